@@ -1,0 +1,62 @@
+import { AuthService, type AccessClaims } from './auth/service.js';
+import { UserRepository } from './auth/repository.js';
+import { authRoutes } from './auth/routes.js';
+import { createGuard } from './auth/guard.js';
+import { opsRoutes } from './ops/routes.js';
+import { Readiness } from './ops/readiness.js';
+import type { Clock } from './platform/clock.js';
+import type { Config } from './platform/config.js';
+import type { Db } from './platform/db.js';
+import type { Engine } from './platform/engine/index.js';
+import { createHttpServer, type App } from './platform/http.js';
+import type { Logger } from './platform/logger.js';
+import { createMetrics } from './platform/metrics.js';
+import { TokenKind } from './platform/tokens.js';
+
+export type AppSettings = Pick<
+  Config,
+  'authRateLimitPerMinute' | 'trustProxy' | 'accessTokenTtlSeconds' | 'bodyLimitBytes' | 'corsOrigins'
+>;
+
+export interface AppDeps {
+  db: Db;
+  engine: Engine;
+  clock: Clock;
+  logger: Logger;
+  secret: string;
+  settings: AppSettings;
+}
+
+export interface BuiltApp {
+  app: App;
+  auth: AuthService;
+  readiness: Readiness;
+}
+
+/** The composition root: wires repositories and services from the ports and registers every feature. */
+export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
+  const { settings } = deps;
+  const metrics = createMetrics();
+  const app = await createHttpServer({
+    logger: deps.logger,
+    metrics,
+    bodyLimitBytes: settings.bodyLimitBytes,
+    trustProxy: settings.trustProxy,
+    corsOrigins: settings.corsOrigins,
+  });
+
+  const auth = new AuthService(
+    new UserRepository(deps.db),
+    new TokenKind<AccessClaims>(deps.secret, 'access', deps.clock),
+    settings.accessTokenTtlSeconds,
+  );
+  const guard = createGuard(auth);
+  const readiness = new Readiness({ db: deps.db, engine: deps.engine });
+
+  app.decorateRequest('caller', null);
+  opsRoutes(app, { readiness, metrics });
+  authRoutes(app, { auth, guard, engine: deps.engine, attemptsPerMinute: settings.authRateLimitPerMinute });
+
+  await app.ready();
+  return { app, auth, readiness };
+}

@@ -1,0 +1,137 @@
+import { Type } from 'typebox';
+import type { App } from '../platform/http.js';
+import type { Engine } from '../platform/engine/index.js';
+import { rateLimit } from '../platform/rate-limit.js';
+import { callerOf, SESSION_COOKIE, type Guard } from './guard.js';
+import type { AuthService, Session } from './service.js';
+import { ErrorResponse } from '../platform/schemas.js';
+
+const Email = Type.String({ format: 'email', maxLength: 254 });
+// Bounded above too: scrypt over a megabyte-long "password" is a cheap way to burn our CPU.
+const Password = Type.String({ minLength: 8, maxLength: 200 });
+
+export const PublicUserSchema = Type.Object({
+  id: Type.String(),
+  email: Type.String(),
+  name: Type.String(),
+  role: Type.Union([Type.Literal('user'), Type.Literal('admin')]),
+  createdAt: Type.String({ format: 'date-time' }),
+});
+const SessionSchema = Type.Object({
+  user: PublicUserSchema,
+  accessToken: Type.String(),
+  expiresAt: Type.String(),
+});
+
+export function authRoutes(
+  app: App,
+  deps: { auth: AuthService; guard: Guard; engine: Engine; attemptsPerMinute: number },
+) {
+  const { auth, guard } = deps;
+  const limited = rateLimit(deps.engine, {
+    name: 'auth',
+    limit: deps.attemptsPerMinute,
+    windowMs: 60_000,
+    key: (req) => req.ip,
+  });
+  const withCookie = (session: Session) => ({
+    path: '/',
+    httpOnly: true,
+    sameSite: 'strict' as const,
+    expires: new Date(session.expiresAt),
+  });
+
+  app.post(
+    '/api/auth/signup',
+    {
+      preHandler: limited,
+      schema: {
+        tags: ['auth'],
+        summary: 'Create an account',
+        body: Type.Object({
+          email: Email,
+          password: Password,
+          name: Type.String({ minLength: 1, maxLength: 100 }),
+        }),
+        response: { 201: SessionSchema, 409: ErrorResponse, 429: ErrorResponse },
+      },
+    },
+    async (req, reply) => {
+      const session = await auth.signup(req.body);
+      return reply
+        .code(201)
+        .setCookie(SESSION_COOKIE, session.accessToken, {
+          ...withCookie(session),
+          secure: req.protocol === 'https',
+        })
+        .send(session);
+    },
+  );
+
+  app.post(
+    '/api/auth/login',
+    {
+      preHandler: limited,
+      schema: {
+        tags: ['auth'],
+        summary: 'Log in; also sets an httpOnly session cookie for EventSource',
+        body: Type.Object({ email: Email, password: Type.String({ minLength: 1, maxLength: 200 }) }),
+        response: { 200: SessionSchema, 401: ErrorResponse, 429: ErrorResponse },
+      },
+    },
+    async (req, reply) => {
+      const session = await auth.login(req.body);
+      return reply
+        .setCookie(SESSION_COOKIE, session.accessToken, {
+          ...withCookie(session),
+          secure: req.protocol === 'https',
+        })
+        .send(session);
+    },
+  );
+
+  app.post(
+    '/api/auth/logout',
+    { schema: { tags: ['auth'], summary: 'Clear the session cookie', response: { 204: Type.Null() } } },
+    async (_req, reply) => reply.clearCookie(SESSION_COOKIE, { path: '/' }).code(204).send(null),
+  );
+
+  app.get(
+    '/api/me',
+    {
+      onRequest: guard.user,
+      schema: {
+        tags: ['auth'],
+        summary: 'The current user',
+        security: [{ bearer: [] }],
+        response: { 200: PublicUserSchema, 401: ErrorResponse },
+      },
+    },
+    async (req) => auth.me(callerOf(req)),
+  );
+
+  app.get(
+    '/api/admin/users',
+    {
+      onRequest: guard.admin,
+      schema: {
+        tags: ['admin'],
+        summary: 'List accounts (keyset pagination: pass `next` back as `after`)',
+        security: [{ bearer: [] }],
+        querystring: Type.Object({
+          after: Type.Optional(Type.String({ pattern: '^[0-9]{1,18}$' })),
+          limit: Type.Integer({ minimum: 1, maximum: 100, default: 50 }),
+        }),
+        response: {
+          200: Type.Object({
+            users: Type.Array(PublicUserSchema),
+            next: Type.Union([Type.String(), Type.Null()]),
+          }),
+          401: ErrorResponse,
+          403: ErrorResponse,
+        },
+      },
+    },
+    async (req) => auth.listUsers(req.query),
+  );
+}

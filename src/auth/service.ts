@@ -1,0 +1,114 @@
+import { AppError } from '../platform/errors.js';
+import { TokenError, type TokenKind } from '../platform/tokens.js';
+import { DUMMY_HASH, hashPassword, verifyPassword } from './passwords.js';
+import type { Role, UserRepository, UserRow } from './repository.js';
+
+export interface PublicUser {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  createdAt: string;
+}
+
+export type AccessClaims = { sub: string; role: Role };
+
+export interface Session {
+  user: PublicUser;
+  accessToken: string;
+  expiresAt: string;
+}
+
+/** Who is calling: what the guard puts on the request after checking the token. */
+export interface Caller {
+  userId: string;
+  role: Role;
+}
+
+export class AuthService {
+  constructor(
+    private readonly users: UserRepository,
+    private readonly accessTokens: TokenKind<AccessClaims>,
+    private readonly accessTokenTtlSeconds: number,
+  ) {}
+
+  async signup(input: { email: string; password: string; name: string }): Promise<Session> {
+    const email = normaliseEmail(input.email);
+    const user = await this.users.insert({
+      email,
+      name: input.name.trim(),
+      passwordHash: await hashPassword(input.password),
+      role: 'user',
+    });
+    if (!user) throw new AppError('EMAIL_TAKEN', undefined, { email });
+    return this.sessionFor(user);
+  }
+
+  async login(input: { email: string; password: string }): Promise<Session> {
+    const user = await this.users.findByEmail(normaliseEmail(input.email));
+    const ok = await verifyPassword(input.password, user?.passwordHash ?? DUMMY_HASH);
+    // Unknown email and wrong password get the same answer, so accounts cannot be enumerated.
+    if (!user || !ok) throw new AppError('INVALID_CREDENTIALS');
+    return this.sessionFor(user);
+  }
+
+  async me(caller: Caller): Promise<PublicUser> {
+    const user = await this.users.findById(caller.userId);
+    // A valid token for a deleted account is no longer a session.
+    if (!user) throw new AppError('TOKEN_INVALID');
+    return toPublic(user);
+  }
+
+  /** The caller behind an access token; throws 401 for a missing, forged or expired one. */
+  authenticate(token: string | undefined): Caller {
+    if (!token) throw new AppError('UNAUTHENTICATED');
+    try {
+      const claims = this.accessTokens.check(token);
+      return { userId: claims.sub, role: claims.role };
+    } catch (err) {
+      if (err instanceof TokenError)
+        throw new AppError(err.reason === 'expired' ? 'TOKEN_EXPIRED' : 'TOKEN_INVALID');
+      throw err;
+    }
+  }
+
+  async listUsers(opts: {
+    after?: string;
+    limit: number;
+  }): Promise<{ users: PublicUser[]; next: string | null }> {
+    const rows = await this.users.list(opts);
+    const last = rows.at(-1);
+    return { users: rows.map(toPublic), next: rows.length === opts.limit && last ? last.id : null };
+  }
+
+  async ensureAdmin(input: { email: string; password: string; name?: string }): Promise<PublicUser> {
+    const user = await this.users.upsertAdmin({
+      email: normaliseEmail(input.email),
+      name: input.name ?? 'Administrator',
+      passwordHash: await hashPassword(input.password),
+    });
+    return toPublic(user);
+  }
+
+  private sessionFor(user: UserRow): Session {
+    const { token, expiresAt } = this.accessTokens.issue(
+      { sub: user.id, role: user.role },
+      this.accessTokenTtlSeconds,
+    );
+    return { user: toPublic(user), accessToken: token, expiresAt: expiresAt.toISOString() };
+  }
+}
+
+function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+function toPublic(user: UserRow): PublicUser {
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    role: user.role,
+    createdAt: user.createdAt.toISOString(),
+  };
+}

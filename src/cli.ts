@@ -1,0 +1,91 @@
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig, type Config } from './platform/config.js';
+import { createLogger, type Logger } from './platform/logger.js';
+import { start, openResources } from './server.js';
+import { UserRepository } from './auth/repository.js';
+import { AuthService } from './auth/service.js';
+import { TokenKind } from './platform/tokens.js';
+import { systemClock } from './platform/clock.js';
+
+const USAGE = `Usage: tmomi <command> [options]
+
+Commands:
+  start                                         start the server (embedded PostgreSQL unless DATABASE_URL is set)
+  migrate                                       apply pending database migrations and exit
+  admin create --email E --password P [--name N]  create an admin, or make an existing account an admin
+
+Configuration comes from environment variables; see the README.`;
+
+type Command = (args: string[], config: Config, logger: Logger) => Promise<void>;
+
+const commands: Record<string, Command> = {
+  start: async (_args, config, logger) => start(config, logger),
+
+  migrate: async (_args, config, logger) => {
+    const resources = await openResources(config, logger); // opening applies the migrations
+    await resources.close();
+  },
+
+  admin: async (args, config, logger) => {
+    const { positionals, values } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: { email: { type: 'string' }, password: { type: 'string' }, name: { type: 'string' } },
+    });
+    if (positionals[0] !== 'create' || !values.email || !values.password) throw new UsageError();
+    if (values.password.length < 8) throw new UsageError('--password must be at least 8 characters');
+    const resources = await openResources(config, logger);
+    try {
+      const auth = new AuthService(
+        new UserRepository(resources.db),
+        new TokenKind(resources.secret, 'access', systemClock),
+        config.accessTokenTtlSeconds,
+      );
+      const admin = await auth.ensureAdmin({
+        email: values.email,
+        password: values.password,
+        name: values.name,
+      });
+      process.stdout.write(`admin ${admin.email} (id ${admin.id}) is ready\n`);
+    } finally {
+      await resources.close();
+    }
+  },
+};
+
+class UsageError extends Error {}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  const command = name ? commands[name] : undefined;
+  if (!command) {
+    process.stderr.write(
+      `${name && name !== 'help' && name !== '--help' ? `unknown command: ${name}\n\n` : ''}${USAGE}\n`,
+    );
+    return name === 'help' || name === '--help' ? 0 : 2;
+  }
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`tmomi: configuration error: ${err.message}\n`);
+    return 78; // EX_CONFIG
+  }
+  const logger = createLogger(config.logLevel);
+  try {
+    await command(args, config, logger);
+    return name === 'start' ? -1 : 0;
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`${err.message ? `${err.message}\n\n` : ''}${USAGE}\n`);
+      return 2;
+    }
+    logger.fatal({ err }, `tmomi ${name} failed`);
+    return 1;
+  }
+}
+
+// `start` keeps running until a signal; every other command exits with its status.
+const status = await main(process.argv.slice(2));
+if (status >= 0) process.exit(status);

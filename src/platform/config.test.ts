@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+describe('configuration', () => {
+  it('when nothing is set, then the embedded defaults apply', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 3000,
+      databaseUrl: undefined,
+      redisUrl: undefined,
+      dataDir: './.tmomi',
+      authRateLimitPerMinute: 20,
+      trustProxy: false,
+      logLevel: 'info',
+    });
+  });
+
+  it('when values are given, then they are parsed into their types', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      DATABASE_URL: 'postgres://u@db/tmomi',
+      REDIS_URL: 'redis://cache:6379',
+      TMOMI_SECRET: 's'.repeat(32),
+      TMOMI_TRUST_PROXY: 'true',
+      TMOMI_AUTH_RATE_LIMIT: '100',
+      TMOMI_ADMIN_EMAIL: 'Boss@Example.com',
+      TMOMI_ADMIN_PASSWORD: 'long-enough',
+      TMOMI_CORS_ORIGINS: 'https://a.example, https://b.example',
+    });
+    expect(config).toMatchObject({
+      port: 8080,
+      trustProxy: true,
+      authRateLimitPerMinute: 100,
+      admin: { email: 'boss@example.com', password: 'long-enough' },
+      corsOrigins: ['https://a.example', 'https://b.example'],
+    });
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ DATABASE_URL: 'mysql://x', TMOMI_SECRET: 's'.repeat(32) }, 'DATABASE_URL'],
+    [{ REDIS_URL: 'localhost:6379', TMOMI_SECRET: 's'.repeat(32) }, 'REDIS_URL'],
+    [{ TMOMI_TRUST_PROXY: 'maybe' }, 'TMOMI_TRUST_PROXY'],
+    [{ TMOMI_AUTH_RATE_LIMIT: '0' }, 'TMOMI_AUTH_RATE_LIMIT'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ TMOMI_ADMIN_EMAIL: 'a@example.com' }, 'TMOMI_ADMIN_PASSWORD'],
+    [{ TMOMI_ADMIN_EMAIL: 'nope', TMOMI_ADMIN_PASSWORD: 'long-enough' }, 'TMOMI_ADMIN_EMAIL'],
+    [{ DATABASE_URL: 'postgres://u@db/tmomi' }, 'TMOMI_SECRET'],
+    [{ REDIS_URL: 'redis://cache', TMOMI_SECRET: 'short' }, 'TMOMI_SECRET'],
+  ])('when %o, then the boot stops with a message naming %s', (env, variable) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(variable);
+  });
+});

@@ -1,0 +1,115 @@
+import { Type, type Static } from 'typebox';
+import { Value } from 'typebox/value';
+
+/**
+ * Every environment variable Tmomi reads, parsed once at boot. Nothing else in the code reads
+ * `process.env` (lint forbids it): a wrong value stops the boot with a message naming the variable,
+ * instead of surfacing as a confusing failure an hour into a sale.
+ */
+const EnvSchema = Type.Object({
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
+  HOST: Type.String({ minLength: 1, default: '0.0.0.0' }),
+  DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+  REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
+  TMOMI_DATA_DIR: Type.String({ minLength: 1, default: './.tmomi' }),
+  TMOMI_SECRET: Type.Optional(Type.String({ minLength: 32 })),
+  TMOMI_ADMIN_EMAIL: Type.Optional(Type.String({ format: 'email' })),
+  TMOMI_ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 8, maxLength: 200 })),
+  TMOMI_AUTH_RATE_LIMIT: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 20 }),
+  TMOMI_TRUST_PROXY: Type.Boolean({ default: false }),
+  TMOMI_ACCESS_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 60, maximum: 30 * 86400, default: 86400 }),
+  TMOMI_BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, maximum: 64 * 1024 * 1024, default: 1024 * 1024 }),
+  TMOMI_CORS_ORIGINS: Type.String({ default: '' }),
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+    { default: 'info' },
+  ),
+});
+type Env = Static<typeof EnvSchema>;
+
+export type LogLevel = Env['LOG_LEVEL'];
+
+export interface Config {
+  port: number;
+  host: string;
+  /** Unset: Tmomi starts its own PostgreSQL under `dataDir` (the embedded mode). */
+  databaseUrl: string | undefined;
+  /** Unset: the in-process memory engine (single node only). */
+  redisUrl: string | undefined;
+  dataDir: string;
+  /** Unset in the embedded mode: generated once and kept in `dataDir`. Required when scaled. */
+  secret: string | undefined;
+  admin: { email: string; password: string } | undefined;
+  authRateLimitPerMinute: number;
+  trustProxy: boolean;
+  accessTokenTtlSeconds: number;
+  bodyLimitBytes: number;
+  corsOrigins: string[];
+  logLevel: LogLevel;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const BOOLEAN_WORDS: Record<string, boolean> = {
+  true: true,
+  '1': true,
+  yes: true,
+  false: false,
+  '0': false,
+  no: false,
+};
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const raw: Record<string, unknown> = {};
+  for (const key of Object.keys(EnvSchema.properties)) {
+    const value = env[key];
+    // An empty variable means "not set": `FOO= npm start` should behave like no FOO at all.
+    if (value === undefined || value === '') continue;
+    if ((EnvSchema.properties[key as keyof Env] as { type?: string }).type === 'boolean') {
+      const word = BOOLEAN_WORDS[value.toLowerCase()];
+      if (word === undefined) throw new ConfigError(`${key} must be true or false, got "${value}"`);
+      raw[key] = word;
+    } else {
+      raw[key] = value;
+    }
+  }
+  const withDefaults = Value.Convert(EnvSchema, Value.Default(EnvSchema, raw));
+  const firstError = Value.Errors(EnvSchema, withDefaults)[0];
+  if (firstError) {
+    const variable = firstError.instancePath.replace(/^\//, '');
+    throw new ConfigError(`${variable}: ${firstError.message} (got "${String(env[variable])}")`);
+  }
+  const parsed = withDefaults as Env;
+
+  if ((parsed.TMOMI_ADMIN_EMAIL === undefined) !== (parsed.TMOMI_ADMIN_PASSWORD === undefined)) {
+    throw new ConfigError('TMOMI_ADMIN_EMAIL and TMOMI_ADMIN_PASSWORD must be set together');
+  }
+  const scaled = parsed.DATABASE_URL !== undefined || parsed.REDIS_URL !== undefined;
+  if (scaled && parsed.TMOMI_SECRET === undefined) {
+    // Every node must sign and verify with the same key, so it cannot be generated per node.
+    throw new ConfigError('TMOMI_SECRET is required when DATABASE_URL or REDIS_URL is set (32+ characters)');
+  }
+
+  return {
+    port: parsed.PORT,
+    host: parsed.HOST,
+    databaseUrl: parsed.DATABASE_URL,
+    redisUrl: parsed.REDIS_URL,
+    dataDir: parsed.TMOMI_DATA_DIR,
+    secret: parsed.TMOMI_SECRET,
+    admin:
+      parsed.TMOMI_ADMIN_EMAIL !== undefined && parsed.TMOMI_ADMIN_PASSWORD !== undefined
+        ? { email: parsed.TMOMI_ADMIN_EMAIL.toLowerCase(), password: parsed.TMOMI_ADMIN_PASSWORD }
+        : undefined,
+    authRateLimitPerMinute: parsed.TMOMI_AUTH_RATE_LIMIT,
+    trustProxy: parsed.TMOMI_TRUST_PROXY,
+    accessTokenTtlSeconds: parsed.TMOMI_ACCESS_TOKEN_TTL_SECONDS,
+    bodyLimitBytes: parsed.TMOMI_BODY_LIMIT_BYTES,
+    corsOrigins: parsed.TMOMI_CORS_ORIGINS.split(',')
+      .map((o) => o.trim())
+      .filter((o) => o !== ''),
+    logLevel: parsed.LOG_LEVEL,
+  };
+}

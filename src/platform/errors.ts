@@ -1,0 +1,49 @@
+/**
+ * The error catalog: every error a client can see, with its stable code and HTTP status.
+ * Codes are part of the public contract (DESIGN.md); add new ones, never rename one.
+ * `docs/errors.md` is generated from this table and a test keeps the two in step.
+ */
+export const ERRORS = {
+  VALIDATION_FAILED: { status: 400, message: 'The request is not valid.' },
+  MALFORMED_JSON: { status: 400, message: 'The request body is not valid JSON.' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Send the body as application/json.' },
+  PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large.' },
+  UNAUTHENTICATED: { status: 401, message: 'Log in to continue.' },
+  TOKEN_INVALID: { status: 401, message: 'Your session is not valid; log in again.' },
+  TOKEN_EXPIRED: { status: 401, message: 'Your session has expired; log in again.' },
+  INVALID_CREDENTIALS: { status: 401, message: 'The email or password is not correct.' },
+  FORBIDDEN: { status: 403, message: 'You are not allowed to do this.' },
+  NOT_FOUND: { status: 404, message: 'Not found.' },
+  ROUTE_NOT_FOUND: { status: 404, message: 'There is no such endpoint.' },
+  METHOD_NOT_ALLOWED: { status: 405, message: 'This method is not allowed here.' },
+  EMAIL_TAKEN: { status: 409, message: 'An account with this email already exists.' },
+  RATE_LIMITED: { status: 429, message: 'Too many attempts; try again later.' },
+  NOT_READY: { status: 503, message: 'The service is not ready.' },
+  INTERNAL: { status: 500, message: 'Something went wrong on our side.' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export class AppError extends Error {
+  override name = 'AppError';
+  readonly status: number;
+
+  constructor(
+    readonly code: ErrorCode,
+    message?: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message ?? ERRORS[code].message);
+    this.status = ERRORS[code].status;
+  }
+}
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; details?: Record<string, unknown> };
+}
+
+export function errorBody(code: ErrorCode, message?: string, details?: Record<string, unknown>): ErrorBody {
+  return {
+    error: { code, message: message ?? ERRORS[code].message, ...(details ? { details } : {}) },
+  };
+}

@@ -1,0 +1,164 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type RawReplyDefaultExpression,
+  type RawRequestDefaultExpression,
+  type RawServerDefault,
+} from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import cookie from '@fastify/cookie';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { Ajv, type Options as AjvOptions } from 'ajv';
+import addFormats from 'ajv-formats';
+import { AppError, ERRORS, errorBody, type ErrorCode } from './errors.js';
+import type { Logger } from './logger.js';
+import type { Metrics } from './metrics.js';
+
+export type App = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  Logger,
+  TypeBoxTypeProvider
+>;
+
+export interface HttpOptions {
+  logger: Logger;
+  metrics: Metrics;
+  bodyLimitBytes: number;
+  trustProxy: boolean;
+  corsOrigins: string[];
+}
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/** The Fastify instance with everything every route relies on: validation, errors, ids, metrics, docs. */
+export async function createHttpServer(opts: HttpOptions): Promise<App> {
+  const app = Fastify({
+    loggerInstance: opts.logger,
+    bodyLimit: opts.bodyLimitBytes,
+    trustProxy: opts.trustProxy,
+    // Honour an id set by the load balancer so one request can be followed across hops.
+    genReqId: (req) => {
+      const incoming = req.headers['x-request-id'];
+      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    },
+    requestIdLogLabel: 'reqId',
+    disableRequestLogging: true,
+    return503OnClosing: true,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  setValidators(app);
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    const labels = {
+      method: req.method,
+      route: req.routeOptions.url ?? 'unmatched',
+      status_code: String(reply.statusCode),
+    };
+    opts.metrics.httpRequests.inc(labels);
+    opts.metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
+    if (reply.statusCode >= 500)
+      req.log.error({ res: reply, responseTime: reply.elapsedTime }, 'request failed');
+    else req.log.debug({ req, res: reply, responseTime: reply.elapsedTime }, 'request completed');
+  });
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        'default-src': ["'self'"],
+        'img-src': ["'self'", 'data:', 'https:'],
+        'style-src': ["'self'", "'unsafe-inline'"],
+        'script-src': ["'self'"],
+      },
+    },
+  });
+  // Same-origin by default (the web app is served by Tmomi itself); other origins only when listed.
+  await app.register(cors, {
+    origin: opts.corsOrigins.length > 0 ? opts.corsOrigins : false,
+    credentials: true,
+  });
+  await app.register(cookie);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Tmomi API',
+        version: '0.1.0',
+        description:
+          'Flash-sale ticketing. Errors are `{"error":{"code","message","details"}}`; see docs/errors.md.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  app.setNotFoundHandler((req, reply) => {
+    void reply
+      .code(404)
+      .send(errorBody('ROUTE_NOT_FOUND', `There is no ${req.method} ${req.url.split('?')[0]}.`));
+  });
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    const { status, body } = toErrorResponse(err);
+    if (status >= 500) req.log.error({ err }, 'unhandled error');
+    if (err instanceof AppError && typeof err.details?.retryAfterSeconds === 'number') {
+      void reply.header('retry-after', String(err.details.retryAfterSeconds));
+    }
+    void reply.code(status).send(body);
+  });
+  return app;
+}
+
+/**
+ * Bodies are validated strictly (a number where a string belongs is an error, not silently converted);
+ * query strings, params and headers arrive as text, so there types are coerced.
+ */
+function setValidators(app: App): void {
+  const base: AjvOptions = { allErrors: false, useDefaults: true, removeAdditional: false, strict: false };
+  const strictAjv = addFormats.default(new Ajv({ ...base, coerceTypes: false }));
+  const coercingAjv = addFormats.default(new Ajv({ ...base, coerceTypes: 'array' }));
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    httpPart === 'body' ? strictAjv.compile(schema) : coercingAjv.compile(schema),
+  );
+}
+
+function toErrorResponse(err: FastifyError): { status: number; body: ReturnType<typeof errorBody> } {
+  if (err instanceof AppError)
+    return { status: err.status, body: errorBody(err.code, err.message, err.details) };
+  if (err.validation) {
+    const first = err.validation[0];
+    const missing =
+      first?.params && 'missingProperty' in first.params ? String(first.params.missingProperty) : '';
+    const path = [err.validationContext ?? 'body', ...(first?.instancePath ?? '').split('/').filter(Boolean)];
+    if (missing) path.push(missing);
+    const field = path.slice(1).join('.') || path[0];
+    const problem = missing ? 'is required' : (first?.message ?? 'is not valid');
+    return {
+      status: 400,
+      body: errorBody('VALIDATION_FAILED', `${field} ${problem}.`, { field, in: path[0], problem }),
+    };
+  }
+  const byFastifyCode: Record<string, ErrorCode> = {
+    FST_ERR_CTP_INVALID_JSON_BODY: 'MALFORMED_JSON',
+    FST_ERR_CTP_EMPTY_JSON_BODY: 'MALFORMED_JSON',
+    FST_ERR_CTP_BODY_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+    FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+    FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'VALIDATION_FAILED',
+  };
+  const mapped = byFastifyCode[err.code];
+  if (mapped) return { status: ERRORS[mapped].status, body: errorBody(mapped) };
+  if (err instanceof SyntaxError && err.statusCode === 400)
+    return { status: 400, body: errorBody('MALFORMED_JSON') };
+  if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) {
+    // Any other client error Fastify raises (bad header, bad URL encoding …): keep its status.
+    return { status: err.statusCode, body: errorBody('VALIDATION_FAILED', err.message) };
+  }
+  return { status: 500, body: errorBody('INTERNAL') };
+}

@@ -1,0 +1,34 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * One registry per app instance (not prom-client's global one), so that two apps in one test process
+ * never share or double-register metrics.
+ */
+export interface Metrics {
+  registry: Registry;
+  httpRequests: Counter<'method' | 'route' | 'status_code'>;
+  httpDuration: Histogram<'method' | 'route' | 'status_code'>;
+}
+
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  // `route` is the route pattern (`/api/events/:id`), never the raw URL, so label values stay bounded.
+  const labelNames = ['method', 'route', 'status_code'] as const;
+  return {
+    registry,
+    httpRequests: new Counter({
+      name: 'tmomi_http_requests_total',
+      help: 'HTTP requests handled, by route pattern and status.',
+      labelNames,
+      registers: [registry],
+    }),
+    httpDuration: new Histogram({
+      name: 'tmomi_http_request_duration_seconds',
+      help: 'HTTP request latency, by route pattern and status.',
+      labelNames,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+  };
+}

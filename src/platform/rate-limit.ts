@@ -1,0 +1,24 @@
+import type { FastifyRequest } from 'fastify';
+import { AppError } from './errors.js';
+import type { Engine } from './engine/index.js';
+
+/**
+ * A preHandler that counts requests per key in the engine (so the limit holds across all nodes) and
+ * answers 429 RATE_LIMITED with Retry-After once the fixed window is full.
+ */
+export function rateLimit(
+  engine: Engine,
+  opts: { name: string; limit: number; windowMs: number; key: (req: FastifyRequest) => string },
+): (req: FastifyRequest) => Promise<void> {
+  return async (req) => {
+    const result = await engine.hitRateLimit(
+      `ratelimit:${opts.name}:${opts.key(req)}`,
+      opts.limit,
+      opts.windowMs,
+    );
+    if (!result.allowed) {
+      const retryAfterSeconds = Math.max(1, Math.ceil(result.retryAfterMs / 1000));
+      throw new AppError('RATE_LIMITED', undefined, { retryAfterSeconds });
+    }
+  };
+}

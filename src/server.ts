@@ -1,0 +1,115 @@
+import { randomBytes } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { buildApp, type BuiltApp } from './app.js';
+import { systemClock } from './platform/clock.js';
+import type { Config } from './platform/config.js';
+import { createPool, migrate, type Db } from './platform/db.js';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from './platform/embedded-postgres.js';
+import { createEngine, type Engine } from './platform/engine/index.js';
+import type { Logger } from './platform/logger.js';
+import { loadOrCreateSecret } from './platform/secret.js';
+
+/** The outside systems a running Tmomi holds: opened at boot, closed in reverse order at shutdown. */
+export interface Resources {
+  db: Db;
+  databaseUrl: string;
+  engine: Engine;
+  secret: string;
+  embedded: EmbeddedPostgres | undefined;
+  close(): Promise<void>;
+}
+
+export async function openResources(config: Config, logger: Logger): Promise<Resources> {
+  const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres(config.dataDir, logger);
+  const databaseUrl = config.databaseUrl ?? embedded!.url;
+  try {
+    await migrate(databaseUrl, logger);
+    const db = createPool(databaseUrl);
+    const engine = await createEngine({ redisUrl: config.redisUrl });
+    const secret = config.secret ?? (await loadOrCreateSecret(config.dataDir));
+    return {
+      db,
+      databaseUrl,
+      engine,
+      secret,
+      embedded,
+      close: async () => {
+        await engine.close();
+        await db.end();
+        await embedded?.stop();
+      },
+    };
+  } catch (err) {
+    await embedded?.stop();
+    throw err;
+  }
+}
+
+/** `tmomi start`: boot, listen, and shut down gracefully on SIGTERM/SIGINT. */
+export async function start(config: Config, logger: Logger): Promise<void> {
+  const resources = await openResources(config, logger);
+  const built = await buildApp({
+    db: resources.db,
+    engine: resources.engine,
+    clock: systemClock,
+    logger,
+    secret: resources.secret,
+    settings: config,
+  });
+  await ensureAdmins(config, built, logger);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: draining requests');
+    const force = setTimeout(() => {
+      logger.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, 30_000);
+    force.unref();
+    try {
+      built.readiness.drain();
+      // Stops accepting connections and waits for in-flight requests (and their onClose hooks).
+      await built.app.close();
+      await resources.close();
+      logger.info('stopped');
+      process.exit(0);
+    } catch (err) {
+      logger.error({ err }, 'error during shutdown');
+      process.exit(1);
+    }
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+
+  await built.app.listen({ port: config.port, host: config.host });
+  const mode = config.databaseUrl ? 'scaled' : 'embedded';
+  logger.info(
+    { port: config.port, mode, engine: resources.engine.kind },
+    `Tmomi is listening on http://localhost:${config.port}`,
+  );
+}
+
+/**
+ * The admin named by TMOMI_ADMIN_EMAIL/PASSWORD is ensured on every boot. In the embedded mode with no
+ * such variables, a demo admin gets a generated password kept in the data folder and printed, so a
+ * newcomer can log in; the scaled mode never invents credentials.
+ */
+async function ensureAdmins(config: Config, built: BuiltApp, logger: Logger): Promise<void> {
+  if (config.admin) {
+    await built.auth.ensureAdmin(config.admin);
+    logger.info({ email: config.admin.email }, 'admin ensured');
+    return;
+  }
+  if (config.databaseUrl) return;
+  const file = resolve(config.dataDir, 'demo-admin.json');
+  const saved = await readFile(file, 'utf8')
+    .then((text) => JSON.parse(text) as { email: string; password: string })
+    .catch(() => undefined);
+  const demo = saved ?? { email: 'admin@tmomi.local', password: randomBytes(9).toString('base64url') };
+  if (!saved) await writeFile(file, JSON.stringify(demo) + '\n', { mode: 0o600 });
+  await built.auth.ensureAdmin({ ...demo, name: 'Demo admin' });
+  logger.info(`demo admin: ${demo.email} / ${demo.password} (kept in ${file})`);
+}

@@ -1,0 +1,66 @@
+import { mkdtemp, rm, chmod } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import type { TestProject } from 'vitest/node';
+import { pino } from 'pino';
+import { startEmbeddedPostgres } from '../src/platform/embedded-postgres.js';
+import { migrate } from '../src/platform/db.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    embeddedDatabaseUrl: string;
+    /** Empty when DATABASE_URL is not set. */
+    scaledDatabaseUrl: string;
+    /** Empty when REDIS_URL is not set. */
+    redisUrl: string;
+    runId: string;
+  }
+}
+
+/**
+ * Once per `npm test`: a fresh embedded PostgreSQL (always), and — when DATABASE_URL is set — a fresh
+ * database on that server, so runs never see each other's rows. Both migrated with the real migrations.
+ */
+export default async function setup(project: TestProject) {
+  const logger = pino({ level: 'warn' });
+  const runId = `${Date.now().toString(36)}_${process.pid}`;
+  const dataDir = await mkdtemp(join(tmpdir(), 'tmomi-test-'));
+  // As root, PostgreSQL runs as the postgres user, which must be able to enter the folder.
+  await chmod(dataDir, 0o755);
+  const embedded = await startEmbeddedPostgres(dataDir, logger);
+  await migrate(embedded.url, logger);
+  project.provide('embeddedDatabaseUrl', embedded.url);
+  project.provide('runId', runId);
+  project.provide('redisUrl', process.env.REDIS_URL ?? '');
+
+  let dropScaled: (() => Promise<void>) | undefined;
+  if (process.env.DATABASE_URL) {
+    const serverUrl = process.env.DATABASE_URL;
+    const name = `tmomi_test_${runId}`;
+    await adminQuery(serverUrl, `CREATE DATABASE ${name}`);
+    const url = new URL(serverUrl);
+    url.pathname = `/${name}`;
+    await migrate(url.toString(), logger);
+    project.provide('scaledDatabaseUrl', url.toString());
+    dropScaled = () => adminQuery(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  } else {
+    project.provide('scaledDatabaseUrl', '');
+  }
+
+  return async () => {
+    await dropScaled?.();
+    await embedded.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  };
+}
+
+async function adminQuery(url: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}

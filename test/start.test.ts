@@ -1,0 +1,137 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/**
+ * What a newcomer does: start Tmomi with nothing configured, use it, stop it, start it again.
+ * Runs the real CLI in a child process on a fresh data folder (embedded PostgreSQL + memory engine).
+ */
+describe('tmomi start on a fresh machine', () => {
+  let dataDir: string;
+  let port: number;
+  let child: ChildProcess | undefined;
+  let output = '';
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'tmomi-start-'));
+    await chmod(dataDir, 0o755);
+    port = await freePort();
+  });
+  afterAll(async () => {
+    if (child && child.exitCode === null) child.kill('SIGKILL');
+    await stopLeftoverPostgres(dataDir);
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  const boot = async (): Promise<ChildProcess> => {
+    output = '';
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      PORT: String(port),
+      TMOMI_DATA_DIR: dataDir,
+      LOG_LEVEL: 'info',
+    };
+    const proc = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'start'], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    proc.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    proc.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline) {
+      if (proc.exitCode !== null) throw new Error(`tmomi exited with ${proc.exitCode}:\n${output}`);
+      const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      );
+      if (ok) return proc;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    proc.kill('SIGKILL');
+    throw new Error(`/healthz did not answer within 60 s:\n${output}`);
+  };
+  const post = (path: string, body: unknown) =>
+    fetch(`http://127.0.0.1:${port}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  const exited = (proc: ChildProcess) =>
+    new Promise<number | null>((resolve) =>
+      proc.exitCode !== null ? resolve(proc.exitCode) : proc.once('exit', resolve),
+    );
+
+  it('when started with nothing configured, then signup, login and /api/me work, and the demo admin is printed', async () => {
+    child = await boot();
+    const signup = await post('/api/auth/signup', {
+      email: 'newcomer@example.com',
+      password: 'password1',
+      name: 'New',
+    });
+    expect(signup.status).toBe(201);
+    const login = await post('/api/auth/login', { email: 'newcomer@example.com', password: 'password1' });
+    const { accessToken } = (await login.json()) as { accessToken: string };
+    const me = await fetch(`http://127.0.0.1:${port}/api/me`, {
+      headers: { authorization: `Bearer ${accessToken}` },
+    });
+    expect(await me.json()).toMatchObject({ email: 'newcomer@example.com' });
+    expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
+
+    const demo = JSON.parse(await readFile(join(dataDir, 'demo-admin.json'), 'utf8')) as {
+      email: string;
+      password: string;
+    };
+    expect(output).toContain(demo.password);
+    const adminLogin = await post('/api/auth/login', demo);
+    expect(((await adminLogin.json()) as { user: { role: string } }).user.role).toBe('admin');
+  });
+
+  it('when stopped with SIGTERM and started again, then it exits cleanly and the same data is there', async () => {
+    child!.kill('SIGTERM');
+    expect(await exited(child!)).toBe(0);
+    child = await boot();
+    const login = await post('/api/auth/login', { email: 'newcomer@example.com', password: 'password1' });
+    expect(login.status).toBe(200);
+  });
+
+  it('when killed with -9 (leaving its PostgreSQL behind) and started again, then it recovers the data folder', async () => {
+    child!.kill('SIGKILL');
+    await exited(child!);
+    child = await boot();
+    const login = await post('/api/auth/login', { email: 'newcomer@example.com', password: 'password1' });
+    expect(login.status).toBe(200);
+    child.kill('SIGTERM');
+    expect(await exited(child)).toBe(0);
+  });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+async function stopLeftoverPostgres(dataDir: string): Promise<void> {
+  const pid = Number.parseInt(
+    (await readFile(join(dataDir, 'pg', 'postmaster.pid'), 'utf8').catch(() => '')).split('\n')[0] ?? '',
+    10,
+  );
+  if (pid > 0) {
+    try {
+      process.kill(pid, 'SIGINT');
+    } catch {
+      // already gone
+    }
+  }
+}
