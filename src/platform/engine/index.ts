@@ -1,0 +1,14 @@
+import type { Engine } from './engine.js';
+import { createMemoryEngine } from './memory.js';
+import { createRedisEngine } from './redis.js';
+
+export type { Engine, RateLimitResult } from './engine.js';
+
+/** The memory engine unless a Redis URL is given (the scaled mode). */
+export async function createEngine(opts: {
+  redisUrl: string | undefined;
+  keyPrefix?: string;
+}): Promise<Engine> {
+  if (!opts.redisUrl) return createMemoryEngine();
+  return createRedisEngine({ url: opts.redisUrl, keyPrefix: opts.keyPrefix });
+}

@@ -1,0 +1,129 @@
+import type { Clock } from '../clock.js';
+import { systemClock } from '../clock.js';
+import type { Engine, RateLimitResult } from './engine.js';
+
+type Entry =
+  | { kind: 'counter'; value: number; expiresAt: number }
+  | { kind: 'set'; members: Set<string>; expiresAt: number }
+  | { kind: 'lease'; holder: string; expiresAt: number };
+
+const NEVER = Number.POSITIVE_INFINITY;
+const SWEEP_EVERY_MS = 30_000;
+
+/**
+ * The single-node engine. Node runs one piece of JavaScript at a time, so each method body is a
+ * critical section as long as it does not await: that is what makes multi-key changes atomic here,
+ * as a Lua script does in Redis. Expired entries vanish lazily on access and in a periodic sweep.
+ */
+export function createMemoryEngine(opts: { clock?: Clock } = {}): Engine {
+  const clock = opts.clock ?? systemClock;
+  const entries = new Map<string, Entry>();
+  const channels = new Map<string, Set<(message: string) => void>>();
+
+  const live = <K extends Entry['kind']>(key: string, kind: K): Extract<Entry, { kind: K }> | undefined => {
+    const entry = entries.get(key);
+    if (!entry) return undefined;
+    if (entry.expiresAt <= clock.now()) {
+      entries.delete(key);
+      return undefined;
+    }
+    if (entry.kind !== kind) throw new Error(`engine key ${key} holds a ${entry.kind}, not a ${kind}`);
+    return entry as Extract<Entry, { kind: K }>;
+  };
+  const expiry = (ttlMs: number | undefined) => (ttlMs === undefined ? NEVER : clock.now() + ttlMs);
+
+  const sweep = setInterval(() => {
+    const now = clock.now();
+    for (const [key, entry] of entries) if (entry.expiresAt <= now) entries.delete(key);
+  }, SWEEP_EVERY_MS);
+  sweep.unref();
+
+  const incr = (key: string, by: number, ttlMs: number | undefined): number => {
+    const counter = live(key, 'counter');
+    if (counter) return (counter.value += by);
+    entries.set(key, { kind: 'counter', value: by, expiresAt: expiry(ttlMs) });
+    return by;
+  };
+
+  return {
+    kind: 'memory',
+    ping: async () => undefined,
+
+    incr: async (key, by = 1, ttlMs) => incr(key, by, ttlMs),
+    getCounter: async (key) => live(key, 'counter')?.value ?? 0,
+
+    setAdd: async (key, member, ttlMs) => {
+      let set = live(key, 'set');
+      if (!set) {
+        set = { kind: 'set', members: new Set(), expiresAt: NEVER };
+        entries.set(key, set);
+      }
+      if (ttlMs !== undefined) set.expiresAt = expiry(ttlMs);
+      const added = !set.members.has(member);
+      set.members.add(member);
+      return added;
+    },
+    setRemove: async (key, member) => {
+      const set = live(key, 'set');
+      if (!set) return false;
+      const removed = set.members.delete(member);
+      if (set.members.size === 0) entries.delete(key); // as Redis does with an empty set
+      return removed;
+    },
+    setHas: async (key, member) => live(key, 'set')?.members.has(member) ?? false,
+    setSize: async (key) => live(key, 'set')?.members.size ?? 0,
+
+    del: async (key) => {
+      entries.delete(key);
+    },
+
+    acquireLease: async (name, holder, ttlMs) => {
+      const lease = live(name, 'lease');
+      if (lease && lease.holder !== holder) return false;
+      entries.set(name, { kind: 'lease', holder, expiresAt: expiry(ttlMs) });
+      return true;
+    },
+    releaseLease: async (name, holder) => {
+      const lease = live(name, 'lease');
+      if (!lease || lease.holder !== holder) return false;
+      entries.delete(name);
+      return true;
+    },
+    leaseHolder: async (name) => live(name, 'lease')?.holder ?? null,
+
+    publish: async (channel, message) => {
+      const handlers = channels.get(channel);
+      if (!handlers) return;
+      // Delivered later, never inside publish(), as over a network: callers must not rely on ordering
+      // between their own code and the handlers.
+      for (const handler of handlers) setImmediate(handler, message);
+    },
+    subscribe: async (channel, handler) => {
+      let handlers = channels.get(channel);
+      if (!handlers) channels.set(channel, (handlers = new Set()));
+      // Wrapping makes each subscription distinct even when the same function subscribes twice.
+      const subscription = (message: string) => handler(message);
+      handlers.add(subscription);
+      return async () => {
+        handlers.delete(subscription);
+        if (handlers.size === 0) channels.delete(channel);
+      };
+    },
+
+    hitRateLimit: async (key, limit, windowMs): Promise<RateLimitResult> => {
+      const hits = incr(key, 1, windowMs);
+      const expiresAt = live(key, 'counter')?.expiresAt ?? clock.now() + windowMs;
+      return {
+        allowed: hits <= limit,
+        remaining: Math.max(0, limit - hits),
+        retryAfterMs: Math.max(0, expiresAt - clock.now()),
+      };
+    },
+
+    close: async () => {
+      clearInterval(sweep);
+      entries.clear();
+      channels.clear();
+    },
+  };
+}
