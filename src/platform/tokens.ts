@@ -31,21 +31,20 @@ export class TokenKind<Claims extends Record<string, unknown>> {
   }
 
   issue(claims: Claims, ttlSeconds: number): { token: string; expiresAt: Date } {
-    const nowSeconds = Math.floor(this.clock.now() / 1000);
-    const exp = nowSeconds + ttlSeconds;
-    return { token: this.sign({ ...claims, iat: nowSeconds, exp }), expiresAt: new Date(exp * 1000) };
+    const exp = Math.floor(this.clock.now() / 1000) + ttlSeconds;
+    return { token: this.sign({ ...claims, exp }), expiresAt: new Date(exp * 1000) };
   }
 
   /** The claims of a genuine, unexpired token of this kind; throws TokenError otherwise. */
-  check(token: string): Claims & { exp: number; iat: number } {
+  check(token: string): Claims & { exp: number } {
     let payload: Record<string, unknown>;
     try {
       payload = this.verify(token);
     } catch {
       throw new TokenError('invalid');
     }
-    if (typeof payload.exp !== 'number' || typeof payload.iat !== 'number') throw new TokenError('invalid');
+    if (typeof payload.exp !== 'number') throw new TokenError('invalid');
     if (payload.exp * 1000 <= this.clock.now()) throw new TokenError('expired');
-    return payload as Claims & { exp: number; iat: number };
+    return payload as Claims & { exp: number };
   }
 }
