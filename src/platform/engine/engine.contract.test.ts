@@ -1,63 +1,10 @@
-import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
+import { closeEngines, engineAdapters } from '../../../test/engines.js';
 import { TestClock } from '../../../test/harness.js';
 import { LeaderElector } from '../leader.js';
-import type { Engine } from './engine.js';
-import { createMemoryEngine } from './memory.js';
-import { createRedisEngine } from './redis.js';
 
-/**
- * One contract, every adapter. Memory always; Redis when REDIS_URL is set. "Two nodes" means two engine
- * clients: for Redis two separate connections to one server, for memory the same instance (one node).
- */
-interface Adapter {
-  name: string;
-  /** A fresh, isolated engine; `clock` is honoured where the adapter can use it (memory). */
-  open(clock?: TestClock): Promise<Engine>;
-  /** A second client sharing the first one's state (another node), when the adapter can have one. */
-  peer(of: Engine): Promise<Engine>;
-  /** Lets time pass for expiry: the fake clock for memory, real time for Redis. */
-  wait(clock: TestClock | undefined, ms: number): Promise<void>;
-}
-
-const runPrefix = `test:${process.pid}:${Date.now()}:`;
-const opened: Engine[] = [];
-const track = (engine: Engine) => (opened.push(engine), engine);
-
-const adapters: Adapter[] = [
-  {
-    name: 'memory',
-    open: async (clock) => track(createMemoryEngine({ clock })),
-    peer: async (of) => of,
-    wait: async (clock, ms) => clock?.advance(ms),
-  },
-];
-const redisUrl = process.env.REDIS_URL;
-if (redisUrl) {
-  const prefixes = new Map<Engine, string>();
-  adapters.push({
-    name: 'redis',
-    open: async () => {
-      const keyPrefix = `${runPrefix}${randomUUID().slice(0, 8)}:`;
-      const engine = track(await createRedisEngine({ url: redisUrl, keyPrefix }));
-      prefixes.set(engine, keyPrefix);
-      return engine;
-    },
-    peer: async (of) => track(await createRedisEngine({ url: redisUrl, keyPrefix: prefixes.get(of) })),
-    wait: (_clock, ms) => new Promise((r) => setTimeout(r, ms)),
-  });
-}
-
-afterAll(async () => {
-  await Promise.all(opened.map((e) => e.close()));
-  if (redisUrl) {
-    const redis = new Redis(redisUrl);
-    const keys = await redis.keys(`${runPrefix}*`);
-    if (keys.length > 0) await redis.del(...keys);
-    await redis.quit();
-  }
-});
+const adapters = engineAdapters();
+afterAll(closeEngines);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -1,3 +1,5 @@
+import type { WaitingRoomOps } from './waiting-room.js';
+
 /**
  * The engine: everything hot and shared between Tmomi nodes (waiting rooms, the seat-hold gate,
  * availability bitsets, rate limits, the leader lease, notifications). One port, two adapters with the
@@ -7,7 +9,7 @@
  * Every method is atomic on its own. Keys are plain strings chosen by the caller; keys of one
  * performance share a `{perf:ID}` hash tag so that a Redis Cluster keeps them on one shard.
  */
-export interface Engine {
+export interface Engine extends WaitingRoomOps {
   readonly kind: 'memory' | 'redis';
 
   /** Resolves when the engine answers; rejects when it is unreachable (readiness probe). */

@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.js';
 import { systemClock } from '../clock.js';
 import type { Engine, RateLimitResult } from './engine.js';
+import { createMemoryWaitingRoom } from './waiting-room.memory.js';
 
 type Entry =
   | { kind: 'counter'; value: number; expiresAt: number }
@@ -46,6 +47,7 @@ export function createMemoryEngine(opts: { clock?: Clock } = {}): Engine {
   };
 
   return {
+    ...createMemoryWaitingRoom(),
     kind: 'memory',
     ping: async () => undefined,
 

@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import type { Engine, RateLimitResult } from './engine.js';
+import { createRedisWaitingRoom } from './waiting-room.redis.js';
 
 // Every multi-step change is one script, so it is atomic on the server; every key a script touches is
 // passed in KEYS (never built inside Lua), which is what Redis Cluster needs to route it.
@@ -102,6 +103,7 @@ export async function createRedisEngine(opts: {
   };
 
   return {
+    ...createRedisWaitingRoom(redis),
     kind: 'redis',
     ping: async () => {
       await redis.ping();

@@ -1,0 +1,180 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { closeEngines, engineAdapters } from '../../../test/engines.js';
+import type { Engine } from './engine.js';
+
+afterAll(closeEngines);
+
+const PASS_TTL = 60_000;
+let perfCounter = 0;
+const newPerf = () => `${Date.now()}${++perfCounter}`;
+
+/** Admits with generous defaults: everyone seen recently, no ceiling unless given. */
+const admit = (
+  engine: Engine,
+  perf: string,
+  now: number,
+  opts: { max: number; maxActive?: number; staleBefore?: number },
+) =>
+  engine.queueAdmit(perf, {
+    max: opts.max,
+    maxActive: opts.maxActive ?? 1_000_000,
+    now,
+    staleBefore: opts.staleBefore ?? 0,
+    passTtlMs: PASS_TTL,
+  });
+
+describe.each(engineAdapters())('waiting room contract: $name', (adapter) => {
+  it('when 5,000 users join at once, then positions are exactly 1..5,000 and re-joins return the same entry', async () => {
+    const engine = await adapter.open();
+    const perf = newPerf();
+    const now = Date.now();
+    const users = Array.from({ length: 5_000 }, (_, i) => `u${i}`);
+    const entries = await Promise.all(users.map((u) => engine.queueJoin(perf, u, { now, open: true })));
+    const positions = entries.map((e) => e.position!).sort((a, b) => a - b);
+    expect(positions).toEqual(users.map((_, i) => i + 1));
+    expect(new Set(entries.map((e) => e.seq)).size).toBe(5_000);
+    expect(entries.every((e) => e.state === 'waiting')).toBe(true);
+
+    const again = await Promise.all(
+      users.slice(0, 500).map((u) => engine.queueJoin(perf, u, { now, open: true })),
+    );
+    again.forEach((entry, i) => expect(entry).toEqual(entries[i]));
+    expect((await engine.queueStats(perf, now)).waiting).toBe(5_000);
+  });
+
+  it('when users arrive before opening, then at opening they are shuffled once, all kept, ahead of later arrivals', async () => {
+    const engine = await adapter.open();
+    const perf = newPerf();
+    const now = Date.now();
+    const early = Array.from({ length: 200 }, (_, i) => `early${i}`);
+    for (const u of early) {
+      const entry = await engine.queueJoin(perf, u, { now, open: false });
+      expect(entry).toMatchObject({ state: 'prequeue', position: null });
+    }
+    expect(await engine.queueLeave(perf, 'early199')).toBe(true);
+
+    // The first join after opening opens the queue itself, even if the ticker has not yet.
+    const late = Array.from({ length: 100 }, (_, i) => `late${i}`);
+    for (const u of late) await engine.queueJoin(perf, u, { now, open: true });
+    expect(await engine.queueOpen(perf)).toBe(0); // already opened, never twice
+
+    const earlyPositions = await Promise.all(
+      early.slice(0, 199).map(async (u) => (await engine.queueStatus(perf, u, now))!.position!),
+    );
+    expect([...earlyPositions].sort((a, b) => a - b)).toEqual(early.slice(0, 199).map((_, i) => i + 1));
+    expect(earlyPositions).not.toEqual(early.slice(0, 199).map((_, i) => i + 1)); // shuffled (p ≈ 1/199!)
+    const latePositions = await Promise.all(
+      late.map(async (u) => (await engine.queueStatus(perf, u, now))!.position),
+    );
+    expect(latePositions).toEqual(late.map((_, i) => 200 + i));
+    expect(await engine.queueStatus(perf, 'early199', now)).toMatchObject({ state: 'left' });
+  });
+
+  it('when admitting tick by tick, then admissions follow the queue order exactly and respect the per-tick allowance', async () => {
+    const engine = await adapter.open();
+    const perf = newPerf();
+    const now = Date.now();
+    const users = Array.from({ length: 50 }, (_, i) => `u${i}`);
+    for (const u of users) await engine.queueJoin(perf, u, { now, open: true });
+    const order: string[] = [];
+    for (let tick = 0; tick < 10; tick++) {
+      const { admitted } = await admit(engine, perf, now + tick, { max: 7 });
+      expect(admitted.length).toBeLessThanOrEqual(7);
+      order.push(...admitted.map((a) => a.userId));
+    }
+    expect(order).toEqual(users);
+    const status = await engine.queueStatus(perf, 'u0', now);
+    expect(status).toMatchObject({ state: 'admitted', position: null, pass: { passId: status!.seq } });
+    expect((await engine.queueStats(perf, now)).admittedTotal).toBe(50);
+  });
+
+  it('when passes are active, then no more than maxActive are out at any moment, and expired or consumed ones free their slot', async () => {
+    const engine = await adapter.open();
+    const perf = newPerf();
+    const now = Date.now();
+    for (let i = 0; i < 10; i++) await engine.queueJoin(perf, `u${i}`, { now, open: true });
+
+    const first = await admit(engine, perf, now, { max: 100, maxActive: 3 });
+    expect(first.admitted.map((a) => a.userId)).toEqual(['u0', 'u1', 'u2']);
+    expect((await admit(engine, perf, now + 1, { max: 100, maxActive: 3 })).admitted).toEqual([]);
+    expect((await engine.queueStats(perf, now + 1)).active).toBe(3);
+
+    // Checkout consumes u0's pass exactly once; its slot goes to the next in line.
+    const u0 = first.admitted[0]!;
+    expect(await engine.queuePassActive(perf, 'u0', u0.passId, now + 2)).toBe(true);
+    expect(await engine.queueConsumePass(perf, 'u0', u0.passId, now + 2)).toBe(true);
+    expect(await engine.queueConsumePass(perf, 'u0', u0.passId, now + 2)).toBe(false);
+    expect(await engine.queuePassActive(perf, 'u0', u0.passId, now + 2)).toBe(false);
+    expect(
+      (await admit(engine, perf, now + 3, { max: 100, maxActive: 3 })).admitted.map((a) => a.userId),
+    ).toEqual(['u3']);
+
+    // When the passes lapse, their slots free up and the holders can no longer use them.
+    const later = now + PASS_TTL + 10;
+    expect(await engine.queuePassActive(perf, 'u1', first.admitted[1]!.passId, later)).toBe(false);
+    expect((await engine.queueStatus(perf, 'u1', later))!.state).toBe('expired');
+    const next = await admit(engine, perf, later, { max: 100, maxActive: 3 });
+    expect(next.admitted.map((a) => a.userId)).toEqual(['u4', 'u5', 'u6']);
+  });
+
+  it('when a pass is checked, then another user, another pass id or another performance does not match', async () => {
+    const engine = await adapter.open();
+    const perf = newPerf();
+    const other = newPerf();
+    const now = Date.now();
+    await engine.queueJoin(perf, 'alice', { now, open: true });
+    await engine.queueJoin(perf, 'bob', { now, open: true });
+    const { admitted } = await admit(engine, perf, now, { max: 1 });
+    const pass = admitted[0]!;
+    expect(await engine.queuePassActive(perf, 'alice', pass.passId, now)).toBe(true);
+    expect(await engine.queuePassActive(perf, 'bob', pass.passId, now)).toBe(false);
+    expect(await engine.queuePassActive(perf, 'alice', pass.passId + 1, now)).toBe(false);
+    expect(await engine.queuePassActive(other, 'alice', pass.passId, now)).toBe(false);
+  });
+
+  it('when entries have not been seen for a while, then admission skips them and takes the next live ones', async () => {
+    const engine = await adapter.open();
+    const perf = newPerf();
+    const t0 = Date.now();
+    for (let i = 0; i < 6; i++) await engine.queueJoin(perf, `u${i}`, { now: t0, open: true });
+    // u1, u3 and u5 keep their page open; the others went away.
+    for (const u of ['u1', 'u3', 'u5']) expect(await engine.queueTouch(perf, u, t0 + 30_000)).toBe(true);
+    const result = await admit(engine, perf, t0 + 31_000, { max: 2, staleBefore: t0 + 10_000 });
+    expect(result.admitted.map((a) => a.userId)).toEqual(['u1', 'u3']);
+    expect(result.skipped).toBe(2);
+    expect((await engine.queueStatus(perf, 'u0', t0))!.state).toBe('expired');
+    expect((await engine.queueStatus(perf, 'u5', t0 + 31_000))!.position).toBe(2); // u4 (stale, not reached yet) is ahead
+    // A skipped user who comes back starts again at the back.
+    const back = await engine.queueJoin(perf, 'u0', { now: t0 + 32_000, open: true });
+    expect(back).toMatchObject({ state: 'waiting', position: 3 });
+  });
+
+  it('when someone ahead leaves, then positions behind move up; leaving twice or never joined is a no-op', async () => {
+    const engine = await adapter.open();
+    const perf = newPerf();
+    const now = Date.now();
+    for (let i = 0; i < 5; i++) await engine.queueJoin(perf, `u${i}`, { now, open: true });
+    expect(await engine.queueLeave(perf, 'u1')).toBe(true);
+    expect(await engine.queueLeave(perf, 'u1')).toBe(false);
+    expect(await engine.queueLeave(perf, 'nobody')).toBe(false);
+    expect((await engine.queueStatus(perf, 'u4', now))!.position).toBe(4);
+    expect(await engine.queueTouch(perf, 'u1', now)).toBe(false);
+    const rejoined = await engine.queueJoin(perf, 'u1', { now, open: true });
+    expect(rejoined.position).toBe(5);
+    const stats = await engine.queueStats(perf, now);
+    expect(stats).toMatchObject({ waiting: 5, active: 0, opened: true });
+  });
+
+  it('when anything changes, then the version moves, so nodes can notice with one read', async () => {
+    const engine = await adapter.open();
+    const perf = newPerf();
+    const now = Date.now();
+    const v0 = (await engine.queueStats(perf, now)).version;
+    await engine.queueJoin(perf, 'a', { now, open: true });
+    const v1 = (await engine.queueStats(perf, now)).version;
+    expect(v1).toBeGreaterThan(v0);
+    await admit(engine, perf, now, { max: 1 });
+    expect((await engine.queueStats(perf, now)).version).toBeGreaterThan(v1);
+    expect(await engine.queueStatus(perf, 'never-joined', now)).toBeNull();
+  });
+});

@@ -1,0 +1,234 @@
+import { randomInt } from 'node:crypto';
+import {
+  decodeState,
+  isFinished,
+  type AdmitResult,
+  type QueueEntry,
+  type WaitingRoomOps,
+} from './waiting-room.js';
+
+/**
+ * A Fenwick tree over queue slots (1 = a live entry), so that "how many live entries are ahead of me"
+ * is O(log n) however many have left or been admitted, as ZRANK is in Redis.
+ */
+class LiveSlots {
+  private tree = new Int32Array(1024);
+  private live = new Uint8Array(1024);
+
+  set(slot: number, alive: boolean): void {
+    if (slot >= this.live.length) this.grow(slot + 1);
+    const delta = (alive ? 1 : 0) - (this.live[slot] ?? 0);
+    if (delta === 0) return;
+    this.live[slot] = alive ? 1 : 0;
+    for (let i = slot + 1; i <= this.tree.length; i += i & -i) this.tree[i - 1]! += delta;
+  }
+
+  isLive(slot: number): boolean {
+    return this.live[slot] === 1;
+  }
+
+  /** Live slots strictly before `slot`. */
+  countBefore(slot: number): number {
+    let sum = 0;
+    for (let i = Math.min(slot, this.tree.length); i > 0; i -= i & -i) sum += this.tree[i - 1]!;
+    return sum;
+  }
+
+  private grow(minimum: number): void {
+    let size = this.live.length;
+    while (size < minimum) size *= 2;
+    const live = new Uint8Array(size);
+    live.set(this.live);
+    this.live = new Uint8Array(size);
+    this.tree = new Int32Array(size);
+    live.forEach((alive, slot) => alive && this.set(slot, true));
+  }
+}
+
+class Queue {
+  seq = 0;
+  opened = false;
+  admittedTotal = 0;
+  version = 0;
+  readonly states = new Map<string, string>();
+  readonly seen = new Map<string, number>();
+  /** Pre-queue arrivals in arrival order; entries that left are filtered out at opening. */
+  pre: string[] = [];
+  preCount = 0;
+  /** Waiting order: slot → user; `head` is the first slot admission has not passed yet. */
+  readonly order: string[] = [];
+  readonly slotOf = new Map<string, number>();
+  readonly slots = new LiveSlots();
+  head = 0;
+  /** Unconsumed passes: user → expiry. */
+  readonly active = new Map<string, number>();
+
+  enqueue(userId: string): void {
+    const slot = this.order.length;
+    this.order.push(userId);
+    this.slotOf.set(userId, slot);
+    this.slots.set(slot, true);
+  }
+
+  dequeue(userId: string): void {
+    const slot = this.slotOf.get(userId);
+    if (slot === undefined) return;
+    this.slots.set(slot, false);
+    this.slotOf.delete(userId);
+  }
+
+  open(): number {
+    if (this.opened) return 0;
+    this.opened = true;
+    const placed = this.pre.filter((u) => this.states.get(u)?.startsWith('p:'));
+    // Fisher–Yates with a CSPRNG: the order among early arrivals must not be predictable.
+    for (let i = placed.length - 1; i > 0; i--) {
+      const j = randomInt(i + 1);
+      [placed[i], placed[j]] = [placed[j]!, placed[i]!];
+    }
+    for (const userId of placed) {
+      this.states.set(userId, `w:${this.states.get(userId)!.slice(2)}`);
+      this.enqueue(userId);
+    }
+    this.pre = [];
+    this.preCount = 0;
+    this.version++;
+    return placed.length;
+  }
+
+  expirePasses(now: number): void {
+    for (const [userId, expiresAt] of this.active) if (expiresAt <= now) this.active.delete(userId);
+  }
+
+  entry(userId: string, now: number): QueueEntry | null {
+    const raw = this.states.get(userId);
+    if (raw === undefined) return null;
+    const decoded = decodeState(raw, now);
+    const slot = this.slotOf.get(userId);
+    const position =
+      decoded.state === 'waiting' && slot !== undefined ? this.slots.countBefore(slot) + 1 : null;
+    return { ...decoded, position };
+  }
+}
+
+/**
+ * The memory engine's waiting rooms. Each operation runs to completion without awaiting, which makes
+ * it atomic on a single node, as each Lua script is in Redis.
+ */
+export function createMemoryWaitingRoom(): WaitingRoomOps {
+  const queues = new Map<string, Queue>();
+  const queue = (perf: string): Queue => {
+    let q = queues.get(perf);
+    if (!q) queues.set(perf, (q = new Queue()));
+    return q;
+  };
+
+  return {
+    queueJoin: async (perf, userId, { now, open }) => {
+      const q = queue(perf);
+      if (open) q.open();
+      const existing = q.entry(userId, now);
+      if (existing && !isFinished(existing.state)) {
+        q.seen.set(userId, now);
+        return existing;
+      }
+      const seq = ++q.seq;
+      if (q.opened) {
+        q.states.set(userId, `w:${seq}`);
+        q.enqueue(userId);
+      } else {
+        q.states.set(userId, `p:${seq}`);
+        q.pre.push(userId);
+        q.preCount++;
+      }
+      q.seen.set(userId, now);
+      q.version++;
+      return q.entry(userId, now)!;
+    },
+
+    queueOpen: async (perf) => queue(perf).open(),
+
+    queueStatus: async (perf, userId, now) => queues.get(perf)?.entry(userId, now) ?? null,
+
+    queueTouch: async (perf, userId, now) => {
+      const q = queues.get(perf);
+      const state = q?.states.get(userId);
+      if (!q || !state || !(state.startsWith('w:') || state.startsWith('p:'))) return false;
+      q.seen.set(userId, now);
+      return true;
+    },
+
+    queueLeave: async (perf, userId) => {
+      const q = queues.get(perf);
+      const raw = q?.states.get(userId);
+      if (!q || raw === undefined) return false;
+      // Only a pre-queue, waiting or admitted entry can leave (an admitted one gives its pass up).
+      const tag = raw[0];
+      if (tag !== 'p' && tag !== 'w' && tag !== 'a') return false;
+      if (tag === 'p') q.preCount--;
+      const seq = raw.split(':')[1];
+      q.dequeue(userId);
+      q.active.delete(userId);
+      q.states.set(userId, `l:${seq}`);
+      q.version++;
+      return true;
+    },
+
+    queueAdmit: async (perf, opts): Promise<AdmitResult> => {
+      const q = queue(perf);
+      q.expirePasses(opts.now);
+      const quota = Math.max(0, Math.min(opts.max, opts.maxActive - q.active.size));
+      const result: AdmitResult = { admitted: [], skipped: 0 };
+      while (result.admitted.length < quota && q.head < q.order.length) {
+        const slot = q.head++;
+        if (!q.slots.isLive(slot)) continue;
+        const userId = q.order[slot]!;
+        q.dequeue(userId);
+        const seq = Number(q.states.get(userId)!.slice(2));
+        if ((q.seen.get(userId) ?? 0) < opts.staleBefore) {
+          q.states.set(userId, `x:${seq}`);
+          result.skipped++;
+          continue;
+        }
+        const expiresAt = opts.now + opts.passTtlMs;
+        q.states.set(userId, `a:${seq}:${expiresAt}`);
+        q.active.set(userId, expiresAt);
+        result.admitted.push({ userId, passId: seq, expiresAt });
+      }
+      if (result.admitted.length > 0 || result.skipped > 0) {
+        q.admittedTotal += result.admitted.length;
+        q.version++;
+      }
+      return result;
+    },
+
+    queuePassActive: async (perf, userId, passId, now) => {
+      const entry = queues.get(perf)?.entry(userId, now);
+      return entry?.state === 'admitted' && entry.pass?.passId === passId;
+    },
+
+    queueConsumePass: async (perf, userId, passId, now) => {
+      const q = queues.get(perf);
+      const entry = q?.entry(userId, now);
+      if (!q || entry?.state !== 'admitted' || entry.pass?.passId !== passId) return false;
+      q.states.set(userId, `c:${passId}`);
+      q.active.delete(userId);
+      q.version++;
+      return true;
+    },
+
+    queueStats: async (perf, now) => {
+      const q = queues.get(perf);
+      if (!q) return { waiting: 0, active: 0, admittedTotal: 0, version: 0, opened: false };
+      q.expirePasses(now);
+      const waiting = q.slots.countBefore(q.order.length) + q.preCount;
+      return {
+        waiting,
+        active: q.active.size,
+        admittedTotal: q.admittedTotal,
+        version: q.version,
+        opened: q.opened,
+      };
+    },
+  };
+}

@@ -1,0 +1,228 @@
+import { randomInt } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import {
+  AFTER_OPENING,
+  decodeState,
+  type AdmitResult,
+  type QueueEntry,
+  type QueueStats,
+  type WaitingRoomOps,
+} from './waiting-room.js';
+
+/**
+ * The Redis waiting room: one Lua script per operation, all seven keys of a queue passed in KEYS and
+ * sharing the `{perf:ID}` hash tag, so a queue lives on one Cluster shard and every change is atomic.
+ *
+ * KEYS: 1 seq (INCR) · 2 state (HASH user → encoded state) · 3 order (ZSET waiting, by position)
+ *       4 pre (ZSET pre-queue, by arrival) · 5 seen (HASH user → ms) · 6 active (ZSET user → pass expiry)
+ *       7 meta (HASH opened, admitted, version)
+ */
+const KEY_NAMES = ['seq', 'state', 'order', 'pre', 'seen', 'active', 'meta'] as const;
+const keysOf = (perf: string) => KEY_NAMES.map((name) => `{perf:${perf}}:q:${name}`);
+
+// Shared Lua: the opening shuffle (Fisher–Yates, seeded by the caller since scripts must not rely on
+// Redis's own seed) and the status read. Numbers go through %d so Lua never writes 1e+13.
+const OPEN = `
+local function open_queue(seed)
+  if redis.call('HGET', KEYS[7], 'opened') == '1' then return 0 end
+  local members = redis.call('ZRANGE', KEYS[4], 0, -1)
+  math.randomseed(seed)
+  for i = #members, 2, -1 do
+    local j = math.random(i)
+    members[i], members[j] = members[j], members[i]
+  end
+  for i = 1, #members do
+    local raw = redis.call('HGET', KEYS[2], members[i])
+    redis.call('ZADD', KEYS[3], i, members[i])
+    redis.call('HSET', KEYS[2], members[i], 'w:' .. string.sub(raw, 3))
+  end
+  redis.call('DEL', KEYS[4])
+  redis.call('HSET', KEYS[7], 'opened', '1')
+  redis.call('HINCRBY', KEYS[7], 'version', 1)
+  return #members
+end
+local function status(user)
+  return { redis.call('HGET', KEYS[2], user), redis.call('ZRANK', KEYS[3], user) }
+end
+`;
+
+const SCRIPTS = {
+  // ARGV: user, now, open (0|1), seed
+  queueJoinScript: `${OPEN}
+    local user, now = ARGV[1], tonumber(ARGV[2])
+    if ARGV[3] == '1' then open_queue(tonumber(ARGV[4])) end
+    local raw = redis.call('HGET', KEYS[2], user)
+    if raw then
+      local tag = string.sub(raw, 1, 1)
+      local live = tag == 'p' or tag == 'w'
+      if tag == 'a' then live = tonumber(string.match(raw, '^a:%d+:(%d+)$')) > now end
+      if live then
+        redis.call('HSET', KEYS[5], user, ARGV[2])
+        return status(user)
+      end
+    end
+    local seq = redis.call('INCR', KEYS[1])
+    if redis.call('HGET', KEYS[7], 'opened') == '1' then
+      redis.call('ZADD', KEYS[3], string.format('%d', ${AFTER_OPENING} + seq), user)
+      redis.call('HSET', KEYS[2], user, 'w:' .. seq)
+    else
+      redis.call('ZADD', KEYS[4], seq, user)
+      redis.call('HSET', KEYS[2], user, 'p:' .. seq)
+    end
+    redis.call('HSET', KEYS[5], user, ARGV[2])
+    redis.call('HINCRBY', KEYS[7], 'version', 1)
+    return status(user)`,
+
+  // ARGV: seed
+  queueOpenScript: `${OPEN}
+    return open_queue(tonumber(ARGV[1]))`,
+
+  // ARGV: user
+  queueStatusScript: `${OPEN}
+    return status(ARGV[1])`,
+
+  // ARGV: user, now
+  queueTouchScript: `
+    local raw = redis.call('HGET', KEYS[2], ARGV[1])
+    if not raw then return 0 end
+    local tag = string.sub(raw, 1, 1)
+    if tag ~= 'p' and tag ~= 'w' then return 0 end
+    redis.call('HSET', KEYS[5], ARGV[1], ARGV[2])
+    return 1`,
+
+  // ARGV: user
+  queueLeaveScript: `
+    local user = ARGV[1]
+    local raw = redis.call('HGET', KEYS[2], user)
+    if not raw then return 0 end
+    local tag = string.sub(raw, 1, 1)
+    if tag ~= 'p' and tag ~= 'w' and tag ~= 'a' then return 0 end
+    redis.call('ZREM', KEYS[3], user)
+    redis.call('ZREM', KEYS[4], user)
+    redis.call('ZREM', KEYS[6], user)
+    redis.call('HSET', KEYS[2], user, 'l:' .. string.match(raw, '^%a:(%d+)'))
+    redis.call('HINCRBY', KEYS[7], 'version', 1)
+    return 1`,
+
+  // ARGV: max, maxActive, now, staleBefore, passTtlMs
+  // Returns {skipped, user1, seq1, expires1, user2, …}. The number of stale entries examined per call is
+  // bounded so one tick can never block Redis for long, however many entries were abandoned.
+  queueAdmitScript: `
+    local max, max_active, now = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+    local stale_before, ttl = tonumber(ARGV[4]), tonumber(ARGV[5])
+    redis.call('ZREMRANGEBYSCORE', KEYS[6], '-inf', now)
+    local quota = math.min(max, max_active - redis.call('ZCARD', KEYS[6]))
+    local out, admitted, skipped, budget = { 0 }, 0, 0, 10000
+    while admitted < quota and budget > 0 do
+      local head = redis.call('ZPOPMIN', KEYS[3])
+      if #head == 0 then break end
+      budget = budget - 1
+      local user = head[1]
+      local seq = string.match(redis.call('HGET', KEYS[2], user), '^w:(%d+)$')
+      if tonumber(redis.call('HGET', KEYS[5], user) or '0') < stale_before then
+        redis.call('HSET', KEYS[2], user, 'x:' .. seq)
+        skipped = skipped + 1
+      else
+        local expires = string.format('%d', now + ttl)
+        redis.call('HSET', KEYS[2], user, 'a:' .. seq .. ':' .. expires)
+        redis.call('ZADD', KEYS[6], expires, user)
+        admitted = admitted + 1
+        out[#out + 1] = user
+        out[#out + 1] = seq
+        out[#out + 1] = expires
+      end
+    end
+    out[1] = skipped
+    if admitted + skipped > 0 then
+      redis.call('HINCRBY', KEYS[7], 'admitted', admitted)
+      redis.call('HINCRBY', KEYS[7], 'version', 1)
+    end
+    return out`,
+
+  // ARGV: user, passId, now, consume (0|1)
+  queuePassScript: `
+    local raw = redis.call('HGET', KEYS[2], ARGV[1])
+    if not raw then return 0 end
+    local seq, expires = string.match(raw, '^a:(%d+):(%d+)$')
+    if seq ~= ARGV[2] or tonumber(expires) <= tonumber(ARGV[3]) then return 0 end
+    if ARGV[4] == '1' then
+      redis.call('HSET', KEYS[2], ARGV[1], 'c:' .. seq)
+      redis.call('ZREM', KEYS[6], ARGV[1])
+      redis.call('HINCRBY', KEYS[7], 'version', 1)
+    end
+    return 1`,
+
+  // ARGV: now
+  queueStatsScript: `
+    return {
+      redis.call('ZCARD', KEYS[3]) + redis.call('ZCARD', KEYS[4]),
+      redis.call('ZCOUNT', KEYS[6], '(' .. ARGV[1], '+inf'),
+      tonumber(redis.call('HGET', KEYS[7], 'admitted') or '0'),
+      tonumber(redis.call('HGET', KEYS[7], 'version') or '0'),
+      redis.call('HGET', KEYS[7], 'opened') == '1' and 1 or 0
+    }`,
+} as const;
+
+type Run = (...args: (string | number)[]) => Promise<unknown>;
+
+export function createRedisWaitingRoom(redis: Redis): WaitingRoomOps {
+  for (const [name, lua] of Object.entries(SCRIPTS)) {
+    redis.defineCommand(name, { numberOfKeys: KEY_NAMES.length, lua });
+  }
+  const run = (name: keyof typeof SCRIPTS, perf: string, ...args: (string | number)[]) =>
+    ((redis as unknown as Record<string, Run>)[name] as Run)(...keysOf(perf), ...args);
+  const toEntry = (reply: unknown, now: number): QueueEntry | null => {
+    const [raw, rank] = reply as [string | null, number | null];
+    if (raw === null) return null;
+    const decoded = decodeState(raw, now);
+    return { ...decoded, position: decoded.state === 'waiting' && rank !== null ? rank + 1 : null };
+  };
+  const seed = () => randomInt(1, 2 ** 31 - 1);
+
+  return {
+    queueJoin: async (perf, userId, { now, open }) =>
+      toEntry(await run('queueJoinScript', perf, userId, now, open ? 1 : 0, seed()), now)!,
+    queueOpen: async (perf) => Number(await run('queueOpenScript', perf, seed())),
+    queueStatus: async (perf, userId, now) => toEntry(await run('queueStatusScript', perf, userId), now),
+    queueTouch: async (perf, userId, now) => (await run('queueTouchScript', perf, userId, now)) === 1,
+    queueLeave: async (perf, userId) => (await run('queueLeaveScript', perf, userId)) === 1,
+    queueAdmit: async (perf, opts): Promise<AdmitResult> => {
+      const reply = (await run(
+        'queueAdmitScript',
+        perf,
+        opts.max,
+        opts.maxActive,
+        opts.now,
+        opts.staleBefore,
+        opts.passTtlMs,
+      )) as (string | number)[];
+      const admitted: AdmitResult['admitted'] = [];
+      for (let i = 1; i + 2 < reply.length; i += 3) {
+        admitted.push({
+          userId: String(reply[i]),
+          passId: Number(reply[i + 1]),
+          expiresAt: Number(reply[i + 2]),
+        });
+      }
+      return { admitted, skipped: Number(reply[0]) };
+    },
+    queuePassActive: async (perf, userId, passId, now) =>
+      (await run('queuePassScript', perf, userId, passId, now, 0)) === 1,
+    queueConsumePass: async (perf, userId, passId, now) =>
+      (await run('queuePassScript', perf, userId, passId, now, 1)) === 1,
+    queueStats: async (perf, now): Promise<QueueStats> => {
+      const [waiting, active, admittedTotal, version, opened] = (await run(
+        'queueStatsScript',
+        perf,
+        now,
+      )) as number[];
+      return {
+        waiting: waiting ?? 0,
+        active: active ?? 0,
+        admittedTotal: admittedTotal ?? 0,
+        version: version ?? 0,
+        opened: opened === 1,
+      };
+    },
+  };
+}

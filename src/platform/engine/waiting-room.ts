@@ -1,0 +1,109 @@
+/**
+ * The waiting room's engine operations (DESIGN.md, "The waiting room"). One queue per performance;
+ * every key of a performance's queue carries the `{perf:ID}` hash tag.
+ *
+ * Order is decided at arrival by an atomic per-queue sequence. Arrivals before the sale opens (the
+ * pre-queue) are shuffled once, at opening, and placed ahead of every later arrival. Position is exact
+ * (1 + live entries ahead) and costs O(log n). Admission takes the next entries in order, skipping the
+ * ones not seen for a while, within the per-tick allowance and the `maxActive` ceiling; an admitted
+ * entry holds a pass (`passId`, expiry) until it is consumed by checkout or expires.
+ */
+export type QueueState = 'prequeue' | 'waiting' | 'admitted' | 'consumed' | 'expired' | 'left';
+
+export interface QueueEntry {
+  state: QueueState;
+  /** Arrival sequence: unique per queue and per entry (a re-join after leaving is a new entry). */
+  seq: number;
+  /** 1 for the next entry to be admitted; null outside `waiting`. */
+  position: number | null;
+  /** While `admitted`: the pass to sign for this user. */
+  pass: { passId: number; expiresAt: number } | null;
+}
+
+export interface AdmitOptions {
+  /** How many entries this tick may admit (the per-second rate × tick length). */
+  max: number;
+  /** Ceiling on unexpired, unconsumed passes. */
+  maxActive: number;
+  now: number;
+  /** Entries last seen before this instant are skipped (abandoned), not admitted. */
+  staleBefore: number;
+  passTtlMs: number;
+}
+
+export interface AdmitResult {
+  admitted: { userId: string; passId: number; expiresAt: number }[];
+  /** Stale entries removed while looking for live ones. */
+  skipped: number;
+}
+
+export interface QueueStats {
+  /** Entries waiting (pre-queue included). */
+  waiting: number;
+  /** Passes neither consumed nor expired. */
+  active: number;
+  /** Admissions since the queue began. */
+  admittedTotal: number;
+  /** Bumped by every change of order or state: lets nodes notice changes with one cheap read. */
+  version: number;
+  opened: boolean;
+}
+
+export interface WaitingRoomOps {
+  /**
+   * Joins the queue, or returns the caller's existing live entry (idempotent). `open` says whether the
+   * sale has opened by the caller's clock; the first join after opening performs the opening shuffle
+   * itself if the ticker has not yet, so no arrival after opening can be mixed into the pre-queue.
+   */
+  queueJoin(perf: string, userId: string, opts: { now: number; open: boolean }): Promise<QueueEntry>;
+  /** Shuffles the pre-queue ahead of all later arrivals; once. Returns how many entries it placed. */
+  queueOpen(perf: string): Promise<number>;
+  /** The caller's entry with its current position, or null if never joined. */
+  queueStatus(perf: string, userId: string, now: number): Promise<QueueEntry | null>;
+  /** Marks the entry seen (SSE open, poll, keepalive); false when there is no waiting entry. */
+  queueTouch(perf: string, userId: string, now: number): Promise<boolean>;
+  /** Leaves the queue (or gives up an unconsumed pass); false when there was nothing to leave. */
+  queueLeave(perf: string, userId: string): Promise<boolean>;
+  queueAdmit(perf: string, opts: AdmitOptions): Promise<AdmitResult>;
+  /** Whether this pass is the user's current, unexpired, unconsumed one. */
+  queuePassActive(perf: string, userId: string, passId: number, now: number): Promise<boolean>;
+  /** Uses the pass up (checkout); true exactly once per pass. Its slot returns to `maxActive`. */
+  queueConsumePass(perf: string, userId: string, passId: number, now: number): Promise<boolean>;
+  queueStats(perf: string, now: number): Promise<QueueStats>;
+}
+
+/** Arrivals after opening are ordered after every pre-queue entry: score = AFTER_OPENING + seq. */
+export const AFTER_OPENING = 1e13;
+
+/**
+ * An entry's state as both adapters store it: `p:seq` pre-queue, `w:seq` waiting, `a:seq:expiresAt`
+ * admitted, `c:seq` consumed, `x:seq` expired (skipped as stale, or its pass lapsed), `l:seq` left.
+ */
+export function decodeState(raw: string, now: number): Omit<QueueEntry, 'position'> {
+  const [tagText, seqText, expiresText] = raw.split(':');
+  const tag = tagText as 'p' | 'w' | 'a' | 'c' | 'x' | 'l';
+  const seq = Number(seqText);
+  switch (tag) {
+    case 'p':
+      return { state: 'prequeue', seq, pass: null };
+    case 'w':
+      return { state: 'waiting', seq, pass: null };
+    case 'a': {
+      const expiresAt = Number(expiresText);
+      return expiresAt > now
+        ? { state: 'admitted', seq, pass: { passId: seq, expiresAt } }
+        : { state: 'expired', seq, pass: null };
+    }
+    case 'c':
+      return { state: 'consumed', seq, pass: null };
+    case 'x':
+      return { state: 'expired', seq, pass: null };
+    case 'l':
+      return { state: 'left', seq, pass: null };
+  }
+}
+
+/** States after which a join starts a new entry at the back instead of returning the old one. */
+export function isFinished(state: QueueState): boolean {
+  return state === 'left' || state === 'expired' || state === 'consumed';
+}

@@ -1,0 +1,63 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { createMemoryEngine } from '../src/platform/engine/memory.js';
+import { createRedisEngine } from '../src/platform/engine/redis.js';
+import type { Engine } from '../src/platform/engine/index.js';
+import type { TestClock } from './harness.js';
+
+/**
+ * The engine adapters a contract suite runs against: memory always, Redis when REDIS_URL is set.
+ * "Another node" means another engine client: for Redis a second connection to the same server and
+ * prefix, for memory the same instance (the memory engine is one node by definition).
+ */
+export interface EngineAdapter {
+  name: 'memory' | 'redis';
+  /** A fresh, isolated engine; `clock` is honoured where the adapter can use it (memory). */
+  open(clock?: TestClock): Promise<Engine>;
+  peer(of: Engine): Promise<Engine>;
+  /** Lets time pass for expiry: the fake clock for memory, real time for Redis. */
+  wait(clock: TestClock | undefined, ms: number): Promise<void>;
+}
+
+const runPrefix = `test:${process.pid}:${Date.now()}:`;
+const opened: Engine[] = [];
+const track = (engine: Engine) => (opened.push(engine), engine);
+
+export function engineAdapters(): EngineAdapter[] {
+  const adapters: EngineAdapter[] = [
+    {
+      name: 'memory',
+      open: async (clock) => track(createMemoryEngine({ clock })),
+      peer: async (of) => of,
+      wait: async (clock, ms) => clock?.advance(ms),
+    },
+  ];
+  const redisUrl = process.env.REDIS_URL;
+  if (redisUrl) {
+    const prefixes = new Map<Engine, string>();
+    adapters.push({
+      name: 'redis',
+      open: async () => {
+        const keyPrefix = `${runPrefix}${randomUUID().slice(0, 8)}:`;
+        const engine = track(await createRedisEngine({ url: redisUrl, keyPrefix }));
+        prefixes.set(engine, keyPrefix);
+        return engine;
+      },
+      peer: async (of) => track(await createRedisEngine({ url: redisUrl, keyPrefix: prefixes.get(of) })),
+      wait: (_clock, ms) => new Promise((r) => setTimeout(r, ms)),
+    });
+  }
+  return adapters;
+}
+
+/** Closes every engine the adapters opened and deletes this run's Redis keys. For afterAll. */
+export async function closeEngines(): Promise<void> {
+  await Promise.all(opened.splice(0).map((e) => e.close()));
+  const redisUrl = process.env.REDIS_URL;
+  if (redisUrl) {
+    const redis = new Redis(redisUrl);
+    const keys = await redis.keys(`${runPrefix}*`);
+    if (keys.length > 0) await redis.del(...keys);
+    await redis.quit();
+  }
+}
