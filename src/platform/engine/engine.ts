@@ -1,3 +1,4 @@
+import type { AvailabilityOps } from './availability.js';
 import type { WaitingRoomOps } from './waiting-room.js';
 
 /**
@@ -9,7 +10,7 @@ import type { WaitingRoomOps } from './waiting-room.js';
  * Every method is atomic on its own. Keys are plain strings chosen by the caller; keys of one
  * performance share a `{perf:ID}` hash tag so that a Redis Cluster keeps them on one shard.
  */
-export interface Engine extends WaitingRoomOps {
+export interface Engine extends WaitingRoomOps, AvailabilityOps {
   readonly kind: 'memory' | 'redis';
 
   /** Resolves when the engine answers; rejects when it is unreachable (readiness probe). */

@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.js';
 import { systemClock } from '../clock.js';
+import type { AvailabilityOps } from './availability.js';
 import type { Engine, RateLimitResult } from './engine.js';
 import { createMemoryWaitingRoom } from './waiting-room.memory.js';
 
@@ -48,6 +49,7 @@ export function createMemoryEngine(opts: { clock?: Clock } = {}): Engine {
 
   return {
     ...createMemoryWaitingRoom(),
+    ...createMemoryAvailability(clock),
     kind: 'memory',
     ping: async () => undefined,
 
@@ -126,6 +128,43 @@ export function createMemoryEngine(opts: { clock?: Clock } = {}): Engine {
       clearInterval(sweep);
       entries.clear();
       channels.clear();
+    },
+  };
+}
+
+/** Bitsets for the memory engine; every call completes without awaiting, hence atomic. */
+function createMemoryAvailability(clock: Clock): AvailabilityOps {
+  const store = new Map<string, { version: number; bits: Buffer | null; expiresAt: number }>();
+  const current = (perf: string, now: number) => {
+    let entry = store.get(perf);
+    if (!entry) store.set(perf, (entry = { version: now, bits: null, expiresAt: Number.POSITIVE_INFINITY }));
+    if (entry.bits && entry.expiresAt <= clock.now()) entry.bits = null;
+    return entry;
+  };
+  return {
+    availabilityRead: async (perf, now) => {
+      const { version, bits } = current(perf, now);
+      return { version, bits: bits ? Buffer.from(bits) : null };
+    },
+    availabilityStore: async (perf, bits, version, ttlMs) => {
+      const entry = current(perf, version);
+      if (entry.version !== version || entry.bits) return false;
+      entry.bits = Buffer.from(bits);
+      entry.expiresAt = clock.now() + ttlMs;
+      return true;
+    },
+    availabilityFlip: async (perf, seatNos, available, now) => {
+      const entry = current(perf, now);
+      const bits = entry.bits;
+      if (bits) {
+        for (const seat of seatNos) {
+          const i = seat >> 3;
+          if (i >= bits.length) continue;
+          const mask = 1 << (seat & 7);
+          bits[i] = available ? bits[i]! | mask : bits[i]! & ~mask;
+        }
+      }
+      return ++entry.version;
     },
   };
 }

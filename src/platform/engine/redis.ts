@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import type { Engine, RateLimitResult } from './engine.js';
+import { createRedisAvailability } from './availability.redis.js';
 import { createRedisWaitingRoom } from './waiting-room.redis.js';
 
 // Every multi-step change is one script, so it is atomic on the server; every key a script touches is
@@ -104,6 +105,7 @@ export async function createRedisEngine(opts: {
 
   return {
     ...createRedisWaitingRoom(redis),
+    ...createRedisAvailability(redis),
     kind: 'redis',
     ping: async () => {
       await redis.ping();

@@ -1,0 +1,60 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { closeEngines, engineAdapters } from '../../../test/engines.js';
+import { TestClock } from '../../../test/harness.js';
+
+afterAll(closeEngines);
+
+let perfCounter = 0;
+const newPerf = () => `av${Date.now()}${++perfCounter}`;
+const isAvailable = (bits: Buffer, seat: number) => ((bits[seat >> 3]! >> (seat & 7)) & 1) === 1;
+
+describe.each(engineAdapters())('availability contract: $name', (adapter) => {
+  it('when seats are flipped, then exactly those bits change, least significant bit first', async () => {
+    const engine = await adapter.open();
+    const perf = newPerf();
+    const now = Date.now();
+    const { version, bits } = await engine.availabilityRead(perf, now);
+    expect(bits).toBeNull();
+    expect(version).toBe(now); // a fresh version starts at the clock, never below an older one
+    const all = Buffer.alloc(7, 0xff); // 50 seats → 7 bytes; the last byte's spare bits are padding
+    expect(await engine.availabilityStore(perf, all, version, 60_000)).toBe(true);
+    expect(await engine.availabilityStore(perf, all, version, 60_000)).toBe(false); // already stored
+
+    const v2 = await engine.availabilityFlip(perf, [0, 9, 49], false, now);
+    expect(v2).toBe(version + 1);
+    const read = await engine.availabilityRead(perf, now);
+    expect(read.version).toBe(v2);
+    expect(read.bits![0]).toBe(0b1111_1110);
+    expect(read.bits![1]).toBe(0b1111_1101);
+    for (let seat = 0; seat < 50; seat++)
+      expect(isAvailable(read.bits!, seat)).toBe(![0, 9, 49].includes(seat));
+
+    await engine.availabilityFlip(perf, [9], true, now);
+    expect(isAvailable((await engine.availabilityRead(perf, now)).bits!, 9)).toBe(true);
+    // Seats past the end are ignored, never grow the bitset.
+    await engine.availabilityFlip(perf, [10_000], false, now);
+    expect((await engine.availabilityRead(perf, now)).bits!.length).toBe(7);
+  });
+
+  it('when a flip lands while a rebuild is reading PostgreSQL, then the rebuild does not store its stale picture', async () => {
+    const engine = await adapter.open();
+    const perf = newPerf();
+    const now = Date.now();
+    const before = await engine.availabilityRead(perf, now);
+    const flipped = await engine.availabilityFlip(perf, [3], false, now); // no bitset yet: version still moves
+    expect(flipped).toBe(before.version + 1);
+    expect(await engine.availabilityStore(perf, Buffer.alloc(1, 0xff), before.version, 60_000)).toBe(false);
+    expect((await engine.availabilityRead(perf, now)).bits).toBeNull();
+    expect(await engine.availabilityStore(perf, Buffer.alloc(1, 0xf7), flipped, 60_000)).toBe(true);
+  });
+
+  it('when the stored bitset outlives its ttl, then it is gone and must be rebuilt', async () => {
+    const clock = new TestClock();
+    const engine = await adapter.open(clock);
+    const perf = newPerf();
+    const { version } = await engine.availabilityRead(perf, clock.now());
+    await engine.availabilityStore(perf, Buffer.alloc(2, 0xff), version, 200);
+    await adapter.wait(clock, 300);
+    expect((await engine.availabilityRead(perf, clock.now())).bits).toBeNull();
+  });
+});
