@@ -2,6 +2,13 @@ import { AuthService, type AccessClaims } from './auth/service.js';
 import { UserRepository } from './auth/repository.js';
 import { authRoutes } from './auth/routes.js';
 import { createGuard } from './auth/guard.js';
+import { AvailabilityService } from './catalog/availability.js';
+import { CatalogRepository } from './catalog/repository.js';
+import { catalogRoutes } from './catalog/routes.js';
+import { CatalogService } from './catalog/service.js';
+import { GENERATE_TICKETS, ticketGeneration } from './catalog/tickets.js';
+import { JobRepository } from './jobs/repository.js';
+import { JobRunner } from './jobs/runner.js';
 import { opsRoutes } from './ops/routes.js';
 import { Readiness } from './ops/readiness.js';
 import type { Clock } from './platform/clock.js';
@@ -30,6 +37,9 @@ export interface AppDeps {
 export interface BuiltApp {
   app: App;
   auth: AuthService;
+  catalog: CatalogService;
+  availability: AvailabilityService;
+  jobs: JobRunner;
   readiness: Readiness;
 }
 
@@ -53,10 +63,31 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   const guard = createGuard(auth);
   const readiness = new Readiness({ db: deps.db, engine: deps.engine });
 
+  const catalogRepository = new CatalogRepository(deps.db);
+  const jobRepository = new JobRepository(deps.db);
+  const jobs = new JobRunner(
+    jobRepository,
+    { [GENERATE_TICKETS]: ticketGeneration(deps.db, catalogRepository, jobRepository) },
+    deps.logger,
+  );
+  const availability = new AvailabilityService(deps.engine, catalogRepository, deps.clock);
+  const catalog = new CatalogService(
+    deps.db,
+    catalogRepository,
+    jobRepository,
+    availability,
+    deps.clock,
+    () => jobs.kick(),
+  );
+
   app.decorateRequest('caller', null);
   opsRoutes(app, { readiness, metrics });
   authRoutes(app, { auth, guard, engine: deps.engine, attemptsPerMinute: settings.authRateLimitPerMinute });
+  catalogRoutes(app, { catalog, guard });
 
+  // Background work lives as long as the HTTP server: it stops (finishing its current chunk) on close.
+  app.addHook('onClose', () => jobs.stop());
   await app.ready();
-  return { app, auth, readiness };
+  jobs.start();
+  return { app, auth, catalog, availability, jobs, readiness };
 }

@@ -90,3 +90,25 @@ export async function startTestApp(
 export function uniqueEmail(prefix = 'user'): string {
   return `${prefix}-${randomUUID()}@example.com`;
 }
+
+/** Logs in as a fresh admin; returns the Authorization header to send. */
+export async function adminHeaders(t: TestApp): Promise<{ authorization: string }> {
+  const email = uniqueEmail('admin');
+  await t.auth.ensureAdmin({ email, password: 'admin-password' });
+  const { accessToken } = await t.auth.login({ email, password: 'admin-password' });
+  return { authorization: `Bearer ${accessToken}` };
+}
+
+/** Waits (bounded) until a background job has finished; returns its final state. */
+export async function waitForJob(
+  t: TestApp,
+  jobId: string,
+  timeoutMs = 30_000,
+): Promise<{ state: string; done: number; total: number }> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const job = await t.catalog.job(jobId);
+    if (job.state === 'done' || job.state === 'failed' || Date.now() > deadline) return job;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

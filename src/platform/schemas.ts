@@ -1,10 +1,10 @@
 import { Type } from 'typebox';
-import { ERRORS } from './errors.js';
+import { ERRORS, type ErrorCode } from './errors.js';
 
 /** The one error shape every endpoint answers with (DESIGN.md). */
 export const ErrorResponse = Type.Object({
   error: Type.Object({
-    code: Type.Union(Object.keys(ERRORS).map((code) => Type.Literal(code))),
+    code: Type.Enum(Object.keys(ERRORS) as ErrorCode[]),
     message: Type.String(),
     details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
   }),

@@ -1,0 +1,188 @@
+import { Type, type Static } from 'typebox';
+
+const Name = (max: number) => Type.String({ minLength: 1, maxLength: max, pattern: '\\S' });
+const Grade = Type.String({ minLength: 1, maxLength: 20, pattern: '^[\\p{L}\\p{N}_+-]+$' });
+const SeatsInRow = Type.Integer({ minimum: 1, maximum: 500 });
+export const Id = Type.String({ pattern: '^[1-9][0-9]{0,17}$' });
+export const IdParams = Type.Object({ id: Id });
+
+export const VenueBody = Type.Object({
+  name: Name(200),
+  address: Type.Optional(Type.String({ maxLength: 500 })),
+  sections: Type.Array(
+    Type.Object({
+      name: Name(50),
+      grade: Grade,
+      rows: Type.Union([
+        Type.Integer({ minimum: 1, maximum: 500 }),
+        Type.Array(Type.Object({ label: Name(10), seats: SeatsInRow }), { minItems: 1, maxItems: 500 }),
+      ]),
+      seatsPerRow: Type.Optional(SeatsInRow),
+    }),
+    { minItems: 1, maxItems: 200 },
+  ),
+});
+export type VenueBody = Static<typeof VenueBody>;
+
+export const SeatMapSchema = Type.Object({
+  venueId: Type.String(),
+  name: Type.String(),
+  seatCount: Type.Integer(),
+  sections: Type.Array(
+    Type.Object({
+      sectionNo: Type.Integer(),
+      name: Type.String(),
+      grade: Type.String(),
+      rows: Type.Array(
+        Type.Object({
+          label: Type.String(),
+          seats: Type.Integer(),
+          firstSeatNo: Type.Integer(),
+          x: Type.Number(),
+          y: Type.Number(),
+        }),
+      ),
+    }),
+  ),
+});
+
+export const VenueSchema = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  address: Type.String(),
+  seatCount: Type.Integer(),
+  grades: Type.Array(Type.String()),
+  createdAt: Type.String({ format: 'date-time' }),
+});
+
+const Prices = Type.Array(
+  Type.Object({ grade: Grade, amount: Type.Integer({ minimum: 0, maximum: 100_000_000 }) }),
+  {
+    minItems: 1,
+    maxItems: 50,
+  },
+);
+const Category = Type.String({ minLength: 1, maxLength: 40, pattern: '^[\\p{L}\\p{N}_ -]+$' });
+const ImageUrl = Type.String({ format: 'uri', maxLength: 2000, pattern: '^https?://' });
+
+export const EventBody = Type.Object({
+  title: Name(200),
+  artist: Type.Optional(Type.String({ maxLength: 200 })),
+  category: Category,
+  description: Type.Optional(Type.String({ maxLength: 10_000 })),
+  imageUrl: Type.Optional(ImageUrl),
+  currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$' })),
+  venueId: Id,
+  prices: Prices,
+});
+export type EventBody = Static<typeof EventBody>;
+
+export const EventPatch = Type.Object(
+  {
+    title: Type.Optional(Name(200)),
+    artist: Type.Optional(Type.String({ maxLength: 200 })),
+    category: Type.Optional(Category),
+    description: Type.Optional(Type.String({ maxLength: 10_000 })),
+    imageUrl: Type.Optional(Type.Union([ImageUrl, Type.Null()])),
+    venueId: Type.Optional(Id),
+    prices: Type.Optional(Prices),
+  },
+  { minProperties: 1 },
+);
+export type EventPatch = Static<typeof EventPatch>;
+
+const Instant = Type.String({ format: 'date-time' });
+export const PerformanceBody = Type.Object({
+  startsAt: Instant,
+  salesOpenAt: Instant,
+  salesCloseAt: Instant,
+  holdTtlSeconds: Type.Integer({ minimum: 30, maximum: 3600, default: 300 }),
+  maxTicketsPerUser: Type.Integer({ minimum: 1, maximum: 20, default: 4 }),
+  queue: Type.Object(
+    {
+      enabled: Type.Boolean({ default: true }),
+      prequeueMinutes: Type.Integer({ minimum: 0, maximum: 1440, default: 30 }),
+      admitPerSecond: Type.Integer({ minimum: 1, maximum: 10_000, default: 50 }),
+      maxActive: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 500 }),
+      passTtlSeconds: Type.Integer({ minimum: 60, maximum: 7200, default: 600 }),
+    },
+    { default: {} },
+  ),
+});
+export type PerformanceBody = Static<typeof PerformanceBody>;
+
+export const SaleState = Type.Enum(['scheduled', 'prequeue', 'onsale', 'soldout', 'closed']);
+
+export const PerformanceSchema = Type.Object({
+  id: Type.String(),
+  eventId: Type.String(),
+  venueId: Type.String(),
+  startsAt: Instant,
+  salesOpenAt: Instant,
+  salesCloseAt: Instant,
+  holdTtlSeconds: Type.Integer(),
+  maxTicketsPerUser: Type.Integer(),
+  queue: Type.Object({
+    enabled: Type.Boolean(),
+    prequeueMinutes: Type.Integer(),
+    admitPerSecond: Type.Integer(),
+    maxActive: Type.Integer(),
+    passTtlSeconds: Type.Integer(),
+  }),
+  seatCount: Type.Integer(),
+  saleState: SaleState,
+});
+
+export const PerformanceDetailSchema = Type.Intersect([
+  PerformanceSchema,
+  Type.Object({
+    counts: Type.Object({ available: Type.Integer(), held: Type.Integer(), sold: Type.Integer() }),
+    ticketsGenerated: Type.Integer(),
+  }),
+]);
+
+export const EventSchema = Type.Object({
+  id: Type.String(),
+  venueId: Type.String(),
+  title: Type.String(),
+  artist: Type.String(),
+  category: Type.String(),
+  description: Type.String(),
+  imageUrl: Type.Union([Type.String(), Type.Null()]),
+  currency: Type.String(),
+  prices: Type.Array(Type.Object({ grade: Type.String(), amount: Type.Integer() })),
+  createdAt: Instant,
+  updatedAt: Instant,
+});
+
+export const EventDetailSchema = Type.Intersect([
+  EventSchema,
+  Type.Object({ venue: VenueSchema, performances: Type.Array(PerformanceSchema) }),
+]);
+
+export const SearchQuery = Type.Object({
+  q: Type.Optional(Type.String({ maxLength: 200 })),
+  category: Type.Optional(Category),
+  from: Type.Optional(Instant),
+  to: Type.Optional(Instant),
+  page: Type.Integer({ minimum: 1, maximum: 10_000, default: 1 }),
+  pageSize: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+});
+export type SearchQuery = Static<typeof SearchQuery>;
+
+export const JobSchema = Type.Object({
+  id: Type.String(),
+  kind: Type.String(),
+  state: Type.Enum(['queued', 'running', 'done', 'failed']),
+  done: Type.Integer(),
+  total: Type.Integer(),
+  error: Type.Union([Type.String(), Type.Null()]),
+});
+
+export const AvailabilitySchema = Type.Object({
+  version: Type.Integer(),
+  seatCount: Type.Integer(),
+  available: Type.String({
+    description: 'base64 bitset: bit j (LSB first) of byte i is seat 8i+j; 1 = available',
+  }),
+});

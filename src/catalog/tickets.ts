@@ -1,0 +1,28 @@
+import { inTransaction, type Db } from '../platform/db.js';
+import type { JobRepository } from '../jobs/repository.js';
+import type { JobHandler } from '../jobs/runner.js';
+import type { CatalogRepository } from './repository.js';
+
+export const GENERATE_TICKETS = 'tickets.generate';
+
+/**
+ * Seats per transaction. Each chunk commits its tickets together with the job's progress, so the
+ * progress bar moves, an interruption loses at most one chunk, and a resumed job starts at `done`.
+ */
+export const GENERATION_CHUNK = 25_000;
+
+export function ticketGeneration(db: Db, catalog: CatalogRepository, jobs: JobRepository): JobHandler {
+  return async (job, { shouldStop }) => {
+    const performanceId = String(job.payload.performanceId);
+    for (let done = job.done; done < job.total;) {
+      if (shouldStop()) return 'stopped';
+      const next = Math.min(job.total, done + GENERATION_CHUNK);
+      await inTransaction(db, async (client) => {
+        await catalog.insertTicketRange(client, performanceId, done, next - 1);
+        await jobs.progress(client, job.id, next);
+      });
+      done = next;
+    }
+    return 'done';
+  };
+}
