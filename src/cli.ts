@@ -6,6 +6,7 @@ import { UserRepository } from './auth/repository.js';
 import { AuthService } from './auth/service.js';
 import { TokenKind } from './platform/tokens.js';
 import { systemClock } from './platform/clock.js';
+import { generateTicketsCommand } from './catalog/generate-command.js';
 
 const USAGE = `Usage: tmomi <command> [options]
 
@@ -13,6 +14,7 @@ Commands:
   start                                         start the server (embedded PostgreSQL unless DATABASE_URL is set)
   migrate                                       apply pending database migrations and exit
   admin create --email E --password P [--name N]  create an admin, or make an existing account an admin
+  tickets generate --performance ID             generate (or resume generating) a performance's tickets
 
 Configuration comes from environment variables; see the README.`;
 
@@ -47,6 +49,27 @@ const commands: Record<string, Command> = {
         name: values.name,
       });
       process.stdout.write(`admin ${admin.email} (id ${admin.id}) is ready\n`);
+    } finally {
+      await resources.close();
+    }
+  },
+
+  tickets: async (args, config, logger) => {
+    const { positionals, values } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: { performance: { type: 'string' } },
+    });
+    if (
+      positionals[0] !== 'generate' ||
+      !values.performance ||
+      !/^[1-9][0-9]{0,17}$/.test(values.performance)
+    ) {
+      throw new UsageError();
+    }
+    const resources = await openResources(config, logger);
+    try {
+      await generateTicketsCommand(resources.db, values.performance, logger);
     } finally {
       await resources.close();
     }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { buildApp, type BuiltApp } from './app.js';
+import { seedDemo } from './catalog/demo.js';
 import { systemClock } from './platform/clock.js';
 import type { Config } from './platform/config.js';
 import { createPool, migrate, type Db } from './platform/db.js';
@@ -58,6 +59,7 @@ export async function start(config: Config, logger: Logger): Promise<void> {
     settings: config,
   });
   await ensureAdmins(config, built, logger);
+  if (!config.databaseUrl) await seedDemo(built.catalog, systemClock, logger);
 
   let stopping = false;
   const shutdown = async (signal: string) => {

@@ -88,6 +88,21 @@ describe('tmomi start on a fresh machine', () => {
     expect(output).toContain(demo.password);
     const adminLogin = await post('/api/auth/login', demo);
     expect(((await adminLogin.json()) as { user: { role: string } }).user.role).toBe('admin');
+
+    const events = (await (await fetch(`http://127.0.0.1:${port}/api/events`)).json()) as { total: number };
+    expect(events.total).toBe(2);
+  });
+
+  it('when a second tmomi is started on the same data folder, then it refuses and leaves the first one running', async () => {
+    const second = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'migrate'], {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, TMOMI_DATA_DIR: dataDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let said = '';
+    second.stdout.on('data', (chunk: Buffer) => (said += chunk.toString()));
+    expect(await exited(second)).toBe(1);
+    expect(said).toContain('already running');
+    expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
   });
 
   it('when stopped with SIGTERM and started again, then it exits cleanly and the same data is there', async () => {
@@ -96,6 +111,8 @@ describe('tmomi start on a fresh machine', () => {
     child = await boot();
     const login = await post('/api/auth/login', { email: 'newcomer@example.com', password: 'password1' });
     expect(login.status).toBe(200);
+    const events = (await (await fetch(`http://127.0.0.1:${port}/api/events`)).json()) as { total: number };
+    expect(events.total).toBe(2); // the demo is seeded once, not again on restart
   });
 
   it('when killed with -9 (leaving its PostgreSQL behind) and started again, then it recovers the data folder', async () => {

@@ -36,6 +36,15 @@ export class JobRepository {
     return rows[0];
   }
 
+  /** The newest job of this kind for this performance (the CLI resumes it rather than starting anew). */
+  async latestFor(kind: string, performanceId: string): Promise<JobRow | undefined> {
+    const { rows } = await this.db.query<JobRow>(
+      `SELECT ${COLUMNS} FROM jobs WHERE kind = $1 AND payload->>'performanceId' = $2 ORDER BY id DESC LIMIT 1`,
+      [kind, performanceId],
+    );
+    return rows[0];
+  }
+
   /**
    * Takes the oldest queued job, or a running one abandoned by a dead node, for this node. SKIP LOCKED
    * plus the state change make the claim exclusive: two nodes never run the same job at once.

@@ -114,12 +114,38 @@ async function stopOrphanedServer(clusterDir: string, logger: Logger): Promise<v
   const pidFile = resolve(clusterDir, 'postmaster.pid');
   const pid = Number.parseInt((await readFile(pidFile, 'utf8').catch(() => '')).split('\n')[0] ?? '', 10);
   if (!Number.isInteger(pid) || pid <= 0 || !isPostgresFor(pid, clusterDir)) return;
+  const parent = parentOf(pid);
+  if (parent !== undefined && parent !== 1 && isNode(parent)) {
+    // Its Tmomi is alive (e.g. `tmomi migrate` while `tmomi start` runs): stopping it would pull the
+    // database from under a running server.
+    throw new Error(
+      `Tmomi is already running on ${clusterDir} (process ${parent}); stop it first, or point DATABASE_URL at a server`,
+    );
+  }
   logger.warn({ pid }, 'stopping a PostgreSQL left running on the data folder by an unclean stop');
   process.kill(pid, 'SIGINT');
   for (let waited = 0; waited < 30_000 && isAlive(pid); waited += 100) {
     await new Promise((r) => setTimeout(r, 100));
   }
   if (isAlive(pid)) throw new Error(`PostgreSQL (pid ${pid}) on ${clusterDir} did not stop; stop it by hand`);
+}
+
+function parentOf(pid: number): number | undefined {
+  try {
+    // /proc/PID/stat: "pid (comm) state ppid …"; comm may contain spaces, so split after the last ')'.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number.parseInt(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1] ?? '', 10);
+  } catch {
+    return undefined;
+  }
+}
+
+function isNode(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0]!.includes('node');
+  } catch {
+    return false;
+  }
 }
 
 function isAlive(pid: number): boolean {
