@@ -10,6 +10,14 @@ import { GENERATE_TICKETS, ticketGeneration } from './catalog/tickets.js';
 import { JobRepository } from './jobs/repository.js';
 import { JobRunner } from './jobs/runner.js';
 import { opsRoutes } from './ops/routes.js';
+import { createQueueMetrics } from './queue/metrics.js';
+import { PerformanceCache } from './queue/performances.js';
+import { queueRoutes } from './queue/routes.js';
+import { AdmissionRates, QueueService, type PassClaims } from './queue/service.js';
+import { QueueStreams } from './queue/streams.js';
+import { AdmissionTicker } from './queue/ticker.js';
+import { LeaderElector } from './platform/leader.js';
+import { randomUUID } from 'node:crypto';
 import { Readiness } from './ops/readiness.js';
 import type { Clock } from './platform/clock.js';
 import type { Config } from './platform/config.js';
@@ -38,6 +46,9 @@ export interface BuiltApp {
   app: App;
   auth: AuthService;
   catalog: CatalogService;
+  queue: QueueService;
+  streams: QueueStreams;
+  ticker: AdmissionTicker;
   availability: AvailabilityService;
   jobs: JobRunner;
   readiness: Readiness;
@@ -80,14 +91,40 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     () => jobs.kick(),
   );
 
+  const queueMetrics = createQueueMetrics(metrics.registry);
+  const performances = new PerformanceCache(catalogRepository, deps.clock);
+  const queue = new QueueService(
+    deps.engine,
+    performances,
+    new TokenKind<PassClaims>(deps.secret, 'queue-pass', deps.clock),
+    new AdmissionRates(deps.engine, deps.clock),
+    deps.clock,
+  );
+  const streams = new QueueStreams(deps.engine, queue, performances, deps.clock, queueMetrics, deps.logger);
+  const ticker = new AdmissionTicker(
+    deps.engine,
+    catalogRepository,
+    new LeaderElector(deps.engine, { name: 'leader:admission', holderId: randomUUID(), ttlMs: 3_000 }),
+    deps.clock,
+    queueMetrics,
+    deps.logger,
+  );
+
   app.decorateRequest('caller', null);
   opsRoutes(app, { readiness, metrics });
   authRoutes(app, { auth, guard, engine: deps.engine, attemptsPerMinute: settings.authRateLimitPerMinute });
   catalogRoutes(app, { catalog, guard });
+  queueRoutes(app, { queue, streams, guard, metrics: queueMetrics, engine: deps.engine });
 
-  // Background work lives as long as the HTTP server: it stops (finishing its current chunk) on close.
-  app.addHook('onClose', () => jobs.stop());
+  // Background work lives as long as the HTTP server. On close: streams are told to reconnect elsewhere
+  // (preClose, before Fastify waits for connections to end), the lease is released so another node's
+  // ticker takes over at once, and the job runner finishes its current chunk.
+  app.addHook('preClose', async () => streams.closeAll());
+  app.addHook('onClose', async () => {
+    await Promise.all([ticker.stop(), jobs.stop()]);
+  });
   await app.ready();
   jobs.start();
-  return { app, auth, catalog, availability, jobs, readiness };
+  ticker.start();
+  return { app, auth, catalog, availability, queue, streams, ticker, jobs, readiness };
 }

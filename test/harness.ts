@@ -112,3 +112,47 @@ export async function waitForJob(
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** Signs up a fresh buyer; returns the user id, the token, and the Authorization header. */
+export async function buyer(
+  t: TestApp,
+): Promise<{ id: string; token: string; headers: { authorization: string } }> {
+  const { user, accessToken } = await t.auth.signup({
+    email: uniqueEmail('buyer'),
+    password: 'password1',
+    name: 'Buyer',
+  });
+  return { id: user.id, token: accessToken, headers: { authorization: `Bearer ${accessToken}` } };
+}
+
+/** A venue, an event and a performance on sale now (unless `performance` says otherwise), tickets generated. */
+export async function onSalePerformance(
+  t: TestApp,
+  performance: Record<string, unknown> = {},
+): Promise<{ performanceId: string; eventId: string; venueId: string }> {
+  const admin = await adminHeaders(t);
+  const post = async (url: string, payload: object) => {
+    const res = await t.app.inject({ method: 'POST', url, payload, headers: admin });
+    if (res.statusCode !== 201) throw new Error(`${url}: ${res.statusCode} ${res.body}`);
+    return res.json<{ id: string; jobId?: string }>();
+  };
+  const venue = await post('/api/admin/venues', {
+    name: 'Test Hall',
+    sections: [{ name: 'A', grade: 'R', rows: 10, seatsPerRow: 10 }],
+  });
+  const event = await post('/api/admin/events', {
+    title: 'Test Show',
+    category: 'test',
+    venueId: venue.id,
+    prices: [{ grade: 'R', amount: 50_000 }],
+  });
+  const now = Date.now();
+  const perf = await post(`/api/admin/events/${event.id}/performances`, {
+    startsAt: new Date(now + 48 * 3600_000).toISOString(),
+    salesOpenAt: new Date(now - 60_000).toISOString(),
+    salesCloseAt: new Date(now + 24 * 3600_000).toISOString(),
+    ...performance,
+  });
+  await waitForJob(t, perf.jobId!);
+  return { performanceId: perf.id, eventId: event.id, venueId: venue.id };
+}

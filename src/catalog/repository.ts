@@ -301,6 +301,17 @@ export class CatalogRepository {
     return rows[0];
   }
 
+  /** Performances whose waiting room is open now (from the pre-queue until sales close): the ticker's work list. */
+  async activeQueues(): Promise<PerformanceRow[]> {
+    const { rows } = await this.db.query<PerformanceRow>(
+      `SELECT ${PERFORMANCE} FROM ${PERFORMANCE_FROM}
+       WHERE p.queue_enabled AND p.sales_close_at > now()
+         AND p.sales_open_at - make_interval(mins => p.prequeue_minutes) <= now()
+       ORDER BY p.id`,
+    );
+    return rows;
+  }
+
   async performancesOf(eventId: string): Promise<PerformanceRow[]> {
     const { rows } = await this.db.query<PerformanceRow>(
       `SELECT ${PERFORMANCE} FROM ${PERFORMANCE_FROM} WHERE p.event_id = $1 ORDER BY p.starts_at, p.id`,

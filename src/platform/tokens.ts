@@ -31,7 +31,15 @@ export class TokenKind<Claims extends Record<string, unknown>> {
   }
 
   issue(claims: Claims, ttlSeconds: number): { token: string; expiresAt: Date } {
-    const exp = Math.floor(this.clock.now() / 1000) + ttlSeconds;
+    return this.issueUntil(claims, this.clock.now() + ttlSeconds * 1000);
+  }
+
+  /**
+   * A token expiring at a given instant. Signing is deterministic, so every node that knows the same
+   * claims and expiry (e.g. a queue pass recorded in the engine) mints the very same token.
+   */
+  issueUntil(claims: Claims, expiresAtMs: number): { token: string; expiresAt: Date } {
+    const exp = Math.floor(expiresAtMs / 1000);
     return { token: this.sign({ ...claims, exp }), expiresAt: new Date(exp * 1000) };
   }
 

@@ -165,6 +165,29 @@ describe.each(engineAdapters())('waiting room contract: $name', (adapter) => {
     expect(stats).toMatchObject({ waiting: 5, active: 0, opened: true });
   });
 
+  it('when a node observes many users at once, then it gets each entry as queueStatus would and marks the waiting ones seen', async () => {
+    const engine = await adapter.open();
+    const perf = newPerf();
+    const t0 = Date.now();
+    for (let i = 0; i < 5; i++) await engine.queueJoin(perf, `u${i}`, { now: t0, open: true });
+    await admit(engine, perf, t0, { max: 1 });
+    const observed = await engine.queueObserve(perf, ['u0', 'u3', 'nobody', 'u4'], t0 + 50_000);
+    expect(observed.map((e) => e && { state: e.state, position: e.position })).toEqual([
+      { state: 'admitted', position: null },
+      { state: 'waiting', position: 3 },
+      null,
+      { state: 'waiting', position: 4 },
+    ]);
+    // Observed users count as seen; u1 and u2 were not and are skipped as stale.
+    const { admitted, skipped } = await admit(engine, perf, t0 + 60_000, {
+      max: 10,
+      staleBefore: t0 + 40_000,
+    });
+    expect(admitted.map((a) => a.userId)).toEqual(['u3', 'u4']);
+    expect(skipped).toBe(2);
+    expect(await engine.queueObserve(perf, [], t0)).toEqual([]);
+  });
+
   it('when anything changes, then the version moves, so nodes can notice with one read', async () => {
     const engine = await adapter.open();
     const perf = newPerf();

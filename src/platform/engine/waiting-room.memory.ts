@@ -150,6 +150,15 @@ export function createMemoryWaitingRoom(): WaitingRoomOps {
 
     queueStatus: async (perf, userId, now) => queues.get(perf)?.entry(userId, now) ?? null,
 
+    queueObserve: async (perf, userIds, now) => {
+      const q = queues.get(perf);
+      return userIds.map((userId) => {
+        const entry = q?.entry(userId, now) ?? null;
+        if (q && (entry?.state === 'waiting' || entry?.state === 'prequeue')) q.seen.set(userId, now);
+        return entry;
+      });
+    },
+
     queueTouch: async (perf, userId, now) => {
       const q = queues.get(perf);
       const state = q?.states.get(userId);

@@ -81,6 +81,19 @@ const SCRIPTS = {
   queueStatusScript: `${OPEN}
     return status(ARGV[1])`,
 
+  // ARGV: now, user…  → {raw1, rank1, raw2, rank2, …}; waiting entries are marked seen.
+  queueObserveScript: `
+    local out = {}
+    for i = 2, #ARGV do
+      local raw = redis.call('HGET', KEYS[2], ARGV[i])
+      out[#out + 1] = raw
+      out[#out + 1] = redis.call('ZRANK', KEYS[3], ARGV[i])
+      if raw and (string.sub(raw, 1, 1) == 'w' or string.sub(raw, 1, 1) == 'p') then
+        redis.call('HSET', KEYS[5], ARGV[i], ARGV[1])
+      end
+    end
+    return out`,
+
   // ARGV: user, now
   queueTouchScript: `
     local raw = redis.call('HGET', KEYS[2], ARGV[1])
@@ -184,6 +197,11 @@ export function createRedisWaitingRoom(redis: Redis): WaitingRoomOps {
       toEntry(await run('queueJoinScript', perf, userId, now, open ? 1 : 0, seed()), now)!,
     queueOpen: async (perf) => Number(await run('queueOpenScript', perf, seed())),
     queueStatus: async (perf, userId, now) => toEntry(await run('queueStatusScript', perf, userId), now),
+    queueObserve: async (perf, userIds, now) => {
+      if (userIds.length === 0) return [];
+      const reply = (await run('queueObserveScript', perf, now, ...userIds)) as (string | number | null)[];
+      return userIds.map((_, i) => toEntry([reply[2 * i] ?? null, reply[2 * i + 1] ?? null], now));
+    },
     queueTouch: async (perf, userId, now) => (await run('queueTouchScript', perf, userId, now)) === 1,
     queueLeave: async (perf, userId) => (await run('queueLeaveScript', perf, userId)) === 1,
     queueAdmit: async (perf, opts): Promise<AdmitResult> => {

@@ -60,6 +60,11 @@ export interface WaitingRoomOps {
   queueOpen(perf: string): Promise<number>;
   /** The caller's entry with its current position, or null if never joined. */
   queueStatus(perf: string, userId: string, now: number): Promise<QueueEntry | null>;
+  /**
+   * The entries of many users at once, each marked seen if waiting: what a node does for its open SSE
+   * connections, in one round trip instead of one per connection.
+   */
+  queueObserve(perf: string, userIds: readonly string[], now: number): Promise<(QueueEntry | null)[]>;
   /** Marks the entry seen (SSE open, poll, keepalive); false when there is no waiting entry. */
   queueTouch(perf: string, userId: string, now: number): Promise<boolean>;
   /** Leaves the queue (or gives up an unconsumed pass); false when there was nothing to leave. */

@@ -1,0 +1,61 @@
+import { Counter, Gauge, type Registry } from 'prom-client';
+
+/**
+ * Waiting-room metrics. The `performance` label only ever takes the ids of performances whose queue
+ * is open, a handful at a time, so series stay bounded in practice.
+ */
+export interface QueueMetrics {
+  waiting: Gauge<'performance'>;
+  activePasses: Gauge<'performance'>;
+  admitted: Counter<'performance'>;
+  skipped: Counter<'performance'>;
+  joins: Counter<'performance'>;
+  sseConnections: Gauge;
+  leader: Gauge;
+}
+
+export function createQueueMetrics(registry: Registry): QueueMetrics {
+  const registers = [registry];
+  return {
+    waiting: new Gauge({
+      name: 'tmomi_queue_waiting',
+      help: 'Entries waiting (pre-queue included).',
+      labelNames: ['performance'],
+      registers,
+    }),
+    activePasses: new Gauge({
+      name: 'tmomi_queue_active_passes',
+      help: 'Queue passes neither used nor expired.',
+      labelNames: ['performance'],
+      registers,
+    }),
+    admitted: new Counter({
+      name: 'tmomi_queue_admitted_total',
+      help: 'Entries admitted by the ticker (rate() gives the admission rate).',
+      labelNames: ['performance'],
+      registers,
+    }),
+    skipped: new Counter({
+      name: 'tmomi_queue_skipped_total',
+      help: 'Stale entries skipped at their turn.',
+      labelNames: ['performance'],
+      registers,
+    }),
+    joins: new Counter({
+      name: 'tmomi_queue_joins_total',
+      help: 'Join requests answered.',
+      labelNames: ['performance'],
+      registers,
+    }),
+    leader: new Gauge({
+      name: 'tmomi_admission_leader',
+      help: '1 on the node whose ticker currently admits (holds the lease), 0 elsewhere.',
+      registers,
+    }),
+    sseConnections: new Gauge({
+      name: 'tmomi_sse_connections',
+      help: 'Waiting-room event streams open on this node.',
+      registers,
+    }),
+  };
+}

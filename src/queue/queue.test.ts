@@ -1,0 +1,202 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  buyer,
+  modes,
+  onSalePerformance,
+  startTestApp,
+  TEST_SECRET,
+  type TestApp,
+} from '../../test/harness.js';
+import { TokenKind } from '../platform/tokens.js';
+import type { PassClaims } from './service.js';
+
+const hour = 3600_000;
+const iso = (ms: number) => new Date(ms).toISOString();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe.each(modes())('waiting room over HTTP ($name)', (mode) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp(mode);
+  });
+  afterAll(() => t.close());
+
+  const join = (perf: string, headers: Record<string, string>) =>
+    t.app.inject({ method: 'POST', url: `/api/performances/${perf}/queue`, headers });
+  const me = (perf: string, headers: Record<string, string>) =>
+    t.app.inject({ method: 'GET', url: `/api/performances/${perf}/queue/me`, headers });
+  /** Polls (bounded) until the buyer is admitted. */
+  const admitted = async (perf: string, headers: Record<string, string>, timeoutMs = 10_000) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const view = (await me(perf, headers)).json();
+      if (view.state !== 'waiting' || Date.now() > deadline) return view;
+      await sleep(100);
+    }
+  };
+
+  it('when buyers join, then each gets one place in arrival order, a re-join returns the same place, and the ticker admits them in order', async () => {
+    const { performanceId } = await onSalePerformance(t, { queue: { admitPerSecond: 4, maxActive: 100 } });
+    const buyers = [];
+    for (let i = 0; i < 6; i++) buyers.push(await buyer(t));
+    const first = [];
+    for (const b of buyers) first.push((await join(performanceId, b.headers)).json());
+    // The ticker may already have let the first ones in; whoever still waits has a consistent place.
+    const again = (await join(performanceId, buyers[5]!.headers)).json();
+    expect(again.state === 'admitted' || again.position <= first[5].position).toBe(true);
+    expect(first.map((v) => v.state === 'waiting' || v.state === 'admitted')).toEqual(Array(6).fill(true));
+    const waitingPositions = first.filter((v) => v.state === 'waiting').map((v) => v.position);
+    expect(waitingPositions).toEqual([...waitingPositions].sort((a, b) => a - b));
+    expect(first[5].etaSeconds === 0 || first[5].etaSeconds >= 1).toBe(true);
+
+    const views = [];
+    for (const b of buyers) views.push(await admitted(performanceId, b.headers));
+    expect(views.map((v) => v.state)).toEqual(Array(6).fill('admitted'));
+    // Passes are issued in queue order: their admission ids (arrival sequence) increase.
+    const passes = new TokenKind<PassClaims>(TEST_SECRET, 'queue-pass', { now: () => Date.now() });
+    const ids = views.map((v) => passes.check(v.pass).pid);
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    expect(await t.queue.verifyPass(performanceId, buyers[0]!.id, views[0].pass)).toBe(ids[0]);
+  });
+
+  it('when a pass is misused, then the hold gate refuses it with the precise code', async () => {
+    const { performanceId } = await onSalePerformance(t, { queue: { admitPerSecond: 50 } });
+    const other = await onSalePerformance(t);
+    const alice = await buyer(t);
+    const bob = await buyer(t);
+    await join(performanceId, alice.headers);
+    const view = await admitted(performanceId, alice.headers);
+    expect(view.state).toBe('admitted');
+    const code = (p: Promise<unknown>) =>
+      p.then(
+        () => 'ACCEPTED',
+        (err: { code?: string }) => err.code,
+      );
+
+    expect(await code(t.queue.verifyPass(performanceId, alice.id, undefined))).toBe('QUEUE_PASS_REQUIRED');
+    expect(await code(t.queue.verifyPass(performanceId, bob.id, view.pass))).toBe('QUEUE_PASS_INVALID');
+    expect(await code(t.queue.verifyPass(other.performanceId, alice.id, view.pass))).toBe(
+      'QUEUE_PASS_INVALID',
+    );
+    const forged = new TokenKind<PassClaims>('another-secret-that-is-long-enough!!', 'queue-pass', {
+      now: () => Date.now(),
+    });
+    const forgedPass = forged.issue({ perf: performanceId, sub: alice.id, pid: 1 }, 600).token;
+    expect(await code(t.queue.verifyPass(performanceId, alice.id, forgedPass))).toBe('QUEUE_PASS_INVALID');
+    const real = new TokenKind<PassClaims>(TEST_SECRET, 'queue-pass', { now: () => Date.now() });
+    const expired = real.issueUntil({ perf: performanceId, sub: alice.id, pid: 1 }, Date.now() - 1000).token;
+    expect(await code(t.queue.verifyPass(performanceId, alice.id, expired))).toBe('QUEUE_PASS_EXPIRED');
+    // An access token is not a pass, even for the right user.
+    expect(await code(t.queue.verifyPass(performanceId, alice.id, alice.token))).toBe('QUEUE_PASS_INVALID');
+
+    const passId = await t.queue.verifyPass(performanceId, alice.id, view.pass);
+    expect(await t.queue.consumePass(performanceId, alice.id, passId!)).toBe(true);
+    expect(await t.queue.consumePass(performanceId, alice.id, passId!)).toBe(false);
+    expect(await code(t.queue.verifyPass(performanceId, alice.id, view.pass))).toBe('QUEUE_PASS_USED');
+  });
+
+  it('when the waiting room is not open yet, the sale has closed or the performance is unknown, then a clear code', async () => {
+    const now = Date.now();
+    const later = await onSalePerformance(t, {
+      salesOpenAt: iso(now + 2 * hour),
+      salesCloseAt: iso(now + 3 * hour),
+      startsAt: iso(now + 4 * hour),
+      queue: { prequeueMinutes: 30 },
+    });
+    const b = await buyer(t);
+    const early = await join(later.performanceId, b.headers);
+    expect([early.statusCode, early.json().error.code]).toEqual([409, 'QUEUE_NOT_OPEN']);
+    expect(early.json().error.details.opensAt).toBe(iso(now + 2 * hour - 30 * 60_000));
+
+    const closed = await onSalePerformance(t, {
+      salesOpenAt: iso(now - 2 * hour),
+      salesCloseAt: iso(now - hour),
+      startsAt: iso(now + hour),
+    });
+    const late = await join(closed.performanceId, b.headers);
+    expect([late.statusCode, late.json().error.code]).toEqual([409, 'SALE_CLOSED']);
+
+    const unknown = await join('999999999', b.headers);
+    expect([unknown.statusCode, unknown.json().error.code]).toEqual([404, 'PERFORMANCE_NOT_FOUND']);
+    const notJoined = await me(closed.performanceId, b.headers);
+    expect([notJoined.statusCode, notJoined.json().error.code]).toEqual([404, 'NOT_IN_QUEUE']);
+    const anonymous = await t.app.inject({
+      method: 'POST',
+      url: `/api/performances/${closed.performanceId}/queue`,
+    });
+    expect(anonymous.statusCode).toBe(401);
+  });
+
+  it('when users arrive during the pre-queue, then they wait without a position until the sale opens', async () => {
+    const now = Date.now();
+    const soon = await onSalePerformance(t, {
+      salesOpenAt: iso(now + 10 * 60_000),
+      salesCloseAt: iso(now + hour),
+      startsAt: iso(now + 2 * hour),
+    });
+    const b = await buyer(t);
+    const view = (await join(soon.performanceId, b.headers)).json();
+    expect(view).toMatchObject({ state: 'prequeue', position: null, opensAt: iso(now + 10 * 60_000) });
+    expect(view.etaSeconds).toBeGreaterThan(500);
+  });
+
+  it('when one user floods the join endpoint, then the answers are the same entry until the rate limit says 429', async () => {
+    const { performanceId } = await onSalePerformance(t, { queue: { admitPerSecond: 1, maxActive: 1 } });
+    await join(performanceId, (await buyer(t)).headers); // someone ahead, so the flooder keeps waiting
+    const flooder = await buyer(t);
+    const answers = await Promise.all(Array.from({ length: 40 }, () => join(performanceId, flooder.headers)));
+    const ok = answers.filter((r) => r.statusCode === 200);
+    expect(ok).toHaveLength(30);
+    expect(new Set(ok.map((r) => r.json().state)).size).toBeLessThanOrEqual(2);
+    const limited = answers.filter((r) => r.statusCode === 429);
+    expect(limited).toHaveLength(10);
+    expect(limited[0]!.json().error.code).toBe('RATE_LIMITED');
+    expect((await t.engine.queueStats(performanceId, Date.now())).waiting).toBeLessThanOrEqual(2);
+  });
+
+  it('when a client listens on the event stream, then it gets its position and then its admission with the pass', async () => {
+    const { performanceId } = await onSalePerformance(t, { queue: { admitPerSecond: 2, maxActive: 100 } });
+    const ahead = await buyer(t);
+    const listener = await buyer(t);
+    await join(performanceId, ahead.headers);
+    await join(performanceId, listener.headers);
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const address = t.app.server.address() as { port: number };
+    const base = `http://127.0.0.1:${address.port}`;
+
+    const unauthenticated = await fetch(`${base}/api/performances/${performanceId}/queue/events`);
+    expect(unauthenticated.status).toBe(401);
+
+    const controller = new AbortController();
+    const res = await fetch(`${base}/api/performances/${performanceId}/queue/events`, {
+      headers: { cookie: `tmomi_session=${listener.token}` },
+      signal: controller.signal,
+    });
+    expect(res.headers.get('content-type')).toContain('text/event-stream');
+    const reader = res.body!.getReader();
+    const events: { event: string; data: Record<string, unknown> }[] = [];
+    let buffer = '';
+    const deadline = Date.now() + 10_000;
+    while (!events.some((e) => e.event === 'admitted') && Date.now() < deadline) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffer += new TextDecoder().decode(value);
+      let end;
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const event = /^event: (.*)$/m.exec(block)?.[1];
+        const data = /^data: (.*)$/m.exec(block)?.[1];
+        if (event && data) events.push({ event, data: JSON.parse(data) });
+      }
+    }
+    controller.abort();
+    const admittedEvent = events.find((e) => e.event === 'admitted');
+    expect(admittedEvent?.data.pass).toEqual(expect.any(String));
+    expect(await t.queue.verifyPass(performanceId, listener.id, admittedEvent!.data.pass as string)).toEqual(
+      expect.any(Number),
+    );
+    const positions = events.filter((e) => e.event === 'position');
+    if (positions.length > 0) expect(positions[0]!.data.position).toBeGreaterThanOrEqual(1);
+  });
+});

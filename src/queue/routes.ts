@@ -1,0 +1,110 @@
+import { Type } from 'typebox';
+import { callerOf, type Guard } from '../auth/guard.js';
+import type { App } from '../platform/http.js';
+import { ErrorResponse } from '../platform/schemas.js';
+import { IdParams } from '../catalog/schemas.js';
+import type { Engine } from '../platform/engine/index.js';
+import { rateLimit } from '../platform/rate-limit.js';
+import type { QueueMetrics } from './metrics.js';
+import type { QueueService } from './service.js';
+import type { QueueStreams } from './streams.js';
+
+const QueueViewSchema = Type.Object({
+  state: Type.Enum(['prequeue', 'waiting', 'admitted', 'expired', 'left', 'consumed', 'closed']),
+  position: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()]),
+  etaSeconds: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
+  pass: Type.Optional(Type.String({ description: 'send as X-Queue-Pass to the hold endpoints' })),
+  expiresAt: Type.Optional(Type.String({ format: 'date-time' })),
+  opensAt: Type.Optional(Type.String({ format: 'date-time' })),
+  reason: Type.Optional(Type.String()),
+});
+const errors = { 401: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse, 429: ErrorResponse };
+const tags = ['queue'];
+const security = [{ bearer: [] }];
+
+export function queueRoutes(
+  app: App,
+  deps: { queue: QueueService; streams: QueueStreams; guard: Guard; metrics: QueueMetrics; engine: Engine },
+) {
+  const { queue, streams, guard } = deps;
+
+  app.post(
+    '/api/performances/:id/queue',
+    {
+      onRequest: guard.user,
+      // Joining again is harmless (same entry), but a flood of it from one account is still refused.
+      preHandler: rateLimit(deps.engine, {
+        name: 'join',
+        limit: 30,
+        windowMs: 10_000,
+        key: (req) => `${(req.params as { id: string }).id}:${callerOf(req).userId}`,
+      }),
+      schema: {
+        tags,
+        security,
+        summary: 'Join the waiting room (idempotent)',
+        params: IdParams,
+        response: { 200: QueueViewSchema, ...errors },
+      },
+    },
+    async (req) => {
+      deps.metrics.joins.inc({ performance: req.params.id });
+      return queue.join(req.params.id, callerOf(req).userId);
+    },
+  );
+
+  app.get(
+    '/api/performances/:id/queue/me',
+    {
+      onRequest: guard.user,
+      schema: {
+        tags,
+        security,
+        summary: 'Poll your place (for clients without SSE)',
+        params: IdParams,
+        response: { 200: QueueViewSchema, ...errors },
+      },
+    },
+    async (req) => queue.status(req.params.id, callerOf(req).userId),
+  );
+
+  app.delete(
+    '/api/performances/:id/queue',
+    {
+      onRequest: guard.user,
+      schema: {
+        tags,
+        security,
+        summary: 'Leave the waiting room',
+        params: IdParams,
+        response: { 204: Type.Null(), ...errors },
+      },
+    },
+    async (req, reply) => {
+      await queue.leave(req.params.id, callerOf(req).userId);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.get(
+    '/api/performances/:id/queue/events',
+    {
+      onRequest: guard.user,
+      schema: {
+        tags,
+        security,
+        summary:
+          'Server-Sent Events: position, admitted, expired, closed, reconnect; authenticate with the session cookie',
+        params: IdParams,
+        response: errors,
+      },
+    },
+    async (req, reply) => {
+      const userId = callerOf(req).userId;
+      // Errors before the stream starts (unknown performance, never joined) still get the JSON error shape.
+      await queue.status(req.params.id, userId);
+      reply.hijack();
+      await streams.open(req.params.id, userId, reply.raw, req.id);
+    },
+  );
+}

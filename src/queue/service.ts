@@ -1,0 +1,186 @@
+import type { Clock } from '../platform/clock.js';
+import type { Engine, QueueEntry } from '../platform/engine/index.js';
+import { AppError } from '../platform/errors.js';
+import { TokenError, type TokenKind } from '../platform/tokens.js';
+import type { PerformanceRow } from '../catalog/repository.js';
+import type { PerformanceCache } from './performances.js';
+
+/** The queue pass: signed, bound to one performance, one user and one admission (`pid`). */
+export type PassClaims = { perf: string; sub: string; pid: number };
+
+export type QueueViewState = 'prequeue' | 'waiting' | 'admitted' | 'expired' | 'left' | 'consumed' | 'closed';
+
+/** What a client is told about its place, by the JSON endpoints and the SSE stream alike. */
+export interface QueueView {
+  state: QueueViewState;
+  position: number | null;
+  etaSeconds: number | null;
+  pass?: string;
+  expiresAt?: string;
+  opensAt?: string;
+  reason?: string;
+}
+
+const RATE_WINDOW_MS = 10_000;
+const SAMPLE_EVERY_MS = 500;
+
+/**
+ * The admission rate each node measures for itself from the engine's admitted-total counter, so ETAs
+ * follow what actually happens (admissions slow down when passes are not used up) rather than the
+ * configured rate.
+ */
+export class AdmissionRates {
+  private readonly samples = new Map<string, { at: number; total: number }[]>();
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly clock: Clock,
+  ) {}
+
+  record(perf: string, admittedTotal: number): void {
+    const now = this.clock.now();
+    const list = this.samples.get(perf) ?? [];
+    const last = list.at(-1);
+    if (last && now - last.at < SAMPLE_EVERY_MS) return;
+    list.push({ at: now, total: admittedTotal });
+    while (list.length > 2 && now - list[0]!.at > RATE_WINDOW_MS) list.shift();
+    this.samples.set(perf, list);
+  }
+
+  /** Samples the engine if this node has no recent figure (polling clients on a node without streams). */
+  async refresh(perf: string): Promise<void> {
+    const last = this.samples.get(perf)?.at(-1);
+    if (last && this.clock.now() - last.at < SAMPLE_EVERY_MS) return;
+    this.record(perf, (await this.engine.queueStats(perf, this.clock.now())).admittedTotal);
+  }
+
+  /** Admissions per second over the last few seconds; undefined until there is something to measure. */
+  measured(perf: string): number | undefined {
+    const list = this.samples.get(perf);
+    const first = list?.[0];
+    const last = list?.at(-1);
+    if (!first || !last || last.at - first.at < 1_000 || last.total === first.total) return undefined;
+    return ((last.total - first.total) * 1000) / (last.at - first.at);
+  }
+}
+
+export class QueueService {
+  constructor(
+    private readonly engine: Engine,
+    private readonly performances: PerformanceCache,
+    private readonly passes: TokenKind<PassClaims>,
+    readonly rates: AdmissionRates,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Joins the waiting room, or returns the caller's existing place (idempotent). */
+  async join(performanceId: string, userId: string): Promise<QueueView> {
+    const perf = await this.performances.get(performanceId);
+    const now = this.clock.now();
+    if (!perf.queueEnabled) return { state: 'admitted', position: null, etaSeconds: 0 };
+    const opensAt = perf.salesOpenAt.getTime() - perf.prequeueMinutes * 60_000;
+    if (now < opensAt) {
+      throw new AppError('QUEUE_NOT_OPEN', undefined, { opensAt: new Date(opensAt).toISOString() });
+    }
+    if (now >= perf.salesCloseAt.getTime()) throw new AppError('SALE_CLOSED', undefined, { performanceId });
+    const entry = await this.engine.queueJoin(performanceId, userId, {
+      now,
+      open: now >= perf.salesOpenAt.getTime(),
+    });
+    await this.rates.refresh(performanceId);
+    return this.view(perf, userId, entry);
+  }
+
+  /** The caller's place, marking them seen (a poll is a sign of life, like an open stream). */
+  async status(performanceId: string, userId: string): Promise<QueueView> {
+    const perf = await this.performances.get(performanceId);
+    const [entry] = await this.engine.queueObserve(performanceId, [userId], this.clock.now());
+    if (!entry) throw new AppError('NOT_IN_QUEUE', undefined, { performanceId });
+    await this.rates.refresh(performanceId);
+    return this.view(perf, userId, entry);
+  }
+
+  async leave(performanceId: string, userId: string): Promise<void> {
+    await this.performances.get(performanceId);
+    if (!(await this.engine.queueLeave(performanceId, userId))) {
+      throw new AppError('NOT_IN_QUEUE', undefined, { performanceId });
+    }
+  }
+
+  /**
+   * What the hold endpoint calls: the pass must be genuine, for this performance and this user, not
+   * expired, and still the user's current unconsumed pass in the engine. Performances without a queue
+   * need none. Returns the pass id to consume at checkout.
+   */
+  async verifyPass(performanceId: string, userId: string, token: string | undefined): Promise<number | null> {
+    const perf = await this.performances.get(performanceId);
+    if (!perf.queueEnabled) return null;
+    if (!token) throw new AppError('QUEUE_PASS_REQUIRED', undefined, { performanceId });
+    let claims: PassClaims;
+    try {
+      claims = this.passes.check(token);
+    } catch (err) {
+      if (err instanceof TokenError) {
+        throw new AppError(err.reason === 'expired' ? 'QUEUE_PASS_EXPIRED' : 'QUEUE_PASS_INVALID');
+      }
+      throw err;
+    }
+    if (claims.perf !== performanceId || claims.sub !== userId) throw new AppError('QUEUE_PASS_INVALID');
+    if (!(await this.engine.queuePassActive(performanceId, userId, claims.pid, this.clock.now()))) {
+      const entry = await this.engine.queueStatus(performanceId, userId, this.clock.now());
+      throw new AppError(entry?.state === 'consumed' ? 'QUEUE_PASS_USED' : 'QUEUE_PASS_EXPIRED');
+    }
+    return claims.pid;
+  }
+
+  /** Checkout uses the pass up; its slot goes back to the room. True exactly once. */
+  consumePass(performanceId: string, userId: string, passId: number): Promise<boolean> {
+    return this.engine
+      .queuePassActive(performanceId, userId, passId, this.clock.now())
+      .then((active) =>
+        active ? this.engine.queueConsumePass(performanceId, userId, passId, this.clock.now()) : false,
+      );
+  }
+
+  /** The client's view of an entry; the pass is minted from the engine's record, so any node gives the same one. */
+  view(perf: PerformanceRow, userId: string, entry: QueueEntry): QueueView {
+    const now = this.clock.now();
+    if (now >= perf.salesCloseAt.getTime() && entry.state !== 'consumed') {
+      return { state: 'closed', position: null, etaSeconds: null, reason: 'sale-closed' };
+    }
+    switch (entry.state) {
+      case 'waiting': {
+        const rate = this.rates.measured(perf.id) ?? perf.admitPerSecond;
+        return {
+          state: 'waiting',
+          position: entry.position,
+          etaSeconds: Math.ceil((entry.position ?? 0) / rate),
+        };
+      }
+      case 'prequeue':
+        return {
+          state: 'prequeue',
+          position: null,
+          etaSeconds: Math.max(0, Math.ceil((perf.salesOpenAt.getTime() - now) / 1000)),
+          opensAt: perf.salesOpenAt.toISOString(),
+        };
+      case 'admitted': {
+        const { token, expiresAt } = this.passes.issueUntil(
+          { perf: perf.id, sub: userId, pid: entry.pass!.passId },
+          entry.pass!.expiresAt,
+        );
+        return {
+          state: 'admitted',
+          position: null,
+          etaSeconds: 0,
+          pass: token,
+          expiresAt: expiresAt.toISOString(),
+        };
+      }
+      case 'expired':
+      case 'left':
+      case 'consumed':
+        return { state: entry.state, position: null, etaSeconds: null };
+    }
+  }
+}

@@ -1,0 +1,208 @@
+import type { ServerResponse } from 'node:http';
+import type { Clock } from '../platform/clock.js';
+import type { Engine } from '../platform/engine/index.js';
+import type { Logger } from '../platform/logger.js';
+import type { QueueMetrics } from './metrics.js';
+import type { PerformanceCache } from './performances.js';
+import type { QueueService, QueueView } from './service.js';
+
+const WATCH_EVERY_MS = 250;
+const PUSH_AT_MOST_EVERY_MS = 1_000;
+const KEEPALIVE_EVERY_MS = 15_000;
+const HEARTBEAT_EVERY_MS = 15_000;
+const OBSERVE_BATCH = 500;
+
+interface Stream {
+  userId: string;
+  res: ServerResponse;
+  /** The last view sent, as JSON, so only changes are pushed. */
+  sent: string;
+  sentAt: number;
+  /** A change that arrived within a second of the last push, to send when the second is over. */
+  pending: boolean;
+}
+
+interface Watch {
+  streams: Set<Stream>;
+  version: number;
+  observedAt: number;
+  timer: NodeJS.Timeout;
+  busy: boolean;
+}
+
+/**
+ * The waiting room's SSE streams on this node. Nothing here decides anything: each node watches the
+ * engine (one cheap stats read per performance every 250 ms) and, when the queue has changed, reads
+ * the places of all its own streams in batches and pushes what changed — `position` at most once a
+ * second per stream, `admitted` with the pass at once. A client that reconnects to any node with
+ * Last-Event-ID simply gets its current state again, since the state lives in the engine.
+ */
+export class QueueStreams {
+  private readonly watches = new Map<string, Watch>();
+  private closing = false;
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly queue: QueueService,
+    private readonly performances: PerformanceCache,
+    private readonly clock: Clock,
+    private readonly metrics: QueueMetrics,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Takes over the response for the life of the stream. The caller has authenticated the user. */
+  async open(performanceId: string, userId: string, res: ServerResponse, requestId: string): Promise<void> {
+    const initial = await this.queue.status(performanceId, userId);
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      // nginx and some balancers buffer responses unless told not to; a buffered stream is a dead one.
+      'x-accel-buffering': 'no',
+      'x-request-id': requestId,
+    });
+    res.write('retry: 2000\n\n');
+    const stream: Stream = { userId, res, sent: '', sentAt: 0, pending: false };
+    this.push(stream, initial, this.clock.now());
+    if (isFinal(initial)) {
+      res.end();
+      return;
+    }
+    const watch = this.watch(performanceId);
+    watch.streams.add(stream);
+    this.metrics.sseConnections.inc();
+    const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), HEARTBEAT_EVERY_MS);
+    heartbeat.unref();
+    res.once('close', () => {
+      clearInterval(heartbeat);
+      watch.streams.delete(stream);
+      this.metrics.sseConnections.dec();
+      if (watch.streams.size === 0) {
+        clearInterval(watch.timer);
+        this.watches.delete(performanceId);
+      }
+    });
+  }
+
+  /**
+   * Graceful shutdown: end every stream with a `reconnect` event; EventSource reconnects by itself,
+   * through the balancer, to a node that is not draining, and resumes from the engine.
+   */
+  closeAll(): void {
+    this.closing = true;
+    for (const watch of this.watches.values()) {
+      clearInterval(watch.timer);
+      for (const stream of watch.streams) {
+        stream.res.write('event: reconnect\ndata: {}\n\n');
+        stream.res.end();
+      }
+    }
+    this.watches.clear();
+  }
+
+  get size(): number {
+    let n = 0;
+    for (const watch of this.watches.values()) n += watch.streams.size;
+    return n;
+  }
+
+  private watch(performanceId: string): Watch {
+    let watch = this.watches.get(performanceId);
+    if (!watch) {
+      const created: Watch = {
+        streams: new Set(),
+        version: -1,
+        observedAt: 0,
+        busy: false,
+        timer: setInterval(() => void this.refresh(performanceId, created), WATCH_EVERY_MS),
+      };
+      created.timer.unref();
+      this.watches.set(performanceId, created);
+      watch = created;
+    }
+    return watch;
+  }
+
+  private async refresh(performanceId: string, watch: Watch): Promise<void> {
+    if (watch.busy || this.closing) return;
+    watch.busy = true;
+    try {
+      const now = this.clock.now();
+      const stats = await this.engine.queueStats(performanceId, now);
+      this.queue.rates.record(performanceId, stats.admittedTotal);
+      const changed = stats.version !== watch.version;
+      const anyPending = [...watch.streams].some((s) => s.pending);
+      // Observing also marks the streams' users seen, so an open stream keeps its place.
+      if (!changed && !anyPending && now - watch.observedAt < KEEPALIVE_EVERY_MS) return;
+      watch.version = stats.version;
+      watch.observedAt = now;
+      const perf = await this.performances.get(performanceId);
+      const streams = [...watch.streams];
+      for (let i = 0; i < streams.length; i += OBSERVE_BATCH) {
+        const batch = streams.slice(i, i + OBSERVE_BATCH);
+        const entries = await this.engine.queueObserve(
+          performanceId,
+          batch.map((s) => s.userId),
+          now,
+        );
+        batch.forEach((stream, j) => {
+          const entry = entries[j];
+          if (entry) this.push(stream, this.queue.view(perf, stream.userId, entry), now);
+        });
+      }
+    } catch (err) {
+      this.logger.warn({ err, performanceId }, 'queue stream refresh failed');
+    } finally {
+      watch.busy = false;
+    }
+  }
+
+  private push(stream: Stream, view: QueueView, now: number): void {
+    const json = JSON.stringify(view);
+    if (json === stream.sent) {
+      stream.pending = false;
+      return;
+    }
+    const positionOnly = view.state === 'waiting' && stream.sent.includes('"state":"waiting"');
+    if (positionOnly && now - stream.sentAt < PUSH_AT_MOST_EVERY_MS) {
+      stream.pending = true;
+      return;
+    }
+    const event = eventName(view);
+    const data =
+      event === 'position'
+        ? JSON.stringify({ position: view.position, etaSeconds: view.etaSeconds })
+        : event === 'admitted'
+          ? JSON.stringify({ pass: view.pass, expiresAt: view.expiresAt })
+          : json;
+    stream.res.write(`id: ${now}\nevent: ${event}\ndata: ${data}\n\n`);
+    stream.sent = json;
+    stream.sentAt = now;
+    stream.pending = false;
+    if (isFinal(view)) stream.res.end();
+  }
+}
+
+function eventName(view: QueueView): string {
+  switch (view.state) {
+    case 'waiting':
+      return 'position';
+    case 'prequeue':
+      return 'prequeue';
+    case 'admitted':
+      return 'admitted';
+    case 'closed':
+      return 'closed';
+    case 'expired':
+    case 'left':
+    case 'consumed':
+      return 'expired';
+  }
+}
+
+/** After these there is nothing more to say on this stream. */
+function isFinal(view: QueueView): boolean {
+  return (
+    view.state === 'closed' || view.state === 'expired' || view.state === 'left' || view.state === 'consumed'
+  );
+}

@@ -1,0 +1,97 @@
+import type { Clock } from '../platform/clock.js';
+import type { Engine } from '../platform/engine/index.js';
+import type { LeaderElector } from '../platform/leader.js';
+import type { Logger } from '../platform/logger.js';
+import type { CatalogRepository, PerformanceRow } from '../catalog/repository.js';
+import type { QueueMetrics } from './metrics.js';
+
+export const TICK_MS = 100;
+const REFRESH_PERFORMANCES_MS = 2_000;
+/** An entry not seen (stream open, poll, keepalive) for this long is skipped when its turn comes. */
+export const STALE_AFTER_MS = 60_000;
+
+/**
+ * Lets people in. Runs on every node but acts only on the one holding the leader lease, so admission
+ * happens exactly once per tick across the cluster. Within each wall-clock second it admits at most
+ * `admitPerSecond`, spread over the second rather than in one burst, counted in the engine so that a
+ * new leader taking over mid-second continues the same count.
+ */
+export class AdmissionTicker {
+  private timer: NodeJS.Timeout | undefined;
+  private performances: PerformanceRow[] = [];
+  private refreshedAt = 0;
+  private ticking = false;
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly catalog: CatalogRepository,
+    private readonly leader: LeaderElector,
+    private readonly clock: Clock,
+    private readonly metrics: QueueMetrics,
+    private readonly logger: Logger,
+  ) {}
+
+  start(): void {
+    this.leader.start();
+    this.timer = setInterval(() => void this.tick(), TICK_MS);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.leader.stop();
+  }
+
+  /** One round over every open waiting room; public so tests can drive it. */
+  async tick(): Promise<void> {
+    this.metrics.leader.set(this.leader.isLeader ? 1 : 0);
+    if (this.ticking || !this.leader.isLeader) return;
+    this.ticking = true;
+    try {
+      const now = this.clock.now();
+      if (now - this.refreshedAt >= REFRESH_PERFORMANCES_MS) {
+        this.performances = await this.catalog.activeQueues();
+        this.refreshedAt = now;
+      }
+      for (const perf of this.performances) {
+        if (!this.leader.isLeader) break;
+        await this.admit(perf, this.clock.now());
+      }
+    } catch (err) {
+      this.logger.warn({ err }, 'admission tick failed');
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  private async admit(perf: PerformanceRow, now: number): Promise<void> {
+    if (now < perf.salesOpenAt.getTime() || now >= perf.salesCloseAt.getTime()) return;
+    await this.engine.queueOpen(perf.id);
+    const second = Math.floor(now / 1000);
+    const counter = `{perf:${perf.id}}:q:admitted-in:${second}`;
+    const already = await this.engine.getCounter(counter);
+    // The share of this second's allowance that is due by the end of this tick.
+    const due = Math.min(
+      perf.admitPerSecond,
+      Math.ceil((perf.admitPerSecond * ((now % 1000) + TICK_MS)) / 1000),
+    );
+    const max = due - already;
+    if (max > 0) {
+      const { admitted, skipped } = await this.engine.queueAdmit(perf.id, {
+        max,
+        maxActive: perf.maxActive,
+        now,
+        staleBefore: now - STALE_AFTER_MS,
+        passTtlMs: perf.passTtlSeconds * 1000,
+      });
+      if (admitted.length > 0) {
+        await this.engine.incr(counter, admitted.length, 5_000);
+        this.metrics.admitted.inc({ performance: perf.id }, admitted.length);
+      }
+      if (skipped > 0) this.metrics.skipped.inc({ performance: perf.id }, skipped);
+    }
+    const stats = await this.engine.queueStats(perf.id, now);
+    this.metrics.waiting.set({ performance: perf.id }, stats.waiting);
+    this.metrics.activePasses.set({ performance: perf.id }, stats.active);
+  }
+}
