@@ -11,6 +11,7 @@ const EnvSchema = Type.Object({
   HOST: Type.String({ minLength: 1, default: '0.0.0.0' }),
   DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
+  TMOMI_REDIS_PREFIX: Type.String({ maxLength: 100, pattern: '^[\\w:.-]*$', default: '' }),
   TMOMI_DATA_DIR: Type.String({ minLength: 1, default: './.tmomi' }),
   TMOMI_SECRET: Type.Optional(Type.String({ minLength: 32 })),
   TMOMI_ADMIN_EMAIL: Type.Optional(Type.String({ format: 'email' })),
@@ -36,6 +37,8 @@ export interface Config {
   databaseUrl: string | undefined;
   /** Unset: the in-process memory engine (single node only). */
   redisUrl: string | undefined;
+  /** Prepended to every Redis key and channel, so several installations can share one Redis. */
+  redisPrefix: string;
   dataDir: string;
   /** Unset in the embedded mode: generated once and kept in `dataDir`. Required when scaled. */
   secret: string | undefined;
@@ -97,6 +100,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host: parsed.HOST,
     databaseUrl: parsed.DATABASE_URL,
     redisUrl: parsed.REDIS_URL,
+    redisPrefix: parsed.TMOMI_REDIS_PREFIX,
     dataDir: parsed.TMOMI_DATA_DIR,
     secret: parsed.TMOMI_SECRET,
     admin:

@@ -9,6 +9,7 @@ import {
 } from '../../test/harness.js';
 import { TokenKind } from '../platform/tokens.js';
 import type { PassClaims } from './service.js';
+import { readSse } from '../../test/sse.js';
 
 const hour = 3600_000;
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -164,33 +165,15 @@ describe.each(modes())('waiting room over HTTP ($name)', (mode) => {
     const address = t.app.server.address() as { port: number };
     const base = `http://127.0.0.1:${address.port}`;
 
-    const unauthenticated = await fetch(`${base}/api/performances/${performanceId}/queue/events`);
-    expect(unauthenticated.status).toBe(401);
+    const stream = `${base}/api/performances/${performanceId}/queue/events`;
+    expect((await fetch(stream)).status).toBe(401);
 
-    const controller = new AbortController();
-    const res = await fetch(`${base}/api/performances/${performanceId}/queue/events`, {
-      headers: { cookie: `tmomi_session=${listener.token}` },
-      signal: controller.signal,
-    });
-    expect(res.headers.get('content-type')).toContain('text/event-stream');
-    const reader = res.body!.getReader();
-    const events: { event: string; data: Record<string, unknown> }[] = [];
-    let buffer = '';
-    const deadline = Date.now() + 10_000;
-    while (!events.some((e) => e.event === 'admitted') && Date.now() < deadline) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      buffer += new TextDecoder().decode(value);
-      let end;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const event = /^event: (.*)$/m.exec(block)?.[1];
-        const data = /^data: (.*)$/m.exec(block)?.[1];
-        if (event && data) events.push({ event, data: JSON.parse(data) });
-      }
-    }
-    controller.abort();
+    const { contentType, events } = await readSse(
+      stream,
+      { cookie: `tmomi_session=${listener.token}` },
+      (seen) => seen.some((e) => e.event === 'admitted'),
+    );
+    expect(contentType).toContain('text/event-stream');
     const admittedEvent = events.find((e) => e.event === 'admitted');
     expect(admittedEvent?.data.pass).toEqual(expect.any(String));
     expect(await t.queue.verifyPass(performanceId, listener.id, admittedEvent!.data.pass as string)).toEqual(
