@@ -68,7 +68,7 @@ describe.skipIf(!scaled)('two nodes, one PostgreSQL, one Redis', () => {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : null) as Record<string, any> };
+    return { status: res.status, body: (text ? JSON.parse(text) : null) as Record<string, unknown> };
   };
   const signup = async (node: Node) =>
     (
@@ -105,7 +105,7 @@ describe.skipIf(!scaled)('two nodes, one PostgreSQL, one Redis', () => {
     });
     const now = Date.now();
     // Opens in a moment: everyone joins during the pre-queue, so nobody is admitted while we look.
-    const perf = await call(b, 'POST', `/api/admin/events/${event.body.id}/performances`, adminToken, {
+    const perf = await call(b, 'POST', `/api/admin/events/${event.body.id as string}/performances`, adminToken, {
       startsAt: new Date(now + 7200_000).toISOString(),
       salesOpenAt: new Date(now + 4_000).toISOString(),
       salesCloseAt: new Date(now + 3600_000).toISOString(),
