@@ -105,12 +105,18 @@ describe.skipIf(!scaled)('two nodes, one PostgreSQL, one Redis', () => {
     });
     const now = Date.now();
     // Opens in a moment: everyone joins during the pre-queue, so nobody is admitted while we look.
-    const perf = await call(b, 'POST', `/api/admin/events/${event.body.id as string}/performances`, adminToken, {
-      startsAt: new Date(now + 7200_000).toISOString(),
-      salesOpenAt: new Date(now + 4_000).toISOString(),
-      salesCloseAt: new Date(now + 3600_000).toISOString(),
-      queue: { admitPerSecond: 5, maxActive: 100, prequeueMinutes: 10 },
-    });
+    const perf = await call(
+      b,
+      'POST',
+      `/api/admin/events/${event.body.id as string}/performances`,
+      adminToken,
+      {
+        startsAt: new Date(now + 7200_000).toISOString(),
+        salesOpenAt: new Date(now + 4_000).toISOString(),
+        salesCloseAt: new Date(now + 3600_000).toISOString(),
+        queue: { admitPerSecond: 5, maxActive: 100, prequeueMinutes: 10 },
+      },
+    );
     expect(perf.status).toBe(201);
     performanceId = perf.body.id as string;
 
