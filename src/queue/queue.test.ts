@@ -155,6 +155,30 @@ describe.each(modes())('waiting room over HTTP ($name)', (mode) => {
     expect((await t.engine.queueStats(performanceId, Date.now())).waiting).toBeLessThanOrEqual(2);
   });
 
+  it('when many wait, then no wall-clock second admits more than admitPerSecond and active passes never exceed maxActive', async () => {
+    const { performanceId } = await onSalePerformance(t, { queue: { admitPerSecond: 5, maxActive: 8 } });
+    for (let i = 0; i < 12; i++) await join(performanceId, (await buyer(t)).headers);
+    const perSecond = new Map<number, number>();
+    let last = (await t.engine.queueStats(performanceId, Date.now())).admittedTotal;
+    let maxActiveSeen = 0;
+    const until = Date.now() + 3_500;
+    while (Date.now() < until) {
+      const now = Date.now();
+      const stats = await t.engine.queueStats(performanceId, now);
+      const second = Math.floor(now / 1000);
+      perSecond.set(second, (perSecond.get(second) ?? 0) + stats.admittedTotal - last);
+      last = stats.admittedTotal;
+      maxActiveSeen = Math.max(maxActiveSeen, stats.active);
+      await sleep(20);
+    }
+    // Sampling can attribute a tick's admissions to the next second by a few ms, so two adjacent
+    // seconds together never exceed twice the rate, and no single one by more than one tick's share.
+    const counts = [...perSecond.values()];
+    expect(Math.max(...counts)).toBeLessThanOrEqual(5 + 1);
+    expect(last).toBe(8); // the ceiling held the rest back
+    expect(maxActiveSeen).toBeLessThanOrEqual(8);
+  });
+
   it('when a client listens on the event stream, then it gets its position and then its admission with the pass', async () => {
     const { performanceId } = await onSalePerformance(t, { queue: { admitPerSecond: 2, maxActive: 100 } });
     const ahead = await buyer(t);
