@@ -1,6 +1,6 @@
+import { freePort } from '../src/platform/net.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { modes, TEST_SECRET } from './harness.js';
 import { readSse } from './sse.js';
@@ -184,16 +184,3 @@ describe.skipIf(!scaled)('two nodes, one PostgreSQL, one Redis', () => {
     expect(await isLeader(survivor)).toBe(true);
   }, 30_000);
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}

@@ -11,6 +11,25 @@ import {
 
 const embedded = modes()[0]!;
 
+/** Runs the real CLI against the embedded test database. */
+function run(args: string[], logLevel = 'fatal'): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const cli = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
+      env: {
+        PATH: process.env.PATH,
+        DATABASE_URL: embedded.databaseUrl,
+        TMOMI_SECRET: TEST_SECRET,
+        LOG_LEVEL: logLevel,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    cli.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    cli.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    cli.once('exit', (code) => resolve({ code, output }));
+  });
+}
+
 describe('tmomi tickets generate', () => {
   let t: TestApp;
   beforeAll(async () => {
@@ -48,23 +67,7 @@ describe('tmomi tickets generate', () => {
     // As after a crash that lost part of the work:
     await t.db.query('DELETE FROM tickets WHERE performance_id = $1 AND seat_no >= 700', [perf.id]);
 
-    const cli = spawn(
-      process.execPath,
-      ['--import', 'tsx', 'src/cli.ts', 'tickets', 'generate', '--performance', perf.id],
-      {
-        env: {
-          PATH: process.env.PATH,
-          DATABASE_URL: embedded.databaseUrl,
-          TMOMI_SECRET: TEST_SECRET,
-          LOG_LEVEL: 'warn',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let output = '';
-    cli.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    cli.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const code = await new Promise<number | null>((resolve) => cli.once('exit', resolve));
+    const { code, output } = await run(['tickets', 'generate', '--performance', perf.id], 'warn');
     expect(code, output).toBe(0);
     expect(output).toContain(`performance ${perf.id}: 1200 tickets`);
     const { rows } = await t.db.query(
@@ -75,22 +78,6 @@ describe('tmomi tickets generate', () => {
   });
 
   it('when the performance does not exist or the arguments are wrong, then it exits non-zero and says why', async () => {
-    const run = (args: string[]) =>
-      new Promise<{ code: number | null; output: string }>((resolve) => {
-        const cli = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
-          env: {
-            PATH: process.env.PATH,
-            DATABASE_URL: embedded.databaseUrl,
-            TMOMI_SECRET: TEST_SECRET,
-            LOG_LEVEL: 'fatal',
-          },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
-        let output = '';
-        cli.stdout.on('data', (c: Buffer) => (output += c.toString()));
-        cli.stderr.on('data', (c: Buffer) => (output += c.toString()));
-        cli.once('exit', (code) => resolve({ code, output }));
-      });
     const usage = await run(['tickets', 'generate', '--performance', 'abc']);
     expect(usage.code).toBe(2);
     expect(usage.output).toContain('Usage: tmomi');

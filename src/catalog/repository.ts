@@ -1,4 +1,4 @@
-import type { Db, DbClient } from '../platform/db.js';
+import { inTransaction, type Db, type DbClient } from '../platform/db.js';
 import type { SeatPlan } from './layout.js';
 
 export interface VenueRow {
@@ -84,9 +84,7 @@ export class CatalogRepository {
 
   /** The venue, its sections and every seat, in one transaction; the seats in one set-based statement. */
   async insertVenue(venue: { name: string; address: string; plan: SeatPlan }): Promise<VenueRow> {
-    const client = await this.db.connect();
-    try {
-      await client.query('BEGIN');
+    return inTransaction(this.db, async (client) => {
       const { rows } = await client.query<VenueRow>(
         `INSERT INTO venues (name, address, seat_count, layout) VALUES ($1, $2, $3, $4) RETURNING ${VENUE}`,
         [venue.name, venue.address, venue.plan.seatCount, JSON.stringify(venue.plan)],
@@ -120,14 +118,8 @@ export class CatalogRepository {
               generate_series(1, r.seats) AS n`,
         [created.id, JSON.stringify(rowList)],
       );
-      await client.query('COMMIT');
       return created;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   async findVenue(id: string): Promise<VenueRow | undefined> {
@@ -363,37 +355,23 @@ export class CatalogRepository {
 
   /** Deletes the performance and its tickets unless any ticket is held or sold (checked under lock). */
   async deletePerformanceIfUnsold(performanceId: string): Promise<'deleted' | 'has-sales' | 'missing'> {
-    const client = await this.db.connect();
-    try {
-      await client.query('BEGIN');
+    return inTransaction(this.db, async (client) => {
       const locked = await client.query('SELECT 1 FROM performances WHERE id = $1 FOR UPDATE', [
         performanceId,
       ]);
-      if (locked.rowCount === 0) {
-        await client.query('ROLLBACK');
-        return 'missing';
-      }
+      if (locked.rowCount === 0) return 'missing';
       const sales = await client.query(
         `SELECT 1 FROM tickets WHERE performance_id = $1 AND (status = 2 OR (status = 1 AND held_until >= now())) LIMIT 1`,
         [performanceId],
       );
-      if (sales.rowCount !== 0) {
-        await client.query('ROLLBACK');
-        return 'has-sales';
-      }
+      if (sales.rowCount !== 0) return 'has-sales';
       await client.query('DELETE FROM tickets WHERE performance_id = $1', [performanceId]);
       await client.query(
         `DELETE FROM jobs WHERE kind = 'tickets.generate' AND payload->>'performanceId' = $1`,
         [performanceId],
       );
       await client.query('DELETE FROM performances WHERE id = $1', [performanceId]);
-      await client.query('COMMIT');
       return 'deleted';
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+    });
   }
 }

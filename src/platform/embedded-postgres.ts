@@ -1,6 +1,6 @@
+import { freePort } from './net.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { chown, mkdir, readFile, rm, stat } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -187,19 +187,4 @@ async function ensureDatabase(pg: InstanceType<EmbeddedPostgresCtor>): Promise<v
   } finally {
     await client.end();
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        if (address && typeof address === 'object') resolvePort(address.port);
-        else reject(new Error('could not find a free port'));
-      });
-    });
-  });
 }
