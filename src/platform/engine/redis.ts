@@ -1,6 +1,8 @@
-import { Redis } from 'ioredis';
-import type { Engine, RateLimitResult } from './engine.js';
+import { Redis, type RedisOptions } from 'ioredis';
+import type { AvailabilityOps } from './availability.js';
 import { createRedisAvailability } from './availability.redis.js';
+import type { Engine, RateLimitResult } from './engine.js';
+import type { WaitingRoomOps } from './waiting-room.js';
 import { createRedisWaitingRoom } from './waiting-room.redis.js';
 
 // Every multi-step change is one script, so it is atomic on the server; every key a script touches is
@@ -62,6 +64,16 @@ interface ScriptCommands {
   rateLimit(key: string, windowMs: number): Promise<[number, number]>;
 }
 
+// A dead or partitioned Redis must make calls fail within seconds (the request gets an error, /readyz
+// says so), never hang: few retries while reconnecting, and a deadline for a server that stopped answering
+// without closing the socket. Generous enough for the longest script (the opening shuffle of a queue).
+const CONNECTION_OPTIONS = {
+  lazyConnect: true,
+  maxRetriesPerRequest: 2,
+  connectTimeout: 5_000,
+  commandTimeout: 5_000,
+} satisfies RedisOptions;
+
 /**
  * The multi-node engine on Redis ≥ 7 (or Valkey). `keyPrefix` namespaces every key and channel, so
  * several Tmomi installations — or parallel test runs — can share one server.
@@ -71,42 +83,26 @@ export async function createRedisEngine(opts: {
   keyPrefix?: string | undefined;
 }): Promise<Engine> {
   const prefix = opts.keyPrefix ?? '';
-  const redis = new Redis(opts.url, {
-    keyPrefix: prefix,
-    lazyConnect: true,
-    // A dead Redis must make calls fail within seconds (the request gets an error, /readyz says so),
-    // not queue them forever.
-    maxRetriesPerRequest: 2,
-    connectTimeout: 5_000,
-  });
-  // Connection errors surface as rejected commands; without a listener they would crash the process.
-  redis.on('error', () => undefined);
+  const redis = new Redis(opts.url, { ...CONNECTION_OPTIONS, keyPrefix: prefix });
   for (const [name, { numberOfKeys, lua }] of Object.entries(SCRIPTS)) {
     redis.defineCommand(name, { numberOfKeys, lua });
   }
-  await redis.connect();
-  const scripts = redis as unknown as ScriptCommands;
-
-  // A connection in subscriber mode cannot run commands, so pub/sub has its own, opened on first use.
-  // ioredis does not prefix channels; we do, so that the prefix isolates them like keys.
-  let subscriber: Redis | undefined;
-  const handlers = new Map<string, Set<(message: string) => void>>();
-  const subscriberConnection = async (): Promise<Redis> => {
-    if (subscriber) return subscriber;
-    const connection = new Redis(opts.url, { lazyConnect: true, connectTimeout: 5_000 });
-    connection.on('error', () => undefined);
-    connection.on('message', (channel: string, message: string) => {
-      for (const handler of handlers.get(channel) ?? []) handler(message);
-    });
-    subscriber = connection;
-    await connection.connect();
-    return connection;
-  };
-
-  return {
+  const engine: Engine = {
     ...createRedisWaitingRoom(redis),
     ...createRedisAvailability(redis),
+    ...createRedisBasics(redis),
+    ...createRedisPubSub(redis, opts.url, prefix),
     kind: 'redis',
+  };
+  await connect(redis);
+  return engine;
+}
+
+function createRedisBasics(
+  redis: Redis,
+): Omit<Engine, 'kind' | 'publish' | 'subscribe' | 'close' | keyof WaitingRoomOps | keyof AvailabilityOps> {
+  const scripts = redis as unknown as ScriptCommands;
+  return {
     ping: async () => {
       await redis.ping();
     },
@@ -127,35 +123,116 @@ export async function createRedisEngine(opts: {
     releaseLease: async (name, holder) => (await scripts.leaseRelease(name, holder)) === 1,
     leaseHolder: (name) => redis.get(name),
 
-    publish: async (channel, message) => {
-      await redis.publish(prefix + channel, message);
-    },
-    subscribe: async (channel, handler) => {
-      const connection = await subscriberConnection();
-      const full = prefix + channel;
-      let set = handlers.get(full);
-      if (!set) {
-        handlers.set(full, (set = new Set()));
-        await connection.subscribe(full);
-      }
-      const subscription = (message: string) => handler(message);
-      set.add(subscription);
-      return async () => {
-        set.delete(subscription);
-        if (set.size === 0 && handlers.get(full) === set) {
-          handlers.delete(full);
-          await connection.unsubscribe(full);
-        }
-      };
-    },
-
     hitRateLimit: async (key, limit, windowMs): Promise<RateLimitResult> => {
       const [hits, ttl] = await scripts.rateLimit(key, windowMs);
       return { allowed: hits <= limit, remaining: Math.max(0, limit - hits), retryAfterMs: Math.max(0, ttl) };
     },
+  };
+}
+
+/**
+ * Pub/sub over a second connection, opened on first subscribe: a connection in subscriber mode cannot
+ * run commands. ioredis's `keyPrefix` does not apply to channels; we prefix them ourselves so that the
+ * prefix isolates channels like keys. ioredis resubscribes after a reconnect; messages published while
+ * disconnected are lost (at most once, as documented on the port).
+ */
+function createRedisPubSub(
+  redis: Redis,
+  url: string,
+  prefix: string,
+): Pick<Engine, 'publish' | 'subscribe' | 'close'> {
+  type Handler = (message: string) => void;
+  const channels = new Map<string, { handlers: Set<Handler>; subscribed: Promise<unknown> }>();
+  let subscriber: Promise<Redis> | undefined;
+
+  const deliver = (channel: string, message: string) => {
+    for (const handler of channels.get(channel)?.handlers ?? []) {
+      // A throwing handler must neither starve the others nor unwind through ioredis's reply parser;
+      // it still surfaces as an uncaught exception, as it does in the memory engine.
+      try {
+        handler(message);
+      } catch (err) {
+        setImmediate(() => {
+          throw err;
+        });
+      }
+    }
+  };
+  const openSubscriber = async () => {
+    const connection = new Redis(url, CONNECTION_OPTIONS);
+    connection.on('message', deliver);
+    await connect(connection);
+    return connection;
+  };
+  const subscriberConnection = () => {
+    subscriber ??= openSubscriber().catch((err: unknown) => {
+      subscriber = undefined;
+      throw err;
+    });
+    return subscriber;
+  };
+
+  return {
+    publish: async (channel, message) => {
+      await redis.publish(prefix + channel, message);
+    },
+
+    subscribe: async (channel, handler) => {
+      const connection = await subscriberConnection();
+      const full = prefix + channel;
+      let entry = channels.get(full);
+      if (!entry) {
+        entry = { handlers: new Set(), subscribed: connection.subscribe(full) };
+        channels.set(full, entry);
+      }
+      const { handlers, subscribed } = entry;
+      // Wrapping makes each subscription distinct even when the same function subscribes twice.
+      const subscription: Handler = (message) => handler(message);
+      handlers.add(subscription);
+      const unsubscribe = async () => {
+        handlers.delete(subscription);
+        if (handlers.size > 0 || channels.get(full) !== entry) return;
+        channels.delete(full);
+        // Sent on the same connection as any later SUBSCRIBE, so a quick resubscribe still wins.
+        await connection.unsubscribe(full);
+      };
+      // Later subscribers of a channel also wait for its SUBSCRIBE, so that "resolved" means "receiving".
+      await subscribed.catch(async (err: unknown) => {
+        await unsubscribe().catch(() => undefined);
+        throw err;
+      });
+      return unsubscribe;
+    },
 
     close: async () => {
-      await Promise.all([redis.quit(), subscriber?.quit()]).catch(() => undefined);
+      const pending = subscriber;
+      subscriber = undefined;
+      channels.clear();
+      await Promise.all([quit(redis), pending?.then(quit, () => undefined)]);
     },
   };
+}
+
+/**
+ * Connects or throws the reason. Connection errors are otherwise left to surface as rejected commands:
+ * the listener only keeps an unhandled 'error' event from crashing the process.
+ */
+async function connect(connection: Redis): Promise<void> {
+  let lastError: unknown;
+  connection.on('error', (err: unknown) => (lastError = err));
+  try {
+    await connection.connect();
+  } catch (err) {
+    // ioredis would otherwise keep reconnecting forever in the background, holding the process open.
+    connection.disconnect();
+    const reason = lastError ?? err;
+    throw new Error(`cannot connect to Redis: ${reason instanceof Error ? reason.message : String(reason)}`, {
+      cause: reason,
+    });
+  }
+}
+
+/** Quits politely, or drops the socket when the server does not answer. */
+async function quit(connection: Redis): Promise<void> {
+  await connection.quit().catch(() => connection.disconnect());
 }

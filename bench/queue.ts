@@ -1,0 +1,266 @@
+/**
+ * bench/queue — the waiting room under load, against a bare Node HTTP server measured in the same run
+ * with the same load tool (autocannon), on the Redis engine.
+ *
+ *   npm run bench:queue                      # joins/s ratio, and 2,000 SSE waiters
+ *   npm run bench:queue -- --waiters 50000   # the 50,000-waiter goal (raises the file limit itself)
+ *
+ * Needs DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres) and REDIS_URL (default
+ * redis://127.0.0.1:6379); creates a database of its own and drops it, and uses its own Redis prefix.
+ * The servers run as separate processes; this process is only the load generator.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { request } from 'node:http';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { systemClock } from '../src/platform/clock.js';
+import { freePort } from '../src/platform/net.js';
+import { TokenKind } from '../src/platform/tokens.js';
+import type { AccessClaims } from '../src/auth/service.js';
+
+const { values } = parseArgs({
+  options: {
+    waiters: { type: 'string', default: '2000' },
+    seconds: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '100' },
+  },
+});
+const WAITERS = Number(values.waiters);
+const SECONDS = Number(values.seconds);
+const CONNECTIONS = Number(values.connections);
+const USERS = Math.max(WAITERS, 20_000);
+const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const secret = randomUUID() + randomUUID();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function admin(sql: string) {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  await client.query(sql).finally(() => client.end());
+}
+
+/** Starts a process with its file limit raised to the hard limit and waits for `ready`. */
+async function startProcess(command: string, env: NodeJS.ProcessEnv, ready: string): Promise<ChildProcess> {
+  const proc = spawn(
+    'bash',
+    ['-c', `ulimit -n 200000 2>/dev/null || ulimit -n $(ulimit -Hn); exec ${command}`],
+    {
+      env: { PATH: process.env.PATH, ...env },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
+  for (let waited = 0; waited < 60_000; waited += 200) {
+    if (
+      await fetch(ready).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return proc;
+    await sleep(200);
+  }
+  proc.kill('SIGKILL');
+  throw new Error(`${command} did not become ready`);
+}
+
+function load(url: string, tokens: string[] | undefined): Promise<autocannon.Result> {
+  let next = 0;
+  return autocannon({
+    url,
+    method: 'POST',
+    connections: CONNECTIONS,
+    duration: SECONDS,
+    requests: [
+      {
+        setupRequest: (req) => {
+          if (!tokens) return req;
+          const token = tokens[next++ % tokens.length]!;
+          return { ...req, headers: { ...req.headers, authorization: `Bearer ${token}` } };
+        },
+      },
+    ],
+  });
+}
+
+/** Opens one SSE stream and reports each `position` event. */
+function openStream(
+  base: string,
+  path: string,
+  token: string,
+  onPosition: (position: number) => void,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `${base}${path}`,
+      { headers: { cookie: `tmomi_session=${token}` }, agent: false },
+      (res) => {
+        if (res.statusCode !== 200) return reject(new Error(`stream answered ${res.statusCode}`));
+        res.setEncoding('utf8');
+        let buffer = '';
+        res.on('data', (chunk: string) => {
+          buffer += chunk;
+          let end;
+          while ((end = buffer.indexOf('\n\n')) >= 0) {
+            const block = buffer.slice(0, end);
+            buffer = buffer.slice(end + 2);
+            const data = /^event: position\ndata: (.*)$/m.exec(block)?.[1];
+            if (data) onPosition((JSON.parse(data) as { position: number }).position);
+          }
+        });
+        resolve();
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+const rssOf = async (base: string) =>
+  Number(/^process_resident_memory_bytes (\d+)/m.exec(await (await fetch(`${base}/metrics`)).text())?.[1]);
+
+const dbName = `tmomi_bench_q_${Date.now().toString(36)}`;
+await admin(`CREATE DATABASE ${dbName}`);
+const databaseUrl = Object.assign(new URL(serverUrl), { pathname: `/${dbName}` }).toString();
+const processes: ChildProcess[] = [];
+try {
+  const [barePort, tmomiPort] = [await freePort(), await freePort()];
+  processes.push(
+    await startProcess(
+      'node --import tsx bench/bare-server.ts',
+      { PORT: String(barePort) },
+      `http://127.0.0.1:${barePort}/`,
+    ),
+  );
+  const adminUser = { email: 'bench@example.com', password: 'bench-password' };
+  processes.push(
+    await startProcess(
+      'node --import tsx src/cli.ts start',
+      {
+        PORT: String(tmomiPort),
+        HOST: '127.0.0.1',
+        DATABASE_URL: databaseUrl,
+        REDIS_URL: redisUrl,
+        TMOMI_REDIS_PREFIX: `bench-${randomUUID().slice(0, 8)}:`,
+        TMOMI_SECRET: secret,
+        TMOMI_ADMIN_EMAIL: adminUser.email,
+        TMOMI_ADMIN_PASSWORD: adminUser.password,
+        LOG_LEVEL: 'error',
+      },
+      `http://127.0.0.1:${tmomiPort}/readyz`,
+    ),
+  );
+  const base = `http://127.0.0.1:${tmomiPort}`;
+  const api = async (path: string, token: string, body: unknown) => {
+    const res = await fetch(`${base}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify(body),
+    });
+    return (await res.json()) as Record<string, string>;
+  };
+  const login = await fetch(`${base}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(adminUser),
+  });
+  const adminToken = ((await login.json()) as { accessToken: string }).accessToken;
+  const venue = await api('/api/admin/venues', adminToken, {
+    name: 'Bench Hall',
+    sections: [{ name: 'A', grade: 'R', rows: 10, seatsPerRow: 10 }],
+  });
+  const event = await api('/api/admin/events', adminToken, {
+    title: 'Bench',
+    category: 'bench',
+    venueId: venue.id,
+    prices: [{ grade: 'R', amount: 1 }],
+  });
+  const now = Date.now();
+  // One admission and then the ceiling: the room fills up and stays full, so joins are pure joins.
+  const perf = await api(`/api/admin/events/${event.id}/performances`, adminToken, {
+    startsAt: new Date(now + 7200_000).toISOString(),
+    salesOpenAt: new Date(now - 60_000).toISOString(),
+    salesCloseAt: new Date(now + 3600_000).toISOString(),
+    queue: { admitPerSecond: 1, maxActive: 1 },
+  });
+  // Tokens for users who need no account row: join trusts the signed token, as every guarded route does.
+  const kind = new TokenKind<AccessClaims>(secret, 'access', systemClock);
+  const tokens = Array.from(
+    { length: USERS },
+    (_, i) => kind.issue({ sub: String(1_000_000 + i), role: 'user' }, 3600).token,
+  );
+
+  console.log(
+    `bench/queue: ${CONNECTIONS} connections × ${SECONDS} s per target, ${WAITERS.toLocaleString()} SSE waiters`,
+  );
+  const bare = await load(`http://127.0.0.1:${barePort}/`, undefined);
+  const joins = await load(`${base}/api/performances/${perf.id}/queue`, tokens);
+  const ratio = joins.requests.average / bare.requests.average;
+  console.log(
+    `bare node http:  ${Math.round(bare.requests.average).toLocaleString()} req/s  p50 ${bare.latency.p50} ms  p99 ${bare.latency.p99} ms`,
+  );
+  console.log(
+    `tmomi join:      ${Math.round(joins.requests.average).toLocaleString()} req/s  p50 ${joins.latency.p50} ms  p99 ${joins.latency.p99} ms  ` +
+      `non-2xx ${joins.non2xx}  errors ${joins.errors}`,
+  );
+  console.log(`ratio join / bare: ${ratio.toFixed(2)}×  (goal ≥ 0.5×)`);
+
+  // Make sure every waiter has joined (the load above joined most of them already; joins are idempotent).
+  for (let i = 0; i < WAITERS; i += 200) {
+    await Promise.all(
+      tokens.slice(i, Math.min(i + 200, WAITERS)).map((token) =>
+        fetch(`${base}/api/performances/${perf.id}/queue`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}` },
+        }),
+      ),
+    );
+  }
+  const rssBefore = await rssOf(base);
+  const latest = new Map<number, number>();
+  const opening = Date.now();
+  for (let i = 0; i < WAITERS; i += 500) {
+    await Promise.all(
+      tokens
+        .slice(i, Math.min(i + 500, WAITERS))
+        .map((token, j) =>
+          openStream(base, `/api/performances/${perf.id}/queue/events`, token, (position) =>
+            latest.set(i + j, position),
+          ),
+        ),
+    );
+  }
+  const openedIn = Date.now() - opening;
+  await sleep(2_000); // past the one-push-a-second window of every stream
+  const rssAfter = await rssOf(base);
+  const before = new Map(latest);
+  // Someone near the head leaves: every waiter behind moves up by one and must be told.
+  const head = [...before.entries()].sort((a, b) => a[1] - b[1])[0]!;
+  const behind = [...before.entries()].filter(([, position]) => position > head[1]).map(([i]) => i);
+  const tick = Date.now();
+  await fetch(`${base}/api/performances/${perf.id}/queue`, {
+    method: 'DELETE',
+    headers: { authorization: `Bearer ${tokens[head[0]]}` },
+  });
+  const deadline = tick + 30_000;
+  while (Date.now() < deadline && behind.some((i) => latest.get(i) === before.get(i))) await sleep(10);
+  const fanOut = Date.now() - tick;
+  const told = behind.filter((i) => latest.get(i) === before.get(i)! - 1).length;
+  console.log(
+    `SSE waiters:     ${latest.size.toLocaleString()} open (in ${(openedIn / 1000).toFixed(1)} s); ${told.toLocaleString()}/${behind.length.toLocaleString()} told their new position in ${fanOut} ms  (goal < 2,000 ms)`,
+  );
+  console.log(
+    `server memory:   ${((rssAfter - rssBefore) / Math.max(1, latest.size) / 1024).toFixed(1)} KiB per stream (RSS ${Math.round(rssBefore / 2 ** 20)} → ${Math.round(rssAfter / 2 ** 20)} MiB)`,
+  );
+} catch (err) {
+  console.error(err);
+  process.exitCode = 1;
+} finally {
+  for (const proc of processes) proc.kill('SIGKILL');
+  await sleep(500);
+  await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+  // Open streams and keep-alive sockets would keep the load generator alive.
+  process.exit();
+}
