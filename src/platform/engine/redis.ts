@@ -74,6 +74,12 @@ const CONNECTION_OPTIONS = {
   commandTimeout: 5_000,
 } satisfies RedisOptions;
 
+/** What is neither a waiting room, availability, nor pub/sub. */
+type Basics = Omit<
+  Engine,
+  'kind' | 'publish' | 'subscribe' | 'close' | keyof WaitingRoomOps | keyof AvailabilityOps
+>;
+
 /**
  * The multi-node engine on Redis ≥ 7 (or Valkey). `keyPrefix` namespaces every key and channel, so
  * several Tmomi installations — or parallel test runs — can share one server.
@@ -98,9 +104,7 @@ export async function createRedisEngine(opts: {
   return engine;
 }
 
-function createRedisBasics(
-  redis: Redis,
-): Omit<Engine, 'kind' | 'publish' | 'subscribe' | 'close' | keyof WaitingRoomOps | keyof AvailabilityOps> {
+function createRedisBasics(redis: Redis): Basics {
   const scripts = redis as unknown as ScriptCommands;
   return {
     ping: async () => {
@@ -225,9 +229,10 @@ async function connect(connection: Redis): Promise<void> {
   } catch (err) {
     // ioredis would otherwise keep reconnecting forever in the background, holding the process open.
     connection.disconnect();
+    // The socket's error (ECONNREFUSED host:port) says more than the rejection ("Connection is closed").
     const reason = lastError ?? err;
     throw new Error(`cannot connect to Redis: ${reason instanceof Error ? reason.message : String(reason)}`, {
-      cause: reason,
+      cause: err,
     });
   }
 }
