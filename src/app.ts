@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { AuthService, type AccessClaims } from './auth/service.js';
 import { UserRepository } from './auth/repository.js';
 import { authRoutes } from './auth/routes.js';
@@ -16,9 +17,8 @@ import { queueRoutes } from './queue/routes.js';
 import { AdmissionRates, QueueService, type PassClaims } from './queue/service.js';
 import { QueueStreams } from './queue/streams.js';
 import { AdmissionTicker } from './queue/ticker.js';
-import { LeaderElector } from './platform/leader.js';
-import { randomUUID } from 'node:crypto';
 import { Readiness } from './ops/readiness.js';
+import { LeaderElector } from './platform/leader.js';
 import type { Clock } from './platform/clock.js';
 import type { Config } from './platform/config.js';
 import type { Db } from './platform/db.js';

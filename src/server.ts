@@ -23,7 +23,7 @@ export interface Resources {
 
 export async function openResources(config: Config, logger: Logger): Promise<Resources> {
   const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres(config.dataDir, logger);
-  const databaseUrl = config.databaseUrl ?? embedded!.url;
+  const databaseUrl = embedded?.url ?? config.databaseUrl!;
   try {
     await migrate(databaseUrl, logger);
     const db = createPool(databaseUrl);
