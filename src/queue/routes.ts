@@ -102,9 +102,9 @@ export function queueRoutes(
     async (req, reply) => {
       const userId = callerOf(req).userId;
       // Errors before the stream starts (unknown performance, never joined) still get the JSON error shape.
-      await queue.status(req.params.id, userId);
+      const initial = await queue.status(req.params.id, userId);
       reply.hijack();
-      await streams.open(req.params.id, userId, reply.raw, req.id);
+      streams.open(req.params.id, userId, initial, reply.raw, req.id);
     },
   );
 }

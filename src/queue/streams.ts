@@ -50,9 +50,17 @@ export class QueueStreams {
     private readonly logger: Logger,
   ) {}
 
-  /** Takes over the response for the life of the stream. The caller has authenticated the user. */
-  async open(performanceId: string, userId: string, res: ServerResponse, requestId: string): Promise<void> {
-    const initial = await this.queue.status(performanceId, userId);
+  /**
+   * Takes over the response for the life of the stream, starting with `initial` (the caller's current
+   * view, read before the response was hijacked so that errors could still be answered as JSON).
+   */
+  open(
+    performanceId: string,
+    userId: string,
+    initial: QueueView,
+    res: ServerResponse,
+    requestId: string,
+  ): void {
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-transform',

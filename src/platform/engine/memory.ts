@@ -32,7 +32,9 @@ export function createMemoryEngine(opts: { clock?: Clock } = {}): Engine {
     if (entry.kind !== kind) throw new Error(`engine key ${key} holds a ${entry.kind}, not a ${kind}`);
     return entry as Extract<Entry, { kind: K }>;
   };
-  const expiry = (ttlMs: number | undefined) => (ttlMs === undefined ? NEVER : clock.now() + ttlMs);
+  // As in the Redis scripts, a missing or non-positive ttl means "no expiry".
+  const expiry = (ttlMs: number | undefined) =>
+    ttlMs === undefined || ttlMs <= 0 ? NEVER : clock.now() + ttlMs;
 
   const sweep = setInterval(() => {
     const now = clock.now();
@@ -40,11 +42,11 @@ export function createMemoryEngine(opts: { clock?: Clock } = {}): Engine {
   }, SWEEP_EVERY_MS);
   sweep.unref();
 
-  const incr = (key: string, by: number, ttlMs: number | undefined): number => {
-    const counter = live(key, 'counter');
-    if (counter) return (counter.value += by);
-    entries.set(key, { kind: 'counter', value: by, expiresAt: expiry(ttlMs) });
-    return by;
+  const incr = (key: string, by: number, ttlMs: number | undefined) => {
+    let counter = live(key, 'counter');
+    if (!counter) entries.set(key, (counter = { kind: 'counter', value: 0, expiresAt: expiry(ttlMs) }));
+    counter.value += by;
+    return counter;
   };
 
   return {
@@ -53,7 +55,7 @@ export function createMemoryEngine(opts: { clock?: Clock } = {}): Engine {
     kind: 'memory',
     ping: async () => undefined,
 
-    incr: async (key, by = 1, ttlMs) => incr(key, by, ttlMs),
+    incr: async (key, by = 1, ttlMs) => incr(key, by, ttlMs).value,
     getCounter: async (key) => live(key, 'counter')?.value ?? 0,
 
     setAdd: async (key, member, ttlMs) => {
@@ -100,7 +102,7 @@ export function createMemoryEngine(opts: { clock?: Clock } = {}): Engine {
       if (!handlers) return;
       // Delivered later, never inside publish(), as over a network: callers must not rely on ordering
       // between their own code and the handlers.
-      for (const handler of handlers) setImmediate(handler, message);
+      for (const handler of handlers) setImmediate(deliver, handlers, handler, message);
     },
     subscribe: async (channel, handler) => {
       let handlers = channels.get(channel);
@@ -115,12 +117,13 @@ export function createMemoryEngine(opts: { clock?: Clock } = {}): Engine {
     },
 
     hitRateLimit: async (key, limit, windowMs): Promise<RateLimitResult> => {
-      const hits = incr(key, 1, windowMs);
-      const expiresAt = live(key, 'counter')?.expiresAt ?? clock.now() + windowMs;
+      const window = incr(key, 1, windowMs);
+      // As the Redis script does: a window that lost its expiry (a plain incr on the key) would never reset.
+      if (window.expiresAt === NEVER) window.expiresAt = clock.now() + windowMs;
       return {
-        allowed: hits <= limit,
-        remaining: Math.max(0, limit - hits),
-        retryAfterMs: Math.max(0, expiresAt - clock.now()),
+        allowed: window.value <= limit,
+        remaining: Math.max(0, limit - window.value),
+        retryAfterMs: Math.max(0, window.expiresAt - clock.now()),
       };
     },
 
@@ -130,6 +133,15 @@ export function createMemoryEngine(opts: { clock?: Clock } = {}): Engine {
       channels.clear();
     },
   };
+}
+
+/** Delivers unless the subscription ended after the publish, as a Redis subscriber would not see it. */
+function deliver(
+  handlers: Set<(message: string) => void>,
+  handler: (message: string) => void,
+  message: string,
+) {
+  if (handlers.has(handler)) handler(message);
 }
 
 /** Bitsets for the memory engine; every call completes without awaiting, hence atomic. */

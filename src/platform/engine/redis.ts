@@ -65,13 +65,21 @@ interface ScriptCommands {
 }
 
 // A dead or partitioned Redis must make calls fail within seconds (the request gets an error, /readyz
-// says so), never hang: few retries while reconnecting, and a deadline for a server that stopped answering
-// without closing the socket. Generous enough for the longest script (the opening shuffle of a queue).
+// says so), never hang. The deadlines are generous enough for the longest script (a queue's opening
+// shuffle).
 const CONNECTION_OPTIONS = {
   lazyConnect: true,
+  // While reconnecting, a command waits for two attempts (about a second), then fails.
   maxRetriesPerRequest: 2,
   connectTimeout: 5_000,
+  // A server that stops answering without closing the socket (a partition, a frozen host) fails the
+  // caller after this long…
   commandTimeout: 5_000,
+  // …and the silent socket is replaced, since TCP alone would take many minutes to notice it is dead.
+  socketTimeout: 5_000,
+  // A command cut off with its socket may already have run: resending it after the reconnect would run
+  // it twice (an INCR counted twice). Its caller gets an error instead, as with a timeout.
+  autoResendUnfulfilledCommands: false,
 } satisfies RedisOptions;
 
 /** What is neither a waiting room, availability, nor pub/sub. */
