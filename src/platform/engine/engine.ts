@@ -8,7 +8,8 @@ import type { WaitingRoomOps } from './waiting-room.js';
  * (engine.contract.test.ts). The engine makes things fast; PostgreSQL decides (DESIGN.md, principle 1).
  *
  * Every method is atomic on its own. Keys are plain strings chosen by the caller; keys of one
- * performance share a `{perf:ID}` hash tag so that a Redis Cluster keeps them on one shard.
+ * performance share a `{perf:ID}` hash tag so that a Redis Cluster keeps them on one shard. A ttl that is
+ * omitted or not positive means "no expiry". Calls reject (never hang) when the engine is unreachable.
  */
 export interface Engine extends WaitingRoomOps, AvailabilityOps {
   readonly kind: 'memory' | 'redis';
@@ -16,7 +17,7 @@ export interface Engine extends WaitingRoomOps, AvailabilityOps {
   /** Resolves when the engine answers; rejects when it is unreachable (readiness probe). */
   ping(): Promise<void>;
 
-  /** Adds `by` (default 1) and returns the new value. `ttlMs` is set when the counter is created, never extended. */
+  /** Adds `by` (an integer, default 1) and returns the new value. `ttlMs` applies only when this creates the counter. */
   incr(key: string, by?: number, ttlMs?: number): Promise<number>;
   /** The counter's value; 0 when missing or expired. */
   getCounter(key: string): Promise<number>;
@@ -25,29 +26,44 @@ export interface Engine extends WaitingRoomOps, AvailabilityOps {
   setAdd(key: string, member: string, ttlMs?: number): Promise<boolean>;
   /** Removes a member; true when it was there. */
   setRemove(key: string, member: string): Promise<boolean>;
+  /** Whether `member` is in the set; false when the set is missing or expired. */
   setHas(key: string, member: string): Promise<boolean>;
+  /** The number of members; 0 when the set is missing or expired. */
   setSize(key: string): Promise<number>;
 
   /** Removes a key of any kind. */
   del(key: string): Promise<void>;
 
   /**
-   * Takes the lease `name` for `holder` if it is free or expired, or renews it if `holder` already has
-   * it; false when someone else holds it. At most one holder at any moment, across all nodes.
+   * Takes the lease `name` for `holder` if it is free or expired, or renews it for `ttlMs` (> 0) more if
+   * `holder` already has it; false when someone else holds it. At most one holder at any moment, across
+   * all nodes. The lease runs from when the engine saw the call, so a caller counts from before it.
    */
   acquireLease(name: string, holder: string, ttlMs: number): Promise<boolean>;
   /** Gives the lease up, only if `holder` has it (so a late release never frees someone else's lease). */
   releaseLease(name: string, holder: string): Promise<boolean>;
+  /** Who holds the lease now; null when free or expired. */
   leaseHolder(name: string): Promise<string | null>;
 
-  /** Delivers `message` to every subscriber of `channel` on every node, asynchronously, at most once. */
+  /**
+   * Delivers `message` to every current subscriber of `channel` on every node: later, never inside
+   * publish(); in publish order; at most once (a subscriber that is disconnected misses it).
+   */
   publish(channel: string, message: string): Promise<void>;
-  /** Resolves once subscribed; the returned function unsubscribes. */
+  /**
+   * Resolves once messages are being received; the returned function unsubscribes, after which nothing
+   * more arrives. A handler that throws is a bug: other handlers still get the message, and the error
+   * surfaces as an uncaught exception.
+   */
   subscribe(channel: string, handler: (message: string) => void): Promise<() => Promise<void>>;
 
-  /** Counts one hit in the current fixed window of `windowMs` for `key`; allowed while hits ≤ limit. */
+  /**
+   * Counts one hit in `key`'s fixed window, which starts with its first hit and lasts `windowMs`;
+   * allowed while hits ≤ limit. Denied hits count too, so hammering does not shorten the wait.
+   */
   hitRateLimit(key: string, limit: number, windowMs: number): Promise<RateLimitResult>;
 
+  /** Releases connections and timers; the engine must not be used afterwards. */
   close(): Promise<void>;
 }
 

@@ -135,7 +135,7 @@ export function createMemoryEngine(opts: { clock?: Clock } = {}): Engine {
   };
 }
 
-/** Delivers unless the subscription ended after the publish, as a Redis subscriber would not see it. */
+/** Skips a subscription that ended after the publish: once unsubscribe() is called, nothing arrives. */
 function deliver(
   handlers: Set<(message: string) => void>,
   handler: (message: string) => void,
