@@ -8,8 +8,9 @@ import type { WaitingRoomOps } from './waiting-room.js';
  * (engine.contract.test.ts). The engine makes things fast; PostgreSQL decides (DESIGN.md, principle 1).
  *
  * Every method is atomic on its own. Keys are plain strings chosen by the caller; keys of one
- * performance share a `{perf:ID}` hash tag so that a Redis Cluster keeps them on one shard. A ttl that is
- * omitted or not positive means "no expiry". Calls reject (never hang) when the engine is unreachable.
+ * performance share a `{perf:ID}` hash tag so that a Redis Cluster keeps them on one shard. A ttl that
+ * is omitted or not positive means "no expiry". When the engine is unreachable, calls reject within
+ * seconds; they never hang.
  */
 export interface Engine extends WaitingRoomOps, AvailabilityOps {
   readonly kind: 'memory' | 'redis';
@@ -17,7 +18,7 @@ export interface Engine extends WaitingRoomOps, AvailabilityOps {
   /** Resolves when the engine answers; rejects when it is unreachable (readiness probe). */
   ping(): Promise<void>;
 
-  /** Adds `by` (an integer, default 1) and returns the new value. `ttlMs` applies only when this creates the counter. */
+  /** Adds `by` (an integer, default 1); returns the new value. `ttlMs` applies only if this creates it. */
   incr(key: string, by?: number, ttlMs?: number): Promise<number>;
   /** The counter's value; 0 when missing or expired. */
   getCounter(key: string): Promise<number>;
@@ -59,7 +60,7 @@ export interface Engine extends WaitingRoomOps, AvailabilityOps {
 
   /**
    * Counts one hit in `key`'s fixed window, which starts with its first hit and lasts `windowMs`;
-   * allowed while hits ≤ limit. Denied hits count too, so hammering does not shorten the wait.
+   * allowed while hits ≤ limit.
    */
   hitRateLimit(key: string, limit: number, windowMs: number): Promise<RateLimitResult>;
 

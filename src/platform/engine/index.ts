@@ -7,7 +7,7 @@ export type { AdmitResult, QueueEntry, QueueState, QueueStats } from './waiting-
 
 /** The memory engine unless a Redis URL is given (the scaled mode). */
 export async function createEngine(opts: {
-  redisUrl: string | undefined;
+  redisUrl?: string | undefined;
   keyPrefix?: string;
 }): Promise<Engine> {
   if (!opts.redisUrl) return createMemoryEngine();
