@@ -12,13 +12,13 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { pino } from 'pino';
 import { buildApp } from '../src/app.js';
 import { systemClock } from '../src/platform/clock.js';
 import { createPool, migrate } from '../src/platform/db.js';
 import { createMemoryEngine } from '../src/platform/engine/memory.js';
+import { createScratchDatabase } from '../test/scratch-database.js';
 
 const { values } = parseArgs({
   options: { performances: { type: 'string', default: '200' }, keep: { type: 'boolean', default: false } },
@@ -33,16 +33,6 @@ const logger = pino({ level: 'warn' });
 
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-
-async function admin(sql: string) {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 /** Samples this process's resident memory while `fn` runs: the app must never hold the rows. */
 async function withPeakRss<T>(fn: () => Promise<T>): Promise<{ result: T; before: number; peak: number }> {
@@ -67,11 +57,8 @@ async function median(runs: number, fn: () => Promise<unknown>): Promise<number>
   return times[Math.floor(times.length / 2)]!;
 }
 
-const dbName = `tmomi_bench_${Date.now().toString(36)}`;
-await admin(`CREATE DATABASE ${dbName}`);
-const url = new URL(serverUrl);
-url.pathname = `/${dbName}`;
-const databaseUrl = url.toString();
+const scratch = await createScratchDatabase(serverUrl, `tmomi_bench_${Date.now().toString(36)}`);
+const databaseUrl = scratch.url;
 
 try {
   await migrate(databaseUrl, logger);
@@ -222,5 +209,5 @@ try {
   await engine.close();
   await db.end();
 } finally {
-  if (!values.keep) await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+  if (!values.keep) await scratch.drop();
 }

@@ -14,10 +14,10 @@ import { randomUUID } from 'node:crypto';
 import { request } from 'node:http';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import pg from 'pg';
 import { systemClock } from '../src/platform/clock.js';
 import { freePort } from '../src/platform/net.js';
 import { TokenKind } from '../src/platform/tokens.js';
+import { createScratchDatabase } from '../test/scratch-database.js';
 import type { AccessClaims } from '../src/auth/service.js';
 
 const { values } = parseArgs({
@@ -36,22 +36,12 @@ const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const secret = randomUUID() + randomUUID();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function admin(sql: string) {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  await client.query(sql).finally(() => client.end());
-}
-
 /** Starts a process with its file limit raised to the hard limit and waits for `ready`. */
 async function startProcess(command: string, env: NodeJS.ProcessEnv, ready: string): Promise<ChildProcess> {
-  const proc = spawn(
-    'bash',
-    ['-c', `ulimit -n 200000 2>/dev/null || ulimit -n $(ulimit -Hn); exec ${command}`],
-    {
-      env: { PATH: process.env.PATH, ...env },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    },
-  );
+  const proc = spawn('bash', ['-c', `ulimit -n $(ulimit -Hn); exec ${command}`], {
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   for (let waited = 0; waited < 60_000; waited += 200) {
     if (
       await fetch(ready).then(
@@ -121,9 +111,8 @@ function openStream(
 const rssOf = async (base: string) =>
   Number(/^process_resident_memory_bytes (\d+)/m.exec(await (await fetch(`${base}/metrics`)).text())?.[1]);
 
-const dbName = `tmomi_bench_q_${Date.now().toString(36)}`;
-await admin(`CREATE DATABASE ${dbName}`);
-const databaseUrl = Object.assign(new URL(serverUrl), { pathname: `/${dbName}` }).toString();
+const scratch = await createScratchDatabase(serverUrl, `tmomi_bench_q_${Date.now().toString(36)}`);
+const databaseUrl = scratch.url;
 const processes: ChildProcess[] = [];
 try {
   const [barePort, tmomiPort] = [await freePort(), await freePort()];
@@ -260,7 +249,7 @@ try {
 } finally {
   for (const proc of processes) proc.kill('SIGKILL');
   await sleep(500);
-  await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+  await scratch.drop();
   // Open streams and keep-alive sockets would keep the load generator alive.
   process.exit();
 }

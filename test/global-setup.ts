@@ -1,11 +1,11 @@
 import { mkdtemp, rm, chmod } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { pino } from 'pino';
 import { startEmbeddedPostgres } from '../src/platform/embedded-postgres.js';
 import { migrate } from '../src/platform/db.js';
+import { createScratchDatabase } from './scratch-database.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -36,14 +36,10 @@ export default async function setup(project: TestProject) {
 
   let dropScaled: (() => Promise<void>) | undefined;
   if (process.env.DATABASE_URL) {
-    const serverUrl = process.env.DATABASE_URL;
-    const name = `tmomi_test_${runId}`;
-    await adminQuery(serverUrl, `CREATE DATABASE ${name}`);
-    const url = new URL(serverUrl);
-    url.pathname = `/${name}`;
-    await migrate(url.toString(), logger);
-    project.provide('scaledDatabaseUrl', url.toString());
-    dropScaled = () => adminQuery(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    const scratch = await createScratchDatabase(process.env.DATABASE_URL, `tmomi_test_${runId}`);
+    await migrate(scratch.url, logger);
+    project.provide('scaledDatabaseUrl', scratch.url);
+    dropScaled = scratch.drop;
   } else {
     project.provide('scaledDatabaseUrl', '');
   }
@@ -53,14 +49,4 @@ export default async function setup(project: TestProject) {
     await embedded.stop();
     await rm(dataDir, { recursive: true, force: true });
   };
-}
-
-async function adminQuery(url: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
 }
