@@ -135,11 +135,8 @@ export class QueueService {
 
   /** Checkout uses the pass up; its slot goes back to the room. True exactly once. */
   consumePass(performanceId: string, userId: string, passId: number): Promise<boolean> {
-    return this.engine
-      .queuePassActive(performanceId, userId, passId, this.clock.now())
-      .then((active) =>
-        active ? this.engine.queueConsumePass(performanceId, userId, passId, this.clock.now()) : false,
-      );
+    // The engine checks the pass is the user's current, unexpired one in the same atomic step.
+    return this.engine.queueConsumePass(performanceId, userId, passId, this.clock.now());
   }
 
   /** The client's view of an entry; the pass is minted from the engine's record, so any node gives the same one. */
