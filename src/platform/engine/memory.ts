@@ -159,8 +159,9 @@ function createMemoryAvailability(clock: Clock): AvailabilityOps {
       return { version, bits: bits ? Buffer.from(bits) : null };
     },
     availabilityStore: async (perf, bits, version, ttlMs) => {
-      const entry = current(perf, version);
-      if (entry.version !== version || entry.bits) return false;
+      // Like Redis: only over a version someone has read, never creating one.
+      const entry = store.get(perf);
+      if (!entry || entry.version !== version || (entry.bits && entry.expiresAt > clock.now())) return false;
       entry.bits = Buffer.from(bits);
       entry.expiresAt = clock.now() + ttlMs;
       return true;
