@@ -1,4 +1,5 @@
 import type { AvailabilityOps } from './availability.js';
+import type { HoldGateOps } from './hold-gate.js';
 import type { WaitingRoomOps } from './waiting-room.js';
 
 /**
@@ -12,7 +13,7 @@ import type { WaitingRoomOps } from './waiting-room.js';
  * is omitted or not positive means "no expiry". When the engine is unreachable, calls reject within
  * seconds; they never hang.
  */
-export interface Engine extends WaitingRoomOps, AvailabilityOps {
+export interface Engine extends WaitingRoomOps, AvailabilityOps, HoldGateOps {
   readonly kind: 'memory' | 'redis';
 
   /** Resolves when the engine answers; rejects when it is unreachable (readiness probe). */

@@ -2,6 +2,7 @@ import type { Clock } from '../clock.js';
 import { systemClock } from '../clock.js';
 import type { AvailabilityOps } from './availability.js';
 import type { Engine, RateLimitResult } from './engine.js';
+import { createMemoryHoldGate } from './hold-gate.memory.js';
 import { createMemoryWaitingRoom } from './waiting-room.memory.js';
 
 type Entry =
@@ -52,6 +53,7 @@ export function createMemoryEngine(opts: { clock?: Clock } = {}): Engine {
   return {
     ...createMemoryWaitingRoom(),
     ...createMemoryAvailability(clock),
+    ...createMemoryHoldGate(clock),
     kind: 'memory',
     ping: async () => undefined,
 

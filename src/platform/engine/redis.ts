@@ -2,6 +2,8 @@ import { Redis, type RedisOptions } from 'ioredis';
 import type { AvailabilityOps } from './availability.js';
 import { createRedisAvailability } from './availability.redis.js';
 import type { Engine, RateLimitResult } from './engine.js';
+import type { HoldGateOps } from './hold-gate.js';
+import { createRedisHoldGate } from './hold-gate.redis.js';
 import type { WaitingRoomOps } from './waiting-room.js';
 import { createRedisWaitingRoom } from './waiting-room.redis.js';
 
@@ -82,10 +84,10 @@ const CONNECTION_OPTIONS = {
   autoResendUnfulfilledCommands: false,
 } satisfies RedisOptions;
 
-/** What is neither a waiting room, availability, nor pub/sub. */
+/** What is neither a waiting room, availability, the hold gate, nor pub/sub. */
 type Basics = Omit<
   Engine,
-  'kind' | 'publish' | 'subscribe' | 'close' | keyof WaitingRoomOps | keyof AvailabilityOps
+  'kind' | 'publish' | 'subscribe' | 'close' | keyof WaitingRoomOps | keyof AvailabilityOps | keyof HoldGateOps
 >;
 
 /**
@@ -104,6 +106,7 @@ export async function createRedisEngine(opts: {
   const engine: Engine = {
     ...createRedisWaitingRoom(redis),
     ...createRedisAvailability(redis),
+    ...createRedisHoldGate(redis),
     ...createRedisBasics(redis),
     ...createRedisPubSub(redis, opts.url, prefix),
     kind: 'redis',

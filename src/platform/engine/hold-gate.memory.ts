@@ -1,0 +1,109 @@
+import type { Clock } from '../clock.js';
+import type { GateHoldRef, HoldGateOps } from './hold-gate.js';
+
+/** A seat's mark: held by a hold until an instant, or sold (holdId null). */
+type Mark = { holdId: string | null; expiresAt: number };
+type Buyer = { sold: number; holds: Map<string, { count: number; expiresAt: number }> };
+type Gate = { readyUntil: number; seats: Map<number, Mark>; buyers: Map<string, Buyer> };
+
+/** The hold gate for the memory engine; every call completes without awaiting, hence atomic. */
+export function createMemoryHoldGate(clock: Clock): HoldGateOps {
+  const gates = new Map<string, Gate>();
+  const versions = new Map<string, number>();
+
+  const gateOf = (perf: string) => {
+    let gate = gates.get(perf);
+    if (!gate) gates.set(perf, (gate = { readyUntil: 0, seats: new Map(), buyers: new Map() }));
+    return gate;
+  };
+  const buyerOf = (gate: Gate, userId: string) => {
+    let buyer = gate.buyers.get(userId);
+    if (!buyer) gate.buyers.set(userId, (buyer = { sold: 0, holds: new Map() }));
+    return buyer;
+  };
+  const version = (perf: string, now: number) => {
+    let v = versions.get(perf);
+    if (v === undefined) versions.set(perf, (v = now));
+    return v;
+  };
+  const bump = (perf: string, now: number) => versions.set(perf, version(perf, now) + 1);
+  const unmarkHold = (gate: Gate, hold: GateHoldRef) => {
+    for (const seat of hold.seatNos)
+      if (gate.seats.get(seat)?.holdId === hold.holdId) gate.seats.delete(seat);
+    gate.buyers.get(hold.userId)?.holds.delete(hold.holdId);
+  };
+
+  return {
+    gateAcquire: async (perf, hold, cap, now) => {
+      const gate = gates.get(perf);
+      if (!gate || gate.readyUntil <= clock.now()) return { outcome: 'unloaded' };
+      const taken = hold.seatNos.filter((seat) => {
+        const mark = gate.seats.get(seat);
+        return mark !== undefined && (mark.holdId === null || mark.expiresAt > now);
+      });
+      if (taken.length > 0) return { outcome: 'taken', seatNos: taken };
+      const buyer = buyerOf(gate, hold.userId);
+      let count = buyer.sold;
+      for (const [id, h] of buyer.holds) {
+        if (h.expiresAt > now) count += h.count;
+        else buyer.holds.delete(id);
+      }
+      if (count + hold.seatNos.length > cap) return { outcome: 'limit', count };
+      buyer.holds.set(hold.holdId, { count: hold.seatNos.length, expiresAt: hold.expiresAt });
+      for (const seat of hold.seatNos)
+        gate.seats.set(seat, { holdId: hold.holdId, expiresAt: hold.expiresAt });
+      return { outcome: 'held' };
+    },
+
+    gateRelease: async (perf, hold, now) => {
+      const gate = gates.get(perf);
+      if (gate) unmarkHold(gate, hold);
+      bump(perf, now);
+    },
+
+    gateSell: async (perf, hold) => {
+      const gate = gates.get(perf);
+      if (!gate) return;
+      unmarkHold(gate, hold);
+      for (const seat of hold.seatNos) gate.seats.set(seat, { holdId: null, expiresAt: Infinity });
+      buyerOf(gate, hold.userId).sold += hold.seatNos.length;
+    },
+
+    gateUnsell: async (perf, userId, seatNos, now) => {
+      const gate = gates.get(perf);
+      if (gate) {
+        let freed = 0;
+        for (const seat of seatNos) {
+          if (gate.seats.get(seat)?.holdId === null) {
+            gate.seats.delete(seat);
+            freed++;
+          }
+        }
+        const buyer = gate.buyers.get(userId);
+        if (buyer) buyer.sold = Math.max(0, buyer.sold - freed);
+      }
+      bump(perf, now);
+    },
+
+    gateVersion: async (perf, now) => version(perf, now),
+
+    gateLoad: async (perf, snapshot, v, ttlMs) => {
+      if (versions.get(perf) !== v) return false;
+      const gate: Gate = { readyUntil: clock.now() + ttlMs, seats: new Map(), buyers: new Map() };
+      for (const hold of snapshot.holds) {
+        buyerOf(gate, hold.userId).holds.set(hold.holdId, {
+          count: hold.seatNos.length,
+          expiresAt: hold.expiresAt,
+        });
+        for (const seat of hold.seatNos)
+          gate.seats.set(seat, { holdId: hold.holdId, expiresAt: hold.expiresAt });
+      }
+      for (const { userId, seatNos } of snapshot.sold) {
+        buyerOf(gate, userId).sold += seatNos.length;
+        for (const seat of seatNos) gate.seats.set(seat, { holdId: null, expiresAt: Infinity });
+      }
+      gates.set(perf, gate);
+      return true;
+    },
+  };
+}

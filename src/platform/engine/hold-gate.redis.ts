@@ -1,0 +1,194 @@
+import type { Redis } from 'ioredis';
+import type { GateAcquireResult, HoldGateOps } from './hold-gate.js';
+
+// KEYS: 1 seats (HASH seatNo → "holdId|expiresAtMs" or "s" when sold) · 2 buyers (HASH userId → JSON
+// {"s":sold,"h":{holdId:[count,expiresAtMs]}}) · 3 ready (STRING with the rebuild's ttl) · 4 version.
+// All four share the performance's {perf:ID} hash tag.
+const BUYER = `
+local function buyer(userId)
+  local raw = redis.call('HGET', KEYS[2], userId)
+  if not raw then return { s = 0, h = {} } end
+  return cjson.decode(raw)
+end
+local function saveBuyer(userId, b)
+  -- cjson writes an empty table as an object, which is what "h" is.
+  redis.call('HSET', KEYS[2], userId, cjson.encode(b))
+end
+`;
+const VERSION = `
+local function version(now)
+  local v = redis.call('GET', KEYS[4])
+  if not v then
+    redis.call('SET', KEYS[4], now)
+    return tonumber(now)
+  end
+  return tonumber(v)
+end
+local function bump(now)
+  redis.call('SET', KEYS[4], string.format('%d', version(now) + 1))
+end
+`;
+
+const SCRIPTS = {
+  // ARGV: holdId, userId, expiresAt, now, cap, seat… → {1} held · {0, taken…} · {-1} unloaded · {-2, count} limit
+  gateAcquireScript: `${BUYER}
+    if redis.call('EXISTS', KEYS[3]) == 0 then return { -1 } end
+    local now = tonumber(ARGV[4])
+    local taken = {}
+    for i = 6, #ARGV do
+      local mark = redis.call('HGET', KEYS[1], ARGV[i])
+      if mark then
+        if mark == 's' or tonumber(string.match(mark, '|(%d+)$')) > now then taken[#taken + 1] = ARGV[i] end
+      end
+    end
+    if #taken > 0 then return { 0, taken } end
+    local b = buyer(ARGV[2])
+    local count = b.s
+    local live = {}
+    for id, h in pairs(b.h) do
+      if h[2] > now then
+        live[id] = h
+        count = count + h[1]
+      end
+    end
+    local n = #ARGV - 5
+    if count + n > tonumber(ARGV[5]) then return { -2, count } end
+    live[ARGV[1]] = { n, tonumber(ARGV[3]) }
+    b.h = live
+    saveBuyer(ARGV[2], b)
+    local mark = ARGV[1] .. '|' .. ARGV[3]
+    for i = 6, #ARGV do redis.call('HSET', KEYS[1], ARGV[i], mark) end
+    return { 1 }`,
+  // ARGV: holdId, userId, now, seat…
+  gateReleaseScript: `${BUYER}${VERSION}
+    local prefix = ARGV[1] .. '|'
+    for i = 4, #ARGV do
+      local mark = redis.call('HGET', KEYS[1], ARGV[i])
+      if mark and string.sub(mark, 1, #prefix) == prefix then redis.call('HDEL', KEYS[1], ARGV[i]) end
+    end
+    if redis.call('HEXISTS', KEYS[2], ARGV[2]) == 1 then
+      local b = buyer(ARGV[2])
+      b.h[ARGV[1]] = nil
+      saveBuyer(ARGV[2], b)
+    end
+    bump(ARGV[3])
+    return 1`,
+  // ARGV: holdId, userId, seat…
+  gateSellScript: `${BUYER}
+    if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+    for i = 3, #ARGV do redis.call('HSET', KEYS[1], ARGV[i], 's') end
+    local b = buyer(ARGV[2])
+    b.h[ARGV[1]] = nil
+    b.s = b.s + (#ARGV - 2)
+    saveBuyer(ARGV[2], b)
+    return 1`,
+  // ARGV: userId, now, seat…
+  gateUnsellScript: `${BUYER}${VERSION}
+    local freed = 0
+    for i = 3, #ARGV do
+      if redis.call('HGET', KEYS[1], ARGV[i]) == 's' then
+        redis.call('HDEL', KEYS[1], ARGV[i])
+        freed = freed + 1
+      end
+    end
+    if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 1 then
+      local b = buyer(ARGV[1])
+      b.s = math.max(0, b.s - freed)
+      saveBuyer(ARGV[1], b)
+    end
+    bump(ARGV[2])
+    return 1`,
+  // ARGV: now
+  gateVersionScript: `${VERSION}
+    return version(ARGV[1])`,
+  // ARGV: version, ttlMs, seatPairs, seatNo, mark, …, userId, buyerJson, …
+  gateLoadScript: `
+    if redis.call('GET', KEYS[4]) ~= ARGV[1] then return 0 end
+    redis.call('DEL', KEYS[1], KEYS[2])
+    -- A placeholder field, so that both hashes exist (and expire) even for a performance with no sales.
+    redis.call('HSET', KEYS[1], '_', '')
+    redis.call('HSET', KEYS[2], '_', '')
+    local seatEnd = 3 + 2 * tonumber(ARGV[3])
+    for i = 4, seatEnd, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+    for i = seatEnd + 1, #ARGV, 2 do redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1]) end
+    local ttl = tonumber(ARGV[2])
+    redis.call('SET', KEYS[3], '1', 'PX', ttl)
+    -- The marks outlive the ready flag, so that a late release still finds them; the next rebuild
+    -- replaces them anyway.
+    redis.call('PEXPIRE', KEYS[1], 2 * ttl)
+    redis.call('PEXPIRE', KEYS[2], 2 * ttl)
+    return 1`,
+} as const;
+
+// ioredis flattens array arguments, which spares spreading a 100,000-element rebuild into a call.
+type Run = (...args: (string | number | (string | number)[])[]) => Promise<unknown>;
+
+export function createRedisHoldGate(redis: Redis): HoldGateOps {
+  for (const [name, lua] of Object.entries(SCRIPTS)) redis.defineCommand(name, { numberOfKeys: 4, lua });
+  const run = redis as unknown as Record<keyof typeof SCRIPTS, Run>;
+  const keys = (perf: string) => {
+    const tag = `{perf:${perf}}:gate`;
+    return [`${tag}:seats`, `${tag}:buyers`, `${tag}:ready`, `${tag}:ver`];
+  };
+
+  return {
+    gateAcquire: async (perf, hold, cap, now): Promise<GateAcquireResult> => {
+      const [code, detail] = (await run.gateAcquireScript(
+        ...keys(perf),
+        hold.holdId,
+        hold.userId,
+        hold.expiresAt,
+        now,
+        cap,
+        ...hold.seatNos,
+      )) as [number, string[] | number | undefined];
+      switch (code) {
+        case 1:
+          return { outcome: 'held' };
+        case 0:
+          return { outcome: 'taken', seatNos: (detail as string[]).map(Number) };
+        case -2:
+          return { outcome: 'limit', count: Number(detail) };
+        default:
+          return { outcome: 'unloaded' };
+      }
+    },
+    gateRelease: async (perf, hold, now) => {
+      await run.gateReleaseScript(...keys(perf), hold.holdId, hold.userId, now, ...hold.seatNos);
+    },
+    gateSell: async (perf, hold) => {
+      await run.gateSellScript(...keys(perf), hold.holdId, hold.userId, ...hold.seatNos);
+    },
+    gateUnsell: async (perf, userId, seatNos, now) => {
+      await run.gateUnsellScript(...keys(perf), userId, now, ...seatNos);
+    },
+    gateVersion: async (perf, now) => Number(await run.gateVersionScript(...keys(perf), now)),
+    gateLoad: async (perf, snapshot, version, ttlMs) => {
+      const seats: (string | number)[] = [];
+      const buyers = new Map<string, { s: number; h: Record<string, [number, number]> }>();
+      const buyer = (userId: string) => {
+        let b = buyers.get(userId);
+        if (!b) buyers.set(userId, (b = { s: 0, h: {} }));
+        return b;
+      };
+      for (const hold of snapshot.holds) {
+        for (const seat of hold.seatNos) seats.push(seat, `${hold.holdId}|${hold.expiresAt}`);
+        buyer(hold.userId).h[hold.holdId] = [hold.seatNos.length, hold.expiresAt];
+      }
+      for (const { userId, seatNos } of snapshot.sold) {
+        for (const seat of seatNos) seats.push(seat, 's');
+        buyer(userId).s += seatNos.length;
+      }
+      const buyerArgs = [...buyers].flatMap(([userId, b]) => [userId, JSON.stringify(b)]);
+      const stored = await run.gateLoadScript(
+        ...keys(perf),
+        version,
+        ttlMs,
+        seats.length / 2,
+        seats,
+        buyerArgs,
+      );
+      return stored === 1;
+    },
+  };
+}
