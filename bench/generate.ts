@@ -76,6 +76,8 @@ try {
       accessTokenTtlSeconds: 3600,
       bodyLimitBytes: 1 << 20,
       corsOrigins: [],
+      paymentLatencyMs: 0,
+      paymentTimeoutMs: 10_000,
     },
   };
   const built = await buildApp(deps);

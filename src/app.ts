@@ -18,6 +18,15 @@ import { AdmissionRates, QueueService, type PassClaims } from './queue/service.j
 import { QueueStreams } from './queue/streams.js';
 import { AdmissionTicker } from './queue/ticker.js';
 import { Readiness } from './ops/readiness.js';
+import { CheckoutService } from './booking/checkout.js';
+import { TicketCodes } from './booking/codes.js';
+import { HoldService } from './booking/holds.js';
+import { createBookingMetrics } from './booking/metrics.js';
+import { PaymentSimulator, type PaymentPort } from './booking/payments.js';
+import { BookingRepository } from './booking/repository.js';
+import { bookingRoutes } from './booking/routes.js';
+import { SeatingCache } from './booking/seating.js';
+import { BookingSweeper } from './booking/sweeper.js';
 import { LeaderElector } from './platform/leader.js';
 import type { Clock } from './platform/clock.js';
 import type { Config } from './platform/config.js';
@@ -30,7 +39,13 @@ import { TokenKind } from './platform/tokens.js';
 
 export type AppSettings = Pick<
   Config,
-  'authRateLimitPerMinute' | 'trustProxy' | 'accessTokenTtlSeconds' | 'bodyLimitBytes' | 'corsOrigins'
+  | 'authRateLimitPerMinute'
+  | 'trustProxy'
+  | 'accessTokenTtlSeconds'
+  | 'bodyLimitBytes'
+  | 'corsOrigins'
+  | 'paymentLatencyMs'
+  | 'paymentTimeoutMs'
 >;
 
 export interface AppDeps {
@@ -40,6 +55,8 @@ export interface AppDeps {
   logger: Logger;
   secret: string;
   settings: AppSettings;
+  /** The payment provider; the built-in simulator (with the configured latency) when omitted. */
+  payments?: PaymentPort;
 }
 
 export interface BuiltApp {
@@ -52,6 +69,9 @@ export interface BuiltApp {
   availability: AvailabilityService;
   jobs: JobRunner;
   readiness: Readiness;
+  holds: HoldService;
+  checkout: CheckoutService;
+  sweeper: BookingSweeper;
 }
 
 /** The composition root: wires repositories and services from the ports and registers every feature. */
@@ -110,21 +130,70 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     deps.logger,
   );
 
+  const bookingRepository = new BookingRepository(deps.db);
+  const bookingMetrics = createBookingMetrics(metrics.registry);
+  const holds = new HoldService(
+    deps.engine,
+    bookingRepository,
+    performances,
+    new SeatingCache(catalogRepository, deps.clock),
+    queue,
+    availability,
+    bookingMetrics,
+    deps.clock,
+    deps.logger,
+  );
+  const checkout = new CheckoutService(
+    deps.engine,
+    bookingRepository,
+    deps.payments ??
+      new PaymentSimulator({ latencyMs: settings.paymentLatencyMs, timeoutMs: settings.paymentTimeoutMs }),
+    new TicketCodes(deps.secret),
+    queue,
+    availability,
+    bookingMetrics,
+    deps.clock,
+    deps.logger,
+    settings.paymentTimeoutMs,
+  );
+  const sweeper = new BookingSweeper(
+    holds,
+    checkout,
+    new LeaderElector(deps.engine, { name: 'leader:booking-sweeper', holderId: randomUUID(), ttlMs: 3_000 }),
+    deps.logger,
+  );
+
   app.decorateRequest('caller', null);
   opsRoutes(app, { readiness, metrics });
   authRoutes(app, { auth, guard, engine: deps.engine, attemptsPerMinute: settings.authRateLimitPerMinute });
   catalogRoutes(app, { catalog, guard });
   queueRoutes(app, { queue, streams, guard, metrics: queueMetrics, engine: deps.engine });
+  bookingRoutes(app, { holds, checkout, guard });
 
   // Background work lives as long as the HTTP server. On close: streams are told to reconnect elsewhere
   // (preClose, before Fastify waits for connections to end), the lease is released so another node's
   // ticker takes over at once, and the job runner finishes its current chunk.
   app.addHook('preClose', async () => streams.closeAll());
   app.addHook('onClose', async () => {
-    await Promise.all([ticker.stop(), jobs.stop()]);
+    await Promise.all([ticker.stop(), sweeper.stop(), jobs.stop()]);
+    await holds.settled();
   });
   await app.ready();
   jobs.start();
   ticker.start();
-  return { app, auth, catalog, availability, queue, streams, ticker, jobs, readiness };
+  sweeper.start();
+  return {
+    app,
+    auth,
+    catalog,
+    availability,
+    queue,
+    streams,
+    ticker,
+    jobs,
+    readiness,
+    holds,
+    checkout,
+    sweeper,
+  };
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
 import { pino } from 'pino';
 import { buildApp, type AppSettings, type BuiltApp } from '../src/app.js';
+import type { PaymentPort } from '../src/booking/payments.js';
 import type { Clock } from '../src/platform/clock.js';
 import { createPool, type Db } from '../src/platform/db.js';
 import { createEngine, type Engine } from '../src/platform/engine/index.js';
@@ -49,7 +50,7 @@ export const TEST_SECRET = 'test-secret-that-is-long-enough-for-hmac-keys';
 
 export async function startTestApp(
   mode: Mode,
-  opts: { settings?: Partial<AppSettings>; clock?: Clock } = {},
+  opts: { settings?: Partial<AppSettings>; clock?: Clock; payments?: PaymentPort } = {},
 ): Promise<TestApp> {
   const db = createPool(mode.databaseUrl, { max: 10 });
   // A key prefix per app keeps parallel test files from sharing rate-limit windows or leases.
@@ -64,12 +65,15 @@ export async function startTestApp(
     clock,
     logger: pino({ level: 'silent' }),
     secret: TEST_SECRET,
+    ...(opts.payments ? { payments: opts.payments } : {}),
     settings: {
       authRateLimitPerMinute: 100_000,
       trustProxy: false,
       accessTokenTtlSeconds: 3600,
       bodyLimitBytes: 64 * 1024,
       corsOrigins: [],
+      paymentLatencyMs: 0,
+      paymentTimeoutMs: 2_000,
       ...opts.settings,
     },
   });

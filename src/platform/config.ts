@@ -21,6 +21,8 @@ const EnvSchema = Type.Object({
   TMOMI_ACCESS_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 60, maximum: 30 * 86400, default: 86400 }),
   TMOMI_BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, maximum: 64 * 1024 * 1024, default: 1024 * 1024 }),
   TMOMI_CORS_ORIGINS: Type.String({ default: '' }),
+  TMOMI_PAYMENT_LATENCY_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 150 }),
+  TMOMI_PAYMENT_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 120_000, default: 10_000 }),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
     { default: 'info' },
@@ -48,6 +50,10 @@ export interface Config {
   accessTokenTtlSeconds: number;
   bodyLimitBytes: number;
   corsOrigins: string[];
+  /** How long the built-in payment simulator takes to answer. */
+  paymentLatencyMs: number;
+  /** How long a charge may take before it is given up as timed out (and any late charge refunded). */
+  paymentTimeoutMs: number;
   logLevel: LogLevel;
 }
 
@@ -114,6 +120,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     corsOrigins: parsed.TMOMI_CORS_ORIGINS.split(',')
       .map((o) => o.trim())
       .filter((o) => o !== ''),
+    paymentLatencyMs: parsed.TMOMI_PAYMENT_LATENCY_MS,
+    paymentTimeoutMs: parsed.TMOMI_PAYMENT_TIMEOUT_MS,
     logLevel: parsed.LOG_LEVEL,
   };
 }

@@ -11,11 +11,6 @@ export function createMemoryHoldGate(clock: Clock): HoldGateOps {
   const gates = new Map<string, Gate>();
   const versions = new Map<string, number>();
 
-  const gateOf = (perf: string) => {
-    let gate = gates.get(perf);
-    if (!gate) gates.set(perf, (gate = { readyUntil: 0, seats: new Map(), buyers: new Map() }));
-    return gate;
-  };
   const buyerOf = (gate: Gate, userId: string) => {
     let buyer = gate.buyers.get(userId);
     if (!buyer) gate.buyers.set(userId, (buyer = { sold: 0, holds: new Map() }));

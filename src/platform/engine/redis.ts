@@ -87,7 +87,13 @@ const CONNECTION_OPTIONS = {
 /** What is neither a waiting room, availability, the hold gate, nor pub/sub. */
 type Basics = Omit<
   Engine,
-  'kind' | 'publish' | 'subscribe' | 'close' | keyof WaitingRoomOps | keyof AvailabilityOps | keyof HoldGateOps
+  | 'kind'
+  | 'publish'
+  | 'subscribe'
+  | 'close'
+  | keyof WaitingRoomOps
+  | keyof AvailabilityOps
+  | keyof HoldGateOps
 >;
 
 /**

@@ -1,0 +1,394 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  adminHeaders,
+  buyer,
+  modes,
+  onSalePerformance,
+  startTestApp,
+  TestClock,
+  type TestApp,
+} from '../../test/harness.js';
+import { PaymentSimulator, TEST_CARDS, type ChargeRequest, type ChargeResult } from './payments.js';
+
+type Headers = Record<string, string>;
+const noQueue = { queue: { enabled: false } };
+
+describe.each(modes())('booking over HTTP ($name)', (mode) => {
+  let t: TestApp;
+  const clock = new TestClock();
+  // The simulator is ours so that charges can be counted; a hook lets a test act in the middle of one.
+  let duringCharge: (() => void) | undefined;
+  const payments = new (class extends PaymentSimulator {
+    override async charge(req: ChargeRequest): Promise<ChargeResult> {
+      duringCharge?.();
+      return super.charge(req);
+    }
+  })({ latencyMs: 5, timeoutMs: 300 });
+
+  beforeAll(async () => {
+    t = await startTestApp(mode, { clock, payments, settings: { paymentTimeoutMs: 300 } });
+  });
+  afterAll(() => t.close());
+
+  const hold = (perf: string, headers: Headers, body: object) =>
+    t.app.inject({ method: 'POST', url: `/api/performances/${perf}/holds`, headers, payload: body });
+  const pay = (
+    holdId: string,
+    headers: Headers,
+    key: string | undefined,
+    card: string = TEST_CARDS.succeeds,
+  ) =>
+    t.app.inject({
+      method: 'POST',
+      url: `/api/holds/${holdId}/checkout`,
+      headers: key === undefined ? headers : { ...headers, 'idempotency-key': key },
+      payload: { payment: { card } },
+    });
+  const get = (url: string, headers: Headers) => t.app.inject({ method: 'GET', url, headers });
+  const ticketStates = async (perf: string) => {
+    const { rows } = await t.db.query<{
+      seat_no: number;
+      status: number;
+      hold_id: string | null;
+      order_id: string | null;
+    }>(
+      'SELECT seat_no, status, hold_id, order_id FROM tickets WHERE performance_id = $1 AND status <> 0 ORDER BY seat_no',
+      [perf],
+    );
+    return rows;
+  };
+  const isAvailable = async (perf: string, seat: number) => {
+    const body = (await get(`/api/performances/${perf}/availability`, {})).json<{ available: string }>();
+    const bits = Buffer.from(body.available, 'base64');
+    return ((bits[seat >> 3]! >> (seat & 7)) & 1) === 1;
+  };
+
+  it('when a buyer holds seats, then they are held in PostgreSQL and on the map, and nobody else can take them', async () => {
+    const { performanceId } = await onSalePerformance(t, noQueue);
+    const alice = await buyer(t);
+    const bob = await buyer(t);
+    const res = await hold(performanceId, alice.headers, { seatNos: [12, 11] });
+    expect(res.statusCode).toBe(201);
+    const body = res.json();
+    expect(body).toMatchObject({ seatNos: [11, 12], amount: 100_000, currency: 'KRW', state: 'active' });
+    expect(new Date(body.expiresAt).getTime()).toBe(clock.now() + 300_000);
+    expect((await ticketStates(performanceId)).map((r) => [r.seat_no, r.status, r.hold_id])).toEqual([
+      [11, 1, body.holdId],
+      [12, 1, body.holdId],
+    ]);
+    expect(await isAvailable(performanceId, 11)).toBe(false);
+    expect(await isAvailable(performanceId, 13)).toBe(true);
+
+    const taken = await hold(performanceId, bob.headers, { seatNos: [12, 13] });
+    expect(taken.statusCode).toBe(409);
+    expect(taken.json().error).toMatchObject({ code: 'SEAT_UNAVAILABLE', details: { seatNos: [12] } });
+    // All or nothing: seat 13 was not taken by the refused request.
+    expect((await hold(performanceId, bob.headers, { seatNos: [13] })).statusCode).toBe(201);
+    // The holder reads it; anyone else gets "not found".
+    expect((await get(`/api/holds/${body.holdId}`, alice.headers)).json().seatNos).toEqual([11, 12]);
+    expect((await get(`/api/holds/${body.holdId}`, bob.headers)).json().error.code).toBe('HOLD_NOT_FOUND');
+  });
+
+  it('when a buyer asks for the best seats of a grade, then they get adjacent seats in one row', async () => {
+    const { performanceId } = await onSalePerformance(t, noQueue);
+    const alice = await buyer(t);
+    const bob = await buyer(t);
+    // Take the middle of the front row so that the pick has to work around it.
+    await hold(performanceId, bob.headers, { seatNos: [4, 5] });
+    const res = await hold(performanceId, alice.headers, { grade: 'R', quantity: 3 });
+    expect(res.statusCode).toBe(201);
+    const seats: number[] = res.json().seatNos;
+    expect(seats).toHaveLength(3);
+    expect(seats[2]! - seats[0]!).toBe(2);
+    expect(Math.floor(seats[0]! / 10)).toBe(Math.floor(seats[2]! / 10)); // one row of ten
+    expect(seats.some((s) => s === 4 || s === 5)).toBe(false);
+    const unknown = await hold(performanceId, alice.headers, { grade: 'VIP', quantity: 1 });
+    expect(unknown.json().error.code).toBe('UNKNOWN_GRADE_REQUESTED');
+  });
+
+  it('when a hold request is malformed or out of bounds, then it is refused with its code and nothing is held', async () => {
+    const { performanceId } = await onSalePerformance(t, noQueue);
+    const alice = await buyer(t);
+    const cases: [object, number, string][] = [
+      [{ seatNos: [] }, 400, 'VALIDATION_FAILED'],
+      [{ seatNos: [1, 1] }, 400, 'VALIDATION_FAILED'],
+      [{ seatNos: [-1] }, 400, 'VALIDATION_FAILED'],
+      [{ seatNos: ['1'] }, 400, 'VALIDATION_FAILED'],
+      [{ seatNos: [100] }, 422, 'INVALID_SEAT'],
+      [{ seatNos: [1], grade: 'R' }, 400, 'VALIDATION_FAILED'],
+      [{ grade: 'R', quantity: 0 }, 400, 'VALIDATION_FAILED'],
+      [{ grade: 'R', quantity: 5 }, 422, 'TICKET_LIMIT'],
+      [{ seatNos: [1, 2, 3, 4, 5] }, 422, 'TICKET_LIMIT'],
+    ];
+    for (const [body, status, code] of cases) {
+      const res = await hold(performanceId, alice.headers, body);
+      expect([JSON.stringify(body), res.statusCode, res.json().error.code]).toEqual([
+        JSON.stringify(body),
+        status,
+        code,
+      ]);
+    }
+    expect((await hold(performanceId, {}, { seatNos: [1] })).statusCode).toBe(401);
+    expect((await hold('999999999', alice.headers, { seatNos: [1] })).json().error.code).toBe(
+      'PERFORMANCE_NOT_FOUND',
+    );
+    expect((await get('/api/holds/not-a-uuid', alice.headers)).statusCode).toBe(400);
+    expect(await ticketStates(performanceId)).toEqual([]);
+
+    const later = await onSalePerformance(t, {
+      ...noQueue,
+      salesOpenAt: new Date(Date.now() + 3600_000).toISOString(),
+    });
+    expect((await hold(later.performanceId, alice.headers, { seatNos: [1] })).json().error.code).toBe(
+      'SALE_NOT_OPEN',
+    );
+  });
+
+  it('when a performance has a queue, then a hold needs the buyer’s own valid pass', async () => {
+    const { performanceId } = await onSalePerformance(t, { queue: { admitPerSecond: 100 } });
+    const alice = await buyer(t);
+    const bob = await buyer(t);
+    expect((await hold(performanceId, alice.headers, { seatNos: [1] })).json().error.code).toBe(
+      'QUEUE_PASS_REQUIRED',
+    );
+    await t.app.inject({
+      method: 'POST',
+      url: `/api/performances/${performanceId}/queue`,
+      headers: alice.headers,
+    });
+    clock.advance(2_000); // the ticker rereads its list of open queues every two seconds of its clock
+    await t.ticker.tick();
+    const view = (await get(`/api/performances/${performanceId}/queue/me`, alice.headers)).json();
+    expect(view.state).toBe('admitted');
+    const withPass = (h: Headers) => ({ ...h, 'x-queue-pass': view.pass });
+    expect((await hold(performanceId, withPass(bob.headers), { seatNos: [1] })).json().error.code).toBe(
+      'QUEUE_PASS_INVALID',
+    );
+    const res = await hold(performanceId, withPass(alice.headers), { seatNos: [1] });
+    expect(res.statusCode).toBe(201);
+    // Checkout uses the pass up.
+    expect((await pay(res.json().holdId, alice.headers, 'k1')).statusCode).toBe(201);
+    expect((await hold(performanceId, withPass(alice.headers), { seatNos: [2] })).json().error.code).toBe(
+      'QUEUE_PASS_USED',
+    );
+  });
+
+  it('when a buyer pays, then the seats are sold with signed codes and QR images, in one order per key', async () => {
+    const { performanceId } = await onSalePerformance(t, noQueue);
+    const alice = await buyer(t);
+    const bob = await buyer(t);
+    const h = (await hold(performanceId, alice.headers, { seatNos: [20, 21] })).json();
+    expect((await pay(h.holdId, alice.headers, undefined)).json().error.code).toBe(
+      'IDEMPOTENCY_KEY_REQUIRED',
+    );
+    expect((await pay(h.holdId, alice.headers, 'bad key')).statusCode).toBe(400);
+    expect((await pay(h.holdId, bob.headers, 'k')).json().error.code).toBe('HOLD_NOT_FOUND');
+
+    const charges = payments.chargeCount;
+    const res = await pay(h.holdId, alice.headers, 'order-1');
+    expect(res.statusCode).toBe(201);
+    const order = res.json();
+    expect(order).toMatchObject({ status: 'paid', amount: 100_000, seatNos: [20, 21] });
+    expect(order.tickets.map((x: { seatNo: number }) => x.seatNo)).toEqual([20, 21]);
+    expect(order.tickets[0].code).toMatch(/^T[\w-]{20}\.[\w-]{16}$/);
+    expect(payments.chargeCount).toBe(charges + 1);
+    expect((await ticketStates(performanceId)).map((r) => [r.status, r.order_id])).toEqual([
+      [2, order.id],
+      [2, order.id],
+    ]);
+    // A retry returns the same order; a second key for the paid hold is refused.
+    expect((await pay(h.holdId, alice.headers, 'order-1')).json().id).toBe(order.id);
+    expect((await pay(h.holdId, alice.headers, 'order-2')).json().error.code).toBe('HOLD_ALREADY_PAID');
+    expect(payments.chargeCount).toBe(charges + 1);
+
+    const qr = await get(order.tickets[0].qrUrl, alice.headers);
+    expect(qr.headers['content-type']).toContain('image/svg+xml');
+    expect(qr.body).toContain('<svg');
+    expect((await get(order.tickets[0].qrUrl, bob.headers)).statusCode).toBe(404);
+    expect((await get(`/api/orders/${order.id}`, bob.headers)).json().error.code).toBe('ORDER_NOT_FOUND');
+    expect((await get('/api/orders', alice.headers)).json().map((o: { id: string }) => o.id)).toEqual([
+      order.id,
+    ]);
+    expect((await get('/api/orders', bob.headers)).json()).toEqual([]);
+    const outbox = await t.db.query(`SELECT topic FROM outbox WHERE payload->>'orderId' = $1`, [order.id]);
+    expect(outbox.rows).toEqual([{ topic: 'order.paid' }]);
+  });
+
+  it('when one checkout is retried 20 times at once with one key, then there is one order and one charge', async () => {
+    const { performanceId } = await onSalePerformance(t, noQueue);
+    const alice = await buyer(t);
+    const h = (await hold(performanceId, alice.headers, { seatNos: [30, 31, 32] })).json();
+    const charges = payments.chargeCount;
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => pay(h.holdId, alice.headers, 'same-key')),
+    );
+    expect(results.map((r) => r.statusCode)).toEqual(Array(20).fill(201));
+    expect(new Set(results.map((r) => r.json().id)).size).toBe(1);
+    expect(payments.chargeCount).toBe(charges + 1);
+    const orders = await t.db.query('SELECT count(*)::int AS n FROM orders WHERE hold_id = $1', [h.holdId]);
+    expect(orders.rows[0].n).toBe(1);
+  });
+
+  it('when a card is declined or times out, then the buyer is told so and the hold stays for another card', async () => {
+    const { performanceId } = await onSalePerformance(t, noQueue);
+    const alice = await buyer(t);
+    const h = (await hold(performanceId, alice.headers, { seatNos: [40] })).json();
+    const declined = await pay(h.holdId, alice.headers, 'try-1', TEST_CARDS.declined);
+    expect(declined.statusCode).toBe(402);
+    expect(declined.json().error.code).toBe('PAYMENT_DECLINED');
+    // The same key gives the same answer; the hold is still there.
+    expect((await pay(h.holdId, alice.headers, 'try-1', TEST_CARDS.succeeds)).statusCode).toBe(402);
+    expect((await ticketStates(performanceId)).map((r) => r.status)).toEqual([1]);
+    const timedOut = await pay(h.holdId, alice.headers, 'try-2', TEST_CARDS.timesOut);
+    expect(timedOut.statusCode).toBe(504);
+    expect(timedOut.json().error.code).toBe('PAYMENT_TIMEOUT');
+    expect((await pay(h.holdId, alice.headers, 'try-3')).statusCode).toBe(201);
+    const statuses = await t.db.query(
+      'SELECT o.status, p.status AS payment FROM orders o JOIN payments p ON p.order_id = o.id WHERE o.hold_id = $1 ORDER BY o.id',
+      [h.holdId],
+    );
+    expect(statuses.rows).toEqual([
+      { status: 'cancelled', payment: 'declined' },
+      { status: 'cancelled', payment: 'failed' },
+      { status: 'paid', payment: 'succeeded' },
+    ]);
+  });
+
+  it('when a hold expires, then its seats are free at once for others, checkout refuses it, and the sweeper tidies up', async () => {
+    const { performanceId } = await onSalePerformance(t, noQueue);
+    const alice = await buyer(t);
+    const bob = await buyer(t);
+    const h = (await hold(performanceId, alice.headers, { seatNos: [50, 51] })).json();
+    clock.advance(301_000);
+    // Taken over in place before any sweeper ran.
+    const bobs = await hold(performanceId, bob.headers, { seatNos: [51] });
+    expect(bobs.statusCode).toBe(201);
+    const expired = await pay(h.holdId, alice.headers, 'late');
+    expect(expired.statusCode).toBe(410);
+    expect(expired.json().error.code).toBe('HOLD_EXPIRED');
+    await t.sweeper.sweep();
+    expect((await ticketStates(performanceId)).map((r) => [r.seat_no, r.hold_id])).toEqual([
+      [51, bobs.json().holdId],
+    ]);
+    expect(await isAvailable(performanceId, 50)).toBe(true);
+    expect(await isAvailable(performanceId, 51)).toBe(false);
+    expect((await get(`/api/holds/${h.holdId}`, alice.headers)).json().state).toBe('expired');
+  });
+
+  it('when the payment succeeds after the hold expired, then it is refunded automatically and the buyer told so', async () => {
+    const { performanceId } = await onSalePerformance(t, noQueue);
+    const alice = await buyer(t);
+    const h = (await hold(performanceId, alice.headers, { seatNos: [60] })).json();
+    duringCharge = () => clock.advance(301_000);
+    const refunds = payments.refundCount;
+    try {
+      const res = await pay(h.holdId, alice.headers, 'slow');
+      expect(res.statusCode).toBe(410);
+      expect(res.json().error).toMatchObject({ code: 'HOLD_EXPIRED', details: { refunded: true } });
+    } finally {
+      duringCharge = undefined;
+    }
+    expect(payments.refundCount).toBe(refunds + 1);
+    const order = await t.db.query(
+      `SELECT o.status, o.reason, p.status AS payment FROM orders o JOIN payments p ON p.order_id = o.id WHERE o.hold_id = $1`,
+      [h.holdId],
+    );
+    expect(order.rows).toEqual([{ status: 'refunded', reason: 'hold-expired', payment: 'refunded' }]);
+    expect((await ticketStates(performanceId)).every((r) => r.status !== 2)).toBe(true);
+  });
+
+  it('when a buyer is at the cap across holds and orders, then another hold is refused until one is released', async () => {
+    const { performanceId } = await onSalePerformance(t, { ...noQueue, maxTicketsPerUser: 3 });
+    const alice = await buyer(t);
+    const paid = (await hold(performanceId, alice.headers, { seatNos: [70, 71] })).json();
+    await pay(paid.holdId, alice.headers, 'cap');
+    const held = (await hold(performanceId, alice.headers, { seatNos: [72] })).json();
+    const over = await hold(performanceId, alice.headers, { seatNos: [73] });
+    expect(over.statusCode).toBe(422);
+    expect(over.json().error.code).toBe('TICKET_LIMIT');
+    expect(
+      (await t.app.inject({ method: 'DELETE', url: `/api/holds/${held.holdId}`, headers: alice.headers }))
+        .statusCode,
+    ).toBe(204);
+    expect(await isAvailable(performanceId, 72)).toBe(true);
+    expect((await hold(performanceId, alice.headers, { seatNos: [73] })).statusCode).toBe(201);
+    // Releasing twice is harmless; checking out a released hold is refused.
+    expect(
+      (await t.app.inject({ method: 'DELETE', url: `/api/holds/${held.holdId}`, headers: alice.headers }))
+        .statusCode,
+    ).toBe(204);
+    expect((await pay(held.holdId, alice.headers, 'gone')).json().error.code).toBe('HOLD_RELEASED');
+  });
+
+  it('when an order is cancelled, then it is refunded, its codes are void, and the seats are back on sale', async () => {
+    const { performanceId } = await onSalePerformance(t, noQueue);
+    const alice = await buyer(t);
+    const bob = await buyer(t);
+    const admin = await adminHeaders(t);
+    const h = (await hold(performanceId, alice.headers, { seatNos: [80, 81] })).json();
+    const order = (await pay(h.holdId, alice.headers, 'to-cancel')).json();
+    const [first, second] = order.tickets;
+
+    const checkin = (code: string) =>
+      t.app.inject({ method: 'POST', url: '/api/admin/checkin', headers: admin, payload: { code } });
+    expect((await checkin(first.code)).statusCode).toBe(200);
+    const again = await checkin(first.code);
+    expect(again.statusCode).toBe(409);
+    expect(again.json().error.code).toBe('ALREADY_CHECKED_IN');
+    const forged = `${first.code.slice(0, -2)}xx`;
+    expect((await checkin(forged)).json().error.code).toBe('TICKET_NOT_FOUND');
+    expect((await checkin('nonsense')).statusCode).toBe(404);
+    expect(
+      (
+        await t.app.inject({
+          method: 'POST',
+          url: '/api/admin/checkin',
+          headers: alice.headers,
+          payload: { code: second.code },
+        })
+      ).statusCode,
+    ).toBe(403);
+
+    const cancel = (headers: Headers) =>
+      t.app.inject({ method: 'POST', url: `/api/orders/${order.id}/cancel`, headers });
+    expect((await cancel(bob.headers)).json().error.code).toBe('ORDER_NOT_FOUND');
+    const cancelled = await cancel(alice.headers);
+    expect(cancelled.statusCode).toBe(200);
+    expect(cancelled.json()).toMatchObject({ status: 'refunded', reason: 'cancelled-by-buyer' });
+    expect(cancelled.json().tickets.map((x: { status: string }) => x.status)).toEqual(['void', 'void']);
+    expect((await cancel(alice.headers)).json().error.code).toBe('ORDER_NOT_CANCELLABLE');
+    expect((await checkin(second.code)).json().error.code).toBe('TICKET_VOID');
+    expect(await ticketStates(performanceId)).toEqual([]);
+    expect(await isAvailable(performanceId, 80)).toBe(true);
+    expect((await hold(performanceId, bob.headers, { seatNos: [80, 81] })).statusCode).toBe(201);
+  });
+
+  it('when a node’s engine has lost the gate, then PostgreSQL still refuses taken seats and the gate is rebuilt', async () => {
+    const { performanceId } = await onSalePerformance(t, noQueue);
+    const alice = await buyer(t);
+    const bob = await buyer(t);
+    await hold(performanceId, alice.headers, { seatNos: [90] });
+    // A second node with an empty engine of its own: its gate knows nothing yet.
+    const other = await startTestApp(mode, { clock });
+    try {
+      const res = await other.app.inject({
+        method: 'POST',
+        url: `/api/performances/${performanceId}/holds`,
+        headers: bob.headers,
+        payload: { seatNos: [90, 91] },
+      });
+      expect(res.json().error.code).toBe('SEAT_UNAVAILABLE');
+      await other.holds.settled();
+      const gate = await other.engine.gateAcquire(
+        performanceId,
+        { holdId: 'probe', userId: bob.id, seatNos: [90], expiresAt: clock.now() + 1000 },
+        4,
+        clock.now(),
+      );
+      expect(gate.outcome).toBe('taken');
+      expect(await ticketStates(performanceId)).toHaveLength(1);
+    } finally {
+      await other.close();
+    }
+  });
+});

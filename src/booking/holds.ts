@@ -1,0 +1,242 @@
+import { randomUUID } from 'node:crypto';
+import type { AvailabilityService } from '../catalog/availability.js';
+import type { PerformanceRow } from '../catalog/repository.js';
+import type { Clock } from '../platform/clock.js';
+import type { Engine } from '../platform/engine/index.js';
+import { AppError } from '../platform/errors.js';
+import type { Logger } from '../platform/logger.js';
+import type { PerformanceCache } from '../queue/performances.js';
+import type { QueueService } from '../queue/service.js';
+import type { BookingMetrics } from './metrics.js';
+import { OVER_LIMIT, SEAT_TAKEN, type BookingRepository, type HoldRow } from './repository.js';
+import type { SeatingCache } from './seating.js';
+
+/** How long a gate rebuild is trusted before the next one (bounds any drift from crashed nodes). */
+const GATE_TTL_MS = 10 * 60_000;
+/** Best-available tries again with other seats when the ones it picked were taken meanwhile. */
+const PICK_ATTEMPTS = 3;
+
+export type HoldRequest = { seatNos: number[] } | { grade: string; quantity: number };
+
+export interface HoldView {
+  holdId: string;
+  performanceId: string;
+  seatNos: number[];
+  amount: number;
+  currency: string;
+  expiresAt: string;
+  state: HoldRow['state'];
+}
+
+export const holdView = (h: HoldRow): HoldView => ({
+  holdId: h.id,
+  performanceId: h.performanceId,
+  seatNos: h.seatNos,
+  amount: h.amount,
+  currency: h.currency,
+  expiresAt: h.expiresAt.toISOString(),
+  state: h.state,
+});
+
+/**
+ * Seat holds (DESIGN.md, "Seat holds and booking"): the engine gate turns away the losers of a seat race
+ * in one call; PostgreSQL confirms the winner with one guarded update. A hold is all-or-nothing.
+ */
+export class HoldService {
+  private readonly rebuilding = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly repository: BookingRepository,
+    private readonly performances: PerformanceCache,
+    private readonly seating: SeatingCache,
+    private readonly queue: QueueService,
+    private readonly availability: AvailabilityService,
+    private readonly metrics: BookingMetrics,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+  ) {}
+
+  async create(
+    performanceId: string,
+    userId: string,
+    request: HoldRequest,
+    passToken: string | undefined,
+  ): Promise<HoldView> {
+    const perf = await this.performances.get(performanceId);
+    const now = this.clock.now();
+    if (now < perf.salesOpenAt.getTime()) {
+      throw new AppError('SALE_NOT_OPEN', undefined, { opensAt: perf.salesOpenAt.toISOString() });
+    }
+    if (now >= perf.salesCloseAt.getTime()) throw new AppError('SALE_CLOSED', undefined, { performanceId });
+    const passId = await this.queue.verifyPass(performanceId, userId, passToken);
+    const seating = await this.seating.get(perf);
+
+    if ('seatNos' in request) {
+      const seatNos = [...new Set(request.seatNos)].sort((a, b) => a - b);
+      if (seatNos.length !== request.seatNos.length) {
+        throw new AppError('VALIDATION_FAILED', 'A seat is listed twice.', { seatNos: request.seatNos });
+      }
+      const invalid = seatNos.filter((s) => s >= seating.seatCount);
+      if (invalid.length > 0) throw new AppError('INVALID_SEAT', undefined, { seatNos: invalid });
+      this.checkCap(perf, seatNos.length);
+      return this.place(perf, userId, seatNos, seating.amountOf(seatNos), seating.currency, passId);
+    }
+
+    if (!seating.prices.has(request.grade)) {
+      throw new AppError('UNKNOWN_GRADE_REQUESTED', undefined, { grade: request.grade });
+    }
+    this.checkCap(perf, request.quantity);
+    // A private copy of the map: seats found taken on one attempt are struck out for the next.
+    const available = new Uint8Array((await this.availability.read(performanceId, seating.seatCount)).bits);
+    for (let attempt = 1; ; attempt++) {
+      const seatNos = seating.bestAvailable(available, request.grade, request.quantity);
+      if (!seatNos) {
+        throw new AppError('SEAT_UNAVAILABLE', 'Not enough seats of this grade are left together or apart.', {
+          grade: request.grade,
+          quantity: request.quantity,
+        });
+      }
+      try {
+        return await this.place(perf, userId, seatNos, seating.amountOf(seatNos), seating.currency, passId);
+      } catch (err) {
+        if (!(err instanceof AppError) || err.code !== 'SEAT_UNAVAILABLE' || attempt >= PICK_ATTEMPTS)
+          throw err;
+        const taken = (err.details?.seatNos as number[] | undefined) ?? seatNos;
+        for (const seat of taken) available[seat >> 3]! &= ~(1 << (seat & 7));
+      }
+    }
+  }
+
+  private checkCap(perf: PerformanceRow, quantity: number): void {
+    if (quantity > perf.maxTicketsPerUser) {
+      throw new AppError('TICKET_LIMIT', undefined, { max: perf.maxTicketsPerUser, requested: quantity });
+    }
+  }
+
+  /** The gate, then PostgreSQL; on any refusal the gate's marks are taken back. */
+  private async place(
+    perf: PerformanceRow,
+    userId: string,
+    seatNos: number[],
+    amount: number,
+    currency: string,
+    passId: number | null,
+  ): Promise<HoldView> {
+    const now = this.clock.now();
+    const hold = { holdId: randomUUID(), userId, seatNos, expiresAt: now + perf.holdTtlSeconds * 1000 };
+    const gate = await this.engine.gateAcquire(perf.id, hold, perf.maxTicketsPerUser, now);
+    switch (gate.outcome) {
+      case 'taken':
+        this.metrics.gateRejections.inc({ reason: 'taken' });
+        throw new AppError('SEAT_UNAVAILABLE', undefined, { seatNos: gate.seatNos });
+      case 'limit':
+        this.metrics.gateRejections.inc({ reason: 'limit' });
+        throw new AppError('TICKET_LIMIT', undefined, { max: perf.maxTicketsPerUser, held: gate.count });
+      case 'unloaded':
+        // PostgreSQL decides alone until the gate is back; the rebuild runs beside this request.
+        this.rebuildGate(perf.id);
+        break;
+      case 'held':
+        break;
+    }
+    try {
+      await this.repository.placeHold({
+        id: hold.holdId,
+        userId,
+        performanceId: perf.id,
+        seatNos,
+        amount,
+        currency,
+        expiresAt: new Date(hold.expiresAt),
+        now: new Date(now),
+        cap: perf.maxTicketsPerUser,
+        passId,
+      });
+    } catch (err) {
+      if (gate.outcome === 'held') await this.engine.gateRelease(perf.id, hold, this.clock.now());
+      const code = (err as { code?: string }).code;
+      if (code === SEAT_TAKEN || code === '40P01') {
+        this.metrics.oversellGuard.inc();
+        const taken = await this.repository.unavailableSeats(perf.id, seatNos, new Date(this.clock.now()));
+        throw new AppError('SEAT_UNAVAILABLE', undefined, { seatNos: taken.length > 0 ? taken : seatNos });
+      }
+      if (code === OVER_LIMIT) {
+        throw new AppError('TICKET_LIMIT', undefined, {
+          max: perf.maxTicketsPerUser,
+          held: Number((err as { detail?: string }).detail),
+        });
+      }
+      throw err;
+    }
+    this.metrics.holds.inc({ outcome: 'placed' });
+    await this.availability.markTaken(perf.id, seatNos);
+    return {
+      holdId: hold.holdId,
+      performanceId: perf.id,
+      seatNos,
+      amount,
+      currency,
+      expiresAt: new Date(hold.expiresAt).toISOString(),
+      state: 'active',
+    };
+  }
+
+  /** The caller's own hold; another buyer's is "not found", so ids cannot be probed. */
+  async get(holdId: string, userId: string): Promise<HoldRow> {
+    const hold = await this.repository.findHold(holdId);
+    if (!hold || hold.userId !== userId) throw new AppError('HOLD_NOT_FOUND', undefined, { holdId });
+    return hold;
+  }
+
+  async release(holdId: string, userId: string): Promise<void> {
+    const hold = await this.repository.releaseHold(holdId, userId);
+    if (!hold) {
+      const existing = await this.get(holdId, userId);
+      if (existing.state === 'ordered') throw new AppError('HOLD_ALREADY_PAID', undefined, { holdId });
+      return; // released or expired already: releasing is idempotent
+    }
+    this.metrics.holds.inc({ outcome: 'released' });
+    await this.engine.gateRelease(hold.performanceId, { ...hold, holdId: hold.id }, this.clock.now());
+    await this.availability.markFree(hold.performanceId, hold.seatNos);
+  }
+
+  /** Frees the holds that expired (the sweeper, on the leader). Correctness never waits for this. */
+  async sweep(batch = 500): Promise<number> {
+    const { holds, freed } = await this.repository.expireHolds(new Date(this.clock.now()), batch);
+    if (holds.length === 0) return 0;
+    this.metrics.holds.inc({ outcome: 'expired' }, holds.length);
+    const now = this.clock.now();
+    await Promise.all(
+      holds.map((h) => this.engine.gateRelease(h.performanceId, { ...h, holdId: h.id }, now)),
+    );
+    const byPerf = new Map<string, number[]>();
+    for (const { performanceId, seatNo } of freed)
+      byPerf.set(performanceId, [...(byPerf.get(performanceId) ?? []), seatNo]);
+    await Promise.all([...byPerf].map(([perf, seats]) => this.availability.markFree(perf, seats)));
+    return holds.length;
+  }
+
+  /**
+   * Rebuilds the gate from PostgreSQL, once per node at a time. The version read first makes the engine
+   * refuse the picture if a release ran meanwhile; then the next request tries again.
+   */
+  rebuildGate(performanceId: string): void {
+    if (this.rebuilding.has(performanceId)) return;
+    const run = (async () => {
+      const now = this.clock.now();
+      const version = await this.engine.gateVersion(performanceId, now);
+      const snapshot = await this.repository.gateSnapshot(performanceId, new Date(now));
+      const stored = await this.engine.gateLoad(performanceId, snapshot, version, GATE_TTL_MS);
+      this.metrics.gateRebuilds.inc({ outcome: stored ? 'stored' : 'raced' });
+    })()
+      .catch((err: unknown) => this.logger.warn({ err, performanceId }, 'hold gate rebuild failed'))
+      .finally(() => this.rebuilding.delete(performanceId));
+    this.rebuilding.set(performanceId, run);
+  }
+
+  /** Waits for rebuilds in flight (tests, shutdown). */
+  async settled(): Promise<void> {
+    await Promise.all(this.rebuilding.values());
+  }
+}

@@ -1,0 +1,68 @@
+import { Counter, type Registry } from 'prom-client';
+
+/** Booking metrics; every label takes a handful of fixed values. */
+export interface BookingMetrics {
+  holds: Counter<'outcome'>;
+  gateRejections: Counter<'reason'>;
+  oversellGuard: Counter;
+  gateRebuilds: Counter<'outcome'>;
+  orders: Counter<'status'>;
+  payments: Counter<'outcome'>;
+  revenue: Counter<'currency'>;
+  ticketsSold: Counter;
+  checkins: Counter<'outcome'>;
+}
+
+export function createBookingMetrics(registry: Registry): BookingMetrics {
+  const registers = [registry];
+  return {
+    holds: new Counter({
+      name: 'tmomi_holds_total',
+      help: 'Holds by what happened to them: placed, released, expired.',
+      labelNames: ['outcome'],
+      registers,
+    }),
+    gateRejections: new Counter({
+      name: 'tmomi_hold_gate_rejections_total',
+      help: 'Hold requests the engine gate turned away before PostgreSQL (taken seat, buyer limit).',
+      labelNames: ['reason'],
+      registers,
+    }),
+    oversellGuard: new Counter({
+      name: 'tmomi_oversell_guard_rejections_total',
+      help: "Holds the gate let through but PostgreSQL's guarded update refused (the oversell guard at work).",
+      registers,
+    }),
+    gateRebuilds: new Counter({
+      name: 'tmomi_hold_gate_rebuilds_total',
+      help: 'Rebuilds of the hold gate from PostgreSQL: stored, or raced by a release and retried later.',
+      labelNames: ['outcome'],
+      registers,
+    }),
+    orders: new Counter({
+      name: 'tmomi_orders_total',
+      help: 'Orders settled, by final status (paid, cancelled, refunded).',
+      labelNames: ['status'],
+      registers,
+    }),
+    payments: new Counter({
+      name: 'tmomi_payments_total',
+      help: 'Payment provider outcomes: succeeded, declined, timeout, error, refunded.',
+      labelNames: ['outcome'],
+      registers,
+    }),
+    revenue: new Counter({
+      name: 'tmomi_revenue_total',
+      help: 'Money taken by paid orders, in the event currency (refunds count in tmomi_payments_total).',
+      labelNames: ['currency'],
+      registers,
+    }),
+    ticketsSold: new Counter({ name: 'tmomi_tickets_sold_total', help: 'Tickets sold.', registers }),
+    checkins: new Counter({
+      name: 'tmomi_checkins_total',
+      help: 'Check-in scans by outcome: admitted, used, void, unknown.',
+      labelNames: ['outcome'],
+      registers,
+    }),
+  };
+}

@@ -1,0 +1,95 @@
+import { randomUUID } from 'node:crypto';
+
+export interface ChargeRequest {
+  /** The provider-side idempotency key: the same key never charges twice, whoever asks and how often. */
+  key: string;
+  amount: number;
+  currency: string;
+  card: string;
+}
+
+export type ChargeResult = { status: 'succeeded'; ref: string } | { status: 'declined'; reason: string };
+
+/** The provider did not answer in time: whether it charged is unknown until `find` says. */
+export class PaymentTimeoutError extends Error {
+  override name = 'PaymentTimeoutError';
+}
+
+/**
+ * The payment port. Real providers (Toss Payments, Stripe, …) implement it; Tmomi ships a simulator.
+ * Every method is idempotent per `key`, as the providers' own idempotency keys are.
+ */
+export interface PaymentPort {
+  readonly provider: string;
+  charge(req: ChargeRequest): Promise<ChargeResult>;
+  /** The successful charge made under `key`, if any (to settle an order whose charger crashed). */
+  find(key: string): Promise<{ ref: string } | null>;
+  /** Gives the money of charge `ref` back; refunding twice refunds once. */
+  refund(ref: string): Promise<void>;
+}
+
+/** The simulator's test cards (DESIGN.md). Any other number is declined as unsupported. */
+export const TEST_CARDS = {
+  succeeds: '4242424242424242',
+  declined: '4000000000000002',
+  timesOut: '4000000000009995',
+} as const;
+
+/**
+ * The built-in provider: answers after `latencyMs`, remembers every charge by key, and counts them so
+ * that tests and benchmarks can prove "one charge per order". It lives in one process's memory, like
+ * a provider's test mode that forgets everything on restart.
+ */
+export class PaymentSimulator implements PaymentPort {
+  readonly provider = 'simulator';
+  private readonly charges = new Map<string, ChargeResult>();
+  private readonly refunded = new Set<string>();
+  private readonly inFlight = new Map<string, Promise<ChargeResult>>();
+
+  constructor(private readonly opts: { latencyMs: number; timeoutMs: number }) {}
+
+  /** How many distinct charges succeeded (for tests). */
+  get chargeCount(): number {
+    let n = 0;
+    for (const result of this.charges.values()) if (result.status === 'succeeded') n++;
+    return n;
+  }
+
+  get refundCount(): number {
+    return this.refunded.size;
+  }
+
+  async charge(req: ChargeRequest): Promise<ChargeResult> {
+    const known = this.charges.get(req.key) ?? (await this.inFlight.get(req.key));
+    if (known) return known;
+    if (req.card === TEST_CARDS.timesOut) {
+      await sleep(this.opts.timeoutMs);
+      throw new PaymentTimeoutError(`the payment provider did not answer within ${this.opts.timeoutMs} ms`);
+    }
+    const pending = sleep(this.opts.latencyMs).then((): ChargeResult => {
+      if (req.card === TEST_CARDS.succeeds) return { status: 'succeeded', ref: `sim_${randomUUID()}` };
+      if (req.card === TEST_CARDS.declined) return { status: 'declined', reason: 'card-declined' };
+      return { status: 'declined', reason: 'card-not-supported' };
+    });
+    this.inFlight.set(req.key, pending);
+    try {
+      const result = await pending;
+      this.charges.set(req.key, result);
+      return result;
+    } finally {
+      this.inFlight.delete(req.key);
+    }
+  }
+
+  async find(key: string): Promise<{ ref: string } | null> {
+    const result = this.charges.get(key) ?? (await this.inFlight.get(key));
+    return result?.status === 'succeeded' ? { ref: result.ref } : null;
+  }
+
+  async refund(ref: string): Promise<void> {
+    await sleep(this.opts.latencyMs);
+    this.refunded.add(ref);
+  }
+}
+
+const sleep = (ms: number) => (ms > 0 ? new Promise<void>((r) => setTimeout(r, ms)) : Promise.resolve());

@@ -1,0 +1,398 @@
+import type { Db, DbClient } from '../platform/db.js';
+import { inTransaction } from '../platform/db.js';
+import type { GateSnapshot } from '../platform/engine/index.js';
+
+export type HoldState = 'active' | 'released' | 'expired' | 'ordered';
+export type OrderStatus = 'pending' | 'paid' | 'cancelled' | 'refunded';
+
+export interface HoldRow {
+  id: string;
+  userId: string;
+  performanceId: string;
+  seatNos: number[];
+  amount: number;
+  currency: string;
+  expiresAt: Date;
+  state: HoldState;
+  passId: string | null;
+}
+
+export interface OrderRow {
+  id: string;
+  userId: string;
+  performanceId: string;
+  holdId: string;
+  idempotencyKey: string;
+  seatNos: number[];
+  amount: number;
+  currency: string;
+  status: OrderStatus;
+  reason: string | null;
+  chargeClaimedUntil: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface IssuedTicketRow {
+  id: string;
+  orderId: string;
+  userId: string;
+  performanceId: string;
+  seatNo: number;
+  code: string;
+  voidedAt: Date | null;
+  checkedInAt: Date | null;
+}
+
+/** Raised by tmomi_place_hold (migrations/0003_booking.sql). */
+export const SEAT_TAKEN = 'TM001';
+export const OVER_LIMIT = 'TM002';
+
+const HOLD = `id::text, user_id::text AS "userId", performance_id::text AS "performanceId", seat_nos AS "seatNos",
+  amount, currency, expires_at AS "expiresAt", state, pass_id::text AS "passId"`;
+const ORDER = `id::text, user_id::text AS "userId", performance_id::text AS "performanceId", hold_id::text AS "holdId",
+  idempotency_key AS "idempotencyKey", seat_nos AS "seatNos", amount, currency, status, reason,
+  charge_claimed_until AS "chargeClaimedUntil", created_at AS "createdAt", updated_at AS "updatedAt"`;
+const TICKET = `t.id::text, t.order_id::text AS "orderId", o.user_id::text AS "userId",
+  t.performance_id::text AS "performanceId", t.seat_no AS "seatNo", t.code, t.voided_at AS "voidedAt",
+  t.checked_in_at AS "checkedInAt"`;
+
+export class BookingRepository {
+  constructor(private readonly db: Db) {}
+
+  /** One round trip: cap check, hold row and the guarded ticket flip (throws SEAT_TAKEN / OVER_LIMIT). */
+  async placeHold(hold: {
+    id: string;
+    userId: string;
+    performanceId: string;
+    seatNos: number[];
+    amount: number;
+    currency: string;
+    expiresAt: Date;
+    now: Date;
+    cap: number;
+    passId: number | null;
+  }): Promise<void> {
+    await this.db.query('SELECT tmomi_place_hold($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)', [
+      hold.id,
+      hold.userId,
+      hold.performanceId,
+      hold.seatNos,
+      hold.amount,
+      hold.currency,
+      hold.expiresAt,
+      hold.now,
+      hold.cap,
+      hold.passId,
+    ]);
+  }
+
+  /** Which of these seats cannot be taken now (to tell a buyer precisely after a refused hold). */
+  async unavailableSeats(performanceId: string, seatNos: number[], now: Date): Promise<number[]> {
+    const { rows } = await this.db.query<{ seatNo: number }>(
+      `SELECT seat_no AS "seatNo" FROM tickets
+       WHERE performance_id = $1 AND seat_no = ANY ($2) AND (status = 2 OR (status = 1 AND held_until > $3))
+       ORDER BY seat_no`,
+      [performanceId, seatNos, now],
+    );
+    return rows.map((r) => r.seatNo);
+  }
+
+  async findHold(id: string): Promise<HoldRow | undefined> {
+    const { rows } = await this.db.query<HoldRow>(`SELECT ${HOLD} FROM holds WHERE id = $1`, [id]);
+    return rows[0];
+  }
+
+  /**
+   * Releases an active hold of this buyer: its seats (those it still holds) back to available. Returns
+   * the hold as it was, or undefined when there is no such active hold.
+   */
+  async releaseHold(id: string, userId: string): Promise<HoldRow | undefined> {
+    return inTransaction(this.db, async (client) => {
+      const { rows } = await client.query<HoldRow>(
+        `UPDATE holds SET state = 'released' WHERE id = $1 AND user_id = $2 AND state = 'active' RETURNING ${HOLD}`,
+        [id, userId],
+      );
+      const hold = rows[0];
+      if (hold) await this.freeTicketsOf(client, [hold.id]);
+      return hold;
+    });
+  }
+
+  /**
+   * The sweeper's batch: marks up to `limit` holds that expired by `now` as expired and frees the seats
+   * they still hold (a seat taken over in place by a newer hold is left alone). Returns the holds and the
+   * seats actually freed.
+   */
+  async expireHolds(
+    now: Date,
+    limit: number,
+  ): Promise<{ holds: HoldRow[]; freed: { performanceId: string; seatNo: number }[] }> {
+    return inTransaction(this.db, async (client) => {
+      const { rows: holds } = await client.query<HoldRow>(
+        `UPDATE holds SET state = 'expired' WHERE id IN (
+           SELECT id FROM holds WHERE state = 'active' AND expires_at <= $1
+           ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+         RETURNING ${HOLD}`,
+        [now, limit],
+      );
+      const freed =
+        holds.length > 0
+          ? await this.freeTicketsOf(
+              client,
+              holds.map((h) => h.id),
+            )
+          : [];
+      return { holds, freed };
+    });
+  }
+
+  private async freeTicketsOf(
+    client: DbClient,
+    holdIds: string[],
+  ): Promise<{ performanceId: string; seatNo: number }[]> {
+    const { rows } = await client.query<{ performanceId: string; seatNo: number }>(
+      `UPDATE tickets t SET status = 0, hold_id = NULL, held_until = NULL
+       FROM (SELECT id, performance_id, unnest(seat_nos) AS seat_no FROM holds WHERE id = ANY ($1::uuid[])) h
+       WHERE t.performance_id = h.performance_id AND t.seat_no = h.seat_no AND t.hold_id = h.id AND t.status = 1
+       RETURNING t.performance_id::text AS "performanceId", t.seat_no AS "seatNo"`,
+      [holdIds],
+    );
+    return rows;
+  }
+
+  /** What the engine gate is rebuilt from: live holds and sold seats with their buyers. */
+  async gateSnapshot(performanceId: string, now: Date): Promise<GateSnapshot> {
+    const [holds, sold] = await Promise.all([
+      this.db.query<{ holdId: string; userId: string; seatNos: number[]; expiresAt: string }>(
+        `SELECT id::text AS "holdId", user_id::text AS "userId", seat_nos AS "seatNos",
+                (extract(epoch FROM expires_at) * 1000)::bigint::text AS "expiresAt"
+         FROM holds WHERE performance_id = $1 AND state = 'active' AND expires_at > $2`,
+        [performanceId, now],
+      ),
+      this.db.query<{ userId: string; seatNos: number[] }>(
+        `SELECT user_id::text AS "userId", array_agg(s) AS "seatNos"
+         FROM orders, unnest(seat_nos) AS s WHERE performance_id = $1 AND status = 'paid' GROUP BY user_id`,
+        [performanceId],
+      ),
+    ]);
+    return {
+      holds: holds.rows.map((h) => ({ ...h, expiresAt: Number(h.expiresAt) })),
+      sold: sold.rows,
+    };
+  }
+
+  // ---- orders ----
+
+  /**
+   * Creates the order for an active, unexpired hold of this buyer, claimed for charging by the caller;
+   * or, when this buyer already used `key`, returns that order (created: false). Undefined when the hold
+   * is not the buyer's active one (the caller finds out why). Throws 23505 on orders_one_pending_per_hold.
+   */
+  async createOrder(o: {
+    holdId: string;
+    userId: string;
+    key: string;
+    now: Date;
+    claimUntil: Date;
+  }): Promise<{ order: OrderRow; created: boolean } | undefined> {
+    const inserted = await this.db.query<OrderRow>(
+      `INSERT INTO orders (user_id, performance_id, hold_id, idempotency_key, seat_nos, amount, currency, charge_claimed_until)
+       SELECT user_id, performance_id, id, $3, seat_nos, amount, currency, $5 FROM holds
+       WHERE id = $1 AND user_id = $2 AND state = 'active' AND expires_at > $4
+       ON CONFLICT (user_id, idempotency_key) DO NOTHING
+       RETURNING ${ORDER}`,
+      [o.holdId, o.userId, o.key, o.now, o.claimUntil],
+    );
+    if (inserted.rows[0]) return { order: inserted.rows[0], created: true };
+    const existing = await this.findOrderByKey(o.userId, o.key);
+    return existing ? { order: existing, created: false } : undefined;
+  }
+
+  async findOrderByKey(userId: string, key: string): Promise<OrderRow | undefined> {
+    const { rows } = await this.db.query<OrderRow>(
+      `SELECT ${ORDER} FROM orders WHERE user_id = $1 AND idempotency_key = $2`,
+      [userId, key],
+    );
+    return rows[0];
+  }
+
+  async findOrder(id: string): Promise<OrderRow | undefined> {
+    const { rows } = await this.db.query<OrderRow>(`SELECT ${ORDER} FROM orders WHERE id = $1`, [id]);
+    return rows[0];
+  }
+
+  async listOrders(userId: string, limit: number, beforeId?: string): Promise<OrderRow[]> {
+    const { rows } = await this.db.query<OrderRow>(
+      `SELECT ${ORDER} FROM orders WHERE user_id = $1 AND ($2::bigint IS NULL OR id < $2) ORDER BY id DESC LIMIT $3`,
+      [userId, beforeId ?? null, limit],
+    );
+    return rows;
+  }
+
+  /** Takes the right to charge a pending order until `until`, if nobody holds it (or theirs ran out). */
+  async claimOrder(id: string, now: Date, until: Date): Promise<boolean> {
+    const { rowCount } = await this.db.query(
+      `UPDATE orders SET charge_claimed_until = $3
+       WHERE id = $1 AND status = 'pending' AND (charge_claimed_until IS NULL OR charge_claimed_until <= $2)`,
+      [id, now, until],
+    );
+    return rowCount === 1;
+  }
+
+  /** Pending orders whose charger is gone (claim ran out) and whose hold has expired: the sweeper settles them. */
+  async abandonedOrders(now: Date, limit: number): Promise<OrderRow[]> {
+    const { rows } = await this.db.query<OrderRow>(
+      `SELECT ${ORDER} FROM orders o WHERE status = 'pending' AND charge_claimed_until <= $1
+         AND EXISTS (SELECT 1 FROM holds h WHERE h.id = o.hold_id AND h.expires_at <= $1)
+       ORDER BY id LIMIT $2`,
+      [now, limit],
+    );
+    return rows;
+  }
+
+  /** See tmomi_settle_paid: 'paid', 'pending' (the hold was lost; refund), or the status already settled. */
+  async settlePaid(
+    orderId: string,
+    now: Date,
+    provider: string,
+    ref: string,
+    codes: string[],
+  ): Promise<OrderStatus> {
+    const { rows } = await this.db.query<{ status: OrderStatus }>(
+      'SELECT tmomi_settle_paid($1, $2, $3, $4, $5) AS status',
+      [orderId, now, provider, ref, codes],
+    );
+    return rows[0]!.status;
+  }
+
+  /** A pending order that was never charged (declined, timed out, abandoned): cancelled, the hold stays. */
+  async settleUncharged(
+    orderId: string,
+    reason: string,
+    payment: { provider: string; status: 'declined' | 'failed' } | null,
+  ): Promise<OrderStatus> {
+    return inTransaction(this.db, async (client) => {
+      const { rows } = await client.query<{ status: OrderStatus }>(
+        `UPDATE orders SET status = 'cancelled', reason = $2, charge_claimed_until = NULL, updated_at = now()
+         WHERE id = $1 AND status = 'pending' RETURNING status`,
+        [orderId, reason],
+      );
+      if (!rows[0]) return (await this.statusOf(client, orderId))!;
+      if (payment) {
+        await client.query(
+          `INSERT INTO payments (order_id, provider, status, amount)
+           SELECT id, $2, $3, amount FROM orders WHERE id = $1 ON CONFLICT (order_id) DO NOTHING`,
+          [orderId, payment.provider, payment.status],
+        );
+      }
+      await client.query(`INSERT INTO outbox (topic, payload) VALUES ('order.cancelled', $1)`, [
+        { orderId, reason },
+      ]);
+      return 'cancelled';
+    });
+  }
+
+  /**
+   * A charged order that cannot (or can no longer) keep its seats: refunded, with the reason. For a paid
+   * order (the buyer cancels) its tickets go back to available and its codes are voided; returns the
+   * seats freed. The provider refund has already happened (it is idempotent, so a crash in between
+   * only means it is asked again).
+   */
+  async settleRefunded(
+    orderId: string,
+    reason: string,
+    provider: string,
+    ref: string,
+    from: 'pending' | 'paid',
+  ): Promise<{ status: OrderStatus; freed: number[] }> {
+    return inTransaction(this.db, async (client) => {
+      const { rows } = await client.query<{ performanceId: string; seatNos: number[] }>(
+        `UPDATE orders SET status = 'refunded', reason = $2, charge_claimed_until = NULL, updated_at = now()
+         WHERE id = $1 AND status = $3 RETURNING performance_id::text AS "performanceId", seat_nos AS "seatNos"`,
+        [orderId, reason, from],
+      );
+      const order = rows[0];
+      if (!order) return { status: (await this.statusOf(client, orderId))!, freed: [] };
+      await client.query(
+        `INSERT INTO payments (order_id, provider, provider_ref, status, amount)
+         SELECT id, $2, $3, 'refunded', amount FROM orders WHERE id = $1
+         ON CONFLICT (order_id) DO UPDATE SET status = 'refunded', provider_ref = excluded.provider_ref, updated_at = now()`,
+        [orderId, provider, ref],
+      );
+      let freed: number[] = [];
+      if (from === 'paid') {
+        const tickets = await client.query<{ seatNo: number }>(
+          `UPDATE tickets SET status = 0, order_id = NULL, hold_id = NULL, held_until = NULL
+           WHERE performance_id = $1 AND seat_no = ANY ($2) AND status = 2 AND order_id = $3
+           RETURNING seat_no AS "seatNo"`,
+          [order.performanceId, order.seatNos, orderId],
+        );
+        freed = tickets.rows.map((t) => t.seatNo);
+        await client.query(
+          'UPDATE issued_tickets SET voided_at = now() WHERE order_id = $1 AND voided_at IS NULL',
+          [orderId],
+        );
+      }
+      await client.query(`INSERT INTO outbox (topic, payload) VALUES ('order.refunded', $1)`, [
+        { orderId, reason, performanceId: order.performanceId, seatNos: order.seatNos },
+      ]);
+      return { status: 'refunded', freed };
+    });
+  }
+
+  async paymentRef(orderId: string): Promise<string | null> {
+    const { rows } = await this.db.query<{ ref: string | null }>(
+      'SELECT provider_ref AS ref FROM payments WHERE order_id = $1',
+      [orderId],
+    );
+    return rows[0]?.ref ?? null;
+  }
+
+  private async statusOf(client: DbClient, orderId: string): Promise<OrderStatus | undefined> {
+    const { rows } = await client.query<{ status: OrderStatus }>('SELECT status FROM orders WHERE id = $1', [
+      orderId,
+    ]);
+    return rows[0]?.status;
+  }
+
+  // ---- issued tickets ----
+
+  async ticketsOf(orderIds: string[]): Promise<IssuedTicketRow[]> {
+    const { rows } = await this.db.query<IssuedTicketRow>(
+      `SELECT ${TICKET} FROM issued_tickets t JOIN orders o ON o.id = t.order_id
+       WHERE t.order_id = ANY ($1::bigint[]) ORDER BY t.order_id, t.seat_no`,
+      [orderIds],
+    );
+    return rows;
+  }
+
+  async findTicket(id: string): Promise<IssuedTicketRow | undefined> {
+    const { rows } = await this.db.query<IssuedTicketRow>(
+      `SELECT ${TICKET} FROM issued_tickets t JOIN orders o ON o.id = t.order_id WHERE t.id = $1`,
+      [id],
+    );
+    return rows[0];
+  }
+
+  /** Admits a valid code once: 'admitted', 'used' (already checked in, with when), 'void', or 'unknown'. */
+  async checkIn(
+    code: string,
+    now: Date,
+  ): Promise<{ outcome: 'admitted' | 'used' | 'void' | 'unknown'; ticket?: IssuedTicketRow }> {
+    const { rows } = await this.db.query<IssuedTicketRow>(
+      `WITH hit AS (UPDATE issued_tickets SET checked_in_at = $2
+                    WHERE code = $1 AND checked_in_at IS NULL AND voided_at IS NULL RETURNING *)
+       SELECT ${TICKET} FROM hit t JOIN orders o ON o.id = t.order_id`,
+      [code, now],
+    );
+    if (rows[0]) return { outcome: 'admitted', ticket: rows[0] };
+    const { rows: known } = await this.db.query<IssuedTicketRow>(
+      `SELECT ${TICKET} FROM issued_tickets t JOIN orders o ON o.id = t.order_id WHERE t.code = $1`,
+      [code],
+    );
+    const ticket = known[0];
+    if (!ticket) return { outcome: 'unknown' };
+    return { outcome: ticket.voidedAt ? 'void' : 'used', ticket };
+  }
+}

@@ -1,0 +1,218 @@
+import { Type } from 'typebox';
+import QRCode from 'qrcode';
+import { callerOf, type Guard } from '../auth/guard.js';
+import { IdParams } from '../catalog/schemas.js';
+import { AppError } from '../platform/errors.js';
+import type { App } from '../platform/http.js';
+import { ErrorResponse } from '../platform/schemas.js';
+import type { CheckoutService } from './checkout.js';
+import { holdView, type HoldService } from './holds.js';
+import {
+  CheckinBody,
+  CheckoutBody,
+  CheckoutHeaders,
+  HoldBody,
+  HoldHeaders,
+  HoldSchema,
+  OrderSchema,
+  OrdersQuery,
+  TicketSchema,
+  UuidParams,
+} from './schemas.js';
+
+const errors = {
+  400: ErrorResponse,
+  401: ErrorResponse,
+  402: ErrorResponse,
+  403: ErrorResponse,
+  404: ErrorResponse,
+  409: ErrorResponse,
+  410: ErrorResponse,
+  422: ErrorResponse,
+  504: ErrorResponse,
+};
+const security = [{ bearer: [] }];
+
+export function bookingRoutes(
+  app: App,
+  deps: { holds: HoldService; checkout: CheckoutService; guard: Guard },
+) {
+  const { holds, checkout, guard } = deps;
+
+  app.post(
+    '/api/performances/:id/holds',
+    {
+      onRequest: guard.user,
+      schema: {
+        tags: ['booking'],
+        security,
+        summary: 'Hold seats: explicit seatNos, or the best available of a grade (all or nothing)',
+        description: 'Send the queue pass as X-Queue-Pass when the performance has a waiting room.',
+        params: IdParams,
+        headers: HoldHeaders,
+        body: HoldBody,
+        response: { 201: HoldSchema, ...errors },
+      },
+    },
+    async (req, reply) => {
+      const hold = await holds.create(
+        req.params.id,
+        callerOf(req).userId,
+        req.body,
+        req.headers['x-queue-pass'],
+      );
+      return reply.code(201).send(hold);
+    },
+  );
+
+  app.get(
+    '/api/holds/:id',
+    {
+      onRequest: guard.user,
+      schema: {
+        tags: ['booking'],
+        security,
+        summary: 'One of your holds',
+        params: UuidParams,
+        response: { 200: HoldSchema, ...errors },
+      },
+    },
+    async (req) => holdView(await holds.get(req.params.id, callerOf(req).userId)),
+  );
+
+  app.delete(
+    '/api/holds/:id',
+    {
+      onRequest: guard.user,
+      schema: {
+        tags: ['booking'],
+        security,
+        summary: 'Release a hold (idempotent)',
+        params: UuidParams,
+        response: { 204: Type.Null(), ...errors },
+      },
+    },
+    async (req, reply) => {
+      await holds.release(req.params.id, callerOf(req).userId);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.post(
+    '/api/holds/:id/checkout',
+    {
+      onRequest: guard.user,
+      schema: {
+        tags: ['booking'],
+        security,
+        summary: 'Pay for a hold; retries with the same Idempotency-Key return the same order',
+        description:
+          'Test cards: 4242424242424242 succeeds, 4000000000000002 is declined, 4000000000009995 times out.',
+        params: UuidParams,
+        headers: CheckoutHeaders,
+        body: CheckoutBody,
+        response: { 201: OrderSchema, ...errors },
+      },
+    },
+    async (req, reply) => {
+      const key = req.headers['idempotency-key'];
+      if (key === undefined) throw new AppError('IDEMPOTENCY_KEY_REQUIRED');
+      const order = await checkout.checkout(req.params.id, callerOf(req).userId, key, req.body.payment.card);
+      return reply.code(201).send(order);
+    },
+  );
+
+  app.get(
+    '/api/orders',
+    {
+      onRequest: guard.user,
+      schema: {
+        tags: ['orders'],
+        security,
+        summary: 'Your orders, newest first (page with ?before=<last id>)',
+        querystring: OrdersQuery,
+        response: { 200: Type.Array(OrderSchema), ...errors },
+      },
+    },
+    async (req) => checkout.orders(callerOf(req).userId, req.query.limit, req.query.before),
+  );
+
+  app.get(
+    '/api/orders/:id',
+    {
+      onRequest: guard.user,
+      schema: {
+        tags: ['orders'],
+        security,
+        summary: 'One of your orders',
+        params: IdParams,
+        response: { 200: OrderSchema, ...errors },
+      },
+    },
+    async (req) => checkout.order(req.params.id, callerOf(req).userId),
+  );
+
+  app.post(
+    '/api/orders/:id/cancel',
+    {
+      onRequest: guard.user,
+      schema: {
+        tags: ['orders'],
+        security,
+        summary: 'Cancel a paid order: refund in full, seats back on sale',
+        params: IdParams,
+        response: { 200: OrderSchema, ...errors },
+      },
+    },
+    async (req) => checkout.cancel(req.params.id, callerOf(req)),
+  );
+
+  app.get(
+    '/api/tickets/:id',
+    {
+      onRequest: guard.user,
+      schema: {
+        tags: ['orders'],
+        security,
+        summary: 'One of your tickets',
+        params: IdParams,
+        response: { 200: TicketSchema, ...errors },
+      },
+    },
+    async (req) => checkout.ticket(req.params.id, callerOf(req).userId),
+  );
+
+  app.get(
+    '/api/tickets/:id/qr.svg',
+    {
+      onRequest: guard.user,
+      schema: {
+        tags: ['orders'],
+        security,
+        summary: "Your ticket's code as a QR image (SVG)",
+        params: IdParams,
+        response: { 200: Type.String(), ...errors },
+      },
+    },
+    async (req, reply) => {
+      const ticket = await checkout.ticket(req.params.id, callerOf(req).userId);
+      const svg = await QRCode.toString(ticket.code, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+      return reply.type('image/svg+xml').header('cache-control', 'private, max-age=3600').send(svg);
+    },
+  );
+
+  app.post(
+    '/api/admin/checkin',
+    {
+      onRequest: guard.admin,
+      schema: {
+        tags: ['admin'],
+        security,
+        summary: 'Admit a ticket code at the door, once',
+        body: CheckinBody,
+        response: { 200: TicketSchema, ...errors },
+      },
+    },
+    async (req) => checkout.checkIn(req.body.code),
+  );
+}

@@ -1,0 +1,114 @@
+import type { Clock } from '../platform/clock.js';
+import type { CatalogRepository, PerformanceRow } from '../catalog/repository.js';
+import type { PlannedRow } from '../catalog/layout.js';
+
+const TTL_MS = 5_000;
+/** Best-available spreads buyers over this many equally good runs, so a crowd does not all race for one. */
+const SPREAD = 8;
+
+export interface SeatingRow extends PlannedRow {
+  grade: string;
+}
+
+/** What booking needs to know about a performance's seats: grade and price per seat, rows in order. */
+export class Seating {
+  private readonly gradeBySeat: string[];
+
+  constructor(
+    readonly seatCount: number,
+    readonly rows: SeatingRow[],
+    readonly prices: ReadonlyMap<string, number>,
+    readonly currency: string,
+  ) {
+    this.gradeBySeat = new Array<string>(seatCount);
+    for (const row of rows) this.gradeBySeat.fill(row.grade, row.firstSeatNo, row.firstSeatNo + row.seats);
+  }
+
+  gradeOf(seatNo: number): string | undefined {
+    return this.gradeBySeat[seatNo];
+  }
+
+  /** The total price of the seats; every seat's grade is priced (performance creation checks it). */
+  amountOf(seatNos: readonly number[]): number {
+    return seatNos.reduce((sum, seat) => sum + (this.prices.get(this.gradeOf(seat) ?? '') ?? 0), 0);
+  }
+
+  /**
+   * Up to `quantity` available seats of `grade` (bit set in `available`): adjacent seats in one row if any
+   * row has them — the runs nearest the centre of the front-most such rows, one picked at random among
+   * the best few — else the available seats nearest each other in seat order. Null if too few remain.
+   */
+  bestAvailable(available: Uint8Array, grade: string, quantity: number): number[] | null {
+    const isFree = (seat: number) => ((available[seat >> 3]! >> (seat & 7)) & 1) === 1;
+    const runs: { start: number; offCentre: number }[] = [];
+    const free: number[] = [];
+    for (const row of this.rows) {
+      if (row.grade !== grade) continue;
+      let runStart = -1;
+      for (let i = 0; i < row.seats; i++) {
+        const seat = row.firstSeatNo + i;
+        if (!isFree(seat)) {
+          runStart = -1;
+          continue;
+        }
+        free.push(seat);
+        if (runStart < 0) runStart = i;
+        if (i - runStart + 1 >= quantity) {
+          const start = i - quantity + 1;
+          runs.push({
+            start: row.firstSeatNo + start,
+            offCentre: Math.abs(start + quantity / 2 - row.seats / 2),
+          });
+        }
+      }
+      if (runs.length >= SPREAD * 4) break;
+    }
+    if (runs.length > 0) {
+      // Front rows come first already; within them prefer the centre.
+      const best = runs
+        .slice(0, SPREAD * 4)
+        .sort((a, b) => a.offCentre - b.offCentre)
+        .slice(0, SPREAD);
+      const pick = best[Math.floor(Math.random() * best.length)]!;
+      return Array.from({ length: quantity }, (_, i) => pick.start + i);
+    }
+    if (free.length < quantity) return null;
+    let bestStart = 0;
+    for (let i = 1; i + quantity <= free.length; i++) {
+      if (free[i + quantity - 1]! - free[i]! < free[bestStart + quantity - 1]! - free[bestStart]!)
+        bestStart = i;
+    }
+    return free.slice(bestStart, bestStart + quantity);
+  }
+}
+
+/** Seating per performance, read at most every few seconds per node (prices can be edited). */
+export class SeatingCache {
+  private readonly entries = new Map<string, { seating: Seating; until: number }>();
+
+  constructor(
+    private readonly catalog: CatalogRepository,
+    private readonly clock: Clock,
+  ) {}
+
+  async get(perf: PerformanceRow): Promise<Seating> {
+    const now = this.clock.now();
+    const cached = this.entries.get(perf.id);
+    if (cached && cached.until > now) return cached.seating;
+    const [venue, event, prices] = await Promise.all([
+      this.catalog.findVenue(perf.venueId),
+      this.catalog.findEvent(perf.eventId),
+      this.catalog.pricesOf([perf.eventId]),
+    ]);
+    if (!venue || !event) throw new Error(`performance ${perf.id} has lost its venue or event`);
+    const rows = venue.plan.sections.flatMap((s) => s.rows.map((r) => ({ ...r, grade: s.grade })));
+    const seating = new Seating(
+      venue.seatCount,
+      rows,
+      new Map((prices.get(perf.eventId) ?? []).map((p) => [p.grade, p.amount])),
+      event.currency,
+    );
+    this.entries.set(perf.id, { seating, until: now + TTL_MS });
+    return seating;
+  }
+}
