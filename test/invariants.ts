@@ -1,0 +1,101 @@
+import type { Db } from '../src/platform/db.js';
+
+/**
+ * The booking invariants, checked in PostgreSQL after a load test. Returns what is wrong (empty when
+ * all hold) rather than asserting, so a failure shows every broken invariant at once.
+ */
+export async function bookingViolations(db: Db, performanceId: string, now = new Date()): Promise<string[]> {
+  const problems: string[] = [];
+  // Each query lists what breaks an invariant; $1 is the performance, $2 (where used) the instant.
+  const rows = async (label: string, sql: string) => {
+    const params = sql.includes('$2') ? [performanceId, now] : [performanceId];
+    const { rows: found } = await db.query(sql, params);
+    if (found.length > 0)
+      problems.push(
+        `${label}: ${JSON.stringify(found.slice(0, 5))}${found.length > 5 ? ` … ${found.length} in all` : ''}`,
+      );
+  };
+  await rows(
+    'a seat in two paid orders',
+    `SELECT s AS seat FROM orders, unnest(seat_nos) AS s
+     WHERE performance_id = $1 AND status = 'paid' GROUP BY s HAVING count(*) > 1`,
+  );
+  await rows(
+    'a seat in two live holds',
+    `SELECT s AS seat FROM holds, unnest(seat_nos) AS s
+     WHERE performance_id = $1 AND state = 'active' AND expires_at > $2 GROUP BY s HAVING count(*) > 1`,
+  );
+  await rows(
+    'a paid order whose seats are not exactly its sold tickets',
+    `SELECT o.id FROM orders o WHERE o.performance_id = $1 AND o.status = 'paid'
+       AND (SELECT array_agg(seat_no ORDER BY seat_no) FROM tickets t
+            WHERE t.performance_id = o.performance_id AND t.order_id = o.id AND t.status = 2)
+           IS DISTINCT FROM (SELECT array_agg(s ORDER BY s) FROM unnest(o.seat_nos) AS s)`,
+  );
+  await rows(
+    'a paid order without exactly one valid code per seat',
+    `SELECT o.id FROM orders o WHERE o.performance_id = $1 AND o.status = 'paid'
+       AND (SELECT count(*) FROM issued_tickets i WHERE i.order_id = o.id AND i.voided_at IS NULL) <> cardinality(o.seat_nos)`,
+  );
+  await rows(
+    'a sold ticket without a paid order',
+    `SELECT t.seat_no FROM tickets t LEFT JOIN orders o ON o.id = t.order_id
+     WHERE t.performance_id = $1 AND t.status = 2 AND (o.status IS DISTINCT FROM 'paid')`,
+  );
+  await rows(
+    'a held ticket whose hold is not active',
+    `SELECT t.seat_no FROM tickets t LEFT JOIN holds h ON h.id = t.hold_id
+     WHERE t.performance_id = $1 AND t.status = 1 AND t.held_until > $2 AND (h.state IS DISTINCT FROM 'active')`,
+  );
+  await rows(
+    'a valid code for a seat that is not sold',
+    `SELECT i.seat_no FROM issued_tickets i JOIN tickets t USING (performance_id, seat_no)
+     WHERE i.performance_id = $1 AND i.voided_at IS NULL AND (t.status <> 2 OR t.order_id <> i.order_id)
+      `,
+  );
+  await rows(
+    'a paid order without a succeeded payment',
+    `SELECT o.id FROM orders o LEFT JOIN payments p ON p.order_id = o.id
+     WHERE o.performance_id = $1 AND o.status = 'paid' AND p.status IS DISTINCT FROM 'succeeded'`,
+  );
+  const counts = await ticketCounts(db, performanceId, now);
+  const { rows: venue } = await db.query<{ seats: number }>(
+    `SELECT v.seat_count AS seats FROM performances p JOIN events e ON e.id = p.event_id JOIN venues v ON v.id = e.venue_id WHERE p.id = $1`,
+    [performanceId],
+  );
+  if (counts.available + counts.held + counts.sold !== venue[0]?.seats) {
+    problems.push(`available + held + sold ≠ seats: ${JSON.stringify(counts)} vs ${venue[0]?.seats}`);
+  }
+  return problems;
+}
+
+export async function ticketCounts(
+  db: Db,
+  performanceId: string,
+  now = new Date(),
+): Promise<{ available: number; held: number; sold: number }> {
+  const { rows } = await db.query<{ available: number; held: number; sold: number }>(
+    `SELECT count(*) FILTER (WHERE status = 0 OR (status = 1 AND held_until <= $2))::int AS available,
+            count(*) FILTER (WHERE status = 1 AND held_until > $2)::int AS held,
+            count(*) FILTER (WHERE status = 2)::int AS sold
+     FROM tickets WHERE performance_id = $1`,
+    [performanceId, now],
+  );
+  return rows[0]!;
+}
+
+/** The seats PostgreSQL says can be taken now, as the availability bitset would have them. */
+export async function availableBitset(
+  db: Db,
+  performanceId: string,
+  seatCount: number,
+  now = new Date(),
+): Promise<Buffer> {
+  const bits = Buffer.alloc(Math.ceil(seatCount / 8));
+  const { rows } = await db.query<{ seat_no: number }>(
+    `SELECT seat_no FROM tickets WHERE performance_id = $1 AND (status = 0 OR (status = 1 AND held_until <= $2))`,
+    [performanceId, now],
+  );
+  for (const { seat_no } of rows) bits[seat_no >> 3]! |= 1 << (seat_no & 7);
+  return bits;
+}
