@@ -182,9 +182,9 @@ describe.skipIf(!scaled || !hasRedisServer)('booking on two nodes, one PostgreSQ
           const replies = await Promise.all(roll === 6 ? [pay(), pay()] : [pay()]);
           outcomes.push(...replies);
           if (replies.some((r) => r.status === 201)) paid++;
-          if (roll === 5 && replies[0]!.status === 201) {
+          if (roll === 5 && replies[0].status === 201) {
             outcomes.push(
-              await client.request(node(), 'POST', `/api/orders/${replies[0]!.body.id}/cancel`, b.headers),
+              await client.request(node(), 'POST', `/api/orders/${replies[0].body.id}/cancel`, b.headers),
             );
           }
         } // else: abandoned, to expire
