@@ -34,8 +34,8 @@ export default tseslint.config(
     rules: { 'no-restricted-properties': 'off' },
   },
   {
-    // Tests read JSON responses as `any` on purpose: the assertions are the type check.
-    files: ['test/**', '**/*.test.ts'],
+    // Tests and benchmarks read JSON responses as `any` on purpose: the assertions are the type check.
+    files: ['test/**', 'bench/**', '**/*.test.ts'],
     rules: {
       '@typescript-eslint/no-unsafe-member-access': 'off',
       '@typescript-eslint/no-unsafe-assignment': 'off',

@@ -9,7 +9,7 @@
  * redis://127.0.0.1:6379); creates a database of its own and drops it, and uses its own Redis prefix.
  * The servers run as separate processes; this process is only the load generator.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { request } from 'node:http';
 import { parseArgs } from 'node:util';
@@ -18,6 +18,7 @@ import { systemClock } from '../src/platform/clock.js';
 import { freePort } from '../src/platform/net.js';
 import { TokenKind } from '../src/platform/tokens.js';
 import { createScratchDatabase } from '../test/scratch-database.js';
+import { sleep, startProcess } from './common.js';
 import type { AccessClaims } from '../src/auth/service.js';
 
 const { values } = parseArgs({
@@ -34,27 +35,6 @@ const USERS = Math.max(WAITERS, 20_000);
 const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const secret = randomUUID() + randomUUID();
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Starts a process with its file limit raised to the hard limit and waits for `ready`. */
-async function startProcess(command: string, env: NodeJS.ProcessEnv, ready: string): Promise<ChildProcess> {
-  const proc = spawn('bash', ['-c', `ulimit -n $(ulimit -Hn); exec ${command}`], {
-    env: { PATH: process.env.PATH, ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  for (let waited = 0; waited < 60_000; waited += 200) {
-    if (
-      await fetch(ready).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      return proc;
-    await sleep(200);
-  }
-  proc.kill('SIGKILL');
-  throw new Error(`${command} did not become ready`);
-}
 
 function load(url: string, tokens: string[] | undefined): Promise<autocannon.Result> {
   let next = 0;

@@ -6,7 +6,7 @@ import { createPool, type Db } from '../src/platform/db.js';
 import { freePort } from '../src/platform/net.js';
 import { TEST_CARDS } from '../src/booking/payments.js';
 import { bulkBuyers } from './fixtures.js';
-import { modes } from './harness.js';
+import { modes, TEST_SECRET } from './harness.js';
 import { availableBitset, bookingViolations } from './invariants.js';
 import { HttpClient, startNode, type Reply, type TmomiNode } from './nodes.js';
 
@@ -113,7 +113,7 @@ describe.skipIf(!scaled || !hasRedisServer)('booking on two nodes, one PostgreSQ
 
   it('when 10,000 buyers ask for the same seat through two nodes at once, then exactly one gets it', async () => {
     const perf = await onSale([{ name: 'A', grade: 'R', rows: 10, seatsPerRow: 10 }]);
-    const buyers = await bulkBuyers(db, 10_000);
+    const buyers = await bulkBuyers(db, 10_000, TEST_SECRET);
     const started = performance.now();
     const replies = await Promise.all(
       buyers.map((b, i) =>
@@ -138,7 +138,7 @@ describe.skipIf(!scaled || !hasRedisServer)('booking on two nodes, one PostgreSQ
       holdTtlSeconds: 30,
       maxTicketsPerUser: 8,
     });
-    const buyers = await bulkBuyers(db, 600);
+    const buyers = await bulkBuyers(db, 600, TEST_SECRET);
     const stormMs = 36_000; // longer than the hold TTL, so that abandoned holds expire mid-storm
     const deadline = Date.now() + stormMs;
     const outcomes: Reply[] = [];
@@ -223,7 +223,7 @@ describe.skipIf(!scaled || !hasRedisServer)('booking on two nodes, one PostgreSQ
     const slow = await startNode(
       nodeEnv({ TMOMI_PAYMENT_LATENCY_MS: '800', TMOMI_PAYMENT_TIMEOUT_MS: '1000' }),
     );
-    const buyers = await bulkBuyers(db, 20);
+    const buyers = await bulkBuyers(db, 20, TEST_SECRET);
     const holds = await Promise.all(
       buyers.map((b, i) =>
         client.request(nodes[0]!.base, 'POST', `/api/performances/${perf.id}/holds`, b.headers, {

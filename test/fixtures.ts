@@ -3,16 +3,16 @@ import type { AccessClaims } from '../src/auth/service.js';
 import type { Db } from '../src/platform/db.js';
 import { systemClock } from '../src/platform/clock.js';
 import { TokenKind } from '../src/platform/tokens.js';
-import { TEST_SECRET } from './harness.js';
 
 /**
  * Many buyers at once for load tests: inserted in one statement with an unusable password hash (nobody
- * logs in as them) and given access tokens signed with the test secret — signing up ten thousand
+ * logs in as them) and given access tokens signed with `secret` — signing up ten thousand
  * buyers through scrypt would take minutes and test nothing new.
  */
 export async function bulkBuyers(
   db: Db,
   count: number,
+  secret: string,
 ): Promise<{ id: string; headers: { authorization: string } }[]> {
   const tag = randomUUID().slice(0, 8);
   const { rows } = await db.query<{ id: string }>(
@@ -21,7 +21,7 @@ export async function bulkBuyers(
      FROM generate_series(1, $2::int) AS g RETURNING id::text`,
     [tag, count],
   );
-  const tokens = new TokenKind<AccessClaims>(TEST_SECRET, 'access', systemClock);
+  const tokens = new TokenKind<AccessClaims>(secret, 'access', systemClock);
   return rows.map(({ id }) => ({
     id,
     headers: { authorization: `Bearer ${tokens.issue({ sub: id, role: 'user' }, 3600).token}` },

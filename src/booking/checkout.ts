@@ -13,6 +13,9 @@ import type { BookingRepository, IssuedTicketRow, OrderRow, OrderStatus } from '
 const CLAIM_MARGIN_MS = 5_000;
 const WAIT_POLL_MS = 25;
 
+/** A settled order, with its tickets when the settling request already knows them. */
+type Settled = { order: OrderRow; tickets?: IssuedTicketRow[] };
+
 export interface TicketView {
   id: string;
   orderId: string;
@@ -109,7 +112,7 @@ export class CheckoutService {
   }
 
   /** An order created earlier under the same key: wait for its charger, or take over a crashed one. */
-  private async resume(order: OrderRow, card: string): Promise<OrderRow> {
+  private async resume(order: OrderRow, card: string): Promise<Settled> {
     // Waiting happens in real time, whatever clock the claims are stamped with.
     const deadline = Date.now() + this.claimMs + CLAIM_MARGIN_MS;
     let current = order;
@@ -125,11 +128,11 @@ export class CheckoutService {
       await new Promise((r) => setTimeout(r, WAIT_POLL_MS));
       current = (await this.repository.findOrder(current.id))!;
     }
-    return current;
+    return { order: current };
   }
 
   /** Charges a pending order this request has claimed, and settles it. */
-  private async charge(order: OrderRow, card: string): Promise<OrderRow> {
+  private async charge(order: OrderRow, card: string): Promise<Settled> {
     let result;
     try {
       result = await this.payments.charge({
@@ -152,7 +155,7 @@ export class CheckoutService {
         status: 'failed',
       });
       this.metrics.orders.inc({ status: 'cancelled' });
-      return (await this.repository.findOrder(order.id))!;
+      return { order: (await this.repository.findOrder(order.id))! };
     }
     if (result.status === 'declined') {
       this.metrics.payments.inc({ outcome: 'declined' });
@@ -161,47 +164,59 @@ export class CheckoutService {
         status: 'declined',
       });
       this.metrics.orders.inc({ status: 'cancelled' });
-      return (await this.repository.findOrder(order.id))!;
+      return { order: (await this.repository.findOrder(order.id))! };
     }
     this.metrics.payments.inc({ outcome: 'succeeded' });
     return this.settleCharged(order, result.ref);
   }
 
   /** The provider took the money: tickets if the hold still stands, else an automatic refund. */
-  private async settleCharged(order: OrderRow, ref: string): Promise<OrderRow> {
+  private async settleCharged(order: OrderRow, ref: string): Promise<Settled> {
     const codes = order.seatNos.map(() => this.codes.issue());
-    const status = await this.repository.settlePaid(
+    const settled = await this.repository.settlePaid(
       order.id,
       new Date(this.clock.now()),
       this.payments.provider,
       ref,
       codes,
     );
-    if (status === 'paid') {
+    if (settled.status === 'paid') {
       this.metrics.orders.inc({ status: 'paid' });
       this.metrics.revenue.inc({ currency: order.currency }, order.amount);
       this.metrics.ticketsSold.inc(order.seatNos.length);
       await this.afterPaid(order);
-    } else if (status === 'pending') {
+      // Everything the response needs is known here: no need to read the order back.
+      const tickets = settled.tickets!.map((t) => ({
+        id: t.id,
+        orderId: order.id,
+        userId: order.userId,
+        performanceId: order.performanceId,
+        seatNo: t.seatNo,
+        code: codes[order.seatNos.indexOf(t.seatNo)]!,
+        voidedAt: null,
+        checkedInAt: null,
+      }));
+      return { order: { ...order, status: 'paid', reason: null }, tickets };
+    }
+    if (settled.status === 'pending') {
       await this.payments.refund(ref);
       this.metrics.payments.inc({ outcome: 'refunded' });
       await this.repository.settleRefunded(order.id, 'hold-expired', this.payments.provider, ref, 'pending');
       this.metrics.orders.inc({ status: 'refunded' });
     }
-    return (await this.repository.findOrder(order.id))!;
+    return { order: (await this.repository.findOrder(order.id))! };
   }
 
   /** Engine bookkeeping after the sale committed; PostgreSQL already has the truth, so failures only log. */
   private async afterPaid(order: OrderRow): Promise<void> {
-    const hold = await this.repository.findHold(order.holdId);
     await Promise.all([
       this.engine.gateSell(order.performanceId, {
         holdId: order.holdId,
         userId: order.userId,
         seatNos: order.seatNos,
       }),
-      hold?.passId
-        ? this.queue.consumePass(order.performanceId, order.userId, Number(hold.passId))
+      order.passId
+        ? this.queue.consumePass(order.performanceId, order.userId, Number(order.passId))
         : undefined,
     ]).catch((err: unknown) =>
       this.logger.warn({ err, orderId: order.id }, 'engine update after payment failed'),
@@ -209,10 +224,10 @@ export class CheckoutService {
   }
 
   /** The response for a settled order: the order, or the error that explains it. */
-  private async outcome(order: OrderRow): Promise<OrderView> {
+  private async outcome({ order, tickets }: Settled): Promise<OrderView> {
     switch (order.status) {
       case 'paid':
-        return this.view(order);
+        return tickets ? toView(order, tickets) : this.view(order);
       case 'cancelled':
         if (order.reason === 'payment-timeout')
           throw new AppError('PAYMENT_TIMEOUT', undefined, { orderId: order.id });

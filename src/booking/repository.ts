@@ -26,6 +26,7 @@ export interface OrderRow {
   seatNos: number[];
   amount: number;
   currency: string;
+  passId: string | null;
   status: OrderStatus;
   reason: string | null;
   chargeClaimedUntil: Date | null;
@@ -51,7 +52,7 @@ export const OVER_LIMIT = 'TM002';
 const HOLD = `id::text, user_id::text AS "userId", performance_id::text AS "performanceId", seat_nos AS "seatNos",
   amount, currency, expires_at AS "expiresAt", state, pass_id::text AS "passId"`;
 const ORDER = `id::text, user_id::text AS "userId", performance_id::text AS "performanceId", hold_id::text AS "holdId",
-  idempotency_key AS "idempotencyKey", seat_nos AS "seatNos", amount, currency, status, reason,
+  idempotency_key AS "idempotencyKey", seat_nos AS "seatNos", amount, currency, pass_id::text AS "passId", status, reason,
   charge_claimed_until AS "chargeClaimedUntil", created_at AS "createdAt", updated_at AS "updatedAt"`;
 const TICKET = `t.id::text, t.order_id::text AS "orderId", o.user_id::text AS "userId",
   t.performance_id::text AS "performanceId", t.seat_no AS "seatNo", t.code, t.voided_at AS "voidedAt",
@@ -197,8 +198,8 @@ export class BookingRepository {
     claimUntil: Date;
   }): Promise<{ order: OrderRow; created: boolean } | undefined> {
     const inserted = await this.db.query<OrderRow>(
-      `INSERT INTO orders (user_id, performance_id, hold_id, idempotency_key, seat_nos, amount, currency, charge_claimed_until)
-       SELECT user_id, performance_id, id, $3, seat_nos, amount, currency, $5 FROM holds
+      `INSERT INTO orders (user_id, performance_id, hold_id, idempotency_key, seat_nos, amount, currency, pass_id, charge_claimed_until)
+       SELECT user_id, performance_id, id, $3, seat_nos, amount, currency, pass_id, $5 FROM holds
        WHERE id = $1 AND user_id = $2 AND state = 'active' AND expires_at > $4
        ON CONFLICT (user_id, idempotency_key) DO NOTHING
        RETURNING ${ORDER}`,
@@ -251,19 +252,21 @@ export class BookingRepository {
     return rows;
   }
 
-  /** See tmomi_settle_paid: 'paid', 'pending' (the hold was lost; refund), or the status already settled. */
+  /**
+   * See tmomi_settle_paid: 'paid' with the issued tickets' ids, 'pending' (the hold was lost: refund), or
+   * the status another request already settled the order to.
+   */
   async settlePaid(
     orderId: string,
     now: Date,
     provider: string,
     ref: string,
     codes: string[],
-  ): Promise<OrderStatus> {
-    const { rows } = await this.db.query<{ status: OrderStatus }>(
-      'SELECT tmomi_settle_paid($1, $2, $3, $4, $5) AS status',
-      [orderId, now, provider, ref, codes],
-    );
-    return rows[0]!.status;
+  ): Promise<{ status: OrderStatus; tickets?: { id: string; seatNo: number }[] }> {
+    const { rows } = await this.db.query<{
+      settled: { status: OrderStatus; tickets?: { id: string; seatNo: number }[] };
+    }>('SELECT tmomi_settle_paid($1, $2, $3, $4, $5) AS settled', [orderId, now, provider, ref, codes]);
+    return rows[0]!.settled;
   }
 
   /** A pending order that was never charged (declined, timed out, abandoned): cancelled, the hold stays. */
