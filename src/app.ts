@@ -17,7 +17,7 @@ import { queueRoutes } from './queue/routes.js';
 import { AdmissionRates, QueueService, type PassClaims } from './queue/service.js';
 import { QueueStreams } from './queue/streams.js';
 import { AdmissionTicker } from './queue/ticker.js';
-import { Readiness } from './ops/readiness.js';
+import { Readiness, registerReadinessMetrics } from './ops/readiness.js';
 import { LeaderElector } from './platform/leader.js';
 import type { Clock } from './platform/clock.js';
 import type { Config } from './platform/config.js';
@@ -73,6 +73,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   );
   const guard = createGuard(auth);
   const readiness = new Readiness({ db: deps.db, engine: deps.engine });
+  registerReadinessMetrics(metrics.registry, readiness);
 
   const catalogRepository = new CatalogRepository(deps.db);
   const jobRepository = new JobRepository(deps.db);
