@@ -17,7 +17,7 @@ import { queueRoutes } from './queue/routes.js';
 import { AdmissionRates, QueueService, type PassClaims } from './queue/service.js';
 import { QueueStreams } from './queue/streams.js';
 import { AdmissionTicker } from './queue/ticker.js';
-import { Readiness } from './ops/readiness.js';
+import { Readiness, registerReadinessMetrics } from './ops/readiness.js';
 import { CheckoutService } from './booking/checkout.js';
 import { TicketCodes } from './booking/codes.js';
 import { HoldService } from './booking/holds.js';
@@ -93,6 +93,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   );
   const guard = createGuard(auth);
   const readiness = new Readiness({ db: deps.db, engine: deps.engine });
+  registerReadinessMetrics(metrics.registry, readiness);
 
   const catalogRepository = new CatalogRepository(deps.db);
   const jobRepository = new JobRepository(deps.db);
@@ -170,12 +171,16 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   queueRoutes(app, { queue, streams, guard, metrics: queueMetrics, engine: deps.engine });
   bookingRoutes(app, { holds, checkout, guard });
 
-  // Background work lives as long as the HTTP server. On close: streams are told to reconnect elsewhere
-  // (preClose, before Fastify waits for connections to end), the lease is released so another node's
-  // ticker takes over at once, and the job runner finishes its current chunk.
-  app.addHook('preClose', async () => streams.closeAll());
+  // Background work lives as long as the HTTP server. On close, first (preClose, before Fastify waits
+  // for in-flight requests): streams are told to reconnect elsewhere, and the leases are released so
+  // another node's ticker and sweeper take over at once rather than after a slow request. Last, the job runner
+  // finishes its current chunk.
+  app.addHook('preClose', async () => {
+    streams.closeAll();
+    await Promise.all([ticker.stop(), sweeper.stop()]);
+  });
   app.addHook('onClose', async () => {
-    await Promise.all([ticker.stop(), sweeper.stop(), jobs.stop()]);
+    await jobs.stop();
     await holds.settled();
   });
   await app.ready();

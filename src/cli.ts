@@ -1,3 +1,4 @@
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from './platform/config.js';
 import { createLogger, type Logger } from './platform/logger.js';
@@ -7,6 +8,7 @@ import { AuthService } from './auth/service.js';
 import { TokenKind } from './platform/tokens.js';
 import { systemClock } from './platform/clock.js';
 import { generateTicketsCommand } from './catalog/generate-command.js';
+import { ClusterError, runCluster } from './ops/cluster.js';
 
 const USAGE = `Usage: tmomi <command> [options]
 
@@ -15,6 +17,9 @@ Commands:
   migrate                                       apply pending database migrations and exit
   admin create --email E --password P [--name N]  create an admin, or make an existing account an admin
   tickets generate --performance ID             generate (or resume generating) a performance's tickets
+  cluster [--nodes 3] [--port 8080] [--stats-port 8404] [--lifetime 3600] [--dir DIR]
+                                                N nodes behind HAProxy on this machine (needs DATABASE_URL,
+                                                REDIS_URL and haproxy); stops on Ctrl-C or after --lifetime s
 
 Configuration comes from environment variables; see the README.`;
 
@@ -74,9 +79,35 @@ const commands: Record<string, Command> = {
       await resources.close();
     }
   },
+
+  cluster: async (args, config, logger) => {
+    const { values } = parseArgs({
+      args,
+      options: {
+        nodes: { type: 'string', default: '3' },
+        port: { type: 'string', default: '8080' },
+        'stats-port': { type: 'string', default: '8404' },
+        lifetime: { type: 'string', default: '3600' },
+        dir: { type: 'string', default: join(config.dataDir, 'cluster') },
+      },
+    });
+    const nodes = integerIn(values.nodes, 1, 16, '--nodes');
+    const port = integerIn(values.port, 1, 65535, '--port');
+    const statsPort = integerIn(values['stats-port'], 1, 65535, '--stats-port');
+    const lifetimeSeconds = integerIn(values.lifetime, 1, 7 * 86400, '--lifetime');
+    await runCluster({ nodes, port, statsPort, lifetimeSeconds, dir: resolve(values.dir) }, config, logger);
+  },
 };
 
 class UsageError extends Error {}
+
+function integerIn(text: string, min: number, max: number, name: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new UsageError(`${name} must be a whole number from ${min} to ${max}, got "${text}"`);
+  }
+  return value;
+}
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...args] = argv;
@@ -103,6 +134,10 @@ async function main(argv: string[]): Promise<number> {
     if (err instanceof UsageError) {
       process.stderr.write(`${err.message ? `${err.message}\n\n` : ''}${USAGE}\n`);
       return 2;
+    }
+    if (err instanceof ClusterError) {
+      process.stderr.write(`tmomi cluster: ${err.message}\n`);
+      return 1;
     }
     logger.fatal({ err }, `tmomi ${name} failed`);
     return 1;

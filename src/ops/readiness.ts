@@ -1,3 +1,4 @@
+import { Gauge, type Registry } from 'prom-client';
 import type { Db } from '../platform/db.js';
 import type { Engine } from '../platform/engine/index.js';
 
@@ -42,4 +43,28 @@ async function probe(fn: () => Promise<unknown>): Promise<string> {
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * The readiness checks as metrics, probed at each scrape (each check is bounded by its timeout), so
+ * that an alert can say which dependency is down rather than only that a node is not ready.
+ */
+export function registerReadinessMetrics(registry: Registry, readiness: Readiness): void {
+  new Gauge({
+    name: 'tmomi_dependency_up',
+    help: '1 when this node reaches the dependency (database: PostgreSQL, engine: Redis or memory), 0 when not.',
+    labelNames: ['dependency'],
+    registers: [registry],
+    async collect() {
+      const { checks } = await readiness.check();
+      this.set({ dependency: 'database' }, checks.database === 'ok' ? 1 : 0);
+      this.set({ dependency: 'engine' }, checks.engine === 'ok' ? 1 : 0);
+      draining.set(checks.draining === 'ok' ? 0 : 1);
+    },
+  });
+  const draining = new Gauge({
+    name: 'tmomi_draining',
+    help: '1 while this node is shutting down (out of rotation, finishing in-flight requests).',
+    registers: [registry],
+  });
 }

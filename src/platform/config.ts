@@ -125,3 +125,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: parsed.LOG_LEVEL,
   };
 }
+
+/**
+ * The environment of a Tmomi process this one starts (`tmomi cluster`'s nodes): this process's own, so
+ * the child parses the same configuration, with a few variables changed.
+ */
+export function childEnvironment(changes: Record<string, string>): NodeJS.ProcessEnv {
+  return { ...process.env, ...changes };
+}

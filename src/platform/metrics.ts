@@ -13,6 +13,14 @@ export interface Metrics {
 export function createMetrics(): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  // These three are gauges named like counters, which `promtool check metrics` rejects; their
+  // per-type siblings (`nodejs_active_handles{type}` …) remain and sum to the same figures.
+  for (const name of [
+    'nodejs_active_handles_total',
+    'nodejs_active_requests_total',
+    'nodejs_active_resources_total',
+  ])
+    registry.removeSingleMetric(name);
   // `route` is the route pattern (`/api/events/:id`), never the raw URL, so label values stay bounded.
   const labelNames = ['method', 'route', 'status_code'] as const;
   return {

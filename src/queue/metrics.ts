@@ -7,10 +7,12 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 export interface QueueMetrics {
   waiting: Gauge<'performance'>;
   activePasses: Gauge<'performance'>;
+  maxActive: Gauge<'performance'>;
   admitted: Counter<'performance'>;
   skipped: Counter<'performance'>;
   joins: Counter<'performance'>;
   sseConnections: Gauge;
+  sseStreams: Counter;
   leader: Gauge;
 }
 
@@ -26,6 +28,12 @@ export function createQueueMetrics(registry: Registry): QueueMetrics {
     activePasses: new Gauge({
       name: 'tmomi_queue_active_passes',
       help: 'Queue passes neither used nor expired.',
+      labelNames: ['performance'],
+      registers,
+    }),
+    maxActive: new Gauge({
+      name: 'tmomi_queue_max_active',
+      help: 'The configured ceiling of active passes: admission pauses while active passes reach it.',
       labelNames: ['performance'],
       registers,
     }),
@@ -50,6 +58,13 @@ export function createQueueMetrics(registry: Registry): QueueMetrics {
     leader: new Gauge({
       name: 'tmomi_admission_leader',
       help: '1 on the node whose ticker currently admits (holds the lease), 0 elsewhere.',
+      registers,
+    }),
+    // Event streams bypass the per-route HTTP metrics (the response is taken over for the stream's
+    // life), so opens are counted here: a burst of them is buyers reconnecting after a node drained.
+    sseStreams: new Counter({
+      name: 'tmomi_sse_streams_total',
+      help: 'Waiting-room event streams opened on this node.',
       registers,
     }),
     sseConnections: new Gauge({

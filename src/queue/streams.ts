@@ -70,6 +70,7 @@ export class QueueStreams {
       'x-request-id': requestId,
     });
     res.write('retry: 2000\n\n');
+    this.metrics.sseStreams.inc();
     const stream: Stream = { userId, res, sent: '', sentAt: 0, pending: false };
     this.push(stream, initial, this.clock.now());
     if (isFinal(initial)) {

@@ -45,6 +45,13 @@ export class AdmissionTicker {
   /** One round over every open waiting room; public so tests can drive it. */
   async tick(): Promise<void> {
     this.metrics.leader.set(this.leader.isLeader ? 1 : 0);
+    if (!this.leader.isLeader) {
+      // Only the leader reads the queues' figures; a node that stopped leading must not keep
+      // reporting its last ones, or a sum over nodes would count them twice.
+      this.metrics.waiting.reset();
+      this.metrics.activePasses.reset();
+      this.metrics.maxActive.reset();
+    }
     if (this.ticking || !this.leader.isLeader) return;
     this.ticking = true;
     try {
@@ -93,5 +100,6 @@ export class AdmissionTicker {
     const stats = await this.engine.queueStats(perf.id, now);
     this.metrics.waiting.set({ performance: perf.id }, stats.waiting);
     this.metrics.activePasses.set({ performance: perf.id }, stats.active);
+    this.metrics.maxActive.set({ performance: perf.id }, perf.maxActive);
   }
 }

@@ -1,0 +1,382 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { request } from 'node:http';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AccessClaims } from '../src/auth/service.js';
+import type { ClusterState } from '../src/ops/cluster.js';
+import { systemClock } from '../src/platform/clock.js';
+import { createPool } from '../src/platform/db.js';
+import { freePort } from '../src/platform/net.js';
+import { TokenKind } from '../src/platform/tokens.js';
+import { modes, TEST_SECRET } from './harness.js';
+
+/**
+ * `tmomi cluster` as an operator runs it: three real nodes behind HAProxy, one PostgreSQL, one Redis.
+ * A few hundred buyers join through the balancer and wait on event streams through it; mid-admission
+ * the leading node gets SIGTERM (drain) and the next leader kill -9. Every buyer must end admitted
+ * exactly once, in arrival order, with the streams of both lost nodes resumed on the last one.
+ * Runs where the scaled mode is available (as in CI) and skips, saying so, where haproxy is missing.
+ */
+const scaled = modes().find((m) => m.name === 'scaled');
+const run = promisify(execFile);
+const haproxy = await run('haproxy', ['-v']).then(
+  () => true,
+  () => false,
+);
+const NO_HAPROXY = 'haproxy is not installed (apt-get install haproxy); .ci/run installs it';
+const BUYERS = 300;
+const ADMIT_PER_SECOND = 25;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Connection {
+  node: string;
+  status: number;
+  /** Why it ended: the node said `reconnect`, the stream just ended or broke, or the buyer was admitted. */
+  end: 'reconnect' | 'ended' | 'admitted';
+}
+interface Buyer {
+  token: string;
+  seq: number;
+  connections: Connection[];
+  passes: Set<string>;
+  expiresAt: string | undefined;
+}
+
+describe.skipIf(!scaled)('three nodes behind HAProxy', () => {
+  let dir = '';
+  let cluster: ChildProcess | undefined;
+  let clusterLog = '';
+  let state: ClusterState;
+  let balancer = '';
+  const admin = { email: `admin-${randomUUID()}@example.com`, password: 'balancer-admin-pw' };
+
+  beforeAll(async () => {
+    if (!haproxy) return;
+    dir = await mkdtemp(join(tmpdir(), 'tmomi-balancer-'));
+    const [port, statsPort] = [await freePort(), await freePort()];
+    cluster = spawn(
+      process.execPath,
+      [
+        ...['--import', 'tsx', 'src/cli.ts', 'cluster', '--nodes', '3'],
+        ...['--port', String(port), '--stats-port', String(statsPort), '--dir', dir, '--lifetime', '600'],
+      ],
+      {
+        env: {
+          PATH: process.env.PATH,
+          DATABASE_URL: scaled!.databaseUrl,
+          REDIS_URL: scaled!.redisUrl,
+          TMOMI_REDIS_PREFIX: `balancer-${randomUUID().slice(0, 8)}:`,
+          TMOMI_SECRET: TEST_SECRET,
+          TMOMI_ADMIN_EMAIL: admin.email,
+          TMOMI_ADMIN_PASSWORD: admin.password,
+          TMOMI_AUTH_RATE_LIMIT: '100000',
+          LOG_LEVEL: 'warn',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    cluster.stdout!.on('data', (chunk: Buffer) => (clusterLog += chunk.toString()));
+    cluster.stderr!.on('data', (chunk: Buffer) => (clusterLog += chunk.toString()));
+    for (let waited = 0; waited < 120_000 && cluster.exitCode === null; waited += 250) {
+      const text = await readFile(join(dir, 'cluster.json'), 'utf8').catch(() => '');
+      if (text) {
+        state = JSON.parse(text) as ClusterState;
+        balancer = state.balancer;
+        return;
+      }
+      await sleep(250);
+    }
+    throw new Error(`tmomi cluster did not start:\n${clusterLog}`);
+  }, 150_000);
+
+  afterAll(async () => {
+    if (cluster && cluster.exitCode === null) cluster.kill('SIGKILL');
+    for (const pid of [state?.haproxyPid, ...(state?.nodes ?? []).map((n) => n.pid)]) {
+      if (pid) killQuietly(pid, 'SIGKILL');
+    }
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  const call = async (method: string, path: string, token?: string, body?: unknown) => {
+    const res = await fetch(`${balancer}${path}`, {
+      method,
+      headers: {
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return {
+      status: res.status,
+      node: res.headers.get('x-tmomi-node'),
+      body: (text ? JSON.parse(text) : null) as Record<string, unknown>,
+    };
+  };
+  const nodeUrl = (name: string) => `http://127.0.0.1:${state.nodes.find((n) => n.name === name)!.port}`;
+  const leaderAmong = async (names: string[]): Promise<string | undefined> => {
+    for (const name of names) {
+      const text = await fetch(`${nodeUrl(name)}/metrics`).then(
+        (r) => r.text(),
+        () => '',
+      );
+      if (/^tmomi_admission_leader 1$/m.test(text)) return name;
+    }
+    return undefined;
+  };
+
+  it('when requests go through the balancer, then every node serves some, without stickiness, and event streams flow at once', async (ctx) => {
+    if (!haproxy) return ctx.skip(NO_HAPROXY);
+    const served = new Set<string | null>();
+    for (let i = 0; i < 9; i++) served.add((await call('GET', '/readyz')).node);
+    expect(served).toEqual(new Set(['tmomi-1', 'tmomi-2', 'tmomi-3']));
+    // HAProxy's exporter has the series the alerts and the dashboard query.
+    const haproxyMetrics = await (await fetch(state.stats.replace(/\/stats$/, '/metrics'))).text();
+    for (const name of [
+      'haproxy_backend_active_servers',
+      'haproxy_backend_retry_warnings_total',
+      'haproxy_backend_redispatch_warnings_total',
+    ]) {
+      expect(haproxyMetrics).toContain(`${name}{proxy="tmomi_nodes"}`);
+    }
+  });
+
+  it('when one node drains and another is killed mid-admission, then every buyer is admitted exactly once, in order, and lost streams resume elsewhere', async (ctx) => {
+    if (!haproxy) return ctx.skip(NO_HAPROXY);
+    const adminToken = (await call('POST', '/api/auth/login', undefined, admin)).body.accessToken as string;
+    const venue = await call('POST', '/api/admin/venues', adminToken, {
+      name: 'Hall',
+      sections: [{ name: 'A', grade: 'R', rows: 5, seatsPerRow: 10 }],
+    });
+    const event = await call('POST', '/api/admin/events', adminToken, {
+      title: 'Balancer',
+      category: 'test',
+      venueId: venue.body.id,
+      prices: [{ grade: 'R', amount: 1 }],
+    });
+    const now = Date.now();
+    const perf = await call('POST', `/api/admin/events/${event.body.id as string}/performances`, adminToken, {
+      startsAt: new Date(now + 7200_000).toISOString(),
+      salesOpenAt: new Date(now - 1_000).toISOString(),
+      salesCloseAt: new Date(now + 3600_000).toISOString(),
+      queue: { admitPerSecond: ADMIT_PER_SECOND, maxActive: 5_000, passTtlSeconds: 600 },
+    });
+    expect(perf.status).toBe(201);
+    const performanceId = perf.body.id as string;
+
+    // Accounts straight into PostgreSQL (hashing 300 passwords would only measure scrypt).
+    const db = createPool(scaled!.databaseUrl, { max: 2 });
+    const { rows } = await db.query<{ id: string }>(
+      `INSERT INTO users (email, name, password_hash)
+       SELECT 'lb-' || $1 || '-' || g || '@example.com', 'Buyer', 'not-a-hash'
+       FROM generate_series(1, $2::int) AS g ORDER BY g RETURNING id`,
+      [randomUUID(), BUYERS],
+    );
+    await db.end();
+    const access = new TokenKind<AccessClaims>(TEST_SECRET, 'access', systemClock);
+    const buyers: Buyer[] = rows.map((row) => ({
+      token: access.issue({ sub: String(row.id), role: 'user' }, 3600).token,
+      seq: 0,
+      connections: [],
+      passes: new Set(),
+      expiresAt: undefined,
+    }));
+
+    // Join one after another, so arrival order is the array's order; each buyer then waits on a stream.
+    const deadline = Date.now() + 90_000;
+    const followers: Promise<void>[] = [];
+    for (const buyer of buyers) {
+      const joined = await call('POST', `/api/performances/${performanceId}/queue`, buyer.token);
+      expect(joined.status).toBe(200);
+      followers.push(follow(`${balancer}/api/performances/${performanceId}/queue/events`, buyer, deadline));
+    }
+    const admittedCount = () => buyers.filter((b) => b.passes.size > 0).length;
+    const waitAdmitted = async (n: number) => {
+      while (admittedCount() < n && Date.now() < deadline) await sleep(50);
+    };
+
+    // 1. Drain the leader while a request to it is still arriving.
+    await waitAdmitted(BUYERS * 0.2);
+    const all = state.nodes.map((n) => n.name);
+    const drained = (await leaderAmong(all))!;
+    expect(drained).toBeDefined();
+    const inFlight = slowLogin(nodeUrl(drained), admin);
+    await inFlight.started;
+    killQuietly(state.nodes.find((n) => n.name === drained)!.pid, 'SIGTERM');
+    const drainedAt = Date.now();
+    const survivors = all.filter((n) => n !== drained);
+    let nextLeader: string | undefined;
+    while (!nextLeader && Date.now() - drainedAt < 10_000) nextLeader = await leaderAmong(survivors);
+    const drainTakeoverMs = Date.now() - drainedAt;
+    inFlight.finish();
+    expect(await inFlight.status).toBe(200);
+    expect(nextLeader).toBeDefined();
+
+    // 2. Kill -9 the new leader: its lease must lapse before the last node takes over.
+    await waitAdmitted(BUYERS * 0.5);
+    const killed = (await leaderAmong(survivors))!;
+    expect(killed).toBeDefined();
+    killQuietly(state.nodes.find((n) => n.name === killed)!.pid, 'SIGKILL');
+    const killedAt = Date.now();
+    const last = survivors.find((n) => n !== killed)!;
+    while (!(await leaderAmong([last])) && Date.now() - killedAt < 10_000) await sleep(25);
+    const killTakeoverMs = Date.now() - killedAt;
+
+    await Promise.all(followers);
+    console.log(
+      `takeover after SIGTERM of the leader: ${drainTakeoverMs} ms; after kill -9: ${killTakeoverMs} ms; ` +
+        `connections: ${buyers.reduce((n, b) => n + b.connections.length, 0)} for ${BUYERS} buyers`,
+    );
+    expect(drainTakeoverMs).toBeLessThan(1_500);
+    expect(killTakeoverMs).toBeLessThan(5_000);
+
+    // Exactly once: one pass per buyer, on every connection and every node, all different.
+    expect(buyers.filter((b) => b.passes.size !== 1)).toEqual([]);
+    expect(new Set(buyers.map((b) => [...b.passes][0])).size).toBe(BUYERS);
+    for (const buyer of buyers.slice(0, 50)) {
+      const view = await call('GET', `/api/performances/${performanceId}/queue/me`, buyer.token);
+      expect(view.body).toMatchObject({ state: 'admitted', pass: [...buyer.passes][0] });
+    }
+    // In order: arrival sequence (the pass id) follows the join order, and admission follows arrival
+    // (at the one-second resolution of the pass expiry).
+    const seqs = buyers.map((b) => b.seq);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    expect(new Set(seqs).size).toBe(BUYERS);
+    const expiries = buyers.map((b) => b.expiresAt!);
+    expect(expiries).toEqual([...expiries].sort());
+
+    // Streams on the drained node were told to reconnect; those on the killed one broke; all resumed.
+    const resumed = (node: string, end: Connection['end']) =>
+      buyers.filter((b) => b.connections.some((c) => c.node === node && c.end === end));
+    expect(resumed(drained, 'reconnect').length).toBeGreaterThan(0);
+    expect(resumed(killed, 'ended').length).toBeGreaterThan(0);
+    for (const buyer of resumed(drained, 'reconnect')) {
+      expect(buyer.connections.at(-1)).toMatchObject({
+        end: 'admitted',
+        node: expect.not.stringMatching(drained),
+      });
+    }
+    for (const buyer of resumed(killed, 'ended')) {
+      expect(buyer.connections.at(-1)).toMatchObject({ end: 'admitted', node: last });
+    }
+    // The balancer retried whatever hit a closing node: no buyer ever saw an error status.
+    expect(buyers.flatMap((b) => b.connections).filter((c) => c.status !== 200)).toEqual([]);
+    expect(clusterLog).toMatch(new RegExp(`"node":"${drained}","code":0,`));
+    expect(clusterLog).toMatch(new RegExp(`"node":"${killed}","code":null,"signal":"SIGKILL"`));
+  }, 150_000);
+
+  it('when the cluster gets SIGTERM, then it drains the last node, stops HAProxy and exits 0', async (ctx) => {
+    if (!haproxy) return ctx.skip(NO_HAPROXY);
+    const exited = new Promise<number | null>((resolve) => cluster!.once('exit', resolve));
+    cluster!.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(isRunning(state.haproxyPid)).toBe(false);
+    expect(state.nodes.filter((n) => isRunning(n.pid))).toEqual([]);
+    expect(JSON.parse(await readFile(join(dir, 'tmomi-targets.json'), 'utf8'))).toEqual([]);
+  }, 60_000);
+});
+
+/**
+ * Follows one buyer's event stream the way EventSource does — reconnecting (with Last-Event-ID) when
+ * told to or when the stream ends — until the buyer is admitted. Bounded in attempts and time.
+ */
+async function follow(url: string, buyer: Buyer, deadline: number): Promise<void> {
+  let lastEventId = '';
+  for (let attempt = 0; attempt < 20 && Date.now() < deadline; attempt++) {
+    const connection: Connection = { node: '', status: 0, end: 'ended' };
+    buyer.connections.push(connection);
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), deadline - Date.now());
+    try {
+      const res = await fetch(url, {
+        headers: { authorization: `Bearer ${buyer.token}`, 'last-event-id': lastEventId },
+        signal: controller.signal,
+      });
+      connection.status = res.status;
+      connection.node = res.headers.get('x-tmomi-node') ?? '';
+      if (res.ok && res.body) {
+        const reader = res.body.getReader();
+        const decoder = new TextDecoder();
+        let buffer = '';
+        reading: for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          buffer += decoder.decode(value, { stream: true });
+          let end;
+          while ((end = buffer.indexOf('\n\n')) >= 0) {
+            const block = buffer.slice(0, end);
+            buffer = buffer.slice(end + 2);
+            lastEventId = /^id: (.*)$/m.exec(block)?.[1] ?? lastEventId;
+            const event = /^event: (.*)$/m.exec(block)?.[1];
+            const data = JSON.parse(/^data: (.*)$/m.exec(block)?.[1] ?? '{}') as Record<string, string>;
+            if (event === 'reconnect') {
+              connection.end = 'reconnect';
+              break reading;
+            }
+            if (event === 'admitted') {
+              connection.end = 'admitted';
+              buyer.passes.add(data.pass!);
+              buyer.expiresAt = data.expiresAt;
+              const claims = JSON.parse(Buffer.from(data.pass!.split('.')[1]!, 'base64url').toString()) as {
+                pid: number;
+              };
+              buyer.seq = claims.pid;
+              return;
+            }
+          }
+        }
+      }
+    } catch {
+      // A node killed mid-stream breaks the connection: reconnect, as EventSource would.
+    } finally {
+      clearTimeout(timer);
+      controller.abort();
+    }
+    await sleep(100);
+  }
+}
+
+/** A login whose body arrives in two parts, so the request is in flight until `finish()`. */
+function slowLogin(base: string, credentials: { email: string; password: string }) {
+  const body = Buffer.from(JSON.stringify(credentials));
+  let started!: () => void;
+  const startedPromise = new Promise<void>((resolve) => (started = resolve));
+  const req = request(`${base}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'content-length': body.length },
+  });
+  const status = new Promise<number>((resolve, reject) => {
+    req.on('response', (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+  });
+  req.write(body.subarray(0, 10), () => setTimeout(started, 100));
+  return {
+    started: startedPromise,
+    status,
+    finish: () => req.end(body.subarray(10)),
+  };
+}
+
+function killQuietly(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
