@@ -27,6 +27,7 @@ import { createHttpServer, type App } from './platform/http.js';
 import type { Logger } from './platform/logger.js';
 import { createMetrics } from './platform/metrics.js';
 import { TokenKind } from './platform/tokens.js';
+import { WEB_DIST, webRoutes } from './web/routes.js';
 
 export type AppSettings = Pick<
   Config,
@@ -40,6 +41,8 @@ export interface AppDeps {
   logger: Logger;
   secret: string;
   settings: AppSettings;
+  /** The built web app to serve at `/`; defaults to this checkout's `web/dist`. */
+  webRoot?: string;
 }
 
 export interface BuiltApp {
@@ -115,6 +118,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   authRoutes(app, { auth, guard, engine: deps.engine, attemptsPerMinute: settings.authRateLimitPerMinute });
   catalogRoutes(app, { catalog, guard });
   queueRoutes(app, { queue, streams, guard, metrics: queueMetrics, engine: deps.engine });
+  await webRoutes(app, deps.webRoot ?? WEB_DIST);
 
   // Background work lives as long as the HTTP server. On close: streams are told to reconnect elsewhere
   // (preClose, before Fastify waits for connections to end), the lease is released so another node's

@@ -49,7 +49,7 @@ export const TEST_SECRET = 'test-secret-that-is-long-enough-for-hmac-keys';
 
 export async function startTestApp(
   mode: Mode,
-  opts: { settings?: Partial<AppSettings>; clock?: Clock } = {},
+  opts: { settings?: Partial<AppSettings>; clock?: Clock; webRoot?: string } = {},
 ): Promise<TestApp> {
   const db = createPool(mode.databaseUrl, { max: 10 });
   // A key prefix per app keeps parallel test files from sharing rate-limit windows or leases.
@@ -72,6 +72,7 @@ export async function startTestApp(
       corsOrigins: [],
       ...opts.settings,
     },
+    webRoot: opts.webRoot,
   });
   return {
     ...built,
