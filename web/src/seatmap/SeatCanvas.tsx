@@ -2,13 +2,24 @@ import {
   useCallback,
   useEffect,
   useLayoutEffect,
+  useMemo,
   useRef,
   useState,
   type KeyboardEvent,
   type PointerEvent,
 } from 'react';
 import { useI18n } from '../i18n';
-import { describeSeat, isAvailable, neighbour, seatAt, type Direction, type SeatIndex } from './model';
+import {
+  cellFor,
+  describeSeat,
+  isAvailable,
+  neighbour,
+  paintSeats,
+  pixelOf,
+  seatAt,
+  type Direction,
+  type SeatIndex,
+} from './model';
 
 export const TAKEN_COLOUR = '#d4d4d8';
 export const SELECTED_COLOUR = '#111827';
@@ -38,10 +49,16 @@ const MARGIN = 1;
 const MIN_SCALE = 0.5;
 const MAX_SCALE = 80;
 
+const COLOURS = {
+  grades: GRADE_COLOURS.map(pixelOf),
+  taken: pixelOf(TAKEN_COLOUR),
+  selected: pixelOf(SELECTED_COLOUR),
+};
+
 /**
- * The seat map on one canvas. Each frame batches the seats into one path per colour (a few Path2D
- * fills instead of 50,000), skips rows outside the view, and is scheduled with requestAnimationFrame so
- * a burst of availability updates or wheel events costs one frame.
+ * The seat map on one canvas. Seats are painted into an image (see paintSeats) when their colours
+ * change; a frame draws that image scaled to the view, plus the keyboard cursor. Frames are scheduled
+ * with requestAnimationFrame, so a burst of availability updates or wheel events costs one frame.
  */
 export function SeatCanvas({ index, bits, selected, onToggle, onReady, label }: Props) {
   const { t } = useI18n();
@@ -55,55 +72,52 @@ export function SeatCanvas({ index, bits, selected, onToggle, onReady, label }: 
   const [focused, setFocused] = useState(false);
   const ready = useRef(false);
   // What the next frame draws: drawing reads it from here, so a frame never waits for a re-render.
-  const latest = useRef({ index, bits, selected, cursor, focused, onReady });
+  const latest = useRef({ index, cursor, focused, onReady });
   useLayoutEffect(() => {
-    latest.current = { index, bits, selected, cursor, focused, onReady };
+    latest.current = { index, cursor, focused, onReady };
   });
+
+  // The seats as an image, one cell of pixels per seat unit, repainted only when seats change colour;
+  // panning and zooming just draw it scaled.
+  const layer = useMemo(() => {
+    const cell = cellFor(index);
+    const canvas = document.createElement('canvas');
+    canvas.width = Math.max(1, Math.ceil(index.width * cell));
+    canvas.height = Math.max(1, Math.ceil(index.height * cell));
+    const ctx = canvas.getContext('2d')!;
+    const image = ctx.createImageData(canvas.width, canvas.height);
+    return {
+      canvas,
+      ctx,
+      image,
+      target: { pixels: new Uint32Array(image.data.buffer), stride: canvas.width, cell },
+    };
+  }, [index]);
+  // A layout effect: the image must be painted before the first frame can be drawn from it.
+  useLayoutEffect(() => {
+    paintSeats(layer.target, index, bits, selected, COLOURS);
+    layer.ctx.putImageData(layer.image, 0, 0);
+  }, [layer, index, bits, selected]);
 
   const draw = useCallback(() => {
     frame.current = 0;
     const canvas = canvasRef.current;
     const ctx = canvas?.getContext('2d');
     if (!canvas || !ctx || size.current.width === 0) return;
-    const { index, bits, selected, cursor, focused } = latest.current;
-    const { width, height, dpr } = size.current;
+    const { index, cursor, focused } = latest.current;
+    const { dpr } = size.current;
     const { scale, tx, ty } = view.current;
+    const { cell } = layer.target;
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.clearRect(0, 0, canvas.width, canvas.height);
-    ctx.setTransform(dpr * scale, 0, 0, dpr * scale, dpr * tx, dpr * ty);
-
-    const byGrade = index.grades.map(() => new Path2D());
-    const taken = new Path2D();
-    const chosen = new Path2D();
-    const top = -ty / scale - 1;
-    const bottom = (height - ty) / scale;
-    const left = -tx / scale - 1;
-    const right = (width - tx) / scale;
-    for (const row of index.rows) {
-      if (row.y < top || row.y > bottom) continue;
-      const from = Math.max(0, Math.floor(left - row.x));
-      const to = Math.min(row.seats, Math.ceil(right - row.x));
-      for (let i = from; i < to; i++) {
-        const seat = row.first + i;
-        const path = selected.has(seat)
-          ? chosen
-          : bits && !isAvailable(bits, seat)
-            ? taken
-            : byGrade[index.gradeOf[seat]!]!;
-        path.rect(row.x + i + 0.1, row.y + 0.1, 0.8, 0.8);
-      }
-    }
-    byGrade.forEach((path, g) => {
-      ctx.fillStyle = GRADE_COLOURS[g % GRADE_COLOURS.length]!;
-      ctx.fill(path);
-    });
-    ctx.fillStyle = TAKEN_COLOUR;
-    ctx.fill(taken);
-    ctx.fillStyle = SELECTED_COLOUR;
-    ctx.fill(chosen);
+    // Magnified, nearest-neighbour keeps seats crisp; shrunk, smoothing keeps the rows from shimmering.
+    ctx.imageSmoothingEnabled = scale * dpr < cell;
+    ctx.setTransform((dpr * scale) / cell, 0, 0, (dpr * scale) / cell, dpr * tx, dpr * ty);
+    ctx.drawImage(layer.canvas, 0, 0);
 
     const row = index.rows[index.rowOf[cursor] ?? -1];
     if (focused && row) {
+      ctx.setTransform(dpr * scale, 0, 0, dpr * scale, dpr * tx, dpr * ty);
       ctx.strokeStyle = CURSOR_COLOUR;
       ctx.lineWidth = Math.max(0.15, 2 / scale);
       ctx.strokeRect(row.x + (cursor - row.first), row.y, 1, 1);
@@ -113,7 +127,7 @@ export function SeatCanvas({ index, bits, selected, onToggle, onReady, label }: 
       canvas.dataset.ready = 'true';
       latest.current.onReady?.();
     }
-  }, []);
+  }, [layer]);
 
   const schedule = useCallback(() => {
     if (frame.current === 0) frame.current = requestAnimationFrame(draw);

@@ -1,12 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { planSeats } from '../../../src/catalog/layout';
 import {
+  cellFor,
   countAvailable,
   decodeBitset,
   describeSeat,
   indexSeatMap,
   isAvailable,
   neighbour,
+  paintSeats,
+  pixelOf,
   seatAt,
 } from './model';
 
@@ -55,5 +58,22 @@ describe('the seat map model', () => {
     expect(isAvailable(bits, 15)).toBe(true);
     expect(isAvailable(bits, 16)).toBe(false);
     expect(countAvailable(bits, 16)).toBe(3);
+  });
+
+  it('when seats are painted, then each is a 3×3 square of its colour on a 4-pixel grid, gaps empty', () => {
+    const cell = cellFor(index);
+    expect(cell).toBe(4);
+    const stride = index.width * cell;
+    const target = { pixels: new Uint32Array(stride * index.height * cell), stride, cell };
+    const bits = new Uint8Array(2).fill(0xff);
+    bits[0] = 0b1111_1101; // seat 1 taken
+    paintSeats(target, index, bits, new Set([2]), { grades: [10, 20], taken: 30, selected: 40 });
+    const at = (x: number, y: number) => target.pixels[y * stride + x];
+    // Row 0 starts at x = 1 seat = 4 px: seat 0 covers pixels 4..6, then a gap at 7.
+    expect([at(4, 0), at(6, 2), at(7, 0), at(4, 3)]).toEqual([10, 10, 0, 0]);
+    expect(at(8, 0)).toBe(30); // seat 1, taken
+    expect(at(12, 0)).toBe(40); // seat 2, selected
+    expect(at(0, 4 * 4)).toBe(20); // seat 8, section B, grade R
+    expect(pixelOf('#102030')).toBe(0xff302010);
   });
 });
