@@ -12,6 +12,14 @@ const toLocalInput = (ms: number) => {
 };
 const HOUR = 3600_000;
 
+/** The waiting-room settings: label, field, bounds (src/catalog/schemas.ts) and default. */
+const QUEUE_FIELDS = [
+  ['admin.prequeue', 'prequeueMinutes', 0, 1440, 30],
+  ['admin.admitPerSecond', 'admitPerSecond', 1, 10_000, 50],
+  ['admin.maxActive', 'maxActive', 1, 1_000_000, 500],
+  ['admin.passTtl', 'passTtlSeconds', 60, 7200, 600],
+] as const;
+
 export default function PerformanceForm() {
   const { id: eventId = '' } = useParams();
   const { t } = useI18n();
@@ -43,13 +51,13 @@ export default function PerformanceForm() {
             salesCloseAt: instant('salesCloseAt'),
             holdTtlSeconds: int('holdTtlSeconds'),
             maxTicketsPerUser: int('maxTicketsPerUser'),
-            queue: {
-              enabled: queueEnabled,
-              prequeueMinutes: int('prequeueMinutes'),
-              admitPerSecond: int('admitPerSecond'),
-              maxActive: int('maxActive'),
-              passTtlSeconds: int('passTtlSeconds'),
-            },
+            // Disabled fields are not in the form data: without a queue, the server's defaults stand.
+            queue: queueEnabled
+              ? {
+                  enabled: true,
+                  ...Object.fromEntries(QUEUE_FIELDS.map(([, name]) => [name, int(name)])),
+                }
+              : { enabled: false },
           },
         }),
       );
@@ -91,46 +99,18 @@ export default function PerformanceForm() {
             {t('admin.queueEnabled')}
           </label>
           <div className="inline-fields">
-            <Field label={t('admin.prequeue')}>
-              <input
-                type="number"
-                name="prequeueMinutes"
-                min={0}
-                max={1440}
-                defaultValue={30}
-                disabled={!queueEnabled}
-              />
-            </Field>
-            <Field label={t('admin.admitPerSecond')}>
-              <input
-                type="number"
-                name="admitPerSecond"
-                min={1}
-                max={10000}
-                defaultValue={50}
-                disabled={!queueEnabled}
-              />
-            </Field>
-            <Field label={t('admin.maxActive')}>
-              <input
-                type="number"
-                name="maxActive"
-                min={1}
-                max={1000000}
-                defaultValue={500}
-                disabled={!queueEnabled}
-              />
-            </Field>
-            <Field label={t('admin.passTtl')}>
-              <input
-                type="number"
-                name="passTtlSeconds"
-                min={60}
-                max={7200}
-                defaultValue={600}
-                disabled={!queueEnabled}
-              />
-            </Field>
+            {QUEUE_FIELDS.map(([label, name, min, max, value]) => (
+              <Field key={name} label={t(label)}>
+                <input
+                  type="number"
+                  name={name}
+                  min={min}
+                  max={max}
+                  defaultValue={value}
+                  disabled={!queueEnabled}
+                />
+              </Field>
+            ))}
           </div>
         </fieldset>
         <ErrorNote error={error} />
