@@ -1,7 +1,7 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
-import { onSalePerformance, uniqueEmail, type TestApp } from '../harness.js';
-import { hasChromium, launchChromium, logIn, openPage, startWebServer } from './browser.js';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it, type TestContext } from 'vitest';
+import { onSalePerformance, uniqueEmail } from '../harness.js';
+import { hasChromium, logIn, openPage, serverAndBrowser } from './browser.js';
 
 /**
  * The buying half of the journey: holds, checkout, tickets and check-in. It needs the booking API
@@ -9,23 +9,17 @@ import { hasChromium, launchChromium, logIn, openPage, startWebServer } from './
  * here, each test skips itself with the endpoint it is waiting for.
  */
 describe.skipIf(!hasChromium)('a buyer booking in the browser', () => {
-  let server: TestApp & { url: string };
-  let browser: Browser;
+  const env = serverAndBrowser();
   let performanceId: string;
   let bookingReady: boolean;
   beforeAll(async () => {
-    [server, browser] = await Promise.all([startWebServer(), launchChromium()]);
     // No waiting room here: the queue's own journey is in buyer.test.ts.
-    ({ performanceId } = await onSalePerformance(server, { queue: { enabled: false } }));
-    const probe = await server.app.inject({
+    ({ performanceId } = await onSalePerformance(env.server, { queue: { enabled: false } }));
+    const probe = await env.server.app.inject({
       method: 'POST',
       url: `/api/performances/${performanceId}/holds`,
     });
     bookingReady = probe.json<{ error?: { code?: string } }>().error?.code !== 'ROUTE_NOT_FOUND';
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
   });
 
   const needsBooking = (ctx: TestContext) =>
@@ -33,7 +27,7 @@ describe.skipIf(!hasChromium)('a buyer booking in the browser', () => {
 
   const newBuyer = async () => {
     const email = uniqueEmail('booker');
-    await server.auth.signup({ email, password: 'password1', name: 'Booker' });
+    await env.server.auth.signup({ email, password: 'password1', name: 'Booker' });
     return email;
   };
 
@@ -53,8 +47,8 @@ describe.skipIf(!hasChromium)('a buyer booking in the browser', () => {
 
   it('picks seats on the map, pays with the succeeding card, sees the QR ticket; check-in admits it once', async (ctx) => {
     needsBooking(ctx);
-    const buyer = await openPage(browser, server.url);
-    const door = await openPage(browser, server.url, { expectedStatuses: [409] });
+    const buyer = await openPage(env.browser, env.server.url);
+    const door = await openPage(env.browser, env.server.url, { expectedStatuses: [409] });
     try {
       await logIn(buyer.page, await newBuyer(), 'password1');
       await selectSeats(buyer.page, 2);
@@ -74,7 +68,7 @@ describe.skipIf(!hasChromium)('a buyer booking in the browser', () => {
       const code = (await buyer.page.locator('.code').first().textContent())!.trim();
 
       const admin = uniqueEmail('door');
-      await server.auth.ensureAdmin({ email: admin, password: 'admin-password' });
+      await env.server.auth.ensureAdmin({ email: admin, password: 'admin-password' });
       await logIn(door.page, admin, 'admin-password');
       await door.page.goto('/admin/checkin');
       await door.page.getByLabel('Ticket code').fill(code);
@@ -93,8 +87,8 @@ describe.skipIf(!hasChromium)('a buyer booking in the browser', () => {
 
   it('tells a second buyer, who chose the same seats a moment later, that they are taken', async (ctx) => {
     needsBooking(ctx);
-    const first = await openPage(browser, server.url);
-    const second = await openPage(browser, server.url, { expectedStatuses: [409] });
+    const first = await openPage(env.browser, env.server.url);
+    const second = await openPage(env.browser, env.server.url, { expectedStatuses: [409] });
     try {
       await logIn(first.page, await newBuyer(), 'password1');
       await logIn(second.page, await newBuyer(), 'password1');
@@ -122,7 +116,7 @@ describe.skipIf(!hasChromium)('a buyer booking in the browser', () => {
 
   it('shows a declined card as a sentence and lets the buyer try another card', async (ctx) => {
     needsBooking(ctx);
-    const buyer = await openPage(browser, server.url, { expectedStatuses: [402] });
+    const buyer = await openPage(env.browser, env.server.url, { expectedStatuses: [402] });
     try {
       await logIn(buyer.page, await newBuyer(), 'password1');
       await selectSeats(buyer.page, 1);

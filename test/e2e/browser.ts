@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { modes, startTestApp, type TestApp } from '../harness.js';
 
 /** Debian's Chromium (`apt-get install -y chromium`); .ci/run installs it, so CI always has it. */
@@ -27,11 +28,26 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
+export type WebServer = TestApp & { url: string };
+
 /** A Tmomi (embedded PostgreSQL, memory engine) listening on a loopback port, serving the built web app. */
-export async function startWebServer(): Promise<TestApp & { url: string }> {
+async function startWebServer(): Promise<WebServer> {
   const t = await startTestApp(modes()[0]!);
   await t.app.listen({ host: '127.0.0.1', port: 0 });
   return { ...t, url: `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}` };
+}
+
+/** For a describe block: one server and one browser, started before its tests and closed after. */
+export function serverAndBrowser(): { server: WebServer; browser: Browser } {
+  const env = {} as { server: WebServer; browser: Browser };
+  beforeAll(async () => {
+    [env.server, env.browser] = await Promise.all([startWebServer(), launchChromium()]);
+  });
+  afterAll(async () => {
+    await env.browser?.close();
+    await env.server?.close();
+  });
+  return env;
 }
 
 export interface WatchedPage {

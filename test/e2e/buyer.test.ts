@@ -1,32 +1,23 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminHeaders, buyer, onSalePerformance, type TestApp } from '../harness.js';
-import { hasChromium, launchChromium, openPage, SKIP_NOTE, startWebServer } from './browser.js';
+import { describe, expect, it } from 'vitest';
+import { adminHeaders, buyer, onSalePerformance } from '../harness.js';
+import { hasChromium, openPage, SKIP_NOTE, serverAndBrowser } from './browser.js';
 
 if (!hasChromium) console.warn(SKIP_NOTE);
 
 describe.skipIf(!hasChromium)('a buyer in the browser', () => {
-  let server: TestApp & { url: string };
-  let browser: Browser;
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([startWebServer(), launchChromium()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const env = serverAndBrowser();
 
   it('signs up, searches, opens the event, waits in a real queue, is admitted and sees the seat map', async () => {
-    const { performanceId, eventId } = await onSalePerformance(server, {
+    const { performanceId, eventId } = await onSalePerformance(env.server, {
       queue: { enabled: true, prequeueMinutes: 0, admitPerSecond: 1, maxActive: 100, passTtlSeconds: 600 },
     });
-    await server.app.inject({
+    await env.server.app.inject({
       method: 'PATCH',
       url: `/api/admin/events/${eventId}`,
-      headers: await adminHeaders(server),
+      headers: await adminHeaders(env.server),
       payload: { title: `Queue Night ${eventId}`, artist: 'The Testers' },
     });
-    const { page, shot, errors, close } = await openPage(browser, server.url);
+    const { page, shot, errors, close } = await openPage(env.browser, env.server.url);
     try {
       await page.goto('/');
       await page.getByRole('link', { name: 'Sign up' }).click();
@@ -47,8 +38,8 @@ describe.skipIf(!hasChromium)('a buyer in the browser', () => {
       await shot('event');
       // Three buyers get in line just before ours, at one admission a second: ours waits for real.
       for (let i = 0; i < 3; i++) {
-        const other = await buyer(server);
-        const joined = await server.app.inject({
+        const other = await buyer(env.server);
+        const joined = await env.server.app.inject({
           method: 'POST',
           url: `/api/performances/${performanceId}/queue`,
           headers: other.headers,

@@ -1,24 +1,15 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { uniqueEmail, type TestApp } from '../harness.js';
-import { hasChromium, launchChromium, openPage, startWebServer } from './browser.js';
+import { describe, expect, it } from 'vitest';
+import { uniqueEmail } from '../harness.js';
+import { hasChromium, openPage, serverAndBrowser } from './browser.js';
 
 describe.skipIf(!hasChromium)('an organizer in the browser (in Korean)', () => {
-  let server: TestApp & { url: string };
-  let browser: Browser;
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([startWebServer(), launchChromium()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const env = serverAndBrowser();
 
   it('creates a venue with a live preview, an event with prices, a performance, and sees generation finish', async () => {
     const email = uniqueEmail('organizer');
-    await server.auth.ensureAdmin({ email, password: 'admin-password', name: '주최자' });
+    await env.server.auth.ensureAdmin({ email, password: 'admin-password', name: '주최자' });
     // A Korean browser gets the Korean app without choosing anything.
-    const { page, shot, errors, close } = await openPage(browser, server.url, { locale: 'ko-KR' });
+    const { page, shot, errors, close } = await openPage(env.browser, env.server.url, { locale: 'ko-KR' });
     try {
       await page.goto('/login?next=/admin');
       await page.getByLabel('이메일').fill(email);

@@ -1,20 +1,17 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminHeaders, waitForJob, type TestApp } from '../harness.js';
-import { hasChromium, launchChromium, openPage, startWebServer } from './browser.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { adminHeaders, waitForJob } from '../harness.js';
+import { hasChromium, openPage, serverAndBrowser } from './browser.js';
 
 /** The issue's budget: a 50,000-seat map interactive within 1.5 s of navigation in headless Chromium. */
 const INTERACTIVE_BUDGET_MS = 1500;
 
 describe.skipIf(!hasChromium)('the seat map of a 50,000-seat stadium', () => {
-  let server: TestApp & { url: string };
-  let browser: Browser;
+  const env = serverAndBrowser();
   let performanceId: string;
   beforeAll(async () => {
-    [server, browser] = await Promise.all([startWebServer(), launchChromium()]);
-    const admin = await adminHeaders(server);
+    const admin = await adminHeaders(env.server);
     const post = async (url: string, payload: object) => {
-      const res = await server.app.inject({ method: 'POST', url, payload, headers: admin });
+      const res = await env.server.app.inject({ method: 'POST', url, payload, headers: admin });
       if (res.statusCode !== 201) throw new Error(`${url}: ${res.statusCode} ${res.body}`);
       return res.json<{ id: string; jobId?: string; seatCount?: number }>();
     };
@@ -41,20 +38,16 @@ describe.skipIf(!hasChromium)('the seat map of a 50,000-seat stadium', () => {
       salesCloseAt: new Date(now + 24 * 3600_000).toISOString(),
       queue: { enabled: false },
     });
-    expect((await waitForJob(server, perf.jobId!)).state).toBe('done');
+    expect((await waitForJob(env.server, perf.jobId!)).state).toBe('done');
     performanceId = perf.id;
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
   });
 
   it('when opened, then it is interactive within 1.5 s, and stays smooth while availability changes', async () => {
-    const { page, shot, errors, close } = await openPage(browser, server.url);
+    const { page, shot, errors, close } = await openPage(env.browser, env.server.url);
     try {
       // The server has built its availability bitset already (the crowd before us asked for it); the
       // browser has nothing cached: this is a first visit.
-      await server.app.inject({ url: `/api/performances/${performanceId}/availability` });
+      await env.server.app.inject({ url: `/api/performances/${performanceId}/availability` });
       await page.goto(`/performances/${performanceId}/seats`);
       await page.locator('canvas[data-ready="true"]').waitFor();
       const interactiveMs = await page.evaluate<number>(
@@ -82,7 +75,7 @@ describe.skipIf(!hasChromium)('the seat map of a 50,000-seat stadium', () => {
       })()`);
       for (let round = 0; round < 5; round++) {
         const taken = Array.from({ length: 2000 }, (_, i) => 2000 * round * 5 + i * 5);
-        await server.availability.markTaken(performanceId, taken);
+        await env.server.availability.markTaken(performanceId, taken);
         await new Promise((r) => setTimeout(r, 800));
       }
       await expect
