@@ -33,6 +33,12 @@ describe('the web app at /', () => {
     }
   });
 
+  it('when the app is opened over plain http (a laptop on a LAN), then the CSP does not force https', async () => {
+    const res = await t.app.inject({ url: '/' });
+    expect(res.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(res.headers['content-security-policy']).not.toContain('upgrade-insecure-requests');
+  });
+
   it('when a hashed asset is asked for, then it is served as immutable; other files are revalidated', async () => {
     const asset = await t.app.inject({ url: '/assets/index-abc123.js' });
     expect(asset.statusCode).toBe(200);
