@@ -67,12 +67,19 @@ export interface WatchedPage {
 export async function openPage(
   browser: Browser,
   baseURL: string,
-  opts: { locale?: string; expectedStatuses?: number[]; viewport?: { width: number; height: number } } = {},
+  opts: {
+    locale?: string;
+    expectedStatuses?: number[];
+    viewport?: { width: number; height: number };
+    touch?: boolean;
+  } = {},
 ): Promise<WatchedPage> {
   const context = await browser.newContext({
     baseURL,
     locale: opts.locale ?? 'en-GB',
     viewport: opts.viewport ?? { width: 1280, height: 860 },
+    hasTouch: opts.touch ?? false,
+    isMobile: opts.touch ?? false,
   });
   const page = await context.newPage();
   const seen: string[] = [];

@@ -76,4 +76,44 @@ describe.skipIf(!hasChromium)('a buyer in the browser', () => {
       await close();
     }
   });
+
+  it('on a phone: the pages fit the screen, a pinch zooms the seat map and a tap selects a seat', async () => {
+    const { performanceId, eventId } = await onSalePerformance(env.server);
+    const phone = await openPage(env.browser, env.server.url, {
+      locale: 'ko-KR',
+      viewport: { width: 390, height: 844 },
+      touch: true,
+    });
+    try {
+      const overflow = () => phone.page.evaluate<number>('document.documentElement.scrollWidth - innerWidth');
+      await phone.page.goto(`/events/${eventId}`);
+      await phone.page.getByRole('heading', { name: 'Test Show' }).waitFor();
+      expect(await overflow()).toBe(0);
+      await phone.page.goto(`/performances/${performanceId}/seats`);
+      const canvas = phone.page.locator('canvas[data-ready="true"]');
+      await canvas.waitFor();
+      expect(await overflow()).toBe(0);
+
+      const box = (await canvas.boundingBox())!;
+      const before = await canvas.screenshot();
+      const cdp = await phone.context.newCDPSession(phone.page);
+      const mid = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+      const touches = (spread: number) => [
+        { x: mid.x - spread, y: mid.y, id: 0 },
+        { x: mid.x + spread, y: mid.y, id: 1 },
+      ];
+      await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: touches(20) });
+      for (const spread of [40, 60, 80])
+        await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: touches(spread) });
+      await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+      await expect.poll(async () => (await canvas.screenshot()).equals(before)).toBe(false);
+
+      await phone.page.touchscreen.tap(mid.x, mid.y);
+      await expect.poll(() => phone.page.getByTestId('selection').locator('li').count()).toBe(1);
+      await phone.shot('phone-seat-map');
+      expect(phone.errors()).toEqual([]);
+    } finally {
+      await phone.close();
+    }
+  });
 });

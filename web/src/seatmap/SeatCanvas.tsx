@@ -27,6 +27,11 @@ const CURSOR_COLOUR = '#f59e0b';
 // Colour-blind-safe hues (Okabe–Ito), dark enough against white for the legend swatches.
 export const GRADE_COLOURS = ['#7c3aed', '#0072b2', '#009e73', '#d55e00', '#cc79a7', '#e69f00', '#56b4e9'];
 
+interface Point {
+  x: number;
+  y: number;
+}
+
 interface View {
   scale: number;
   tx: number;
@@ -67,7 +72,8 @@ export function SeatCanvas({ index, bits, selected, onToggle, onReady, label }: 
   const view = useRef<View>({ scale: 1, tx: 0, ty: 0 });
   const size = useRef({ width: 0, height: 0, dpr: 1 });
   const frame = useRef(0);
-  const drag = useRef<{ x: number; y: number; moved: boolean; id: number } | null>(null);
+  const pointers = useRef(new Map<number, Point>());
+  const moved = useRef(false);
   const [cursor, setCursor] = useState(-1);
   const [focused, setFocused] = useState(false);
   const ready = useRef(false);
@@ -201,27 +207,44 @@ export function SeatCanvas({ index, bits, selected, onToggle, onReady, label }: 
   };
   const canPick = (seat: number) => seat >= 0 && (!bits || isAvailable(bits, seat) || selected.has(seat));
 
+  // One pointer pans (after a few pixels: less is a tap on a seat); two pointers pinch-zoom.
   const onPointerDown = (event: PointerEvent<HTMLCanvasElement>) => {
-    drag.current = { x: event.clientX, y: event.clientY, moved: false, id: event.pointerId };
+    if (pointers.current.size === 0) moved.current = false;
+    pointers.current.set(event.pointerId, { x: event.clientX, y: event.clientY });
     event.currentTarget.setPointerCapture(event.pointerId);
   };
   const onPointerMove = (event: PointerEvent<HTMLCanvasElement>) => {
-    const d = drag.current;
-    if (!d || d.id !== event.pointerId) return;
-    const dx = event.clientX - d.x;
-    const dy = event.clientY - d.y;
-    // A few pixels of wobble is still a click, not a pan.
-    if (!d.moved && Math.hypot(dx, dy) < 4) return;
-    d.moved = true;
-    d.x = event.clientX;
-    d.y = event.clientY;
-    view.current = { ...view.current, tx: view.current.tx + dx, ty: view.current.ty + dy };
+    const p = pointers.current.get(event.pointerId);
+    if (!p) return;
+    const box = event.currentTarget.getBoundingClientRect();
+    if (pointers.current.size === 1) {
+      const dx = event.clientX - p.x;
+      const dy = event.clientY - p.y;
+      if (!moved.current && Math.hypot(dx, dy) < 4) return;
+      moved.current = true;
+      view.current = { ...view.current, tx: view.current.tx + dx, ty: view.current.ty + dy };
+    } else if (pointers.current.size === 2) {
+      const [a, b] = [...pointers.current.values()] as [Point, Point];
+      const before = { d: Math.hypot(a.x - b.x, a.y - b.y), x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 };
+      p.x = event.clientX;
+      p.y = event.clientY;
+      const after = { d: Math.hypot(a.x - b.x, a.y - b.y), x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 };
+      moved.current = true;
+      view.current = {
+        ...view.current,
+        tx: view.current.tx + after.x - before.x,
+        ty: view.current.ty + after.y - before.y,
+      };
+      if (before.d > 0) zoom(after.d / before.d, after.x - box.left, after.y - box.top);
+    }
+    p.x = event.clientX;
+    p.y = event.clientY;
     schedule();
   };
   const onPointerUp = (event: PointerEvent<HTMLCanvasElement>) => {
-    const d = drag.current;
-    drag.current = null;
-    if (!d || d.moved || !onToggle) return;
+    const tap = pointers.current.size === 1 && !moved.current;
+    pointers.current.delete(event.pointerId);
+    if (!tap || !onToggle) return;
     const seat = seatUnder(event);
     if (!canPick(seat)) return;
     setCursor(seat);
@@ -301,7 +324,7 @@ export function SeatCanvas({ index, bits, selected, onToggle, onReady, label }: 
           onPointerDown={onPointerDown}
           onPointerMove={onPointerMove}
           onPointerUp={onPointerUp}
-          onPointerCancel={() => (drag.current = null)}
+          onPointerCancel={(event) => pointers.current.delete(event.pointerId)}
           onKeyDown={onKeyDown}
           onFocus={() => setFocused(true)}
           onBlur={() => setFocused(false)}
