@@ -45,9 +45,16 @@ describe.skipIf(!hasChromium)('an organizer in the browser (in Korean)', () => {
       await page.getByText('티켓 660장이 모두 준비되었습니다.').waitFor({ timeout: 20_000 });
       await shot('admin-generation-done');
 
+      const eventLink = page.locator('main').getByRole('link', { name: '공연' });
+      const eventUrl = (await eventLink.getAttribute('href'))!;
       await page.getByRole('link', { name: '판매 현황 열기' }).click();
       await expect.poll(() => page.getByTestId('counts').textContent()).toContain('660');
       await shot('admin-dashboard');
+
+      // Buyers see the sale counting down: the form's default opens it in an hour, the queue 30 min before.
+      await page.goto(eventUrl);
+      await page.getByText(/대기실 입장까지 \d+분 \d+초/).waitFor();
+      await shot('event-countdown');
       expect(errors()).toEqual([]);
     } finally {
       await close();
