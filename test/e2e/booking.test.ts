@@ -48,7 +48,7 @@ describe.skipIf(!hasChromium)('a buyer booking in the browser', () => {
   it('picks seats on the map, pays with the succeeding card, sees the QR ticket; check-in admits it once', async (ctx) => {
     needsBooking(ctx);
     const buyer = await openPage(env.browser, env.server.url);
-    const door = await openPage(env.browser, env.server.url, { expectedStatuses: [409] });
+    const door = await openPage(env.browser, env.server.url, { allow: ['status of 409'] });
     try {
       await logIn(buyer.page, await newBuyer(), 'password1');
       await selectSeats(buyer.page, 2);
@@ -88,7 +88,7 @@ describe.skipIf(!hasChromium)('a buyer booking in the browser', () => {
   it('tells a second buyer, who chose the same seats a moment later, that they are taken', async (ctx) => {
     needsBooking(ctx);
     const first = await openPage(env.browser, env.server.url);
-    const second = await openPage(env.browser, env.server.url, { expectedStatuses: [409] });
+    const second = await openPage(env.browser, env.server.url, { allow: ['status of 409'] });
     try {
       await logIn(first.page, await newBuyer(), 'password1');
       await logIn(second.page, await newBuyer(), 'password1');
@@ -116,7 +116,7 @@ describe.skipIf(!hasChromium)('a buyer booking in the browser', () => {
 
   it('shows a declined card as a sentence and lets the buyer try another card', async (ctx) => {
     needsBooking(ctx);
-    const buyer = await openPage(env.browser, env.server.url, { expectedStatuses: [402] });
+    const buyer = await openPage(env.browser, env.server.url, { allow: ['status of 402'] });
     try {
       await logIn(buyer.page, await newBuyer(), 'password1');
       await selectSeats(buyer.page, 1);

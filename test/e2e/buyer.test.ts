@@ -7,7 +7,7 @@ if (!hasChromium) console.warn(SKIP_NOTE);
 describe.skipIf(!hasChromium)('a buyer in the browser', () => {
   const env = serverAndBrowser();
 
-  it('signs up, searches, opens the event, waits in a real queue, is admitted and sees the seat map', async () => {
+  it('signs up, searches, opens the event, waits in a real queue through a dropped connection, is admitted and sees the seat map', async () => {
     const { performanceId, eventId } = await onSalePerformance(env.server, {
       queue: { enabled: true, prequeueMinutes: 0, admitPerSecond: 1, maxActive: 100, passTtlSeconds: 600 },
     });
@@ -17,7 +17,10 @@ describe.skipIf(!hasChromium)('a buyer in the browser', () => {
       headers: await adminHeaders(env.server),
       payload: { title: `Queue Night ${eventId}`, artist: 'The Testers' },
     });
-    const { page, shot, errors, close } = await openPage(env.browser, env.server.url);
+    // The dropped connection below is logged by Chromium; nothing else may be.
+    const { page, shot, errors, close } = await openPage(env.browser, env.server.url, {
+      allow: ['ERR_INCOMPLETE_CHUNKED_ENCODING'],
+    });
     try {
       await page.goto('/');
       await page.getByRole('link', { name: 'Sign up' }).click();
@@ -54,6 +57,10 @@ describe.skipIf(!hasChromium)('a buyer in the browser', () => {
       expect(first).toBeGreaterThan(1);
       await expect.poll(() => page.getByText(/\d+ people ahead of you/).isVisible()).toBe(true);
       await shot('waiting-room');
+      // The connection drops (a node restarting, a train entering a tunnel): EventSource reconnects by
+      // itself and the server resumes from the engine, so the turn still arrives.
+      env.server.app.server.closeAllConnections();
+      await page.getByText('Reconnecting…').waitFor({ timeout: 5000 });
       // The place goes down live (SSE) before the turn comes, or the turn comes first.
       await expect
         .poll(
