@@ -36,6 +36,7 @@ import { createHttpServer, type App } from './platform/http.js';
 import type { Logger } from './platform/logger.js';
 import { createMetrics } from './platform/metrics.js';
 import { TokenKind } from './platform/tokens.js';
+import { WEB_DIST, webRoutes } from './web/routes.js';
 
 export type AppSettings = Pick<
   Config,
@@ -57,6 +58,8 @@ export interface AppDeps {
   settings: AppSettings;
   /** The payment provider; the built-in simulator (with the configured latency) when omitted. */
   payments?: PaymentPort;
+  /** The built web app to serve at `/`; defaults to this checkout's `web/dist`. */
+  webRoot?: string;
 }
 
 export interface BuiltApp {
@@ -170,6 +173,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   catalogRoutes(app, { catalog, guard });
   queueRoutes(app, { queue, streams, guard, metrics: queueMetrics, engine: deps.engine });
   bookingRoutes(app, { holds, checkout, guard });
+  await webRoutes(app, deps.webRoot ?? WEB_DIST);
 
   // Background work lives as long as the HTTP server. On close, first (preClose, before Fastify waits
   // for in-flight requests): streams are told to reconnect elsewhere, and the leases are released so

@@ -50,7 +50,7 @@ export const TEST_SECRET = 'test-secret-that-is-long-enough-for-hmac-keys';
 
 export async function startTestApp(
   mode: Mode,
-  opts: { settings?: Partial<AppSettings>; clock?: Clock; payments?: PaymentPort } = {},
+  opts: { settings?: Partial<AppSettings>; clock?: Clock; payments?: PaymentPort; webRoot?: string } = {},
 ): Promise<TestApp> {
   const db = createPool(mode.databaseUrl, { max: 10 });
   // A key prefix per app keeps parallel test files from sharing rate-limit windows or leases.
@@ -76,6 +76,7 @@ export async function startTestApp(
       paymentTimeoutMs: 2_000,
       ...opts.settings,
     },
+    webRoot: opts.webRoot,
   });
   return {
     ...built,

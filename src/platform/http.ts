@@ -79,6 +79,9 @@ export async function createHttpServer(opts: HttpOptions): Promise<App> {
         'img-src': ["'self'", 'data:', 'https:'],
         'style-src': ["'self'", "'unsafe-inline'"],
         'script-src': ["'self'"],
+        // Helmet's default would send a phone opening http://laptop:3000 (the embedded mode on a LAN)
+        // to https for every script, leaving a blank page; behind TLS the balancer's HSTS does that job.
+        'upgrade-insecure-requests': null,
       },
     },
   });

@@ -1,0 +1,115 @@
+import { lazy, Suspense, type ReactElement } from 'react';
+import { Link, NavLink, Navigate, Route, Routes, useLocation, useNavigate } from 'react-router';
+import { useI18n, type Lang } from './i18n';
+import { EventPage } from './pages/EventPage';
+import { Home } from './pages/Home';
+import { AuthPage } from './pages/AuthPage';
+import { OrderPage, OrdersPage } from './pages/Orders';
+import { SeatsPage } from './pages/SeatsPage';
+import { WaitingRoom } from './pages/WaitingRoom';
+import { useSession } from './session';
+import { Loading } from './ui';
+
+// Organizer pages are a separate chunk: buyers never download them.
+const AdminHome = lazy(() => import('./pages/admin/AdminHome'));
+const VenueForm = lazy(() => import('./pages/admin/VenueForm'));
+const EventForm = lazy(() => import('./pages/admin/EventForm'));
+const PerformanceForm = lazy(() => import('./pages/admin/PerformanceForm'));
+const Dashboard = lazy(() => import('./pages/admin/Dashboard'));
+const CheckIn = lazy(() => import('./pages/admin/CheckIn'));
+
+export function App() {
+  const { t } = useI18n();
+  return (
+    <>
+      <a className="skip" href="#main">
+        {t('app.skip')}
+      </a>
+      <Header />
+      <main id="main" tabIndex={-1}>
+        <Suspense fallback={<Loading />}>
+          <Routes>
+            <Route path="/" element={<Home />} />
+            <Route path="/events/:id" element={<EventPage />} />
+            <Route path="/login" element={<AuthPage mode="login" />} />
+            <Route path="/signup" element={<AuthPage mode="signup" />} />
+            <Route path="/performances/:id/queue" element={<RequireUser page={<WaitingRoom />} />} />
+            <Route path="/performances/:id/seats" element={<SeatsPage />} />
+            <Route path="/orders" element={<RequireUser page={<OrdersPage />} />} />
+            <Route path="/orders/:id" element={<RequireUser page={<OrderPage />} />} />
+            <Route path="/admin" element={<RequireAdmin page={<AdminHome />} />} />
+            <Route path="/admin/venues/new" element={<RequireAdmin page={<VenueForm />} />} />
+            <Route path="/admin/events/new" element={<RequireAdmin page={<EventForm />} />} />
+            <Route
+              path="/admin/events/:id/performances/new"
+              element={<RequireAdmin page={<PerformanceForm />} />}
+            />
+            <Route path="/admin/performances/:id" element={<RequireAdmin page={<Dashboard />} />} />
+            <Route path="/admin/checkin" element={<RequireAdmin page={<CheckIn />} />} />
+            <Route path="*" element={<p>{t('common.notFound')}</p>} />
+          </Routes>
+        </Suspense>
+      </main>
+    </>
+  );
+}
+
+function Header() {
+  const { t, lang, setLang } = useI18n();
+  const { user, logout } = useSession();
+  const navigate = useNavigate();
+  return (
+    <header className="topbar">
+      <Link to="/" className="brand">
+        {t('app.name')}
+      </Link>
+      <nav aria-label="main">
+        <NavLink to="/" end>
+          {t('nav.home')}
+        </NavLink>
+        {user && <NavLink to="/orders">{t('nav.orders')}</NavLink>}
+        {user?.role === 'admin' && <NavLink to="/admin">{t('nav.admin')}</NavLink>}
+      </nav>
+      <div className="topbar-end">
+        <label className="lang">
+          <span className="sr-only">{t('nav.language')}</span>
+          <select value={lang} onChange={(e) => setLang(e.target.value as Lang)}>
+            <option value="ko">한국어</option>
+            <option value="en">English</option>
+          </select>
+        </label>
+        {user ? (
+          <>
+            <span className="muted user-name">{user.name}</span>
+            <button type="button" className="link" onClick={() => void logout().then(() => navigate('/'))}>
+              {t('nav.logout')}
+            </button>
+          </>
+        ) : (
+          <>
+            <NavLink to="/login">{t('nav.login')}</NavLink>
+            <NavLink to="/signup" className="button small">
+              {t('nav.signup')}
+            </NavLink>
+          </>
+        )}
+      </div>
+    </header>
+  );
+}
+
+/** Sends a visitor to log in first, and back here afterwards. */
+function RequireUser({ page }: { page: ReactElement }) {
+  const { user } = useSession();
+  const location = useLocation();
+  if (!user) return <Navigate to={`/login?next=${encodeURIComponent(location.pathname)}`} replace />;
+  return page;
+}
+
+function RequireAdmin({ page }: { page: ReactElement }) {
+  const { user } = useSession();
+  const { t } = useI18n();
+  if (user?.role !== 'admin')
+    return user ? <p role="alert">{t('admin.forbidden')}</p> : <RequireUser page={page} />;
+  return page;
+}

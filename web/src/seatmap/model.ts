@@ -1,0 +1,193 @@
+import type { SeatMap } from '../types';
+
+/** One drawn row: seats `first … first + seats − 1` at (x + i, y), each one unit wide. */
+export interface IndexedRow {
+  section: number;
+  label: string;
+  first: number;
+  seats: number;
+  x: number;
+  y: number;
+}
+
+/**
+ * The seat map prepared for drawing and hit-testing 50,000 seats without per-seat objects: rows sorted
+ * top to bottom, the grade of each seat in a typed array, and rows bucketed by their whole y.
+ */
+export interface SeatIndex {
+  seatCount: number;
+  grades: string[];
+  sections: { name: string; grade: string }[];
+  rows: IndexedRow[];
+  gradeOf: Uint8Array;
+  rowOf: Int32Array;
+  byY: Map<number, number[]>;
+  width: number;
+  height: number;
+}
+
+export function indexSeatMap(map: Pick<SeatMap, 'seatCount' | 'sections'>): SeatIndex {
+  const grades: string[] = [];
+  const rows: IndexedRow[] = [];
+  const gradeOf = new Uint8Array(map.seatCount);
+  map.sections.forEach((section, s) => {
+    let grade = grades.indexOf(section.grade);
+    if (grade < 0) grade = grades.push(section.grade) - 1;
+    for (const row of section.rows) {
+      rows.push({
+        section: s,
+        label: row.label,
+        first: row.firstSeatNo,
+        seats: row.seats,
+        x: row.x,
+        y: row.y,
+      });
+      gradeOf.fill(grade, row.firstSeatNo, row.firstSeatNo + row.seats);
+    }
+  });
+  rows.sort((a, b) => a.y - b.y || a.x - b.x);
+  const rowOf = new Int32Array(map.seatCount).fill(-1);
+  const byY = new Map<number, number[]>();
+  let width = 0;
+  let height = 0;
+  rows.forEach((row, r) => {
+    rowOf.fill(r, row.first, row.first + row.seats);
+    const bucket = byY.get(Math.floor(row.y));
+    if (bucket) bucket.push(r);
+    else byY.set(Math.floor(row.y), [r]);
+    width = Math.max(width, row.x + row.seats);
+    height = Math.max(height, row.y + 1);
+  });
+  return {
+    seatCount: map.seatCount,
+    grades,
+    sections: map.sections.map((s) => ({ name: s.name, grade: s.grade })),
+    rows,
+    gradeOf,
+    rowOf,
+    byY,
+    width,
+    height,
+  };
+}
+
+/** The seat under a point in seat units, or -1. */
+export function seatAt(index: SeatIndex, x: number, y: number): number {
+  for (const r of index.byY.get(Math.floor(y)) ?? []) {
+    const row = index.rows[r]!;
+    const i = Math.floor(x - row.x);
+    if (i >= 0 && i < row.seats) return row.first + i;
+  }
+  return -1;
+}
+
+export interface SeatLabel {
+  section: string;
+  row: string;
+  number: number;
+  grade: string;
+}
+
+export function describeSeat(index: SeatIndex, seatNo: number): SeatLabel | null {
+  const row = index.rows[index.rowOf[seatNo] ?? -1];
+  if (!row) return null;
+  const section = index.sections[row.section]!;
+  return { section: section.name, row: row.label, number: seatNo - row.first + 1, grade: section.grade };
+}
+
+export type Direction = 'left' | 'right' | 'up' | 'down';
+
+/** The seat a keyboard arrow moves to: along the row, or the nearest seat in the next row up or down. */
+export function neighbour(index: SeatIndex, seatNo: number, direction: Direction): number {
+  const r = index.rowOf[seatNo] ?? -1;
+  const row = index.rows[r];
+  if (!row) return seatNo;
+  const i = seatNo - row.first;
+  if (direction === 'left') return i > 0 ? seatNo - 1 : seatNo;
+  if (direction === 'right') return i < row.seats - 1 ? seatNo + 1 : seatNo;
+  const centre = row.x + i + 0.5;
+  const step = direction === 'up' ? -1 : 1;
+  for (let other = r + step; other >= 0 && other < index.rows.length; other += step) {
+    const next = index.rows[other]!;
+    if (next.y === row.y) continue;
+    const j = Math.min(next.seats - 1, Math.max(0, Math.floor(centre - next.x)));
+    return next.first + j;
+  }
+  return seatNo;
+}
+
+/** Decodes the availability bitset: bit j (least significant first) of byte i is seat 8i + j. */
+export function decodeBitset(base64: string): Uint8Array {
+  const text = atob(base64);
+  const bits = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bits[i] = text.charCodeAt(i);
+  return bits;
+}
+
+export function isAvailable(bits: Uint8Array, seatNo: number): boolean {
+  return (((bits[seatNo >> 3] ?? 0) >> (seatNo & 7)) & 1) === 1;
+}
+
+export function countAvailable(bits: Uint8Array, seatCount: number): number {
+  let count = 0;
+  for (let seat = 0; seat < seatCount; seat++) if (isAvailable(bits, seat)) count++;
+  return count;
+}
+
+/** A CSS `#rrggbb` colour as one opaque ImageData pixel (RGBA bytes read as a little-endian uint32). */
+export function pixelOf(hex: string): number {
+  const n = Number.parseInt(hex.slice(1), 16);
+  return (0xff000000 | ((n & 0xff) << 16) | (n & 0xff00) | ((n >> 16) & 0xff)) >>> 0;
+}
+
+export interface SeatPixels {
+  pixels: Uint32Array;
+  /** Pixels per row of `pixels`. */
+  stride: number;
+  /** Pixels per seat unit: a seat is (cell − 1)² pixels and a one-pixel gap, or one pixel when cell is 1. */
+  cell: number;
+}
+
+export interface SeatColours {
+  grades: readonly number[];
+  taken: number;
+  selected: number;
+}
+
+/**
+ * Writes every seat into a pixel buffer, a few pixels each: 50,000 seats cost a tight loop over a typed
+ * array (a millisecond or two) instead of 50,000 canvas calls. The canvas then only scales this image.
+ */
+export function paintSeats(
+  target: SeatPixels,
+  index: SeatIndex,
+  bits: Uint8Array | null,
+  selected: ReadonlySet<number>,
+  colours: SeatColours,
+): void {
+  const { pixels, stride, cell } = target;
+  const size = cell > 1 ? cell - 1 : 1;
+  pixels.fill(0);
+  for (const row of index.rows) {
+    const rowStart = Math.round(row.y * cell) * stride + Math.round(row.x * cell);
+    for (let i = 0; i < row.seats; i++) {
+      const seat = row.first + i;
+      const colour = selected.has(seat)
+        ? colours.selected
+        : bits && ((bits[seat >> 3]! >> (seat & 7)) & 1) === 0
+          ? colours.taken
+          : colours.grades[index.gradeOf[seat]! % colours.grades.length]!;
+      let p = rowStart + i * cell;
+      for (let dy = 0; dy < size; dy++, p += stride)
+        for (let dx = 0; dx < size; dx++) pixels[p + dx] = colour;
+    }
+  }
+}
+
+/** Pixels per seat for the buffer: 4 (3 + a gap) unless the venue is so large the image would not fit. */
+export function cellFor(index: SeatIndex, maxSide = 8192): number {
+  return Math.max(
+    1,
+    Math.min(4, Math.floor(maxSide / Math.max(1, Math.ceil(index.width), Math.ceil(index.height)))),
+  );
+}

@@ -1,0 +1,10 @@
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vite';
+
+// Built with `vite build web` (the project's `npm run build`); `npm run dev:web` serves it with hot reload
+// and sends /api to a Tmomi started with `npm run dev` on port 3000.
+export default defineConfig({
+  plugins: [react()],
+  build: { outDir: 'dist', emptyOutDir: true },
+  server: { proxy: { '/api': 'http://localhost:3000' } },
+});
