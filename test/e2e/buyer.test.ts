@@ -7,7 +7,7 @@ if (!hasChromium) console.warn(SKIP_NOTE);
 describe.skipIf(!hasChromium)('a buyer in the browser', () => {
   const env = serverAndBrowser();
 
-  it('signs up, searches, opens the event, waits in a real queue through a dropped connection, is admitted and sees the seat map', async () => {
+  it('signs up, searches, opens the event, waits in a real queue through a dropped connection, is admitted, picks a seat on the map, pays and sees the QR ticket', async () => {
     const { performanceId, eventId } = await onSalePerformance(env.server, {
       queue: { enabled: true, prequeueMinutes: 0, admitPerSecond: 1, maxActive: 100, passTtlSeconds: 600 },
     });
@@ -78,6 +78,20 @@ describe.skipIf(!hasChromium)('a buyer in the browser', () => {
         '"pass"',
       );
       await shot('seat-map');
+
+      // The journey ends with a ticket: pick a seat by keyboard, hold it with the queue pass, pay.
+      const canvas = page.locator('canvas[data-ready="true"]');
+      await canvas.focus();
+      await page.keyboard.press('ArrowRight');
+      await page.keyboard.press('Enter');
+      await expect.poll(() => page.getByTestId('selection').locator('li').count()).toBe(1);
+      await page.getByRole('button', { name: 'Hold these seats' }).click();
+      await page.getByRole('heading', { name: 'Your seats are held' }).waitFor();
+      await page.getByRole('button', { name: 'Succeeds' }).click();
+      await page.getByRole('button', { name: /^Pay / }).click();
+      await page.waitForURL('**/orders/*');
+      await page.locator('img[alt^="QR code"]').first().waitFor();
+      await shot('queued-buyer-ticket');
       expect(errors()).toEqual([]);
     } finally {
       await close();
