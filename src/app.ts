@@ -26,6 +26,7 @@ import { PaymentSimulator, type PaymentPort } from './booking/payments.js';
 import { BookingRepository } from './booking/repository.js';
 import { bookingRoutes } from './booking/routes.js';
 import { SeatingCache } from './booking/seating.js';
+import { SaleStatsService } from './booking/stats.js';
 import { BookingSweeper } from './booking/sweeper.js';
 import { LeaderElector } from './platform/leader.js';
 import type { Clock } from './platform/clock.js';
@@ -172,7 +173,8 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   authRoutes(app, { auth, guard, engine: deps.engine, attemptsPerMinute: settings.authRateLimitPerMinute });
   catalogRoutes(app, { catalog, guard });
   queueRoutes(app, { queue, streams, guard, metrics: queueMetrics, engine: deps.engine });
-  bookingRoutes(app, { holds, checkout, guard });
+  const stats = new SaleStatsService(deps.db, deps.engine, catalog, catalogRepository, deps.clock);
+  bookingRoutes(app, { holds, checkout, stats, guard });
   await webRoutes(app, deps.webRoot ?? WEB_DIST);
 
   // Background work lives as long as the HTTP server. On close, first (preClose, before Fastify waits

@@ -391,4 +391,42 @@ describe.each(modes())('booking over HTTP ($name)', (mode) => {
       await other.close();
     }
   });
+
+  it('when a sale has a hold and a paid order, then the organizer’s stats add up, and only admins may read them', async () => {
+    const { performanceId } = await onSalePerformance(t, noQueue);
+    const admin = await adminHeaders(t);
+    const alice = await buyer(t);
+    const bob = await buyer(t);
+    const stats = (headers: Headers, perf = performanceId) =>
+      get(`/api/admin/performances/${perf}/stats`, headers);
+
+    const before = await stats(admin);
+    expect(before.statusCode).toBe(200);
+    expect(before.json()).toMatchObject({
+      queue: { waiting: 0, active: 0, admittedTotal: 0 },
+      tickets: { available: 100, held: 0, sold: 0 },
+      revenue: { amount: 0, currency: 'KRW' },
+      orders: { paid: 0, refunded: 0, cancelled: 0 },
+    });
+
+    const paid = (await hold(performanceId, alice.headers, { seatNos: [30, 31] })).json();
+    expect((await pay(paid.holdId, alice.headers, 'stats-1')).json().status).toBe('paid');
+    expect((await hold(performanceId, bob.headers, { seatNos: [40, 41, 42] })).statusCode).toBe(201);
+
+    const after = await stats(admin);
+    expect(after.statusCode).toBe(200);
+    const body = after.json();
+    expect(body).toMatchObject({
+      tickets: { available: 95, held: 3, sold: 2 },
+      revenue: { amount: 100_000, currency: 'KRW' },
+      orders: { paid: 1, refunded: 0, cancelled: 0 },
+    });
+    expect(body.tickets.available + body.tickets.held + body.tickets.sold).toBe(100);
+    expect(new Date(body.at).getTime()).toBe(clock.now());
+
+    expect((await stats(alice.headers)).statusCode).toBe(403);
+    expect((await stats({})).statusCode).toBe(401);
+    const unknown = await stats(admin, '999999999');
+    expect([unknown.statusCode, unknown.json().error.code]).toEqual([404, 'PERFORMANCE_NOT_FOUND']);
+  });
 });

@@ -19,6 +19,7 @@ import {
   TicketSchema,
   UuidParams,
 } from './schemas.js';
+import { SaleStatsSchema, type SaleStatsService } from './stats.js';
 
 const errors = {
   400: ErrorResponse,
@@ -35,9 +36,9 @@ const security = [{ bearer: [] }];
 
 export function bookingRoutes(
   app: App,
-  deps: { holds: HoldService; checkout: CheckoutService; guard: Guard },
+  deps: { holds: HoldService; checkout: CheckoutService; stats: SaleStatsService; guard: Guard },
 ) {
-  const { holds, checkout, guard } = deps;
+  const { holds, checkout, stats, guard } = deps;
 
   app.post(
     '/api/performances/:id/holds',
@@ -214,5 +215,21 @@ export function bookingRoutes(
       },
     },
     async (req) => checkout.checkIn(req.body.code),
+  );
+
+  app.get(
+    '/api/admin/performances/:id/stats',
+    {
+      onRequest: guard.admin,
+      schema: {
+        tags: ['admin'],
+        security,
+        summary: "A snapshot of a performance's sale: waiting room, tickets, revenue and orders",
+        description: 'The live dashboard polls this every second and draws the history from its samples.',
+        params: IdParams,
+        response: { 200: SaleStatsSchema, ...errors },
+      },
+    },
+    async (req) => stats.stats(req.params.id),
   );
 }

@@ -151,3 +151,12 @@ export interface Order {
   performanceId?: string;
   createdAt?: string;
 }
+
+/** GET /api/admin/performances/:id/stats: one snapshot of a sale. */
+export interface SaleStats {
+  at: string;
+  queue: { waiting: number; active: number; admittedTotal: number };
+  tickets: { available: number; held: number; sold: number };
+  revenue: { amount: number; currency: string };
+  orders: { paid: number; refunded: number; cancelled: number };
+}

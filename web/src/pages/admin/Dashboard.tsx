@@ -2,46 +2,56 @@ import { useEffect, useState } from 'react';
 import { useParams } from 'react-router';
 import { api } from '../../api';
 import { useI18n } from '../../i18n';
-import type { PerformanceDetail } from '../../types';
+import type { MessageKey } from '../../messages';
+import type { PerformanceDetail, SaleStats } from '../../types';
 import { ErrorNote, Loading } from '../../ui';
 
+/** One poll of the stats endpoint, stamped with this browser's clock (the x axis of every chart). */
 interface Sample {
   at: number;
-  held: number;
-  sold: number;
+  stats: SaleStats;
 }
 
-const POLL_EVERY_MS = 2000;
-const KEEP_SAMPLES = 150;
+const POLL_EVERY_MS = 1000;
+const KEEP_MINUTES = 5;
+const KEEP_SAMPLES = (KEEP_MINUTES * 60_000) / POLL_EVERY_MS;
+/** The performance itself (date, sale state) changes rarely: read it again every this many polls. */
+const DETAIL_EVERY = 10;
 
 /**
- * The live sale: seat counts polled from GET /api/performances/:id, and the held and sold lines drawn
- * from the samples this page has seen (there is no stats history endpoint yet).
+ * The live sale: GET /api/admin/performances/:id/stats polled every second, the last few minutes of
+ * samples kept in memory, and charts of the waiting room, admissions, held and sold seats, and revenue.
  */
 export default function Dashboard() {
   const { id = '' } = useParams();
-  const { t, dateTime } = useI18n();
+  const { t, dateTime, money } = useI18n();
   const [performance, setPerformance] = useState<PerformanceDetail | null>(null);
   const [samples, setSamples] = useState<Sample[]>([]);
   const [error, setError] = useState<unknown>(null);
 
   useEffect(() => {
     const controller = new AbortController();
+    const { signal } = controller;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const read = () =>
-      api<PerformanceDetail>(`/api/performances/${id}`, { signal: controller.signal }).then(
-        (next) => {
-          setError(null);
-          setPerformance(next);
-          setSamples((all) => [...all, { at: Date.now(), ...next.counts }].slice(-KEEP_SAMPLES));
-          timer = setTimeout(() => void read(), POLL_EVERY_MS);
-        },
-        (err: unknown) => {
-          if (controller.signal.aborted) return;
-          setError(err);
-          timer = setTimeout(() => void read(), POLL_EVERY_MS);
-        },
-      );
+    let polls = 0;
+    const read = async () => {
+      try {
+        const [stats, detail] = await Promise.all([
+          api<SaleStats>(`/api/admin/performances/${id}/stats`, { signal }),
+          polls % DETAIL_EVERY === 0 ? api<PerformanceDetail>(`/api/performances/${id}`, { signal }) : null,
+        ]);
+        // The first sample of this performance starts a fresh history (the route's id may have changed).
+        const fresh = polls === 0;
+        polls += 1;
+        setError(null);
+        if (detail) setPerformance(detail);
+        setSamples((all) => [...(fresh ? [] : all), { at: Date.now(), stats }].slice(-KEEP_SAMPLES));
+      } catch (err) {
+        if (signal.aborted) return;
+        setError(err);
+      }
+      if (!signal.aborted) timer = setTimeout(() => void read(), POLL_EVERY_MS);
+    };
     void read();
     return () => {
       controller.abort();
@@ -49,9 +59,12 @@ export default function Dashboard() {
     };
   }, [id]);
 
-  if (!performance) return error ? <ErrorNote error={error} /> : <Loading />;
-  const { available, held, sold } = performance.counts;
+  const latest = samples[samples.length - 1]?.stats;
+  if (!performance || !latest) return error ? <ErrorNote error={error} /> : <Loading />;
+  const { available, held, sold } = latest.tickets;
   const total = Math.max(1, performance.seatCount);
+  const currency = latest.revenue.currency;
+  const admissions = admissionsPerSecond(samples);
   return (
     <section>
       <h1>{t('admin.dashboard')}</h1>
@@ -79,30 +92,132 @@ export default function Dashboard() {
         <div className="stat-sold" style={{ width: `${(sold / total) * 100}%` }} />
         <div className="stat-held" style={{ width: `${(held / total) * 100}%` }} />
       </div>
-      <h2>{t('admin.history')}</h2>
-      <Chart samples={samples} max={total} />
+      <div className="stats" data-testid="sale">
+        <div className="stat">
+          <span className="muted">{t('admin.waiting')}</span>
+          <strong>{latest.queue.waiting.toLocaleString()}</strong>
+          <span className="muted small">
+            {t('admin.choosing')} {latest.queue.active.toLocaleString()}
+          </span>
+        </div>
+        <div className="stat">
+          <span className="muted">{t('admin.admissionsChart')}</span>
+          <strong>{(admissions[admissions.length - 1]?.value ?? 0).toLocaleString()}</strong>
+        </div>
+        <div className="stat">
+          <span className="muted">{t('admin.revenue')}</span>
+          <strong>{money(latest.revenue.amount, currency)}</strong>
+          <span className="muted small">{t('admin.orders', latest.orders)}</span>
+        </div>
+      </div>
+      <p className="muted small">{t('admin.window', { minutes: KEEP_MINUTES })}</p>
+      <div className="charts">
+        <Chart
+          title="admin.queueChart"
+          series={[
+            {
+              className: 'line-queue',
+              points: samples.map((s) => ({ at: s.at, value: s.stats.queue.waiting })),
+            },
+          ]}
+        />
+        <Chart
+          title="admin.admissionsChart"
+          series={[{ className: 'line-admissions', points: admissions }]}
+        />
+        <Chart
+          title="admin.history"
+          max={total}
+          series={[
+            {
+              className: 'line-sold',
+              points: samples.map((s) => ({ at: s.at, value: s.stats.tickets.sold })),
+            },
+            {
+              className: 'line-held',
+              points: samples.map((s) => ({ at: s.at, value: s.stats.tickets.held })),
+            },
+          ]}
+        />
+        <Chart
+          title="admin.revenueChart"
+          format={(v) => money(v, currency)}
+          series={[
+            {
+              className: 'line-revenue',
+              points: samples.map((s) => ({ at: s.at, value: s.stats.revenue.amount })),
+            },
+          ]}
+        />
+      </div>
     </section>
   );
 }
 
-function Chart({ samples, max }: { samples: Sample[]; max: number }) {
+interface Point {
+  at: number;
+  value: number;
+}
+
+/** Admissions per second between consecutive samples (the difference of the running total over time). */
+function admissionsPerSecond(samples: Sample[]): Point[] {
+  const points: Point[] = [];
+  for (let i = 1; i < samples.length; i++) {
+    const prev = samples[i - 1]!;
+    const cur = samples[i]!;
+    const seconds = Math.max(0.001, (cur.at - prev.at) / 1000);
+    const admitted = Math.max(0, cur.stats.queue.admittedTotal - prev.stats.queue.admittedTotal);
+    points.push({ at: cur.at, value: Math.round((admitted / seconds) * 10) / 10 });
+  }
+  return points;
+}
+
+/** A small line chart in inline SVG: the lines share the x axis (time) and a y axis from 0 to `max`. */
+function Chart({
+  title,
+  series,
+  max,
+  format = (v) => v.toLocaleString(),
+}: {
+  title: MessageKey;
+  series: { className: string; points: Point[] }[];
+  max?: number;
+  format?: (value: number) => string;
+}) {
   const { t } = useI18n();
   const width = 600;
-  const height = 160;
-  if (samples.length < 2) return <Loading />;
-  const first = samples[0]!.at;
-  const span = Math.max(1, samples[samples.length - 1]!.at - first);
-  const line = (key: 'held' | 'sold') =>
-    samples
+  const height = 120;
+  const all = series.flatMap((s) => s.points);
+  const label = t(title);
+  // A line needs two samples; until then every chart says it is collecting.
+  if (Math.max(...series.map((s) => s.points.length)) < 2) {
+    return (
+      <figure className="chart-box">
+        <figcaption>{label}</figcaption>
+        <p className="muted small">{t('admin.collecting')}</p>
+      </figure>
+    );
+  }
+  const first = Math.min(...all.map((p) => p.at));
+  const span = Math.max(1, Math.max(...all.map((p) => p.at)) - first);
+  const top = Math.max(1, max ?? Math.max(...all.map((p) => p.value)));
+  const line = (points: Point[]) =>
+    points
       .map(
-        (s) =>
-          `${(((s.at - first) / span) * width).toFixed(1)},${(height - (s[key] / max) * height).toFixed(1)}`,
+        (p) =>
+          `${(((p.at - first) / span) * width).toFixed(1)},${(height - (p.value / top) * height).toFixed(1)}`,
       )
       .join(' ');
   return (
-    <svg className="chart" viewBox={`0 0 ${width} ${height}`} role="img" aria-label={t('admin.history')}>
-      <polyline points={line('sold')} className="line-sold" />
-      <polyline points={line('held')} className="line-held" />
-    </svg>
+    <figure className="chart-box">
+      <figcaption>
+        {label} <span className="muted small">{t('admin.chartMax', { value: format(top) })}</span>
+      </figcaption>
+      <svg className="chart" viewBox={`0 0 ${width} ${height}`} role="img" aria-label={label}>
+        {series.map((s) => (
+          <polyline key={s.className} points={line(s.points)} className={s.className} />
+        ))}
+      </svg>
+    </figure>
   );
 }
