@@ -145,6 +145,8 @@ DECLARE
 BEGIN
   SELECT * INTO o FROM orders WHERE id = p_order FOR UPDATE;
   IF o.status <> 'pending' THEN RETURN jsonb_build_object('status', o.status); END IF;
+  -- Locks in the sweeper's and release's order (hold, then tickets), so they cannot deadlock with us.
+  PERFORM 1 FROM holds WHERE id = o.hold_id FOR UPDATE;
   INSERT INTO payments (order_id, provider, provider_ref, status, amount)
     VALUES (o.id, p_provider, p_ref, 'succeeded', o.amount)
     ON CONFLICT (order_id) DO UPDATE SET provider_ref = excluded.provider_ref, status = 'succeeded', updated_at = now();

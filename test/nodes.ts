@@ -26,7 +26,8 @@ export async function startNode(env: Record<string, string>): Promise<TmomiNode>
       LOG_LEVEL: 'error',
       ...env,
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    // Logs at LOG_LEVEL (error by default) reach the test output, so a 500 under load can be explained.
+    stdio: ['ignore', 'inherit', 'inherit'],
   });
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
   const node: TmomiNode = {

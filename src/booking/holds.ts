@@ -8,7 +8,7 @@ import type { Logger } from '../platform/logger.js';
 import type { PerformanceCache } from '../queue/performances.js';
 import type { QueueService } from '../queue/service.js';
 import type { BookingMetrics } from './metrics.js';
-import { OVER_LIMIT, SEAT_TAKEN, type BookingRepository, type HoldRow } from './repository.js';
+import { DEADLOCK, OVER_LIMIT, SEAT_TAKEN, type BookingRepository, type HoldRow } from './repository.js';
 import type { SeatingCache } from './seating.js';
 
 /** How long a gate rebuild is trusted before the next one (bounds any drift from crashed nodes). */
@@ -156,7 +156,7 @@ export class HoldService {
     } catch (err) {
       if (gate.outcome === 'held') await this.engine.gateRelease(perf.id, hold, this.clock.now());
       const code = (err as { code?: string }).code;
-      if (code === SEAT_TAKEN || code === '40P01') {
+      if (code === SEAT_TAKEN || code === DEADLOCK) {
         this.metrics.oversellGuard.inc();
         const taken = await this.repository.unavailableSeats(perf.id, seatNos, new Date(this.clock.now()));
         throw new AppError('SEAT_UNAVAILABLE', undefined, { seatNos: taken.length > 0 ? taken : seatNos });

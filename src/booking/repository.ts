@@ -48,6 +48,7 @@ export interface IssuedTicketRow {
 /** Raised by tmomi_place_hold (migrations/0003_booking.sql). */
 export const SEAT_TAKEN = 'TM001';
 export const OVER_LIMIT = 'TM002';
+export const DEADLOCK = '40P01';
 
 const HOLD = `id::text, user_id::text AS "userId", performance_id::text AS "performanceId", seat_nos AS "seatNos",
   amount, currency, expires_at AS "expiresAt", state, pass_id::text AS "passId"`;
@@ -263,9 +264,21 @@ export class BookingRepository {
     ref: string,
     codes: string[],
   ): Promise<{ status: OrderStatus; tickets?: { id: string; seatNo: number }[] }> {
-    const { rows } = await this.db.query<{
-      settled: { status: OrderStatus; tickets?: { id: string; seatNo: number }[] };
-    }>('SELECT tmomi_settle_paid($1, $2, $3, $4, $5) AS settled', [orderId, now, provider, ref, codes]);
+    type Settled = { status: OrderStatus; tickets?: { id: string; seatNo: number }[] };
+    const settle = () =>
+      this.db.query<{ settled: Settled }>('SELECT tmomi_settle_paid($1, $2, $3, $4, $5) AS settled', [
+        orderId,
+        now,
+        provider,
+        ref,
+        codes,
+      ]);
+    // The money is taken: a deadlock victim (the call is undone whole, and idempotent) is settled again
+    // at once rather than left to the buyer's retry.
+    const { rows } = await settle().catch((err: unknown) => {
+      if ((err as { code?: string }).code !== DEADLOCK) throw err;
+      return settle();
+    });
     return rows[0]!.settled;
   }
 
