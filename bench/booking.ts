@@ -17,12 +17,11 @@ import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { createPool } from '../src/platform/db.js';
-import { freePort } from '../src/platform/net.js';
 import { bulkBuyers } from '../test/fixtures.js';
 import { HttpClient } from '../test/nodes.js';
 import { createScratchDatabase } from '../test/scratch-database.js';
 import { bookingViolations } from '../test/invariants.js';
-import { sleep, startProcess } from './common.js';
+import { BENCH_ADMIN, sleep, startBenchServers } from './common.js';
 
 const { values } = parseArgs({
   options: {
@@ -53,37 +52,17 @@ const scratch = await createScratchDatabase(serverUrl, `tmomi_bench_b_${Date.now
 const db = createPool(scratch.url, { max: 4 });
 const processes: ChildProcess[] = [];
 try {
-  const [barePort, tmomiPort] = [await freePort(), await freePort()];
-  processes.push(
-    await startProcess(
-      'node --import tsx bench/bare-server.ts',
-      { PORT: String(barePort) },
-      `http://127.0.0.1:${barePort}/`,
-    ),
-  );
-  const admin = { email: 'bench@example.com', password: 'bench-password' };
-  processes.push(
-    await startProcess(
-      'node --import tsx src/cli.ts start',
-      {
-        PORT: String(tmomiPort),
-        HOST: '127.0.0.1',
-        DATABASE_URL: scratch.url,
-        REDIS_URL: redisUrl,
-        TMOMI_REDIS_PREFIX: `bench-${randomUUID().slice(0, 8)}:`,
-        TMOMI_SECRET: secret,
-        TMOMI_ADMIN_EMAIL: admin.email,
-        TMOMI_ADMIN_PASSWORD: admin.password,
-        TMOMI_PAYMENT_LATENCY_MS: '0',
-        LOG_LEVEL: 'error',
-      },
-      `http://127.0.0.1:${tmomiPort}/readyz`,
-    ),
-  );
-  const base = `http://127.0.0.1:${tmomiPort}`;
+  const servers = await startBenchServers({
+    databaseUrl: scratch.url,
+    redisUrl,
+    secret,
+    processes,
+    env: { TMOMI_PAYMENT_LATENCY_MS: '0' },
+  });
+  const base = servers.tmomi;
   const http = new HttpClient(256);
   const adminAuth = {
-    authorization: `Bearer ${(await http.request(base, 'POST', '/api/auth/login', {}, admin)).body.accessToken}`,
+    authorization: `Bearer ${(await http.request(base, 'POST', '/api/auth/login', {}, BENCH_ADMIN)).body.accessToken}`,
   };
   const venue = (
     await http.request(base, 'POST', '/api/admin/venues', adminAuth, {
@@ -124,7 +103,7 @@ try {
   );
 
   // 1. The baseline.
-  const bare = await run({ url: `http://127.0.0.1:${barePort}/`, method: 'POST' });
+  const bare = await run({ url: `${servers.bare}/`, method: 'POST' });
   const bareRate = bare.requests.average;
   line('bare node http', bareRate, bare);
 

@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { freePort } from '../src/platform/net.js';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -24,4 +26,46 @@ export async function startProcess(
   }
   proc.kill('SIGKILL');
   throw new Error(`${command} did not become ready`);
+}
+
+/** The admin every benchmark's Tmomi node is started with (TMOMI_ADMIN_EMAIL / _PASSWORD). */
+export const BENCH_ADMIN = { email: 'bench@example.com', password: 'bench-password' };
+
+/**
+ * The two servers a benchmark compares: the bare Node server (the baseline) and one Tmomi node in the
+ * scaled mode on `databaseUrl` and `redisUrl` with its own Redis prefix, each a separate process
+ * pushed onto `processes` (for the caller to kill). `env` adds to or overrides the node's settings.
+ */
+export async function startBenchServers(opts: {
+  databaseUrl: string;
+  redisUrl: string;
+  secret: string;
+  processes: ChildProcess[];
+  env?: NodeJS.ProcessEnv;
+}): Promise<{ bare: string; tmomi: string }> {
+  const [barePort, tmomiPort] = [await freePort(), await freePort()];
+  const bare = `http://127.0.0.1:${barePort}`;
+  const tmomi = `http://127.0.0.1:${tmomiPort}`;
+  opts.processes.push(
+    await startProcess('node --import tsx bench/bare-server.ts', { PORT: String(barePort) }, `${bare}/`),
+  );
+  opts.processes.push(
+    await startProcess(
+      'node --import tsx src/cli.ts start',
+      {
+        PORT: String(tmomiPort),
+        HOST: '127.0.0.1',
+        DATABASE_URL: opts.databaseUrl,
+        REDIS_URL: opts.redisUrl,
+        TMOMI_REDIS_PREFIX: `bench-${randomUUID().slice(0, 8)}:`,
+        TMOMI_SECRET: opts.secret,
+        TMOMI_ADMIN_EMAIL: BENCH_ADMIN.email,
+        TMOMI_ADMIN_PASSWORD: BENCH_ADMIN.password,
+        LOG_LEVEL: 'error',
+        ...opts.env,
+      },
+      `${tmomi}/readyz`,
+    ),
+  );
+  return { bare, tmomi };
 }

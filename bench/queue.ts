@@ -15,10 +15,9 @@ import { request } from 'node:http';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { systemClock } from '../src/platform/clock.js';
-import { freePort } from '../src/platform/net.js';
 import { TokenKind } from '../src/platform/tokens.js';
 import { createScratchDatabase } from '../test/scratch-database.js';
-import { sleep, startProcess } from './common.js';
+import { BENCH_ADMIN, sleep, startBenchServers } from './common.js';
 import type { AccessClaims } from '../src/auth/service.js';
 
 const { values } = parseArgs({
@@ -95,33 +94,8 @@ const scratch = await createScratchDatabase(serverUrl, `tmomi_bench_q_${Date.now
 const databaseUrl = scratch.url;
 const processes: ChildProcess[] = [];
 try {
-  const [barePort, tmomiPort] = [await freePort(), await freePort()];
-  processes.push(
-    await startProcess(
-      'node --import tsx bench/bare-server.ts',
-      { PORT: String(barePort) },
-      `http://127.0.0.1:${barePort}/`,
-    ),
-  );
-  const adminUser = { email: 'bench@example.com', password: 'bench-password' };
-  processes.push(
-    await startProcess(
-      'node --import tsx src/cli.ts start',
-      {
-        PORT: String(tmomiPort),
-        HOST: '127.0.0.1',
-        DATABASE_URL: databaseUrl,
-        REDIS_URL: redisUrl,
-        TMOMI_REDIS_PREFIX: `bench-${randomUUID().slice(0, 8)}:`,
-        TMOMI_SECRET: secret,
-        TMOMI_ADMIN_EMAIL: adminUser.email,
-        TMOMI_ADMIN_PASSWORD: adminUser.password,
-        LOG_LEVEL: 'error',
-      },
-      `http://127.0.0.1:${tmomiPort}/readyz`,
-    ),
-  );
-  const base = `http://127.0.0.1:${tmomiPort}`;
+  const servers = await startBenchServers({ databaseUrl, redisUrl, secret, processes });
+  const base = servers.tmomi;
   const api = async (path: string, token: string, body: unknown) => {
     const res = await fetch(`${base}${path}`, {
       method: 'POST',
@@ -133,7 +107,7 @@ try {
   const login = await fetch(`${base}/api/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(adminUser),
+    body: JSON.stringify(BENCH_ADMIN),
   });
   const adminToken = ((await login.json()) as { accessToken: string }).accessToken;
   const venue = await api('/api/admin/venues', adminToken, {
@@ -164,7 +138,7 @@ try {
   console.log(
     `bench/queue: ${CONNECTIONS} connections × ${SECONDS} s per target, ${WAITERS.toLocaleString()} SSE waiters`,
   );
-  const bare = await load(`http://127.0.0.1:${barePort}/`, undefined);
+  const bare = await load(`${servers.bare}/`, undefined);
   const joins = await load(`${base}/api/performances/${perf.id}/queue`, tokens);
   const ratio = joins.requests.average / bare.requests.average;
   console.log(
