@@ -4,16 +4,27 @@ import type { AvailabilityOps } from './availability.js';
 // KEYS: 1 bits (STRING) · 2 version (STRING), both under the performance's {perf:ID} tag.
 // Redis numbers bits most-significant first within a byte; DESIGN.md numbers them least-significant
 // first, so seat s lives at bit offset (s - s%8) + (7 - s%8). GET then returns bytes in DESIGN order.
-const VERSION = `
+/**
+ * Lua for a version counter at `key` (the availability bitset's, the hold gate's): `version(now)` reads
+ * it, starting a missing one at `now` (ms) so that versions after a Redis wipe are still larger than
+ * any before it; `bump(now)` moves it on by one and returns the new value.
+ */
+export const versionLua = (key: string) => `
 local function version(now)
-  local v = redis.call('GET', KEYS[2])
+  local v = redis.call('GET', ${key})
   if not v then
-    redis.call('SET', KEYS[2], now)
+    redis.call('SET', ${key}, now)
     return tonumber(now)
   end
   return tonumber(v)
 end
+local function bump(now)
+  local next = version(now) + 1
+  redis.call('SET', ${key}, string.format('%d', next))
+  return next
+end
 `;
+const VERSION = versionLua('KEYS[2]');
 
 const SCRIPTS = {
   // ARGV: now
@@ -26,8 +37,7 @@ const SCRIPTS = {
     return 1`,
   // ARGV: available (0|1), now, seat…
   availabilityFlipScript: `${VERSION}
-    local next = version(ARGV[2]) + 1
-    redis.call('SET', KEYS[2], string.format('%d', next))
+    local next = bump(ARGV[2])
     local length = redis.call('STRLEN', KEYS[1]) * 8
     if length > 0 then
       local bit = tonumber(ARGV[1])

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { versionLua } from './availability.redis.js';
 import type { GateAcquireResult, HoldGateOps } from './hold-gate.js';
 
 // KEYS: 1 seats (HASH seatNo → "holdId|expiresAtMs" or "s" when sold) · 2 buyers (HASH userId → JSON
@@ -15,19 +16,7 @@ local function saveBuyer(userId, b)
   redis.call('HSET', KEYS[2], userId, cjson.encode(b))
 end
 `;
-const VERSION = `
-local function version(now)
-  local v = redis.call('GET', KEYS[4])
-  if not v then
-    redis.call('SET', KEYS[4], now)
-    return tonumber(now)
-  end
-  return tonumber(v)
-end
-local function bump(now)
-  redis.call('SET', KEYS[4], string.format('%d', version(now) + 1))
-end
-`;
+const VERSION = versionLua('KEYS[4]');
 
 const SCRIPTS = {
   // ARGV: holdId, userId, expiresAt, now, cap, seat… → {1} held · {0, taken…} · {-1} unloaded · {-2, count} limit
