@@ -1,8 +1,7 @@
-import { freePort } from '../src/platform/net.js';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { modes, TEST_SECRET } from './harness.js';
+import { modes } from './harness.js';
+import { startNode, type TmomiNode } from './nodes.js';
 import { readSse } from './sse.js';
 
 /**
@@ -12,53 +11,25 @@ import { readSse } from './sse.js';
 const scaled = modes().find((m) => m.name === 'scaled');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-interface Node {
-  proc: ChildProcess;
-  base: string;
-}
-
 describe.skipIf(!scaled)('two nodes, one PostgreSQL, one Redis', () => {
-  const nodes: Node[] = [];
+  const nodes: TmomiNode[] = [];
   const admin = { email: `admin-${randomUUID()}@example.com`, password: 'cluster-admin-pw' };
   // Performance ids restart in every test database: this run's Redis keys must not meet another's.
   const redisPrefix = `cluster-${randomUUID().slice(0, 8)}:`;
   const buyers: string[] = [];
   let performanceId = '';
 
-  const startNode = async (): Promise<Node> => {
-    const port = await freePort();
-    const proc = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'start'], {
-      env: {
-        PATH: process.env.PATH,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        DATABASE_URL: scaled!.databaseUrl,
-        REDIS_URL: scaled!.redisUrl,
-        TMOMI_REDIS_PREFIX: redisPrefix,
-        TMOMI_SECRET: TEST_SECRET,
-        TMOMI_ADMIN_EMAIL: admin.email,
-        TMOMI_ADMIN_PASSWORD: admin.password,
-        TMOMI_AUTH_RATE_LIMIT: '10000',
-        LOG_LEVEL: 'error',
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
+  const startClusterNode = () =>
+    startNode({
+      DATABASE_URL: scaled!.databaseUrl,
+      REDIS_URL: scaled!.redisUrl!,
+      TMOMI_REDIS_PREFIX: redisPrefix,
+      TMOMI_ADMIN_EMAIL: admin.email,
+      TMOMI_ADMIN_PASSWORD: admin.password,
+      TMOMI_AUTH_RATE_LIMIT: '10000',
     });
-    const base = `http://127.0.0.1:${port}`;
-    for (let waited = 0; waited < 30_000; waited += 200) {
-      if (
-        await fetch(`${base}/readyz`).then(
-          (r) => r.ok,
-          () => false,
-        )
-      )
-        return { proc, base };
-      await sleep(200);
-    }
-    proc.kill('SIGKILL');
-    throw new Error(`node on ${port} did not become ready`);
-  };
 
-  const call = async (node: Node, method: string, path: string, token?: string, body?: unknown) => {
+  const call = async (node: TmomiNode, method: string, path: string, token?: string, body?: unknown) => {
     const res = await fetch(`${node.base}${path}`, {
       method,
       headers: {
@@ -70,7 +41,7 @@ describe.skipIf(!scaled)('two nodes, one PostgreSQL, one Redis', () => {
     const text = await res.text();
     return { status: res.status, body: (text ? JSON.parse(text) : null) as Record<string, unknown> };
   };
-  const signup = async (node: Node) =>
+  const signup = async (node: TmomiNode) =>
     (
       await call(node, 'POST', '/api/auth/signup', undefined, {
         email: `b-${randomUUID()}@example.com`,
@@ -78,11 +49,11 @@ describe.skipIf(!scaled)('two nodes, one PostgreSQL, one Redis', () => {
         name: 'B',
       })
     ).body.accessToken as string;
-  const isLeader = async (node: Node) =>
+  const isLeader = async (node: TmomiNode) =>
     /^tmomi_admission_leader 1$/m.test(await (await fetch(`${node.base}/metrics`)).text());
 
   beforeAll(async () => {
-    nodes.push(await startNode(), await startNode());
+    nodes.push(await startClusterNode(), await startClusterNode());
   }, 90_000);
 
   afterAll(() => {
@@ -90,7 +61,7 @@ describe.skipIf(!scaled)('two nodes, one PostgreSQL, one Redis', () => {
   });
 
   it('when buyers join through either node, then their places form one order', async () => {
-    const [a, b] = nodes as [Node, Node];
+    const [a, b] = nodes as [TmomiNode, TmomiNode];
     const adminToken = (await call(a, 'POST', '/api/auth/login', undefined, admin)).body
       .accessToken as string;
     const venue = await call(a, 'POST', '/api/admin/venues', adminToken, {
@@ -142,7 +113,7 @@ describe.skipIf(!scaled)('two nodes, one PostgreSQL, one Redis', () => {
   }, 60_000);
 
   it('when the ticker runs on one node, then a stream on the other node receives the admission, and a reconnect resumes it', async () => {
-    let leader: Node | undefined;
+    let leader: TmomiNode | undefined;
     for (let waited = 0; !leader && waited < 10_000; waited += 200) {
       for (const node of nodes) if (await isLeader(node)) leader = node;
       if (!leader) await sleep(200);
@@ -150,7 +121,7 @@ describe.skipIf(!scaled)('two nodes, one PostgreSQL, one Redis', () => {
     expect(leader).toBeDefined();
     const follower = nodes.find((n) => n !== leader)!;
     const listener = buyers.at(-1)!;
-    const url = (node: Node) => `${node.base}/api/performances/${performanceId}/queue/events`;
+    const url = (node: TmomiNode) => `${node.base}/api/performances/${performanceId}/queue/events`;
     const first = await readSse(url(follower), { cookie: `tmomi_session=${listener}` }, (events) =>
       events.some((e) => e.event === 'admitted'),
     );
