@@ -17,10 +17,10 @@ import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { createPool } from '../src/platform/db.js';
-import { bulkBuyers } from '../test/fixtures.js';
-import { HttpClient } from '../test/nodes.js';
+import { bulkBuyers } from '../src/loadtest/buyers.js';
+import { HttpClient } from '../src/loadtest/http.js';
 import { createScratchDatabase } from '../test/scratch-database.js';
-import { bookingViolations } from '../test/invariants.js';
+import { bookingViolations } from '../src/loadtest/invariants.js';
 import { BENCH_ADMIN, sleep, startBenchServers } from './common.js';
 
 const { values } = parseArgs({

@@ -9,6 +9,7 @@ import { TokenKind } from './platform/tokens.js';
 import { systemClock } from './platform/clock.js';
 import { generateTicketsCommand } from './catalog/generate-command.js';
 import { ClusterError, runCluster } from './ops/cluster.js';
+import { loadtestCommand } from './loadtest/command.js';
 
 const USAGE = `Usage: tmomi <command> [options]
 
@@ -20,6 +21,11 @@ Commands:
   cluster [--nodes 3] [--port 8080] [--stats-port 8404] [--lifetime 3600] [--dir DIR]
                                                 N nodes behind HAProxy on this machine (needs DATABASE_URL,
                                                 REDIS_URL and haproxy); stops on Ctrl-C or after --lifetime s
+  loadtest [--base URL] [--buyers 2000] [--seats 500 | --performance ID] [--grade R] [--max-quantity 2]
+           [--streams 1000] [--seconds 120] [--admit-per-second 200] [--max-active 500]
+                                                a flash sale against a running Tmomi: buyers join, wait,
+                                                hold and pay; prints progress, a summary and the invariant
+                                                check (needs the nodes' DATABASE_URL and TMOMI_SECRET)
 
 Configuration comes from environment variables; see the README.`;
 
@@ -97,6 +103,46 @@ const commands: Record<string, Command> = {
     const lifetimeSeconds = integerIn(values.lifetime, 1, 7 * 86400, '--lifetime');
     await runCluster({ nodes, port, statsPort, lifetimeSeconds, dir: resolve(values.dir) }, config, logger);
   },
+
+  loadtest: async (args, config) => {
+    const { values } = parseArgs({
+      args,
+      options: {
+        base: { type: 'string', default: `http://127.0.0.1:${config.port}` },
+        buyers: { type: 'string', default: '2000' },
+        seats: { type: 'string', default: '500' },
+        performance: { type: 'string' },
+        grade: { type: 'string', default: 'R' },
+        'max-quantity': { type: 'string', default: '2' },
+        streams: { type: 'string', default: '1000' },
+        seconds: { type: 'string', default: '120' },
+        'admit-per-second': { type: 'string', default: '200' },
+        'max-active': { type: 'string', default: '500' },
+      },
+    });
+    if (values.performance !== undefined && !/^[1-9][0-9]{0,17}$/.test(values.performance)) {
+      throw new UsageError(`--performance must be a performance id, got "${values.performance}"`);
+    }
+    if (!/^https?:\/\/[^/]+$/.test(values.base)) {
+      throw new UsageError(`--base must be an http(s) origin without a path, got "${values.base}"`);
+    }
+    const ok = await loadtestCommand(
+      {
+        base: values.base,
+        buyers: integerIn(values.buyers, 1, 200_000, '--buyers'),
+        seats: integerIn(values.seats, 1, 100_000, '--seats'),
+        performanceId: values.performance,
+        grade: values.grade,
+        maxQuantity: integerIn(values['max-quantity'], 1, 10, '--max-quantity'),
+        streams: integerIn(values.streams, 0, 50_000, '--streams'),
+        seconds: integerIn(values.seconds, 1, 3600, '--seconds'),
+        admitPerSecond: integerIn(values['admit-per-second'], 1, 10_000, '--admit-per-second'),
+        maxActive: integerIn(values['max-active'], 1, 100_000, '--max-active'),
+      },
+      config,
+    );
+    if (!ok) process.exitCode = 1;
+  },
 };
 
 class UsageError extends Error {}
@@ -129,7 +175,7 @@ async function main(argv: string[]): Promise<number> {
   const logger = createLogger(config.logLevel);
   try {
     await command(args, config, logger);
-    return name === 'start' ? -1 : 0;
+    return name === 'start' ? -1 : Number(process.exitCode ?? 0);
   } catch (err) {
     if (err instanceof UsageError) {
       process.stderr.write(`${err.message ? `${err.message}\n\n` : ''}${USAGE}\n`);

@@ -5,10 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool, type Db } from '../src/platform/db.js';
 import { freePort } from '../src/platform/net.js';
 import { TEST_CARDS } from '../src/booking/payments.js';
-import { bulkBuyers } from './fixtures.js';
+import { bulkBuyers } from '../src/loadtest/buyers.js';
 import { modes, TEST_SECRET } from './harness.js';
-import { availableBitset, bookingViolations } from './invariants.js';
-import { HttpClient, startNode, type Reply, type TmomiNode } from './nodes.js';
+import { availableBitset, bookingViolations } from '../src/loadtest/invariants.js';
+import { HttpClient, type Reply } from '../src/loadtest/http.js';
+import { startNode, type TmomiNode } from './nodes.js';
 
 /**
  * Booking under real concurrency: two (and a third, killed) real Tmomi processes sharing one

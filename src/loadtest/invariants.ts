@@ -1,4 +1,4 @@
-import type { Db } from '../src/platform/db.js';
+import type { Db } from '../platform/db.js';
 
 /**
  * The booking invariants, checked in PostgreSQL after a load test. Returns what is wrong (empty when

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { AccessClaims } from '../src/auth/service.js';
-import type { Db } from '../src/platform/db.js';
-import { systemClock } from '../src/platform/clock.js';
-import { TokenKind } from '../src/platform/tokens.js';
+import type { AccessClaims } from '../auth/service.js';
+import type { Db } from '../platform/db.js';
+import { systemClock } from '../platform/clock.js';
+import { TokenKind } from '../platform/tokens.js';
 
 /**
  * Many buyers at once for load tests: inserted in one statement with an unusable password hash (nobody

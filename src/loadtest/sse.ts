@@ -1,0 +1,88 @@
+import http from 'node:http';
+
+export interface StreamEvent {
+  id: string | undefined;
+  event: string;
+  data: Record<string, unknown>;
+}
+
+export interface StreamResult {
+  status: number;
+  /** The node that served it, as the balancer names it (`X-Tmomi-Node`), or '' straight to a node. */
+  node: string;
+  lastEventId: string | undefined;
+  /** `stopped`: the handler asked to stop; `ended`: the server closed it; `broken`: a transport error. */
+  end: 'stopped' | 'ended' | 'broken' | 'timeout';
+}
+
+// One socket per stream, never pooled: a stream holds its connection for as long as it lives.
+const agent = new http.Agent({ keepAlive: false, maxSockets: Infinity });
+
+/**
+ * Follows one Server-Sent Events stream, calling `onEvent` for each event until it returns true, the
+ * server ends the stream, the connection breaks, or `timeoutMs` passes. Resumes from `lastEventId`.
+ * Built on node:http rather than fetch so that thousands of streams cost one socket and a few
+ * kilobytes each.
+ */
+export function followStream(
+  url: string,
+  headers: Record<string, string>,
+  lastEventId: string | undefined,
+  timeoutMs: number,
+  onEvent: (event: StreamEvent) => boolean,
+): Promise<StreamResult> {
+  return new Promise((resolve) => {
+    const result: StreamResult = { status: 0, node: '', lastEventId, end: 'broken' };
+    let settled = false;
+    const finish = (end: StreamResult['end']) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      result.end = end;
+      req.destroy();
+      resolve(result);
+    };
+    const req = http.get(
+      url,
+      {
+        agent,
+        headers: {
+          ...headers,
+          accept: 'text/event-stream',
+          ...(lastEventId ? { 'last-event-id': lastEventId } : {}),
+        },
+      },
+      (res) => {
+        result.status = res.statusCode ?? 0;
+        result.node = String(res.headers['x-tmomi-node'] ?? '');
+        if (result.status !== 200) {
+          res.resume();
+          res.on('end', () => finish('ended'));
+          return;
+        }
+        res.setEncoding('utf8');
+        let buffer = '';
+        res.on('data', (chunk: string) => {
+          buffer += chunk;
+          let cut;
+          while (!settled && (cut = buffer.indexOf('\n\n')) >= 0) {
+            const block = buffer.slice(0, cut);
+            buffer = buffer.slice(cut + 2);
+            const id = /^id: (.*)$/m.exec(block)?.[1];
+            if (id !== undefined) result.lastEventId = id;
+            const event = /^event: (.*)$/m.exec(block)?.[1];
+            if (!event) continue; // a heartbeat comment
+            const data = /^data: (.*)$/m.exec(block)?.[1];
+            if (onEvent({ id, event, data: data ? (JSON.parse(data) as Record<string, unknown>) : {} })) {
+              finish('stopped');
+            }
+          }
+        });
+        res.on('end', () => finish('ended'));
+        res.on('error', () => finish('broken'));
+      },
+    );
+    req.on('error', () => finish('broken'));
+    const timer = setTimeout(() => finish('timeout'), timeoutMs);
+  });
+}
