@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { modes, startTestApp, uniqueEmail, type TestApp } from '../../test/harness.js';
 
@@ -124,6 +125,36 @@ describe.each(modes())('draining ($name)', (mode) => {
       expect(res.json().error).toMatchObject({ code: 'NOT_READY', details: { draining: 'draining' } });
     } finally {
       await t.close();
+    }
+  });
+
+  it('when a keep-alive request is still running at close, then the server closes once it is answered, not after the keep-alive timeout', async () => {
+    const t = await startTestApp(mode);
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = t.app.server.address() as { port: number };
+    const agent = new http.Agent({ keepAlive: true });
+    try {
+      // A signup hashes its password (scrypt), so it is still running when close() begins.
+      const answered = new Promise<number>((resolve, reject) => {
+        const body = JSON.stringify({ email: uniqueEmail(), password: 'a-long-password', name: 'Late' });
+        const req = http.request(
+          { port, host: '127.0.0.1', method: 'POST', path: '/api/auth/signup', agent },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode ?? 0));
+          },
+        );
+        req.setHeader('content-type', 'application/json');
+        req.on('error', reject);
+        req.end(body);
+      });
+      await new Promise((r) => setTimeout(r, 20));
+      const started = Date.now();
+      await t.close();
+      expect(await answered).toBe(201);
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      agent.destroy();
     }
   });
 });

@@ -54,6 +54,14 @@ export async function createHttpServer(opts: HttpOptions): Promise<App> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   setValidators(app);
+  // close() only ends the keep-alive connections that are idle at that moment; one whose request is
+  // still running would stay open after it for the whole keep-alive timeout (72 s in Fastify), so a
+  // node drained under load would outlive its shutdown guard. Close each as soon as it goes idle.
+  let idleSweep: NodeJS.Timeout | undefined;
+  app.addHook('preClose', async () => {
+    idleSweep = setInterval(() => app.server.closeIdleConnections(), 100);
+  });
+  app.addHook('onClose', async () => clearInterval(idleSweep));
   // The API speaks JSON only; a text body is a client mistake worth a clear 415, not a confusing 400.
   app.removeContentTypeParser('text/plain');
   app.addHook('onRequest', async (req, reply) => {
