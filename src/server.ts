@@ -67,8 +67,11 @@ export async function start(config: Config, logger: Logger): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'shutting down: draining requests');
     const force = setTimeout(() => {
-      logger.error('shutdown took too long; exiting');
-      process.exit(1);
+      // Say what was still open, so a stuck drain can be explained.
+      built.app.server.getConnections((_, connections) => {
+        logger.error({ connections, streams: built.streams.size }, 'shutdown took too long; exiting');
+        process.exit(1);
+      });
     }, 30_000);
     force.unref();
     try {

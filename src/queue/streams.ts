@@ -37,6 +37,8 @@ interface Watch {
  * second per stream, `admitted` with the pass at once. A client that reconnects to any node with
  * Last-Event-ID simply gets its current state again, since the state lives in the engine.
  */
+const RECONNECT = 'event: reconnect\ndata: {}\n\n';
+
 export class QueueStreams {
   private readonly watches = new Map<string, Watch>();
   private closing = false;
@@ -77,6 +79,12 @@ export class QueueStreams {
       res.end();
       return;
     }
+    if (this.closing) {
+      // Asked for before the drain began and answered after it: send it elsewhere too, or it would
+      // hold this node open for as long as its buyer waits.
+      res.end(RECONNECT);
+      return;
+    }
     const watch = this.watch(performanceId);
     watch.streams.add(stream);
     this.metrics.sseConnections.inc();
@@ -101,10 +109,7 @@ export class QueueStreams {
     this.closing = true;
     for (const watch of this.watches.values()) {
       clearInterval(watch.timer);
-      for (const stream of watch.streams) {
-        stream.res.write('event: reconnect\ndata: {}\n\n');
-        stream.res.end();
-      }
+      for (const stream of watch.streams) stream.res.end(RECONNECT);
     }
     this.watches.clear();
   }
