@@ -1,18 +1,19 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { request } from 'node:http';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AccessClaims } from '../src/auth/service.js';
-import type { ClusterState } from '../src/ops/cluster.js';
-import { systemClock } from '../src/platform/clock.js';
+import { bulkBuyers } from '../src/loadtest/buyers.js';
 import { createPool } from '../src/platform/db.js';
-import { freePort } from '../src/platform/net.js';
-import { TokenKind } from '../src/platform/tokens.js';
 import { modes, TEST_SECRET } from './harness.js';
+import {
+  HAPROXY_MISSING,
+  hasHaproxy,
+  isRunning,
+  signalQuietly,
+  startCluster,
+  type TestCluster,
+} from './nodes.js';
 
 /**
  * `tmomi cluster` as an operator runs it: three real nodes behind HAProxy, one PostgreSQL, one Redis.
@@ -22,12 +23,7 @@ import { modes, TEST_SECRET } from './harness.js';
  * Runs where the scaled mode is available (as in CI) and skips, saying so, where haproxy is missing.
  */
 const scaled = modes().find((m) => m.name === 'scaled');
-const run = promisify(execFile);
-const haproxy = await run('haproxy', ['-v']).then(
-  () => true,
-  () => false,
-);
-const NO_HAPROXY = 'haproxy is not installed (apt-get install haproxy); .ci/run installs it';
+const haproxy = await hasHaproxy();
 const BUYERS = 300;
 const ADMIT_PER_SECOND = 25;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -47,58 +43,24 @@ interface Buyer {
 }
 
 describe.skipIf(!scaled)('three nodes behind HAProxy', () => {
-  let dir = '';
-  let cluster: ChildProcess | undefined;
-  let clusterLog = '';
-  let state: ClusterState;
+  let cluster: TestCluster | undefined;
   let balancer = '';
   const admin = { email: `admin-${randomUUID()}@example.com`, password: 'balancer-admin-pw' };
 
   beforeAll(async () => {
     if (!haproxy) return;
-    dir = await mkdtemp(join(tmpdir(), 'tmomi-balancer-'));
-    const [port, statsPort] = [await freePort(), await freePort()];
-    cluster = spawn(
-      process.execPath,
-      [
-        ...['--import', 'tsx', 'src/cli.ts', 'cluster', '--nodes', '3'],
-        ...['--port', String(port), '--stats-port', String(statsPort), '--dir', dir, '--lifetime', '600'],
-      ],
-      {
-        env: {
-          PATH: process.env.PATH,
-          DATABASE_URL: scaled!.databaseUrl,
-          REDIS_URL: scaled!.redisUrl,
-          TMOMI_REDIS_PREFIX: `balancer-${randomUUID().slice(0, 8)}:`,
-          TMOMI_SECRET: TEST_SECRET,
-          TMOMI_ADMIN_EMAIL: admin.email,
-          TMOMI_ADMIN_PASSWORD: admin.password,
-          TMOMI_AUTH_RATE_LIMIT: '100000',
-          LOG_LEVEL: 'warn',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    cluster.stdout!.on('data', (chunk: Buffer) => (clusterLog += chunk.toString()));
-    cluster.stderr!.on('data', (chunk: Buffer) => (clusterLog += chunk.toString()));
-    for (let waited = 0; waited < 120_000 && cluster.exitCode === null; waited += 250) {
-      const text = await readFile(join(dir, 'cluster.json'), 'utf8').catch(() => '');
-      if (text) {
-        state = JSON.parse(text) as ClusterState;
-        balancer = state.balancer;
-        return;
-      }
-      await sleep(250);
-    }
-    throw new Error(`tmomi cluster did not start:\n${clusterLog}`);
+    cluster = await startCluster(3, {
+      DATABASE_URL: scaled!.databaseUrl,
+      REDIS_URL: scaled!.redisUrl!,
+      TMOMI_REDIS_PREFIX: `balancer-${randomUUID().slice(0, 8)}:`,
+      TMOMI_ADMIN_EMAIL: admin.email,
+      TMOMI_ADMIN_PASSWORD: admin.password,
+    });
+    balancer = cluster.balancer;
   }, 150_000);
 
   afterAll(async () => {
-    if (cluster && cluster.exitCode === null) cluster.kill('SIGKILL');
-    for (const pid of [state?.haproxyPid, ...(state?.nodes ?? []).map((n) => n.pid)]) {
-      if (pid) killQuietly(pid, 'SIGKILL');
-    }
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await cluster?.destroy();
   });
 
   const call = async (method: string, path: string, token?: string, body?: unknown) => {
@@ -117,25 +79,13 @@ describe.skipIf(!scaled)('three nodes behind HAProxy', () => {
       body: (text ? JSON.parse(text) : null) as Record<string, unknown>,
     };
   };
-  const nodeUrl = (name: string) => `http://127.0.0.1:${state.nodes.find((n) => n.name === name)!.port}`;
-  const leaderAmong = async (names: string[]): Promise<string | undefined> => {
-    for (const name of names) {
-      const text = await fetch(`${nodeUrl(name)}/metrics`).then(
-        (r) => r.text(),
-        () => '',
-      );
-      if (/^tmomi_admission_leader 1$/m.test(text)) return name;
-    }
-    return undefined;
-  };
-
   it('when requests go through the balancer, then every node serves some, without stickiness, and event streams flow at once', async (ctx) => {
-    if (!haproxy) return ctx.skip(NO_HAPROXY);
+    if (!haproxy) return ctx.skip(HAPROXY_MISSING);
     const served = new Set<string | null>();
     for (let i = 0; i < 9; i++) served.add((await call('GET', '/readyz')).node);
     expect(served).toEqual(new Set(['tmomi-1', 'tmomi-2', 'tmomi-3']));
     // HAProxy's exporter has the series the alerts and the dashboard query.
-    const haproxyMetrics = await (await fetch(state.stats.replace(/\/stats$/, '/metrics'))).text();
+    const haproxyMetrics = await (await fetch(cluster!.state.stats.replace(/\/stats$/, '/metrics'))).text();
     for (const name of [
       'haproxy_backend_active_servers',
       'haproxy_backend_retry_warnings_total',
@@ -146,7 +96,7 @@ describe.skipIf(!scaled)('three nodes behind HAProxy', () => {
   });
 
   it('when one node drains and another is killed mid-admission, then every buyer is admitted exactly once, in order, and lost streams resume elsewhere', async (ctx) => {
-    if (!haproxy) return ctx.skip(NO_HAPROXY);
+    if (!haproxy) return ctx.skip(HAPROXY_MISSING);
     const adminToken = (await call('POST', '/api/auth/login', undefined, admin)).body.accessToken as string;
     const venue = await call('POST', '/api/admin/venues', adminToken, {
       name: 'Hall',
@@ -170,16 +120,10 @@ describe.skipIf(!scaled)('three nodes behind HAProxy', () => {
 
     // Accounts straight into PostgreSQL (hashing 300 passwords would only measure scrypt).
     const db = createPool(scaled!.databaseUrl, { max: 2 });
-    const { rows } = await db.query<{ id: string }>(
-      `INSERT INTO users (email, name, password_hash)
-       SELECT 'lb-' || $1 || '-' || g || '@example.com', 'Buyer', 'not-a-hash'
-       FROM generate_series(1, $2::int) AS g ORDER BY g RETURNING id`,
-      [randomUUID(), BUYERS],
-    );
+    const accounts = await bulkBuyers(db, BUYERS, TEST_SECRET);
     await db.end();
-    const access = new TokenKind<AccessClaims>(TEST_SECRET, 'access', systemClock);
-    const buyers: Buyer[] = rows.map((row) => ({
-      token: access.issue({ sub: String(row.id), role: 'user' }, 3600).token,
+    const buyers: Buyer[] = accounts.map((account) => ({
+      token: account.headers.authorization.slice('Bearer '.length),
       seq: 0,
       connections: [],
       passes: new Set(),
@@ -201,16 +145,16 @@ describe.skipIf(!scaled)('three nodes behind HAProxy', () => {
 
     // 1. Drain the leader while a request to it is still arriving.
     await waitAdmitted(BUYERS * 0.2);
-    const all = state.nodes.map((n) => n.name);
-    const drained = (await leaderAmong(all))!;
+    const all = cluster!.state.nodes.map((n) => n.name);
+    const drained = (await cluster!.leaderAmong(all))!;
     expect(drained).toBeDefined();
-    const inFlight = slowLogin(nodeUrl(drained), admin);
+    const inFlight = slowLogin(cluster!.nodeUrl(drained), admin);
     await inFlight.started;
-    killQuietly(state.nodes.find((n) => n.name === drained)!.pid, 'SIGTERM');
+    signalQuietly(cluster!.pidOf(drained), 'SIGTERM');
     const drainedAt = Date.now();
     const survivors = all.filter((n) => n !== drained);
     let nextLeader: string | undefined;
-    while (!nextLeader && Date.now() - drainedAt < 10_000) nextLeader = await leaderAmong(survivors);
+    while (!nextLeader && Date.now() - drainedAt < 10_000) nextLeader = await cluster!.leaderAmong(survivors);
     const drainTakeoverMs = Date.now() - drainedAt;
     inFlight.finish();
     expect(await inFlight.status).toBe(200);
@@ -218,12 +162,12 @@ describe.skipIf(!scaled)('three nodes behind HAProxy', () => {
 
     // 2. Kill -9 the new leader: its lease must lapse before the last node takes over.
     await waitAdmitted(BUYERS * 0.5);
-    const killed = (await leaderAmong(survivors))!;
+    const killed = (await cluster!.leaderAmong(survivors))!;
     expect(killed).toBeDefined();
-    killQuietly(state.nodes.find((n) => n.name === killed)!.pid, 'SIGKILL');
+    signalQuietly(cluster!.pidOf(killed), 'SIGKILL');
     const killedAt = Date.now();
     const last = survivors.find((n) => n !== killed)!;
-    while (!(await leaderAmong([last])) && Date.now() - killedAt < 10_000) await sleep(25);
+    while (!(await cluster!.leaderAmong([last])) && Date.now() - killedAt < 10_000) await sleep(25);
     const killTakeoverMs = Date.now() - killedAt;
 
     await Promise.all(followers);
@@ -265,14 +209,15 @@ describe.skipIf(!scaled)('three nodes behind HAProxy', () => {
     }
     // The balancer retried whatever hit a closing node: no buyer ever saw an error status.
     expect(buyers.flatMap((b) => b.connections).filter((c) => c.status !== 200)).toEqual([]);
-    expect(clusterLog).toMatch(new RegExp(`"node":"${drained}","code":0,`));
-    expect(clusterLog).toMatch(new RegExp(`"node":"${killed}","code":null,"signal":"SIGKILL"`));
+    expect(cluster!.log()).toMatch(new RegExp(`"node":"${drained}","code":0,`));
+    expect(cluster!.log()).toMatch(new RegExp(`"node":"${killed}","code":null,"signal":"SIGKILL"`));
   }, 150_000);
 
   it('when the cluster gets SIGTERM, then it drains the last node, stops HAProxy and exits 0', async (ctx) => {
-    if (!haproxy) return ctx.skip(NO_HAPROXY);
-    const exited = new Promise<number | null>((resolve) => cluster!.once('exit', resolve));
-    cluster!.kill('SIGTERM');
+    if (!haproxy) return ctx.skip(HAPROXY_MISSING);
+    const { proc, state, dir } = cluster!;
+    const exited = new Promise<number | null>((resolve) => proc.once('exit', resolve));
+    proc.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(isRunning(state.haproxyPid)).toBe(false);
     expect(state.nodes.filter((n) => isRunning(n.pid))).toEqual([]);
@@ -362,21 +307,4 @@ function slowLogin(base: string, credentials: { email: string; password: string 
     status,
     finish: () => req.end(body.subarray(10)),
   };
-}
-
-function killQuietly(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(pid, signal);
-  } catch {
-    // already gone
-  }
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
