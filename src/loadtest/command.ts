@@ -32,6 +32,7 @@ export async function loadtestCommand(opts: LoadtestOptions, config: Config): Pr
     throw new Error('tmomi loadtest needs DATABASE_URL and TMOMI_SECRET: the ones the nodes under test use');
   }
   const client = new HttpClient(256);
+  const purchases = new HttpClient(256);
   const db = createPool(config.databaseUrl, { max: 4 });
   const out = (line: string) => process.stdout.write(`${line}\n`);
   try {
@@ -58,6 +59,7 @@ export async function loadtestCommand(opts: LoadtestOptions, config: Config): Pr
 
     const report = await runSale({
       client,
+      purchases,
       base: opts.base,
       performanceId,
       buyers,
@@ -99,6 +101,7 @@ export async function loadtestCommand(opts: LoadtestOptions, config: Config): Pr
     return problems.length === 0;
   } finally {
     client.close();
+    purchases.close();
     await db.end();
   }
 }

@@ -20,7 +20,13 @@ export interface SaleBuyer {
 }
 
 export interface SaleOptions {
+  /**
+   * Joins and polls go through `client`, holds and checkouts through `purchases`: each buyer of a real
+   * sale has a connection of its own, so an admitted buyer's hold must not wait in one pool behind
+   * thousands of joins, as it would if every request shared a few hundred sockets.
+   */
   client: HttpClient;
+  purchases: HttpClient;
   base: string;
   performanceId: string;
   buyers: SaleBuyer[];
@@ -127,7 +133,8 @@ export async function runSale(opts: SaleOptions): Promise<SaleReport> {
   ): Promise<Reply | undefined> => {
     const at = Date.now();
     try {
-      const reply = await opts.client.request(opts.base, method, path, headers, body);
+      const pool = step === 'hold' || step === 'checkout' ? opts.purchases : opts.client;
+      const reply = await pool.request(opts.base, method, path, headers, body);
       if (reply.status < 400) (samples as Record<string, number[]>)[step]?.push(Date.now() - at);
       if (reply.status >= 500) count(`${step} ${reply.status}${codeOf(reply) ? ` ${codeOf(reply)}` : ''}`);
       return reply;
@@ -268,7 +275,11 @@ export async function runSale(opts: SaleOptions): Promise<SaleReport> {
         // Struck out by someone faster, or nothing left: sold out ends it; held seats may come back.
         const perf = await call('performance', 'GET', perfPath, {});
         const left = perf?.body?.counts as { available: number; held: number } | undefined;
-        if (left && left.available === 0 && left.held === 0) return finish('sold-out');
+        if (left && left.available === 0 && left.held === 0) {
+          // Give the pass back, as a buyer closing the page would, so its slot goes to someone else.
+          await call('leave', 'DELETE', `${perfPath}/queue`, buyer.headers);
+          return finish('sold-out');
+        }
         await sleep(jitter(left?.available === 0 ? 2_000 : 200));
         continue;
       }
