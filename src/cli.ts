@@ -177,8 +177,11 @@ async function main(argv: string[]): Promise<number> {
     await command(args, config, logger);
     return name === 'start' ? -1 : Number(process.exitCode ?? 0);
   } catch (err) {
-    if (err instanceof UsageError) {
-      process.stderr.write(`${err.message ? `${err.message}\n\n` : ''}${USAGE}\n`);
+    // parseArgs refuses unknown options and missing values with these codes: the user's mistake too.
+    const parseError = (err as { code?: unknown }).code?.toString().startsWith('ERR_PARSE_ARGS') === true;
+    if (err instanceof UsageError || parseError) {
+      const message = (err as Error).message;
+      process.stderr.write(`${message ? `${message}\n\n` : ''}${USAGE}\n`);
       return 2;
     }
     if (err instanceof ClusterError) {
