@@ -8,15 +8,10 @@
  * Needs haproxy, DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres) and REDIS_URL
  * (default redis://127.0.0.1:6379); creates a database of its own and drops it.
  */
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import type { ClusterState } from '../src/ops/cluster.js';
-import { freePort } from '../src/platform/net.js';
+import { startCluster } from '../test/nodes.js';
 import { createScratchDatabase } from '../test/scratch-database.js';
 
 const { values } = parseArgs({
@@ -27,41 +22,20 @@ const { values } = parseArgs({
 });
 const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const scratch = await createScratchDatabase(serverUrl, `tmomi_bench_lb_${Date.now().toString(36)}`);
-const dir = await mkdtemp(join(tmpdir(), 'tmomi-bench-lb-'));
-const cluster = spawn(
-  process.execPath,
-  [
-    ...['--import', 'tsx', 'src/cli.ts', 'cluster', '--nodes', '1', '--dir', dir, '--lifetime', '900'],
-    ...['--port', String(await freePort()), '--stats-port', String(await freePort())],
-  ],
-  {
-    env: {
-      PATH: process.env.PATH,
-      DATABASE_URL: scratch.url,
-      REDIS_URL: redisUrl,
-      TMOMI_REDIS_PREFIX: `bench-lb-${randomUUID().slice(0, 8)}:`,
-      TMOMI_SECRET: randomUUID() + randomUUID(),
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  },
-);
+const cluster = await startCluster(1, {
+  DATABASE_URL: scratch.url,
+  REDIS_URL: redisUrl,
+  TMOMI_REDIS_PREFIX: `bench-lb-${randomUUID().slice(0, 8)}:`,
+  TMOMI_SECRET: randomUUID() + randomUUID(),
+});
 try {
-  let state: ClusterState | undefined;
-  for (let waited = 0; !state && waited < 120_000; waited += 250) {
-    const text = await readFile(join(dir, 'cluster.json'), 'utf8').catch(() => '');
-    if (text) state = JSON.parse(text) as ClusterState;
-    else await sleep(250);
-  }
-  if (!state) throw new Error('tmomi cluster did not start');
-  const direct = `http://127.0.0.1:${state.nodes[0]!.port}`;
+  const direct = cluster.nodeUrl(cluster.state.nodes[0]!.name);
   const rows: string[] = [];
   for (const path of ['/healthz', '/api/events?q=tour']) {
     const straight = await measure(`${direct}${path}`);
-    const through = await measure(`${state.balancer}${path}`);
+    const through = await measure(`${cluster.balancer}${path}`);
     rows.push(
       `| \`GET ${path}\` | ${fmt(straight)} | ${fmt(through)} | ${(through.requests.average / straight.requests.average).toFixed(2)}× |`,
     );
@@ -69,9 +43,7 @@ try {
   console.log('\n| request | straight to the node | through HAProxy | ratio |\n| --- | --- | --- | --- |');
   console.log(rows.join('\n'));
 } finally {
-  cluster.kill('SIGTERM');
-  await new Promise((resolve) => cluster.once('exit', resolve));
-  await rm(dir, { recursive: true, force: true });
+  await cluster.destroy();
   await scratch.drop();
 }
 
