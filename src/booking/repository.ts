@@ -1,5 +1,6 @@
 import type { Db, DbClient } from '../platform/db.js';
 import { inTransaction } from '../platform/db.js';
+import { Batcher, conflictFreeRounds } from '../platform/batcher.js';
 import type { GateSnapshot } from '../platform/engine/index.js';
 
 export type HoldState = 'active' | 'released' | 'expired' | 'ordered';
@@ -45,9 +46,8 @@ export interface IssuedTicketRow {
   checkedInAt: Date | null;
 }
 
-/** Raised by tmomi_place_hold (migrations/0003_booking.sql). */
+/** Raised by tmomi_place_holds when its guarded update misses a seat (it never should: see 0004). */
 export const SEAT_TAKEN = 'TM001';
-export const OVER_LIMIT = 'TM002';
 export const DEADLOCK = '40P01';
 
 const HOLD = `id::text, user_id::text AS "userId", performance_id::text AS "performanceId", seat_nos AS "seatNos",
@@ -59,34 +59,132 @@ const TICKET = `t.id::text, t.order_id::text AS "orderId", o.user_id::text AS "u
   t.performance_id::text AS "performanceId", t.seat_no AS "seatNo", t.code, t.voided_at AS "voidedAt",
   t.checked_in_at AS "checkedInAt"`;
 
-export class BookingRepository {
-  constructor(private readonly db: Db) {}
+export interface NewHold {
+  id: string;
+  userId: string;
+  performanceId: string;
+  seatNos: number[];
+  amount: number;
+  currency: string;
+  expiresAt: Date;
+  now: Date;
+  cap: number;
+  passId: number | null;
+}
 
-  /** One round trip: cap check, hold row and the guarded ticket flip (throws SEAT_TAKEN / OVER_LIMIT). */
-  async placeHold(hold: {
-    id: string;
-    userId: string;
-    performanceId: string;
-    seatNos: number[];
-    amount: number;
-    currency: string;
-    expiresAt: Date;
-    now: Date;
-    cap: number;
-    passId: number | null;
-  }): Promise<void> {
-    await this.db.query('SELECT tmomi_place_hold($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)', [
-      hold.id,
-      hold.userId,
-      hold.performanceId,
-      hold.seatNos,
-      hold.amount,
-      hold.currency,
-      hold.expiresAt,
-      hold.now,
-      hold.cap,
-      hold.passId,
+/** held · taken: these seats cannot be taken now · limit: the buyer already has `count` seats. */
+export type PlaceOutcome =
+  { outcome: 'held' } | { outcome: 'taken'; seatNos: number[] } | { outcome: 'limit'; count: number };
+
+type Placed = PlaceOutcome | { outcome: 'failed'; error: unknown };
+
+interface ChargedOrder {
+  orderId: string;
+  now: Date;
+  provider: string;
+  ref: string;
+  codes: string[];
+}
+
+export type SettleOutcome = { status: OrderStatus; tickets?: { id: string; seatNo: number }[] };
+
+/** How many batched calls of one kind may run at once; more calls wait and join the next batch. */
+const MAX_IN_FLIGHT = 4;
+const MAX_BATCH = 200;
+
+export class BookingRepository {
+  private readonly holdBatches: Batcher<NewHold, Placed>;
+  private readonly settleBatches: Batcher<ChargedOrder, SettleOutcome>;
+
+  constructor(private readonly db: Db) {
+    const opts = { maxBatch: MAX_BATCH, maxInFlight: MAX_IN_FLIGHT };
+    this.holdBatches = new Batcher((holds) => this.placeHolds(holds), opts);
+    // The money is taken: a deadlock victim (undone whole, and idempotent) is settled again at once
+    // rather than left to the buyer's retry.
+    this.settleBatches = new Batcher(
+      (orders) =>
+        this.settleMany(orders).catch((err: unknown) => {
+          if ((err as { code?: string }).code !== DEADLOCK) throw err;
+          return this.settleMany(orders);
+        }),
+      opts,
+    );
+  }
+
+  /**
+   * Round after round (one, nearly always): a round never has two holds of one buyer or for one seat.
+   * Never throws once a round may have committed: a failed round is tried again hold by hold, and a
+   * hold that still fails carries its error (the batcher would otherwise place committed holds again).
+   */
+  private async placeHolds(holds: NewHold[]): Promise<Placed[]> {
+    const outcomes = new Array<Placed>(holds.length);
+    const rounds = conflictFreeRounds(holds, (h) => [
+      `u${h.performanceId}:${h.userId}`,
+      ...h.seatNos.map((s) => `s${h.performanceId}:${s}`),
     ]);
+    const settle = async (indexes: number[]) => {
+      const placed = await this.placeRound(indexes.map((i) => holds[i]!));
+      indexes.forEach((i, k) => (outcomes[i] = placed[k]!));
+    };
+    for (const round of rounds) {
+      await settle(round).catch(async (err: unknown) => {
+        if (round.length === 1) outcomes[round[0]!] = { outcome: 'failed', error: err };
+        else
+          for (const i of round)
+            await settle([i]).catch((error: unknown) => (outcomes[i] = { outcome: 'failed', error }));
+      });
+    }
+    return outcomes;
+  }
+
+  private async placeRound(holds: NewHold[]): Promise<PlaceOutcome[]> {
+    const { rows } = await this.db.query<{ outcome: number; detail: number[] | null }>(
+      'SELECT outcome, detail FROM tmomi_place_holds($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)',
+      [
+        holds.map((h) => h.id),
+        holds.map((h) => h.userId),
+        holds.map((h) => h.performanceId),
+        holds.map((h) => h.seatNos.length),
+        holds.flatMap((h) => h.seatNos),
+        holds.map((h) => h.amount),
+        holds.map((h) => h.currency),
+        holds.map((h) => h.expiresAt),
+        holds.map((h) => h.now),
+        holds.map((h) => h.cap),
+        holds.map((h) => h.passId),
+      ],
+    );
+    return rows.map(({ outcome, detail }): PlaceOutcome => {
+      if (outcome === 1) return { outcome: 'held' };
+      if (outcome === 2) return { outcome: 'limit', count: detail![0]! };
+      return { outcome: 'taken', seatNos: detail! };
+    });
+  }
+
+  private async settleMany(orders: ChargedOrder[]): Promise<SettleOutcome[]> {
+    const { rows } = await this.db.query<{ settled: SettleOutcome }>(
+      'SELECT settled FROM tmomi_settle_paid_many($1, $2, $3, $4, $5, $6)',
+      [
+        orders.map((o) => o.orderId),
+        orders.map((o) => o.now),
+        orders.map((o) => o.provider),
+        orders.map((o) => o.ref),
+        orders.map((o) => o.codes.length),
+        orders.flatMap((o) => o.codes),
+      ],
+    );
+    return rows.map((r) => r.settled);
+  }
+
+  /**
+   * Cap check, hold row and the guarded ticket flip (tmomi_place_holds), batched with the other holds
+   * this node is placing at the same moment: one round trip and one commit for all of them, each with
+   * its own outcome.
+   */
+  async placeHold(hold: NewHold): Promise<PlaceOutcome> {
+    const placed = await this.holdBatches.call(hold);
+    if (placed.outcome === 'failed') throw placed.error;
+    return placed;
   }
 
   /** Which of these seats cannot be taken now (to tell a buyer precisely after a refused hold). */
@@ -254,32 +352,18 @@ export class BookingRepository {
   }
 
   /**
-   * See tmomi_settle_paid: 'paid' with the issued tickets' ids, 'pending' (the hold was lost: refund), or
-   * the status another request already settled the order to.
+   * See tmomi_settle_paid_many, batched with the other settlements of this node at the same moment:
+   * 'paid' with the issued tickets' ids, 'pending' (the hold was lost: refund), or the status another
+   * request already settled the order to. The commit is durable.
    */
-  async settlePaid(
+  settlePaid(
     orderId: string,
     now: Date,
     provider: string,
     ref: string,
     codes: string[],
-  ): Promise<{ status: OrderStatus; tickets?: { id: string; seatNo: number }[] }> {
-    type Settled = { status: OrderStatus; tickets?: { id: string; seatNo: number }[] };
-    const settle = () =>
-      this.db.query<{ settled: Settled }>('SELECT tmomi_settle_paid($1, $2, $3, $4, $5) AS settled', [
-        orderId,
-        now,
-        provider,
-        ref,
-        codes,
-      ]);
-    // The money is taken: a deadlock victim (the call is undone whole, and idempotent) is settled again
-    // at once rather than left to the buyer's retry.
-    const { rows } = await settle().catch((err: unknown) => {
-      if ((err as { code?: string }).code !== DEADLOCK) throw err;
-      return settle();
-    });
-    return rows[0]!.settled;
+  ): Promise<SettleOutcome> {
+    return this.settleBatches.call({ orderId, now, provider, ref, codes });
   }
 
   /** A pending order that was never charged (declined, timed out, abandoned): cancelled, the hold stays. */
