@@ -106,58 +106,78 @@ BEGIN
     ORDER BY h.i;
 END $$;
 
--- Settles charged orders i = 1..n, each exactly as tmomi_settle_paid does (order i's codes are
--- p_codes[o+1 .. o+p_code_counts[i]]). Returns one row per order in order, with what tmomi_settle_paid
--- returns. Orders, then their holds, are locked first, each in id order, then the tickets in seat order —
--- the order settlement, release and the sweeper take them in. Commits durably.
+-- Settles charged orders i = 1..n (distinct), each as tmomi_settle_paid settles one: order i's codes are
+-- p_codes[o+1 .. o+p_code_counts[i]], one per seat in seat_nos order. Returns one row per order, in order,
+-- with what tmomi_settle_paid returns: {"status": 'paid', "tickets": [{id, seatNo}]}, or the status
+-- alone — 'pending' when the hold was lost (the caller refunds), or what another request settled.
+-- Set-based, like tmomi_place_holds. Orders, then their holds, then their tickets are locked first, each
+-- kind in one global order — the order settlement, release and the sweeper take them in. Commits durably.
 CREATE FUNCTION tmomi_settle_paid_many(p_orders bigint[], p_nows timestamptz[], p_providers text[], p_refs text[],
                                        p_code_counts integer[], p_codes text[])
 RETURNS TABLE (settled jsonb) LANGUAGE plpgsql AS $$
 DECLARE
-  o orders%ROWTYPE;
-  v_offset integer := 0;
-  v_codes text[];
-  v_live integer;
-  v_tickets jsonb;
+  v_seat_orders bigint[];
+  v_seat_perfs bigint[];
+  v_seat_nos integer[];
+  v_seat_holds uuid[];
+  v_paid bigint[];
+  v_issued jsonb;
 BEGIN
+  IF (SELECT count(DISTINCT id) FROM unnest(p_orders) AS id) <> cardinality(p_orders) THEN
+    RAISE EXCEPTION 'an order twice in one batch' USING ERRCODE = 'TM003';
+  END IF;
   PERFORM 1 FROM orders WHERE id = ANY (p_orders) ORDER BY id FOR UPDATE;
   PERFORM 1 FROM holds WHERE id IN (SELECT hold_id FROM orders WHERE id = ANY (p_orders)) ORDER BY id FOR UPDATE;
-  PERFORM 1 FROM tickets t JOIN (SELECT performance_id, unnest(seat_nos) AS seat_no FROM orders WHERE id = ANY (p_orders)) w
-      ON t.performance_id = w.performance_id AND t.seat_no = w.seat_no
-    ORDER BY t.performance_id, t.seat_no FOR NO KEY UPDATE OF t;
+  -- The seats of the orders still pending, each beside its order.
+  SELECT array_agg(o.id), array_agg(o.performance_id), array_agg(s.seat), array_agg(o.hold_id)
+    INTO v_seat_orders, v_seat_perfs, v_seat_nos, v_seat_holds
+    FROM orders o, unnest(o.seat_nos) AS s (seat) WHERE o.id = ANY (p_orders) AND o.status = 'pending';
+  PERFORM 1 FROM tickets t JOIN unnest(v_seat_perfs, v_seat_nos) AS s (perf, seat)
+      ON t.performance_id = s.perf AND t.seat_no = s.seat
+    ORDER BY t.performance_id, t.seat_no
+    FOR NO KEY UPDATE OF t;
 
-  FOR i IN 1 .. cardinality(p_orders) LOOP
-    v_codes := p_codes[v_offset + 1 : v_offset + p_code_counts[i]];
-    v_offset := v_offset + p_code_counts[i];
-    SELECT * INTO o FROM orders WHERE id = p_orders[i];
-    IF o.status <> 'pending' THEN
-      settled := jsonb_build_object('status', o.status); RETURN NEXT;
-      CONTINUE;
-    END IF;
-    INSERT INTO payments (order_id, provider, provider_ref, status, amount)
-      VALUES (o.id, p_providers[i], p_refs[i], 'succeeded', o.amount)
-      ON CONFLICT (order_id) DO UPDATE SET provider_ref = excluded.provider_ref, status = 'succeeded', updated_at = now();
-    SELECT count(*) INTO v_live FROM tickets
-      WHERE performance_id = o.performance_id AND seat_no = ANY (o.seat_nos)
-        AND status = 1 AND hold_id = o.hold_id AND held_until > p_nows[i];
-    IF v_live <> cardinality(o.seat_nos) THEN
-      settled := jsonb_build_object('status', 'pending'); RETURN NEXT;
-      CONTINUE;
-    END IF;
-    UPDATE tickets SET status = 2, order_id = o.id
-      WHERE performance_id = o.performance_id AND seat_no = ANY (o.seat_nos);
-    UPDATE orders SET status = 'paid', charge_claimed_until = NULL, updated_at = now() WHERE id = o.id;
-    UPDATE holds SET state = 'ordered' WHERE id = o.hold_id;
-    WITH issued AS (
-      INSERT INTO issued_tickets (order_id, performance_id, seat_no, code)
-        SELECT o.id, o.performance_id, s.seat_no, s.code FROM unnest(o.seat_nos, v_codes) AS s (seat_no, code)
-        RETURNING id, seat_no)
-    SELECT jsonb_agg(jsonb_build_object('id', id::text, 'seatNo', seat_no) ORDER BY seat_no) INTO v_tickets FROM issued;
-    INSERT INTO outbox (topic, payload) VALUES ('order.paid', jsonb_build_object(
-      'orderId', o.id::text, 'userId', o.user_id::text, 'performanceId', o.performance_id::text,
-      'seatNos', to_jsonb(o.seat_nos), 'amount', o.amount, 'currency', o.currency));
-    settled := jsonb_build_object('status', 'paid', 'tickets', v_tickets); RETURN NEXT;
-  END LOOP;
+  INSERT INTO payments (order_id, provider, provider_ref, status, amount)
+    SELECT o.id, x.provider, x.ref, 'succeeded', o.amount
+    FROM unnest(p_orders, p_providers, p_refs) AS x (id, provider, ref) JOIN orders o ON o.id = x.id
+    WHERE o.status = 'pending'
+    ON CONFLICT (order_id) DO UPDATE SET provider_ref = excluded.provider_ref, status = 'succeeded', updated_at = now();
+  -- Paid: the pending orders whose every seat is still held by their hold, unexpired.
+  SELECT array_agg(oid) INTO v_paid FROM (
+    SELECT s.oid FROM unnest(v_seat_orders, v_seat_perfs, v_seat_nos, v_seat_holds) AS s (oid, perf, seat, hold)
+      JOIN unnest(p_orders, p_nows) AS x (oid, now) USING (oid)
+      LEFT JOIN tickets t ON t.performance_id = s.perf AND t.seat_no = s.seat
+                         AND t.status = 1 AND t.hold_id = s.hold AND t.held_until > x.now
+    GROUP BY s.oid HAVING count(t.seat_no) = count(*)) AS live;
+
+  UPDATE tickets t SET status = 2, order_id = s.oid
+    FROM unnest(v_seat_orders, v_seat_perfs, v_seat_nos) AS s (oid, perf, seat)
+    WHERE s.oid = ANY (v_paid) AND t.performance_id = s.perf AND t.seat_no = s.seat;
+  UPDATE orders SET status = 'paid', charge_claimed_until = NULL, updated_at = now() WHERE id = ANY (v_paid);
+  UPDATE holds SET state = 'ordered' WHERE id IN (SELECT hold_id FROM orders WHERE id = ANY (v_paid));
+  WITH codes AS (
+    SELECT x.oid, p_codes[(sum(x.n) OVER (ORDER BY x.i) - x.n)::integer + 1 : (sum(x.n) OVER (ORDER BY x.i))::integer] AS codes
+    FROM unnest(p_orders, p_code_counts) WITH ORDINALITY AS x (oid, n, i)
+  ), issued AS (
+    INSERT INTO issued_tickets (order_id, performance_id, seat_no, code)
+      SELECT o.id, o.performance_id, s.seat_no, s.code
+      FROM orders o JOIN codes c ON c.oid = o.id, unnest(o.seat_nos, c.codes) AS s (seat_no, code)
+      WHERE o.id = ANY (v_paid)
+      RETURNING order_id, id, seat_no)
+  SELECT jsonb_object_agg(order_id::text, tickets) INTO v_issued FROM (
+    SELECT order_id, jsonb_agg(jsonb_build_object('id', id::text, 'seatNo', seat_no) ORDER BY seat_no) AS tickets
+    FROM issued GROUP BY order_id) AS per_order;
+  INSERT INTO outbox (topic, payload)
+    SELECT 'order.paid', jsonb_build_object('orderId', o.id::text, 'userId', o.user_id::text,
+             'performanceId', o.performance_id::text, 'seatNos', to_jsonb(o.seat_nos), 'amount', o.amount,
+             'currency', o.currency)
+    FROM orders o WHERE o.id = ANY (v_paid) ORDER BY o.id;
+
+  RETURN QUERY
+    SELECT CASE WHEN o.id = ANY (v_paid) THEN jsonb_build_object('status', 'paid', 'tickets', v_issued -> (o.id::text))
+                ELSE jsonb_build_object('status', o.status) END
+    FROM unnest(p_orders) WITH ORDINALITY AS x (oid, i) JOIN orders o ON o.id = x.oid
+    ORDER BY x.i;
 END $$;
 
 -- Down Migration
