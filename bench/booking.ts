@@ -99,6 +99,17 @@ try {
    * Redis (shared: other users' commands count too), this load generator, and the machine in all.
    */
   const cpuMeter = async () => {
+    // The node's own count of what it sent to PostgreSQL per call (tmomi_booking_db_batch_size).
+    const batches = async () => {
+      const text = await (await fetch(`${base}/metrics`)).text();
+      const value = (series: string) => Number(new RegExp(`^${series} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+      return ['place', 'order', 'settle'].map((call) => ({
+        call,
+        sum: value(`tmomi_booking_db_batch_size_sum\\{call="${call}"\\}`),
+        count: value(`tmomi_booking_db_batch_size_count\\{call="${call}"\\}`),
+      }));
+    };
+    const batchesBefore = await batches();
     const pgPids = async () =>
       (
         await db.query<{ pid: number; mine: boolean }>(
@@ -131,12 +142,20 @@ try {
     const before = await sample();
     return async () => {
       const after = await sample();
+      const perCall = (await batches())
+        .map((b, i) => ({
+          ...b,
+          sum: b.sum - batchesBefore[i]!.sum,
+          count: b.count - batchesBefore[i]!.count,
+        }))
+        .filter((b) => b.count > 0)
+        .map((b) => `${b.call} ${(b.sum / b.count).toFixed(1)} per call (${b.count.toLocaleString()} calls)`);
       // Backends that were opened during the phase count from zero; those that closed are lost (rare).
       const opened = [...after.pids].filter((pid) => !before.pids.has(pid)).length;
       const seconds = (after.t - before.t) / 1000;
       const cores = (k: Exclude<keyof typeof after, 'pids' | 't'>) =>
         ((after[k] - before[k]) / seconds).toFixed(2);
-      return `cpu (cores): node ${cores('node')} · pg ${cores('pg')} (+${cores('pgOther')} other) · redis ${cores('redis')} · load generator ${cores('loadgen')} · machine ${cores('machine')} of 2${opened ? ` (${opened} backends opened)` : ''}`;
+      return `cpu (cores): node ${cores('node')} · pg ${cores('pg')} (+${cores('pgOther')} other) · redis ${cores('redis')} · load generator ${cores('loadgen')} · machine ${cores('machine')} of 2${opened ? ` (${opened} backends opened)` : ''}\n  database batches: ${perCall.join(' · ') || 'none'}`;
     };
   };
   const http = new HttpClient(256);

@@ -67,9 +67,9 @@ describe.each(modes())('holds and settlements in one batch ($name)', (mode) => {
     const { performanceId: perf } = await onSalePerformance(t, noQueue);
     const buyers = await Promise.all([buyer(t), buyer(t), buyer(t)]);
     const holds = [
-      newHold(perf, buyers[0]!.id, [20, 21]),
-      newHold(perf, buyers[1]!.id, [22]),
-      newHold(perf, buyers[2]!.id, [23], 1_500), // expires before it is settled
+      newHold(perf, buyers[0].id, [20, 21]),
+      newHold(perf, buyers[1].id, [22]),
+      newHold(perf, buyers[2].id, [23], 1_500), // expires before it is settled
     ];
     for (const h of holds) expect(await repository.placeHold(h)).toEqual({ outcome: 'held' });
     const orders = [];

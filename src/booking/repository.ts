@@ -1,7 +1,8 @@
 import type { Db, DbClient } from '../platform/db.js';
 import { inTransaction } from '../platform/db.js';
-import { Batcher, conflictFreeRounds } from '../platform/batcher.js';
+import { Batcher, inRounds, unwrap, type RoundResult } from '../platform/batcher.js';
 import type { GateSnapshot } from '../platform/engine/index.js';
+import type { BookingMetrics } from './metrics.js';
 
 export type HoldState = 'active' | 'released' | 'expired' | 'ordered';
 export type OrderStatus = 'pending' | 'paid' | 'cancelled' | 'refunded';
@@ -76,7 +77,15 @@ export interface NewHold {
 export type PlaceOutcome =
   { outcome: 'held' } | { outcome: 'taken'; seatNos: number[] } | { outcome: 'limit'; count: number };
 
-type Placed = PlaceOutcome | { outcome: 'failed'; error: unknown };
+interface NewOrder {
+  holdId: string;
+  userId: string;
+  key: string;
+  now: Date;
+  claimUntil: Date;
+}
+
+type CreatedOrder = { order: OrderRow; created: boolean } | undefined;
 
 interface ChargedOrder {
   orderId: string;
@@ -93,12 +102,39 @@ const MAX_IN_FLIGHT = 4;
 const MAX_BATCH = 200;
 
 export class BookingRepository {
-  private readonly holdBatches: Batcher<NewHold, Placed>;
+  private readonly holdBatches: Batcher<NewHold, RoundResult<PlaceOutcome>>;
+  private readonly orderBatches: Batcher<NewOrder, RoundResult<CreatedOrder>>;
   private readonly settleBatches: Batcher<ChargedOrder, SettleOutcome>;
 
-  constructor(private readonly db: Db) {
-    const opts = { maxBatch: MAX_BATCH, maxInFlight: MAX_IN_FLIGHT };
-    this.holdBatches = new Batcher((holds) => this.placeHolds(holds), opts);
+  constructor(
+    private readonly db: Db,
+    metrics?: Pick<BookingMetrics, 'dbBatchSize'>,
+  ) {
+    const opts = (call: string) => ({
+      maxBatch: MAX_BATCH,
+      maxInFlight: MAX_IN_FLIGHT,
+      onBatch: (size: number) => metrics?.dbBatchSize.observe({ call }, size),
+    });
+    // A round never has two holds of one buyer or for one seat (tmomi_place_holds decides a round at once).
+    this.holdBatches = new Batcher(
+      (holds) =>
+        inRounds(
+          holds,
+          (h) => [`u${h.performanceId}:${h.userId}`, ...h.seatNos.map((s) => `s${h.performanceId}:${s}`)],
+          (round) => this.placeRound(round),
+        ),
+      opts('place'),
+    );
+    // … nor two orders of one key or for one hold, which the second must see committed.
+    this.orderBatches = new Batcher(
+      (orders) =>
+        inRounds(
+          orders,
+          (o) => [`k${o.userId}:${o.key}`, `h${o.holdId}`],
+          (round) => this.createOrders(round),
+        ),
+      opts('order'),
+    );
     // The money is taken: a deadlock victim (undone whole, and idempotent) is settled again at once
     // rather than left to the buyer's retry.
     this.settleBatches = new Batcher(
@@ -107,34 +143,8 @@ export class BookingRepository {
           if ((err as { code?: string }).code !== DEADLOCK) throw err;
           return this.settleMany(orders);
         }),
-      opts,
+      opts('settle'),
     );
-  }
-
-  /**
-   * Round after round (one, nearly always): a round never has two holds of one buyer or for one seat.
-   * Never throws once a round may have committed: a failed round is tried again hold by hold, and a
-   * hold that still fails carries its error (the batcher would otherwise place committed holds again).
-   */
-  private async placeHolds(holds: NewHold[]): Promise<Placed[]> {
-    const outcomes = new Array<Placed>(holds.length);
-    const rounds = conflictFreeRounds(holds, (h) => [
-      `u${h.performanceId}:${h.userId}`,
-      ...h.seatNos.map((s) => `s${h.performanceId}:${s}`),
-    ]);
-    const settle = async (indexes: number[]) => {
-      const placed = await this.placeRound(indexes.map((i) => holds[i]!));
-      indexes.forEach((i, k) => (outcomes[i] = placed[k]!));
-    };
-    for (const round of rounds) {
-      await settle(round).catch(async (err: unknown) => {
-        if (round.length === 1) outcomes[round[0]!] = { outcome: 'failed', error: err };
-        else
-          for (const i of round)
-            await settle([i]).catch((error: unknown) => (outcomes[i] = { outcome: 'failed', error }));
-      });
-    }
-    return outcomes;
   }
 
   private async placeRound(holds: NewHold[]): Promise<PlaceOutcome[]> {
@@ -182,9 +192,7 @@ export class BookingRepository {
    * its own outcome.
    */
   async placeHold(hold: NewHold): Promise<PlaceOutcome> {
-    const placed = await this.holdBatches.call(hold);
-    if (placed.outcome === 'failed') throw placed.error;
-    return placed;
+    return unwrap(await this.holdBatches.call(hold));
   }
 
   /** Which of these seats cannot be taken now (to tell a buyer precisely after a refused hold). */
@@ -289,24 +297,36 @@ export class BookingRepository {
    * or, when this buyer already used `key`, returns that order (created: false). Undefined when the hold
    * is not the buyer's active one (the caller finds out why). Throws 23505 on orders_one_pending_per_hold.
    */
-  async createOrder(o: {
-    holdId: string;
-    userId: string;
-    key: string;
-    now: Date;
-    claimUntil: Date;
-  }): Promise<{ order: OrderRow; created: boolean } | undefined> {
-    const inserted = await this.db.query<OrderRow>(
+  createOrder(o: NewOrder): Promise<CreatedOrder> {
+    return this.orderBatches.call(o).then(unwrap);
+  }
+
+  /** One round of createOrder: one INSERT (one durable commit) for all, then the keys used before. */
+  private async createOrders(orders: NewOrder[]): Promise<CreatedOrder[]> {
+    const { rows } = await this.db.query<OrderRow>(
       `INSERT INTO orders (user_id, performance_id, hold_id, idempotency_key, seat_nos, amount, currency, pass_id, charge_claimed_until)
-       SELECT user_id, performance_id, id, $3, seat_nos, amount, currency, pass_id, $5 FROM holds
-       WHERE id = $1 AND user_id = $2 AND state = 'active' AND expires_at > $4
+       SELECT h.user_id, h.performance_id, h.id, x.key, h.seat_nos, h.amount, h.currency, h.pass_id, x.claim
+       FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::timestamptz[], $5::timestamptz[]) AS x (hold, usr, key, now, claim)
+         JOIN holds h ON h.id = x.hold AND h.user_id = x.usr AND h.state = 'active' AND h.expires_at > x.now
        ON CONFLICT (user_id, idempotency_key) DO NOTHING
        RETURNING ${ORDER}`,
-      [o.holdId, o.userId, o.key, o.now, o.claimUntil],
+      [
+        orders.map((o) => o.holdId),
+        orders.map((o) => o.userId),
+        orders.map((o) => o.key),
+        orders.map((o) => o.now),
+        orders.map((o) => o.claimUntil),
+      ],
     );
-    if (inserted.rows[0]) return { order: inserted.rows[0], created: true };
-    const existing = await this.findOrderByKey(o.userId, o.key);
-    return existing ? { order: existing, created: false } : undefined;
+    const created = new Map(rows.map((r) => [`${r.userId}:${r.idempotencyKey}`, r]));
+    return Promise.all(
+      orders.map(async (o): Promise<CreatedOrder> => {
+        const order = created.get(`${o.userId}:${o.key}`);
+        if (order) return { order, created: true };
+        const existing = await this.findOrderByKey(o.userId, o.key);
+        return existing ? { order: existing, created: false } : undefined;
+      }),
+    );
   }
 
   async findOrderByKey(userId: string, key: string): Promise<OrderRow | undefined> {

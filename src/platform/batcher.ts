@@ -19,7 +19,7 @@ export class Batcher<In, Out> {
 
   constructor(
     private readonly run: (inputs: In[]) => Promise<Out[]>,
-    private readonly opts: { maxBatch: number; maxInFlight: number },
+    private readonly opts: { maxBatch: number; maxInFlight: number; onBatch?: (size: number) => void },
   ) {}
 
   call(input: In): Promise<Out> {
@@ -43,6 +43,7 @@ export class Batcher<In, Out> {
 
   private async start(batch: typeof this.waiting): Promise<void> {
     this.inFlight++;
+    this.opts.onBatch?.(batch.length);
     try {
       const outs = await this.run(batch.map((b) => b.input)).catch((err: unknown) => err as Error);
       if (!(outs instanceof Error) && outs.length === batch.length) {
@@ -82,4 +83,39 @@ export function conflictFreeRounds<T>(
     (rounds[round] ??= []).push(index);
   });
   return rounds;
+}
+
+/** One item's result from `inRounds`: its value, or the error that stopped it. */
+export type RoundResult<R> = { ok: true; value: R } | { ok: false; error: unknown };
+
+/**
+ * Runs a batch round after round (see `conflictFreeRounds`), each round one call of `run` — one
+ * transaction, committed before the next round starts. Never throws, since an earlier round may have
+ * committed: a failed round is run again item by item, and an item that still fails carries its error.
+ */
+export async function inRounds<T, R>(
+  items: readonly T[],
+  keysOf: (item: T) => Iterable<string>,
+  run: (items: T[]) => Promise<R[]>,
+): Promise<RoundResult<R>[]> {
+  const results = new Array<RoundResult<R>>(items.length);
+  const attempt = async (indexes: number[]) => {
+    const values = await run(indexes.map((i) => items[i]!));
+    indexes.forEach((i, k) => (results[i] = { ok: true, value: values[k]! }));
+  };
+  for (const round of conflictFreeRounds(items, keysOf)) {
+    await attempt(round).catch(async (error: unknown) => {
+      if (round.length === 1) results[round[0]!] = { ok: false, error };
+      else
+        for (const i of round)
+          await attempt([i]).catch((err: unknown) => (results[i] = { ok: false, error: err }));
+    });
+  }
+  return results;
+}
+
+/** The value of an `inRounds` result, or its error thrown. */
+export function unwrap<R>(result: RoundResult<R>): R {
+  if (!result.ok) throw result.error;
+  return result.value;
 }
