@@ -60,18 +60,15 @@ const TICKET = `t.id::text, t.order_id::text AS "orderId", o.user_id::text AS "u
   t.performance_id::text AS "performanceId", t.seat_no AS "seatNo", t.code, t.voided_at AS "voidedAt",
   t.checked_in_at AS "checkedInAt"`;
 
-export interface NewHold {
-  id: string;
-  userId: string;
-  performanceId: string;
-  seatNos: number[];
-  amount: number;
-  currency: string;
-  expiresAt: Date;
+/** A hold to place: as it will be stored, with the instant it is decided at and the buyer's cap. */
+export type NewHold = Pick<
+  HoldRow,
+  'id' | 'userId' | 'performanceId' | 'seatNos' | 'amount' | 'currency' | 'expiresAt'
+> & {
   now: Date;
   cap: number;
   passId: number | null;
-}
+};
 
 /** held · taken: these seats cannot be taken now · limit: the buyer already has `count` seats. */
 export type PlaceOutcome =
