@@ -4,6 +4,7 @@
  *
  *   npm run bench:booking                   # 10 s per phase, 100 connections
  *   npm run bench:booking -- --seconds 20 --connections 200
+ *   npm run bench:booking -- --only holds --profile /tmp/prof   # one phase; the node's CPU profile
  *
  * Phases: (1) the bare server; (2) holds on distinct seats, one seat per request, each from its own
  * buyer; (3) full purchases — hold then checkout with an instant payment simulator — for one event;
@@ -14,8 +15,10 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { Redis } from 'ioredis';
 import { createPool } from '../src/platform/db.js';
 import { bulkBuyers } from '../src/loadtest/buyers.js';
 import { HttpClient } from '../src/loadtest/http.js';
@@ -27,8 +30,13 @@ const { values } = parseArgs({
   options: {
     seconds: { type: 'string', default: '10' },
     connections: { type: 'string', default: '100' },
+    // Comma-separated phases to run (the bare baseline always runs): holds, purchases, hot.
+    only: { type: 'string', default: 'holds,purchases,hot' },
+    // A folder: the node runs with --cpu-prof and is stopped gracefully at the end, so it writes one.
+    profile: { type: 'string' },
   },
 });
+const PHASES = new Set(values.only.split(','));
 const SECONDS = Number(values.seconds);
 const CONNECTIONS = Number(values.connections);
 /** Enough distinct seats (and buyers) that no phase runs out: the venue is a 50,000-seat stadium. */
@@ -43,6 +51,26 @@ type Purchase = { buyer?: number; holdId?: string };
 const run = (opts: autocannon.Options) =>
   autocannon({ connections: CONNECTIONS, duration: SECONDS, ...opts });
 const rate = (count: number, result: autocannon.Result) => count / (result.duration || SECONDS);
+
+/** Redis's INFO server section (for the server's pid). */
+const engineInfo = async (url: string): Promise<string> => {
+  const redis = new Redis(url);
+  try {
+    return await redis.info('server');
+  } finally {
+    redis.disconnect();
+  }
+};
+
+/** CPU seconds used so far by one process (utime + stime from /proc), 0 once it is gone. */
+const cpuOf = (pid: number): number => {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // clock ticks (USER_HZ = 100)
+  } catch {
+    return 0;
+  }
+};
 const line = (label: string, perSecond: number, r: autocannon.Result, extra = '') =>
   console.log(
     `${label.padEnd(28)} ${Math.round(perSecond).toLocaleString().padStart(7)} /s  p50 ${r.latency.p50} ms  p99 ${r.latency.p99} ms${extra}`,
@@ -50,6 +78,7 @@ const line = (label: string, perSecond: number, r: autocannon.Result, extra = ''
 
 const scratch = await createScratchDatabase(serverUrl, `tmomi_bench_b_${Date.now().toString(36)}`);
 const db = createPool(scratch.url, { max: 4 });
+const dbName = new URL(scratch.url).pathname.slice(1);
 const processes: ChildProcess[] = [];
 try {
   const servers = await startBenchServers({
@@ -58,8 +87,79 @@ try {
     secret,
     processes,
     env: { TMOMI_PAYMENT_LATENCY_MS: '0' },
+    nodeFlags: values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : [],
   });
   const base = servers.tmomi;
+  const nodeProcess = processes[processes.length - 1]!;
+  const redisPid = Number(/process_id:(\d+)/.exec(await engineInfo(redisUrl))?.[1] ?? 0);
+
+  /**
+   * Where a phase's CPU went, in cores (2 = both cores busy for the whole phase): the Tmomi node, the
+   * PostgreSQL backends serving its database, the rest of PostgreSQL (WAL writer, autovacuum, other databases),
+   * Redis (shared: other users' commands count too), this load generator, and the machine in all.
+   */
+  const cpuMeter = async () => {
+    // The node's own count of what it sent to PostgreSQL per call (tmomi_booking_db_batch_size).
+    const batches = async () => {
+      const text = await (await fetch(`${base}/metrics`)).text();
+      const value = (series: string) => Number(new RegExp(`^${series} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+      return ['place', 'order', 'settle'].map((call) => ({
+        call,
+        sum: value(`tmomi_booking_db_batch_size_sum\\{call="${call}"\\}`),
+        count: value(`tmomi_booking_db_batch_size_count\\{call="${call}"\\}`),
+      }));
+    };
+    const batchesBefore = await batches();
+    const pgPids = async () =>
+      // Autovacuum on the bench's database counts as "other": it is not the requests' work.
+      (
+        await db.query<{ pid: number; mine: boolean }>(
+          `SELECT pid, datname IS NOT DISTINCT FROM $1 AND backend_type = 'client backend' AS mine
+           FROM pg_stat_activity`,
+          [dbName],
+        )
+      ).rows;
+    const machine = () =>
+      readFileSync('/proc/stat', 'utf8')
+        .split('\n')[0]!
+        .split(/\s+/)
+        .slice(1, 9)
+        .map(Number)
+        .reduce((sum, v, i) => (i === 3 || i === 4 ? sum : sum + v), 0) / 100; // minus idle and iowait
+    const sample = async () => {
+      const pids = await pgPids();
+      const sum = (mine: boolean) =>
+        pids.filter((p) => p.mine === mine).reduce((s, p) => s + cpuOf(p.pid), 0);
+      return {
+        t: performance.now(),
+        node: cpuOf(nodeProcess.pid!),
+        pg: sum(true),
+        pgOther: sum(false),
+        redis: cpuOf(redisPid),
+        loadgen: process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6,
+        machine: machine(),
+        pids: new Set(pids.filter((p) => p.mine).map((p) => p.pid)),
+      };
+    };
+    const before = await sample();
+    return async () => {
+      const after = await sample();
+      const perCall = (await batches())
+        .map((b, i) => ({
+          ...b,
+          sum: b.sum - batchesBefore[i]!.sum,
+          count: b.count - batchesBefore[i]!.count,
+        }))
+        .filter((b) => b.count > 0)
+        .map((b) => `${b.call} ${(b.sum / b.count).toFixed(1)} per call (${b.count.toLocaleString()} calls)`);
+      // Backends that were opened during the phase count from zero; those that closed are lost (rare).
+      const opened = [...after.pids].filter((pid) => !before.pids.has(pid)).length;
+      const seconds = (after.t - before.t) / 1000;
+      const cores = (k: Exclude<keyof typeof after, 'pids' | 't'>) =>
+        ((after[k] - before[k]) / seconds).toFixed(2);
+      return `cpu (cores): node ${cores('node')} · pg ${cores('pg')} (+${cores('pgOther')} other) · redis ${cores('redis')} · load generator ${cores('loadgen')} · machine ${cores('machine')} of 2${opened ? ` (${opened} backends opened)` : ''}\n  database batches: ${perCall.join(' · ') || 'none'}`;
+    };
+  };
   const http = new HttpClient(256);
   const adminAuth = {
     authorization: `Bearer ${(await http.request(base, 'POST', '/api/auth/login', {}, BENCH_ADMIN)).body.accessToken}`,
@@ -107,102 +207,119 @@ try {
   const bareRate = bare.requests.average;
   line('bare node http', bareRate, bare);
 
+  const perfs: string[] = [];
+  let holdRate = 0;
+  let purchaseRate = 0;
+
   // 2. Holds on distinct seats: request k holds seat k for buyer k.
-  const holdsPerf = await onSale();
-  let nextSeat = 0;
-  let held = 0;
-  const holds = await run({
-    url: base,
-    requests: [
-      {
-        method: 'POST',
-        path: `/api/performances/${holdsPerf}/holds`,
-        setupRequest: (req) => {
-          const k = nextSeat++ % SEATS;
-          return {
-            ...req,
-            headers: { ...req.headers, 'content-type': 'application/json', ...buyers[k]!.headers },
-            body: JSON.stringify({ seatNos: [k] }),
-          };
+  if (PHASES.has('holds')) {
+    const holdsPerf = await onSale();
+    perfs.push(holdsPerf);
+    let nextSeat = 0;
+    let held = 0;
+    const meter = await cpuMeter();
+    const holds = await run({
+      url: base,
+      requests: [
+        {
+          method: 'POST',
+          path: `/api/performances/${holdsPerf}/holds`,
+          setupRequest: (req) => {
+            const k = nextSeat++ % SEATS;
+            return {
+              ...req,
+              headers: { ...req.headers, 'content-type': 'application/json', ...buyers[k]!.headers },
+              body: JSON.stringify({ seatNos: [k] }),
+            };
+          },
+          onResponse: (status) => {
+            if (status === 201) held++;
+          },
         },
-        onResponse: (status) => {
-          if (status === 201) held++;
-        },
-      },
-    ],
-  });
-  const holdRate = rate(held, holds);
-  line('holds, distinct seats', holdRate, holds, `  (${holds.non2xx} refused)`);
+      ],
+    });
+    const cpu = await meter();
+    holdRate = rate(held, holds);
+    line('holds, distinct seats', holdRate, holds, `  (${holds.non2xx} refused)`);
+    console.log(`  ${cpu}`);
+  }
 
   // 3. Full purchases: each connection holds a seat, then pays for it, then goes again.
-  const buyPerf = await onSale();
-  let nextBuyer = 0;
-  let bought = 0;
-  const purchases = await run({
-    url: base,
-    requests: [
-      {
-        method: 'POST',
-        path: `/api/performances/${buyPerf}/holds`,
-        setupRequest: (req, context) => {
-          const k = nextBuyer++ % SEATS;
-          (context as Purchase).buyer = k;
-          return {
-            ...req,
-            headers: { ...req.headers, 'content-type': 'application/json', ...buyers[k]!.headers },
-            body: JSON.stringify({ seatNos: [k] }),
-          };
-        },
-        onResponse: (status, body, context) => {
-          (context as Purchase).holdId =
-            status === 201 ? (JSON.parse(body) as { holdId: string }).holdId : undefined;
-        },
-      },
-      {
-        method: 'POST',
-        setupRequest: (req, context) => ({
-          ...req,
-          // A refused hold still costs its checkout request: a 404 for a hold that does not exist.
-          path: `/api/holds/${(context as Purchase).holdId ?? randomUUID()}/checkout`,
-          headers: {
-            ...req.headers,
-            'content-type': 'application/json',
-            'idempotency-key': randomUUID(),
-            ...buyers[(context as Purchase).buyer!]!.headers,
+  if (PHASES.has('purchases')) {
+    const buyPerf = await onSale();
+    perfs.push(buyPerf);
+    let nextBuyer = 0;
+    let bought = 0;
+    const meter = await cpuMeter();
+    const purchases = await run({
+      url: base,
+      requests: [
+        {
+          method: 'POST',
+          path: `/api/performances/${buyPerf}/holds`,
+          setupRequest: (req, context) => {
+            const k = nextBuyer++ % SEATS;
+            (context as Purchase).buyer = k;
+            return {
+              ...req,
+              headers: { ...req.headers, 'content-type': 'application/json', ...buyers[k]!.headers },
+              body: JSON.stringify({ seatNos: [k] }),
+            };
           },
-          body: JSON.stringify({ payment: { card: '4242424242424242' } }),
-        }),
-        onResponse: (status) => {
-          if (status === 201) bought++;
+          onResponse: (status, body, context) => {
+            (context as Purchase).holdId =
+              status === 201 ? (JSON.parse(body) as { holdId: string }).holdId : undefined;
+          },
         },
-      },
-    ],
-  });
-  const purchaseRate = rate(bought, purchases);
-  line('purchases (hold + checkout)', purchaseRate, purchases, '  (latency per request)');
+        {
+          method: 'POST',
+          setupRequest: (req, context) => ({
+            ...req,
+            // A refused hold still costs its checkout request: a 404 for a hold that does not exist.
+            path: `/api/holds/${(context as Purchase).holdId ?? randomUUID()}/checkout`,
+            headers: {
+              ...req.headers,
+              'content-type': 'application/json',
+              'idempotency-key': randomUUID(),
+              ...buyers[(context as Purchase).buyer!]!.headers,
+            },
+            body: JSON.stringify({ payment: { card: '4242424242424242' } }),
+          }),
+          onResponse: (status) => {
+            if (status === 201) bought++;
+          },
+        },
+      ],
+    });
+    const cpu = await meter();
+    purchaseRate = rate(bought, purchases);
+    line('purchases (hold + checkout)', purchaseRate, purchases, '  (latency per request)');
+    console.log(`  ${cpu}`);
+  }
 
   // 4. The hot seat: 10,000 buyers at once for one seat.
-  const hotPerf = await onSale();
-  const started = performance.now();
-  const replies = await Promise.all(
-    buyers
-      .slice(0, 10_000)
-      .map((b) =>
-        http.request(base, 'POST', `/api/performances/${hotPerf}/holds`, b.headers, { seatNos: [0] }),
-      ),
-  );
-  const hotMs = performance.now() - started;
-  const winners = replies.filter((r) => r.status === 201).length;
-  const losers = replies.filter((r) => r.status === 409 && r.body.error.code === 'SEAT_UNAVAILABLE').length;
+  let winners = 1;
+  if (PHASES.has('hot')) {
+    const hotPerf = await onSale();
+    perfs.push(hotPerf);
+    const started = performance.now();
+    const replies = await Promise.all(
+      buyers
+        .slice(0, 10_000)
+        .map((b) =>
+          http.request(base, 'POST', `/api/performances/${hotPerf}/holds`, b.headers, { seatNos: [0] }),
+        ),
+    );
+    const hotMs = performance.now() - started;
+    winners = replies.filter((r) => r.status === 201).length;
+    const losers = replies.filter((r) => r.status === 409 && r.body.error.code === 'SEAT_UNAVAILABLE').length;
+    console.log(
+      `hot seat: 10,000 requests for one seat in ${Math.round(hotMs).toLocaleString()} ms → ${winners} hold, ${losers.toLocaleString()} SEAT_UNAVAILABLE`,
+    );
+  }
 
-  const problems = [
-    ...(await bookingViolations(db, holdsPerf)),
-    ...(await bookingViolations(db, buyPerf)),
-    ...(await bookingViolations(db, hotPerf)),
-  ];
-  console.log(
-    `hot seat: 10,000 requests for one seat in ${Math.round(hotMs).toLocaleString()} ms → ${winners} hold, ${losers.toLocaleString()} SEAT_UNAVAILABLE`,
-  );
+  const problems = [];
+  for (const perf of perfs) problems.push(...(await bookingViolations(db, perf)));
   console.log(`ratio holds / bare: ${(holdRate / bareRate).toFixed(2)}×  (goal ≥ 0.25×)`);
   console.log(
     `purchases: ${Math.round(purchaseRate).toLocaleString()}/s for one event  (goal ≥ 2,000/s; ratio to bare ${(purchaseRate / bareRate).toFixed(3)}×)`,
@@ -210,6 +327,13 @@ try {
   console.log(`invariants after the run: ${problems.length === 0 ? 'all hold' : problems.join('; ')}`);
   http.close();
   if (problems.length > 0 || winners !== 1) process.exitCode = 1;
+  if (values.profile) {
+    // A graceful stop, so that the node writes its profile.
+    const exited = new Promise((r) => nodeProcess.once('exit', r));
+    nodeProcess.kill('SIGTERM');
+    await exited;
+    console.log(`the node's CPU profile is in ${values.profile}`);
+  }
 } catch (err) {
   console.error(err);
   process.exitCode = 1;

@@ -135,8 +135,8 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     deps.logger,
   );
 
-  const bookingRepository = new BookingRepository(deps.db);
   const bookingMetrics = createBookingMetrics(metrics.registry);
+  const bookingRepository = new BookingRepository(deps.db, bookingMetrics);
   const holds = new HoldService(
     deps.engine,
     bookingRepository,

@@ -8,7 +8,13 @@ import type { Logger } from '../platform/logger.js';
 import type { PerformanceCache } from '../queue/performances.js';
 import type { QueueService } from '../queue/service.js';
 import type { BookingMetrics } from './metrics.js';
-import { DEADLOCK, OVER_LIMIT, SEAT_TAKEN, type BookingRepository, type HoldRow } from './repository.js';
+import {
+  DEADLOCK,
+  SEAT_TAKEN,
+  type BookingRepository,
+  type HoldRow,
+  type PlaceOutcome,
+} from './repository.js';
 import type { SeatingCache } from './seating.js';
 
 /** How long a gate rebuild is trusted before the next one (bounds any drift from crashed nodes). */
@@ -140,8 +146,9 @@ export class HoldService {
       case 'held':
         break;
     }
+    let placed: PlaceOutcome;
     try {
-      await this.repository.placeHold({
+      placed = await this.repository.placeHold({
         id: hold.holdId,
         userId,
         performanceId: perf.id,
@@ -156,18 +163,18 @@ export class HoldService {
     } catch (err) {
       if (gate.outcome === 'held') await this.engine.gateRelease(perf.id, hold, this.clock.now());
       const code = (err as { code?: string }).code;
-      if (code === SEAT_TAKEN || code === DEADLOCK) {
-        this.metrics.oversellGuard.inc();
-        const taken = await this.repository.unavailableSeats(perf.id, seatNos, new Date(this.clock.now()));
-        throw new AppError('SEAT_UNAVAILABLE', undefined, { seatNos: taken.length > 0 ? taken : seatNos });
+      if (code !== SEAT_TAKEN && code !== DEADLOCK) throw err;
+      this.metrics.oversellGuard.inc();
+      const taken = await this.repository.unavailableSeats(perf.id, seatNos, new Date(this.clock.now()));
+      throw new AppError('SEAT_UNAVAILABLE', undefined, { seatNos: taken.length > 0 ? taken : seatNos });
+    }
+    if (placed.outcome !== 'held') {
+      if (gate.outcome === 'held') await this.engine.gateRelease(perf.id, hold, this.clock.now());
+      if (placed.outcome === 'limit') {
+        throw new AppError('TICKET_LIMIT', undefined, { max: perf.maxTicketsPerUser, held: placed.count });
       }
-      if (code === OVER_LIMIT) {
-        throw new AppError('TICKET_LIMIT', undefined, {
-          max: perf.maxTicketsPerUser,
-          held: Number((err as { detail?: string }).detail),
-        });
-      }
-      throw err;
+      this.metrics.oversellGuard.inc();
+      throw new AppError('SEAT_UNAVAILABLE', undefined, { seatNos: placed.seatNos });
     }
     this.metrics.holds.inc({ outcome: 'placed' });
     await this.availability.markTaken(perf.id, seatNos);

@@ -1,4 +1,4 @@
-import { Counter, type Registry } from 'prom-client';
+import { Counter, Histogram, type Registry } from 'prom-client';
 
 /** Booking metrics; every label takes a handful of fixed values. */
 export interface BookingMetrics {
@@ -11,6 +11,7 @@ export interface BookingMetrics {
   revenue: Counter<'currency'>;
   ticketsSold: Counter;
   checkins: Counter<'outcome'>;
+  dbBatchSize: Histogram<'call'>;
 }
 
 export function createBookingMetrics(registry: Registry): BookingMetrics {
@@ -62,6 +63,13 @@ export function createBookingMetrics(registry: Registry): BookingMetrics {
       name: 'tmomi_checkins_total',
       help: 'Check-in scans by outcome: admitted, used, void, unknown.',
       labelNames: ['outcome'],
+      registers,
+    }),
+    dbBatchSize: new Histogram({
+      name: 'tmomi_booking_db_batch_size',
+      help: 'Holds (call="place"), new orders ("order") or settlements ("settle") sent to PostgreSQL in one call.',
+      labelNames: ['call'],
+      buckets: [1, 2, 5, 10, 20, 50, 100, 200],
       registers,
     }),
   };

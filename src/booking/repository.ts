@@ -1,6 +1,8 @@
 import type { Db, DbClient } from '../platform/db.js';
 import { inTransaction } from '../platform/db.js';
+import { Batcher, inRounds, unwrap, type RoundResult } from '../platform/batcher.js';
 import type { GateSnapshot } from '../platform/engine/index.js';
+import type { BookingMetrics } from './metrics.js';
 
 export type HoldState = 'active' | 'released' | 'expired' | 'ordered';
 export type OrderStatus = 'pending' | 'paid' | 'cancelled' | 'refunded';
@@ -45,9 +47,8 @@ export interface IssuedTicketRow {
   checkedInAt: Date | null;
 }
 
-/** Raised by tmomi_place_hold (migrations/0003_booking.sql). */
+/** Raised by tmomi_place_holds when its guarded update misses a seat (it never should: see 0004). */
 export const SEAT_TAKEN = 'TM001';
-export const OVER_LIMIT = 'TM002';
 export const DEADLOCK = '40P01';
 
 const HOLD = `id::text, user_id::text AS "userId", performance_id::text AS "performanceId", seat_nos AS "seatNos",
@@ -59,34 +60,136 @@ const TICKET = `t.id::text, t.order_id::text AS "orderId", o.user_id::text AS "u
   t.performance_id::text AS "performanceId", t.seat_no AS "seatNo", t.code, t.voided_at AS "voidedAt",
   t.checked_in_at AS "checkedInAt"`;
 
-export class BookingRepository {
-  constructor(private readonly db: Db) {}
+/** A hold to place: as it will be stored, with the instant it is decided at and the buyer's cap. */
+export type NewHold = Pick<
+  HoldRow,
+  'id' | 'userId' | 'performanceId' | 'seatNos' | 'amount' | 'currency' | 'expiresAt'
+> & {
+  now: Date;
+  cap: number;
+  passId: number | null;
+};
 
-  /** One round trip: cap check, hold row and the guarded ticket flip (throws SEAT_TAKEN / OVER_LIMIT). */
-  async placeHold(hold: {
-    id: string;
-    userId: string;
-    performanceId: string;
-    seatNos: number[];
-    amount: number;
-    currency: string;
-    expiresAt: Date;
-    now: Date;
-    cap: number;
-    passId: number | null;
-  }): Promise<void> {
-    await this.db.query('SELECT tmomi_place_hold($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)', [
-      hold.id,
-      hold.userId,
-      hold.performanceId,
-      hold.seatNos,
-      hold.amount,
-      hold.currency,
-      hold.expiresAt,
-      hold.now,
-      hold.cap,
-      hold.passId,
-    ]);
+/** held · taken: these seats cannot be taken now · limit: the buyer already has `count` seats. */
+export type PlaceOutcome =
+  { outcome: 'held' } | { outcome: 'taken'; seatNos: number[] } | { outcome: 'limit'; count: number };
+
+interface NewOrder {
+  holdId: string;
+  userId: string;
+  key: string;
+  now: Date;
+  claimUntil: Date;
+}
+
+type CreatedOrder = { order: OrderRow; created: boolean } | undefined;
+
+interface ChargedOrder {
+  orderId: string;
+  now: Date;
+  provider: string;
+  ref: string;
+  codes: string[];
+}
+
+export type SettleOutcome = { status: OrderStatus; tickets?: { id: string; seatNo: number }[] };
+
+/** How many batched calls of one kind may run at once; more calls wait and join the next batch. */
+const MAX_IN_FLIGHT = 4;
+const MAX_BATCH = 200;
+
+export class BookingRepository {
+  private readonly holdBatches: Batcher<NewHold, RoundResult<PlaceOutcome>>;
+  private readonly orderBatches: Batcher<NewOrder, RoundResult<CreatedOrder>>;
+  private readonly settleBatches: Batcher<ChargedOrder, SettleOutcome>;
+
+  constructor(
+    private readonly db: Db,
+    metrics?: Pick<BookingMetrics, 'dbBatchSize'>,
+  ) {
+    const opts = (call: string) => ({
+      maxBatch: MAX_BATCH,
+      maxInFlight: MAX_IN_FLIGHT,
+      onBatch: (size: number) => metrics?.dbBatchSize.observe({ call }, size),
+    });
+    // A round never has two holds of one buyer or for one seat (tmomi_place_holds decides a round at once).
+    this.holdBatches = new Batcher(
+      (holds) =>
+        inRounds(
+          holds,
+          (h) => [`u${h.performanceId}:${h.userId}`, ...h.seatNos.map((s) => `s${h.performanceId}:${s}`)],
+          (round) => this.placeRound(round),
+        ),
+      opts('place'),
+    );
+    // … nor two orders of one key or for one hold, which the second must see committed.
+    this.orderBatches = new Batcher(
+      (orders) =>
+        inRounds(
+          orders,
+          (o) => [`k${o.userId}:${o.key}`, `h${o.holdId}`],
+          (round) => this.createOrders(round),
+        ),
+      opts('order'),
+    );
+    // The money is taken: a deadlock victim (undone whole, and idempotent) is settled again at once
+    // rather than left to the buyer's retry.
+    this.settleBatches = new Batcher(
+      (orders) =>
+        this.settleMany(orders).catch((err: unknown) => {
+          if ((err as { code?: string }).code !== DEADLOCK) throw err;
+          return this.settleMany(orders);
+        }),
+      opts('settle'),
+    );
+  }
+
+  private async placeRound(holds: NewHold[]): Promise<PlaceOutcome[]> {
+    const { rows } = await this.db.query<{ outcome: number; detail: number[] | null }>(
+      'SELECT outcome, detail FROM tmomi_place_holds($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)',
+      [
+        holds.map((h) => h.id),
+        holds.map((h) => h.userId),
+        holds.map((h) => h.performanceId),
+        holds.map((h) => h.seatNos.length),
+        holds.flatMap((h) => h.seatNos),
+        holds.map((h) => h.amount),
+        holds.map((h) => h.currency),
+        holds.map((h) => h.expiresAt),
+        holds.map((h) => h.now),
+        holds.map((h) => h.cap),
+        holds.map((h) => h.passId),
+      ],
+    );
+    return rows.map(({ outcome, detail }): PlaceOutcome => {
+      if (outcome === 1) return { outcome: 'held' };
+      if (outcome === 2) return { outcome: 'limit', count: detail![0]! };
+      return { outcome: 'taken', seatNos: detail! };
+    });
+  }
+
+  private async settleMany(orders: ChargedOrder[]): Promise<SettleOutcome[]> {
+    const { rows } = await this.db.query<{ settled: SettleOutcome }>(
+      'SELECT settled FROM tmomi_settle_paid_many($1, $2, $3, $4, $5, $6)',
+      [
+        orders.map((o) => o.orderId),
+        orders.map((o) => o.now),
+        orders.map((o) => o.provider),
+        orders.map((o) => o.ref),
+        orders.map((o) => o.codes.length),
+        orders.flatMap((o) => o.codes),
+      ],
+    );
+    return rows.map((r) => r.settled);
+  }
+
+  /**
+   * Cap check, hold row and the guarded ticket flip (tmomi_place_holds), batched with the other holds
+   * this node is placing at the same moment: one round trip and one commit for all of them, each with
+   * its own outcome.
+   */
+  async placeHold(hold: NewHold): Promise<PlaceOutcome> {
+    return unwrap(await this.holdBatches.call(hold));
   }
 
   /** Which of these seats cannot be taken now (to tell a buyer precisely after a refused hold). */
@@ -191,24 +294,36 @@ export class BookingRepository {
    * or, when this buyer already used `key`, returns that order (created: false). Undefined when the hold
    * is not the buyer's active one (the caller finds out why). Throws 23505 on orders_one_pending_per_hold.
    */
-  async createOrder(o: {
-    holdId: string;
-    userId: string;
-    key: string;
-    now: Date;
-    claimUntil: Date;
-  }): Promise<{ order: OrderRow; created: boolean } | undefined> {
-    const inserted = await this.db.query<OrderRow>(
+  createOrder(o: NewOrder): Promise<CreatedOrder> {
+    return this.orderBatches.call(o).then(unwrap);
+  }
+
+  /** One round of createOrder: one INSERT (one durable commit) for all, then the keys used before. */
+  private async createOrders(orders: NewOrder[]): Promise<CreatedOrder[]> {
+    const { rows } = await this.db.query<OrderRow>(
       `INSERT INTO orders (user_id, performance_id, hold_id, idempotency_key, seat_nos, amount, currency, pass_id, charge_claimed_until)
-       SELECT user_id, performance_id, id, $3, seat_nos, amount, currency, pass_id, $5 FROM holds
-       WHERE id = $1 AND user_id = $2 AND state = 'active' AND expires_at > $4
+       SELECT h.user_id, h.performance_id, h.id, x.key, h.seat_nos, h.amount, h.currency, h.pass_id, x.claim
+       FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::timestamptz[], $5::timestamptz[]) AS x (hold, usr, key, now, claim)
+         JOIN holds h ON h.id = x.hold AND h.user_id = x.usr AND h.state = 'active' AND h.expires_at > x.now
        ON CONFLICT (user_id, idempotency_key) DO NOTHING
        RETURNING ${ORDER}`,
-      [o.holdId, o.userId, o.key, o.now, o.claimUntil],
+      [
+        orders.map((o) => o.holdId),
+        orders.map((o) => o.userId),
+        orders.map((o) => o.key),
+        orders.map((o) => o.now),
+        orders.map((o) => o.claimUntil),
+      ],
     );
-    if (inserted.rows[0]) return { order: inserted.rows[0], created: true };
-    const existing = await this.findOrderByKey(o.userId, o.key);
-    return existing ? { order: existing, created: false } : undefined;
+    const created = new Map(rows.map((r) => [`${r.userId}:${r.idempotencyKey}`, r]));
+    return Promise.all(
+      orders.map(async (o): Promise<CreatedOrder> => {
+        const order = created.get(`${o.userId}:${o.key}`);
+        if (order) return { order, created: true };
+        const existing = await this.findOrderByKey(o.userId, o.key);
+        return existing ? { order: existing, created: false } : undefined;
+      }),
+    );
   }
 
   async findOrderByKey(userId: string, key: string): Promise<OrderRow | undefined> {
@@ -254,32 +369,18 @@ export class BookingRepository {
   }
 
   /**
-   * See tmomi_settle_paid: 'paid' with the issued tickets' ids, 'pending' (the hold was lost: refund), or
-   * the status another request already settled the order to.
+   * See tmomi_settle_paid_many, batched with the other settlements of this node at the same moment:
+   * 'paid' with the issued tickets' ids, 'pending' (the hold was lost: refund), or the status another
+   * request already settled the order to. The commit is durable.
    */
-  async settlePaid(
+  settlePaid(
     orderId: string,
     now: Date,
     provider: string,
     ref: string,
     codes: string[],
-  ): Promise<{ status: OrderStatus; tickets?: { id: string; seatNo: number }[] }> {
-    type Settled = { status: OrderStatus; tickets?: { id: string; seatNo: number }[] };
-    const settle = () =>
-      this.db.query<{ settled: Settled }>('SELECT tmomi_settle_paid($1, $2, $3, $4, $5) AS settled', [
-        orderId,
-        now,
-        provider,
-        ref,
-        codes,
-      ]);
-    // The money is taken: a deadlock victim (the call is undone whole, and idempotent) is settled again
-    // at once rather than left to the buyer's retry.
-    const { rows } = await settle().catch((err: unknown) => {
-      if ((err as { code?: string }).code !== DEADLOCK) throw err;
-      return settle();
-    });
-    return rows[0]!.settled;
+  ): Promise<SettleOutcome> {
+    return this.settleBatches.call({ orderId, now, provider, ref, codes });
   }
 
   /** A pending order that was never charged (declined, timed out, abandoned): cancelled, the hold stays. */

@@ -84,17 +84,27 @@ export class Seating {
 
 /** Seating per performance, read at most every few seconds per node (prices can be edited). */
 export class SeatingCache {
-  private readonly entries = new Map<string, { seating: Seating; until: number }>();
+  private readonly entries = new Map<string, { seating: Promise<Seating>; until: number }>();
 
   constructor(
     private readonly catalog: CatalogRepository,
     private readonly clock: Clock,
   ) {}
 
-  async get(perf: PerformanceRow): Promise<Seating> {
+  /** The requests that find the entry stale together share one read (not one each, every few seconds). */
+  get(perf: PerformanceRow): Promise<Seating> {
     const now = this.clock.now();
     const cached = this.entries.get(perf.id);
     if (cached && cached.until > now) return cached.seating;
+    const seating = this.load(perf);
+    this.entries.set(perf.id, { seating, until: now + TTL_MS });
+    seating.catch(() => {
+      if (this.entries.get(perf.id)?.seating === seating) this.entries.delete(perf.id);
+    });
+    return seating;
+  }
+
+  private async load(perf: PerformanceRow): Promise<Seating> {
     const [venue, event, prices] = await Promise.all([
       this.catalog.findVenue(perf.venueId),
       this.catalog.findEvent(perf.eventId),
@@ -102,13 +112,11 @@ export class SeatingCache {
     ]);
     if (!venue || !event) throw new Error(`performance ${perf.id} has lost its venue or event`);
     const rows = venue.plan.sections.flatMap((s) => s.rows.map((r) => ({ ...r, grade: s.grade })));
-    const seating = new Seating(
+    return new Seating(
       venue.seatCount,
       rows,
       new Map((prices.get(perf.eventId) ?? []).map((p) => [p.grade, p.amount])),
       event.currency,
     );
-    this.entries.set(perf.id, { seating, until: now + TTL_MS });
-    return seating;
   }
 }

@@ -12,7 +12,7 @@ const SWEEP_EVERY_MS = 1_000;
  */
 export class BookingSweeper {
   private timer: NodeJS.Timeout | undefined;
-  private running = false;
+  private pass: Promise<void> | undefined;
 
   constructor(
     private readonly holds: HoldService,
@@ -23,7 +23,10 @@ export class BookingSweeper {
 
   start(): void {
     this.leader.start();
-    this.timer = setInterval(() => void this.sweep(), SWEEP_EVERY_MS);
+    // A tick finding the previous pass still running skips rather than queueing behind it.
+    this.timer = setInterval(() => {
+      if (!this.pass) void this.sweep();
+    }, SWEEP_EVERY_MS);
     this.timer.unref();
   }
 
@@ -32,10 +35,18 @@ export class BookingSweeper {
     await this.leader.stop();
   }
 
-  /** One pass; public so tests can drive it. */
+  /**
+   * One pass; public so tests can drive it. A pass already running (the timer's) is waited for first,
+   * so the caller's pass sees everything that happened before the call.
+   */
   async sweep(): Promise<void> {
-    if (this.running || !this.leader.isLeader) return;
-    this.running = true;
+    while (this.pass) await this.pass;
+    if (!this.leader.isLeader) return;
+    this.pass = this.runPass().finally(() => (this.pass = undefined));
+    await this.pass;
+  }
+
+  private async runPass(): Promise<void> {
     try {
       // Drain a backlog in batches, but never for longer than one interval.
       const until = Date.now() + SWEEP_EVERY_MS;
@@ -43,8 +54,6 @@ export class BookingSweeper {
       await this.checkout.settleAbandoned();
     } catch (err) {
       this.logger.warn({ err }, 'booking sweep failed');
-    } finally {
-      this.running = false;
     }
   }
 }

@@ -9,23 +9,27 @@ const TTL_MS = 5_000;
  * second): read from PostgreSQL at most every few seconds per node, not once per request.
  */
 export class PerformanceCache {
-  private readonly entries = new Map<string, { row: PerformanceRow; until: number }>();
+  private readonly entries = new Map<string, { row: Promise<PerformanceRow>; until: number }>();
 
   constructor(
     private readonly catalog: CatalogRepository,
     private readonly clock: Clock,
   ) {}
 
-  async get(id: string): Promise<PerformanceRow> {
+  /** The requests that find the entry stale together share one read (not one each, every few seconds). */
+  get(id: string): Promise<PerformanceRow> {
     const now = this.clock.now();
     const cached = this.entries.get(id);
     if (cached && cached.until > now) return cached.row;
-    const row = await this.catalog.findPerformance(id);
-    if (!row) {
-      this.entries.delete(id);
-      throw new AppError('PERFORMANCE_NOT_FOUND', undefined, { id });
-    }
+    const row = this.catalog.findPerformance(id).then((found) => {
+      if (!found) throw new AppError('PERFORMANCE_NOT_FOUND', undefined, { id });
+      return found;
+    });
     this.entries.set(id, { row, until: now + TTL_MS });
+    // A miss or a failure is not remembered: the next request asks again.
+    row.catch(() => {
+      if (this.entries.get(id)?.row === row) this.entries.delete(id);
+    });
     return row;
   }
 }
