@@ -142,6 +142,14 @@ try {
   if (Number(counted[0]!.n) !== total) throw new Error(`expected ${total} tickets, found ${counted[0]!.n}`);
 
   // 2. The baseline: the same rows COPYed into an empty table of the same shape, then the same index.
+  // The primary key must be all there is to build: an index added to tickets belongs in the baseline too.
+  const { rows: indexes } = await db.query<{ name: string }>(
+    `SELECT indexrelid::regclass::text AS name FROM pg_index WHERE indrelid = 'tickets'::regclass`,
+  );
+  if (indexes.length !== 1 || indexes[0]!.name !== 'tickets_pkey')
+    throw new Error(
+      `the baseline builds tickets_pkey only, tickets has ${indexes.map((i) => i.name).join(', ')}`,
+    );
   const raw = await withPeakRss(async () => {
     const client = await db.connect();
     try {
@@ -192,7 +200,7 @@ try {
   const ratio = tmomi.result / raw.result.total;
   console.log('');
   console.log(
-    `tmomi path (API → jobs → INSERT…SELECT): ${seconds(tmomi.result)}  (${Math.round(total / (tmomi.result / 1000)).toLocaleString()} tickets/s)`,
+    `tmomi path (API → jobs → COPY chunks):   ${seconds(tmomi.result)}  (${Math.round(total / (tmomi.result / 1000)).toLocaleString()} tickets/s)`,
   );
   console.log(
     `raw COPY + primary key:                  ${seconds(raw.result.total)}  (COPY ${seconds(raw.result.copied)}, index ${seconds(raw.result.total - raw.result.copied)})`,

@@ -273,6 +273,36 @@ describe.each(modes())('catalog ($name)', (mode) => {
     expect((await jobs.find(jobId))!.done).toBe(60_007);
   });
 
+  it('when two jobs generate the same performance at once, then each seat still has exactly one ticket', async () => {
+    const v = await venue([
+      { name: 'Race', grade: 'VIP', rows: 149, seatsPerRow: 500 },
+      { name: 'Side', grade: 'R', rows: 1, seatsPerRow: 500 },
+    ]);
+    const e = await event(v.id);
+    const p = await performance(e.id);
+    // As after a crash that lost the second chunk, with a CLI run and a server both resuming it.
+    await t.db.query('DELETE FROM tickets WHERE performance_id = $1 AND seat_no >= $2', [
+      p.id,
+      GENERATION_CHUNK,
+    ]);
+    const jobs = new JobRepository(t.db);
+    const generate = ticketGeneration(t.db, new CatalogRepository(t.db), jobs);
+    const racers = await Promise.all(
+      [0, 1].map(() =>
+        jobs.create(t.db, { kind: 'generate-test', total: v.seatCount, payload: { performanceId: p.id } }),
+      ),
+    );
+    const outcomes = await Promise.all(
+      racers.map(async (id) => generate((await jobs.find(id))!, { shouldStop: () => false })),
+    );
+    expect(outcomes).toEqual(['done', 'done']);
+    const { rows } = await t.db.query(
+      'SELECT count(*)::int AS n, count(DISTINCT seat_no)::int AS d, max(seat_no) AS hi FROM tickets WHERE performance_id = $1',
+      [p.id],
+    );
+    expect(rows[0]).toEqual({ n: 75_000, d: 75_000, hi: 74_999 });
+  });
+
   it('when the sale window is out of order, then 422 INVALID_SALE_WINDOW and no performance is written', async () => {
     const e = await event((await venue(kspo)).id);
     const before = await count('performances');

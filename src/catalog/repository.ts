@@ -1,3 +1,6 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { from as copyFrom } from 'pg-copy-streams';
 import { inTransaction, type Db, type DbClient } from '../platform/db.js';
 import type { SeatPlan } from './layout.js';
 
@@ -73,6 +76,22 @@ const PERFORMANCE = `p.id::text, p.event_id::text AS "eventId", e.venue_id::text
 const PERFORMANCE_FROM = `performances p JOIN events e ON e.id = p.event_id JOIN venues v ON v.id = e.venue_id`;
 
 const UNIQUE_VIOLATION = '23505';
+
+/** About 64 KiB of COPY text per piece: big enough to keep the socket busy, small enough to be nothing. */
+const COPY_PIECE_CHARS = 64 * 1024;
+
+/** The COPY text rows `performance_id TAB seat_no` of seats `from … to`, a piece at a time. */
+function* ticketCopyText(performanceId: string, from: number, to: number): Generator<string> {
+  let piece = '';
+  for (let seat = from; seat <= to; seat++) {
+    piece += `${performanceId}\t${seat}\n`;
+    if (piece.length >= COPY_PIECE_CHARS) {
+      yield piece;
+      piece = '';
+    }
+  }
+  if (piece.length > 0) yield piece;
+}
 
 /** `%`, `_` and `\` are LIKE's own metacharacters: a search for "50%" means the text "50%". */
 export function escapeLike(term: string): string {
@@ -314,20 +333,32 @@ export class CatalogRepository {
 
   /**
    * Creates the tickets of seats `from … to` (inclusive) that do not exist yet, in the database.
-   * The plain INSERT is the fast path (ON CONFLICT's speculative insertion costs about twice as much per
-   * row, measured in bench/generate); only when some of the range already exists — a second run, or a
-   * CLI run racing a server — is the range retried with ON CONFLICT DO NOTHING. Call inside a transaction.
+   * COPY is the fast path: PostgreSQL fills each heap page with many rows at once and writes one WAL
+   * record a page, where `INSERT … SELECT` writes one a row (a third less WAL, 1.6–1.7× faster in
+   * bench/generate). The rows are COPY text made a piece at a time as the stream asks for it, and the
+   * stream asks only when PostgreSQL has taken the last piece (backpressure), so the app holds one piece
+   * at most, never the range. COPY has no ON CONFLICT: only when some of the range already exists — a
+   * second run, or a CLI run racing a server — is the range retried as `INSERT … SELECT … ON CONFLICT DO
+   * NOTHING` (its speculative insertion costs about twice a plain insert per row). Call inside a
+   * transaction.
    */
   async insertTicketRange(client: DbClient, performanceId: string, from: number, to: number): Promise<void> {
-    const params = [performanceId, from, to];
-    const insert = `INSERT INTO tickets (performance_id, seat_no) SELECT $1, g FROM generate_series($2::int, $3::int) AS g`;
+    // Written into the COPY text as it is: anything but digits could add rows or columns.
+    if (!/^[1-9][0-9]*$/.test(performanceId)) throw new Error(`not a performance id: ${performanceId}`);
     await client.query('SAVEPOINT ticket_range');
     try {
-      await client.query(insert, params);
+      await pipeline(
+        Readable.from(ticketCopyText(performanceId, from, to)),
+        client.query(copyFrom('COPY tickets (performance_id, seat_no) FROM STDIN')),
+      );
     } catch (err) {
       if ((err as { code?: string }).code !== UNIQUE_VIOLATION) throw err;
       await client.query('ROLLBACK TO SAVEPOINT ticket_range');
-      await client.query(`${insert} ON CONFLICT DO NOTHING`, params);
+      await client.query(
+        `INSERT INTO tickets (performance_id, seat_no) SELECT $1, g FROM generate_series($2::int, $3::int) AS g
+         ON CONFLICT DO NOTHING`,
+        [performanceId, from, to],
+      );
     }
   }
 

@@ -17,12 +17,15 @@ export function ticketGeneration(db: Db, catalog: CatalogRepository, jobs: JobRe
     for (let done = job.done; done < job.total;) {
       if (shouldStop()) return 'stopped';
       const next = Math.min(job.total, done + GENERATION_CHUNK);
-      await inTransaction(db, async (client) => {
-        // A chunk lost in a crash is regenerated on resume, so its commit need not wait for the disk.
-        await client.query('SET LOCAL synchronous_commit = off');
-        await catalog.insertTicketRange(client, performanceId, done, next - 1);
-        await jobs.progress(client, job.id, next);
-      });
+      // A chunk lost in a crash is regenerated on resume, so its commit need not wait for the disk.
+      await inTransaction(
+        db,
+        async (client) => {
+          await catalog.insertTicketRange(client, performanceId, done, next - 1);
+          await jobs.progress(client, job.id, next);
+        },
+        { asyncCommit: true },
+      );
       done = next;
     }
     return 'done';

@@ -1,4 +1,4 @@
-import type { Db, DbClient } from '../platform/db.js';
+import { inTransaction, type Db, type DbClient } from '../platform/db.js';
 
 export type JobState = 'queued' | 'running' | 'done' | 'failed';
 
@@ -50,7 +50,7 @@ export class JobRepository {
    * plus the state change make the claim exclusive: two nodes never run the same job at once.
    */
   async claimNext(onlyId?: string): Promise<JobRow | undefined> {
-    const { rows } = await this.db.query<JobRow>(
+    const { rows } = await this.bookkeeping<JobRow>(
       `UPDATE jobs SET state = 'running', heartbeat_at = now(), updated_at = now()
        WHERE id = (
          SELECT id FROM jobs
@@ -72,7 +72,7 @@ export class JobRepository {
   }
 
   async finish(id: string, state: 'done' | 'failed', error?: string): Promise<void> {
-    await this.db.query(`UPDATE jobs SET state = $2, error = $3, updated_at = now() WHERE id = $1`, [
+    await this.bookkeeping(`UPDATE jobs SET state = $2, error = $3, updated_at = now() WHERE id = $1`, [
       id,
       state,
       error ?? null,
@@ -85,5 +85,15 @@ export class JobRepository {
       `UPDATE jobs SET state = 'queued', updated_at = now() WHERE id = $1 AND state = 'running'`,
       [id],
     );
+  }
+
+  /**
+   * A claim or a finish whose commit does not wait for the WAL flush. Losing one in a database crash
+   * is harmless — the job is claimed again and resumes from its last committed chunk, which is where a
+   * finished job already is — while waiting for it stalled the runner between jobs behind the WAL that
+   * the last job's chunks (committed without waiting) left unflushed: 6 ms a job in bench/generate.
+   */
+  private bookkeeping<R extends object = object>(sql: string, params: unknown[]) {
+    return inTransaction(this.db, (client) => client.query<R>(sql, params), { asyncCommit: true });
   }
 }

@@ -21,11 +21,19 @@ export function createPool(databaseUrl: string, opts: { max?: number; applicatio
   return pool;
 }
 
-/** Runs `fn` in one transaction; rolls back on any throw. */
-export async function inTransaction<T>(db: Db, fn: (client: DbClient) => Promise<T>): Promise<T> {
+/**
+ * Runs `fn` in one transaction; rolls back on any throw. With `asyncCommit` the commit does not wait for
+ * the WAL flush: for work whose loss in a database crash is harmless because it is redone (a ticket chunk,
+ * a job's claim), never for what a user was told is done. One round trip either way.
+ */
+export async function inTransaction<T>(
+  db: Db,
+  fn: (client: DbClient) => Promise<T>,
+  opts: { asyncCommit?: boolean } = {},
+): Promise<T> {
   const client = await db.connect();
   try {
-    await client.query('BEGIN');
+    await client.query(opts.asyncCommit ? 'BEGIN; SET LOCAL synchronous_commit = off' : 'BEGIN');
     const result = await fn(client);
     await client.query('COMMIT');
     return result;
