@@ -42,6 +42,8 @@ export async function startBenchServers(opts: {
   secret: string;
   processes: ChildProcess[];
   env?: NodeJS.ProcessEnv;
+  /** Extra node flags for the Tmomi process (e.g. `--cpu-prof`, which NODE_OPTIONS does not take). */
+  nodeFlags?: string[];
 }): Promise<{ bare: string; tmomi: string }> {
   const [barePort, tmomiPort] = [await freePort(), await freePort()];
   const bare = `http://127.0.0.1:${barePort}`;
@@ -51,7 +53,7 @@ export async function startBenchServers(opts: {
   );
   opts.processes.push(
     await startProcess(
-      'node --import tsx src/cli.ts start',
+      ['node', ...(opts.nodeFlags ?? []), '--import tsx src/cli.ts start'].join(' '),
       {
         PORT: String(tmomiPort),
         HOST: '127.0.0.1',
