@@ -1,10 +1,9 @@
 import { Type } from 'typebox';
 import { callerOf, type Guard } from '../auth/guard.js';
 import type { App } from '../platform/http.js';
+import type { Engine } from '../platform/engine/index.js';
 import { ErrorResponse } from '../platform/schemas.js';
 import { IdParams } from '../catalog/schemas.js';
-import type { Engine } from '../platform/engine/index.js';
-import { rateLimit } from '../platform/rate-limit.js';
 import type { QueueMetrics } from './metrics.js';
 import type { QueueService } from './service.js';
 import type { QueueStreams } from './streams.js';
@@ -32,13 +31,6 @@ export function queueRoutes(
     '/api/performances/:id/queue',
     {
       onRequest: guard.user,
-      // Joining again is harmless (same entry), but a flood of it from one account is still refused.
-      preHandler: rateLimit(deps.engine, {
-        name: 'join',
-        limit: 30,
-        windowMs: 10_000,
-        key: (req) => `${(req.params as { id: string }).id}:${callerOf(req).userId}`,
-      }),
       schema: {
         tags,
         security,

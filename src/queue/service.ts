@@ -1,6 +1,7 @@
 import type { Clock } from '../platform/clock.js';
 import type { Engine, QueueEntry } from '../platform/engine/index.js';
 import { AppError } from '../platform/errors.js';
+import { rateLimited } from '../platform/rate-limit.js';
 import { TokenError, type TokenKind } from '../platform/tokens.js';
 import type { PerformanceRow } from '../catalog/repository.js';
 import type { PerformanceCache } from './performances.js';
@@ -21,6 +22,11 @@ export interface QueueView {
   reason?: string;
 }
 
+/**
+ * Joining again is harmless (same entry), but a flood of it from one account is still refused; the
+ * count is kept by the join itself, in the same engine step.
+ */
+const JOIN_LIMIT = { max: 30, windowMs: 10_000 };
 const RATE_WINDOW_MS = 10_000;
 const SAMPLE_EVERY_MS = 500;
 
@@ -83,12 +89,14 @@ export class QueueService {
       throw new AppError('QUEUE_NOT_OPEN', undefined, { opensAt: new Date(opensAt).toISOString() });
     }
     if (now >= perf.salesCloseAt.getTime()) throw new AppError('SALE_CLOSED', undefined, { performanceId });
-    const entry = await this.engine.queueJoin(performanceId, userId, {
+    const joined = await this.engine.queueJoin(performanceId, userId, {
       now,
       open: now >= perf.salesOpenAt.getTime(),
+      limit: JOIN_LIMIT,
     });
+    if (joined.outcome === 'limited') throw rateLimited(joined.retryAfterMs);
     await this.rates.refresh(performanceId);
-    return this.view(perf, userId, entry);
+    return this.view(perf, userId, joined.entry);
   }
 
   /** The caller's place, marking them seen (a poll is a sign of life, like an open stream). */

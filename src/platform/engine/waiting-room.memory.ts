@@ -1,8 +1,10 @@
 import { randomInt } from 'node:crypto';
+import type { RateLimitResult } from './engine.js';
 import {
   decodeState,
   isFinished,
   type AdmitResult,
+  type JoinResult,
   type QueueEntry,
   type WaitingRoomOps,
 } from './waiting-room.js';
@@ -115,7 +117,10 @@ class Queue {
  * The memory engine's waiting rooms. Each operation runs to completion without awaiting, which makes
  * it atomic on a single node, as each Lua script is in Redis.
  */
-export function createMemoryWaitingRoom(): WaitingRoomOps {
+export function createMemoryWaitingRoom(
+  /** The engine's own fixed-window counter, synchronous so that a join counts and joins in one step. */
+  hitRateLimit: (key: string, limit: number, windowMs: number) => RateLimitResult,
+): WaitingRoomOps {
   const queues = new Map<string, Queue>();
   const queue = (perf: string): Queue => {
     let q = queues.get(perf);
@@ -124,13 +129,18 @@ export function createMemoryWaitingRoom(): WaitingRoomOps {
   };
 
   return {
-    queueJoin: async (perf, userId, { now, open }) => {
+    queueJoin: async (perf, userId, { now, open, limit }): Promise<JoinResult> => {
+      if (limit) {
+        // The same key as in Redis, so both adapters keep one window per user and queue.
+        const window = hitRateLimit(`{perf:${perf}}:q:rl:${userId}`, limit.max, limit.windowMs);
+        if (!window.allowed) return { outcome: 'limited', retryAfterMs: window.retryAfterMs };
+      }
       const q = queue(perf);
       if (open) q.open();
       const existing = q.entry(userId, now);
       if (existing && !isFinished(existing.state)) {
         q.seen.set(userId, now);
-        return existing;
+        return { outcome: 'joined', entry: existing };
       }
       const seq = ++q.seq;
       if (q.opened) {
@@ -143,7 +153,7 @@ export function createMemoryWaitingRoom(): WaitingRoomOps {
       }
       q.seen.set(userId, now);
       q.version++;
-      return q.entry(userId, now)!;
+      return { outcome: 'joined', entry: q.entry(userId, now)! };
     },
 
     queueOpen: async (perf) => queue(perf).open(),

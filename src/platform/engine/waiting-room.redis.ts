@@ -1,9 +1,11 @@
 import { randomInt } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { fixedWindowLua } from './fixed-window.redis.js';
 import {
   AFTER_OPENING,
   decodeState,
   type AdmitResult,
+  type JoinResult,
   type QueueEntry,
   type QueueStats,
   type WaitingRoomOps,
@@ -15,7 +17,7 @@ import {
  *
  * KEYS: 1 seq (INCR) · 2 state (HASH user → encoded state) · 3 order (ZSET waiting, by position)
  *       4 pre (ZSET pre-queue, by arrival) · 5 seen (HASH user → ms) · 6 active (ZSET user → pass expiry)
- *       7 meta (HASH opened, admitted, version)
+ *       7 meta (HASH opened, admitted, version); the join also has 8, the caller's join-rate window.
  */
 const KEY_NAMES = ['seq', 'state', 'order', 'pre', 'seen', 'active', 'meta'] as const;
 const keysOf = (perf: string) => KEY_NAMES.map((name) => `{perf:${perf}}:q:${name}`);
@@ -47,9 +49,14 @@ end
 `;
 
 const SCRIPTS = {
-  // ARGV: user, now, open (0|1), seed
-  queueJoinScript: `${OPEN}
+  // KEYS[8]: the caller's join window. ARGV: user, now, open (0|1), seed, limit (0: none), windowMs
+  // → {'l', retryAfterMs} over the limit · {'j', raw, rank} joined
+  queueJoinScript: `${OPEN}${fixedWindowLua('KEYS[8]')}
     local user, now = ARGV[1], tonumber(ARGV[2])
+    if tonumber(ARGV[5]) > 0 then
+      local hits, ttl = hit_window(ARGV[6])
+      if hits > tonumber(ARGV[5]) then return { 'l', ttl } end
+    end
     if ARGV[3] == '1' then open_queue(tonumber(ARGV[4])) end
     local raw = redis.call('HGET', KEYS[2], user)
     if raw then
@@ -58,7 +65,7 @@ const SCRIPTS = {
       if tag == 'a' then live = tonumber(string.match(raw, '^a:%d+:(%d+)$')) > now end
       if live then
         redis.call('HSET', KEYS[5], user, ARGV[2])
-        return status(user)
+        return { 'j', unpack(status(user)) }
       end
     end
     local seq = redis.call('INCR', KEYS[1])
@@ -71,7 +78,7 @@ const SCRIPTS = {
     end
     redis.call('HSET', KEYS[5], user, ARGV[2])
     redis.call('HINCRBY', KEYS[7], 'version', 1)
-    return status(user)`,
+    return { 'j', unpack(status(user)) }`,
 
   // ARGV: seed
   queueOpenScript: `${OPEN}
@@ -180,10 +187,13 @@ type Run = (...args: (string | number)[]) => Promise<unknown>;
 
 export function createRedisWaitingRoom(redis: Redis): WaitingRoomOps {
   for (const [name, lua] of Object.entries(SCRIPTS)) {
-    redis.defineCommand(name, { numberOfKeys: KEY_NAMES.length, lua });
+    const numberOfKeys = KEY_NAMES.length + (name === 'queueJoinScript' ? 1 : 0);
+    redis.defineCommand(name, { numberOfKeys, lua });
   }
+  const call = (name: keyof typeof SCRIPTS, ...keysAndArgs: (string | number)[]) =>
+    (redis as unknown as Record<string, Run>)[name]!(...keysAndArgs);
   const run = (name: keyof typeof SCRIPTS, perf: string, ...args: (string | number)[]) =>
-    ((redis as unknown as Record<string, Run>)[name] as Run)(...keysOf(perf), ...args);
+    call(name, ...keysOf(perf), ...args);
   const toEntry = (reply: unknown, now: number): QueueEntry | null => {
     const [raw, rank] = reply as [string | null, number | null];
     if (raw === null) return null;
@@ -193,8 +203,21 @@ export function createRedisWaitingRoom(redis: Redis): WaitingRoomOps {
   const seed = () => randomInt(1, 2 ** 31 - 1);
 
   return {
-    queueJoin: async (perf, userId, { now, open }) =>
-      toEntry(await run('queueJoinScript', perf, userId, now, open ? 1 : 0, seed()), now)!,
+    queueJoin: async (perf, userId, { now, open, limit }): Promise<JoinResult> => {
+      const reply = (await call(
+        'queueJoinScript',
+        ...keysOf(perf),
+        `{perf:${perf}}:q:rl:${userId}`,
+        userId,
+        now,
+        open ? 1 : 0,
+        seed(),
+        limit?.max ?? 0,
+        limit?.windowMs ?? 0,
+      )) as [string, ...unknown[]];
+      if (reply[0] === 'l') return { outcome: 'limited', retryAfterMs: Math.max(0, Number(reply[1])) };
+      return { outcome: 'joined', entry: toEntry(reply.slice(1), now)! };
+    },
     queueOpen: async (perf) => Number(await run('queueOpenScript', perf, seed())),
     queueStatus: async (perf, userId, now) => toEntry(await run('queueStatusScript', perf, userId), now),
     queueObserve: async (perf, userIds, now) => {

@@ -49,13 +49,29 @@ export interface QueueStats {
   opened: boolean;
 }
 
+export interface JoinOptions {
+  now: number;
+  /** Whether the sale has opened by the caller's clock. */
+  open: boolean;
+  /**
+   * At most `max` join calls per user and queue in a fixed window of `windowMs` that starts with the
+   * first; counted in the same atomic step as the join, so a flood costs one round trip per call.
+   */
+  limit?: { max: number; windowMs: number };
+}
+
+export type JoinResult =
+  | { outcome: 'joined'; entry: QueueEntry }
+  /** Over the limit: nothing else happened. */
+  | { outcome: 'limited'; retryAfterMs: number };
+
 export interface WaitingRoomOps {
   /**
-   * Joins the queue, or returns the caller's existing live entry (idempotent). `open` says whether the
-   * sale has opened by the caller's clock; the first join after opening performs the opening shuffle
-   * itself if the ticker has not yet, so no arrival after opening can be mixed into the pre-queue.
+   * Joins the queue, or returns the caller's existing live entry (idempotent), unless the caller is
+   * over `limit`. The first join after opening performs the opening shuffle itself if the ticker has
+   * not yet, so no arrival after opening can be mixed into the pre-queue.
    */
-  queueJoin(perf: string, userId: string, opts: { now: number; open: boolean }): Promise<QueueEntry>;
+  queueJoin(perf: string, userId: string, opts: JoinOptions): Promise<JoinResult>;
   /** Shuffles the pre-queue ahead of all later arrivals; once. Returns how many entries it placed. */
   queueOpen(perf: string): Promise<number>;
   /** The caller's entry with its current position, or null if never joined. */
