@@ -1,7 +1,6 @@
 import { Type } from 'typebox';
 import { callerOf, type Guard } from '../auth/guard.js';
 import type { App } from '../platform/http.js';
-import type { Engine } from '../platform/engine/index.js';
 import { ErrorResponse } from '../platform/schemas.js';
 import { IdParams } from '../catalog/schemas.js';
 import type { QueueMetrics } from './metrics.js';
@@ -23,7 +22,7 @@ const security = [{ bearer: [] }];
 
 export function queueRoutes(
   app: App,
-  deps: { queue: QueueService; streams: QueueStreams; guard: Guard; metrics: QueueMetrics; engine: Engine },
+  deps: { queue: QueueService; streams: QueueStreams; guard: Guard; metrics: QueueMetrics },
 ) {
   const { queue, streams, guard } = deps;
 
