@@ -17,6 +17,7 @@ import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { Redis } from 'ioredis';
 import { systemClock } from '../src/platform/clock.js';
 import { TokenKind } from '../src/platform/tokens.js';
 import { createScratchDatabase } from '../test/scratch-database.js';
@@ -73,13 +74,32 @@ function cpuMs(pid: number | undefined): number {
   }
 }
 
-/** Runs the load against one server and measures the CPU its process spent per request meanwhile. */
-async function measure(url: string, pid: number | undefined, tokens: string[] | undefined) {
-  const before = cpuMs(pid);
-  const result = await load(url, tokens);
-  const cpuPerRequestUs = ((cpuMs(pid) - before) * 1000) / Math.max(1, result.requests.total);
-  return { result, cpuPerRequestUs };
+/** Redis's CPU time so far (ms), from INFO: the server is shared, so other clients' work shows too. */
+async function redisCpuMs(redis: Redis): Promise<number> {
+  const info = await redis.info('cpu');
+  const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1]);
+  return (field('used_cpu_user') + field('used_cpu_sys')) * 1000;
 }
+
+/**
+ * Runs the load against one server and measures, per request, the CPU that server's process, this
+ * load generator and Redis spent meanwhile (µs).
+ */
+async function measure(url: string, pid: number | undefined, tokens: string[] | undefined, redis: Redis) {
+  const before = { server: cpuMs(pid), load: process.cpuUsage(), redis: await redisCpuMs(redis) };
+  const result = await load(url, tokens);
+  const n = Math.max(1, result.requests.total);
+  const loadUsage = process.cpuUsage(before.load);
+  const cpu = {
+    server: ((cpuMs(pid) - before.server) * 1000) / n,
+    load: (loadUsage.user + loadUsage.system) / n,
+    redis: (((await redisCpuMs(redis)) - before.redis) * 1000) / n,
+  };
+  return { result, cpu };
+}
+
+const cpuLine = (cpu: { server: number; load: number; redis: number }) =>
+  `CPU µs/req: server ${Math.round(cpu.server)}, load generator ${Math.round(cpu.load)}, Redis ${Math.round(cpu.redis)}`;
 
 /** Opens one SSE stream and reports each `position` event. */
 function openStream(
@@ -226,17 +246,24 @@ try {
   console.log(
     `bench/queue: ${CONNECTIONS} connections × ${SECONDS} s per target, ${WAITERS.toLocaleString()} SSE waiters`,
   );
-  const bareRun = await measure(`${servers.bare}/`, processes[0]?.pid, undefined);
-  const joinRun = await measure(`${base}/api/performances/${perf.id}/queue`, processes[1]?.pid, tokens);
+  const redis = new Redis(redisUrl);
+  const bareRun = await measure(`${servers.bare}/`, processes[0]?.pid, undefined, redis);
+  const joinRun = await measure(
+    `${base}/api/performances/${perf.id}/queue`,
+    processes[1]?.pid,
+    tokens,
+    redis,
+  );
+  redis.disconnect();
   const [bare, joins] = [bareRun.result, joinRun.result];
   const ratio = joins.requests.average / bare.requests.average;
   console.log(
     `bare node http:  ${Math.round(bare.requests.average).toLocaleString()} req/s  p50 ${bare.latency.p50} ms  p99 ${bare.latency.p99} ms  ` +
-      `CPU ${Math.round(bareRun.cpuPerRequestUs)} µs/req`,
+      cpuLine(bareRun.cpu),
   );
   console.log(
     `tmomi join:      ${Math.round(joins.requests.average).toLocaleString()} req/s  p50 ${joins.latency.p50} ms  p99 ${joins.latency.p99} ms  ` +
-      `CPU ${Math.round(joinRun.cpuPerRequestUs)} µs/req  non-2xx ${joins.non2xx}  errors ${joins.errors}`,
+      `${cpuLine(joinRun.cpu)}  non-2xx ${joins.non2xx}  errors ${joins.errors}`,
   );
   console.log(`ratio join / bare: ${ratio.toFixed(2)}×  (goal ≥ 0.5×)`);
 
