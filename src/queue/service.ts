@@ -95,6 +95,7 @@ export class QueueService {
       limit: JOIN_LIMIT,
     });
     if (joined.outcome === 'limited') throw rateLimited(joined.retryAfterMs);
+    if (joined.outcome === 'closed') throw closedError(joined.reason, performanceId);
     await this.rates.refresh(performanceId);
     return this.view(perf, userId, joined.entry);
   }
@@ -150,8 +151,11 @@ export class QueueService {
   /** The client's view of an entry; the pass is minted from the engine's record, so any node gives the same one. */
   view(perf: PerformanceRow, userId: string, entry: QueueEntry): QueueView {
     const now = this.clock.now();
-    if (now >= perf.salesCloseAt.getTime() && entry.state !== 'consumed') {
-      return { state: 'closed', position: null, etaSeconds: null, reason: 'sale-closed' };
+    // Whoever bought keeps hearing so; everyone else learns why the room closed.
+    const closedBecause =
+      entry.state === 'consumed' ? null : now >= perf.salesCloseAt.getTime() ? 'sale-closed' : entry.closed;
+    if (closedBecause !== null) {
+      return { state: 'closed', position: null, etaSeconds: null, reason: closedBecause };
     }
     switch (entry.state) {
       case 'waiting': {
@@ -188,4 +192,12 @@ export class QueueService {
         return { state: entry.state, position: null, etaSeconds: null };
     }
   }
+}
+
+/** A join refused because the queue is closed, with the code that says why. */
+function closedError(reason: string, performanceId: string): AppError {
+  return new AppError(reason === 'sold-out' ? 'SOLD_OUT' : 'SALE_CLOSED', undefined, {
+    performanceId,
+    reason,
+  });
 }

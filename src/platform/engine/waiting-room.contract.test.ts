@@ -229,4 +229,43 @@ describe.each(engineAdapters())('waiting room contract: $name', (adapter) => {
     expect((await engine.queueJoin(newPerf(), 'flooder', { now, open: true, limit })).outcome).toBe('joined');
     expect((await engine.queueStats(perf, now)).waiting).toBe(2);
   });
+  it('when a queue is closed, then joins are refused with the reason, every entry reads it, admission stops, and reopening lifts it', async () => {
+    const engine = await adapter.open();
+    const perf = newPerf();
+    const now = Date.now();
+    for (let i = 0; i < 4; i++) await join(engine, perf, `u${i}`, { now, open: true });
+    await admit(engine, perf, now, { max: 1 });
+    const v0 = (await engine.queueStats(perf, now)).version;
+
+    expect(await engine.queueClose(perf, 'sold-out')).toBe(true);
+    expect(await engine.queueClose(perf, 'sold-out')).toBe(false); // no change, no new version
+    const stats = await engine.queueStats(perf, now);
+    expect(stats).toMatchObject({ closed: 'sold-out', waiting: 3, version: v0 + 1 });
+    expect(await engine.queueJoin(perf, 'late', { now, open: true })).toEqual({
+      outcome: 'closed',
+      reason: 'sold-out',
+    });
+    expect(await engine.queueJoin(perf, 'u2', { now, open: true })).toEqual({
+      outcome: 'closed',
+      reason: 'sold-out',
+    });
+    expect(await engine.queueStatus(perf, 'late', now)).toBeNull();
+    const observed = await engine.queueObserve(perf, ['u0', 'u1', 'late'], now);
+    expect(observed.map((e) => e && { state: e.state, position: e.position, closed: e.closed })).toEqual([
+      { state: 'admitted', position: null, closed: 'sold-out' },
+      { state: 'waiting', position: 1, closed: 'sold-out' },
+      null,
+    ]);
+    expect((await engine.queueStatus(perf, 'u3', now))!.closed).toBe('sold-out');
+    expect(await admit(engine, perf, now + 1, { max: 10 })).toEqual({ admitted: [], skipped: 0 });
+    expect((await engine.queueStats(perf, now + 1)).admittedTotal).toBe(1);
+
+    // Reopened (a refund put a seat back): the same places, admission and joins resume.
+    expect(await engine.queueClose(perf, null)).toBe(true);
+    expect((await engine.queueStats(perf, now)).closed).toBeNull();
+    expect((await engine.queueStatus(perf, 'u1', now))!).toMatchObject({ position: 1, closed: null });
+    expect((await admit(engine, perf, now + 2, { max: 1 })).admitted.map((a) => a.userId)).toEqual(['u1']);
+    expect((await join(engine, perf, 'late', { now, open: true })).position).toBe(3);
+    expect(await engine.queueClose(newPerf(), null)).toBe(false); // a queue nobody closed is open
+  });
 });

@@ -50,6 +50,7 @@ class LiveSlots {
 class Queue {
   seq = 0;
   opened = false;
+  closed: string | null = null;
   admittedTotal = 0;
   version = 0;
   readonly states = new Map<string, string>();
@@ -109,7 +110,7 @@ class Queue {
     const slot = this.slotOf.get(userId);
     const position =
       decoded.state === 'waiting' && slot !== undefined ? this.slots.countBefore(slot) + 1 : null;
-    return { ...decoded, position };
+    return { ...decoded, position, closed: this.closed };
   }
 }
 
@@ -136,6 +137,7 @@ export function createMemoryWaitingRoom(
         if (!window.allowed) return { outcome: 'limited', retryAfterMs: window.retryAfterMs };
       }
       const q = queue(perf);
+      if (q.closed !== null) return { outcome: 'closed', reason: q.closed };
       if (open) q.open();
       const existing = q.entry(userId, now);
       if (existing && !isFinished(existing.state)) {
@@ -195,9 +197,10 @@ export function createMemoryWaitingRoom(
 
     queueAdmit: async (perf, opts): Promise<AdmitResult> => {
       const q = queue(perf);
+      const result: AdmitResult = { admitted: [], skipped: 0 };
+      if (q.closed !== null) return result;
       q.expirePasses(opts.now);
       const quota = Math.max(0, Math.min(opts.max, opts.maxActive - q.active.size));
-      const result: AdmitResult = { admitted: [], skipped: 0 };
       while (result.admitted.length < quota && q.head < q.order.length) {
         const slot = q.head++;
         if (!q.slots.isLive(slot)) continue;
@@ -221,6 +224,14 @@ export function createMemoryWaitingRoom(
       return result;
     },
 
+    queueClose: async (perf, reason) => {
+      const q = queue(perf);
+      if (q.closed === reason) return false;
+      q.closed = reason;
+      q.version++;
+      return true;
+    },
+
     queuePassActive: async (perf, userId, passId, now) => {
       const entry = queues.get(perf)?.entry(userId, now);
       return entry?.state === 'admitted' && entry.pass?.passId === passId;
@@ -238,7 +249,7 @@ export function createMemoryWaitingRoom(
 
     queueStats: async (perf, now) => {
       const q = queues.get(perf);
-      if (!q) return { waiting: 0, active: 0, admittedTotal: 0, version: 0, opened: false };
+      if (!q) return { waiting: 0, active: 0, admittedTotal: 0, version: 0, opened: false, closed: null };
       q.expirePasses(now);
       const waiting = q.slots.countBefore(q.order.length) + q.preCount;
       return {
@@ -247,6 +258,7 @@ export function createMemoryWaitingRoom(
         admittedTotal: q.admittedTotal,
         version: q.version,
         opened: q.opened,
+        closed: q.closed,
       };
     },
   };
