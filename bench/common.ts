@@ -42,7 +42,7 @@ export async function startBenchServers(opts: {
   secret: string;
   processes: ChildProcess[];
   env?: NodeJS.ProcessEnv;
-  /** Extra node flags for the Tmomi process (e.g. `--cpu-prof`, which NODE_OPTIONS does not take). */
+  /** Flags for the node's `node` (e.g. `--cpu-prof`, which NODE_OPTIONS does not allow). */
   nodeFlags?: string[];
 }): Promise<{ bare: string; tmomi: string }> {
   const [barePort, tmomiPort] = [await freePort(), await freePort()];
