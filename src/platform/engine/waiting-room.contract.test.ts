@@ -207,6 +207,7 @@ describe.each(engineAdapters())('waiting room contract: $name', (adapter) => {
     expect((await engine.queueStats(perf, now)).version).toBeGreaterThan(v1);
     expect(await engine.queueStatus(perf, 'never-joined', now)).toBeNull();
   });
+
   it('when one user joins more often than the limit allows, then the extra calls change nothing and say when to retry', async () => {
     const engine = await adapter.open();
     const perf = newPerf();
@@ -229,6 +230,7 @@ describe.each(engineAdapters())('waiting room contract: $name', (adapter) => {
     expect((await engine.queueJoin(newPerf(), 'flooder', { now, open: true, limit })).outcome).toBe('joined');
     expect((await engine.queueStats(perf, now)).waiting).toBe(2);
   });
+
   it('when a queue is closed, then joins are refused with the reason, every entry reads it, admission stops, and reopening lifts it', async () => {
     const engine = await adapter.open();
     const perf = newPerf();
