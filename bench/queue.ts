@@ -3,7 +3,9 @@
  * with the same load tool (autocannon), on the Redis engine.
  *
  *   npm run bench:queue                      # joins/s ratio, and 2,000 SSE waiters
+ *   npm run bench:queue -- --waiters 0       # the joins only
  *   npm run bench:queue -- --waiters 50000   # the 50,000-waiter goal (raises the file limit itself)
+ *   npm run bench:queue -- --cpu-prof /tmp/p # also a CPU profile of the Tmomi node (.cpuprofile files)
  *
  * Needs DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres) and REDIS_URL (default
  * redis://127.0.0.1:6379); creates a database of its own and drops it, and uses its own Redis prefix.
@@ -11,9 +13,11 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { Redis } from 'ioredis';
 import { systemClock } from '../src/platform/clock.js';
 import { TokenKind } from '../src/platform/tokens.js';
 import { createScratchDatabase } from '../test/scratch-database.js';
@@ -25,6 +29,7 @@ const { values } = parseArgs({
     waiters: { type: 'string', default: '2000' },
     seconds: { type: 'string', default: '10' },
     connections: { type: 'string', default: '100' },
+    'cpu-prof': { type: 'string' },
   },
 });
 const WAITERS = Number(values.waiters);
@@ -53,6 +58,48 @@ function load(url: string, tokens: string[] | undefined): Promise<autocannon.Res
     ],
   });
 }
+
+/**
+ * CPU time (user + system, ms) a process has used so far, from /proc: the cost per request is much
+ * steadier than requests per second on a shared machine, so it tells whether a change helped.
+ */
+function cpuMs(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  try {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return NaN; // not Linux: the figure is simply missing
+  }
+}
+
+/** Redis's CPU time so far (ms), from INFO: the server is shared, so other clients' work shows too. */
+async function redisCpuMs(redis: Redis): Promise<number> {
+  const info = await redis.info('cpu');
+  const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1]);
+  return (field('used_cpu_user') + field('used_cpu_sys')) * 1000;
+}
+
+/**
+ * Runs the load against one server and measures, per request, the CPU that server's process, this
+ * load generator and Redis spent meanwhile (µs).
+ */
+async function measure(url: string, pid: number | undefined, tokens: string[] | undefined, redis: Redis) {
+  const before = { server: cpuMs(pid), load: process.cpuUsage(), redis: await redisCpuMs(redis) };
+  const result = await load(url, tokens);
+  const n = Math.max(1, result.requests.total);
+  const loadUsage = process.cpuUsage(before.load);
+  const cpu = {
+    server: ((cpuMs(pid) - before.server) * 1000) / n,
+    load: (loadUsage.user + loadUsage.system) / n,
+    redis: (((await redisCpuMs(redis)) - before.redis) * 1000) / n,
+  };
+  return { result, cpu };
+}
+
+const cpuLine = (cpu: { server: number; load: number; redis: number }) =>
+  `CPU µs/req: server ${Math.round(cpu.server)}, load generator ${Math.round(cpu.load)}, Redis ${Math.round(cpu.redis)}`;
 
 /** Opens one SSE stream and reports each `position` event. */
 function openStream(
@@ -87,6 +134,60 @@ function openStream(
   });
 }
 
+/**
+ * WAITERS users hold SSE streams open on the one node; someone near the head leaves, and we time until
+ * every stream behind has been told its new position.
+ */
+async function measureWaiters(base: string, performanceId: string, tokens: string[]): Promise<void> {
+  // Make sure every waiter has joined (the load above joined most of them already; joins are idempotent).
+  for (let i = 0; i < WAITERS; i += 200) {
+    await Promise.all(
+      tokens.slice(i, Math.min(i + 200, WAITERS)).map((token) =>
+        fetch(`${base}/api/performances/${performanceId}/queue`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}` },
+        }),
+      ),
+    );
+  }
+  const rssBefore = await rssOf(base);
+  const latest = new Map<number, number>();
+  const opening = Date.now();
+  for (let i = 0; i < WAITERS; i += 500) {
+    await Promise.all(
+      tokens
+        .slice(i, Math.min(i + 500, WAITERS))
+        .map((token, j) =>
+          openStream(base, `/api/performances/${performanceId}/queue/events`, token, (position) =>
+            latest.set(i + j, position),
+          ),
+        ),
+    );
+  }
+  const openedIn = Date.now() - opening;
+  await sleep(2_000); // past the one-push-a-second window of every stream
+  const rssAfter = await rssOf(base);
+  const before = new Map(latest);
+  // Someone near the head leaves: every waiter behind moves up by one and must be told.
+  const head = [...before.entries()].sort((a, b) => a[1] - b[1])[0]!;
+  const behind = [...before.entries()].filter(([, position]) => position > head[1]).map(([i]) => i);
+  const tick = Date.now();
+  await fetch(`${base}/api/performances/${performanceId}/queue`, {
+    method: 'DELETE',
+    headers: { authorization: `Bearer ${tokens[head[0]]}` },
+  });
+  const deadline = tick + 30_000;
+  while (Date.now() < deadline && behind.some((i) => latest.get(i) === before.get(i))) await sleep(10);
+  const fanOut = Date.now() - tick;
+  const told = behind.filter((i) => latest.get(i) === before.get(i)! - 1).length;
+  console.log(
+    `SSE waiters:     ${latest.size.toLocaleString()} open (in ${(openedIn / 1000).toFixed(1)} s); ${told.toLocaleString()}/${behind.length.toLocaleString()} told their new position in ${fanOut} ms  (goal < 2,000 ms)`,
+  );
+  console.log(
+    `server memory:   ${((rssAfter - rssBefore) / Math.max(1, latest.size) / 1024).toFixed(1)} KiB per stream (RSS ${Math.round(rssBefore / 2 ** 20)} → ${Math.round(rssAfter / 2 ** 20)} MiB)`,
+  );
+}
+
 const rssOf = async (base: string) =>
   Number(/^process_resident_memory_bytes (\d+)/m.exec(await (await fetch(`${base}/metrics`)).text())?.[1]);
 
@@ -94,7 +195,14 @@ const scratch = await createScratchDatabase(serverUrl, `tmomi_bench_q_${Date.now
 const databaseUrl = scratch.url;
 const processes: ChildProcess[] = [];
 try {
-  const servers = await startBenchServers({ databaseUrl, redisUrl, secret, processes });
+  const profileDir = values['cpu-prof'];
+  const servers = await startBenchServers({
+    databaseUrl,
+    redisUrl,
+    secret,
+    processes,
+    ...(profileDir ? { nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } : {}),
+  });
   const base = servers.tmomi;
   const api = async (path: string, token: string, body: unknown) => {
     const res = await fetch(`${base}${path}`, {
@@ -138,69 +246,39 @@ try {
   console.log(
     `bench/queue: ${CONNECTIONS} connections × ${SECONDS} s per target, ${WAITERS.toLocaleString()} SSE waiters`,
   );
-  const bare = await load(`${servers.bare}/`, undefined);
-  const joins = await load(`${base}/api/performances/${perf.id}/queue`, tokens);
+  const redis = new Redis(redisUrl);
+  const bareRun = await measure(`${servers.bare}/`, processes[0]?.pid, undefined, redis);
+  const joinRun = await measure(
+    `${base}/api/performances/${perf.id}/queue`,
+    processes[1]?.pid,
+    tokens,
+    redis,
+  );
+  redis.disconnect();
+  const [bare, joins] = [bareRun.result, joinRun.result];
   const ratio = joins.requests.average / bare.requests.average;
   console.log(
-    `bare node http:  ${Math.round(bare.requests.average).toLocaleString()} req/s  p50 ${bare.latency.p50} ms  p99 ${bare.latency.p99} ms`,
+    `bare node http:  ${Math.round(bare.requests.average).toLocaleString()} req/s  p50 ${bare.latency.p50} ms  p99 ${bare.latency.p99} ms  ` +
+      cpuLine(bareRun.cpu),
   );
   console.log(
     `tmomi join:      ${Math.round(joins.requests.average).toLocaleString()} req/s  p50 ${joins.latency.p50} ms  p99 ${joins.latency.p99} ms  ` +
-      `non-2xx ${joins.non2xx}  errors ${joins.errors}`,
+      `${cpuLine(joinRun.cpu)}  non-2xx ${joins.non2xx}  errors ${joins.errors}`,
   );
   console.log(`ratio join / bare: ${ratio.toFixed(2)}×  (goal ≥ 0.5×)`);
 
-  // Make sure every waiter has joined (the load above joined most of them already; joins are idempotent).
-  for (let i = 0; i < WAITERS; i += 200) {
-    await Promise.all(
-      tokens.slice(i, Math.min(i + 200, WAITERS)).map((token) =>
-        fetch(`${base}/api/performances/${perf.id}/queue`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${token}` },
-        }),
-      ),
-    );
-  }
-  const rssBefore = await rssOf(base);
-  const latest = new Map<number, number>();
-  const opening = Date.now();
-  for (let i = 0; i < WAITERS; i += 500) {
-    await Promise.all(
-      tokens
-        .slice(i, Math.min(i + 500, WAITERS))
-        .map((token, j) =>
-          openStream(base, `/api/performances/${perf.id}/queue/events`, token, (position) =>
-            latest.set(i + j, position),
-          ),
-        ),
-    );
-  }
-  const openedIn = Date.now() - opening;
-  await sleep(2_000); // past the one-push-a-second window of every stream
-  const rssAfter = await rssOf(base);
-  const before = new Map(latest);
-  // Someone near the head leaves: every waiter behind moves up by one and must be told.
-  const head = [...before.entries()].sort((a, b) => a[1] - b[1])[0]!;
-  const behind = [...before.entries()].filter(([, position]) => position > head[1]).map(([i]) => i);
-  const tick = Date.now();
-  await fetch(`${base}/api/performances/${perf.id}/queue`, {
-    method: 'DELETE',
-    headers: { authorization: `Bearer ${tokens[head[0]]}` },
-  });
-  const deadline = tick + 30_000;
-  while (Date.now() < deadline && behind.some((i) => latest.get(i) === before.get(i))) await sleep(10);
-  const fanOut = Date.now() - tick;
-  const told = behind.filter((i) => latest.get(i) === before.get(i)! - 1).length;
-  console.log(
-    `SSE waiters:     ${latest.size.toLocaleString()} open (in ${(openedIn / 1000).toFixed(1)} s); ${told.toLocaleString()}/${behind.length.toLocaleString()} told their new position in ${fanOut} ms  (goal < 2,000 ms)`,
-  );
-  console.log(
-    `server memory:   ${((rssAfter - rssBefore) / Math.max(1, latest.size) / 1024).toFixed(1)} KiB per stream (RSS ${Math.round(rssBefore / 2 ** 20)} → ${Math.round(rssAfter / 2 ** 20)} MiB)`,
-  );
+  if (WAITERS > 0) await measureWaiters(base, perf.id!, tokens);
 } catch (err) {
   console.error(err);
   process.exitCode = 1;
 } finally {
+  // The profile is written when the node exits by itself, so it is stopped gracefully first.
+  const tmomiNode = processes[1];
+  if (values['cpu-prof'] && tmomiNode) {
+    const exited = new Promise((resolve) => tmomiNode.once('exit', resolve));
+    tmomiNode.kill('SIGTERM');
+    await Promise.race([exited, sleep(20_000)]);
+  }
   for (const proc of processes) proc.kill('SIGKILL');
   await sleep(500);
   await scratch.drop();

@@ -172,7 +172,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   opsRoutes(app, { readiness, metrics });
   authRoutes(app, { auth, guard, engine: deps.engine, attemptsPerMinute: settings.authRateLimitPerMinute });
   catalogRoutes(app, { catalog, guard });
-  queueRoutes(app, { queue, streams, guard, metrics: queueMetrics, engine: deps.engine });
+  queueRoutes(app, { queue, streams, guard, metrics: queueMetrics });
   const stats = new SaleStatsService(deps.db, deps.engine, catalog, catalogRepository, deps.clock);
   bookingRoutes(app, { holds, checkout, stats, guard });
   await webRoutes(app, deps.webRoot ?? WEB_DIST);

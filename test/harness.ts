@@ -130,10 +130,14 @@ export async function buyer(
   return { id: user.id, token: accessToken, headers: { authorization: `Bearer ${accessToken}` } };
 }
 
-/** A venue, an event and a performance on sale now (unless `performance` says otherwise), tickets generated. */
+/**
+ * A venue (10 × 10 seats unless `seats` says otherwise), an event and a performance on sale now
+ * (unless `performance` says otherwise), tickets generated.
+ */
 export async function onSalePerformance(
   t: TestApp,
   performance: Record<string, unknown> = {},
+  seats: { rows: number; seatsPerRow: number } = { rows: 10, seatsPerRow: 10 },
 ): Promise<{ performanceId: string; eventId: string; venueId: string }> {
   const admin = await adminHeaders(t);
   const post = async (url: string, payload: object) => {
@@ -143,7 +147,7 @@ export async function onSalePerformance(
   };
   const venue = await post('/api/admin/venues', {
     name: 'Test Hall',
-    sections: [{ name: 'A', grade: 'R', rows: 10, seatsPerRow: 10 }],
+    sections: [{ name: 'A', grade: 'R', ...seats }],
   });
   const event = await post('/api/admin/events', {
     title: 'Test Show',

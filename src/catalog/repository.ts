@@ -374,6 +374,20 @@ export class CatalogRepository {
     return rows[0]!;
   }
 
+  /**
+   * Whether every ticket of the performance is sold (none available, none held, all generated). Stops
+   * at the first unsold ticket, so it is cheap unless the sale is nearly over.
+   */
+  async isSoldOut(performanceId: string, seatCount: number): Promise<boolean> {
+    // The count is an InitPlan, evaluated only when the first test passes (AND stops at a false).
+    const { rows } = await this.db.query<{ soldOut: boolean }>(
+      `SELECT NOT EXISTS (SELECT 1 FROM tickets WHERE performance_id = $1 AND status <> 2)
+          AND (SELECT count(*) FROM tickets WHERE performance_id = $1) >= $2 AS "soldOut"`,
+      [performanceId, seatCount],
+    );
+    return rows[0]!.soldOut;
+  }
+
   /** The seats that can be taken now, for rebuilding the availability bitset. */
   async availableSeatNos(performanceId: string): Promise<number[]> {
     const { rows } = await this.db.query<{ seats: number[] | null }>(

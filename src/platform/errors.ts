@@ -20,6 +20,7 @@ export const ERRORS = {
   RATE_LIMITED: { status: 429, message: 'Too many attempts; try again later.' },
   QUEUE_NOT_OPEN: { status: 409, message: 'The waiting room for this performance is not open yet.' },
   SALE_CLOSED: { status: 409, message: 'The sale for this performance has closed.' },
+  SOLD_OUT: { status: 409, message: 'Every ticket for this performance is sold.' },
   NOT_IN_QUEUE: { status: 404, message: 'You are not in the waiting room for this performance.' },
   QUEUE_PASS_REQUIRED: { status: 403, message: 'Wait for your turn in the waiting room first.' },
   QUEUE_PASS_INVALID: { status: 403, message: 'This queue pass is not valid for you and this performance.' },

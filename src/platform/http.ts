@@ -10,7 +10,7 @@ import Fastify, {
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
+import helmet from 'helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { Ajv, type Options as AjvOptions } from 'ajv';
@@ -80,7 +80,9 @@ export async function createHttpServer(opts: HttpOptions): Promise<App> {
     else req.log.debug({ req, res: reply, responseTime: reply.elapsedTime }, 'request completed');
   });
 
-  await app.register(helmet, {
+  // Helmet's middleware is built once: the Fastify plugin rebuilt it (parsing the CSP) on every
+  // request, a tenth of a join's CPU in bench/queue's profile.
+  const securityHeaders = helmet({
     contentSecurityPolicy: {
       directives: {
         'default-src': ["'self'"],
@@ -92,6 +94,9 @@ export async function createHttpServer(opts: HttpOptions): Promise<App> {
         'upgrade-insecure-requests': null,
       },
     },
+  });
+  app.addHook('onRequest', (req, reply, done) => {
+    securityHeaders(req.raw, reply.raw, (err) => done(err as Error | undefined));
   });
   // Same-origin by default (the web app is served by Tmomi itself); other origins only when listed.
   await app.register(cors, {

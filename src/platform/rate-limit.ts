@@ -16,9 +16,13 @@ export function rateLimit(
       opts.limit,
       opts.windowMs,
     );
-    if (!result.allowed) {
-      const retryAfterSeconds = Math.max(1, Math.ceil(result.retryAfterMs / 1000));
-      throw new AppError('RATE_LIMITED', undefined, { retryAfterSeconds });
-    }
+    if (!result.allowed) throw rateLimited(result.retryAfterMs);
   };
+}
+
+/** The 429 for a caller over a limit; the error handler turns `retryAfterSeconds` into Retry-After. */
+export function rateLimited(retryAfterMs: number): AppError {
+  return new AppError('RATE_LIMITED', undefined, {
+    retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)),
+  });
 }

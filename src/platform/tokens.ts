@@ -27,7 +27,10 @@ export class TokenKind<Claims extends Record<string, unknown>> {
   ) {
     const key = createHmac('sha256', secret).update(`tmomi:${purpose}`).digest();
     this.sign = createSigner({ key, algorithm: 'HS256', noTimestamp: true });
-    this.verify = createVerifier({ key, algorithms: ['HS256'], ignoreExpiration: true, cache: 10_000 });
+    // No verifier cache: its key is a SHA-256 of the token, about what checking an HS256 signature costs,
+    // so a hit saves little (3 µs against 6.5 µs) and a miss — every first request of a buyer in a flash
+    // crowd — costs 16.5 µs instead of 6.5 µs (measured with fast-jwt 6.3).
+    this.verify = createVerifier({ key, algorithms: ['HS256'], ignoreExpiration: true });
   }
 
   issue(claims: Claims, ttlSeconds: number): { token: string; expiresAt: Date } {

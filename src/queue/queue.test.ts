@@ -26,6 +26,15 @@ describe.each(modes())('waiting room over HTTP ($name)', (mode) => {
     t.app.inject({ method: 'POST', url: `/api/performances/${perf}/queue`, headers });
   const me = (perf: string, headers: Record<string, string>) =>
     t.app.inject({ method: 'GET', url: `/api/performances/${perf}/queue/me`, headers });
+  /** The app's address, listening on first use (the SSE tests need a real socket). */
+  let base: string | undefined;
+  const baseUrl = async () => {
+    if (!base) {
+      await t.app.listen({ port: 0, host: '127.0.0.1' });
+      base = `http://127.0.0.1:${(t.app.server.address() as { port: number }).port}`;
+    }
+    return base;
+  };
   /** Polls (bounded) until the buyer is admitted. */
   const admitted = async (perf: string, headers: Record<string, string>, timeoutMs = 10_000) => {
     const deadline = Date.now() + timeoutMs;
@@ -185,11 +194,7 @@ describe.each(modes())('waiting room over HTTP ($name)', (mode) => {
     const listener = await buyer(t);
     await join(performanceId, ahead.headers);
     await join(performanceId, listener.headers);
-    await t.app.listen({ port: 0, host: '127.0.0.1' });
-    const address = t.app.server.address() as { port: number };
-    const base = `http://127.0.0.1:${address.port}`;
-
-    const stream = `${base}/api/performances/${performanceId}/queue/events`;
+    const stream = `${await baseUrl()}/api/performances/${performanceId}/queue/events`;
     expect((await fetch(stream)).status).toBe(401);
 
     const { contentType, events } = await readSse(
@@ -205,5 +210,74 @@ describe.each(modes())('waiting room over HTTP ($name)', (mode) => {
     );
     const positions = events.filter((e) => e.event === 'position');
     if (positions.length > 0) expect(positions[0]!.data.position).toBeGreaterThanOrEqual(1);
+  });
+  it('when the performance sells out, then waiting streams get closed with the reason, polls and joins say sold out, admission stops, and a refund reopens it', async () => {
+    // Four seats, one admission a second: the first buyer takes every seat while the others wait.
+    const { performanceId } = await onSalePerformance(
+      t,
+      { maxTicketsPerUser: 4, queue: { admitPerSecond: 1, maxActive: 100 } },
+      { rows: 1, seatsPerRow: 4 },
+    );
+    const first = await buyer(t);
+    const others = [];
+    for (let i = 0; i < 10; i++) others.push(await buyer(t));
+    const listener = others.at(-1)!;
+    for (const b of [first, ...others]) expect((await join(performanceId, b.headers)).statusCode).toBe(200);
+    const stream = readSse(
+      `${await baseUrl()}/api/performances/${performanceId}/queue/events`,
+      { cookie: `tmomi_session=${listener.token}` },
+      (seen) => seen.some((e) => e.event === 'closed'),
+    );
+
+    const view = await admitted(performanceId, first.headers);
+    expect(view.state).toBe('admitted');
+    const held = await t.app.inject({
+      method: 'POST',
+      url: `/api/performances/${performanceId}/holds`,
+      headers: { ...first.headers, 'x-queue-pass': view.pass },
+      payload: { seatNos: [0, 1, 2, 3] },
+    });
+    expect(held.statusCode).toBe(201);
+    const paid = await t.app.inject({
+      method: 'POST',
+      url: `/api/holds/${held.json().holdId}/checkout`,
+      headers: { ...first.headers, 'idempotency-key': 'sell-out' },
+      payload: { payment: { card: '4242424242424242' } },
+    });
+    expect(paid.statusCode).toBe(201);
+
+    const { events } = await stream;
+    expect(events.at(-1)).toMatchObject({ event: 'closed', data: { state: 'closed', reason: 'sold-out' } });
+    expect(events.some((e) => e.event === 'admitted')).toBe(false);
+    const polled = (await me(performanceId, listener.headers)).json();
+    expect(polled).toMatchObject({ state: 'closed', position: null, reason: 'sold-out' });
+    // The buyer still hears that their pass was used, not that the room closed.
+    expect((await me(performanceId, first.headers)).json().state).toBe('consumed');
+    const late = await join(performanceId, (await buyer(t)).headers);
+    expect([late.statusCode, late.json().error.code]).toEqual([409, 'SOLD_OUT']);
+    const again = await join(performanceId, listener.headers);
+    expect([again.statusCode, again.json().error.code]).toEqual([409, 'SOLD_OUT']);
+
+    // At one a second, two more seconds would admit two more of the people still waiting.
+    const before = await t.engine.queueStats(performanceId, Date.now());
+    expect(before).toMatchObject({ closed: 'sold-out' });
+    expect(before.waiting).toBeGreaterThan(0);
+    await sleep(2_100);
+    expect((await t.engine.queueStats(performanceId, Date.now())).admittedTotal).toBe(before.admittedTotal);
+
+    // A refund puts the seats back: the room reopens, and whoever still waits keeps their place.
+    const cancelled = await t.app.inject({
+      method: 'POST',
+      url: `/api/orders/${paid.json().id}/cancel`,
+      headers: first.headers,
+    });
+    expect(cancelled.statusCode).toBe(200);
+    let reopened = await me(performanceId, listener.headers);
+    for (let waited = 0; reopened.json().state === 'closed' && waited < 5_000; waited += 100) {
+      await sleep(100);
+      reopened = await me(performanceId, listener.headers);
+    }
+    expect(['waiting', 'admitted']).toContain(reopened.json().state);
+    expect((await join(performanceId, (await buyer(t)).headers)).statusCode).toBe(200);
   });
 });

@@ -3,8 +3,6 @@ import { callerOf, type Guard } from '../auth/guard.js';
 import type { App } from '../platform/http.js';
 import { ErrorResponse } from '../platform/schemas.js';
 import { IdParams } from '../catalog/schemas.js';
-import type { Engine } from '../platform/engine/index.js';
-import { rateLimit } from '../platform/rate-limit.js';
 import type { QueueMetrics } from './metrics.js';
 import type { QueueService } from './service.js';
 import type { QueueStreams } from './streams.js';
@@ -24,7 +22,7 @@ const security = [{ bearer: [] }];
 
 export function queueRoutes(
   app: App,
-  deps: { queue: QueueService; streams: QueueStreams; guard: Guard; metrics: QueueMetrics; engine: Engine },
+  deps: { queue: QueueService; streams: QueueStreams; guard: Guard; metrics: QueueMetrics },
 ) {
   const { queue, streams, guard } = deps;
 
@@ -32,13 +30,6 @@ export function queueRoutes(
     '/api/performances/:id/queue',
     {
       onRequest: guard.user,
-      // Joining again is harmless (same entry), but a flood of it from one account is still refused.
-      preHandler: rateLimit(deps.engine, {
-        name: 'join',
-        limit: 30,
-        windowMs: 10_000,
-        key: (req) => `${(req.params as { id: string }).id}:${callerOf(req).userId}`,
-      }),
       schema: {
         tags,
         security,

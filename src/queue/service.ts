@@ -1,6 +1,7 @@
 import type { Clock } from '../platform/clock.js';
 import type { Engine, QueueEntry } from '../platform/engine/index.js';
 import { AppError } from '../platform/errors.js';
+import { rateLimited } from '../platform/rate-limit.js';
 import { TokenError, type TokenKind } from '../platform/tokens.js';
 import type { PerformanceRow } from '../catalog/repository.js';
 import type { PerformanceCache } from './performances.js';
@@ -21,6 +22,11 @@ export interface QueueView {
   reason?: string;
 }
 
+/**
+ * Joining again is harmless (same entry), but a flood of it from one account is still refused; the
+ * count is kept by the join itself, in the same engine step.
+ */
+const JOIN_LIMIT = { max: 30, windowMs: 10_000 };
 const RATE_WINDOW_MS = 10_000;
 const SAMPLE_EVERY_MS = 500;
 
@@ -83,12 +89,15 @@ export class QueueService {
       throw new AppError('QUEUE_NOT_OPEN', undefined, { opensAt: new Date(opensAt).toISOString() });
     }
     if (now >= perf.salesCloseAt.getTime()) throw new AppError('SALE_CLOSED', undefined, { performanceId });
-    const entry = await this.engine.queueJoin(performanceId, userId, {
+    const joined = await this.engine.queueJoin(performanceId, userId, {
       now,
       open: now >= perf.salesOpenAt.getTime(),
+      limit: JOIN_LIMIT,
     });
+    if (joined.outcome === 'limited') throw rateLimited(joined.retryAfterMs);
+    if (joined.outcome === 'closed') throw closedError(joined.reason, performanceId);
     await this.rates.refresh(performanceId);
-    return this.view(perf, userId, entry);
+    return this.view(perf, userId, joined.entry);
   }
 
   /** The caller's place, marking them seen (a poll is a sign of life, like an open stream). */
@@ -142,8 +151,11 @@ export class QueueService {
   /** The client's view of an entry; the pass is minted from the engine's record, so any node gives the same one. */
   view(perf: PerformanceRow, userId: string, entry: QueueEntry): QueueView {
     const now = this.clock.now();
-    if (now >= perf.salesCloseAt.getTime() && entry.state !== 'consumed') {
-      return { state: 'closed', position: null, etaSeconds: null, reason: 'sale-closed' };
+    // Whoever bought keeps hearing so; everyone else learns why the room closed.
+    const closedBecause =
+      entry.state === 'consumed' ? null : now >= perf.salesCloseAt.getTime() ? 'sale-closed' : entry.closed;
+    if (closedBecause !== null) {
+      return { state: 'closed', position: null, etaSeconds: null, reason: closedBecause };
     }
     switch (entry.state) {
       case 'waiting': {
@@ -180,4 +192,12 @@ export class QueueService {
         return { state: entry.state, position: null, etaSeconds: null };
     }
   }
+}
+
+/** A join refused because the queue is closed, with the code that says why. */
+function closedError(reason: string, performanceId: string): AppError {
+  return new AppError(reason === 'sold-out' ? 'SOLD_OUT' : 'SALE_CLOSED', undefined, {
+    performanceId,
+    reason,
+  });
 }

@@ -4,6 +4,7 @@ import type { LeaderElector } from '../platform/leader.js';
 import type { Logger } from '../platform/logger.js';
 import type { CatalogRepository, PerformanceRow } from '../catalog/repository.js';
 import type { QueueMetrics } from './metrics.js';
+import { SoldOutCheck } from './sold-out.js';
 
 export const TICK_MS = 100;
 const REFRESH_PERFORMANCES_MS = 2_000;
@@ -21,6 +22,7 @@ export class AdmissionTicker {
   private performances: PerformanceRow[] = [];
   private refreshedAt = 0;
   private ticking = false;
+  private readonly soldOut: SoldOutCheck;
 
   constructor(
     private readonly engine: Engine,
@@ -29,7 +31,9 @@ export class AdmissionTicker {
     private readonly clock: Clock,
     private readonly metrics: QueueMetrics,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.soldOut = new SoldOutCheck(engine, catalog);
+  }
 
   start(): void {
     this.leader.start();
@@ -74,6 +78,19 @@ export class AdmissionTicker {
   private async admit(perf: PerformanceRow, now: number): Promise<void> {
     if (now < perf.salesOpenAt.getTime() || now >= perf.salesCloseAt.getTime()) return;
     await this.engine.queueOpen(perf.id);
+    // A sold-out room is closed in the engine, so that every node's streams and polls say so and the
+    // engine admits nobody; it reopens if a refund puts a seat back.
+    const soldOut = await this.soldOut.check(perf, now).catch((err: unknown) => {
+      // Admission goes on meanwhile: the database decides every seat anyway.
+      this.logger.warn({ err, performanceId: perf.id }, 'sold-out check failed');
+      return undefined;
+    });
+    if (soldOut !== undefined && (await this.engine.queueClose(perf.id, soldOut ? 'sold-out' : null))) {
+      this.logger.info(
+        { performanceId: perf.id, soldOut },
+        soldOut ? 'waiting room closed: sold out' : 'waiting room reopened',
+      );
+    }
     const second = Math.floor(now / 1000);
     const counter = `{perf:${perf.id}}:q:admitted-in:${second}`;
     const already = await this.engine.getCounter(counter);

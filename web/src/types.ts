@@ -115,6 +115,8 @@ export interface QueueView {
   pass?: string;
   expiresAt?: string;
   opensAt?: string;
+  /** Why the room closed: `sale-closed` or `sold-out`. */
+  reason?: string;
 }
 
 export interface Job {

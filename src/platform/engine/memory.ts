@@ -50,8 +50,19 @@ export function createMemoryEngine(opts: { clock?: Clock } = {}): Engine {
     return counter;
   };
 
+  const hitRateLimit = (key: string, limit: number, windowMs: number): RateLimitResult => {
+    const window = incr(key, 1, windowMs);
+    // As the Redis script does: a window that lost its expiry (a plain incr on the key) would never reset.
+    if (window.expiresAt === NEVER) window.expiresAt = clock.now() + windowMs;
+    return {
+      allowed: window.value <= limit,
+      remaining: Math.max(0, limit - window.value),
+      retryAfterMs: Math.max(0, window.expiresAt - clock.now()),
+    };
+  };
+
   return {
-    ...createMemoryWaitingRoom(),
+    ...createMemoryWaitingRoom(hitRateLimit),
     ...createMemoryAvailability(clock),
     ...createMemoryHoldGate(clock),
     kind: 'memory',
@@ -118,16 +129,7 @@ export function createMemoryEngine(opts: { clock?: Clock } = {}): Engine {
       };
     },
 
-    hitRateLimit: async (key, limit, windowMs): Promise<RateLimitResult> => {
-      const window = incr(key, 1, windowMs);
-      // As the Redis script does: a window that lost its expiry (a plain incr on the key) would never reset.
-      if (window.expiresAt === NEVER) window.expiresAt = clock.now() + windowMs;
-      return {
-        allowed: window.value <= limit,
-        remaining: Math.max(0, limit - window.value),
-        retryAfterMs: Math.max(0, window.expiresAt - clock.now()),
-      };
-    },
+    hitRateLimit: async (key, limit, windowMs) => hitRateLimit(key, limit, windowMs),
 
     close: async () => {
       clearInterval(sweep);

@@ -1,6 +1,7 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import type { AvailabilityOps } from './availability.js';
 import { createRedisAvailability } from './availability.redis.js';
+import { fixedWindowLua } from './fixed-window.redis.js';
 import type { Engine, RateLimitResult } from './engine.js';
 import type { HoldGateOps } from './hold-gate.js';
 import { createRedisHoldGate } from './hold-gate.redis.js';
@@ -46,15 +47,8 @@ const SCRIPTS = {
   },
   rateLimit: {
     numberOfKeys: 1,
-    lua: `
-      local hits = redis.call('INCR', KEYS[1])
-      if hits == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-      local ttl = redis.call('PTTL', KEYS[1])
-      if ttl < 0 then
-        redis.call('PEXPIRE', KEYS[1], ARGV[1])
-        ttl = tonumber(ARGV[1])
-      end
-      return {hits, ttl}`,
+    lua: `${fixedWindowLua('KEYS[1]')}
+      return { hit_window(ARGV[1]) }`,
   },
 } as const;
 
@@ -108,7 +102,13 @@ export async function createRedisEngine(opts: {
   keyPrefix?: string | undefined;
 }): Promise<Engine> {
   const prefix = opts.keyPrefix ?? '';
-  const redis = new Redis(opts.url, { ...CONNECTION_OPTIONS, keyPrefix: prefix });
+  const redis = new Redis(opts.url, {
+    ...CONNECTION_OPTIONS,
+    keyPrefix: prefix,
+    // Commands issued in the same event-loop turn (many requests at once) go out in one write and come
+    // back in one read: under load that saves a syscall pair per command, measured in bench/queue.
+    enableAutoPipelining: true,
+  });
   for (const [name, { numberOfKeys, lua }] of Object.entries(SCRIPTS)) {
     redis.defineCommand(name, { numberOfKeys, lua });
   }

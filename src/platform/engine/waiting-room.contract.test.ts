@@ -23,20 +23,27 @@ const admit = (
     passTtlMs: PASS_TTL,
   });
 
+/** Joins with no limit: always an entry. */
+const join = async (engine: Engine, perf: string, userId: string, opts: { now: number; open: boolean }) => {
+  const result = await engine.queueJoin(perf, userId, opts);
+  if (result.outcome !== 'joined') throw new Error(`join answered ${result.outcome}`);
+  return result.entry;
+};
+
 describe.each(engineAdapters())('waiting room contract: $name', (adapter) => {
   it('when 5,000 users join at once, then positions are exactly 1..5,000 and re-joins return the same entry', async () => {
     const engine = await adapter.open();
     const perf = newPerf();
     const now = Date.now();
     const users = Array.from({ length: 5_000 }, (_, i) => `u${i}`);
-    const entries = await Promise.all(users.map((u) => engine.queueJoin(perf, u, { now, open: true })));
+    const entries = await Promise.all(users.map((u) => join(engine, perf, u, { now, open: true })));
     const positions = entries.map((e) => e.position!).sort((a, b) => a - b);
     expect(positions).toEqual(users.map((_, i) => i + 1));
     expect(new Set(entries.map((e) => e.seq)).size).toBe(5_000);
     expect(entries.every((e) => e.state === 'waiting')).toBe(true);
 
     const again = await Promise.all(
-      users.slice(0, 500).map((u) => engine.queueJoin(perf, u, { now, open: true })),
+      users.slice(0, 500).map((u) => join(engine, perf, u, { now, open: true })),
     );
     again.forEach((entry, i) => expect(entry).toEqual(entries[i]));
     expect((await engine.queueStats(perf, now)).waiting).toBe(5_000);
@@ -48,14 +55,14 @@ describe.each(engineAdapters())('waiting room contract: $name', (adapter) => {
     const now = Date.now();
     const early = Array.from({ length: 200 }, (_, i) => `early${i}`);
     for (const u of early) {
-      const entry = await engine.queueJoin(perf, u, { now, open: false });
+      const entry = await join(engine, perf, u, { now, open: false });
       expect(entry).toMatchObject({ state: 'prequeue', position: null });
     }
     expect(await engine.queueLeave(perf, 'early199')).toBe(true);
 
     // The first join after opening opens the queue itself, even if the ticker has not yet.
     const late = Array.from({ length: 100 }, (_, i) => `late${i}`);
-    for (const u of late) await engine.queueJoin(perf, u, { now, open: true });
+    for (const u of late) await join(engine, perf, u, { now, open: true });
     expect(await engine.queueOpen(perf)).toBe(0); // already opened, never twice
 
     const earlyPositions = await Promise.all(
@@ -75,7 +82,7 @@ describe.each(engineAdapters())('waiting room contract: $name', (adapter) => {
     const perf = newPerf();
     const now = Date.now();
     const users = Array.from({ length: 50 }, (_, i) => `u${i}`);
-    for (const u of users) await engine.queueJoin(perf, u, { now, open: true });
+    for (const u of users) await join(engine, perf, u, { now, open: true });
     const order: string[] = [];
     for (let tick = 0; tick < 10; tick++) {
       const { admitted } = await admit(engine, perf, now + tick, { max: 7 });
@@ -92,7 +99,7 @@ describe.each(engineAdapters())('waiting room contract: $name', (adapter) => {
     const engine = await adapter.open();
     const perf = newPerf();
     const now = Date.now();
-    for (let i = 0; i < 10; i++) await engine.queueJoin(perf, `u${i}`, { now, open: true });
+    for (let i = 0; i < 10; i++) await join(engine, perf, `u${i}`, { now, open: true });
 
     const first = await admit(engine, perf, now, { max: 100, maxActive: 3 });
     expect(first.admitted.map((a) => a.userId)).toEqual(['u0', 'u1', 'u2']);
@@ -122,8 +129,8 @@ describe.each(engineAdapters())('waiting room contract: $name', (adapter) => {
     const perf = newPerf();
     const other = newPerf();
     const now = Date.now();
-    await engine.queueJoin(perf, 'alice', { now, open: true });
-    await engine.queueJoin(perf, 'bob', { now, open: true });
+    await join(engine, perf, 'alice', { now, open: true });
+    await join(engine, perf, 'bob', { now, open: true });
     const { admitted } = await admit(engine, perf, now, { max: 1 });
     const pass = admitted[0]!;
     expect(await engine.queuePassActive(perf, 'alice', pass.passId, now)).toBe(true);
@@ -136,7 +143,7 @@ describe.each(engineAdapters())('waiting room contract: $name', (adapter) => {
     const engine = await adapter.open();
     const perf = newPerf();
     const t0 = Date.now();
-    for (let i = 0; i < 6; i++) await engine.queueJoin(perf, `u${i}`, { now: t0, open: true });
+    for (let i = 0; i < 6; i++) await join(engine, perf, `u${i}`, { now: t0, open: true });
     // u1, u3 and u5 keep their page open; the others went away.
     for (const u of ['u1', 'u3', 'u5']) expect(await engine.queueTouch(perf, u, t0 + 30_000)).toBe(true);
     const result = await admit(engine, perf, t0 + 31_000, { max: 2, staleBefore: t0 + 10_000 });
@@ -145,7 +152,7 @@ describe.each(engineAdapters())('waiting room contract: $name', (adapter) => {
     expect((await engine.queueStatus(perf, 'u0', t0))!.state).toBe('expired');
     expect((await engine.queueStatus(perf, 'u5', t0 + 31_000))!.position).toBe(2); // u4 (stale, not reached yet) is ahead
     // A skipped user who comes back starts again at the back.
-    const back = await engine.queueJoin(perf, 'u0', { now: t0 + 32_000, open: true });
+    const back = await join(engine, perf, 'u0', { now: t0 + 32_000, open: true });
     expect(back).toMatchObject({ state: 'waiting', position: 3 });
   });
 
@@ -153,13 +160,13 @@ describe.each(engineAdapters())('waiting room contract: $name', (adapter) => {
     const engine = await adapter.open();
     const perf = newPerf();
     const now = Date.now();
-    for (let i = 0; i < 5; i++) await engine.queueJoin(perf, `u${i}`, { now, open: true });
+    for (let i = 0; i < 5; i++) await join(engine, perf, `u${i}`, { now, open: true });
     expect(await engine.queueLeave(perf, 'u1')).toBe(true);
     expect(await engine.queueLeave(perf, 'u1')).toBe(false);
     expect(await engine.queueLeave(perf, 'nobody')).toBe(false);
     expect((await engine.queueStatus(perf, 'u4', now))!.position).toBe(4);
     expect(await engine.queueTouch(perf, 'u1', now)).toBe(false);
-    const rejoined = await engine.queueJoin(perf, 'u1', { now, open: true });
+    const rejoined = await join(engine, perf, 'u1', { now, open: true });
     expect(rejoined.position).toBe(5);
     const stats = await engine.queueStats(perf, now);
     expect(stats).toMatchObject({ waiting: 5, active: 0, opened: true });
@@ -169,7 +176,7 @@ describe.each(engineAdapters())('waiting room contract: $name', (adapter) => {
     const engine = await adapter.open();
     const perf = newPerf();
     const t0 = Date.now();
-    for (let i = 0; i < 5; i++) await engine.queueJoin(perf, `u${i}`, { now: t0, open: true });
+    for (let i = 0; i < 5; i++) await join(engine, perf, `u${i}`, { now: t0, open: true });
     await admit(engine, perf, t0, { max: 1 });
     const observed = await engine.queueObserve(perf, ['u0', 'u3', 'nobody', 'u4'], t0 + 50_000);
     expect(observed.map((e) => e && { state: e.state, position: e.position })).toEqual([
@@ -193,11 +200,74 @@ describe.each(engineAdapters())('waiting room contract: $name', (adapter) => {
     const perf = newPerf();
     const now = Date.now();
     const v0 = (await engine.queueStats(perf, now)).version;
-    await engine.queueJoin(perf, 'a', { now, open: true });
+    await join(engine, perf, 'a', { now, open: true });
     const v1 = (await engine.queueStats(perf, now)).version;
     expect(v1).toBeGreaterThan(v0);
     await admit(engine, perf, now, { max: 1 });
     expect((await engine.queueStats(perf, now)).version).toBeGreaterThan(v1);
     expect(await engine.queueStatus(perf, 'never-joined', now)).toBeNull();
+  });
+
+  it('when one user joins more often than the limit allows, then the extra calls change nothing and say when to retry', async () => {
+    const engine = await adapter.open();
+    const perf = newPerf();
+    const now = Date.now();
+    const limit = { max: 3, windowMs: 60_000 };
+    const results = [];
+    for (let i = 0; i < 5; i++)
+      results.push(await engine.queueJoin(perf, 'flooder', { now, open: true, limit }));
+    expect(results.map((r) => r.outcome)).toEqual(['joined', 'joined', 'joined', 'limited', 'limited']);
+    const entries = results.flatMap((r) => (r.outcome === 'joined' ? [r.entry] : []));
+    expect(new Set(entries.map((e) => e.seq)).size).toBe(1);
+    const refused = results[4]!;
+    expect(refused.outcome === 'limited' && refused.retryAfterMs).toBeGreaterThan(50_000);
+    expect(refused.outcome === 'limited' && refused.retryAfterMs).toBeLessThanOrEqual(60_000);
+    const v = (await engine.queueStats(perf, now)).version;
+    expect((await engine.queueJoin(perf, 'flooder', { now, open: true, limit })).outcome).toBe('limited');
+    expect((await engine.queueStats(perf, now)).version).toBe(v);
+    // The window is per user and per queue: others, and the same user elsewhere, are not affected.
+    expect((await engine.queueJoin(perf, 'someone', { now, open: true, limit })).outcome).toBe('joined');
+    expect((await engine.queueJoin(newPerf(), 'flooder', { now, open: true, limit })).outcome).toBe('joined');
+    expect((await engine.queueStats(perf, now)).waiting).toBe(2);
+  });
+
+  it('when a queue is closed, then joins are refused with the reason, every entry reads it, admission stops, and reopening lifts it', async () => {
+    const engine = await adapter.open();
+    const perf = newPerf();
+    const now = Date.now();
+    for (let i = 0; i < 4; i++) await join(engine, perf, `u${i}`, { now, open: true });
+    await admit(engine, perf, now, { max: 1 });
+    const v0 = (await engine.queueStats(perf, now)).version;
+
+    expect(await engine.queueClose(perf, 'sold-out')).toBe(true);
+    expect(await engine.queueClose(perf, 'sold-out')).toBe(false); // no change, no new version
+    const stats = await engine.queueStats(perf, now);
+    expect(stats).toMatchObject({ closed: 'sold-out', waiting: 3, version: v0 + 1 });
+    expect(await engine.queueJoin(perf, 'late', { now, open: true })).toEqual({
+      outcome: 'closed',
+      reason: 'sold-out',
+    });
+    expect(await engine.queueJoin(perf, 'u2', { now, open: true })).toEqual({
+      outcome: 'closed',
+      reason: 'sold-out',
+    });
+    expect(await engine.queueStatus(perf, 'late', now)).toBeNull();
+    const observed = await engine.queueObserve(perf, ['u0', 'u1', 'late'], now);
+    expect(observed.map((e) => e && { state: e.state, position: e.position, closed: e.closed })).toEqual([
+      { state: 'admitted', position: null, closed: 'sold-out' },
+      { state: 'waiting', position: 1, closed: 'sold-out' },
+      null,
+    ]);
+    expect((await engine.queueStatus(perf, 'u3', now))!.closed).toBe('sold-out');
+    expect(await admit(engine, perf, now + 1, { max: 10 })).toEqual({ admitted: [], skipped: 0 });
+    expect((await engine.queueStats(perf, now + 1)).admittedTotal).toBe(1);
+
+    // Reopened (a refund put a seat back): the same places, admission and joins resume.
+    expect(await engine.queueClose(perf, null)).toBe(true);
+    expect((await engine.queueStats(perf, now)).closed).toBeNull();
+    expect((await engine.queueStatus(perf, 'u1', now))!).toMatchObject({ position: 1, closed: null });
+    expect((await admit(engine, perf, now + 2, { max: 1 })).admitted.map((a) => a.userId)).toEqual(['u1']);
+    expect((await join(engine, perf, 'late', { now, open: true })).position).toBe(3);
+    expect(await engine.queueClose(newPerf(), null)).toBe(false); // a queue nobody closed is open
   });
 });

@@ -1,8 +1,10 @@
 import { randomInt } from 'node:crypto';
+import type { RateLimitResult } from './engine.js';
 import {
   decodeState,
   isFinished,
   type AdmitResult,
+  type JoinResult,
   type QueueEntry,
   type WaitingRoomOps,
 } from './waiting-room.js';
@@ -48,6 +50,7 @@ class LiveSlots {
 class Queue {
   seq = 0;
   opened = false;
+  closed: string | null = null;
   admittedTotal = 0;
   version = 0;
   readonly states = new Map<string, string>();
@@ -107,7 +110,7 @@ class Queue {
     const slot = this.slotOf.get(userId);
     const position =
       decoded.state === 'waiting' && slot !== undefined ? this.slots.countBefore(slot) + 1 : null;
-    return { ...decoded, position };
+    return { ...decoded, position, closed: this.closed };
   }
 }
 
@@ -115,7 +118,10 @@ class Queue {
  * The memory engine's waiting rooms. Each operation runs to completion without awaiting, which makes
  * it atomic on a single node, as each Lua script is in Redis.
  */
-export function createMemoryWaitingRoom(): WaitingRoomOps {
+export function createMemoryWaitingRoom(
+  /** The engine's own fixed-window counter, synchronous so that a join counts and joins in one step. */
+  hitRateLimit: (key: string, limit: number, windowMs: number) => RateLimitResult,
+): WaitingRoomOps {
   const queues = new Map<string, Queue>();
   const queue = (perf: string): Queue => {
     let q = queues.get(perf);
@@ -124,13 +130,19 @@ export function createMemoryWaitingRoom(): WaitingRoomOps {
   };
 
   return {
-    queueJoin: async (perf, userId, { now, open }) => {
+    queueJoin: async (perf, userId, { now, open, limit }): Promise<JoinResult> => {
+      if (limit) {
+        // The same key as in Redis, so both adapters keep one window per user and queue.
+        const window = hitRateLimit(`{perf:${perf}}:q:rl:${userId}`, limit.max, limit.windowMs);
+        if (!window.allowed) return { outcome: 'limited', retryAfterMs: window.retryAfterMs };
+      }
       const q = queue(perf);
+      if (q.closed !== null) return { outcome: 'closed', reason: q.closed };
       if (open) q.open();
       const existing = q.entry(userId, now);
       if (existing && !isFinished(existing.state)) {
         q.seen.set(userId, now);
-        return existing;
+        return { outcome: 'joined', entry: existing };
       }
       const seq = ++q.seq;
       if (q.opened) {
@@ -143,7 +155,7 @@ export function createMemoryWaitingRoom(): WaitingRoomOps {
       }
       q.seen.set(userId, now);
       q.version++;
-      return q.entry(userId, now)!;
+      return { outcome: 'joined', entry: q.entry(userId, now)! };
     },
 
     queueOpen: async (perf) => queue(perf).open(),
@@ -185,9 +197,10 @@ export function createMemoryWaitingRoom(): WaitingRoomOps {
 
     queueAdmit: async (perf, opts): Promise<AdmitResult> => {
       const q = queue(perf);
+      const result: AdmitResult = { admitted: [], skipped: 0 };
+      if (q.closed !== null) return result;
       q.expirePasses(opts.now);
       const quota = Math.max(0, Math.min(opts.max, opts.maxActive - q.active.size));
-      const result: AdmitResult = { admitted: [], skipped: 0 };
       while (result.admitted.length < quota && q.head < q.order.length) {
         const slot = q.head++;
         if (!q.slots.isLive(slot)) continue;
@@ -211,6 +224,14 @@ export function createMemoryWaitingRoom(): WaitingRoomOps {
       return result;
     },
 
+    queueClose: async (perf, reason) => {
+      const q = queue(perf);
+      if (q.closed === reason) return false;
+      q.closed = reason;
+      q.version++;
+      return true;
+    },
+
     queuePassActive: async (perf, userId, passId, now) => {
       const entry = queues.get(perf)?.entry(userId, now);
       return entry?.state === 'admitted' && entry.pass?.passId === passId;
@@ -228,7 +249,7 @@ export function createMemoryWaitingRoom(): WaitingRoomOps {
 
     queueStats: async (perf, now) => {
       const q = queues.get(perf);
-      if (!q) return { waiting: 0, active: 0, admittedTotal: 0, version: 0, opened: false };
+      if (!q) return { waiting: 0, active: 0, admittedTotal: 0, version: 0, opened: false, closed: null };
       q.expirePasses(now);
       const waiting = q.slots.countBefore(q.order.length) + q.preCount;
       return {
@@ -237,6 +258,7 @@ export function createMemoryWaitingRoom(): WaitingRoomOps {
         admittedTotal: q.admittedTotal,
         version: q.version,
         opened: q.opened,
+        closed: q.closed,
       };
     },
   };

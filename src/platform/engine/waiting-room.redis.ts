@@ -1,9 +1,11 @@
 import { randomInt } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { fixedWindowLua } from './fixed-window.redis.js';
 import {
   AFTER_OPENING,
   decodeState,
   type AdmitResult,
+  type JoinResult,
   type QueueEntry,
   type QueueStats,
   type WaitingRoomOps,
@@ -15,7 +17,7 @@ import {
  *
  * KEYS: 1 seq (INCR) · 2 state (HASH user → encoded state) · 3 order (ZSET waiting, by position)
  *       4 pre (ZSET pre-queue, by arrival) · 5 seen (HASH user → ms) · 6 active (ZSET user → pass expiry)
- *       7 meta (HASH opened, admitted, version)
+ *       7 meta (HASH opened, admitted, version); the join also has 8, the caller's join-rate window.
  */
 const KEY_NAMES = ['seq', 'state', 'order', 'pre', 'seen', 'active', 'meta'] as const;
 const keysOf = (perf: string) => KEY_NAMES.map((name) => `{perf:${perf}}:q:${name}`);
@@ -42,14 +44,21 @@ local function open_queue(seed)
   return #members
 end
 local function status(user)
-  return { redis.call('HGET', KEYS[2], user), redis.call('ZRANK', KEYS[3], user) }
+  return { redis.call('HGET', KEYS[2], user), redis.call('ZRANK', KEYS[3], user), redis.call('HGET', KEYS[7], 'closed') }
 end
 `;
 
 const SCRIPTS = {
-  // ARGV: user, now, open (0|1), seed
-  queueJoinScript: `${OPEN}
+  // KEYS[8]: the caller's join window. ARGV: user, now, open (0|1), seed, limit (0: none), windowMs
+  // → {'l', retryAfterMs} over the limit · {'c', reason} closed · {'j', raw, rank, closed} joined
+  queueJoinScript: `${OPEN}${fixedWindowLua('KEYS[8]')}
     local user, now = ARGV[1], tonumber(ARGV[2])
+    if tonumber(ARGV[5]) > 0 then
+      local hits, ttl = hit_window(ARGV[6])
+      if hits > tonumber(ARGV[5]) then return { 'l', ttl } end
+    end
+    local closed = redis.call('HGET', KEYS[7], 'closed')
+    if closed then return { 'c', closed } end
     if ARGV[3] == '1' then open_queue(tonumber(ARGV[4])) end
     local raw = redis.call('HGET', KEYS[2], user)
     if raw then
@@ -58,7 +67,7 @@ const SCRIPTS = {
       if tag == 'a' then live = tonumber(string.match(raw, '^a:%d+:(%d+)$')) > now end
       if live then
         redis.call('HSET', KEYS[5], user, ARGV[2])
-        return status(user)
+        return { 'j', unpack(status(user)) }
       end
     end
     local seq = redis.call('INCR', KEYS[1])
@@ -71,7 +80,7 @@ const SCRIPTS = {
     end
     redis.call('HSET', KEYS[5], user, ARGV[2])
     redis.call('HINCRBY', KEYS[7], 'version', 1)
-    return status(user)`,
+    return { 'j', unpack(status(user)) }`,
 
   // ARGV: seed
   queueOpenScript: `${OPEN}
@@ -81,9 +90,9 @@ const SCRIPTS = {
   queueStatusScript: `${OPEN}
     return status(ARGV[1])`,
 
-  // ARGV: now, user…  → {raw1, rank1, raw2, rank2, …}; waiting entries are marked seen.
+  // ARGV: now, user…  → {closed, raw1, rank1, raw2, rank2, …}; waiting entries are marked seen.
   queueObserveScript: `
-    local out = {}
+    local out = { redis.call('HGET', KEYS[7], 'closed') }
     for i = 2, #ARGV do
       local raw = redis.call('HGET', KEYS[2], ARGV[i])
       out[#out + 1] = raw
@@ -121,6 +130,7 @@ const SCRIPTS = {
   // Returns {skipped, user1, seq1, expires1, user2, …}. The number of stale entries examined per call is
   // bounded so one tick can never block Redis for long, however many entries were abandoned.
   queueAdmitScript: `
+    if redis.call('HEXISTS', KEYS[7], 'closed') == 1 then return { 0 } end
     local max, max_active, now = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
     local stale_before, ttl = tonumber(ARGV[4]), tonumber(ARGV[5])
     redis.call('ZREMRANGEBYSCORE', KEYS[6], '-inf', now)
@@ -152,6 +162,17 @@ const SCRIPTS = {
     end
     return out`,
 
+  // ARGV: reason ('' reopens) → 1 when the state changed
+  queueCloseScript: `
+    if (redis.call('HGET', KEYS[7], 'closed') or '') == ARGV[1] then return 0 end
+    if ARGV[1] == '' then
+      redis.call('HDEL', KEYS[7], 'closed')
+    else
+      redis.call('HSET', KEYS[7], 'closed', ARGV[1])
+    end
+    redis.call('HINCRBY', KEYS[7], 'version', 1)
+    return 1`,
+
   // ARGV: user, passId, now, consume (0|1)
   queuePassScript: `
     local raw = redis.call('HGET', KEYS[2], ARGV[1])
@@ -172,7 +193,8 @@ const SCRIPTS = {
       redis.call('ZCOUNT', KEYS[6], '(' .. ARGV[1], '+inf'),
       tonumber(redis.call('HGET', KEYS[7], 'admitted') or '0'),
       tonumber(redis.call('HGET', KEYS[7], 'version') or '0'),
-      redis.call('HGET', KEYS[7], 'opened') == '1' and 1 or 0
+      redis.call('HGET', KEYS[7], 'opened') == '1' and 1 or 0,
+      redis.call('HGET', KEYS[7], 'closed')
     }`,
 } as const;
 
@@ -180,27 +202,51 @@ type Run = (...args: (string | number)[]) => Promise<unknown>;
 
 export function createRedisWaitingRoom(redis: Redis): WaitingRoomOps {
   for (const [name, lua] of Object.entries(SCRIPTS)) {
-    redis.defineCommand(name, { numberOfKeys: KEY_NAMES.length, lua });
+    const numberOfKeys = KEY_NAMES.length + (name === 'queueJoinScript' ? 1 : 0);
+    redis.defineCommand(name, { numberOfKeys, lua });
   }
+  const call = (name: keyof typeof SCRIPTS, ...keysAndArgs: (string | number)[]) =>
+    (redis as unknown as Record<string, Run>)[name]!(...keysAndArgs);
   const run = (name: keyof typeof SCRIPTS, perf: string, ...args: (string | number)[]) =>
-    ((redis as unknown as Record<string, Run>)[name] as Run)(...keysOf(perf), ...args);
+    call(name, ...keysOf(perf), ...args);
   const toEntry = (reply: unknown, now: number): QueueEntry | null => {
-    const [raw, rank] = reply as [string | null, number | null];
+    const [raw, rank, closed] = reply as [string | null, number | null, string | null | undefined];
     if (raw === null) return null;
     const decoded = decodeState(raw, now);
-    return { ...decoded, position: decoded.state === 'waiting' && rank !== null ? rank + 1 : null };
+    return {
+      ...decoded,
+      position: decoded.state === 'waiting' && rank !== null ? rank + 1 : null,
+      closed: closed ?? null,
+    };
   };
   const seed = () => randomInt(1, 2 ** 31 - 1);
 
   return {
-    queueJoin: async (perf, userId, { now, open }) =>
-      toEntry(await run('queueJoinScript', perf, userId, now, open ? 1 : 0, seed()), now)!,
+    queueJoin: async (perf, userId, { now, open, limit }): Promise<JoinResult> => {
+      const reply = (await call(
+        'queueJoinScript',
+        ...keysOf(perf),
+        `{perf:${perf}}:q:rl:${userId}`,
+        userId,
+        now,
+        open ? 1 : 0,
+        seed(),
+        limit?.max ?? 0,
+        limit?.windowMs ?? 0,
+      )) as [string, ...unknown[]];
+      if (reply[0] === 'l') return { outcome: 'limited', retryAfterMs: Math.max(0, Number(reply[1])) };
+      if (reply[0] === 'c') return { outcome: 'closed', reason: String(reply[1]) };
+      return { outcome: 'joined', entry: toEntry(reply.slice(1), now)! };
+    },
     queueOpen: async (perf) => Number(await run('queueOpenScript', perf, seed())),
     queueStatus: async (perf, userId, now) => toEntry(await run('queueStatusScript', perf, userId), now),
     queueObserve: async (perf, userIds, now) => {
       if (userIds.length === 0) return [];
       const reply = (await run('queueObserveScript', perf, now, ...userIds)) as (string | number | null)[];
-      return userIds.map((_, i) => toEntry([reply[2 * i] ?? null, reply[2 * i + 1] ?? null], now));
+      const closed = reply[0] ?? null;
+      return userIds.map((_, i) =>
+        toEntry([reply[2 * i + 1] ?? null, reply[2 * i + 2] ?? null, closed], now),
+      );
     },
     queueTouch: async (perf, userId, now) => (await run('queueTouchScript', perf, userId, now)) === 1,
     queueLeave: async (perf, userId) => (await run('queueLeaveScript', perf, userId)) === 1,
@@ -224,22 +270,24 @@ export function createRedisWaitingRoom(redis: Redis): WaitingRoomOps {
       }
       return { admitted, skipped: Number(reply[0]) };
     },
+    queueClose: async (perf, reason) => (await run('queueCloseScript', perf, reason ?? '')) === 1,
     queuePassActive: async (perf, userId, passId, now) =>
       (await run('queuePassScript', perf, userId, passId, now, 0)) === 1,
     queueConsumePass: async (perf, userId, passId, now) =>
       (await run('queuePassScript', perf, userId, passId, now, 1)) === 1,
     queueStats: async (perf, now): Promise<QueueStats> => {
-      const [waiting, active, admittedTotal, version, opened] = (await run(
+      const [waiting, active, admittedTotal, version, opened, closed] = (await run(
         'queueStatsScript',
         perf,
         now,
-      )) as number[];
+      )) as [number, number, number, number, number, string | null | undefined];
       return {
         waiting: waiting ?? 0,
         active: active ?? 0,
         admittedTotal: admittedTotal ?? 0,
         version: version ?? 0,
         opened: opened === 1,
+        closed: closed ?? null,
       };
     },
   };

@@ -18,6 +18,11 @@ export interface QueueEntry {
   position: number | null;
   /** While `admitted`: the pass to sign for this user. */
   pass: { passId: number; expiresAt: number } | null;
+  /**
+   * Why the whole queue is closed (`sold-out`), or null while it is open. A fact of the queue, not of
+   * the entry, read in the same step so that every node tells every client the same.
+   */
+  closed: string | null;
 }
 
 export interface AdmitOptions {
@@ -47,15 +52,35 @@ export interface QueueStats {
   /** Bumped by every change of order or state: lets nodes notice changes with one cheap read. */
   version: number;
   opened: boolean;
+  /** See QueueEntry.closed. */
+  closed: string | null;
 }
+
+export interface JoinOptions {
+  now: number;
+  /** Whether the sale has opened by the caller's clock. */
+  open: boolean;
+  /**
+   * At most `max` join calls per user and queue in a fixed window of `windowMs` that starts with the
+   * first; counted in the same atomic step as the join, so a flood costs one round trip per call.
+   */
+  limit?: { max: number; windowMs: number };
+}
+
+export type JoinResult =
+  | { outcome: 'joined'; entry: QueueEntry }
+  /** Over the limit: nothing else happened. */
+  | { outcome: 'limited'; retryAfterMs: number }
+  /** The queue is closed (see queueClose): nobody joins, not even again. */
+  | { outcome: 'closed'; reason: string };
 
 export interface WaitingRoomOps {
   /**
-   * Joins the queue, or returns the caller's existing live entry (idempotent). `open` says whether the
-   * sale has opened by the caller's clock; the first join after opening performs the opening shuffle
-   * itself if the ticker has not yet, so no arrival after opening can be mixed into the pre-queue.
+   * Joins the queue, or returns the caller's existing live entry (idempotent), unless the caller is
+   * over `limit` or the queue is closed. The first join after opening performs the opening shuffle itself if the ticker has
+   * not yet, so no arrival after opening can be mixed into the pre-queue.
    */
-  queueJoin(perf: string, userId: string, opts: { now: number; open: boolean }): Promise<QueueEntry>;
+  queueJoin(perf: string, userId: string, opts: JoinOptions): Promise<JoinResult>;
   /** Shuffles the pre-queue ahead of all later arrivals; once. Returns how many entries it placed. */
   queueOpen(perf: string): Promise<number>;
   /** The caller's entry with its current position, or null if never joined. */
@@ -69,7 +94,14 @@ export interface WaitingRoomOps {
   queueTouch(perf: string, userId: string, now: number): Promise<boolean>;
   /** Leaves the queue (or gives up an unconsumed pass); false when there was nothing to leave. */
   queueLeave(perf: string, userId: string): Promise<boolean>;
+  /** Admits the next live entries in order; nobody while the queue is closed. */
   queueAdmit(perf: string, opts: AdmitOptions): Promise<AdmitResult>;
+  /**
+   * Closes the queue with a reason, or reopens it (`null`). Entries keep their places; while closed,
+   * joins are refused, admission stops, and every entry reads the reason. Bumps the version when the
+   * state changes, so every node's streams notice; returns whether it changed.
+   */
+  queueClose(perf: string, reason: string | null): Promise<boolean>;
   /** Whether this pass is the user's current, unexpired, unconsumed one. */
   queuePassActive(perf: string, userId: string, passId: number, now: number): Promise<boolean>;
   /** Uses the pass up (checkout); true exactly once per pass. Its slot returns to `maxActive`. */
@@ -84,7 +116,7 @@ export const AFTER_OPENING = 1e13;
  * An entry's state as both adapters store it: `p:seq` pre-queue, `w:seq` waiting, `a:seq:expiresAt`
  * admitted, `c:seq` consumed, `x:seq` expired (skipped as stale, or its pass lapsed), `l:seq` left.
  */
-export function decodeState(raw: string, now: number): Omit<QueueEntry, 'position'> {
+export function decodeState(raw: string, now: number): Omit<QueueEntry, 'position' | 'closed'> {
   const [tagText, seqText, expiresText] = raw.split(':');
   const tag = tagText as 'p' | 'w' | 'a' | 'c' | 'x' | 'l';
   const seq = Number(seqText);

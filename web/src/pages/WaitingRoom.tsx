@@ -152,7 +152,11 @@ export function WaitingRoom() {
       {view.state === 'admitted' && <p role="status">{t('queue.admitted')}</p>}
       {FINAL.has(view.state) && (
         <div role="alert" className="note">
-          <p>{t(`queue.${view.state as 'expired' | 'closed' | 'left' | 'consumed'}`)}</p>
+          <p>
+            {view.state === 'closed' && view.reason === 'sold-out'
+              ? t('queue.soldOut')
+              : t(`queue.${view.state as 'expired' | 'closed' | 'left' | 'consumed'}`)}
+          </p>
           {view.state !== 'closed' && (
             <button type="button" onClick={rejoin}>
               {t('queue.rejoin')}
