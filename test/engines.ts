@@ -19,11 +19,10 @@ export interface EngineAdapter {
   /** Lets time pass for expiry: the fake clock for memory, real time for Redis. */
   wait(clock: TestClock | undefined, ms: number): Promise<void>;
   /**
-   * Redis only: the engine's keys under `within` (a part of the key after the prefix, e.g. a
-   * performance's hash tag) that have no expiry — each one a leak, since every key the engine writes
-   * for a performance must expire by itself.
+   * Redis only: the keys of performance `perf` (its `{perf:ID}` hash tag) that have no expiry — each
+   * one a leak, since every key the engine writes for a performance must expire by itself.
    */
-  keysWithoutExpiry?(engine: Engine, within: string): Promise<string[]>;
+  keysWithoutExpiry?(engine: Engine, perf: string): Promise<string[]>;
 }
 
 const runPrefix = `test:${process.pid}:${Date.now()}:`;
@@ -52,10 +51,10 @@ export function engineAdapters(): EngineAdapter[] {
       },
       peer: async (of) => track(await createRedisEngine({ url: redisUrl, keyPrefix: prefixes.get(of) })),
       wait: (_clock, ms) => new Promise((r) => setTimeout(r, ms)),
-      keysWithoutExpiry: async (engine, within) => {
+      keysWithoutExpiry: async (engine, perf) => {
         const redis = new Redis(redisUrl);
         try {
-          const keys = await keysUnder(redis, `${prefixes.get(engine)}${within}`);
+          const keys = await keysUnder(redis, `${prefixes.get(engine)}{perf:${perf}}`);
           const ttls = await Promise.all(keys.map((key) => redis.pttl(key)));
           return keys.filter((_, i) => ttls[i] === -1);
         } finally {
