@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { modes } from './harness.js';
 import { startNode, type TmomiNode } from './nodes.js';
+import { deleteKeysUnder } from './redis-keys.js';
 import { readSse } from './sse.js';
 
 /**
@@ -87,8 +88,9 @@ describe.skipIf(!scaled)('two nodes, one PostgreSQL, one Redis', () => {
     for (let i = 0; i < 8; i++) buyers.push(await signup(nodes[i % 2]!));
   }, 90_000);
 
-  afterAll(() => {
-    for (const node of nodes) if (node.proc.exitCode === null) node.proc.kill('SIGKILL');
+  afterAll(async () => {
+    await Promise.all(nodes.map((node) => node.stop('SIGKILL')));
+    await deleteKeysUnder(scaled!.redisUrl!, redisPrefix);
   });
 
   it('when buyers join through either node, then their places form one order', async () => {

@@ -4,6 +4,7 @@ import { createMemoryEngine } from '../src/platform/engine/memory.js';
 import { createRedisEngine } from '../src/platform/engine/redis.js';
 import type { Engine } from '../src/platform/engine/index.js';
 import type { TestClock } from './harness.js';
+import { deleteKeysUnder, keysUnder } from './redis-keys.js';
 
 /**
  * The engine adapters a contract suite runs against: memory always, Redis when REDIS_URL is set.
@@ -17,6 +18,11 @@ export interface EngineAdapter {
   peer(of: Engine): Promise<Engine>;
   /** Lets time pass for expiry: the fake clock for memory, real time for Redis. */
   wait(clock: TestClock | undefined, ms: number): Promise<void>;
+  /**
+   * Redis only: the keys of performance `perf` (its `{perf:ID}` hash tag) that have no expiry — each
+   * one a leak, since every key the engine writes for a performance must expire by itself.
+   */
+  keysWithoutExpiry?(engine: Engine, perf: string): Promise<string[]>;
 }
 
 const runPrefix = `test:${process.pid}:${Date.now()}:`;
@@ -45,6 +51,16 @@ export function engineAdapters(): EngineAdapter[] {
       },
       peer: async (of) => track(await createRedisEngine({ url: redisUrl, keyPrefix: prefixes.get(of) })),
       wait: (_clock, ms) => new Promise((r) => setTimeout(r, ms)),
+      keysWithoutExpiry: async (engine, perf) => {
+        const redis = new Redis(redisUrl);
+        try {
+          const keys = await keysUnder(redis, `${prefixes.get(engine)}{perf:${perf}}`);
+          const ttls = await Promise.all(keys.map((key) => redis.pttl(key)));
+          return keys.filter((_, i) => ttls[i] === -1);
+        } finally {
+          await redis.quit();
+        }
+      },
     });
   }
   return adapters;
@@ -54,10 +70,5 @@ export function engineAdapters(): EngineAdapter[] {
 export async function closeEngines(): Promise<void> {
   await Promise.all(opened.splice(0).map((e) => e.close()));
   const redisUrl = process.env.REDIS_URL;
-  if (redisUrl) {
-    const redis = new Redis(redisUrl);
-    const keys = await redis.keys(`${runPrefix}*`);
-    if (keys.length > 0) await redis.del(...keys);
-    await redis.quit();
-  }
+  if (redisUrl) await deleteKeysUnder(redisUrl, runPrefix);
 }

@@ -5,6 +5,7 @@ import type { TestProject } from 'vitest/node';
 import { pino } from 'pino';
 import { startEmbeddedPostgres } from '../src/platform/embedded-postgres.js';
 import { migrate } from '../src/platform/db.js';
+import { deleteKeysUnder } from './redis-keys.js';
 import { createScratchDatabase } from './scratch-database.js';
 
 declare module 'vitest' {
@@ -46,6 +47,8 @@ export default async function setup(project: TestProject) {
 
   return async () => {
     await dropScaled?.();
+    // Every test app's engine prefix starts with `test:<runId>:` (harness.ts): this run's keys, no one else's.
+    if (process.env.REDIS_URL) await deleteKeysUnder(process.env.REDIS_URL, `test:${runId}:`);
     await embedded.stop();
     await rm(dataDir, { recursive: true, force: true });
   };

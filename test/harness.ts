@@ -53,7 +53,8 @@ export async function startTestApp(
   opts: { settings?: Partial<AppSettings>; clock?: Clock; payments?: PaymentPort; webRoot?: string } = {},
 ): Promise<TestApp> {
   const db = createPool(mode.databaseUrl, { max: 10 });
-  // A key prefix per app keeps parallel test files from sharing rate-limit windows or leases.
+  // A key prefix per app keeps parallel test files from sharing rate-limit windows or leases. Under
+  // `test:<runId>:`, so that the global teardown deletes them all.
   const engine = await createEngine({
     redisUrl: mode.redisUrl,
     keyPrefix: `test:${inject('runId')}:${randomUUID().slice(0, 8)}:`,

@@ -8,6 +8,7 @@ import { admissionViolations, runSale, type SaleReport } from '../src/loadtest/s
 import { createSale, login } from '../src/loadtest/setup.js';
 import { createPool, type Db } from '../src/platform/db.js';
 import { modes, TEST_SECRET } from './harness.js';
+import { deleteKeysUnder } from './redis-keys.js';
 import {
   HAPROXY_MISSING,
   hasHaproxy,
@@ -41,13 +42,15 @@ describe.skipIf(!scaled)('a flash sale through the balancer', () => {
   const purchases = new HttpClient(256);
   const admin = { email: `admin-${randomUUID()}@example.com`, password: 'sale-admin-password' };
 
+  const redisPrefix = `sale-${randomUUID().slice(0, 8)}:`;
+
   beforeAll(async () => {
     if (!haproxy) return;
     db = createPool(scaled!.databaseUrl, { max: 4 });
     cluster = await startCluster(3, {
       DATABASE_URL: scaled!.databaseUrl,
       REDIS_URL: scaled!.redisUrl!,
-      TMOMI_REDIS_PREFIX: `sale-${randomUUID().slice(0, 8)}:`,
+      TMOMI_REDIS_PREFIX: redisPrefix,
       TMOMI_ADMIN_EMAIL: admin.email,
       TMOMI_ADMIN_PASSWORD: admin.password,
       TMOMI_PAYMENT_LATENCY_MS: '20',
@@ -59,6 +62,7 @@ describe.skipIf(!scaled)('a flash sale through the balancer', () => {
     purchases.close();
     await cluster?.destroy();
     await db?.end();
+    await deleteKeysUnder(scaled!.redisUrl!, redisPrefix);
   });
 
   it('when 20,000 buyers go for 5,000 seats while one node drains and another is killed, then every seat is sold once, in queue order, and nobody is lost', async (ctx) => {
@@ -194,15 +198,17 @@ function tally(values: string[]): Record<string, number> {
 describe.skipIf(!scaled)('tmomi loadtest', () => {
   let node: TmomiNode | undefined;
   const admin = { email: `admin-${randomUUID()}@example.com`, password: 'loadtest-admin-pw' };
+  const redisPrefix = `loadtest-${randomUUID().slice(0, 8)}:`;
   const env = () => ({
     DATABASE_URL: scaled!.databaseUrl,
     REDIS_URL: scaled!.redisUrl!,
-    TMOMI_REDIS_PREFIX: `loadtest-${randomUUID().slice(0, 8)}:`,
+    TMOMI_REDIS_PREFIX: redisPrefix,
     TMOMI_ADMIN_EMAIL: admin.email,
     TMOMI_ADMIN_PASSWORD: admin.password,
   });
   afterAll(async () => {
     await node?.stop('SIGKILL');
+    await deleteKeysUnder(scaled!.redisUrl!, redisPrefix);
   });
 
   it('when run against a node, then it sets up a sale, sells it out, prints the summary and the invariants hold', async () => {

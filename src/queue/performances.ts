@@ -3,6 +3,19 @@ import { AppError } from '../platform/errors.js';
 import type { CatalogRepository, PerformanceRow } from '../catalog/repository.js';
 
 const TTL_MS = 5_000;
+/** How long a finished sale's waiting room stays in the engine: for support, for late polls, and so
+ * that a clock or cache a little behind never meets a queue that has vanished. */
+const QUEUE_KEPT_AFTER_CLOSE_MS = 24 * 60 * 60_000;
+
+/**
+ * When the engine forgets the performance's waiting room (`until` of the engine's queue calls): a day
+ * after the sale closes, or later if a pass or hold issued just before the close outlives that. Nothing
+ * admits or holds after `salesCloseAt`, so no live pass is ever forgotten.
+ */
+export function queueKeysUntil(perf: PerformanceRow): number {
+  const longest = Math.max(QUEUE_KEPT_AFTER_CLOSE_MS, perf.passTtlSeconds * 1000, perf.holdTtlSeconds * 1000);
+  return perf.salesCloseAt.getTime() + longest;
+}
 
 /**
  * Performance settings for the queue's hot paths (join, poll, pass checks run thousands of times a

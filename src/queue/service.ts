@@ -4,7 +4,7 @@ import { AppError } from '../platform/errors.js';
 import { rateLimited } from '../platform/rate-limit.js';
 import { TokenError, type TokenKind } from '../platform/tokens.js';
 import type { PerformanceRow } from '../catalog/repository.js';
-import type { PerformanceCache } from './performances.js';
+import { queueKeysUntil, type PerformanceCache } from './performances.js';
 
 /** The queue pass: signed, bound to one performance, one user and one admission (`pid`). */
 export type PassClaims = { perf: string; sub: string; pid: number };
@@ -93,6 +93,7 @@ export class QueueService {
       now,
       open: now >= perf.salesOpenAt.getTime(),
       limit: JOIN_LIMIT,
+      until: queueKeysUntil(perf),
     });
     if (joined.outcome === 'limited') throw rateLimited(joined.retryAfterMs);
     if (joined.outcome === 'closed') throw closedError(joined.reason, performanceId);

@@ -4,6 +4,7 @@ import type { LeaderElector } from '../platform/leader.js';
 import type { Logger } from '../platform/logger.js';
 import type { CatalogRepository, PerformanceRow } from '../catalog/repository.js';
 import type { QueueMetrics } from './metrics.js';
+import { queueKeysUntil } from './performances.js';
 import { SoldOutCheck } from './sold-out.js';
 
 export const TICK_MS = 100;
@@ -77,7 +78,8 @@ export class AdmissionTicker {
 
   private async admit(perf: PerformanceRow, now: number): Promise<void> {
     if (now < perf.salesOpenAt.getTime() || now >= perf.salesCloseAt.getTime()) return;
-    await this.engine.queueOpen(perf.id);
+    const until = queueKeysUntil(perf);
+    await this.engine.queueOpen(perf.id, until);
     // A sold-out room is closed in the engine, so that every node's streams and polls say so and the
     // engine admits nobody; it reopens if a refund puts a seat back.
     const soldOut = await this.soldOut.check(perf, now).catch((err: unknown) => {
@@ -85,7 +87,10 @@ export class AdmissionTicker {
       this.logger.warn({ err, performanceId: perf.id }, 'sold-out check failed');
       return undefined;
     });
-    if (soldOut !== undefined && (await this.engine.queueClose(perf.id, soldOut ? 'sold-out' : null))) {
+    if (
+      soldOut !== undefined &&
+      (await this.engine.queueClose(perf.id, soldOut ? 'sold-out' : null, until))
+    ) {
       this.logger.info(
         { performanceId: perf.id, soldOut },
         soldOut ? 'waiting room closed: sold out' : 'waiting room reopened',
@@ -107,6 +112,7 @@ export class AdmissionTicker {
         now,
         staleBefore: now - STALE_AFTER_MS,
         passTtlMs: perf.passTtlSeconds * 1000,
+        until,
       });
       if (admitted.length > 0) {
         await this.engine.incr(counter, admitted.length, 5_000);

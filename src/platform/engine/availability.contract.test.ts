@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { closeEngines, engineAdapters } from '../../../test/engines.js';
 import { TestClock } from '../../../test/harness.js';
+import { VERSION_TTL_MS } from './availability.js';
 
 afterAll(closeEngines);
 
@@ -57,4 +58,40 @@ describe.each(engineAdapters())('availability contract: $name', (adapter) => {
     await adapter.wait(clock, 300);
     expect((await engine.availabilityRead(perf, clock.now())).bits).toBeNull();
   });
+
+  it.skipIf(adapter.name !== 'memory')(
+    "when the bitset's version has not moved for a day (memory: the test clock), then it is forgotten and restarts above its last value",
+    async () => {
+      const clock = new TestClock();
+      const engine = await adapter.open(clock);
+      const perf = newPerf();
+      const { version } = await engine.availabilityRead(perf, clock.now());
+      await engine.availabilityStore(perf, Buffer.alloc(1, 0xff), version, 60_000);
+      await adapter.wait(clock, 30_000);
+      const flipped = await engine.availabilityFlip(perf, [1], false, clock.now());
+      await adapter.wait(clock, VERSION_TTL_MS - 1);
+      expect(await engine.availabilityRead(perf, clock.now())).toEqual({ version: flipped, bits: null });
+      await adapter.wait(clock, 1);
+      const restarted = await engine.availabilityRead(perf, clock.now());
+      expect(restarted).toEqual({ version: clock.now(), bits: null });
+      expect(restarted.version).toBeGreaterThan(flipped);
+    },
+  );
+
+  it.skipIf(!adapter.keysWithoutExpiry)(
+    'when a bitset is read, stored and flipped, then each of its keys expires by itself',
+    async () => {
+      const engine = await adapter.open();
+      const now = Date.now();
+      const untimed = (perf: string) => adapter.keysWithoutExpiry!(engine, perf);
+      const flippedFirst = newPerf(); // a flip before any read creates the version
+      await engine.availabilityFlip(flippedFirst, [1], false, now);
+      const perf = newPerf();
+      const { version } = await engine.availabilityRead(perf, now);
+      expect(await untimed(perf)).toEqual([]);
+      await engine.availabilityStore(perf, Buffer.alloc(2, 0xff), version, 60_000);
+      await engine.availabilityFlip(perf, [3], false, now);
+      expect([...(await untimed(perf)), ...(await untimed(flippedFirst))]).toEqual([]);
+    },
+  );
 });

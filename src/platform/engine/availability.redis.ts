@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { AvailabilityOps } from './availability.js';
+import { VERSION_TTL_MS, type AvailabilityOps } from './availability.js';
 
 // KEYS: 1 bits (STRING) · 2 version (STRING), both under the performance's {perf:ID} tag.
 // Redis numbers bits most-significant first within a byte; DESIGN.md numbers them least-significant
@@ -7,20 +7,21 @@ import type { AvailabilityOps } from './availability.js';
 /**
  * Lua for a version counter at `key` (the availability bitset's, the hold gate's): `version(now)` reads
  * it, starting a missing one at `now` (ms) so that versions after a Redis wipe are still larger than
- * any before it; `bump(now)` moves it on by one and returns the new value.
+ * any before it; `bump(now)` moves it on by one and returns the new value. Creating or moving it sets
+ * its expiry to VERSION_TTL_MS later (availability.ts says why that is safe).
  */
 export const versionLua = (key: string) => `
 local function version(now)
   local v = redis.call('GET', ${key})
   if not v then
-    redis.call('SET', ${key}, now)
+    redis.call('SET', ${key}, now, 'PX', ${VERSION_TTL_MS})
     return tonumber(now)
   end
   return tonumber(v)
 end
 local function bump(now)
   local next = version(now) + 1
-  redis.call('SET', ${key}, string.format('%d', next))
+  redis.call('SET', ${key}, string.format('%d', next), 'PX', ${VERSION_TTL_MS})
   return next
 end
 `;

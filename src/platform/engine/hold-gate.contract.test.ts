@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { closeEngines, engineAdapters } from '../../../test/engines.js';
 import { TestClock } from '../../../test/harness.js';
+import { VERSION_TTL_MS } from './availability.js';
 import type { Engine, GateHold } from './index.js';
 
 afterAll(closeEngines);
@@ -170,4 +171,46 @@ describe.each(engineAdapters())('hold gate contract: $name', (adapter) => {
       (await engine.gateAcquire(perf, hold('u1', [1], clock.now() + MINUTE), 4, clock.now())).outcome,
     ).toBe('unloaded');
   });
+
+  it.skipIf(adapter.name !== 'memory')(
+    "when the gate's version has not moved for a day (memory: the test clock), then it restarts above its last value, however far ahead that was",
+    async () => {
+      const clock = new TestClock();
+      const engine = await adapter.open(clock);
+      const perf = newPerf();
+      const v0 = await engine.gateVersion(perf, clock.now());
+      // Far ahead of the clock, as after a burst of releases.
+      for (let i = 0; i < 1_000; i++) await engine.gateRelease(perf, hold('u1', [1], 0), clock.now());
+      await adapter.wait(clock, VERSION_TTL_MS - 1);
+      expect(await engine.gateVersion(perf, clock.now())).toBe(v0 + 1_000); // the last release kept it
+      await adapter.wait(clock, 1);
+      expect(await engine.gateVersion(perf, clock.now())).toBe(clock.now());
+      expect(clock.now()).toBeGreaterThan(v0 + 1_000);
+    },
+  );
+
+  it.skipIf(!adapter.keysWithoutExpiry)(
+    'when the gate is written in every way, then each of its keys expires by itself',
+    async () => {
+      const engine = await adapter.open();
+      const now = Date.now();
+      const untimed = (perf: string) => adapter.keysWithoutExpiry!(engine, perf);
+      // A release, an unsell and a version read each create the version when it is missing.
+      const released = newPerf();
+      await engine.gateRelease(released, hold('u1', [1], now + MINUTE), now);
+      const unsold = newPerf();
+      await engine.gateUnsell(unsold, 'u1', [1], now);
+      expect([...(await untimed(released)), ...(await untimed(unsold))]).toEqual([]);
+
+      const perf = await loadedGate(engine, now);
+      const bought = hold('u1', [1, 2], now + MINUTE);
+      await engine.gateAcquire(perf, bought, 4, now);
+      await engine.gateSell(perf, bought);
+      const held = hold('u2', [3], now + MINUTE);
+      await engine.gateAcquire(perf, held, 4, now);
+      await engine.gateRelease(perf, held, now);
+      await engine.gateUnsell(perf, 'u1', [1], now);
+      expect(await untimed(perf)).toEqual([]);
+    },
+  );
 });

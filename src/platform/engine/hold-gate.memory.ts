@@ -1,36 +1,60 @@
 import type { Clock } from '../clock.js';
+import { VERSION_TTL_MS } from './availability.js';
 import type { GateHoldRef, HoldGateOps } from './hold-gate.js';
 
 /** A seat's mark: held by a hold until an instant, or sold (holdId null). */
 type Mark = { holdId: string | null; expiresAt: number };
 type Buyer = { sold: number; holds: Map<string, { count: number; expiresAt: number }> };
-type Gate = { readyUntil: number; seats: Map<number, Mark>; buyers: Map<string, Buyer> };
+/** `marksUntil`: the marks outlive the ready flag (twice the rebuild's ttl), as their keys do in Redis. */
+type Gate = { readyUntil: number; marksUntil: number; seats: Map<number, Mark>; buyers: Map<string, Buyer> };
 
-/** The hold gate for the memory engine; every call completes without awaiting, hence atomic. */
-export function createMemoryHoldGate(clock: Clock): HoldGateOps {
+/**
+ * The hold gate for the memory engine; every call completes without awaiting, hence atomic. A gate
+ * and a version are forgotten when their Redis keys would expire: lazily, and in `forgetExpired`.
+ */
+export function createMemoryHoldGate(clock: Clock): { ops: HoldGateOps; forgetExpired(now: number): void } {
   const gates = new Map<string, Gate>();
-  const versions = new Map<string, number>();
+  const versions = new Map<string, { value: number; until: number }>();
+  const gateOf = (perf: string) => {
+    const gate = gates.get(perf);
+    if (gate && gate.marksUntil <= clock.now()) {
+      gates.delete(perf);
+      return undefined;
+    }
+    return gate;
+  };
+  const forgetExpired = (now: number) => {
+    for (const [perf, gate] of gates) if (gate.marksUntil <= now) gates.delete(perf);
+    for (const [perf, v] of versions) if (v.until <= now) versions.delete(perf);
+  };
 
   const buyerOf = (gate: Gate, userId: string) => {
     let buyer = gate.buyers.get(userId);
     if (!buyer) gate.buyers.set(userId, (buyer = { sold: 0, holds: new Map() }));
     return buyer;
   };
-  const version = (perf: string, now: number) => {
-    let v = versions.get(perf);
-    if (v === undefined) versions.set(perf, (v = now));
-    return v;
+  const liveVersion = (perf: string) => {
+    const v = versions.get(perf);
+    return v && v.until > clock.now() ? v.value : undefined;
   };
-  const bump = (perf: string, now: number) => versions.set(perf, version(perf, now) + 1);
+  const setVersion = (perf: string, value: number) =>
+    versions.set(perf, { value, until: clock.now() + VERSION_TTL_MS });
+  const version = (perf: string, now: number) => {
+    const v = liveVersion(perf);
+    if (v !== undefined) return v;
+    setVersion(perf, now);
+    return now;
+  };
+  const bump = (perf: string, now: number) => setVersion(perf, version(perf, now) + 1);
   const unmarkHold = (gate: Gate, hold: GateHoldRef) => {
     for (const seat of hold.seatNos)
       if (gate.seats.get(seat)?.holdId === hold.holdId) gate.seats.delete(seat);
     gate.buyers.get(hold.userId)?.holds.delete(hold.holdId);
   };
 
-  return {
+  const ops: HoldGateOps = {
     gateAcquire: async (perf, hold, cap, now) => {
-      const gate = gates.get(perf);
+      const gate = gateOf(perf);
       if (!gate || gate.readyUntil <= clock.now()) return { outcome: 'unloaded' };
       const taken = hold.seatNos.filter((seat) => {
         const mark = gate.seats.get(seat);
@@ -51,13 +75,13 @@ export function createMemoryHoldGate(clock: Clock): HoldGateOps {
     },
 
     gateRelease: async (perf, hold, now) => {
-      const gate = gates.get(perf);
+      const gate = gateOf(perf);
       if (gate) unmarkHold(gate, hold);
       bump(perf, now);
     },
 
     gateSell: async (perf, hold) => {
-      const gate = gates.get(perf);
+      const gate = gateOf(perf);
       if (!gate) return;
       unmarkHold(gate, hold);
       for (const seat of hold.seatNos) gate.seats.set(seat, { holdId: null, expiresAt: Infinity });
@@ -65,7 +89,7 @@ export function createMemoryHoldGate(clock: Clock): HoldGateOps {
     },
 
     gateUnsell: async (perf, userId, seatNos, now) => {
-      const gate = gates.get(perf);
+      const gate = gateOf(perf);
       if (gate) {
         let freed = 0;
         for (const seat of seatNos) {
@@ -83,8 +107,14 @@ export function createMemoryHoldGate(clock: Clock): HoldGateOps {
     gateVersion: async (perf, now) => version(perf, now),
 
     gateLoad: async (perf, snapshot, v, ttlMs) => {
-      if (versions.get(perf) !== v) return false;
-      const gate: Gate = { readyUntil: clock.now() + ttlMs, seats: new Map(), buyers: new Map() };
+      if (liveVersion(perf) !== v) return false;
+      const at = clock.now();
+      const gate: Gate = {
+        readyUntil: at + ttlMs,
+        marksUntil: at + 2 * ttlMs,
+        seats: new Map(),
+        buyers: new Map(),
+      };
       for (const hold of snapshot.holds) {
         buyerOf(gate, hold.userId).holds.set(hold.holdId, {
           count: hold.seatNos.length,
@@ -101,4 +131,5 @@ export function createMemoryHoldGate(clock: Clock): HoldGateOps {
       return true;
     },
   };
+  return { ops, forgetExpired };
 }

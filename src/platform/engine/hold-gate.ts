@@ -9,6 +9,8 @@
  * for long: a hold's mark lapses at its expiry, and the whole gate is rebuilt from PostgreSQL when it is
  * missing (first use, after a Redis wipe) and every `ttlMs` of `gateLoad`. A rebuild is refused when a
  * release or unsell ran since its `gateVersion` was read, so a stale picture never revives a freed seat.
+ * A rebuild's marks expire twice its `ttlMs` after it; the version VERSION_TTL_MS after it last moved
+ * or was created (availability.ts says why that is safe).
  */
 export interface HoldGateOps {
   /**

@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.js';
 import { systemClock } from '../clock.js';
-import type { AvailabilityOps } from './availability.js';
+import { VERSION_TTL_MS, type AvailabilityOps } from './availability.js';
 import type { Engine, RateLimitResult } from './engine.js';
 import { createMemoryHoldGate } from './hold-gate.memory.js';
 import { createMemoryWaitingRoom } from './waiting-room.memory.js';
@@ -16,7 +16,9 @@ const SWEEP_EVERY_MS = 30_000;
 /**
  * The single-node engine. Node runs one piece of JavaScript at a time, so each method body is a
  * critical section as long as it does not await: that is what makes multi-key changes atomic here,
- * as a Lua script does in Redis. Expired entries vanish lazily on access and in a periodic sweep.
+ * as a Lua script does in Redis. Expired entries vanish lazily on access and in a periodic sweep — the
+ * per-performance state (waiting rooms, gates, bitsets and their versions) as well, when its Redis keys
+ * would have expired.
  */
 export function createMemoryEngine(opts: { clock?: Clock } = {}): Engine {
   const clock = opts.clock ?? systemClock;
@@ -37,12 +39,6 @@ export function createMemoryEngine(opts: { clock?: Clock } = {}): Engine {
   const expiry = (ttlMs: number | undefined) =>
     ttlMs === undefined || ttlMs <= 0 ? NEVER : clock.now() + ttlMs;
 
-  const sweep = setInterval(() => {
-    const now = clock.now();
-    for (const [key, entry] of entries) if (entry.expiresAt <= now) entries.delete(key);
-  }, SWEEP_EVERY_MS);
-  sweep.unref();
-
   const incr = (key: string, by: number, ttlMs: number | undefined) => {
     let counter = live(key, 'counter');
     if (!counter) entries.set(key, (counter = { kind: 'counter', value: 0, expiresAt: expiry(ttlMs) }));
@@ -61,10 +57,23 @@ export function createMemoryEngine(opts: { clock?: Clock } = {}): Engine {
     };
   };
 
+  const waitingRoom = createMemoryWaitingRoom(hitRateLimit, clock);
+  const availability = createMemoryAvailability(clock);
+  const holdGate = createMemoryHoldGate(clock);
+
+  const sweep = setInterval(() => {
+    const now = clock.now();
+    for (const [key, entry] of entries) if (entry.expiresAt <= now) entries.delete(key);
+    waitingRoom.forgetExpired(now);
+    availability.forgetExpired(now);
+    holdGate.forgetExpired(now);
+  }, SWEEP_EVERY_MS);
+  sweep.unref();
+
   return {
-    ...createMemoryWaitingRoom(hitRateLimit),
-    ...createMemoryAvailability(clock),
-    ...createMemoryHoldGate(clock),
+    ...waitingRoom.ops,
+    ...availability.ops,
+    ...holdGate.ops,
     kind: 'memory',
     ping: async () => undefined,
 
@@ -148,26 +157,53 @@ function deliver(
   if (handlers.has(handler)) handler(message);
 }
 
-/** Bitsets for the memory engine; every call completes without awaiting, hence atomic. */
-function createMemoryAvailability(clock: Clock): AvailabilityOps {
-  const store = new Map<string, { version: number; bits: Buffer | null; expiresAt: number }>();
-  const current = (perf: string, now: number) => {
-    let entry = store.get(perf);
-    if (!entry) store.set(perf, (entry = { version: now, bits: null, expiresAt: Number.POSITIVE_INFINITY }));
-    if (entry.bits && entry.expiresAt <= clock.now()) entry.bits = null;
+/**
+ * Bitsets for the memory engine; every call completes without awaiting, hence atomic. The version and
+ * the bitset expire separately, as their two keys do in Redis; an entry with neither is dropped.
+ */
+function createMemoryAvailability(clock: Clock): { ops: AvailabilityOps; forgetExpired(now: number): void } {
+  type Entry = { version: number | null; versionUntil: number; bits: Buffer | null; bitsUntil: number };
+  const store = new Map<string, Entry>();
+  /** The entry with whatever has expired cleared; undefined when nothing is left. */
+  const found = (perf: string) => {
+    const entry = store.get(perf);
+    if (!entry) return undefined;
+    const at = clock.now();
+    if (entry.version !== null && entry.versionUntil <= at) entry.version = null;
+    if (entry.bits && entry.bitsUntil <= at) entry.bits = null;
+    if (entry.version === null && entry.bits === null) {
+      store.delete(perf);
+      return undefined;
+    }
     return entry;
   };
-  return {
+  /** The entry with a version, a missing one starting at `now`, as versionLua does. */
+  const current = (perf: string, now: number): Entry & { version: number } => {
+    let entry = found(perf);
+    if (!entry) store.set(perf, (entry = { version: null, versionUntil: 0, bits: null, bitsUntil: 0 }));
+    if (entry.version === null) {
+      entry.version = now;
+      entry.versionUntil = clock.now() + VERSION_TTL_MS;
+    }
+    return entry as Entry & { version: number };
+  };
+  const forgetExpired = (now: number) => {
+    for (const [perf, e] of store) {
+      if ((e.version === null || e.versionUntil <= now) && (e.bits === null || e.bitsUntil <= now))
+        store.delete(perf);
+    }
+  };
+  const ops: AvailabilityOps = {
     availabilityRead: async (perf, now) => {
       const { version, bits } = current(perf, now);
       return { version, bits: bits ? Buffer.from(bits) : null };
     },
     availabilityStore: async (perf, bits, version, ttlMs) => {
       // Like Redis: only over a version someone has read, never creating one.
-      const entry = store.get(perf);
-      if (!entry || entry.version !== version || (entry.bits && entry.expiresAt > clock.now())) return false;
+      const entry = found(perf);
+      if (!entry || entry.version !== version || entry.bits) return false;
       entry.bits = Buffer.from(bits);
-      entry.expiresAt = clock.now() + ttlMs;
+      entry.bitsUntil = clock.now() + ttlMs;
       return true;
     },
     availabilityFlip: async (perf, seatNos, available, now) => {
@@ -181,7 +217,9 @@ function createMemoryAvailability(clock: Clock): AvailabilityOps {
           bits[i] = available ? bits[i]! | mask : bits[i]! & ~mask;
         }
       }
+      entry.versionUntil = clock.now() + VERSION_TTL_MS;
       return ++entry.version;
     },
   };
+  return { ops, forgetExpired };
 }

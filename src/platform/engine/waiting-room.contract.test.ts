@@ -1,10 +1,13 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { closeEngines, engineAdapters } from '../../../test/engines.js';
+import { TestClock } from '../../../test/harness.js';
 import type { Engine } from './engine.js';
 
 afterAll(closeEngines);
 
 const PASS_TTL = 60_000;
+/** Far enough ahead that no test but the expiry ones sees a queue expire. */
+const UNTIL = Date.now() + 24 * 60 * 60_000;
 let perfCounter = 0;
 const newPerf = () => `${Date.now()}${++perfCounter}`;
 
@@ -21,11 +24,12 @@ const admit = (
     now,
     staleBefore: opts.staleBefore ?? 0,
     passTtlMs: PASS_TTL,
+    until: UNTIL,
   });
 
 /** Joins with no limit: always an entry. */
 const join = async (engine: Engine, perf: string, userId: string, opts: { now: number; open: boolean }) => {
-  const result = await engine.queueJoin(perf, userId, opts);
+  const result = await engine.queueJoin(perf, userId, { ...opts, until: UNTIL });
   if (result.outcome !== 'joined') throw new Error(`join answered ${result.outcome}`);
   return result.entry;
 };
@@ -63,7 +67,7 @@ describe.each(engineAdapters())('waiting room contract: $name', (adapter) => {
     // The first join after opening opens the queue itself, even if the ticker has not yet.
     const late = Array.from({ length: 100 }, (_, i) => `late${i}`);
     for (const u of late) await join(engine, perf, u, { now, open: true });
-    expect(await engine.queueOpen(perf)).toBe(0); // already opened, never twice
+    expect(await engine.queueOpen(perf, UNTIL)).toBe(0); // already opened, never twice
 
     const earlyPositions = await Promise.all(
       early.slice(0, 199).map(async (u) => (await engine.queueStatus(perf, u, now))!.position!),
@@ -215,7 +219,7 @@ describe.each(engineAdapters())('waiting room contract: $name', (adapter) => {
     const limit = { max: 3, windowMs: 60_000 };
     const results = [];
     for (let i = 0; i < 5; i++)
-      results.push(await engine.queueJoin(perf, 'flooder', { now, open: true, limit }));
+      results.push(await engine.queueJoin(perf, 'flooder', { now, open: true, limit, until: UNTIL }));
     expect(results.map((r) => r.outcome)).toEqual(['joined', 'joined', 'joined', 'limited', 'limited']);
     const entries = results.flatMap((r) => (r.outcome === 'joined' ? [r.entry] : []));
     expect(new Set(entries.map((e) => e.seq)).size).toBe(1);
@@ -223,11 +227,17 @@ describe.each(engineAdapters())('waiting room contract: $name', (adapter) => {
     expect(refused.outcome === 'limited' && refused.retryAfterMs).toBeGreaterThan(50_000);
     expect(refused.outcome === 'limited' && refused.retryAfterMs).toBeLessThanOrEqual(60_000);
     const v = (await engine.queueStats(perf, now)).version;
-    expect((await engine.queueJoin(perf, 'flooder', { now, open: true, limit })).outcome).toBe('limited');
+    expect((await engine.queueJoin(perf, 'flooder', { now, open: true, limit, until: UNTIL })).outcome).toBe(
+      'limited',
+    );
     expect((await engine.queueStats(perf, now)).version).toBe(v);
     // The window is per user and per queue: others, and the same user elsewhere, are not affected.
-    expect((await engine.queueJoin(perf, 'someone', { now, open: true, limit })).outcome).toBe('joined');
-    expect((await engine.queueJoin(newPerf(), 'flooder', { now, open: true, limit })).outcome).toBe('joined');
+    expect((await engine.queueJoin(perf, 'someone', { now, open: true, limit, until: UNTIL })).outcome).toBe(
+      'joined',
+    );
+    expect(
+      (await engine.queueJoin(newPerf(), 'flooder', { now, open: true, limit, until: UNTIL })).outcome,
+    ).toBe('joined');
     expect((await engine.queueStats(perf, now)).waiting).toBe(2);
   });
 
@@ -239,15 +249,15 @@ describe.each(engineAdapters())('waiting room contract: $name', (adapter) => {
     await admit(engine, perf, now, { max: 1 });
     const v0 = (await engine.queueStats(perf, now)).version;
 
-    expect(await engine.queueClose(perf, 'sold-out')).toBe(true);
-    expect(await engine.queueClose(perf, 'sold-out')).toBe(false); // no change, no new version
+    expect(await engine.queueClose(perf, 'sold-out', UNTIL)).toBe(true);
+    expect(await engine.queueClose(perf, 'sold-out', UNTIL)).toBe(false); // no change, no new version
     const stats = await engine.queueStats(perf, now);
     expect(stats).toMatchObject({ closed: 'sold-out', waiting: 3, version: v0 + 1 });
-    expect(await engine.queueJoin(perf, 'late', { now, open: true })).toEqual({
+    expect(await engine.queueJoin(perf, 'late', { now, open: true, until: UNTIL })).toEqual({
       outcome: 'closed',
       reason: 'sold-out',
     });
-    expect(await engine.queueJoin(perf, 'u2', { now, open: true })).toEqual({
+    expect(await engine.queueJoin(perf, 'u2', { now, open: true, until: UNTIL })).toEqual({
       outcome: 'closed',
       reason: 'sold-out',
     });
@@ -263,11 +273,98 @@ describe.each(engineAdapters())('waiting room contract: $name', (adapter) => {
     expect((await engine.queueStats(perf, now + 1)).admittedTotal).toBe(1);
 
     // Reopened (a refund put a seat back): the same places, admission and joins resume.
-    expect(await engine.queueClose(perf, null)).toBe(true);
+    expect(await engine.queueClose(perf, null, UNTIL)).toBe(true);
     expect((await engine.queueStats(perf, now)).closed).toBeNull();
     expect((await engine.queueStatus(perf, 'u1', now))!).toMatchObject({ position: 1, closed: null });
     expect((await admit(engine, perf, now + 2, { max: 1 })).admitted.map((a) => a.userId)).toEqual(['u1']);
     expect((await join(engine, perf, 'late', { now, open: true })).position).toBe(3);
-    expect(await engine.queueClose(newPerf(), null)).toBe(false); // a queue nobody closed is open
+    expect(await engine.queueClose(newPerf(), null, UNTIL)).toBe(false); // a queue nobody closed is open
   });
+
+  it('when a queue passes its instant, then it is forgotten whole; each change moves the instant on', async () => {
+    const clock = new TestClock();
+    const engine = await adapter.open(clock);
+    const perf = newPerf();
+    const t0 = clock.now();
+    const until = (ms: number) => t0 + ms;
+    const first = await engine.queueJoin(perf, 'u0', { now: t0, open: false, until: until(300) });
+    expect(first.outcome).toBe('joined');
+    await adapter.wait(clock, 200);
+    expect(await engine.queueOpen(perf, until(600))).toBe(1);
+    expect((await engine.queueJoin(perf, 'u1', { now: t0, open: true, until: until(600) })).outcome).toBe(
+      'joined',
+    );
+    await adapter.wait(clock, 200); // past the first instant: the opening moved it
+    expect(await engine.queueStatus(perf, 'u0', t0)).toMatchObject({ state: 'waiting' });
+    // Only changes move it: a re-join, a poll, a keepalive, a leave or a used pass leave it as it is.
+    const leaver = await engine.queueJoin(perf, 'u2', { now: t0, open: true, until: until(900) });
+    expect(leaver.outcome).toBe('joined');
+    await engine.queueObserve(perf, ['u0'], t0);
+    await engine.queueTouch(perf, 'u0', t0);
+    expect(await engine.queueLeave(perf, 'u2')).toBe(true);
+    const admitted = await engine.queueAdmit(perf, {
+      max: 1,
+      maxActive: 10,
+      now: t0,
+      staleBefore: 0,
+      passTtlMs: PASS_TTL,
+      until: until(900),
+    });
+    expect(admitted.admitted.map((a) => a.userId)).toEqual(['u0']);
+    expect(await engine.queueConsumePass(perf, 'u0', admitted.admitted[0]!.passId, t0)).toBe(true);
+    await adapter.wait(clock, 300); // t0 + 700
+    expect(await engine.queueClose(perf, 'sold-out', until(1_100))).toBe(true);
+    await adapter.wait(clock, 300); // t0 + 1000: past the admission's instant, not the close's
+    expect(await engine.queueStats(perf, t0)).toMatchObject({ closed: 'sold-out', admittedTotal: 1 });
+    await adapter.wait(clock, 200); // t0 + 1200
+
+    expect(await engine.queueStatus(perf, 'u0', t0)).toBeNull();
+    expect(await engine.queueStatus(perf, 'u1', t0)).toBeNull();
+    expect(await engine.queueStats(perf, t0)).toEqual({
+      waiting: 0,
+      active: 0,
+      admittedTotal: 0,
+      version: 0,
+      opened: false,
+      closed: null,
+    });
+    // A queue begun again starts from nothing: open, first in line.
+    expect(await join(engine, perf, 'u9', { now: t0, open: false })).toMatchObject({
+      state: 'prequeue',
+      seq: 1,
+    });
+  });
+
+  it.skipIf(!adapter.keysWithoutExpiry)(
+    'when a queue is written in every way, then each of its keys expires by itself',
+    async () => {
+      const engine = await adapter.open();
+      const perf = newPerf();
+      const now = Date.now();
+      const untimed = () => adapter.keysWithoutExpiry!(engine, perf);
+      const limit = { max: 30, windowMs: 10_000 };
+      await engine.queueJoin(perf, 'early', { now, open: false, limit, until: UNTIL });
+      expect(await untimed()).toEqual([]);
+      await engine.queueOpen(perf, UNTIL);
+      expect(await untimed()).toEqual([]);
+      for (const u of ['u0', 'u1', 'u2']) await join(engine, perf, u, { now, open: true });
+      expect(await untimed()).toEqual([]);
+      // Everyone admitted empties the waiting order; a later join creates it again.
+      const { admitted } = await admit(engine, perf, now, { max: 10 });
+      await join(engine, perf, 'late', { now, open: true });
+      expect(await untimed()).toEqual([]);
+      await engine.queueObserve(perf, ['late', 'u0'], now);
+      await engine.queueTouch(perf, 'late', now);
+      await engine.queueLeave(perf, 'late');
+      await engine.queueConsumePass(perf, admitted[0]!.userId, admitted[0]!.passId, now);
+      expect(await untimed()).toEqual([]);
+      await engine.queueClose(perf, 'sold-out', UNTIL);
+      await engine.queueClose(perf, null, UNTIL);
+      expect(await untimed()).toEqual([]);
+      // A queue that was only ever closed still expires.
+      const closedOnly = newPerf();
+      await engine.queueClose(closedOnly, 'sold-out', UNTIL);
+      expect(await adapter.keysWithoutExpiry!(engine, closedOnly)).toEqual([]);
+    },
+  );
 });

@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import type { Clock } from '../clock.js';
 import type { RateLimitResult } from './engine.js';
 import {
   decodeState,
@@ -48,6 +49,11 @@ class LiveSlots {
 }
 
 class Queue {
+  constructor(
+    /** When the whole queue is forgotten, as its keys expire in Redis (see waiting-room.ts). */
+    public until: number,
+  ) {}
+
   seq = 0;
   opened = false;
   closed: string | null = null;
@@ -116,29 +122,46 @@ class Queue {
 
 /**
  * The memory engine's waiting rooms. Each operation runs to completion without awaiting, which makes
- * it atomic on a single node, as each Lua script is in Redis.
+ * it atomic on a single node, as each Lua script is in Redis. A queue past its `until` is gone: lazily
+ * on access, and from memory when the engine sweeps (`forgetExpired`).
  */
 export function createMemoryWaitingRoom(
   /** The engine's own fixed-window counter, synchronous so that a join counts and joins in one step. */
   hitRateLimit: (key: string, limit: number, windowMs: number) => RateLimitResult,
-): WaitingRoomOps {
+  clock: Clock,
+): { ops: WaitingRoomOps; forgetExpired(now: number): void } {
   const queues = new Map<string, Queue>();
-  const queue = (perf: string): Queue => {
-    let q = queues.get(perf);
-    if (!q) queues.set(perf, (q = new Queue()));
+  const found = (perf: string): Queue | undefined => {
+    const q = queues.get(perf);
+    if (q && q.until <= clock.now()) {
+      queues.delete(perf);
+      return undefined;
+    }
     return q;
   };
+  /** The queue, created if missing, as a Redis script creates keys by writing them. */
+  const queue = (perf: string, until: number): Queue => {
+    let q = found(perf);
+    if (!q) queues.set(perf, (q = new Queue(until)));
+    return q;
+  };
+  const forgetExpired = (now: number) => {
+    for (const [perf, q] of queues) if (q.until <= now) queues.delete(perf);
+  };
 
-  return {
-    queueJoin: async (perf, userId, { now, open, limit }): Promise<JoinResult> => {
+  const ops: WaitingRoomOps = {
+    queueJoin: async (perf, userId, { now, open, limit, until }): Promise<JoinResult> => {
       if (limit) {
         // The same key as in Redis, so both adapters keep one window per user and queue.
         const window = hitRateLimit(`{perf:${perf}}:q:rl:${userId}`, limit.max, limit.windowMs);
         if (!window.allowed) return { outcome: 'limited', retryAfterMs: window.retryAfterMs };
       }
-      const q = queue(perf);
+      const q = queue(perf, until);
       if (q.closed !== null) return { outcome: 'closed', reason: q.closed };
-      if (open) q.open();
+      if (open && !q.opened) {
+        q.open();
+        q.until = until;
+      }
       const existing = q.entry(userId, now);
       if (existing && !isFinished(existing.state)) {
         q.seen.set(userId, now);
@@ -155,15 +178,21 @@ export function createMemoryWaitingRoom(
       }
       q.seen.set(userId, now);
       q.version++;
+      q.until = until;
       return { outcome: 'joined', entry: q.entry(userId, now)! };
     },
 
-    queueOpen: async (perf) => queue(perf).open(),
+    queueOpen: async (perf, until) => {
+      const q = queue(perf, until);
+      if (q.opened) return 0;
+      q.until = until;
+      return q.open();
+    },
 
-    queueStatus: async (perf, userId, now) => queues.get(perf)?.entry(userId, now) ?? null,
+    queueStatus: async (perf, userId, now) => found(perf)?.entry(userId, now) ?? null,
 
     queueObserve: async (perf, userIds, now) => {
-      const q = queues.get(perf);
+      const q = found(perf);
       return userIds.map((userId) => {
         const entry = q?.entry(userId, now) ?? null;
         if (q && (entry?.state === 'waiting' || entry?.state === 'prequeue')) q.seen.set(userId, now);
@@ -172,7 +201,7 @@ export function createMemoryWaitingRoom(
     },
 
     queueTouch: async (perf, userId, now) => {
-      const q = queues.get(perf);
+      const q = found(perf);
       const state = q?.states.get(userId);
       if (!q || !state || !(state.startsWith('w:') || state.startsWith('p:'))) return false;
       q.seen.set(userId, now);
@@ -180,7 +209,7 @@ export function createMemoryWaitingRoom(
     },
 
     queueLeave: async (perf, userId) => {
-      const q = queues.get(perf);
+      const q = found(perf);
       const raw = q?.states.get(userId);
       if (!q || raw === undefined) return false;
       // Only a pre-queue, waiting or admitted entry can leave (an admitted one gives its pass up).
@@ -196,9 +225,10 @@ export function createMemoryWaitingRoom(
     },
 
     queueAdmit: async (perf, opts): Promise<AdmitResult> => {
-      const q = queue(perf);
+      const q = found(perf);
       const result: AdmitResult = { admitted: [], skipped: 0 };
-      if (q.closed !== null) return result;
+      // Nobody to admit in a queue that does not exist, and nothing created for it (as in Redis).
+      if (!q || q.closed !== null) return result;
       q.expirePasses(opts.now);
       const quota = Math.max(0, Math.min(opts.max, opts.maxActive - q.active.size));
       while (result.admitted.length < quota && q.head < q.order.length) {
@@ -220,25 +250,27 @@ export function createMemoryWaitingRoom(
       if (result.admitted.length > 0 || result.skipped > 0) {
         q.admittedTotal += result.admitted.length;
         q.version++;
+        q.until = opts.until;
       }
       return result;
     },
 
-    queueClose: async (perf, reason) => {
-      const q = queue(perf);
-      if (q.closed === reason) return false;
+    queueClose: async (perf, reason, until) => {
+      if ((found(perf)?.closed ?? null) === reason) return false;
+      const q = queue(perf, until);
       q.closed = reason;
       q.version++;
+      q.until = until;
       return true;
     },
 
     queuePassActive: async (perf, userId, passId, now) => {
-      const entry = queues.get(perf)?.entry(userId, now);
+      const entry = found(perf)?.entry(userId, now);
       return entry?.state === 'admitted' && entry.pass?.passId === passId;
     },
 
     queueConsumePass: async (perf, userId, passId, now) => {
-      const q = queues.get(perf);
+      const q = found(perf);
       const entry = q?.entry(userId, now);
       if (!q || entry?.state !== 'admitted' || entry.pass?.passId !== passId) return false;
       q.states.set(userId, `c:${passId}`);
@@ -248,7 +280,7 @@ export function createMemoryWaitingRoom(
     },
 
     queueStats: async (perf, now) => {
-      const q = queues.get(perf);
+      const q = found(perf);
       if (!q) return { waiting: 0, active: 0, admittedTotal: 0, version: 0, opened: false, closed: null };
       q.expirePasses(now);
       const waiting = q.slots.countBefore(q.order.length) + q.preCount;
@@ -262,4 +294,5 @@ export function createMemoryWaitingRoom(
       };
     },
   };
+  return { ops, forgetExpired };
 }

@@ -18,14 +18,25 @@ import {
  * KEYS: 1 seq (INCR) · 2 state (HASH user → encoded state) · 3 order (ZSET waiting, by position)
  *       4 pre (ZSET pre-queue, by arrival) · 5 seen (HASH user → ms) · 6 active (ZSET user → pass expiry)
  *       7 meta (HASH opened, admitted, version); the join also has 8, the caller's join-rate window.
+ * Every script that changes the queue (join, open, admit, close) moves all seven keys' expiry to the
+ * caller's `until`, in the same step; the others only change fields of keys that exist, whose expiry
+ * Redis keeps.
  */
 const KEY_NAMES = ['seq', 'state', 'order', 'pre', 'seen', 'active', 'meta'] as const;
 const keysOf = (perf: string) => KEY_NAMES.map((name) => `{perf:${perf}}:q:${name}`);
 
+// Shared Lua: the queue's expiry, set on all seven keys at once so they always expire together (a key
+// that does not exist yet is left alone: whichever script creates it later sets it again).
+const KEEP = `
+local function keep(at)
+  for i = 1, 7 do redis.call('PEXPIREAT', KEYS[i], at) end
+end
+`;
+
 // Shared Lua: the opening shuffle (Fisher–Yates, seeded by the caller since scripts must not rely on
 // Redis's own seed) and the status read. Numbers go through %d so Lua never writes 1e+13.
-const OPEN = `
-local function open_queue(seed)
+const OPEN = `${KEEP}
+local function open_queue(seed, at)
   if redis.call('HGET', KEYS[7], 'opened') == '1' then return 0 end
   local members = redis.call('ZRANGE', KEYS[4], 0, -1)
   math.randomseed(seed)
@@ -41,6 +52,7 @@ local function open_queue(seed)
   redis.call('DEL', KEYS[4])
   redis.call('HSET', KEYS[7], 'opened', '1')
   redis.call('HINCRBY', KEYS[7], 'version', 1)
+  keep(at)
   return #members
 end
 local function status(user)
@@ -49,7 +61,7 @@ end
 `;
 
 const SCRIPTS = {
-  // KEYS[8]: the caller's join window. ARGV: user, now, open (0|1), seed, limit (0: none), windowMs
+  // KEYS[8]: the caller's join window. ARGV: user, now, open (0|1), seed, limit (0: none), windowMs, until
   // → {'l', retryAfterMs} over the limit · {'c', reason} closed · {'j', raw, rank, closed} joined
   queueJoinScript: `${OPEN}${fixedWindowLua('KEYS[8]')}
     local user, now = ARGV[1], tonumber(ARGV[2])
@@ -59,7 +71,7 @@ const SCRIPTS = {
     end
     local closed = redis.call('HGET', KEYS[7], 'closed')
     if closed then return { 'c', closed } end
-    if ARGV[3] == '1' then open_queue(tonumber(ARGV[4])) end
+    if ARGV[3] == '1' then open_queue(tonumber(ARGV[4]), ARGV[7]) end
     local raw = redis.call('HGET', KEYS[2], user)
     if raw then
       local tag = string.sub(raw, 1, 1)
@@ -80,11 +92,17 @@ const SCRIPTS = {
     end
     redis.call('HSET', KEYS[5], user, ARGV[2])
     redis.call('HINCRBY', KEYS[7], 'version', 1)
+    -- The hot path: two reads instead of seven writes when the keys already expire at ARGV[7]. Besides
+    -- the first join, only the sorted set it added to can be new (admission empties the order).
+    local zset = KEYS[redis.call('HGET', KEYS[7], 'opened') == '1' and 3 or 4]
+    if redis.call('PEXPIRETIME', KEYS[7]) ~= tonumber(ARGV[7]) or redis.call('PEXPIRETIME', zset) < 0 then
+      keep(ARGV[7])
+    end
     return { 'j', unpack(status(user)) }`,
 
-  // ARGV: seed
+  // ARGV: seed, until
   queueOpenScript: `${OPEN}
-    return open_queue(tonumber(ARGV[1]))`,
+    return open_queue(tonumber(ARGV[1]), ARGV[2])`,
 
   // ARGV: user
   queueStatusScript: `${OPEN}
@@ -126,10 +144,10 @@ const SCRIPTS = {
     redis.call('HINCRBY', KEYS[7], 'version', 1)
     return 1`,
 
-  // ARGV: max, maxActive, now, staleBefore, passTtlMs
+  // ARGV: max, maxActive, now, staleBefore, passTtlMs, until
   // Returns {skipped, user1, seq1, expires1, user2, …}. The number of stale entries examined per call is
   // bounded so one tick can never block Redis for long, however many entries were abandoned.
-  queueAdmitScript: `
+  queueAdmitScript: `${KEEP}
     if redis.call('HEXISTS', KEYS[7], 'closed') == 1 then return { 0 } end
     local max, max_active, now = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
     local stale_before, ttl = tonumber(ARGV[4]), tonumber(ARGV[5])
@@ -159,11 +177,12 @@ const SCRIPTS = {
     if admitted + skipped > 0 then
       redis.call('HINCRBY', KEYS[7], 'admitted', admitted)
       redis.call('HINCRBY', KEYS[7], 'version', 1)
+      keep(ARGV[6])
     end
     return out`,
 
-  // ARGV: reason ('' reopens) → 1 when the state changed
-  queueCloseScript: `
+  // ARGV: reason ('' reopens), until → 1 when the state changed
+  queueCloseScript: `${KEEP}
     if (redis.call('HGET', KEYS[7], 'closed') or '') == ARGV[1] then return 0 end
     if ARGV[1] == '' then
       redis.call('HDEL', KEYS[7], 'closed')
@@ -171,6 +190,7 @@ const SCRIPTS = {
       redis.call('HSET', KEYS[7], 'closed', ARGV[1])
     end
     redis.call('HINCRBY', KEYS[7], 'version', 1)
+    keep(ARGV[2])
     return 1`,
 
   // ARGV: user, passId, now, consume (0|1)
@@ -222,7 +242,7 @@ export function createRedisWaitingRoom(redis: Redis): WaitingRoomOps {
   const seed = () => randomInt(1, 2 ** 31 - 1);
 
   return {
-    queueJoin: async (perf, userId, { now, open, limit }): Promise<JoinResult> => {
+    queueJoin: async (perf, userId, { now, open, limit, until }): Promise<JoinResult> => {
       const reply = (await call(
         'queueJoinScript',
         ...keysOf(perf),
@@ -233,12 +253,13 @@ export function createRedisWaitingRoom(redis: Redis): WaitingRoomOps {
         seed(),
         limit?.max ?? 0,
         limit?.windowMs ?? 0,
+        until,
       )) as [string, ...unknown[]];
       if (reply[0] === 'l') return { outcome: 'limited', retryAfterMs: Math.max(0, Number(reply[1])) };
       if (reply[0] === 'c') return { outcome: 'closed', reason: String(reply[1]) };
       return { outcome: 'joined', entry: toEntry(reply.slice(1), now)! };
     },
-    queueOpen: async (perf) => Number(await run('queueOpenScript', perf, seed())),
+    queueOpen: async (perf, until) => Number(await run('queueOpenScript', perf, seed(), until)),
     queueStatus: async (perf, userId, now) => toEntry(await run('queueStatusScript', perf, userId), now),
     queueObserve: async (perf, userIds, now) => {
       if (userIds.length === 0) return [];
@@ -259,6 +280,7 @@ export function createRedisWaitingRoom(redis: Redis): WaitingRoomOps {
         opts.now,
         opts.staleBefore,
         opts.passTtlMs,
+        opts.until,
       )) as (string | number)[];
       const admitted: AdmitResult['admitted'] = [];
       for (let i = 1; i + 2 < reply.length; i += 3) {
@@ -270,7 +292,8 @@ export function createRedisWaitingRoom(redis: Redis): WaitingRoomOps {
       }
       return { admitted, skipped: Number(reply[0]) };
     },
-    queueClose: async (perf, reason) => (await run('queueCloseScript', perf, reason ?? '')) === 1,
+    queueClose: async (perf, reason, until) =>
+      (await run('queueCloseScript', perf, reason ?? '', until)) === 1,
     queuePassActive: async (perf, userId, passId, now) =>
       (await run('queuePassScript', perf, userId, passId, now, 0)) === 1,
     queueConsumePass: async (perf, userId, passId, now) =>

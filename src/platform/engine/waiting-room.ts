@@ -7,6 +7,13 @@
  * (1 + live entries ahead) and costs O(log n). Admission takes the next entries in order, skipping the
  * ones not seen for a while, within the per-tick allowance and the `maxActive` ceiling; an admitted
  * entry holds a pass (`passId`, expiry) until it is consumed by checkout or expires.
+ *
+ * A queue's state is forgotten at an instant its caller chooses (`until`, epoch ms, an integer), so a
+ * finished sale's waiting room disappears by itself: a join that adds an entry, an opening, an
+ * admission that moved someone, a close or reopen — each moves the whole queue's expiry to the `until`
+ * it is given (a past one forgets the queue at once). The other calls only change what such a call
+ * created, and leave the expiry as it is. Callers pass an instant after every pass the queue may still
+ * hold has expired (src/queue/performances.ts, queueKeysUntil).
  */
 export type QueueState = 'prequeue' | 'waiting' | 'admitted' | 'consumed' | 'expired' | 'left';
 
@@ -34,6 +41,8 @@ export interface AdmitOptions {
   /** Entries last seen before this instant are skipped (abandoned), not admitted. */
   staleBefore: number;
   passTtlMs: number;
+  /** When the queue's state expires (see the top of this file). */
+  until: number;
 }
 
 export interface AdmitResult {
@@ -65,6 +74,8 @@ export interface JoinOptions {
    * first; counted in the same atomic step as the join, so a flood costs one round trip per call.
    */
   limit?: { max: number; windowMs: number };
+  /** When the queue's state expires (see the top of this file). */
+  until: number;
 }
 
 export type JoinResult =
@@ -82,7 +93,7 @@ export interface WaitingRoomOps {
    */
   queueJoin(perf: string, userId: string, opts: JoinOptions): Promise<JoinResult>;
   /** Shuffles the pre-queue ahead of all later arrivals; once. Returns how many entries it placed. */
-  queueOpen(perf: string): Promise<number>;
+  queueOpen(perf: string, until: number): Promise<number>;
   /** The caller's entry with its current position, or null if never joined. */
   queueStatus(perf: string, userId: string, now: number): Promise<QueueEntry | null>;
   /**
@@ -101,7 +112,7 @@ export interface WaitingRoomOps {
    * joins are refused, admission stops, and every entry reads the reason. Bumps the version when the
    * state changes, so every node's streams notice; returns whether it changed.
    */
-  queueClose(perf: string, reason: string | null): Promise<boolean>;
+  queueClose(perf: string, reason: string | null, until: number): Promise<boolean>;
   /** Whether this pass is the user's current, unexpired, unconsumed one. */
   queuePassActive(perf: string, userId: string, passId: number, now: number): Promise<boolean>;
   /** Uses the pass up (checkout); true exactly once per pass. Its slot returns to `maxActive`. */
