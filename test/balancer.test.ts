@@ -6,7 +6,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bulkBuyers } from '../src/loadtest/buyers.js';
 import { createPool } from '../src/platform/db.js';
 import { modes, TEST_SECRET } from './harness.js';
-import { deleteKeysUnder } from './redis-keys.js';
 import {
   HAPROXY_MISSING,
   hasHaproxy,
@@ -47,14 +46,13 @@ describe.skipIf(!scaled)('three nodes behind HAProxy', () => {
   let cluster: TestCluster | undefined;
   let balancer = '';
   const admin = { email: `admin-${randomUUID()}@example.com`, password: 'balancer-admin-pw' };
-  const redisPrefix = `balancer-${randomUUID().slice(0, 8)}:`;
 
   beforeAll(async () => {
     if (!haproxy) return;
     cluster = await startCluster(3, {
       DATABASE_URL: scaled!.databaseUrl,
       REDIS_URL: scaled!.redisUrl!,
-      TMOMI_REDIS_PREFIX: redisPrefix,
+      TMOMI_REDIS_PREFIX: `balancer-${randomUUID().slice(0, 8)}:`,
       TMOMI_ADMIN_EMAIL: admin.email,
       TMOMI_ADMIN_PASSWORD: admin.password,
     });
@@ -63,7 +61,6 @@ describe.skipIf(!scaled)('three nodes behind HAProxy', () => {
 
   afterAll(async () => {
     await cluster?.destroy();
-    await deleteKeysUnder(scaled!.redisUrl!, redisPrefix);
   });
 
   const call = async (method: string, path: string, token?: string, body?: unknown) => {

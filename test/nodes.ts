@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ClusterState } from '../src/ops/cluster.js';
 import { freePort } from '../src/platform/net.js';
+import { deleteKeysUnder } from './redis-keys.js';
 import { TEST_SECRET } from './harness.js';
 
 /** A real Tmomi process started through the CLI, as an operator would. */
@@ -79,7 +80,7 @@ export interface TestCluster {
   pidOf(name: string): number;
   /** The node among `names` that holds the admission lease, from its /metrics; undefined if none. */
   leaderAmong(names: string[]): Promise<string | undefined>;
-  /** Kills whatever is left (the cluster, HAProxy, the nodes) and removes its folder. */
+  /** Kills whatever is left (the cluster, HAProxy, the nodes), removes its folder and its Redis keys. */
   destroy(): Promise<void>;
 }
 
@@ -119,6 +120,8 @@ export async function startCluster(nodes: number, env: Record<string, string>): 
       if (pid) signalQuietly(pid, 'SIGKILL');
     }
     await rm(dir, { recursive: true, force: true });
+    // The cluster's keys on the shared Redis go with it.
+    if (env.REDIS_URL && env.TMOMI_REDIS_PREFIX) await deleteKeysUnder(env.REDIS_URL, env.TMOMI_REDIS_PREFIX);
   };
   if (!state) {
     await destroy();
