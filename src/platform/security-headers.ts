@@ -5,7 +5,7 @@ export type HeaderSet = Readonly<Record<string, string>>;
 /**
  * What helmet's middleware sets, recorded once at boot. Our options are static (no nonce, nothing taken
  * from the request), so every response gets the same values: recording them lets each request copy a
- * constant instead of running helmet's fourteen middlewares (decision 007).
+ * constant instead of running helmet's thirteen middlewares (decision 007).
  */
 function recordHelmet(options: Parameters<typeof helmet>[0]): HeaderSet {
   const headers: Record<string, string> = {};
