@@ -13,17 +13,19 @@ export async function readSse(
   headers: Record<string, string>,
   until: (events: SseEvent[]) => boolean,
   timeoutMs = 10_000,
-): Promise<{ status: number; contentType: string | null; events: SseEvent[] }> {
+): Promise<{ status: number; contentType: string | null; csp: string | null; events: SseEvent[] }> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   const events: SseEvent[] = [];
   let status = 0;
   let contentType: string | null = null;
+  let csp: string | null = null;
   try {
     const res = await fetch(url, { headers, signal: controller.signal });
     status = res.status;
     contentType = res.headers.get('content-type');
-    if (!res.ok || !res.body) return { status, contentType, events };
+    csp = res.headers.get('content-security-policy');
+    if (!res.ok || !res.body) return { status, contentType, csp, events };
     const reader = res.body.getReader();
     const decoder = new TextDecoder();
     let buffer = '';
@@ -51,5 +53,5 @@ export async function readSse(
     clearTimeout(timer);
     controller.abort();
   }
-  return { status, contentType, events };
+  return { status, contentType, csp, events };
 }

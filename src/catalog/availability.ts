@@ -16,6 +16,9 @@ export interface Availability {
  * PostgreSQL change commits; the engine's versioning keeps a concurrent rebuild from undoing a flip.
  */
 export class AvailabilityService {
+  /** Flips waiting for the end of this tick, per performance, in call order. */
+  private readonly pending = new Map<string, FlipRun[]>();
+
   constructor(
     private readonly engine: Engine,
     private readonly catalog: CatalogRepository,
@@ -35,10 +38,49 @@ export class AvailabilityService {
   }
 
   markTaken(performanceId: string, seatNos: readonly number[]): Promise<number> {
-    return this.engine.availabilityFlip(performanceId, seatNos, false, this.clock.now());
+    return this.flip(performanceId, seatNos, false);
   }
 
   markFree(performanceId: string, seatNos: readonly number[]): Promise<number> {
-    return this.engine.availabilityFlip(performanceId, seatNos, true, this.clock.now());
+    return this.flip(performanceId, seatNos, true);
   }
+
+  /**
+   * The flips asked for in one tick go to the engine together: the holds of one PostgreSQL batch all
+   * commit at once and each flips its seats, so one engine call per performance serves them all
+   * instead of one each. Per performance the flips keep their order (a release then a hold of the same
+   * seat must end "taken"): only neighbours of the same direction are merged. Each caller still waits
+   * for its own flip to be done.
+   */
+  private flip(performanceId: string, seatNos: readonly number[], available: boolean): Promise<number> {
+    return new Promise((resolve, reject) => {
+      if (this.pending.size === 0) process.nextTick(() => this.flush());
+      let runs = this.pending.get(performanceId);
+      if (!runs) this.pending.set(performanceId, (runs = []));
+      let last = runs.at(-1);
+      if (last?.available !== available) runs.push((last = { available, seatNos: [], waiters: [] }));
+      last.seatNos.push(...seatNos);
+      last.waiters.push({ resolve, reject });
+    });
+  }
+
+  private flush(): void {
+    const now = this.clock.now();
+    for (const [performanceId, runs] of this.pending) {
+      for (const { available, seatNos, waiters } of runs) {
+        // Issued in order without waiting in between: the engine applies one connection's calls in order.
+        this.engine.availabilityFlip(performanceId, seatNos, available, now).then(
+          (version) => waiters.forEach((w) => w.resolve(version)),
+          (err: unknown) => waiters.forEach((w) => w.reject(err)),
+        );
+      }
+    }
+    this.pending.clear();
+  }
+}
+
+interface FlipRun {
+  available: boolean;
+  seatNos: number[];
+  waiters: { resolve: (version: number) => void; reject: (err: unknown) => void }[];
 }

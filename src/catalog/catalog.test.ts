@@ -398,6 +398,22 @@ describe.each(modes())('catalog ($name)', (mode) => {
       if (take) await t.availability.markTaken(p.id, seats);
       else await t.availability.markFree(p.id, seats);
     }
+    // Flips asked for in one tick go to the engine together, still in their order: a seat freed and
+    // taken again ends taken, one taken and freed ends free; every caller hears of its own flip.
+    const [a, b, c] = [1, 2, 3].map((i) => (i * 7) % v.seatCount) as [number, number, number];
+    await t.db.query(
+      `UPDATE tickets SET status = CASE WHEN seat_no = $2 THEN 0 ELSE 1 END, held_until = now() + interval '5 minutes'
+       WHERE performance_id = $1 AND seat_no = ANY($3)`,
+      [p.id, b, [a, b, c]],
+    );
+    await t.db.query(`UPDATE tickets SET held_until = NULL WHERE performance_id = $1 AND status = 0`, [p.id]);
+    const versions = await Promise.all([
+      t.availability.markFree(p.id, [a]),
+      t.availability.markTaken(p.id, [a, c]),
+      t.availability.markTaken(p.id, [b]),
+      t.availability.markFree(p.id, [b]),
+    ]);
+    expect(versions.every((version) => typeof version === 'number')).toBe(true);
     const after = await t.app.inject({
       method: 'GET',
       url: `/api/performances/${p.id}/availability`,

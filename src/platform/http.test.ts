@@ -1,6 +1,7 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { modes, startTestApp, uniqueEmail, type TestApp } from '../../test/harness.js';
+import { pick, SECURITY_HEADER_NAMES } from '../../test/security-headers.js';
 
 describe.each(modes())('HTTP edge ($name)', (mode) => {
   let t: TestApp;
@@ -72,13 +73,25 @@ describe.each(modes())('HTTP edge ($name)', (mode) => {
     expect(res.statusCode).toBe(200);
     expect(res.headers['x-request-id']).toBe('lb-abc-123');
     expect(res.headers['x-content-type-options']).toBe('nosniff');
-    expect(res.headers['content-security-policy']).toContain("default-src 'self'");
     const generated = await t.app.inject({
       method: 'GET',
       url: '/healthz',
       headers: { 'x-request-id': 'bad id with spaces' },
     });
     expect(generated.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('when the API answers, then it carries the REST security headers and none of the document ones', async () => {
+    for (const url of ['/healthz', '/readyz', '/metrics', '/api/nope', '/api/openapi.json']) {
+      const res = await t.app.inject({ method: 'GET', url });
+      expect(pick(res.headers, SECURITY_HEADER_NAMES), url).toEqual({
+        'x-content-type-options': 'nosniff',
+        'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+        'strict-transport-security': 'max-age=31536000; includeSubDomains',
+        'referrer-policy': 'no-referrer',
+        'cross-origin-resource-policy': 'same-origin',
+      });
+    }
   });
 
   it('when the service is up, then /readyz reports the database and engine, and 503 once draining', async () => {

@@ -197,12 +197,13 @@ describe.each(modes())('waiting room over HTTP ($name)', (mode) => {
     const stream = `${await baseUrl()}/api/performances/${performanceId}/queue/events`;
     expect((await fetch(stream)).status).toBe(401);
 
-    const { contentType, events } = await readSse(
+    const { contentType, csp, events } = await readSse(
       stream,
       { cookie: `tmomi_session=${listener.token}` },
       (seen) => seen.some((e) => e.event === 'admitted'),
     );
     expect(contentType).toContain('text/event-stream');
+    expect(csp).toBe("default-src 'none'; frame-ancestors 'none'"); // an API response (decision 007)
     const admittedEvent = events.find((e) => e.event === 'admitted');
     expect(admittedEvent?.data.pass).toEqual(expect.any(String));
     expect(await t.queue.verifyPass(performanceId, listener.id, admittedEvent!.data.pass as string)).toEqual(

@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import type { Clock } from '../platform/clock.js';
 import type { Engine } from '../platform/engine/index.js';
 import type { Logger } from '../platform/logger.js';
+import { API_HEADERS } from '../platform/security-headers.js';
 import type { QueueMetrics } from './metrics.js';
 import type { PerformanceCache } from './performances.js';
 import type { QueueService, QueueView } from './service.js';
@@ -63,7 +64,9 @@ export class QueueStreams {
     res: ServerResponse,
     requestId: string,
   ): void {
+    // Hijacked, so the headers Fastify's reply carries are not sent: the security set is added here.
     res.writeHead(200, {
+      ...API_HEADERS,
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-transform',
       connection: 'keep-alive',

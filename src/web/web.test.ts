@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { modes, startTestApp, type TestApp } from '../../test/harness.js';
+import { pick, SECURITY_HEADER_NAMES } from '../../test/security-headers.js';
 
 // Serving files does not depend on the database or engine, so the embedded mode is enough.
 const [embedded] = modes();
@@ -37,6 +38,33 @@ describe('the web app at /', () => {
     const res = await t.app.inject({ url: '/' });
     expect(res.headers['content-security-policy']).toContain("script-src 'self'");
     expect(res.headers['content-security-policy']).not.toContain('upgrade-insecure-requests');
+  });
+
+  it("when the page or a file is served, then it carries helmet's full set of document headers", async () => {
+    for (const url of ['/', '/events/42', '/assets/index-abc123.js']) {
+      const res = await t.app.inject({ url });
+      expect(pick(res.headers, SECURITY_HEADER_NAMES), url).toEqual({
+        'content-security-policy':
+          "default-src 'self';base-uri 'self';font-src 'self' https: data:;form-action 'self';" +
+          "frame-ancestors 'self';img-src 'self' data: https:;object-src 'none';script-src 'self';" +
+          "script-src-attr 'none';style-src 'self' 'unsafe-inline'",
+        'cross-origin-opener-policy': 'same-origin',
+        'cross-origin-resource-policy': 'same-origin',
+        'origin-agent-cluster': '?1',
+        'referrer-policy': 'no-referrer',
+        'strict-transport-security': 'max-age=31536000; includeSubDomains',
+        'x-content-type-options': 'nosniff',
+        'x-dns-prefetch-control': 'off',
+        'x-download-options': 'noopen',
+        'x-frame-options': 'SAMEORIGIN',
+        'x-permitted-cross-domain-policies': 'none',
+        'x-xss-protection': '0',
+      });
+    }
+    // The API docs page is a document too (its CSP is swagger-ui's own).
+    const docs = await t.app.inject({ url: '/docs/' });
+    expect(docs.headers['x-frame-options']).toBe('SAMEORIGIN');
+    expect(Object.keys(pick(docs.headers, SECURITY_HEADER_NAMES))).toHaveLength(SECURITY_HEADER_NAMES.length);
   });
 
   it('when a hashed asset is asked for, then it is served as immutable; other files are revalidated', async () => {
