@@ -9,6 +9,7 @@ import { bulkBuyers } from '../src/loadtest/buyers.js';
 import { modes, TEST_SECRET } from './harness.js';
 import { availableBitset, bookingViolations } from '../src/loadtest/invariants.js';
 import { HttpClient, type Reply } from '../src/loadtest/http.js';
+import { createSale, type SaleSpec } from '../src/loadtest/setup.js';
 import { startNode, type TmomiNode } from './nodes.js';
 
 /**
@@ -82,34 +83,13 @@ describe.skipIf(!scaled || !hasRedisServer)('booking on two nodes, one PostgreSQ
   };
 
   /** A performance on sale now without a queue, its tickets generated. */
-  const onSale = async (sections: object[], settings: object = {}) => {
-    const base = nodes[0]!.base;
-    const post = async (path: string, body: object) => {
-      const res = await client.request(base, 'POST', path, adminAuth, body);
-      if (res.status !== 201) throw new Error(`${path}: ${res.status} ${JSON.stringify(res.body)}`);
-      return res.body;
-    };
-    const venue = await post('/api/admin/venues', { name: 'Cluster Arena', sections });
-    const event = await post('/api/admin/events', {
+  const onSale = async (sections: SaleSpec['sections'], settings: Record<string, unknown> = {}) => {
+    const sale = await createSale(client, nodes[0]!.base, adminAuth, {
       title: 'Cluster Night',
-      category: 'test',
-      venueId: venue.id,
-      prices: [{ grade: 'R', amount: 10_000 }],
+      sections,
+      performance: settings,
     });
-    const now = Date.now();
-    const perf = await post(`/api/admin/events/${event.id}/performances`, {
-      startsAt: new Date(now + 48 * 3600_000).toISOString(),
-      salesOpenAt: new Date(now - 60_000).toISOString(),
-      salesCloseAt: new Date(now + 24 * 3600_000).toISOString(),
-      queue: { enabled: false },
-      ...settings,
-    });
-    for (let waited = 0; waited < 60_000; waited += 100) {
-      const job = await client.request(base, 'GET', `/api/admin/jobs/${perf.jobId}`, adminAuth);
-      if (job.body.state === 'done') return { id: perf.id as string, seatCount: venue.seatCount as number };
-      await sleep(100);
-    }
-    throw new Error('ticket generation did not finish');
+    return { id: sale.performanceId, seatCount: sale.seatCount };
   };
 
   it('when 10,000 buyers ask for the same seat through two nodes at once, then exactly one gets it', async () => {
