@@ -3,7 +3,7 @@ import { createPool } from '../platform/db.js';
 import { bulkBuyers } from './buyers.js';
 import { HttpClient } from './http.js';
 import { bookingViolations, ticketCounts } from './invariants.js';
-import { admissionViolations, runSale, type Percentiles, type SaleProgress } from './sale.js';
+import { admissionViolations, reasons, runSale, type Percentiles, type SaleProgress } from './sale.js';
 import { createSale, login } from './setup.js';
 
 export interface LoadtestOptions {
@@ -89,9 +89,7 @@ export async function loadtestCommand(opts: LoadtestOptions, config: Config): Pr
     );
     out(`purchase (admitted → paid) ${lat('', report.latency.purchase).trim()}`);
     out(`outcomes: ${JSON.stringify(report.outcomes)}`);
-    const why: Record<string, number> = {};
-    for (const b of report.buyers)
-      if (b.reason) why[`${b.outcome}: ${b.reason}`] = (why[`${b.outcome}: ${b.reason}`] ?? 0) + 1;
+    const why = reasons(report.buyers);
     if (Object.keys(why).length > 0) out(`why: ${JSON.stringify(why)}`);
     out(`retried or failed replies: ${JSON.stringify(report.errors)}`);
     const counts = await ticketCounts(db, performanceId);

@@ -361,6 +361,15 @@ export function ratePerSecond(instants: number[]): number {
   return to > from ? ((sorted.length - 2 * tail - 1) * 1000) / (to - from) : 0;
 }
 
+/** How many buyers ended each way for each reason given (`failed: hold 400 VALIDATION_FAILED`). */
+export function reasons(buyers: BuyerRecord[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const b of buyers) {
+    if (b.reason) counts[`${b.outcome}: ${b.reason}`] = (counts[`${b.outcome}: ${b.reason}`] ?? 0) + 1;
+  }
+  return counts;
+}
+
 export function percentiles(values: number[]): Percentiles {
   const sorted = [...values].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
