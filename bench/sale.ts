@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { bulkBuyers } from '../src/loadtest/buyers.js';
 import { HttpClient } from '../src/loadtest/http.js';
 import { bookingViolations } from '../src/loadtest/invariants.js';
-import { admissionViolations, runSale, type SaleReport } from '../src/loadtest/sale.js';
+import { admissionViolations, reasons, runSale, type SaleReport } from '../src/loadtest/sale.js';
 import { createSale, login } from '../src/loadtest/setup.js';
 import { createPool } from '../src/platform/db.js';
 import { startCluster, type TestCluster } from '../test/nodes.js';
@@ -97,6 +97,8 @@ async function sale(name: string, base: string): Promise<Run> {
       ...admissionViolations(report.buyers),
       ...(await bookingViolations(db, sale.performanceId)),
     ];
+    const failed = Object.entries(reasons(report.buyers)).filter(([why]) => /^(failed|timed-out)/.test(why));
+    if (failed.length > 0) process.stderr.write(`${name}: ${JSON.stringify(Object.fromEntries(failed))}\n`);
     return { name, report, problems };
   } finally {
     client.close();
