@@ -12,6 +12,7 @@ const PUSH_AT_MOST_EVERY_MS = 1_000;
 const KEEPALIVE_EVERY_MS = 15_000;
 const HEARTBEAT_EVERY_MS = 15_000;
 const OBSERVE_BATCH = 500;
+const RECONNECT = 'event: reconnect\ndata: {}\n\n';
 
 interface Stream {
   userId: string;
@@ -38,8 +39,6 @@ interface Watch {
  * second per stream, `admitted` with the pass at once. A client that reconnects to any node with
  * Last-Event-ID simply gets its current state again, since the state lives in the engine.
  */
-const RECONNECT = 'event: reconnect\ndata: {}\n\n';
-
 export class QueueStreams {
   private readonly watches = new Map<string, Watch>();
   private closing = false;

@@ -76,9 +76,6 @@ const CONNECTION_OPTIONS = {
   // A command cut off with its socket may already have run: resending it after the reconnect would run
   // it twice (an INCR counted twice). Its caller gets an error instead, as with a timeout.
   autoResendUnfulfilledCommands: false,
-  // Commands issued in the same turn of the event loop (the hold gate of many requests at once) leave in
-  // one socket write: under load a write syscall per command cost more CPU than the commands themselves.
-  enableAutoPipelining: true,
 } satisfies RedisOptions;
 
 /** What is neither a waiting room, availability, the hold gate, nor pub/sub. */
@@ -105,8 +102,9 @@ export async function createRedisEngine(opts: {
   const redis = new Redis(opts.url, {
     ...CONNECTION_OPTIONS,
     keyPrefix: prefix,
-    // Commands issued in the same event-loop turn (many requests at once) go out in one write and come
-    // back in one read: under load that saves a syscall pair per command, measured in bench/queue.
+    // Commands issued in the same event-loop turn (the joins or hold gates of many requests at once) go
+    // out in one write and come back in one read: under load a syscall pair per command cost more CPU
+    // than the commands themselves (bench/queue, bench/booking). The subscriber only subscribes.
     enableAutoPipelining: true,
   });
   for (const [name, { numberOfKeys, lua }] of Object.entries(SCRIPTS)) {
