@@ -1,6 +1,7 @@
 import type { Clock } from '../platform/clock.js';
 import type { CatalogRepository, PerformanceRow } from '../catalog/repository.js';
 import type { PlannedRow } from '../catalog/layout.js';
+import { SharedCache } from '../platform/shared-cache.js';
 
 const TTL_MS = 5_000;
 /** Best-available spreads buyers over this many equally good runs, so a crowd does not all race for one. */
@@ -84,24 +85,17 @@ export class Seating {
 
 /** Seating per performance, read at most every few seconds per node (prices can be edited). */
 export class SeatingCache {
-  private readonly entries = new Map<string, { seating: Promise<Seating>; until: number }>();
+  private readonly cache: SharedCache<Seating>;
 
   constructor(
     private readonly catalog: CatalogRepository,
-    private readonly clock: Clock,
-  ) {}
+    clock: Clock,
+  ) {
+    this.cache = new SharedCache(TTL_MS, clock);
+  }
 
-  /** The requests that find the entry stale together share one read (not one each, every few seconds). */
   get(perf: PerformanceRow): Promise<Seating> {
-    const now = this.clock.now();
-    const cached = this.entries.get(perf.id);
-    if (cached && cached.until > now) return cached.seating;
-    const seating = this.load(perf);
-    this.entries.set(perf.id, { seating, until: now + TTL_MS });
-    seating.catch(() => {
-      if (this.entries.get(perf.id)?.seating === seating) this.entries.delete(perf.id);
-    });
-    return seating;
+    return this.cache.get(perf.id, () => this.load(perf));
   }
 
   private async load(perf: PerformanceRow): Promise<Seating> {

@@ -1,5 +1,6 @@
 import type { Clock } from '../platform/clock.js';
 import { AppError } from '../platform/errors.js';
+import { SharedCache } from '../platform/shared-cache.js';
 import type { CatalogRepository, PerformanceRow } from '../catalog/repository.js';
 
 const TTL_MS = 5_000;
@@ -22,27 +23,20 @@ export function queueKeysUntil(perf: PerformanceRow): number {
  * second): read from PostgreSQL at most every few seconds per node, not once per request.
  */
 export class PerformanceCache {
-  private readonly entries = new Map<string, { row: Promise<PerformanceRow>; until: number }>();
+  private readonly cache: SharedCache<PerformanceRow>;
 
   constructor(
     private readonly catalog: CatalogRepository,
-    private readonly clock: Clock,
-  ) {}
+    clock: Clock,
+  ) {
+    this.cache = new SharedCache(TTL_MS, clock);
+  }
 
-  /** The requests that find the entry stale together share one read (not one each, every few seconds). */
   get(id: string): Promise<PerformanceRow> {
-    const now = this.clock.now();
-    const cached = this.entries.get(id);
-    if (cached && cached.until > now) return cached.row;
-    const row = this.catalog.findPerformance(id).then((found) => {
+    return this.cache.get(id, async () => {
+      const found = await this.catalog.findPerformance(id);
       if (!found) throw new AppError('PERFORMANCE_NOT_FOUND', undefined, { id });
       return found;
     });
-    this.entries.set(id, { row, until: now + TTL_MS });
-    // A miss or a failure is not remembered: the next request asks again.
-    row.catch(() => {
-      if (this.entries.get(id)?.row === row) this.entries.delete(id);
-    });
-    return row;
   }
 }
