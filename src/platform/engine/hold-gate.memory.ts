@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.js';
-import { VERSION_TTL_MS } from './availability.js';
 import type { GateHoldRef, HoldGateOps } from './hold-gate.js';
+import { createMemoryVersions } from './versions.memory.js';
 
 /** A seat's mark: held by a hold until an instant, or sold (holdId null). */
 type Mark = { holdId: string | null; expiresAt: number };
@@ -14,7 +14,7 @@ type Gate = { readyUntil: number; marksUntil: number; seats: Map<number, Mark>; 
  */
 export function createMemoryHoldGate(clock: Clock): { ops: HoldGateOps; forgetExpired(now: number): void } {
   const gates = new Map<string, Gate>();
-  const versions = new Map<string, { value: number; until: number }>();
+  const versions = createMemoryVersions(clock);
   const gateOf = (perf: string) => {
     const gate = gates.get(perf);
     if (gate && gate.marksUntil <= clock.now()) {
@@ -25,7 +25,7 @@ export function createMemoryHoldGate(clock: Clock): { ops: HoldGateOps; forgetEx
   };
   const forgetExpired = (now: number) => {
     for (const [perf, gate] of gates) if (gate.marksUntil <= now) gates.delete(perf);
-    for (const [perf, v] of versions) if (v.until <= now) versions.delete(perf);
+    versions.forgetExpired(now);
   };
 
   const buyerOf = (gate: Gate, userId: string) => {
@@ -33,19 +33,6 @@ export function createMemoryHoldGate(clock: Clock): { ops: HoldGateOps; forgetEx
     if (!buyer) gate.buyers.set(userId, (buyer = { sold: 0, holds: new Map() }));
     return buyer;
   };
-  const liveVersion = (perf: string) => {
-    const v = versions.get(perf);
-    return v && v.until > clock.now() ? v.value : undefined;
-  };
-  const setVersion = (perf: string, value: number) =>
-    versions.set(perf, { value, until: clock.now() + VERSION_TTL_MS });
-  const version = (perf: string, now: number) => {
-    const v = liveVersion(perf);
-    if (v !== undefined) return v;
-    setVersion(perf, now);
-    return now;
-  };
-  const bump = (perf: string, now: number) => setVersion(perf, version(perf, now) + 1);
   const unmarkHold = (gate: Gate, hold: GateHoldRef) => {
     for (const seat of hold.seatNos)
       if (gate.seats.get(seat)?.holdId === hold.holdId) gate.seats.delete(seat);
@@ -77,7 +64,7 @@ export function createMemoryHoldGate(clock: Clock): { ops: HoldGateOps; forgetEx
     gateRelease: async (perf, hold, now) => {
       const gate = gateOf(perf);
       if (gate) unmarkHold(gate, hold);
-      bump(perf, now);
+      versions.bump(perf, now);
     },
 
     gateSell: async (perf, hold) => {
@@ -101,13 +88,13 @@ export function createMemoryHoldGate(clock: Clock): { ops: HoldGateOps; forgetEx
         const buyer = gate.buyers.get(userId);
         if (buyer) buyer.sold = Math.max(0, buyer.sold - freed);
       }
-      bump(perf, now);
+      versions.bump(perf, now);
     },
 
-    gateVersion: async (perf, now) => version(perf, now),
+    gateVersion: async (perf, now) => versions.version(perf, now),
 
     gateLoad: async (perf, snapshot, v, ttlMs) => {
-      if (liveVersion(perf) !== v) return false;
+      if (versions.live(perf) !== v) return false;
       const at = clock.now();
       const gate: Gate = {
         readyUntil: at + ttlMs,

@@ -1,8 +1,9 @@
 import type { Clock } from '../clock.js';
 import { systemClock } from '../clock.js';
-import { VERSION_TTL_MS, type AvailabilityOps } from './availability.js';
+import type { AvailabilityOps } from './availability.js';
 import type { Engine, RateLimitResult } from './engine.js';
 import { createMemoryHoldGate } from './hold-gate.memory.js';
+import { createMemoryVersions } from './versions.memory.js';
 import { createMemoryWaitingRoom } from './waiting-room.memory.js';
 
 type Entry =
@@ -159,56 +160,35 @@ function deliver(
 
 /**
  * Bitsets for the memory engine; every call completes without awaiting, hence atomic. The version and
- * the bitset expire separately, as their two keys do in Redis; an entry with neither is dropped.
+ * the bitset expire separately, as their two keys do in Redis.
  */
 function createMemoryAvailability(clock: Clock): { ops: AvailabilityOps; forgetExpired(now: number): void } {
-  type Entry = { version: number | null; versionUntil: number; bits: Buffer | null; bitsUntil: number };
-  const store = new Map<string, Entry>();
-  /** The entry with whatever has expired cleared; undefined when nothing is left. */
-  const found = (perf: string) => {
-    const entry = store.get(perf);
-    if (!entry) return undefined;
-    const at = clock.now();
-    if (entry.version !== null && entry.versionUntil <= at) entry.version = null;
-    if (entry.bits && entry.bitsUntil <= at) entry.bits = null;
-    if (entry.version === null && entry.bits === null) {
-      store.delete(perf);
-      return undefined;
-    }
-    return entry;
-  };
-  /** The entry with a version, a missing one starting at `now`, as versionLua does. */
-  const current = (perf: string, now: number): Entry & { version: number } => {
-    let entry = found(perf);
-    if (!entry) store.set(perf, (entry = { version: null, versionUntil: 0, bits: null, bitsUntil: 0 }));
-    if (entry.version === null) {
-      entry.version = now;
-      entry.versionUntil = clock.now() + VERSION_TTL_MS;
-    }
-    return entry as Entry & { version: number };
+  const versions = createMemoryVersions(clock);
+  const stored = new Map<string, { bits: Buffer; until: number }>();
+  /** The stored bitset, unless it has expired. */
+  const liveBits = (perf: string) => {
+    const entry = stored.get(perf);
+    if (entry && entry.until <= clock.now()) stored.delete(perf);
+    return stored.get(perf)?.bits;
   };
   const forgetExpired = (now: number) => {
-    for (const [perf, e] of store) {
-      if ((e.version === null || e.versionUntil <= now) && (e.bits === null || e.bitsUntil <= now))
-        store.delete(perf);
-    }
+    versions.forgetExpired(now);
+    for (const [perf, entry] of stored) if (entry.until <= now) stored.delete(perf);
   };
   const ops: AvailabilityOps = {
     availabilityRead: async (perf, now) => {
-      const { version, bits } = current(perf, now);
+      const version = versions.version(perf, now);
+      const bits = liveBits(perf);
       return { version, bits: bits ? Buffer.from(bits) : null };
     },
     availabilityStore: async (perf, bits, version, ttlMs) => {
       // Like Redis: only over a version someone has read, never creating one.
-      const entry = found(perf);
-      if (!entry || entry.version !== version || entry.bits) return false;
-      entry.bits = Buffer.from(bits);
-      entry.bitsUntil = clock.now() + ttlMs;
+      if (versions.live(perf) !== version || liveBits(perf)) return false;
+      stored.set(perf, { bits: Buffer.from(bits), until: clock.now() + ttlMs });
       return true;
     },
     availabilityFlip: async (perf, seatNos, available, now) => {
-      const entry = current(perf, now);
-      const bits = entry.bits;
+      const bits = liveBits(perf);
       if (bits) {
         for (const seat of seatNos) {
           const i = seat >> 3;
@@ -217,8 +197,7 @@ function createMemoryAvailability(clock: Clock): { ops: AvailabilityOps; forgetE
           bits[i] = available ? bits[i]! | mask : bits[i]! & ~mask;
         }
       }
-      entry.versionUntil = clock.now() + VERSION_TTL_MS;
-      return ++entry.version;
+      return versions.bump(perf, now);
     },
   };
   return { ops, forgetExpired };
