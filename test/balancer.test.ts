@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bulkBuyers } from '../src/loadtest/buyers.js';
+import { followStream } from '../src/loadtest/sse.js';
 import { createPool } from '../src/platform/db.js';
 import { modes, TEST_SECRET } from './harness.js';
 import {
@@ -230,57 +231,33 @@ describe.skipIf(!scaled)('three nodes behind HAProxy', () => {
  * told to or when the stream ends — until the buyer is admitted. Bounded in attempts and time.
  */
 async function follow(url: string, buyer: Buyer, deadline: number): Promise<void> {
-  let lastEventId = '';
+  let lastEventId: string | undefined;
   for (let attempt = 0; attempt < 20 && Date.now() < deadline; attempt++) {
+    // A node killed mid-stream breaks the connection: it stays `ended`, and the buyer reconnects.
     const connection: Connection = { node: '', status: 0, end: 'ended' };
     buyer.connections.push(connection);
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), deadline - Date.now());
-    try {
-      const res = await fetch(url, {
-        headers: { authorization: `Bearer ${buyer.token}`, 'last-event-id': lastEventId },
-        signal: controller.signal,
-      });
-      connection.status = res.status;
-      connection.node = res.headers.get('x-tmomi-node') ?? '';
-      if (res.ok && res.body) {
-        const reader = res.body.getReader();
-        const decoder = new TextDecoder();
-        let buffer = '';
-        reading: for (;;) {
-          const { value, done } = await reader.read();
-          if (done) break;
-          buffer += decoder.decode(value, { stream: true });
-          let end;
-          while ((end = buffer.indexOf('\n\n')) >= 0) {
-            const block = buffer.slice(0, end);
-            buffer = buffer.slice(end + 2);
-            lastEventId = /^id: (.*)$/m.exec(block)?.[1] ?? lastEventId;
-            const event = /^event: (.*)$/m.exec(block)?.[1];
-            const data = JSON.parse(/^data: (.*)$/m.exec(block)?.[1] ?? '{}') as Record<string, string>;
-            if (event === 'reconnect') {
-              connection.end = 'reconnect';
-              break reading;
-            }
-            if (event === 'admitted') {
-              connection.end = 'admitted';
-              buyer.passes.add(data.pass!);
-              buyer.expiresAt = data.expiresAt;
-              const claims = JSON.parse(Buffer.from(data.pass!.split('.')[1]!, 'base64url').toString()) as {
-                pid: number;
-              };
-              buyer.seq = claims.pid;
-              return;
-            }
-          }
+    const result = await followStream(
+      url,
+      { authorization: `Bearer ${buyer.token}` },
+      lastEventId,
+      deadline - Date.now(),
+      (event) => {
+        if (event.event === 'reconnect') connection.end = 'reconnect';
+        if (event.event === 'admitted') {
+          connection.end = 'admitted';
+          const pass = event.data.pass as string;
+          buyer.passes.add(pass);
+          buyer.expiresAt = event.data.expiresAt as string;
+          buyer.seq = (
+            JSON.parse(Buffer.from(pass.split('.')[1]!, 'base64url').toString()) as { pid: number }
+          ).pid;
         }
-      }
-    } catch {
-      // A node killed mid-stream breaks the connection: reconnect, as EventSource would.
-    } finally {
-      clearTimeout(timer);
-      controller.abort();
-    }
+        return connection.end !== 'ended';
+      },
+    );
+    Object.assign(connection, { status: result.status, node: result.node });
+    lastEventId = result.lastEventId;
+    if (connection.end === 'admitted') return;
     await sleep(100);
   }
 }

@@ -1,4 +1,4 @@
-import http from 'node:http';
+import http, { type IncomingHttpHeaders } from 'node:http';
 
 export interface StreamEvent {
   id: string | undefined;
@@ -10,6 +10,7 @@ export interface StreamResult {
   status: number;
   /** The node that served it, as the balancer names it (`X-Tmomi-Node`), or '' straight to a node. */
   node: string;
+  headers: IncomingHttpHeaders;
   lastEventId: string | undefined;
   /** `stopped`: the handler asked to stop; `ended`: the server closed it; `broken`: a transport error. */
   end: 'stopped' | 'ended' | 'broken' | 'timeout';
@@ -32,7 +33,7 @@ export function followStream(
   onEvent: (event: StreamEvent) => boolean,
 ): Promise<StreamResult> {
   return new Promise((resolve) => {
-    const result: StreamResult = { status: 0, node: '', lastEventId, end: 'broken' };
+    const result: StreamResult = { status: 0, node: '', headers: {}, lastEventId, end: 'broken' };
     let settled = false;
     const finish = (end: StreamResult['end']) => {
       if (settled) return;
@@ -54,6 +55,7 @@ export function followStream(
       },
       (res) => {
         result.status = res.statusCode ?? 0;
+        result.headers = res.headers;
         result.node = String(res.headers['x-tmomi-node'] ?? '');
         if (result.status !== 200) {
           res.resume();
