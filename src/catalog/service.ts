@@ -20,8 +20,9 @@ export type SaleState = 'scheduled' | 'prequeue' | 'onsale' | 'soldout' | 'close
 /** Where a performance's sale stands at `now`; `counts` (when known) tells a sold-out sale apart. */
 export function saleStateOf(p: PerformanceRow, now: number, counts?: TicketCounts): SaleState {
   if (now >= p.salesCloseAt.getTime()) return 'closed';
-  if (now >= p.salesOpenAt.getTime())
-    return counts && counts.available === 0 && counts.held === 0 ? 'soldout' : 'onsale';
+  // Sold out means every seat's ticket is sold: while tickets are still being generated, none is
+  // available yet, but the sale is not over.
+  if (now >= p.salesOpenAt.getTime()) return counts && counts.sold >= p.seatCount ? 'soldout' : 'onsale';
   const prequeueAt = p.salesOpenAt.getTime() - p.prequeueMinutes * 60_000;
   return p.queueEnabled && now >= prequeueAt ? 'prequeue' : 'scheduled';
 }
