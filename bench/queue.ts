@@ -4,7 +4,8 @@
  *
  *   npm run bench:queue                      # joins/s ratio, and 2,000 SSE waiters
  *   npm run bench:queue -- --waiters 0       # the joins only
- *   npm run bench:queue -- --waiters 50000   # the 50,000-waiter goal (raises the file limit itself)
+ *   npm run bench:queue -- --waiters 18000   # as many HTTP/1.1 streams as the file limit allows here
+ *   npm run bench:queue -- --waiters 50000 --http2   # the 50,000-waiter goal, 1,000 streams per connection
  *   npm run bench:queue -- --cpu-prof /tmp/p # also a CPU profile of the Tmomi node (.cpuprofile files)
  *
  * Needs DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres) and REDIS_URL (default
@@ -14,12 +15,13 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { request } from 'node:http';
+import http2 from 'node:http2';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
 import { systemClock } from '../src/platform/clock.js';
 import { TokenKind } from '../src/platform/tokens.js';
+import { followStream, followStreamH2, type StreamEvent } from '../src/loadtest/sse.js';
 import { createScratchDatabase } from '../test/scratch-database.js';
 import { BENCH_ADMIN, sleep, startBenchServers } from './common.js';
 import type { AccessClaims } from '../src/auth/service.js';
@@ -30,10 +32,15 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '10' },
     connections: { type: 'string', default: '100' },
     'cpu-prof': { type: 'string' },
+    http2: { type: 'boolean', default: false },
   },
 });
 const WAITERS = Number(values.waiters);
+/** The streams one HTTP/2 connection carries in the bench (the server allows 1,000). */
+const STREAMS_PER_SESSION = 1_000;
 const SECONDS = Number(values.seconds);
+/** Streams stay open this long at most; the bench ends well before. */
+const STREAM_LIFETIME_MS = 15 * 60_000;
 const CONNECTIONS = Number(values.connections);
 const USERS = Math.max(WAITERS, 20_000);
 const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -101,39 +108,6 @@ async function measure(url: string, pid: number | undefined, tokens: string[] | 
 const cpuLine = (cpu: { server: number; load: number; redis: number }) =>
   `CPU µs/req: server ${Math.round(cpu.server)}, load generator ${Math.round(cpu.load)}, Redis ${Math.round(cpu.redis)}`;
 
-/** Opens one SSE stream and reports each `position` event. */
-function openStream(
-  base: string,
-  path: string,
-  token: string,
-  onPosition: (position: number) => void,
-): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      `${base}${path}`,
-      { headers: { cookie: `tmomi_session=${token}` }, agent: false },
-      (res) => {
-        if (res.statusCode !== 200) return reject(new Error(`stream answered ${res.statusCode}`));
-        res.setEncoding('utf8');
-        let buffer = '';
-        res.on('data', (chunk: string) => {
-          buffer += chunk;
-          let end;
-          while ((end = buffer.indexOf('\n\n')) >= 0) {
-            const block = buffer.slice(0, end);
-            buffer = buffer.slice(end + 2);
-            const data = /^event: position\ndata: (.*)$/m.exec(block)?.[1];
-            if (data) onPosition((JSON.parse(data) as { position: number }).position);
-          }
-        });
-        resolve();
-      },
-    );
-    req.on('error', reject);
-    req.end();
-  });
-}
-
 /**
  * WAITERS users hold SSE streams open on the one node; someone near the head leaves, and we time until
  * every stream behind has been told its new position.
@@ -153,16 +127,29 @@ async function measureWaiters(base: string, performanceId: string, tokens: strin
   const rssBefore = await rssOf(base);
   const latest = new Map<number, number>();
   const opening = Date.now();
+  const path = `/api/performances/${performanceId}/queue/events`;
+  // Over HTTP/1.1 a stream is a socket; over HTTP/2 up to STREAMS_PER_SESSION share one connection.
+  const sessions: http2.ClientHttp2Session[] = [];
+  const follow = (token: string, i: number) => {
+    let opened!: () => void;
+    const first = new Promise<void>((resolve) => (opened = resolve));
+    const onEvent = (event: StreamEvent) => {
+      if (event.event === 'position') latest.set(i, (event.data as { position: number }).position);
+      opened();
+      return false;
+    };
+    const headers = { cookie: `tmomi_session=${token}` };
+    const stream = values.http2
+      ? followStreamH2(sessionFor(i), path, headers, undefined, STREAM_LIFETIME_MS, onEvent)
+      : followStream(`${base}${path}`, headers, undefined, STREAM_LIFETIME_MS, onEvent);
+    void stream.then((result) => {
+      if (result.status !== 200) throw new Error(`stream answered ${result.status} (${result.end})`);
+    });
+    return first;
+  };
+  const sessionFor = (i: number) => (sessions[Math.floor(i / STREAMS_PER_SESSION)] ??= http2.connect(base));
   for (let i = 0; i < WAITERS; i += 500) {
-    await Promise.all(
-      tokens
-        .slice(i, Math.min(i + 500, WAITERS))
-        .map((token, j) =>
-          openStream(base, `/api/performances/${performanceId}/queue/events`, token, (position) =>
-            latest.set(i + j, position),
-          ),
-        ),
-    );
+    await Promise.all(tokens.slice(i, Math.min(i + 500, WAITERS)).map((token, j) => follow(token, i + j)));
   }
   const openedIn = Date.now() - opening;
   await sleep(2_000); // past the one-push-a-second window of every stream
@@ -181,7 +168,7 @@ async function measureWaiters(base: string, performanceId: string, tokens: strin
   const fanOut = Date.now() - tick;
   const told = behind.filter((i) => latest.get(i) === before.get(i)! - 1).length;
   console.log(
-    `SSE waiters:     ${latest.size.toLocaleString()} open (in ${(openedIn / 1000).toFixed(1)} s); ${told.toLocaleString()}/${behind.length.toLocaleString()} told their new position in ${fanOut} ms  (goal < 2,000 ms)`,
+    `SSE waiters:     ${latest.size.toLocaleString()} open over ${values.http2 ? `${sessions.length} HTTP/2 connections` : 'HTTP/1.1, one socket each'} (in ${(openedIn / 1000).toFixed(1)} s); ${told.toLocaleString()}/${behind.length.toLocaleString()} told their new position in ${fanOut} ms  (goal < 2,000 ms)`,
   );
   console.log(
     `server memory:   ${((rssAfter - rssBefore) / Math.max(1, latest.size) / 1024).toFixed(1)} KiB per stream (RSS ${Math.round(rssBefore / 2 ** 20)} → ${Math.round(rssAfter / 2 ** 20)} MiB)`,

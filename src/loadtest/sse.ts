@@ -1,4 +1,5 @@
 import http, { type IncomingHttpHeaders } from 'node:http';
+import http2 from 'node:http2';
 
 export interface StreamEvent {
   id: string | undefined;
@@ -63,22 +64,9 @@ export function followStream(
           return;
         }
         res.setEncoding('utf8');
-        let buffer = '';
+        const parse = sseParser(result, onEvent, () => finish('stopped'));
         res.on('data', (chunk: string) => {
-          buffer += chunk;
-          let cut;
-          while (!settled && (cut = buffer.indexOf('\n\n')) >= 0) {
-            const block = buffer.slice(0, cut);
-            buffer = buffer.slice(cut + 2);
-            const id = /^id: (.*)$/m.exec(block)?.[1];
-            if (id !== undefined) result.lastEventId = id;
-            const event = /^event: (.*)$/m.exec(block)?.[1];
-            if (!event) continue; // a heartbeat comment
-            const data = /^data: (.*)$/m.exec(block)?.[1];
-            if (onEvent({ id, event, data: data ? (JSON.parse(data) as Record<string, unknown>) : {} })) {
-              finish('stopped');
-            }
-          }
+          if (!settled) parse(chunk);
         });
         res.on('end', () => finish('ended'));
         res.on('error', () => finish('broken'));
@@ -87,4 +75,79 @@ export function followStream(
     req.on('error', () => finish('broken'));
     const timer = setTimeout(() => finish('timeout'), timeoutMs);
   });
+}
+
+/**
+ * Follows one stream as `followStream` does, as one HTTP/2 stream on `session`: many streams share one
+ * connection (and one file descriptor on each side), as they do behind a balancer speaking HTTP/2.
+ */
+export function followStreamH2(
+  session: http2.ClientHttp2Session,
+  path: string,
+  headers: Record<string, string>,
+  lastEventId: string | undefined,
+  timeoutMs: number,
+  onEvent: (event: StreamEvent) => boolean,
+): Promise<StreamResult> {
+  return new Promise((resolve) => {
+    const result: StreamResult = { status: 0, node: '', headers: {}, lastEventId, end: 'broken' };
+    let settled = false;
+    const finish = (end: StreamResult['end']) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      result.end = end;
+      stream.close(http2.constants.NGHTTP2_CANCEL);
+      resolve(result);
+    };
+    const stream = session.request({
+      ':path': path,
+      ...headers,
+      accept: 'text/event-stream',
+      ...(lastEventId ? { 'last-event-id': lastEventId } : {}),
+    });
+    stream.on('response', (response) => {
+      result.status = Number(response[':status'] ?? 0);
+      result.headers = response as IncomingHttpHeaders;
+      result.node = String(response['x-tmomi-node'] ?? '');
+    });
+    stream.setEncoding('utf8');
+    const parse = sseParser(result, onEvent, () => finish('stopped'));
+    stream.on('data', (chunk: string) => {
+      if (!settled && result.status === 200) parse(chunk);
+    });
+    stream.on('end', () => finish('ended'));
+    stream.on('error', () => finish('broken'));
+    const timer = setTimeout(() => finish('timeout'), timeoutMs);
+  });
+}
+
+/**
+ * The event-stream format, fed chunk by chunk: each complete event goes to `onEvent` (heartbeat
+ * comments are skipped; `id:` is remembered in `result.lastEventId`) until it returns true, then `stop`.
+ */
+function sseParser(
+  result: StreamResult,
+  onEvent: (event: StreamEvent) => boolean,
+  stop: () => void,
+): (chunk: string) => void {
+  let buffer = '';
+  let stopped = false;
+  return (chunk) => {
+    buffer += chunk;
+    let cut;
+    while (!stopped && (cut = buffer.indexOf('\n\n')) >= 0) {
+      const block = buffer.slice(0, cut);
+      buffer = buffer.slice(cut + 2);
+      const id = /^id: (.*)$/m.exec(block)?.[1];
+      if (id !== undefined) result.lastEventId = id;
+      const event = /^event: (.*)$/m.exec(block)?.[1];
+      if (!event) continue; // a heartbeat comment
+      const data = /^data: (.*)$/m.exec(block)?.[1];
+      if (onEvent({ id, event, data: data ? (JSON.parse(data) as Record<string, unknown>) : {} })) {
+        stopped = true;
+        stop();
+      }
+    }
+  };
 }

@@ -1,4 +1,6 @@
 import http from 'node:http';
+import http2 from 'node:http2';
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { modes, startTestApp, uniqueEmail, type TestApp } from '../../test/harness.js';
 import { pick, SECURITY_HEADER_NAMES } from '../../test/security-headers.js';
@@ -138,6 +140,37 @@ describe.each(modes())('draining ($name)', (mode) => {
       expect(res.json().error).toMatchObject({ code: 'NOT_READY', details: { draining: 'draining' } });
     } finally {
       await t.close();
+    }
+  });
+
+  it('when HTTP/2 and HTTP/1.1 clients share the port, then both are answered, and an open HTTP/2 connection does not hold the close back', async () => {
+    const t = await startTestApp(mode);
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const base = `http://127.0.0.1:${(t.app.server.address() as { port: number }).port}`;
+    const session = http2.connect(base);
+    try {
+      const h2 = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const stream = session.request({ ':path': '/healthz' });
+        let body = '';
+        let status = 0;
+        stream.on('response', (headers) => (status = Number(headers[':status'])));
+        stream.setEncoding('utf8');
+        stream.on('data', (chunk: string) => (body += chunk));
+        stream.on('end', () => resolve({ status, body }));
+        stream.on('error', reject);
+      });
+      expect(h2.status).toBe(200);
+      expect(JSON.parse(h2.body)).toMatchObject({ status: 'ok' });
+      expect((await fetch(`${base}/healthz`)).status).toBe(200);
+      // A raw connection that never says a word must not hold the close back either.
+      const silent = net.connect(Number(new URL(base).port), '127.0.0.1');
+      await new Promise((r) => silent.once('connect', r));
+      const started = Date.now();
+      await t.close();
+      expect(Date.now() - started).toBeLessThan(5_000);
+      silent.destroy();
+    } finally {
+      session.destroy();
     }
   });
 

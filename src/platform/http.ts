@@ -17,6 +17,7 @@ import addFormats from 'ajv-formats';
 import { AppError, ERRORS, errorBody, type ErrorCode } from './errors.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
+import { dualServer, type DualServer } from './h2c.js';
 import { API_HEADERS, DOCUMENT_HEADERS, isApiUrl } from './security-headers.js';
 
 export type App = FastifyInstance<
@@ -39,7 +40,14 @@ const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 /** The Fastify instance with everything every route relies on: validation, errors, ids, metrics, docs. */
 export async function createHttpServer(opts: HttpOptions): Promise<App> {
+  let dual: DualServer | undefined;
   const app = Fastify({
+    // HTTP/1.1 and cleartext HTTP/2 on the same port, so a balancer can multiplex waiting buyers' event
+    // streams instead of spending a socket on each (src/platform/h2c.ts).
+    serverFactory: (handler) => {
+      dual = dualServer(handler);
+      return dual.server;
+    },
     loggerInstance: opts.logger,
     bodyLimit: opts.bodyLimitBytes,
     trustProxy: opts.trustProxy,
@@ -60,6 +68,7 @@ export async function createHttpServer(opts: HttpOptions): Promise<App> {
   let idleSweep: NodeJS.Timeout | undefined;
   app.addHook('preClose', async () => {
     idleSweep = setInterval(() => app.server.closeIdleConnections(), 100);
+    dual?.closeSessions();
   });
   app.addHook('onClose', async () => clearInterval(idleSweep));
   // The API speaks JSON only; a text body is a client mistake worth a clear 415, not a confusing 400.

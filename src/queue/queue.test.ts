@@ -1,3 +1,4 @@
+import http2 from 'node:http2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   buyer,
@@ -10,6 +11,7 @@ import {
 import { TokenKind } from '../platform/tokens.js';
 import type { PassClaims } from './service.js';
 import { readSse } from '../../test/sse.js';
+import { followStreamH2, type StreamEvent } from '../loadtest/sse.js';
 
 const hour = 3600_000;
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -212,6 +214,42 @@ describe.each(modes())('waiting room over HTTP ($name)', (mode) => {
     const positions = events.filter((e) => e.event === 'position');
     if (positions.length > 0) expect(positions[0]!.data.position).toBeGreaterThanOrEqual(1);
   });
+  it('when streams arrive over one HTTP/2 connection on the same port as HTTP/1.1, then each buyer gets its own position and admission, and a bad one is refused alone', async () => {
+    const { performanceId } = await onSalePerformance(t, { queue: { admitPerSecond: 20, maxActive: 100 } });
+    const buyers = [];
+    for (let i = 0; i < 12; i++) buyers.push(await buyer(t));
+    for (const b of buyers) expect((await join(performanceId, b.headers)).statusCode).toBe(200);
+    const base = await baseUrl();
+    const session = http2.connect(base);
+    try {
+      const path = `/api/performances/${performanceId}/queue/events`;
+      const follow = (headers: Record<string, string>) => {
+        const events: StreamEvent[] = [];
+        return followStreamH2(session, path, headers, undefined, 10_000, (event) => {
+          events.push(event);
+          return event.event === 'admitted';
+        }).then((result) => ({ result, events }));
+      };
+      const streams = buyers.map((b) => follow({ cookie: `tmomi_session=${b.token}` }));
+      const anonymous = follow({});
+      // Meanwhile HTTP/1.1 on the same port still answers.
+      expect(
+        (await fetch(`${base}/api/performances/${performanceId}/queue/me`, { headers: buyers[0]!.headers }))
+          .status,
+      ).toBe(200);
+      expect((await anonymous).result.status).toBe(401);
+      const done = await Promise.all(streams);
+      for (const [i, { result, events }] of done.entries()) {
+        expect(result.status).toBe(200);
+        expect(result.headers['content-type']).toContain('text/event-stream');
+        const pass = events.find((e) => e.event === 'admitted')?.data.pass as string;
+        expect(await t.queue.verifyPass(performanceId, buyers[i]!.id, pass)).toEqual(expect.any(Number));
+      }
+    } finally {
+      session.close();
+    }
+  });
+
   it('when the performance sells out, then waiting streams get closed with the reason, polls and joins say sold out, admission stops, and a refund reopens it', async () => {
     // Four seats, one admission a second: the first buyer takes every seat while the others wait.
     const { performanceId } = await onSalePerformance(

@@ -68,7 +68,6 @@ export class QueueStreams {
       ...API_HEADERS,
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-transform',
-      connection: 'keep-alive',
       // nginx and some balancers buffer responses unless told not to; a buffered stream is a dead one.
       'x-accel-buffering': 'no',
       'x-request-id': requestId,
