@@ -108,7 +108,7 @@ export function followStreamH2(
     });
     stream.on('response', (response) => {
       result.status = Number(response[':status'] ?? 0);
-      result.headers = response as IncomingHttpHeaders;
+      result.headers = response;
       result.node = String(response['x-tmomi-node'] ?? '');
     });
     stream.setEncoding('utf8');
