@@ -112,7 +112,13 @@ const cpuLine = (cpu: { server: number; load: number; redis: number }) =>
  * WAITERS users hold SSE streams open on the one node; someone near the head leaves, and we time until
  * every stream behind has been told its new position.
  */
-async function measureWaiters(base: string, performanceId: string, tokens: string[]): Promise<void> {
+async function measureWaiters(
+  base: string,
+  pid: number | undefined,
+  performanceId: string,
+  tokens: string[],
+  redis: Redis,
+): Promise<void> {
   // Make sure every waiter has joined (the load above joined most of them already; joins are idempotent).
   for (let i = 0; i < WAITERS; i += 200) {
     await Promise.all(
@@ -126,6 +132,10 @@ async function measureWaiters(base: string, performanceId: string, tokens: strin
   }
   const rssBefore = await rssOf(base);
   const latest = new Map<number, number>();
+  // Once the head has left (at `tick`): when each stream behind it heard of its new position.
+  let tick = 0;
+  let before = new Map<number, number>();
+  const toldAfter: number[] = [];
   const opening = Date.now();
   const path = `/api/performances/${performanceId}/queue/events`;
   // Over HTTP/1.1 a stream is a socket; over HTTP/2 up to STREAMS_PER_SESSION share one connection.
@@ -134,7 +144,11 @@ async function measureWaiters(base: string, performanceId: string, tokens: strin
     let opened!: () => void;
     const first = new Promise<void>((resolve) => (opened = resolve));
     const onEvent = (event: StreamEvent) => {
-      if (event.event === 'position') latest.set(i, (event.data as { position: number }).position);
+      if (event.event === 'position') {
+        const position = (event.data as { position: number }).position;
+        if (tick > 0 && position === before.get(i)! - 1) toldAfter.push(Date.now() - tick);
+        latest.set(i, position);
+      }
       opened();
       return false;
     };
@@ -154,21 +168,31 @@ async function measureWaiters(base: string, performanceId: string, tokens: strin
   const openedIn = Date.now() - opening;
   await sleep(2_000); // past the one-push-a-second window of every stream
   const rssAfter = await rssOf(base);
-  const before = new Map(latest);
+  before = new Map(latest);
   // Someone near the head leaves: every waiter behind moves up by one and must be told.
   const head = [...before.entries()].sort((a, b) => a[1] - b[1])[0]!;
-  const behind = [...before.entries()].filter(([, position]) => position > head[1]).map(([i]) => i);
-  const tick = Date.now();
+  const behind = [...before.values()].filter((position) => position > head[1]).length;
+  const cpuBefore = { server: cpuMs(pid), load: process.cpuUsage(), redis: await redisCpuMs(redis) };
+  tick = Date.now();
   await fetch(`${base}/api/performances/${performanceId}/queue`, {
     method: 'DELETE',
     headers: { authorization: `Bearer ${tokens[head[0]]}` },
   });
   const deadline = tick + 30_000;
-  while (Date.now() < deadline && behind.some((i) => latest.get(i) === before.get(i))) await sleep(10);
-  const fanOut = Date.now() - tick;
-  const told = behind.filter((i) => latest.get(i) === before.get(i)! - 1).length;
+  while (Date.now() < deadline && toldAfter.length < behind) await sleep(10);
+  const loadUsage = process.cpuUsage(cpuBefore.load);
+  const fanOutCpu = {
+    server: cpuMs(pid) - cpuBefore.server,
+    load: (loadUsage.user + loadUsage.system) / 1000,
+    redis: (await redisCpuMs(redis)) - cpuBefore.redis,
+  };
+  const at = (q: number) =>
+    toldAfter[Math.min(toldAfter.length - 1, Math.floor(q * toldAfter.length))] ?? NaN;
   console.log(
-    `SSE waiters:     ${latest.size.toLocaleString()} open over ${values.http2 ? `${sessions.length} HTTP/2 connections` : 'HTTP/1.1, one socket each'} (in ${(openedIn / 1000).toFixed(1)} s); ${told.toLocaleString()}/${behind.length.toLocaleString()} told their new position in ${fanOut} ms  (goal < 2,000 ms)`,
+    `SSE waiters:     ${latest.size.toLocaleString()} open over ${values.http2 ? `${sessions.length} HTTP/2 connections` : 'HTTP/1.1, one socket each'} (in ${(openedIn / 1000).toFixed(1)} s); ${toldAfter.length.toLocaleString()}/${behind.toLocaleString()} told their new position in ${at(1)} ms (first ${at(0)}, half ${at(0.5)} ms)  (goal < 2,000 ms)`,
+  );
+  console.log(
+    `  CPU ms meanwhile: server ${Math.round(fanOutCpu.server)}, clients ${Math.round(fanOutCpu.load)}, Redis ${Math.round(fanOutCpu.redis)}`,
   );
   console.log(
     `server memory:   ${((rssAfter - rssBefore) / Math.max(1, latest.size) / 1024).toFixed(1)} KiB per stream (RSS ${Math.round(rssBefore / 2 ** 20)} → ${Math.round(rssAfter / 2 ** 20)} MiB)`,
@@ -241,7 +265,6 @@ try {
     tokens,
     redis,
   );
-  redis.disconnect();
   const [bare, joins] = [bareRun.result, joinRun.result];
   const ratio = joins.requests.average / bare.requests.average;
   console.log(
@@ -254,7 +277,8 @@ try {
   );
   console.log(`ratio join / bare: ${ratio.toFixed(2)}×  (goal ≥ 0.5×)`);
 
-  if (WAITERS > 0) await measureWaiters(base, perf.id!, tokens);
+  if (WAITERS > 0) await measureWaiters(base, processes[1]?.pid, perf.id!, tokens, redis);
+  redis.disconnect();
 } catch (err) {
   console.error(err);
   process.exitCode = 1;

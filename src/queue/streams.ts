@@ -12,6 +12,7 @@ const PUSH_AT_MOST_EVERY_MS = 1_000;
 const KEEPALIVE_EVERY_MS = 15_000;
 const HEARTBEAT_EVERY_MS = 15_000;
 const OBSERVE_BATCH = 500;
+const OBSERVES_IN_FLIGHT = 4;
 const RECONNECT = 'event: reconnect\ndata: {}\n\n';
 
 interface Stream {
@@ -153,18 +154,23 @@ export class QueueStreams {
       watch.observedAt = now;
       const perf = await this.performances.get(performanceId);
       const streams = [...watch.streams];
-      for (let i = 0; i < streams.length; i += OBSERVE_BATCH) {
-        const batch = streams.slice(i, i + OBSERVE_BATCH);
-        const entries = await this.engine.queueObserve(
-          performanceId,
-          batch.map((s) => s.userId),
-          now,
-        );
-        batch.forEach((stream, j) => {
-          const entry = entries[j];
-          if (entry) this.push(stream, this.queue.view(perf, stream.userId, entry), now);
-        });
-      }
+      // A few batches in flight, so that the engine reads one while this node writes out the last.
+      let next = 0;
+      const observeRest = async () => {
+        while (next < streams.length) {
+          const batch = streams.slice(next, (next += OBSERVE_BATCH));
+          const entries = await this.engine.queueObserve(
+            performanceId,
+            batch.map((s) => s.userId),
+            now,
+          );
+          batch.forEach((stream, j) => {
+            const entry = entries[j];
+            if (entry) this.push(stream, this.queue.view(perf, stream.userId, entry), now);
+          });
+        }
+      };
+      await Promise.all(Array.from({ length: OBSERVES_IN_FLIGHT }, observeRest));
     } catch (err) {
       this.logger.warn({ err, performanceId }, 'queue stream refresh failed');
     } finally {
