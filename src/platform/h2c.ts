@@ -9,7 +9,7 @@ import type { Socket } from 'node:net';
  * is a socket — a file descriptor of the node. A node process has a hard limit of them (20,000 on the
  * machines we test on, and raising it needs privileges operators may not have), so over HTTP/1.1 the
  * limit, not memory or CPU, caps the waiters one node serves. A balancer that speaks HTTP/2 to its
- * backends (HAProxy `proto h2`, Envoy, nginx `grpc_pass`-style upstreams) carries thousands of streams on
+ * backends (HAProxy `proto h2`, Envoy) carries thousands of streams on
  * a few connections instead (docs/decisions/010).
  *
  * How: the server is an ordinary `http.Server` — what Fastify, its `close()` and our idle sweep expect
