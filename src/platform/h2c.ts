@@ -8,9 +8,9 @@ import type { Socket } from 'node:net';
  * Why: a waiting buyer holds a Server-Sent Events stream for minutes, and over HTTP/1.1 every stream
  * is a socket — a file descriptor of the node. A node process has a hard limit of them (20,000 on the
  * machines we test on, and raising it needs privileges operators may not have), so over HTTP/1.1 the
- * limit, not memory or CPU, caps the waiters one node serves. A balancer that speaks HTTP/2 to its
- * backends (HAProxy `proto h2`, Envoy) carries thousands of streams on
- * a few connections instead (docs/decisions/010).
+ * limit, not memory or CPU, caps the waiters one node serves. A client or balancer that speaks
+ * HTTP/2 to the node (HAProxy `proto h2`, Envoy) carries thousands of streams on a few connections
+ * instead (docs/decisions/010).
  *
  * How: the server is an ordinary `http.Server` — what Fastify, its `close()` and our idle sweep expect
  * — whose connection handler first reads the connection's opening bytes. HTTP/2 with prior knowledge
