@@ -9,7 +9,7 @@ import { GENERATION_CHUNK, ticketGeneration } from './tickets.js';
 const hour = 3600_000;
 const iso = (ms: number) => new Date(ms).toISOString();
 
-describe('a performance\'s sale state', () => {
+describe("a performance's sale state", () => {
   const opens = Date.parse('2026-12-24T12:00:00Z');
   const p = {
     seatCount: 100,
