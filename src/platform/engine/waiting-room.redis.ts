@@ -63,8 +63,8 @@ end
 const SCRIPTS = {
   // KEYS[7 + i]: user i's join window. ARGV: now, open (0|1), seed, limit (0: none), windowMs, until,
   // then the users. Each user is decided as if the joins ran one after another, in order; the writes
-  // of all of them are then made in one command per key (a batch of n costs a few calls plus three per
-  // user, instead of twelve per user). Three values per user: 'l', retryAfterMs, false (over the limit)
+  // of all of them are then made in one command per key (a batch costs eight calls plus three or four a
+  // user; one join alone costs twelve). Three values per user: 'l', retryAfterMs, false (over the limit)
   // · 'c', reason, false (closed) · 'j', raw, rank or false (joined).
   queueJoinScript: `${OPEN}${fixedWindowLua}
     local now, limit, expire_at = ARGV[1], tonumber(ARGV[4]), ARGV[6]

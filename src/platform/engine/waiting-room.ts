@@ -96,7 +96,8 @@ export interface WaitingRoomOps {
    * queueJoin for many users (a user may appear more than once) in one atomic step: each result is
    * what joining one after another, in the order given, would have returned, with the same `opts` for
    * all, each user counted against their own `limit`. What a node does with the joins that arrive
-   * together (src/queue/service.ts), in one round trip instead of one per join.
+   * together (src/queue/service.ts), in one round trip instead of one per join. At most 1,000 users a
+   * call (Redis's script hands them to single commands, within Lua's stack).
    */
   queueJoinMany(perf: string, userIds: readonly string[], opts: JoinOptions): Promise<JoinResult[]>;
   /** Shuffles the pre-queue ahead of all later arrivals; once. Returns how many entries it placed. */
