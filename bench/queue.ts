@@ -276,6 +276,11 @@ try {
       `${cpuLine(joinRun.cpu)}  non-2xx ${joins.non2xx}  errors ${joins.errors}`,
   );
   console.log(`ratio join / bare: ${ratio.toFixed(2)}×  (goal ≥ 0.5×)`);
+  const metrics = await (await fetch(`${base}/metrics`)).text();
+  const joinCalls = Number(/^tmomi_queue_join_batch_size_count (\d+)/m.exec(metrics)?.[1]);
+  const batched = Number(/^tmomi_queue_join_batch_size_sum (\d+)/m.exec(metrics)?.[1]);
+  if (joinCalls > 0)
+    console.log(`joins per engine call: ${(batched / joinCalls).toFixed(1)} (${joinCalls} calls)`);
 
   if (WAITERS > 0) await measureWaiters(base, processes[1]?.pid, perf.id!, tokens, redis);
   redis.disconnect();

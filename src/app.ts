@@ -124,6 +124,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     new TokenKind<PassClaims>(deps.secret, 'queue-pass', deps.clock),
     new AdmissionRates(deps.engine, deps.clock),
     deps.clock,
+    queueMetrics,
   );
   const streams = new QueueStreams(deps.engine, queue, performances, deps.clock, queueMetrics, deps.logger);
   const ticker = new AdmissionTicker(

@@ -1,4 +1,4 @@
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 /**
  * Waiting-room metrics. The `performance` label only ever takes the ids of performances whose queue
@@ -11,6 +11,7 @@ export interface QueueMetrics {
   admitted: Counter<'performance'>;
   skipped: Counter<'performance'>;
   joins: Counter<'performance'>;
+  joinBatchSize: Histogram;
   sseConnections: Gauge;
   sseStreams: Counter;
   leader: Gauge;
@@ -53,6 +54,12 @@ export function createQueueMetrics(registry: Registry): QueueMetrics {
       name: 'tmomi_queue_joins_total',
       help: 'Join requests answered.',
       labelNames: ['performance'],
+      registers,
+    }),
+    joinBatchSize: new Histogram({
+      name: 'tmomi_queue_join_batch_size',
+      help: 'Joins sent to the engine in one call.',
+      buckets: [1, 2, 5, 10, 20, 50, 100, 200],
       registers,
     }),
     leader: new Gauge({

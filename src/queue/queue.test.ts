@@ -9,6 +9,7 @@ import {
   type TestApp,
 } from '../../test/harness.js';
 import { TokenKind } from '../platform/tokens.js';
+import type { AccessClaims } from '../auth/service.js';
 import type { PassClaims } from './service.js';
 import { readSse } from '../../test/sse.js';
 import { followStreamH2, type StreamEvent } from '../loadtest/sse.js';
@@ -69,6 +70,31 @@ describe.each(modes())('waiting room over HTTP ($name)', (mode) => {
     const ids = views.map((v) => passes.check(v.pass).pid);
     expect(ids).toEqual([...ids].sort((a, b) => a - b));
     expect(await t.queue.verifyPass(performanceId, buyers[0]!.id, views[0].pass)).toBe(ids[0]);
+  });
+
+  it('when many buyers join at the same moment, then their joins reach the engine together and each gets its own place', async () => {
+    const { performanceId } = await onSalePerformance(t, { queue: { admitPerSecond: 5, maxActive: 1 } });
+    // The one pass is taken first, so nobody else moves while the others join.
+    const ahead = await buyer(t);
+    await join(performanceId, ahead.headers);
+    expect((await admitted(performanceId, ahead.headers)).state).toBe('admitted');
+    const tokens = new TokenKind<AccessClaims>(TEST_SECRET, 'access', { now: () => Date.now() });
+    const headers = Array.from({ length: 300 }, (_, i) => ({
+      authorization: `Bearer ${tokens.issue({ sub: `batch-${performanceId}-${i}`, role: 'user' }, 600).token}`,
+    }));
+    const batches = async () =>
+      Number(
+        /^tmomi_queue_join_batch_size_count (\d+)/m.exec((await t.app.inject('/metrics')).body)?.[1] ?? 0,
+      );
+    const callsBefore = await batches();
+    const views = (await Promise.all(headers.map((h) => join(performanceId, h)))).map((r) => r.json());
+    expect(views.map((v) => v.position).sort((a, b) => a - b)).toEqual(headers.map((_, i) => i + 1));
+    const calls = (await batches()) - callsBefore;
+    expect(calls).toBeGreaterThan(0);
+    expect(calls).toBeLessThan(300 / 10);
+    // Joining again, together, gives everyone the same place.
+    const again = (await Promise.all(headers.map((h) => join(performanceId, h)))).map((r) => r.json());
+    expect(again.map((v) => v.position)).toEqual(views.map((v) => v.position)); // the ETA follows the measured rate
   });
 
   it('when a pass is misused, then the hold gate refuses it with the precise code', async () => {

@@ -1,9 +1,11 @@
 import type { Clock } from '../platform/clock.js';
-import type { Engine, QueueEntry } from '../platform/engine/index.js';
+import { Batcher } from '../platform/batcher.js';
+import type { Engine, JoinOptions, JoinResult, QueueEntry } from '../platform/engine/index.js';
 import { AppError } from '../platform/errors.js';
 import { rateLimited } from '../platform/rate-limit.js';
 import { TokenError, type TokenKind } from '../platform/tokens.js';
 import type { PerformanceRow } from '../catalog/repository.js';
+import type { QueueMetrics } from './metrics.js';
 import { queueKeysUntil, type PerformanceCache } from './performances.js';
 
 /** The queue pass: signed, bound to one performance, one user and one admission (`pid`). */
@@ -27,6 +29,9 @@ export interface QueueView {
  * count is kept by the join itself, in the same engine step.
  */
 const JOIN_LIMIT = { max: 30, windowMs: 10_000 };
+/** Joins per engine call at most, and engine calls of joins at a time, per node. */
+const JOIN_BATCH = 200;
+const JOINS_IN_FLIGHT = 4;
 const RATE_WINDOW_MS = 10_000;
 const SAMPLE_EVERY_MS = 500;
 
@@ -70,14 +75,36 @@ export class AdmissionRates {
   }
 }
 
+/** One join waiting for its batch. */
+interface JoinCall {
+  performanceId: string;
+  userId: string;
+  opts: JoinOptions;
+}
+
 export class QueueService {
+  /**
+   * The joins that arrive together go to the engine together: one script call per performance for all
+   * of them, as the booking path batches its PostgreSQL calls (docs/decisions/006) — same batcher, no
+   * timer. A join is idempotent, so the batcher's retry of a failed batch one by one is safe (each
+   * retry counts once more against that user's join limit).
+   */
+  private readonly joins: Batcher<JoinCall, JoinResult>;
+
   constructor(
     private readonly engine: Engine,
     private readonly performances: PerformanceCache,
     private readonly passes: TokenKind<PassClaims>,
     readonly rates: AdmissionRates,
     private readonly clock: Clock,
-  ) {}
+    metrics?: Pick<QueueMetrics, 'joinBatchSize'>,
+  ) {
+    this.joins = new Batcher((calls) => this.joinTogether(calls), {
+      maxBatch: JOIN_BATCH,
+      maxInFlight: JOINS_IN_FLIGHT,
+      onBatch: (size) => metrics?.joinBatchSize.observe(size),
+    });
+  }
 
   /** Joins the waiting room, or returns the caller's existing place (idempotent). */
   async join(performanceId: string, userId: string): Promise<QueueView> {
@@ -89,16 +116,57 @@ export class QueueService {
       throw new AppError('QUEUE_NOT_OPEN', undefined, { opensAt: new Date(opensAt).toISOString() });
     }
     if (now >= perf.salesCloseAt.getTime()) throw new AppError('SALE_CLOSED', undefined, { performanceId });
-    const joined = await this.engine.queueJoin(performanceId, userId, {
-      now,
-      open: now >= perf.salesOpenAt.getTime(),
-      limit: JOIN_LIMIT,
-      until: queueKeysUntil(perf),
+    const joined = await this.joins.call({
+      performanceId,
+      userId,
+      opts: { now, open: now >= perf.salesOpenAt.getTime(), limit: JOIN_LIMIT, until: queueKeysUntil(perf) },
     });
     if (joined.outcome === 'limited') throw rateLimited(joined.retryAfterMs);
     if (joined.outcome === 'closed') throw closedError(joined.reason, performanceId);
     await this.rates.refresh(performanceId);
     return this.view(perf, userId, joined.entry);
+  }
+
+  /**
+   * A batch of joins, as engine calls: per performance, runs of consecutive joins with the same options
+   * (only the opening instant or a changed sale window splits one), in arrival order; the performances
+   * side by side. A run takes its latest `now`, a moment at most a few ms after each of its joins.
+   */
+  private async joinTogether(calls: JoinCall[]): Promise<JoinResult[]> {
+    const results = new Array<JoinResult>(calls.length);
+    const byPerformance = new Map<string, number[]>();
+    calls.forEach((call, i) => {
+      const list = byPerformance.get(call.performanceId);
+      if (list) list.push(i);
+      else byPerformance.set(call.performanceId, [i]);
+    });
+    const sameRun = (a: JoinOptions, b: JoinOptions) =>
+      a.open === b.open &&
+      a.until === b.until &&
+      a.limit?.max === b.limit?.max &&
+      a.limit?.windowMs === b.limit?.windowMs;
+    await Promise.all(
+      [...byPerformance].map(async ([performanceId, indexes]) => {
+        for (let start = 0; start < indexes.length;) {
+          const first = calls[indexes[start]!]!.opts;
+          let end = start + 1;
+          let now = first.now;
+          while (end < indexes.length && sameRun(first, calls[indexes[end]!]!.opts)) {
+            now = Math.max(now, calls[indexes[end]!]!.opts.now);
+            end++;
+          }
+          const run = indexes.slice(start, end);
+          const joined = await this.engine.queueJoinMany(
+            performanceId,
+            run.map((i) => calls[i]!.userId),
+            { ...first, now },
+          );
+          run.forEach((i, k) => (results[i] = joined[k]!));
+          start = end;
+        }
+      }),
+    );
+    return results;
   }
 
   /** The caller's place, marking them seen (a poll is a sign of life, like an open stream). */

@@ -1,16 +1,20 @@
 /**
- * Lua for a fixed-window counter at `key`: `hit_window(windowMs)` counts one hit and returns the hits
- * so far and the ms until the window (which starts with its first hit) resets. Shared by the rate
+ * Lua for a fixed-window counter: `hit_window(key, windowMs)` counts one hit at `key` and returns the
+ * hits so far and the ms until the window (which starts with its first hit) resets. Shared by the rate
  * limit and the scripts that fold one into their own step (the queue join).
  */
-export const fixedWindowLua = (key: string) => `
-local function hit_window(window_ms)
-  local hits = redis.call('INCR', ${key})
-  if hits == 1 then redis.call('PEXPIRE', ${key}, window_ms) end
-  local ttl = redis.call('PTTL', ${key})
+export const fixedWindowLua = `
+local function hit_window(key, window_ms)
+  local hits = redis.call('INCR', key)
+  -- A window just started has its whole length left: no need to ask.
+  if hits == 1 then
+    redis.call('PEXPIRE', key, window_ms)
+    return hits, tonumber(window_ms)
+  end
+  local ttl = redis.call('PTTL', key)
   if ttl < 0 then
     -- A window that lost its expiry would never reset.
-    redis.call('PEXPIRE', ${key}, window_ms)
+    redis.call('PEXPIRE', key, window_ms)
     ttl = tonumber(window_ms)
   end
   return hits, ttl

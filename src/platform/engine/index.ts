@@ -4,7 +4,14 @@ import { createRedisEngine } from './redis.js';
 
 export type { Engine, RateLimitResult } from './engine.js';
 export type { GateAcquireResult, GateHold, GateHoldRef, GateSnapshot } from './hold-gate.js';
-export type { AdmitResult, QueueEntry, QueueState, QueueStats } from './waiting-room.js';
+export type {
+  AdmitResult,
+  JoinOptions,
+  JoinResult,
+  QueueEntry,
+  QueueState,
+  QueueStats,
+} from './waiting-room.js';
 
 /** The memory engine unless a Redis URL is given (the scaled mode). */
 export async function createEngine(opts: {

@@ -47,8 +47,8 @@ const SCRIPTS = {
   },
   rateLimit: {
     numberOfKeys: 1,
-    lua: `${fixedWindowLua('KEYS[1]')}
-      return { hit_window(ARGV[1]) }`,
+    lua: `${fixedWindowLua}
+      return { hit_window(KEYS[1], ARGV[1]) }`,
   },
 } as const;
 

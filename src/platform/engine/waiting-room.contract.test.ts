@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { closeEngines, engineAdapters } from '../../../test/engines.js';
 import { TestClock } from '../../../test/harness.js';
 import type { Engine } from './engine.js';
+import type { JoinResult } from './waiting-room.js';
 
 afterAll(closeEngines);
 
@@ -79,6 +80,96 @@ describe.each(engineAdapters())('waiting room contract: $name', (adapter) => {
     );
     expect(latePositions).toEqual(late.map((_, i) => 200 + i));
     expect(await engine.queueStatus(perf, 'early199', now)).toMatchObject({ state: 'left' });
+  });
+
+  it('when joins arrive together, then each gets what joining one after another, in order, would have given', async () => {
+    const engine = await adapter.open();
+    const now = Date.now();
+    const limit = { max: 2, windowMs: 60_000 };
+    // The same history in two queues: one joins the batch one by one, the other in one call.
+    const [oneByOne, together] = [newPerf(), newPerf()];
+    for (const perf of [oneByOne, together]) {
+      for (const u of ['waiting', 'admitted', 'left', 'flooder'])
+        await engine.queueJoin(perf, u, { now, open: true, limit, until: UNTIL });
+      await engine.queueLeave(perf, 'left');
+      await admit(engine, perf, now, { max: 1 }); // 'waiting' is first in line
+    }
+    const batch = ['new1', 'admitted', 'new1', 'left', 'flooder', 'waiting', 'flooder', 'new2', 'flooder'];
+    const opts = { now: now + 1, open: true, limit, until: UNTIL };
+    const expected = [];
+    for (const u of batch) expected.push(await engine.queueJoin(oneByOne, u, opts));
+    const results = await engine.queueJoinMany(together, batch, opts);
+    // The retry time runs on the real clock in Redis: the same window, a few ms apart.
+    const timeless = (rs: JoinResult[]) =>
+      rs.map((r) =>
+        r.outcome === 'limited' ? { ...r, retryAfterMs: Math.round(r.retryAfterMs / 1000) } : r,
+      );
+    expect(timeless(results)).toEqual(timeless(expected));
+    expect(results.map((r) => r.outcome)).toEqual([
+      ...['joined', 'joined', 'joined', 'joined', 'joined', 'joined', 'limited', 'joined', 'limited'],
+    ]);
+    const entry = (i: number) => {
+      const result = results[i]!;
+      return result.outcome === 'joined' ? result.entry : null;
+    };
+    expect(entry(0)).toEqual(entry(2)); // the same user twice in a batch: one entry
+    expect(entry(3)).toMatchObject({ state: 'waiting', position: 4 }); // left, then joined again: at the back
+    expect(entry(7)).toMatchObject({ state: 'waiting', position: 5 });
+    // Nothing else differs either: the queues, every entry, and each user's remaining allowance.
+    const { version: v1, ...stats1 } = await engine.queueStats(oneByOne, now + 1);
+    const { version: v2, ...stats2 } = await engine.queueStats(together, now + 1);
+    expect(stats2).toEqual(stats1);
+    expect(v2 - v1).toBe(0);
+    for (const u of [...new Set(batch)])
+      expect(await engine.queueStatus(together, u, now + 1)).toEqual(
+        await engine.queueStatus(oneByOne, u, now + 1),
+      );
+    expect(timeless(await engine.queueJoinMany(together, ['new2', 'new2', 'new2'], opts))).toEqual(
+      timeless([
+        await engine.queueJoin(oneByOne, 'new2', opts),
+        await engine.queueJoin(oneByOne, 'new2', opts),
+        await engine.queueJoin(oneByOne, 'new2', opts),
+      ]),
+    );
+    expect(await engine.queueJoinMany(together, [], opts)).toEqual([]);
+  });
+
+  it('when joins arrive together around the opening, then the pre-queue is shuffled ahead of them and they keep their order', async () => {
+    const engine = await adapter.open();
+    const perf = newPerf();
+    const now = Date.now();
+    const early = Array.from({ length: 50 }, (_, i) => `early${i}`);
+    const before = await engine.queueJoinMany(perf, early, { now, open: false, until: UNTIL });
+    expect(before.every((r) => r.outcome === 'joined' && r.entry.state === 'prequeue')).toBe(true);
+    const late = Array.from({ length: 200 }, (_, i) => `late${i}`);
+    const after = await engine.queueJoinMany(perf, [...late, 'early3'], { now, open: true, until: UNTIL });
+    expect(after.map((r) => r.outcome === 'joined' && r.entry.position)).toEqual([
+      ...late.map((_, i) => 51 + i),
+      expect.any(Number),
+    ]);
+    const early3 = after.at(-1)!;
+    expect(early3.outcome === 'joined' && early3.entry.position).toBeLessThanOrEqual(50);
+    const seqs = after.map((r) => (r.outcome === 'joined' ? r.entry.seq : 0));
+    expect(seqs.slice(0, 200)).toEqual(late.map((_, i) => 51 + i));
+    expect((await engine.queueStats(perf, now)).waiting).toBe(250);
+  });
+
+  it('when joins arrive together at a closed queue, then each is refused, and each still counts against its limit', async () => {
+    const engine = await adapter.open();
+    const perf = newPerf();
+    const now = Date.now();
+    const limit = { max: 1, windowMs: 60_000 };
+    await engine.queueClose(perf, 'sold-out', UNTIL);
+    expect(
+      await engine.queueJoinMany(perf, ['a', 'b', 'a'], { now, open: true, limit, until: UNTIL }),
+    ).toEqual([
+      { outcome: 'closed', reason: 'sold-out' },
+      { outcome: 'closed', reason: 'sold-out' },
+      { outcome: 'limited', retryAfterMs: expect.any(Number) },
+    ]);
+    await engine.queueClose(perf, null, UNTIL);
+    const again = await engine.queueJoinMany(perf, ['a', 'c'], { now, open: true, limit, until: UNTIL });
+    expect(again.map((r) => r.outcome)).toEqual(['limited', 'joined']);
   });
 
   it('when admitting tick by tick, then admissions follow the queue order exactly and respect the per-tick allowance', async () => {

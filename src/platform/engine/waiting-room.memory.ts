@@ -5,6 +5,7 @@ import {
   decodeState,
   isFinished,
   type AdmitResult,
+  type JoinOptions,
   type JoinResult,
   type QueueEntry,
   type WaitingRoomOps,
@@ -149,38 +150,42 @@ export function createMemoryWaitingRoom(
     for (const [perf, q] of queues) if (q.until <= now) queues.delete(perf);
   };
 
-  const ops: WaitingRoomOps = {
-    queueJoin: async (perf, userId, { now, open, limit, until }): Promise<JoinResult> => {
-      if (limit) {
-        // The same key as in Redis, so both adapters keep one window per user and queue.
-        const window = hitRateLimit(`{perf:${perf}}:q:rl:${userId}`, limit.max, limit.windowMs);
-        if (!window.allowed) return { outcome: 'limited', retryAfterMs: window.retryAfterMs };
-      }
-      const q = queue(perf, until);
-      if (q.closed !== null) return { outcome: 'closed', reason: q.closed };
-      if (open && !q.opened) {
-        q.open();
-        q.until = until;
-      }
-      const existing = q.entry(userId, now);
-      if (existing && !isFinished(existing.state)) {
-        q.seen.set(userId, now);
-        return { outcome: 'joined', entry: existing };
-      }
-      const seq = ++q.seq;
-      if (q.opened) {
-        q.states.set(userId, `w:${seq}`);
-        q.enqueue(userId);
-      } else {
-        q.states.set(userId, `p:${seq}`);
-        q.pre.push(userId);
-        q.preCount++;
-      }
-      q.seen.set(userId, now);
-      q.version++;
+  /** One join, synchronous, so that queueJoinMany is the same joins one after another in one step. */
+  const join = (perf: string, userId: string, { now, open, limit, until }: JoinOptions): JoinResult => {
+    if (limit) {
+      // The same key as in Redis, so both adapters keep one window per user and queue.
+      const window = hitRateLimit(`{perf:${perf}}:q:rl:${userId}`, limit.max, limit.windowMs);
+      if (!window.allowed) return { outcome: 'limited', retryAfterMs: window.retryAfterMs };
+    }
+    const q = queue(perf, until);
+    if (q.closed !== null) return { outcome: 'closed', reason: q.closed };
+    if (open && !q.opened) {
+      q.open();
       q.until = until;
-      return { outcome: 'joined', entry: q.entry(userId, now)! };
-    },
+    }
+    const existing = q.entry(userId, now);
+    if (existing && !isFinished(existing.state)) {
+      q.seen.set(userId, now);
+      return { outcome: 'joined', entry: existing };
+    }
+    const seq = ++q.seq;
+    if (q.opened) {
+      q.states.set(userId, `w:${seq}`);
+      q.enqueue(userId);
+    } else {
+      q.states.set(userId, `p:${seq}`);
+      q.pre.push(userId);
+      q.preCount++;
+    }
+    q.seen.set(userId, now);
+    q.version++;
+    q.until = until;
+    return { outcome: 'joined', entry: q.entry(userId, now)! };
+  };
+
+  const ops: WaitingRoomOps = {
+    queueJoin: async (perf, userId, opts) => join(perf, userId, opts),
+    queueJoinMany: async (perf, userIds, opts) => userIds.map((userId) => join(perf, userId, opts)),
 
     queueOpen: async (perf, until) => {
       const q = queue(perf, until);

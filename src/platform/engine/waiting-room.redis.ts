@@ -17,7 +17,7 @@ import {
  *
  * KEYS: 1 seq (INCR) · 2 state (HASH user → encoded state) · 3 order (ZSET waiting, by position)
  *       4 pre (ZSET pre-queue, by arrival) · 5 seen (HASH user → ms) · 6 active (ZSET user → pass expiry)
- *       7 meta (HASH opened, admitted, version); the join also has 8, the caller's join-rate window.
+ *       7 meta (HASH opened, admitted, version); the join also has 8…, each caller's join-rate window.
  * Every script that changes the queue (join, open, admit, close) moves all seven keys' expiry to the
  * caller's `until`, in the same step; the others only change fields of keys that exist, whose expiry
  * Redis keeps.
@@ -61,44 +61,92 @@ end
 `;
 
 const SCRIPTS = {
-  // KEYS[8]: the caller's join window. ARGV: user, now, open (0|1), seed, limit (0: none), windowMs, until
-  // → {'l', retryAfterMs} over the limit · {'c', reason} closed · {'j', raw, rank, closed} joined
-  queueJoinScript: `${OPEN}${fixedWindowLua('KEYS[8]')}
-    local user, now = ARGV[1], tonumber(ARGV[2])
-    if tonumber(ARGV[5]) > 0 then
-      local hits, ttl = hit_window(ARGV[6])
-      if hits > tonumber(ARGV[5]) then return { 'l', ttl } end
-    end
-    local closed = redis.call('HGET', KEYS[7], 'closed')
-    if closed then return { 'c', closed } end
-    if ARGV[3] == '1' then open_queue(tonumber(ARGV[4]), ARGV[7]) end
-    local raw = redis.call('HGET', KEYS[2], user)
-    if raw then
-      local tag = string.sub(raw, 1, 1)
-      local live = tag == 'p' or tag == 'w'
-      if tag == 'a' then live = tonumber(string.match(raw, '^a:%d+:(%d+)$')) > now end
-      if live then
-        redis.call('HSET', KEYS[5], user, ARGV[2])
-        return { 'j', unpack(status(user)) }
+  // KEYS[7 + i]: user i's join window. ARGV: now, open (0|1), seed, limit (0: none), windowMs, until,
+  // then the users. Each user is decided as if the joins ran one after another, in order; the writes
+  // of all of them are then made in one command per key (a batch costs eight calls plus three or four a
+  // user; one join alone costs twelve). Three values per user: 'l', retryAfterMs, false (over the limit)
+  // · 'c', reason, false (closed) · 'j', raw, rank or false (joined).
+  queueJoinScript: `${OPEN}${fixedWindowLua}
+    local now, limit, expire_at = ARGV[1], tonumber(ARGV[4]), ARGV[6]
+    local meta = redis.call('HMGET', KEYS[7], 'closed', 'opened')
+    local closed, opened = meta[1], meta[2] == '1'
+    -- fresh: users given a new entry here (its seq is known at the end); pending: user → fresh index;
+    -- fills: reply slots that wait for a fresh entry's state and rank.
+    local out, fresh, pending, fills, seen = {}, {}, {}, {}, {}
+    for i = 7, #ARGV do
+      local user, at = ARGV[i], #out
+      local over, ttl = false, 0
+      if limit > 0 then
+        local hits
+        hits, ttl = hit_window(KEYS[i + 1], ARGV[5])
+        over = hits > limit
+      end
+      if over then
+        out[at + 1], out[at + 2], out[at + 3] = 'l', ttl, false
+      elseif closed then
+        out[at + 1], out[at + 2], out[at + 3] = 'c', closed, false
+      else
+        if ARGV[2] == '1' and not opened then
+          open_queue(tonumber(ARGV[3]), expire_at)
+          opened = true
+        end
+        seen[#seen + 1] = user
+        seen[#seen + 1] = now
+        local k = pending[user]
+        local raw = not k and redis.call('HGET', KEYS[2], user)
+        local live = false
+        if raw then
+          local tag = string.sub(raw, 1, 1)
+          live = tag == 'p' or tag == 'w'
+          if tag == 'a' then live = tonumber(string.match(raw, '^a:%d+:(%d+)$')) > tonumber(now) end
+          if live then
+            out[at + 1], out[at + 2] = 'j', raw
+            out[at + 3] = tag == 'w' and redis.call('ZRANK', KEYS[3], user)
+          end
+        end
+        if not live then
+          if not k then
+            k = #fresh + 1
+            fresh[k] = user
+            pending[user] = k
+          end
+          out[at + 1], out[at + 2], out[at + 3] = 'j', false, false
+          fills[#fills + 1] = at
+          fills[#fills + 1] = k
+        end
       end
     end
-    local seq = redis.call('INCR', KEYS[1])
-    if redis.call('HGET', KEYS[7], 'opened') == '1' then
-      redis.call('ZADD', KEYS[3], string.format('%d', ${AFTER_OPENING} + seq), user)
-      redis.call('HSET', KEYS[2], user, 'w:' .. seq)
-    else
-      redis.call('ZADD', KEYS[4], seq, user)
-      redis.call('HSET', KEYS[2], user, 'p:' .. seq)
+    -- Before the expiry below, which must find every key this batch creates.
+    if #seen > 0 then redis.call('HSET', KEYS[5], unpack(seen)) end
+    local n = #fresh
+    if n > 0 then
+      -- New entries go to the back, in the order given: seqs base+1..base+n, and (once open) scores above
+      -- every entry already waiting, so the k-th one's rank is the order's size before them + k - 1.
+      local base = redis.call('INCRBY', KEYS[1], n) - n
+      local tag, zset = opened and 'w:' or 'p:', opened and KEYS[3] or KEYS[4]
+      local card = opened and redis.call('ZCARD', KEYS[3])
+      local states, scores = {}, {}
+      for k = 1, n do
+        local seq = base + k
+        states[2 * k - 1], states[2 * k] = fresh[k], tag .. seq
+        scores[2 * k - 1] = string.format('%d', (opened and ${AFTER_OPENING} or 0) + seq)
+        scores[2 * k] = fresh[k]
+      end
+      redis.call('HSET', KEYS[2], unpack(states))
+      redis.call('ZADD', zset, unpack(scores))
+      for f = 1, #fills, 2 do
+        local at, k = fills[f], fills[f + 1]
+        out[at + 2] = states[2 * k]
+        out[at + 3] = opened and card + k - 1
+      end
+      redis.call('HINCRBY', KEYS[7], 'version', n)
+      -- The hot path: two reads instead of seven writes when the keys already expire at ARGV[6]. Besides
+      -- the first join, only the sorted set it added to can be new (admission empties the order).
+      if redis.call('PEXPIRETIME', KEYS[7]) ~= tonumber(expire_at) or redis.call('PEXPIRETIME', zset) < 0 then
+        keep(expire_at)
+      end
     end
-    redis.call('HSET', KEYS[5], user, ARGV[2])
-    redis.call('HINCRBY', KEYS[7], 'version', 1)
-    -- The hot path: two reads instead of seven writes when the keys already expire at ARGV[7]. Besides
-    -- the first join, only the sorted set it added to can be new (admission empties the order).
-    local zset = KEYS[redis.call('HGET', KEYS[7], 'opened') == '1' and 3 or 4]
-    if redis.call('PEXPIRETIME', KEYS[7]) ~= tonumber(ARGV[7]) or redis.call('PEXPIRETIME', zset) < 0 then
-      keep(ARGV[7])
-    end
-    return { 'j', unpack(status(user)) }`,
+    return out`,
 
   // ARGV: seed, until
   queueOpenScript: `${OPEN}
@@ -222,8 +270,8 @@ type Run = (...args: (string | number)[]) => Promise<unknown>;
 
 export function createRedisWaitingRoom(redis: Redis): WaitingRoomOps {
   for (const [name, lua] of Object.entries(SCRIPTS)) {
-    const numberOfKeys = KEY_NAMES.length + (name === 'queueJoinScript' ? 1 : 0);
-    redis.defineCommand(name, { numberOfKeys, lua });
+    // The join takes one window key per user, so its key count comes first in each call.
+    redis.defineCommand(name, name === 'queueJoinScript' ? { lua } : { numberOfKeys: KEY_NAMES.length, lua });
   }
   const call = (name: keyof typeof SCRIPTS, ...keysAndArgs: (string | number)[]) =>
     (redis as unknown as Record<string, Run>)[name]!(...keysAndArgs);
@@ -240,25 +288,33 @@ export function createRedisWaitingRoom(redis: Redis): WaitingRoomOps {
     };
   };
   const seed = () => randomInt(1, 2 ** 31 - 1);
+  const joinMany: WaitingRoomOps['queueJoinMany'] = async (perf, userIds, { now, open, limit, until }) => {
+    if (userIds.length === 0) return [];
+    const windows = userIds.map((userId) => `{perf:${perf}}:q:rl:${userId}`);
+    const reply = (await call(
+      'queueJoinScript',
+      KEY_NAMES.length + userIds.length,
+      ...keysOf(perf),
+      ...windows,
+      now,
+      open ? 1 : 0,
+      seed(),
+      limit?.max ?? 0,
+      limit?.windowMs ?? 0,
+      until,
+      ...userIds,
+    )) as (string | number | null)[];
+    return userIds.map((_, i): JoinResult => {
+      const [tag, a, b] = [reply[3 * i], reply[3 * i + 1], reply[3 * i + 2]];
+      if (tag === 'l') return { outcome: 'limited', retryAfterMs: Math.max(0, Number(a)) };
+      if (tag === 'c') return { outcome: 'closed', reason: String(a) };
+      return { outcome: 'joined', entry: toEntry([a ?? null, b ?? null, null], now)! };
+    });
+  };
 
   return {
-    queueJoin: async (perf, userId, { now, open, limit, until }): Promise<JoinResult> => {
-      const reply = (await call(
-        'queueJoinScript',
-        ...keysOf(perf),
-        `{perf:${perf}}:q:rl:${userId}`,
-        userId,
-        now,
-        open ? 1 : 0,
-        seed(),
-        limit?.max ?? 0,
-        limit?.windowMs ?? 0,
-        until,
-      )) as [string, ...unknown[]];
-      if (reply[0] === 'l') return { outcome: 'limited', retryAfterMs: Math.max(0, Number(reply[1])) };
-      if (reply[0] === 'c') return { outcome: 'closed', reason: String(reply[1]) };
-      return { outcome: 'joined', entry: toEntry(reply.slice(1), now)! };
-    },
+    queueJoin: async (perf, userId, opts) => (await joinMany(perf, [userId], opts))[0]!,
+    queueJoinMany: joinMany,
     queueOpen: async (perf, until) => Number(await run('queueOpenScript', perf, seed(), until)),
     queueStatus: async (perf, userId, now) => toEntry(await run('queueStatusScript', perf, userId), now),
     queueObserve: async (perf, userIds, now) => {

@@ -92,6 +92,14 @@ export interface WaitingRoomOps {
    * not yet, so no arrival after opening can be mixed into the pre-queue.
    */
   queueJoin(perf: string, userId: string, opts: JoinOptions): Promise<JoinResult>;
+  /**
+   * queueJoin for many users (a user may appear more than once) in one atomic step: each result is
+   * what joining one after another, in the order given, would have returned, with the same `opts` for
+   * all, each user counted against their own `limit`. What a node does with the joins that arrive
+   * together (src/queue/service.ts), in one round trip instead of one per join. At most 1,000 users a
+   * call (Redis's script hands them to single commands, within Lua's stack).
+   */
+  queueJoinMany(perf: string, userIds: readonly string[], opts: JoinOptions): Promise<JoinResult[]>;
   /** Shuffles the pre-queue ahead of all later arrivals; once. Returns how many entries it placed. */
   queueOpen(perf: string, until: number): Promise<number>;
   /** The caller's entry with its current position, or null if never joined. */
