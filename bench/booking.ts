@@ -63,10 +63,11 @@ const engineInfo = async (url: string): Promise<string> => {
 };
 
 /** CPU seconds used so far by one process (utime + stime from /proc), 0 once it is gone. */
-const cpuOf = (pid: number): number => {
+const cpuOf = (pid: number, only?: 'system'): number => {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // clock ticks (USER_HZ = 100)
+    // clock ticks (USER_HZ = 100): utime + stime, or stime alone (the kernel: sockets, epoll)
+    return ((only ? 0 : Number(fields[11])) + Number(fields[12])) / 100;
   } catch {
     return 0;
   }
@@ -142,6 +143,7 @@ try {
       return {
         t: performance.now(),
         node: cpuOf(nodeProcess.pid!),
+        nodeSystem: cpuOf(nodeProcess.pid!, 'system'),
         pg: sum(true),
         pgOther: sum(false),
         redis: cpuOf(redisPid),
@@ -166,7 +168,7 @@ try {
       const seconds = (after.t - before.t) / 1000;
       const cores = (k: Exclude<keyof typeof after, 'pids' | 't'>) =>
         ((after[k] - before[k]) / seconds).toFixed(2);
-      return `cpu (cores): node ${cores('node')} · pg ${cores('pg')} (+${cores('pgOther')} other) · redis ${cores('redis')} · load generator ${cores('loadgen')} · machine ${cores('machine')} of 2${opened ? ` (${opened} backends opened)` : ''}\n  batches: ${perCall.join(' · ') || 'none'}`;
+      return `cpu (cores): node ${cores('node')} (kernel ${cores('nodeSystem')}) · pg ${cores('pg')} (+${cores('pgOther')} other) · redis ${cores('redis')} · load generator ${cores('loadgen')} · machine ${cores('machine')} of 2${opened ? ` (${opened} backends opened)` : ''}\n  batches: ${perCall.join(' · ') || 'none'}`;
     };
   };
   const http = new HttpClient(256);
