@@ -95,7 +95,7 @@ export async function createHttpServer(opts: HttpOptions): Promise<App> {
   });
 
   // Same-origin by default (the web app is served by Tmomi itself); other origins only when listed.
-  // Unlisted, the plugin is not registered at all: with \`origin: false\` it sends nothing either, but
+  // Unlisted, the plugin is not registered at all: with `origin: false` it sends nothing either, but
   // still copies its options into a new object in a hook on every request. A preflight is then a
   // 404 from our not-found handler, as the plugin's own OPTIONS route answers when disabled.
   if (opts.corsOrigins.length > 0) await app.register(cors, { origin: opts.corsOrigins, credentials: true });
