@@ -63,10 +63,11 @@ const engineInfo = async (url: string): Promise<string> => {
 };
 
 /** CPU seconds used so far by one process (utime + stime from /proc), 0 once it is gone. */
-const cpuOf = (pid: number): number => {
+const cpuOf = (pid: number, only?: 'system'): number => {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // clock ticks (USER_HZ = 100)
+    // clock ticks (USER_HZ = 100): utime + stime, or stime alone (the kernel: sockets, epoll)
+    return ((only ? 0 : Number(fields[11])) + Number(fields[12])) / 100;
   } catch {
     return 0;
   }
@@ -99,14 +100,23 @@ try {
    * Redis (shared: other users' commands count too), this load generator, and the machine in all.
    */
   const cpuMeter = async () => {
-    // The node's own count of what it sent to PostgreSQL per call (tmomi_booking_db_batch_size).
+    // The node's own count of what it sent to PostgreSQL and to the engine's gate per call
+    // (tmomi_booking_db_batch_size, tmomi_booking_engine_batch_size).
     const batches = async () => {
       const text = await (await fetch(`${base}/metrics`)).text();
       const value = (series: string) => Number(new RegExp(`^${series} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
-      return ['place', 'order', 'settle'].map((call) => ({
-        call,
-        sum: value(`tmomi_booking_db_batch_size_sum\\{call="${call}"\\}`),
-        count: value(`tmomi_booking_db_batch_size_count\\{call="${call}"\\}`),
+      return (
+        [
+          ['db', 'place'],
+          ['db', 'order'],
+          ['db', 'settle'],
+          ['engine', 'acquire'],
+          ['engine', 'sell'],
+        ] as const
+      ).map(([to, call]) => ({
+        call: to === 'engine' ? `gate ${call}` : call,
+        sum: value(`tmomi_booking_${to}_batch_size_sum\\{call="${call}"\\}`),
+        count: value(`tmomi_booking_${to}_batch_size_count\\{call="${call}"\\}`),
       }));
     };
     const batchesBefore = await batches();
@@ -133,6 +143,7 @@ try {
       return {
         t: performance.now(),
         node: cpuOf(nodeProcess.pid!),
+        nodeSystem: cpuOf(nodeProcess.pid!, 'system'),
         pg: sum(true),
         pgOther: sum(false),
         redis: cpuOf(redisPid),
@@ -157,7 +168,7 @@ try {
       const seconds = (after.t - before.t) / 1000;
       const cores = (k: Exclude<keyof typeof after, 'pids' | 't'>) =>
         ((after[k] - before[k]) / seconds).toFixed(2);
-      return `cpu (cores): node ${cores('node')} · pg ${cores('pg')} (+${cores('pgOther')} other) · redis ${cores('redis')} · load generator ${cores('loadgen')} · machine ${cores('machine')} of 2${opened ? ` (${opened} backends opened)` : ''}\n  database batches: ${perCall.join(' · ') || 'none'}`;
+      return `cpu (cores): node ${cores('node')} (kernel ${cores('nodeSystem')}) · pg ${cores('pg')} (+${cores('pgOther')} other) · redis ${cores('redis')} · load generator ${cores('loadgen')} · machine ${cores('machine')} of 2${opened ? ` (${opened} backends opened)` : ''}\n  batches: ${perCall.join(' · ') || 'none'}`;
     };
   };
   const http = new HttpClient(256);

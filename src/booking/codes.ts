@@ -2,6 +2,8 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 const RANDOM_BYTES = 15;
 const SIGNATURE_BYTES = 12;
+/** Random bytes are drawn for this many codes at once: one call to the system's generator, not one a code. */
+const POOL_CODES = 128;
 const CODE = /^T([A-Za-z0-9_-]{20})\.([A-Za-z0-9_-]{16})$/;
 
 /**
@@ -11,13 +13,20 @@ const CODE = /^T([A-Za-z0-9_-]{20})\.([A-Za-z0-9_-]{16})$/;
  */
 export class TicketCodes {
   private readonly key: Buffer;
+  private pool = Buffer.alloc(0);
+  private used = 0;
 
   constructor(secret: string) {
     this.key = createHmac('sha256', secret).update('tmomi:ticket-code').digest();
   }
 
   issue(): string {
-    const body = randomBytes(RANDOM_BYTES).toString('base64url');
+    // As Node's randomUUID does: every byte of the pool serves one code only.
+    if (this.used + RANDOM_BYTES > this.pool.length) {
+      this.pool = randomBytes(RANDOM_BYTES * POOL_CODES);
+      this.used = 0;
+    }
+    const body = this.pool.toString('base64url', this.used, (this.used += RANDOM_BYTES));
     return `T${body}.${this.sign(body)}`;
   }
 

@@ -12,6 +12,7 @@ export interface BookingMetrics {
   ticketsSold: Counter;
   checkins: Counter<'outcome'>;
   dbBatchSize: Histogram<'call'>;
+  engineBatchSize: Histogram<'call'>;
 }
 
 export function createBookingMetrics(registry: Registry): BookingMetrics {
@@ -68,6 +69,13 @@ export function createBookingMetrics(registry: Registry): BookingMetrics {
     dbBatchSize: new Histogram({
       name: 'tmomi_booking_db_batch_size',
       help: 'Holds (call="place"), new orders ("order") or settlements ("settle") sent to PostgreSQL in one call.',
+      labelNames: ['call'],
+      buckets: [1, 2, 5, 10, 20, 50, 100, 200],
+      registers,
+    }),
+    engineBatchSize: new Histogram({
+      name: 'tmomi_booking_engine_batch_size',
+      help: 'Holds sent to the engine gate (call="acquire") or sold in it ("sell") in one call.',
       labelNames: ['call'],
       buckets: [1, 2, 5, 10, 20, 50, 100, 200],
       registers,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Batcher, conflictFreeRounds } from './batcher.js';
+import { Batcher, conflictFreeRounds, inGroups } from './batcher.js';
 
 const tick = () => new Promise((r) => setImmediate(r));
 
@@ -64,5 +64,32 @@ describe('conflictFreeRounds', () => {
   it('when items share keys, then they go to later rounds in their order, and the others stay in the first', () => {
     const items = [['a', 'b'], ['c'], ['b'], ['d', 'a'], ['b'], ['e']];
     expect(conflictFreeRounds(items, (keys) => keys)).toEqual([[0, 1, 5], [2, 3], [4]]);
+  });
+});
+
+describe('inGroups', () => {
+  it('when items belong to several groups, then each group is one call in order, and a failed call fails only its own items', async () => {
+    const calls: [string, string[]][] = [];
+    const results = await inGroups(
+      ['a1', 'b1', 'a2', 'c1', 'b2'],
+      (item) => item[0]!,
+      async (group, items) => {
+        calls.push([group, items]);
+        if (group === 'b') throw new Error('b is down');
+        return items.map((item) => item.toUpperCase());
+      },
+    );
+    expect(calls).toEqual([
+      ['a', ['a1', 'a2']],
+      ['b', ['b1', 'b2']],
+      ['c', ['c1']],
+    ]);
+    expect(results.map((r) => (r.ok ? r.value : (r.error as Error).message))).toEqual([
+      'A1',
+      'b is down',
+      'A2',
+      'C1',
+      'b is down',
+    ]);
   });
 });

@@ -114,6 +114,38 @@ export async function inRounds<T, R>(
   return results;
 }
 
+/**
+ * Runs a batch as one call of `run` per group (the items of one performance, whose engine keys live on
+ * one shard), all groups at once, keeping each group's items in order. Never throws: a group whose
+ * call fails gives its error to its own items only — not run again, since the call may have acted.
+ */
+export async function inGroups<T, R>(
+  items: readonly T[],
+  groupOf: (item: T) => string,
+  run: (group: string, items: T[]) => Promise<R[]>,
+): Promise<RoundResult<R>[]> {
+  const groups = new Map<string, number[]>();
+  items.forEach((item, index) => {
+    const key = groupOf(item);
+    const indexes = groups.get(key);
+    if (indexes) indexes.push(index);
+    else groups.set(key, [index]);
+  });
+  const results = new Array<RoundResult<R>>(items.length);
+  await Promise.all(
+    [...groups].map(([key, indexes]) =>
+      run(
+        key,
+        indexes.map((i) => items[i]!),
+      ).then(
+        (values) => indexes.forEach((i, k) => (results[i] = { ok: true, value: values[k]! })),
+        (error: unknown) => indexes.forEach((i) => (results[i] = { ok: false, error })),
+      ),
+    ),
+  );
+  return results;
+}
+
 /** The value of an `inRounds` result, or its error thrown. */
 export function unwrap<R>(result: RoundResult<R>): R {
   if (!result.ok) throw result.error;

@@ -79,7 +79,8 @@ export async function createHttpServer(opts: HttpOptions): Promise<App> {
     reply.header('x-request-id', req.id).headers(isApiUrl(req.url) ? API_HEADERS : DOCUMENT_HEADERS);
     done();
   });
-  app.addHook('onResponse', async (req, reply) => {
+  // Callback form, like the hook above: no promise per request.
+  app.addHook('onResponse', (req, reply, done) => {
     const labels = {
       method: req.method,
       route: req.routeOptions.url ?? 'unmatched',
@@ -90,13 +91,14 @@ export async function createHttpServer(opts: HttpOptions): Promise<App> {
     if (reply.statusCode >= 500)
       req.log.error({ res: reply, responseTime: reply.elapsedTime }, 'request failed');
     else req.log.debug({ req, res: reply, responseTime: reply.elapsedTime }, 'request completed');
+    done();
   });
 
   // Same-origin by default (the web app is served by Tmomi itself); other origins only when listed.
-  await app.register(cors, {
-    origin: opts.corsOrigins.length > 0 ? opts.corsOrigins : false,
-    credentials: true,
-  });
+  // Unlisted, the plugin is not registered at all: with `origin: false` it sends nothing either, but
+  // still copies its options into a new object in a hook on every request. A preflight is then a
+  // 404 from our not-found handler, as the plugin's own OPTIONS route answers when disabled.
+  if (opts.corsOrigins.length > 0) await app.register(cors, { origin: opts.corsOrigins, credentials: true });
   await app.register(cookie);
   await app.register(swagger, {
     openapi: {

@@ -1,5 +1,5 @@
 import type { Clock } from '../platform/clock.js';
-import { Batcher } from '../platform/batcher.js';
+import { Batcher, inGroups, unwrap } from '../platform/batcher.js';
 import type { Engine, JoinOptions, JoinResult, QueueEntry } from '../platform/engine/index.js';
 import { AppError } from '../platform/errors.js';
 import { rateLimited } from '../platform/rate-limit.js';
@@ -133,40 +133,33 @@ export class QueueService {
    * side by side. A run takes its latest `now`, a moment at most a few ms after each of its joins.
    */
   private async joinTogether(calls: JoinCall[]): Promise<JoinResult[]> {
-    const results = new Array<JoinResult>(calls.length);
-    const byPerformance = new Map<string, number[]>();
-    calls.forEach((call, i) => {
-      const list = byPerformance.get(call.performanceId);
-      if (list) list.push(i);
-      else byPerformance.set(call.performanceId, [i]);
-    });
     const sameRun = (a: JoinOptions, b: JoinOptions) =>
       a.open === b.open &&
       a.until === b.until &&
       a.limit?.max === b.limit?.max &&
       a.limit?.windowMs === b.limit?.windowMs;
-    await Promise.all(
-      [...byPerformance].map(async ([performanceId, indexes]) => {
-        for (let start = 0; start < indexes.length;) {
-          const first = calls[indexes[start]!]!.opts;
+    const results = await inGroups(
+      calls,
+      (call) => call.performanceId,
+      async (performanceId, group) => {
+        const joined: JoinResult[] = [];
+        for (let start = 0; start < group.length;) {
+          const first = group[start]!.opts;
           let end = start + 1;
           let now = first.now;
-          while (end < indexes.length && sameRun(first, calls[indexes[end]!]!.opts)) {
-            now = Math.max(now, calls[indexes[end]!]!.opts.now);
+          while (end < group.length && sameRun(first, group[end]!.opts)) {
+            now = Math.max(now, group[end]!.opts.now);
             end++;
           }
-          const run = indexes.slice(start, end);
-          const joined = await this.engine.queueJoinMany(
-            performanceId,
-            run.map((i) => calls[i]!.userId),
-            { ...first, now },
-          );
-          run.forEach((i, k) => (results[i] = joined[k]!));
+          const run = group.slice(start, end).map((call) => call.userId);
+          joined.push(...(await this.engine.queueJoinMany(performanceId, run, { ...first, now })));
           start = end;
         }
-      }),
+        return joined;
+      },
     );
-    return results;
+    // A failed call fails the batch; the batcher then retries its joins one by one (a join is idempotent).
+    return results.map(unwrap);
   }
 
   /** The caller's place, marking them seen (a poll is a sign of life, like an open stream). */

@@ -93,6 +93,101 @@ describe.each(engineAdapters())('hold gate contract: $name', (adapter) => {
     expect((await engine.gateAcquire(perf, hold('u2', [4, 5], now + MINUTE), 4, now)).outcome).toBe('held');
   });
 
+  it('when several holds ask in one call, then each is decided in order as by calls of its own', async () => {
+    const engine = await adapter.open();
+    const now = Date.now();
+    const perf = await loadedGate(engine, now);
+    const at = now + MINUTE;
+    const results = await engine.gateAcquireMany(
+      perf,
+      [
+        { hold: hold('u1', [1, 2], at), cap: 3 },
+        { hold: hold('u2', [3, 2], at), cap: 3 }, // seat 2 went to the first: nothing marked
+        { hold: hold('u2', [3], at), cap: 3 },
+        { hold: hold('u1', [5, 6], at), cap: 3 }, // u1 has 2 of 3 by now
+        { hold: hold('u1', [5], at), cap: 3 },
+        { hold: hold('u3', [5], at), cap: 3 },
+      ],
+      now,
+    );
+    expect(results).toEqual([
+      { outcome: 'held' },
+      { outcome: 'taken', seatNos: [2] },
+      { outcome: 'held' },
+      { outcome: 'limit', count: 2 },
+      { outcome: 'held' },
+      { outcome: 'taken', seatNos: [5] },
+    ]);
+    const probe = await engine.gateAcquire(perf, hold('u4', [1, 2, 3, 4, 5, 6], at), 10, now);
+    expect(probe.outcome === 'taken' && probe.seatNos.sort()).toEqual([1, 2, 3, 5]);
+    expect(await engine.gateAcquireMany(perf, [], now)).toEqual([]);
+    expect(await engine.gateAcquireMany(newPerf(), [{ hold: hold('u1', [1], at), cap: 4 }], now)).toEqual([
+      { outcome: 'unloaded' },
+    ]);
+  });
+
+  it('when a random stream of holds is sent in batches, then every outcome and the end state match one call each', async () => {
+    const engine = await adapter.open();
+    const now = Date.now();
+    const [one, many] = [await loadedGate(engine, now), await loadedGate(engine, now)];
+    let seed = 7;
+    const random = (n: number) => ((seed = (seed * 48_271) % 2_147_483_647), seed % n);
+    const requests = Array.from({ length: 120 }, () => {
+      const seats = [...new Set(Array.from({ length: 1 + random(3) }, () => random(40)))];
+      // Some marks have lapsed by `now`, so that later holds take their seats over.
+      const expiresAt = random(4) === 0 ? now - 1 : now + MINUTE;
+      return { hold: hold(`u${random(5)}`, seats, expiresAt), cap: 2 + random(4) };
+    });
+    const sequential = [];
+    for (const r of requests) sequential.push(await engine.gateAcquire(one, r.hold, r.cap, now));
+    const batched = [];
+    for (let i = 0; i < requests.length; i += 1 + (i % 17))
+      batched.push(...(await engine.gateAcquireMany(many, requests.slice(i, i + 1 + (i % 17)), now)));
+    expect(batched).toEqual(sequential);
+    expect(sequential.filter((r) => r.outcome === 'held').length).toBeGreaterThan(10);
+    expect(sequential.filter((r) => r.outcome === 'taken').length).toBeGreaterThan(10);
+    expect(sequential.filter((r) => r.outcome === 'limit').length).toBeGreaterThan(0);
+    // The same marks and counts are left behind: probe every seat and every buyer.
+    const probes = [
+      ...Array.from({ length: 40 }, (_, s) => ({ hold: hold('probe', [s], now + MINUTE), cap: 99 })),
+      ...Array.from({ length: 5 }, (_, u) => ({ hold: hold(`u${u}`, [100 + u], now + MINUTE), cap: 5 })),
+    ];
+    const probe = async (perf: string) => {
+      const out = [];
+      for (const p of probes) {
+        out.push(await engine.gateAcquire(perf, p.hold, p.cap, now));
+        await engine.gateRelease(perf, p.hold, now);
+      }
+      return out;
+    };
+    expect(await probe(many)).toEqual(await probe(one));
+  });
+
+  it('when several holds are sold in one call, then their seats are taken and count as bought', async () => {
+    const engine = await adapter.open();
+    const now = Date.now();
+    const perf = await loadedGate(engine, now);
+    const a = hold('u1', [1, 2], now + 1_000);
+    const b = hold('u2', [3], now + 1_000);
+    await engine.gateAcquireMany(
+      perf,
+      [a, b].map((h) => ({ hold: h, cap: 2 })),
+      now,
+    );
+    await engine.gateSellMany(perf, [a, b]);
+    await engine.gateSellMany(perf, []);
+    const muchLater = now + 10 * MINUTE;
+    const probe = await engine.gateAcquire(perf, hold('u3', [1, 2, 3, 4], muchLater + MINUTE), 4, muchLater);
+    expect(probe.outcome === 'taken' && probe.seatNos.sort()).toEqual([1, 2, 3]);
+    expect(await engine.gateAcquire(perf, hold('u1', [4], muchLater + MINUTE), 2, muchLater)).toEqual({
+      outcome: 'limit',
+      count: 2,
+    });
+    expect((await engine.gateAcquire(perf, hold('u2', [4], muchLater + MINUTE), 2, muchLater)).outcome).toBe(
+      'held',
+    );
+  });
+
   it('when a hold is released, then only its own marks go and a newer hold on a taken-over seat stays', async () => {
     const engine = await adapter.open();
     const now = Date.now();

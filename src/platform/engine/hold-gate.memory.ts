@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import type { GateHoldRef, HoldGateOps } from './hold-gate.js';
+import type { GateAcquireResult, GateHold, GateHoldRef, HoldGateOps } from './hold-gate.js';
 import { createMemoryVersions } from './versions.memory.js';
 
 /** A seat's mark: held by a hold until an instant, or sold (holdId null). */
@@ -39,26 +39,30 @@ export function createMemoryHoldGate(clock: Clock): { ops: HoldGateOps; forgetEx
     gate.buyers.get(hold.userId)?.holds.delete(hold.holdId);
   };
 
+  const acquire = (gate: Gate, hold: GateHold, cap: number, now: number): GateAcquireResult => {
+    const taken = hold.seatNos.filter((seat) => {
+      const mark = gate.seats.get(seat);
+      return mark !== undefined && (mark.holdId === null || mark.expiresAt > now);
+    });
+    if (taken.length > 0) return { outcome: 'taken', seatNos: taken };
+    const buyer = buyerOf(gate, hold.userId);
+    let count = buyer.sold;
+    for (const [id, h] of buyer.holds) {
+      if (h.expiresAt > now) count += h.count;
+      else buyer.holds.delete(id);
+    }
+    if (count + hold.seatNos.length > cap) return { outcome: 'limit', count };
+    buyer.holds.set(hold.holdId, { count: hold.seatNos.length, expiresAt: hold.expiresAt });
+    for (const seat of hold.seatNos) gate.seats.set(seat, { holdId: hold.holdId, expiresAt: hold.expiresAt });
+    return { outcome: 'held' };
+  };
+
   const ops: HoldGateOps = {
-    gateAcquire: async (perf, hold, cap, now) => {
+    gateAcquire: async (perf, hold, cap, now) => (await ops.gateAcquireMany(perf, [{ hold, cap }], now))[0]!,
+    gateAcquireMany: async (perf, requests, now) => {
       const gate = gateOf(perf);
-      if (!gate || gate.readyUntil <= clock.now()) return { outcome: 'unloaded' };
-      const taken = hold.seatNos.filter((seat) => {
-        const mark = gate.seats.get(seat);
-        return mark !== undefined && (mark.holdId === null || mark.expiresAt > now);
-      });
-      if (taken.length > 0) return { outcome: 'taken', seatNos: taken };
-      const buyer = buyerOf(gate, hold.userId);
-      let count = buyer.sold;
-      for (const [id, h] of buyer.holds) {
-        if (h.expiresAt > now) count += h.count;
-        else buyer.holds.delete(id);
-      }
-      if (count + hold.seatNos.length > cap) return { outcome: 'limit', count };
-      buyer.holds.set(hold.holdId, { count: hold.seatNos.length, expiresAt: hold.expiresAt });
-      for (const seat of hold.seatNos)
-        gate.seats.set(seat, { holdId: hold.holdId, expiresAt: hold.expiresAt });
-      return { outcome: 'held' };
+      if (!gate || gate.readyUntil <= clock.now()) return requests.map(() => ({ outcome: 'unloaded' }));
+      return requests.map(({ hold, cap }) => acquire(gate, hold, cap, now));
     },
 
     gateRelease: async (perf, hold, now) => {
@@ -67,12 +71,15 @@ export function createMemoryHoldGate(clock: Clock): { ops: HoldGateOps; forgetEx
       versions.bump(perf, now);
     },
 
-    gateSell: async (perf, hold) => {
+    gateSell: (perf, hold) => ops.gateSellMany(perf, [hold]),
+    gateSellMany: async (perf, holds) => {
       const gate = gateOf(perf);
       if (!gate) return;
-      unmarkHold(gate, hold);
-      for (const seat of hold.seatNos) gate.seats.set(seat, { holdId: null, expiresAt: Infinity });
-      buyerOf(gate, hold.userId).sold += hold.seatNos.length;
+      for (const hold of holds) {
+        unmarkHold(gate, hold);
+        for (const seat of hold.seatNos) gate.seats.set(seat, { holdId: null, expiresAt: Infinity });
+        buyerOf(gate, hold.userId).sold += hold.seatNos.length;
+      }
     },
 
     gateUnsell: async (perf, userId, seatNos, now) => {

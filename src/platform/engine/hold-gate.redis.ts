@@ -19,35 +19,51 @@ end
 const VERSION = versionLua('KEYS[4]');
 
 const SCRIPTS = {
-  // ARGV: holdId, userId, expiresAt, now, cap, seat… → {1} held · {0, taken…} · {-1} unloaded · {-2, count} limit
+  // ARGV: now, then per hold: holdId, userId, expiresAt, cap, n, n seats → per hold, in order:
+  // {1} held · {0, taken…} · {-2, count} limit; or one {-1}: unloaded. Each hold is decided as by a
+  // call of its own, after the earlier ones.
   gateAcquireScript: `${BUYER}
     if redis.call('EXISTS', KEYS[3]) == 0 then return { -1 } end
-    local now = tonumber(ARGV[4])
-    local taken = {}
-    for i = 6, #ARGV do
-      local mark = redis.call('HGET', KEYS[1], ARGV[i])
-      if mark then
-        if mark == 's' or tonumber(string.match(mark, '|(%d+)$')) > now then taken[#taken + 1] = ARGV[i] end
+    local now = tonumber(ARGV[1])
+    local function acquire(holdId, userId, expiresAt, cap, first, last)
+      local taken = {}
+      for i = first, last do
+        local mark = redis.call('HGET', KEYS[1], ARGV[i])
+        if mark then
+          if mark == 's' or tonumber(string.match(mark, '|(%d+)$')) > now then taken[#taken + 1] = ARGV[i] end
+        end
       end
-    end
-    if #taken > 0 then return { 0, taken } end
-    local b = buyer(ARGV[2])
-    local count = b.s
-    local live = {}
-    for id, h in pairs(b.h) do
-      if h[2] > now then
-        live[id] = h
-        count = count + h[1]
+      if #taken > 0 then
+        table.insert(taken, 1, 0)
+        return taken
       end
+      local b = buyer(userId)
+      local count = b.s
+      local live = {}
+      for id, h in pairs(b.h) do
+        if h[2] > now then
+          live[id] = h
+          count = count + h[1]
+        end
+      end
+      local n = last - first + 1
+      if count + n > cap then return { -2, count } end
+      live[holdId] = { n, tonumber(expiresAt) }
+      b.h = live
+      saveBuyer(userId, b)
+      local mark = holdId .. '|' .. expiresAt
+      for i = first, last do redis.call('HSET', KEYS[1], ARGV[i], mark) end
+      return { 1 }
     end
-    local n = #ARGV - 5
-    if count + n > tonumber(ARGV[5]) then return { -2, count } end
-    live[ARGV[1]] = { n, tonumber(ARGV[3]) }
-    b.h = live
-    saveBuyer(ARGV[2], b)
-    local mark = ARGV[1] .. '|' .. ARGV[3]
-    for i = 6, #ARGV do redis.call('HSET', KEYS[1], ARGV[i], mark) end
-    return { 1 }`,
+    local results = {}
+    local i = 2
+    while i <= #ARGV do
+      local first = i + 5
+      local last = i + 4 + tonumber(ARGV[i + 4])
+      results[#results + 1] = acquire(ARGV[i], ARGV[i + 1], ARGV[i + 2], tonumber(ARGV[i + 3]), first, last)
+      i = last + 1
+    end
+    return results`,
   // ARGV: holdId, userId, now, seat…
   gateReleaseScript: `${BUYER}${VERSION}
     local prefix = ARGV[1] .. '|'
@@ -62,14 +78,19 @@ const SCRIPTS = {
     end
     bump(ARGV[3])
     return 1`,
-  // ARGV: holdId, userId, seat…
+  // ARGV: per hold: holdId, userId, n, n seats
   gateSellScript: `${BUYER}
     if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-    for i = 3, #ARGV do redis.call('HSET', KEYS[1], ARGV[i], 's') end
-    local b = buyer(ARGV[2])
-    b.h[ARGV[1]] = nil
-    b.s = b.s + (#ARGV - 2)
-    saveBuyer(ARGV[2], b)
+    local i = 1
+    while i <= #ARGV do
+      local n = tonumber(ARGV[i + 2])
+      for j = i + 3, i + 2 + n do redis.call('HSET', KEYS[1], ARGV[j], 's') end
+      local b = buyer(ARGV[i + 1])
+      b.h[ARGV[i]] = nil
+      b.s = b.s + n
+      saveBuyer(ARGV[i + 1], b)
+      i = i + 3 + n
+    end
     return 1`,
   // ARGV: userId, now, seat…
   gateUnsellScript: `${BUYER}${VERSION}
@@ -120,33 +141,30 @@ export function createRedisHoldGate(redis: Redis): HoldGateOps {
     return [`${tag}:seats`, `${tag}:buyers`, `${tag}:ready`, `${tag}:ver`];
   };
 
-  return {
-    gateAcquire: async (perf, hold, cap, now): Promise<GateAcquireResult> => {
-      const [code, detail] = (await run.gateAcquireScript(
-        ...keys(perf),
-        hold.holdId,
-        hold.userId,
-        hold.expiresAt,
-        now,
-        cap,
-        ...hold.seatNos,
-      )) as [number, string[] | number | undefined];
-      switch (code) {
-        case 1:
-          return { outcome: 'held' };
-        case 0:
-          return { outcome: 'taken', seatNos: (detail as string[]).map(Number) };
-        case -2:
-          return { outcome: 'limit', count: Number(detail) };
-        default:
-          return { outcome: 'unloaded' };
-      }
+  const ops: HoldGateOps = {
+    gateAcquire: async (perf, hold, cap, now) => (await ops.gateAcquireMany(perf, [{ hold, cap }], now))[0]!,
+    gateAcquireMany: async (perf, requests, now) => {
+      if (requests.length === 0) return [];
+      const args: (string | number)[] = [now];
+      for (const { hold, cap } of requests)
+        args.push(hold.holdId, hold.userId, hold.expiresAt, cap, hold.seatNos.length, ...hold.seatNos);
+      const replies = (await run.gateAcquireScript(...keys(perf), args)) as unknown[];
+      if (replies[0] === -1) return requests.map((): GateAcquireResult => ({ outcome: 'unloaded' }));
+      return (replies as number[][]).map(([code, ...detail]): GateAcquireResult => {
+        if (code === 1) return { outcome: 'held' };
+        if (code === 0) return { outcome: 'taken', seatNos: detail.map(Number) };
+        return { outcome: 'limit', count: Number(detail[0]) };
+      });
     },
     gateRelease: async (perf, hold, now) => {
       await run.gateReleaseScript(...keys(perf), hold.holdId, hold.userId, now, ...hold.seatNos);
     },
-    gateSell: async (perf, hold) => {
-      await run.gateSellScript(...keys(perf), hold.holdId, hold.userId, ...hold.seatNos);
+    gateSell: (perf, hold) => ops.gateSellMany(perf, [hold]),
+    gateSellMany: async (perf, holds) => {
+      if (holds.length === 0) return;
+      const args: (string | number)[] = [];
+      for (const hold of holds) args.push(hold.holdId, hold.userId, hold.seatNos.length, ...hold.seatNos);
+      await run.gateSellScript(...keys(perf), args);
     },
     gateUnsell: async (perf, userId, seatNos, now) => {
       await run.gateUnsellScript(...keys(perf), userId, now, ...seatNos);
@@ -180,4 +198,5 @@ export function createRedisHoldGate(redis: Redis): HoldGateOps {
       return stored === 1;
     },
   };
+  return ops;
 }

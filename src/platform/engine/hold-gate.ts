@@ -19,10 +19,18 @@ export interface HoldGateOps {
    * rebuilt first (the caller may go straight to PostgreSQL meanwhile).
    */
   gateAcquire(perf: string, hold: GateHold, cap: number, now: number): Promise<GateAcquireResult>;
+  /**
+   * `gateAcquire` for several holds in one atomic step: each decided in order, all-or-nothing on its
+   * own, exactly as the same calls one after another at `now` (a later hold sees the marks and counts
+   * of the earlier ones). One result per request, in order; all `unloaded` when the gate must be rebuilt.
+   */
+  gateAcquireMany(perf: string, requests: readonly GateRequest[], now: number): Promise<GateAcquireResult[]>;
   /** Unmarks the hold's seats (those still marked by it) and drops it from the buyer's count. */
   gateRelease(perf: string, hold: GateHoldRef, now: number): Promise<void>;
   /** The hold's seats become sold (counted for the buyer as bought). */
   gateSell(perf: string, hold: GateHoldRef): Promise<void>;
+  /** `gateSell` for several holds in one atomic step, in order. */
+  gateSellMany(perf: string, holds: readonly GateHoldRef[]): Promise<void>;
   /** Sold seats become free again (a refunded order), and leave the buyer's count. */
   gateUnsell(perf: string, userId: string, seatNos: readonly number[], now: number): Promise<void>;
   /** The version a rebuild must read before reading PostgreSQL; a missing one starts at `now`. */
@@ -40,6 +48,12 @@ export interface GateHoldRef {
 export interface GateHold extends GateHoldRef {
   /** Epoch ms after which the hold's seats are free again, here as in PostgreSQL. */
   expiresAt: number;
+}
+
+/** One hold asking the gate, with its buyer's cap. */
+export interface GateRequest {
+  hold: GateHold;
+  cap: number;
 }
 
 export type GateAcquireResult =

@@ -3,7 +3,7 @@ import { createMemoryEngine } from './memory.js';
 import { createRedisEngine } from './redis.js';
 
 export type { Engine, RateLimitResult } from './engine.js';
-export type { GateAcquireResult, GateHold, GateHoldRef, GateSnapshot } from './hold-gate.js';
+export type { GateAcquireResult, GateHold, GateHoldRef, GateRequest, GateSnapshot } from './hold-gate.js';
 export type {
   AdmitResult,
   JoinOptions,
