@@ -33,47 +33,23 @@ export function followStream(
   timeoutMs: number,
   onEvent: (event: StreamEvent) => boolean,
 ): Promise<StreamResult> {
-  return new Promise((resolve) => {
-    const result: StreamResult = { status: 0, node: '', headers: {}, lastEventId, end: 'broken' };
-    let settled = false;
-    const finish = (end: StreamResult['end']) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      result.end = end;
-      req.destroy();
-      resolve(result);
-    };
-    const req = http.get(
-      url,
-      {
-        agent,
-        headers: {
-          ...headers,
-          accept: 'text/event-stream',
-          ...(lastEventId ? { 'last-event-id': lastEventId } : {}),
-        },
-      },
-      (res) => {
-        result.status = res.statusCode ?? 0;
-        result.headers = res.headers;
-        result.node = String(res.headers['x-tmomi-node'] ?? '');
-        if (result.status !== 200) {
-          res.resume();
-          res.on('end', () => finish('ended'));
-          return;
-        }
-        res.setEncoding('utf8');
-        const parse = sseParser(result, onEvent, () => finish('stopped'));
-        res.on('data', (chunk: string) => {
-          if (!settled) parse(chunk);
-        });
+  return follow(lastEventId, timeoutMs, onEvent, ({ result, parse, finish }) => {
+    const req = http.get(url, { agent, headers: { ...headers, ...streamHeaders(lastEventId) } }, (res) => {
+      result.status = res.statusCode ?? 0;
+      result.headers = res.headers;
+      result.node = String(res.headers['x-tmomi-node'] ?? '');
+      if (result.status !== 200) {
+        res.resume();
         res.on('end', () => finish('ended'));
-        res.on('error', () => finish('broken'));
-      },
-    );
+        return;
+      }
+      res.setEncoding('utf8');
+      res.on('data', parse);
+      res.on('end', () => finish('ended'));
+      res.on('error', () => finish('broken'));
+    });
     req.on('error', () => finish('broken'));
-    const timer = setTimeout(() => finish('timeout'), timeoutMs);
+    return () => req.destroy();
   });
 }
 
@@ -89,6 +65,42 @@ export function followStreamH2(
   timeoutMs: number,
   onEvent: (event: StreamEvent) => boolean,
 ): Promise<StreamResult> {
+  return follow(lastEventId, timeoutMs, onEvent, ({ result, parse, finish }) => {
+    const stream = session.request({ ':path': path, ...headers, ...streamHeaders(lastEventId) });
+    stream.on('response', (response) => {
+      result.status = Number(response[':status'] ?? 0);
+      result.headers = response;
+      result.node = String(response['x-tmomi-node'] ?? '');
+    });
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk: string) => {
+      if (result.status === 200) parse(chunk);
+    });
+    stream.on('end', () => finish('ended'));
+    stream.on('error', () => finish('broken'));
+    return () => stream.close(http2.constants.NGHTTP2_CANCEL);
+  });
+}
+
+const streamHeaders = (lastEventId: string | undefined) => ({
+  accept: 'text/event-stream',
+  ...(lastEventId ? { 'last-event-id': lastEventId } : {}),
+});
+
+/**
+ * What both transports share: the result, the parser, the timeout, and one end. `open` starts the
+ * transport, feeds it to `parse` and `finish`, and returns how to close it.
+ */
+function follow(
+  lastEventId: string | undefined,
+  timeoutMs: number,
+  onEvent: (event: StreamEvent) => boolean,
+  open: (stream: {
+    result: StreamResult;
+    parse: (chunk: string) => void;
+    finish: (end: StreamResult['end']) => void;
+  }) => () => void,
+): Promise<StreamResult> {
   return new Promise((resolve) => {
     const result: StreamResult = { status: 0, node: '', headers: {}, lastEventId, end: 'broken' };
     let settled = false;
@@ -97,27 +109,14 @@ export function followStreamH2(
       settled = true;
       clearTimeout(timer);
       result.end = end;
-      stream.close(http2.constants.NGHTTP2_CANCEL);
+      close();
       resolve(result);
     };
-    const stream = session.request({
-      ':path': path,
-      ...headers,
-      accept: 'text/event-stream',
-      ...(lastEventId ? { 'last-event-id': lastEventId } : {}),
-    });
-    stream.on('response', (response) => {
-      result.status = Number(response[':status'] ?? 0);
-      result.headers = response;
-      result.node = String(response['x-tmomi-node'] ?? '');
-    });
-    stream.setEncoding('utf8');
-    const parse = sseParser(result, onEvent, () => finish('stopped'));
-    stream.on('data', (chunk: string) => {
-      if (!settled && result.status === 200) parse(chunk);
-    });
-    stream.on('end', () => finish('ended'));
-    stream.on('error', () => finish('broken'));
+    const parser = sseParser(result, onEvent, () => finish('stopped'));
+    const parse = (chunk: string) => {
+      if (!settled) parser(chunk);
+    };
+    const close = open({ result, parse, finish });
     const timer = setTimeout(() => finish('timeout'), timeoutMs);
   });
 }
