@@ -18,8 +18,9 @@ const RECONNECT = 'event: reconnect\ndata: {}\n\n';
 interface Stream {
   userId: string;
   res: ServerResponse;
-  /** The last view sent, as JSON, so only changes are pushed. */
+  /** What the last view sent said (`summaryOf`), so only changes are pushed; and its state. */
   sent: string;
+  sentState: QueueView['state'] | undefined;
   sentAt: number;
   /** A change that arrived within a second of the last push, to send when the second is over. */
   pending: boolean;
@@ -75,7 +76,7 @@ export class QueueStreams {
     });
     res.write('retry: 2000\n\n');
     this.metrics.sseStreams.inc();
-    const stream: Stream = { userId, res, sent: '', sentAt: 0, pending: false };
+    const stream: Stream = { userId, res, sent: '', sentState: undefined, sentAt: 0, pending: false };
     this.push(stream, initial, this.clock.now());
     if (isFinal(initial)) {
       res.end();
@@ -147,7 +148,13 @@ export class QueueStreams {
       const stats = await this.engine.queueStats(performanceId, now);
       this.queue.rates.record(performanceId, stats.admittedTotal);
       const changed = stats.version !== watch.version;
-      const anyPending = [...watch.streams].some((s) => s.pending);
+      let anyPending = false;
+      for (const stream of watch.streams) {
+        if (stream.pending) {
+          anyPending = true;
+          break;
+        }
+      }
       // Observing also marks the streams' users seen, so an open stream keeps its place.
       if (!changed && !anyPending && now - watch.observedAt < KEEPALIVE_EVERY_MS) return;
       watch.version = stats.version;
@@ -179,12 +186,12 @@ export class QueueStreams {
   }
 
   private push(stream: Stream, view: QueueView, now: number): void {
-    const json = JSON.stringify(view);
-    if (json === stream.sent) {
+    const summary = summaryOf(view);
+    if (summary === stream.sent) {
       stream.pending = false;
       return;
     }
-    const positionOnly = view.state === 'waiting' && stream.sent.includes('"state":"waiting"');
+    const positionOnly = view.state === 'waiting' && stream.sentState === 'waiting';
     if (positionOnly && now - stream.sentAt < PUSH_AT_MOST_EVERY_MS) {
       stream.pending = true;
       return;
@@ -195,13 +202,23 @@ export class QueueStreams {
         ? JSON.stringify({ position: view.position, etaSeconds: view.etaSeconds })
         : event === 'admitted'
           ? JSON.stringify({ pass: view.pass, expiresAt: view.expiresAt })
-          : json;
+          : summary;
     stream.res.write(`id: ${now}\nevent: ${event}\ndata: ${data}\n\n`);
-    stream.sent = json;
+    stream.sent = summary;
+    stream.sentState = view.state;
     stream.sentAt = now;
     stream.pending = false;
     if (isFinal(view)) stream.res.end();
   }
+}
+
+/**
+ * What a view says, to tell whether it changed since the last push: a waiting buyer's place and ETA
+ * (the view of tens of thousands of streams at each move of the queue, so no JSON is made for it), or
+ * else the whole view as JSON, which is also what the event carries.
+ */
+function summaryOf(view: QueueView): string {
+  return view.state === 'waiting' ? `waiting ${view.position} ${view.etaSeconds}` : JSON.stringify(view);
 }
 
 function eventName(view: QueueView): string {
