@@ -9,7 +9,7 @@ const CODE = /^T([A-Za-z0-9_-]{20})\.([A-Za-z0-9_-]{16})$/;
 /**
  * Ticket codes as printed in the QR: `T<120 random bits>.<96-bit HMAC of them>`. The randomness makes a
  * code unguessable; the signature lets check-in turn away a forged code without touching the database.
- * 42 characters keep the QR small enough to scan from a phone screen.
+ * 38 characters keep the QR small enough to scan from a phone screen.
  */
 export class TicketCodes {
   private readonly key: Buffer;
