@@ -24,7 +24,7 @@ import { bulkBuyers } from '../src/loadtest/buyers.js';
 import { HttpClient } from '../src/loadtest/http.js';
 import { createScratchDatabase } from '../test/scratch-database.js';
 import { bookingViolations } from '../src/loadtest/invariants.js';
-import { BENCH_ADMIN, sleep, startBenchServers } from './common.js';
+import { BENCH_ADMIN, cpuSecondsOf, sleep, startBenchServers } from './common.js';
 
 const { values } = parseArgs({
   options: {
@@ -62,16 +62,8 @@ const engineInfo = async (url: string): Promise<string> => {
   }
 };
 
-/** CPU seconds used so far by one process (utime + stime from /proc), 0 once it is gone. */
-const cpuOf = (pid: number, only?: 'system'): number => {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    // clock ticks (USER_HZ = 100): utime + stime, or stime alone (the kernel: sockets, epoll)
-    return ((only ? 0 : Number(fields[11])) + Number(fields[12])) / 100;
-  } catch {
-    return 0;
-  }
-};
+/** CPU seconds used so far by one process, 0 once it is gone (a backend that exited). */
+const cpuOf = (pid: number, only?: 'system'): number => cpuSecondsOf(pid, only) ?? 0;
 const line = (label: string, perSecond: number, r: autocannon.Result, extra = '') =>
   console.log(
     `${label.padEnd(28)} ${Math.round(perSecond).toLocaleString().padStart(7)} /s  p50 ${r.latency.p50} ms  p99 ${r.latency.p99} ms${extra}`,

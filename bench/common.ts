@@ -1,8 +1,24 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { freePort } from '../src/platform/net.js';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * CPU seconds one process has used so far, from /proc: user + system, or the kernel's alone (sockets,
+ * epoll); undefined once it is gone, or off Linux. On a shared machine the cost per request is much
+ * steadier than requests per second, so it tells whether a change helped.
+ */
+export function cpuSecondsOf(pid: number, only?: 'system'): number | undefined {
+  try {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((only ? 0 : Number(fields[11])) + Number(fields[12])) / 100; // clock ticks, USER_HZ = 100
+  } catch {
+    return undefined;
+  }
+}
 
 /** Starts a process with its file limit raised to the hard limit and waits for `ready`. */
 export async function startProcess(

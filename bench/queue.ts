@@ -14,7 +14,6 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import http2 from 'node:http2';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
@@ -23,7 +22,7 @@ import { systemClock } from '../src/platform/clock.js';
 import { TokenKind } from '../src/platform/tokens.js';
 import { followStream, followStreamH2, type StreamEvent } from '../src/loadtest/sse.js';
 import { createScratchDatabase } from '../test/scratch-database.js';
-import { BENCH_ADMIN, sleep, startBenchServers } from './common.js';
+import { BENCH_ADMIN, cpuSecondsOf, sleep, startBenchServers } from './common.js';
 import type { AccessClaims } from '../src/auth/service.js';
 
 const { values } = parseArgs({
@@ -66,21 +65,6 @@ function load(url: string, tokens: string[] | undefined): Promise<autocannon.Res
   });
 }
 
-/**
- * CPU time (user + system, ms) a process has used so far, from /proc: the cost per request is much
- * steadier than requests per second on a shared machine, so it tells whether a change helped.
- */
-function cpuMs(pid: number | undefined): number {
-  if (pid === undefined) return NaN;
-  try {
-    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // USER_HZ is 100 on Linux
-  } catch {
-    return NaN; // not Linux: the figure is simply missing
-  }
-}
-
 /** Redis's CPU time so far (ms), from INFO: the server is shared, so other clients' work shows too. */
 async function redisCpuMs(redis: Redis): Promise<number> {
   const info = await redis.info('cpu');
@@ -89,19 +73,32 @@ async function redisCpuMs(redis: Redis): Promise<number> {
 }
 
 /**
+ * Starts counting the CPU (ms) that the server's process, this load generator and Redis spend; the
+ * returned function tells how much each has spent since.
+ */
+async function cpuSince(pid: number | undefined, redis: Redis) {
+  const serverMs = () => (pid === undefined ? NaN : (cpuSecondsOf(pid) ?? NaN) * 1000);
+  const before = { server: serverMs(), load: process.cpuUsage(), redis: await redisCpuMs(redis) };
+  return async () => {
+    const load = process.cpuUsage(before.load);
+    return {
+      server: serverMs() - before.server,
+      load: (load.user + load.system) / 1000,
+      redis: (await redisCpuMs(redis)) - before.redis,
+    };
+  };
+}
+
+/**
  * Runs the load against one server and measures, per request, the CPU that server's process, this
  * load generator and Redis spent meanwhile (µs).
  */
 async function measure(url: string, pid: number | undefined, tokens: string[] | undefined, redis: Redis) {
-  const before = { server: cpuMs(pid), load: process.cpuUsage(), redis: await redisCpuMs(redis) };
+  const spent = await cpuSince(pid, redis);
   const result = await load(url, tokens);
-  const n = Math.max(1, result.requests.total);
-  const loadUsage = process.cpuUsage(before.load);
-  const cpu = {
-    server: ((cpuMs(pid) - before.server) * 1000) / n,
-    load: (loadUsage.user + loadUsage.system) / n,
-    redis: (((await redisCpuMs(redis)) - before.redis) * 1000) / n,
-  };
+  const perRequest = 1000 / Math.max(1, result.requests.total);
+  const ms = await spent();
+  const cpu = { server: ms.server * perRequest, load: ms.load * perRequest, redis: ms.redis * perRequest };
   return { result, cpu };
 }
 
@@ -172,7 +169,7 @@ async function measureWaiters(
   // Someone near the head leaves: every waiter behind moves up by one and must be told.
   const head = [...before.entries()].sort((a, b) => a[1] - b[1])[0]!;
   const behind = [...before.values()].filter((position) => position > head[1]).length;
-  const cpuBefore = { server: cpuMs(pid), load: process.cpuUsage(), redis: await redisCpuMs(redis) };
+  const spent = await cpuSince(pid, redis);
   tick = Date.now();
   await fetch(`${base}/api/performances/${performanceId}/queue`, {
     method: 'DELETE',
@@ -180,12 +177,7 @@ async function measureWaiters(
   });
   const deadline = tick + 30_000;
   while (Date.now() < deadline && toldAfter.length < behind) await sleep(10);
-  const loadUsage = process.cpuUsage(cpuBefore.load);
-  const fanOutCpu = {
-    server: cpuMs(pid) - cpuBefore.server,
-    load: (loadUsage.user + loadUsage.system) / 1000,
-    redis: (await redisCpuMs(redis)) - cpuBefore.redis,
-  };
+  const fanOutCpu = await spent();
   const at = (q: number) =>
     toldAfter[Math.min(toldAfter.length - 1, Math.floor(q * toldAfter.length))] ?? NaN;
   console.log(
