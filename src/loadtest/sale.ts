@@ -365,7 +365,9 @@ export function ratePerSecond(instants: number[]): number {
 export function reasons(buyers: BuyerRecord[]): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const b of buyers) {
-    if (b.reason) counts[`${b.outcome}: ${b.reason}`] = (counts[`${b.outcome}: ${b.reason}`] ?? 0) + 1;
+    if (!b.reason) continue;
+    const key = `${b.outcome}: ${b.reason}`;
+    counts[key] = (counts[key] ?? 0) + 1;
   }
   return counts;
 }
