@@ -22,7 +22,7 @@ export class AdmissionTicker {
   private timer: NodeJS.Timeout | undefined;
   private performances: PerformanceRow[] = [];
   private refreshedAt = 0;
-  private ticking = false;
+  private round: Promise<void> | undefined;
   private readonly soldOut: SoldOutCheck;
 
   constructor(
@@ -38,7 +38,10 @@ export class AdmissionTicker {
 
   start(): void {
     this.leader.start();
-    this.timer = setInterval(() => void this.tick(), TICK_MS);
+    // A round still running when the timer fires is not queued behind: the next one comes soon enough.
+    this.timer = setInterval(() => {
+      if (!this.round) void this.tick();
+    }, TICK_MS);
     this.timer.unref();
   }
 
@@ -47,8 +50,17 @@ export class AdmissionTicker {
     await this.leader.stop();
   }
 
-  /** One round over every open waiting room; public so tests can drive it. */
+  /**
+   * One round over every open waiting room, started after any round already under way has ended (so
+   * that it sees what happened before the call); public so tests can drive it.
+   */
   async tick(): Promise<void> {
+    while (this.round) await this.round;
+    this.round = this.runRound().finally(() => (this.round = undefined));
+    return this.round;
+  }
+
+  private async runRound(): Promise<void> {
     this.metrics.leader.set(this.leader.isLeader ? 1 : 0);
     if (!this.leader.isLeader) {
       // Only the leader reads the queues' figures; a node that stopped leading must not keep
@@ -56,9 +68,8 @@ export class AdmissionTicker {
       this.metrics.waiting.reset();
       this.metrics.activePasses.reset();
       this.metrics.maxActive.reset();
+      return;
     }
-    if (this.ticking || !this.leader.isLeader) return;
-    this.ticking = true;
     try {
       const now = this.clock.now();
       if (now - this.refreshedAt >= REFRESH_PERFORMANCES_MS) {
@@ -71,8 +82,6 @@ export class AdmissionTicker {
       }
     } catch (err) {
       this.logger.warn({ err }, 'admission tick failed');
-    } finally {
-      this.ticking = false;
     }
   }
 
