@@ -62,6 +62,11 @@ export interface BuyerRecord {
   orderIds: string[];
   seats: number[];
   connections: StreamConnection[];
+  /**
+   * The buyer's last steps past the queue, and any slow or failed queue call, as `+12.3s hold 409
+   * SEAT_UNAVAILABLE 250ms`: what a failed buyer's report shows, to tell where its time went.
+   */
+  trail: string[];
 }
 
 export interface SaleProgress {
@@ -100,6 +105,8 @@ const jitter = (ms: number) => ms / 2 + Math.random() * ms;
 const MAX_STREAM_CONNECTIONS = 40;
 const MAX_HOLD_ATTEMPTS = 40;
 const MAX_CHECKOUT_ATTEMPTS = 60;
+const TRAIL_LENGTH = 24;
+const SLOW_CALL_MS = 5_000;
 
 /** The stable code of an error reply (`{"error":{"code",…}}`), if it is one. */
 const codeOf = (reply: Reply | undefined): string | undefined =>
@@ -127,6 +134,7 @@ export async function runSale(opts: SaleOptions): Promise<SaleReport> {
 
   /** One request; a transport error becomes `undefined`, and anything unexpected is counted. */
   const call = async (
+    trail: string[],
     step: string,
     method: string,
     path: string,
@@ -139,11 +147,20 @@ export async function runSale(opts: SaleOptions): Promise<SaleReport> {
       const reply = await pool.request(opts.base, method, path, headers, body);
       if (reply.status < 400) (samples as Record<string, number[]>)[step]?.push(Date.now() - at);
       if (reply.status >= 500) count(`${step} ${reply.status}${codeOf(reply) ? ` ${codeOf(reply)}` : ''}`);
+      note(trail, at, step, `${reply.status}${codeOf(reply) ? ` ${codeOf(reply)}` : ''}`, reply.status);
       return reply;
     } catch {
       count(`${step} transport`);
+      note(trail, at, step, 'transport', 0);
       return undefined;
     }
+  };
+  const note = (trail: string[], at: number, step: string, what: string, status: number) => {
+    const ms = Date.now() - at;
+    const queueStep = step === 'join' || step === 'poll';
+    if (queueStep && status > 0 && status < 400 && ms < SLOW_CALL_MS) return;
+    trail.push(`+${((at - started) / 1000).toFixed(1)}s ${step} ${what} ${ms}ms`);
+    if (trail.length > TRAIL_LENGTH) trail.shift();
   };
   const count = (key: string) => (errors[key] = (errors[key] ?? 0) + 1);
   const timeLeft = () => opts.deadline - Date.now();
@@ -167,7 +184,15 @@ export async function runSale(opts: SaleOptions): Promise<SaleReport> {
       orderIds: [],
       seats: [],
       connections: [],
+      trail: [],
     };
+    const ask = (
+      step: string,
+      method: string,
+      path: string,
+      headers: Record<string, string>,
+      body?: unknown,
+    ) => call(record.trail, step, method, path, headers, body);
     const finish = (outcome: Outcome, reason?: string) => {
       record.outcome = outcome;
       record.reason ??= reason;
@@ -178,7 +203,7 @@ export async function runSale(opts: SaleOptions): Promise<SaleReport> {
     // 1. Join (idempotent, so retried freely).
     let view: Record<string, unknown> | undefined;
     for (let attempt = 0; attempt < 10 && timeLeft() > 0 && !view; attempt++) {
-      const reply = await call('join', 'POST', `${perfPath}/queue`, buyer.headers);
+      const reply = await ask('join', 'POST', `${perfPath}/queue`, buyer.headers);
       if (reply?.status === 200) view = reply.body;
       else if (!transient(reply)) return finish('failed', `join ${reply!.status} ${codeOf(reply)}`);
       else await sleep(jitter(300));
@@ -244,7 +269,7 @@ export async function runSale(opts: SaleOptions): Promise<SaleReport> {
         if (ended) return finish(ended);
         if (!pass) await sleep(jitter(200)); // as EventSource does before it reconnects
       } else {
-        const reply = await call('poll', 'GET', `${perfPath}/queue/me`, buyer.headers);
+        const reply = await ask('poll', 'GET', `${perfPath}/queue/me`, buyer.headers);
         if (reply?.status === 200) {
           ended = settle(reply.body.state, reply.body);
           if (ended) return finish(ended);
@@ -264,7 +289,7 @@ export async function runSale(opts: SaleOptions): Promise<SaleReport> {
     const quantity = 1 + Math.floor(Math.random() * opts.maxQuantity);
     const passHeaders = { ...buyer.headers, 'x-queue-pass': pass };
     for (let attempt = 0; attempt < MAX_HOLD_ATTEMPTS && timeLeft() > 0; attempt++) {
-      const hold = await call('hold', 'POST', `${perfPath}/holds`, passHeaders, {
+      const hold = await ask('hold', 'POST', `${perfPath}/holds`, passHeaders, {
         grade: opts.grade,
         quantity,
       });
@@ -274,11 +299,11 @@ export async function runSale(opts: SaleOptions): Promise<SaleReport> {
       }
       if (hold!.status === 409 && codeOf(hold) === 'SEAT_UNAVAILABLE') {
         // Struck out by someone faster, or nothing left: sold out ends it; held seats may come back.
-        const perf = await call('performance', 'GET', perfPath, {});
+        const perf = await ask('performance', 'GET', perfPath, {});
         const left = perf?.body?.counts as { available: number; held: number } | undefined;
         if (left && left.available === 0 && left.held === 0) {
           // Give the pass back, as a buyer closing the page would, so its slot goes to someone else.
-          await call('leave', 'DELETE', `${perfPath}/queue`, buyer.headers);
+          await ask('leave', 'DELETE', `${perfPath}/queue`, buyer.headers);
           return finish('sold-out');
         }
         await sleep(jitter(left?.available === 0 ? 2_000 : 200));
@@ -294,7 +319,7 @@ export async function runSale(opts: SaleOptions): Promise<SaleReport> {
       const holdId = hold!.body.holdId as string;
       const key = randomUUID();
       for (let tries = 0; tries < MAX_CHECKOUT_ATTEMPTS && timeLeft() > 0; tries++) {
-        const paid = await call(
+        const paid = await ask(
           'checkout',
           'POST',
           `/api/holds/${holdId}/checkout`,
