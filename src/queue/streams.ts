@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { Http2ServerResponse } from 'node:http2';
 import type { Clock } from '../platform/clock.js';
 import type { Engine } from '../platform/engine/index.js';
 import type { Logger } from '../platform/logger.js';
@@ -7,7 +8,7 @@ import type { QueueMetrics } from './metrics.js';
 import type { PerformanceCache } from './performances.js';
 import type { QueueService, QueueView } from './service.js';
 
-const WATCH_EVERY_MS = 250;
+const WATCH_EVERY_MS = 100;
 const PUSH_AT_MOST_EVERY_MS = 1_000;
 const KEEPALIVE_EVERY_MS = 15_000;
 const HEARTBEAT_EVERY_MS = 15_000;
@@ -18,7 +19,14 @@ const RECONNECT = 'event: reconnect\ndata: {}\n\n';
 interface Stream {
   userId: string;
   res: ServerResponse;
-  /** What the last view sent said (`summaryOf`), so only changes are pushed; and its state. */
+  write: (chunk: string) => void;
+  /**
+   * What the last view sent said, so that only changes are pushed: a waiting buyer's place and ETA
+   * (compared as numbers, since tens of thousands of streams are looked at on each move of the queue),
+   * any other view as its JSON; and its state.
+   */
+  sentPosition: number | null;
+  sentEta: number | null;
   sent: string;
   sentState: QueueView['state'] | undefined;
   sentAt: number;
@@ -76,7 +84,17 @@ export class QueueStreams {
     });
     res.write('retry: 2000\n\n');
     this.metrics.sseStreams.inc();
-    const stream: Stream = { userId, res, sent: '', sentState: undefined, sentAt: 0, pending: false };
+    const stream: Stream = {
+      userId,
+      res,
+      write: writerOf(res),
+      sentPosition: null,
+      sentEta: null,
+      sent: '',
+      sentState: undefined,
+      sentAt: 0,
+      pending: false,
+    };
     this.push(stream, initial, this.clock.now());
     if (isFinal(initial)) {
       res.end();
@@ -91,7 +109,7 @@ export class QueueStreams {
     const watch = this.watch(performanceId);
     watch.streams.add(stream);
     this.metrics.sseConnections.inc();
-    const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), HEARTBEAT_EVERY_MS);
+    const heartbeat = setInterval(() => stream.write(': heartbeat\n\n'), HEARTBEAT_EVERY_MS);
     heartbeat.unref();
     res.once('close', () => {
       clearInterval(heartbeat);
@@ -186,25 +204,38 @@ export class QueueStreams {
   }
 
   private push(stream: Stream, view: QueueView, now: number): void {
-    const summary = summaryOf(view);
-    if (summary === stream.sent) {
+    if (view.state === 'waiting') {
+      if (stream.sentState === 'waiting') {
+        if (view.position === stream.sentPosition && view.etaSeconds === stream.sentEta) {
+          stream.pending = false;
+          return;
+        }
+        if (now - stream.sentAt < PUSH_AT_MOST_EVERY_MS) {
+          stream.pending = true;
+          return;
+        }
+      }
+      stream.sentPosition = view.position;
+      stream.sentEta = view.etaSeconds;
+      this.send(stream, view, now, `{"position":${view.position},"etaSeconds":${view.etaSeconds}}`);
+      return;
+    }
+    const json = JSON.stringify(view);
+    if (json === stream.sent) {
       stream.pending = false;
       return;
     }
-    const positionOnly = view.state === 'waiting' && stream.sentState === 'waiting';
-    if (positionOnly && now - stream.sentAt < PUSH_AT_MOST_EVERY_MS) {
-      stream.pending = true;
-      return;
-    }
-    const event = eventName(view);
-    const data =
-      event === 'position'
-        ? JSON.stringify({ position: view.position, etaSeconds: view.etaSeconds })
-        : event === 'admitted'
-          ? JSON.stringify({ pass: view.pass, expiresAt: view.expiresAt })
-          : summary;
-    stream.res.write(`id: ${now}\nevent: ${event}\ndata: ${data}\n\n`);
-    stream.sent = summary;
+    stream.sent = json;
+    this.send(
+      stream,
+      view,
+      now,
+      view.state === 'admitted' ? JSON.stringify({ pass: view.pass, expiresAt: view.expiresAt }) : json,
+    );
+  }
+
+  private send(stream: Stream, view: QueueView, now: number, data: string): void {
+    stream.write(`id: ${now}\nevent: ${eventName(view)}\ndata: ${data}\n\n`);
     stream.sentState = view.state;
     stream.sentAt = now;
     stream.pending = false;
@@ -213,12 +244,17 @@ export class QueueStreams {
 }
 
 /**
- * What a view says, to tell whether it changed since the last push: a waiting buyer's place and ETA
- * (the view of tens of thousands of streams at each move of the queue, so no JSON is made for it), or
- * else the whole view as JSON, which is also what the event carries.
+ * Where a stream's events go. Over HTTP/2, straight to the `Http2Stream`: the compatibility layer's
+ * `write` only repeats checks that hold once the first write has sent the headers, and at a move of
+ * a long queue it runs once for every stream.
  */
-function summaryOf(view: QueueView): string {
-  return view.state === 'waiting' ? `waiting ${view.position} ${view.etaSeconds}` : JSON.stringify(view);
+function writerOf(res: ServerResponse): (chunk: string) => void {
+  const response = res as unknown;
+  if (response instanceof Http2ServerResponse) {
+    const h2 = response.stream;
+    return (chunk) => void h2.write(chunk);
+  }
+  return (chunk) => void res.write(chunk);
 }
 
 function eventName(view: QueueView): string {
