@@ -5,9 +5,11 @@ import {
   modes,
   onSalePerformance,
   startTestApp,
+  TEST_SECRET,
   TestClock,
   type TestApp,
 } from '../../test/harness.js';
+import { bulkBuyers } from '../loadtest/buyers.js';
 import { PaymentSimulator, TEST_CARDS, type ChargeRequest, type ChargeResult } from './payments.js';
 
 type Headers = Record<string, string>;
@@ -104,6 +106,19 @@ describe.each(modes())('booking over HTTP ($name)', (mode) => {
     expect(seats.some((s) => s === 4 || s === 5)).toBe(false);
     const unknown = await hold(performanceId, alice.headers, { grade: 'VIP', quantity: 1 });
     expect(unknown.json().error.code).toBe('UNKNOWN_GRADE_REQUESTED');
+  });
+
+  it('when a crowd asks for the best seats at the same moment, then each gets seats while plenty are left', async () => {
+    // 20 rows of 50: 1,000 seats for 300 buyers of two, all of whose first picks fall on the same few runs.
+    const { performanceId } = await onSalePerformance(t, noQueue, { rows: 20, seatsPerRow: 50 });
+    const crowd = await bulkBuyers(t.db, 300, TEST_SECRET);
+    const replies = await Promise.all(
+      crowd.map((b) => hold(performanceId, b.headers, { grade: 'R', quantity: 2 })),
+    );
+    const refused = replies.filter((r) => r.statusCode !== 201).map((r) => r.json().error.code);
+    expect(refused).toEqual([]);
+    const seats = replies.flatMap((r) => r.json().seatNos as number[]);
+    expect(new Set(seats).size).toBe(600);
   });
 
   it('when a hold request is malformed or out of bounds, then it is refused with its code and nothing is held', async () => {

@@ -21,7 +21,7 @@ import type { SeatingCache } from './seating.js';
 /** How long a gate rebuild is trusted before the next one (bounds any drift from crashed nodes). */
 const GATE_TTL_MS = 10 * 60_000;
 /** Best-available tries again with other seats when the ones it picked were taken meanwhile. */
-const PICK_ATTEMPTS = 3;
+const PICK_ATTEMPTS = 4;
 /** Gate calls of one kind in flight at once per node; the holds arriving meanwhile wait and go together. */
 const GATE_IN_FLIGHT = 2;
 const GATE_BATCH = 200;
@@ -56,6 +56,14 @@ export const holdView = (h: HoldRow): HoldView => ({
  */
 export class HoldService {
   private readonly rebuilding = new Map<string, Promise<void>>();
+  /**
+   * Per performance, the seats this node's best-available requests have picked and are still placing.
+   * A crowd arriving together reads the same map, and without this each request picked from the same
+   * few best runs and all but a handful were turned away by the gate (300 buyers of two, 1,000 seats
+   * free: 294 refused). Now a node's requests pick around each other; other nodes' picks still meet
+   * at the gate, and the loser tries again.
+   */
+  private readonly picking = new Map<string, Set<number>>();
   /**
    * The gate is asked for many holds in one engine call (one script per performance), as PostgreSQL is
    * (decision 006): each hold is still decided alone, in arrival order, as if asked one at a time.
@@ -121,13 +129,18 @@ export class HoldService {
     // A private copy of the map: seats found taken on one attempt are struck out for the next.
     const available = new Uint8Array((await this.availability.read(performanceId, seating.seatCount)).bits);
     for (let attempt = 1; ; attempt++) {
-      const seatNos = seating.bestAvailable(available, request.grade, request.quantity);
+      // From here to the claim nothing awaits, so no other request of this node picks the same seats.
+      const picking = this.picking.get(performanceId) ?? new Set<number>();
+      for (const seat of picking) available[seat >> 3]! &= ~(1 << (seat & 7));
+      const seatNos = seating.bestAvailable(available, request.grade, request.quantity, attempt);
       if (!seatNos) {
         throw new AppError('SEAT_UNAVAILABLE', 'Not enough seats of this grade are left together or apart.', {
           grade: request.grade,
           quantity: request.quantity,
         });
       }
+      for (const seat of seatNos) picking.add(seat);
+      this.picking.set(performanceId, picking);
       try {
         return await this.place(perf, userId, seatNos, seating.amountOf(seatNos), seating.currency, passId);
       } catch (err) {
@@ -135,6 +148,9 @@ export class HoldService {
           throw err;
         const taken = (err.details?.seatNos as number[] | undefined) ?? seatNos;
         for (const seat of taken) available[seat >> 3]! &= ~(1 << (seat & 7));
+      } finally {
+        for (const seat of seatNos) picking.delete(seat);
+        if (picking.size === 0) this.picking.delete(performanceId);
       }
     }
   }

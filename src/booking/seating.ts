@@ -4,7 +4,10 @@ import type { PlannedRow } from '../catalog/layout.js';
 import { SharedCache } from '../platform/shared-cache.js';
 
 const TTL_MS = 5_000;
-/** Best-available spreads buyers over this many equally good runs, so a crowd does not all race for one. */
+/**
+ * Best-available spreads buyers over this many equally good runs, so a crowd does not all race for
+ * one; four times as many on each further try, since whoever lost a race lost it to a crowd.
+ */
 const SPREAD = 8;
 
 export interface SeatingRow extends PlannedRow {
@@ -37,9 +40,11 @@ export class Seating {
   /**
    * Up to `quantity` available seats of `grade` (bit set in `available`): adjacent seats in one row if any
    * row has them — the runs nearest the centre of the front-most such rows, one picked at random among
-   * the best few — else the available seats nearest each other in seat order. Null if too few remain.
+   * the best few (more of them on a later `attempt`) — else the available seats nearest each other in
+   * seat order. Null if too few remain.
    */
-  bestAvailable(available: Uint8Array, grade: string, quantity: number): number[] | null {
+  bestAvailable(available: Uint8Array, grade: string, quantity: number, attempt = 1): number[] | null {
+    const spread = SPREAD * 4 ** (attempt - 1);
     const isFree = (seat: number) => ((available[seat >> 3]! >> (seat & 7)) & 1) === 1;
     const runs: { start: number; offCentre: number }[] = [];
     const free: number[] = [];
@@ -62,14 +67,14 @@ export class Seating {
           });
         }
       }
-      if (runs.length >= SPREAD * 4) break;
+      if (runs.length >= spread * 4) break;
     }
     if (runs.length > 0) {
       // Front rows come first already; within them prefer the centre.
       const best = runs
-        .slice(0, SPREAD * 4)
+        .slice(0, spread * 4)
         .sort((a, b) => a.offCentre - b.offCentre)
-        .slice(0, SPREAD);
+        .slice(0, spread);
       const pick = best[Math.floor(Math.random() * best.length)]!;
       return Array.from({ length: quantity }, (_, i) => pick.start + i);
     }
