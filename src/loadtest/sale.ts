@@ -21,9 +21,12 @@ export interface SaleBuyer {
 
 export interface SaleOptions {
   /**
-   * Joins and polls go through `client`, holds and checkouts through `purchases`: each buyer of a real
-   * sale has a connection of its own, so an admitted buyer's hold must not wait in one pool behind
-   * thousands of joins, as it would if every request shared a few hundred sockets.
+   * Joins and polls go through `client`, an admitted buyer's requests (holds, checkouts, the look at
+   * what is left after a refused hold, leaving) through `purchases`: each buyer of a real sale has a
+   * connection of its own, so an admitted buyer must not wait in one pool behind thousands of joins,
+   * as it would if every request shared a few hundred sockets. (The look at what is left once went
+   * through `client`: early in a sale, with joins waiting 30 s there, a few refused holds in a row
+   * could outlast the buyer's pass.)
    */
   client: HttpClient;
   purchases: HttpClient;
@@ -143,7 +146,7 @@ export async function runSale(opts: SaleOptions): Promise<SaleReport> {
   ): Promise<Reply | undefined> => {
     const at = Date.now();
     try {
-      const pool = step === 'hold' || step === 'checkout' ? opts.purchases : opts.client;
+      const pool = step === 'join' || step === 'poll' ? opts.client : opts.purchases;
       const reply = await pool.request(opts.base, method, path, headers, body);
       if (reply.status < 400) (samples as Record<string, number[]>)[step]?.push(Date.now() - at);
       if (reply.status >= 500) count(`${step} ${reply.status}${codeOf(reply) ? ` ${codeOf(reply)}` : ''}`);
@@ -205,6 +208,9 @@ export async function runSale(opts: SaleOptions): Promise<SaleReport> {
     for (let attempt = 0; attempt < 10 && timeLeft() > 0 && !view; attempt++) {
       const reply = await ask('join', 'POST', `${perfPath}/queue`, buyer.headers);
       if (reply?.status === 200) view = reply.body;
+      // A join that arrives (or is retried) after the room closed is told why, as the others are.
+      else if (codeOf(reply) === 'SOLD_OUT') return finish('sold-out');
+      else if (codeOf(reply) === 'SALE_CLOSED') return finish('closed', 'sale-closed');
       else if (!transient(reply)) return finish('failed', `join ${reply!.status} ${codeOf(reply)}`);
       else await sleep(jitter(300));
     }
