@@ -1,6 +1,7 @@
-import type { Clock } from '../platform/clock.js';
+import { systemClock, type Clock } from '../platform/clock.js';
 import { inTransaction, type Db } from '../platform/db.js';
 import { AppError } from '../platform/errors.js';
+import { SharedCache } from '../platform/shared-cache.js';
 import type { JobRepository, JobRow } from '../jobs/repository.js';
 import type { AvailabilityService } from './availability.js';
 import { gradesOf, planSeats, type SeatPlan } from './layout.js';
@@ -17,6 +18,9 @@ import { GENERATE_TICKETS } from './tickets.js';
 
 export type SaleState = 'scheduled' | 'prequeue' | 'onsale' | 'soldout' | 'closed';
 
+/** A performance's ticket counts are read from PostgreSQL at most this often per node. */
+const COUNTS_TTL_MS = 1_000;
+
 /** Where a performance's sale stands at `now`; `counts` (when known) tells a sold-out sale apart. */
 export function saleStateOf(p: PerformanceRow, now: number, counts?: TicketCounts): SaleState {
   if (now >= p.salesCloseAt.getTime()) return 'closed';
@@ -28,6 +32,13 @@ export function saleStateOf(p: PerformanceRow, now: number, counts?: TicketCount
 }
 
 export class CatalogService {
+  /**
+   * The counts on a performance's public page come from a count over all its tickets: tens of
+   * thousands of rows, on the page every buyer of a flash sale opens and reopens while seats are
+   * scarce. Up to a second old, aged in real time (the injected clock may stand still in tests).
+   */
+  private readonly counts = new SharedCache<TicketCounts>(COUNTS_TTL_MS, systemClock);
+
   constructor(
     private readonly db: Db,
     private readonly catalog: CatalogRepository,
@@ -195,7 +206,7 @@ export class CatalogService {
 
   async performance(id: string) {
     const p = await this.existingPerformance(id);
-    const counts = await this.catalog.ticketCounts(id);
+    const counts = await this.counts.get(id, () => this.catalog.ticketCounts(id));
     return {
       ...toPerformance(p, saleStateOf(p, this.clock.now(), counts)),
       counts,
