@@ -6,7 +6,7 @@ export type TokenFailure = 'invalid' | 'expired';
 
 /**
  * Verified tokens remembered per generation: 50,000–100,000 in all, so that every buyer of a big sale
- * who comes back within minutes is still known (about 250 bytes each, 25 MB at most). With 10,000 a
+ * who comes back within minutes is still known (about 300 bytes each, 30 MB at most). With 10,000 a
  * generation, a crowd of 20,000 buyers asking in turn was checked afresh on nearly every request.
  */
 const VERIFIED_PER_GENERATION = 50_000;
