@@ -1,21 +1,19 @@
 import type { AvailabilityService } from '../catalog/availability.js';
 import type { Clock } from '../platform/clock.js';
-import { Batcher, inGroups, unwrap, type RoundResult } from '../platform/batcher.js';
+import { groupedBatcher } from '../platform/batcher.js';
 import type { Engine, GateHoldRef } from '../platform/engine/index.js';
 import { AppError } from '../platform/errors.js';
 import type { Logger } from '../platform/logger.js';
 import type { QueueService } from '../queue/service.js';
 import type { TicketCodes } from './codes.js';
 import type { BookingMetrics } from './metrics.js';
+import { GATE_BATCHING } from './holds.js';
 import { PaymentTimeoutError, type PaymentPort } from './payments.js';
 import type { BookingRepository, IssuedTicketRow, OrderRow, OrderStatus } from './repository.js';
 
 /** While one request charges an order, retries wait for it this long (beyond the provider's timeout). */
 const CLAIM_MARGIN_MS = 5_000;
 const WAIT_POLL_MS = 25;
-/** As for the gate's holds (holds.ts): sales marked in the gate many at a time, per performance. */
-const SELL_IN_FLIGHT = 2;
-const SELL_BATCH = 200;
 
 /** A settled order, with its tickets when the settling request already knows them. */
 type Settled = { order: OrderRow; tickets?: IssuedTicketRow[] };
@@ -63,7 +61,7 @@ export const ticketView = (t: IssuedTicketRow): TicketView => ({
  */
 export class CheckoutService {
   /** The sales of the settlements that commit together reach the gate in one engine call. */
-  private readonly sells: Batcher<{ perf: string; hold: GateHoldRef }, RoundResult<undefined>>;
+  private readonly sell: (sale: { perf: string; hold: GateHoldRef }) => Promise<void>;
 
   constructor(
     private readonly engine: Engine,
@@ -77,24 +75,16 @@ export class CheckoutService {
     private readonly logger: Logger,
     private readonly paymentTimeoutMs: number,
   ) {
-    this.sells = new Batcher(
-      (sales) =>
-        inGroups(
-          sales,
-          (s) => s.perf,
-          async (perf, group) => {
-            await this.engine.gateSellMany(
-              perf,
-              group.map((s) => s.hold),
-            );
-            return group.map(() => undefined);
-          },
-        ),
-      {
-        maxBatch: SELL_BATCH,
-        maxInFlight: SELL_IN_FLIGHT,
-        onBatch: (size) => metrics.engineBatchSize.observe({ call: 'sell' }, size),
+    this.sell = groupedBatcher(
+      (sale: { perf: string; hold: GateHoldRef }) => sale.perf,
+      async (perf, group) => {
+        await this.engine.gateSellMany(
+          perf,
+          group.map((sale) => sale.hold),
+        );
+        return group.map(() => undefined);
       },
+      { ...GATE_BATCHING, onBatch: (size) => metrics.engineBatchSize.observe({ call: 'sell' }, size) },
     );
   }
 
@@ -237,12 +227,10 @@ export class CheckoutService {
   /** Engine bookkeeping after the sale committed; PostgreSQL already has the truth, so failures only log. */
   private async afterPaid(order: OrderRow): Promise<void> {
     await Promise.all([
-      this.sells
-        .call({
-          perf: order.performanceId,
-          hold: { holdId: order.holdId, userId: order.userId, seatNos: order.seatNos },
-        })
-        .then(unwrap),
+      this.sell({
+        perf: order.performanceId,
+        hold: { holdId: order.holdId, userId: order.userId, seatNos: order.seatNos },
+      }),
       order.passId
         ? this.queue.consumePass(order.performanceId, order.userId, Number(order.passId))
         : undefined,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AvailabilityService } from '../catalog/availability.js';
 import type { PerformanceRow } from '../catalog/repository.js';
 import type { Clock } from '../platform/clock.js';
-import { Batcher, inGroups, unwrap, type RoundResult } from '../platform/batcher.js';
+import { groupedBatcher } from '../platform/batcher.js';
 import type { Engine, GateAcquireResult, GateHold } from '../platform/engine/index.js';
 import { AppError } from '../platform/errors.js';
 import type { Logger } from '../platform/logger.js';
@@ -22,9 +22,11 @@ import type { SeatingCache } from './seating.js';
 const GATE_TTL_MS = 10 * 60_000;
 /** Best-available tries again with other seats when the ones it picked were taken meanwhile. */
 const PICK_ATTEMPTS = 4;
-/** Gate calls of one kind in flight at once per node; the holds arriving meanwhile wait and go together. */
-const GATE_IN_FLIGHT = 2;
-const GATE_BATCH = 200;
+/**
+ * Gate calls of one kind in flight at once per node, and holds (or sales) per call: the ones arriving
+ * meanwhile wait and go together. Checkout's sales use the same.
+ */
+export const GATE_BATCHING = { maxInFlight: 2, maxBatch: 200 };
 
 type GateCall = { perf: string; hold: GateHold; cap: number };
 
@@ -68,7 +70,7 @@ export class HoldService {
    * The gate is asked for many holds in one engine call (one script per performance), as PostgreSQL is
    * (decision 006): each hold is still decided alone, in arrival order, as if asked one at a time.
    */
-  private readonly gate: Batcher<GateCall, RoundResult<GateAcquireResult>>;
+  private readonly gate: (call: GateCall) => Promise<GateAcquireResult>;
 
   constructor(
     private readonly engine: Engine,
@@ -81,18 +83,10 @@ export class HoldService {
     private readonly clock: Clock,
     private readonly logger: Logger,
   ) {
-    this.gate = new Batcher(
-      (calls) =>
-        inGroups(
-          calls,
-          (c) => c.perf,
-          (perf, group) => this.engine.gateAcquireMany(perf, group, this.clock.now()),
-        ),
-      {
-        maxBatch: GATE_BATCH,
-        maxInFlight: GATE_IN_FLIGHT,
-        onBatch: (size) => metrics.engineBatchSize.observe({ call: 'acquire' }, size),
-      },
+    this.gate = groupedBatcher(
+      (c: GateCall) => c.perf,
+      (perf, group) => this.engine.gateAcquireMany(perf, group, this.clock.now()),
+      { ...GATE_BATCHING, onBatch: (size) => metrics.engineBatchSize.observe({ call: 'acquire' }, size) },
     );
   }
 
@@ -172,7 +166,7 @@ export class HoldService {
   ): Promise<HoldView> {
     const now = this.clock.now();
     const hold = { holdId: randomUUID(), userId, seatNos, expiresAt: now + perf.holdTtlSeconds * 1000 };
-    const gate = unwrap(await this.gate.call({ perf: perf.id, hold, cap: perf.maxTicketsPerUser }));
+    const gate = await this.gate({ perf: perf.id, hold, cap: perf.maxTicketsPerUser });
     switch (gate.outcome) {
       case 'taken':
         this.metrics.gateRejections.inc({ reason: 'taken' });

@@ -12,6 +12,12 @@
  * run again alone, so that one bad input (or a deadlock) cannot fail the others; `run` must therefore
  * undo a failed batch whole, as one transaction does. A single input's error is its own.
  */
+export interface BatcherOptions {
+  maxBatch: number;
+  maxInFlight: number;
+  onBatch?: (size: number) => void;
+}
+
 export class Batcher<In, Out> {
   private waiting: { input: In; resolve: (out: Out) => void; reject: (err: unknown) => void }[] = [];
   private inFlight = 0;
@@ -19,7 +25,7 @@ export class Batcher<In, Out> {
 
   constructor(
     private readonly run: (inputs: In[]) => Promise<Out[]>,
-    private readonly opts: { maxBatch: number; maxInFlight: number; onBatch?: (size: number) => void },
+    private readonly opts: BatcherOptions,
   ) {}
 
   call(input: In): Promise<Out> {
@@ -144,6 +150,19 @@ export async function inGroups<T, R>(
     ),
   );
   return results;
+}
+
+/**
+ * A `Batcher` whose batches go out as one call of `run` per group (`inGroups`): the engine's scripts,
+ * one per performance. Each caller gets its own item's result, or its group's error.
+ */
+export function groupedBatcher<T, R>(
+  groupOf: (item: T) => string,
+  run: (group: string, items: T[]) => Promise<R[]>,
+  opts: BatcherOptions,
+): (item: T) => Promise<R> {
+  const batcher = new Batcher<T, RoundResult<R>>((items) => inGroups(items, groupOf, run), opts);
+  return (item) => batcher.call(item).then(unwrap);
 }
 
 /** The value of an `inRounds` result, or its error thrown. */
