@@ -111,6 +111,9 @@ const MAX_CHECKOUT_ATTEMPTS = 60;
 const TRAIL_LENGTH = 24;
 const SLOW_CALL_MS = 5_000;
 
+/** A step of waiting in the queue (through `client`), not of a purchase (through `purchases`). */
+const inQueue = (step: string) => step === 'join' || step === 'poll';
+
 /** The stable code of an error reply (`{"error":{"code",…}}`), if it is one. */
 const codeOf = (reply: Reply | undefined): string | undefined =>
   (reply?.body as { error?: { code?: string } } | undefined)?.error?.code;
@@ -146,7 +149,7 @@ export async function runSale(opts: SaleOptions): Promise<SaleReport> {
   ): Promise<Reply | undefined> => {
     const at = Date.now();
     try {
-      const pool = step === 'join' || step === 'poll' ? opts.client : opts.purchases;
+      const pool = inQueue(step) ? opts.client : opts.purchases;
       const reply = await pool.request(opts.base, method, path, headers, body);
       if (reply.status < 400) (samples as Record<string, number[]>)[step]?.push(Date.now() - at);
       if (reply.status >= 500) count(`${step} ${reply.status}${codeOf(reply) ? ` ${codeOf(reply)}` : ''}`);
@@ -160,8 +163,7 @@ export async function runSale(opts: SaleOptions): Promise<SaleReport> {
   };
   const note = (trail: string[], at: number, step: string, what: string, status: number) => {
     const ms = Date.now() - at;
-    const queueStep = step === 'join' || step === 'poll';
-    if (queueStep && status > 0 && status < 400 && ms < SLOW_CALL_MS) return;
+    if (inQueue(step) && status > 0 && status < 400 && ms < SLOW_CALL_MS) return;
     trail.push(`+${((at - started) / 1000).toFixed(1)}s ${step} ${what} ${ms}ms`);
     if (trail.length > TRAIL_LENGTH) trail.shift();
   };
