@@ -101,6 +101,7 @@ try {
       now,
       cap: 4,
       passId: null,
+      requestKey: null,
     });
     if (placed.outcome !== 'held') throw new Error(`seat ${k}: ${placed.outcome}`);
     const created = await repository.createOrder({

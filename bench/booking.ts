@@ -21,6 +21,7 @@ import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
 import { createPool } from '../src/platform/db.js';
 import { bulkBuyers } from '../src/loadtest/buyers.js';
+import { MAX_VENUE_SEATS } from '../src/catalog/layout.js';
 import { HttpClient } from '../src/loadtest/http.js';
 import { createScratchDatabase } from '../test/scratch-database.js';
 import { bookingViolations } from '../src/loadtest/invariants.js';
@@ -39,8 +40,13 @@ const { values } = parseArgs({
 const PHASES = new Set(values.only.split(','));
 const SECONDS = Number(values.seconds);
 const CONNECTIONS = Number(values.connections);
-/** Enough distinct seats (and buyers) that no phase runs out: the venue is a 50,000-seat stadium. */
-const SEATS = 50_000;
+/**
+ * Distinct seats (and buyers, one per seat) for the phases: the largest venue the catalog accepts, in
+ * sections of 50,000. With one section the holds phase ran out of seats at 5,000/s on a quiet machine, and
+ * the bench measured its own venue; a phase that still runs out shows its refusals.
+ */
+const SECTIONS = MAX_VENUE_SEATS / 50_000;
+const SEATS = SECTIONS * 50_000;
 const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const secret = randomUUID() + randomUUID();
@@ -170,7 +176,12 @@ try {
   const venue = (
     await http.request(base, 'POST', '/api/admin/venues', adminAuth, {
       name: 'Bench Stadium',
-      sections: [{ name: 'Field', grade: 'R', rows: 250, seatsPerRow: 200 }],
+      sections: Array.from({ length: SECTIONS }, (_, i) => ({
+        name: `Field ${i + 1}`,
+        grade: 'R',
+        rows: 250,
+        seatsPerRow: 200,
+      })),
     })
   ).body;
   const event = (
@@ -193,12 +204,13 @@ try {
         queue: { enabled: false },
       })
     ).body;
+    let job;
     for (let i = 0; i < 600; i++) {
-      if ((await http.request(base, 'GET', `/api/admin/jobs/${perf.jobId}`, adminAuth)).body.state === 'done')
-        return perf.id;
+      job = (await http.request(base, 'GET', `/api/admin/jobs/${perf.jobId}`, adminAuth)).body;
+      if (job.state === 'done') return perf.id;
       await sleep(100);
     }
-    throw new Error('ticket generation did not finish');
+    throw new Error(`ticket generation did not finish: ${JSON.stringify(job)}`);
   };
   const buyers = await bulkBuyers(db, SEATS, secret);
   console.log(

@@ -30,6 +30,7 @@ describe.each(modes())('holds and settlements in one batch ($name)', (mode) => {
     now: new Date(),
     cap: 4,
     passId: null,
+    requestKey: null,
   });
 
   it('when winners and losers of every kind arrive together, then each gets its own outcome and only winners leave a trace', async () => {

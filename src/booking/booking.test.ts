@@ -121,6 +121,73 @@ describe.each(modes())('booking over HTTP ($name)', (mode) => {
     expect(new Set(seats).size).toBe(600);
   });
 
+  it('when a hold request with an Idempotency-Key is retried, then the retry gets the first hold, not a second', async () => {
+    const { performanceId } = await onSalePerformance(t, noQueue);
+    const alice = await buyer(t);
+    const bob = await buyer(t);
+    const keyed = (who: { headers: Headers }, key: string) => ({ ...who.headers, 'idempotency-key': key });
+    const activeHolds = async (userId: string) =>
+      (
+        await t.db.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM holds WHERE user_id = $1 AND performance_id = $2 AND state = 'active'",
+          [userId, performanceId],
+        )
+      ).rows[0]!.n;
+
+    // Explicit seats: the retry meets its own seats taken, and is answered with the hold that has them.
+    const first = await hold(performanceId, keyed(alice, 'k-seats'), { seatNos: [3, 4] });
+    expect(first.statusCode).toBe(201);
+    const retry = await hold(performanceId, keyed(alice, 'k-seats'), { seatNos: [4, 3] });
+    expect([retry.statusCode, retry.json()]).toEqual([201, first.json()]);
+    // Best available: the retry would find other seats free; it too gets the first hold back.
+    const best = await hold(performanceId, keyed(alice, 'k-best'), { grade: 'R', quantity: 2 });
+    expect(best.statusCode).toBe(201);
+    const bestRetries = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        hold(performanceId, keyed(alice, 'k-best'), { grade: 'R', quantity: 2 }),
+      ),
+    );
+    expect(bestRetries.map((r) => [r.statusCode, r.json().holdId])).toEqual(
+      Array(5).fill([201, best.json().holdId]),
+    );
+    expect(await activeHolds(alice.id)).toBe(2);
+
+    // Fired at once, the requests of one key still make one hold between them.
+    const together = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        hold(performanceId, keyed(bob, 'k-together'), { grade: 'R', quantity: 1 }),
+      ),
+    );
+    expect(together.map((r) => r.statusCode)).toEqual(Array(10).fill(201));
+    expect(new Set(together.map((r) => r.json().holdId)).size).toBe(1);
+    expect(await activeHolds(bob.id)).toBe(1);
+
+    // A key names one request: used again for other seats it is refused, and nothing more is held.
+    const other = await hold(performanceId, keyed(alice, 'k-seats'), { seatNos: [7] });
+    expect([other.statusCode, other.json().error.code]).toEqual([422, 'IDEMPOTENCY_KEY_REUSED']);
+    expect(other.json().error.details.holdId).toBe(first.json().holdId);
+    // Keys are each buyer's own: under Alice's key, Bob finds nothing of hers, and is refused.
+    const bobs = await hold(performanceId, keyed(bob, 'k-seats'), { seatNos: [3] });
+    expect(bobs.json().error.code).toBe('SEAT_UNAVAILABLE');
+    // The retry of a released hold is told what became of it, and holds nothing again.
+    expect(
+      (
+        await t.app.inject({
+          method: 'DELETE',
+          url: `/api/holds/${first.json().holdId}`,
+          headers: alice.headers,
+        })
+      ).statusCode,
+    ).toBe(204);
+    const afterRelease = await hold(performanceId, keyed(alice, 'k-seats'), { seatNos: [3, 4] });
+    expect(afterRelease.statusCode).toBe(201);
+    expect(afterRelease.json()).toMatchObject({ holdId: first.json().holdId, state: 'released' });
+    expect(await activeHolds(alice.id)).toBe(1);
+    expect((await hold(performanceId, keyed(alice, ' '), { seatNos: [9] })).json().error.code).toBe(
+      'VALIDATION_FAILED',
+    );
+  });
+
   it('when a hold request is malformed or out of bounds, then it is refused with its code and nothing is held', async () => {
     const { performanceId } = await onSalePerformance(t, noQueue);
     const alice = await buyer(t);

@@ -66,6 +66,8 @@ export class HoldService {
    * at the gate, and the loser tries again.
    */
   private readonly picking = new Map<string, Set<number>>();
+  /** The last hold request of each performance, buyer and Idempotency-Key still running on this node. */
+  private readonly keyed = new Map<string, Promise<HoldView>>();
   /**
    * The gate is asked for many holds in one engine call (one script per performance), as PostgreSQL is
    * (decision 006): each hold is still decided alone, in arrival order, as if asked one at a time.
@@ -90,11 +92,39 @@ export class HoldService {
     );
   }
 
+  /**
+   * `key` is the request's Idempotency-Key, if it has one: a retry of a request that made its hold gets
+   * that hold back (decision 012). This node runs the requests of one key one after another, so a twin
+   * sent at the same moment sees the first one's hold committed.
+   */
   async create(
     performanceId: string,
     userId: string,
     request: HoldRequest,
     passToken: string | undefined,
+    key?: string,
+  ): Promise<HoldView> {
+    if (key === undefined) return this.createOnce(performanceId, userId, request, passToken, key);
+    const id = `${performanceId}:${userId}:${key}`;
+    const before = this.keyed.get(id);
+    const mine = (async () => {
+      await before?.catch(() => undefined);
+      return this.createOnce(performanceId, userId, request, passToken, key);
+    })();
+    this.keyed.set(id, mine);
+    try {
+      return await mine;
+    } finally {
+      if (this.keyed.get(id) === mine) this.keyed.delete(id);
+    }
+  }
+
+  private async createOnce(
+    performanceId: string,
+    userId: string,
+    request: HoldRequest,
+    passToken: string | undefined,
+    key: string | undefined,
   ): Promise<HoldView> {
     const perf = await this.performances.get(performanceId);
     const now = this.clock.now();
@@ -113,13 +143,31 @@ export class HoldService {
       const invalid = seatNos.filter((s) => s >= seating.seatCount);
       if (invalid.length > 0) throw new AppError('INVALID_SEAT', undefined, { seatNos: invalid });
       this.checkCap(perf, seatNos.length);
-      return this.place(perf, userId, seatNos, seating.amountOf(seatNos), seating.currency, passId);
+      const fits = (held: number[]) =>
+        held.length === seatNos.length && held.every((s, i) => s === seatNos[i]);
+      try {
+        return await this.place(
+          perf,
+          userId,
+          seatNos,
+          seating.amountOf(seatNos),
+          seating.currency,
+          passId,
+          key,
+        );
+      } catch (err) {
+        const replayed = await this.replayOf(err, perf.id, userId, key, fits);
+        if (!replayed) throw err;
+        return replayed;
+      }
     }
 
     if (!seating.prices.has(request.grade)) {
       throw new AppError('UNKNOWN_GRADE_REQUESTED', undefined, { grade: request.grade });
     }
     this.checkCap(perf, request.quantity);
+    const fits = (held: number[]) =>
+      held.length === request.quantity && held.every((s) => seating.gradeOf(s) === request.grade);
     // A private copy of the map: seats found taken on one attempt are struck out for the next.
     const available = new Uint8Array((await this.availability.read(performanceId, seating.seatCount)).bits);
     for (let attempt = 1; ; attempt++) {
@@ -136,8 +184,18 @@ export class HoldService {
       for (const seat of seatNos) picking.add(seat);
       this.picking.set(performanceId, picking);
       try {
-        return await this.place(perf, userId, seatNos, seating.amountOf(seatNos), seating.currency, passId);
+        return await this.place(
+          perf,
+          userId,
+          seatNos,
+          seating.amountOf(seatNos),
+          seating.currency,
+          passId,
+          key,
+        );
       } catch (err) {
+        const replayed = await this.replayOf(err, perf.id, userId, key, fits);
+        if (replayed) return replayed;
         if (!(err instanceof AppError) || err.code !== 'SEAT_UNAVAILABLE' || attempt >= PICK_ATTEMPTS)
           throw err;
         const taken = (err.details?.seatNos as number[] | undefined) ?? seatNos;
@@ -147,6 +205,26 @@ export class HoldService {
         if (picking.size === 0) this.picking.delete(performanceId);
       }
     }
+  }
+
+  /**
+   * A refused request with a key may be the retry of one that made its hold (whose seats and cap it now
+   * meets): the answer is that hold, as it is now. A key already used for other seats is refused.
+   */
+  private async replayOf(
+    err: unknown,
+    performanceId: string,
+    userId: string,
+    key: string | undefined,
+    fits: (seatNos: number[]) => boolean,
+  ): Promise<HoldView | undefined> {
+    if (key === undefined || !(err instanceof AppError)) return undefined;
+    if (err.code !== 'SEAT_UNAVAILABLE' && err.code !== 'TICKET_LIMIT') return undefined;
+    const prior = await this.repository.findHoldByKey(userId, performanceId, key);
+    if (!prior) return undefined;
+    if (!fits(prior.seatNos)) throw new AppError('IDEMPOTENCY_KEY_REUSED', undefined, { holdId: prior.id });
+    this.metrics.holds.inc({ outcome: 'replayed' });
+    return holdView(prior);
   }
 
   private checkCap(perf: PerformanceRow, quantity: number): void {
@@ -163,6 +241,7 @@ export class HoldService {
     amount: number,
     currency: string,
     passId: number | null,
+    key: string | undefined,
   ): Promise<HoldView> {
     const now = this.clock.now();
     const hold = { holdId: randomUUID(), userId, seatNos, expiresAt: now + perf.holdTtlSeconds * 1000 };
@@ -194,6 +273,7 @@ export class HoldService {
         now: new Date(now),
         cap: perf.maxTicketsPerUser,
         passId,
+        requestKey: key ?? null,
       });
     } catch (err) {
       if (gate.outcome === 'held') await this.engine.gateRelease(perf.id, hold, this.clock.now());

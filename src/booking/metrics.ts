@@ -20,7 +20,7 @@ export function createBookingMetrics(registry: Registry): BookingMetrics {
   return {
     holds: new Counter({
       name: 'tmomi_holds_total',
-      help: 'Holds by what happened to them: placed, released, expired.',
+      help: 'Holds by what happened to them: placed, replayed (a retry given its first hold), released, expired.',
       labelNames: ['outcome'],
       registers,
     }),

@@ -68,6 +68,8 @@ export type NewHold = Pick<
   now: Date;
   cap: number;
   passId: number | null;
+  /** The request's Idempotency-Key: one hold per buyer, performance and key (migration 0007). */
+  requestKey: string | null;
 };
 
 /** held · taken: these seats cannot be taken now · limit: the buyer already has `count` seats. */
@@ -146,7 +148,7 @@ export class BookingRepository {
 
   private async placeRound(holds: NewHold[]): Promise<PlaceOutcome[]> {
     const { rows } = await this.db.query<{ outcome: number; detail: number[] | null }>(
-      'SELECT outcome, detail FROM tmomi_place_holds($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)',
+      'SELECT outcome, detail FROM tmomi_place_holds($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)',
       [
         holds.map((h) => h.id),
         holds.map((h) => h.userId),
@@ -159,6 +161,7 @@ export class BookingRepository {
         holds.map((h) => h.now),
         holds.map((h) => h.cap),
         holds.map((h) => h.passId),
+        holds.map((h) => h.requestKey),
       ],
     );
     return rows.map(({ outcome, detail }): PlaceOutcome => {
@@ -205,6 +208,15 @@ export class BookingRepository {
 
   async findHold(id: string): Promise<HoldRow | undefined> {
     const { rows } = await this.db.query<HoldRow>(`SELECT ${HOLD} FROM holds WHERE id = $1`, [id]);
+    return rows[0];
+  }
+
+  /** The hold a buyer's request with this Idempotency-Key made for the performance, whatever its state. */
+  async findHoldByKey(userId: string, performanceId: string, key: string): Promise<HoldRow | undefined> {
+    const { rows } = await this.db.query<HoldRow>(
+      `SELECT ${HOLD} FROM holds WHERE user_id = $1 AND performance_id = $2 AND request_key = $3`,
+      [userId, performanceId, key],
+    );
     return rows[0];
   }
 

@@ -48,7 +48,9 @@ export function bookingRoutes(
         tags: ['booking'],
         security,
         summary: 'Hold seats: explicit seatNos, or the best available of a grade (all or nothing)',
-        description: 'Send the queue pass as X-Queue-Pass when the performance has a waiting room.',
+        description:
+          'Send the queue pass as X-Queue-Pass when the performance has a waiting room. With an ' +
+          'Idempotency-Key, a retried request gets the hold the first one made instead of a second hold.',
         params: IdParams,
         headers: HoldHeaders,
         body: HoldBody,
@@ -61,6 +63,7 @@ export function bookingRoutes(
         callerOf(req).userId,
         req.body,
         req.headers['x-queue-pass'],
+        req.headers['idempotency-key'],
       );
       return reply.code(201).send(hold);
     },

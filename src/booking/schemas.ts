@@ -26,8 +26,15 @@ export const HoldBody = Type.Union([
 ]);
 export type HoldBody = Static<typeof HoldBody>;
 
+/** Printable ASCII, as HTTP carries it: a UUID, or any token the client keeps for its retries. */
+const IdempotencyKey = (description: string) =>
+  Type.String({ minLength: 1, maxLength: 200, pattern: '^[\\x21-\\x7e]+$', description });
+
 export const HoldHeaders = Type.Object({
   'x-queue-pass': Type.Optional(Type.String({ minLength: 1, maxLength: 2048 })),
+  'idempotency-key': Type.Optional(
+    IdempotencyKey('optional: a retry with the same key gets the hold the first request made'),
+  ),
 });
 
 export const HoldSchema = Type.Object({
@@ -52,9 +59,7 @@ export const CheckoutBody = Type.Object(
 export type CheckoutBody = Static<typeof CheckoutBody>;
 
 export const CheckoutHeaders = Type.Object({
-  'idempotency-key': Type.Optional(
-    Type.String({ minLength: 1, maxLength: 200, pattern: '^[\\x21-\\x7e]+$', description: 'required' }),
-  ),
+  'idempotency-key': Type.Optional(IdempotencyKey('required')),
 });
 
 export const TicketSchema = Type.Object({

@@ -52,7 +52,7 @@ export const ERRORS = {
   IDEMPOTENCY_KEY_REQUIRED: { status: 400, message: 'Send an Idempotency-Key header with every checkout.' },
   IDEMPOTENCY_KEY_REUSED: {
     status: 422,
-    message: 'This Idempotency-Key was already used for another checkout.',
+    message: 'This Idempotency-Key was already used for another request.',
   },
   CHECKOUT_IN_PROGRESS: { status: 409, message: 'A payment for this hold is already in progress.' },
   PAYMENT_DECLINED: { status: 402, message: 'The card was declined; try another card.' },
