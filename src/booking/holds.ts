@@ -224,6 +224,8 @@ export class HoldService {
     if (!prior) return undefined;
     if (!fits(prior.seatNos)) throw new AppError('IDEMPOTENCY_KEY_REUSED', undefined, { holdId: prior.id });
     this.metrics.holds.inc({ outcome: 'replayed' });
+    // The node that made it may have died before it flipped the seat map: flipping again is harmless.
+    if (prior.state === 'active') await this.availability.markTaken(performanceId, prior.seatNos);
     return holdView(prior);
   }
 

@@ -296,11 +296,16 @@ export async function runSale(opts: SaleOptions): Promise<SaleReport> {
     const purchaseStarted = Date.now();
     const quantity = 1 + Math.floor(Math.random() * opts.maxQuantity);
     const passHeaders = { ...buyer.headers, 'x-queue-pass': pass };
+    // One key for one hold: a retry whose first try made its hold (the reply lost) gets that hold back.
+    let holdKey = randomUUID();
     for (let attempt = 0; attempt < MAX_HOLD_ATTEMPTS && timeLeft() > 0; attempt++) {
-      const hold = await ask('hold', 'POST', `${perfPath}/holds`, passHeaders, {
-        grade: opts.grade,
-        quantity,
-      });
+      const hold = await ask(
+        'hold',
+        'POST',
+        `${perfPath}/holds`,
+        { ...passHeaders, 'idempotency-key': holdKey },
+        { grade: opts.grade, quantity },
+      );
       if (transient(hold)) {
         await sleep(jitter(300));
         continue;
@@ -315,11 +320,6 @@ export async function runSale(opts: SaleOptions): Promise<SaleReport> {
           return finish('sold-out');
         }
         await sleep(jitter(left?.available === 0 ? 2_000 : 200));
-        continue;
-      }
-      if (hold!.status === 409 && codeOf(hold) === 'TICKET_LIMIT') {
-        // An earlier hold of ours whose reply was lost: it runs out by its TTL.
-        await sleep(jitter(2_000));
         continue;
       }
       if (hold!.status !== 201) return finish('failed', `hold ${hold!.status} ${codeOf(hold)}`);
@@ -348,7 +348,11 @@ export async function runSale(opts: SaleOptions): Promise<SaleReport> {
           await sleep(jitter(1_000));
           continue;
         }
-        if (paid!.status === 410) break; // the hold ran out first (refunded if charged): hold again
+        if (paid!.status === 410) {
+          // The hold ran out first (refunded if charged): hold again, which is a new request.
+          holdKey = randomUUID();
+          break;
+        }
         return finish('failed', `checkout ${paid!.status} ${codeOf(paid)}`);
       }
     }

@@ -345,4 +345,44 @@ describe.each(modes())('waiting room over HTTP ($name)', (mode) => {
     expect(['waiting', 'admitted']).toContain(reopened.json().state);
     expect((await join(performanceId, (await buyer(t)).headers)).statusCode).toBe(200);
   });
+
+  it('when the seat map still shows a sold seat free (its node died before flipping it), then the room still closes and the map is put right', async () => {
+    const { performanceId } = await onSalePerformance(
+      t,
+      { maxTicketsPerUser: 4, queue: { admitPerSecond: 1, maxActive: 100 } },
+      { rows: 1, seatsPerRow: 2 },
+    );
+    const first = await buyer(t);
+    const waiting = await buyer(t);
+    for (const b of [first, waiting]) expect((await join(performanceId, b.headers)).statusCode).toBe(200);
+    const view = await admitted(performanceId, first.headers);
+    const held = await t.app.inject({
+      method: 'POST',
+      url: `/api/performances/${performanceId}/holds`,
+      headers: { ...first.headers, 'x-queue-pass': view.pass },
+      payload: { seatNos: [0, 1] },
+    });
+    expect(held.statusCode).toBe(201);
+    // What a node killed between its commit and its flip leaves behind: seat 1 shown free.
+    await t.app.inject({ method: 'GET', url: `/api/performances/${performanceId}/availability` });
+    await t.engine.availabilityFlip(performanceId, [1], true, Date.now());
+    expect((await t.engine.availabilityRead(performanceId, Date.now())).bits?.[0]).toBe(0b10);
+    const paid = await t.app.inject({
+      method: 'POST',
+      url: `/api/holds/${held.json().holdId}/checkout`,
+      headers: { ...first.headers, 'idempotency-key': 'stale-map' },
+      payload: { payment: { card: '4242424242424242' } },
+    });
+    expect(paid.statusCode).toBe(201);
+
+    // Believed for at most 5 s: then PostgreSQL is asked, and its word closes the room.
+    let polled = (await me(performanceId, waiting.headers)).json();
+    for (let waited = 0; polled.state !== 'closed' && waited < 10_000; waited += 200) {
+      await sleep(200);
+      polled = (await me(performanceId, waiting.headers)).json();
+    }
+    expect(polled).toMatchObject({ state: 'closed', reason: 'sold-out' });
+    const { bits } = await t.engine.availabilityRead(performanceId, Date.now());
+    expect(bits?.[0]).toBe(0);
+  });
 });

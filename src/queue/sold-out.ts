@@ -2,20 +2,29 @@ import type { CatalogRepository, PerformanceRow } from '../catalog/repository.js
 import type { Engine } from '../platform/engine/index.js';
 
 const CHECK_EVERY_MS = 1_000;
+/** How long the bitset's free seats are believed without PostgreSQL's word (see below). */
+const TRUST_BITSET_MS = 5_000;
 
 /**
  * Tells the admission ticker whether a performance is sold out: every ticket sold, none available and
  * none held. Held seats do not count as gone, since a hold that lapses or is released puts its seats
  * back on sale; once nothing is held, only a refund can bring a seat back, and the room then reopens.
  *
- * PostgreSQL decides, but is asked at most once a second per performance, and not at all while the
- * engine's availability bitset shows a free seat (the sale is plainly not over). After PostgreSQL has
- * said "sold out" it is asked again only once the bitset's version moves (a release, an expiry or a
- * refund flipped a seat), so a sold-out room costs one engine read a second. The bitset is only read
- * here, never rebuilt: a rebuild while tickets are still being generated would store a partial one.
+ * PostgreSQL decides, but is asked at most once a second per performance, and while the engine's
+ * availability bitset shows a free seat only every 5 s. The bitset is flipped after each change
+ * commits, so a node that dies in between leaves a seat shown free that is not: trusted for good, one
+ * such seat kept the room open after the last seat sold, and every buyer still waiting was admitted
+ * only to find nothing left (15,000 of them in the 20,000-buyer sale with a node killed). When
+ * PostgreSQL says "sold out" while the bitset shows free seats, those seats are flipped to taken. After
+ * that it is asked again only once the bitset's version moves (a release, an expiry or a refund flipped
+ * a seat), so a sold-out room costs one engine read a second. The bitset is only read and flipped here,
+ * never rebuilt: a rebuild while tickets are still being generated would store a partial one.
  */
 export class SoldOutCheck {
-  private readonly last = new Map<string, { at: number; version: number; soldOut: boolean }>();
+  private readonly last = new Map<
+    string,
+    { at: number; askedAt: number; version: number; soldOut: boolean }
+  >();
 
   constructor(
     private readonly engine: Engine,
@@ -27,13 +36,34 @@ export class SoldOutCheck {
     const last = this.last.get(perf.id);
     if (last && now - last.at < CHECK_EVERY_MS) return undefined;
     // Counted from the attempt, so that a failing database is not asked again at every tick.
-    this.last.set(perf.id, { version: -1, soldOut: false, ...last, at: now });
+    const askedAt = last?.askedAt ?? -Infinity;
+    this.last.set(perf.id, { version: -1, soldOut: false, askedAt, ...last, at: now });
     const { version, bits } = await this.engine.availabilityRead(perf.id, now);
-    let soldOut: boolean;
-    if (bits?.some((byte) => byte !== 0)) soldOut = false;
-    else if (last?.soldOut && last.version === version) soldOut = true;
-    else soldOut = await this.catalog.isSoldOut(perf.id, perf.seatCount);
-    this.last.set(perf.id, { at: now, version, soldOut });
+    const shownFree = bits?.some((byte) => byte !== 0) ?? false;
+    if (last?.soldOut && last.version === version) return true;
+    if (shownFree && now - askedAt < TRUST_BITSET_MS) {
+      this.last.set(perf.id, { at: now, askedAt, version, soldOut: false });
+      return false;
+    }
+    let soldOut = await this.catalog.isSoldOut(perf.id, perf.seatCount);
+    let settled = version;
+    if (soldOut && shownFree) {
+      settled = await this.engine.availabilityFlip(perf.id, freeSeats(bits!), false, now);
+      // A refund that committed meanwhile keeps the room open (its seat may show taken until the
+      // bitset is next rebuilt: the price of not locking the check against every sale's writes).
+      soldOut = await this.catalog.isSoldOut(perf.id, perf.seatCount);
+    }
+    this.last.set(perf.id, { at: now, askedAt: now, version: settled, soldOut });
     return soldOut;
   }
+}
+
+/** The seats a bitset shows free. */
+function freeSeats(bits: Buffer): number[] {
+  const seats: number[] = [];
+  for (let i = 0; i < bits.length; i++) {
+    if (bits[i] === 0) continue;
+    for (let b = 0; b < 8; b++) if ((bits[i]! >> b) & 1) seats.push(i * 8 + b);
+  }
+  return seats;
 }

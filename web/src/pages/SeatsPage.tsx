@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { Link, useLocation, useNavigate, useParams } from 'react-router';
 import { api, ApiError } from '../api';
 import { useLoad, useNow } from '../hooks';
@@ -106,6 +106,9 @@ function SeatPicker({ performance, event, index, bits, refreshAvailability }: Pi
     [hold, chosen, max, t],
   );
 
+  /** A hold request that got no answer (network, 5xx), with the key to send it again under. */
+  const unanswered = useRef<{ body: string; key: string } | null>(null);
+
   const keepHold = (next: Hold | null) => {
     if (next) sessionStorage.setItem(holdKey(performance.id), JSON.stringify(next));
     else sessionStorage.removeItem(holdKey(performance.id));
@@ -120,14 +123,21 @@ function SeatPicker({ performance, event, index, bits, refreshAvailability }: Pi
     }
     setBusy(true);
     setProblem(null);
+    // The same request sent again after no answer keeps its key: if the first one held the seats,
+    // the server hands that hold back instead of refusing seats the buyer already holds.
+    const text = JSON.stringify(body);
+    const key = unanswered.current?.body === text ? unanswered.current.key : newKey();
+    unanswered.current = { body: text, key };
     try {
       const created = await api<Hold>(`/api/performances/${performance.id}/holds`, {
         method: 'POST',
         body,
-        headers: pass ? { 'x-queue-pass': pass.pass } : {},
+        headers: { 'idempotency-key': key, ...(pass ? { 'x-queue-pass': pass.pass } : {}) },
       });
+      unanswered.current = null;
       keepHold(created);
     } catch (err) {
+      if (!(err instanceof ApiError) || (err.status !== 0 && err.status < 500)) unanswered.current = null;
       setProblem(err);
       if (err instanceof ApiError && err.code === 'SEAT_UNAVAILABLE') setSelected(new Set());
     } finally {
