@@ -139,6 +139,16 @@ describe.skipIf(!scaled)('a flash sale through the balancer', () => {
         `outcomes ${JSON.stringify(report.outcomes)}; retried ${JSON.stringify(report.errors)}`,
         `streams ${streamed.length}, by end: ${JSON.stringify(tally(streamed.map((c) => `${c.node} ${c.end}`)))}`,
         `tickets ${JSON.stringify(counts)}`,
+        // Where the sale's tail went: the trails of the last three purchases.
+        ...report.buyers
+          .filter((b) => b.outcome === 'bought')
+          .map((b) => {
+            const [, at, ms] = /^\+([\d.]+)s .* (\d+)ms$/.exec(b.trail.at(-1) ?? '') ?? [];
+            return { b, at: Number(at ?? 0) * 1000 + Number(ms ?? 0) };
+          })
+          .sort((x, y) => y.at - x.at)
+          .slice(0, 3)
+          .map(({ b }) => `last buyers: ${b.trail.join(' · ')}`),
       ].join('\n'),
     );
 
