@@ -186,6 +186,13 @@ describe.each(modes())('booking over HTTP ($name)', (mode) => {
     expect((await hold(performanceId, keyed(alice, ' '), { seatNos: [9] })).json().error.code).toBe(
       'VALIDATION_FAILED',
     );
+
+    // The first try took the last seats: the retry, finding none free, still gets them.
+    const small = await onSalePerformance(t, noQueue, { rows: 1, seatsPerRow: 2 });
+    const last = await hold(small.performanceId, keyed(alice, 'k-last'), { grade: 'R', quantity: 2 });
+    expect(last.statusCode).toBe(201);
+    const lastRetry = await hold(small.performanceId, keyed(alice, 'k-last'), { grade: 'R', quantity: 2 });
+    expect([lastRetry.statusCode, lastRetry.json().holdId]).toEqual([201, last.json().holdId]);
   });
 
   it('when a hold request is malformed or out of bounds, then it is refused with its code and nothing is held', async () => {

@@ -16,7 +16,7 @@ import {
   type HoldRow,
   type PlaceOutcome,
 } from './repository.js';
-import type { SeatingCache } from './seating.js';
+import type { Seating, SeatingCache } from './seating.js';
 
 /** How long a gate rebuild is trusted before the next one (bounds any drift from crashed nodes). */
 const GATE_TTL_MS = 10 * 60_000;
@@ -29,6 +29,18 @@ const PICK_ATTEMPTS = 4;
 export const GATE_BATCHING = { maxInFlight: 2, maxBatch: 200 };
 
 type GateCall = { perf: string; hold: GateHold; cap: number };
+
+/** One hold request on its way to be placed, whichever seats it tries. */
+interface Placing {
+  perf: PerformanceRow;
+  userId: string;
+  seating: Seating;
+  passId: number | null;
+  /** The request's Idempotency-Key, if any. */
+  key: string | undefined;
+  /** Whether a hold made earlier under the key answers this request (the same seats, or grade and count). */
+  fits: (seatNos: number[]) => boolean;
+}
 
 export type HoldRequest = { seatNos: number[] } | { grade: string; quantity: number };
 
@@ -145,21 +157,7 @@ export class HoldService {
       this.checkCap(perf, seatNos.length);
       const fits = (held: number[]) =>
         held.length === seatNos.length && held.every((s, i) => s === seatNos[i]);
-      try {
-        return await this.place(
-          perf,
-          userId,
-          seatNos,
-          seating.amountOf(seatNos),
-          seating.currency,
-          passId,
-          key,
-        );
-      } catch (err) {
-        const replayed = await this.replayOf(err, perf.id, userId, key, fits);
-        if (!replayed) throw err;
-        return replayed;
-      }
+      return this.place({ perf, userId, seating, passId, key, fits }, seatNos);
     }
 
     if (!seating.prices.has(request.grade)) {
@@ -168,6 +166,7 @@ export class HoldService {
     this.checkCap(perf, request.quantity);
     const fits = (held: number[]) =>
       held.length === request.quantity && held.every((s) => seating.gradeOf(s) === request.grade);
+    const placing = { perf, userId, seating, passId, key, fits };
     // A private copy of the map: seats found taken on one attempt are struck out for the next.
     const available = new Uint8Array((await this.availability.read(performanceId, seating.seatCount)).bits);
     for (let attempt = 1; ; attempt++) {
@@ -176,26 +175,22 @@ export class HoldService {
       for (const seat of picking) available[seat >> 3]! &= ~(1 << (seat & 7));
       const seatNos = seating.bestAvailable(available, request.grade, request.quantity, attempt);
       if (!seatNos) {
-        throw new AppError('SEAT_UNAVAILABLE', 'Not enough seats of this grade are left together or apart.', {
-          grade: request.grade,
-          quantity: request.quantity,
-        });
+        // Perhaps because a first try of this very request took the last of them.
+        const none = new AppError(
+          'SEAT_UNAVAILABLE',
+          'Not enough seats of this grade are left together or apart.',
+          {
+            grade: request.grade,
+            quantity: request.quantity,
+          },
+        );
+        return this.replayOr(placing, none);
       }
       for (const seat of seatNos) picking.add(seat);
       this.picking.set(performanceId, picking);
       try {
-        return await this.place(
-          perf,
-          userId,
-          seatNos,
-          seating.amountOf(seatNos),
-          seating.currency,
-          passId,
-          key,
-        );
+        return await this.place(placing, seatNos);
       } catch (err) {
-        const replayed = await this.replayOf(err, perf.id, userId, key, fits);
-        if (replayed) return replayed;
         if (!(err instanceof AppError) || err.code !== 'SEAT_UNAVAILABLE' || attempt >= PICK_ATTEMPTS)
           throw err;
         const taken = (err.details?.seatNos as number[] | undefined) ?? seatNos;
@@ -207,25 +202,29 @@ export class HoldService {
     }
   }
 
+  /** The gate, then PostgreSQL; a refusal may be answered by a hold made earlier under the key. */
+  private async place(placing: Placing, seatNos: number[]): Promise<HoldView> {
+    try {
+      return await this.placeOnce(placing, seatNos);
+    } catch (err) {
+      return this.replayOr(placing, err);
+    }
+  }
+
   /**
    * A refused request with a key may be the retry of one that made its hold (whose seats and cap it now
    * meets): the answer is that hold, as it is now. A key already used for other seats is refused.
+   * Anything else is the refusal, thrown.
    */
-  private async replayOf(
-    err: unknown,
-    performanceId: string,
-    userId: string,
-    key: string | undefined,
-    fits: (seatNos: number[]) => boolean,
-  ): Promise<HoldView | undefined> {
-    if (key === undefined || !(err instanceof AppError)) return undefined;
-    if (err.code !== 'SEAT_UNAVAILABLE' && err.code !== 'TICKET_LIMIT') return undefined;
-    const prior = await this.repository.findHoldByKey(userId, performanceId, key);
-    if (!prior) return undefined;
+  private async replayOr({ key, perf, userId, fits }: Placing, err: unknown): Promise<HoldView> {
+    if (key === undefined || !(err instanceof AppError)) throw err;
+    if (err.code !== 'SEAT_UNAVAILABLE' && err.code !== 'TICKET_LIMIT') throw err;
+    const prior = await this.repository.findHoldByKey(userId, perf.id, key);
+    if (!prior) throw err;
     if (!fits(prior.seatNos)) throw new AppError('IDEMPOTENCY_KEY_REUSED', undefined, { holdId: prior.id });
     this.metrics.holds.inc({ outcome: 'replayed' });
     // The node that made it may have died before it flipped the seat map: flipping again is harmless.
-    if (prior.state === 'active') await this.availability.markTaken(performanceId, prior.seatNos);
+    if (prior.state === 'active') await this.availability.markTaken(perf.id, prior.seatNos);
     return holdView(prior);
   }
 
@@ -236,15 +235,12 @@ export class HoldService {
   }
 
   /** The gate, then PostgreSQL; on any refusal the gate's marks are taken back. */
-  private async place(
-    perf: PerformanceRow,
-    userId: string,
+  private async placeOnce(
+    { perf, userId, seating, passId, key }: Placing,
     seatNos: number[],
-    amount: number,
-    currency: string,
-    passId: number | null,
-    key: string | undefined,
   ): Promise<HoldView> {
+    const amount = seating.amountOf(seatNos);
+    const currency = seating.currency;
     const now = this.clock.now();
     const hold = { holdId: randomUUID(), userId, seatNos, expiresAt: now + perf.holdTtlSeconds * 1000 };
     const gate = await this.gate({ perf: perf.id, hold, cap: perf.maxTicketsPerUser });
