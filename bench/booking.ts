@@ -5,6 +5,7 @@
  *   npm run bench:booking                   # 10 s per phase, 100 connections
  *   npm run bench:booking -- --seconds 20 --connections 200
  *   npm run bench:booking -- --only holds --profile /tmp/prof   # one phase; the node's CPU profile
+ *   npm run bench:booking -- --nodes 2      # two nodes on one database and engine, the load split
  *
  * Phases: (1) the bare server; (2) holds on distinct seats, one seat per request, each from its own
  * buyer; (3) full purchases — hold then checkout with an instant payment simulator — for one event;
@@ -35,8 +36,11 @@ const { values } = parseArgs({
     only: { type: 'string', default: 'holds,purchases,hot' },
     // A folder: the node runs with --cpu-prof and is stopped gracefully at the end, so it writes one.
     profile: { type: 'string' },
+    // Tmomi nodes, each with its share of the connections (scale-out, against the one bare process).
+    nodes: { type: 'string', default: '1' },
   },
 });
+const NODES = Number(values.nodes);
 const PHASES = new Set(values.only.split(','));
 const SECONDS = Number(values.seconds);
 const CONNECTIONS = Number(values.connections);
@@ -54,9 +58,24 @@ const secret = randomUUID() + randomUUID();
 /** What one autocannon connection carries from its hold request to its checkout request. */
 type Purchase = { buyer?: number; holdId?: string };
 
+/** What a phase reports of its load: over all nodes, the slowest node's latencies. */
+type Load = Pick<autocannon.Result, 'duration' | 'non2xx'> & { latency: { p50: number; p99: number } };
+
 const run = (opts: autocannon.Options) =>
   autocannon({ connections: CONNECTIONS, duration: SECONDS, ...opts });
-const rate = (count: number, result: autocannon.Result) => count / (result.duration || SECONDS);
+/** The same load on every node at once, the connections shared out among them. */
+const runOnNodes = async (nodes: string[], opts: Omit<autocannon.Options, 'url'>): Promise<Load> => {
+  const results = await Promise.all(
+    nodes.map((url) => run({ ...opts, url, connections: Math.ceil(CONNECTIONS / nodes.length) })),
+  );
+  const most = (f: (r: autocannon.Result) => number) => Math.max(...results.map(f));
+  return {
+    duration: most((r) => r.duration),
+    non2xx: results.reduce((n, r) => n + r.non2xx, 0),
+    latency: { p50: most((r) => r.latency.p50), p99: most((r) => r.latency.p99) },
+  };
+};
+const rate = (count: number, result: Load) => count / (result.duration || SECONDS);
 
 /** Redis's INFO server section (for the server's pid). */
 const engineInfo = async (url: string): Promise<string> => {
@@ -70,7 +89,7 @@ const engineInfo = async (url: string): Promise<string> => {
 
 /** CPU seconds used so far by one process, 0 once it is gone (a backend that exited). */
 const cpuOf = (pid: number, only?: 'system'): number => cpuSecondsOf(pid, only) ?? 0;
-const line = (label: string, perSecond: number, r: autocannon.Result, extra = '') =>
+const line = (label: string, perSecond: number, r: Load, extra = '') =>
   console.log(
     `${label.padEnd(28)} ${Math.round(perSecond).toLocaleString().padStart(7)} /s  p50 ${r.latency.p50} ms  p99 ${r.latency.p99} ms${extra}`,
   );
@@ -87,22 +106,29 @@ try {
     processes,
     env: { TMOMI_PAYMENT_LATENCY_MS: '0' },
     nodeFlags: values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : [],
+    nodes: NODES,
   });
   const base = servers.tmomi;
-  const nodeProcess = processes[processes.length - 1]!;
+  const nodeProcesses = processes.slice(-NODES);
   const redisPid = Number(/process_id:(\d+)/.exec(await engineInfo(redisUrl))?.[1] ?? 0);
 
   /**
-   * Where a phase's CPU went, in cores (2 = both cores busy for the whole phase): the Tmomi node, the
+   * Where a phase's CPU went, in cores (2 = both cores busy for the whole phase): the Tmomi nodes, the
    * PostgreSQL backends serving its database, the rest of PostgreSQL (WAL writer, autovacuum, other databases),
    * Redis (shared: other users' commands count too), this load generator, and the machine in all.
    */
   const cpuMeter = async () => {
-    // The node's own count of what it sent to PostgreSQL and to the engine's gate per call
-    // (tmomi_booking_db_batch_size, tmomi_booking_engine_batch_size).
+    // The nodes' own count of what they sent to PostgreSQL and to the engine's gate per call
+    // (tmomi_booking_db_batch_size, tmomi_booking_engine_batch_size), summed over the nodes.
     const batches = async () => {
-      const text = await (await fetch(`${base}/metrics`)).text();
-      const value = (series: string) => Number(new RegExp(`^${series} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+      const texts = await Promise.all(
+        servers.nodes.map(async (url) => (await fetch(`${url}/metrics`)).text()),
+      );
+      const value = (series: string) =>
+        texts.reduce(
+          (sum, text) => sum + Number(new RegExp(`^${series} (\\S+)$`, 'm').exec(text)?.[1] ?? 0),
+          0,
+        );
       return (
         [
           ['db', 'place'],
@@ -140,8 +166,8 @@ try {
         pids.filter((p) => p.mine === mine).reduce((s, p) => s + cpuOf(p.pid), 0);
       return {
         t: performance.now(),
-        node: cpuOf(nodeProcess.pid!),
-        nodeSystem: cpuOf(nodeProcess.pid!, 'system'),
+        node: nodeProcesses.reduce((sum, p) => sum + cpuOf(p.pid!), 0),
+        nodeSystem: nodeProcesses.reduce((sum, p) => sum + cpuOf(p.pid!, 'system'), 0),
         pg: sum(true),
         pgOther: sum(false),
         redis: cpuOf(redisPid),
@@ -166,7 +192,7 @@ try {
       const seconds = (after.t - before.t) / 1000;
       const cores = (k: Exclude<keyof typeof after, 'pids' | 't'>) =>
         ((after[k] - before[k]) / seconds).toFixed(2);
-      return `cpu (cores): node ${cores('node')} (kernel ${cores('nodeSystem')}) · pg ${cores('pg')} (+${cores('pgOther')} other) · redis ${cores('redis')} · load generator ${cores('loadgen')} · machine ${cores('machine')} of 2${opened ? ` (${opened} backends opened)` : ''}\n  batches: ${perCall.join(' · ') || 'none'}`;
+      return `cpu (cores): node${NODES > 1 ? `s (${NODES})` : ''} ${cores('node')} (kernel ${cores('nodeSystem')}) · pg ${cores('pg')} (+${cores('pgOther')} other) · redis ${cores('redis')} · load generator ${cores('loadgen')} · machine ${cores('machine')} of 2${opened ? ` (${opened} backends opened)` : ''}\n  batches: ${perCall.join(' · ') || 'none'}`;
     };
   };
   const http = new HttpClient(256);
@@ -214,7 +240,8 @@ try {
   };
   const buyers = await bulkBuyers(db, SEATS, secret);
   console.log(
-    `bench/booking: ${CONNECTIONS} connections × ${SECONDS} s per phase, ${SEATS.toLocaleString()}-seat venue`,
+    `bench/booking: ${CONNECTIONS} connections × ${SECONDS} s per phase, ${SEATS.toLocaleString()}-seat venue` +
+      (NODES > 1 ? `, ${NODES} Tmomi nodes sharing them` : ''),
   );
 
   // 1. The baseline.
@@ -233,8 +260,7 @@ try {
     let nextSeat = 0;
     let held = 0;
     const meter = await cpuMeter();
-    const holds = await run({
-      url: base,
+    const holds = await runOnNodes(servers.nodes, {
       requests: [
         {
           method: 'POST',
@@ -266,8 +292,7 @@ try {
     let nextBuyer = 0;
     let bought = 0;
     const meter = await cpuMeter();
-    const purchases = await run({
-      url: base,
+    const purchases = await runOnNodes(servers.nodes, {
       requests: [
         {
           method: 'POST',
@@ -319,11 +344,11 @@ try {
     perfs.push(hotPerf);
     const started = performance.now();
     const replies = await Promise.all(
-      buyers
-        .slice(0, 10_000)
-        .map((b) =>
-          http.request(base, 'POST', `/api/performances/${hotPerf}/holds`, b.headers, { seatNos: [0] }),
-        ),
+      buyers.slice(0, 10_000).map((b, i) =>
+        http.request(servers.nodes[i % NODES]!, 'POST', `/api/performances/${hotPerf}/holds`, b.headers, {
+          seatNos: [0],
+        }),
+      ),
     );
     const hotMs = performance.now() - started;
     winners = replies.filter((r) => r.status === 201).length;
@@ -343,10 +368,10 @@ try {
   http.close();
   if (problems.length > 0 || winners !== 1) process.exitCode = 1;
   if (values.profile) {
-    // A graceful stop, so that the node writes its profile.
-    const exited = new Promise((r) => nodeProcess.once('exit', r));
-    nodeProcess.kill('SIGTERM');
-    await exited;
+    // A graceful stop, so that each node writes its profile.
+    const exited = nodeProcesses.map((p) => new Promise((r) => p.once('exit', r)));
+    for (const p of nodeProcesses) p.kill('SIGTERM');
+    await Promise.all(exited);
     console.log(`the node's CPU profile is in ${values.profile}`);
   }
 } catch (err) {

@@ -60,30 +60,38 @@ export async function startBenchServers(opts: {
   env?: NodeJS.ProcessEnv;
   /** Flags for the node's `node` (e.g. `--cpu-prof`, which NODE_OPTIONS does not allow). */
   nodeFlags?: string[];
-}): Promise<{ bare: string; tmomi: string }> {
-  const [barePort, tmomiPort] = [await freePort(), await freePort()];
+  /** Tmomi nodes sharing the database and the engine (one unless said); each its own process. */
+  nodes?: number;
+}): Promise<{ bare: string; tmomi: string; nodes: string[] }> {
+  const barePort = await freePort();
   const bare = `http://127.0.0.1:${barePort}`;
-  const tmomi = `http://127.0.0.1:${tmomiPort}`;
   opts.processes.push(
     await startProcess('node --import tsx bench/bare-server.ts', { PORT: String(barePort) }, `${bare}/`),
   );
-  opts.processes.push(
-    await startProcess(
-      ['node', ...(opts.nodeFlags ?? []), '--import tsx src/cli.ts start'].join(' '),
-      {
-        PORT: String(tmomiPort),
-        HOST: '127.0.0.1',
-        DATABASE_URL: opts.databaseUrl,
-        REDIS_URL: opts.redisUrl,
-        TMOMI_REDIS_PREFIX: `bench-${randomUUID().slice(0, 8)}:`,
-        TMOMI_SECRET: opts.secret,
-        TMOMI_ADMIN_EMAIL: BENCH_ADMIN.email,
-        TMOMI_ADMIN_PASSWORD: BENCH_ADMIN.password,
-        LOG_LEVEL: 'error',
-        ...opts.env,
-      },
-      `${tmomi}/readyz`,
-    ),
-  );
-  return { bare, tmomi };
+  const prefix = `bench-${randomUUID().slice(0, 8)}:`;
+  const nodes: string[] = [];
+  for (let i = 0; i < (opts.nodes ?? 1); i++) {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    opts.processes.push(
+      await startProcess(
+        ['node', ...(opts.nodeFlags ?? []), '--import tsx src/cli.ts start'].join(' '),
+        {
+          PORT: String(port),
+          HOST: '127.0.0.1',
+          DATABASE_URL: opts.databaseUrl,
+          REDIS_URL: opts.redisUrl,
+          TMOMI_REDIS_PREFIX: prefix,
+          TMOMI_SECRET: opts.secret,
+          TMOMI_ADMIN_EMAIL: BENCH_ADMIN.email,
+          TMOMI_ADMIN_PASSWORD: BENCH_ADMIN.password,
+          LOG_LEVEL: 'error',
+          ...opts.env,
+        },
+        `${url}/readyz`,
+      ),
+    );
+    nodes.push(url);
+  }
+  return { bare, tmomi: nodes[0]!, nodes };
 }
