@@ -135,6 +135,7 @@ try {
           ['db', 'order'],
           ['db', 'settle'],
           ['engine', 'acquire'],
+          ['engine', 'confirm'],
           ['engine', 'sell'],
         ] as const
       ).map(([to, call]) => ({

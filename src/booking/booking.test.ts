@@ -9,7 +9,9 @@ import {
   TestClock,
   type TestApp,
 } from '../../test/harness.js';
+import { randomUUID } from 'node:crypto';
 import { bulkBuyers } from '../loadtest/buyers.js';
+import { GATE_PROVISIONAL_MS } from '../platform/engine/hold-gate.js';
 import { PaymentSimulator, TEST_CARDS, type ChargeRequest, type ChargeResult } from './payments.js';
 
 type Headers = Record<string, string>;
@@ -450,6 +452,41 @@ describe.each(modes())('booking over HTTP ($name)', (mode) => {
     expect(await ticketStates(performanceId)).toEqual([]);
     expect(await isAvailable(performanceId, 80)).toBe(true);
     expect((await hold(performanceId, bob.headers, { seatNos: [80, 81] })).statusCode).toBe(201);
+  });
+
+  it('when a node died between the gate and PostgreSQL, then the seats it marked are free again within seconds', async () => {
+    const { performanceId } = await onSalePerformance(t, noQueue);
+    const alice = await buyer(t);
+    const bob = await buyer(t);
+    // The first hold of a performance has the gate rebuilt, beside it; the second goes through it.
+    expect((await hold(performanceId, alice.headers, { seatNos: [59] })).statusCode).toBe(201);
+    await t.holds.settled();
+    expect((await hold(performanceId, alice.headers, { seatNos: [60] })).statusCode).toBe(201);
+    // What the dead node leaves: marks in the gate for a hold PostgreSQL never saw.
+    const ghost = {
+      holdId: randomUUID(),
+      userId: alice.id,
+      seatNos: [61, 62],
+      expiresAt: clock.now() + 300_000,
+    };
+    expect((await t.engine.gateAcquire(performanceId, ghost, 4, clock.now())).outcome).toBe('held');
+    expect((await hold(performanceId, bob.headers, { seatNos: [61, 62] })).json().error.code).toBe(
+      'SEAT_UNAVAILABLE',
+    );
+    clock.advance(GATE_PROVISIONAL_MS);
+    const later = await hold(performanceId, bob.headers, { seatNos: [61, 62] });
+    expect(later.statusCode).toBe(201);
+    // A placed hold was confirmed: its seats stay taken past that time, until its own expiry.
+    expect((await hold(performanceId, bob.headers, { seatNos: [60] })).json().error.code).toBe(
+      'SEAT_UNAVAILABLE',
+    );
+    const gate = await t.engine.gateAcquire(
+      performanceId,
+      { holdId: 'probe', userId: bob.id, seatNos: [60], expiresAt: clock.now() + 1000 },
+      4,
+      clock.now(),
+    );
+    expect(gate.outcome).toBe('taken');
   });
 
   it('when a node’s engine has lost the gate, then PostgreSQL still refuses taken seats and the gate is rebuilt', async () => {

@@ -3,6 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { closeEngines, engineAdapters } from '../../../test/engines.js';
 import { TestClock } from '../../../test/harness.js';
 import { VERSION_TTL_MS } from './availability.js';
+import { GATE_PROVISIONAL_MS } from './hold-gate.js';
 import type { Engine, GateHold } from './index.js';
 
 afterAll(closeEngines);
@@ -73,6 +74,51 @@ describe.each(engineAdapters())('hold gate contract: $name', (adapter) => {
     const later = now + 2_000;
     expect((await engine.gateAcquire(perf, hold('u2', [1], later + MINUTE), 2, later)).outcome).toBe('held');
     expect((await engine.gateAcquire(perf, hold('u1', [5, 6], later + MINUTE), 2, later)).outcome).toBe(
+      'held',
+    );
+  });
+
+  it('when a hold is never confirmed (its node died before PostgreSQL), then its marks lapse soon; confirmed ones last', async () => {
+    const engine = await adapter.open();
+    const now = Date.now();
+    const perf = await loadedGate(engine, now);
+    const lost = hold('u1', [1, 2], now + 10 * MINUTE);
+    const placed = hold('u2', [3], now + 10 * MINUTE);
+    const acquired = await engine.gateAcquireMany(
+      perf,
+      [
+        { hold: lost, cap: 2 },
+        { hold: placed, cap: 2 },
+      ],
+      now,
+    );
+    expect(acquired.map((r) => r.outcome)).toEqual(['held', 'held']);
+    await engine.gateConfirmMany(perf, [placed]);
+    await engine.gateConfirmMany(perf, []);
+
+    const before = now + GATE_PROVISIONAL_MS - 1;
+    expect((await engine.gateAcquire(perf, hold('u3', [1], before + MINUTE), 4, before)).outcome).toBe(
+      'taken',
+    );
+    const after = now + GATE_PROVISIONAL_MS + 1;
+    const taker = hold('u3', [1, 2], after + MINUTE);
+    expect((await engine.gateAcquire(perf, taker, 4, after)).outcome).toBe('held');
+    expect(await engine.gateAcquire(perf, hold('u3', [3], after + MINUTE), 4, after)).toEqual({
+      outcome: 'taken',
+      seatNos: [3],
+    });
+    // The lost hold no longer counts for its buyer; the confirmed one still does for its own.
+    expect((await engine.gateAcquire(perf, hold('u1', [5, 6], after + MINUTE), 2, after)).outcome).toBe(
+      'held',
+    );
+    expect((await engine.gateAcquire(perf, hold('u2', [7, 8], after + MINUTE), 2, after)).outcome).toBe(
+      'limit',
+    );
+
+    // A late confirm of the lost hold takes back nothing: the seats are the taker's, and go with it.
+    await engine.gateConfirmMany(perf, [lost]);
+    await engine.gateRelease(perf, taker, after);
+    expect((await engine.gateAcquire(perf, hold('u4', [1, 2], after + MINUTE), 4, after)).outcome).toBe(
       'held',
     );
   });

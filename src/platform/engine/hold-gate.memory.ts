@@ -1,5 +1,11 @@
 import type { Clock } from '../clock.js';
-import type { GateAcquireResult, GateHold, GateHoldRef, HoldGateOps } from './hold-gate.js';
+import {
+  GATE_PROVISIONAL_MS,
+  type GateAcquireResult,
+  type GateHold,
+  type GateHoldRef,
+  type HoldGateOps,
+} from './hold-gate.js';
 import { createMemoryVersions } from './versions.memory.js';
 
 /** A seat's mark: held by a hold until an instant, or sold (holdId null). */
@@ -52,8 +58,9 @@ export function createMemoryHoldGate(clock: Clock): { ops: HoldGateOps; forgetEx
       else buyer.holds.delete(id);
     }
     if (count + hold.seatNos.length > cap) return { outcome: 'limit', count };
-    buyer.holds.set(hold.holdId, { count: hold.seatNos.length, expiresAt: hold.expiresAt });
-    for (const seat of hold.seatNos) gate.seats.set(seat, { holdId: hold.holdId, expiresAt: hold.expiresAt });
+    const until = Math.min(hold.expiresAt, now + GATE_PROVISIONAL_MS);
+    buyer.holds.set(hold.holdId, { count: hold.seatNos.length, expiresAt: until });
+    for (const seat of hold.seatNos) gate.seats.set(seat, { holdId: hold.holdId, expiresAt: until });
     return { outcome: 'held' };
   };
 
@@ -63,6 +70,25 @@ export function createMemoryHoldGate(clock: Clock): { ops: HoldGateOps; forgetEx
       const gate = gateOf(perf);
       if (!gate || gate.readyUntil <= clock.now()) return requests.map(() => ({ outcome: 'unloaded' }));
       return requests.map(({ hold, cap }) => acquire(gate, hold, cap, now));
+    },
+
+    gateConfirmMany: async (perf, holds) => {
+      const gate = gateOf(perf);
+      if (!gate) return;
+      for (const hold of holds) {
+        let ours = false;
+        for (const seat of hold.seatNos) {
+          const mark = gate.seats.get(seat);
+          if (mark?.holdId !== hold.holdId) continue;
+          mark.expiresAt = hold.expiresAt;
+          ours = true;
+        }
+        if (ours)
+          buyerOf(gate, hold.userId).holds.set(hold.holdId, {
+            count: hold.seatNos.length,
+            expiresAt: hold.expiresAt,
+          });
+      }
     },
 
     gateRelease: async (perf, hold, now) => {

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { versionLua } from './availability.redis.js';
-import type { GateAcquireResult, HoldGateOps } from './hold-gate.js';
+import { GATE_PROVISIONAL_MS, type GateAcquireResult, type HoldGateOps } from './hold-gate.js';
 
 // KEYS: 1 seats (HASH seatNo → "holdId|expiresAtMs" or "s" when sold) · 2 buyers (HASH userId → JSON
 // {"s":sold,"h":{holdId:[count,expiresAtMs]}}) · 3 ready (STRING with the rebuild's ttl) · 4 version.
@@ -64,6 +64,29 @@ const SCRIPTS = {
       i = last + 1
     end
     return results`,
+  // ARGV: per hold: holdId, userId, expiresAt, n, n seats
+  gateConfirmScript: `${BUYER}
+    if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+    local i = 1
+    while i <= #ARGV do
+      local holdId, userId, expiresAt, n = ARGV[i], ARGV[i + 1], ARGV[i + 2], tonumber(ARGV[i + 3])
+      local prefix = holdId .. '|'
+      local ours = false
+      for j = i + 4, i + 3 + n do
+        local mark = redis.call('HGET', KEYS[1], ARGV[j])
+        if mark and string.sub(mark, 1, #prefix) == prefix then
+          redis.call('HSET', KEYS[1], ARGV[j], prefix .. expiresAt)
+          ours = true
+        end
+      end
+      if ours then
+        local b = buyer(userId)
+        b.h[holdId] = { n, tonumber(expiresAt) }
+        saveBuyer(userId, b)
+      end
+      i = i + 4 + n
+    end
+    return 1`,
   // ARGV: holdId, userId, now, seat…
   gateReleaseScript: `${BUYER}${VERSION}
     local prefix = ARGV[1] .. '|'
@@ -146,8 +169,10 @@ export function createRedisHoldGate(redis: Redis): HoldGateOps {
     gateAcquireMany: async (perf, requests, now) => {
       if (requests.length === 0) return [];
       const args: (string | number)[] = [now];
-      for (const { hold, cap } of requests)
-        args.push(hold.holdId, hold.userId, hold.expiresAt, cap, hold.seatNos.length, ...hold.seatNos);
+      for (const { hold, cap } of requests) {
+        const until = Math.min(hold.expiresAt, now + GATE_PROVISIONAL_MS);
+        args.push(hold.holdId, hold.userId, until, cap, hold.seatNos.length, ...hold.seatNos);
+      }
       const replies = (await run.gateAcquireScript(...keys(perf), args)) as unknown[];
       if (replies[0] === -1) return requests.map((): GateAcquireResult => ({ outcome: 'unloaded' }));
       return (replies as number[][]).map(([code, ...detail]): GateAcquireResult => {
@@ -155,6 +180,13 @@ export function createRedisHoldGate(redis: Redis): HoldGateOps {
         if (code === 0) return { outcome: 'taken', seatNos: detail.map(Number) };
         return { outcome: 'limit', count: Number(detail[0]) };
       });
+    },
+    gateConfirmMany: async (perf, holds) => {
+      if (holds.length === 0) return;
+      const args: (string | number)[] = [];
+      for (const hold of holds)
+        args.push(hold.holdId, hold.userId, hold.expiresAt, hold.seatNos.length, ...hold.seatNos);
+      await run.gateConfirmScript(...keys(perf), args);
     },
     gateRelease: async (perf, hold, now) => {
       await run.gateReleaseScript(...keys(perf), hold.holdId, hold.userId, now, ...hold.seatNos);
