@@ -314,6 +314,8 @@ export async function runSale(opts: SaleOptions): Promise<SaleReport> {
         // Struck out by someone faster, or nothing left: sold out ends it; held seats may come back.
         const perf = await ask('performance', 'GET', perfPath, {});
         const left = perf?.body?.counts as { available: number; held: number } | undefined;
+        // In the trail, so that a buyer refused again and again shows whether the seats were free.
+        if (left) note(record.trail, Date.now(), 'left', `${left.available} free ${left.held} held`, 200);
         if (left && left.available === 0 && left.held === 0) {
           // Give the pass back, as a buyer closing the page would, so its slot goes to someone else.
           await ask('leave', 'DELETE', `${perfPath}/queue`, buyer.headers);
