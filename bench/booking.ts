@@ -135,7 +135,6 @@ try {
           ['db', 'order'],
           ['db', 'settle'],
           ['engine', 'acquire'],
-          ['engine', 'confirm'],
           ['engine', 'sell'],
         ] as const
       ).map(([to, call]) => ({

@@ -459,6 +459,8 @@ describe.each(modes())('booking over HTTP ($name)', (mode) => {
     const alice = await buyer(t);
     const bob = await buyer(t);
     // The first hold of a performance has the gate rebuilt, beside it; the second goes through it.
+    // The seat map exists once someone has looked at it.
+    expect((await get(`/api/performances/${performanceId}/availability`, {})).statusCode).toBe(200);
     expect((await hold(performanceId, alice.headers, { seatNos: [59] })).statusCode).toBe(201);
     await t.holds.settled();
     expect((await hold(performanceId, alice.headers, { seatNos: [60] })).statusCode).toBe(201);
@@ -476,7 +478,7 @@ describe.each(modes())('booking over HTTP ($name)', (mode) => {
     clock.advance(GATE_PROVISIONAL_MS);
     const later = await hold(performanceId, bob.headers, { seatNos: [61, 62] });
     expect(later.statusCode).toBe(201);
-    // A placed hold was confirmed: its seats stay taken past that time, until its own expiry.
+    // A placed hold's seats are taken on the seat map: they stay taken past that time, until it expires.
     expect((await hold(performanceId, bob.headers, { seatNos: [60] })).json().error.code).toBe(
       'SEAT_UNAVAILABLE',
     );

@@ -1,12 +1,13 @@
 import type { AvailabilityService } from '../catalog/availability.js';
 import type { Clock } from '../platform/clock.js';
+import { groupedBatcher } from '../platform/batcher.js';
 import type { Engine, GateHoldRef } from '../platform/engine/index.js';
 import { AppError } from '../platform/errors.js';
 import type { Logger } from '../platform/logger.js';
 import type { QueueService } from '../queue/service.js';
 import type { TicketCodes } from './codes.js';
 import type { BookingMetrics } from './metrics.js';
-import { gateWrites } from './holds.js';
+import { GATE_BATCHING } from './holds.js';
 import { PaymentTimeoutError, type PaymentPort } from './payments.js';
 import type { BookingRepository, IssuedTicketRow, OrderRow, OrderStatus } from './repository.js';
 
@@ -74,9 +75,16 @@ export class CheckoutService {
     private readonly logger: Logger,
     private readonly paymentTimeoutMs: number,
   ) {
-    this.sell = gateWrites(
-      (perf, holds: GateHoldRef[]) => this.engine.gateSellMany(perf, holds),
-      (size) => metrics.engineBatchSize.observe({ call: 'sell' }, size),
+    this.sell = groupedBatcher(
+      (sale: { perf: string; hold: GateHoldRef }) => sale.perf,
+      async (perf, group) => {
+        await this.engine.gateSellMany(
+          perf,
+          group.map((sale) => sale.hold),
+        );
+        return group.map(() => undefined);
+      },
+      { ...GATE_BATCHING, onBatch: (size) => metrics.engineBatchSize.observe({ call: 'sell' }, size) },
     );
   }
 

@@ -23,30 +23,12 @@ const GATE_TTL_MS = 10 * 60_000;
 /** Best-available tries again with other seats when the ones it picked were taken meanwhile. */
 const PICK_ATTEMPTS = 4;
 /**
- * Gate calls of one kind in flight at once per node, and holds (or sales, or confirmations) per call:
- * the ones arriving meanwhile wait and go together.
+ * Gate calls of one kind in flight at once per node, and holds (or sales) per call: the ones arriving
+ * meanwhile wait and go together. Checkout's sales use the same.
  */
-const GATE_BATCHING = { maxInFlight: 2, maxBatch: 200 };
+export const GATE_BATCHING = { maxInFlight: 2, maxBatch: 200 };
 
 type GateCall = { perf: string; hold: GateHold; cap: number };
-
-/** Gate writes that answer nothing (confirmations, sales), batched per performance as the holds are. */
-export function gateWrites<H>(
-  write: (perf: string, holds: H[]) => Promise<void>,
-  onBatch: (size: number) => void,
-): (call: { perf: string; hold: H }) => Promise<void> {
-  return groupedBatcher(
-    (c: { perf: string; hold: H }) => c.perf,
-    async (perf, group) => {
-      await write(
-        perf,
-        group.map((c) => c.hold),
-      );
-      return group.map(() => undefined);
-    },
-    { ...GATE_BATCHING, onBatch },
-  );
-}
 
 /** One hold request on its way to be placed, whichever seats it tries. */
 interface Placing {
@@ -103,8 +85,6 @@ export class HoldService {
    * (decision 006): each hold is still decided alone, in arrival order, as if asked one at a time.
    */
   private readonly gate: (call: GateCall) => Promise<GateAcquireResult>;
-  /** Placed holds' marks made to last (GATE_PROVISIONAL_MS says why), batched the same way. */
-  private readonly confirm: (call: { perf: string; hold: GateHold }) => Promise<void>;
 
   constructor(
     private readonly engine: Engine,
@@ -121,10 +101,6 @@ export class HoldService {
       (c: GateCall) => c.perf,
       (perf, group) => this.engine.gateAcquireMany(perf, group, this.clock.now()),
       { ...GATE_BATCHING, onBatch: (size) => metrics.engineBatchSize.observe({ call: 'acquire' }, size) },
-    );
-    this.confirm = gateWrites(
-      (perf, holds) => this.engine.gateConfirmMany(perf, holds),
-      (size) => metrics.engineBatchSize.observe({ call: 'confirm' }, size),
     );
   }
 
@@ -314,14 +290,8 @@ export class HoldService {
       throw new AppError('SEAT_UNAVAILABLE', undefined, { seatNos: placed.seatNos });
     }
     this.metrics.holds.inc({ outcome: 'placed' });
-    await Promise.all([
-      this.availability.markTaken(perf.id, seatNos),
-      // The hold is placed whatever happens here: unconfirmed, its marks only lapse early.
-      gate.outcome === 'held' &&
-        this.confirm({ perf: perf.id, hold }).catch((err: unknown) =>
-          this.logger.warn({ err, performanceId: perf.id }, 'hold gate confirm failed'),
-        ),
-    ]);
+    // The seat map's flip is also what keeps the gate's marks standing past GATE_PROVISIONAL_MS.
+    await this.availability.markTaken(perf.id, seatNos);
     return {
       holdId: hold.holdId,
       performanceId: perf.id,

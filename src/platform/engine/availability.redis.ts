@@ -26,6 +26,8 @@ local function bump(now)
 end
 `;
 const VERSION = versionLua('KEYS[2]');
+/** The bitset's key; the hold gate reads it too (hold-gate.redis.ts). */
+export const availabilityBitsKey = (perf: string) => `{perf:${perf}}:av:bits`;
 
 const SCRIPTS = {
   // ARGV: now
@@ -58,7 +60,7 @@ type Run = (...args: (string | number | Buffer)[]) => Promise<unknown>;
 export function createRedisAvailability(redis: Redis): AvailabilityOps {
   for (const [name, lua] of Object.entries(SCRIPTS)) redis.defineCommand(name, { numberOfKeys: 2, lua });
   const commands = redis as unknown as Record<string, Run>;
-  const keys = (perf: string) => [`{perf:${perf}}:av:bits`, `{perf:${perf}}:av:ver`];
+  const keys = (perf: string) => [availabilityBitsKey(perf), `{perf:${perf}}:av:ver`];
   return {
     availabilityRead: async (perf, now) => {
       // The Buffer variant, so the bitset's bytes are not mangled by UTF-8 decoding.

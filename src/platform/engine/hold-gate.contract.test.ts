@@ -78,10 +78,13 @@ describe.each(engineAdapters())('hold gate contract: $name', (adapter) => {
     );
   });
 
-  it('when a hold is never confirmed (its node died before PostgreSQL), then its marks lapse soon; confirmed ones last', async () => {
+  it('when a hold never reached PostgreSQL (its node died), then its marks lapse soon; placed ones stand', async () => {
     const engine = await adapter.open();
     const now = Date.now();
     const perf = await loadedGate(engine, now);
+    // The seat map, all 16 seats free; a placed hold's seats are flipped to taken, as nodes do.
+    const { version } = await engine.availabilityRead(perf, now);
+    expect(await engine.availabilityStore(perf, Buffer.from([0xff, 0xff]), version, 10 * MINUTE)).toBe(true);
     const lost = hold('u1', [1, 2], now + 10 * MINUTE);
     const placed = hold('u2', [3], now + 10 * MINUTE);
     const acquired = await engine.gateAcquireMany(
@@ -93,32 +96,38 @@ describe.each(engineAdapters())('hold gate contract: $name', (adapter) => {
       now,
     );
     expect(acquired.map((r) => r.outcome)).toEqual(['held', 'held']);
-    await engine.gateConfirmMany(perf, [placed]);
-    await engine.gateConfirmMany(perf, []);
+    await engine.availabilityFlip(perf, placed.seatNos, false, now);
 
     const before = now + GATE_PROVISIONAL_MS - 1;
     expect((await engine.gateAcquire(perf, hold('u3', [1], before + MINUTE), 4, before)).outcome).toBe(
       'taken',
     );
     const after = now + GATE_PROVISIONAL_MS + 1;
-    const taker = hold('u3', [1, 2], after + MINUTE);
-    expect((await engine.gateAcquire(perf, taker, 4, after)).outcome).toBe('held');
+    expect((await engine.gateAcquire(perf, hold('u3', [1, 2], after + MINUTE), 4, after)).outcome).toBe(
+      'held',
+    );
     expect(await engine.gateAcquire(perf, hold('u3', [3], after + MINUTE), 4, after)).toEqual({
       outcome: 'taken',
       seatNos: [3],
     });
-    // The lost hold no longer counts for its buyer; the confirmed one still does for its own.
+    // The lost hold no longer counts for its buyer; the placed one still does for its own.
     expect((await engine.gateAcquire(perf, hold('u1', [5, 6], after + MINUTE), 2, after)).outcome).toBe(
       'held',
     );
     expect((await engine.gateAcquire(perf, hold('u2', [7, 8], after + MINUTE), 2, after)).outcome).toBe(
       'limit',
     );
+  });
 
-    // A late confirm of the lost hold takes back nothing: the seats are the taker's, and go with it.
-    await engine.gateConfirmMany(perf, [lost]);
-    await engine.gateRelease(perf, taker, after);
-    expect((await engine.gateAcquire(perf, hold('u4', [1, 2], after + MINUTE), 4, after)).outcome).toBe(
+  it('when there is no seat map, then a mark stands until its hold expires', async () => {
+    const engine = await adapter.open();
+    const now = Date.now();
+    const perf = await loadedGate(engine, now);
+    await engine.gateAcquire(perf, hold('u1', [1], now + MINUTE), 4, now);
+    const after = now + GATE_PROVISIONAL_MS + 1;
+    expect((await engine.gateAcquire(perf, hold('u2', [1], after + MINUTE), 4, after)).outcome).toBe('taken');
+    const expired = now + MINUTE + 1;
+    expect((await engine.gateAcquire(perf, hold('u2', [1], expired + MINUTE), 4, expired)).outcome).toBe(
       'held',
     );
   });

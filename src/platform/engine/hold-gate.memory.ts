@@ -8,17 +8,26 @@ import {
 } from './hold-gate.js';
 import { createMemoryVersions } from './versions.memory.js';
 
-/** A seat's mark: held by a hold until an instant, or sold (holdId null). */
-type Mark = { holdId: string | null; expiresAt: number };
-type Buyer = { sold: number; holds: Map<string, { count: number; expiresAt: number }> };
+/**
+ * A seat's mark: held by a hold until an instant, or sold (holdId null). `provisionalUntil`: made by an
+ * acquire, believed on its own until then (a rebuild's marks have none: PostgreSQL placed them).
+ */
+type Mark = { holdId: string | null; expiresAt: number; provisionalUntil?: number };
+/** A buyer's hold as counted for the cap; `seat`: one of its seats, to ask the seat map about. */
+type Counted = { count: number; expiresAt: number; provisionalUntil?: number; seat?: number };
+type Buyer = { sold: number; holds: Map<string, Counted> };
 /** `marksUntil`: the marks outlive the ready flag (twice the rebuild's ttl), as their keys do in Redis. */
 type Gate = { readyUntil: number; marksUntil: number; seats: Map<number, Mark>; buyers: Map<string, Buyer> };
 
 /**
  * The hold gate for the memory engine; every call completes without awaiting, hence atomic. A gate
  * and a version are forgotten when their Redis keys would expire: lazily, and in `forgetExpired`.
+ * `shownFree` reads the memory engine's seat map: undefined when there is none.
  */
-export function createMemoryHoldGate(clock: Clock): { ops: HoldGateOps; forgetExpired(now: number): void } {
+export function createMemoryHoldGate(
+  clock: Clock,
+  shownFree: (perf: string, seat: number) => boolean | undefined,
+): { ops: HoldGateOps; forgetExpired(now: number): void } {
   const gates = new Map<string, Gate>();
   const versions = createMemoryVersions(clock);
   const gateOf = (perf: string) => {
@@ -45,22 +54,42 @@ export function createMemoryHoldGate(clock: Clock): { ops: HoldGateOps; forgetEx
     gate.buyers.get(hold.userId)?.holds.delete(hold.holdId);
   };
 
-  const acquire = (gate: Gate, hold: GateHold, cap: number, now: number): GateAcquireResult => {
+  /** Whether a hold's mark (or count) still stands at `now` (GATE_PROVISIONAL_MS says why). */
+  const stands = (
+    perf: string,
+    h: Pick<Counted, 'expiresAt' | 'provisionalUntil'>,
+    seat: number | undefined,
+    now: number,
+  ) =>
+    h.expiresAt > now &&
+    (h.provisionalUntil === undefined ||
+      h.provisionalUntil > now ||
+      seat === undefined ||
+      shownFree(perf, seat) !== true);
+
+  const acquire = (perf: string, gate: Gate, hold: GateHold, cap: number, now: number): GateAcquireResult => {
     const taken = hold.seatNos.filter((seat) => {
       const mark = gate.seats.get(seat);
-      return mark !== undefined && (mark.holdId === null || mark.expiresAt > now);
+      return mark !== undefined && (mark.holdId === null || stands(perf, mark, seat, now));
     });
     if (taken.length > 0) return { outcome: 'taken', seatNos: taken };
     const buyer = buyerOf(gate, hold.userId);
     let count = buyer.sold;
     for (const [id, h] of buyer.holds) {
-      if (h.expiresAt > now) count += h.count;
+      if (stands(perf, h, h.seat, now)) count += h.count;
       else buyer.holds.delete(id);
     }
     if (count + hold.seatNos.length > cap) return { outcome: 'limit', count };
-    const until = Math.min(hold.expiresAt, now + GATE_PROVISIONAL_MS);
-    buyer.holds.set(hold.holdId, { count: hold.seatNos.length, expiresAt: until });
-    for (const seat of hold.seatNos) gate.seats.set(seat, { holdId: hold.holdId, expiresAt: until });
+    const provisionalUntil = now + GATE_PROVISIONAL_MS;
+    const { expiresAt } = hold;
+    buyer.holds.set(hold.holdId, {
+      count: hold.seatNos.length,
+      expiresAt,
+      provisionalUntil,
+      seat: hold.seatNos[0],
+    });
+    for (const seat of hold.seatNos)
+      gate.seats.set(seat, { holdId: hold.holdId, expiresAt, provisionalUntil });
     return { outcome: 'held' };
   };
 
@@ -69,26 +98,7 @@ export function createMemoryHoldGate(clock: Clock): { ops: HoldGateOps; forgetEx
     gateAcquireMany: async (perf, requests, now) => {
       const gate = gateOf(perf);
       if (!gate || gate.readyUntil <= clock.now()) return requests.map(() => ({ outcome: 'unloaded' }));
-      return requests.map(({ hold, cap }) => acquire(gate, hold, cap, now));
-    },
-
-    gateConfirmMany: async (perf, holds) => {
-      const gate = gateOf(perf);
-      if (!gate) return;
-      for (const hold of holds) {
-        let ours = false;
-        for (const seat of hold.seatNos) {
-          const mark = gate.seats.get(seat);
-          if (mark?.holdId !== hold.holdId) continue;
-          mark.expiresAt = hold.expiresAt;
-          ours = true;
-        }
-        if (ours)
-          buyerOf(gate, hold.userId).holds.set(hold.holdId, {
-            count: hold.seatNos.length,
-            expiresAt: hold.expiresAt,
-          });
-      }
+      return requests.map(({ hold, cap }) => acquire(perf, gate, hold, cap, now));
     },
 
     gateRelease: async (perf, hold, now) => {

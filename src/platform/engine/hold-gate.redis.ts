@@ -1,10 +1,11 @@
 import type { Redis } from 'ioredis';
-import { versionLua } from './availability.redis.js';
+import { availabilityBitsKey, versionLua } from './availability.redis.js';
 import { GATE_PROVISIONAL_MS, type GateAcquireResult, type HoldGateOps } from './hold-gate.js';
 
-// KEYS: 1 seats (HASH seatNo → "holdId|expiresAtMs" or "s" when sold) · 2 buyers (HASH userId → JSON
-// {"s":sold,"h":{holdId:[count,expiresAtMs]}}) · 3 ready (STRING with the rebuild's ttl) · 4 version.
-// All four share the performance's {perf:ID} hash tag.
+// KEYS: 1 seats (HASH seatNo → "holdId|expiresAtMs", "holdId|expiresAtMs|provisionalUntilMs" when made
+// by an acquire, or "s" when sold) · 2 buyers (HASH userId → JSON {"s":sold,"h":{holdId:[count,
+// expiresAtMs(, provisionalUntilMs, oneSeat)]}}) · 3 ready (STRING with the rebuild's ttl) · 4 version
+// · 5 the availability bitset (availability.redis.ts), read only. All share the {perf:ID} hash tag.
 const BUYER = `
 local function buyer(userId)
   local raw = redis.call('HGET', KEYS[2], userId)
@@ -17,20 +18,38 @@ local function saveBuyer(userId, b)
 end
 `;
 const VERSION = versionLua('KEYS[4]');
-
+// Whether a hold's mark or count stands at `now`: until its expiry, but past its provisional time only
+// while the seat map shows the seat taken, or there is no map (GATE_PROVISIONAL_MS says why).
+const STANDS = `
+local function shownFree(seat)
+  if redis.call('EXISTS', KEYS[5]) == 0 then return false end
+  local r = seat % 8
+  return redis.call('GETBIT', KEYS[5], seat - r + 7 - r) == 1
+end
+local function stands(expiresAt, provisionalUntil, seat, now)
+  if expiresAt <= now then return false end
+  if not provisionalUntil or provisionalUntil > now or not seat then return true end
+  return not shownFree(seat)
+end
+`;
 const SCRIPTS = {
   // ARGV: now, then per hold: holdId, userId, expiresAt, cap, n, n seats → per hold, in order:
   // {1} held · {0, taken…} · {-2, count} limit; or one {-1}: unloaded. Each hold is decided as by a
   // call of its own, after the earlier ones.
-  gateAcquireScript: `${BUYER}
+  gateAcquireScript: `${BUYER}${STANDS}
     if redis.call('EXISTS', KEYS[3]) == 0 then return { -1 } end
     local now = tonumber(ARGV[1])
+    local provisional = now + ${GATE_PROVISIONAL_MS}
     local function acquire(holdId, userId, expiresAt, cap, first, last)
       local taken = {}
       for i = first, last do
         local mark = redis.call('HGET', KEYS[1], ARGV[i])
         if mark then
-          if mark == 's' or tonumber(string.match(mark, '|(%d+)$')) > now then taken[#taken + 1] = ARGV[i] end
+          local expiry, prov = string.match(mark, '|(%d+)|(%d+)$')
+          if not expiry then expiry = string.match(mark, '|(%d+)$') end
+          if mark == 's' or stands(tonumber(expiry), tonumber(prov), tonumber(ARGV[i]), now) then
+            taken[#taken + 1] = ARGV[i]
+          end
         end
       end
       if #taken > 0 then
@@ -41,17 +60,17 @@ const SCRIPTS = {
       local count = b.s
       local live = {}
       for id, h in pairs(b.h) do
-        if h[2] > now then
+        if stands(h[2], h[3], h[4], now) then
           live[id] = h
           count = count + h[1]
         end
       end
       local n = last - first + 1
       if count + n > cap then return { -2, count } end
-      live[holdId] = { n, tonumber(expiresAt) }
+      live[holdId] = { n, tonumber(expiresAt), provisional, tonumber(ARGV[first]) }
       b.h = live
       saveBuyer(userId, b)
-      local mark = holdId .. '|' .. expiresAt
+      local mark = holdId .. '|' .. expiresAt .. '|' .. provisional
       for i = first, last do redis.call('HSET', KEYS[1], ARGV[i], mark) end
       return { 1 }
     end
@@ -64,29 +83,6 @@ const SCRIPTS = {
       i = last + 1
     end
     return results`,
-  // ARGV: per hold: holdId, userId, expiresAt, n, n seats
-  gateConfirmScript: `${BUYER}
-    if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-    local i = 1
-    while i <= #ARGV do
-      local holdId, userId, expiresAt, n = ARGV[i], ARGV[i + 1], ARGV[i + 2], tonumber(ARGV[i + 3])
-      local prefix = holdId .. '|'
-      local ours = false
-      for j = i + 4, i + 3 + n do
-        local mark = redis.call('HGET', KEYS[1], ARGV[j])
-        if mark and string.sub(mark, 1, #prefix) == prefix then
-          redis.call('HSET', KEYS[1], ARGV[j], prefix .. expiresAt)
-          ours = true
-        end
-      end
-      if ours then
-        local b = buyer(userId)
-        b.h[holdId] = { n, tonumber(expiresAt) }
-        saveBuyer(userId, b)
-      end
-      i = i + 4 + n
-    end
-    return 1`,
   // ARGV: holdId, userId, now, seat…
   gateReleaseScript: `${BUYER}${VERSION}
     local prefix = ARGV[1] .. '|'
@@ -157,11 +153,11 @@ const SCRIPTS = {
 type Run = (...args: (string | number | (string | number)[])[]) => Promise<unknown>;
 
 export function createRedisHoldGate(redis: Redis): HoldGateOps {
-  for (const [name, lua] of Object.entries(SCRIPTS)) redis.defineCommand(name, { numberOfKeys: 4, lua });
+  for (const [name, lua] of Object.entries(SCRIPTS)) redis.defineCommand(name, { numberOfKeys: 5, lua });
   const run = redis as unknown as Record<keyof typeof SCRIPTS, Run>;
   const keys = (perf: string) => {
     const tag = `{perf:${perf}}:gate`;
-    return [`${tag}:seats`, `${tag}:buyers`, `${tag}:ready`, `${tag}:ver`];
+    return [`${tag}:seats`, `${tag}:buyers`, `${tag}:ready`, `${tag}:ver`, availabilityBitsKey(perf)];
   };
 
   const ops: HoldGateOps = {
@@ -169,10 +165,8 @@ export function createRedisHoldGate(redis: Redis): HoldGateOps {
     gateAcquireMany: async (perf, requests, now) => {
       if (requests.length === 0) return [];
       const args: (string | number)[] = [now];
-      for (const { hold, cap } of requests) {
-        const until = Math.min(hold.expiresAt, now + GATE_PROVISIONAL_MS);
-        args.push(hold.holdId, hold.userId, until, cap, hold.seatNos.length, ...hold.seatNos);
-      }
+      for (const { hold, cap } of requests)
+        args.push(hold.holdId, hold.userId, hold.expiresAt, cap, hold.seatNos.length, ...hold.seatNos);
       const replies = (await run.gateAcquireScript(...keys(perf), args)) as unknown[];
       if (replies[0] === -1) return requests.map((): GateAcquireResult => ({ outcome: 'unloaded' }));
       return (replies as number[][]).map(([code, ...detail]): GateAcquireResult => {
@@ -180,13 +174,6 @@ export function createRedisHoldGate(redis: Redis): HoldGateOps {
         if (code === 0) return { outcome: 'taken', seatNos: detail.map(Number) };
         return { outcome: 'limit', count: Number(detail[0]) };
       });
-    },
-    gateConfirmMany: async (perf, holds) => {
-      if (holds.length === 0) return;
-      const args: (string | number)[] = [];
-      for (const hold of holds)
-        args.push(hold.holdId, hold.userId, hold.expiresAt, hold.seatNos.length, ...hold.seatNos);
-      await run.gateConfirmScript(...keys(perf), args);
     },
     gateRelease: async (perf, hold, now) => {
       await run.gateReleaseScript(...keys(perf), hold.holdId, hold.userId, now, ...hold.seatNos);

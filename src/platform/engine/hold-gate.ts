@@ -6,28 +6,32 @@
  * decides, with a conditional update that must touch every seat.
  *
  * The gate may be more permissive than PostgreSQL (then PostgreSQL refuses), never more restrictive
- * for long: a hold's mark lapses GATE_PROVISIONAL_MS after it is made unless PostgreSQL placed the hold
- * (`gateConfirmMany`), then at the hold's expiry; and the whole gate is rebuilt from PostgreSQL when it is
+ * for long: a hold's mark lapses at the hold's expiry, or GATE_PROVISIONAL_MS after it is made if the
+ * seat map (the availability bitset) still shows the seat free; and the whole gate is rebuilt from
+ * PostgreSQL when it is
  * missing (first use, after a Redis wipe) and every `ttlMs` of `gateLoad`. A rebuild is refused when a
  * release or unsell ran since its `gateVersion` was read, so a stale picture never revives a freed seat.
  * A rebuild's marks expire twice its `ttlMs` after it; the version VERSION_TTL_MS after it last moved
  * or was created (availability.ts says why that is safe).
  */
 /**
- * How long a mark lasts before its hold is confirmed. A node that dies between the gate and PostgreSQL
- * leaves its marks behind, and they block seats that PostgreSQL and the seat map show free: with the
- * hold's own expiry, for its whole TTL (60 s in the 20,000-buyer sale, where buyers met the last seats
- * "unavailable" for 40 s; 5 minutes by default). PostgreSQL takes this long only when in trouble, and
- * then the gate is merely more permissive for a while: PostgreSQL still refuses.
+ * How long a mark is believed on its own. A node that dies between the gate and PostgreSQL leaves its
+ * marks behind, and they blocked seats that PostgreSQL and the seat map show free for the hold's whole
+ * TTL (5 minutes by default; likely what kept the last seats of the 20,000-buyer sale refused to
+ * everyone for 40 s). A hold that PostgreSQL placed has its seats flipped to taken on the seat map
+ * right after, so past this time a mark stands only while the map shows its seat taken (or there is
+ * no map). No call of its own confirms it: one did, and cost 6–7 % of holds/s (docs/benchmarks.md).
+ * PostgreSQL takes this long only when in trouble, and then the gate is merely more permissive for a
+ * while: PostgreSQL still refuses.
  */
 export const GATE_PROVISIONAL_MS = 10_000;
 
 export interface HoldGateOps {
   /**
    * Marks every seat of the hold and adds it to the buyer's count, if no seat is held (unexpired) or
-   * sold and the buyer stays within `cap`; otherwise changes nothing. The marks last until `now` +
-   * GATE_PROVISIONAL_MS (or the hold's expiry, if sooner) until confirmed. `unloaded`: the gate must be
-   * rebuilt first (the caller may go straight to PostgreSQL meanwhile).
+   * sold and the buyer stays within `cap`; otherwise changes nothing. Past `now` + GATE_PROVISIONAL_MS
+   * the marks and the count stand only while the seat map shows the seats taken. `unloaded`: the gate
+   * must be rebuilt first (the caller may go straight to PostgreSQL meanwhile).
    */
   gateAcquire(perf: string, hold: GateHold, cap: number, now: number): Promise<GateAcquireResult>;
   /**
@@ -36,11 +40,6 @@ export interface HoldGateOps {
    * of the earlier ones). One result per request, in order; all `unloaded` when the gate must be rebuilt.
    */
   gateAcquireMany(perf: string, requests: readonly GateRequest[], now: number): Promise<GateAcquireResult[]>;
-  /**
-   * The holds were placed in PostgreSQL: their marks (those still theirs) and counts last until the
-   * holds' expiry. In one atomic step, in order.
-   */
-  gateConfirmMany(perf: string, holds: readonly GateHold[]): Promise<void>;
   /** Unmarks the hold's seats (those still marked by it) and drops it from the buyer's count. */
   gateRelease(perf: string, hold: GateHoldRef, now: number): Promise<void>;
   /** The hold's seats become sold (counted for the buyer as bought). */

@@ -60,7 +60,7 @@ export function createMemoryEngine(opts: { clock?: Clock } = {}): Engine {
 
   const waitingRoom = createMemoryWaitingRoom(hitRateLimit, clock);
   const availability = createMemoryAvailability(clock);
-  const holdGate = createMemoryHoldGate(clock);
+  const holdGate = createMemoryHoldGate(clock, availability.shownFree);
 
   const sweep = setInterval(() => {
     const now = clock.now();
@@ -162,7 +162,12 @@ function deliver(
  * Bitsets for the memory engine; every call completes without awaiting, hence atomic. The version and
  * the bitset expire separately, as their two keys do in Redis.
  */
-function createMemoryAvailability(clock: Clock): { ops: AvailabilityOps; forgetExpired(now: number): void } {
+function createMemoryAvailability(clock: Clock): {
+  ops: AvailabilityOps;
+  forgetExpired(now: number): void;
+  /** Whether the seat map shows the seat free; undefined when there is no map. */
+  shownFree: (perf: string, seat: number) => boolean | undefined;
+} {
   const versions = createMemoryVersions(clock);
   const stored = new Map<string, { bits: Buffer; until: number }>();
   /** The stored bitset, unless it has expired. */
@@ -200,5 +205,10 @@ function createMemoryAvailability(clock: Clock): { ops: AvailabilityOps; forgetE
       return versions.bump(perf, now);
     },
   };
-  return { ops, forgetExpired };
+  const shownFree = (perf: string, seat: number) => {
+    const bits = liveBits(perf);
+    if (!bits) return undefined;
+    return seat >> 3 < bits.length && ((bits[seat >> 3]! >> (seat & 7)) & 1) === 1;
+  };
+  return { ops, forgetExpired, shownFree };
 }
