@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bulkBuyers } from '../src/loadtest/buyers.js';
 import { HttpClient } from '../src/loadtest/http.js';
 import { bookingViolations, ticketCounts } from '../src/loadtest/invariants.js';
-import { admissionViolations, runSale, type SaleReport } from '../src/loadtest/sale.js';
+import { admissionViolations, runSale, type BuyerRecord, type SaleReport } from '../src/loadtest/sale.js';
 import { createSale, login } from '../src/loadtest/setup.js';
 import { createPool, type Db } from '../src/platform/db.js';
 import { modes, TEST_SECRET } from './harness.js';
@@ -139,16 +139,12 @@ describe.skipIf(!scaled)('a flash sale through the balancer', () => {
         `outcomes ${JSON.stringify(report.outcomes)}; retried ${JSON.stringify(report.errors)}`,
         `streams ${streamed.length}, by end: ${JSON.stringify(tally(streamed.map((c) => `${c.node} ${c.end}`)))}`,
         `tickets ${JSON.stringify(counts)}`,
-        // Where the sale's tail went: the trails of the last three purchases.
-        ...report.buyers
-          .filter((b) => b.outcome === 'bought')
-          .map((b) => {
-            const [, at, ms] = /^\+([\d.]+)s .* (\d+)ms$/.exec(b.trail.at(-1) ?? '') ?? [];
-            return { b, at: Number(at ?? 0) * 1000 + Number(ms ?? 0) };
-          })
-          .sort((x, y) => y.at - x.at)
-          .slice(0, 3)
-          .map(({ b }) => `last buyers: ${b.trail.join(' · ')}`),
+        // Where the sale's tail went: the trails of the last three purchases, and of the last three
+        // buyers to end (each trail ends with `+Ns end <outcome>`).
+        ...lastToEnd(report.buyers.filter((b) => b.outcome === 'bought')).map(
+          (b) => `last buyers: ${b.trail.join(' · ')}`,
+        ),
+        ...lastToEnd(report.buyers).map((b) => `last to end: ${b.trail.join(' · ')}`),
       ].join('\n'),
     );
 
@@ -195,6 +191,12 @@ describe.skipIf(!scaled)('a flash sale through the balancer', () => {
     expect(cluster!.log()).toMatch(new RegExp(`"node":"${faults.drained}","code":0,`));
   }, 420_000);
 });
+
+/** The three buyers whose trails end last (the `end` step's moment). */
+function lastToEnd(buyers: BuyerRecord[]): BuyerRecord[] {
+  const endOf = (b: BuyerRecord) => Number(/^\+([\d.]+)s end /.exec(b.trail.at(-1) ?? '')?.[1] ?? 0);
+  return [...buyers].sort((x, y) => endOf(y) - endOf(x)).slice(0, 3);
+}
 
 function tally(values: string[]): Record<string, number> {
   const counts: Record<string, number> = {};

@@ -199,6 +199,7 @@ export async function runSale(opts: SaleOptions): Promise<SaleReport> {
       body?: unknown,
     ) => call(record.trail, step, method, path, headers, body);
     const finish = (outcome: Outcome, reason?: string) => {
+      note(record.trail, Date.now(), 'end', outcome, 200);
       record.outcome = outcome;
       record.reason ??= reason;
       counts.finished++;
@@ -253,6 +254,7 @@ export async function runSale(opts: SaleOptions): Promise<SaleReport> {
         try {
           const connection: StreamConnection = { node: '', status: 0, end: 'ended' };
           record.connections.push(connection);
+          const opened = Date.now();
           const result = await followStream(
             `${opts.base}${perfPath}/queue/events`,
             buyer.headers,
@@ -270,6 +272,17 @@ export async function runSale(opts: SaleOptions): Promise<SaleReport> {
           if (result.end !== 'stopped') connection.end = result.end;
           lastEventId = result.lastEventId;
           if (result.status !== 200 && result.status !== 0) count(`stream ${result.status}`);
+          // An event's id is the node's clock when it sent it: a late one shows whose side was slow.
+          const sentAt = Number(result.lastEventId);
+          const sent =
+            sentAt > started ? `, last event sent +${((sentAt - started) / 1000).toFixed(1)}s` : '';
+          note(
+            record.trail,
+            opened,
+            'stream',
+            `${result.status} ${result.node} ${connection.end}${sent}`,
+            result.status,
+          );
         } finally {
           freeStreams++;
           counts.streaming--;
