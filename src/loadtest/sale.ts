@@ -67,7 +67,8 @@ export interface BuyerRecord {
   connections: StreamConnection[];
   /**
    * The buyer's last steps past the queue, and any slow or failed queue call, as `+12.3s hold 409
-   * SEAT_UNAVAILABLE 250ms`: what a failed buyer's report shows, to tell where its time went.
+   * SEAT_UNAVAILABLE 250ms`; each stream it followed, what it saw when it looked again after a refusal,
+   * and its end: what a failed (or last) buyer's report shows, to tell where its time went.
    */
   trail: string[];
 }
