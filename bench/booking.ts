@@ -49,8 +49,8 @@ const CONNECTIONS = Number(values.connections);
  * sections of 50,000. With one section the holds phase ran out of seats at 5,000/s on a quiet machine, and
  * the bench measured its own venue; a phase that still runs out shows its refusals.
  */
-const SECTIONS = MAX_VENUE_SEATS / 50_000;
-const SEATS = SECTIONS * 50_000;
+const SEATS = MAX_VENUE_SEATS;
+const SECTION = { grade: 'R', rows: 250, seatsPerRow: 200 };
 const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const secret = randomUUID() + randomUUID();
@@ -202,11 +202,9 @@ try {
   const venue = (
     await http.request(base, 'POST', '/api/admin/venues', adminAuth, {
       name: 'Bench Stadium',
-      sections: Array.from({ length: SECTIONS }, (_, i) => ({
+      sections: Array.from({ length: SEATS / (SECTION.rows * SECTION.seatsPerRow) }, (_, i) => ({
         name: `Field ${i + 1}`,
-        grade: 'R',
-        rows: 250,
-        seatsPerRow: 200,
+        ...SECTION,
       })),
     })
   ).body;

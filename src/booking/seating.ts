@@ -1,6 +1,7 @@
 import type { Clock } from '../platform/clock.js';
 import type { CatalogRepository, PerformanceRow } from '../catalog/repository.js';
 import type { PlannedRow } from '../catalog/layout.js';
+import { isShownFree } from '../platform/engine/availability.js';
 import { SharedCache } from '../platform/shared-cache.js';
 
 const TTL_MS = 5_000;
@@ -45,7 +46,7 @@ export class Seating {
    */
   bestAvailable(available: Uint8Array, grade: string, quantity: number, attempt = 1): number[] | null {
     const spread = SPREAD * 4 ** (attempt - 1);
-    const isFree = (seat: number) => ((available[seat >> 3]! >> (seat & 7)) & 1) === 1;
+    const isFree = (seat: number) => isShownFree(available, seat);
     const runs: { start: number; offCentre: number }[] = [];
     const free: number[] = [];
     for (const row of this.rows) {

@@ -1,4 +1,5 @@
 import type { CatalogRepository, PerformanceRow } from '../catalog/repository.js';
+import { shownFreeSeats } from '../platform/engine/availability.js';
 import type { Engine } from '../platform/engine/index.js';
 
 const CHECK_EVERY_MS = 1_000;
@@ -36,8 +37,8 @@ export class SoldOutCheck {
     const last = this.last.get(perf.id);
     if (last && now - last.at < CHECK_EVERY_MS) return undefined;
     // Counted from the attempt, so that a failing database is not asked again at every tick.
+    this.last.set(perf.id, { version: -1, soldOut: false, askedAt: -Infinity, ...last, at: now });
     const askedAt = last?.askedAt ?? -Infinity;
-    this.last.set(perf.id, { version: -1, soldOut: false, askedAt, ...last, at: now });
     const { version, bits } = await this.engine.availabilityRead(perf.id, now);
     const shownFree = bits?.some((byte) => byte !== 0) ?? false;
     if (last?.soldOut && last.version === version) return true;
@@ -48,7 +49,7 @@ export class SoldOutCheck {
     let soldOut = await this.catalog.isSoldOut(perf.id, perf.seatCount);
     let settled = version;
     if (soldOut && shownFree) {
-      settled = await this.engine.availabilityFlip(perf.id, freeSeats(bits!), false, now);
+      settled = await this.engine.availabilityFlip(perf.id, shownFreeSeats(bits!), false, now);
       // A refund that committed meanwhile keeps the room open (its seat may show taken until the
       // bitset is next rebuilt: the price of not locking the check against every sale's writes).
       soldOut = await this.catalog.isSoldOut(perf.id, perf.seatCount);
@@ -56,14 +57,4 @@ export class SoldOutCheck {
     this.last.set(perf.id, { at: now, askedAt: now, version: settled, soldOut });
     return soldOut;
   }
-}
-
-/** The seats a bitset shows free. */
-function freeSeats(bits: Buffer): number[] {
-  const seats: number[] = [];
-  for (let i = 0; i < bits.length; i++) {
-    if (bits[i] === 0) continue;
-    for (let b = 0; b < 8; b++) if ((bits[i]! >> b) & 1) seats.push(i * 8 + b);
-  }
-  return seats;
 }

@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.js';
 import { systemClock } from '../clock.js';
-import type { AvailabilityOps } from './availability.js';
+import { isShownFree, type AvailabilityOps } from './availability.js';
 import type { Engine, RateLimitResult } from './engine.js';
 import { createMemoryHoldGate } from './hold-gate.memory.js';
 import { createMemoryVersions } from './versions.memory.js';
@@ -207,8 +207,7 @@ function createMemoryAvailability(clock: Clock): {
   };
   const shownFree = (perf: string, seat: number) => {
     const bits = liveBits(perf);
-    if (!bits) return undefined;
-    return seat >> 3 < bits.length && ((bits[seat >> 3]! >> (seat & 7)) & 1) === 1;
+    return bits ? isShownFree(bits, seat) : undefined;
   };
   return { ops, forgetExpired, shownFree };
 }
