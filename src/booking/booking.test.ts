@@ -11,8 +11,10 @@ import {
 } from '../../test/harness.js';
 import { randomUUID } from 'node:crypto';
 import { bulkBuyers } from '../loadtest/buyers.js';
+import { bookingViolations } from '../loadtest/invariants.js';
 import { GATE_PROVISIONAL_MS } from '../platform/engine/hold-gate.js';
 import { PaymentSimulator, TEST_CARDS, type ChargeRequest, type ChargeResult } from './payments.js';
+import { BookingRepository } from './repository.js';
 
 type Headers = Record<string, string>;
 const noQueue = { queue: { enabled: false } };
@@ -20,12 +22,18 @@ const noQueue = { queue: { enabled: false } };
 describe.each(modes())('booking over HTTP ($name)', (mode) => {
   let t: TestApp;
   const clock = new TestClock();
-  // The simulator is ours so that charges can be counted; a hook lets a test act in the middle of one.
+  // The simulator is ours so that charges can be counted; hooks let a test act in the middle of a
+  // charge or a refund.
   let duringCharge: (() => void) | undefined;
+  let duringRefund: (() => Promise<void>) | undefined;
   const payments = new (class extends PaymentSimulator {
     override async charge(req: ChargeRequest): Promise<ChargeResult> {
       duringCharge?.();
       return super.charge(req);
+    }
+    override async refund(ref: string): Promise<void> {
+      await duringRefund?.();
+      return super.refund(ref);
     }
   })({ latencyMs: 5, timeoutMs: 300 });
 
@@ -66,6 +74,26 @@ describe.each(modes())('booking over HTTP ($name)', (mode) => {
     const bits = Buffer.from(body.available, 'base64');
     return ((bits[seat >> 3]! >> (seat & 7)) & 1) === 1;
   };
+  /**
+   * The seat map as the engine keeps it, never rebuilt from PostgreSQL: what the flips made of it. A
+   * read through the API would rebuild a missing map from the tickets and so hide a flip that never came.
+   */
+  const shownFree = async (perf: string, seats: number[]) => {
+    const { bits } = await t.engine.availabilityRead(perf, clock.now());
+    if (!bits) throw new Error(`the seat map of ${perf} is not in the engine`);
+    return seats.map((seat) => ((bits[seat >> 3]! >> (seat & 7)) & 1) === 1);
+  };
+  /** Another node, whose engine knows nothing of any performance yet: its hold gate is cold. */
+  const withColdNode = async <T>(use: (other: TestApp) => Promise<T>): Promise<T> => {
+    const other = await startTestApp(mode, { clock, payments });
+    try {
+      return await use(other);
+    } finally {
+      await other.close();
+    }
+  };
+  const holdOn = (node: TestApp, perf: string, headers: Headers, body: object) =>
+    node.app.inject({ method: 'POST', url: `/api/performances/${perf}/holds`, headers, payload: body });
 
   it('when a buyer holds seats, then they are held in PostgreSQL and on the map, and nobody else can take them', async () => {
     const { performanceId } = await onSalePerformance(t, noQueue);
@@ -219,6 +247,14 @@ describe.each(modes())('booking over HTTP ($name)', (mode) => {
         code,
       ]);
     }
+    // Over the cap, the request is refused before the gate is asked: the details say what was asked
+    // for (the gate's own refusal would say what the buyer already holds).
+    for (const body of [{ grade: 'R', quantity: 5 }, { seatNos: [1, 2, 3, 4, 5] }]) {
+      expect((await hold(performanceId, alice.headers, body)).json().error.details).toEqual({
+        max: 4,
+        requested: 5,
+      });
+    }
     expect((await hold(performanceId, {}, { seatNos: [1] })).statusCode).toBe(401);
     expect((await hold('999999999', alice.headers, { seatNos: [1] })).json().error.code).toBe(
       'PERFORMANCE_NOT_FOUND',
@@ -350,6 +386,7 @@ describe.each(modes())('booking over HTTP ($name)', (mode) => {
     const alice = await buyer(t);
     const bob = await buyer(t);
     const h = (await hold(performanceId, alice.headers, { seatNos: [50, 51] })).json();
+    expect(await isAvailable(performanceId, 50)).toBe(false); // the map is in the engine from here on
     clock.advance(301_000);
     // Taken over in place before any sweeper ran.
     const bobs = await hold(performanceId, bob.headers, { seatNos: [51] });
@@ -361,8 +398,8 @@ describe.each(modes())('booking over HTTP ($name)', (mode) => {
     expect((await ticketStates(performanceId)).map((r) => [r.seat_no, r.hold_id])).toEqual([
       [51, bobs.json().holdId],
     ]);
-    expect(await isAvailable(performanceId, 50)).toBe(true);
-    expect(await isAvailable(performanceId, 51)).toBe(false);
+    // The sweeper's release flipped seat 50 back on the map; 51 stays taken by Bob's hold.
+    expect(await shownFree(performanceId, [50, 51])).toEqual([true, false]);
     expect((await get(`/api/holds/${h.holdId}`, alice.headers)).json().state).toBe('expired');
   });
 
@@ -394,6 +431,7 @@ describe.each(modes())('booking over HTTP ($name)', (mode) => {
     const paid = (await hold(performanceId, alice.headers, { seatNos: [70, 71] })).json();
     await pay(paid.holdId, alice.headers, 'cap');
     const held = (await hold(performanceId, alice.headers, { seatNos: [72] })).json();
+    expect(await isAvailable(performanceId, 72)).toBe(false); // the map is in the engine from here on
     const over = await hold(performanceId, alice.headers, { seatNos: [73] });
     expect(over.statusCode).toBe(422);
     expect(over.json().error.code).toBe('TICKET_LIMIT');
@@ -401,7 +439,7 @@ describe.each(modes())('booking over HTTP ($name)', (mode) => {
       (await t.app.inject({ method: 'DELETE', url: `/api/holds/${held.holdId}`, headers: alice.headers }))
         .statusCode,
     ).toBe(204);
-    expect(await isAvailable(performanceId, 72)).toBe(true);
+    expect(await shownFree(performanceId, [72])).toEqual([true]);
     expect((await hold(performanceId, alice.headers, { seatNos: [73] })).statusCode).toBe(201);
     // Releasing twice is harmless; checking out a released hold is refused.
     expect(
@@ -409,6 +447,183 @@ describe.each(modes())('booking over HTTP ($name)', (mode) => {
         .statusCode,
     ).toBe(204);
     expect((await pay(held.holdId, alice.headers, 'gone')).json().error.code).toBe('HOLD_RELEASED');
+  });
+
+  it('when a buyer asks for exactly the cap, then it is held; one more in any later hold is refused by the cap', async () => {
+    const { performanceId } = await onSalePerformance(t, { ...noQueue, maxTicketsPerUser: 3 });
+    const alice = await buyer(t);
+    const res = await hold(performanceId, alice.headers, { grade: 'R', quantity: 3 });
+    expect([res.statusCode, res.json().seatNos.length]).toEqual([201, 3]);
+    const more = await hold(performanceId, alice.headers, { seatNos: [99] });
+    expect([more.statusCode, more.json().error]).toEqual([
+      422,
+      expect.objectContaining({ code: 'TICKET_LIMIT', details: { max: 3, held: 3 } }),
+    ]);
+    expect(await bookingViolations(t.db, performanceId, new Date(clock.now()))).toEqual([]);
+  });
+
+  it('when a seat is sold and a node’s gate is cold, then PostgreSQL alone refuses it and the paid order keeps it', async () => {
+    const { performanceId } = await onSalePerformance(t, noQueue);
+    const alice = await buyer(t);
+    const bob = await buyer(t);
+    const h = (await hold(performanceId, alice.headers, { seatNos: [90] })).json();
+    const order = (await pay(h.holdId, alice.headers, 'sold-90')).json();
+    expect(order.status).toBe('paid');
+    // The first request a node serves for a performance after it starts (or after a Redis wipe, or
+    // while the gate is rebuilt) finds the gate unloaded: PostgreSQL is the only arbiter then.
+    const res = await withColdNode((other) =>
+      holdOn(other, performanceId, bob.headers, { seatNos: [90, 91] }),
+    );
+    expect([res.statusCode, res.json().error]).toEqual([
+      409,
+      expect.objectContaining({ code: 'SEAT_UNAVAILABLE', details: { seatNos: [90] } }),
+    ]);
+    expect((await ticketStates(performanceId)).map((r) => [r.seat_no, r.status, r.order_id])).toEqual([
+      [90, 2, order.id],
+    ]);
+    // However the hold reaches PostgreSQL, alone or in one batch with others, the sold seat stays sold.
+    const repository = new BookingRepository(t.db);
+    const carol = await buyer(t);
+    const at = new Date(clock.now());
+    const newHold = (userId: string, seatNos: number[]) => ({
+      id: randomUUID(),
+      userId,
+      performanceId,
+      seatNos,
+      amount: 50_000 * seatNos.length,
+      currency: 'KRW',
+      expiresAt: new Date(clock.now() + 300_000),
+      now: at,
+      cap: 4,
+      passId: null,
+      requestKey: null,
+    });
+    const outcomes = await Promise.all([
+      repository.placeHold(newHold(bob.id, [89, 90])),
+      repository.placeHold(newHold(carol.id, [92])),
+    ]);
+    expect(outcomes).toEqual([{ outcome: 'taken', seatNos: [90] }, { outcome: 'held' }]);
+    expect(await bookingViolations(t.db, performanceId, at)).toEqual([]);
+  });
+
+  it('when a buyer reaches the cap through a paid order and a hold, then a node with a cold gate still refuses more', async () => {
+    const { performanceId } = await onSalePerformance(t, { ...noQueue, maxTicketsPerUser: 3 });
+    const alice = await buyer(t);
+    const paid = (await hold(performanceId, alice.headers, { seatNos: [10, 11] })).json();
+    expect((await pay(paid.holdId, alice.headers, 'cap-cold')).json().status).toBe('paid');
+    // Two paid: a third seat is within the cap, a fourth is not — PostgreSQL counts the paid order.
+    const overPaid = await withColdNode((other) =>
+      holdOn(other, performanceId, alice.headers, { seatNos: [12, 13] }),
+    );
+    expect([overPaid.statusCode, overPaid.json().error]).toEqual([
+      422,
+      expect.objectContaining({ code: 'TICKET_LIMIT', details: { max: 3, held: 2 } }),
+    ]);
+    // Two paid and one held: nothing more, and PostgreSQL counts the live hold too.
+    expect((await hold(performanceId, alice.headers, { seatNos: [14] })).statusCode).toBe(201);
+    const overHeld = await withColdNode((other) =>
+      holdOn(other, performanceId, alice.headers, { seatNos: [15] }),
+    );
+    expect([overHeld.statusCode, overHeld.json().error]).toEqual([
+      422,
+      expect.objectContaining({ code: 'TICKET_LIMIT', details: { max: 3, held: 3 } }),
+    ]);
+    expect((await ticketStates(performanceId)).map((r) => r.seat_no)).toEqual([10, 11, 14]);
+    expect(await bookingViolations(t.db, performanceId, new Date(clock.now()))).toEqual([]);
+  });
+
+  it('when an Idempotency-Key that paid one hold is sent with another hold, then 422 and the second hold is neither paid nor charged', async () => {
+    const { performanceId } = await onSalePerformance(t, noQueue);
+    const alice = await buyer(t);
+    const first = (await hold(performanceId, alice.headers, { seatNos: [33] })).json();
+    const order = (await pay(first.holdId, alice.headers, 'one-key')).json();
+    expect(order.status).toBe('paid');
+    const second = (await hold(performanceId, alice.headers, { seatNos: [34] })).json();
+    const charges = payments.chargeCount;
+    const reused = await pay(second.holdId, alice.headers, 'one-key');
+    expect([reused.statusCode, reused.json().error]).toEqual([
+      422,
+      expect.objectContaining({ code: 'IDEMPOTENCY_KEY_REUSED', details: { orderId: order.id } }),
+    ]);
+    expect(payments.chargeCount).toBe(charges);
+    expect((await get(`/api/holds/${second.holdId}`, alice.headers)).json().state).toBe('active');
+    const orders = await t.db.query('SELECT count(*)::int AS n FROM orders WHERE hold_id = $1', [
+      second.holdId,
+    ]);
+    expect(orders.rows[0].n).toBe(0);
+    expect((await ticketStates(performanceId)).map((r) => [r.seat_no, r.status])).toEqual([
+      [33, 2],
+      [34, 1],
+    ]);
+  });
+
+  it('when a buyer cancels one order from many tabs at once, then it is refunded once and its seats come back once', async () => {
+    const { performanceId } = await onSalePerformance(t, noQueue);
+    const alice = await buyer(t);
+    const h = (await hold(performanceId, alice.headers, { seatNos: [44, 45] })).json();
+    const order = (await pay(h.holdId, alice.headers, 'cancel-race')).json();
+    const cancel = () =>
+      t.app.inject({ method: 'POST', url: `/api/orders/${order.id}/cancel`, headers: alice.headers });
+    // Every cancel gets past its own check that the order is paid before any of them settles.
+    const tabs = 5;
+    let arrived = 0;
+    let allArrived: () => void = () => undefined;
+    const barrier = new Promise<void>((r) => (allArrived = r));
+    duringRefund = async () => {
+      if (++arrived === tabs) allArrived();
+      await Promise.race([barrier, new Promise((r) => setTimeout(r, 2_000))]);
+    };
+    let results;
+    try {
+      results = await Promise.all(Array.from({ length: tabs }, cancel));
+    } finally {
+      duringRefund = undefined;
+    }
+    expect(arrived).toBe(tabs);
+    expect(results.map((r) => r.statusCode).sort()).toEqual([200, 409, 409, 409, 409]);
+    expect(results.filter((r) => r.statusCode === 409).map((r) => r.json().error.code)).toEqual(
+      Array(tabs - 1).fill('ORDER_NOT_CANCELLABLE'),
+    );
+    const events = await t.db.query(`SELECT topic FROM outbox WHERE payload->>'orderId' = $1 ORDER BY id`, [
+      order.id,
+    ]);
+    expect(events.rows.map((r) => r.topic)).toEqual(['order.paid', 'order.refunded']);
+    expect(await ticketStates(performanceId)).toEqual([]);
+    expect(await bookingViolations(t.db, performanceId, new Date(clock.now()))).toEqual([]);
+  });
+
+  it('when an order’s seat list names a seat sold to another order, then its refund frees only its own tickets', async () => {
+    // A state no path reaches while the other guards hold: the refund's own guard is what keeps
+    // another buyer's ticket sold if one of them ever broke.
+    const { performanceId } = await onSalePerformance(t, noQueue);
+    const alice = await buyer(t);
+    const bob = await buyer(t);
+    const mine = (
+      await pay(
+        (await hold(performanceId, alice.headers, { seatNos: [46] })).json().holdId,
+        alice.headers,
+        'own',
+      )
+    ).json();
+    const theirs = (
+      await pay(
+        (await hold(performanceId, bob.headers, { seatNos: [47] })).json().holdId,
+        bob.headers,
+        'other',
+      )
+    ).json();
+    await t.db.query(`UPDATE orders SET seat_nos = '{46,47}' WHERE id = $1`, [mine.id]);
+    const { status, freed } = await new BookingRepository(t.db).settleRefunded(
+      mine.id,
+      'test',
+      'simulator',
+      'ref',
+      'paid',
+    );
+    expect([status, freed]).toEqual(['refunded', [46]]);
+    expect((await ticketStates(performanceId)).map((r) => [r.seat_no, r.status, r.order_id])).toEqual([
+      [47, 2, theirs.id],
+    ]);
   });
 
   it('when an order is cancelled, then it is refunded, its codes are void, and the seats are back on sale', async () => {
@@ -419,6 +634,7 @@ describe.each(modes())('booking over HTTP ($name)', (mode) => {
     const h = (await hold(performanceId, alice.headers, { seatNos: [80, 81] })).json();
     const order = (await pay(h.holdId, alice.headers, 'to-cancel')).json();
     const [first, second] = order.tickets;
+    expect(await isAvailable(performanceId, 80)).toBe(false); // the map is in the engine from here on
 
     const checkin = (code: string) =>
       t.app.inject({ method: 'POST', url: '/api/admin/checkin', headers: admin, payload: { code } });
@@ -450,8 +666,10 @@ describe.each(modes())('booking over HTTP ($name)', (mode) => {
     expect((await cancel(alice.headers)).json().error.code).toBe('ORDER_NOT_CANCELLABLE');
     expect((await checkin(second.code)).json().error.code).toBe('TICKET_VOID');
     expect(await ticketStates(performanceId)).toEqual([]);
-    expect(await isAvailable(performanceId, 80)).toBe(true);
+    // The cancel flipped both seats back on the map the buyers read.
+    expect(await shownFree(performanceId, [80, 81])).toEqual([true, true]);
     expect((await hold(performanceId, bob.headers, { seatNos: [80, 81] })).statusCode).toBe(201);
+    expect(await bookingViolations(t.db, performanceId, new Date(clock.now()))).toEqual([]);
   });
 
   it('when a node died between the gate and PostgreSQL, then the seats it marked are free again within seconds', async () => {

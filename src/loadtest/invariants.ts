@@ -63,6 +63,28 @@ export async function bookingViolations(db: Db, performanceId: string, now = new
     `SELECT o.id FROM orders o LEFT JOIN payments p ON p.order_id = o.id
      WHERE o.performance_id = $1 AND o.status = 'paid' AND p.status IS DISTINCT FROM 'succeeded'`,
   );
+  await rows(
+    'a buyer over the per-buyer cap (seats in paid orders and live holds)',
+    `SELECT b.user_id::text AS buyer, sum(b.n)::int AS seats, p.max_tickets_per_user AS cap
+     FROM (SELECT user_id, cardinality(seat_nos) AS n FROM orders WHERE performance_id = $1 AND status = 'paid'
+           UNION ALL
+           SELECT user_id, cardinality(seat_nos) FROM holds
+           WHERE performance_id = $1 AND state = 'active' AND expires_at > $2) b
+       JOIN performances p ON p.id = $1
+     GROUP BY b.user_id, p.max_tickets_per_user HAVING sum(b.n) > p.max_tickets_per_user`,
+  );
+  await rows(
+    'an order refunded more than once',
+    `SELECT payload->>'orderId' AS "order", count(*)::int AS refunds FROM outbox
+     WHERE topic = 'order.refunded' AND payload->>'performanceId' = $1::text
+     GROUP BY payload->>'orderId' HAVING count(*) > 1`,
+  );
+  await rows(
+    'a refund that is not of a charge of at least its amount',
+    `SELECT o.id FROM orders o LEFT JOIN payments p ON p.order_id = o.id
+     WHERE o.performance_id = $1 AND o.status = 'refunded'
+       AND (p.status IS DISTINCT FROM 'refunded' OR p.provider_ref IS NULL OR p.amount > o.amount)`,
+  );
   const counts = await ticketCounts(db, performanceId, now);
   const { rows: venue } = await db.query<{ seats: number }>(
     `SELECT v.seat_count AS seats FROM performances p JOIN events e ON e.id = p.event_id JOIN venues v ON v.id = e.venue_id WHERE p.id = $1`,

@@ -1,0 +1,93 @@
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { AppError, ERRORS } from './errors.js';
+import { createHttpServer, type App } from './http.js';
+import { createMetrics } from './metrics.js';
+
+/**
+ * The one error mapper at the edge, driven by errors no route of Tmomi throws on purpose: whatever a
+ * bug or a broken dependency raises must reach the client as a bare 500 INTERNAL (logged in full), and
+ * only errors that say they are the client's may keep a 4xx.
+ */
+describe('the error handler', () => {
+  let app: App;
+  const logged: { level: number; msg: string; err?: { message: string; stack?: string } }[] = [];
+  const secret = 'password=hunter2 at db.internal:5432';
+
+  beforeAll(async () => {
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        for (const line of chunk.toString().split('\n').filter(Boolean)) logged.push(JSON.parse(line));
+        done();
+      },
+    });
+    app = await createHttpServer({
+      logger: pino({ level: 'info' }, sink),
+      metrics: createMetrics(),
+      bodyLimitBytes: 1024,
+      trustProxy: false,
+      corsOrigins: [],
+    });
+    app.get('/boom', async () => {
+      throw new Error(secret);
+    });
+    app.get('/type-error', async () => {
+      const missing = undefined as unknown as { call(): void };
+      missing.call();
+    });
+    // A dependency's error that carries an HTTP status of its own: a 5xx is still ours to hide.
+    app.get('/upstream', async () => {
+      throw Object.assign(new Error(secret), { statusCode: 502 });
+    });
+    app.get('/client', async () => {
+      throw Object.assign(new Error('Bad header'), { statusCode: 431 });
+    });
+    app.get('/app-error', async () => {
+      throw new AppError('SEAT_UNAVAILABLE', undefined, { seatNos: [3] });
+    });
+    app.get('/limited', async () => {
+      throw new AppError('RATE_LIMITED', undefined, { retryAfterSeconds: 7 });
+    });
+    await app.ready();
+  });
+  afterAll(() => app.close());
+
+  it.each(['/boom', '/type-error', '/upstream'])(
+    'when a route fails unexpectedly (%s), then 500 INTERNAL with the catalog message only, and the error is logged',
+    async (url) => {
+      logged.length = 0;
+      const res = await app.inject({ method: 'GET', url });
+      expect(res.statusCode).toBe(500);
+      expect(res.json()).toEqual({ error: { code: 'INTERNAL', message: ERRORS.INTERNAL.message } });
+      expect(res.body).not.toContain('hunter2');
+      expect(res.body).not.toMatch(/at .*\.(ts|js):\d+/);
+      const entry = logged.find((l) => l.msg === 'unhandled error');
+      expect(entry?.level).toBe(50); // pino's "error"
+      expect(entry?.err?.stack).toMatch(/error-handler\.test\.ts/);
+    },
+  );
+
+  it('when an error says it is the client’s (a 4xx status), then that status in the error shape, not logged as ours', async () => {
+    logged.length = 0;
+    const res = await app.inject({ method: 'GET', url: '/client' });
+    expect(res.statusCode).toBe(431);
+    expect(res.json()).toEqual({ error: { code: 'VALIDATION_FAILED', message: 'Bad header' } });
+    expect(logged.filter((l) => l.msg === 'unhandled error')).toEqual([]);
+  });
+
+  it('when a service throws an AppError, then its status, code, message and details, and Retry-After when it says so', async () => {
+    const taken = await app.inject({ method: 'GET', url: '/app-error' });
+    expect(taken.statusCode).toBe(409);
+    expect(taken.json()).toEqual({
+      error: {
+        code: 'SEAT_UNAVAILABLE',
+        message: ERRORS.SEAT_UNAVAILABLE.message,
+        details: { seatNos: [3] },
+      },
+    });
+    expect(taken.headers['retry-after']).toBeUndefined();
+    const limited = await app.inject({ method: 'GET', url: '/limited' });
+    expect([limited.statusCode, limited.headers['retry-after']]).toEqual([429, '7']);
+  });
+});
