@@ -471,9 +471,13 @@ describe.each(modes())('booking over HTTP ($name)', (mode) => {
     expect(order.status).toBe('paid');
     // The first request a node serves for a performance after it starts (or after a Redis wipe, or
     // while the gate is rebuilt) finds the gate unloaded: PostgreSQL is the only arbiter then.
-    const res = await withColdNode((other) =>
-      holdOn(other, performanceId, bob.headers, { seatNos: [90, 91] }),
-    );
+    const [res, map] = await withColdNode(async (other) => [
+      await holdOn(other, performanceId, bob.headers, { seatNos: [90, 91] }),
+      // Its seat map, too, is rebuilt from PostgreSQL: the sold seat is shown taken.
+      await other.app.inject({ method: 'GET', url: `/api/performances/${performanceId}/availability` }),
+    ]);
+    const bits = Buffer.from(map.json<{ available: string }>().available, 'base64');
+    expect([89, 90, 91].map((seat) => (bits[seat >> 3]! >> (seat & 7)) & 1)).toEqual([1, 0, 1]);
     expect([res.statusCode, res.json().error]).toEqual([
       409,
       expect.objectContaining({ code: 'SEAT_UNAVAILABLE', details: { seatNos: [90] } }),
