@@ -5,6 +5,7 @@ import type { TestProject } from 'vitest/node';
 import { pino } from 'pino';
 import { startEmbeddedPostgres } from '../src/platform/embedded-postgres.js';
 import { migrate } from '../src/platform/db.js';
+import { modesReport } from './modes-report.js';
 import { deleteKeysUnder } from './redis-keys.js';
 import { createScratchDatabase } from './scratch-database.js';
 
@@ -24,6 +25,9 @@ declare module 'vitest' {
  * database on that server, so runs never see each other's rows. Both migrated with the real migrations.
  */
 export default async function setup(project: TestProject) {
+  // Said before the first test and again after the summary (teardown runs after it), so that a run
+  // that left the real PostgreSQL and Redis out cannot pass for a full one.
+  console.log(modesReport(process.env, 'start'));
   const logger = pino({ level: 'warn' });
   const runId = `${Date.now().toString(36)}_${process.pid}`;
   const dataDir = await mkdtemp(join(tmpdir(), 'tmomi-test-'));
@@ -46,6 +50,7 @@ export default async function setup(project: TestProject) {
   }
 
   return async () => {
+    console.log(modesReport(process.env, 'end'));
     await dropScaled?.();
     // Every test app's engine prefix starts with `test:<runId>:` (harness.ts): this run's keys, no one else's.
     if (process.env.REDIS_URL) await deleteKeysUnder(process.env.REDIS_URL, `test:${runId}:`);

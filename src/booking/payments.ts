@@ -36,30 +36,52 @@ export const TEST_CARDS = {
 } as const;
 
 /**
- * The built-in provider: answers after `latencyMs`, remembers every charge by key, and counts them so
- * that tests and benchmarks can prove "one charge per order". It lives in one process's memory, like
- * a provider's test mode that forgets everything on restart.
+ * The built-in provider: answers after `latencyMs`, remembers every charge by key, and counts what it
+ * does so that tests and benchmarks can prove "one charge per order". It lives in one process's memory,
+ * like a provider's test mode that forgets everything on restart.
  */
 export class PaymentSimulator implements PaymentPort {
   readonly provider = 'simulator';
   private readonly charges = new Map<string, ChargeResult>();
-  private readonly refunded = new Set<string>();
   private readonly inFlight = new Map<string, Promise<ChargeResult>>();
+  /** Refund calls per ref: a second refund of one charge is harmless to the buyer, but visible here. */
+  private readonly refunds = new Map<string, number>();
+  private moneyTaken = 0;
+  private chargeCallCount = 0;
+  private refundCallCount = 0;
 
   constructor(private readonly opts: { latencyMs: number; timeoutMs: number }) {}
 
-  /** How many distinct charges succeeded (for tests). */
+  /**
+   * How many times money was taken: counted where a charge succeeds, not from the charges remembered
+   * by key, so that a key charged twice (its dedupe broken) counts twice.
+   */
   get chargeCount(): number {
-    let n = 0;
-    for (const result of this.charges.values()) if (result.status === 'succeeded') n++;
-    return n;
+    return this.moneyTaken;
   }
 
+  /** How many times `charge` was called, whatever it answered (a retry under a known key included). */
+  get chargeCalls(): number {
+    return this.chargeCallCount;
+  }
+
+  /** How many distinct charges were refunded (the money given back; refunding twice refunds once). */
   get refundCount(): number {
-    return this.refunded.size;
+    return this.refunds.size;
+  }
+
+  /** How many times `refund` was called, a ref refunded twice counted twice. */
+  get refundCalls(): number {
+    return this.refundCallCount;
+  }
+
+  /** How many times `refund` was called for this charge. */
+  refundsOf(ref: string): number {
+    return this.refunds.get(ref) ?? 0;
   }
 
   async charge(req: ChargeRequest): Promise<ChargeResult> {
+    this.chargeCallCount++;
     const known = this.charges.get(req.key) ?? (await this.inFlight.get(req.key));
     if (known) return known;
     if (req.card === TEST_CARDS.timesOut) {
@@ -67,7 +89,10 @@ export class PaymentSimulator implements PaymentPort {
       throw new PaymentTimeoutError(`the payment provider did not answer within ${this.opts.timeoutMs} ms`);
     }
     const pending = sleep(this.opts.latencyMs).then((): ChargeResult => {
-      if (req.card === TEST_CARDS.succeeds) return { status: 'succeeded', ref: `sim_${randomUUID()}` };
+      if (req.card === TEST_CARDS.succeeds) {
+        this.moneyTaken++;
+        return { status: 'succeeded', ref: `sim_${randomUUID()}` };
+      }
       if (req.card === TEST_CARDS.declined) return { status: 'declined', reason: 'card-declined' };
       return { status: 'declined', reason: 'card-not-supported' };
     });
@@ -87,8 +112,9 @@ export class PaymentSimulator implements PaymentPort {
   }
 
   async refund(ref: string): Promise<void> {
+    this.refundCallCount++;
     await sleep(this.opts.latencyMs);
-    this.refunded.add(ref);
+    this.refunds.set(ref, (this.refunds.get(ref) ?? 0) + 1);
   }
 }
 
