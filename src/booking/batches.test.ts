@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buyer, modes, onSalePerformance, startTestApp, type TestApp } from '../../test/harness.js';
 import { bookingViolations } from '../loadtest/invariants.js';
+import { createBookingMetrics, type BookingMetrics } from './metrics.js';
 import { BookingRepository, type NewHold } from './repository.js';
 
 /**
@@ -11,13 +13,25 @@ import { BookingRepository, type NewHold } from './repository.js';
 describe.each(modes())('holds and settlements in one batch ($name)', (mode) => {
   let t: TestApp;
   let repository: BookingRepository;
+  let metrics: BookingMetrics;
   const noQueue = { queue: { enabled: false }, maxTicketsPerUser: 4 };
 
   beforeAll(async () => {
     t = await startTestApp(mode);
-    repository = new BookingRepository(t.db);
+    // Its own metrics, so that its batches are counted apart from the app's.
+    metrics = createBookingMetrics(new Registry());
+    repository = new BookingRepository(t.db, metrics);
   });
   afterAll(() => t.close());
+
+  /** The PostgreSQL calls of one kind so far, and the inputs they carried in all. */
+  const sent = async (call: 'place' | 'settle') => {
+    const { values } = await metrics.dbBatchSize.get();
+    const of = (suffix: string) =>
+      values.find((v) => v.metricName === `tmomi_booking_db_batch_size_${suffix}` && v.labels.call === call)
+        ?.value ?? 0;
+    return { calls: of('count'), inputs: of('sum') };
+  };
 
   const newHold = (performanceId: string, userId: string, seatNos: number[], ttlMs = 300_000): NewHold => ({
     id: randomUUID(),
@@ -46,7 +60,10 @@ describe.each(modes())('holds and settlements in one batch ($name)', (mode) => {
       newHold(perf, b.id, [999]), // no such seat
       newHold(perf, b.id, [10]),
     ];
+    const before = await sent('place');
     const outcomes = await Promise.all(holds.map((h) => repository.placeHold(h)));
+    // All seven went to PostgreSQL in one call (split into rounds inside it, never into calls).
+    expect(await sent('place')).toEqual({ calls: before.calls + 1, inputs: before.inputs + 7 });
     expect(outcomes).toEqual([
       { outcome: 'held' },
       { outcome: 'taken', seatNos: [2] },
@@ -88,11 +105,13 @@ describe.each(modes())('holds and settlements in one batch ($name)', (mode) => {
     const codes = (n: number) => Array.from({ length: n }, () => `code-${randomUUID()}`);
     const first = await repository.settlePaid(orders[1]!.id, new Date(), 'simulator', 'ref-b', codes(1));
     expect(first.status).toBe('paid');
+    const before = await sent('settle');
     const settled = await Promise.all(
       orders.map((o, i) =>
         repository.settlePaid(o.id, new Date(), 'simulator', `ref-${i}`, codes(o.seatNos.length)),
       ),
     );
+    expect(await sent('settle')).toEqual({ calls: before.calls + 1, inputs: before.inputs + 3 });
     expect(settled.map((s) => s.status)).toEqual(['paid', 'paid', 'pending']);
     expect(settled[0]!.tickets!.map((tk) => tk.seatNo)).toEqual([20, 21]);
     expect(settled[1]!.tickets).toBeUndefined(); // settled before: the status only
@@ -111,5 +130,83 @@ describe.each(modes())('holds and settlements in one batch ($name)', (mode) => {
       [perf],
     );
     expect(outbox.rows[0].n).toBe(2);
+  });
+
+  it('when a late settlement finds a seat taken over, a seat no longer held, or its order already cancelled, then nothing is sold', async () => {
+    const { performanceId: perf } = await onSalePerformance(t, noQueue);
+    const [a, b, c, d] = await Promise.all([buyer(t), buyer(t), buyer(t), buyer(t)]);
+    const holds = [
+      newHold(perf, a.id, [30], 1_500), // expires, then d takes its seat over in place
+      newHold(perf, b.id, [32, 34]), // seat 34 is lost below, 32 still held
+      newHold(perf, c.id, [33]), // its card is declined: the order is cancelled, the hold stays
+    ];
+    for (const h of holds) expect(await repository.placeHold(h)).toEqual({ outcome: 'held' });
+    const orders = [];
+    for (const h of holds) {
+      const created = await repository.createOrder({
+        holdId: h.id,
+        userId: h.userId,
+        key: randomUUID(),
+        now: new Date(),
+        claimUntil: new Date(Date.now() + 10_000),
+      });
+      orders.push(created!.order);
+    }
+    await new Promise((r) => setTimeout(r, 1_600));
+    const takeover = newHold(perf, d.id, [30]);
+    expect(await repository.placeHold(takeover)).toEqual({ outcome: 'held' });
+    // A state no path reaches while release and expiry free a hold's seats together: the settlement's
+    // own count of held seats is what refuses to sell an order whole when one seat of it is gone.
+    await t.db.query(
+      `UPDATE tickets SET status = 0, hold_id = NULL, held_until = NULL WHERE performance_id = $1 AND seat_no = 34`,
+      [perf],
+    );
+    expect(await repository.settleUncharged(orders[2]!.id, 'card-declined', null)).toBe('cancelled');
+
+    const codes = (n: number) => Array.from({ length: n }, () => `code-${randomUUID()}`);
+    const settled = await Promise.all(
+      orders.map((o, i) =>
+        repository.settlePaid(o.id, new Date(), 'simulator', `late-${i}`, codes(o.seatNos.length)),
+      ),
+    );
+    expect(settled).toEqual([{ status: 'pending' }, { status: 'pending' }, { status: 'cancelled' }]);
+    const { rows } = await t.db.query<{ seat: number; status: number; hold: string | null }>(
+      `SELECT seat_no AS seat, status, hold_id::text AS hold FROM tickets
+       WHERE performance_id = $1 AND seat_no BETWEEN 30 AND 34 ORDER BY seat_no`,
+      [perf],
+    );
+    expect(rows).toEqual([
+      { seat: 30, status: 1, hold: takeover.id },
+      { seat: 31, status: 0, hold: null },
+      { seat: 32, status: 1, hold: holds[1]!.id },
+      { seat: 33, status: 1, hold: holds[2]!.id },
+      { seat: 34, status: 0, hold: null },
+    ]);
+    const issued = await t.db.query(
+      `SELECT count(*)::int AS n FROM issued_tickets WHERE performance_id = $1`,
+      [perf],
+    );
+    expect(issued.rows[0].n).toBe(0);
+  });
+
+  it('when a refused buyer is told which seats are taken, then those sold and those in live holds, not free or expired ones', async () => {
+    const { performanceId: perf } = await onSalePerformance(t, noQueue);
+    const [a, b, c] = await Promise.all([buyer(t), buyer(t), buyer(t)]);
+    const sold = newHold(perf, a.id, [40]);
+    expect(await repository.placeHold(sold)).toEqual({ outcome: 'held' });
+    const order = await repository.createOrder({
+      holdId: sold.id,
+      userId: a.id,
+      key: randomUUID(),
+      now: new Date(),
+      claimUntil: new Date(Date.now() + 10_000),
+    });
+    expect(
+      (await repository.settlePaid(order!.order.id, new Date(), 'simulator', 'r', ['code-40'])).status,
+    ).toBe('paid');
+    expect(await repository.placeHold(newHold(perf, b.id, [41]))).toEqual({ outcome: 'held' });
+    expect(await repository.placeHold(newHold(perf, c.id, [42], 500))).toEqual({ outcome: 'held' });
+    await new Promise((r) => setTimeout(r, 600));
+    expect(await repository.unavailableSeats(perf, [39, 40, 41, 42], new Date())).toEqual([40, 41]);
   });
 });

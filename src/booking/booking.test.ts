@@ -119,6 +119,14 @@ describe.each(modes())('booking over HTTP ($name)', (mode) => {
     // The holder reads it; anyone else gets "not found".
     expect((await get(`/api/holds/${body.holdId}`, alice.headers)).json().seatNos).toEqual([11, 12]);
     expect((await get(`/api/holds/${body.holdId}`, bob.headers)).json().error.code).toBe('HOLD_NOT_FOUND');
+    // Nor can anyone else release it: "not found" again, and the seats stay Alice's.
+    const released = await t.app.inject({
+      method: 'DELETE',
+      url: `/api/holds/${body.holdId}`,
+      headers: bob.headers,
+    });
+    expect([released.statusCode, released.json().error.code]).toEqual([404, 'HOLD_NOT_FOUND']);
+    expect((await get(`/api/holds/${body.holdId}`, alice.headers)).json().state).toBe('active');
   });
 
   it('when a buyer asks for the best seats of a grade, then they get adjacent seats in one row', async () => {
@@ -312,6 +320,7 @@ describe.each(modes())('booking over HTTP ($name)', (mode) => {
     expect((await pay(h.holdId, bob.headers, 'k')).json().error.code).toBe('HOLD_NOT_FOUND');
 
     const charges = payments.chargeCount;
+    const calls = payments.chargeCalls;
     const res = await pay(h.holdId, alice.headers, 'order-1');
     expect(res.statusCode).toBe(201);
     const order = res.json();
@@ -327,6 +336,7 @@ describe.each(modes())('booking over HTTP ($name)', (mode) => {
     expect((await pay(h.holdId, alice.headers, 'order-1')).json().id).toBe(order.id);
     expect((await pay(h.holdId, alice.headers, 'order-2')).json().error.code).toBe('HOLD_ALREADY_PAID');
     expect(payments.chargeCount).toBe(charges + 1);
+    expect(payments.chargeCalls).toBe(calls + 1);
 
     const qr = await get(order.tickets[0].qrUrl, alice.headers);
     expect(qr.headers['content-type']).toContain('image/svg+xml');
@@ -391,9 +401,19 @@ describe.each(modes())('booking over HTTP ($name)', (mode) => {
     // Taken over in place before any sweeper ran.
     const bobs = await hold(performanceId, bob.headers, { seatNos: [51] });
     expect(bobs.statusCode).toBe(201);
+    const calls = payments.chargeCalls;
     const expired = await pay(h.holdId, alice.headers, 'late');
     expect(expired.statusCode).toBe(410);
-    expect(expired.json().error.code).toBe('HOLD_EXPIRED');
+    expect(expired.json().error).toEqual(
+      expect.objectContaining({
+        code: 'HOLD_EXPIRED',
+        details: expect.not.objectContaining({ refunded: true }),
+      }),
+    );
+    // Refused before any order is made: the card is never asked.
+    expect(payments.chargeCalls).toBe(calls);
+    const orders = await t.db.query('SELECT count(*)::int AS n FROM orders WHERE hold_id = $1', [h.holdId]);
+    expect(orders.rows[0].n).toBe(0);
     await t.sweeper.sweep();
     expect((await ticketStates(performanceId)).map((r) => [r.seat_no, r.hold_id])).toEqual([
       [51, bobs.json().holdId],
@@ -409,6 +429,7 @@ describe.each(modes())('booking over HTTP ($name)', (mode) => {
     const h = (await hold(performanceId, alice.headers, { seatNos: [60] })).json();
     duringCharge = () => clock.advance(301_000);
     const refunds = payments.refundCount;
+    const refundCalls = payments.refundCalls;
     try {
       const res = await pay(h.holdId, alice.headers, 'slow');
       expect(res.statusCode).toBe(410);
@@ -417,6 +438,7 @@ describe.each(modes())('booking over HTTP ($name)', (mode) => {
       duringCharge = undefined;
     }
     expect(payments.refundCount).toBe(refunds + 1);
+    expect(payments.refundCalls).toBe(refundCalls + 1);
     const order = await t.db.query(
       `SELECT o.status, o.reason, p.status AS payment FROM orders o JOIN payments p ON p.order_id = o.id WHERE o.hold_id = $1`,
       [h.holdId],
@@ -544,12 +566,14 @@ describe.each(modes())('booking over HTTP ($name)', (mode) => {
     expect(order.status).toBe('paid');
     const second = (await hold(performanceId, alice.headers, { seatNos: [34] })).json();
     const charges = payments.chargeCount;
+    const calls = payments.chargeCalls;
     const reused = await pay(second.holdId, alice.headers, 'one-key');
     expect([reused.statusCode, reused.json().error]).toEqual([
       422,
       expect.objectContaining({ code: 'IDEMPOTENCY_KEY_REUSED', details: { orderId: order.id } }),
     ]);
     expect(payments.chargeCount).toBe(charges);
+    expect(payments.chargeCalls).toBe(calls);
     expect((await get(`/api/holds/${second.holdId}`, alice.headers)).json().state).toBe('active');
     const orders = await t.db.query('SELECT count(*)::int AS n FROM orders WHERE hold_id = $1', [
       second.holdId,
@@ -577,6 +601,7 @@ describe.each(modes())('booking over HTTP ($name)', (mode) => {
       if (++arrived === tabs) allArrived();
       await Promise.race([barrier, new Promise((r) => setTimeout(r, 2_000))]);
     };
+    const refunds = payments.refundCount;
     let results;
     try {
       results = await Promise.all(Array.from({ length: tabs }, cancel));
@@ -584,6 +609,8 @@ describe.each(modes())('booking over HTTP ($name)', (mode) => {
       duringRefund = undefined;
     }
     expect(arrived).toBe(tabs);
+    // Every tab asks the provider (refunds are idempotent per charge); the money goes back once.
+    expect(payments.refundCount).toBe(refunds + 1);
     expect(results.map((r) => r.statusCode).sort()).toEqual([200, 409, 409, 409, 409]);
     expect(results.filter((r) => r.statusCode === 409).map((r) => r.json().error.code)).toEqual(
       Array(tabs - 1).fill('ORDER_NOT_CANCELLABLE'),
