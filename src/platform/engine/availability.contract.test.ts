@@ -1,5 +1,8 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import { closeEngines, engineAdapters } from '../../../test/engines.js';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { closeEngines, engineAdapters, type EngineAdapter } from '../../../test/engines.js';
 import { TestClock } from '../../../test/harness.js';
 import { VERSION_TTL_MS } from './availability.js';
 
@@ -8,6 +11,33 @@ afterAll(closeEngines);
 let perfCounter = 0;
 const newPerf = () => `av${Date.now()}${++perfCounter}`;
 const isAvailable = (bits: Buffer, seat: number) => ((bits[seat >> 3]! >> (seat & 7)) & 1) === 1;
+
+/**
+ * Lets `ms` pass to reach an expiry instant. The memory engine's test clock lands on it exactly, and
+ * the memory engine has expired by then; Redis expires a key only once past its instant, in real time.
+ */
+async function waitToExpiry(adapter: EngineAdapter, clock: TestClock, ms: number): Promise<void> {
+  await adapter.wait(clock, ms);
+  if (adapter.name === 'redis') await adapter.wait(clock, 5);
+}
+
+/**
+ * Heap and buffer bytes in use after full garbage collections (a turn apart, so that freed buffers are
+ * returned too): the only way to see whether the memory engine's sweep let go of an expired bitset that
+ * no call reads again (a read would forget it by itself). `gc` is exposed on first use, not for every test.
+ */
+let gc: (() => void) | undefined;
+async function bytesInUse(): Promise<number> {
+  if (!gc) {
+    setFlagsFromString('--expose-gc');
+    gc = runInNewContext('gc') as () => void;
+  }
+  gc();
+  await nextTurn();
+  gc();
+  const { heapUsed, arrayBuffers } = process.memoryUsage();
+  return heapUsed + arrayBuffers;
+}
 
 describe.each(engineAdapters())('availability contract: $name', (adapter) => {
   it('when seats are flipped, then exactly those bits change, least significant bit first', async () => {
@@ -49,15 +79,51 @@ describe.each(engineAdapters())('availability contract: $name', (adapter) => {
     expect(await engine.availabilityStore(perf, Buffer.alloc(1, 0xf7), flipped, 60_000)).toBe(true);
   });
 
-  it('when the stored bitset outlives its ttl, then it is gone and must be rebuilt', async () => {
+  it('when the stored bitset reaches its ttl, then it is gone and must be rebuilt', async () => {
     const clock = new TestClock();
     const engine = await adapter.open(clock);
     const perf = newPerf();
     const { version } = await engine.availabilityRead(perf, clock.now());
-    await engine.availabilityStore(perf, Buffer.alloc(2, 0xff), version, 200);
-    await adapter.wait(clock, 300);
+    // A second of ttl, read at a fifth of it: on Redis (real time) a loaded machine's stall must not
+    // expire the bitset before the first look.
+    await engine.availabilityStore(perf, Buffer.alloc(2, 0xff), version, 1_000);
+    await adapter.wait(clock, 200);
+    expect((await engine.availabilityRead(perf, clock.now())).bits).toEqual(Buffer.alloc(2, 0xff));
+    await waitToExpiry(adapter, clock, 800);
     expect((await engine.availabilityRead(perf, clock.now())).bits).toBeNull();
   });
+
+  it.skipIf(adapter.name !== 'memory')(
+    "when a stored bitset reaches its ttl (memory: the test clock), then the memory engine's sweep forgets it and keeps every live one",
+    async () => {
+      // Only the sweep's timer is faked; the engine reads the time from the test clock.
+      vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+      try {
+        const clock = new TestClock();
+        const engine = await adapter.open(clock);
+        const live = newPerf();
+        const read = await engine.availabilityRead(live, clock.now());
+        await engine.availabilityStore(live, Buffer.alloc(2, 0xff), read.version, 10 * 60_000);
+        const before = await bytesInUse();
+        const expiring = newPerf();
+        const { version } = await engine.availabilityRead(expiring, clock.now());
+        // A megabyte (8 million seats), so that whether it was forgotten shows.
+        await engine.availabilityStore(expiring, Buffer.alloc(1 << 20, 0xff), version, 60_000);
+        const stored = (await bytesInUse()) - before;
+        expect(stored).toBeGreaterThan(2 ** 19); // the measurement can see the bitset at all
+
+        await adapter.wait(clock, 60_000 - 1);
+        vi.runOnlyPendingTimers(); // one sweep, whatever its period
+        expect((await bytesInUse()) - before).toBeGreaterThan(stored / 2);
+        await adapter.wait(clock, 1); // exactly the instant
+        vi.runOnlyPendingTimers();
+        expect((await bytesInUse()) - before).toBeLessThan(stored / 2);
+        expect((await engine.availabilityRead(live, clock.now())).bits).toEqual(Buffer.alloc(2, 0xff));
+      } finally {
+        vi.useRealTimers();
+      }
+    },
+  );
 
   it.skipIf(adapter.name !== 'memory')(
     "when the bitset's version has not moved for a day (memory: the test clock), then it is forgotten and restarts above its last value",

@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, describe, expect, it } from 'vitest';
-import { closeEngines, engineAdapters } from '../../../test/engines.js';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { closeEngines, engineAdapters, type EngineAdapter } from '../../../test/engines.js';
 import { TestClock } from '../../../test/harness.js';
 import { VERSION_TTL_MS } from './availability.js';
 import { GATE_PROVISIONAL_MS } from './hold-gate.js';
@@ -26,6 +29,48 @@ const hold = (userId: string, seatNos: number[], expiresAt: number): GateHold =>
   seatNos,
   expiresAt,
 });
+
+/**
+ * A rebuild of a sold-out performance of 50,000 seats, 4 to each of 12,500 buyers: megabytes in the
+ * memory engine, so that whether it was forgotten shows in the heap.
+ */
+async function loadSoldOut(engine: Engine, perf: string, now: number, ttlMs: number): Promise<void> {
+  const sold = Array.from({ length: 12_500 }, (_, u) => ({
+    userId: `u${u}`,
+    seatNos: [0, 1, 2, 3].map((s) => u * 4 + s),
+  }));
+  expect(await engine.gateLoad(perf, { holds: [], sold }, await engine.gateVersion(perf, now), ttlMs)).toBe(
+    true,
+  );
+}
+
+/**
+ * Lets `ms` pass to reach an expiry instant. The memory engine's test clock lands on it exactly, and
+ * the memory engine has expired by then; Redis expires a key only once past its instant, in real time.
+ */
+async function waitToExpiry(adapter: EngineAdapter, clock: TestClock, ms: number): Promise<void> {
+  await adapter.wait(clock, ms);
+  if (adapter.name === 'redis') await adapter.wait(clock, 5);
+}
+
+/**
+ * Heap and buffer bytes in use after full garbage collections (a turn apart, so that freed buffers are
+ * returned too): the only way to see whether the memory engine still holds a gate past its marks'
+ * expiry, since such a gate changes no answer (past its ready flag, the gate only says `unloaded`).
+ * `gc` is exposed on first use, not for every test.
+ */
+let gc: (() => void) | undefined;
+async function bytesInUse(): Promise<number> {
+  if (!gc) {
+    setFlagsFromString('--expose-gc');
+    gc = runInNewContext('gc') as () => void;
+  }
+  gc();
+  await nextTurn();
+  gc();
+  const { heapUsed, arrayBuffers } = process.memoryUsage();
+  return heapUsed + arrayBuffers;
+}
 
 describe.each(engineAdapters())('hold gate contract: $name', (adapter) => {
   it('when the gate was never loaded, then acquire says so and marks nothing', async () => {
@@ -71,7 +116,9 @@ describe.each(engineAdapters())('hold gate contract: $name', (adapter) => {
     const perf = await loadedGate(engine, now);
     await engine.gateAcquire(perf, hold('u1', [1, 2], now + 1_000), 2, now);
     expect((await engine.gateAcquire(perf, hold('u1', [5], now + MINUTE), 2, now)).outcome).toBe('limit');
-    const later = now + 2_000;
+    const last = now + 999;
+    expect((await engine.gateAcquire(perf, hold('u2', [1], last + MINUTE), 2, last)).outcome).toBe('taken');
+    const later = now + 1_000; // its expiresAt: the seats are free from that instant on
     expect((await engine.gateAcquire(perf, hold('u2', [1], later + MINUTE), 2, later)).outcome).toBe('held');
     expect((await engine.gateAcquire(perf, hold('u1', [5, 6], later + MINUTE), 2, later)).outcome).toBe(
       'held',
@@ -102,7 +149,7 @@ describe.each(engineAdapters())('hold gate contract: $name', (adapter) => {
     expect((await engine.gateAcquire(perf, hold('u3', [1], before + MINUTE), 4, before)).outcome).toBe(
       'taken',
     );
-    const after = now + GATE_PROVISIONAL_MS + 1;
+    const after = now + GATE_PROVISIONAL_MS; // lapsed from that instant on, as a hold at its expiresAt
     expect((await engine.gateAcquire(perf, hold('u3', [1, 2], after + MINUTE), 4, after)).outcome).toBe(
       'held',
     );
@@ -128,6 +175,30 @@ describe.each(engineAdapters())('hold gate contract: $name', (adapter) => {
     expect((await engine.gateAcquire(perf, hold('u2', [1], after + MINUTE), 4, after)).outcome).toBe('taken');
     const expired = now + MINUTE + 1;
     expect((await engine.gateAcquire(perf, hold('u2', [1], expired + MINUTE), 4, expired)).outcome).toBe(
+      'held',
+    );
+  });
+
+  it("when a rebuild's hold is on seats the seat map shows free, then its marks and count stand until it expires: PostgreSQL placed it", async () => {
+    const engine = await adapter.open();
+    const perf = newPerf();
+    const now = Date.now();
+    const placed = hold('u1', [1, 2], now + MINUTE);
+    const version = await engine.gateVersion(perf, now);
+    expect(await engine.gateLoad(perf, { holds: [placed], sold: [] }, version, 10 * MINUTE)).toBe(true);
+    // A seat map that missed the hold's flip (its node died right after PostgreSQL placed it).
+    const map = await engine.availabilityRead(perf, now);
+    expect(await engine.availabilityStore(perf, Buffer.from([0xff]), map.version, 10 * MINUTE)).toBe(true);
+
+    const after = now + GATE_PROVISIONAL_MS + 1;
+    const probe = await engine.gateAcquire(perf, hold('u2', [1, 2, 3], after + MINUTE), 4, after);
+    expect(probe.outcome === 'taken' && probe.seatNos.sort()).toEqual([1, 2]);
+    expect(await engine.gateAcquire(perf, hold('u1', [3], after + MINUTE), 2, after)).toEqual({
+      outcome: 'limit',
+      count: 2,
+    });
+    const expired = now + MINUTE;
+    expect((await engine.gateAcquire(perf, hold('u2', [1, 2], expired + MINUTE), 4, expired)).outcome).toBe(
       'held',
     );
   });
@@ -288,6 +359,33 @@ describe.each(engineAdapters())('hold gate contract: $name', (adapter) => {
     expect((await engine.gateAcquire(perf, hold('u3', [1], later + MINUTE), 4, later)).outcome).toBe('held');
   });
 
+  it('when an unexpired hold is released, then its seats are free and it no longer counts for its buyer, at once', async () => {
+    const engine = await adapter.open();
+    const now = Date.now();
+    const perf = await loadedGate(engine, now);
+    const released = hold('u1', [1, 2], now + MINUTE);
+    await engine.gateAcquire(perf, released, 2, now);
+    await engine.gateRelease(perf, released, now);
+    expect((await engine.gateAcquire(perf, hold('u2', [1, 2], now + MINUTE), 4, now)).outcome).toBe('held');
+    expect((await engine.gateAcquire(perf, hold('u1', [3, 4], now + MINUTE), 2, now)).outcome).toBe('held');
+  });
+
+  it('when a hold the gate never saw is released or sold (it went straight to PostgreSQL while the gate was unloaded), then the release changes nothing and the sale marks and counts its seats', async () => {
+    const engine = await adapter.open();
+    const now = Date.now();
+    const perf = await loadedGate(engine, now);
+    await engine.gateAcquire(perf, hold('u1', [1], now + MINUTE), 4, now);
+    // Neither buyer is known to the gate.
+    await engine.gateRelease(perf, hold('u2', [1], now + MINUTE), now);
+    await engine.gateSell(perf, hold('u3', [2, 3], now + MINUTE));
+    const probe = await engine.gateAcquire(perf, hold('u4', [1, 2, 3, 4], now + MINUTE), 4, now);
+    expect(probe.outcome === 'taken' && probe.seatNos.sort()).toEqual([1, 2, 3]);
+    expect(await engine.gateAcquire(perf, hold('u3', [4], now + MINUTE), 2, now)).toEqual({
+      outcome: 'limit',
+      count: 2,
+    });
+  });
+
   it('when seats are sold, then they stay taken until unsold, and unselling frees the buyer count', async () => {
     const engine = await adapter.open();
     const now = Date.now();
@@ -302,6 +400,40 @@ describe.each(engineAdapters())('hold gate contract: $name', (adapter) => {
     await engine.gateUnsell(perf, 'u1', [1, 2], now);
     expect((await engine.gateAcquire(perf, hold('u2', [1], now + MINUTE), 4, now)).outcome).toBe('held');
     expect((await engine.gateAcquire(perf, hold('u1', [5, 6], now + MINUTE), 2, now)).outcome).toBe('held');
+  });
+
+  it('when an unsell names seats that are not sold, or a buyer the gate does not know, then only sold seats are freed and leave the count', async () => {
+    const engine = await adapter.open();
+    const now = Date.now();
+    const perf = await loadedGate(engine, now);
+    const bought = hold('u1', [1, 2], now + MINUTE);
+    await engine.gateAcquire(perf, bought, 2, now);
+    await engine.gateSell(perf, bought);
+    await engine.gateAcquire(perf, hold('u2', [3], now + MINUTE), 2, now);
+    // Seat 3 is held, seat 4 is free: neither is u1's to give back.
+    await engine.gateUnsell(perf, 'u1', [2, 3, 4], now);
+    await engine.gateUnsell(perf, 'u9', [5], now);
+    expect(await engine.gateAcquire(perf, hold('u1', [5, 6], now + MINUTE), 2, now)).toEqual({
+      outcome: 'limit',
+      count: 1,
+    });
+    const probe = await engine.gateAcquire(perf, hold('u3', [1, 2, 3], now + MINUTE), 4, now);
+    expect(probe.outcome === 'taken' && probe.seatNos.sort()).toEqual([1, 3]);
+    expect((await engine.gateAcquire(perf, hold('u3', [2, 4], now + MINUTE), 4, now)).outcome).toBe('held');
+  });
+
+  it('when the gate is not loaded, then a sale and an unsell change nothing there, and the unsell still moves the version', async () => {
+    const engine = await adapter.open();
+    const perf = newPerf();
+    const now = Date.now();
+    const version = await engine.gateVersion(perf, now);
+    const bought = hold('u1', [1, 2], now + MINUTE);
+    await engine.gateSell(perf, bought);
+    await engine.gateSellMany(perf, [bought]);
+    await engine.gateUnsell(perf, 'u1', [1, 2], now);
+    // So that a rebuild that read PostgreSQL before the refund is refused.
+    expect(await engine.gateVersion(perf, now)).toBe(version + 1);
+    expect((await engine.gateAcquire(perf, hold('u2', [1], now + MINUTE), 4, now)).outcome).toBe('unloaded');
   });
 
   it('when a release runs while a rebuild reads PostgreSQL, then the rebuild is refused; a rebuild replaces the gate', async () => {
@@ -323,35 +455,90 @@ describe.each(engineAdapters())('hold gate contract: $name', (adapter) => {
       outcome: 'limit',
       count: 1,
     });
+    expect(await engine.gateAcquire(perf, hold('u2', [2], now + MINUTE), 2, now)).toEqual({
+      outcome: 'limit',
+      count: 2,
+    });
   });
 
   it('when a rebuild of a large sold-out performance is loaded, then every seat is taken', async () => {
     const engine = await adapter.open();
     const perf = newPerf();
     const now = Date.now();
-    const seats = Array.from({ length: 50_000 }, (_, i) => i);
-    const sold = Array.from({ length: 12_500 }, (_, u) => ({
-      userId: `u${u}`,
-      seatNos: seats.slice(u * 4, u * 4 + 4),
-    }));
-    expect(
-      await engine.gateLoad(perf, { holds: [], sold }, await engine.gateVersion(perf, now), MINUTE),
-    ).toBe(true);
+    await loadSoldOut(engine, perf, now, MINUTE);
     const probe = await engine.gateAcquire(perf, hold('x', [0, 25_000, 49_999], now + MINUTE), 4, now);
     expect(probe.outcome === 'taken' && probe.seatNos).toHaveLength(3);
   });
 
-  it('when the rebuild outlives its ttl, then the gate must be rebuilt', async () => {
+  it('when the rebuild reaches its ttl, then the gate must be rebuilt', async () => {
     const clock = new TestClock();
     const engine = await adapter.open(clock);
     const perf = newPerf();
     const version = await engine.gateVersion(perf, clock.now());
-    await engine.gateLoad(perf, { holds: [], sold: [] }, version, 200);
-    await adapter.wait(clock, 300);
+    // A second of ttl, read at a fifth of it: on Redis (real time) a loaded machine's stall must not
+    // expire the gate before the first look.
+    await engine.gateLoad(perf, { holds: [], sold: [] }, version, 1_000);
+    await adapter.wait(clock, 200);
     expect(
       (await engine.gateAcquire(perf, hold('u1', [1], clock.now() + MINUTE), 4, clock.now())).outcome,
+    ).toBe('held');
+    await waitToExpiry(adapter, clock, 800);
+    expect(
+      (await engine.gateAcquire(perf, hold('u1', [2], clock.now() + MINUTE), 4, clock.now())).outcome,
     ).toBe('unloaded');
   });
+
+  it.skipIf(adapter.name !== 'memory')(
+    "when a gate's marks reach twice the rebuild's ttl (memory: the test clock), then the next call on that gate forgets them from memory",
+    async () => {
+      const clock = new TestClock();
+      const engine = await adapter.open(clock);
+      const perf = newPerf();
+      const before = await bytesInUse();
+      await loadSoldOut(engine, perf, clock.now(), MINUTE);
+      const loaded = (await bytesInUse()) - before;
+      expect(loaded).toBeGreaterThan(4 * 2 ** 20); // the measurement can see the gate at all
+      const probe = async () =>
+        (await engine.gateAcquire(perf, hold('x', [0], clock.now() + MINUTE), 4, clock.now())).outcome;
+
+      await adapter.wait(clock, 2 * MINUTE - 1);
+      expect(await probe()).toBe('unloaded'); // past the ready flag: only a rebuild reads the marks
+      expect((await bytesInUse()) - before).toBeGreaterThan(loaded / 2);
+      await adapter.wait(clock, 1); // exactly the instant
+      expect(await probe()).toBe('unloaded');
+      expect((await bytesInUse()) - before).toBeLessThan(loaded / 2);
+    },
+  );
+
+  it.skipIf(adapter.name !== 'memory')(
+    "when a gate's marks reach twice the rebuild's ttl (memory: the test clock), then the memory engine's sweep forgets them and keeps every live gate",
+    async () => {
+      // Only the sweep's timer is faked; the engine reads the time from the test clock.
+      vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+      try {
+        const clock = new TestClock();
+        const engine = await adapter.open(clock);
+        const now = clock.now();
+        const live = await loadedGate(engine, now); // marks kept for 20 minutes
+        await engine.gateAcquire(live, hold('u1', [1], now + 10 * MINUTE), 4, now);
+        const before = await bytesInUse();
+        await loadSoldOut(engine, newPerf(), now, MINUTE);
+        const loaded = (await bytesInUse()) - before;
+        expect(loaded).toBeGreaterThan(4 * 2 ** 20); // the measurement can see the gate at all
+
+        await adapter.wait(clock, 2 * MINUTE - 1);
+        vi.runOnlyPendingTimers(); // one sweep, whatever its period
+        expect((await bytesInUse()) - before).toBeGreaterThan(loaded / 2);
+        await adapter.wait(clock, 1); // exactly the instant
+        vi.runOnlyPendingTimers();
+        expect((await bytesInUse()) - before).toBeLessThan(loaded / 2);
+        const probe = await engine.gateAcquire(live, hold('u2', [1], clock.now() + MINUTE), 4, clock.now());
+        expect(probe).toEqual({ outcome: 'taken', seatNos: [1] });
+      } finally {
+        vi.useRealTimers();
+      }
+    },
+  );
 
   it.skipIf(adapter.name !== 'memory')(
     "when the gate's version has not moved for a day (memory: the test clock), then it restarts above its last value, however far ahead that was",
