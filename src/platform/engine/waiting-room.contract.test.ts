@@ -1,4 +1,6 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { closeEngines, engineAdapters } from '../../../test/engines.js';
 import { TestClock } from '../../../test/harness.js';
 import type { Engine } from './engine.js';
@@ -27,6 +29,20 @@ const admit = (
     passTtlMs: PASS_TTL,
     until: UNTIL,
   });
+
+/**
+ * A full garbage collection, then the heap in use: the only way to see whether the memory engine still
+ * holds a queue that no call will ever read again. `gc` is exposed on first use, not for every test.
+ */
+let gc: (() => void) | undefined;
+const heapAfterGc = () => {
+  if (!gc) {
+    setFlagsFromString('--expose-gc');
+    gc = runInNewContext('gc') as () => void;
+  }
+  gc();
+  return process.memoryUsage().heapUsed;
+};
 
 /** Joins with no limit: always an entry. */
 const join = async (engine: Engine, perf: string, userId: string, opts: { now: number; open: boolean }) => {
@@ -253,7 +269,7 @@ describe.each(engineAdapters())('waiting room contract: $name', (adapter) => {
     expect(next.admitted.map((a) => a.userId)).toEqual(['u4', 'u5', 'u6']);
   });
 
-  it('when a pass is checked, then another user, another pass id or another performance does not match', async () => {
+  it('when a pass is checked or used, then another user, another pass id or another performance does not match', async () => {
     const engine = await adapter.open();
     const perf = newPerf();
     const other = newPerf();
@@ -266,6 +282,29 @@ describe.each(engineAdapters())('waiting room contract: $name', (adapter) => {
     expect(await engine.queuePassActive(perf, 'bob', pass.passId, now)).toBe(false);
     expect(await engine.queuePassActive(perf, 'alice', pass.passId + 1, now)).toBe(false);
     expect(await engine.queuePassActive(other, 'alice', pass.passId, now)).toBe(false);
+    // Nor can any of them use it up: it is still alice's, once.
+    expect(await engine.queueConsumePass(perf, 'bob', pass.passId, now)).toBe(false);
+    expect(await engine.queueConsumePass(perf, 'alice', pass.passId + 1, now)).toBe(false);
+    expect(await engine.queueConsumePass(other, 'alice', pass.passId, now)).toBe(false);
+    expect(await engine.queuePassActive(perf, 'alice', pass.passId, now)).toBe(true);
+    expect(await engine.queueConsumePass(perf, 'alice', pass.passId, now)).toBe(true);
+  });
+
+  it('when a pass reaches its expiry instant, then it has expired at that instant: not active, its slot free', async () => {
+    const engine = await adapter.open();
+    const perf = newPerf();
+    const now = Date.now();
+    for (const u of ['u0', 'u1']) await join(engine, perf, u, { now, open: true });
+    const [pass] = (await admit(engine, perf, now, { max: 10, maxActive: 1 })).admitted;
+    const at = now + PASS_TTL;
+    expect(pass).toEqual({ userId: 'u0', passId: 1, expiresAt: at });
+    expect(await engine.queuePassActive(perf, 'u0', 1, at - 1)).toBe(true);
+    expect((await engine.queueStats(perf, at - 1)).active).toBe(1);
+    expect(await engine.queuePassActive(perf, 'u0', 1, at)).toBe(false);
+    expect((await engine.queueStatus(perf, 'u0', at))!.state).toBe('expired');
+    expect((await engine.queueStats(perf, at)).active).toBe(0);
+    const next = await admit(engine, perf, at, { max: 10, maxActive: 1 });
+    expect(next.admitted.map((a) => a.userId)).toEqual(['u1']);
   });
 
   it('when entries have not been seen for a while, then admission skips them and takes the next live ones', async () => {
@@ -273,8 +312,10 @@ describe.each(engineAdapters())('waiting room contract: $name', (adapter) => {
     const perf = newPerf();
     const t0 = Date.now();
     for (let i = 0; i < 6; i++) await join(engine, perf, `u${i}`, { now: t0, open: true });
-    // u1, u3 and u5 keep their page open; the others went away.
+    // u1, u3 and u5 keep their page open; u4 was last seen at the very instant before which entries are
+    // stale, so it is not stale; the others went away.
     for (const u of ['u1', 'u3', 'u5']) expect(await engine.queueTouch(perf, u, t0 + 30_000)).toBe(true);
+    expect(await engine.queueTouch(perf, 'u4', t0 + 10_000)).toBe(true);
     const result = await admit(engine, perf, t0 + 31_000, { max: 2, staleBefore: t0 + 10_000 });
     expect(result.admitted.map((a) => a.userId)).toEqual(['u1', 'u3']);
     expect(result.skipped).toBe(2);
@@ -283,14 +324,25 @@ describe.each(engineAdapters())('waiting room contract: $name', (adapter) => {
     // A skipped user who comes back starts again at the back.
     const back = await join(engine, perf, 'u0', { now: t0 + 32_000, open: true });
     expect(back).toMatchObject({ state: 'waiting', position: 3 });
+    const rest = await admit(engine, perf, t0 + 33_000, { max: 10, staleBefore: t0 + 10_000 });
+    expect(rest).toMatchObject({
+      admitted: [{ userId: 'u4' }, { userId: 'u5' }, { userId: 'u0' }],
+      skipped: 0,
+    });
   });
 
-  it('when someone ahead leaves, then positions behind move up; leaving twice or never joined is a no-op', async () => {
+  it('when someone ahead leaves, then positions behind move up and admission passes their place; leaving twice or never joined is a no-op', async () => {
     const engine = await adapter.open();
     const perf = newPerf();
     const now = Date.now();
     for (let i = 0; i < 5; i++) await join(engine, perf, `u${i}`, { now, open: true });
     expect(await engine.queueLeave(perf, 'u1')).toBe(true);
+    // The entry keeps its arrival sequence: it is still that entry, now finished.
+    expect(await engine.queueStatus(perf, 'u1', now)).toMatchObject({
+      state: 'left',
+      seq: 2,
+      position: null,
+    });
     expect(await engine.queueLeave(perf, 'u1')).toBe(false);
     expect(await engine.queueLeave(perf, 'nobody')).toBe(false);
     expect((await engine.queueStatus(perf, 'u4', now))!.position).toBe(4);
@@ -299,6 +351,113 @@ describe.each(engineAdapters())('waiting room contract: $name', (adapter) => {
     expect(rejoined.position).toBe(5);
     const stats = await engine.queueStats(perf, now);
     expect(stats).toMatchObject({ waiting: 5, active: 0, opened: true });
+    // The place u1 left is passed over; u1 is reached once, at the back.
+    const all = await admit(engine, perf, now, { max: 10 });
+    expect(all.admitted.map((a) => a.userId)).toEqual(['u0', 'u2', 'u3', 'u4', 'u1']);
+    // Once admission has reached the end of the line, a newcomer is next, and the next tick admits them.
+    expect(await join(engine, perf, 'late', { now, open: true })).toMatchObject({ position: 1 });
+    expect((await admit(engine, perf, now, { max: 10 })).admitted.map((a) => a.userId)).toEqual(['late']);
+  });
+
+  it('when an admitted user leaves, then their pass is given up and its slot goes to the next in line', async () => {
+    const engine = await adapter.open();
+    const perf = newPerf();
+    const now = Date.now();
+    for (const u of ['a', 'b']) await join(engine, perf, u, { now, open: true });
+    const first = await admit(engine, perf, now, { max: 10, maxActive: 1 });
+    expect(first.admitted.map((a) => a.userId)).toEqual(['a']);
+    expect(await engine.queueLeave(perf, 'a')).toBe(true);
+    expect(await engine.queuePassActive(perf, 'a', first.admitted[0]!.passId, now)).toBe(false);
+    expect(await engine.queueStatus(perf, 'a', now)).toMatchObject({ state: 'left', seq: 1, pass: null });
+    expect((await engine.queueStats(perf, now)).active).toBe(0);
+    const next = await admit(engine, perf, now, { max: 10, maxActive: 1 });
+    expect(next.admitted.map((a) => a.userId)).toEqual(['b']);
+  });
+
+  it('when people wait in the pre-queue, then they count as waiting, one may leave it, and opening keeps the count', async () => {
+    const engine = await adapter.open();
+    const perf = newPerf();
+    const now = Date.now();
+    const early = ['p0', 'p1', 'p2', 'p3'];
+    await engine.queueJoinMany(perf, early, { now, open: false, until: UNTIL });
+    expect(await engine.queueStats(perf, now)).toMatchObject({ waiting: 4, opened: false });
+    expect(await engine.queueLeave(perf, 'p1')).toBe(true);
+    expect(await engine.queueStatus(perf, 'p1', now)).toMatchObject({ state: 'left', seq: 2 });
+    expect(await engine.queueLeave(perf, 'p1')).toBe(false);
+    expect((await engine.queueStats(perf, now)).waiting).toBe(3);
+    expect(await engine.queueOpen(perf, UNTIL)).toBe(3);
+    expect(await engine.queueStats(perf, now)).toMatchObject({ waiting: 3, opened: true });
+    await join(engine, perf, 'late', { now, open: true });
+    expect((await engine.queueStats(perf, now)).waiting).toBe(4);
+  });
+
+  it('when people in the pre-queue are observed or touched, then they count as seen once the queue opens', async () => {
+    const engine = await adapter.open();
+    const perf = newPerf();
+    const t0 = Date.now();
+    await engine.queueJoinMany(perf, ['p0', 'p1', 'p2'], { now: t0, open: false, until: UNTIL });
+    // p0's page is open on a node's stream, p1 polls; p2 went away.
+    const [observed] = await engine.queueObserve(perf, ['p0'], t0 + 30_000);
+    expect(observed).toMatchObject({ state: 'prequeue' });
+    expect(await engine.queueTouch(perf, 'p1', t0 + 30_000)).toBe(true);
+    await engine.queueOpen(perf, UNTIL);
+    const result = await admit(engine, perf, t0 + 31_000, { max: 10, staleBefore: t0 + 10_000 });
+    // In the shuffled order, whatever it is: both kept fresh are admitted, the other skipped.
+    expect(result.admitted.map((a) => a.userId).sort()).toEqual(['p0', 'p1']);
+    expect(result.skipped).toBe(1);
+    expect((await engine.queueStatus(perf, 'p2', t0 + 31_000))!.state).toBe('expired');
+  });
+
+  it('when a queue does not exist, or the user never joined it, then every call finds nothing there and changes nothing', async () => {
+    const engine = await adapter.open();
+    const now = Date.now();
+    const nowhere = newPerf();
+    expect(await engine.queueStatus(nowhere, 'u0', now)).toBeNull();
+    expect(await engine.queueObserve(nowhere, ['u0', 'u1'], now)).toEqual([null, null]);
+    expect(await engine.queueTouch(nowhere, 'u0', now)).toBe(false);
+    expect(await engine.queueLeave(nowhere, 'u0')).toBe(false);
+    expect(await engine.queuePassActive(nowhere, 'u0', 1, now)).toBe(false);
+    expect(await engine.queueConsumePass(nowhere, 'u0', 1, now)).toBe(false);
+    expect(await admit(engine, nowhere, now, { max: 10 })).toEqual({ admitted: [], skipped: 0 });
+    expect(await engine.queueStats(nowhere, now)).toEqual({
+      waiting: 0,
+      active: 0,
+      admittedTotal: 0,
+      version: 0,
+      opened: false,
+      closed: null,
+    });
+
+    // A queue with someone in it, asked about a stranger: u0 holds pass 1, which is not the stranger's.
+    const perf = newPerf();
+    await join(engine, perf, 'u0', { now, open: true });
+    await join(engine, perf, 'u1', { now, open: true });
+    await admit(engine, perf, now, { max: 1 });
+    const before = await engine.queueStats(perf, now);
+    expect(await engine.queueObserve(perf, ['stranger'], now)).toEqual([null]);
+    expect(await engine.queueTouch(perf, 'stranger', now)).toBe(false);
+    expect(await engine.queueLeave(perf, 'stranger')).toBe(false);
+    expect(await engine.queuePassActive(perf, 'stranger', 1, now)).toBe(false);
+    expect(await engine.queueConsumePass(perf, 'stranger', 1, now)).toBe(false);
+    expect(await engine.queueStatus(perf, 'stranger', now)).toBeNull();
+    expect(await engine.queueStats(perf, now)).toEqual(before);
+  });
+
+  it('when the waiting order grows past powers of two, then stats count every waiting entry at each size', async () => {
+    const engine = await adapter.open();
+    const perf = newPerf();
+    const now = Date.now();
+    // Sizes on either side of 1,024 and 2,048, where an index over the order (the memory adapter's)
+    // grows, and where the count of all slots comes from its top node alone.
+    let joined = 0;
+    for (const size of [1, 1_023, 1_024, 1_025, 2_047, 2_048, 2_049]) {
+      while (joined < size) {
+        const users = Array.from({ length: Math.min(1_000, size - joined) }, (_, i) => `u${joined + i}`);
+        await engine.queueJoinMany(perf, users, { now, open: true, until: UNTIL });
+        joined += users.length;
+      }
+      expect((await engine.queueStats(perf, now)).waiting).toBe(size);
+    }
   });
 
   it('when a node observes many users at once, then it gets each entry as queueStatus would and marks the waiting ones seen', async () => {
@@ -324,16 +483,31 @@ describe.each(engineAdapters())('waiting room contract: $name', (adapter) => {
     expect(await engine.queueObserve(perf, [], t0)).toEqual([]);
   });
 
-  it('when anything changes, then the version moves, so nodes can notice with one read', async () => {
+  it('when anything changes, then the version moves, so nodes can notice with one read; when nothing does, it stays', async () => {
     const engine = await adapter.open();
     const perf = newPerf();
     const now = Date.now();
-    const v0 = (await engine.queueStats(perf, now)).version;
-    await join(engine, perf, 'a', { now, open: true });
-    const v1 = (await engine.queueStats(perf, now)).version;
-    expect(v1).toBeGreaterThan(v0);
-    await admit(engine, perf, now, { max: 1 });
-    expect((await engine.queueStats(perf, now)).version).toBeGreaterThan(v1);
+    const versions = [(await engine.queueStats(perf, now)).version];
+    const movedBy = async (change: () => Promise<unknown>) => {
+      await change();
+      const version = (await engine.queueStats(perf, now)).version;
+      expect(version).toBeGreaterThan(versions.at(-1)!);
+      versions.push(version);
+    };
+    await movedBy(() => join(engine, perf, 'a', { now, open: true }));
+    const { admitted } = await admit(engine, perf, now, { max: 1 });
+    await movedBy(async () => undefined); // the admission just above
+    await movedBy(() => join(engine, perf, 'b', { now, open: true }));
+    await join(engine, perf, 'c', { now, open: true });
+    await movedBy(() => engine.queueLeave(perf, 'b'));
+    await movedBy(() => engine.queueConsumePass(perf, 'a', admitted[0]!.passId, now));
+    // An admission that finds only abandoned entries still changes them (to expired).
+    const skipping = await admit(engine, perf, now, { max: 1, staleBefore: now + 1 });
+    expect(skipping).toEqual({ admitted: [], skipped: 1 });
+    await movedBy(async () => undefined);
+    // A tick that finds nobody changes nothing: nodes must not take every tick for a change.
+    expect(await admit(engine, perf, now, { max: 1 })).toEqual({ admitted: [], skipped: 0 });
+    expect((await engine.queueStats(perf, now)).version).toBe(versions.at(-1));
     expect(await engine.queueStatus(perf, 'never-joined', now)).toBeNull();
   });
 
@@ -459,6 +633,66 @@ describe.each(engineAdapters())('waiting room contract: $name', (adapter) => {
       seq: 1,
     });
   });
+
+  it('when a call changes nothing, then the instant stays where it was, and at that very instant the queue is gone', async () => {
+    const clock = new TestClock();
+    const engine = await adapter.open(clock);
+    const perf = newPerf();
+    const t0 = clock.now();
+    const until = (ms: number) => t0 + ms;
+    expect(await join(engine, perf, 'u0', { now: t0, open: false })).toMatchObject({ state: 'prequeue' });
+    // That join was with the far UNTIL; the opening moves the instant to t0 + 300.
+    expect(await engine.queueOpen(perf, until(300))).toBe(1);
+    // None of these changes the queue, so none may move its instant to t0 + 900.
+    expect(await engine.queueOpen(perf, until(900))).toBe(0); // already open: not an opening
+    const again = await engine.queueJoin(perf, 'u0', { now: t0, open: true, until: until(900) });
+    expect(again).toMatchObject({ outcome: 'joined', entry: { state: 'waiting', seq: 1 } });
+    const tick = await engine.queueAdmit(perf, {
+      max: 10,
+      maxActive: 0, // no room: the tick admits nobody
+      now: t0,
+      staleBefore: 0,
+      passTtlMs: PASS_TTL,
+      until: until(900),
+    });
+    expect(tick).toEqual({ admitted: [], skipped: 0 });
+    expect(await engine.queueClose(perf, null, until(900))).toBe(false); // open already
+    // Exactly t0 + 300 on the test clock (memory); a little past it in real time (Redis).
+    await adapter.wait(clock, 300);
+    expect(await engine.queueStatus(perf, 'u0', t0)).toBeNull();
+    expect(await engine.queueStats(perf, t0)).toMatchObject({ waiting: 0, version: 0, opened: false });
+  });
+
+  it.skipIf(adapter.name !== 'memory')(
+    'when the memory engine sweeps, then it lets go of each queue at its instant, one nobody reads again too, and keeps the others',
+    async () => {
+      // Only the engine's sweep timer is faked; the test clock says what time the sweep sees.
+      vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+      try {
+        const clock = new TestClock();
+        const engine = await adapter.open(clock);
+        const t0 = clock.now();
+        const live = newPerf();
+        await engine.queueJoin(live, 'u0', { now: t0, open: true, until: t0 + 60_001 });
+        const baseline = heapAfterGc();
+        // A finished sale's queue that no call reads again, so only the sweep can let go of it; large
+        // enough for the heap to show it plainly.
+        const finished = newPerf();
+        for (let batch = 0; batch < 100; batch++) {
+          const users = Array.from({ length: 1_000 }, (_, i) => `user-${batch}-${i}`);
+          await engine.queueJoinMany(finished, users, { now: t0, open: true, until: t0 + 60_000 });
+        }
+        const held = heapAfterGc() - baseline;
+        expect(held).toBeGreaterThan(8 * 2 ** 20); // the measurement can see the queue at all
+        clock.advance(60_000); // exactly the finished queue's instant
+        vi.runOnlyPendingTimers(); // one sweep, whatever its period
+        expect(heapAfterGc() - baseline).toBeLessThan(held / 4);
+        expect(await engine.queueStatus(live, 'u0', clock.now())).toMatchObject({ state: 'waiting' });
+      } finally {
+        vi.useRealTimers();
+      }
+    },
+  );
 
   it.skipIf(!adapter.keysWithoutExpiry)(
     'when a queue is written in every way, then each of its keys expires by itself',
