@@ -4,7 +4,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', '.tmomi/', 'web/dist/'] },
+  { ignores: ['dist/', 'node_modules/', 'coverage/', '.tmomi/', 'web/dist/', '.stryker-tmp/', 'reports/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -32,6 +32,8 @@ export default tseslint.config(
       'scripts/**',
       '**/*.test.ts',
       'vitest.config.ts',
+      'vitest.mutate.config.ts',
+      'stryker.config.mjs',
     ],
     rules: { 'no-restricted-properties': 'off' },
   },
@@ -54,5 +56,5 @@ export default tseslint.config(
     ...reactHooks.configs.flat.recommended,
     languageOptions: { globals: globals.browser },
   },
-  { files: ['**/*.js'], ...tseslint.configs.disableTypeChecked },
+  { files: ['**/*.{js,mjs}'], ...tseslint.configs.disableTypeChecked },
 );

@@ -1,0 +1,102 @@
+// @ts-check
+/**
+ * Mutation testing of the modules that hold Tmomi's guarantees (no oversell, one order and one charge per
+ * key, a fair queue and valid passes, clear 4xx errors): `npm run mutate`. A surviving mutant is a change
+ * to that code that no test notices. Reports: reports/mutation/<suite>/mutation.{html,json}.
+ *
+ * Why each choice:
+ * - StrykerJS 9.6, not 10: 10 refuses to start on Node < 22, and Tmomi runs on Node 20.
+ * - Three suites, one after the other (TMOMI_MUTATE_SUITE; package.json runs them in turn), each module
+ *   against the tests that specify it, so that a mutant is not "killed" in passing by another module's
+ *   suite, and does not sit through slow suites that only reach it on a timer:
+ *   - engine: the memory engine's hold gate, waiting room and seat-map bitset, against the engine
+ *     contract suite only. That suite is the engine's specification, and all the Redis adapter gets: a
+ *     mutant only an HTTP test notices is a hole in the contract. No database; ~1 s per mutant.
+ *   - booking: holds, checkout, the booking repository, the sweeper's leader check, the seat map and the
+ *     HTTP error handler, against the booking, batch, catalog and HTTP tests.
+ *   - queue: pass verification, joining and the sold-out check, against the queue and drain tests and
+ *     the booking tests (whose holds need a pass).
+ *   All in one run, the HTTP tests (on the memory engine, with the queue ticker and the sweeper running
+ *   every second) covered nearly every line: the estimate was ~4 h, then ~2 h with narrower ranges.
+ * - Embedded mode only: the npm scripts unset DATABASE_URL and REDIS_URL, so each test runs once (memory
+ *   engine + embedded PostgreSQL from test/global-setup.ts), not once more against real servers.
+ * - vitest.mutate.config.ts: the suite's test files only, forks instead of the runner's forced threads,
+ *   each suite's own and fastest test files first, an ECONNRESET retry, and a clean-up of PostgreSQL servers left by killed
+ *   workers (it says why for each).
+ * - coverageAnalysis 'perTest': each mutant runs only the tests that reach it, and stops at the first
+ *   failure (bail). It is what makes DB-backed tests affordable here.
+ * - ignoreStatic: code run only while a module loads or an app is built in beforeAll (constants,
+ *   constructors) would need every test re-run per mutant; it is wiring, not the guarantees.
+ * - mutate: line ranges (`file:start-end`, 1-based, inclusive) keep to the logic behind the guarantees,
+ *   leaving out imports, types, constructor wiring, views, and the sweeper's loop and the finders it
+ *   drives (expireHolds, abandonedOrders, settleAbandoned): those run off a 1 s timer in every app test,
+ *   so each of their surviving mutants re-ran most of the app suite (~1 min) for tidy-up code that
+ *   correctness never waits for. Kept: BookingSweeper.sweep (leader only, waits for a running pass).
+ * - StringLiteral mutants kept: of ~220, only 13 are SQL text (emptied whole, and killed at once by the
+ *   first query); the rest are error codes, states and outcomes that tests must pin. Metric label values
+ *   are among them: survivors there are noise, and are triaged as such.
+ * - concurrency 2: one runner per core. Each runner is one vitest running one file at a time (in the
+ *   booking and queue suites: with its own embedded PostgreSQL on a free port).
+ * - timeouts: DB-backed tests vary a lot on a busy 2-core machine, and a correct but slow run must not
+ *   count as a timeout; infinite loops are still caught early by Stryker's hit limit.
+ */
+import process from 'node:process';
+
+const suite = process.env.TMOMI_MUTATE_SUITE;
+
+const MUTATE = {
+  engine: [
+    'src/platform/engine/hold-gate.memory.ts:27-165',
+    'src/platform/engine/waiting-room.memory.ts:18-303',
+    // createMemoryAvailability: the seat-map bitset of the memory engine.
+    'src/platform/engine/memory.ts:165-213',
+  ],
+  booking: [
+    // create … release, then rebuildGate (not sweep: see above).
+    'src/booking/holds.ts:107-323',
+    'src/booking/holds.ts:341-357',
+    // checkout … checkIn (not settleAbandoned, view or the view mappers).
+    'src/booking/checkout.ts:91-335',
+    // The batching keys and retries in the constructor, placing and settling, orders, refunds, check-in
+    // (not expireHolds or abandonedOrders).
+    'src/booking/repository.ts:112-237',
+    'src/booking/repository.ts:267-300',
+    'src/booking/repository.ts:309-375',
+    'src/booking/repository.ts:393-531',
+    'src/booking/sweeper.ts:42-47',
+    'src/catalog/availability.ts:28-79',
+    // The not-found and error handlers, and toErrorResponse.
+    'src/platform/http.ts:118-130',
+    'src/platform/http.ts:147-179',
+  ],
+  queue: [
+    // join (sale window, closed room), verifyPass and consumePass, closedError.
+    'src/queue/service.ts:110-128',
+    'src/queue/service.ts:186-211',
+    'src/queue/service.ts:259-265',
+    'src/queue/sold-out.ts:36-59',
+  ],
+};
+if (!(suite === 'engine' || suite === 'booking' || suite === 'queue')) {
+  throw new Error(`TMOMI_MUTATE_SUITE must be engine, booking or queue, not ${suite}: use npm run mutate`);
+}
+
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  testRunner: 'vitest',
+  plugins: ['@stryker-mutator/vitest-runner'],
+  vitest: { configFile: 'vitest.mutate.config.ts' },
+  coverageAnalysis: 'perTest',
+  ignoreStatic: true,
+  mutate: MUTATE[suite],
+  ignorePatterns: ['dist', 'coverage', 'test-results', '.tmomi', 'web/dist', 'reports'],
+  reporters: ['html', 'json', 'clear-text', 'progress'],
+  htmlReporter: { fileName: `reports/mutation/${suite}/mutation.html` },
+  jsonReporter: { fileName: `reports/mutation/${suite}/mutation.json` },
+  clearTextReporter: { allowColor: false, logTests: false, reportScoreTable: true },
+  concurrency: 2,
+  timeoutMS: 20_000,
+  timeoutFactor: 2,
+  dryRunTimeoutMinutes: 20,
+  tempDirName: '.stryker-tmp',
+};

@@ -1,0 +1,106 @@
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
+import base from './vitest.config.js';
+
+/**
+ * The tests Stryker runs against mutants (stryker.config.mjs, `npm run mutate`): only those that exercise
+ * the mutated modules, and only the global setup that starts the embedded PostgreSQL (not the web build,
+ * which no test here needs). The rest comes from vitest.config.ts. Spread rather than mergeConfig, which
+ * would concatenate `include` and `globalSetup` with the main config's instead of replacing them.
+ */
+
+/**
+ * Under Stryker only (it sets STRYKER_MUTATOR_WORKER in its worker processes): Stryker kills a worker
+ * with SIGKILL when a mutant times out, so test/global-setup.ts's teardown never stops that worker's
+ * embedded PostgreSQL, which lives on as an orphan with its data folder. The worker's temporary files
+ * (that folder included: global-setup makes it under os.tmpdir()) go to a folder of its own, and a
+ * detached watchdog stops the PostgreSQL left in it and deletes it once the worker has gone.
+ */
+if (process.env.STRYKER_MUTATOR_WORKER !== undefined && process.env.TMOMI_MUTATE_TMPDIR === undefined) {
+  const dir = mkdtempSync(join(tmpdir(), 'tmomi-mutate-'));
+  chmodSync(dir, 0o755); // PostgreSQL runs as the postgres user when we are root: it must enter it
+  process.env.TMOMI_MUTATE_TMPDIR = dir;
+  process.env.TMPDIR = dir;
+  // In a background subshell of a shell that exits at once: re-parented to init, so outside the process
+  // tree Stryker kills (with tree-kill) when it disposes of the worker.
+  const watchdog = `(
+    while kill -0 "$1" 2>/dev/null; do sleep 2; done
+    for pidfile in "$2"/*/pg/postmaster.pid; do
+      [ -f "$pidfile" ] || continue
+      pid=$(head -n 1 "$pidfile")
+      kill -INT "$pid" 2>/dev/null
+      for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    done
+    rm -rf "$2"
+  ) </dev/null >/dev/null 2>&1 &`;
+  spawn('sh', ['-c', watchdog, 'tmomi-mutate-watchdog', String(process.pid), dir], { stdio: 'ignore' });
+}
+
+/**
+ * The test files of each suite (stryker.config.mjs says why there are three), chosen by
+ * TMOMI_MUTATE_SUITE, in the order they run. Stryker runs the tests that cover a mutant and stops at the
+ * first failure, so the suite's own, fastest killers go first: HTTP errors and the seat map before the
+ * booking flows; the queue suite (seconds per test: admission runs in real time) before the booking
+ * tests that only reach its code in passing. Vitest's own order would be slowest first.
+ * Only the engine suite runs without the embedded PostgreSQL: it needs none.
+ */
+const SUITES = {
+  engine: ['src/platform/engine/*.contract.test.ts'],
+  booking: [
+    'src/platform/error-handler.test.ts',
+    'src/platform/http.test.ts',
+    'src/platform/errors.test.ts',
+    'src/catalog/catalog.test.ts',
+    'src/booking/booking.test.ts',
+    'src/booking/batches.test.ts',
+  ],
+  queue: ['src/queue/queue.test.ts', 'src/queue/drain.test.ts', 'src/booking/booking.test.ts'],
+};
+const suite = process.env.TMOMI_MUTATE_SUITE;
+if (suite !== 'engine' && suite !== 'booking' && suite !== 'queue') {
+  throw new Error(`TMOMI_MUTATE_SUITE must be engine, booking or queue, not ${suite}: see package.json`);
+}
+const include = SUITES[suite];
+
+class InSuiteOrder extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const rank = (spec: TestSpecification) => {
+      const path = relative(spec.project.config.root, spec.moduleId);
+      return include.findIndex((pattern) => path.startsWith(pattern.split('*')[0]!));
+    };
+    return [...files].sort((a, b) => rank(a) - rank(b));
+  }
+}
+
+export default defineConfig({
+  ...base,
+  test: {
+    ...base.test,
+    include,
+    globalSetup: suite === 'engine' ? [] : ['test/global-setup.ts'],
+    sequence: { ...base.test?.sequence, sequencer: InSuiteOrder },
+    // http.test.ts's keep-alive close test gives its request 20 ms to reach the server before closing
+    // it; on a busy machine (two Stryker workers, nice'd, beside other jobs) it often has not, and the
+    // test fails with ECONNRESET, several times in a row. One flaky failure in the initial run stops
+    // Stryker, and in a mutant's run it would count as a kill. Only that error is retried, a second
+    // apart: a mutant's failed assertion costs nothing more.
+    retry: { count: 4, delay: 1_000, condition: /ECONNRESET/ },
+  },
+  plugins: [
+    {
+      // Stryker's vitest runner forces `pool: 'threads'` (stryker-js#6223). In a worker thread the HTTP
+      // tests misbehave: http.test.ts's keep-alive close test fails every time it runs alone (as it does
+      // for a mutant that only it covers), so mutants would be "killed" by a broken test. Back to forks,
+      // vitest's own default and what `npm test` uses; this hook runs after the runner's options apply.
+      name: 'tmomi:mutate-forks-pool',
+      configureVitest({ vitest, project }) {
+        vitest.config.pool = 'forks';
+        project.config.pool = 'forks';
+      },
+    },
+  ],
+});
