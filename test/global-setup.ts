@@ -34,7 +34,13 @@ export default async function setup(project: TestProject) {
   // As root, PostgreSQL runs as the postgres user, which must be able to enter the folder.
   await chmod(dataDir, 0o755);
   const embedded = await startEmbeddedPostgres(dataDir, logger);
-  await migrate(embedded.url, logger);
+  try {
+    await migrate(embedded.url, logger);
+  } catch (err) {
+    // Vitest runs no teardown when the setup fails: the server would outlive the run.
+    await embedded.stop();
+    throw err;
+  }
   project.provide('embeddedDatabaseUrl', embedded.url);
   project.provide('runId', runId);
   project.provide('redisUrl', process.env.REDIS_URL ?? '');

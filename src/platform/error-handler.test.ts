@@ -43,6 +43,36 @@ describe('the error handler', () => {
     app.get('/client', async () => {
       throw Object.assign(new Error('Bad header'), { statusCode: 431 });
     });
+    app.get('/client-400', async () => {
+      throw Object.assign(new Error('Bad encoding'), { statusCode: 400 });
+    });
+    // Statuses at the edges of "the client's fault": 500 and a redirect are not.
+    app.get('/status-500', async () => {
+      throw Object.assign(new Error(secret), { statusCode: 500 });
+    });
+    app.get('/status-302', async () => {
+      throw Object.assign(new Error(secret), { statusCode: 302 });
+    });
+    app.get('/bad-json', async () => {
+      throw Object.assign(new SyntaxError('Unexpected token'), { statusCode: 400 });
+    });
+    app.get('/syntax-bug', async () => {
+      JSON.parse(secret);
+    });
+    app.post(
+      '/things',
+      {
+        schema: {
+          body: {
+            type: 'object',
+            required: ['name'],
+            properties: { name: { type: 'string' }, n: { type: 'integer' } },
+          },
+          querystring: { type: 'object', properties: { page: { type: 'integer' } } },
+        },
+      },
+      async () => ({ ok: true }),
+    );
     app.get('/app-error', async () => {
       throw new AppError('SEAT_UNAVAILABLE', undefined, { seatNos: [3] });
     });
@@ -53,7 +83,7 @@ describe('the error handler', () => {
   });
   afterAll(() => app.close());
 
-  it.each(['/boom', '/type-error', '/upstream'])(
+  it.each(['/boom', '/type-error', '/upstream', '/status-500', '/status-302', '/syntax-bug'])(
     'when a route fails unexpectedly (%s), then 500 INTERNAL with the catalog message only, and the error is logged',
     async (url) => {
       logged.length = 0;
@@ -74,6 +104,52 @@ describe('the error handler', () => {
     expect(res.statusCode).toBe(431);
     expect(res.json()).toEqual({ error: { code: 'VALIDATION_FAILED', message: 'Bad header' } });
     expect(logged.filter((l) => l.msg === 'unhandled error')).toEqual([]);
+  });
+
+  it('when an error says 400, then 400 in the error shape; a body parser’s SyntaxError is MALFORMED_JSON', async () => {
+    const client = await app.inject({ method: 'GET', url: '/client-400' });
+    expect([client.statusCode, client.json()]).toEqual([
+      400,
+      { error: { code: 'VALIDATION_FAILED', message: 'Bad encoding' } },
+    ]);
+    const json = await app.inject({ method: 'GET', url: '/bad-json' });
+    expect([json.statusCode, json.json()]).toEqual([
+      400,
+      { error: { code: 'MALFORMED_JSON', message: ERRORS.MALFORMED_JSON.message } },
+    ]);
+    const empty = await app.inject({
+      method: 'POST',
+      url: '/things',
+      headers: { 'content-type': 'application/json' },
+      payload: '',
+    });
+    expect([empty.statusCode, empty.json().error.code]).toEqual([400, 'MALFORMED_JSON']);
+  });
+
+  it('when a body or query fails its schema, then 400 VALIDATION_FAILED naming the field, where it was and the problem', async () => {
+    const post = (payload: object, url = '/things') => app.inject({ method: 'POST', url, payload });
+    expect((await post({})).json()).toEqual({
+      error: {
+        code: 'VALIDATION_FAILED',
+        message: 'name is required.',
+        details: { field: 'name', in: 'body', problem: 'is required' },
+      },
+    });
+    expect((await post({ name: 'a', n: 'x' })).json()).toEqual({
+      error: {
+        code: 'VALIDATION_FAILED',
+        message: 'n must be integer.',
+        details: { field: 'n', in: 'body', problem: 'must be integer' },
+      },
+    });
+    expect((await post({ name: 'a' }, '/things?page=x')).json()).toEqual({
+      error: {
+        code: 'VALIDATION_FAILED',
+        message: 'page must be integer.',
+        details: { field: 'page', in: 'querystring', problem: 'must be integer' },
+      },
+    });
+    expect((await post({ name: 'a', n: 1 })).statusCode).toBe(200);
   });
 
   it('when a service throws an AppError, then its status, code, message and details, and Retry-After when it says so', async () => {
