@@ -179,6 +179,9 @@ describe.each(modes())('draining ($name)', (mode) => {
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     const { port } = t.app.server.address() as { port: number };
     const agent = new http.Agent({ keepAlive: true });
+    // The server has parsed the request and handed it to Fastify: only then does close() find it in
+    // flight (a fixed sleep was not always long enough on a loaded machine, and the close then reset it).
+    const received = new Promise<void>((resolve) => t.app.server.once('request', () => resolve()));
     try {
       // A signup hashes its password (scrypt), so it is still running when close() begins.
       const answered = new Promise<number>((resolve, reject) => {
@@ -194,7 +197,7 @@ describe.each(modes())('draining ($name)', (mode) => {
         req.on('error', reject);
         req.end(body);
       });
-      await new Promise((r) => setTimeout(r, 20));
+      await received;
       const started = Date.now();
       await t.close();
       expect(await answered).toBe(201);
