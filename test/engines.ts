@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { Redis } from 'ioredis';
 import { createMemoryEngine } from '../src/platform/engine/memory.js';
 import { createRedisEngine } from '../src/platform/engine/redis.js';
@@ -71,4 +74,31 @@ export async function closeEngines(): Promise<void> {
   await Promise.all(opened.splice(0).map((e) => e.close()));
   const redisUrl = process.env.REDIS_URL;
   if (redisUrl) await deleteKeysUnder(redisUrl, runPrefix);
+}
+
+/**
+ * Lets `ms` pass to reach an expiry instant. The memory engine's test clock lands on it exactly, and
+ * the memory engine has expired by then; Redis expires a key only once past its instant, in real time.
+ */
+export async function waitToExpiry(adapter: EngineAdapter, clock: TestClock, ms: number): Promise<void> {
+  await adapter.wait(clock, ms);
+  if (adapter.name === 'redis') await adapter.wait(clock, 5);
+}
+
+/**
+ * Heap and buffer bytes in use after full garbage collections (a turn apart, so that freed buffers are
+ * returned too): the only way to see whether the memory engine let go of expired state that changes no
+ * answer (a gate past its marks, a bitset nobody reads again). `gc` is exposed on first use only.
+ */
+let gc: (() => void) | undefined;
+export async function bytesInUse(): Promise<number> {
+  if (!gc) {
+    setFlagsFromString('--expose-gc');
+    gc = runInNewContext('gc') as () => void;
+  }
+  gc();
+  await nextTurn();
+  gc();
+  const { heapUsed, arrayBuffers } = process.memoryUsage();
+  return heapUsed + arrayBuffers;
 }

@@ -1,8 +1,5 @@
-import { setImmediate as nextTurn } from 'node:timers/promises';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { closeEngines, engineAdapters, type EngineAdapter } from '../../../test/engines.js';
+import { bytesInUse, closeEngines, engineAdapters, waitToExpiry } from '../../../test/engines.js';
 import { TestClock } from '../../../test/harness.js';
 import { VERSION_TTL_MS } from './availability.js';
 
@@ -11,33 +8,6 @@ afterAll(closeEngines);
 let perfCounter = 0;
 const newPerf = () => `av${Date.now()}${++perfCounter}`;
 const isAvailable = (bits: Buffer, seat: number) => ((bits[seat >> 3]! >> (seat & 7)) & 1) === 1;
-
-/**
- * Lets `ms` pass to reach an expiry instant. The memory engine's test clock lands on it exactly, and
- * the memory engine has expired by then; Redis expires a key only once past its instant, in real time.
- */
-async function waitToExpiry(adapter: EngineAdapter, clock: TestClock, ms: number): Promise<void> {
-  await adapter.wait(clock, ms);
-  if (adapter.name === 'redis') await adapter.wait(clock, 5);
-}
-
-/**
- * Heap and buffer bytes in use after full garbage collections (a turn apart, so that freed buffers are
- * returned too): the only way to see whether the memory engine's sweep let go of an expired bitset that
- * no call reads again (a read would forget it by itself). `gc` is exposed on first use, not for every test.
- */
-let gc: (() => void) | undefined;
-async function bytesInUse(): Promise<number> {
-  if (!gc) {
-    setFlagsFromString('--expose-gc');
-    gc = runInNewContext('gc') as () => void;
-  }
-  gc();
-  await nextTurn();
-  gc();
-  const { heapUsed, arrayBuffers } = process.memoryUsage();
-  return heapUsed + arrayBuffers;
-}
 
 describe.each(engineAdapters())('availability contract: $name', (adapter) => {
   it('when seats are flipped, then exactly those bits change, least significant bit first', async () => {

@@ -1,9 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { setImmediate as nextTurn } from 'node:timers/promises';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { closeEngines, engineAdapters, type EngineAdapter } from '../../../test/engines.js';
+import { bytesInUse, closeEngines, engineAdapters, waitToExpiry } from '../../../test/engines.js';
 import { TestClock } from '../../../test/harness.js';
 import { VERSION_TTL_MS } from './availability.js';
 import { GATE_PROVISIONAL_MS } from './hold-gate.js';
@@ -42,34 +39,6 @@ async function loadSoldOut(engine: Engine, perf: string, now: number, ttlMs: num
   expect(await engine.gateLoad(perf, { holds: [], sold }, await engine.gateVersion(perf, now), ttlMs)).toBe(
     true,
   );
-}
-
-/**
- * Lets `ms` pass to reach an expiry instant. The memory engine's test clock lands on it exactly, and
- * the memory engine has expired by then; Redis expires a key only once past its instant, in real time.
- */
-async function waitToExpiry(adapter: EngineAdapter, clock: TestClock, ms: number): Promise<void> {
-  await adapter.wait(clock, ms);
-  if (adapter.name === 'redis') await adapter.wait(clock, 5);
-}
-
-/**
- * Heap and buffer bytes in use after full garbage collections (a turn apart, so that freed buffers are
- * returned too): the only way to see whether the memory engine still holds a gate past its marks'
- * expiry, since such a gate changes no answer (past its ready flag, the gate only says `unloaded`).
- * `gc` is exposed on first use, not for every test.
- */
-let gc: (() => void) | undefined;
-async function bytesInUse(): Promise<number> {
-  if (!gc) {
-    setFlagsFromString('--expose-gc');
-    gc = runInNewContext('gc') as () => void;
-  }
-  gc();
-  await nextTurn();
-  gc();
-  const { heapUsed, arrayBuffers } = process.memoryUsage();
-  return heapUsed + arrayBuffers;
 }
 
 describe.each(engineAdapters())('hold gate contract: $name', (adapter) => {
