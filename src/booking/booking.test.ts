@@ -429,7 +429,6 @@ describe.each(modes())('booking over HTTP ($name)', (mode) => {
     const h = (await hold(performanceId, alice.headers, { seatNos: [60] })).json();
     duringCharge = () => clock.advance(301_000);
     const refunds = payments.refundCount;
-    const refundCalls = payments.refundCalls;
     try {
       const res = await pay(h.holdId, alice.headers, 'slow');
       expect(res.statusCode).toBe(410);
@@ -437,8 +436,9 @@ describe.each(modes())('booking over HTTP ($name)', (mode) => {
     } finally {
       duringCharge = undefined;
     }
+    // The money comes back once. The sweeper may refund it too: the jump of the clock also ran out this
+    // request's claim on the order, so the sweeper can take the order over while the charge is in flight.
     expect(payments.refundCount).toBe(refunds + 1);
-    expect(payments.refundCalls).toBe(refundCalls + 1);
     const order = await t.db.query(
       `SELECT o.status, o.reason, p.status AS payment FROM orders o JOIN payments p ON p.order_id = o.id WHERE o.hold_id = $1`,
       [h.holdId],
