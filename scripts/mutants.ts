@@ -39,9 +39,11 @@ interface Mutant {
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 // Tests always migrate a fresh database from migrations/, so a database function is mutated in the
-// migration that holds its live body: 0007 for tmomi_place_holds, 0006 for tmomi_settle_paid_many.
+// migration that installs its live body (the text of its file in db/functions): 0007 for
+// tmomi_place_holds, 0006 for tmomi_settle_paid_many, 0009 for the other settlements, release and expiry.
 const PLACE_HOLDS = 'migrations/0007_hold_request_keys.sql';
 const SETTLE = 'migrations/0006_settlement_by_key.sql';
+const SETTLEMENTS = 'migrations/0009_settlement_in_functions.sql';
 const BOOKING = 'src/booking/repository.ts';
 const CATALOG = 'src/catalog/repository.ts';
 const T = {
@@ -151,23 +153,23 @@ const MUTANTS: Mutant[] = [
   },
   {
     id: 'refund-status-guard',
-    file: BOOKING,
-    find: 'WHERE id = $1 AND status = $3 RETURNING',
-    replace: 'WHERE id = $1 AND $3::text IS NOT NULL RETURNING',
+    file: SETTLEMENTS,
+    find: 'WHERE id = p_order AND status = p_from',
+    replace: 'WHERE id = p_order',
     tests: [T.booking],
     why: 'two cancels of one order racing both refund it (a second order.refunded event)',
   },
   {
     id: 'refund-frees-other-orders-tickets',
-    file: BOOKING,
-    find: 'AND status = 2 AND order_id = $3',
-    replace: 'AND status = 2 AND $3::bigint IS NOT NULL',
+    file: SETTLEMENTS,
+    find: 'AND status = 2 AND order_id = p_order',
+    replace: 'AND status = 2',
     tests: [T.booking],
     why: 'a refund frees a seat of its list sold to another order (a backstop: a test must plant that seat)',
   },
   {
-    id: 'free-tickets-of-frees-taken-over-seat',
-    file: BOOKING,
+    id: 'free-held-seats-frees-taken-over-seat',
+    file: SETTLEMENTS,
     find: 'AND t.hold_id = h.id AND t.status = 1',
     replace: 'AND t.status = 1',
     tests: [T.booking],
@@ -175,17 +177,17 @@ const MUTANTS: Mutant[] = [
   },
   {
     id: 'expire-holds-expires-live-holds',
-    file: BOOKING,
-    find: "WHERE state = 'active' AND expires_at <= $1",
-    replace: "WHERE state = 'active' AND $1::timestamptz IS NOT NULL",
+    file: SETTLEMENTS,
+    find: "WHERE state = 'active' AND expires_at <= p_now",
+    replace: "WHERE state = 'active'",
     tests: [T.booking],
     why: "the sweeper expires live holds and frees their seats under the buyer's feet",
   },
   {
     id: 'release-hold-of-another-buyer',
-    file: BOOKING,
-    find: "WHERE id = $1 AND user_id = $2 AND state = 'active'",
-    replace: "WHERE id = $1 AND $2::bigint IS NOT NULL AND state = 'active'",
+    file: SETTLEMENTS,
+    find: "WHERE id = p_hold AND user_id = p_user AND state = 'active'",
+    replace: "WHERE id = p_hold AND state = 'active'",
     tests: [T.booking],
     why: "any signed-in buyer who knows a hold's id can release it",
   },

@@ -1,5 +1,4 @@
-import type { Db, DbClient } from '../platform/db.js';
-import { inTransaction } from '../platform/db.js';
+import type { Db } from '../platform/db.js';
 import { Batcher, inRounds, unwrap, type RoundResult } from '../platform/batcher.js';
 import type { GateSnapshot } from '../platform/engine/index.js';
 import type { BookingMetrics } from './metrics.js';
@@ -47,7 +46,7 @@ export interface IssuedTicketRow {
   checkedInAt: Date | null;
 }
 
-/** Raised by tmomi_place_holds when its guarded update misses a seat (it never should: see 0004). */
+/** Raised by tmomi_place_holds when its guarded update misses a seat (it never should: see its file). */
 export const SEAT_TAKEN = 'TM001';
 export const DEADLOCK = '40P01';
 
@@ -221,61 +220,32 @@ export class BookingRepository {
   }
 
   /**
-   * Releases an active hold of this buyer: its seats (those it still holds) back to available. Returns
-   * the hold as it was, or undefined when there is no such active hold.
+   * Releases an active hold of this buyer: its seats (those it still holds) back to available
+   * (tmomi_release_hold). Returns the hold as released, or undefined when there is no such active hold.
    */
   async releaseHold(id: string, userId: string): Promise<HoldRow | undefined> {
-    return inTransaction(this.db, async (client) => {
-      const { rows } = await client.query<HoldRow>(
-        `UPDATE holds SET state = 'released' WHERE id = $1 AND user_id = $2 AND state = 'active' RETURNING ${HOLD}`,
-        [id, userId],
-      );
-      const hold = rows[0];
-      if (hold) await this.freeTicketsOf(client, [hold.id]);
-      return hold;
-    });
+    const { rows } = await this.db.query<HoldRow>(`SELECT ${HOLD} FROM tmomi_release_hold($1, $2)`, [
+      id,
+      userId,
+    ]);
+    return rows[0];
   }
 
   /**
-   * The sweeper's batch: marks up to `limit` holds that expired by `now` as expired and frees the seats
-   * they still hold (a seat taken over in place by a newer hold is left alone). Returns the holds and the
-   * seats actually freed.
+   * The sweeper's batch (tmomi_expire_holds): up to `limit` holds that expired by `now` become expired
+   * and the seats they still hold free (a seat taken over in place by a newer hold is left alone).
+   * Returns the holds and the seats actually freed.
    */
   async expireHolds(
     now: Date,
     limit: number,
   ): Promise<{ holds: HoldRow[]; freed: { performanceId: string; seatNo: number }[] }> {
-    return inTransaction(this.db, async (client) => {
-      const { rows: holds } = await client.query<HoldRow>(
-        `UPDATE holds SET state = 'expired' WHERE id IN (
-           SELECT id FROM holds WHERE state = 'active' AND expires_at <= $1
-           ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED)
-         RETURNING ${HOLD}`,
-        [now, limit],
-      );
-      const freed =
-        holds.length > 0
-          ? await this.freeTicketsOf(
-              client,
-              holds.map((h) => h.id),
-            )
-          : [];
-      return { holds, freed };
-    });
-  }
-
-  private async freeTicketsOf(
-    client: DbClient,
-    holdIds: string[],
-  ): Promise<{ performanceId: string; seatNo: number }[]> {
-    const { rows } = await client.query<{ performanceId: string; seatNo: number }>(
-      `UPDATE tickets t SET status = 0, hold_id = NULL, held_until = NULL
-       FROM (SELECT id, performance_id, unnest(seat_nos) AS seat_no FROM holds WHERE id = ANY ($1::uuid[])) h
-       WHERE t.performance_id = h.performance_id AND t.seat_no = h.seat_no AND t.hold_id = h.id AND t.status = 1
-       RETURNING t.performance_id::text AS "performanceId", t.seat_no AS "seatNo"`,
-      [holdIds],
+    const { rows: holds } = await this.db.query<HoldRow & { freed: number[] }>(
+      `SELECT ${HOLD}, freed FROM (SELECT (e.expired).*, e.freed FROM tmomi_expire_holds($1, $2) AS e) AS e`,
+      [now, limit],
     );
-    return rows;
+    const freed = holds.flatMap((h) => h.freed.map((seatNo) => ({ performanceId: h.performanceId, seatNo })));
+    return { holds, freed };
   }
 
   /** What the engine gate is rebuilt from: live holds and sold seats with their buyers. */
@@ -400,38 +370,29 @@ export class BookingRepository {
     return this.settleBatches.call({ orderId, now, provider, ref, codes });
   }
 
-  /** A pending order that was never charged (declined, timed out, abandoned): cancelled, the hold stays. */
+  /**
+   * A pending order that was never charged (declined, timed out, abandoned): cancelled, the hold stays,
+   * `order.cancelled` in the outbox (tmomi_settle_uncharged). Returns 'cancelled', or the status another
+   * request already settled the order to.
+   */
   async settleUncharged(
     orderId: string,
     reason: string,
     payment: { provider: string; status: 'declined' | 'failed' } | null,
   ): Promise<OrderStatus> {
-    return inTransaction(this.db, async (client) => {
-      const { rows } = await client.query<{ status: OrderStatus }>(
-        `UPDATE orders SET status = 'cancelled', reason = $2, charge_claimed_until = NULL, updated_at = now()
-         WHERE id = $1 AND status = 'pending' RETURNING status`,
-        [orderId, reason],
-      );
-      if (!rows[0]) return (await this.statusOf(client, orderId))!;
-      if (payment) {
-        await client.query(
-          `INSERT INTO payments (order_id, provider, status, amount)
-           SELECT id, $2, $3, amount FROM orders WHERE id = $1 ON CONFLICT (order_id) DO NOTHING`,
-          [orderId, payment.provider, payment.status],
-        );
-      }
-      await client.query(`INSERT INTO outbox (topic, payload) VALUES ('order.cancelled', $1)`, [
-        { orderId, reason },
-      ]);
-      return 'cancelled';
-    });
+    const { rows } = await this.db.query<{ status: OrderStatus }>(
+      'SELECT tmomi_settle_uncharged($1, $2, $3, $4) AS status',
+      [orderId, reason, payment?.provider ?? null, payment?.status ?? null],
+    );
+    return rows[0]!.status;
   }
 
   /**
-   * A charged order that cannot (or can no longer) keep its seats: refunded, with the reason. For a paid
-   * order (the buyer cancels) its tickets go back to available and its codes are voided; returns the
-   * seats freed. The provider refund has already happened (it is idempotent, so a crash in between
-   * only means it is asked again).
+   * A charged order that cannot (or can no longer) keep its seats, refunded from status `from`, with
+   * the reason and `order.refunded` in the outbox (tmomi_settle_refunded). For a paid order (the buyer
+   * cancels) its tickets go back to available and its codes are voided; returns the seats freed. The
+   * provider refund has already happened (it is idempotent, so a crash in between only means it is
+   * asked again).
    */
   async settleRefunded(
     orderId: string,
@@ -440,39 +401,11 @@ export class BookingRepository {
     ref: string,
     from: 'pending' | 'paid',
   ): Promise<{ status: OrderStatus; freed: number[] }> {
-    return inTransaction(this.db, async (client) => {
-      const { rows } = await client.query<{ performanceId: string; seatNos: number[] }>(
-        `UPDATE orders SET status = 'refunded', reason = $2, charge_claimed_until = NULL, updated_at = now()
-         WHERE id = $1 AND status = $3 RETURNING performance_id::text AS "performanceId", seat_nos AS "seatNos"`,
-        [orderId, reason, from],
-      );
-      const order = rows[0];
-      if (!order) return { status: (await this.statusOf(client, orderId))!, freed: [] };
-      await client.query(
-        `INSERT INTO payments (order_id, provider, provider_ref, status, amount)
-         SELECT id, $2, $3, 'refunded', amount FROM orders WHERE id = $1
-         ON CONFLICT (order_id) DO UPDATE SET status = 'refunded', provider_ref = excluded.provider_ref, updated_at = now()`,
-        [orderId, provider, ref],
-      );
-      let freed: number[] = [];
-      if (from === 'paid') {
-        const tickets = await client.query<{ seatNo: number }>(
-          `UPDATE tickets SET status = 0, order_id = NULL, hold_id = NULL, held_until = NULL
-           WHERE performance_id = $1 AND seat_no = ANY ($2) AND status = 2 AND order_id = $3
-           RETURNING seat_no AS "seatNo"`,
-          [order.performanceId, order.seatNos, orderId],
-        );
-        freed = tickets.rows.map((t) => t.seatNo);
-        await client.query(
-          'UPDATE issued_tickets SET voided_at = now() WHERE order_id = $1 AND voided_at IS NULL',
-          [orderId],
-        );
-      }
-      await client.query(`INSERT INTO outbox (topic, payload) VALUES ('order.refunded', $1)`, [
-        { orderId, reason, performanceId: order.performanceId, seatNos: order.seatNos },
-      ]);
-      return { status: 'refunded', freed };
-    });
+    const { rows } = await this.db.query<{ settled: { status: OrderStatus; freed: number[] } }>(
+      'SELECT tmomi_settle_refunded($1, $2, $3, $4, $5) AS settled',
+      [orderId, reason, provider, ref, from],
+    );
+    return rows[0]!.settled;
   }
 
   async paymentRef(orderId: string): Promise<string | null> {
@@ -481,13 +414,6 @@ export class BookingRepository {
       [orderId],
     );
     return rows[0]?.ref ?? null;
-  }
-
-  private async statusOf(client: DbClient, orderId: string): Promise<OrderStatus | undefined> {
-    const { rows } = await client.query<{ status: OrderStatus }>('SELECT status FROM orders WHERE id = $1', [
-      orderId,
-    ]);
-    return rows[0]?.status;
   }
 
   // ---- issued tickets ----
