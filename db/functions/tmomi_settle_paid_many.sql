@@ -3,7 +3,7 @@
 -- seat is still held by its hold, unexpired, is paid: its tickets sold, its codes issued, its hold used
 -- up, and `order.paid` written to the outbox, all in this one transaction. Returns one row per order, in
 -- order: {"status": 'paid', "tickets": [{id, seatNo}]}, or the status alone — 'pending' when the hold
--- was lost (the caller refunds), or what another request settled it to.
+-- was lost (the caller refunds, then tmomi_settle_refunded), or what another request settled it to.
 -- The payment is recorded as succeeded for every pending order of the batch, paid or not.
 -- Orders, then their holds, then their tickets are locked first, each kind in one global order — the
 -- order the other settlements, release and the sweeper take them in. Rows are reached by primary key
