@@ -8,6 +8,7 @@ import type { QueueMetrics } from './metrics.js';
 import type { PerformanceCache } from './performances.js';
 import type { QueueService, QueueView } from './service.js';
 
+/** Each watched queue's stats are read this often: what a move of the queue waits before anyone hears. */
 const WATCH_EVERY_MS = 100;
 const PUSH_AT_MOST_EVERY_MS = 1_000;
 const KEEPALIVE_EVERY_MS = 15_000;
@@ -44,7 +45,7 @@ interface Watch {
 
 /**
  * The waiting room's SSE streams on this node. Nothing here decides anything: each node watches the
- * engine (one cheap stats read per performance every 250 ms) and, when the queue has changed, reads
+ * engine (one cheap stats read per performance every WATCH_EVERY_MS) and, when the queue has changed, reads
  * the places of all its own streams in batches and pushes what changed — `position` at most once a
  * second per stream, `admitted` with the pass at once. A client that reconnects to any node with
  * Last-Event-ID simply gets its current state again, since the state lives in the engine.

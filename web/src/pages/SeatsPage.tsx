@@ -87,7 +87,7 @@ function SeatPicker({ performance, event, index, bits, refreshAvailability }: Pi
   );
   const lostSeats = chosen.size < selected.size;
 
-  // Read by the browser test that holds the map to its 1.5 s budget, and by anyone profiling the page.
+  // Read by the browser test that times the map (test/e2e/seatmap.test.ts), and by anyone profiling the page.
   const onReady = useCallback(() => window.performance.mark('seatmap-interactive'), []);
 
   const toggle = useCallback(
