@@ -72,10 +72,10 @@ export class HoldService {
   private readonly rebuilding = new Map<string, Promise<void>>();
   /**
    * Per performance, the seats this node's best-available requests have picked and are still placing.
-   * A crowd arriving together reads the same map, and without this each request picked from the same
-   * few best runs and all but a handful were turned away by the gate (300 buyers of two, 1,000 seats
-   * free: 294 refused). Now a node's requests pick around each other; other nodes' picks still meet
-   * at the gate, and the loser tries again.
+   * A crowd arriving together reads the same map, so without this each request picks from the same few
+   * best runs and the gate turns all but a handful away (docs/incidents.md, "A crowd that picked the
+   * same best seats"). With it a node's requests pick around each other; other nodes' picks still
+   * meet at the gate, and the loser tries again.
    */
   private readonly picking = new Map<string, Set<number>>();
   /** The last hold request of each performance, buyer and Idempotency-Key still running on this node. */

@@ -24,9 +24,8 @@ export interface SaleOptions {
    * Joins and polls go through `client`, an admitted buyer's requests (holds, checkouts, the look at
    * what is left after a refused hold, leaving) through `purchases`: each buyer of a real sale has a
    * connection of its own, so an admitted buyer must not wait in one pool behind thousands of joins,
-   * as it would if every request shared a few hundred sockets. (The look at what is left once went
-   * through `client`: early in a sale, with joins waiting 30 s there, a few refused holds in a row
-   * could outlast the buyer's pass.)
+   * as it would if every request shared a few hundred sockets: a few refused holds in a row could
+   * outlast the buyer's pass (docs/incidents.md, "A refused buyer's pass ran out behind the joins").
    */
   client: HttpClient;
   purchases: HttpClient;

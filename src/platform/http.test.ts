@@ -180,7 +180,7 @@ describe.each(modes())('draining ($name)', (mode) => {
     const { port } = t.app.server.address() as { port: number };
     const agent = new http.Agent({ keepAlive: true });
     // The server has parsed the request and handed it to Fastify: only then does close() find it in
-    // flight (a fixed sleep was not always long enough on a loaded machine, and the close then reset it).
+    // flight (a fixed sleep is not always long enough on a loaded machine, and the close resets it).
     const received = new Promise<void>((resolve) => t.app.server.once('request', () => resolve()));
     try {
       // A signup hashes its password (scrypt), so it is still running when close() begins.

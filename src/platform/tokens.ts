@@ -6,8 +6,9 @@ export type TokenFailure = 'invalid' | 'expired';
 
 /**
  * Verified tokens remembered per generation: 50,000–100,000 in all, so that every buyer of a big sale
- * who comes back within minutes is still known (about 300 bytes each, 30 MB at most). With 10,000 a
- * generation, a crowd of 20,000 buyers asking in turn was checked afresh on nearly every request.
+ * who comes back within minutes is still known (about 300 bytes each, 30 MB at most); a crowd larger
+ * than a generation, asking in turn, is checked afresh on nearly every request (docs/incidents.md,
+ * "Verified tokens forgotten before their buyer came back").
  */
 const VERIFIED_PER_GENERATION = 50_000;
 

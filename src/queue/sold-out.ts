@@ -14,8 +14,8 @@ const TRUST_BITSET_MS = 5_000;
  * PostgreSQL decides, but is asked at most once a second per performance, and while the engine's
  * availability bitset shows a free seat only every 5 s. The bitset is flipped after each change
  * commits, so a node that dies in between leaves a seat shown free that is not: trusted for good, one
- * such seat kept the room open after the last seat sold, and every buyer still waiting was admitted
- * only to find nothing left (15,000 of them in the 20,000-buyer sale with a node killed). When
+ * such seat keeps the room open after the last seat sold, and everyone still waiting is admitted only
+ * to find nothing left (docs/incidents.md, "A sold-out room that kept admitting"). When
  * PostgreSQL says "sold out" while the bitset shows free seats, those seats are flipped to taken. After
  * that it is asked again only once the bitset's version moves (a release, an expiry or a refund flipped
  * a seat), so a sold-out room costs one engine read a second. The bitset is only read and flipped here,
