@@ -180,8 +180,9 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
 
   // Background work lives as long as the HTTP server. On close, first (preClose, before Fastify waits
   // for in-flight requests): streams are told to reconnect elsewhere, and the leases are released so
-  // another node's ticker and sweeper take over at once rather than after a slow request. Last, the job runner
-  // finishes its current chunk.
+  // another node's ticker and sweeper take over at once rather than after a slow request; then their
+  // rounds under way (which see the lease gone) are waited for, so none outlives the pool. Last, the
+  // job runner finishes its current chunk.
   app.addHook('preClose', async () => {
     streams.closeAll();
     await Promise.all([ticker.stop(), sweeper.stop()]);

@@ -1,5 +1,6 @@
 import type { LeaderElector } from '../platform/leader.js';
 import type { Logger } from '../platform/logger.js';
+import { BackgroundLoop } from '../platform/loop.js';
 import type { CheckoutService } from './checkout.js';
 import type { HoldService } from './holds.js';
 
@@ -11,28 +12,29 @@ const SWEEP_EVERY_MS = 1_000;
  * Correctness never waits for it: an expired hold's seats can already be taken over in place.
  */
 export class BookingSweeper {
-  private timer: NodeJS.Timeout | undefined;
-  private pass: Promise<void> | undefined;
+  private readonly loop: BackgroundLoop;
 
   constructor(
     private readonly holds: HoldService,
     private readonly checkout: CheckoutService,
     private readonly leader: LeaderElector,
-    private readonly logger: Logger,
-  ) {}
+    logger: Logger,
+  ) {
+    this.loop = new BackgroundLoop({
+      everyMs: SWEEP_EVERY_MS,
+      leader,
+      pass: () => this.runPass(),
+      failure: { message: 'booking sweep failed', level: 'warn' },
+      logger,
+    });
+  }
 
   start(): void {
-    this.leader.start();
-    // A tick finding the previous pass still running skips rather than queueing behind it.
-    this.timer = setInterval(() => {
-      if (!this.pass) void this.sweep();
-    }, SWEEP_EVERY_MS);
-    this.timer.unref();
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.timer);
-    await this.leader.stop();
+    await this.loop.stop();
   }
 
   /**
@@ -40,20 +42,13 @@ export class BookingSweeper {
    * so the caller's pass sees everything that happened before the call.
    */
   async sweep(): Promise<void> {
-    while (this.pass) await this.pass;
-    if (!this.leader.isLeader) return;
-    this.pass = this.runPass().finally(() => (this.pass = undefined));
-    await this.pass;
+    await this.loop.runNow();
   }
 
   private async runPass(): Promise<void> {
-    try {
-      // Drain a backlog in batches, but never for longer than one interval.
-      const until = Date.now() + SWEEP_EVERY_MS;
-      while ((await this.holds.sweep()) > 0 && Date.now() < until && this.leader.isLeader);
-      await this.checkout.settleAbandoned();
-    } catch (err) {
-      this.logger.warn({ err }, 'booking sweep failed');
-    }
+    // Drain a backlog in batches, but never for longer than one interval.
+    const until = Date.now() + SWEEP_EVERY_MS;
+    while ((await this.holds.sweep()) > 0 && Date.now() < until && this.leader.isLeader);
+    await this.checkout.settleAbandoned();
   }
 }

@@ -1,4 +1,5 @@
 import type { Logger } from '../platform/logger.js';
+import { BackgroundLoop } from '../platform/loop.js';
 import type { JobRepository, JobRow } from './repository.js';
 
 /**
@@ -23,37 +24,36 @@ export const JOB_CONCURRENCY = 2;
  * Handlers are idempotent per chunk, so re-running a half-done chunk is harmless.
  */
 export class JobRunner {
-  private readonly workers = new Set<Promise<void>>();
-  private timer: NodeJS.Timeout | undefined;
-  private stopping = false;
+  /** Each pass is a worker draining the claimable jobs; every node runs them (claims keep jobs apart). */
+  private readonly loop: BackgroundLoop;
 
   constructor(
     private readonly jobs: JobRepository,
     private readonly handlers: Record<string, JobHandler>,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.loop = new BackgroundLoop({
+      everyMs: POLL_MS,
+      concurrency: JOB_CONCURRENCY,
+      runAtStart: true,
+      pass: () => this.drain(),
+      failure: { message: 'job runner failed to claim a job', level: 'error' },
+      logger,
+    });
+  }
 
   start(): void {
-    this.stopping = false;
-    this.timer = setInterval(() => this.kick(), POLL_MS);
-    this.timer.unref();
-    this.kick();
+    this.loop.start();
   }
 
   /** Work through every claimable job now, with up to JOB_CONCURRENCY at once (no-op when all are busy). */
   kick(): void {
-    if (this.stopping) return;
-    while (this.workers.size < JOB_CONCURRENCY) {
-      const worker: Promise<void> = this.drain().finally(() => this.workers.delete(worker));
-      this.workers.add(worker);
-    }
+    this.loop.kick();
   }
 
   /** Waits for the current chunks, then leaves their jobs for another node or the next start. */
   async stop(): Promise<void> {
-    this.stopping = true;
-    clearInterval(this.timer);
-    await Promise.all(this.workers);
+    await this.loop.stop();
   }
 
   /** Runs one specific job in this process (the CLI's foreground generation). */
@@ -64,12 +64,12 @@ export class JobRunner {
   }
 
   private async drain(): Promise<void> {
-    try {
-      for (let job = await this.jobs.claimNext(); job && !this.stopping; job = await this.jobs.claimNext()) {
-        await this.execute(job);
-      }
-    } catch (err) {
-      this.logger.error({ err }, 'job runner failed to claim a job');
+    for (
+      let job = await this.jobs.claimNext();
+      job && !this.loop.stopping;
+      job = await this.jobs.claimNext()
+    ) {
+      await this.execute(job);
     }
   }
 
@@ -77,7 +77,7 @@ export class JobRunner {
     const handler = this.handlers[job.kind];
     try {
       if (!handler) throw new Error(`no handler for job kind ${job.kind}`);
-      const outcome = await handler(job, { shouldStop: () => this.stopping });
+      const outcome = await handler(job, { shouldStop: () => this.loop.stopping });
       if (outcome === 'stopped') await this.jobs.release(job.id);
       else await this.jobs.finish(job.id, 'done');
     } catch (err) {

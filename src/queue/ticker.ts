@@ -2,6 +2,7 @@ import type { Clock } from '../platform/clock.js';
 import type { Engine } from '../platform/engine/index.js';
 import type { LeaderElector } from '../platform/leader.js';
 import type { Logger } from '../platform/logger.js';
+import { BackgroundLoop } from '../platform/loop.js';
 import type { CatalogRepository, PerformanceRow } from '../catalog/repository.js';
 import type { QueueMetrics } from './metrics.js';
 import { queueKeysUntil } from './performances.js';
@@ -19,10 +20,9 @@ export const STALE_AFTER_MS = 60_000;
  * new leader taking over mid-second continues the same count.
  */
 export class AdmissionTicker {
-  private timer: NodeJS.Timeout | undefined;
   private performances: PerformanceRow[] = [];
   private refreshedAt = 0;
-  private round: Promise<void> | undefined;
+  private readonly loop: BackgroundLoop;
   private readonly soldOut: SoldOutCheck;
 
   constructor(
@@ -34,20 +34,23 @@ export class AdmissionTicker {
     private readonly logger: Logger,
   ) {
     this.soldOut = new SoldOutCheck(engine, catalog);
+    // A round still running when the timer fires is not queued behind: the next one comes soon enough.
+    this.loop = new BackgroundLoop({
+      everyMs: TICK_MS,
+      leader,
+      pass: () => this.runRound(),
+      whileFollowing: () => this.stopReporting(),
+      failure: { message: 'admission tick failed', level: 'warn' },
+      logger,
+    });
   }
 
   start(): void {
-    this.leader.start();
-    // A round still running when the timer fires is not queued behind: the next one comes soon enough.
-    this.timer = setInterval(() => {
-      if (!this.round) void this.tick();
-    }, TICK_MS);
-    this.timer.unref();
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.timer);
-    await this.leader.stop();
+    await this.loop.stop();
   }
 
   /**
@@ -55,33 +58,30 @@ export class AdmissionTicker {
    * that it sees what happened before the call); public so tests can drive it.
    */
   async tick(): Promise<void> {
-    while (this.round) await this.round;
-    this.round = this.runRound().finally(() => (this.round = undefined));
-    return this.round;
+    await this.loop.runNow();
+  }
+
+  /**
+   * Only the leader reads the queues' figures; a node that stopped leading must not keep reporting its
+   * last ones, or a sum over nodes would count them twice.
+   */
+  private stopReporting(): void {
+    this.metrics.leader.set(0);
+    this.metrics.waiting.reset();
+    this.metrics.activePasses.reset();
+    this.metrics.maxActive.reset();
   }
 
   private async runRound(): Promise<void> {
-    this.metrics.leader.set(this.leader.isLeader ? 1 : 0);
-    if (!this.leader.isLeader) {
-      // Only the leader reads the queues' figures; a node that stopped leading must not keep
-      // reporting its last ones, or a sum over nodes would count them twice.
-      this.metrics.waiting.reset();
-      this.metrics.activePasses.reset();
-      this.metrics.maxActive.reset();
-      return;
+    this.metrics.leader.set(1);
+    const now = this.clock.now();
+    if (now - this.refreshedAt >= REFRESH_PERFORMANCES_MS) {
+      this.performances = await this.catalog.activeQueues();
+      this.refreshedAt = now;
     }
-    try {
-      const now = this.clock.now();
-      if (now - this.refreshedAt >= REFRESH_PERFORMANCES_MS) {
-        this.performances = await this.catalog.activeQueues();
-        this.refreshedAt = now;
-      }
-      for (const perf of this.performances) {
-        if (!this.leader.isLeader) break;
-        await this.admit(perf, this.clock.now());
-      }
-    } catch (err) {
-      this.logger.warn({ err }, 'admission tick failed');
+    for (const perf of this.performances) {
+      if (!this.leader.isLeader) break;
+      await this.admit(perf, this.clock.now());
     }
   }
 
