@@ -31,7 +31,8 @@
  *   leaving out imports, types, constructor wiring, views, and the sweeper's loop and the finders it
  *   drives (expireHolds, abandonedOrders, settleAbandoned): those run off a 1 s timer in every app test,
  *   so each of their surviving mutants re-ran most of the app suite (~1 min) for tidy-up code that
- *   correctness never waits for. Kept: BookingSweeper.sweep (leader only, waits for a running pass).
+ *   correctness never waits for. Kept: BookingSweeper.sweep, which is BackgroundLoop.runNow and its leader
+ *   check (src/platform/loop.ts; its own tests run first).
  * - StringLiteral mutants kept: of ~220, only 13 are SQL text (emptied whole, and killed at once by the
  *   first query); the rest are error codes, states and outcomes that tests must pin. Metric label values
  *   are among them: survivors there are noise, and are triaged as such.
@@ -59,11 +60,13 @@ const MUTATE = {
     'src/booking/checkout.ts:91-335',
     // The batching keys and retries in the constructor, placing and settling, orders, refunds, check-in
     // (not expireHolds or abandonedOrders).
-    'src/booking/repository.ts:112-237',
-    'src/booking/repository.ts:267-300',
-    'src/booking/repository.ts:309-375',
-    'src/booking/repository.ts:393-531',
-    'src/booking/sweeper.ts:42-47',
+    'src/booking/repository.ts:111-232',
+    'src/booking/repository.ts:252-270',
+    'src/booking/repository.ts:279-345',
+    'src/booking/repository.ts:363-457',
+    // The sweeper's `sweep`: a pass that waits for a running one, and only on the leader.
+    'src/platform/loop.ts:60-63',
+    'src/platform/loop.ts:82-93',
     'src/catalog/availability.ts:28-79',
     // The not-found and error handlers, and toErrorResponse.
     'src/platform/http.ts:118-130',

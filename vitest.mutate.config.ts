@@ -51,6 +51,7 @@ if (process.env.STRYKER_MUTATOR_WORKER !== undefined && process.env.TMOMI_MUTATE
 const SUITES = {
   engine: ['src/platform/engine/*.contract.test.ts'],
   booking: [
+    'src/platform/loop.test.ts',
     'src/platform/error-handler.test.ts',
     'src/platform/http.test.ts',
     'src/platform/errors.test.ts',
