@@ -46,10 +46,10 @@ const suite = process.env.TMOMI_MUTATE_SUITE;
 
 const MUTATE = {
   engine: [
-    'src/platform/engine/hold-gate.memory.ts:27-165',
-    'src/platform/engine/waiting-room.memory.ts:18-303',
+    'src/engine/hold-gate/memory.ts:27-165',
+    'src/engine/waiting-room/memory.ts:18-303',
     // createMemoryAvailability: the seat-map bitset of the memory engine.
-    'src/platform/engine/memory.ts:165-213',
+    'src/engine/memory.ts:165-213',
   ],
   booking: [
     // create … release, then rebuildGate (not sweep: see above).

@@ -32,7 +32,7 @@ import { LeaderElector } from './platform/leader.js';
 import type { Clock } from './platform/clock.js';
 import type { Config } from './platform/config.js';
 import type { Db } from './platform/db.js';
-import type { Engine } from './platform/engine/index.js';
+import type { Engine } from './engine/index.js';
 import { createHttpServer, type App } from './platform/http.js';
 import type { Logger } from './platform/logger.js';
 import { createMetrics } from './platform/metrics.js';

@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import type { App } from '../platform/http.js';
-import type { Engine } from '../platform/engine/index.js';
+import type { Engine } from '../engine/index.js';
 import { rateLimit } from '../platform/rate-limit.js';
 import { callerOf, SESSION_COOKIE, type Guard } from './guard.js';
 import type { AuthService, Session } from './service.js';

@@ -3,7 +3,7 @@ import type { AvailabilityService } from '../catalog/availability.js';
 import type { PerformanceRow } from '../catalog/repository.js';
 import type { Clock } from '../platform/clock.js';
 import { groupedBatcher } from '../platform/batcher.js';
-import type { Engine, GateAcquireResult, GateHold } from '../platform/engine/index.js';
+import type { Engine, GateAcquireResult, GateHold } from '../engine/index.js';
 import { AppError } from '../platform/errors.js';
 import type { Logger } from '../platform/logger.js';
 import type { PerformanceCache } from '../queue/performances.js';

@@ -3,7 +3,7 @@ import type { CatalogRepository } from '../catalog/repository.js';
 import type { CatalogService } from '../catalog/service.js';
 import type { Clock } from '../platform/clock.js';
 import type { Db } from '../platform/db.js';
-import type { Engine } from '../platform/engine/index.js';
+import type { Engine } from '../engine/index.js';
 
 const Count = Type.Integer({ minimum: 0 });
 

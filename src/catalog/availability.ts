@@ -1,5 +1,5 @@
 import type { Clock } from '../platform/clock.js';
-import type { Engine } from '../platform/engine/index.js';
+import type { Engine } from '../engine/index.js';
 import type { CatalogRepository } from './repository.js';
 
 /** A rebuilt bitset lives this long in the engine; flips keep it current meanwhile. */

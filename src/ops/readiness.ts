@@ -1,6 +1,6 @@
 import { Gauge, type Registry } from 'prom-client';
 import type { Db } from '../platform/db.js';
-import type { Engine } from '../platform/engine/index.js';
+import type { Engine } from '../engine/index.js';
 
 const CHECK_TIMEOUT_MS = 2000;
 

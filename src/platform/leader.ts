@@ -1,6 +1,6 @@
 import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
-import type { Engine } from './engine/index.js';
+import type { Engine } from '../engine/index.js';
 import type { Logger } from './logger.js';
 
 export interface LeaderOptions {

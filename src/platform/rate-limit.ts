@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { AppError } from './errors.js';
-import type { Engine } from './engine/index.js';
+import type { Engine } from '../engine/index.js';
 
 /**
  * A preHandler that counts requests per key in the engine (so the limit holds across all nodes) and

@@ -1,6 +1,6 @@
 import type { Clock } from '../platform/clock.js';
 import { Batcher, inGroups, unwrap } from '../platform/batcher.js';
-import type { Engine, JoinOptions, JoinResult, QueueEntry } from '../platform/engine/index.js';
+import type { Engine, JoinOptions, JoinResult, QueueEntry } from '../engine/index.js';
 import { AppError } from '../platform/errors.js';
 import { rateLimited } from '../platform/rate-limit.js';
 import { TokenError, type TokenKind } from '../platform/tokens.js';

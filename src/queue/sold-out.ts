@@ -1,6 +1,6 @@
 import type { CatalogRepository, PerformanceRow } from '../catalog/repository.js';
-import { shownFreeSeats } from '../platform/engine/availability.js';
-import type { Engine } from '../platform/engine/index.js';
+import { shownFreeSeats } from '../engine/availability/port.js';
+import type { Engine } from '../engine/index.js';
 
 const CHECK_EVERY_MS = 1_000;
 /** How long the bitset's free seats are believed without PostgreSQL's word (see below). */

@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { Http2ServerResponse } from 'node:http2';
 import type { Clock } from '../platform/clock.js';
-import type { Engine } from '../platform/engine/index.js';
+import type { Engine } from '../engine/index.js';
 import type { Logger } from '../platform/logger.js';
 import { API_HEADERS } from '../platform/security-headers.js';
 import type { QueueMetrics } from './metrics.js';

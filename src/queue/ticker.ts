@@ -1,5 +1,5 @@
 import type { Clock } from '../platform/clock.js';
-import type { Engine } from '../platform/engine/index.js';
+import type { Engine } from '../engine/index.js';
 import type { LeaderElector } from '../platform/leader.js';
 import type { Logger } from '../platform/logger.js';
 import type { CatalogRepository, PerformanceRow } from '../catalog/repository.js';

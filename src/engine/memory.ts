@@ -1,10 +1,10 @@
-import type { Clock } from '../clock.js';
-import { systemClock } from '../clock.js';
-import { isShownFree, type AvailabilityOps } from './availability.js';
+import type { Clock } from '../platform/clock.js';
+import { systemClock } from '../platform/clock.js';
+import { isShownFree, type AvailabilityOps } from './availability/port.js';
 import type { Engine, RateLimitResult } from './engine.js';
-import { createMemoryHoldGate } from './hold-gate.memory.js';
-import { createMemoryVersions } from './versions.memory.js';
-import { createMemoryWaitingRoom } from './waiting-room.memory.js';
+import { createMemoryHoldGate } from './hold-gate/memory.js';
+import { createMemoryVersions } from './availability/versions.memory.js';
+import { createMemoryWaitingRoom } from './waiting-room/memory.js';
 
 type Entry =
   | { kind: 'counter'; value: number; expiresAt: number }

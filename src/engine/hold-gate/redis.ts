@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
-import { availabilityBitsKey, versionLua } from './availability.redis.js';
-import { GATE_PROVISIONAL_MS, type GateAcquireResult, type HoldGateOps } from './hold-gate.js';
+import { availabilityBitsKey, versionLua } from '../availability/redis.js';
+import { GATE_PROVISIONAL_MS, type GateAcquireResult, type HoldGateOps } from './port.js';
 
 // KEYS: 1 seats (HASH seatNo → "holdId|expiresAtMs", "holdId|expiresAtMs|provisionalUntilMs" when made
 // by an acquire, or "s" when sold) · 2 buyers (HASH userId → JSON {"s":sold,"h":{holdId:[count,

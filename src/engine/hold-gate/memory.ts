@@ -1,12 +1,12 @@
-import type { Clock } from '../clock.js';
+import type { Clock } from '../../platform/clock.js';
 import {
   GATE_PROVISIONAL_MS,
   type GateAcquireResult,
   type GateHold,
   type GateHoldRef,
   type HoldGateOps,
-} from './hold-gate.js';
-import { createMemoryVersions } from './versions.memory.js';
+} from './port.js';
+import { createMemoryVersions } from '../availability/versions.memory.js';
 
 /**
  * A seat's mark: held by a hold until an instant, or sold (holdId null). `provisionalUntil`: made by an

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { VERSION_TTL_MS, type AvailabilityOps } from './availability.js';
+import { VERSION_TTL_MS, type AvailabilityOps } from './port.js';
 
 // KEYS: 1 bits (STRING) · 2 version (STRING), both under the performance's {perf:ID} tag.
 // Redis numbers bits most-significant first within a byte; DESIGN.md numbers them least-significant

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { bytesInUse, closeEngines, engineAdapters, waitToExpiry } from '../../../test/engines.js';
 import { TestClock } from '../../../test/harness.js';
-import { VERSION_TTL_MS } from './availability.js';
-import { GATE_PROVISIONAL_MS } from './hold-gate.js';
-import type { Engine, GateAcquireResult, GateHold, GateRequest } from './index.js';
+import { VERSION_TTL_MS } from '../availability/port.js';
+import { GATE_PROVISIONAL_MS } from './port.js';
+import type { Engine, GateAcquireResult, GateHold, GateRequest } from '../index.js';
 
 afterAll(closeEngines);
 

@@ -1,6 +1,6 @@
-import type { AvailabilityOps } from './availability.js';
-import type { HoldGateOps } from './hold-gate.js';
-import type { WaitingRoomOps } from './waiting-room.js';
+import type { AvailabilityOps } from './availability/port.js';
+import type { HoldGateOps } from './hold-gate/port.js';
+import type { WaitingRoomOps } from './waiting-room/port.js';
 
 /**
  * The engine: everything hot and shared between Tmomi nodes (waiting rooms, the seat-hold gate,

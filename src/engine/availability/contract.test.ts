@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { bytesInUse, closeEngines, engineAdapters, waitToExpiry } from '../../../test/engines.js';
 import { TestClock } from '../../../test/harness.js';
-import { VERSION_TTL_MS } from './availability.js';
+import { VERSION_TTL_MS } from './port.js';
 
 afterAll(closeEngines);
 

@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { fixedWindowLua } from './fixed-window.redis.js';
+import { fixedWindowLua } from '../coordination/fixed-window.redis.js';
 import {
   AFTER_OPENING,
   decodeState,
@@ -9,7 +9,7 @@ import {
   type QueueEntry,
   type QueueStats,
   type WaitingRoomOps,
-} from './waiting-room.js';
+} from './port.js';
 
 /**
  * The Redis waiting room: one Lua script per operation, all seven keys of a queue passed in KEYS and

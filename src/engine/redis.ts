@@ -1,12 +1,12 @@
 import { Redis, type RedisOptions } from 'ioredis';
-import type { AvailabilityOps } from './availability.js';
-import { createRedisAvailability } from './availability.redis.js';
-import { fixedWindowLua } from './fixed-window.redis.js';
+import type { AvailabilityOps } from './availability/port.js';
+import { createRedisAvailability } from './availability/redis.js';
+import { fixedWindowLua } from './coordination/fixed-window.redis.js';
 import type { Engine, RateLimitResult } from './engine.js';
-import type { HoldGateOps } from './hold-gate.js';
-import { createRedisHoldGate } from './hold-gate.redis.js';
-import type { WaitingRoomOps } from './waiting-room.js';
-import { createRedisWaitingRoom } from './waiting-room.redis.js';
+import type { HoldGateOps } from './hold-gate/port.js';
+import { createRedisHoldGate } from './hold-gate/redis.js';
+import type { WaitingRoomOps } from './waiting-room/port.js';
+import { createRedisWaitingRoom } from './waiting-room/redis.js';
 
 // Every multi-step change is one script, so it is atomic on the server; every key a script touches is
 // passed in KEYS (never built inside Lua), which is what Redis Cluster needs to route it.

@@ -1,8 +1,8 @@
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { closeEngines, engineAdapters } from '../../../test/engines.js';
-import { TestClock } from '../../../test/harness.js';
-import { LeaderElector } from '../leader.js';
+import { closeEngines, engineAdapters } from '../../test/engines.js';
+import { TestClock } from '../../test/harness.js';
+import { LeaderElector } from '../platform/leader.js';
 import type { Engine } from './engine.js';
 import { createRedisEngine } from './redis.js';
 

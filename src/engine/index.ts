@@ -3,7 +3,13 @@ import { createMemoryEngine } from './memory.js';
 import { createRedisEngine } from './redis.js';
 
 export type { Engine, RateLimitResult } from './engine.js';
-export type { GateAcquireResult, GateHold, GateHoldRef, GateRequest, GateSnapshot } from './hold-gate.js';
+export type {
+  GateAcquireResult,
+  GateHold,
+  GateHoldRef,
+  GateRequest,
+  GateSnapshot,
+} from './hold-gate/port.js';
 export type {
   AdmitResult,
   JoinOptions,
@@ -11,7 +17,7 @@ export type {
   QueueEntry,
   QueueState,
   QueueStats,
-} from './waiting-room.js';
+} from './waiting-room/port.js';
 
 /** The memory engine unless a Redis URL is given (the scaled mode). */
 export async function createEngine(opts: {

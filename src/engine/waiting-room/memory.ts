@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
-import type { Clock } from '../clock.js';
-import type { RateLimitResult } from './engine.js';
+import type { Clock } from '../../platform/clock.js';
+import type { RateLimitResult } from '../engine.js';
 import {
   decodeState,
   isFinished,
@@ -9,7 +9,7 @@ import {
   type JoinResult,
   type QueueEntry,
   type WaitingRoomOps,
-} from './waiting-room.js';
+} from './port.js';
 
 /**
  * A Fenwick tree over queue slots (1 = a live entry), so that "how many live entries are ahead of me"

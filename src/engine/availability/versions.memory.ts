@@ -1,5 +1,5 @@
-import type { Clock } from '../clock.js';
-import { VERSION_TTL_MS } from './availability.js';
+import type { Clock } from '../../platform/clock.js';
+import { VERSION_TTL_MS } from './port.js';
 
 /**
  * Version counters for the memory engine (the availability bitset's, the hold gate's), kept as
