@@ -49,7 +49,7 @@ const MUTATE = {
     'src/engine/hold-gate/memory.ts:27-165',
     'src/engine/waiting-room/memory.ts:18-303',
     // createMemoryAvailability: the seat-map bitset of the memory engine.
-    'src/engine/memory.ts:165-213',
+    'src/engine/availability/memory.ts:36-84',
   ],
   booking: [
     // create … release, then rebuildGate (not sweep: see above).

@@ -3,9 +3,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Redis } from 'ioredis';
-import { createMemoryEngine } from '../src/engine/memory.js';
-import { createRedisEngine } from '../src/engine/redis.js';
-import type { Engine } from '../src/engine/index.js';
+import { createMemoryEngine, createRedisEngine, type Engine } from '../src/engine/index.js';
 import type { TestClock } from './harness.js';
 import { deleteKeysUnder, keysUnder } from './redis-keys.js';
 

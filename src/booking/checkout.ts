@@ -1,7 +1,8 @@
 import type { AvailabilityService } from '../catalog/availability.js';
 import type { Clock } from '../platform/clock.js';
 import { groupedBatcher } from '../platform/batcher.js';
-import type { Engine, GateHoldRef } from '../engine/index.js';
+import type { GateHoldRef } from '../engine/hold-gate/port.js';
+import type { Engine } from '../engine/index.js';
 import { AppError } from '../platform/errors.js';
 import type { Logger } from '../platform/logger.js';
 import type { QueueService } from '../queue/service.js';

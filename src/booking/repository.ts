@@ -1,7 +1,7 @@
 import type { Db, DbClient } from '../platform/db.js';
 import { inTransaction } from '../platform/db.js';
 import { Batcher, inRounds, unwrap, type RoundResult } from '../platform/batcher.js';
-import type { GateSnapshot } from '../engine/index.js';
+import type { GateSnapshot } from '../engine/hold-gate/port.js';
 import type { BookingMetrics } from './metrics.js';
 
 export type HoldState = 'active' | 'released' | 'expired' | 'ordered';

@@ -1,6 +1,7 @@
 import type { Clock } from '../platform/clock.js';
 import { Batcher, inGroups, unwrap } from '../platform/batcher.js';
-import type { Engine, JoinOptions, JoinResult, QueueEntry } from '../engine/index.js';
+import type { Engine } from '../engine/index.js';
+import type { JoinOptions, JoinResult, QueueEntry } from '../engine/waiting-room/port.js';
 import { AppError } from '../platform/errors.js';
 import { rateLimited } from '../platform/rate-limit.js';
 import { TokenError, type TokenKind } from '../platform/tokens.js';

@@ -34,7 +34,7 @@ export function shownFreeSeats(bits: Uint8Array): number[] {
   return seats;
 }
 
-export interface AvailabilityOps {
+export interface Availability {
   /** The stored bitset (null when missing) and the current version. */
   availabilityRead(perf: string, now: number): Promise<{ version: number; bits: Buffer | null }>;
   /** Stores a rebuilt bitset if the version is still `version` and none is stored; true when stored. */

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { VERSION_TTL_MS, type AvailabilityOps } from './port.js';
+import { VERSION_TTL_MS, type Availability } from './port.js';
 
 // KEYS: 1 bits (STRING) · 2 version (STRING), both under the performance's {perf:ID} tag.
 // Redis numbers bits most-significant first within a byte; DESIGN.md numbers them least-significant
@@ -57,7 +57,7 @@ const SCRIPTS = {
 
 type Run = (...args: (string | number | Buffer)[]) => Promise<unknown>;
 
-export function createRedisAvailability(redis: Redis): AvailabilityOps {
+export function createRedisAvailability(redis: Redis): Availability {
   for (const [name, lua] of Object.entries(SCRIPTS)) redis.defineCommand(name, { numberOfKeys: 2, lua });
   const commands = redis as unknown as Record<string, Run>;
   const keys = (perf: string) => [availabilityBitsKey(perf), `{perf:${perf}}:av:ver`];

@@ -4,7 +4,8 @@ import { bytesInUse, closeEngines, engineAdapters, waitToExpiry } from '../../..
 import { TestClock } from '../../../test/harness.js';
 import { VERSION_TTL_MS } from '../availability/port.js';
 import { GATE_PROVISIONAL_MS } from './port.js';
-import type { Engine, GateAcquireResult, GateHold, GateRequest } from '../index.js';
+import type { Engine } from '../index.js';
+import type { GateAcquireResult, GateHold, GateRequest } from './port.js';
 
 afterAll(closeEngines);
 

@@ -4,9 +4,9 @@ import {
   type GateAcquireResult,
   type GateHold,
   type GateHoldRef,
-  type HoldGateOps,
+  type HoldGate,
 } from './port.js';
-import { createMemoryVersions } from '../availability/versions.memory.js';
+import { createMemoryVersions } from '../availability/memory.js';
 
 /**
  * A seat's mark: held by a hold until an instant, or sold (holdId null). `provisionalUntil`: made by an
@@ -27,7 +27,7 @@ type Gate = { readyUntil: number; marksUntil: number; seats: Map<number, Mark>; 
 export function createMemoryHoldGate(
   clock: Clock,
   shownFree: (perf: string, seat: number) => boolean | undefined,
-): { ops: HoldGateOps; forgetExpired(now: number): void } {
+): { ops: HoldGate; forgetExpired(now: number): void } {
   const gates = new Map<string, Gate>();
   const versions = createMemoryVersions(clock);
   const gateOf = (perf: string) => {
@@ -93,7 +93,7 @@ export function createMemoryHoldGate(
     return { outcome: 'held' };
   };
 
-  const ops: HoldGateOps = {
+  const ops: HoldGate = {
     gateAcquire: async (perf, hold, cap, now) => (await ops.gateAcquireMany(perf, [{ hold, cap }], now))[0]!,
     gateAcquireMany: async (perf, requests, now) => {
       const gate = gateOf(perf);

@@ -26,7 +26,7 @@
  */
 export const GATE_PROVISIONAL_MS = 10_000;
 
-export interface HoldGateOps {
+export interface HoldGate {
   /**
    * Marks every seat of the hold and adds it to the buyer's count, if no seat is held (unexpired) or
    * sold and the buyer stays within `cap`; otherwise changes nothing. Past `now` + GATE_PROVISIONAL_MS

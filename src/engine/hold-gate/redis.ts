@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { availabilityBitsKey, versionLua } from '../availability/redis.js';
-import { GATE_PROVISIONAL_MS, type GateAcquireResult, type HoldGateOps } from './port.js';
+import { GATE_PROVISIONAL_MS, type GateAcquireResult, type HoldGate } from './port.js';
 
 // KEYS: 1 seats (HASH seatNo → "holdId|expiresAtMs", "holdId|expiresAtMs|provisionalUntilMs" when made
 // by an acquire, or "s" when sold) · 2 buyers (HASH userId → JSON {"s":sold,"h":{holdId:[count,
@@ -152,7 +152,7 @@ const SCRIPTS = {
 // ioredis flattens array arguments, which spares spreading a 100,000-element rebuild into a call.
 type Run = (...args: (string | number | (string | number)[])[]) => Promise<unknown>;
 
-export function createRedisHoldGate(redis: Redis): HoldGateOps {
+export function createRedisHoldGate(redis: Redis): HoldGate {
   for (const [name, lua] of Object.entries(SCRIPTS)) redis.defineCommand(name, { numberOfKeys: 5, lua });
   const run = redis as unknown as Record<keyof typeof SCRIPTS, Run>;
   const keys = (perf: string) => {
@@ -160,7 +160,7 @@ export function createRedisHoldGate(redis: Redis): HoldGateOps {
     return [`${tag}:seats`, `${tag}:buyers`, `${tag}:ready`, `${tag}:ver`, availabilityBitsKey(perf)];
   };
 
-  const ops: HoldGateOps = {
+  const ops: HoldGate = {
     gateAcquire: async (perf, hold, cap, now) => (await ops.gateAcquireMany(perf, [{ hold, cap }], now))[0]!,
     gateAcquireMany: async (perf, requests, now) => {
       if (requests.length === 0) return [];

@@ -3,7 +3,7 @@ import { runInNewContext } from 'node:vm';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { closeEngines, engineAdapters } from '../../../test/engines.js';
 import { TestClock } from '../../../test/harness.js';
-import type { Engine } from '../engine.js';
+import type { Engine } from '../index.js';
 import type { JoinResult } from './port.js';
 
 afterAll(closeEngines);

@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import type { Clock } from '../../platform/clock.js';
-import type { RateLimitResult } from '../engine.js';
+import type { RateLimitResult } from '../coordination/port.js';
 import {
   decodeState,
   isFinished,
@@ -8,7 +8,7 @@ import {
   type JoinOptions,
   type JoinResult,
   type QueueEntry,
-  type WaitingRoomOps,
+  type WaitingRoom,
 } from './port.js';
 
 /**
@@ -130,7 +130,7 @@ export function createMemoryWaitingRoom(
   /** The engine's own fixed-window counter, synchronous so that a join counts and joins in one step. */
   hitRateLimit: (key: string, limit: number, windowMs: number) => RateLimitResult,
   clock: Clock,
-): { ops: WaitingRoomOps; forgetExpired(now: number): void } {
+): { ops: WaitingRoom; forgetExpired(now: number): void } {
   const queues = new Map<string, Queue>();
   const found = (perf: string): Queue | undefined => {
     const q = queues.get(perf);
@@ -183,7 +183,7 @@ export function createMemoryWaitingRoom(
     return { outcome: 'joined', entry: q.entry(userId, now)! };
   };
 
-  const ops: WaitingRoomOps = {
+  const ops: WaitingRoom = {
     queueJoin: async (perf, userId, opts) => join(perf, userId, opts),
     queueJoinMany: async (perf, userIds, opts) => userIds.map((userId) => join(perf, userId, opts)),
 

@@ -85,7 +85,7 @@ export type JoinResult =
   /** The queue is closed (see queueClose): nobody joins, not even again. */
   | { outcome: 'closed'; reason: string };
 
-export interface WaitingRoomOps {
+export interface WaitingRoom {
   /**
    * Joins the queue, or returns the caller's existing live entry (idempotent), unless the caller is
    * over `limit` or the queue is closed. The first join after opening performs the opening shuffle itself if the ticker has

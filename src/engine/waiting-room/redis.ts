@@ -8,7 +8,7 @@ import {
   type JoinResult,
   type QueueEntry,
   type QueueStats,
-  type WaitingRoomOps,
+  type WaitingRoom,
 } from './port.js';
 
 /**
@@ -268,7 +268,7 @@ const SCRIPTS = {
 
 type Run = (...args: (string | number)[]) => Promise<unknown>;
 
-export function createRedisWaitingRoom(redis: Redis): WaitingRoomOps {
+export function createRedisWaitingRoom(redis: Redis): WaitingRoom {
   for (const [name, lua] of Object.entries(SCRIPTS)) {
     // The join takes one window key per user, so its key count comes first in each call.
     redis.defineCommand(name, name === 'queueJoinScript' ? { lua } : { numberOfKeys: KEY_NAMES.length, lua });
@@ -288,7 +288,7 @@ export function createRedisWaitingRoom(redis: Redis): WaitingRoomOps {
     };
   };
   const seed = () => randomInt(1, 2 ** 31 - 1);
-  const joinMany: WaitingRoomOps['queueJoinMany'] = async (perf, userIds, { now, open, limit, until }) => {
+  const joinMany: WaitingRoom['queueJoinMany'] = async (perf, userIds, { now, open, limit, until }) => {
     if (userIds.length === 0) return [];
     const windows = userIds.map((userId) => `{perf:${perf}}:q:rl:${userId}`);
     const reply = (await call(

@@ -1,12 +1,7 @@
-import { Redis, type RedisOptions } from 'ioredis';
-import type { AvailabilityOps } from './availability/port.js';
-import { createRedisAvailability } from './availability/redis.js';
-import { fixedWindowLua } from './coordination/fixed-window.redis.js';
-import type { Engine, RateLimitResult } from './engine.js';
-import type { HoldGateOps } from './hold-gate/port.js';
-import { createRedisHoldGate } from './hold-gate/redis.js';
-import type { WaitingRoomOps } from './waiting-room/port.js';
-import { createRedisWaitingRoom } from './waiting-room/redis.js';
+import { Redis } from 'ioredis';
+import { connect, CONNECTION_OPTIONS, quit } from '../redis-client.js';
+import { fixedWindowLua } from './fixed-window.redis.js';
+import type { Coordination, PubSub, RateLimitResult } from './port.js';
 
 // Every multi-step change is one script, so it is atomic on the server; every key a script touches is
 // passed in KEYS (never built inside Lua), which is what Redis Cluster needs to route it.
@@ -60,75 +55,25 @@ interface ScriptCommands {
   rateLimit(key: string, windowMs: number): Promise<[number, number]>;
 }
 
-// A dead or partitioned Redis must make calls fail within seconds (the request gets an error, /readyz
-// says so), never hang. The deadlines are generous enough for the longest script (a queue's opening
-// shuffle).
-const CONNECTION_OPTIONS = {
-  lazyConnect: true,
-  // While reconnecting, a command waits for two attempts (about a second), then fails.
-  maxRetriesPerRequest: 2,
-  connectTimeout: 5_000,
-  // A server that stops answering without closing the socket (a partition, a frozen host) fails the
-  // caller after this long…
-  commandTimeout: 5_000,
-  // …and the silent socket is replaced, since TCP alone would take many minutes to notice it is dead.
-  socketTimeout: 5_000,
-  // A command cut off with its socket may already have run: resending it after the reconnect would run
-  // it twice (an INCR counted twice). Its caller gets an error instead, as with a timeout.
-  autoResendUnfulfilledCommands: false,
-} satisfies RedisOptions;
-
-/** What is neither a waiting room, availability, the hold gate, nor pub/sub. */
-type Basics = Omit<
-  Engine,
-  | 'kind'
-  | 'publish'
-  | 'subscribe'
-  | 'close'
-  | keyof WaitingRoomOps
-  | keyof AvailabilityOps
-  | keyof HoldGateOps
->;
-
 /**
- * The multi-node engine on Redis ≥ 7 (or Valkey). `keyPrefix` namespaces every key and channel, so
- * several Tmomi installations — or parallel test runs — can share one server.
+ * Counters, sets, leases, rate limits and pub/sub on Redis. `redis` is the engine's command connection
+ * (its `keyPrefix` namespaces the keys); `url` and `prefix` open and namespace the subscriber. `close`
+ * closes the subscriber; the command connection is the engine's to close.
  */
-export async function createRedisEngine(opts: {
-  url: string;
-  keyPrefix?: string | undefined;
-}): Promise<Engine> {
-  const prefix = opts.keyPrefix ?? '';
-  const redis = new Redis(opts.url, {
-    ...CONNECTION_OPTIONS,
-    keyPrefix: prefix,
-    // Commands issued in the same event-loop turn (the joins or hold gates of many requests at once) go
-    // out in one write and come back in one read: under load a syscall pair per command cost more CPU
-    // than the commands themselves (bench/queue, bench/booking). The subscriber only subscribes.
-    enableAutoPipelining: true,
-  });
+export function createRedisCoordination(
+  redis: Redis,
+  opts: { url: string; prefix: string },
+): { ops: Coordination; close: () => Promise<void> } {
   for (const [name, { numberOfKeys, lua }] of Object.entries(SCRIPTS)) {
     redis.defineCommand(name, { numberOfKeys, lua });
   }
-  const engine: Engine = {
-    ...createRedisWaitingRoom(redis),
-    ...createRedisAvailability(redis),
-    ...createRedisHoldGate(redis),
-    ...createRedisBasics(redis),
-    ...createRedisPubSub(redis, opts.url, prefix),
-    kind: 'redis',
-  };
-  await connect(redis);
-  return engine;
+  const pubSub = createRedisPubSub(redis, opts.url, opts.prefix);
+  return { ops: { ...createRedisBasics(redis), ...pubSub.ops }, close: pubSub.close };
 }
 
-function createRedisBasics(redis: Redis): Basics {
+function createRedisBasics(redis: Redis): Omit<Coordination, keyof PubSub> {
   const scripts = redis as unknown as ScriptCommands;
   return {
-    ping: async () => {
-      await redis.ping();
-    },
-
     incr: (key, by = 1, ttlMs = 0) => scripts.incrTtl(key, by, ttlMs),
     getCounter: async (key) => Number((await redis.get(key)) ?? 0),
 
@@ -162,7 +107,7 @@ function createRedisPubSub(
   redis: Redis,
   url: string,
   prefix: string,
-): Pick<Engine, 'publish' | 'subscribe' | 'close'> {
+): { ops: PubSub; close: () => Promise<void> } {
   type Handler = (message: string) => void;
   const channels = new Map<string, { handlers: Set<Handler>; subscribed: Promise<unknown> }>();
   let subscriber: Promise<Redis> | undefined;
@@ -194,7 +139,7 @@ function createRedisPubSub(
     return subscriber;
   };
 
-  return {
+  const ops: PubSub = {
     publish: async (channel, message) => {
       await redis.publish(prefix + channel, message);
     },
@@ -225,37 +170,12 @@ function createRedisPubSub(
       });
       return unsubscribe;
     },
-
-    close: async () => {
-      const pending = subscriber;
-      subscriber = undefined;
-      channels.clear();
-      await Promise.all([quit(redis), pending?.then(quit, () => undefined)]);
-    },
   };
-}
-
-/**
- * Connects or throws the reason. Connection errors are otherwise left to surface as rejected commands:
- * the listener only keeps an unhandled 'error' event from crashing the process.
- */
-async function connect(connection: Redis): Promise<void> {
-  let lastError: unknown;
-  connection.on('error', (err: unknown) => (lastError = err));
-  try {
-    await connection.connect();
-  } catch (err) {
-    // ioredis would otherwise keep reconnecting forever in the background, holding the process open.
-    connection.disconnect();
-    // The socket's error (ECONNREFUSED host:port) says more than the rejection ("Connection is closed").
-    const reason = lastError ?? err;
-    throw new Error(`cannot connect to Redis: ${reason instanceof Error ? reason.message : String(reason)}`, {
-      cause: err,
-    });
-  }
-}
-
-/** Quits politely, or drops the socket when the server does not answer. */
-async function quit(connection: Redis): Promise<void> {
-  await connection.quit().catch(() => connection.disconnect());
+  const close = async () => {
+    const pending = subscriber;
+    subscriber = undefined;
+    channels.clear();
+    await pending?.then(quit, () => undefined);
+  };
+  return { ops, close };
 }

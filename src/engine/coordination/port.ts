@@ -1,29 +1,20 @@
-import type { AvailabilityOps } from './availability/port.js';
-import type { HoldGateOps } from './hold-gate/port.js';
-import type { WaitingRoomOps } from './waiting-room/port.js';
-
 /**
- * The engine: everything hot and shared between Tmomi nodes (waiting rooms, the seat-hold gate,
- * availability bitsets, rate limits, the leader lease, notifications). One port, two adapters with the
- * same semantics — in-process memory (one node) and Redis (many nodes) — held to one contract suite
- * (engine.contract.test.ts). The engine makes things fast; PostgreSQL decides (DESIGN.md, principle 1).
- *
- * Every method is atomic on its own. Keys are plain strings chosen by the caller; keys of one
- * performance share a `{perf:ID}` hash tag so that a Redis Cluster keeps them on one shard. A ttl that
- * is omitted or not positive means "no expiry". When the engine is unreachable, calls reject within
- * seconds; they never hang.
+ * What nodes share besides a performance's sale: counters, sets, leases, rate limits and pub/sub, under
+ * keys the caller names. A ttl that is omitted or not positive means "no expiry".
  */
-export interface Engine extends WaitingRoomOps, AvailabilityOps, HoldGateOps {
-  readonly kind: 'memory' | 'redis';
+export interface Coordination extends Counters, Sets, Leases, PubSub, RateLimits {
+  /** Removes a key of any kind. */
+  del(key: string): Promise<void>;
+}
 
-  /** Resolves when the engine answers; rejects when it is unreachable (readiness probe). */
-  ping(): Promise<void>;
-
+export interface Counters {
   /** Adds `by` (an integer, default 1); returns the new value. `ttlMs` applies only if this creates it. */
   incr(key: string, by?: number, ttlMs?: number): Promise<number>;
   /** The counter's value; 0 when missing or expired. */
   getCounter(key: string): Promise<number>;
+}
 
+export interface Sets {
   /** Adds a member; true when it was not there. `ttlMs` (re)sets the whole set's expiry on every add. */
   setAdd(key: string, member: string, ttlMs?: number): Promise<boolean>;
   /** Removes a member; true when it was there. */
@@ -32,10 +23,9 @@ export interface Engine extends WaitingRoomOps, AvailabilityOps, HoldGateOps {
   setHas(key: string, member: string): Promise<boolean>;
   /** The number of members; 0 when the set is missing or expired. */
   setSize(key: string): Promise<number>;
+}
 
-  /** Removes a key of any kind. */
-  del(key: string): Promise<void>;
-
+export interface Leases {
   /**
    * Takes the lease `name` for `holder` if it is free or expired, or renews it for `ttlMs` (> 0) more if
    * `holder` already has it; false when someone else holds it. At most one holder at any moment, across
@@ -46,7 +36,9 @@ export interface Engine extends WaitingRoomOps, AvailabilityOps, HoldGateOps {
   releaseLease(name: string, holder: string): Promise<boolean>;
   /** Who holds the lease now; null when free or expired. */
   leaseHolder(name: string): Promise<string | null>;
+}
 
+export interface PubSub {
   /**
    * Delivers `message` to every current subscriber of `channel` on every node: later, never inside
    * publish(); in publish order; at most once (a subscriber that is disconnected misses it).
@@ -58,15 +50,14 @@ export interface Engine extends WaitingRoomOps, AvailabilityOps, HoldGateOps {
    * surfaces as an uncaught exception.
    */
   subscribe(channel: string, handler: (message: string) => void): Promise<() => Promise<void>>;
+}
 
+export interface RateLimits {
   /**
    * Counts one hit in `key`'s fixed window, which starts with its first hit and lasts `windowMs`;
    * allowed while hits ≤ limit.
    */
   hitRateLimit(key: string, limit: number, windowMs: number): Promise<RateLimitResult>;
-
-  /** Releases connections and timers; the engine must not be used afterwards. */
-  close(): Promise<void>;
 }
 
 export interface RateLimitResult {

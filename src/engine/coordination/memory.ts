@@ -1,10 +1,5 @@
-import type { Clock } from '../platform/clock.js';
-import { systemClock } from '../platform/clock.js';
-import { isShownFree, type AvailabilityOps } from './availability/port.js';
-import type { Engine, RateLimitResult } from './engine.js';
-import { createMemoryHoldGate } from './hold-gate/memory.js';
-import { createMemoryVersions } from './availability/versions.memory.js';
-import { createMemoryWaitingRoom } from './waiting-room/memory.js';
+import type { Clock } from '../../platform/clock.js';
+import type { Coordination, RateLimitResult } from './port.js';
 
 type Entry =
   | { kind: 'counter'; value: number; expiresAt: number }
@@ -12,17 +7,19 @@ type Entry =
   | { kind: 'lease'; holder: string; expiresAt: number };
 
 const NEVER = Number.POSITIVE_INFINITY;
-const SWEEP_EVERY_MS = 30_000;
 
 /**
- * The single-node engine. Node runs one piece of JavaScript at a time, so each method body is a
- * critical section as long as it does not await: that is what makes multi-key changes atomic here,
- * as a Lua script does in Redis. Expired entries vanish lazily on access and in a periodic sweep — the
- * per-performance state (waiting rooms, gates, bitsets and their versions) as well, when its Redis keys
- * would have expired.
+ * Counters, sets, leases, rate limits and pub/sub for the memory engine. Each method body runs without
+ * awaiting, so it is atomic on the one node, as a Lua script is in Redis. Expired entries vanish lazily
+ * on access and when the engine sweeps (`forgetExpired`).
  */
-export function createMemoryEngine(opts: { clock?: Clock } = {}): Engine {
-  const clock = opts.clock ?? systemClock;
+export function createMemoryCoordination(clock: Clock): {
+  ops: Coordination;
+  /** `hitRateLimit`, synchronous, so that a caller can count and act in one step (the queue join). */
+  hitWindow: (key: string, limit: number, windowMs: number) => RateLimitResult;
+  forgetExpired: (now: number) => void;
+  clear: () => void;
+} {
   const entries = new Map<string, Entry>();
   const channels = new Map<string, Set<(message: string) => void>>();
 
@@ -47,7 +44,7 @@ export function createMemoryEngine(opts: { clock?: Clock } = {}): Engine {
     return counter;
   };
 
-  const hitRateLimit = (key: string, limit: number, windowMs: number): RateLimitResult => {
+  const hitWindow = (key: string, limit: number, windowMs: number): RateLimitResult => {
     const window = incr(key, 1, windowMs);
     // As the Redis script does: a window that lost its expiry (a plain incr on the key) would never reset.
     if (window.expiresAt === NEVER) window.expiresAt = clock.now() + windowMs;
@@ -58,26 +55,7 @@ export function createMemoryEngine(opts: { clock?: Clock } = {}): Engine {
     };
   };
 
-  const waitingRoom = createMemoryWaitingRoom(hitRateLimit, clock);
-  const availability = createMemoryAvailability(clock);
-  const holdGate = createMemoryHoldGate(clock, availability.shownFree);
-
-  const sweep = setInterval(() => {
-    const now = clock.now();
-    for (const [key, entry] of entries) if (entry.expiresAt <= now) entries.delete(key);
-    waitingRoom.forgetExpired(now);
-    availability.forgetExpired(now);
-    holdGate.forgetExpired(now);
-  }, SWEEP_EVERY_MS);
-  sweep.unref();
-
-  return {
-    ...waitingRoom.ops,
-    ...availability.ops,
-    ...holdGate.ops,
-    kind: 'memory',
-    ping: async () => undefined,
-
+  const ops: Coordination = {
     incr: async (key, by = 1, ttlMs) => incr(key, by, ttlMs).value,
     getCounter: async (key) => live(key, 'counter')?.value ?? 0,
 
@@ -139,10 +117,16 @@ export function createMemoryEngine(opts: { clock?: Clock } = {}): Engine {
       };
     },
 
-    hitRateLimit: async (key, limit, windowMs) => hitRateLimit(key, limit, windowMs),
+    hitRateLimit: async (key, limit, windowMs) => hitWindow(key, limit, windowMs),
+  };
 
-    close: async () => {
-      clearInterval(sweep);
+  return {
+    ops,
+    hitWindow,
+    forgetExpired: (now) => {
+      for (const [key, entry] of entries) if (entry.expiresAt <= now) entries.delete(key);
+    },
+    clear: () => {
       entries.clear();
       channels.clear();
     },
@@ -156,58 +140,4 @@ function deliver(
   message: string,
 ) {
   if (handlers.has(handler)) handler(message);
-}
-
-/**
- * Bitsets for the memory engine; every call completes without awaiting, hence atomic. The version and
- * the bitset expire separately, as their two keys do in Redis.
- */
-function createMemoryAvailability(clock: Clock): {
-  ops: AvailabilityOps;
-  forgetExpired(now: number): void;
-  /** Whether the seat map shows the seat free; undefined when there is no map. */
-  shownFree: (perf: string, seat: number) => boolean | undefined;
-} {
-  const versions = createMemoryVersions(clock);
-  const stored = new Map<string, { bits: Buffer; until: number }>();
-  /** The stored bitset, unless it has expired. */
-  const liveBits = (perf: string) => {
-    const entry = stored.get(perf);
-    if (entry && entry.until <= clock.now()) stored.delete(perf);
-    return stored.get(perf)?.bits;
-  };
-  const forgetExpired = (now: number) => {
-    versions.forgetExpired(now);
-    for (const [perf, entry] of stored) if (entry.until <= now) stored.delete(perf);
-  };
-  const ops: AvailabilityOps = {
-    availabilityRead: async (perf, now) => {
-      const version = versions.version(perf, now);
-      const bits = liveBits(perf);
-      return { version, bits: bits ? Buffer.from(bits) : null };
-    },
-    availabilityStore: async (perf, bits, version, ttlMs) => {
-      // Like Redis: only over a version someone has read, never creating one.
-      if (versions.live(perf) !== version || liveBits(perf)) return false;
-      stored.set(perf, { bits: Buffer.from(bits), until: clock.now() + ttlMs });
-      return true;
-    },
-    availabilityFlip: async (perf, seatNos, available, now) => {
-      const bits = liveBits(perf);
-      if (bits) {
-        for (const seat of seatNos) {
-          const i = seat >> 3;
-          if (i >= bits.length) continue;
-          const mask = 1 << (seat & 7);
-          bits[i] = available ? bits[i]! | mask : bits[i]! & ~mask;
-        }
-      }
-      return versions.bump(perf, now);
-    },
-  };
-  const shownFree = (perf: string, seat: number) => {
-    const bits = liveBits(perf);
-    return bits ? isShownFree(bits, seat) : undefined;
-  };
-  return { ops, forgetExpired, shownFree };
 }
