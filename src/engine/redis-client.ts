@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Redis, RedisOptions } from 'ioredis';
 
 // A dead or partitioned Redis must make calls fail within seconds (the request gets an error, /readyz
@@ -41,4 +42,38 @@ export async function connect(connection: Redis): Promise<void> {
 /** Quits politely, or drops the socket when the server does not answer. */
 export async function quit(connection: Redis): Promise<void> {
   await connection.quit().catch(() => connection.disconnect());
+}
+
+export interface Script {
+  lua: string;
+  numberOfKeys?: number;
+}
+
+/**
+ * Reads scripts from the `.lua` files beside the module at `base` (its `import.meta.url`), once, when
+ * that module loads: a missing file fails the boot, not the first call. Each script is its files
+ * joined in order — the shared functions it uses (`*.lib.lua`) first, its own file last — so a shared
+ * function is written once. `numberOfKeys`: how many KEYS each of the module's scripts takes; without
+ * it, every call passes the count first. `npm run build:server` copies the files next to the compiled
+ * code.
+ *
+ * Each multi-step change is one script, so it is atomic on the server; every key a script touches is
+ * passed in KEYS (never built inside Lua), which is what Redis Cluster needs to route it.
+ */
+export function loadScripts<Name extends string>(
+  base: string,
+  scripts: Record<Name, readonly string[]>,
+  numberOfKeys?: number,
+): Record<Name, Script> {
+  const loaded = {} as Record<Name, Script>;
+  for (const [name, files] of Object.entries<readonly string[]>(scripts)) {
+    const lua = files.map((file) => readFileSync(new URL(file, base), 'utf8')).join('\n');
+    loaded[name as Name] = numberOfKeys === undefined ? { lua } : { lua, numberOfKeys };
+  }
+  return loaded;
+}
+
+/** Registers scripts as commands of `redis` under their names (EVALSHA, falling back to EVAL). */
+export function defineScripts(redis: Redis, scripts: Record<string, Script>): void {
+  for (const [name, script] of Object.entries(scripts)) redis.defineCommand(name, script);
 }

@@ -1,51 +1,18 @@
 import { Redis } from 'ioredis';
-import { connect, CONNECTION_OPTIONS, quit } from '../redis-client.js';
-import { fixedWindowLua } from './fixed-window.redis.js';
+import { connect, CONNECTION_OPTIONS, defineScripts, loadScripts, quit } from '../redis-client.js';
 import type { Coordination, PubSub, RateLimitResult } from './port.js';
 
-// Every multi-step change is one script, so it is atomic on the server; every key a script touches is
-// passed in KEYS (never built inside Lua), which is what Redis Cluster needs to route it.
-const SCRIPTS = {
-  incrTtl: {
-    numberOfKeys: 1,
-    lua: `
-      local existed = redis.call('EXISTS', KEYS[1])
-      local value = redis.call('INCRBY', KEYS[1], ARGV[1])
-      if existed == 0 and tonumber(ARGV[2]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-      return value`,
+const SCRIPTS = loadScripts(
+  import.meta.url,
+  {
+    incrTtl: ['incr-ttl.lua'],
+    setAddTtl: ['set-add-ttl.lua'],
+    leaseAcquire: ['lease-acquire.lua'],
+    leaseRelease: ['lease-release.lua'],
+    rateLimit: ['hit-window.lib.lua', 'rate-limit.lua'],
   },
-  setAddTtl: {
-    numberOfKeys: 1,
-    lua: `
-      local added = redis.call('SADD', KEYS[1], ARGV[1])
-      if tonumber(ARGV[2]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-      return added`,
-  },
-  leaseAcquire: {
-    numberOfKeys: 1,
-    lua: `
-      local holder = redis.call('GET', KEYS[1])
-      if holder == false then
-        redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-        return 1
-      elseif holder == ARGV[1] then
-        redis.call('PEXPIRE', KEYS[1], ARGV[2])
-        return 1
-      end
-      return 0`,
-  },
-  leaseRelease: {
-    numberOfKeys: 1,
-    lua: `
-      if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-      return 0`,
-  },
-  rateLimit: {
-    numberOfKeys: 1,
-    lua: `${fixedWindowLua}
-      return { hit_window(KEYS[1], ARGV[1]) }`,
-  },
-} as const;
+  1,
+);
 
 interface ScriptCommands {
   incrTtl(key: string, by: number, ttlMs: number): Promise<number>;
@@ -64,9 +31,7 @@ export function createRedisCoordination(
   redis: Redis,
   opts: { url: string; prefix: string },
 ): { ops: Coordination; close: () => Promise<void> } {
-  for (const [name, { numberOfKeys, lua }] of Object.entries(SCRIPTS)) {
-    redis.defineCommand(name, { numberOfKeys, lua });
-  }
+  defineScripts(redis, SCRIPTS);
   const pubSub = createRedisPubSub(redis, opts.url, opts.prefix);
   return { ops: { ...createRedisBasics(redis), ...pubSub.ops }, close: pubSub.close };
 }

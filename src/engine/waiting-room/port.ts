@@ -128,9 +128,6 @@ export interface WaitingRoom {
   queueStats(perf: string, now: number): Promise<QueueStats>;
 }
 
-/** Arrivals after opening are ordered after every pre-queue entry: score = AFTER_OPENING + seq. */
-export const AFTER_OPENING = 1e13;
-
 /**
  * An entry's state as both adapters store it: `p:seq` pre-queue, `w:seq` waiting, `a:seq:expiresAt`
  * admitted, `c:seq` consumed, `x:seq` expired (skipped as stale, or its pass lapsed), `l:seq` left.

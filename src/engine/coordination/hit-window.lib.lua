@@ -1,9 +1,6 @@
-/**
- * Lua for a fixed-window counter: `hit_window(key, windowMs)` counts one hit at `key` and returns the
- * hits so far and the ms until the window (which starts with its first hit) resets. Shared by the rate
- * limit and the scripts that fold one into their own step (the queue join).
- */
-export const fixedWindowLua = `
+-- hit_window(key, window_ms): counts one hit at `key` and returns the hits so far and the ms until the
+-- window (which starts with its first hit) resets. Shared by the rate limit and the scripts that fold one
+-- into their own step (the queue join).
 local function hit_window(key, window_ms)
   local hits = redis.call('INCR', key)
   -- A window just started has its whole length left: no need to ask.
@@ -19,4 +16,3 @@ local function hit_window(key, window_ms)
   end
   return hits, ttl
 end
-`;
