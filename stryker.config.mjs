@@ -47,7 +47,10 @@ const suite = process.env.TMOMI_MUTATE_SUITE;
 const MUTATE = {
   engine: [
     'src/engine/hold-gate/memory.ts:27-165',
-    'src/engine/waiting-room/memory.ts:18-303',
+    'src/engine/waiting-room/live-slots.ts:5-37',
+    'src/engine/waiting-room/memory.ts:9-260',
+    // How the memory waiting room writes and reads its entries' states (encodeState, tagOf, seqOf).
+    'src/engine/waiting-room/state.ts:21-28',
     // createMemoryAvailability: the seat-map bitset of the memory engine.
     'src/engine/availability/memory.ts:36-84',
   ],

@@ -4,7 +4,7 @@ import type { Engine } from '../engine/index.js';
 import type { Logger } from './logger.js';
 
 export interface LeaderOptions {
-  /** The lease name, e.g. `leader:ticker`. */
+  /** The lease name: one of LEASES (src/engine/keys.ts). */
   name: string;
   /** This node's id: unique per process. */
   holderId: string;

@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { AppError } from './errors.js';
 import type { Engine } from '../engine/index.js';
+import { rateLimitKey } from '../engine/keys.js';
 
 /**
  * A preHandler that counts requests per key in the engine (so the limit holds across all nodes) and
@@ -12,7 +13,7 @@ export function rateLimit(
 ): (req: FastifyRequest) => Promise<void> {
   return async (req) => {
     const result = await engine.hitRateLimit(
-      `ratelimit:${opts.name}:${opts.key(req)}`,
+      rateLimitKey(opts.name, opts.key(req)),
       opts.limit,
       opts.windowMs,
     );

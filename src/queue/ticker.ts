@@ -1,5 +1,6 @@
 import type { Clock } from '../platform/clock.js';
 import type { Engine } from '../engine/index.js';
+import { queueAdmittedInKey } from '../engine/keys.js';
 import type { LeaderElector } from '../platform/leader.js';
 import type { Logger } from '../platform/logger.js';
 import type { CatalogRepository, PerformanceRow } from '../catalog/repository.js';
@@ -106,7 +107,7 @@ export class AdmissionTicker {
       );
     }
     const second = Math.floor(now / 1000);
-    const counter = `{perf:${perf.id}}:q:admitted-in:${second}`;
+    const counter = queueAdmittedInKey(perf.id, second);
     const already = await this.engine.getCounter(counter);
     // The share of this second's allowance that is due by the end of this tick.
     const due = Math.min(

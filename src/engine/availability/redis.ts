@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { availabilityKey } from '../keys.js';
 import { defineScripts, loadScripts } from '../redis-client.js';
 import type { Availability } from './port.js';
 
@@ -13,15 +14,13 @@ const SCRIPTS = loadScripts(
   2,
 );
 
-/** The bitset's key; the hold gate reads it too (hold-gate/redis.ts). */
-export const availabilityBitsKey = (perf: string) => `{perf:${perf}}:av:bits`;
-
 type Run = (...args: (string | number | Buffer)[]) => Promise<unknown>;
 
 export function createRedisAvailability(redis: Redis): Availability {
   defineScripts(redis, SCRIPTS);
   const commands = redis as unknown as Record<string, Run>;
-  const keys = (perf: string) => [availabilityBitsKey(perf), `{perf:${perf}}:av:ver`];
+  // The hold gate's scripts read the bitset too (hold-gate/redis.ts).
+  const keys = (perf: string) => [availabilityKey(perf, 'bits'), availabilityKey(perf, 'ver')];
   return {
     availabilityRead: async (perf, now) => {
       // The Buffer variant, so the bitset's bytes are not mangled by UTF-8 decoding.

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { availabilityBitsKey } from '../availability/redis.js';
+import { availabilityKey, gateKey } from '../keys.js';
 import { defineScripts, loadScripts } from '../redis-client.js';
 import type { GateAcquireResult, HoldGate } from './port.js';
 
@@ -27,10 +27,13 @@ type Run = (...args: (string | number | (string | number)[])[]) => Promise<unkno
 export function createRedisHoldGate(redis: Redis): HoldGate {
   defineScripts(redis, SCRIPTS);
   const run = redis as unknown as Record<keyof typeof SCRIPTS, Run>;
-  const keys = (perf: string) => {
-    const tag = `{perf:${perf}}:gate`;
-    return [`${tag}:seats`, `${tag}:buyers`, `${tag}:ready`, `${tag}:ver`, availabilityBitsKey(perf)];
-  };
+  const keys = (perf: string) => [
+    gateKey(perf, 'seats'),
+    gateKey(perf, 'buyers'),
+    gateKey(perf, 'ready'),
+    gateKey(perf, 'ver'),
+    availabilityKey(perf, 'bits'),
+  ];
 
   const ops: HoldGate = {
     gateAcquire: async (perf, hold, cap, now) => (await ops.gateAcquireMany(perf, [{ hold, cap }], now))[0]!,

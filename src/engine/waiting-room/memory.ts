@@ -1,53 +1,10 @@
 import { randomInt } from 'node:crypto';
 import type { Clock } from '../../platform/clock.js';
 import type { RateLimitResult } from '../coordination/port.js';
-import {
-  decodeState,
-  isFinished,
-  type AdmitResult,
-  type JoinOptions,
-  type JoinResult,
-  type QueueEntry,
-  type WaitingRoom,
-} from './port.js';
-
-/**
- * A Fenwick tree over queue slots (1 = a live entry), so that "how many live entries are ahead of me"
- * is O(log n) however many have left or been admitted, as ZRANK is in Redis.
- */
-class LiveSlots {
-  private tree = new Int32Array(1024);
-  private live = new Uint8Array(1024);
-
-  set(slot: number, alive: boolean): void {
-    if (slot >= this.live.length) this.grow(slot + 1);
-    const delta = (alive ? 1 : 0) - (this.live[slot] ?? 0);
-    if (delta === 0) return;
-    this.live[slot] = alive ? 1 : 0;
-    for (let i = slot + 1; i <= this.tree.length; i += i & -i) this.tree[i - 1]! += delta;
-  }
-
-  isLive(slot: number): boolean {
-    return this.live[slot] === 1;
-  }
-
-  /** Live slots strictly before `slot`. */
-  countBefore(slot: number): number {
-    let sum = 0;
-    for (let i = Math.min(slot, this.tree.length); i > 0; i -= i & -i) sum += this.tree[i - 1]!;
-    return sum;
-  }
-
-  private grow(minimum: number): void {
-    let size = this.live.length;
-    while (size < minimum) size *= 2;
-    const live = new Uint8Array(size);
-    live.set(this.live);
-    this.live = new Uint8Array(size);
-    this.tree = new Int32Array(size);
-    live.forEach((alive, slot) => alive && this.set(slot, true));
-  }
-}
+import { queueJoinWindowKey } from '../keys.js';
+import { LiveSlots } from './live-slots.js';
+import type { AdmitResult, JoinOptions, JoinResult, QueueEntry, WaitingRoom } from './port.js';
+import { decodeState, encodeState, isFinished, seqOf, STATE_TAG, tagOf } from './state.js';
 
 class Queue {
   constructor(
@@ -90,14 +47,14 @@ class Queue {
   open(): number {
     if (this.opened) return 0;
     this.opened = true;
-    const placed = this.pre.filter((u) => this.states.get(u)?.startsWith('p:'));
+    const placed = this.pre.filter((u) => this.states.get(u)?.[0] === STATE_TAG.prequeue);
     // Fisher–Yates with a CSPRNG: the order among early arrivals must not be predictable.
     for (let i = placed.length - 1; i > 0; i--) {
       const j = randomInt(i + 1);
       [placed[i], placed[j]] = [placed[j]!, placed[i]!];
     }
     for (const userId of placed) {
-      this.states.set(userId, `w:${this.states.get(userId)!.slice(2)}`);
+      this.states.set(userId, encodeState('waiting', seqOf(this.states.get(userId)!)));
       this.enqueue(userId);
     }
     this.pre = [];
@@ -154,7 +111,7 @@ export function createMemoryWaitingRoom(
   const join = (perf: string, userId: string, { now, open, limit, until }: JoinOptions): JoinResult => {
     if (limit) {
       // The same key as in Redis, so both adapters keep one window per user and queue.
-      const window = hitRateLimit(`{perf:${perf}}:q:rl:${userId}`, limit.max, limit.windowMs);
+      const window = hitRateLimit(queueJoinWindowKey(perf, userId), limit.max, limit.windowMs);
       if (!window.allowed) return { outcome: 'limited', retryAfterMs: window.retryAfterMs };
     }
     const q = queue(perf, until);
@@ -170,10 +127,10 @@ export function createMemoryWaitingRoom(
     }
     const seq = ++q.seq;
     if (q.opened) {
-      q.states.set(userId, `w:${seq}`);
+      q.states.set(userId, encodeState('waiting', seq));
       q.enqueue(userId);
     } else {
-      q.states.set(userId, `p:${seq}`);
+      q.states.set(userId, encodeState('prequeue', seq));
       q.pre.push(userId);
       q.preCount++;
     }
@@ -207,8 +164,9 @@ export function createMemoryWaitingRoom(
 
     queueTouch: async (perf, userId, now) => {
       const q = found(perf);
-      const state = q?.states.get(userId);
-      if (!q || !state || !(state.startsWith('w:') || state.startsWith('p:'))) return false;
+      const raw = q?.states.get(userId);
+      if (!q || !raw || !(tagOf(raw) === STATE_TAG.waiting || tagOf(raw) === STATE_TAG.prequeue))
+        return false;
       q.seen.set(userId, now);
       return true;
     },
@@ -218,13 +176,12 @@ export function createMemoryWaitingRoom(
       const raw = q?.states.get(userId);
       if (!q || raw === undefined) return false;
       // Only a pre-queue, waiting or admitted entry can leave (an admitted one gives its pass up).
-      const tag = raw[0];
-      if (tag !== 'p' && tag !== 'w' && tag !== 'a') return false;
-      if (tag === 'p') q.preCount--;
-      const seq = raw.split(':')[1];
+      const tag = tagOf(raw);
+      if (tag !== STATE_TAG.prequeue && tag !== STATE_TAG.waiting && tag !== STATE_TAG.admitted) return false;
+      if (tag === STATE_TAG.prequeue) q.preCount--;
       q.dequeue(userId);
       q.active.delete(userId);
-      q.states.set(userId, `l:${seq}`);
+      q.states.set(userId, encodeState('left', seqOf(raw)));
       q.version++;
       return true;
     },
@@ -241,14 +198,14 @@ export function createMemoryWaitingRoom(
         if (!q.slots.isLive(slot)) continue;
         const userId = q.order[slot]!;
         q.dequeue(userId);
-        const seq = Number(q.states.get(userId)!.slice(2));
+        const seq = Number(seqOf(q.states.get(userId)!));
         if ((q.seen.get(userId) ?? 0) < opts.staleBefore) {
-          q.states.set(userId, `x:${seq}`);
+          q.states.set(userId, encodeState('expired', seq));
           result.skipped++;
           continue;
         }
         const expiresAt = opts.now + opts.passTtlMs;
-        q.states.set(userId, `a:${seq}:${expiresAt}`);
+        q.states.set(userId, encodeState('admitted', seq, expiresAt));
         q.active.set(userId, expiresAt);
         result.admitted.push({ userId, passId: seq, expiresAt });
       }
@@ -278,7 +235,7 @@ export function createMemoryWaitingRoom(
       const q = found(perf);
       const entry = q?.entry(userId, now);
       if (!q || entry?.state !== 'admitted' || entry.pass?.passId !== passId) return false;
-      q.states.set(userId, `c:${passId}`);
+      q.states.set(userId, encodeState('consumed', passId));
       q.active.delete(userId);
       q.version++;
       return true;

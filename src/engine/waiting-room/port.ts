@@ -127,36 +127,3 @@ export interface WaitingRoom {
   queueConsumePass(perf: string, userId: string, passId: number, now: number): Promise<boolean>;
   queueStats(perf: string, now: number): Promise<QueueStats>;
 }
-
-/**
- * An entry's state as both adapters store it: `p:seq` pre-queue, `w:seq` waiting, `a:seq:expiresAt`
- * admitted, `c:seq` consumed, `x:seq` expired (skipped as stale, or its pass lapsed), `l:seq` left.
- */
-export function decodeState(raw: string, now: number): Omit<QueueEntry, 'position' | 'closed'> {
-  const [tagText, seqText, expiresText] = raw.split(':');
-  const tag = tagText as 'p' | 'w' | 'a' | 'c' | 'x' | 'l';
-  const seq = Number(seqText);
-  switch (tag) {
-    case 'p':
-      return { state: 'prequeue', seq, pass: null };
-    case 'w':
-      return { state: 'waiting', seq, pass: null };
-    case 'a': {
-      const expiresAt = Number(expiresText);
-      return expiresAt > now
-        ? { state: 'admitted', seq, pass: { passId: seq, expiresAt } }
-        : { state: 'expired', seq, pass: null };
-    }
-    case 'c':
-      return { state: 'consumed', seq, pass: null };
-    case 'x':
-      return { state: 'expired', seq, pass: null };
-    case 'l':
-      return { state: 'left', seq, pass: null };
-  }
-}
-
-/** States after which a join starts a new entry at the back instead of returning the old one. */
-export function isFinished(state: QueueState): boolean {
-  return state === 'left' || state === 'expired' || state === 'consumed';
-}

@@ -1,14 +1,9 @@
 import { randomInt } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { queueJoinWindowKey, queueKey, type QueueKeyName } from '../keys.js';
 import { defineScripts, loadScripts } from '../redis-client.js';
-import {
-  decodeState,
-  type AdmitResult,
-  type JoinResult,
-  type QueueEntry,
-  type QueueStats,
-  type WaitingRoom,
-} from './port.js';
+import type { AdmitResult, JoinResult, QueueEntry, QueueStats, WaitingRoom } from './port.js';
+import { decodeState } from './state.js';
 
 /**
  * The Redis waiting room: one Lua script per operation, all seven keys of a queue passed in KEYS and
@@ -21,8 +16,8 @@ import {
  * caller's `until`, in the same step; the others only change fields of keys that exist, whose expiry
  * Redis keeps.
  */
-const KEY_NAMES = ['seq', 'state', 'order', 'pre', 'seen', 'active', 'meta'] as const;
-const keysOf = (perf: string) => KEY_NAMES.map((name) => `{perf:${perf}}:q:${name}`);
+const KEY_NAMES: readonly QueueKeyName[] = ['seq', 'state', 'order', 'pre', 'seen', 'active', 'meta'];
+const keysOf = (perf: string) => KEY_NAMES.map((name) => queueKey(perf, name));
 
 // No fixed key count: the join takes one window key per user besides the seven, so every call passes
 // its count first.
@@ -60,7 +55,7 @@ export function createRedisWaitingRoom(redis: Redis): WaitingRoom {
   const seed = () => randomInt(1, 2 ** 31 - 1);
   const joinMany: WaitingRoom['queueJoinMany'] = async (perf, userIds, { now, open, limit, until }) => {
     if (userIds.length === 0) return [];
-    const windows = userIds.map((userId) => `{perf:${perf}}:q:rl:${userId}`);
+    const windows = userIds.map((userId) => queueJoinWindowKey(perf, userId));
     const reply = (await call(
       'queueJoinScript',
       KEY_NAMES.length + userIds.length,
