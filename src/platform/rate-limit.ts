@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { AppError } from './errors.js';
-import type { Engine } from '../engine/index.js';
+import type { RateLimits } from '../engine/coordination/port.js';
 import { rateLimitKey } from '../engine/keys.js';
 
 /**
@@ -8,7 +8,7 @@ import { rateLimitKey } from '../engine/keys.js';
  * answers 429 RATE_LIMITED with Retry-After once the fixed window is full.
  */
 export function rateLimit(
-  engine: Engine,
+  engine: RateLimits,
   opts: { name: string; limit: number; windowMs: number; key: (req: FastifyRequest) => string },
 ): (req: FastifyRequest) => Promise<void> {
   return async (req) => {

@@ -1,6 +1,8 @@
 import type { Clock } from '../platform/clock.js';
-import type { Engine } from '../engine/index.js';
+import type { Availability } from '../engine/availability/port.js';
+import type { Counters } from '../engine/coordination/port.js';
 import { queueAdmittedInKey } from '../engine/keys.js';
+import type { WaitingRoom } from '../engine/waiting-room/port.js';
 import type { LeaderElector } from '../platform/leader.js';
 import type { Logger } from '../platform/logger.js';
 import type { CatalogRepository, PerformanceRow } from '../catalog/repository.js';
@@ -27,7 +29,7 @@ export class AdmissionTicker {
   private readonly soldOut: SoldOutCheck;
 
   constructor(
-    private readonly engine: Engine,
+    private readonly engine: WaitingRoom & Counters & Availability,
     private readonly catalog: CatalogRepository,
     private readonly leader: LeaderElector,
     private readonly clock: Clock,
