@@ -3,7 +3,7 @@ import { isShownFree, VERSION_TTL_MS, type Availability } from './port.js';
 
 /**
  * Version counters for the memory engine (the availability bitset's, the hold gate's), kept as
- * `versionLua` keeps them in Redis: a missing one starts at `now` (ms), and creating or moving one keeps
+ * version.lib.lua keeps them in Redis: a missing one starts at `now` (ms), and creating or moving one keeps
  * it for VERSION_TTL_MS more. Synchronous, so each call is atomic.
  */
 export function createMemoryVersions(clock: Clock) {

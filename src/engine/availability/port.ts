@@ -20,20 +20,6 @@ export const VERSION_TTL_MS = 24 * 60 * 60_000;
  * before it and a client's old ETag can never match a different bitset. The bitset expires after the
  * `ttlMs` it was stored with; the version VERSION_TTL_MS after it last moved or was created.
  */
-/** Whether a bitset in this layout shows the seat available (a seat past its end is not). */
-export const isShownFree = (bits: Uint8Array, seat: number): boolean =>
-  (((bits[seat >> 3] ?? 0) >> (seat & 7)) & 1) === 1;
-
-/** Every seat a bitset in this layout shows available, in order. */
-export function shownFreeSeats(bits: Uint8Array): number[] {
-  const seats: number[] = [];
-  for (let i = 0; i < bits.length; i++) {
-    if (bits[i] === 0) continue;
-    for (let b = 0; b < 8; b++) if (isShownFree(bits, i * 8 + b)) seats.push(i * 8 + b);
-  }
-  return seats;
-}
-
 export interface Availability {
   /** The stored bitset (null when missing) and the current version. */
   availabilityRead(perf: string, now: number): Promise<{ version: number; bits: Buffer | null }>;
@@ -46,4 +32,18 @@ export interface Availability {
     available: boolean,
     now: number,
   ): Promise<number>;
+}
+
+/** Whether a bitset in Availability's layout shows the seat available (a seat past its end is not). */
+export const isShownFree = (bits: Uint8Array, seat: number): boolean =>
+  (((bits[seat >> 3] ?? 0) >> (seat & 7)) & 1) === 1;
+
+/** Every seat a bitset in Availability's layout shows available, in order. */
+export function shownFreeSeats(bits: Uint8Array): number[] {
+  const seats: number[] = [];
+  for (let i = 0; i < bits.length; i++) {
+    if (bits[i] === 0) continue;
+    for (let b = 0; b < 8; b++) if (isShownFree(bits, i * 8 + b)) seats.push(i * 8 + b);
+  }
+  return seats;
 }

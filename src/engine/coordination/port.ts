@@ -1,6 +1,7 @@
 /**
  * What nodes share besides a performance's sale: counters, sets, leases, rate limits and pub/sub, under
- * keys the caller names. A ttl that is omitted or not positive means "no expiry".
+ * keys the caller names (from src/engine/keys.ts). A ttl that is omitted or not positive means "no
+ * expiry".
  */
 export interface Coordination extends Counters, Sets, Leases, PubSub, RateLimits {
   /** Removes a key of any kind. */

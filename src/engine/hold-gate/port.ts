@@ -1,4 +1,17 @@
 /**
+ * How long a gate mark is believed on its own. Marks are made before PostgreSQL places the hold, so a
+ * node that dies in between leaves marks on seats that PostgreSQL and the seat map show free; believed
+ * until the hold's expiry, they would block those seats for its whole TTL (5 minutes by default). A
+ * hold that PostgreSQL placed has its seats flipped to taken on the seat map right after, so past this
+ * time a mark stands only while the map shows its seat taken (or there is no map). The acquire reads
+ * the map, under the same hash tag, so that no call of its own has to confirm a mark (one did, and
+ * cost throughput: docs/decisions/005-booking-gate-arbiter-settlement.md has the story and the
+ * figures). PostgreSQL takes this long only when in trouble, and then the gate is merely more
+ * permissive for a while: PostgreSQL still refuses.
+ */
+export const GATE_PROVISIONAL_MS = 10_000;
+
+/**
  * The seat-hold gate (DESIGN.md, "Seat holds and booking"): per performance, which seats are held (by
  * which hold, until when) or sold, and how many seats each buyer has held or bought. A hold request
  * checks and marks all its seats and the buyer's cap in one atomic step, so that of 10,000 requests for
@@ -8,24 +21,11 @@
  * The gate may be more permissive than PostgreSQL (then PostgreSQL refuses), never more restrictive
  * for long: a hold's mark lapses at the hold's expiry, or GATE_PROVISIONAL_MS after it is made if the
  * seat map (the availability bitset) still shows the seat free; and the whole gate is rebuilt from
- * PostgreSQL when it is
- * missing (first use, after a Redis wipe) and every `ttlMs` of `gateLoad`. A rebuild is refused when a
- * release or unsell ran since its `gateVersion` was read, so a stale picture never revives a freed seat.
- * A rebuild's marks expire twice its `ttlMs` after it; the version VERSION_TTL_MS after it last moved
- * or was created (availability.ts says why that is safe).
+ * PostgreSQL when it is missing (first use, after a Redis wipe) and every `ttlMs` of `gateLoad`. A
+ * rebuild is refused when a release or unsell ran since its `gateVersion` was read, so a stale picture
+ * never revives a freed seat. A rebuild's marks expire twice its `ttlMs` after it; the version
+ * VERSION_TTL_MS after it last moved or was created (availability/port.ts says why that is safe).
  */
-/**
- * How long a mark is believed on its own. A node that dies between the gate and PostgreSQL leaves its
- * marks behind, and they blocked seats that PostgreSQL and the seat map show free for the hold's whole
- * TTL (5 minutes by default; likely what kept the last seats of the 20,000-buyer sale refused to
- * everyone for 40 s). A hold that PostgreSQL placed has its seats flipped to taken on the seat map
- * right after, so past this time a mark stands only while the map shows its seat taken (or there is
- * no map). No call of its own confirms it: one did, and cost 6–7 % of holds/s (docs/benchmarks.md).
- * PostgreSQL takes this long only when in trouble, and then the gate is merely more permissive for a
- * while: PostgreSQL still refuses.
- */
-export const GATE_PROVISIONAL_MS = 10_000;
-
 export interface HoldGate {
   /**
    * Marks every seat of the hold and adds it to the buyer's count, if no seat is held (unexpired) or

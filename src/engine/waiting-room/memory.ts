@@ -8,7 +8,7 @@ import { decodeState, encodeState, isFinished, seqOf, STATE_TAG, tagOf } from '.
 
 class Queue {
   constructor(
-    /** When the whole queue is forgotten, as its keys expire in Redis (see waiting-room.ts). */
+    /** When the whole queue is forgotten, as its keys expire in Redis (see WaitingRoom in port.ts). */
     public until: number,
   ) {}
 

@@ -1,20 +1,4 @@
-/**
- * The waiting room's engine operations (DESIGN.md, "The waiting room"). One queue per performance;
- * every key of a performance's queue carries the `{perf:ID}` hash tag.
- *
- * Order is decided at arrival by an atomic per-queue sequence. Arrivals before the sale opens (the
- * pre-queue) are shuffled once, at opening, and placed ahead of every later arrival. Position is exact
- * (1 + live entries ahead) and costs O(log n). Admission takes the next entries in order, skipping the
- * ones not seen for a while, within the per-tick allowance and the `maxActive` ceiling; an admitted
- * entry holds a pass (`passId`, expiry) until it is consumed by checkout or expires.
- *
- * A queue's state is forgotten at an instant its caller chooses (`until`, epoch ms, an integer), so a
- * finished sale's waiting room disappears by itself: a join that adds an entry, an opening, an
- * admission that moved someone, a close or reopen — each moves the whole queue's expiry to the `until`
- * it is given (a past one forgets the queue at once). The other calls only change what such a call
- * created, and leave the expiry as it is. Callers pass an instant after every pass the queue may still
- * hold has expired (src/queue/performances.ts, queueKeysUntil).
- */
+/** An entry's state (state.ts says how the adapters store it). */
 export type QueueState = 'prequeue' | 'waiting' | 'admitted' | 'consumed' | 'expired' | 'left';
 
 export interface QueueEntry {
@@ -41,7 +25,7 @@ export interface AdmitOptions {
   /** Entries last seen before this instant are skipped (abandoned), not admitted. */
   staleBefore: number;
   passTtlMs: number;
-  /** When the queue's state expires (see the top of this file). */
+  /** When the queue's state expires (see WaitingRoom). */
   until: number;
 }
 
@@ -74,7 +58,7 @@ export interface JoinOptions {
    * first; counted in the same atomic step as the join, so a flood costs one round trip per call.
    */
   limit?: { max: number; windowMs: number };
-  /** When the queue's state expires (see the top of this file). */
+  /** When the queue's state expires (see WaitingRoom). */
   until: number;
 }
 
@@ -85,11 +69,28 @@ export type JoinResult =
   /** The queue is closed (see queueClose): nobody joins, not even again. */
   | { outcome: 'closed'; reason: string };
 
+/**
+ * The waiting room's engine operations (DESIGN.md, "The waiting room"). One queue per performance;
+ * every key of a performance's queue carries the `{perf:ID}` hash tag.
+ *
+ * Order is decided at arrival by an atomic per-queue sequence. Arrivals before the sale opens (the
+ * pre-queue) are shuffled once, at opening, and placed ahead of every later arrival. Position is exact
+ * (1 + live entries ahead) and costs O(log n). Admission takes the next entries in order, skipping the
+ * ones not seen for a while, within the per-tick allowance and the `maxActive` ceiling; an admitted
+ * entry holds a pass (`passId`, expiry) until it is consumed by checkout or expires.
+ *
+ * A queue's state is forgotten at an instant its caller chooses (`until`, epoch ms, an integer), so a
+ * finished sale's waiting room disappears by itself: a join that adds an entry, an opening, an
+ * admission that moved someone, a close or reopen — each moves the whole queue's expiry to the `until`
+ * it is given (a past one forgets the queue at once). The other calls only change what such a call
+ * created, and leave the expiry as it is. Callers pass an instant after every pass the queue may still
+ * hold has expired (src/queue/performances.ts, queueKeysUntil).
+ */
 export interface WaitingRoom {
   /**
    * Joins the queue, or returns the caller's existing live entry (idempotent), unless the caller is
-   * over `limit` or the queue is closed. The first join after opening performs the opening shuffle itself if the ticker has
-   * not yet, so no arrival after opening can be mixed into the pre-queue.
+   * over `limit` or the queue is closed. The first join after opening performs the opening shuffle
+   * itself if the ticker has not yet, so no arrival after opening can be mixed into the pre-queue.
    */
   queueJoin(perf: string, userId: string, opts: JoinOptions): Promise<JoinResult>;
   /**
