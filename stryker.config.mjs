@@ -49,8 +49,8 @@ const MUTATE = {
     'src/engine/hold-gate/memory.ts:27-165',
     'src/engine/waiting-room/live-slots.ts:5-37',
     'src/engine/waiting-room/memory.ts:9-260',
-    // How the memory waiting room writes and reads its entries' states (encodeState, tagOf, seqOf).
-    'src/engine/waiting-room/state.ts:21-28',
+    // How the memory waiting room writes and reads its entries' states (encodeState … seqOf).
+    'src/engine/waiting-room/state.ts:21-32',
     // createMemoryAvailability: the seat-map bitset of the memory engine.
     'src/engine/availability/memory.ts:36-84',
   ],

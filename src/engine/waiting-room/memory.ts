@@ -4,7 +4,7 @@ import type { RateLimitResult } from '../coordination/port.js';
 import { queueJoinWindowKey } from '../keys.js';
 import { LiveSlots } from './live-slots.js';
 import type { AdmitResult, JoinOptions, JoinResult, QueueEntry, WaitingRoom } from './port.js';
-import { decodeState, encodeState, isFinished, seqOf, STATE_TAG, tagOf } from './state.js';
+import { decodeState, encodeAdmitted, encodeState, isFinished, seqOf, STATE_TAG, tagOf } from './state.js';
 
 class Queue {
   constructor(
@@ -205,7 +205,7 @@ export function createMemoryWaitingRoom(
           continue;
         }
         const expiresAt = opts.now + opts.passTtlMs;
-        q.states.set(userId, encodeState('admitted', seq, expiresAt));
+        q.states.set(userId, encodeAdmitted(seq, expiresAt));
         q.active.set(userId, expiresAt);
         result.admitted.push({ userId, passId: seq, expiresAt });
       }

@@ -17,9 +17,13 @@ export const STATE_TAG = {
 
 type Tag = (typeof STATE_TAG)[QueueState];
 
-/** The stored form of a state; `expiresAt` only for an admitted entry (its pass's expiry). */
-export const encodeState = (state: QueueState, seq: number | string, expiresAt?: number): string =>
-  expiresAt === undefined ? `${STATE_TAG[state]}:${seq}` : `${STATE_TAG[state]}:${seq}:${expiresAt}`;
+/** The stored form of a state other than admitted. */
+export const encodeState = (state: Exclude<QueueState, 'admitted'>, seq: number | string): string =>
+  `${STATE_TAG[state]}:${seq}`;
+
+/** The stored form of an admitted entry, whose pass expires at `expiresAt`. */
+export const encodeAdmitted = (seq: number, expiresAt: number): string =>
+  `${STATE_TAG.admitted}:${seq}:${expiresAt}`;
 
 /** The tag of a stored state: an admitted entry past its expiry is still tagged admitted. */
 export const tagOf = (raw: string): Tag => raw[0] as Tag;
