@@ -3,9 +3,8 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { bytesInUse, closeEngines, engineAdapters, waitToExpiry } from '../../../test/engines.js';
 import { TestClock } from '../../../test/harness.js';
 import { VERSION_TTL_MS } from '../availability/port.js';
-import { GATE_PROVISIONAL_MS } from './port.js';
 import type { Engine } from '../index.js';
-import type { GateAcquireResult, GateHold, GateRequest } from './port.js';
+import { GATE_PROVISIONAL_MS, type GateAcquireResult, type GateHold, type GateRequest } from './port.js';
 
 afterAll(closeEngines);
 
