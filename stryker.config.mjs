@@ -47,10 +47,13 @@ const suite = process.env.TMOMI_MUTATE_SUITE;
 
 const MUTATE = {
   engine: [
-    'src/platform/engine/hold-gate.memory.ts:27-165',
-    'src/platform/engine/waiting-room.memory.ts:18-303',
+    'src/engine/hold-gate/memory.ts:27-165',
+    'src/engine/waiting-room/live-slots.ts:5-37',
+    'src/engine/waiting-room/memory.ts:9-260',
+    // How the memory waiting room writes and reads its entries' states (encodeState … seqOf).
+    'src/engine/waiting-room/state.ts:21-32',
     // createMemoryAvailability: the seat-map bitset of the memory engine.
-    'src/platform/engine/memory.ts:165-213',
+    'src/engine/availability/memory.ts:36-84',
   ],
   booking: [
     // create … release, then rebuildGate (not sweep: see above).

@@ -49,7 +49,7 @@ if (process.env.STRYKER_MUTATOR_WORKER !== undefined && process.env.TMOMI_MUTATE
  * Only the engine suite runs without the embedded PostgreSQL: it needs none.
  */
 const SUITES = {
-  engine: ['src/platform/engine/*.contract.test.ts'],
+  engine: ['src/engine/**/*contract.test.ts'],
   booking: [
     'src/platform/loop.test.ts',
     'src/platform/error-handler.test.ts',

@@ -17,7 +17,7 @@ import { pino } from 'pino';
 import { buildApp } from '../src/app.js';
 import { systemClock } from '../src/platform/clock.js';
 import { createPool, migrate } from '../src/platform/db.js';
-import { createMemoryEngine } from '../src/platform/engine/memory.js';
+import { createMemoryEngine } from '../src/engine/index.js';
 import { createScratchDatabase } from '../test/scratch-database.js';
 
 const { values } = parseArgs({

@@ -32,7 +32,8 @@ import { LeaderElector } from './platform/leader.js';
 import type { Clock } from './platform/clock.js';
 import type { Config } from './platform/config.js';
 import type { Db } from './platform/db.js';
-import type { Engine } from './platform/engine/index.js';
+import type { Engine } from './engine/index.js';
+import { LEASES } from './engine/keys.js';
 import { createHttpServer, type App } from './platform/http.js';
 import type { Logger } from './platform/logger.js';
 import { createMetrics } from './platform/metrics.js';
@@ -130,7 +131,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   const ticker = new AdmissionTicker(
     deps.engine,
     catalogRepository,
-    new LeaderElector(deps.engine, { name: 'leader:admission', holderId: randomUUID(), ttlMs: 3_000 }),
+    new LeaderElector(deps.engine, { name: LEASES.admission, holderId: randomUUID(), ttlMs: 3_000 }),
     deps.clock,
     queueMetrics,
     deps.logger,
@@ -165,7 +166,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   const sweeper = new BookingSweeper(
     holds,
     checkout,
-    new LeaderElector(deps.engine, { name: 'leader:booking-sweeper', holderId: randomUUID(), ttlMs: 3_000 }),
+    new LeaderElector(deps.engine, { name: LEASES.bookingSweeper, holderId: randomUUID(), ttlMs: 3_000 }),
     deps.logger,
   );
 

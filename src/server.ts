@@ -7,7 +7,7 @@ import { systemClock } from './platform/clock.js';
 import type { Config } from './platform/config.js';
 import { createPool, migrate, type Db } from './platform/db.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './platform/embedded-postgres.js';
-import { createEngine, type Engine } from './platform/engine/index.js';
+import { createEngine, type Engine } from './engine/index.js';
 import type { Logger } from './platform/logger.js';
 import { loadOrCreateSecret } from './platform/secret.js';
 

@@ -3,9 +3,8 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Redis } from 'ioredis';
-import { createMemoryEngine } from '../src/platform/engine/memory.js';
-import { createRedisEngine } from '../src/platform/engine/redis.js';
-import type { Engine } from '../src/platform/engine/index.js';
+import { createMemoryEngine, createRedisEngine, type Engine } from '../src/engine/index.js';
+import { perfTag } from '../src/engine/keys.js';
 import type { TestClock } from './harness.js';
 import { deleteKeysUnder, keysUnder } from './redis-keys.js';
 
@@ -57,7 +56,7 @@ export function engineAdapters(): EngineAdapter[] {
       keysWithoutExpiry: async (engine, perf) => {
         const redis = new Redis(redisUrl);
         try {
-          const keys = await keysUnder(redis, `${prefixes.get(engine)}{perf:${perf}}`);
+          const keys = await keysUnder(redis, `${prefixes.get(engine)}${perfTag(perf)}`);
           const ttls = await Promise.all(keys.map((key) => redis.pttl(key)));
           return keys.filter((_, i) => ttls[i] === -1);
         } finally {

@@ -5,7 +5,7 @@ import { buildApp, type AppSettings, type BuiltApp } from '../src/app.js';
 import type { PaymentPort } from '../src/booking/payments.js';
 import type { Clock } from '../src/platform/clock.js';
 import { createPool, type Db } from '../src/platform/db.js';
-import { createEngine, type Engine } from '../src/platform/engine/index.js';
+import { createEngine, type Engine } from '../src/engine/index.js';
 
 /**
  * The runtime configurations every HTTP test runs in: the embedded one always (embedded PostgreSQL +

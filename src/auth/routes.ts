@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import type { App } from '../platform/http.js';
-import type { Engine } from '../platform/engine/index.js';
+import type { RateLimits } from '../engine/coordination/port.js';
 import { rateLimit } from '../platform/rate-limit.js';
 import { callerOf, SESSION_COOKIE, type Guard } from './guard.js';
 import type { AuthService, Session } from './service.js';
@@ -25,7 +25,7 @@ const SessionSchema = Type.Object({
 
 export function authRoutes(
   app: App,
-  deps: { auth: AuthService; guard: Guard; engine: Engine; attemptsPerMinute: number },
+  deps: { auth: AuthService; guard: Guard; engine: RateLimits; attemptsPerMinute: number },
 ) {
   const { auth, guard } = deps;
   const limited = rateLimit(deps.engine, {

@@ -12,7 +12,7 @@ import {
 import { randomUUID } from 'node:crypto';
 import { bulkBuyers } from '../loadtest/buyers.js';
 import { bookingViolations } from '../loadtest/invariants.js';
-import { GATE_PROVISIONAL_MS } from '../platform/engine/hold-gate.js';
+import { GATE_PROVISIONAL_MS } from '../engine/hold-gate/port.js';
 import { PaymentSimulator, TEST_CARDS, type ChargeRequest, type ChargeResult } from './payments.js';
 import { BookingRepository } from './repository.js';
 

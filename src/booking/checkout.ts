@@ -1,7 +1,7 @@
 import type { AvailabilityService } from '../catalog/availability.js';
 import type { Clock } from '../platform/clock.js';
 import { groupedBatcher } from '../platform/batcher.js';
-import type { Engine, GateHoldRef } from '../platform/engine/index.js';
+import type { GateHoldRef, HoldGate } from '../engine/hold-gate/port.js';
 import { AppError } from '../platform/errors.js';
 import type { Logger } from '../platform/logger.js';
 import type { QueueService } from '../queue/service.js';
@@ -64,7 +64,7 @@ export class CheckoutService {
   private readonly sell: (sale: { perf: string; hold: GateHoldRef }) => Promise<void>;
 
   constructor(
-    private readonly engine: Engine,
+    private readonly engine: HoldGate,
     private readonly repository: BookingRepository,
     private readonly payments: PaymentPort,
     private readonly codes: TicketCodes,

@@ -3,7 +3,7 @@ import type { AvailabilityService } from '../catalog/availability.js';
 import type { PerformanceRow } from '../catalog/repository.js';
 import type { Clock } from '../platform/clock.js';
 import { groupedBatcher } from '../platform/batcher.js';
-import type { Engine, GateAcquireResult, GateHold } from '../platform/engine/index.js';
+import type { GateAcquireResult, GateHold, HoldGate } from '../engine/hold-gate/port.js';
 import { AppError } from '../platform/errors.js';
 import type { Logger } from '../platform/logger.js';
 import type { PerformanceCache } from '../queue/performances.js';
@@ -87,7 +87,7 @@ export class HoldService {
   private readonly gate: (call: GateCall) => Promise<GateAcquireResult>;
 
   constructor(
-    private readonly engine: Engine,
+    private readonly engine: HoldGate,
     private readonly repository: BookingRepository,
     private readonly performances: PerformanceCache,
     private readonly seating: SeatingCache,

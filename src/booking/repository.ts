@@ -1,6 +1,6 @@
 import type { Db } from '../platform/db.js';
 import { Batcher, inRounds, unwrap, type RoundResult } from '../platform/batcher.js';
-import type { GateSnapshot } from '../platform/engine/index.js';
+import type { GateSnapshot } from '../engine/hold-gate/port.js';
 import type { BookingMetrics } from './metrics.js';
 
 export type HoldState = 'active' | 'released' | 'expired' | 'ordered';

@@ -1,7 +1,7 @@
 import type { Clock } from '../platform/clock.js';
 import type { CatalogRepository, PerformanceRow } from '../catalog/repository.js';
 import type { PlannedRow } from '../catalog/layout.js';
-import { isShownFree } from '../platform/engine/availability.js';
+import { isShownFree } from '../engine/availability/port.js';
 import { SharedCache } from '../platform/shared-cache.js';
 
 const TTL_MS = 5_000;

@@ -3,7 +3,7 @@ import type { CatalogRepository } from '../catalog/repository.js';
 import type { CatalogService } from '../catalog/service.js';
 import type { Clock } from '../platform/clock.js';
 import type { Db } from '../platform/db.js';
-import type { Engine } from '../platform/engine/index.js';
+import type { WaitingRoom } from '../engine/waiting-room/port.js';
 
 const Count = Type.Integer({ minimum: 0 });
 
@@ -23,7 +23,7 @@ export type SaleStats = Static<typeof SaleStatsSchema>;
 export class SaleStatsService {
   constructor(
     private readonly db: Db,
-    private readonly engine: Engine,
+    private readonly engine: WaitingRoom,
     private readonly catalog: CatalogService,
     private readonly repository: CatalogRepository,
     private readonly clock: Clock,

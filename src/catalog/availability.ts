@@ -1,5 +1,5 @@
 import type { Clock } from '../platform/clock.js';
-import type { Engine } from '../platform/engine/index.js';
+import type { Availability as AvailabilityBits } from '../engine/availability/port.js';
 import type { CatalogRepository } from './repository.js';
 
 /** A rebuilt bitset lives this long in the engine; flips keep it current meanwhile. */
@@ -20,7 +20,7 @@ export class AvailabilityService {
   private readonly pending = new Map<string, FlipRun[]>();
 
   constructor(
-    private readonly engine: Engine,
+    private readonly engine: AvailabilityBits,
     private readonly catalog: CatalogRepository,
     private readonly clock: Clock,
   ) {}

@@ -1,6 +1,6 @@
 import { Gauge, type Registry } from 'prom-client';
 import type { Db } from '../platform/db.js';
-import type { Engine } from '../platform/engine/index.js';
+import type { EngineConnection } from '../engine/index.js';
 
 const CHECK_TIMEOUT_MS = 2000;
 
@@ -14,7 +14,7 @@ export interface ReadinessReport {
 export class Readiness {
   private draining = false;
 
-  constructor(private readonly deps: { db: Db; engine: Engine }) {}
+  constructor(private readonly deps: { db: Db; engine: Pick<EngineConnection, 'ping'> }) {}
 
   /** From now on the load balancer is told to send traffic elsewhere. */
   drain(): void {

@@ -1,10 +1,10 @@
 import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
-import type { Engine } from './engine/index.js';
+import type { Leases } from '../engine/coordination/port.js';
 import type { Logger } from './logger.js';
 
 export interface LeaderOptions {
-  /** The lease name, e.g. `leader:ticker`. */
+  /** The lease name: one of LEASES (src/engine/keys.ts). */
   name: string;
   /** This node's id: unique per process. */
   holderId: string;
@@ -37,7 +37,7 @@ export class LeaderElector {
   private readonly marginMs: number;
 
   constructor(
-    private readonly engine: Engine,
+    private readonly engine: Leases,
     private readonly opts: LeaderOptions,
   ) {
     this.clock = opts.clock ?? systemClock;

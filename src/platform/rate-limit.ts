@@ -1,18 +1,19 @@
 import type { FastifyRequest } from 'fastify';
 import { AppError } from './errors.js';
-import type { Engine } from './engine/index.js';
+import type { RateLimits } from '../engine/coordination/port.js';
+import { rateLimitKey } from '../engine/keys.js';
 
 /**
  * A preHandler that counts requests per key in the engine (so the limit holds across all nodes) and
  * answers 429 RATE_LIMITED with Retry-After once the fixed window is full.
  */
 export function rateLimit(
-  engine: Engine,
+  engine: RateLimits,
   opts: { name: string; limit: number; windowMs: number; key: (req: FastifyRequest) => string },
 ): (req: FastifyRequest) => Promise<void> {
   return async (req) => {
     const result = await engine.hitRateLimit(
-      `ratelimit:${opts.name}:${opts.key(req)}`,
+      rateLimitKey(opts.name, opts.key(req)),
       opts.limit,
       opts.windowMs,
     );

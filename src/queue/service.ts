@@ -1,6 +1,6 @@
 import type { Clock } from '../platform/clock.js';
 import { Batcher, inGroups, unwrap } from '../platform/batcher.js';
-import type { Engine, JoinOptions, JoinResult, QueueEntry } from '../platform/engine/index.js';
+import type { JoinOptions, JoinResult, QueueEntry, WaitingRoom } from '../engine/waiting-room/port.js';
 import { AppError } from '../platform/errors.js';
 import { rateLimited } from '../platform/rate-limit.js';
 import { TokenError, type TokenKind } from '../platform/tokens.js';
@@ -44,7 +44,7 @@ export class AdmissionRates {
   private readonly samples = new Map<string, { at: number; total: number }[]>();
 
   constructor(
-    private readonly engine: Engine,
+    private readonly engine: WaitingRoom,
     private readonly clock: Clock,
   ) {}
 
@@ -92,7 +92,7 @@ export class QueueService {
   private readonly joins: Batcher<JoinCall, JoinResult>;
 
   constructor(
-    private readonly engine: Engine,
+    private readonly engine: WaitingRoom,
     private readonly performances: PerformanceCache,
     private readonly passes: TokenKind<PassClaims>,
     readonly rates: AdmissionRates,

@@ -1,6 +1,5 @@
 import type { CatalogRepository, PerformanceRow } from '../catalog/repository.js';
-import { shownFreeSeats } from '../platform/engine/availability.js';
-import type { Engine } from '../platform/engine/index.js';
+import { shownFreeSeats, type Availability } from '../engine/availability/port.js';
 
 const CHECK_EVERY_MS = 1_000;
 /** How long the bitset's free seats are believed without PostgreSQL's word (see below). */
@@ -28,7 +27,7 @@ export class SoldOutCheck {
   >();
 
   constructor(
-    private readonly engine: Engine,
+    private readonly engine: Availability,
     private readonly catalog: CatalogRepository,
   ) {}
 

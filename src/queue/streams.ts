@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { Http2ServerResponse } from 'node:http2';
 import type { Clock } from '../platform/clock.js';
-import type { Engine } from '../platform/engine/index.js';
+import type { WaitingRoom } from '../engine/waiting-room/port.js';
 import type { Logger } from '../platform/logger.js';
 import { API_HEADERS } from '../platform/security-headers.js';
 import type { QueueMetrics } from './metrics.js';
@@ -55,7 +55,7 @@ export class QueueStreams {
   private closing = false;
 
   constructor(
-    private readonly engine: Engine,
+    private readonly engine: WaitingRoom,
     private readonly queue: QueueService,
     private readonly performances: PerformanceCache,
     private readonly clock: Clock,

@@ -1,5 +1,8 @@
 import type { Clock } from '../platform/clock.js';
-import type { Engine } from '../platform/engine/index.js';
+import type { Availability } from '../engine/availability/port.js';
+import type { Counters } from '../engine/coordination/port.js';
+import { queueAdmittedInKey } from '../engine/keys.js';
+import type { WaitingRoom } from '../engine/waiting-room/port.js';
 import type { LeaderElector } from '../platform/leader.js';
 import type { Logger } from '../platform/logger.js';
 import { BackgroundLoop } from '../platform/loop.js';
@@ -26,7 +29,7 @@ export class AdmissionTicker {
   private readonly soldOut: SoldOutCheck;
 
   constructor(
-    private readonly engine: Engine,
+    private readonly engine: WaitingRoom & Counters & Availability,
     private readonly catalog: CatalogRepository,
     private readonly leader: LeaderElector,
     private readonly clock: Clock,
@@ -106,7 +109,7 @@ export class AdmissionTicker {
       );
     }
     const second = Math.floor(now / 1000);
-    const counter = `{perf:${perf.id}}:q:admitted-in:${second}`;
+    const counter = queueAdmittedInKey(perf.id, second);
     const already = await this.engine.getCounter(counter);
     // The share of this second's allowance that is due by the end of this tick.
     const due = Math.min(

@@ -1,0 +1,96 @@
+import type { Redis } from 'ioredis';
+import { availabilityKey, gateKey } from '../keys.js';
+import { defineScripts, loadScripts } from '../redis-client.js';
+import type { GateAcquireResult, HoldGate } from './port.js';
+
+// KEYS: 1 seats (HASH seatNo → "holdId|expiresAtMs", "holdId|expiresAtMs|provisionalUntilMs" when made
+// by an acquire, or "s" when sold) · 2 buyers (HASH userId → JSON {"s":sold,"h":{holdId:[count,
+// expiresAtMs(, provisionalUntilMs, oneSeat)]}}) · 3 ready (STRING with the rebuild's ttl) · 4 version
+// · 5 the availability bitset (availability/redis.ts), read only. All share the {perf:ID} hash tag.
+const VERSION = '../availability/version.lib.lua';
+const SCRIPTS = loadScripts(
+  import.meta.url,
+  {
+    gateAcquireScript: ['buyer.lib.lua', 'stands.lib.lua', 'acquire.lua'],
+    gateReleaseScript: ['buyer.lib.lua', VERSION, 'release.lua'],
+    gateSellScript: ['buyer.lib.lua', 'sell.lua'],
+    gateUnsellScript: ['buyer.lib.lua', VERSION, 'unsell.lua'],
+    gateVersionScript: [VERSION, 'version.lua'],
+    gateLoadScript: ['load.lua'],
+  },
+  5,
+);
+
+// ioredis flattens array arguments, which spares spreading a 100,000-element rebuild into a call.
+type Run = (...args: (string | number | (string | number)[])[]) => Promise<unknown>;
+
+export function createRedisHoldGate(redis: Redis): HoldGate {
+  defineScripts(redis, SCRIPTS);
+  const run = redis as unknown as Record<keyof typeof SCRIPTS, Run>;
+  const keys = (perf: string) => [
+    gateKey(perf, 'seats'),
+    gateKey(perf, 'buyers'),
+    gateKey(perf, 'ready'),
+    gateKey(perf, 'ver'),
+    availabilityKey(perf, 'bits'),
+  ];
+
+  const ops: HoldGate = {
+    gateAcquire: async (perf, hold, cap, now) => (await ops.gateAcquireMany(perf, [{ hold, cap }], now))[0]!,
+    gateAcquireMany: async (perf, requests, now) => {
+      if (requests.length === 0) return [];
+      const args: (string | number)[] = [now];
+      for (const { hold, cap } of requests)
+        args.push(hold.holdId, hold.userId, hold.expiresAt, cap, hold.seatNos.length, ...hold.seatNos);
+      const replies = (await run.gateAcquireScript(...keys(perf), args)) as unknown[];
+      if (replies[0] === -1) return requests.map((): GateAcquireResult => ({ outcome: 'unloaded' }));
+      return (replies as number[][]).map(([code, ...detail]): GateAcquireResult => {
+        if (code === 1) return { outcome: 'held' };
+        if (code === 0) return { outcome: 'taken', seatNos: detail.map(Number) };
+        return { outcome: 'limit', count: Number(detail[0]) };
+      });
+    },
+    gateRelease: async (perf, hold, now) => {
+      await run.gateReleaseScript(...keys(perf), hold.holdId, hold.userId, now, ...hold.seatNos);
+    },
+    gateSell: (perf, hold) => ops.gateSellMany(perf, [hold]),
+    gateSellMany: async (perf, holds) => {
+      if (holds.length === 0) return;
+      const args: (string | number)[] = [];
+      for (const hold of holds) args.push(hold.holdId, hold.userId, hold.seatNos.length, ...hold.seatNos);
+      await run.gateSellScript(...keys(perf), args);
+    },
+    gateUnsell: async (perf, userId, seatNos, now) => {
+      await run.gateUnsellScript(...keys(perf), userId, now, ...seatNos);
+    },
+    gateVersion: async (perf, now) => Number(await run.gateVersionScript(...keys(perf), now)),
+    gateLoad: async (perf, snapshot, version, ttlMs) => {
+      const seats: (string | number)[] = [];
+      const buyers = new Map<string, { s: number; h: Record<string, [number, number]> }>();
+      const buyer = (userId: string) => {
+        let b = buyers.get(userId);
+        if (!b) buyers.set(userId, (b = { s: 0, h: {} }));
+        return b;
+      };
+      for (const hold of snapshot.holds) {
+        for (const seat of hold.seatNos) seats.push(seat, `${hold.holdId}|${hold.expiresAt}`);
+        buyer(hold.userId).h[hold.holdId] = [hold.seatNos.length, hold.expiresAt];
+      }
+      for (const { userId, seatNos } of snapshot.sold) {
+        for (const seat of seatNos) seats.push(seat, 's');
+        buyer(userId).s += seatNos.length;
+      }
+      const buyerArgs = [...buyers].flatMap(([userId, b]) => [userId, JSON.stringify(b)]);
+      const stored = await run.gateLoadScript(
+        ...keys(perf),
+        version,
+        ttlMs,
+        seats.length / 2,
+        seats,
+        buyerArgs,
+      );
+      return stored === 1;
+    },
+  };
+  return ops;
+}

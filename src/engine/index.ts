@@ -1,0 +1,121 @@
+import { Redis } from 'ioredis';
+import { systemClock, type Clock } from '../platform/clock.js';
+import { createMemoryAvailability } from './availability/memory.js';
+import type { Availability } from './availability/port.js';
+import { createRedisAvailability } from './availability/redis.js';
+import { createMemoryCoordination } from './coordination/memory.js';
+import type { Coordination } from './coordination/port.js';
+import { createRedisCoordination } from './coordination/redis.js';
+import { createMemoryHoldGate } from './hold-gate/memory.js';
+import type { HoldGate } from './hold-gate/port.js';
+import { createRedisHoldGate } from './hold-gate/redis.js';
+import { connect, CONNECTION_OPTIONS, quit } from './redis-client.js';
+import { createMemoryWaitingRoom } from './waiting-room/memory.js';
+import type { WaitingRoom } from './waiting-room/port.js';
+import { createRedisWaitingRoom } from './waiting-room/redis.js';
+
+/** What every engine is besides its capabilities: which adapter, whether it answers, and its end. */
+export interface EngineConnection {
+  readonly kind: 'memory' | 'redis';
+  /** Resolves when the engine answers; rejects when it is unreachable (readiness probe). */
+  ping(): Promise<void>;
+  /** Releases connections and timers; the engine must not be used afterwards. */
+  close(): Promise<void>;
+}
+
+/**
+ * The engine: everything hot and shared between Tmomi nodes (waiting rooms, the seat-hold gate,
+ * availability bitsets, rate limits, the leader lease, notifications), one port per capability, each
+ * with two adapters of the same semantics — in-process memory (one node) and Redis (many nodes) — held
+ * to the capability's contract suite (its `contract.test.ts`). The engine makes things fast; PostgreSQL
+ * decides (DESIGN.md, principle 1). Services take only the ports they use; the composition root builds
+ * one engine and hands it to each.
+ *
+ * Every method is atomic on its own. Keys of one performance share a `{perf:ID}` hash tag so that a
+ * Redis Cluster keeps them on one shard. When the engine is unreachable, calls reject within seconds;
+ * they never hang.
+ */
+export interface Engine extends EngineConnection, WaitingRoom, HoldGate, Availability, Coordination {}
+
+/** The memory engine unless a Redis URL is given (the scaled mode). */
+export async function createEngine(opts: {
+  redisUrl?: string | undefined;
+  keyPrefix?: string;
+}): Promise<Engine> {
+  if (!opts.redisUrl) return createMemoryEngine();
+  return createRedisEngine({ url: opts.redisUrl, keyPrefix: opts.keyPrefix });
+}
+
+const SWEEP_EVERY_MS = 30_000;
+
+/**
+ * The single-node engine. Node runs one piece of JavaScript at a time, so each method body is a
+ * critical section as long as it does not await: that is what makes multi-key changes atomic here,
+ * as a Lua script does in Redis. Expired entries vanish lazily on access and in a periodic sweep — the
+ * per-performance state (waiting rooms, gates, bitsets and their versions) as well, when its Redis keys
+ * would have expired.
+ */
+export function createMemoryEngine(opts: { clock?: Clock } = {}): Engine {
+  const clock = opts.clock ?? systemClock;
+  const coordination = createMemoryCoordination(clock);
+  const waitingRoom = createMemoryWaitingRoom(coordination.hitWindow, clock);
+  const availability = createMemoryAvailability(clock);
+  const holdGate = createMemoryHoldGate(clock, availability.shownFree);
+
+  const sweep = setInterval(() => {
+    const now = clock.now();
+    coordination.forgetExpired(now);
+    waitingRoom.forgetExpired(now);
+    availability.forgetExpired(now);
+    holdGate.forgetExpired(now);
+  }, SWEEP_EVERY_MS);
+  sweep.unref();
+
+  return {
+    ...waitingRoom.ops,
+    ...availability.ops,
+    ...holdGate.ops,
+    ...coordination.ops,
+    kind: 'memory',
+    ping: async () => undefined,
+    close: async () => {
+      clearInterval(sweep);
+      coordination.clear();
+    },
+  };
+}
+
+/**
+ * The multi-node engine on Redis ≥ 7 (or Valkey). `keyPrefix` namespaces every key and channel, so
+ * several Tmomi installations — or parallel test runs — can share one server.
+ */
+export async function createRedisEngine(opts: {
+  url: string;
+  keyPrefix?: string | undefined;
+}): Promise<Engine> {
+  const prefix = opts.keyPrefix ?? '';
+  const redis = new Redis(opts.url, {
+    ...CONNECTION_OPTIONS,
+    keyPrefix: prefix,
+    // Commands issued in the same event-loop turn (the joins or hold gates of many requests at once) go
+    // out in one write and come back in one read: under load a syscall pair per command cost more CPU
+    // than the commands themselves (bench/queue, bench/booking). The subscriber only subscribes.
+    enableAutoPipelining: true,
+  });
+  const coordination = createRedisCoordination(redis, { url: opts.url, prefix });
+  const engine: Engine = {
+    ...createRedisWaitingRoom(redis),
+    ...createRedisAvailability(redis),
+    ...createRedisHoldGate(redis),
+    ...coordination.ops,
+    kind: 'redis',
+    ping: async () => {
+      await redis.ping();
+    },
+    close: async () => {
+      await Promise.all([quit(redis), coordination.close()]);
+    },
+  };
+  await connect(redis);
+  return engine;
+}

@@ -1,0 +1,41 @@
+/**
+ * Every Redis key and lease name Tmomi uses, spelled here and nowhere else. Running nodes and the data
+ * already in Redis depend on these exact strings, so keys.test.ts pins them: changing one strands a
+ * live sale's state. (The engine's `keyPrefix` goes in front of all of them; no channel is named yet,
+ * since nothing publishes.)
+ *
+ * A performance's keys all start with its hash tag `{perf:ID}`, so that Redis Cluster keeps them on one
+ * shard: a script may touch only keys of one slot, and the scripts touch several at once (the gate reads
+ * the seat map, the join counts the caller's window beside the queue).
+ */
+
+/** The hash tag that starts every key of the performance. */
+export const perfTag = (perf: string) => `{perf:${perf}}`;
+
+/** The waiting room's keys (waiting-room/redis.ts says what each holds). */
+export type QueueKeyName = 'seq' | 'state' | 'order' | 'pre' | 'seen' | 'active' | 'meta';
+export const queueKey = (perf: string, name: QueueKeyName) => `${perfTag(perf)}:q:${name}`;
+
+/** A user's fixed window of join calls, counted by the join itself. */
+export const queueJoinWindowKey = (perf: string, userId: string) => `${perfTag(perf)}:q:rl:${userId}`;
+
+/** Admissions in one wall-clock second (epoch seconds), so that a new leader continues the count. */
+export const queueAdmittedInKey = (perf: string, second: number) =>
+  `${perfTag(perf)}:q:admitted-in:${second}`;
+
+/** The hold gate's keys (hold-gate/redis.ts says what each holds). */
+export type GateKeyName = 'seats' | 'buyers' | 'ready' | 'ver';
+export const gateKey = (perf: string, name: GateKeyName) => `${perfTag(perf)}:gate:${name}`;
+
+/** The seat-map bitset and its version. */
+export type AvailabilityKeyName = 'bits' | 'ver';
+export const availabilityKey = (perf: string, name: AvailabilityKeyName) => `${perfTag(perf)}:av:${name}`;
+
+/** A fixed window of a rate limit (`name`: which limit; `client`: who is counted, e.g. an address). */
+export const rateLimitKey = (name: string, client: string) => `ratelimit:${name}:${client}`;
+
+/** The leases of the jobs that exactly one node runs. */
+export const LEASES = {
+  admission: 'leader:admission',
+  bookingSweeper: 'leader:booking-sweeper',
+} as const;

@@ -1,0 +1,729 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { closeEngines, engineAdapters } from '../../../test/engines.js';
+import { TestClock } from '../../../test/harness.js';
+import type { Engine } from '../index.js';
+import type { JoinResult } from './port.js';
+
+afterAll(closeEngines);
+
+const PASS_TTL = 60_000;
+/** Far enough ahead that no test but the expiry ones sees a queue expire. */
+const UNTIL = Date.now() + 24 * 60 * 60_000;
+let perfCounter = 0;
+const newPerf = () => `${Date.now()}${++perfCounter}`;
+
+/** Admits with generous defaults: everyone seen recently, no ceiling unless given. */
+const admit = (
+  engine: Engine,
+  perf: string,
+  now: number,
+  opts: { max: number; maxActive?: number; staleBefore?: number },
+) =>
+  engine.queueAdmit(perf, {
+    max: opts.max,
+    maxActive: opts.maxActive ?? 1_000_000,
+    now,
+    staleBefore: opts.staleBefore ?? 0,
+    passTtlMs: PASS_TTL,
+    until: UNTIL,
+  });
+
+/**
+ * A full garbage collection, then the heap in use: the only way to see whether the memory engine still
+ * holds a queue that no call will ever read again. `gc` is exposed on first use, not for every test.
+ */
+let gc: (() => void) | undefined;
+const heapAfterGc = () => {
+  if (!gc) {
+    setFlagsFromString('--expose-gc');
+    gc = runInNewContext('gc') as () => void;
+  }
+  gc();
+  return process.memoryUsage().heapUsed;
+};
+
+/** Joins with no limit: always an entry. */
+const join = async (engine: Engine, perf: string, userId: string, opts: { now: number; open: boolean }) => {
+  const result = await engine.queueJoin(perf, userId, { ...opts, until: UNTIL });
+  if (result.outcome !== 'joined') throw new Error(`join answered ${result.outcome}`);
+  return result.entry;
+};
+
+describe.each(engineAdapters())('waiting room contract: $name', (adapter) => {
+  it('when 5,000 users join at once, then positions are exactly 1..5,000 and re-joins return the same entry', async () => {
+    const engine = await adapter.open();
+    const perf = newPerf();
+    const now = Date.now();
+    const users = Array.from({ length: 5_000 }, (_, i) => `u${i}`);
+    const entries = await Promise.all(users.map((u) => join(engine, perf, u, { now, open: true })));
+    const positions = entries.map((e) => e.position!).sort((a, b) => a - b);
+    expect(positions).toEqual(users.map((_, i) => i + 1));
+    expect(new Set(entries.map((e) => e.seq)).size).toBe(5_000);
+    expect(entries.every((e) => e.state === 'waiting')).toBe(true);
+
+    const again = await Promise.all(
+      users.slice(0, 500).map((u) => join(engine, perf, u, { now, open: true })),
+    );
+    again.forEach((entry, i) => expect(entry).toEqual(entries[i]));
+    expect((await engine.queueStats(perf, now)).waiting).toBe(5_000);
+  });
+
+  it('when users arrive before opening, then at opening they are shuffled once, all kept, ahead of later arrivals', async () => {
+    const engine = await adapter.open();
+    const perf = newPerf();
+    const now = Date.now();
+    const early = Array.from({ length: 200 }, (_, i) => `early${i}`);
+    for (const u of early) {
+      const entry = await join(engine, perf, u, { now, open: false });
+      expect(entry).toMatchObject({ state: 'prequeue', position: null });
+    }
+    expect(await engine.queueLeave(perf, 'early199')).toBe(true);
+
+    // The first join after opening opens the queue itself, even if the ticker has not yet.
+    const late = Array.from({ length: 100 }, (_, i) => `late${i}`);
+    for (const u of late) await join(engine, perf, u, { now, open: true });
+    expect(await engine.queueOpen(perf, UNTIL)).toBe(0); // already opened, never twice
+
+    const earlyPositions = await Promise.all(
+      early.slice(0, 199).map(async (u) => (await engine.queueStatus(perf, u, now))!.position!),
+    );
+    expect([...earlyPositions].sort((a, b) => a - b)).toEqual(early.slice(0, 199).map((_, i) => i + 1));
+    expect(earlyPositions).not.toEqual(early.slice(0, 199).map((_, i) => i + 1)); // shuffled (p ≈ 1/199!)
+    const latePositions = await Promise.all(
+      late.map(async (u) => (await engine.queueStatus(perf, u, now))!.position),
+    );
+    expect(latePositions).toEqual(late.map((_, i) => 200 + i));
+    expect(await engine.queueStatus(perf, 'early199', now)).toMatchObject({ state: 'left' });
+  });
+
+  it('when joins arrive together, then each gets what joining one after another, in order, would have given', async () => {
+    const engine = await adapter.open();
+    const now = Date.now();
+    const limit = { max: 2, windowMs: 60_000 };
+    // The same history in two queues: one takes the batch one call at a time, the other in one call;
+    // both must give what the contract says, worked out by hand below.
+    const [oneByOne, together] = [newPerf(), newPerf()];
+    for (const perf of [oneByOne, together]) {
+      for (const u of ['waiting', 'admitted', 'left', 'flooder'])
+        await engine.queueJoin(perf, u, { now, open: true, limit, until: UNTIL }); // seq 1..4, one call each
+      await engine.queueLeave(perf, 'left');
+      await admit(engine, perf, now, { max: 1 }); // 'waiting' is first in line: it holds pass 1
+    }
+    const batch = ['new1', 'admitted', 'new1', 'left', 'flooder', 'waiting', 'flooder', 'new2', 'flooder'];
+    const opts = { now: now + 1, open: true, limit, until: UNTIL };
+    const waitingAt = (seq: number, position: number): JoinResult => ({
+      outcome: 'joined',
+      entry: { state: 'waiting', seq, position, pass: null, closed: null },
+    });
+    // Ahead of everyone new: 'admitted' (seq 2) and 'flooder' (seq 4); 'left' comes back as a new entry.
+    const expected: JoinResult[] = [
+      waitingAt(5, 3), // new1: a new entry at the back
+      waitingAt(2, 1), // admitted: its own entry, first in line
+      waitingAt(5, 3), // new1 again: the same entry, its second call
+      waitingAt(6, 4), // left: finished, so a new entry at the back
+      waitingAt(4, 2), // flooder: its second call, still within the limit
+      {
+        outcome: 'joined',
+        entry: {
+          state: 'admitted',
+          seq: 1,
+          position: null,
+          pass: { passId: 1, expiresAt: now + PASS_TTL },
+          closed: null,
+        },
+      },
+      { outcome: 'limited', retryAfterMs: 0 }, // flooder's third call: over the limit of 2
+      waitingAt(7, 5), // new2
+      { outcome: 'limited', retryAfterMs: 0 },
+    ];
+    // The window started at the first join above, a moment ago: what is left of its 60 s.
+    const retryAfter = (rs: JoinResult[]) =>
+      rs.map((r) => (r.outcome === 'limited' ? r.retryAfterMs : null)).filter((ms) => ms !== null);
+    const withoutRetry = (rs: JoinResult[]) =>
+      rs.map((r) => (r.outcome === 'limited' ? { ...r, retryAfterMs: 0 } : r));
+
+    const versionBefore = (await engine.queueStats(together, now)).version;
+    const results = await engine.queueJoinMany(together, batch, opts);
+    const sequential = [];
+    for (const u of batch) sequential.push(await engine.queueJoin(oneByOne, u, opts));
+    for (const rs of [results, sequential]) {
+      expect(withoutRetry(rs)).toEqual(expected);
+      for (const ms of retryAfter(rs)) {
+        expect(ms).toBeGreaterThan(50_000);
+        expect(ms).toBeLessThanOrEqual(60_000);
+      }
+    }
+    for (const perf of [oneByOne, together]) {
+      const { version: _, ...stats } = await engine.queueStats(perf, now + 1);
+      expect(stats).toEqual({ waiting: 5, active: 1, admittedTotal: 1, opened: true, closed: null });
+    }
+    // Two new entries changed the order: other nodes must be able to notice.
+    expect((await engine.queueStats(together, now + 1)).version).toBeGreaterThan(versionBefore);
+    // Each user's allowance is used up as by the calls one at a time: new2 has one call left, then none.
+    expect(withoutRetry(await engine.queueJoinMany(together, ['new2', 'new2', 'new2'], opts))).toEqual([
+      waitingAt(7, 5),
+      { outcome: 'limited', retryAfterMs: 0 },
+      { outcome: 'limited', retryAfterMs: 0 },
+    ]);
+    expect(await engine.queueJoinMany(together, [], opts)).toEqual([]);
+  });
+
+  it('when joins arrive together around the opening, then the pre-queue is shuffled ahead of them and they keep their order', async () => {
+    const engine = await adapter.open();
+    const perf = newPerf();
+    const now = Date.now();
+    const early = Array.from({ length: 50 }, (_, i) => `early${i}`);
+    const before = await engine.queueJoinMany(perf, early, { now, open: false, until: UNTIL });
+    expect(before.every((r) => r.outcome === 'joined' && r.entry.state === 'prequeue')).toBe(true);
+    const late = Array.from({ length: 200 }, (_, i) => `late${i}`);
+    const after = await engine.queueJoinMany(perf, [...late, 'early3'], { now, open: true, until: UNTIL });
+    // The pre-queue's 50 fill places 1..50 in a shuffled order; early3's is wherever the shuffle put it.
+    const early3 = (await engine.queueStatus(perf, 'early3', now))!;
+    expect(early3).toMatchObject({ state: 'waiting', seq: 4 });
+    const earlyPositions = await Promise.all(
+      early.map(async (u) => (await engine.queueStatus(perf, u, now))!.position!),
+    );
+    expect([...earlyPositions].sort((a, b) => a - b)).toEqual(early.map((_, i) => i + 1));
+    expect(after.map((r) => r.outcome === 'joined' && r.entry.position)).toEqual([
+      ...late.map((_, i) => 51 + i),
+      earlyPositions[3],
+    ]);
+    expect(after.at(-1)).toEqual({ outcome: 'joined', entry: early3 });
+    const seqs = after.map((r) => (r.outcome === 'joined' ? r.entry.seq : 0));
+    expect(seqs.slice(0, 200)).toEqual(late.map((_, i) => 51 + i));
+    expect((await engine.queueStats(perf, now)).waiting).toBe(250);
+  });
+
+  it('when joins arrive together at a closed queue, then each is refused, and each still counts against its limit', async () => {
+    const engine = await adapter.open();
+    const perf = newPerf();
+    const now = Date.now();
+    const limit = { max: 1, windowMs: 60_000 };
+    await engine.queueClose(perf, 'sold-out', UNTIL);
+    const refused = await engine.queueJoinMany(perf, ['a', 'b', 'a'], {
+      now,
+      open: true,
+      limit,
+      until: UNTIL,
+    });
+    expect(refused.slice(0, 2)).toEqual([
+      { outcome: 'closed', reason: 'sold-out' },
+      { outcome: 'closed', reason: 'sold-out' },
+    ]);
+    // a's window began with its first call, just now: nearly all of its minute is left.
+    const limited = refused[2]!;
+    expect(limited.outcome).toBe('limited');
+    expect(limited.outcome === 'limited' && limited.retryAfterMs).toBeGreaterThan(50_000);
+    expect(limited.outcome === 'limited' && limited.retryAfterMs).toBeLessThanOrEqual(60_000);
+    await engine.queueClose(perf, null, UNTIL);
+    const again = await engine.queueJoinMany(perf, ['a', 'c'], { now, open: true, limit, until: UNTIL });
+    expect(again.map((r) => r.outcome)).toEqual(['limited', 'joined']);
+  });
+
+  it('when admitting tick by tick, then admissions follow the queue order exactly and respect the per-tick allowance', async () => {
+    const engine = await adapter.open();
+    const perf = newPerf();
+    const now = Date.now();
+    const users = Array.from({ length: 50 }, (_, i) => `u${i}`);
+    for (const u of users) await join(engine, perf, u, { now, open: true });
+    const order: string[] = [];
+    for (let tick = 0; tick < 10; tick++) {
+      const { admitted } = await admit(engine, perf, now + tick, { max: 7 });
+      expect(admitted.length).toBeLessThanOrEqual(7);
+      order.push(...admitted.map((a) => a.userId));
+    }
+    expect(order).toEqual(users);
+    const status = await engine.queueStatus(perf, 'u0', now);
+    expect(status).toMatchObject({ state: 'admitted', position: null, pass: { passId: status!.seq } });
+    expect((await engine.queueStats(perf, now)).admittedTotal).toBe(50);
+  });
+
+  it('when passes are active, then no more than maxActive are out at any moment, and expired or consumed ones free their slot', async () => {
+    const engine = await adapter.open();
+    const perf = newPerf();
+    const now = Date.now();
+    for (let i = 0; i < 10; i++) await join(engine, perf, `u${i}`, { now, open: true });
+
+    const first = await admit(engine, perf, now, { max: 100, maxActive: 3 });
+    expect(first.admitted.map((a) => a.userId)).toEqual(['u0', 'u1', 'u2']);
+    expect((await admit(engine, perf, now + 1, { max: 100, maxActive: 3 })).admitted).toEqual([]);
+    expect((await engine.queueStats(perf, now + 1)).active).toBe(3);
+
+    // Checkout consumes u0's pass exactly once; its slot goes to the next in line.
+    const u0 = first.admitted[0]!;
+    expect(await engine.queuePassActive(perf, 'u0', u0.passId, now + 2)).toBe(true);
+    expect(await engine.queueConsumePass(perf, 'u0', u0.passId, now + 2)).toBe(true);
+    expect(await engine.queueConsumePass(perf, 'u0', u0.passId, now + 2)).toBe(false);
+    expect(await engine.queuePassActive(perf, 'u0', u0.passId, now + 2)).toBe(false);
+    expect(
+      (await admit(engine, perf, now + 3, { max: 100, maxActive: 3 })).admitted.map((a) => a.userId),
+    ).toEqual(['u3']);
+
+    // When the passes lapse, their slots free up and the holders can no longer use them.
+    const later = now + PASS_TTL + 10;
+    expect(await engine.queuePassActive(perf, 'u1', first.admitted[1]!.passId, later)).toBe(false);
+    expect((await engine.queueStatus(perf, 'u1', later))!.state).toBe('expired');
+    const next = await admit(engine, perf, later, { max: 100, maxActive: 3 });
+    expect(next.admitted.map((a) => a.userId)).toEqual(['u4', 'u5', 'u6']);
+  });
+
+  it('when a pass is checked or used, then another user, another pass id or another performance does not match', async () => {
+    const engine = await adapter.open();
+    const perf = newPerf();
+    const other = newPerf();
+    const now = Date.now();
+    await join(engine, perf, 'alice', { now, open: true });
+    await join(engine, perf, 'bob', { now, open: true });
+    const { admitted } = await admit(engine, perf, now, { max: 1 });
+    const pass = admitted[0]!;
+    expect(await engine.queuePassActive(perf, 'alice', pass.passId, now)).toBe(true);
+    expect(await engine.queuePassActive(perf, 'bob', pass.passId, now)).toBe(false);
+    expect(await engine.queuePassActive(perf, 'alice', pass.passId + 1, now)).toBe(false);
+    expect(await engine.queuePassActive(other, 'alice', pass.passId, now)).toBe(false);
+    // Nor can any of them use it up: it is still alice's, once.
+    expect(await engine.queueConsumePass(perf, 'bob', pass.passId, now)).toBe(false);
+    expect(await engine.queueConsumePass(perf, 'alice', pass.passId + 1, now)).toBe(false);
+    expect(await engine.queueConsumePass(other, 'alice', pass.passId, now)).toBe(false);
+    expect(await engine.queuePassActive(perf, 'alice', pass.passId, now)).toBe(true);
+    expect(await engine.queueConsumePass(perf, 'alice', pass.passId, now)).toBe(true);
+  });
+
+  it('when a pass reaches its expiry instant, then it has expired at that instant: not active, its slot free', async () => {
+    const engine = await adapter.open();
+    const perf = newPerf();
+    const now = Date.now();
+    for (const u of ['u0', 'u1']) await join(engine, perf, u, { now, open: true });
+    const [pass] = (await admit(engine, perf, now, { max: 10, maxActive: 1 })).admitted;
+    const at = now + PASS_TTL;
+    expect(pass).toEqual({ userId: 'u0', passId: 1, expiresAt: at });
+    expect(await engine.queuePassActive(perf, 'u0', 1, at - 1)).toBe(true);
+    expect((await engine.queueStats(perf, at - 1)).active).toBe(1);
+    expect(await engine.queuePassActive(perf, 'u0', 1, at)).toBe(false);
+    expect((await engine.queueStatus(perf, 'u0', at))!.state).toBe('expired');
+    expect((await engine.queueStats(perf, at)).active).toBe(0);
+    const next = await admit(engine, perf, at, { max: 10, maxActive: 1 });
+    expect(next.admitted.map((a) => a.userId)).toEqual(['u1']);
+  });
+
+  it('when entries have not been seen for a while, then admission skips them and takes the next live ones', async () => {
+    const engine = await adapter.open();
+    const perf = newPerf();
+    const t0 = Date.now();
+    for (let i = 0; i < 6; i++) await join(engine, perf, `u${i}`, { now: t0, open: true });
+    // u1, u3 and u5 keep their page open; u4 was last seen at the very instant before which entries are
+    // stale, so it is not stale; the others went away.
+    for (const u of ['u1', 'u3', 'u5']) expect(await engine.queueTouch(perf, u, t0 + 30_000)).toBe(true);
+    expect(await engine.queueTouch(perf, 'u4', t0 + 10_000)).toBe(true);
+    const result = await admit(engine, perf, t0 + 31_000, { max: 2, staleBefore: t0 + 10_000 });
+    expect(result.admitted.map((a) => a.userId)).toEqual(['u1', 'u3']);
+    expect(result.skipped).toBe(2);
+    expect((await engine.queueStatus(perf, 'u0', t0))!.state).toBe('expired');
+    expect((await engine.queueStatus(perf, 'u5', t0 + 31_000))!.position).toBe(2); // u4 (stale, not reached yet) is ahead
+    // A skipped user who comes back starts again at the back.
+    const back = await join(engine, perf, 'u0', { now: t0 + 32_000, open: true });
+    expect(back).toMatchObject({ state: 'waiting', position: 3 });
+    const rest = await admit(engine, perf, t0 + 33_000, { max: 10, staleBefore: t0 + 10_000 });
+    expect(rest).toMatchObject({
+      admitted: [{ userId: 'u4' }, { userId: 'u5' }, { userId: 'u0' }],
+      skipped: 0,
+    });
+  });
+
+  it('when someone ahead leaves, then positions behind move up and admission passes their place; leaving twice or never joined is a no-op', async () => {
+    const engine = await adapter.open();
+    const perf = newPerf();
+    const now = Date.now();
+    for (let i = 0; i < 5; i++) await join(engine, perf, `u${i}`, { now, open: true });
+    expect(await engine.queueLeave(perf, 'u1')).toBe(true);
+    // The entry keeps its arrival sequence: it is still that entry, now finished.
+    expect(await engine.queueStatus(perf, 'u1', now)).toMatchObject({
+      state: 'left',
+      seq: 2,
+      position: null,
+    });
+    expect(await engine.queueLeave(perf, 'u1')).toBe(false);
+    expect(await engine.queueLeave(perf, 'nobody')).toBe(false);
+    expect((await engine.queueStatus(perf, 'u4', now))!.position).toBe(4);
+    expect(await engine.queueTouch(perf, 'u1', now)).toBe(false);
+    const rejoined = await join(engine, perf, 'u1', { now, open: true });
+    expect(rejoined.position).toBe(5);
+    const stats = await engine.queueStats(perf, now);
+    expect(stats).toMatchObject({ waiting: 5, active: 0, opened: true });
+    // The place u1 left is passed over; u1 is reached once, at the back.
+    const all = await admit(engine, perf, now, { max: 10 });
+    expect(all.admitted.map((a) => a.userId)).toEqual(['u0', 'u2', 'u3', 'u4', 'u1']);
+    // Once admission has reached the end of the line, a newcomer is next, and the next tick admits them.
+    expect(await join(engine, perf, 'late', { now, open: true })).toMatchObject({ position: 1 });
+    expect((await admit(engine, perf, now, { max: 10 })).admitted.map((a) => a.userId)).toEqual(['late']);
+  });
+
+  it('when an admitted user leaves, then their pass is given up and its slot goes to the next in line', async () => {
+    const engine = await adapter.open();
+    const perf = newPerf();
+    const now = Date.now();
+    for (const u of ['a', 'b']) await join(engine, perf, u, { now, open: true });
+    const first = await admit(engine, perf, now, { max: 10, maxActive: 1 });
+    expect(first.admitted.map((a) => a.userId)).toEqual(['a']);
+    expect(await engine.queueLeave(perf, 'a')).toBe(true);
+    expect(await engine.queuePassActive(perf, 'a', first.admitted[0]!.passId, now)).toBe(false);
+    expect(await engine.queueStatus(perf, 'a', now)).toMatchObject({ state: 'left', seq: 1, pass: null });
+    expect((await engine.queueStats(perf, now)).active).toBe(0);
+    const next = await admit(engine, perf, now, { max: 10, maxActive: 1 });
+    expect(next.admitted.map((a) => a.userId)).toEqual(['b']);
+  });
+
+  it('when people wait in the pre-queue, then they count as waiting, one may leave it, and opening keeps the count', async () => {
+    const engine = await adapter.open();
+    const perf = newPerf();
+    const now = Date.now();
+    const early = ['p0', 'p1', 'p2', 'p3'];
+    await engine.queueJoinMany(perf, early, { now, open: false, until: UNTIL });
+    expect(await engine.queueStats(perf, now)).toMatchObject({ waiting: 4, opened: false });
+    expect(await engine.queueLeave(perf, 'p1')).toBe(true);
+    expect(await engine.queueStatus(perf, 'p1', now)).toMatchObject({ state: 'left', seq: 2 });
+    expect(await engine.queueLeave(perf, 'p1')).toBe(false);
+    expect((await engine.queueStats(perf, now)).waiting).toBe(3);
+    expect(await engine.queueOpen(perf, UNTIL)).toBe(3);
+    expect(await engine.queueStats(perf, now)).toMatchObject({ waiting: 3, opened: true });
+    await join(engine, perf, 'late', { now, open: true });
+    expect((await engine.queueStats(perf, now)).waiting).toBe(4);
+  });
+
+  it('when people in the pre-queue are observed or touched, then they count as seen once the queue opens', async () => {
+    const engine = await adapter.open();
+    const perf = newPerf();
+    const t0 = Date.now();
+    await engine.queueJoinMany(perf, ['p0', 'p1', 'p2'], { now: t0, open: false, until: UNTIL });
+    // p0's page is open on a node's stream, p1 polls; p2 went away.
+    const [observed] = await engine.queueObserve(perf, ['p0'], t0 + 30_000);
+    expect(observed).toMatchObject({ state: 'prequeue' });
+    expect(await engine.queueTouch(perf, 'p1', t0 + 30_000)).toBe(true);
+    await engine.queueOpen(perf, UNTIL);
+    const result = await admit(engine, perf, t0 + 31_000, { max: 10, staleBefore: t0 + 10_000 });
+    // In the shuffled order, whatever it is: both kept fresh are admitted, the other skipped.
+    expect(result.admitted.map((a) => a.userId).sort()).toEqual(['p0', 'p1']);
+    expect(result.skipped).toBe(1);
+    expect((await engine.queueStatus(perf, 'p2', t0 + 31_000))!.state).toBe('expired');
+  });
+
+  it('when a queue does not exist, or the user never joined it, then every call finds nothing there and changes nothing', async () => {
+    const engine = await adapter.open();
+    const now = Date.now();
+    const nowhere = newPerf();
+    expect(await engine.queueStatus(nowhere, 'u0', now)).toBeNull();
+    expect(await engine.queueObserve(nowhere, ['u0', 'u1'], now)).toEqual([null, null]);
+    expect(await engine.queueTouch(nowhere, 'u0', now)).toBe(false);
+    expect(await engine.queueLeave(nowhere, 'u0')).toBe(false);
+    expect(await engine.queuePassActive(nowhere, 'u0', 1, now)).toBe(false);
+    expect(await engine.queueConsumePass(nowhere, 'u0', 1, now)).toBe(false);
+    expect(await admit(engine, nowhere, now, { max: 10 })).toEqual({ admitted: [], skipped: 0 });
+    expect(await engine.queueStats(nowhere, now)).toEqual({
+      waiting: 0,
+      active: 0,
+      admittedTotal: 0,
+      version: 0,
+      opened: false,
+      closed: null,
+    });
+
+    // A queue with someone in it, asked about a stranger: u0 holds pass 1, which is not the stranger's.
+    const perf = newPerf();
+    await join(engine, perf, 'u0', { now, open: true });
+    await join(engine, perf, 'u1', { now, open: true });
+    await admit(engine, perf, now, { max: 1 });
+    const before = await engine.queueStats(perf, now);
+    expect(await engine.queueObserve(perf, ['stranger'], now)).toEqual([null]);
+    expect(await engine.queueTouch(perf, 'stranger', now)).toBe(false);
+    expect(await engine.queueLeave(perf, 'stranger')).toBe(false);
+    expect(await engine.queuePassActive(perf, 'stranger', 1, now)).toBe(false);
+    expect(await engine.queueConsumePass(perf, 'stranger', 1, now)).toBe(false);
+    expect(await engine.queueStatus(perf, 'stranger', now)).toBeNull();
+    expect(await engine.queueStats(perf, now)).toEqual(before);
+  });
+
+  it('when the waiting order grows past powers of two, then stats count every waiting entry at each size', async () => {
+    const engine = await adapter.open();
+    const perf = newPerf();
+    const now = Date.now();
+    // Sizes on either side of 1,024 and 2,048, where an index over the order (the memory adapter's)
+    // grows, and where the count of all slots comes from its top node alone.
+    let joined = 0;
+    for (const size of [1, 1_023, 1_024, 1_025, 2_047, 2_048, 2_049]) {
+      while (joined < size) {
+        const users = Array.from({ length: Math.min(1_000, size - joined) }, (_, i) => `u${joined + i}`);
+        await engine.queueJoinMany(perf, users, { now, open: true, until: UNTIL });
+        joined += users.length;
+      }
+      expect((await engine.queueStats(perf, now)).waiting).toBe(size);
+    }
+  });
+
+  it('when a node observes many users at once, then it gets each entry as queueStatus would and marks the waiting ones seen', async () => {
+    const engine = await adapter.open();
+    const perf = newPerf();
+    const t0 = Date.now();
+    for (let i = 0; i < 5; i++) await join(engine, perf, `u${i}`, { now: t0, open: true });
+    await admit(engine, perf, t0, { max: 1 });
+    const observed = await engine.queueObserve(perf, ['u0', 'u3', 'nobody', 'u4'], t0 + 50_000);
+    expect(observed.map((e) => e && { state: e.state, position: e.position })).toEqual([
+      { state: 'admitted', position: null },
+      { state: 'waiting', position: 3 },
+      null,
+      { state: 'waiting', position: 4 },
+    ]);
+    // Observed users count as seen; u1 and u2 were not and are skipped as stale.
+    const { admitted, skipped } = await admit(engine, perf, t0 + 60_000, {
+      max: 10,
+      staleBefore: t0 + 40_000,
+    });
+    expect(admitted.map((a) => a.userId)).toEqual(['u3', 'u4']);
+    expect(skipped).toBe(2);
+    expect(await engine.queueObserve(perf, [], t0)).toEqual([]);
+  });
+
+  it('when anything changes, then the version moves, so nodes can notice with one read; when nothing does, it stays', async () => {
+    const engine = await adapter.open();
+    const perf = newPerf();
+    const now = Date.now();
+    const versions = [(await engine.queueStats(perf, now)).version];
+    const movedBy = async (change: () => Promise<unknown>) => {
+      await change();
+      const version = (await engine.queueStats(perf, now)).version;
+      expect(version).toBeGreaterThan(versions.at(-1)!);
+      versions.push(version);
+    };
+    await movedBy(() => join(engine, perf, 'a', { now, open: true }));
+    const { admitted } = await admit(engine, perf, now, { max: 1 });
+    await movedBy(async () => undefined); // the admission just above
+    await movedBy(() => join(engine, perf, 'b', { now, open: true }));
+    await join(engine, perf, 'c', { now, open: true });
+    await movedBy(() => engine.queueLeave(perf, 'b'));
+    await movedBy(() => engine.queueConsumePass(perf, 'a', admitted[0]!.passId, now));
+    // An admission that finds only abandoned entries still changes them (to expired).
+    const skipping = await admit(engine, perf, now, { max: 1, staleBefore: now + 1 });
+    expect(skipping).toEqual({ admitted: [], skipped: 1 });
+    await movedBy(async () => undefined);
+    // A tick that finds nobody changes nothing: nodes must not take every tick for a change.
+    expect(await admit(engine, perf, now, { max: 1 })).toEqual({ admitted: [], skipped: 0 });
+    expect((await engine.queueStats(perf, now)).version).toBe(versions.at(-1));
+    expect(await engine.queueStatus(perf, 'never-joined', now)).toBeNull();
+  });
+
+  it('when one user joins more often than the limit allows, then the extra calls change nothing and say when to retry', async () => {
+    const engine = await adapter.open();
+    const perf = newPerf();
+    const now = Date.now();
+    const limit = { max: 3, windowMs: 60_000 };
+    const results = [];
+    for (let i = 0; i < 5; i++)
+      results.push(await engine.queueJoin(perf, 'flooder', { now, open: true, limit, until: UNTIL }));
+    expect(results.map((r) => r.outcome)).toEqual(['joined', 'joined', 'joined', 'limited', 'limited']);
+    const entries = results.flatMap((r) => (r.outcome === 'joined' ? [r.entry] : []));
+    expect(new Set(entries.map((e) => e.seq)).size).toBe(1);
+    const refused = results[4]!;
+    expect(refused.outcome === 'limited' && refused.retryAfterMs).toBeGreaterThan(50_000);
+    expect(refused.outcome === 'limited' && refused.retryAfterMs).toBeLessThanOrEqual(60_000);
+    const v = (await engine.queueStats(perf, now)).version;
+    expect((await engine.queueJoin(perf, 'flooder', { now, open: true, limit, until: UNTIL })).outcome).toBe(
+      'limited',
+    );
+    expect((await engine.queueStats(perf, now)).version).toBe(v);
+    // The window is per user and per queue: others, and the same user elsewhere, are not affected.
+    expect((await engine.queueJoin(perf, 'someone', { now, open: true, limit, until: UNTIL })).outcome).toBe(
+      'joined',
+    );
+    expect(
+      (await engine.queueJoin(newPerf(), 'flooder', { now, open: true, limit, until: UNTIL })).outcome,
+    ).toBe('joined');
+    expect((await engine.queueStats(perf, now)).waiting).toBe(2);
+  });
+
+  it('when a queue is closed, then joins are refused with the reason, every entry reads it, admission stops, and reopening lifts it', async () => {
+    const engine = await adapter.open();
+    const perf = newPerf();
+    const now = Date.now();
+    for (let i = 0; i < 4; i++) await join(engine, perf, `u${i}`, { now, open: true });
+    await admit(engine, perf, now, { max: 1 });
+    const v0 = (await engine.queueStats(perf, now)).version;
+
+    expect(await engine.queueClose(perf, 'sold-out', UNTIL)).toBe(true);
+    expect(await engine.queueClose(perf, 'sold-out', UNTIL)).toBe(false); // no change, no new version
+    const stats = await engine.queueStats(perf, now);
+    expect(stats).toMatchObject({ closed: 'sold-out', waiting: 3, version: v0 + 1 });
+    expect(await engine.queueJoin(perf, 'late', { now, open: true, until: UNTIL })).toEqual({
+      outcome: 'closed',
+      reason: 'sold-out',
+    });
+    expect(await engine.queueJoin(perf, 'u2', { now, open: true, until: UNTIL })).toEqual({
+      outcome: 'closed',
+      reason: 'sold-out',
+    });
+    expect(await engine.queueStatus(perf, 'late', now)).toBeNull();
+    const observed = await engine.queueObserve(perf, ['u0', 'u1', 'late'], now);
+    expect(observed.map((e) => e && { state: e.state, position: e.position, closed: e.closed })).toEqual([
+      { state: 'admitted', position: null, closed: 'sold-out' },
+      { state: 'waiting', position: 1, closed: 'sold-out' },
+      null,
+    ]);
+    expect((await engine.queueStatus(perf, 'u3', now))!.closed).toBe('sold-out');
+    expect(await admit(engine, perf, now + 1, { max: 10 })).toEqual({ admitted: [], skipped: 0 });
+    expect((await engine.queueStats(perf, now + 1)).admittedTotal).toBe(1);
+
+    // Reopened (a refund put a seat back): the same places, admission and joins resume.
+    expect(await engine.queueClose(perf, null, UNTIL)).toBe(true);
+    expect((await engine.queueStats(perf, now)).closed).toBeNull();
+    expect((await engine.queueStatus(perf, 'u1', now))!).toMatchObject({ position: 1, closed: null });
+    expect((await admit(engine, perf, now + 2, { max: 1 })).admitted.map((a) => a.userId)).toEqual(['u1']);
+    expect((await join(engine, perf, 'late', { now, open: true })).position).toBe(3);
+    expect(await engine.queueClose(newPerf(), null, UNTIL)).toBe(false); // a queue nobody closed is open
+  });
+
+  it('when a queue passes its instant, then it is forgotten whole; each change moves the instant on', async () => {
+    const clock = new TestClock();
+    const engine = await adapter.open(clock);
+    const perf = newPerf();
+    const t0 = clock.now();
+    const until = (ms: number) => t0 + ms;
+    const first = await engine.queueJoin(perf, 'u0', { now: t0, open: false, until: until(300) });
+    expect(first.outcome).toBe('joined');
+    await adapter.wait(clock, 200);
+    expect(await engine.queueOpen(perf, until(600))).toBe(1);
+    expect((await engine.queueJoin(perf, 'u1', { now: t0, open: true, until: until(600) })).outcome).toBe(
+      'joined',
+    );
+    await adapter.wait(clock, 200); // past the first instant: the opening moved it
+    expect(await engine.queueStatus(perf, 'u0', t0)).toMatchObject({ state: 'waiting' });
+    // Only changes move it: a re-join, a poll, a keepalive, a leave or a used pass leave it as it is.
+    const leaver = await engine.queueJoin(perf, 'u2', { now: t0, open: true, until: until(900) });
+    expect(leaver.outcome).toBe('joined');
+    await engine.queueObserve(perf, ['u0'], t0);
+    await engine.queueTouch(perf, 'u0', t0);
+    expect(await engine.queueLeave(perf, 'u2')).toBe(true);
+    const admitted = await engine.queueAdmit(perf, {
+      max: 1,
+      maxActive: 10,
+      now: t0,
+      staleBefore: 0,
+      passTtlMs: PASS_TTL,
+      until: until(900),
+    });
+    expect(admitted.admitted.map((a) => a.userId)).toEqual(['u0']);
+    expect(await engine.queueConsumePass(perf, 'u0', admitted.admitted[0]!.passId, t0)).toBe(true);
+    await adapter.wait(clock, 300); // t0 + 700
+    expect(await engine.queueClose(perf, 'sold-out', until(1_100))).toBe(true);
+    await adapter.wait(clock, 300); // t0 + 1000: past the admission's instant, not the close's
+    expect(await engine.queueStats(perf, t0)).toMatchObject({ closed: 'sold-out', admittedTotal: 1 });
+    await adapter.wait(clock, 200); // t0 + 1200
+
+    expect(await engine.queueStatus(perf, 'u0', t0)).toBeNull();
+    expect(await engine.queueStatus(perf, 'u1', t0)).toBeNull();
+    expect(await engine.queueStats(perf, t0)).toEqual({
+      waiting: 0,
+      active: 0,
+      admittedTotal: 0,
+      version: 0,
+      opened: false,
+      closed: null,
+    });
+    // A queue begun again starts from nothing: open, first in line.
+    expect(await join(engine, perf, 'u9', { now: t0, open: false })).toMatchObject({
+      state: 'prequeue',
+      seq: 1,
+    });
+  });
+
+  it('when a call changes nothing, then the instant stays where it was, and at that very instant the queue is gone', async () => {
+    const clock = new TestClock();
+    const engine = await adapter.open(clock);
+    const perf = newPerf();
+    const t0 = clock.now();
+    const until = (ms: number) => t0 + ms;
+    expect(await join(engine, perf, 'u0', { now: t0, open: false })).toMatchObject({ state: 'prequeue' });
+    // That join was with the far UNTIL; the opening moves the instant to t0 + 300.
+    expect(await engine.queueOpen(perf, until(300))).toBe(1);
+    // None of these changes the queue, so none may move its instant to t0 + 900.
+    expect(await engine.queueOpen(perf, until(900))).toBe(0); // already open: not an opening
+    const again = await engine.queueJoin(perf, 'u0', { now: t0, open: true, until: until(900) });
+    expect(again).toMatchObject({ outcome: 'joined', entry: { state: 'waiting', seq: 1 } });
+    const tick = await engine.queueAdmit(perf, {
+      max: 10,
+      maxActive: 0, // no room: the tick admits nobody
+      now: t0,
+      staleBefore: 0,
+      passTtlMs: PASS_TTL,
+      until: until(900),
+    });
+    expect(tick).toEqual({ admitted: [], skipped: 0 });
+    expect(await engine.queueClose(perf, null, until(900))).toBe(false); // open already
+    // Exactly t0 + 300 on the test clock (memory); a little past it in real time (Redis).
+    await adapter.wait(clock, 300);
+    expect(await engine.queueStatus(perf, 'u0', t0)).toBeNull();
+    expect(await engine.queueStats(perf, t0)).toMatchObject({ waiting: 0, version: 0, opened: false });
+  });
+
+  it.skipIf(adapter.name !== 'memory')(
+    'when the memory engine sweeps, then it lets go of each queue at its instant, one nobody reads again too, and keeps the others',
+    async () => {
+      // Only the engine's sweep timer is faked; the test clock says what time the sweep sees.
+      vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+      try {
+        const clock = new TestClock();
+        const engine = await adapter.open(clock);
+        const t0 = clock.now();
+        const live = newPerf();
+        await engine.queueJoin(live, 'u0', { now: t0, open: true, until: t0 + 60_001 });
+        const baseline = heapAfterGc();
+        // A finished sale's queue that no call reads again, so only the sweep can let go of it; large
+        // enough for the heap to show it plainly.
+        const finished = newPerf();
+        for (let batch = 0; batch < 100; batch++) {
+          const users = Array.from({ length: 1_000 }, (_, i) => `user-${batch}-${i}`);
+          await engine.queueJoinMany(finished, users, { now: t0, open: true, until: t0 + 60_000 });
+        }
+        const held = heapAfterGc() - baseline;
+        expect(held).toBeGreaterThan(8 * 2 ** 20); // the measurement can see the queue at all
+        clock.advance(60_000); // exactly the finished queue's instant
+        vi.runOnlyPendingTimers(); // one sweep, whatever its period
+        expect(heapAfterGc() - baseline).toBeLessThan(held / 4);
+        expect(await engine.queueStatus(live, 'u0', clock.now())).toMatchObject({ state: 'waiting' });
+      } finally {
+        vi.useRealTimers();
+      }
+    },
+  );
+
+  it.skipIf(!adapter.keysWithoutExpiry)(
+    'when a queue is written in every way, then each of its keys expires by itself',
+    async () => {
+      const engine = await adapter.open();
+      const perf = newPerf();
+      const now = Date.now();
+      const untimed = () => adapter.keysWithoutExpiry!(engine, perf);
+      const limit = { max: 30, windowMs: 10_000 };
+      await engine.queueJoin(perf, 'early', { now, open: false, limit, until: UNTIL });
+      expect(await untimed()).toEqual([]);
+      await engine.queueOpen(perf, UNTIL);
+      expect(await untimed()).toEqual([]);
+      for (const u of ['u0', 'u1', 'u2']) await join(engine, perf, u, { now, open: true });
+      expect(await untimed()).toEqual([]);
+      // Everyone admitted empties the waiting order; a later join creates it again.
+      const { admitted } = await admit(engine, perf, now, { max: 10 });
+      await join(engine, perf, 'late', { now, open: true });
+      expect(await untimed()).toEqual([]);
+      await engine.queueObserve(perf, ['late', 'u0'], now);
+      await engine.queueTouch(perf, 'late', now);
+      await engine.queueLeave(perf, 'late');
+      await engine.queueConsumePass(perf, admitted[0]!.userId, admitted[0]!.passId, now);
+      expect(await untimed()).toEqual([]);
+      await engine.queueClose(perf, 'sold-out', UNTIL);
+      await engine.queueClose(perf, null, UNTIL);
+      expect(await untimed()).toEqual([]);
+      // A queue that was only ever closed still expires.
+      const closedOnly = newPerf();
+      await engine.queueClose(closedOnly, 'sold-out', UNTIL);
+      expect(await adapter.keysWithoutExpiry!(engine, closedOnly)).toEqual([]);
+    },
+  );
+});

@@ -1,0 +1,260 @@
+import { randomInt } from 'node:crypto';
+import type { Clock } from '../../platform/clock.js';
+import type { RateLimitResult } from '../coordination/port.js';
+import { queueJoinWindowKey } from '../keys.js';
+import { LiveSlots } from './live-slots.js';
+import type { AdmitResult, JoinOptions, JoinResult, QueueEntry, WaitingRoom } from './port.js';
+import { decodeState, encodeAdmitted, encodeState, isFinished, seqOf, STATE_TAG, tagOf } from './state.js';
+
+class Queue {
+  constructor(
+    /** When the whole queue is forgotten, as its keys expire in Redis (see WaitingRoom in port.ts). */
+    public until: number,
+  ) {}
+
+  seq = 0;
+  opened = false;
+  closed: string | null = null;
+  admittedTotal = 0;
+  version = 0;
+  readonly states = new Map<string, string>();
+  readonly seen = new Map<string, number>();
+  /** Pre-queue arrivals in arrival order; entries that left are filtered out at opening. */
+  pre: string[] = [];
+  preCount = 0;
+  /** Waiting order: slot → user; `head` is the first slot admission has not passed yet. */
+  readonly order: string[] = [];
+  readonly slotOf = new Map<string, number>();
+  readonly slots = new LiveSlots();
+  head = 0;
+  /** Unconsumed passes: user → expiry. */
+  readonly active = new Map<string, number>();
+
+  enqueue(userId: string): void {
+    const slot = this.order.length;
+    this.order.push(userId);
+    this.slotOf.set(userId, slot);
+    this.slots.set(slot, true);
+  }
+
+  dequeue(userId: string): void {
+    const slot = this.slotOf.get(userId);
+    if (slot === undefined) return;
+    this.slots.set(slot, false);
+    this.slotOf.delete(userId);
+  }
+
+  open(): number {
+    if (this.opened) return 0;
+    this.opened = true;
+    const placed = this.pre.filter((u) => this.states.get(u)?.[0] === STATE_TAG.prequeue);
+    // Fisher–Yates with a CSPRNG: the order among early arrivals must not be predictable.
+    for (let i = placed.length - 1; i > 0; i--) {
+      const j = randomInt(i + 1);
+      [placed[i], placed[j]] = [placed[j]!, placed[i]!];
+    }
+    for (const userId of placed) {
+      this.states.set(userId, encodeState('waiting', seqOf(this.states.get(userId)!)));
+      this.enqueue(userId);
+    }
+    this.pre = [];
+    this.preCount = 0;
+    this.version++;
+    return placed.length;
+  }
+
+  expirePasses(now: number): void {
+    for (const [userId, expiresAt] of this.active) if (expiresAt <= now) this.active.delete(userId);
+  }
+
+  entry(userId: string, now: number): QueueEntry | null {
+    const raw = this.states.get(userId);
+    if (raw === undefined) return null;
+    const decoded = decodeState(raw, now);
+    const slot = this.slotOf.get(userId);
+    const position =
+      decoded.state === 'waiting' && slot !== undefined ? this.slots.countBefore(slot) + 1 : null;
+    return { ...decoded, position, closed: this.closed };
+  }
+}
+
+/**
+ * The memory engine's waiting rooms. Each operation runs to completion without awaiting, which makes
+ * it atomic on a single node, as each Lua script is in Redis. A queue past its `until` is gone: lazily
+ * on access, and from memory when the engine sweeps (`forgetExpired`).
+ */
+export function createMemoryWaitingRoom(
+  /** The engine's own fixed-window counter, synchronous so that a join counts and joins in one step. */
+  hitRateLimit: (key: string, limit: number, windowMs: number) => RateLimitResult,
+  clock: Clock,
+): { ops: WaitingRoom; forgetExpired(now: number): void } {
+  const queues = new Map<string, Queue>();
+  const found = (perf: string): Queue | undefined => {
+    const q = queues.get(perf);
+    if (q && q.until <= clock.now()) {
+      queues.delete(perf);
+      return undefined;
+    }
+    return q;
+  };
+  /** The queue, created if missing, as a Redis script creates keys by writing them. */
+  const queue = (perf: string, until: number): Queue => {
+    let q = found(perf);
+    if (!q) queues.set(perf, (q = new Queue(until)));
+    return q;
+  };
+  const forgetExpired = (now: number) => {
+    for (const [perf, q] of queues) if (q.until <= now) queues.delete(perf);
+  };
+
+  /** One join, synchronous, so that queueJoinMany is the same joins one after another in one step. */
+  const join = (perf: string, userId: string, { now, open, limit, until }: JoinOptions): JoinResult => {
+    if (limit) {
+      // The same key as in Redis, so both adapters keep one window per user and queue.
+      const window = hitRateLimit(queueJoinWindowKey(perf, userId), limit.max, limit.windowMs);
+      if (!window.allowed) return { outcome: 'limited', retryAfterMs: window.retryAfterMs };
+    }
+    const q = queue(perf, until);
+    if (q.closed !== null) return { outcome: 'closed', reason: q.closed };
+    if (open && !q.opened) {
+      q.open();
+      q.until = until;
+    }
+    const existing = q.entry(userId, now);
+    if (existing && !isFinished(existing.state)) {
+      q.seen.set(userId, now);
+      return { outcome: 'joined', entry: existing };
+    }
+    const seq = ++q.seq;
+    if (q.opened) {
+      q.states.set(userId, encodeState('waiting', seq));
+      q.enqueue(userId);
+    } else {
+      q.states.set(userId, encodeState('prequeue', seq));
+      q.pre.push(userId);
+      q.preCount++;
+    }
+    q.seen.set(userId, now);
+    q.version++;
+    q.until = until;
+    return { outcome: 'joined', entry: q.entry(userId, now)! };
+  };
+
+  const ops: WaitingRoom = {
+    queueJoin: async (perf, userId, opts) => join(perf, userId, opts),
+    queueJoinMany: async (perf, userIds, opts) => userIds.map((userId) => join(perf, userId, opts)),
+
+    queueOpen: async (perf, until) => {
+      const q = queue(perf, until);
+      if (q.opened) return 0;
+      q.until = until;
+      return q.open();
+    },
+
+    queueStatus: async (perf, userId, now) => found(perf)?.entry(userId, now) ?? null,
+
+    queueObserve: async (perf, userIds, now) => {
+      const q = found(perf);
+      return userIds.map((userId) => {
+        const entry = q?.entry(userId, now) ?? null;
+        if (q && (entry?.state === 'waiting' || entry?.state === 'prequeue')) q.seen.set(userId, now);
+        return entry;
+      });
+    },
+
+    queueTouch: async (perf, userId, now) => {
+      const q = found(perf);
+      const raw = q?.states.get(userId);
+      if (!q || !raw || !(tagOf(raw) === STATE_TAG.waiting || tagOf(raw) === STATE_TAG.prequeue))
+        return false;
+      q.seen.set(userId, now);
+      return true;
+    },
+
+    queueLeave: async (perf, userId) => {
+      const q = found(perf);
+      const raw = q?.states.get(userId);
+      if (!q || raw === undefined) return false;
+      // Only a pre-queue, waiting or admitted entry can leave (an admitted one gives its pass up).
+      const tag = tagOf(raw);
+      if (tag !== STATE_TAG.prequeue && tag !== STATE_TAG.waiting && tag !== STATE_TAG.admitted) return false;
+      if (tag === STATE_TAG.prequeue) q.preCount--;
+      q.dequeue(userId);
+      q.active.delete(userId);
+      q.states.set(userId, encodeState('left', seqOf(raw)));
+      q.version++;
+      return true;
+    },
+
+    queueAdmit: async (perf, opts): Promise<AdmitResult> => {
+      const q = found(perf);
+      const result: AdmitResult = { admitted: [], skipped: 0 };
+      // Nobody to admit in a queue that does not exist, and nothing created for it (as in Redis).
+      if (!q || q.closed !== null) return result;
+      q.expirePasses(opts.now);
+      const quota = Math.max(0, Math.min(opts.max, opts.maxActive - q.active.size));
+      while (result.admitted.length < quota && q.head < q.order.length) {
+        const slot = q.head++;
+        if (!q.slots.isLive(slot)) continue;
+        const userId = q.order[slot]!;
+        q.dequeue(userId);
+        const seq = Number(seqOf(q.states.get(userId)!));
+        if ((q.seen.get(userId) ?? 0) < opts.staleBefore) {
+          q.states.set(userId, encodeState('expired', seq));
+          result.skipped++;
+          continue;
+        }
+        const expiresAt = opts.now + opts.passTtlMs;
+        q.states.set(userId, encodeAdmitted(seq, expiresAt));
+        q.active.set(userId, expiresAt);
+        result.admitted.push({ userId, passId: seq, expiresAt });
+      }
+      if (result.admitted.length > 0 || result.skipped > 0) {
+        q.admittedTotal += result.admitted.length;
+        q.version++;
+        q.until = opts.until;
+      }
+      return result;
+    },
+
+    queueClose: async (perf, reason, until) => {
+      if ((found(perf)?.closed ?? null) === reason) return false;
+      const q = queue(perf, until);
+      q.closed = reason;
+      q.version++;
+      q.until = until;
+      return true;
+    },
+
+    queuePassActive: async (perf, userId, passId, now) => {
+      const entry = found(perf)?.entry(userId, now);
+      return entry?.state === 'admitted' && entry.pass?.passId === passId;
+    },
+
+    queueConsumePass: async (perf, userId, passId, now) => {
+      const q = found(perf);
+      const entry = q?.entry(userId, now);
+      if (!q || entry?.state !== 'admitted' || entry.pass?.passId !== passId) return false;
+      q.states.set(userId, encodeState('consumed', passId));
+      q.active.delete(userId);
+      q.version++;
+      return true;
+    },
+
+    queueStats: async (perf, now) => {
+      const q = found(perf);
+      if (!q) return { waiting: 0, active: 0, admittedTotal: 0, version: 0, opened: false, closed: null };
+      q.expirePasses(now);
+      const waiting = q.slots.countBefore(q.order.length) + q.preCount;
+      return {
+        waiting,
+        active: q.active.size,
+        admittedTotal: q.admittedTotal,
+        version: q.version,
+        opened: q.opened,
+        closed: q.closed,
+      };
+    },
+  };
+  return { ops, forgetExpired };
+}

@@ -1,0 +1,130 @@
+/** An entry's state (state.ts says how the adapters store it). */
+export type QueueState = 'prequeue' | 'waiting' | 'admitted' | 'consumed' | 'expired' | 'left';
+
+export interface QueueEntry {
+  state: QueueState;
+  /** Arrival sequence: unique per queue and per entry (a re-join after leaving is a new entry). */
+  seq: number;
+  /** 1 for the next entry to be admitted; null outside `waiting`. */
+  position: number | null;
+  /** While `admitted`: the pass to sign for this user. */
+  pass: { passId: number; expiresAt: number } | null;
+  /**
+   * Why the whole queue is closed (`sold-out`), or null while it is open. A fact of the queue, not of
+   * the entry, read in the same step so that every node tells every client the same.
+   */
+  closed: string | null;
+}
+
+export interface AdmitOptions {
+  /** How many entries this tick may admit (the per-second rate × tick length). */
+  max: number;
+  /** Ceiling on unexpired, unconsumed passes. */
+  maxActive: number;
+  now: number;
+  /** Entries last seen before this instant are skipped (abandoned), not admitted. */
+  staleBefore: number;
+  passTtlMs: number;
+  /** When the queue's state expires (see WaitingRoom). */
+  until: number;
+}
+
+export interface AdmitResult {
+  admitted: { userId: string; passId: number; expiresAt: number }[];
+  /** Stale entries removed while looking for live ones. */
+  skipped: number;
+}
+
+export interface QueueStats {
+  /** Entries waiting (pre-queue included). */
+  waiting: number;
+  /** Passes neither consumed nor expired. */
+  active: number;
+  /** Admissions since the queue began. */
+  admittedTotal: number;
+  /** Bumped by every change of order or state: lets nodes notice changes with one cheap read. */
+  version: number;
+  opened: boolean;
+  /** See QueueEntry.closed. */
+  closed: string | null;
+}
+
+export interface JoinOptions {
+  now: number;
+  /** Whether the sale has opened by the caller's clock. */
+  open: boolean;
+  /**
+   * At most `max` join calls per user and queue in a fixed window of `windowMs` that starts with the
+   * first; counted in the same atomic step as the join, so a flood costs one round trip per call.
+   */
+  limit?: { max: number; windowMs: number };
+  /** When the queue's state expires (see WaitingRoom). */
+  until: number;
+}
+
+export type JoinResult =
+  | { outcome: 'joined'; entry: QueueEntry }
+  /** Over the limit: nothing else happened. */
+  | { outcome: 'limited'; retryAfterMs: number }
+  /** The queue is closed (see queueClose): nobody joins, not even again. */
+  | { outcome: 'closed'; reason: string };
+
+/**
+ * The waiting room's engine operations (DESIGN.md, "The waiting room"). One queue per performance;
+ * every key of a performance's queue carries the `{perf:ID}` hash tag.
+ *
+ * Order is decided at arrival by an atomic per-queue sequence. Arrivals before the sale opens (the
+ * pre-queue) are shuffled once, at opening, and placed ahead of every later arrival. Position is exact
+ * (1 + live entries ahead) and costs O(log n). Admission takes the next entries in order, skipping the
+ * ones not seen for a while, within the per-tick allowance and the `maxActive` ceiling; an admitted
+ * entry holds a pass (`passId`, expiry) until it is consumed by checkout or expires.
+ *
+ * A queue's state is forgotten at an instant its caller chooses (`until`, epoch ms, an integer), so a
+ * finished sale's waiting room disappears by itself: a join that adds an entry, an opening, an
+ * admission that moved someone, a close or reopen — each moves the whole queue's expiry to the `until`
+ * it is given (a past one forgets the queue at once). The other calls only change what such a call
+ * created, and leave the expiry as it is. Callers pass an instant after every pass the queue may still
+ * hold has expired (src/queue/performances.ts, queueKeysUntil).
+ */
+export interface WaitingRoom {
+  /**
+   * Joins the queue, or returns the caller's existing live entry (idempotent), unless the caller is
+   * over `limit` or the queue is closed. The first join after opening performs the opening shuffle
+   * itself if the ticker has not yet, so no arrival after opening can be mixed into the pre-queue.
+   */
+  queueJoin(perf: string, userId: string, opts: JoinOptions): Promise<JoinResult>;
+  /**
+   * queueJoin for many users (a user may appear more than once) in one atomic step: each result is
+   * what joining one after another, in the order given, would have returned, with the same `opts` for
+   * all, each user counted against their own `limit`. What a node does with the joins that arrive
+   * together (src/queue/service.ts), in one round trip instead of one per join. At most 1,000 users a
+   * call (Redis's script hands them to single commands, within Lua's stack).
+   */
+  queueJoinMany(perf: string, userIds: readonly string[], opts: JoinOptions): Promise<JoinResult[]>;
+  /** Shuffles the pre-queue ahead of all later arrivals; once. Returns how many entries it placed. */
+  queueOpen(perf: string, until: number): Promise<number>;
+  /** The caller's entry with its current position, or null if never joined. */
+  queueStatus(perf: string, userId: string, now: number): Promise<QueueEntry | null>;
+  /**
+   * The entries of many users at once, each marked seen if waiting: what a node does for its open SSE
+   * connections, in one round trip instead of one per connection.
+   */
+  queueObserve(perf: string, userIds: readonly string[], now: number): Promise<(QueueEntry | null)[]>;
+  /** Marks the entry seen (SSE open, poll, keepalive); false when there is no waiting entry. */
+  queueTouch(perf: string, userId: string, now: number): Promise<boolean>;
+  /** Leaves the queue (or gives up an unconsumed pass); false when there was nothing to leave. */
+  queueLeave(perf: string, userId: string): Promise<boolean>;
+  /** Admits the next live entries in order; nobody while the queue is closed. */
+  queueAdmit(perf: string, opts: AdmitOptions): Promise<AdmitResult>;
+  /**
+   * Closes the queue with a reason, or reopens it (`null`). Entries keep their places; while closed,
+   * joins are refused, admission stops, and every entry reads the reason. Bumps the version when the
+   * state changes, so every node's streams notice; returns whether it changed.
+   */
+  queueClose(perf: string, reason: string | null, until: number): Promise<boolean>;
+  /** Whether this pass is the user's current, unexpired, unconsumed one. */
+  queuePassActive(perf: string, userId: string, passId: number, now: number): Promise<boolean>;
+  /** Uses the pass up (checkout); true exactly once per pass. Its slot returns to `maxActive`. */
+  queueConsumePass(perf: string, userId: string, passId: number, now: number): Promise<boolean>;
+  queueStats(perf: string, now: number): Promise<QueueStats>;
+}

@@ -1,0 +1,138 @@
+import { randomInt } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { queueJoinWindowKey, queueKey, type QueueKeyName } from '../keys.js';
+import { defineScripts, loadScripts } from '../redis-client.js';
+import type { AdmitResult, JoinResult, QueueEntry, QueueStats, WaitingRoom } from './port.js';
+import { decodeState } from './state.js';
+
+/**
+ * The Redis waiting room: one Lua script per operation, all seven keys of a queue passed in KEYS and
+ * sharing the `{perf:ID}` hash tag, so a queue lives on one Cluster shard and every change is atomic.
+ *
+ * KEYS: 1 seq (INCR) · 2 state (HASH user → encoded state) · 3 order (ZSET waiting, by position)
+ *       4 pre (ZSET pre-queue, by arrival) · 5 seen (HASH user → ms) · 6 active (ZSET user → pass expiry)
+ *       7 meta (HASH opened, admitted, version); the join also has 8…, each caller's join-rate window.
+ * Every script that changes the queue (join, open, admit, close) moves all seven keys' expiry to the
+ * caller's `until`, in the same step; the others only change fields of keys that exist, whose expiry
+ * Redis keeps.
+ */
+const KEY_NAMES: readonly QueueKeyName[] = ['seq', 'state', 'order', 'pre', 'seen', 'active', 'meta'];
+const keysOf = (perf: string) => KEY_NAMES.map((name) => queueKey(perf, name));
+
+// No fixed key count: the join takes one window key per user besides the seven, so every call passes
+// its count first.
+const SCRIPTS = loadScripts(import.meta.url, {
+  queueJoinScript: ['keep.lib.lua', 'open-queue.lib.lua', '../coordination/hit-window.lib.lua', 'join.lua'],
+  queueOpenScript: ['keep.lib.lua', 'open-queue.lib.lua', 'open.lua'],
+  queueStatusScript: ['status.lua'],
+  queueObserveScript: ['observe.lua'],
+  queueTouchScript: ['touch.lua'],
+  queueLeaveScript: ['leave.lua'],
+  queueAdmitScript: ['keep.lib.lua', 'admit.lua'],
+  queueCloseScript: ['keep.lib.lua', 'close.lua'],
+  queuePassScript: ['pass.lua'],
+  queueStatsScript: ['stats.lua'],
+});
+
+type Run = (...args: (string | number)[]) => Promise<unknown>;
+
+export function createRedisWaitingRoom(redis: Redis): WaitingRoom {
+  defineScripts(redis, SCRIPTS);
+  const call = (name: keyof typeof SCRIPTS, ...keysAndArgs: (string | number)[]) =>
+    (redis as unknown as Record<string, Run>)[name]!(...keysAndArgs);
+  const run = (name: keyof typeof SCRIPTS, perf: string, ...args: (string | number)[]) =>
+    call(name, KEY_NAMES.length, ...keysOf(perf), ...args);
+  const toEntry = (reply: unknown, now: number): QueueEntry | null => {
+    const [raw, rank, closed] = reply as [string | null, number | null, string | null | undefined];
+    if (raw === null) return null;
+    const decoded = decodeState(raw, now);
+    return {
+      ...decoded,
+      position: decoded.state === 'waiting' && rank !== null ? rank + 1 : null,
+      closed: closed ?? null,
+    };
+  };
+  const seed = () => randomInt(1, 2 ** 31 - 1);
+  const joinMany: WaitingRoom['queueJoinMany'] = async (perf, userIds, { now, open, limit, until }) => {
+    if (userIds.length === 0) return [];
+    const windows = userIds.map((userId) => queueJoinWindowKey(perf, userId));
+    const reply = (await call(
+      'queueJoinScript',
+      KEY_NAMES.length + userIds.length,
+      ...keysOf(perf),
+      ...windows,
+      now,
+      open ? 1 : 0,
+      seed(),
+      limit?.max ?? 0,
+      limit?.windowMs ?? 0,
+      until,
+      ...userIds,
+    )) as (string | number | null)[];
+    return userIds.map((_, i): JoinResult => {
+      const [tag, a, b] = [reply[3 * i], reply[3 * i + 1], reply[3 * i + 2]];
+      if (tag === 'l') return { outcome: 'limited', retryAfterMs: Math.max(0, Number(a)) };
+      if (tag === 'c') return { outcome: 'closed', reason: String(a) };
+      return { outcome: 'joined', entry: toEntry([a ?? null, b ?? null, null], now)! };
+    });
+  };
+
+  return {
+    queueJoin: async (perf, userId, opts) => (await joinMany(perf, [userId], opts))[0]!,
+    queueJoinMany: joinMany,
+    queueOpen: async (perf, until) => Number(await run('queueOpenScript', perf, seed(), until)),
+    queueStatus: async (perf, userId, now) => toEntry(await run('queueStatusScript', perf, userId), now),
+    queueObserve: async (perf, userIds, now) => {
+      if (userIds.length === 0) return [];
+      const reply = (await run('queueObserveScript', perf, now, ...userIds)) as (string | number | null)[];
+      const closed = reply[0] ?? null;
+      return userIds.map((_, i) =>
+        toEntry([reply[2 * i + 1] ?? null, reply[2 * i + 2] ?? null, closed], now),
+      );
+    },
+    queueTouch: async (perf, userId, now) => (await run('queueTouchScript', perf, userId, now)) === 1,
+    queueLeave: async (perf, userId) => (await run('queueLeaveScript', perf, userId)) === 1,
+    queueAdmit: async (perf, opts): Promise<AdmitResult> => {
+      const reply = (await run(
+        'queueAdmitScript',
+        perf,
+        opts.max,
+        opts.maxActive,
+        opts.now,
+        opts.staleBefore,
+        opts.passTtlMs,
+        opts.until,
+      )) as (string | number)[];
+      const admitted: AdmitResult['admitted'] = [];
+      for (let i = 1; i + 2 < reply.length; i += 3) {
+        admitted.push({
+          userId: String(reply[i]),
+          passId: Number(reply[i + 1]),
+          expiresAt: Number(reply[i + 2]),
+        });
+      }
+      return { admitted, skipped: Number(reply[0]) };
+    },
+    queueClose: async (perf, reason, until) =>
+      (await run('queueCloseScript', perf, reason ?? '', until)) === 1,
+    queuePassActive: async (perf, userId, passId, now) =>
+      (await run('queuePassScript', perf, userId, passId, now, 0)) === 1,
+    queueConsumePass: async (perf, userId, passId, now) =>
+      (await run('queuePassScript', perf, userId, passId, now, 1)) === 1,
+    queueStats: async (perf, now): Promise<QueueStats> => {
+      const [waiting, active, admittedTotal, version, opened, closed] = (await run(
+        'queueStatsScript',
+        perf,
+        now,
+      )) as [number, number, number, number, number, string | null | undefined];
+      return {
+        waiting: waiting ?? 0,
+        active: active ?? 0,
+        admittedTotal: admittedTotal ?? 0,
+        version: version ?? 0,
+        opened: opened === 1,
+        closed: closed ?? null,
+      };
+    },
+  };
+}
