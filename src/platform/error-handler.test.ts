@@ -126,6 +126,19 @@ describe('the error handler', () => {
     expect([empty.statusCode, empty.json().error.code]).toEqual([400, 'MALFORMED_JSON']);
   });
 
+  it('when a body is shorter than its Content-Length says, then 400 VALIDATION_FAILED with the catalog message', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/things',
+      headers: { 'content-type': 'application/json', 'content-length': '40' },
+      payload: '{"name":"a"}',
+    });
+    expect([res.statusCode, res.json()]).toEqual([
+      400,
+      { error: { code: 'VALIDATION_FAILED', message: ERRORS.VALIDATION_FAILED.message } },
+    ]);
+  });
+
   it('when a body or query fails its schema, then 400 VALIDATION_FAILED naming the field, where it was and the problem', async () => {
     const post = (payload: object, url = '/things') => app.inject({ method: 'POST', url, payload });
     expect((await post({})).json()).toEqual({
