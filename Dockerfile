@@ -7,6 +7,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+# The web app is built here too (npm run build = server + web); it imports a few modules from src/.
+COPY web ./web
 RUN npm run build
 
 # Runtime stage: production dependencies and the compiled code only, run as the unprivileged `node` user.
@@ -19,6 +21,8 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
+# Served from web/dist beside dist/ (src/web/routes.ts).
+COPY --from=build /app/web/dist ./web/dist
 COPY bin ./bin
 COPY migrations ./migrations
 # Only the embedded mode (no DATABASE_URL) writes here: its PostgreSQL and generated secret.
