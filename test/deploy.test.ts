@@ -25,11 +25,14 @@ const manifests = async (): Promise<Doc[]> => {
 const byKind = (docs: Doc[], kind: string) => docs.find((d) => d.kind === kind)!;
 
 describe('Dockerfile and Kubernetes manifests', () => {
-  it('when the Dockerfile is read, then it builds in one stage and runs production dependencies as a non-root user in another', async () => {
+  it('when the Dockerfile is read, then it builds the server and the web app in one stage and runs them on production dependencies as a non-root user in another', async () => {
     const text = await readFile('Dockerfile', 'utf8');
     const stages = text.split(/^FROM /m).slice(1);
     expect(stages.length).toBe(2);
-    const runtime = stages[1]!;
+    const [build, runtime] = [stages[0]!, stages[1]!];
+    // npm run build builds the web app too, and the image serves it from web/dist.
+    expect(build).toMatch(/^COPY web \.\/web$/m);
+    expect(runtime).toMatch(/^COPY --from=build \/app\/web\/dist \.\/web\/dist$/m);
     expect(runtime).toMatch(/^RUN npm ci --omit=dev/m);
     expect(runtime).toMatch(/^COPY --from=build \/app\/dist/m);
     expect(runtime).toMatch(/^USER node$/m);
