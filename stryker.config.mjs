@@ -32,7 +32,7 @@
  *   drives (expireHolds, abandonedOrders, settleAbandoned): those run off a 1 s timer in every app test,
  *   so each of their surviving mutants re-ran most of the app suite (~1 min) for tidy-up code that
  *   correctness never waits for. Kept: BookingSweeper.sweep, which is BackgroundLoop.runNow and its leader
- *   check (src/platform/loop.ts; its own tests run first).
+ *   check (src/engine/coordination/loop.ts; its own tests run first).
  * - StringLiteral mutants kept: of ~220, only 13 are SQL text (emptied whole, and killed at once by the
  *   first query); the rest are error codes, states and outcomes that tests must pin. Metric label values
  *   are among them: survivors there are noise, and are triaged as such.
@@ -68,8 +68,8 @@ const MUTATE = {
     'src/booking/repository.ts:279-345',
     'src/booking/repository.ts:363-457',
     // The sweeper's `sweep`: a pass that waits for a running one, and only on the leader.
-    'src/platform/loop.ts:60-63',
-    'src/platform/loop.ts:82-93',
+    'src/engine/coordination/loop.ts:60-63',
+    'src/engine/coordination/loop.ts:82-93',
     'src/catalog/availability.ts:28-79',
     // The not-found and error handlers, and toErrorResponse.
     'src/platform/http.ts:118-130',

@@ -51,10 +51,10 @@ if (process.env.STRYKER_MUTATOR_WORKER !== undefined && process.env.TMOMI_MUTATE
 const SUITES = {
   engine: ['src/engine/**/*contract.test.ts'],
   booking: [
-    'src/platform/loop.test.ts',
+    'src/engine/coordination/loop.test.ts',
     'src/platform/error-handler.test.ts',
     'src/platform/http.test.ts',
-    'src/platform/errors.test.ts',
+    'src/contract/errors.test.ts',
     'src/catalog/catalog.test.ts',
     'src/booking/booking.test.ts',
     'src/booking/batches.test.ts',

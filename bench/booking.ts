@@ -22,7 +22,7 @@ import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
 import { createPool } from '../src/platform/db.js';
 import { bulkBuyers } from '../src/loadtest/buyers.js';
-import { MAX_VENUE_SEATS } from '../src/catalog/layout.js';
+import { MAX_VENUE_SEATS } from '../src/contract/layout.js';
 import { HttpClient } from '../src/loadtest/http.js';
 import { createScratchDatabase } from '../test/scratch-database.js';
 import { bookingViolations } from '../src/loadtest/invariants.js';

@@ -1,5 +1,5 @@
 import { format, resolveConfig } from 'prettier';
-import { ERRORS } from '../src/platform/errors.js';
+import { ERRORS } from '../src/contract/errors.js';
 
 export const ERROR_DOCS = new URL('../docs/errors.md', import.meta.url);
 
@@ -11,7 +11,7 @@ export async function renderErrorDocs(): Promise<string> {
   const markdown = [
     '# Error codes',
     '',
-    '<!-- Generated from src/platform/errors.ts by `npm run docs`; do not edit by hand. -->',
+    '<!-- Generated from src/contract/errors.ts by `npm run docs`; do not edit by hand. -->',
     '',
     'Every error response is `{"error":{"code","message","details"}}`. Codes are stable: clients may rely',
     'on them; messages are for people and may change. `details` carries structured context (for',

@@ -28,7 +28,7 @@ import { bookingRoutes } from './booking/routes.js';
 import { SeatingCache } from './booking/seating.js';
 import { SaleStatsService } from './booking/stats.js';
 import { BookingSweeper } from './booking/sweeper.js';
-import { LeaderElector } from './platform/leader.js';
+import { LeaderElector } from './engine/coordination/leader.js';
 import type { Clock } from './platform/clock.js';
 import type { Config } from './platform/config.js';
 import type { Db } from './platform/db.js';

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
-import { AppError } from '../platform/errors.js';
+import { AppError } from '../contract/errors.js';
 import type { AuthService, Caller } from './service.js';
 
 export const SESSION_COOKIE = 'tmomi_session';

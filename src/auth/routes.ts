@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import type { App } from '../platform/http.js';
 import type { RateLimits } from '../engine/coordination/port.js';
-import { rateLimit } from '../platform/rate-limit.js';
+import { rateLimit } from '../engine/coordination/rate-limit.js';
 import { callerOf, SESSION_COOKIE, type Guard } from './guard.js';
 import type { AuthService, Session } from './service.js';
 import { ErrorResponse } from '../platform/schemas.js';

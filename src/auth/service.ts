@@ -1,4 +1,4 @@
-import { AppError } from '../platform/errors.js';
+import { AppError } from '../contract/errors.js';
 import { TokenError, type TokenKind } from '../platform/tokens.js';
 import { DUMMY_HASH, hashPassword, verifyPassword } from './passwords.js';
 import type { Role, UserRepository, UserRow } from './repository.js';

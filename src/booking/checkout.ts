@@ -2,7 +2,7 @@ import type { AvailabilityService } from '../catalog/availability.js';
 import type { Clock } from '../platform/clock.js';
 import { groupedBatcher } from '../platform/batcher.js';
 import type { GateHoldRef, HoldGate } from '../engine/hold-gate/port.js';
-import { AppError } from '../platform/errors.js';
+import { AppError } from '../contract/errors.js';
 import type { Logger } from '../platform/logger.js';
 import type { QueueService } from '../queue/service.js';
 import type { TicketCodes } from './codes.js';

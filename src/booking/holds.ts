@@ -1,10 +1,11 @@
+import { setFree } from '../contract/bitset.js';
 import { randomUUID } from 'node:crypto';
 import type { AvailabilityService } from '../catalog/availability.js';
 import type { PerformanceRow } from '../catalog/repository.js';
 import type { Clock } from '../platform/clock.js';
 import { groupedBatcher } from '../platform/batcher.js';
 import type { GateAcquireResult, GateHold, HoldGate } from '../engine/hold-gate/port.js';
-import { AppError } from '../platform/errors.js';
+import { AppError } from '../contract/errors.js';
 import type { Logger } from '../platform/logger.js';
 import type { PerformanceCache } from '../queue/performances.js';
 import type { QueueService } from '../queue/service.js';
@@ -172,7 +173,7 @@ export class HoldService {
     for (let attempt = 1; ; attempt++) {
       // From here to the claim nothing awaits, so no other request of this node picks the same seats.
       const picking = this.picking.get(performanceId) ?? new Set<number>();
-      for (const seat of picking) available[seat >> 3]! &= ~(1 << (seat & 7));
+      for (const seat of picking) setFree(available, seat, false);
       const seatNos = seating.bestAvailable(available, request.grade, request.quantity, attempt);
       if (!seatNos) {
         // Perhaps because a first try of this very request took the last of them.
@@ -194,7 +195,7 @@ export class HoldService {
         if (!(err instanceof AppError) || err.code !== 'SEAT_UNAVAILABLE' || attempt >= PICK_ATTEMPTS)
           throw err;
         const taken = (err.details?.seatNos as number[] | undefined) ?? seatNos;
-        for (const seat of taken) available[seat >> 3]! &= ~(1 << (seat & 7));
+        for (const seat of taken) setFree(available, seat, false);
       } finally {
         for (const seat of seatNos) picking.delete(seat);
         if (picking.size === 0) this.picking.delete(performanceId);

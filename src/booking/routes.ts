@@ -2,7 +2,7 @@ import { Type } from 'typebox';
 import QRCode from 'qrcode';
 import { callerOf, type Guard } from '../auth/guard.js';
 import { IdParams } from '../catalog/schemas.js';
-import { AppError } from '../platform/errors.js';
+import { AppError } from '../contract/errors.js';
 import type { App } from '../platform/http.js';
 import { ErrorResponse } from '../platform/schemas.js';
 import type { CheckoutService } from './checkout.js';

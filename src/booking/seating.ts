@@ -1,7 +1,7 @@
 import type { Clock } from '../platform/clock.js';
 import type { CatalogRepository, PerformanceRow } from '../catalog/repository.js';
-import type { PlannedRow } from '../catalog/layout.js';
-import { isShownFree } from '../engine/availability/port.js';
+import type { PlannedRow } from '../contract/layout.js';
+import { isFree } from '../contract/bitset.js';
 import { SharedCache } from '../platform/shared-cache.js';
 
 const TTL_MS = 5_000;
@@ -46,7 +46,6 @@ export class Seating {
    */
   bestAvailable(available: Uint8Array, grade: string, quantity: number, attempt = 1): number[] | null {
     const spread = SPREAD * 4 ** (attempt - 1);
-    const isFree = (seat: number) => isShownFree(available, seat);
     const runs: { start: number; offCentre: number }[] = [];
     const free: number[] = [];
     for (const row of this.rows) {
@@ -54,7 +53,7 @@ export class Seating {
       let runStart = -1;
       for (let i = 0; i < row.seats; i++) {
         const seat = row.firstSeatNo + i;
-        if (!isFree(seat)) {
+        if (!isFree(available, seat)) {
           runStart = -1;
           continue;
         }

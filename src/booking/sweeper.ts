@@ -1,6 +1,6 @@
-import type { LeaderElector } from '../platform/leader.js';
+import type { LeaderElector } from '../engine/coordination/leader.js';
 import type { Logger } from '../platform/logger.js';
-import { BackgroundLoop } from '../platform/loop.js';
+import { BackgroundLoop } from '../engine/coordination/loop.js';
 import type { CheckoutService } from './checkout.js';
 import type { HoldService } from './holds.js';
 

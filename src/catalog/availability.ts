@@ -1,3 +1,4 @@
+import { bitsetBytes, setFree } from '../contract/bitset.js';
 import type { Clock } from '../platform/clock.js';
 import type { Availability as AvailabilityBits } from '../engine/availability/port.js';
 import type { CatalogRepository } from './repository.js';
@@ -28,9 +29,8 @@ export class AvailabilityService {
   async read(performanceId: string, seatCount: number): Promise<Availability> {
     const stored = await this.engine.availabilityRead(performanceId, this.clock.now());
     if (stored.bits) return { version: stored.version, bits: stored.bits };
-    const bits = Buffer.alloc(Math.ceil(seatCount / 8));
-    for (const seat of await this.catalog.availableSeatNos(performanceId))
-      bits[seat >> 3]! |= 1 << (seat & 7);
+    const bits = Buffer.alloc(bitsetBytes(seatCount));
+    for (const seat of await this.catalog.availableSeatNos(performanceId)) setFree(bits, seat, true);
     // Refused when a flip landed meanwhile: our picture may be older than that flip, so it is served
     // once under the old version (the client's next read sees the new one) but never cached.
     await this.engine.availabilityStore(performanceId, bits, stored.version, BITSET_TTL_MS);

@@ -3,7 +3,7 @@ import { JobRepository } from '../jobs/repository.js';
 import { JobRunner } from '../jobs/runner.js';
 import type { Logger } from '../platform/logger.js';
 import type { Db } from '../platform/db.js';
-import { AppError } from '../platform/errors.js';
+import { AppError } from '../contract/errors.js';
 import { CatalogRepository } from './repository.js';
 import { GENERATE_TICKETS, ticketGeneration } from './tickets.js';
 

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { from as copyFrom } from 'pg-copy-streams';
 import { inTransaction, type Db, type DbClient } from '../platform/db.js';
-import type { SeatPlan } from './layout.js';
+import type { SeatPlan } from '../contract/layout.js';
 
 export interface VenueRow {
   id: string;

@@ -1,10 +1,10 @@
 import { systemClock, type Clock } from '../platform/clock.js';
 import { inTransaction, type Db } from '../platform/db.js';
-import { AppError } from '../platform/errors.js';
+import { AppError } from '../contract/errors.js';
 import { SharedCache } from '../platform/shared-cache.js';
 import type { JobRepository, JobRow } from '../jobs/repository.js';
 import type { AvailabilityService } from './availability.js';
-import { gradesOf, planSeats, type SeatPlan } from './layout.js';
+import { gradesOf, planSeats, type SeatPlan } from '../contract/layout.js';
 import type {
   CatalogRepository,
   EventRow,

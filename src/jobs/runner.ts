@@ -1,5 +1,5 @@
 import type { Logger } from '../platform/logger.js';
-import { BackgroundLoop } from '../platform/loop.js';
+import { BackgroundLoop } from '../engine/coordination/loop.js';
 import type { JobRepository, JobRow } from './repository.js';
 
 /**

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import type { App } from '../platform/http.js';
 import type { Metrics } from '../platform/metrics.js';
-import { errorBody } from '../platform/errors.js';
+import { errorBody } from '../contract/errors.js';
 import type { Readiness } from './readiness.js';
 
 export function opsRoutes(app: App, deps: { readiness: Readiness; metrics: Metrics }) {

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
-import { AppError, ERRORS } from './errors.js';
+import { AppError, ERRORS } from '../contract/errors.js';
 import { createHttpServer, type App } from './http.js';
 import { createMetrics } from './metrics.js';
 

@@ -14,7 +14,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { Ajv, type Options as AjvOptions } from 'ajv';
 import addFormats from 'ajv-formats';
-import { AppError, ERRORS, errorBody, type ErrorCode } from './errors.js';
+import { AppError, ERRORS, errorBody, type ErrorCode } from '../contract/errors.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import { dualServer, type DualServer } from './h2c.js';

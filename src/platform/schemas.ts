@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { ERRORS, type ErrorCode } from './errors.js';
+import { ERRORS, type ErrorCode } from '../contract/errors.js';
 
 /** The one error shape every endpoint answers with (DESIGN.md). */
 export const ErrorResponse = Type.Object({

@@ -1,5 +1,5 @@
 import type { Clock } from '../platform/clock.js';
-import { AppError } from '../platform/errors.js';
+import { AppError } from '../contract/errors.js';
 import { SharedCache } from '../platform/shared-cache.js';
 import type { CatalogRepository, PerformanceRow } from '../catalog/repository.js';
 

@@ -1,8 +1,8 @@
 import type { Clock } from '../platform/clock.js';
 import { Batcher, inGroups, unwrap } from '../platform/batcher.js';
 import type { JoinOptions, JoinResult, QueueEntry, WaitingRoom } from '../engine/waiting-room/port.js';
-import { AppError } from '../platform/errors.js';
-import { rateLimited } from '../platform/rate-limit.js';
+import { AppError } from '../contract/errors.js';
+import { rateLimited } from '../engine/coordination/rate-limit.js';
 import { TokenError, type TokenKind } from '../platform/tokens.js';
 import type { PerformanceRow } from '../catalog/repository.js';
 import type { QueueMetrics } from './metrics.js';

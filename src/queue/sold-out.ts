@@ -1,5 +1,6 @@
 import type { CatalogRepository, PerformanceRow } from '../catalog/repository.js';
-import { shownFreeSeats, type Availability } from '../engine/availability/port.js';
+import { freeSeats } from '../contract/bitset.js';
+import type { Availability } from '../engine/availability/port.js';
 
 const CHECK_EVERY_MS = 1_000;
 /** How long the bitset's free seats are believed without PostgreSQL's word (see below). */
@@ -48,7 +49,7 @@ export class SoldOutCheck {
     let soldOut = await this.catalog.isSoldOut(perf.id, perf.seatCount);
     let settled = version;
     if (soldOut && shownFree) {
-      settled = await this.engine.availabilityFlip(perf.id, shownFreeSeats(bits!), false, now);
+      settled = await this.engine.availabilityFlip(perf.id, freeSeats(bits!), false, now);
       // A refund that committed meanwhile keeps the room open (its seat may show taken until the
       // bitset is next rebuilt: the price of not locking the check against every sale's writes).
       soldOut = await this.catalog.isSoldOut(perf.id, perf.seatCount);

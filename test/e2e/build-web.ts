@@ -5,15 +5,8 @@ import { promisify } from 'node:util';
 import { CHROMIUM } from './browser.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-// Everything the bundle is made of: the app, and the two server modules it shares (layout, errors).
-const SOURCES = [
-  'web/src',
-  'web/public',
-  'web/index.html',
-  'web/vite.config.ts',
-  'src/catalog/layout.ts',
-  'src/platform/errors.ts',
-];
+// Everything the bundle is made of: the app, and the contract it shares with the server.
+const SOURCES = ['web/src', 'web/public', 'web/index.html', 'web/vite.config.ts', 'src/contract'];
 
 function newest(path: string): number {
   const stat = statSync(path);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ERRORS } from '../../src/platform/errors';
+import { ERRORS } from '@tmomi/contract/errors';
 import { ApiError } from './api';
 import { errorSentence, formatDuration, initialLang } from './i18n';
 import { en, ko } from './messages';

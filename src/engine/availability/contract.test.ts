@@ -1,3 +1,4 @@
+import { isFree } from '../../contract/bitset.js';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { bytesInUse, closeEngines, engineAdapters, waitToExpiry } from '../../../test/engines.js';
 import { TestClock } from '../../../test/harness.js';
@@ -7,7 +8,6 @@ afterAll(closeEngines);
 
 let perfCounter = 0;
 const newPerf = () => `av${Date.now()}${++perfCounter}`;
-const isAvailable = (bits: Buffer, seat: number) => ((bits[seat >> 3]! >> (seat & 7)) & 1) === 1;
 
 describe.each(engineAdapters())('availability contract: $name', (adapter) => {
   it('when seats are flipped, then exactly those bits change, least significant bit first', async () => {
@@ -27,11 +27,10 @@ describe.each(engineAdapters())('availability contract: $name', (adapter) => {
     expect(read.version).toBe(v2);
     expect(read.bits![0]).toBe(0b1111_1110);
     expect(read.bits![1]).toBe(0b1111_1101);
-    for (let seat = 0; seat < 50; seat++)
-      expect(isAvailable(read.bits!, seat)).toBe(![0, 9, 49].includes(seat));
+    for (let seat = 0; seat < 50; seat++) expect(isFree(read.bits!, seat)).toBe(![0, 9, 49].includes(seat));
 
     await engine.availabilityFlip(perf, [9], true, now);
-    expect(isAvailable((await engine.availabilityRead(perf, now)).bits!, 9)).toBe(true);
+    expect(isFree((await engine.availabilityRead(perf, now)).bits!, 9)).toBe(true);
     // Seats past the end are ignored, never grow the bitset.
     await engine.availabilityFlip(perf, [10_000], false, now);
     expect((await engine.availabilityRead(perf, now)).bits!.length).toBe(7);

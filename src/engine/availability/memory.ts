@@ -1,5 +1,6 @@
 import type { Clock } from '../../platform/clock.js';
-import { isShownFree, VERSION_TTL_MS, type Availability } from './port.js';
+import { isFree, setFree } from '../../contract/bitset.js';
+import { VERSION_TTL_MS, type Availability } from './port.js';
 
 /**
  * Version counters for the memory engine (the availability bitset's, the hold gate's), kept as
@@ -66,19 +67,14 @@ export function createMemoryAvailability(clock: Clock): {
     availabilityFlip: async (perf, seatNos, available, now) => {
       const bits = liveBits(perf);
       if (bits) {
-        for (const seat of seatNos) {
-          const i = seat >> 3;
-          if (i >= bits.length) continue;
-          const mask = 1 << (seat & 7);
-          bits[i] = available ? bits[i]! | mask : bits[i]! & ~mask;
-        }
+        for (const seat of seatNos) setFree(bits, seat, available);
       }
       return versions.bump(perf, now);
     },
   };
   const shownFree = (perf: string, seat: number) => {
     const bits = liveBits(perf);
-    return bits ? isShownFree(bits, seat) : undefined;
+    return bits ? isFree(bits, seat) : undefined;
   };
   return { ops, forgetExpired, shownFree };
 }

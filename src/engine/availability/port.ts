@@ -33,17 +33,3 @@ export interface Availability {
     now: number,
   ): Promise<number>;
 }
-
-/** Whether a bitset in Availability's layout shows the seat available (a seat past its end is not). */
-export const isShownFree = (bits: Uint8Array, seat: number): boolean =>
-  (((bits[seat >> 3] ?? 0) >> (seat & 7)) & 1) === 1;
-
-/** Every seat a bitset in Availability's layout shows available, in order. */
-export function shownFreeSeats(bits: Uint8Array): number[] {
-  const seats: number[] = [];
-  for (let i = 0; i < bits.length; i++) {
-    if (bits[i] === 0) continue;
-    for (let b = 0; b < 8; b++) if (isShownFree(bits, i * 8 + b)) seats.push(i * 8 + b);
-  }
-  return seats;
-}

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { closeEngines, engineAdapters } from '../../../test/engines.js';
 import { TestClock } from '../../../test/harness.js';
-import { LeaderElector } from '../../platform/leader.js';
+import { LeaderElector } from './leader.js';
 import type { Engine } from '../index.js';
 
 const adapters = engineAdapters();

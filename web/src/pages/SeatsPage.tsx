@@ -4,7 +4,8 @@ import { api, ApiError } from '../api';
 import { useLoad, useNow } from '../hooks';
 import { useI18n } from '../i18n';
 import { dropPass, loadPass } from '../passes';
-import { countAvailable, describeSeat, indexSeatMap, isAvailable, type SeatIndex } from '../seatmap/model';
+import { countFree, isFree } from '@tmomi/contract/bitset';
+import { describeSeat, indexSeatMap, type SeatIndex } from '../seatmap/model';
 import { GRADE_COLOURS, SELECTED_COLOUR, SeatCanvas, TAKEN_COLOUR } from '../seatmap/SeatCanvas';
 import { useAvailability } from '../seatmap/useAvailability';
 import { useSession } from '../session';
@@ -78,11 +79,11 @@ function SeatPicker({ performance, event, index, bits, refreshAvailability }: Pi
   const pass = loadPass(performance.id);
   const needsPass = performance.queue.enabled && !pass;
   const priceOf = useMemo(() => new Map(event.prices.map((p) => [p.grade, p.amount])), [event.prices]);
-  const available = useMemo(() => countAvailable(bits, index.seatCount), [bits, index.seatCount]);
+  const available = useMemo(() => countFree(bits, index.seatCount), [bits, index.seatCount]);
 
   // Seats someone else took while we were choosing drop out of the selection, with a word why.
   const chosen = useMemo(
-    () => (hold ? new Set(hold.seatNos) : new Set([...selected].filter((seat) => isAvailable(bits, seat)))),
+    () => (hold ? new Set(hold.seatNos) : new Set([...selected].filter((seat) => isFree(bits, seat)))),
     [hold, selected, bits],
   );
   const lostSeats = chosen.size < selected.size;

@@ -8,11 +8,11 @@ import {
   type KeyboardEvent,
   type PointerEvent,
 } from 'react';
+import { isFree } from '@tmomi/contract/bitset';
 import { useI18n } from '../i18n';
 import {
   cellFor,
   describeSeat,
-  isAvailable,
   neighbour,
   paintSeats,
   pixelOf,
@@ -205,7 +205,7 @@ export function SeatCanvas({ index, bits, selected, onToggle, onReady, label }: 
     const { scale, tx, ty } = view.current;
     return seatAt(index, (event.clientX - box.left - tx) / scale, (event.clientY - box.top - ty) / scale);
   };
-  const canPick = (seat: number) => seat >= 0 && (!bits || isAvailable(bits, seat) || selected.has(seat));
+  const canPick = (seat: number) => seat >= 0 && (!bits || isFree(bits, seat) || selected.has(seat));
 
   // One pointer pans (after a few pixels: less is a tap on a seat); two pointers pinch-zoom.
   const onPointerDown = (event: PointerEvent<HTMLCanvasElement>) => {
@@ -295,7 +295,7 @@ export function SeatCanvas({ index, bits, selected, onToggle, onReady, label }: 
   const described = cursor >= 0 ? describeSeat(index, cursor) : null;
   const cursorText = described
     ? `${t('seats.seat', { section: described.section, row: described.row, number: described.number })} · ${described.grade}` +
-      (bits && !isAvailable(bits, cursor) && !selected.has(cursor) ? ` · ${t('seats.unavailable')}` : '') +
+      (bits && !isFree(bits, cursor) && !selected.has(cursor) ? ` · ${t('seats.unavailable')}` : '') +
       (selected.has(cursor) ? ` · ${t('seats.selected')}` : '')
     : '';
 

@@ -1,17 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { planSeats } from '../../../src/catalog/layout';
-import {
-  cellFor,
-  countAvailable,
-  decodeBitset,
-  describeSeat,
-  indexSeatMap,
-  isAvailable,
-  neighbour,
-  paintSeats,
-  pixelOf,
-  seatAt,
-} from './model';
+import { planSeats } from '@tmomi/contract/layout';
+import { cellFor, describeSeat, indexSeatMap, neighbour, paintSeats, pixelOf, seatAt } from './model';
 
 const index = indexSeatMap(
   planSeats({
@@ -48,16 +37,6 @@ describe('the seat map model', () => {
     expect(neighbour(index, 5, 'down')).toBe(10); // across the gap, under the same spot
     expect(neighbour(index, 8, 'up')).toBe(4);
     expect(neighbour(index, 2, 'up')).toBe(2);
-  });
-
-  it('when the bitset arrives, then bit j of byte i is seat 8i + j, least significant first', () => {
-    const bits = decodeBitset(btoa(String.fromCharCode(0b0000_0101, 0b1000_0000)));
-    expect(isAvailable(bits, 0)).toBe(true);
-    expect(isAvailable(bits, 1)).toBe(false);
-    expect(isAvailable(bits, 2)).toBe(true);
-    expect(isAvailable(bits, 15)).toBe(true);
-    expect(isAvailable(bits, 16)).toBe(false);
-    expect(countAvailable(bits, 16)).toBe(3);
   });
 
   it('when seats are painted, then each is a 3×3 square of its colour on a 4-pixel grid, gaps empty', () => {

@@ -1,3 +1,4 @@
+import { isFree } from '@tmomi/contract/bitset';
 import type { SeatMap } from '../types';
 
 /** One drawn row: seats `first … first + seats − 1` at (x + i, y), each one unit wide. */
@@ -116,24 +117,6 @@ export function neighbour(index: SeatIndex, seatNo: number, direction: Direction
   return seatNo;
 }
 
-/** Decodes the availability bitset: bit j (least significant first) of byte i is seat 8i + j. */
-export function decodeBitset(base64: string): Uint8Array {
-  const text = atob(base64);
-  const bits = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) bits[i] = text.charCodeAt(i);
-  return bits;
-}
-
-export function isAvailable(bits: Uint8Array, seatNo: number): boolean {
-  return (((bits[seatNo >> 3] ?? 0) >> (seatNo & 7)) & 1) === 1;
-}
-
-export function countAvailable(bits: Uint8Array, seatCount: number): number {
-  let count = 0;
-  for (let seat = 0; seat < seatCount; seat++) if (isAvailable(bits, seat)) count++;
-  return count;
-}
-
 /** A CSS `#rrggbb` colour as one opaque ImageData pixel (RGBA bytes read as a little-endian uint32). */
 export function pixelOf(hex: string): number {
   const n = Number.parseInt(hex.slice(1), 16);
@@ -174,7 +157,7 @@ export function paintSeats(
       const seat = row.first + i;
       const colour = selected.has(seat)
         ? colours.selected
-        : bits && ((bits[seat >> 3]! >> (seat & 7)) & 1) === 0
+        : bits && !isFree(bits, seat)
           ? colours.taken
           : colours.grades[index.gradeOf[seat]! % colours.grades.length]!;
       let p = rowStart + i * cell;

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { decodeBitset } from './model';
+import { decodeBitset } from '@tmomi/contract/bitset';
 
 export interface LiveAvailability {
   bits: Uint8Array | null;

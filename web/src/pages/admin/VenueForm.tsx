@@ -1,6 +1,6 @@
 import { useDeferredValue, useMemo, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
-import { planSeats, type LayoutInput } from '../../../../src/catalog/layout';
+import { planSeats, type LayoutInput } from '@tmomi/contract/layout';
 import { api, ApiError } from '../../api';
 import { useI18n } from '../../i18n';
 import { indexSeatMap } from '../../seatmap/model';

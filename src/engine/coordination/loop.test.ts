@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { createMemoryEngine } from '../engine/index.js';
+import { createMemoryEngine } from '../index.js';
 import { LeaderElector } from './leader.js';
 import { BackgroundLoop } from './loop.js';
 

@@ -1,4 +1,4 @@
-import { AppError } from '../platform/errors.js';
+import { AppError } from './errors.js';
 
 /** The compact venue description of DESIGN.md: sections with a row count and seats per row, or explicit rows. */
 export interface LayoutInput {

@@ -1,5 +1,5 @@
 import type { LeaderElector } from './leader.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../../platform/logger.js';
 
 export interface LoopOptions {
   /** A pass is started this often, unless `concurrency` passes are still running (then none is queued). */

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
-import { AppError } from './errors.js';
-import type { RateLimits } from '../engine/coordination/port.js';
-import { rateLimitKey } from '../engine/keys.js';
+import { AppError } from '../../contract/errors.js';
+import type { RateLimits } from './port.js';
+import { rateLimitKey } from '../keys.js';
 
 /**
  * A preHandler that counts requests per key in the engine (so the limit holds across all nodes) and

@@ -1,7 +1,7 @@
-import type { Clock } from './clock.js';
-import { systemClock } from './clock.js';
-import type { Leases } from '../engine/coordination/port.js';
-import type { Logger } from './logger.js';
+import type { Clock } from '../../platform/clock.js';
+import { systemClock } from '../../platform/clock.js';
+import type { Leases } from './port.js';
+import type { Logger } from '../../platform/logger.js';
 
 export interface LeaderOptions {
   /** The lease name: one of LEASES (src/engine/keys.ts). */
