@@ -3,7 +3,9 @@ import { createPool } from '../platform/db.js';
 import { bulkBuyers } from './buyers.js';
 import { HttpClient } from './http.js';
 import { bookingViolations, ticketCounts } from './invariants.js';
-import { admissionViolations, reasons, runSale, type Percentiles, type SaleProgress } from './sale.js';
+import { admissionViolations, reasons, type Percentiles } from './report.js';
+import type { SaleProgress } from './run.js';
+import { runSale } from './sale.js';
 import { createSale, login } from './setup.js';
 
 export interface LoadtestOptions {
