@@ -56,6 +56,7 @@ const SUITES = {
     'src/platform/http.test.ts',
     'src/contract/errors.test.ts',
     'src/catalog/catalog.test.ts',
+    'src/booking/observed.test.ts',
     'src/booking/booking.test.ts',
     'src/booking/batches.test.ts',
   ],
