@@ -9,6 +9,7 @@ import {
   TestClock,
   type TestApp,
 } from '../../test/harness.js';
+import { isFree } from '../contract/bitset.js';
 import { TicketCodes } from './codes.js';
 import { PaymentSimulator, TEST_CARDS, type ChargeRequest, type ChargeResult } from './payments.js';
 
@@ -113,6 +114,18 @@ describe.each(modes())('booking, observed from outside ($name)', (mode) => {
     expect(holdIdOf(again)).toBe(holdIdOf(first));
     expect(replay['tmomi_holds_total{outcome="replayed"}']).toBe(1);
     expect(replay['tmomi_holds_total{outcome="placed"}']).toBeUndefined();
+    // A node that made a hold may die before it flips the seat map: the replay flips it again.
+    await inject('GET', `/api/performances/${performanceId}/availability`, {}); // the map, in the engine
+    await t.engine.availabilityFlip(performanceId, [5, 6], true, clock.now());
+    await hold(performanceId, alice.headers, { seatNos: [5, 6] }, 'k1');
+    const { bits } = await t.engine.availabilityRead(performanceId, clock.now());
+    expect([isFree(bits!, 5), isFree(bits!, 6)]).toEqual([false, false]);
+    // The same key for other seats (as many) is refused, naming the hold the key made.
+    expect(errorOf(await hold(performanceId, alice.headers, { seatNos: [5, 7] }, 'k1'))).toMatchObject({
+      status: 422,
+      code: 'IDEMPOTENCY_KEY_REUSED',
+      details: { holdId: holdIdOf(first) },
+    });
 
     // Another node, whose gate is cold, lets Bob's request through to PostgreSQL, which refuses it.
     const cold = await startTestApp(mode, { clock, payments });
@@ -215,7 +228,7 @@ describe.each(modes())('booking, observed from outside ($name)', (mode) => {
   });
 
   it('when the sale is not open or has closed, then the refusal says when it opens, or which performance closed', async () => {
-    const opensAt = new Date(clock.now() + 3600_000);
+    const opensAt = new Date(clock.now() + 60_000);
     const { performanceId: later } = await onSalePerformance(t, {
       ...noQueue,
       salesOpenAt: opensAt.toISOString(),
@@ -233,7 +246,14 @@ describe.each(modes())('booking, observed from outside ($name)', (mode) => {
     const local = new TestClock(clock.now());
     const node = await startTestApp(mode, { clock: local, payments });
     try {
-      local.advance(60_000); // exactly at the close: closed
+      local.advance(60_000); // exactly at the open: open; exactly at the close: closed
+      const opening = await node.app.inject({
+        method: 'POST',
+        url: `/api/performances/${later}/holds`,
+        headers: alice.headers,
+        payload: { seatNos: [1] },
+      });
+      expect(opening.statusCode).toBe(201);
       const res = await node.app.inject({
         method: 'POST',
         url: `/api/performances/${closing}/holds`,
@@ -399,12 +419,18 @@ describe.each(modes())('booking, observed from outside ($name)', (mode) => {
       'tmomi_payments_total{outcome="refunded"}': 1,
       'tmomi_orders_total{status="refunded"}': 1,
     });
-    expect(payments.refundCount).toBeGreaterThan(0);
+    const { rows } = await t.db.query<{ status: string; provider_ref: string }>(
+      'SELECT status, provider_ref FROM payments WHERE order_id = $1',
+      [one],
+    );
+    expect(rows).toEqual([{ status: 'refunded', provider_ref: expect.stringMatching(/^sim_/) }]);
+    const refunds = payments.refundCount;
     expect(errorOf(await inject('POST', `/api/orders/${one}/cancel`, alice.headers))).toMatchObject({
       status: 409,
       code: 'ORDER_NOT_CANCELLABLE',
       details: { status: 'refunded' },
     });
+    expect(payments.refundCount).toBe(refunds);
   });
 
   it('when tickets are read and scanned at the door, then each scan is counted by outcome and a second scan says when the first was', async () => {
