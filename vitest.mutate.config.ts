@@ -60,7 +60,12 @@ const SUITES = {
     'src/booking/booking.test.ts',
     'src/booking/batches.test.ts',
   ],
-  queue: ['src/queue/queue.test.ts', 'src/queue/drain.test.ts', 'src/booking/booking.test.ts'],
+  queue: [
+    'src/queue/sold-out.test.ts',
+    'src/queue/queue.test.ts',
+    'src/queue/drain.test.ts',
+    'src/booking/booking.test.ts',
+  ],
 };
 const suite = process.env.TMOMI_MUTATE_SUITE;
 if (suite !== 'engine' && suite !== 'booking' && suite !== 'queue') {
