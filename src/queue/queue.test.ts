@@ -6,6 +6,7 @@ import {
   onSalePerformance,
   startTestApp,
   TEST_SECRET,
+  TestClock,
   type TestApp,
 } from '../../test/harness.js';
 import { TokenKind } from '../platform/tokens.js';
@@ -126,7 +127,10 @@ describe.each(modes())('waiting room over HTTP ($name)', (mode) => {
         (err: { code?: string }) => err.code,
       );
 
-    expect(await code(t.queue.verifyPass(performanceId, alice.id, undefined))).toBe('QUEUE_PASS_REQUIRED');
+    await expect(t.queue.verifyPass(performanceId, alice.id, undefined)).rejects.toMatchObject({
+      code: 'QUEUE_PASS_REQUIRED',
+      details: { performanceId },
+    });
     expect(await code(t.queue.verifyPass(performanceId, bob.id, view.pass))).toBe('QUEUE_PASS_INVALID');
     expect(await code(t.queue.verifyPass(other.performanceId, alice.id, view.pass))).toBe(
       'QUEUE_PASS_INVALID',
@@ -141,6 +145,16 @@ describe.each(modes())('waiting room over HTTP ($name)', (mode) => {
     expect(await code(t.queue.verifyPass(performanceId, alice.id, expired))).toBe('QUEUE_PASS_EXPIRED');
     // An access token is not a pass, even for the right user.
     expect(await code(t.queue.verifyPass(performanceId, alice.id, alice.token))).toBe('QUEUE_PASS_INVALID');
+
+    // A node whose engine has forgotten the room (a wipe) knows nothing of the pass: expired, not used.
+    const forgetful = await startTestApp(mode);
+    try {
+      expect(await code(forgetful.queue.verifyPass(performanceId, alice.id, view.pass))).toBe(
+        'QUEUE_PASS_EXPIRED',
+      );
+    } finally {
+      await forgetful.close();
+    }
 
     const passId = await t.queue.verifyPass(performanceId, alice.id, view.pass);
     expect(await t.queue.consumePass(performanceId, alice.id, passId!)).toBe(true);
@@ -168,6 +182,36 @@ describe.each(modes())('waiting room over HTTP ($name)', (mode) => {
     });
     const late = await join(closed.performanceId, b.headers);
     expect([late.statusCode, late.json().error.code]).toEqual([409, 'SALE_CLOSED']);
+    expect(late.json().error.details).toEqual({ performanceId: closed.performanceId });
+
+    // At the instants themselves: the room opens exactly at its opening, and closes exactly at the close.
+    const clock = new TestClock(now + 2 * hour - 30 * 60_000 - 1);
+    const node = await startTestApp(mode, { clock });
+    try {
+      const joinOn = (headers: Record<string, string>) =>
+        node.app.inject({ method: 'POST', url: `/api/performances/${later.performanceId}/queue`, headers });
+      // Tokens are the node's own: its clock is hours ahead of the other node's.
+      const c = await buyer(node);
+      expect((await joinOn(c.headers)).json().error.code).toBe('QUEUE_NOT_OPEN');
+      clock.advance(1);
+      expect((await joinOn(c.headers)).json()).toMatchObject({ state: 'prequeue' });
+      clock.advance(30 * 60_000); // the sale opens: a join now is placed in line at once
+      expect((await joinOn((await buyer(node)).headers)).json()).toMatchObject({ state: 'waiting' });
+      clock.advance(60 * 60_000);
+      expect((await joinOn((await buyer(node)).headers)).json().error).toMatchObject({
+        code: 'SALE_CLOSED',
+        details: { performanceId: later.performanceId },
+      });
+    } finally {
+      await node.close();
+    }
+    // Without a waiting room, a join is admitted at once, with no place and no wait.
+    const open = await onSalePerformance(t, { queue: { enabled: false } });
+    expect((await join(open.performanceId, b.headers)).json()).toEqual({
+      state: 'admitted',
+      position: null,
+      etaSeconds: 0,
+    });
 
     const unknown = await join('999999999', b.headers);
     expect([unknown.statusCode, unknown.json().error.code]).toEqual([404, 'PERFORMANCE_NOT_FOUND']);
@@ -409,6 +453,7 @@ describe.each(modes())('waiting room over HTTP ($name)', (mode) => {
     expect((await me(performanceId, first.headers)).json().state).toBe('consumed');
     const late = await join(performanceId, (await buyer(t)).headers);
     expect([late.statusCode, late.json().error.code]).toEqual([409, 'SOLD_OUT']);
+    expect(late.json().error.details).toEqual({ performanceId, reason: 'sold-out' });
     const again = await join(performanceId, listener.headers);
     expect([again.statusCode, again.json().error.code]).toEqual([409, 'SOLD_OUT']);
 
