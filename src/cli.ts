@@ -9,6 +9,7 @@ import { TokenKind } from './platform/tokens.js';
 import { systemClock } from './platform/clock.js';
 import { generateTicketsCommand } from './catalog/generate-command.js';
 import { ClusterError, runCluster } from './ops/cluster.js';
+import { EmbeddedPostgresError } from './platform/embedded-postgres.js';
 import { loadtestCommand } from './loadtest/command.js';
 
 const USAGE = `Usage: tmomi <command> [options]
@@ -186,6 +187,10 @@ async function main(argv: string[]): Promise<number> {
     }
     if (err instanceof ClusterError) {
       process.stderr.write(`tmomi cluster: ${err.message}\n`);
+      return 1;
+    }
+    if (err instanceof EmbeddedPostgresError) {
+      process.stderr.write(`tmomi ${name}: ${err.message}\n`);
       return 1;
     }
     logger.fatal({ err }, `tmomi ${name} failed`);

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, chmod } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
@@ -31,8 +31,6 @@ export default async function setup(project: TestProject) {
   const logger = pino({ level: 'warn' });
   const runId = `${Date.now().toString(36)}_${process.pid}`;
   const dataDir = await mkdtemp(join(tmpdir(), 'tmomi-test-'));
-  // As root, PostgreSQL runs as the postgres user, which must be able to enter the folder.
-  await chmod(dataDir, 0o755);
   const embedded = await startEmbeddedPostgres(dataDir, logger);
   try {
     await migrate(embedded.url, logger);

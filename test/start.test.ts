@@ -1,6 +1,6 @@
 import { freePort } from '../src/platform/net.js';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,7 +17,6 @@ describe('tmomi start on a fresh machine', () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'tmomi-start-'));
-    await chmod(dataDir, 0o755);
     port = await freePort();
   });
   afterAll(async () => {
@@ -124,6 +123,29 @@ describe('tmomi start on a fresh machine', () => {
     child.kill('SIGTERM');
     expect(await exited(child)).toBe(0);
   });
+
+  it.runIf(process.getuid?.() === 0)(
+    'when root starts it with the data folder inside a private one, then it stops with one sentence and no stack',
+    async () => {
+      const closed = await mkdtemp(join(tmpdir(), 'tmomi-private-')); // 0700: the postgres user cannot enter
+      try {
+        const proc = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'start'], {
+          env: { PATH: process.env.PATH, HOME: process.env.HOME, TMOMI_DATA_DIR: join(closed, 'data') },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let stderr = '';
+        proc.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+        expect(await exited(proc)).toBe(1);
+        expect(stderr).toBe(
+          `tmomi start: Tmomi runs as root, so its embedded PostgreSQL runs as the "postgres" user, which cannot enter ${closed}: ` +
+            'put Tmomi (or TMOMI_DATA_DIR) in a folder other users can enter, such as /opt/tmomi, run it as a ' +
+            'normal user, or set DATABASE_URL to a PostgreSQL server.\n',
+        );
+      } finally {
+        await rm(closed, { recursive: true, force: true });
+      }
+    },
+  );
 });
 
 async function stopLeftoverPostgres(dataDir: string): Promise<void> {

