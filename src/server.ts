@@ -58,7 +58,7 @@ export async function start(config: Config, logger: Logger): Promise<void> {
     secret: resources.secret,
     settings: config,
   });
-  await ensureAdmins(config, built, logger);
+  const demoAdmin = await ensureAdmins(config, built, logger);
   if (!config.databaseUrl) await seedDemo(built.catalog, systemClock, logger);
 
   let stopping = false;
@@ -95,20 +95,37 @@ export async function start(config: Config, logger: Logger): Promise<void> {
     { port: config.port, mode, engine: resources.engine.kind },
     `Tmomi is listening on http://localhost:${config.port}`,
   );
+  // In plain text, not only in a JSON log line: what a newcomer needs to open the app and log in.
+  if (demoAdmin) {
+    process.stdout.write(
+      [
+        '',
+        `  Tmomi is running at http://localhost:${config.port}`,
+        `  Admin login: ${demoAdmin.email} / ${demoAdmin.password}`,
+        `  (the password is kept in ${demoAdmin.file})`,
+        '',
+        '',
+      ].join('\n'),
+    );
+  }
 }
 
 /**
  * The admin named by TMOMI_ADMIN_EMAIL/PASSWORD is ensured on every boot. In the embedded mode with no
- * such variables, a demo admin gets a generated password kept in the data folder and printed, so a
- * newcomer can log in; the scaled mode never invents credentials.
+ * such variables, a demo admin gets a generated password kept in the data folder and shown in a plain
+ * banner, so a newcomer can log in; the scaled mode never invents credentials.
  */
-async function ensureAdmins(config: Config, built: BuiltApp, logger: Logger): Promise<void> {
+async function ensureAdmins(
+  config: Config,
+  built: BuiltApp,
+  logger: Logger,
+): Promise<{ email: string; password: string; file: string } | undefined> {
   if (config.admin) {
     await built.auth.ensureAdmin(config.admin);
     logger.info({ email: config.admin.email }, 'admin ensured');
-    return;
+    return undefined;
   }
-  if (config.databaseUrl) return;
+  if (config.databaseUrl) return undefined;
   const file = resolve(config.dataDir, 'demo-admin.json');
   const saved = await readFile(file, 'utf8')
     .then((text) => JSON.parse(text) as { email: string; password: string })
@@ -116,5 +133,7 @@ async function ensureAdmins(config: Config, built: BuiltApp, logger: Logger): Pr
   const demo = saved ?? { email: 'admin@tmomi.local', password: randomBytes(9).toString('base64url') };
   if (!saved) await writeFile(file, JSON.stringify(demo) + '\n', { mode: 0o600 });
   await built.auth.ensureAdmin({ ...demo, name: 'Demo admin' });
-  logger.info(`demo admin: ${demo.email} / ${demo.password} (kept in ${file})`);
+  // The password goes to the banner printed once listening, never into the logs.
+  logger.info({ email: demo.email, file }, 'demo admin ensured');
+  return { ...demo, file };
 }

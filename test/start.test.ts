@@ -84,7 +84,10 @@ describe('tmomi start on a fresh machine', () => {
       email: string;
       password: string;
     };
-    expect(output).toContain(demo.password);
+    // In a plain banner, where a newcomer sees it, and in no JSON log line.
+    expect(output).toContain(`  Admin login: ${demo.email} / ${demo.password}\n`);
+    const logLines = output.split('\n').filter((line) => line.startsWith('{'));
+    expect(logLines.filter((line) => line.includes(demo.password))).toEqual([]);
     const adminLogin = await post('/api/auth/login', demo);
     expect(((await adminLogin.json()) as { user: { role: string } }).user.role).toBe('admin');
 

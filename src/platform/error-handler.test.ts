@@ -40,6 +40,10 @@ describe('the error handler', () => {
     app.get('/upstream', async () => {
       throw Object.assign(new Error(secret), { statusCode: 502 });
     });
+    // A 5xx that is part of the contract: an outcome the service expected, not a bug.
+    app.get('/payment-timeout', async () => {
+      throw new AppError('PAYMENT_TIMEOUT', undefined, { orderId: '7' });
+    });
     app.get('/client', async () => {
       throw Object.assign(new Error('Bad header'), { statusCode: 431 });
     });
@@ -97,6 +101,18 @@ describe('the error handler', () => {
       expect(entry?.err?.stack).toMatch(/error-handler\.test\.ts/);
     },
   );
+
+  it('when a service answers an expected 5xx from the catalog (a payment timeout), then a warning without a stack, not an unhandled error', async () => {
+    logged.length = 0;
+    const res = await app.inject({ method: 'GET', url: '/payment-timeout' });
+    expect(res.statusCode).toBe(504);
+    expect(res.json().error).toMatchObject({ code: 'PAYMENT_TIMEOUT', details: { orderId: '7' } });
+    expect(logged.filter((l) => l.level >= 50)).toEqual([]);
+    expect(logged.filter((l) => l.err?.stack !== undefined)).toEqual([]);
+    expect(logged).toContainEqual(
+      expect.objectContaining({ level: 40, msg: 'request failed: PAYMENT_TIMEOUT' }),
+    );
+  });
 
   it('when an error says it is the client’s (a 4xx status), then that status in the error shape, not logged as ours', async () => {
     logged.length = 0;

@@ -88,7 +88,9 @@ export async function createHttpServer(opts: HttpOptions): Promise<App> {
     };
     opts.metrics.httpRequests.inc(labels);
     opts.metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
-    if (reply.statusCode >= 500)
+    // A 500 is a bug, logged in full by the error handler; the other 5xx of the catalog (a payment
+    // timeout, a dependency unavailable) are outcomes the service expected, logged there as warnings.
+    if (reply.statusCode === 500)
       req.log.error({ res: reply, responseTime: reply.elapsedTime }, 'request failed');
     else req.log.debug({ req, res: reply, responseTime: reply.elapsedTime }, 'request completed');
     done();
@@ -122,7 +124,9 @@ export async function createHttpServer(opts: HttpOptions): Promise<App> {
   });
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const { status, body } = toErrorResponse(err);
-    if (status >= 500) req.log.error({ err }, 'unhandled error');
+    if (err instanceof AppError && status >= 500)
+      req.log.warn({ details: err.details }, `request failed: ${err.code}`);
+    else if (status >= 500) req.log.error({ err }, 'unhandled error');
     if (err instanceof AppError && typeof err.details?.retryAfterSeconds === 'number') {
       void reply.header('retry-after', String(err.details.retryAfterSeconds));
     }
