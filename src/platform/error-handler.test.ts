@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { pino } from 'pino';
 import { AppError, ERRORS } from '../contract/errors.js';
 import { createHttpServer, type App } from './http.js';
@@ -12,7 +12,13 @@ import { createMetrics } from './metrics.js';
  */
 describe('the error handler', () => {
   let app: App;
-  const logged: { level: number; msg: string; err?: { message: string; stack?: string } }[] = [];
+  const metrics = createMetrics();
+  const logged: {
+    level: number;
+    msg: string;
+    err?: { message: string; stack?: string };
+    [field: string]: unknown;
+  }[] = [];
   const secret = 'password=hunter2 at db.internal:5432';
 
   beforeAll(async () => {
@@ -24,7 +30,7 @@ describe('the error handler', () => {
     });
     app = await createHttpServer({
       logger: pino({ level: 'info' }, sink),
-      metrics: createMetrics(),
+      metrics,
       bodyLimitBytes: 1024,
       trustProxy: false,
       corsOrigins: [],
@@ -39,6 +45,14 @@ describe('the error handler', () => {
     // A dependency's error that carries an HTTP status of its own: a 5xx is still ours to hide.
     app.get('/upstream', async () => {
       throw Object.assign(new Error(secret), { statusCode: 502 });
+    });
+    // Security events: no token, a token without the right, too many attempts.
+    app.get('/no-token', async () => {
+      throw new AppError('UNAUTHENTICATED');
+    });
+    app.get('/forbidden', async (req) => {
+      Object.assign(req, { caller: { userId: 'u-42', role: 'buyer' } });
+      throw new AppError('FORBIDDEN');
     });
     // A 5xx that is part of the contract: an outcome the service expected, not a bug.
     app.get('/payment-timeout', async () => {
@@ -112,6 +126,45 @@ describe('the error handler', () => {
     expect(logged).toContainEqual(
       expect.objectContaining({ level: 40, msg: 'request failed: PAYMENT_TIMEOUT' }),
     );
+  });
+
+  it('when requests are refused as unauthenticated, forbidden or rate-limited, then each is a logged and counted security event, without the token', async () => {
+    logged.length = 0;
+    const token = 'Bearer secret.token.value';
+    for (const url of ['/no-token', '/forbidden', '/limited'])
+      await app.inject({
+        method: 'GET',
+        url,
+        headers: { authorization: token, 'x-forwarded-for': '203.0.113.9' },
+      });
+    const events = logged.filter((l) => String(l.msg).startsWith('security event'));
+    expect(events.map((e) => [e.level, e.msg, e.code, e.route, e.method, e.userId])).toEqual([
+      [40, 'security event: UNAUTHENTICATED', 'UNAUTHENTICATED', '/no-token', 'GET', undefined],
+      [40, 'security event: FORBIDDEN', 'FORBIDDEN', '/forbidden', 'GET', 'u-42'],
+      [40, 'security event: RATE_LIMITED', 'RATE_LIMITED', '/limited', 'GET', undefined],
+    ]);
+    expect(events.every((e) => e.ip === '127.0.0.1')).toBe(true); // no proxy is trusted here
+    expect(JSON.stringify(logged)).not.toContain('secret.token.value');
+    const counted = await metrics.registry.getSingleMetricAsString('tmomi_security_events_total');
+    for (const code of ['UNAUTHENTICATED', 'FORBIDDEN', 'RATE_LIMITED'])
+      expect(counted).toContain(`tmomi_security_events_total{code="${code}"} 1`);
+  });
+
+  it('when security events flood in, then at most 100 are logged per 10 s and the next window says how many were left out', async () => {
+    logged.length = 0;
+    const start = Date.now() + 60_000; // a fresh window, whatever the test before left
+    const now = vi.spyOn(Date, 'now').mockReturnValue(start);
+    try {
+      for (let i = 0; i < 130; i++) await app.inject({ method: 'GET', url: '/no-token' });
+      const events = () => logged.filter((l) => String(l.msg).startsWith('security event'));
+      expect(events()).toHaveLength(100);
+      now.mockReturnValue(start + 10_000);
+      await app.inject({ method: 'GET', url: '/no-token' });
+      expect(events()).toHaveLength(101);
+      expect(events().at(-1)!.suppressed).toBe(30);
+    } finally {
+      now.mockRestore();
+    }
   });
 
   it('when an error says it is the client’s (a 4xx status), then that status in the error shape, not logged as ours', async () => {

@@ -37,6 +37,10 @@ export interface HttpOptions {
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
+/** Statuses that are security events: logged (within a budget) and counted. */
+const SECURITY_STATUSES = new Set([401, 403, 429]);
+/** At most this many security events are logged per window; the rest are counted and summed up. */
+const SECURITY_LOG_BUDGET = { lines: 100, windowMs: 10_000 };
 
 /** The Fastify instance with everything every route relies on: validation, errors, ids, metrics, docs. */
 export async function createHttpServer(opts: HttpOptions): Promise<App> {
@@ -122,8 +126,27 @@ export async function createHttpServer(opts: HttpOptions): Promise<App> {
       .code(404)
       .send(errorBody('ROUTE_NOT_FOUND', `There is no ${req.method} ${req.url.split('?')[0]}.`));
   });
+  const securityLog = logBudget(SECURITY_LOG_BUDGET);
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const { status, body } = toErrorResponse(err);
+    if (SECURITY_STATUSES.has(status)) {
+      opts.metrics.securityEvents.inc({ code: body.error.code });
+      // The account when the token was good (a 403, a 429), the address always, never the token.
+      const userId = (req as { caller?: { userId?: string } | null }).caller?.userId;
+      securityLog((suppressed) =>
+        req.log.warn(
+          {
+            route: req.routeOptions.url ?? 'unmatched',
+            method: req.method,
+            code: body.error.code,
+            ip: req.ip,
+            userId,
+            suppressed,
+          },
+          `security event: ${body.error.code}`,
+        ),
+      );
+    }
     if (err instanceof AppError && status >= 500)
       req.log.warn({ details: err.details }, `request failed: ${err.code}`);
     else if (status >= 500) req.log.error({ err }, 'unhandled error');
@@ -133,6 +156,30 @@ export async function createHttpServer(opts: HttpOptions): Promise<App> {
     void reply.code(status).send(body);
   });
   return app;
+}
+
+/**
+ * Calls `log` at most `lines` times per window, so that a flood of refusals cannot fill the disk; the
+ * first line of the next window says how many were left out (`suppressed`).
+ */
+function logBudget({ lines, windowMs }: { lines: number; windowMs: number }) {
+  let windowStart = 0;
+  let logged = 0;
+  let suppressed = 0;
+  return (log: (suppressed: number | undefined) => void): void => {
+    const now = Date.now();
+    if (now - windowStart >= windowMs) {
+      windowStart = now;
+      logged = 0;
+    }
+    if (logged >= lines) {
+      suppressed++;
+      return;
+    }
+    logged++;
+    log(suppressed > 0 ? suppressed : undefined);
+    suppressed = 0;
+  };
 }
 
 /**

@@ -8,6 +8,8 @@ export interface Metrics {
   registry: Registry;
   httpRequests: Counter<'method' | 'route' | 'status_code'>;
   httpDuration: Histogram<'method' | 'route' | 'status_code'>;
+  /** Refusals an attacker makes (401, 403, 429), by error code: a bounded label, from the catalog. */
+  securityEvents: Counter<'code'>;
 }
 
 export function createMetrics(): Metrics {
@@ -36,6 +38,12 @@ export function createMetrics(): Metrics {
       help: 'HTTP request latency, by route pattern and status.',
       labelNames,
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    securityEvents: new Counter({
+      name: 'tmomi_security_events_total',
+      help: 'Requests refused as unauthenticated (401), forbidden (403) or rate-limited (429), by error code.',
+      labelNames: ['code'],
       registers: [registry],
     }),
   };
