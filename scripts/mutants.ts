@@ -242,8 +242,9 @@ const MUTANTS: Mutant[] = [
   {
     id: 'availability-shows-sold-free',
     file: CATALOG,
-    find: 'WHERE performance_id = $1 AND (status = 0 OR (status = 1 AND held_until < now()))',
-    replace: 'WHERE performance_id = $1 AND (status IN (0, 2) OR (status = 1 AND held_until < now()))',
+    find: 'WHERE performance_id = $1 AND (status = ${Available} OR (status = ${Held} AND held_until < now()))',
+    replace:
+      'WHERE performance_id = $1 AND (status IN (${Available}, ${Sold}) OR (status = ${Held} AND held_until < now()))',
     tests: [T.catalog],
     why: 'a rebuilt seat map shows sold seats as free',
   },

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminHeaders, modes, startTestApp, waitForJob, type TestApp } from '../../test/harness.js';
+import { decodeBitset, isFree } from '../contract/bitset.js';
+import { TicketStatus } from '../inventory/ticket-status.js';
 import { JobRepository } from '../jobs/repository.js';
 import { CatalogRepository, type PerformanceRow } from './repository.js';
 import { saleStateOf } from './service.js';
@@ -372,7 +374,10 @@ describe.each(modes())('catalog ($name)', (mode) => {
     });
     expect([move.statusCode, move.json().error.code]).toEqual([409, 'VENUE_LOCKED']);
 
-    await t.db.query(`UPDATE tickets SET status = 2 WHERE performance_id = $1 AND seat_no = 5`, [p.id]);
+    await t.db.query(
+      `UPDATE tickets SET status = ${TicketStatus.Sold} WHERE performance_id = $1 AND seat_no = 5`,
+      [p.id],
+    );
     const del = await t.app.inject({
       method: 'DELETE',
       url: `/api/admin/performances/${p.id}`,
@@ -384,7 +389,9 @@ describe.each(modes())('catalog ($name)', (mode) => {
         .n,
     ).toBe(226);
 
-    await t.db.query(`UPDATE tickets SET status = 0 WHERE performance_id = $1`, [p.id]);
+    await t.db.query(`UPDATE tickets SET status = ${TicketStatus.Available} WHERE performance_id = $1`, [
+      p.id,
+    ]);
     const ok = await t.app.inject({
       method: 'DELETE',
       url: `/api/admin/performances/${p.id}`,
@@ -401,18 +408,18 @@ describe.each(modes())('catalog ($name)', (mode) => {
     const v = await venue(kspo);
     const p = await performance((await event(v.id)).id);
     const decode = (base64: string) => {
-      const bits = Buffer.from(base64, 'base64');
-      return Array.from({ length: v.seatCount }, (_, s) => ((bits[s >> 3]! >> (s & 7)) & 1) === 1);
+      const bits = decodeBitset(base64);
+      return Array.from({ length: v.seatCount }, (_, s) => isFree(bits, s));
     };
     // What the test made of each seat, so it knows the map to expect without asking PostgreSQL.
     type Made = 'free' | 'held' | 'expired' | 'sold';
     const made: Made[] = Array(v.seatCount).fill('free');
     const shownFree = (...free: Made[]) => made.map((m) => free.includes(m));
     const rows: Record<Made, string> = {
-      free: `status = 0, held_until = NULL`,
-      held: `status = 1, held_until = now() + interval '5 minutes'`,
-      expired: `status = 1, held_until = now() - interval '1 minute'`,
-      sold: `status = 2, held_until = NULL`,
+      free: `status = ${TicketStatus.Available}, held_until = NULL`,
+      held: `status = ${TicketStatus.Held}, held_until = now() + interval '5 minutes'`,
+      expired: `status = ${TicketStatus.Held}, held_until = now() - interval '1 minute'`,
+      sold: `status = ${TicketStatus.Sold}, held_until = NULL`,
     };
     const write = async (seats: number[], to: Made) => {
       await t.db.query(`UPDATE tickets SET ${rows[to]} WHERE performance_id = $1 AND seat_no = ANY($2)`, [

@@ -3,6 +3,9 @@ import { pipeline } from 'node:stream/promises';
 import { from as copyFrom } from 'pg-copy-streams';
 import { inTransaction, type Db, type DbClient } from '../platform/db.js';
 import type { SeatPlan } from '../contract/layout.js';
+import { TicketStatus } from '../inventory/ticket-status.js';
+
+const { Available, Held, Sold } = TicketStatus;
 
 export interface VenueRow {
   id: string;
@@ -365,9 +368,9 @@ export class CatalogRepository {
   /** A hold whose time is up counts as available: correctness never waits for the sweeper. */
   async ticketCounts(performanceId: string): Promise<TicketCounts> {
     const { rows } = await this.db.query<TicketCounts>(
-      `SELECT count(*) FILTER (WHERE status = 0 OR (status = 1 AND held_until < now()))::int AS available,
-              count(*) FILTER (WHERE status = 1 AND held_until >= now())::int AS held,
-              count(*) FILTER (WHERE status = 2)::int AS sold
+      `SELECT count(*) FILTER (WHERE status = ${Available} OR (status = ${Held} AND held_until < now()))::int AS available,
+              count(*) FILTER (WHERE status = ${Held} AND held_until >= now())::int AS held,
+              count(*) FILTER (WHERE status = ${Sold})::int AS sold
        FROM tickets WHERE performance_id = $1`,
       [performanceId],
     );
@@ -381,7 +384,7 @@ export class CatalogRepository {
   async isSoldOut(performanceId: string, seatCount: number): Promise<boolean> {
     // The count is an InitPlan, evaluated only when the first test passes (AND stops at a false).
     const { rows } = await this.db.query<{ soldOut: boolean }>(
-      `SELECT NOT EXISTS (SELECT 1 FROM tickets WHERE performance_id = $1 AND status <> 2)
+      `SELECT NOT EXISTS (SELECT 1 FROM tickets WHERE performance_id = $1 AND status <> ${Sold})
           AND (SELECT count(*) FROM tickets WHERE performance_id = $1) >= $2 AS "soldOut"`,
       [performanceId, seatCount],
     );
@@ -392,7 +395,7 @@ export class CatalogRepository {
   async availableSeatNos(performanceId: string): Promise<number[]> {
     const { rows } = await this.db.query<{ seats: number[] | null }>(
       `SELECT array_agg(seat_no) AS seats FROM tickets
-       WHERE performance_id = $1 AND (status = 0 OR (status = 1 AND held_until < now()))`,
+       WHERE performance_id = $1 AND (status = ${Available} OR (status = ${Held} AND held_until < now()))`,
       [performanceId],
     );
     return rows[0]?.seats ?? [];
@@ -406,7 +409,7 @@ export class CatalogRepository {
       ]);
       if (locked.rowCount === 0) return 'missing';
       const sales = await client.query(
-        `SELECT 1 FROM tickets WHERE performance_id = $1 AND (status = 2 OR (status = 1 AND held_until >= now())) LIMIT 1`,
+        `SELECT 1 FROM tickets WHERE performance_id = $1 AND (status = ${Sold} OR (status = ${Held} AND held_until >= now())) LIMIT 1`,
         [performanceId],
       );
       if (sales.rowCount !== 0) return 'has-sales';
