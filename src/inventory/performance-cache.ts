@@ -24,7 +24,6 @@ export function queueKeysUntil(perf: PerformanceRow): number {
  */
 export class PerformanceCache {
   private readonly cache: SharedCache<PerformanceRow>;
-
   private readonly inventory: InventoryRepository;
 
   constructor({ inventory, clock }: { inventory: InventoryRepository; clock: Clock }) {

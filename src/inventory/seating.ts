@@ -104,7 +104,6 @@ export class Seating {
 /** Seating per performance, read at most every few seconds per node (prices can be edited). */
 export class SeatingCache {
   private readonly cache: SharedCache<Seating>;
-
   private readonly inventory: InventoryRepository;
 
   constructor({ inventory, clock }: { inventory: InventoryRepository; clock: Clock }) {
