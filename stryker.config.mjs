@@ -70,17 +70,17 @@ const MUTATE = {
     // The sweeper's `sweep`: a pass that waits for a running one, and only on the leader.
     'src/engine/coordination/loop.ts:60-63',
     'src/engine/coordination/loop.ts:82-93',
-    'src/catalog/availability.ts:28-79',
+    'src/inventory/availability.ts:39-89',
     // The not-found and error handlers, and toErrorResponse.
     'src/platform/http.ts:118-130',
     'src/platform/http.ts:147-179',
   ],
   queue: [
     // join (sale window, closed room), verifyPass and consumePass, closedError.
-    'src/queue/service.ts:110-128',
-    'src/queue/service.ts:186-211',
-    'src/queue/service.ts:259-265',
-    'src/queue/sold-out.ts:36-59',
+    'src/queue/service.ts:127-145',
+    'src/queue/service.ts:203-228',
+    'src/queue/service.ts:276-282',
+    'src/queue/sold-out.ts:40-63',
   ],
 };
 if (!(suite === 'engine' || suite === 'booking' || suite === 'queue')) {

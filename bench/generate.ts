@@ -88,7 +88,7 @@ try {
   );
 
   // 1. Tmomi's own path: the admin API's services and the job runner.
-  const venue = await catalog.createVenue({
+  const venue = await catalog.venues.createVenue({
     name: 'Bench Stadium',
     sections: Array.from({ length: SECTIONS }, (_, i) => ({
       name: `S${i}`,
@@ -97,7 +97,7 @@ try {
       seatsPerRow: SEATS_PER_ROW,
     })),
   });
-  const event = await catalog.createEvent({
+  const event = await catalog.events.createEvent({
     title: 'Bench Tour',
     artist: 'Bench',
     category: 'concert',
@@ -112,7 +112,7 @@ try {
     const start = performance.now();
     const jobIds: string[] = [];
     for (let i = 0; i < PERFORMANCES; i++) {
-      const { jobId } = await catalog.createPerformance(event.id, {
+      const { jobId } = await catalog.performances.createPerformance(event.id, {
         startsAt: new Date(now + (i + 2) * 86_400_000).toISOString(),
         salesOpenAt: new Date(now).toISOString(),
         salesCloseAt: new Date(now + (i + 1) * 86_400_000).toISOString(),
@@ -130,7 +130,7 @@ try {
     }
     for (const jobId of jobIds) {
       for (;;) {
-        const job = await catalog.job(jobId);
+        const job = await catalog.performances.job(jobId);
         if (job.state === 'failed') throw new Error(`job ${jobId} failed: ${job.error}`);
         if (job.state === 'done') break;
         await new Promise((r) => setTimeout(r, 100));
@@ -178,7 +178,7 @@ try {
   });
 
   // 3. Reads with the ten million rows present.
-  const perf = (await catalog.event(event.id)).performances[100 % PERFORMANCES]!;
+  const perf = (await catalog.events.event(event.id)).performances[100 % PERFORMANCES]!;
   // An empty engine each time, as after a restart or a Redis wipe: the read rebuilds from PostgreSQL.
   const coldSamples: number[] = [];
   for (let i = 0; i < 5; i++) {

@@ -45,7 +45,7 @@ const PLACE_HOLDS = 'migrations/0007_hold_request_keys.sql';
 const SETTLE = 'migrations/0006_settlement_by_key.sql';
 const SETTLEMENTS = 'migrations/0009_settlement_in_functions.sql';
 const BOOKING = 'src/booking/repository.ts';
-const CATALOG = 'src/catalog/repository.ts';
+const INVENTORY = 'src/inventory/repository.ts';
 const T = {
   booking: 'src/booking/booking.test.ts',
   batches: 'src/booking/batches.test.ts',
@@ -241,9 +241,10 @@ const MUTANTS: Mutant[] = [
   },
   {
     id: 'availability-shows-sold-free',
-    file: CATALOG,
-    find: 'WHERE performance_id = $1 AND (status = 0 OR (status = 1 AND held_until < now()))',
-    replace: 'WHERE performance_id = $1 AND (status IN (0, 2) OR (status = 1 AND held_until < now()))',
+    file: INVENTORY,
+    find: 'WHERE performance_id = $1 AND (status = ${Available} OR (status = ${Held} AND held_until < now()))',
+    replace:
+      'WHERE performance_id = $1 AND (status IN (${Available}, ${Sold}) OR (status = ${Held} AND held_until < now()))',
     tests: [T.catalog],
     why: 'a rebuilt seat map shows sold seats as free',
   },

@@ -3,16 +3,18 @@ import { AuthService, type AccessClaims } from './auth/service.js';
 import { UserRepository } from './auth/repository.js';
 import { authRoutes } from './auth/routes.js';
 import { createGuard } from './auth/guard.js';
-import { AvailabilityService } from './catalog/availability.js';
-import { CatalogRepository } from './catalog/repository.js';
+import { createCatalog, type Catalog } from './catalog/catalog.js';
+import { PerformanceRepository } from './catalog/performance-repository.js';
 import { catalogRoutes } from './catalog/routes.js';
-import { CatalogService } from './catalog/service.js';
 import { GENERATE_TICKETS, ticketGeneration } from './catalog/tickets.js';
+import { AvailabilityService } from './inventory/availability.js';
+import { PerformanceCache } from './inventory/performance-cache.js';
+import { InventoryRepository } from './inventory/repository.js';
+import { SeatingCache } from './inventory/seating.js';
 import { JobRepository } from './jobs/repository.js';
 import { JobRunner } from './jobs/runner.js';
 import { opsRoutes } from './ops/routes.js';
 import { createQueueMetrics } from './queue/metrics.js';
-import { PerformanceCache } from './queue/performances.js';
 import { queueRoutes } from './queue/routes.js';
 import { AdmissionRates, QueueService, type PassClaims } from './queue/service.js';
 import { QueueStreams } from './queue/streams.js';
@@ -25,7 +27,6 @@ import { createBookingMetrics } from './booking/metrics.js';
 import { PaymentSimulator, type PaymentPort } from './booking/payments.js';
 import { BookingRepository } from './booking/repository.js';
 import { bookingRoutes } from './booking/routes.js';
-import { SeatingCache } from './booking/seating.js';
 import { SaleStatsService } from './booking/stats.js';
 import { BookingSweeper } from './booking/sweeper.js';
 import { LeaderElector } from './engine/coordination/leader.js';
@@ -67,7 +68,7 @@ export interface AppDeps {
 export interface BuiltApp {
   app: App;
   auth: AuthService;
-  catalog: CatalogService;
+  catalog: Catalog;
   queue: QueueService;
   streams: QueueStreams;
   ticker: AdmissionTicker;
@@ -91,51 +92,65 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     corsOrigins: settings.corsOrigins,
   });
 
-  const auth = new AuthService(
-    new UserRepository(deps.db),
-    new TokenKind<AccessClaims>(deps.secret, 'access', deps.clock),
-    settings.accessTokenTtlSeconds,
-  );
+  const auth = new AuthService({
+    users: new UserRepository(deps.db),
+    accessTokens: new TokenKind<AccessClaims>(deps.secret, 'access', deps.clock),
+    accessTokenTtlSeconds: settings.accessTokenTtlSeconds,
+  });
   const guard = createGuard(auth);
   const readiness = new Readiness({ db: deps.db, engine: deps.engine });
   registerReadinessMetrics(metrics.registry, readiness);
 
-  const catalogRepository = new CatalogRepository(deps.db);
+  const inventory = new InventoryRepository(deps.db);
   const jobRepository = new JobRepository(deps.db);
-  const jobs = new JobRunner(
-    jobRepository,
-    { [GENERATE_TICKETS]: ticketGeneration(deps.db, catalogRepository, jobRepository) },
-    deps.logger,
-  );
-  const availability = new AvailabilityService(deps.engine, catalogRepository, deps.clock);
-  const catalog = new CatalogService(
-    deps.db,
-    catalogRepository,
-    jobRepository,
+  const jobs = new JobRunner({
+    jobs: jobRepository,
+    handlers: {
+      [GENERATE_TICKETS]: ticketGeneration(deps.db, new PerformanceRepository(deps.db), jobRepository),
+    },
+    logger: deps.logger,
+  });
+  const availability = new AvailabilityService({ engine: deps.engine, inventory, clock: deps.clock });
+  const catalog = createCatalog({
+    db: deps.db,
+    inventory,
+    jobs: jobRepository,
     availability,
-    deps.clock,
-    () => jobs.kick(),
-  );
+    clock: deps.clock,
+    onJobQueued: () => jobs.kick(),
+  });
 
   const queueMetrics = createQueueMetrics(metrics.registry);
-  const performances = new PerformanceCache(catalogRepository, deps.clock);
-  const queue = new QueueService(
-    deps.engine,
+  const performances = new PerformanceCache({ inventory, clock: deps.clock });
+  const queue = new QueueService({
+    engine: deps.engine,
     performances,
-    new TokenKind<PassClaims>(deps.secret, 'queue-pass', deps.clock),
-    new AdmissionRates(deps.engine, deps.clock),
-    deps.clock,
-    queueMetrics,
-  );
-  const streams = new QueueStreams(deps.engine, queue, performances, deps.clock, queueMetrics, deps.logger);
-  const ticker = new AdmissionTicker(
-    deps.engine,
-    catalogRepository,
-    new LeaderElector(deps.engine, { name: LEASES.admission, holderId: randomUUID(), ttlMs: 3_000 }),
-    deps.clock,
-    queueMetrics,
-    deps.logger,
-  );
+    passes: new TokenKind<PassClaims>(deps.secret, 'queue-pass', deps.clock),
+    rates: new AdmissionRates({ engine: deps.engine, clock: deps.clock }),
+    clock: deps.clock,
+    metrics: queueMetrics,
+  });
+  const streams = new QueueStreams({
+    engine: deps.engine,
+    queue,
+    performances,
+    clock: deps.clock,
+    metrics: queueMetrics,
+    logger: deps.logger,
+  });
+  const ticker = new AdmissionTicker({
+    engine: deps.engine,
+    inventory,
+    leader: new LeaderElector({
+      engine: deps.engine,
+      name: LEASES.admission,
+      holderId: randomUUID(),
+      ttlMs: 3_000,
+    }),
+    clock: deps.clock,
+    metrics: queueMetrics,
+    logger: deps.logger,
+  });
 
   const bookingMetrics = createBookingMetrics(metrics.registry);
   const bookingRepository = new BookingRepository(deps.db, bookingMetrics);
@@ -143,7 +158,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     deps.engine,
     bookingRepository,
     performances,
-    new SeatingCache(catalogRepository, deps.clock),
+    new SeatingCache({ inventory, clock: deps.clock }),
     queue,
     availability,
     bookingMetrics,
@@ -166,7 +181,12 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   const sweeper = new BookingSweeper(
     holds,
     checkout,
-    new LeaderElector(deps.engine, { name: LEASES.bookingSweeper, holderId: randomUUID(), ttlMs: 3_000 }),
+    new LeaderElector({
+      engine: deps.engine,
+      name: LEASES.bookingSweeper,
+      holderId: randomUUID(),
+      ttlMs: 3_000,
+    }),
     deps.logger,
   );
 
@@ -175,7 +195,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   authRoutes(app, { auth, guard, engine: deps.engine, attemptsPerMinute: settings.authRateLimitPerMinute });
   catalogRoutes(app, { catalog, guard });
   queueRoutes(app, { queue, streams, guard, metrics: queueMetrics });
-  const stats = new SaleStatsService(deps.db, deps.engine, catalog, catalogRepository, deps.clock);
+  const stats = new SaleStatsService(deps.db, deps.engine, catalog.performances, inventory, deps.clock);
   bookingRoutes(app, { holds, checkout, stats, guard });
   await webRoutes(app, deps.webRoot ?? WEB_DIST);
 

@@ -50,11 +50,11 @@ const commands: Record<string, Command> = {
     if (values.password.length < 8) throw new UsageError('--password must be at least 8 characters');
     const resources = await openResources(config, logger);
     try {
-      const auth = new AuthService(
-        new UserRepository(resources.db),
-        new TokenKind(resources.secret, 'access', systemClock),
-        config.accessTokenTtlSeconds,
-      );
+      const auth = new AuthService({
+        users: new UserRepository(resources.db),
+        accessTokens: new TokenKind(resources.secret, 'access', systemClock),
+        accessTokenTtlSeconds: config.accessTokenTtlSeconds,
+      });
       const admin = await auth.ensureAdmin({
         email: values.email,
         password: values.password,

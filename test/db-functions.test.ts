@@ -4,6 +4,7 @@ import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { describe, expect, inject, it } from 'vitest';
+import { TicketStatus } from '../src/inventory/ticket-status.js';
 
 /**
  * db/functions holds the current body of every database function, one file each (db/functions/README.md).
@@ -41,7 +42,60 @@ async function functionsIn(client: pg.ClientBase, schema: string): Promise<Recor
   );
 }
 
+/** A ticket's statuses, as numbers in ascending order. */
+const TICKET_STATUSES = Object.values(TicketStatus).sort((a, b) => a - b);
+
+/** The whole numbers a piece of SQL writes in a list or after a comparison with `status`, ascending, once each. */
+function statusNumbers(sql: string): number[] {
+  const found = new Set<number>();
+  for (const m of sql.matchAll(/\bstatus\s*(?:=|<>|!=)\s*(\d+)|\bstatus\s+IN\s*\(([\d\s,]+)\)/gi))
+    for (const n of (m[1] ?? m[2]!).split(',')) found.add(Number(n.trim()));
+  return [...found].sort((a, b) => a - b);
+}
+
+// SQL cannot import src/inventory/ticket-status.ts, so this holds the two together. Only the tickets
+// table keeps its status as a number (orders' and payments' are text), so any number a function
+// compares `status` with or sets it to is a ticket's.
+describe("a ticket's status in SQL", () => {
+  it('when db/functions compare or set a status to a number, then to the numbers of TicketStatus, each of them', async () => {
+    const files = (await readdir(FUNCTIONS_DIR)).filter((f) => f.endsWith('.sql'));
+    const used = new Set<number>();
+    for (const file of files) {
+      const sql = (await readFile(join(FUNCTIONS_DIR, file), 'utf8')).replace(/--.*$/gm, '');
+      for (const n of statusNumbers(sql)) {
+        expect(TICKET_STATUSES, `${file} uses ticket status ${n}`).toContain(n);
+        used.add(n);
+      }
+    }
+    expect([...used].sort((a, b) => a - b)).toEqual(TICKET_STATUSES);
+  });
+});
+
 describe.each(databases)('the database functions ($name)', ({ url }) => {
+  it("when the migrations have run, then the tickets table's CHECK allows exactly the statuses of TicketStatus", async () => {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ definition: string }>(
+        `SELECT pg_get_constraintdef(c.oid) AS definition
+         FROM pg_constraint c JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey)
+         WHERE c.conrelid = 'tickets'::regclass AND c.contype = 'c' AND a.attname = 'status'`,
+      );
+      expect(rows).toHaveLength(1);
+      // PostgreSQL renders `status IN (0, 1, 2)` as `CHECK ((status = ANY (ARRAY[0, 1, 2])))`.
+      const allowed = /ARRAY\[([\d\s,]+)\]/.exec(rows[0]!.definition)?.[1] ?? '';
+      expect(
+        allowed
+          .split(',')
+          .map((n) => Number(n.trim()))
+          .sort((a, b) => a - b),
+        rows[0]!.definition,
+      ).toEqual(TICKET_STATUSES);
+    } finally {
+      await client.end();
+    }
+  });
+
   it('when the migrations have run, then the database has exactly the functions of db/functions, each as its file says', async () => {
     const files = (await readdir(FUNCTIONS_DIR)).filter((f) => f.endsWith('.sql')).sort();
     expect(files.length).toBeGreaterThan(0);

@@ -113,7 +113,7 @@ export async function waitForJob(
 ): Promise<{ state: string; done: number; total: number }> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const job = await t.catalog.job(jobId);
+    const job = await t.catalog.performances.job(jobId);
     if (job.state === 'done' || job.state === 'failed' || Date.now() > deadline) return job;
     await new Promise((r) => setTimeout(r, 50));
   }

@@ -25,12 +25,22 @@ export interface Caller {
   role: Role;
 }
 
+export interface AuthServiceOptions {
+  users: UserRepository;
+  accessTokens: TokenKind<AccessClaims>;
+  accessTokenTtlSeconds: number;
+}
+
 export class AuthService {
-  constructor(
-    private readonly users: UserRepository,
-    private readonly accessTokens: TokenKind<AccessClaims>,
-    private readonly accessTokenTtlSeconds: number,
-  ) {}
+  private readonly users: UserRepository;
+  private readonly accessTokens: TokenKind<AccessClaims>;
+  private readonly accessTokenTtlSeconds: number;
+
+  constructor({ users, accessTokens, accessTokenTtlSeconds }: AuthServiceOptions) {
+    this.users = users;
+    this.accessTokens = accessTokens;
+    this.accessTokenTtlSeconds = accessTokenTtlSeconds;
+  }
 
   async signup(input: { email: string; password: string; name: string }): Promise<Session> {
     const email = normaliseEmail(input.email);

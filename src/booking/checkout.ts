@@ -1,4 +1,4 @@
-import type { AvailabilityService } from '../catalog/availability.js';
+import type { AvailabilityService } from '../inventory/availability.js';
 import type { Clock } from '../platform/clock.js';
 import { groupedBatcher } from '../platform/batcher.js';
 import type { GateHoldRef, HoldGate } from '../engine/hold-gate/port.js';

@@ -1,13 +1,13 @@
 import { setFree } from '../contract/bitset.js';
 import { randomUUID } from 'node:crypto';
-import type { AvailabilityService } from '../catalog/availability.js';
-import type { PerformanceRow } from '../catalog/repository.js';
+import type { AvailabilityService } from '../inventory/availability.js';
+import type { PerformanceRow } from '../inventory/performance.js';
 import type { Clock } from '../platform/clock.js';
 import { groupedBatcher } from '../platform/batcher.js';
 import type { GateAcquireResult, GateHold, HoldGate } from '../engine/hold-gate/port.js';
 import { AppError } from '../contract/errors.js';
 import type { Logger } from '../platform/logger.js';
-import type { PerformanceCache } from '../queue/performances.js';
+import type { PerformanceCache } from '../inventory/performance-cache.js';
 import type { QueueService } from '../queue/service.js';
 import type { BookingMetrics } from './metrics.js';
 import {
@@ -17,7 +17,7 @@ import {
   type HoldRow,
   type PlaceOutcome,
 } from './repository.js';
-import type { Seating, SeatingCache } from './seating.js';
+import type { Seating, SeatingCache } from '../inventory/seating.js';
 
 /** How long a gate rebuild is trusted before the next one (bounds any drift from crashed nodes). */
 const GATE_TTL_MS = 10 * 60_000;

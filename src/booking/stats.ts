@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox';
-import type { CatalogRepository } from '../catalog/repository.js';
-import type { CatalogService } from '../catalog/service.js';
+import type { PerformanceRow } from '../inventory/performance.js';
+import type { InventoryRepository } from '../inventory/repository.js';
 import type { Clock } from '../platform/clock.js';
 import type { Db } from '../platform/db.js';
 import type { WaitingRoom } from '../engine/waiting-room/port.js';
@@ -24,8 +24,8 @@ export class SaleStatsService {
   constructor(
     private readonly db: Db,
     private readonly engine: WaitingRoom,
-    private readonly catalog: CatalogService,
-    private readonly repository: CatalogRepository,
+    private readonly catalog: { existingPerformance(id: string): Promise<PerformanceRow> },
+    private readonly repository: InventoryRepository,
     private readonly clock: Clock,
   ) {}
 

@@ -1,42 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminHeaders, modes, startTestApp, waitForJob, type TestApp } from '../../test/harness.js';
+import { decodeBitset, isFree } from '../contract/bitset.js';
+import { TicketStatus } from '../inventory/ticket-status.js';
 import { JobRepository } from '../jobs/repository.js';
-import { CatalogRepository, type PerformanceRow } from './repository.js';
-import { saleStateOf } from './service.js';
+import { InventoryRepository } from '../inventory/repository.js';
+import { PerformanceRepository } from './performance-repository.js';
 import { GENERATION_CHUNK, ticketGeneration } from './tickets.js';
 
 const hour = 3600_000;
 const iso = (ms: number) => new Date(ms).toISOString();
-
-describe("a performance's sale state", () => {
-  const opens = Date.parse('2026-12-24T12:00:00Z');
-  const p = {
-    seatCount: 100,
-    salesOpenAt: new Date(opens),
-    salesCloseAt: new Date(opens + 24 * hour),
-    queueEnabled: true,
-    prequeueMinutes: 30,
-  } as PerformanceRow;
-  const at = (ms: number, counts?: { available: number; held: number; sold: number }) =>
-    saleStateOf(p, opens + ms, counts);
-
-  it('follows the sale window: scheduled, prequeue, on sale, closed', () => {
-    expect(at(-31 * 60_000)).toBe('scheduled');
-    expect(at(-30 * 60_000)).toBe('prequeue');
-    expect(at(0)).toBe('onsale');
-    expect(at(24 * hour)).toBe('closed');
-    expect(saleStateOf({ ...p, queueEnabled: false }, opens - 60_000)).toBe('scheduled');
-  });
-
-  it('is sold out only when every seat is sold, not while tickets are still being generated', () => {
-    expect(at(0, { available: 0, held: 0, sold: 0 })).toBe('onsale');
-    expect(at(0, { available: 0, held: 0, sold: 60 })).toBe('onsale');
-    expect(at(0, { available: 0, held: 3, sold: 97 })).toBe('onsale');
-    expect(at(0, { available: 0, held: 0, sold: 100 })).toBe('soldout');
-    expect(at(24 * hour, { available: 0, held: 0, sold: 100 })).toBe('closed');
-  });
-});
 
 describe.each(modes())('catalog ($name)', (mode) => {
   let t: TestApp;
@@ -272,8 +245,7 @@ describe.each(modes())('catalog ($name)', (mode) => {
     ]);
     const e = await event(v.id);
     const jobs = new JobRepository(t.db);
-    const catalog = new CatalogRepository(t.db);
-    const generate = ticketGeneration(t.db, catalog, jobs);
+    const generate = ticketGeneration(t.db, new PerformanceRepository(t.db), jobs);
     const performanceId = await t.db
       .query<{ id: string }>(
         `INSERT INTO performances (event_id, starts_at, sales_open_at, sales_close_at, hold_ttl_seconds, max_tickets_per_user,
@@ -292,7 +264,9 @@ describe.each(modes())('catalog ($name)', (mode) => {
     expect(first).toBe('stopped');
     const partial = (await jobs.find(jobId))!;
     expect(partial.done).toBe(GENERATION_CHUNK);
-    expect((await catalog.ticketCounts(performanceId)).available).toBe(GENERATION_CHUNK);
+    expect((await new InventoryRepository(t.db).ticketCounts(performanceId)).available).toBe(
+      GENERATION_CHUNK,
+    );
 
     expect(await generate(partial, { shouldStop: () => false })).toBe('done');
     const { rows } = await t.db.query(
@@ -316,7 +290,7 @@ describe.each(modes())('catalog ($name)', (mode) => {
       GENERATION_CHUNK,
     ]);
     const jobs = new JobRepository(t.db);
-    const generate = ticketGeneration(t.db, new CatalogRepository(t.db), jobs);
+    const generate = ticketGeneration(t.db, new PerformanceRepository(t.db), jobs);
     const racers = await Promise.all(
       [0, 1].map(() =>
         jobs.create(t.db, { kind: 'generate-test', total: v.seatCount, payload: { performanceId: p.id } }),
@@ -372,7 +346,10 @@ describe.each(modes())('catalog ($name)', (mode) => {
     });
     expect([move.statusCode, move.json().error.code]).toEqual([409, 'VENUE_LOCKED']);
 
-    await t.db.query(`UPDATE tickets SET status = 2 WHERE performance_id = $1 AND seat_no = 5`, [p.id]);
+    await t.db.query(
+      `UPDATE tickets SET status = ${TicketStatus.Sold} WHERE performance_id = $1 AND seat_no = 5`,
+      [p.id],
+    );
     const del = await t.app.inject({
       method: 'DELETE',
       url: `/api/admin/performances/${p.id}`,
@@ -384,7 +361,9 @@ describe.each(modes())('catalog ($name)', (mode) => {
         .n,
     ).toBe(226);
 
-    await t.db.query(`UPDATE tickets SET status = 0 WHERE performance_id = $1`, [p.id]);
+    await t.db.query(`UPDATE tickets SET status = ${TicketStatus.Available} WHERE performance_id = $1`, [
+      p.id,
+    ]);
     const ok = await t.app.inject({
       method: 'DELETE',
       url: `/api/admin/performances/${p.id}`,
@@ -401,18 +380,18 @@ describe.each(modes())('catalog ($name)', (mode) => {
     const v = await venue(kspo);
     const p = await performance((await event(v.id)).id);
     const decode = (base64: string) => {
-      const bits = Buffer.from(base64, 'base64');
-      return Array.from({ length: v.seatCount }, (_, s) => ((bits[s >> 3]! >> (s & 7)) & 1) === 1);
+      const bits = decodeBitset(base64);
+      return Array.from({ length: v.seatCount }, (_, s) => isFree(bits, s));
     };
     // What the test made of each seat, so it knows the map to expect without asking PostgreSQL.
     type Made = 'free' | 'held' | 'expired' | 'sold';
     const made: Made[] = Array(v.seatCount).fill('free');
     const shownFree = (...free: Made[]) => made.map((m) => free.includes(m));
     const rows: Record<Made, string> = {
-      free: `status = 0, held_until = NULL`,
-      held: `status = 1, held_until = now() + interval '5 minutes'`,
-      expired: `status = 1, held_until = now() - interval '1 minute'`,
-      sold: `status = 2, held_until = NULL`,
+      free: `status = ${TicketStatus.Available}, held_until = NULL`,
+      held: `status = ${TicketStatus.Held}, held_until = now() + interval '5 minutes'`,
+      expired: `status = ${TicketStatus.Held}, held_until = now() - interval '1 minute'`,
+      sold: `status = ${TicketStatus.Sold}, held_until = NULL`,
     };
     const write = async (seats: number[], to: Made) => {
       await t.db.query(`UPDATE tickets SET ${rows[to]} WHERE performance_id = $1 AND seat_no = ANY($2)`, [

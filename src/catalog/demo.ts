@@ -1,6 +1,6 @@
 import type { Clock } from '../platform/clock.js';
 import type { Logger } from '../platform/logger.js';
-import type { CatalogService } from './service.js';
+import type { Catalog } from './catalog.js';
 
 const DAY = 86_400_000;
 
@@ -8,9 +8,9 @@ const DAY = 86_400_000;
  * What a newcomer sees on the first `npm start`: a venue, a tour and a performance already on sale.
  * Runs only in the embedded mode and only into an empty catalog, so a restart never adds a second copy.
  */
-export async function seedDemo(catalog: CatalogService, clock: Clock, logger: Logger): Promise<void> {
-  if ((await catalog.searchEvents({ page: 1, pageSize: 1 })).total > 0) return;
-  const venue = await catalog.createVenue({
+export async function seedDemo(catalog: Catalog, clock: Clock, logger: Logger): Promise<void> {
+  if ((await catalog.events.searchEvents({ page: 1, pageSize: 1 })).total > 0) return;
+  const venue = await catalog.venues.createVenue({
     name: 'KSPO Dome',
     address: '424 Olympic-ro, Songpa-gu, Seoul',
     sections: [
@@ -30,14 +30,14 @@ export async function seedDemo(catalog: CatalogService, clock: Clock, logger: Lo
     { title: 'IU HER Tour', artist: 'IU' },
   ];
   for (const tour of tours) {
-    const event = await catalog.createEvent({
+    const event = await catalog.events.createEvent({
       ...tour,
       category: 'concert',
       description: 'A demo event created by the first start of Tmomi.',
       venueId: venue.id,
       prices,
     });
-    await catalog.createPerformance(event.id, {
+    await catalog.performances.createPerformance(event.id, {
       startsAt: new Date(now + 8 * DAY).toISOString(),
       salesOpenAt: new Date(now - 60_000).toISOString(),
       salesCloseAt: new Date(now + 7 * DAY).toISOString(),

@@ -3,8 +3,9 @@ import { JobRepository } from '../jobs/repository.js';
 import { JobRunner } from '../jobs/runner.js';
 import type { Logger } from '../platform/logger.js';
 import type { Db } from '../platform/db.js';
-import { AppError } from '../contract/errors.js';
-import { CatalogRepository } from './repository.js';
+import { existingPerformance } from '../inventory/performance.js';
+import { InventoryRepository } from '../inventory/repository.js';
+import { PerformanceRepository } from './performance-repository.js';
 import { GENERATE_TICKETS, ticketGeneration } from './tickets.js';
 
 /**
@@ -13,10 +14,9 @@ import { GENERATE_TICKETS, ticketGeneration } from './tickets.js';
  * If a server is running the job right now, this only watches it.
  */
 export async function generateTicketsCommand(db: Db, performanceId: string, logger: Logger): Promise<void> {
-  const catalog = new CatalogRepository(db);
+  const inventory = new InventoryRepository(db);
   const jobs = new JobRepository(db);
-  const performance = await catalog.findPerformance(performanceId);
-  if (!performance) throw new AppError('PERFORMANCE_NOT_FOUND', undefined, { id: performanceId });
+  const performance = await existingPerformance(inventory, performanceId);
 
   const latest = await jobs.latestFor(GENERATE_TICKETS, performanceId);
   const jobId =
@@ -40,7 +40,11 @@ export async function generateTicketsCommand(db: Db, performanceId: string, logg
     void jobs.find(jobId).then((job) => job && bar.update(job.done));
   }, 200);
   try {
-    const runner = new JobRunner(jobs, { [GENERATE_TICKETS]: ticketGeneration(db, catalog, jobs) }, logger);
+    const runner = new JobRunner({
+      jobs,
+      handlers: { [GENERATE_TICKETS]: ticketGeneration(db, new PerformanceRepository(db), jobs) },
+      logger,
+    });
     let job = await runner.runNow(jobId);
     // Claimed by a live server meanwhile: follow its progress until it finishes.
     while (job && (job.state === 'queued' || job.state === 'running')) {
@@ -54,7 +58,7 @@ export async function generateTicketsCommand(db: Db, performanceId: string, logg
     clearInterval(watch);
     bar.stop();
   }
-  const counts = await catalog.ticketCounts(performanceId);
+  const counts = await inventory.ticketCounts(performanceId);
   process.stdout.write(
     `performance ${performanceId}: ${counts.available + counts.held + counts.sold} tickets\n`,
   );

@@ -17,7 +17,7 @@ import {
   VenueBody,
   VenueSchema,
 } from './schemas.js';
-import type { CatalogService } from './service.js';
+import type { Catalog } from './catalog.js';
 
 const Paging = Type.Object({
   page: Type.Integer({ minimum: 1, maximum: 10_000, default: 1 }),
@@ -31,8 +31,9 @@ function notModified(ifNoneMatch: string | undefined, etag: string): boolean {
   return ifNoneMatch !== undefined && ifNoneMatch.split(',').some((tag) => tag.trim() === etag);
 }
 
-export function catalogRoutes(app: App, deps: { catalog: CatalogService; guard: Guard }) {
+export function catalogRoutes(app: App, deps: { catalog: Catalog; guard: Guard }) {
   const { catalog, guard } = deps;
+  const { venues, events, performances } = catalog;
 
   app.post(
     '/api/admin/venues',
@@ -45,7 +46,7 @@ export function catalogRoutes(app: App, deps: { catalog: CatalogService; guard: 
         response: { 201: VenueSchema, ...errors },
       },
     },
-    async (req, reply) => reply.code(201).send(await catalog.createVenue(req.body)),
+    async (req, reply) => reply.code(201).send(await venues.createVenue(req.body)),
   );
 
   app.get(
@@ -58,13 +59,13 @@ export function catalogRoutes(app: App, deps: { catalog: CatalogService; guard: 
         response: { 200: Type.Array(VenueSchema) },
       },
     },
-    async (req) => catalog.venues(req.query.page, req.query.pageSize),
+    async (req) => venues.venues(req.query.page, req.query.pageSize),
   );
 
   app.get(
     '/api/venues/:id',
     { schema: { tags: ['catalog'], params: IdParams, response: { 200: VenueSchema, ...errors } } },
-    async (req) => catalog.venue(req.params.id),
+    async (req) => venues.venue(req.params.id),
   );
 
   app.get(
@@ -78,7 +79,7 @@ export function catalogRoutes(app: App, deps: { catalog: CatalogService; guard: 
       },
     },
     async (req, reply) => {
-      const { etag, map } = await catalog.seatMap(req.params.id);
+      const { etag, map } = await venues.seatMap(req.params.id);
       void reply.header('etag', etag).header('cache-control', 'public, max-age=300');
       if (notModified(req.headers['if-none-match'], etag)) return reply.code(304).send(null);
       return map;
@@ -96,7 +97,7 @@ export function catalogRoutes(app: App, deps: { catalog: CatalogService; guard: 
         response: { 201: EventSchema, ...errors },
       },
     },
-    async (req, reply) => reply.code(201).send(await catalog.createEvent(req.body)),
+    async (req, reply) => reply.code(201).send(await events.createEvent(req.body)),
   );
 
   app.patch(
@@ -111,7 +112,7 @@ export function catalogRoutes(app: App, deps: { catalog: CatalogService; guard: 
         response: { 200: EventSchema, ...errors },
       },
     },
-    async (req) => catalog.updateEvent(req.params.id, req.body),
+    async (req) => events.updateEvent(req.params.id, req.body),
   );
 
   app.get(
@@ -132,13 +133,13 @@ export function catalogRoutes(app: App, deps: { catalog: CatalogService; guard: 
         },
       },
     },
-    async (req) => catalog.searchEvents(req.query),
+    async (req) => events.searchEvents(req.query),
   );
 
   app.get(
     '/api/events/:id',
     { schema: { tags: ['catalog'], params: IdParams, response: { 200: EventDetailSchema, ...errors } } },
-    async (req) => catalog.event(req.params.id),
+    async (req) => events.event(req.params.id),
   );
 
   app.post(
@@ -153,7 +154,7 @@ export function catalogRoutes(app: App, deps: { catalog: CatalogService; guard: 
         response: { 201: Type.Object({ id: Type.String(), jobId: Type.String() }), ...errors },
       },
     },
-    async (req, reply) => reply.code(201).send(await catalog.createPerformance(req.params.id, req.body)),
+    async (req, reply) => reply.code(201).send(await performances.createPerformance(req.params.id, req.body)),
   );
 
   app.delete(
@@ -168,7 +169,7 @@ export function catalogRoutes(app: App, deps: { catalog: CatalogService; guard: 
       },
     },
     async (req, reply) => {
-      await catalog.deletePerformance(req.params.id);
+      await performances.deletePerformance(req.params.id);
       return reply.code(204).send(null);
     },
   );
@@ -178,7 +179,7 @@ export function catalogRoutes(app: App, deps: { catalog: CatalogService; guard: 
     {
       schema: { tags: ['catalog'], params: IdParams, response: { 200: PerformanceDetailSchema, ...errors } },
     },
-    async (req) => catalog.performance(req.params.id),
+    async (req) => performances.performance(req.params.id),
   );
 
   app.get(
@@ -192,7 +193,7 @@ export function catalogRoutes(app: App, deps: { catalog: CatalogService; guard: 
       },
     },
     async (req, reply) => {
-      const availability = await catalog.availability(req.params.id);
+      const availability = await performances.availability(req.params.id);
       const etag = `"${availability.version}"`;
       void reply.header('etag', etag).header('cache-control', 'no-cache');
       if (notModified(req.headers['if-none-match'], etag)) return reply.code(304).send(null);
@@ -211,6 +212,6 @@ export function catalogRoutes(app: App, deps: { catalog: CatalogService; guard: 
         response: { 200: JobSchema, ...errors },
       },
     },
-    async (req) => catalog.job(req.params.id),
+    async (req) => performances.job(req.params.id),
   );
 }

@@ -1,7 +1,7 @@
 import { inTransaction, type Db } from '../platform/db.js';
 import type { JobRepository } from '../jobs/repository.js';
 import type { JobHandler } from '../jobs/runner.js';
-import type { CatalogRepository } from './repository.js';
+import type { PerformanceRepository } from './performance-repository.js';
 
 export const GENERATE_TICKETS = 'tickets.generate';
 
@@ -11,7 +11,11 @@ export const GENERATE_TICKETS = 'tickets.generate';
  */
 export const GENERATION_CHUNK = 50_000;
 
-export function ticketGeneration(db: Db, catalog: CatalogRepository, jobs: JobRepository): JobHandler {
+export function ticketGeneration(
+  db: Db,
+  performances: PerformanceRepository,
+  jobs: JobRepository,
+): JobHandler {
   return async (job, { shouldStop }) => {
     const performanceId = String(job.payload.performanceId);
     for (let done = job.done; done < job.total;) {
@@ -21,7 +25,7 @@ export function ticketGeneration(db: Db, catalog: CatalogRepository, jobs: JobRe
       await inTransaction(
         db,
         async (client) => {
-          await catalog.insertTicketRange(client, performanceId, done, next - 1);
+          await performances.insertTicketRange(client, performanceId, done, next - 1);
           await jobs.progress(client, job.id, next);
         },
         { asyncCommit: true },

@@ -18,6 +18,13 @@ const POLL_MS = 5_000;
  */
 export const JOB_CONCURRENCY = 2;
 
+export interface JobRunnerOptions {
+  jobs: JobRepository;
+  /** What to do for each job kind. */
+  handlers: Record<string, JobHandler>;
+  logger: Logger;
+}
+
 /**
  * Runs background jobs, a few at a time per node. A job is kicked by the node that created it, and
  * every node polls for queued or abandoned ones, so a job interrupted by a crash resumes elsewhere.
@@ -27,11 +34,14 @@ export class JobRunner {
   /** Each pass is a worker draining the claimable jobs; every node runs them (claims keep jobs apart). */
   private readonly loop: BackgroundLoop;
 
-  constructor(
-    private readonly jobs: JobRepository,
-    private readonly handlers: Record<string, JobHandler>,
-    private readonly logger: Logger,
-  ) {
+  private readonly jobs: JobRepository;
+  private readonly handlers: Record<string, JobHandler>;
+  private readonly logger: Logger;
+
+  constructor({ jobs, handlers, logger }: JobRunnerOptions) {
+    this.jobs = jobs;
+    this.handlers = handlers;
+    this.logger = logger;
     this.loop = new BackgroundLoop({
       everyMs: POLL_MS,
       concurrency: JOB_CONCURRENCY,

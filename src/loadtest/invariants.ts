@@ -1,3 +1,4 @@
+import { bitsetBytes, setFree } from '../contract/bitset.js';
 import type { Db } from '../platform/db.js';
 
 /**
@@ -118,11 +119,11 @@ export async function availableBitset(
   seatCount: number,
   now = new Date(),
 ): Promise<Buffer> {
-  const bits = Buffer.alloc(Math.ceil(seatCount / 8));
+  const bits = Buffer.alloc(bitsetBytes(seatCount));
   const { rows } = await db.query<{ seat_no: number }>(
     `SELECT seat_no FROM tickets WHERE performance_id = $1 AND (status = 0 OR (status = 1 AND held_until <= $2))`,
     [performanceId, now],
   );
-  for (const { seat_no } of rows) bits[seat_no >> 3]! |= 1 << (seat_no & 7);
+  for (const { seat_no } of rows) setFree(bits, seat_no, true);
   return bits;
 }

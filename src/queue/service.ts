@@ -4,9 +4,9 @@ import type { JoinOptions, JoinResult, QueueEntry, WaitingRoom } from '../engine
 import { AppError } from '../contract/errors.js';
 import { rateLimited } from '../engine/coordination/rate-limit.js';
 import { TokenError, type TokenKind } from '../platform/tokens.js';
-import type { PerformanceRow } from '../catalog/repository.js';
+import type { PerformanceRow } from '../inventory/performance.js';
 import type { QueueMetrics } from './metrics.js';
-import { queueKeysUntil, type PerformanceCache } from './performances.js';
+import { queueKeysUntil, type PerformanceCache } from '../inventory/performance-cache.js';
 
 /** The queue pass: signed, bound to one performance, one user and one admission (`pid`). */
 export type PassClaims = { perf: string; sub: string; pid: number };
@@ -43,10 +43,13 @@ const SAMPLE_EVERY_MS = 500;
 export class AdmissionRates {
   private readonly samples = new Map<string, { at: number; total: number }[]>();
 
-  constructor(
-    private readonly engine: WaitingRoom,
-    private readonly clock: Clock,
-  ) {}
+  private readonly engine: WaitingRoom;
+  private readonly clock: Clock;
+
+  constructor({ engine, clock }: { engine: WaitingRoom; clock: Clock }) {
+    this.engine = engine;
+    this.clock = clock;
+  }
 
   record(perf: string, admittedTotal: number): void {
     const now = this.clock.now();
@@ -82,6 +85,16 @@ interface JoinCall {
   opts: JoinOptions;
 }
 
+export interface QueueServiceOptions {
+  engine: WaitingRoom;
+  performances: PerformanceCache;
+  /** Signs and checks queue passes. */
+  passes: TokenKind<PassClaims>;
+  rates: AdmissionRates;
+  clock: Clock;
+  metrics?: Pick<QueueMetrics, 'joinBatchSize'>;
+}
+
 export class QueueService {
   /**
    * The joins that arrive together go to the engine together: one script call per performance for all
@@ -91,14 +104,18 @@ export class QueueService {
    */
   private readonly joins: Batcher<JoinCall, JoinResult>;
 
-  constructor(
-    private readonly engine: WaitingRoom,
-    private readonly performances: PerformanceCache,
-    private readonly passes: TokenKind<PassClaims>,
-    readonly rates: AdmissionRates,
-    private readonly clock: Clock,
-    metrics?: Pick<QueueMetrics, 'joinBatchSize'>,
-  ) {
+  private readonly engine: WaitingRoom;
+  private readonly performances: PerformanceCache;
+  private readonly passes: TokenKind<PassClaims>;
+  readonly rates: AdmissionRates;
+  private readonly clock: Clock;
+
+  constructor({ engine, performances, passes, rates, clock, metrics }: QueueServiceOptions) {
+    this.engine = engine;
+    this.performances = performances;
+    this.passes = passes;
+    this.rates = rates;
+    this.clock = clock;
     this.joins = new Batcher((calls) => this.joinTogether(calls), {
       maxBatch: JOIN_BATCH,
       maxInFlight: JOINS_IN_FLIGHT,

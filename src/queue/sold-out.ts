@@ -1,4 +1,5 @@
-import type { CatalogRepository, PerformanceRow } from '../catalog/repository.js';
+import type { PerformanceRow } from '../inventory/performance.js';
+import type { InventoryRepository } from '../inventory/repository.js';
 import { freeSeats } from '../contract/bitset.js';
 import type { Availability } from '../engine/availability/port.js';
 
@@ -27,10 +28,13 @@ export class SoldOutCheck {
     { at: number; askedAt: number; version: number; soldOut: boolean }
   >();
 
-  constructor(
-    private readonly engine: Availability,
-    private readonly catalog: CatalogRepository,
-  ) {}
+  private readonly engine: Availability;
+  private readonly inventory: InventoryRepository;
+
+  constructor({ engine, inventory }: { engine: Availability; inventory: InventoryRepository }) {
+    this.engine = engine;
+    this.inventory = inventory;
+  }
 
   /** The verdict, or undefined when the last one is less than a second old (nothing to do). */
   async check(perf: PerformanceRow, now: number): Promise<boolean | undefined> {
@@ -46,13 +50,13 @@ export class SoldOutCheck {
       this.last.set(perf.id, { at: now, askedAt, version, soldOut: false });
       return false;
     }
-    let soldOut = await this.catalog.isSoldOut(perf.id, perf.seatCount);
+    let soldOut = await this.inventory.isSoldOut(perf.id, perf.seatCount);
     let settled = version;
     if (soldOut && shownFree) {
       settled = await this.engine.availabilityFlip(perf.id, freeSeats(bits!), false, now);
       // A refund that committed meanwhile keeps the room open (its seat may show taken until the
       // bitset is next rebuilt: the price of not locking the check against every sale's writes).
-      soldOut = await this.catalog.isSoldOut(perf.id, perf.seatCount);
+      soldOut = await this.inventory.isSoldOut(perf.id, perf.seatCount);
     }
     this.last.set(perf.id, { at: now, askedAt: now, version: settled, soldOut });
     return soldOut;

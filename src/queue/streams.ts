@@ -5,7 +5,7 @@ import type { WaitingRoom } from '../engine/waiting-room/port.js';
 import type { Logger } from '../platform/logger.js';
 import { API_HEADERS } from '../platform/security-headers.js';
 import type { QueueMetrics } from './metrics.js';
-import type { PerformanceCache } from './performances.js';
+import type { PerformanceCache } from '../inventory/performance-cache.js';
 import type { QueueService, QueueView } from './service.js';
 
 /** Each watched queue's stats are read this often: what a move of the queue waits before anyone hears. */
@@ -43,6 +43,15 @@ interface Watch {
   busy: boolean;
 }
 
+export interface QueueStreamsOptions {
+  engine: WaitingRoom;
+  queue: QueueService;
+  performances: PerformanceCache;
+  clock: Clock;
+  metrics: QueueMetrics;
+  logger: Logger;
+}
+
 /**
  * The waiting room's SSE streams on this node. Nothing here decides anything: each node watches the
  * engine (one cheap stats read per performance every WATCH_EVERY_MS) and, when the queue has changed, reads
@@ -54,14 +63,7 @@ export class QueueStreams {
   private readonly watches = new Map<string, Watch>();
   private closing = false;
 
-  constructor(
-    private readonly engine: WaitingRoom,
-    private readonly queue: QueueService,
-    private readonly performances: PerformanceCache,
-    private readonly clock: Clock,
-    private readonly metrics: QueueMetrics,
-    private readonly logger: Logger,
-  ) {}
+  constructor(private readonly opts: QueueStreamsOptions) {}
 
   /**
    * Takes over the response for the life of the stream, starting with `initial` (the caller's current
@@ -84,7 +86,7 @@ export class QueueStreams {
       'x-request-id': requestId,
     });
     res.write('retry: 2000\n\n');
-    this.metrics.sseStreams.inc();
+    this.opts.metrics.sseStreams.inc();
     const stream: Stream = {
       userId,
       res,
@@ -96,7 +98,7 @@ export class QueueStreams {
       sentAt: 0,
       pending: false,
     };
-    this.push(stream, initial, this.clock.now());
+    this.push(stream, initial, this.opts.clock.now());
     if (isFinal(initial)) {
       res.end();
       return;
@@ -109,13 +111,13 @@ export class QueueStreams {
     }
     const watch = this.watch(performanceId);
     watch.streams.add(stream);
-    this.metrics.sseConnections.inc();
+    this.opts.metrics.sseConnections.inc();
     const heartbeat = setInterval(() => stream.write(': heartbeat\n\n'), HEARTBEAT_EVERY_MS);
     heartbeat.unref();
     res.once('close', () => {
       clearInterval(heartbeat);
       watch.streams.delete(stream);
-      this.metrics.sseConnections.dec();
+      this.opts.metrics.sseConnections.dec();
       if (watch.streams.size === 0) {
         clearInterval(watch.timer);
         this.watches.delete(performanceId);
@@ -163,9 +165,9 @@ export class QueueStreams {
     if (watch.busy || this.closing) return;
     watch.busy = true;
     try {
-      const now = this.clock.now();
-      const stats = await this.engine.queueStats(performanceId, now);
-      this.queue.rates.record(performanceId, stats.admittedTotal);
+      const now = this.opts.clock.now();
+      const stats = await this.opts.engine.queueStats(performanceId, now);
+      this.opts.queue.rates.record(performanceId, stats.admittedTotal);
       const changed = stats.version !== watch.version;
       let anyPending = false;
       for (const stream of watch.streams) {
@@ -178,27 +180,27 @@ export class QueueStreams {
       if (!changed && !anyPending && now - watch.observedAt < KEEPALIVE_EVERY_MS) return;
       watch.version = stats.version;
       watch.observedAt = now;
-      const perf = await this.performances.get(performanceId);
+      const perf = await this.opts.performances.get(performanceId);
       const streams = [...watch.streams];
       // A few batches in flight, so that the engine reads one while this node writes out the last.
       let next = 0;
       const observeRest = async () => {
         while (next < streams.length) {
           const batch = streams.slice(next, (next += OBSERVE_BATCH));
-          const entries = await this.engine.queueObserve(
+          const entries = await this.opts.engine.queueObserve(
             performanceId,
             batch.map((s) => s.userId),
             now,
           );
           batch.forEach((stream, j) => {
             const entry = entries[j];
-            if (entry) this.push(stream, this.queue.view(perf, stream.userId, entry), now);
+            if (entry) this.push(stream, this.opts.queue.view(perf, stream.userId, entry), now);
           });
         }
       };
       await Promise.all(Array.from({ length: OBSERVES_IN_FLIGHT }, observeRest));
     } catch (err) {
-      this.logger.warn({ err, performanceId }, 'queue stream refresh failed');
+      this.opts.logger.warn({ err, performanceId }, 'queue stream refresh failed');
     } finally {
       watch.busy = false;
     }

@@ -6,15 +6,26 @@ import type { WaitingRoom } from '../engine/waiting-room/port.js';
 import type { LeaderElector } from '../engine/coordination/leader.js';
 import type { Logger } from '../platform/logger.js';
 import { BackgroundLoop } from '../engine/coordination/loop.js';
-import type { CatalogRepository, PerformanceRow } from '../catalog/repository.js';
+import type { PerformanceRow } from '../inventory/performance.js';
+import type { InventoryRepository } from '../inventory/repository.js';
 import type { QueueMetrics } from './metrics.js';
-import { queueKeysUntil } from './performances.js';
+import { queueKeysUntil } from '../inventory/performance-cache.js';
 import { SoldOutCheck } from './sold-out.js';
 
 export const TICK_MS = 100;
 const REFRESH_PERFORMANCES_MS = 2_000;
 /** An entry not seen (stream open, poll, keepalive) for this long is skipped when its turn comes. */
 export const STALE_AFTER_MS = 60_000;
+
+export interface AdmissionTickerOptions {
+  engine: WaitingRoom & Counters & Availability;
+  inventory: InventoryRepository;
+  /** Admission happens only while this node holds the lease. */
+  leader: LeaderElector;
+  clock: Clock;
+  metrics: QueueMetrics;
+  logger: Logger;
+}
 
 /**
  * Lets people in. Runs on every node but acts only on the one holding the leader lease, so admission
@@ -28,15 +39,21 @@ export class AdmissionTicker {
   private readonly loop: BackgroundLoop;
   private readonly soldOut: SoldOutCheck;
 
-  constructor(
-    private readonly engine: WaitingRoom & Counters & Availability,
-    private readonly catalog: CatalogRepository,
-    private readonly leader: LeaderElector,
-    private readonly clock: Clock,
-    private readonly metrics: QueueMetrics,
-    private readonly logger: Logger,
-  ) {
-    this.soldOut = new SoldOutCheck(engine, catalog);
+  private readonly engine: WaitingRoom & Counters & Availability;
+  private readonly inventory: InventoryRepository;
+  private readonly leader: LeaderElector;
+  private readonly clock: Clock;
+  private readonly metrics: QueueMetrics;
+  private readonly logger: Logger;
+
+  constructor({ engine, inventory, leader, clock, metrics, logger }: AdmissionTickerOptions) {
+    this.engine = engine;
+    this.inventory = inventory;
+    this.leader = leader;
+    this.clock = clock;
+    this.metrics = metrics;
+    this.logger = logger;
+    this.soldOut = new SoldOutCheck({ engine, inventory });
     // A round still running when the timer fires is not queued behind: the next one comes soon enough.
     this.loop = new BackgroundLoop({
       everyMs: TICK_MS,
@@ -79,7 +96,7 @@ export class AdmissionTicker {
     this.metrics.leader.set(1);
     const now = this.clock.now();
     if (now - this.refreshedAt >= REFRESH_PERFORMANCES_MS) {
-      this.performances = await this.catalog.activeQueues();
+      this.performances = await this.inventory.activeQueues();
       this.refreshedAt = now;
     }
     for (const perf of this.performances) {

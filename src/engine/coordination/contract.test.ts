@@ -207,8 +207,8 @@ describe.each(adapters)('coordination contract: $name', (adapter) => {
       async (topology) => {
         const engine = await adapter.open();
         const other = topology === 'one client' ? engine : await adapter.peer(engine);
-        const a = new LeaderElector(engine, { name: 'leader:test', holderId: 'a', ttlMs: 600 });
-        const b = new LeaderElector(other, { name: 'leader:test', holderId: 'b', ttlMs: 600 });
+        const a = new LeaderElector({ engine, name: 'leader:test', holderId: 'a', ttlMs: 600 });
+        const b = new LeaderElector({ engine: other, name: 'leader:test', holderId: 'b', ttlMs: 600 });
         a.start();
         b.start();
         try {
@@ -240,7 +240,8 @@ describe.each(adapters)('coordination contract: $name', (adapter) => {
       const hanging = freezable(engine);
       const changes: string[] = [];
       const elector = (node: Engine, holderId: string) =>
-        new LeaderElector(node, {
+        new LeaderElector({
+          engine: node,
           name: 'leader:hang',
           holderId,
           ttlMs: 500,
@@ -277,7 +278,12 @@ describe.each(adapters)('coordination contract: $name', (adapter) => {
     it('when an elector is stopped and restarted at once, then it runs a single renewal loop', async () => {
       const engine = await adapter.open();
       const { engine: counted, counter } = counting(engine);
-      const elector = new LeaderElector(counted, { name: 'leader:restart', holderId: 'a', ttlMs: 300 });
+      const elector = new LeaderElector({
+        engine: counted,
+        name: 'leader:restart',
+        holderId: 'a',
+        ttlMs: 300,
+      });
       elector.start();
       const stopping = elector.stop();
       elector.start();

@@ -4,6 +4,8 @@ import type { Leases } from './port.js';
 import type { Logger } from '../../platform/logger.js';
 
 export interface LeaderOptions {
+  /** Where the lease is kept. */
+  engine: Leases;
   /** The lease name: one of LEASES (src/engine/keys.ts). */
   name: string;
   /** This node's id: unique per process. */
@@ -36,10 +38,10 @@ export class LeaderElector {
   private readonly renewEveryMs: number;
   private readonly marginMs: number;
 
-  constructor(
-    private readonly engine: Leases,
-    private readonly opts: LeaderOptions,
-  ) {
+  private readonly engine: Leases;
+
+  constructor(private readonly opts: LeaderOptions) {
+    this.engine = opts.engine;
     this.clock = opts.clock ?? systemClock;
     this.renewEveryMs = opts.renewEveryMs ?? Math.max(10, Math.floor(opts.ttlMs / 3));
     // Room for timers firing late and clocks running at slightly different rates.

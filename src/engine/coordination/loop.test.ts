@@ -98,7 +98,7 @@ describe('BackgroundLoop', () => {
     };
     const follower = new BackgroundLoop({
       ...options,
-      leader: new LeaderElector(engine, { name: 'leader:test', holderId: 'this-node', ttlMs: 3_000 }),
+      leader: new LeaderElector({ engine, name: 'leader:test', holderId: 'this-node', ttlMs: 3_000 }),
     });
     follower.start();
     await follower.runNow();
@@ -106,7 +106,7 @@ describe('BackgroundLoop', () => {
     await follower.stop();
 
     await engine.releaseLease('leader:test', 'other-node');
-    const leader = new LeaderElector(engine, { name: 'leader:test', holderId: 'this-node', ttlMs: 3_000 });
+    const leader = new LeaderElector({ engine, name: 'leader:test', holderId: 'this-node', ttlMs: 3_000 });
     const loop = new BackgroundLoop({ ...options, leader });
     await leading(leader);
     await loop.runNow();
@@ -117,7 +117,7 @@ describe('BackgroundLoop', () => {
 
   it('when stopped during a pass, then the lease is free before the pass ends, stop waits for it, and no pass starts again', async () => {
     const engine = createMemoryEngine();
-    const leader = new LeaderElector(engine, { name: 'leader:test', holderId: 'this-node', ttlMs: 3_000 });
+    const leader = new LeaderElector({ engine, name: 'leader:test', holderId: 'this-node', ttlMs: 3_000 });
     const { logger } = logs();
     const inPass = gate();
     const release = gate();

@@ -84,7 +84,7 @@ export type JoinResult =
  * admission that moved someone, a close or reopen — each moves the whole queue's expiry to the `until`
  * it is given (a past one forgets the queue at once). The other calls only change what such a call
  * created, and leave the expiry as it is. Callers pass an instant after every pass the queue may still
- * hold has expired (src/queue/performances.ts, queueKeysUntil).
+ * hold has expired (src/inventory/performance-cache.ts, queueKeysUntil).
  */
 export interface WaitingRoom {
   /**

@@ -1,7 +1,7 @@
 import { bitsetBytes, setFree } from '../contract/bitset.js';
 import type { Clock } from '../platform/clock.js';
 import type { Availability as AvailabilityBits } from '../engine/availability/port.js';
-import type { CatalogRepository } from './repository.js';
+import type { InventoryRepository } from './repository.js';
 
 /** A rebuilt bitset lives this long in the engine; flips keep it current meanwhile. */
 const BITSET_TTL_MS = 15 * 60_000;
@@ -9,6 +9,12 @@ const BITSET_TTL_MS = 15 * 60_000;
 export interface Availability {
   version: number;
   bits: Buffer;
+}
+
+export interface AvailabilityServiceOptions {
+  engine: AvailabilityBits;
+  inventory: InventoryRepository;
+  clock: Clock;
 }
 
 /**
@@ -20,17 +26,21 @@ export class AvailabilityService {
   /** Flips waiting for the end of this tick, per performance, in call order. */
   private readonly pending = new Map<string, FlipRun[]>();
 
-  constructor(
-    private readonly engine: AvailabilityBits,
-    private readonly catalog: CatalogRepository,
-    private readonly clock: Clock,
-  ) {}
+  private readonly engine: AvailabilityBits;
+  private readonly inventory: InventoryRepository;
+  private readonly clock: Clock;
+
+  constructor({ engine, inventory, clock }: AvailabilityServiceOptions) {
+    this.engine = engine;
+    this.inventory = inventory;
+    this.clock = clock;
+  }
 
   async read(performanceId: string, seatCount: number): Promise<Availability> {
     const stored = await this.engine.availabilityRead(performanceId, this.clock.now());
     if (stored.bits) return { version: stored.version, bits: stored.bits };
     const bits = Buffer.alloc(bitsetBytes(seatCount));
-    for (const seat of await this.catalog.availableSeatNos(performanceId)) setFree(bits, seat, true);
+    for (const seat of await this.inventory.availableSeatNos(performanceId)) setFree(bits, seat, true);
     // Refused when a flip landed meanwhile: our picture may be older than that flip, so it is served
     // once under the old version (the client's next read sees the new one) but never cached.
     await this.engine.availabilityStore(performanceId, bits, stored.version, BITSET_TTL_MS);

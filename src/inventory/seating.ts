@@ -1,5 +1,6 @@
 import type { Clock } from '../platform/clock.js';
-import type { CatalogRepository, PerformanceRow } from '../catalog/repository.js';
+import type { PerformanceRow } from './performance.js';
+import type { InventoryRepository } from './repository.js';
 import type { PlannedRow } from '../contract/layout.js';
 import { isFree } from '../contract/bitset.js';
 import { SharedCache } from '../platform/shared-cache.js';
@@ -15,16 +16,28 @@ export interface SeatingRow extends PlannedRow {
   grade: string;
 }
 
+export interface SeatingOptions {
+  seatCount: number;
+  /** Every row of the venue, in seat order. */
+  rows: SeatingRow[];
+  /** Price by grade. */
+  prices: ReadonlyMap<string, number>;
+  currency: string;
+}
+
 /** What booking needs to know about a performance's seats: grade and price per seat, rows in order. */
 export class Seating {
+  readonly seatCount: number;
+  readonly rows: SeatingRow[];
+  readonly prices: ReadonlyMap<string, number>;
+  readonly currency: string;
   private readonly gradeBySeat: string[];
 
-  constructor(
-    readonly seatCount: number,
-    readonly rows: SeatingRow[],
-    readonly prices: ReadonlyMap<string, number>,
-    readonly currency: string,
-  ) {
+  constructor({ seatCount, rows, prices, currency }: SeatingOptions) {
+    this.seatCount = seatCount;
+    this.rows = rows;
+    this.prices = prices;
+    this.currency = currency;
     this.gradeBySeat = new Array<string>(seatCount);
     for (const row of rows) this.gradeBySeat.fill(row.grade, row.firstSeatNo, row.firstSeatNo + row.seats);
   }
@@ -91,11 +104,10 @@ export class Seating {
 /** Seating per performance, read at most every few seconds per node (prices can be edited). */
 export class SeatingCache {
   private readonly cache: SharedCache<Seating>;
+  private readonly inventory: InventoryRepository;
 
-  constructor(
-    private readonly catalog: CatalogRepository,
-    clock: Clock,
-  ) {
+  constructor({ inventory, clock }: { inventory: InventoryRepository; clock: Clock }) {
+    this.inventory = inventory;
     this.cache = new SharedCache(TTL_MS, clock);
   }
 
@@ -104,18 +116,13 @@ export class SeatingCache {
   }
 
   private async load(perf: PerformanceRow): Promise<Seating> {
-    const [venue, event, prices] = await Promise.all([
-      this.catalog.findVenue(perf.venueId),
-      this.catalog.findEvent(perf.eventId),
-      this.catalog.pricesOf([perf.eventId]),
-    ]);
-    if (!venue || !event) throw new Error(`performance ${perf.id} has lost its venue or event`);
-    const rows = venue.plan.sections.flatMap((s) => s.rows.map((r) => ({ ...r, grade: s.grade })));
-    return new Seating(
-      venue.seatCount,
-      rows,
-      new Map((prices.get(perf.eventId) ?? []).map((p) => [p.grade, p.amount])),
-      event.currency,
-    );
+    const source = await this.inventory.seatingSource(perf.venueId, perf.eventId);
+    if (!source) throw new Error(`performance ${perf.id} has lost its venue or event`);
+    return new Seating({
+      seatCount: source.seatCount,
+      rows: source.plan.sections.flatMap((s) => s.rows.map((r) => ({ ...r, grade: s.grade }))),
+      prices: new Map(Object.entries(source.prices ?? {})),
+      currency: source.currency,
+    });
   }
 }

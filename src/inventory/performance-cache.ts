@@ -1,7 +1,7 @@
 import type { Clock } from '../platform/clock.js';
-import { AppError } from '../contract/errors.js';
 import { SharedCache } from '../platform/shared-cache.js';
-import type { CatalogRepository, PerformanceRow } from '../catalog/repository.js';
+import { existingPerformance, type PerformanceRow } from './performance.js';
+import type { InventoryRepository } from './repository.js';
 
 const TTL_MS = 5_000;
 /** How long a finished sale's waiting room stays in the engine: for support, for late polls, and so
@@ -24,19 +24,14 @@ export function queueKeysUntil(perf: PerformanceRow): number {
  */
 export class PerformanceCache {
   private readonly cache: SharedCache<PerformanceRow>;
+  private readonly inventory: InventoryRepository;
 
-  constructor(
-    private readonly catalog: CatalogRepository,
-    clock: Clock,
-  ) {
+  constructor({ inventory, clock }: { inventory: InventoryRepository; clock: Clock }) {
+    this.inventory = inventory;
     this.cache = new SharedCache(TTL_MS, clock);
   }
 
   get(id: string): Promise<PerformanceRow> {
-    return this.cache.get(id, async () => {
-      const found = await this.catalog.findPerformance(id);
-      if (!found) throw new AppError('PERFORMANCE_NOT_FOUND', undefined, { id });
-      return found;
-    });
+    return this.cache.get(id, () => existingPerformance(this.inventory, id));
   }
 }

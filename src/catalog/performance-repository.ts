@@ -1,0 +1,108 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { from as copyFrom } from 'pg-copy-streams';
+import type { Db, DbClient } from '../platform/db.js';
+import { PERFORMANCE, PERFORMANCE_FROM } from '../inventory/repository.js';
+import type { PerformanceRow } from '../inventory/performance.js';
+
+const UNIQUE_VIOLATION = '23505';
+
+/** About 64 KiB of COPY text per piece: big enough to keep the socket busy, small enough to be nothing. */
+const COPY_PIECE_CHARS = 64 * 1024;
+
+/** The COPY text rows `performance_id TAB seat_no` of seats `from … to`, a piece at a time. */
+function* ticketCopyText(performanceId: string, from: number, to: number): Generator<string> {
+  let piece = '';
+  for (let seat = from; seat <= to; seat++) {
+    piece += `${performanceId}\t${seat}\n`;
+    if (piece.length >= COPY_PIECE_CHARS) {
+      yield piece;
+      piece = '';
+    }
+  }
+  if (piece.length > 0) yield piece;
+}
+
+/** Performances as the catalog makes and lists them, and their tickets' generation. */
+export class PerformanceRepository {
+  constructor(private readonly db: Db) {}
+
+  async insertPerformance(
+    client: DbClient,
+    p: Omit<PerformanceRow, 'id' | 'venueId' | 'seatCount'>,
+  ): Promise<string> {
+    const { rows } = await client.query<{ id: string }>(
+      `INSERT INTO performances (event_id, starts_at, sales_open_at, sales_close_at, hold_ttl_seconds,
+         max_tickets_per_user, queue_enabled, prequeue_minutes, admit_per_second, max_active, pass_ttl_seconds)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id::text`,
+      [
+        p.eventId,
+        p.startsAt,
+        p.salesOpenAt,
+        p.salesCloseAt,
+        p.holdTtlSeconds,
+        p.maxTicketsPerUser,
+        p.queueEnabled,
+        p.prequeueMinutes,
+        p.admitPerSecond,
+        p.maxActive,
+        p.passTtlSeconds,
+      ],
+    );
+    return rows[0]!.id;
+  }
+  async performancesOf(eventId: string): Promise<PerformanceRow[]> {
+    const { rows } = await this.db.query<PerformanceRow>(
+      `SELECT ${PERFORMANCE} FROM ${PERFORMANCE_FROM} WHERE p.event_id = $1 ORDER BY p.starts_at, p.id`,
+      [eventId],
+    );
+    return rows;
+  }
+
+  /**
+   * Creates the tickets of seats `from … to` (inclusive) that do not exist yet, in the database.
+   * COPY is the fast path: PostgreSQL fills each heap page with many rows at once and writes one WAL
+   * record a page, where `INSERT … SELECT` writes one a row (a third less WAL, 1.6–1.7× faster in
+   * bench/generate). The rows are COPY text made a piece at a time as the stream asks for it, and the
+   * stream asks only when PostgreSQL has taken the last piece (backpressure), so the app holds one piece
+   * at most, never the range. COPY has no ON CONFLICT: only when some of the range already exists — a
+   * second run, or a CLI run racing a server — is the range retried as `INSERT … SELECT … ON CONFLICT DO
+   * NOTHING` (its speculative insertion costs about twice a plain insert per row). Call inside a
+   * transaction.
+   */
+  async insertTicketRange(client: DbClient, performanceId: string, from: number, to: number): Promise<void> {
+    // Written into the COPY text as it is: anything but digits could add rows or columns.
+    if (!/^[1-9][0-9]*$/.test(performanceId)) throw new Error(`not a performance id: ${performanceId}`);
+    await client.query('SAVEPOINT ticket_range');
+    try {
+      await pipeline(
+        Readable.from(ticketCopyText(performanceId, from, to)),
+        client.query(copyFrom('COPY tickets (performance_id, seat_no) FROM STDIN')),
+      );
+    } catch (err) {
+      if ((err as { code?: string }).code !== UNIQUE_VIOLATION) throw err;
+      await client.query('ROLLBACK TO SAVEPOINT ticket_range');
+      await client.query(
+        `INSERT INTO tickets (performance_id, seat_no) SELECT $1, g FROM generate_series($2::int, $3::int) AS g
+         ON CONFLICT DO NOTHING`,
+        [performanceId, from, to],
+      );
+    }
+  }
+
+  /** Locks the performance row; false when there is none. */
+  async lockPerformance(client: DbClient, id: string): Promise<boolean> {
+    const locked = await client.query('SELECT 1 FROM performances WHERE id = $1 FOR UPDATE', [id]);
+    return locked.rowCount !== 0;
+  }
+
+  /** Deletes the performance, its tickets and its generation jobs; the caller has checked it has no sales. */
+  async deletePerformance(client: DbClient, id: string): Promise<void> {
+    await client.query('DELETE FROM tickets WHERE performance_id = $1', [id]);
+    await client.query(
+      `DELETE FROM jobs WHERE kind = 'tickets.generate' AND payload->>'performanceId' = $1`,
+      [id],
+    );
+    await client.query('DELETE FROM performances WHERE id = $1', [id]);
+  }
+}

@@ -1,0 +1,130 @@
+import { systemClock, type Clock } from '../platform/clock.js';
+import { inTransaction, type Db } from '../platform/db.js';
+import { AppError } from '../contract/errors.js';
+import { SharedCache } from '../platform/shared-cache.js';
+import type { JobRepository, JobRow } from '../jobs/repository.js';
+import type { AvailabilityService } from '../inventory/availability.js';
+import {
+  existingPerformance,
+  saleStateOf,
+  type PerformanceRow,
+  type TicketCounts,
+} from '../inventory/performance.js';
+import type { InventoryRepository } from '../inventory/repository.js';
+import type { EventRepository } from './event-repository.js';
+import type { PerformanceRepository } from './performance-repository.js';
+import { checkPrices } from './prices.js';
+import type { PerformanceBody } from './schemas.js';
+import { GENERATE_TICKETS } from './tickets.js';
+import type { VenueService } from './venues.js';
+import { toPerformance } from './views.js';
+
+/** A performance's ticket counts are read from PostgreSQL at most this often per node. */
+const COUNTS_TTL_MS = 1_000;
+
+export interface PerformanceServiceOptions {
+  db: Db;
+  repository: PerformanceRepository;
+  events: EventRepository;
+  venues: VenueService;
+  inventory: InventoryRepository;
+  jobs: JobRepository;
+  availability: AvailabilityService;
+  clock: Clock;
+  /** Tells the job runner there is work, so generation starts at once rather than at the next poll. */
+  onJobQueued: () => void;
+}
+
+/** Performances as the organizer creates and deletes them and buyers look them up, with their tickets' generation. */
+export class PerformanceService {
+  /**
+   * The counts on a performance's public page come from a count over all its tickets: tens of
+   * thousands of rows, on the page every buyer of a flash sale opens and reopens while seats are
+   * scarce. Up to a second old, aged in real time (the injected clock may stand still in tests).
+   */
+  private readonly counts = new SharedCache<TicketCounts>(COUNTS_TTL_MS, systemClock);
+
+  constructor(private readonly opts: PerformanceServiceOptions) {}
+
+  /** Creates the performance and, in the same transaction, the job that generates its tickets. */
+  async createPerformance(eventId: string, body: PerformanceBody): Promise<{ id: string; jobId: string }> {
+    const startsAt = new Date(body.startsAt);
+    const salesOpenAt = new Date(body.salesOpenAt);
+    const salesCloseAt = new Date(body.salesCloseAt);
+    if (!(salesOpenAt < salesCloseAt && salesCloseAt <= startsAt)) {
+      throw new AppError('INVALID_SALE_WINDOW', undefined, {
+        salesOpenAt: body.salesOpenAt,
+        salesCloseAt: body.salesCloseAt,
+        startsAt: body.startsAt,
+      });
+    }
+    const { events, venues, repository, jobs } = this.opts;
+    const created = await inTransaction(this.opts.db, async (client) => {
+      const event = await events.lockEvent(client, eventId);
+      if (!event) throw new AppError('EVENT_NOT_FOUND', undefined, { id: eventId });
+      const venue = await venues.existingVenue(event.venueId);
+      // Prices may have been edited since: every grade must still be priced before anything goes on sale.
+      checkPrices((await events.pricesOf([eventId])).get(eventId) ?? [], venue.plan);
+      const id = await repository.insertPerformance(client, {
+        eventId,
+        startsAt,
+        salesOpenAt,
+        salesCloseAt,
+        holdTtlSeconds: body.holdTtlSeconds,
+        maxTicketsPerUser: body.maxTicketsPerUser,
+        queueEnabled: body.queue.enabled,
+        prequeueMinutes: body.queue.prequeueMinutes,
+        admitPerSecond: body.queue.admitPerSecond,
+        maxActive: body.queue.maxActive,
+        passTtlSeconds: body.queue.passTtlSeconds,
+      });
+      const jobId = await jobs.create(client, {
+        kind: GENERATE_TICKETS,
+        total: venue.seatCount,
+        payload: { performanceId: id },
+      });
+      return { id, jobId };
+    });
+    this.opts.onJobQueued();
+    return created;
+  }
+
+  async performance(id: string) {
+    const p = await this.existingPerformance(id);
+    const counts = await this.counts.get(id, () => this.opts.inventory.ticketCounts(id));
+    return {
+      ...toPerformance(p, saleStateOf(p, this.opts.clock.now(), counts)),
+      counts,
+      ticketsGenerated: counts.available + counts.held + counts.sold,
+    };
+  }
+
+  /** Deletes the performance and its tickets unless any ticket is held or sold (checked under lock). */
+  async deletePerformance(id: string): Promise<void> {
+    const { repository, inventory } = this.opts;
+    await inTransaction(this.opts.db, async (client) => {
+      if (!(await repository.lockPerformance(client, id)))
+        throw new AppError('PERFORMANCE_NOT_FOUND', undefined, { id });
+      if (await inventory.hasSales(client, id))
+        throw new AppError('PERFORMANCE_HAS_SALES', undefined, { id });
+      await repository.deletePerformance(client, id);
+    });
+  }
+
+  async availability(id: string) {
+    const p = await this.existingPerformance(id);
+    const { version, bits } = await this.opts.availability.read(id, p.seatCount);
+    return { version, seatCount: p.seatCount, available: bits.toString('base64') };
+  }
+
+  async job(id: string): Promise<Omit<JobRow, 'payload'>> {
+    const job = await this.opts.jobs.find(id);
+    if (!job) throw new AppError('JOB_NOT_FOUND', undefined, { id });
+    const { payload: _payload, ...rest } = job;
+    return rest;
+  }
+
+  existingPerformance(id: string): Promise<PerformanceRow> {
+    return existingPerformance(this.opts.inventory, id);
+  }
+}

@@ -1,0 +1,59 @@
+import { gradesOf } from '../contract/layout.js';
+import type { PerformanceRow, SaleState } from '../inventory/performance.js';
+import type { EventRow, PriceRow } from './event-repository.js';
+import type { VenueRow } from './venue-repository.js';
+
+// What the catalog's endpoints answer, made from the rows: never a row as it is (schemas.ts has the shapes).
+
+export function toVenue(v: VenueRow) {
+  return {
+    id: v.id,
+    name: v.name,
+    address: v.address,
+    seatCount: v.seatCount,
+    grades: gradesOf(v.plan),
+    createdAt: v.createdAt.toISOString(),
+  };
+}
+
+export function toSeatMap(v: VenueRow) {
+  return { venueId: v.id, name: v.name, seatCount: v.seatCount, sections: v.plan.sections };
+}
+
+export function toEvent(e: EventRow, prices: PriceRow[]) {
+  return {
+    id: e.id,
+    venueId: e.venueId,
+    title: e.title,
+    artist: e.artist,
+    category: e.category,
+    description: e.description,
+    imageUrl: e.imageUrl,
+    currency: e.currency,
+    prices,
+    createdAt: e.createdAt.toISOString(),
+    updatedAt: e.updatedAt.toISOString(),
+  };
+}
+
+export function toPerformance(p: PerformanceRow, saleState: SaleState) {
+  return {
+    id: p.id,
+    eventId: p.eventId,
+    venueId: p.venueId,
+    startsAt: p.startsAt.toISOString(),
+    salesOpenAt: p.salesOpenAt.toISOString(),
+    salesCloseAt: p.salesCloseAt.toISOString(),
+    holdTtlSeconds: p.holdTtlSeconds,
+    maxTicketsPerUser: p.maxTicketsPerUser,
+    queue: {
+      enabled: p.queueEnabled,
+      prequeueMinutes: p.prequeueMinutes,
+      admitPerSecond: p.admitPerSecond,
+      maxActive: p.maxActive,
+      passTtlSeconds: p.passTtlSeconds,
+    },
+    seatCount: p.seatCount,
+    saleState,
+  };
+}

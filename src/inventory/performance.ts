@@ -1,0 +1,54 @@
+/**
+ * Inventory: a performance on sale — its settings (PerformanceRow), its tickets (one pre-generated row
+ * per seat, TicketStatus), what they say (counts, sold out, sales to protect), its seating and prices,
+ * the live availability bitset, and where its sale stands. The catalog creates and describes
+ * performances, the queue lets buyers in, booking holds and sells seats: all three need this picture
+ * of the sale, so it lives below them, and imports none of them (test/architecture.test.ts). Its SQL is
+ * in ./repository.ts.
+ */
+import { AppError } from '../contract/errors.js';
+
+export interface PerformanceRow {
+  id: string;
+  eventId: string;
+  venueId: string;
+  seatCount: number;
+  startsAt: Date;
+  salesOpenAt: Date;
+  salesCloseAt: Date;
+  holdTtlSeconds: number;
+  maxTicketsPerUser: number;
+  queueEnabled: boolean;
+  prequeueMinutes: number;
+  admitPerSecond: number;
+  maxActive: number;
+  passTtlSeconds: number;
+}
+
+export interface TicketCounts {
+  available: number;
+  held: number;
+  sold: number;
+}
+
+export type SaleState = 'scheduled' | 'prequeue' | 'onsale' | 'soldout' | 'closed';
+
+/** Where a performance's sale stands at `now`; `counts` (when known) tells a sold-out sale apart. */
+export function saleStateOf(p: PerformanceRow, now: number, counts?: TicketCounts): SaleState {
+  if (now >= p.salesCloseAt.getTime()) return 'closed';
+  // Sold out means every seat's ticket is sold: while tickets are still being generated, none is
+  // available yet, but the sale is not over.
+  if (now >= p.salesOpenAt.getTime()) return counts && counts.sold >= p.seatCount ? 'soldout' : 'onsale';
+  const prequeueAt = p.salesOpenAt.getTime() - p.prequeueMinutes * 60_000;
+  return p.queueEnabled && now >= prequeueAt ? 'prequeue' : 'scheduled';
+}
+
+/** The performance, or PERFORMANCE_NOT_FOUND for the client. */
+export async function existingPerformance(
+  inventory: { findPerformance(id: string): Promise<PerformanceRow | undefined> },
+  id: string,
+): Promise<PerformanceRow> {
+  const found = await inventory.findPerformance(id);
+  if (!found) throw new AppError('PERFORMANCE_NOT_FOUND', undefined, { id });
+  return found;
+}

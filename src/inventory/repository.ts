@@ -1,0 +1,102 @@
+import type { Db, DbClient } from '../platform/db.js';
+import type { SeatPlan } from '../contract/layout.js';
+import type { PerformanceRow, TicketCounts } from './performance.js';
+import { TicketStatus } from './ticket-status.js';
+
+const { Available, Held, Sold } = TicketStatus;
+
+/** The columns of a PerformanceRow, from PERFORMANCE_FROM; the catalog lists an event's performances with them. */
+export const PERFORMANCE = `p.id::text, p.event_id::text AS "eventId", e.venue_id::text AS "venueId", v.seat_count AS "seatCount",
+  p.starts_at AS "startsAt", p.sales_open_at AS "salesOpenAt", p.sales_close_at AS "salesCloseAt",
+  p.hold_ttl_seconds AS "holdTtlSeconds", p.max_tickets_per_user AS "maxTicketsPerUser",
+  p.queue_enabled AS "queueEnabled", p.prequeue_minutes AS "prequeueMinutes", p.admit_per_second AS "admitPerSecond",
+  p.max_active AS "maxActive", p.pass_ttl_seconds AS "passTtlSeconds"`;
+export const PERFORMANCE_FROM = `performances p JOIN events e ON e.id = p.event_id JOIN venues v ON v.id = e.venue_id`;
+
+/** What seating is made of: the venue's plan and seat count, the event's prices by grade and currency. */
+export interface SeatingSource {
+  seatCount: number;
+  plan: SeatPlan;
+  currency: string;
+  prices: Record<string, number> | null;
+}
+
+/** The reads a sale needs about a performance and its tickets. */
+export class InventoryRepository {
+  constructor(private readonly db: Db) {}
+
+  async findPerformance(id: string): Promise<PerformanceRow | undefined> {
+    const { rows } = await this.db.query<PerformanceRow>(
+      `SELECT ${PERFORMANCE} FROM ${PERFORMANCE_FROM} WHERE p.id = $1`,
+      [id],
+    );
+    return rows[0];
+  }
+
+  /** Performances whose waiting room is open now (from the pre-queue until sales close): the ticker's work list. */
+  async activeQueues(): Promise<PerformanceRow[]> {
+    const { rows } = await this.db.query<PerformanceRow>(
+      `SELECT ${PERFORMANCE} FROM ${PERFORMANCE_FROM}
+       WHERE p.queue_enabled AND p.sales_close_at > now()
+         AND p.sales_open_at - make_interval(mins => p.prequeue_minutes) <= now()
+       ORDER BY p.id`,
+    );
+    return rows;
+  }
+
+  /** The venue's seats and the event's prices, in one read; undefined if either is gone. */
+  async seatingSource(venueId: string, eventId: string): Promise<SeatingSource | undefined> {
+    const { rows } = await this.db.query<SeatingSource>(
+      `SELECT v.seat_count AS "seatCount", v.layout AS plan, e.currency,
+              (SELECT jsonb_object_agg(grade, amount) FROM event_prices WHERE event_id = e.id) AS prices
+       FROM venues v, events e WHERE v.id = $1 AND e.id = $2`,
+      [venueId, eventId],
+    );
+    return rows[0];
+  }
+
+  /** A hold whose time is up counts as available: correctness never waits for the sweeper. */
+  async ticketCounts(performanceId: string): Promise<TicketCounts> {
+    const { rows } = await this.db.query<TicketCounts>(
+      `SELECT count(*) FILTER (WHERE status = ${Available} OR (status = ${Held} AND held_until < now()))::int AS available,
+              count(*) FILTER (WHERE status = ${Held} AND held_until >= now())::int AS held,
+              count(*) FILTER (WHERE status = ${Sold})::int AS sold
+       FROM tickets WHERE performance_id = $1`,
+      [performanceId],
+    );
+    return rows[0]!;
+  }
+
+  /**
+   * Whether every ticket of the performance is sold (none available, none held, all generated). Stops
+   * at the first unsold ticket, so it is cheap unless the sale is nearly over.
+   */
+  async isSoldOut(performanceId: string, seatCount: number): Promise<boolean> {
+    // The count is an InitPlan, evaluated only when the first test passes (AND stops at a false).
+    const { rows } = await this.db.query<{ soldOut: boolean }>(
+      `SELECT NOT EXISTS (SELECT 1 FROM tickets WHERE performance_id = $1 AND status <> ${Sold})
+          AND (SELECT count(*) FROM tickets WHERE performance_id = $1) >= $2 AS "soldOut"`,
+      [performanceId, seatCount],
+    );
+    return rows[0]!.soldOut;
+  }
+
+  /** The seats that can be taken now, for rebuilding the availability bitset. */
+  async availableSeatNos(performanceId: string): Promise<number[]> {
+    const { rows } = await this.db.query<{ seats: number[] | null }>(
+      `SELECT array_agg(seat_no) AS seats FROM tickets
+       WHERE performance_id = $1 AND (status = ${Available} OR (status = ${Held} AND held_until < now()))`,
+      [performanceId],
+    );
+    return rows[0]?.seats ?? [];
+  }
+
+  /** Whether any ticket is sold or in a live hold: then the performance has buyers to answer to. */
+  async hasSales(client: DbClient, performanceId: string): Promise<boolean> {
+    const sales = await client.query(
+      `SELECT 1 FROM tickets WHERE performance_id = $1 AND (status = ${Sold} OR (status = ${Held} AND held_until >= now())) LIMIT 1`,
+      [performanceId],
+    );
+    return sales.rowCount !== 0;
+  }
+}
