@@ -24,7 +24,7 @@ const MAY_IMPORT: Record<string, string[]> = {
   booking: ['queue', 'inventory', 'auth', 'engine', 'platform', 'contract'],
   ops: ['booking', 'queue', 'catalog', 'inventory', 'auth', 'jobs', 'engine', 'platform', 'contract'],
   web: ['platform', 'contract'],
-  loadtest: ['auth', 'platform', 'contract'],
+  loadtest: ['inventory', 'auth', 'platform', 'contract'],
 };
 
 const files = execFileSync('git', ['ls-files', '-co', '--exclude-standard', 'src', 'web/src'], {

@@ -159,7 +159,9 @@ export async function onSalePerformance(
   const now = Date.now();
   const perf = await post(`/api/admin/events/${event.id}/performances`, {
     startsAt: new Date(now + 48 * 3600_000).toISOString(),
-    salesOpenAt: new Date(now - 60_000).toISOString(),
+    // An hour back: a test file's TestClock is read when the file loads, and a slow machine may take
+    // minutes to reach its last test; the sale must still be open by that clock.
+    salesOpenAt: new Date(now - 3600_000).toISOString(),
     salesCloseAt: new Date(now + 24 * 3600_000).toISOString(),
     ...performance,
   });

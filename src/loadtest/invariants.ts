@@ -1,5 +1,8 @@
 import { bitsetBytes, setFree } from '../contract/bitset.js';
 import type { Db } from '../platform/db.js';
+import { TicketStatus } from '../inventory/ticket-status.js';
+
+const { Available: AVAILABLE, Held: HELD, Sold: SOLD } = TicketStatus;
 
 /**
  * The booking invariants, checked in PostgreSQL after a load test. Returns what is wrong (empty when
@@ -32,7 +35,7 @@ export async function bookingViolations(db: Db, performanceId: string, now = new
     'a paid order whose seats are not exactly its sold tickets',
     `SELECT o.id FROM orders o
        LEFT JOIN (SELECT order_id, array_agg(seat_no ORDER BY seat_no) AS seats FROM tickets
-                  WHERE performance_id = $1 AND status = 2 GROUP BY order_id) t ON t.order_id = o.id
+                  WHERE performance_id = $1 AND status = ${SOLD} GROUP BY order_id) t ON t.order_id = o.id
      WHERE o.performance_id = $1 AND o.status = 'paid'
        AND t.seats IS DISTINCT FROM (SELECT array_agg(s ORDER BY s) FROM unnest(o.seat_nos) AS s)`,
   );
@@ -46,17 +49,17 @@ export async function bookingViolations(db: Db, performanceId: string, now = new
   await rows(
     'a sold ticket without a paid order',
     `SELECT t.seat_no FROM tickets t LEFT JOIN orders o ON o.id = t.order_id
-     WHERE t.performance_id = $1 AND t.status = 2 AND (o.status IS DISTINCT FROM 'paid')`,
+     WHERE t.performance_id = $1 AND t.status = ${SOLD} AND (o.status IS DISTINCT FROM 'paid')`,
   );
   await rows(
     'a held ticket whose hold is not active',
     `SELECT t.seat_no FROM tickets t LEFT JOIN holds h ON h.id = t.hold_id
-     WHERE t.performance_id = $1 AND t.status = 1 AND t.held_until > $2 AND (h.state IS DISTINCT FROM 'active')`,
+     WHERE t.performance_id = $1 AND t.status = ${HELD} AND t.held_until > $2 AND (h.state IS DISTINCT FROM 'active')`,
   );
   await rows(
     'a valid code for a seat that is not sold',
     `SELECT i.seat_no FROM issued_tickets i JOIN tickets t USING (performance_id, seat_no)
-     WHERE i.performance_id = $1 AND i.voided_at IS NULL AND (t.status <> 2 OR t.order_id <> i.order_id)
+     WHERE i.performance_id = $1 AND i.voided_at IS NULL AND (t.status <> ${SOLD} OR t.order_id <> i.order_id)
       `,
   );
   await rows(
@@ -103,9 +106,9 @@ export async function ticketCounts(
   now = new Date(),
 ): Promise<{ available: number; held: number; sold: number }> {
   const { rows } = await db.query<{ available: number; held: number; sold: number }>(
-    `SELECT count(*) FILTER (WHERE status = 0 OR (status = 1 AND held_until <= $2))::int AS available,
-            count(*) FILTER (WHERE status = 1 AND held_until > $2)::int AS held,
-            count(*) FILTER (WHERE status = 2)::int AS sold
+    `SELECT count(*) FILTER (WHERE status = ${AVAILABLE} OR (status = ${HELD} AND held_until <= $2))::int AS available,
+            count(*) FILTER (WHERE status = ${HELD} AND held_until > $2)::int AS held,
+            count(*) FILTER (WHERE status = ${SOLD})::int AS sold
      FROM tickets WHERE performance_id = $1`,
     [performanceId, now],
   );
@@ -121,7 +124,7 @@ export async function availableBitset(
 ): Promise<Buffer> {
   const bits = Buffer.alloc(bitsetBytes(seatCount));
   const { rows } = await db.query<{ seat_no: number }>(
-    `SELECT seat_no FROM tickets WHERE performance_id = $1 AND (status = 0 OR (status = 1 AND held_until <= $2))`,
+    `SELECT seat_no FROM tickets WHERE performance_id = $1 AND (status = ${AVAILABLE} OR (status = ${HELD} AND held_until <= $2))`,
     [performanceId, now],
   );
   for (const { seat_no } of rows) setFree(bits, seat_no, true);

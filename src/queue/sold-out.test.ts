@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { freeSeats } from '../contract/bitset.js';
 import { createMemoryEngine } from '../engine/index.js';
-import type { CatalogRepository, PerformanceRow } from '../catalog/repository.js';
+import type { PerformanceRow } from '../inventory/performance.js';
+import type { InventoryRepository } from '../inventory/repository.js';
 import { SoldOutCheck } from './sold-out.js';
 
 // How often the sold-out check asks PostgreSQL, and what it believes in between: the room's admissions
@@ -14,15 +15,15 @@ function setup() {
   let clockNow = T0;
   const engine = createMemoryEngine({ clock: { now: () => clockNow } });
   const db = { soldOut: false, asked: 0, fail: false };
-  const catalog = {
+  const inventory = {
     isSoldOut: async (id: string, seatCount: number) => {
       expect([id, seatCount]).toEqual([perf.id, perf.seatCount]);
       db.asked++;
       if (db.fail) throw new Error('the database is down');
       return db.soldOut;
     },
-  } as unknown as CatalogRepository;
-  const check = new SoldOutCheck(engine, catalog);
+  } as unknown as InventoryRepository;
+  const check = new SoldOutCheck({ engine, inventory });
   const at = (ms: number) => {
     clockNow = T0 + ms;
     return check.check(perf, T0 + ms);
