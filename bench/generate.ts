@@ -72,7 +72,7 @@ try {
     secret: 'bench-secret-that-is-long-enough-for-hmac',
     settings: {
       authRateLimitPerMinute: 1000,
-      trustProxy: false,
+      trustProxy: false as const,
       accessTokenTtlSeconds: 3600,
       bodyLimitBytes: 1 << 20,
       corsOrigins: [],

@@ -240,3 +240,62 @@ describe.each(modes())('token expiry and rate limits ($name)', (mode) => {
     expect(other.statusCode).toBe(401);
   });
 });
+
+describe.each(modes())('login limits that cannot be dodged ($name)', (mode) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    // One proxy in front, at 127.0.0.1: its X-Forwarded-For names the client, nobody else's does.
+    t = await startTestApp(mode, { settings: { authRateLimitPerMinute: 5, trustProxy: ['127.0.0.1'] } });
+  });
+  afterAll(() => t.close());
+
+  const login = (payload: object, headers: Record<string, string>, remoteAddress: string) =>
+    t.app.inject({ method: 'POST', url: '/api/auth/login', payload, headers, remoteAddress });
+
+  it('when a client rotates X-Forwarded-For, then the address the trusted proxy saw is limited all the same', async () => {
+    const statuses = [];
+    for (let i = 0; i < 6; i++) {
+      const forwarded = { 'x-forwarded-for': `198.51.100.${i}, 203.0.113.9` };
+      statuses.push(
+        (await login({ email: uniqueEmail(), password: 'whatever1' }, forwarded, '127.0.0.1')).statusCode,
+      );
+    }
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
+    // A client that is not the proxy cannot name an address either: its own is counted.
+    const direct = [];
+    for (let i = 0; i < 6; i++) {
+      const forwarded = { 'x-forwarded-for': `198.51.100.${i}` };
+      direct.push(
+        (await login({ email: uniqueEmail(), password: 'whatever1' }, forwarded, '192.0.2.50')).statusCode,
+      );
+    }
+    expect(direct).toEqual([401, 401, 401, 401, 401, 429]);
+  });
+
+  it('when one account is guessed at from many addresses, then after five wrong passwords it must wait, longer each time, and a success forgets', async () => {
+    const email = uniqueEmail();
+    const signed = await t.app.inject({
+      method: 'POST',
+      url: '/api/auth/signup',
+      payload: { email, password: 'right-password', name: 'Guessed' },
+      remoteAddress: '192.0.2.1',
+    });
+    expect(signed.statusCode).toBe(201);
+    const wrong = (i: number) => login({ email, password: `wrong-${i}` }, {}, `198.18.0.${i}`);
+    for (let i = 1; i <= 6; i++) expect((await wrong(i)).statusCode).toBe(401);
+    // Even the right password, from yet another address, waits: the account is throttled, not the address.
+    const waiting = await login({ email: email.toUpperCase(), password: 'right-password' }, {}, '198.18.1.1');
+    expect(waiting.statusCode).toBe(429);
+    expect(waiting.json().error.code).toBe('RATE_LIMITED');
+    expect(waiting.headers['retry-after']).toBe('1');
+    await new Promise((r) => setTimeout(r, 1_100));
+    expect((await wrong(7)).statusCode).toBe(401); // the seventh failure: two seconds now
+    const longer = await login({ email, password: 'right-password' }, {}, '198.18.1.2');
+    expect([longer.statusCode, longer.headers['retry-after']]).toEqual([429, '2']);
+    await new Promise((r) => setTimeout(r, 2_100));
+    expect((await login({ email, password: 'right-password' }, {}, '198.18.1.3')).statusCode).toBe(200);
+    // The success forgot the failures: one more wrong password is only a 401, with no wait after it.
+    expect((await wrong(8)).statusCode).toBe(401);
+    expect((await login({ email, password: 'right-password' }, {}, '198.18.1.4')).statusCode).toBe(200);
+  });
+});

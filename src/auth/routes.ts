@@ -1,7 +1,9 @@
+import { AppError } from '../contract/errors.js';
 import { Type } from 'typebox';
 import type { App } from '../platform/http.js';
-import type { RateLimits } from '../engine/coordination/port.js';
+import type { Counters, RateLimits } from '../engine/coordination/port.js';
 import { rateLimit } from '../engine/coordination/rate-limit.js';
+import { LoginThrottle } from './login-throttle.js';
 import { callerOf, SESSION_COOKIE, type Guard } from './guard.js';
 import type { AuthService, Session } from './service.js';
 import { ErrorResponse } from '../platform/schemas.js';
@@ -25,9 +27,10 @@ const SessionSchema = Type.Object({
 
 export function authRoutes(
   app: App,
-  deps: { auth: AuthService; guard: Guard; engine: RateLimits; attemptsPerMinute: number },
+  deps: { auth: AuthService; guard: Guard; engine: RateLimits & Counters; attemptsPerMinute: number },
 ) {
   const { auth, guard } = deps;
+  const throttle = new LoginThrottle({ counters: deps.engine });
   const limited = rateLimit(deps.engine, {
     name: 'auth',
     limit: deps.attemptsPerMinute,
@@ -80,7 +83,13 @@ export function authRoutes(
       },
     },
     async (req, reply) => {
-      const session = await auth.login(req.body);
+      await throttle.check(req.body.email);
+      const session = await auth.login(req.body).catch(async (err: unknown) => {
+        if (err instanceof AppError && err.code === 'INVALID_CREDENTIALS')
+          await throttle.failed(req.body.email);
+        throw err;
+      });
+      await throttle.succeeded(req.body.email);
       return reply
         .setCookie(SESSION_COOKIE, session.accessToken, {
           ...withCookie(session),

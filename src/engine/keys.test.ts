@@ -3,6 +3,7 @@ import {
   availabilityKey,
   gateKey,
   LEASES,
+  loginThrottleKey,
   perfTag,
   queueAdmittedInKey,
   queueJoinWindowKey,
@@ -54,6 +55,8 @@ describe('engine keys', () => {
     ]);
     expect(perfTag('7f3a')).toBe('{perf:7f3a}');
     expect(rateLimitKey('auth', '203.0.113.9')).toBe('ratelimit:auth:203.0.113.9');
+    expect(loginThrottleKey('failures', 'aBc')).toBe('login:failures:aBc');
+    expect(loginThrottleKey('wait', 'aBc')).toBe('login:wait:aBc');
     expect(LEASES).toEqual({ admission: 'leader:admission', bookingSweeper: 'leader:booking-sweeper' });
   });
 

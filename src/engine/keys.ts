@@ -34,6 +34,9 @@ export const availabilityKey = (perf: string, name: AvailabilityKeyName) => `${p
 /** A fixed window of a rate limit (`name`: which limit; `client`: who is counted, e.g. an address). */
 export const rateLimitKey = (name: string, client: string) => `ratelimit:${name}:${client}`;
 
+/** An account's login failures, and the wait they impose (`account`: a hash of the email, never the email). */
+export const loginThrottleKey = (name: 'failures' | 'wait', account: string) => `login:${name}:${account}`;
+
 /** The leases of the jobs that exactly one node runs. */
 export const LEASES = {
   admission: 'leader:admission',

@@ -21,7 +21,7 @@ describe('configuration', () => {
       DATABASE_URL: 'postgres://u@db/tmomi',
       REDIS_URL: 'redis://cache:6379',
       TMOMI_SECRET: 's'.repeat(32),
-      TMOMI_TRUST_PROXY: 'true',
+      TMOMI_TRUST_PROXY: 'loopback',
       TMOMI_AUTH_RATE_LIMIT: '100',
       TMOMI_ADMIN_EMAIL: 'Boss@Example.com',
       TMOMI_ADMIN_PASSWORD: 'long-enough',
@@ -29,11 +29,21 @@ describe('configuration', () => {
     });
     expect(config).toMatchObject({
       port: 8080,
-      trustProxy: true,
+      trustProxy: ['loopback'],
       authRateLimitPerMinute: 100,
       admin: { email: 'boss@example.com', password: 'long-enough' },
       corsOrigins: ['https://a.example', 'https://b.example'],
     });
+  });
+
+  it('when proxies are named, then by address, network or named range, never as "everyone"', () => {
+    expect(loadConfig({ TMOMI_TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+    expect(loadConfig({ TMOMI_TRUST_PROXY: 'uniquelocal' }).trustProxy).toEqual(['uniquelocal']);
+    expect(loadConfig({ TMOMI_TRUST_PROXY: '10.0.0.0/8, 127.0.0.1,::1' }).trustProxy).toEqual([
+      '10.0.0.0/8',
+      '127.0.0.1',
+      '::1',
+    ]);
   });
 
   it.each([
@@ -42,6 +52,9 @@ describe('configuration', () => {
     [{ DATABASE_URL: 'mysql://x', TMOMI_SECRET: 's'.repeat(32) }, 'DATABASE_URL'],
     [{ REDIS_URL: 'localhost:6379', TMOMI_SECRET: 's'.repeat(32) }, 'REDIS_URL'],
     [{ TMOMI_TRUST_PROXY: 'maybe' }, 'TMOMI_TRUST_PROXY'],
+    [{ TMOMI_TRUST_PROXY: 'true' }, 'would trust every hop'],
+    [{ TMOMI_TRUST_PROXY: '10.0.0.0/33' }, 'TMOMI_TRUST_PROXY'],
+    [{ TMOMI_TRUST_PROXY: '1' }, 'TMOMI_TRUST_PROXY'],
     [{ TMOMI_AUTH_RATE_LIMIT: '0' }, 'TMOMI_AUTH_RATE_LIMIT'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ TMOMI_ADMIN_EMAIL: 'a@example.com' }, 'TMOMI_ADMIN_PASSWORD'],

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
 
@@ -17,7 +18,7 @@ const EnvSchema = Type.Object({
   TMOMI_ADMIN_EMAIL: Type.Optional(Type.String({ format: 'email' })),
   TMOMI_ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 8, maxLength: 200 })),
   TMOMI_AUTH_RATE_LIMIT: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 20 }),
-  TMOMI_TRUST_PROXY: Type.Boolean({ default: false }),
+  TMOMI_TRUST_PROXY: Type.String({ default: 'false' }),
   TMOMI_ACCESS_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 60, maximum: 30 * 86400, default: 86400 }),
   TMOMI_BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, maximum: 64 * 1024 * 1024, default: 1024 * 1024 }),
   TMOMI_CORS_ORIGINS: Type.String({ default: '' }),
@@ -46,7 +47,8 @@ export interface Config {
   secret: string | undefined;
   admin: { email: string; password: string } | undefined;
   authRateLimitPerMinute: number;
-  trustProxy: boolean;
+  /** Whose X-Forwarded-For to believe: nobody, or the proxies at these addresses and networks. */
+  trustProxy: TrustProxy;
   accessTokenTtlSeconds: number;
   bodyLimitBytes: number;
   corsOrigins: string[];
@@ -56,6 +58,10 @@ export interface Config {
   paymentTimeoutMs: number;
   logLevel: LogLevel;
 }
+
+export type TrustProxy = false | string[];
+/** Named ranges proxy-addr (Fastify's) understands, besides addresses and CIDR networks. */
+const PROXY_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -114,7 +120,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         ? { email: parsed.TMOMI_ADMIN_EMAIL.toLowerCase(), password: parsed.TMOMI_ADMIN_PASSWORD }
         : undefined,
     authRateLimitPerMinute: parsed.TMOMI_AUTH_RATE_LIMIT,
-    trustProxy: parsed.TMOMI_TRUST_PROXY,
+    trustProxy: parseTrustProxy(parsed.TMOMI_TRUST_PROXY),
     accessTokenTtlSeconds: parsed.TMOMI_ACCESS_TOKEN_TTL_SECONDS,
     bodyLimitBytes: parsed.TMOMI_BODY_LIMIT_BYTES,
     corsOrigins: parsed.TMOMI_CORS_ORIGINS.split(',')
@@ -124,6 +130,37 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     paymentTimeoutMs: parsed.TMOMI_PAYMENT_TIMEOUT_MS,
     logLevel: parsed.LOG_LEVEL,
   };
+}
+
+/**
+ * `false` (no proxy), or the proxies' addresses and networks (`10.0.0.0/8,127.0.0.1`, or the named
+ * ranges `loopback`, `linklocal`, `uniquelocal`): X-Forwarded-For is read from the right, past those
+ * proxies, to the first address that is not one. Never "every hop": a client would then choose its own
+ * address by sending X-Forwarded-For, and walk past every limit kept per address. Not a hop count
+ * either: Fastify refuses to trust one, since it cannot tell a proxy from a client that sends the header.
+ */
+function parseTrustProxy(value: string): TrustProxy {
+  const word = value.trim().toLowerCase();
+  if (word === 'false' || word === 'no' || word === '0') return false;
+  if (word === 'true' || word === 'yes')
+    throw new ConfigError(
+      'TMOMI_TRUST_PROXY=true would trust every hop, so any client could choose its own address with ' +
+        'X-Forwarded-For; give the addresses or networks of the proxies in front of Tmomi',
+    );
+  const entries = word.split(',').map((entry) => entry.trim());
+  const valid = (entry: string) => {
+    if (PROXY_RANGES.has(entry)) return true;
+    const [address = '', prefix] = entry.split('/');
+    const family = isIP(address);
+    if (family === 0) return false;
+    if (prefix === undefined) return true;
+    return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+  };
+  if (entries.length === 0 || !entries.every(valid))
+    throw new ConfigError(
+      `TMOMI_TRUST_PROXY must be false or the proxies' addresses/networks (or loopback, linklocal, uniquelocal), got "${value}"`,
+    );
+  return entries;
 }
 
 /**

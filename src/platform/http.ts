@@ -15,6 +15,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import { Ajv, type Options as AjvOptions } from 'ajv';
 import addFormats from 'ajv-formats';
 import { AppError, ERRORS, errorBody, type ErrorCode } from '../contract/errors.js';
+import type { TrustProxy } from './config.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import { dualServer, type DualServer } from './h2c.js';
@@ -32,7 +33,7 @@ export interface HttpOptions {
   logger: Logger;
   metrics: Metrics;
   bodyLimitBytes: number;
-  trustProxy: boolean;
+  trustProxy: TrustProxy;
   corsOrigins: string[];
 }
 
