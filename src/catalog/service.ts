@@ -13,7 +13,7 @@ import type {
   TicketCounts,
   VenueRow,
 } from './repository.js';
-import type { EventBody, EventPatch, PerformanceBody, SearchQuery, VenueBody } from './schemas.js';
+import type { EventBody, EventPatch, PerformanceBody, SearchQuery, VenueBody } from '../contract/catalog.js';
 import { GENERATE_TICKETS } from './tickets.js';
 
 export type SaleState = 'scheduled' | 'prequeue' | 'onsale' | 'soldout' | 'closed';
