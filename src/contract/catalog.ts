@@ -119,6 +119,11 @@ export const PerformanceBody = Type.Object({
   ),
 });
 export type PerformanceBody = Static<typeof PerformanceBody>;
+/** What a client sends: the fields with a default may be left out (Static lists them as always there). */
+export type PerformanceInput = Omit<PerformanceBody, 'holdTtlSeconds' | 'maxTicketsPerUser' | 'queue'> &
+  Partial<Pick<PerformanceBody, 'holdTtlSeconds' | 'maxTicketsPerUser'>> & {
+    queue?: Partial<PerformanceBody['queue']>;
+  };
 
 /** What POST …/performances answers: the performance, and the job that generates its tickets. */
 export const PerformanceCreatedSchema = Type.Object({ id: Type.String(), jobId: Type.String() });

@@ -1,6 +1,8 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { Link, useLocation, useNavigate, useParams } from 'react-router';
-import { api, ApiError } from '../api';
+import type { Hold, HoldBody, Order } from '@tmomi/contract/booking';
+import type { EventDetail, PerformanceDetail } from '@tmomi/contract/catalog';
+import { ApiError, client, newIdempotencyKey } from '../api';
 import { useLoad, useNow } from '../hooks';
 import { useI18n } from '../i18n';
 import { dropPass, loadPass } from '../passes';
@@ -9,7 +11,6 @@ import { describeSeat, indexSeatMap, type SeatIndex } from '../seatmap/model';
 import { GRADE_COLOURS, SELECTED_COLOUR, SeatCanvas, TAKEN_COLOUR } from '../seatmap/SeatCanvas';
 import { useAvailability } from '../seatmap/useAvailability';
 import { useSession } from '../session';
-import type { EventDetail, Hold, Order, PerformanceDetail, SeatMap } from '../types';
 import { ErrorNote, Field, Loading } from '../ui';
 
 const TEST_CARDS = [
@@ -19,13 +20,6 @@ const TEST_CARDS = [
 ] as const;
 
 const holdKey = (performanceId: string) => `tmomi.hold.${performanceId}`;
-
-/** Idempotency keys without crypto.randomUUID, which browsers only offer on https or localhost. */
-function newKey(): string {
-  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join(
-    '',
-  );
-}
 
 function savedHold(performanceId: string): Hold | null {
   try {
@@ -41,10 +35,10 @@ export function SeatsPage() {
   const availability = useAvailability(id);
   const { data, error, reload } = useLoad(
     async (signal) => {
-      const performance = await api<PerformanceDetail>(`/api/performances/${id}`, { signal });
+      const performance = await client.performances.get(id, signal);
       const [event, map] = await Promise.all([
-        api<EventDetail>(`/api/events/${performance.eventId}`, { signal }),
-        api<SeatMap>(`/api/venues/${performance.venueId}/seats`, { signal }),
+        client.events.get(performance.eventId, signal),
+        client.venues.seats(performance.venueId, signal),
       ]);
       return { performance, event, index: indexSeatMap(map) };
     },
@@ -117,7 +111,7 @@ function SeatPicker({ performance, event, index, bits, refreshAvailability }: Pi
     setSelected(new Set());
   };
 
-  const requestHold = async (body: { seatNos: number[] } | { grade: string; quantity: number }) => {
+  const requestHold = async (body: HoldBody) => {
     if (!user) {
       await navigate(`/login?next=${encodeURIComponent(location.pathname)}`);
       return;
@@ -127,13 +121,12 @@ function SeatPicker({ performance, event, index, bits, refreshAvailability }: Pi
     // The same request sent again after no answer keeps its key: if the first one held the seats,
     // the server hands that hold back instead of refusing seats the buyer already holds.
     const text = JSON.stringify(body);
-    const key = unanswered.current?.body === text ? unanswered.current.key : newKey();
+    const key = unanswered.current?.body === text ? unanswered.current.key : newIdempotencyKey();
     unanswered.current = { body: text, key };
     try {
-      const created = await api<Hold>(`/api/performances/${performance.id}/holds`, {
-        method: 'POST',
-        body,
-        headers: { 'idempotency-key': key, ...(pass ? { 'x-queue-pass': pass.pass } : {}) },
+      const created = await client.holds.create(performance.id, body, {
+        idempotencyKey: key,
+        queuePass: pass?.pass,
       });
       unanswered.current = null;
       keepHold(created);
@@ -149,7 +142,7 @@ function SeatPicker({ performance, event, index, bits, refreshAvailability }: Pi
 
   const release = async () => {
     if (!hold) return;
-    await api(`/api/holds/${hold.holdId}`, { method: 'DELETE' }).catch(() => undefined);
+    await client.holds.release(hold.holdId).catch(() => undefined);
     keepHold(null);
     refreshAvailability();
   };
@@ -363,7 +356,7 @@ function HoldPanel(props: {
   const [paying, setPaying] = useState(false);
   // One key per payment attempt: a retry after a network failure reuses it (the server answers with the
   // first outcome, never a second charge); a definite "declined" starts a new attempt.
-  const [attemptKey, setAttemptKey] = useState(newKey);
+  const [attemptKey, setAttemptKey] = useState(newIdempotencyKey);
   const left = Math.max(0, Math.round((Date.parse(props.hold.expiresAt) - now) / 1000));
   const { onExpired } = props;
   useEffect(() => {
@@ -375,15 +368,15 @@ function HoldPanel(props: {
     setPaying(true);
     setProblem(null);
     try {
-      const order = await api<Order>(`/api/holds/${props.hold.holdId}/checkout`, {
-        method: 'POST',
-        body: { payment: { card: card.replace(/\s+/g, '') } },
-        headers: { 'idempotency-key': attemptKey, ...(props.pass ? { 'x-queue-pass': props.pass } : {}) },
-      });
+      const order = await client.holds.checkout(
+        props.hold.holdId,
+        { payment: { card: card.replace(/\s+/g, '') } },
+        { idempotencyKey: attemptKey, queuePass: props.pass },
+      );
       props.onPaid(order);
     } catch (err) {
       setProblem(err);
-      if (err instanceof ApiError && err.status === 402) setAttemptKey(newKey());
+      if (err instanceof ApiError && err.status === 402) setAttemptKey(newIdempotencyKey());
       if (err instanceof ApiError && err.code === 'HOLD_EXPIRED') onExpired();
       setPaying(false);
     }

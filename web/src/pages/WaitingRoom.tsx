@@ -1,9 +1,9 @@
 import { useEffect, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
-import { api } from '../api';
+import type { QueueView } from '@tmomi/contract/queue';
+import { client } from '../api';
 import { useI18n } from '../i18n';
 import { savePass } from '../passes';
-import type { QueueView } from '../types';
 import { ErrorNote, ProgressBar } from '../ui';
 
 const FINAL = new Set<QueueView['state']>(['expired', 'closed', 'left', 'consumed']);
@@ -53,14 +53,11 @@ export function WaitingRoom() {
     const poll = () => {
       if (poller !== undefined) return;
       poller = setInterval(() => {
-        api<QueueView>(`/api/performances/${id}/queue/me`, { signal: controller.signal }).then(
-          apply,
-          setError,
-        );
+        client.queue.me(id, controller.signal).then(apply, setError);
       }, POLL_EVERY_MS);
     };
     const listen = () => {
-      source = new EventSource(`/api/performances/${id}/queue/events`);
+      source = new EventSource(client.queue.eventsUrl(id));
       source.onopen = () => setLive(true);
       source.onerror = () => {
         if (finished) return;
@@ -93,7 +90,7 @@ export function WaitingRoom() {
         );
     };
 
-    api<QueueView>(`/api/performances/${id}/queue`, { method: 'POST', signal: controller.signal }).then(
+    client.queue.join(id, controller.signal).then(
       (joined) => {
         apply(joined);
         if (!finished) listen();
@@ -109,7 +106,7 @@ export function WaitingRoom() {
   }, [id, round, navigate]);
 
   const leave = async () => {
-    await api(`/api/performances/${id}/queue`, { method: 'DELETE' }).catch(() => undefined);
+    await client.queue.leave(id).catch(() => undefined);
     await navigate(-1);
   };
 
