@@ -1,29 +1,38 @@
 import { useEffect, useState } from 'react';
-import { Link, useNavigate, useParams } from 'react-router';
+import { useNavigate } from 'react-router';
 import type { QueueView } from '@tmomi/contract/queue';
-import { client } from '../api';
-import { useI18n } from '../i18n';
-import { savePass } from '../passes';
-import { ErrorNote, ProgressBar } from '../ui';
+import { client } from '../../api';
+import { savePass } from '../../passes';
 
-const FINAL = new Set<QueueView['state']>(['expired', 'closed', 'left', 'consumed']);
+/** States after which nothing more will come: the stream and the polling stop. */
+export const FINAL = new Set<QueueView['state']>(['expired', 'closed', 'left', 'consumed']);
 const POLL_EVERY_MS = 3000;
+
+export interface WaitingRoomState {
+  view: QueueView | null;
+  error: unknown;
+  /** Whether the live stream is connected (false while EventSource reconnects, or when polling). */
+  live: boolean;
+  /** The place at joining: the progress bar runs from there to the front. */
+  firstPosition: number | null;
+  /** Join again after an error or a final state. */
+  rejoin: () => void;
+  /** Leave the waiting room; never fails (the entry goes stale anyway). */
+  leave: () => Promise<void>;
+}
 
 /**
  * Joins the waiting room and follows it live over Server-Sent Events. EventSource reconnects by itself
  * after a network drop or a node shutting down (the server resumes with the current place); if the
- * stream is refused outright, the page falls back to polling. When admitted, the pass is kept in
+ * stream is refused outright, this falls back to polling. When admitted, the pass is kept in
  * sessionStorage and the buyer is taken to the seats.
  */
-export function WaitingRoom() {
-  const { id = '' } = useParams();
-  const { t, duration, dateTime } = useI18n();
+export function useWaitingRoom(id: string): WaitingRoomState {
   const navigate = useNavigate();
   const [view, setView] = useState<QueueView | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [live, setLive] = useState(true);
   const [round, setRound] = useState(0);
-  // The place at joining: the progress bar runs from there to the front.
   const [firstPosition, setFirstPosition] = useState<number | null>(null);
 
   useEffect(() => {
@@ -105,70 +114,12 @@ export function WaitingRoom() {
     };
   }, [id, round, navigate]);
 
-  const leave = async () => {
-    await client.queue.leave(id).catch(() => undefined);
-    await navigate(-1);
-  };
-
   const rejoin = () => {
     setError(null);
     setFirstPosition(null);
     setRound((n) => n + 1);
   };
+  const leave = () => client.queue.leave(id).catch(() => undefined);
 
-  if (error) return <ErrorNote error={error} onRetry={rejoin} />;
-  if (!view) return <p role="status">{t('queue.joining')}</p>;
-
-  const ahead = view.position !== null ? view.position - 1 : null;
-  const start = firstPosition ?? view.position ?? 1;
-  return (
-    <section className="narrow queue" aria-labelledby="queue-title">
-      <h1 id="queue-title">{t('queue.title')}</h1>
-      <p className={`connection ${live ? 'ok' : 'warn'}`} role="status">
-        {live ? t('queue.live') : t('queue.reconnecting')}
-      </p>
-      {view.state === 'waiting' && view.position !== null && (
-        <>
-          <p className="muted">{t('queue.position')}</p>
-          <p className="queue-position" data-testid="queue-position">
-            {view.position.toLocaleString()}
-          </p>
-          <p>{ahead ? t('queue.ahead', { n: ahead.toLocaleString() }) : t('queue.aheadNone')}</p>
-          <p className="muted">
-            {view.etaSeconds !== null
-              ? t('queue.eta', { time: duration(view.etaSeconds) })
-              : t('queue.etaUnknown')}
-          </p>
-          <ProgressBar label={t('queue.progress')} value={start - view.position + 1} max={start} />
-          <p className="muted small">{t('queue.keepOpen')}</p>
-        </>
-      )}
-      {view.state === 'prequeue' && (
-        <p>{t('queue.prequeue', { time: view.opensAt ? dateTime(view.opensAt) : '' })}</p>
-      )}
-      {view.state === 'admitted' && <p role="status">{t('queue.admitted')}</p>}
-      {FINAL.has(view.state) && (
-        <div role="alert" className="note">
-          <p>
-            {view.state === 'closed' && view.reason === 'sold-out'
-              ? t('queue.soldOut')
-              : t(`queue.${view.state as 'expired' | 'closed' | 'left' | 'consumed'}`)}
-          </p>
-          {view.state !== 'closed' && (
-            <button type="button" onClick={rejoin}>
-              {t('queue.rejoin')}
-            </button>
-          )}
-        </div>
-      )}
-      {(view.state === 'waiting' || view.state === 'prequeue') && (
-        <p>
-          <button type="button" className="secondary" onClick={() => void leave()}>
-            {t('queue.leave')}
-          </button>{' '}
-          <Link to="/">{t('common.back')}</Link>
-        </p>
-      )}
-    </section>
-  );
+  return { view, error, live, firstPosition, rejoin, leave };
 }
