@@ -4,7 +4,7 @@ import type { SaleStats } from '@tmomi/contract/booking';
 import type { PerformanceDetail } from '@tmomi/contract/catalog';
 import { client } from '../../api';
 import { useI18n } from '../../i18n';
-import type { MessageKey } from '../../messages';
+import type { MessageKey } from '../../messages/en';
 import { ErrorNote, Loading } from '../../ui';
 
 /** One poll of the stats endpoint, stamped with this browser's clock (the x axis of every chart). */
