@@ -6,7 +6,7 @@ import { useLoad, useNow } from '../hooks';
 import { useI18n } from '../i18n';
 import { useSession } from '../session';
 import { ErrorNote, Loading } from '../ui';
-import { GRADE_COLOURS } from '../seatmap/SeatCanvas';
+import { GRADE_COLOURS } from '../seatmap/colours';
 
 export function EventPage() {
   const { id = '' } = useParams();

@@ -1,6 +1,6 @@
 import { useI18n } from '../../i18n';
 import type { SeatIndex } from '../../seatmap/model';
-import { GRADE_COLOURS, SELECTED_COLOUR, TAKEN_COLOUR } from '../../seatmap/SeatCanvas';
+import { GRADE_COLOURS, SELECTED_COLOUR, TAKEN_COLOUR } from '../../seatmap/colours';
 
 /** What the colours of the map mean: a swatch and price per grade, taken seats and the selection. */
 export function Legend({
