@@ -6,24 +6,15 @@ import { rateLimit } from '../engine/coordination/rate-limit.js';
 import { LoginThrottle } from './login-throttle.js';
 import { callerOf, SESSION_COOKIE, type Guard } from './guard.js';
 import type { AuthService, Session } from './service.js';
-import { ErrorResponse } from '../platform/schemas.js';
-
-const Email = Type.String({ format: 'email', maxLength: 254 });
-// Bounded above too: scrypt over a megabyte-long "password" is a cheap way to burn our CPU.
-const Password = Type.String({ minLength: 8, maxLength: 200 });
-
-export const PublicUserSchema = Type.Object({
-  id: Type.String(),
-  email: Type.String(),
-  name: Type.String(),
-  role: Type.Union([Type.Literal('user'), Type.Literal('admin')]),
-  createdAt: Type.String({ format: 'date-time' }),
-});
-const SessionSchema = Type.Object({
-  user: PublicUserSchema,
-  accessToken: Type.String(),
-  expiresAt: Type.String(),
-});
+import {
+  LoginBody,
+  PublicUserSchema,
+  SessionSchema,
+  SignupBody,
+  UserPageSchema,
+  UsersQuery,
+} from '../contract/auth.js';
+import { ErrorResponse } from '../contract/common.js';
 
 export function authRoutes(
   app: App,
@@ -51,11 +42,7 @@ export function authRoutes(
       schema: {
         tags: ['auth'],
         summary: 'Create an account',
-        body: Type.Object({
-          email: Email,
-          password: Password,
-          name: Type.String({ minLength: 1, maxLength: 100 }),
-        }),
+        body: SignupBody,
         response: { 201: SessionSchema, 409: ErrorResponse, 429: ErrorResponse },
       },
     },
@@ -78,7 +65,7 @@ export function authRoutes(
       schema: {
         tags: ['auth'],
         summary: 'Log in; also sets an httpOnly session cookie for EventSource',
-        body: Type.Object({ email: Email, password: Type.String({ minLength: 1, maxLength: 200 }) }),
+        body: LoginBody,
         response: { 200: SessionSchema, 401: ErrorResponse, 429: ErrorResponse },
       },
     },
@@ -127,18 +114,8 @@ export function authRoutes(
         tags: ['admin'],
         summary: 'List accounts (keyset pagination: pass `next` back as `after`)',
         security: [{ bearer: [] }],
-        querystring: Type.Object({
-          after: Type.Optional(Type.String({ pattern: '^[0-9]{1,18}$' })),
-          limit: Type.Integer({ minimum: 1, maximum: 100, default: 50 }),
-        }),
-        response: {
-          200: Type.Object({
-            users: Type.Array(PublicUserSchema),
-            next: Type.Union([Type.String(), Type.Null()]),
-          }),
-          401: ErrorResponse,
-          403: ErrorResponse,
-        },
+        querystring: UsersQuery,
+        response: { 200: UserPageSchema, 401: ErrorResponse, 403: ErrorResponse },
       },
     },
     async (req) => auth.listUsers(req.query),

@@ -1,12 +1,6 @@
 import { Type } from 'typebox';
 import QRCode from 'qrcode';
 import { callerOf, type Guard } from '../auth/guard.js';
-import { IdParams } from '../catalog/schemas.js';
-import { AppError } from '../contract/errors.js';
-import type { App } from '../platform/http.js';
-import { ErrorResponse } from '../platform/schemas.js';
-import type { CheckoutService } from './checkout.js';
-import { holdView, type HoldService } from './holds.js';
 import {
   CheckinBody,
   CheckoutBody,
@@ -16,10 +10,15 @@ import {
   HoldSchema,
   OrderSchema,
   OrdersQuery,
+  SaleStatsSchema,
   TicketSchema,
-  UuidParams,
-} from './schemas.js';
-import { SaleStatsSchema, type SaleStatsService } from './stats.js';
+} from '../contract/booking.js';
+import { ErrorResponse, IdParams, UuidParams } from '../contract/common.js';
+import { AppError } from '../contract/errors.js';
+import type { App } from '../platform/http.js';
+import type { CheckoutService } from './checkout.js';
+import { holdView, type HoldService } from './holds.js';
+import type { SaleStatsService } from './stats.js';
 
 const errors = {
   400: ErrorResponse,

@@ -1,20 +1,9 @@
-import { Type, type Static } from 'typebox';
 import type { PerformanceRow } from '../inventory/performance.js';
 import type { InventoryRepository } from '../inventory/repository.js';
 import type { Clock } from '../platform/clock.js';
 import type { Db } from '../platform/db.js';
 import type { WaitingRoom } from '../engine/waiting-room/port.js';
-
-const Count = Type.Integer({ minimum: 0 });
-
-export const SaleStatsSchema = Type.Object({
-  at: Type.String({ format: 'date-time' }),
-  queue: Type.Object({ waiting: Count, active: Count, admittedTotal: Count }),
-  tickets: Type.Object({ available: Count, held: Count, sold: Count }),
-  revenue: Type.Object({ amount: Count, currency: Type.String() }),
-  orders: Type.Object({ paid: Count, refunded: Count, cancelled: Count }),
-});
-export type SaleStats = Static<typeof SaleStatsSchema>;
+import type { SaleStats } from '../contract/booking.js';
 
 /**
  * One snapshot of a performance's sale for the organizer's dashboard: the waiting room from the engine,

@@ -5,7 +5,7 @@ import { saleStateOf } from '../inventory/performance.js';
 import type { EventRepository } from './event-repository.js';
 import type { PerformanceRepository } from './performance-repository.js';
 import { checkPrices } from './prices.js';
-import type { EventBody, EventPatch, SearchQuery } from './schemas.js';
+import type { EventBody, EventPatch, SearchQuery } from '../contract/catalog.js';
 import type { VenueService } from './venues.js';
 import { toEvent, toPerformance, toVenue } from './views.js';
 

@@ -14,7 +14,7 @@ import type { InventoryRepository } from '../inventory/repository.js';
 import type { EventRepository } from './event-repository.js';
 import type { PerformanceRepository } from './performance-repository.js';
 import { checkPrices } from './prices.js';
-import type { PerformanceBody } from './schemas.js';
+import type { PerformanceBody } from '../contract/catalog.js';
 import { GENERATE_TICKETS } from './tickets.js';
 import type { VenueService } from './venues.js';
 import { toPerformance } from './views.js';

@@ -1,6 +1,6 @@
 import { AppError } from '../contract/errors.js';
 import { planSeats } from '../contract/layout.js';
-import type { VenueBody } from './schemas.js';
+import type { VenueBody } from '../contract/catalog.js';
 import type { VenueRepository, VenueRow } from './venue-repository.js';
 import { toSeatMap, toVenue } from './views.js';
 

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { ERRORS } from './errors.js';
 import { ERROR_DOCS, renderErrorDocs } from '../../scripts/error-docs.js';
-import { ErrorResponse } from '../platform/schemas.js';
+import { ErrorResponse } from './common.js';
 
 describe('error catalog', () => {
   it('when the catalog changes, then docs/errors.md has been regenerated (npm run docs)', async () => {

@@ -1,7 +1,7 @@
-import { Type } from 'typebox';
 import type { App } from '../platform/http.js';
 import type { Metrics } from '../platform/metrics.js';
 import { errorBody } from '../contract/errors.js';
+import { HealthSchema } from '../contract/ops.js';
 import type { Readiness } from './readiness.js';
 
 export function opsRoutes(app: App, deps: { readiness: Readiness; metrics: Metrics }) {
@@ -11,7 +11,7 @@ export function opsRoutes(app: App, deps: { readiness: Readiness; metrics: Metri
       schema: {
         tags: ['ops'],
         summary: 'Liveness: the process is up',
-        response: { 200: Type.Object({ status: Type.Literal('ok') }) },
+        response: { 200: HealthSchema },
       },
     },
     async () => ({ status: 'ok' as const }),

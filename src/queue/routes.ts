@@ -1,21 +1,12 @@
 import { Type } from 'typebox';
 import { callerOf, type Guard } from '../auth/guard.js';
 import type { App } from '../platform/http.js';
-import { ErrorResponse } from '../platform/schemas.js';
-import { IdParams } from '../catalog/schemas.js';
+import { ErrorResponse, IdParams } from '../contract/common.js';
+import { QueueViewSchema } from '../contract/queue.js';
 import type { QueueMetrics } from './metrics.js';
 import type { QueueService } from './service.js';
 import type { QueueStreams } from './streams.js';
 
-const QueueViewSchema = Type.Object({
-  state: Type.Enum(['prequeue', 'waiting', 'admitted', 'expired', 'left', 'consumed', 'closed']),
-  position: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()]),
-  etaSeconds: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
-  pass: Type.Optional(Type.String({ description: 'send as X-Queue-Pass to the hold endpoints' })),
-  expiresAt: Type.Optional(Type.String({ format: 'date-time' })),
-  opensAt: Type.Optional(Type.String({ format: 'date-time' })),
-  reason: Type.Optional(Type.String()),
-});
 const errors = { 401: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse, 429: ErrorResponse };
 const tags = ['queue'];
 const security = [{ bearer: [] }];

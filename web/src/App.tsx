@@ -5,8 +5,8 @@ import { EventPage } from './pages/EventPage';
 import { Home } from './pages/Home';
 import { AuthPage } from './pages/AuthPage';
 import { OrderPage, OrdersPage } from './pages/Orders';
-import { SeatsPage } from './pages/SeatsPage';
-import { WaitingRoom } from './pages/WaitingRoom';
+import { SeatsPage } from './pages/seats/SeatsPage';
+import { WaitingRoom } from './pages/queue/WaitingRoom';
 import { useSession } from './session';
 import { Loading } from './ui';
 

@@ -1,3 +1,34 @@
+import type { LoginBody, PublicUser, Session, SignupBody } from '@tmomi/contract/auth';
+import type {
+  CheckinBody,
+  CheckoutBody,
+  Hold,
+  HoldBody,
+  Order,
+  SaleStats,
+  Ticket,
+} from '@tmomi/contract/booking';
+import type {
+  Availability,
+  EventBody,
+  EventDetail,
+  Job,
+  PerformanceCreated,
+  PerformanceDetail,
+  PerformanceInput,
+  SearchQuery,
+  SearchResult,
+  SeatMap,
+  TmEvent,
+  Venue,
+  VenueBody,
+} from '@tmomi/contract/catalog';
+import type { ErrorResponse } from '@tmomi/contract/common';
+import type { QueueView } from '@tmomi/contract/queue';
+
+// The web app's one way to the API: a function per endpoint, typed with the contract the server
+// validates and documents with (src/contract). Only types are imported, so no schema reaches the bundle.
+
 /** A failed API call: the stable code from the server's error body, shown to people through i18n. */
 export class ApiError extends Error {
   override name = 'ApiError';
@@ -14,19 +45,28 @@ export class ApiError extends Error {
 /** The code used when the server could not be reached at all. */
 export const NETWORK_ERROR = 'NETWORK';
 
-export interface ApiOptions {
+export const isAbort = (err: unknown) => err instanceof DOMException && err.name === 'AbortError';
+
+/** Idempotency keys without crypto.randomUUID, which browsers only offer on https or localhost. */
+export function newIdempotencyKey(): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join(
+    '',
+  );
+}
+
+interface CallOptions {
   method?: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   body?: unknown;
   headers?: Record<string, string>;
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 /**
- * Calls the Tmomi API. Identity travels in the httpOnly session cookie that login sets, so no token is
- * ever readable by scripts on the page. A JSON content type is sent only with a body: Fastify rightly
+ * One request. Identity travels in the httpOnly session cookie that login sets, so no token is ever
+ * readable by scripts on the page. A JSON content type is sent only with a body: Fastify rightly
  * refuses an empty JSON body.
  */
-export async function api<T>(path: string, opts: ApiOptions = {}): Promise<T> {
+async function call<T>(path: string, opts: CallOptions = {}): Promise<T> {
   let res: Response;
   try {
     res = await fetch(path, {
@@ -41,14 +81,14 @@ export async function api<T>(path: string, opts: ApiOptions = {}): Promise<T> {
       signal: opts.signal ?? null,
     });
   } catch (err) {
-    if (err instanceof DOMException && err.name === 'AbortError') throw err;
+    if (isAbort(err)) throw err;
     throw new ApiError(0, NETWORK_ERROR, 'The server could not be reached.');
   }
   if (res.status === 204) return undefined as T;
   const data: unknown = await res.json().catch(() => null);
   if (!res.ok) {
-    const error = (data as { error?: { code?: unknown; message?: unknown; details?: unknown } } | null)
-      ?.error;
+    // Read defensively: a proxy in between may answer an error that is not ours.
+    const error = (data as { error?: Partial<Record<keyof ErrorResponse['error'], unknown>> } | null)?.error;
     throw new ApiError(
       res.status,
       typeof error?.code === 'string' ? error.code : `HTTP_${res.status}`,
@@ -59,4 +99,96 @@ export async function api<T>(path: string, opts: ApiOptions = {}): Promise<T> {
   return data as T;
 }
 
-export const isAbort = (err: unknown) => err instanceof DOMException && err.name === 'AbortError';
+/** Headers of the hold and checkout calls: the retry key, and the waiting room's pass when there is one. */
+export interface BookingHeaders {
+  idempotencyKey: string;
+  queuePass?: string | undefined;
+}
+
+const bookingHeaders = ({ idempotencyKey, queuePass }: BookingHeaders) => ({
+  'idempotency-key': idempotencyKey,
+  ...(queuePass ? { 'x-queue-pass': queuePass } : {}),
+});
+
+const query = (params: Record<string, string | number>) =>
+  new URLSearchParams(Object.entries(params).map(([name, value]) => [name, String(value)])).toString();
+
+const post = <T>(path: string, body?: unknown, headers?: Record<string, string>) =>
+  call<T>(path, { method: 'POST', body, ...(headers ? { headers } : {}) });
+
+export const client = {
+  auth: {
+    login: (body: LoginBody) => post<Session>('/api/auth/login', body),
+    signup: (body: SignupBody) => post<Session>('/api/auth/signup', body),
+    logout: () => post<void>('/api/auth/logout'),
+    me: (signal?: AbortSignal) => call<PublicUser>('/api/me', { signal }),
+  },
+  venues: {
+    list: (params: { page?: number; pageSize?: number }, signal?: AbortSignal) =>
+      call<Venue[]>(`/api/venues?${query(params)}`, { signal }),
+    create: (body: VenueBody) => post<Venue>('/api/admin/venues', body),
+    seats: (venueId: string, signal?: AbortSignal) =>
+      call<SeatMap>(`/api/venues/${venueId}/seats`, { signal }),
+  },
+  events: {
+    /** Every given parameter is sent as given, an empty `q` too. */
+    search: (params: Partial<Record<keyof SearchQuery, string | number>>, signal?: AbortSignal) =>
+      call<SearchResult>(`/api/events?${query(params)}`, { signal }),
+    get: (id: string, signal?: AbortSignal) => call<EventDetail>(`/api/events/${id}`, { signal }),
+    create: (body: EventBody) => post<TmEvent>('/api/admin/events', body),
+  },
+  performances: {
+    get: (id: string, signal?: AbortSignal) => call<PerformanceDetail>(`/api/performances/${id}`, { signal }),
+    create: (eventId: string, body: PerformanceInput) =>
+      post<PerformanceCreated>(`/api/admin/events/${eventId}/performances`, body),
+    stats: (id: string, signal?: AbortSignal) =>
+      call<SaleStats>(`/api/admin/performances/${id}/stats`, { signal }),
+    /**
+     * The availability bitset, or null when it is unchanged since `etag` (304) or could not be read.
+     * The browser's own cache would turn our 304 into a 200 with the old body; the caller keeps the copy.
+     */
+    availability: async (
+      id: string,
+      etag: string | null,
+      signal?: AbortSignal,
+    ): Promise<{ etag: string | null; availability: Availability } | null> => {
+      const res = await fetch(`/api/performances/${id}/availability`, {
+        cache: 'no-store',
+        headers: etag ? { 'if-none-match': etag } : {},
+        signal: signal ?? null,
+      });
+      if (res.status !== 200) return null;
+      const availability = (await res.json()) as Availability;
+      return { etag: res.headers.get('etag'), availability };
+    },
+  },
+  jobs: {
+    get: (id: string, signal?: AbortSignal) => call<Job>(`/api/admin/jobs/${id}`, { signal }),
+  },
+  queue: {
+    join: (performanceId: string, signal?: AbortSignal) =>
+      call<QueueView>(`/api/performances/${performanceId}/queue`, { method: 'POST', signal }),
+    me: (performanceId: string, signal?: AbortSignal) =>
+      call<QueueView>(`/api/performances/${performanceId}/queue/me`, { signal }),
+    leave: (performanceId: string) =>
+      call<void>(`/api/performances/${performanceId}/queue`, { method: 'DELETE' }),
+    /** The Server-Sent Events stream; EventSource authenticates with the session cookie. */
+    eventsUrl: (performanceId: string) => `/api/performances/${performanceId}/queue/events`,
+  },
+  holds: {
+    create: (performanceId: string, body: HoldBody, headers: BookingHeaders) =>
+      post<Hold>(`/api/performances/${performanceId}/holds`, body, bookingHeaders(headers)),
+    release: (holdId: string) => call<void>(`/api/holds/${holdId}`, { method: 'DELETE' }),
+    checkout: (holdId: string, body: CheckoutBody, headers: BookingHeaders) =>
+      post<Order>(`/api/holds/${holdId}/checkout`, body, bookingHeaders(headers)),
+  },
+  orders: {
+    list: (signal?: AbortSignal) => call<Order[]>('/api/orders', { signal }),
+    get: (id: string, signal?: AbortSignal) => call<Order>(`/api/orders/${id}`, { signal }),
+    cancel: (id: string) => post<Order>(`/api/orders/${id}/cancel`),
+  },
+  tickets: {
+    qrUrl: (id: string) => `/api/tickets/${id}/qr.svg`,
+  },
+  checkIn: (body: CheckinBody) => post<Ticket>('/api/admin/checkin', body),
+};

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { ERRORS } from '@tmomi/contract/errors';
 import { ApiError } from './api';
 import { errorSentence, formatDuration, initialLang } from './i18n';
-import { en, ko } from './messages';
+import { en } from './messages/en';
+import { ko } from './messages/ko';
 
 describe('the web app in two languages', () => {
   it('when the server can answer an error code, then both languages have a sentence for it', () => {

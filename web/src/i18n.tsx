@@ -1,6 +1,7 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { ApiError } from './api';
-import { en, ko, type MessageKey, type Messages } from './messages';
+import { en, type MessageKey, type Messages } from './messages/en';
+import { ko } from './messages/ko';
 
 export type Lang = 'ko' | 'en';
 const DICTIONARIES: Record<Lang, Messages> = { ko, en };

@@ -1,6 +1,6 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { api, ApiError } from './api';
-import type { User } from './types';
+import type { PublicUser as User } from '@tmomi/contract/auth';
+import { ApiError, client } from './api';
 
 // The session itself is the httpOnly cookie; this copy of the user only tells the page whether asking
 // /api/me is worth it (a logged-out visitor would otherwise get a 401 on every page load).
@@ -37,13 +37,13 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   // The cookie may have expired (or been cleared) since the copy was saved: check once per load.
   useEffect(() => {
     if (!savedUser()) return;
-    api<User>('/api/me').then(signedIn, (err: unknown) => {
+    client.auth.me().then(signedIn, (err: unknown) => {
       if (err instanceof ApiError && err.status === 401) forget();
     });
   }, [signedIn, forget]);
 
   const logout = useCallback(async () => {
-    await api('/api/auth/logout', { method: 'POST' }).catch(() => undefined);
+    await client.auth.logout().catch(() => undefined);
     forget();
   }, [forget]);
 

@@ -1,9 +1,8 @@
 import { useState, type FormEvent } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
-import { api } from '../api';
+import { client } from '../api';
 import { useI18n } from '../i18n';
 import { useSession } from '../session';
-import type { Session } from '../types';
 import { ErrorNote, Field } from '../ui';
 
 /** Only paths inside the app: `next` comes from the address bar and must not send people elsewhere. */
@@ -21,14 +20,14 @@ export function AuthPage({ mode }: { mode: 'login' | 'signup' }) {
   const submit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    const body = Object.fromEntries(form.entries());
+    const text = (name: string) => (form.get(name) as string | null) ?? '';
+    const credentials = { email: text('email'), password: text('password') };
     setBusy(true);
     setError(null);
     try {
-      const session = await api<Session>(mode === 'login' ? '/api/auth/login' : '/api/auth/signup', {
-        method: 'POST',
-        body,
-      });
+      const session = await (mode === 'login'
+        ? client.auth.login(credentials)
+        : client.auth.signup({ ...credentials, name: text('name') }));
       signedIn(session.user);
       await navigate(next, { replace: true });
     } catch (err) {

@@ -1,21 +1,17 @@
 import { useEffect } from 'react';
 import { Link, useParams } from 'react-router';
-import { api } from '../api';
+import type { Performance } from '@tmomi/contract/catalog';
+import { client } from '../api';
 import { useLoad, useNow } from '../hooks';
 import { useI18n } from '../i18n';
 import { useSession } from '../session';
-import type { EventDetail, Performance } from '../types';
 import { ErrorNote, Loading } from '../ui';
-import { GRADE_COLOURS } from '../seatmap/SeatCanvas';
+import { GRADE_COLOURS } from '../seatmap/colours';
 
 export function EventPage() {
   const { id = '' } = useParams();
   const { t, money } = useI18n();
-  const {
-    data: event,
-    error,
-    reload,
-  } = useLoad((signal) => api<EventDetail>(`/api/events/${id}`, { signal }), [id]);
+  const { data: event, error, reload } = useLoad((signal) => client.events.get(id, signal), [id]);
   if (error) return <ErrorNote error={error} onRetry={reload} />;
   if (!event) return <Loading />;
   return (

@@ -1,9 +1,8 @@
 import { useState, type FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router';
-import { api } from '../api';
+import { client } from '../api';
 import { useLoad } from '../hooks';
 import { useI18n } from '../i18n';
-import type { SearchResult } from '../types';
 import { ErrorNote, Loading } from '../ui';
 
 export function Home() {
@@ -14,8 +13,7 @@ export function Home() {
   // "Upcoming": events with a performance from the moment the page opened.
   const [from] = useState(() => new Date().toISOString());
   const { data, error, reload } = useLoad(
-    (signal) =>
-      api<SearchResult>(`/api/events?${new URLSearchParams({ q, from, pageSize: '50' })}`, { signal }),
+    (signal) => client.events.search({ q, from, pageSize: 50 }, signal),
     [q, from],
   );
 

@@ -1,9 +1,9 @@
 import { useRef, useState } from 'react';
 import { Link, useParams } from 'react-router';
-import { api } from '../api';
+import type { Ticket } from '@tmomi/contract/booking';
+import { client } from '../api';
 import { useLoad } from '../hooks';
 import { useI18n } from '../i18n';
-import type { Order, Ticket } from '../types';
 import { ErrorNote, Loading } from '../ui';
 
 type StatusKey =
@@ -19,15 +19,9 @@ function Status({ status }: { status: string }) {
   );
 }
 
-/** GET /api/orders may answer a bare list or `{orders}`; both are read. */
-const ordersOf = (data: Order[] | { orders?: Order[] }) => (Array.isArray(data) ? data : (data.orders ?? []));
-
 export function OrdersPage() {
   const { t, money, dateTime } = useI18n();
-  const { data, error, reload } = useLoad(
-    (signal) => api<Order[] | { orders?: Order[] }>('/api/orders', { signal }).then(ordersOf),
-    [],
-  );
+  const { data, error, reload } = useLoad((signal) => client.orders.list(signal), []);
   if (error) return <ErrorNote error={error} onRetry={reload} />;
   if (!data) return <Loading />;
   return (
@@ -53,11 +47,7 @@ export function OrdersPage() {
 export function OrderPage() {
   const { id = '' } = useParams();
   const { t, money } = useI18n();
-  const {
-    data: order,
-    error,
-    reload,
-  } = useLoad((signal) => api<Order>(`/api/orders/${id}`, { signal }), [id]);
+  const { data: order, error, reload } = useLoad((signal) => client.orders.get(id, signal), [id]);
   const dialog = useRef<HTMLDialogElement>(null);
   const [cancelError, setCancelError] = useState<unknown>(null);
   const [cancelled, setCancelled] = useState(false);
@@ -66,7 +56,7 @@ export function OrderPage() {
     dialog.current?.close();
     setCancelError(null);
     try {
-      await api(`/api/orders/${id}/cancel`, { method: 'POST' });
+      await client.orders.cancel(id);
       setCancelled(true);
       reload();
     } catch (err) {
@@ -92,7 +82,7 @@ export function OrderPage() {
         <>
           <h2>{t('orders.tickets')}</h2>
           <ul className="tickets">
-            {(order.tickets ?? []).map((ticket) => (
+            {order.tickets.map((ticket) => (
               <TicketCard key={ticket.id} ticket={ticket} />
             ))}
           </ul>
@@ -118,16 +108,13 @@ export function OrderPage() {
 
 function TicketCard({ ticket }: { ticket: Ticket }) {
   const { t } = useI18n();
-  const seat =
-    ticket.section && ticket.row && ticket.number !== undefined
-      ? t('seats.seat', { section: ticket.section, row: ticket.row, number: ticket.number })
-      : t('orders.seatNo', { n: ticket.seatNo + 1 });
+  // The contract's ticket names its seat by number only (DESIGN.md's section/row/seat fields are not served yet).
+  const seat = t('orders.seatNo', { n: ticket.seatNo + 1 });
   return (
     <li className="ticket card">
-      <img src={`/api/tickets/${ticket.id}/qr.svg`} alt={t('orders.qr', { seat })} width={180} height={180} />
+      <img src={client.tickets.qrUrl(ticket.id)} alt={t('orders.qr', { seat })} width={180} height={180} />
       <div>
         <strong>{seat}</strong>
-        {ticket.grade && <p className="muted">{ticket.grade}</p>}
         {ticket.code && <p className="code">{ticket.code}</p>}
       </div>
     </li>

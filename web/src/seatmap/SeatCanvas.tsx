@@ -20,22 +20,12 @@ import {
   type Direction,
   type SeatIndex,
 } from './model';
-
-export const TAKEN_COLOUR = '#d4d4d8';
-export const SELECTED_COLOUR = '#111827';
-const CURSOR_COLOUR = '#f59e0b';
-// Colour-blind-safe hues (Okabe–Ito), dark enough against white for the legend swatches.
-export const GRADE_COLOURS = ['#7c3aed', '#0072b2', '#009e73', '#d55e00', '#cc79a7', '#e69f00', '#56b4e9'];
+import { CURSOR_COLOUR, GRADE_COLOURS, SELECTED_COLOUR, TAKEN_COLOUR } from './colours';
+import { fitView, keepSeatInView, zoomView, type View } from './view';
 
 interface Point {
   x: number;
   y: number;
-}
-
-interface View {
-  scale: number;
-  tx: number;
-  ty: number;
 }
 
 interface Props {
@@ -49,10 +39,6 @@ interface Props {
   onReady?: () => void;
   label: string;
 }
-
-const MARGIN = 1;
-const MIN_SCALE = 0.5;
-const MAX_SCALE = 80;
 
 const COLOURS = {
   grades: GRADE_COLOURS.map(pixelOf),
@@ -140,24 +126,13 @@ export function SeatCanvas({ index, bits, selected, onToggle, onReady, label }: 
   }, [draw]);
 
   const fit = useCallback(() => {
-    const { width, height } = size.current;
-    const w = index.width + 2 * MARGIN;
-    const h = index.height + 2 * MARGIN;
-    const scale = Math.min(width / w, height / h);
-    view.current = {
-      scale,
-      tx: (width - index.width * scale) / 2,
-      ty: (height - index.height * scale) / 2,
-    };
+    view.current = fitView(index, size.current);
     schedule();
   }, [index, schedule]);
 
   const zoom = useCallback(
     (factor: number, cx = size.current.width / 2, cy = size.current.height / 2) => {
-      const v = view.current;
-      const scale = Math.min(MAX_SCALE, Math.max(MIN_SCALE, v.scale * factor));
-      const k = scale / v.scale;
-      view.current = { scale, tx: cx - (cx - v.tx) * k, ty: cy - (cy - v.ty) * k };
+      view.current = zoomView(view.current, factor, cx, cy);
       schedule();
     },
     [schedule],
@@ -251,18 +226,6 @@ export function SeatCanvas({ index, bits, selected, onToggle, onReady, label }: 
     onToggle(seat);
   };
 
-  const keepInView = (seat: number) => {
-    const row = index.rows[index.rowOf[seat] ?? -1];
-    if (!row) return;
-    const { scale, tx, ty } = view.current;
-    const sx = (row.x + seat - row.first + 0.5) * scale + tx;
-    const sy = (row.y + 0.5) * scale + ty;
-    const { width, height } = size.current;
-    if (sx < 0 || sx > width || sy < 0 || sy > height) {
-      view.current = { scale, tx: tx + width / 2 - sx, ty: ty + height / 2 - sy };
-    }
-  };
-
   const onKeyDown = (event: KeyboardEvent<HTMLCanvasElement>) => {
     const arrows: Record<string, Direction> = {
       ArrowLeft: 'left',
@@ -274,7 +237,7 @@ export function SeatCanvas({ index, bits, selected, onToggle, onReady, label }: 
     if (direction) {
       event.preventDefault();
       const next = cursor < 0 ? firstPickable() : neighbour(index, cursor, direction);
-      keepInView(next);
+      view.current = keepSeatInView(index, view.current, size.current, next);
       setCursor(next);
     } else if ((event.key === 'Enter' || event.key === ' ') && onToggle && canPick(cursor)) {
       event.preventDefault();

@@ -1,5 +1,5 @@
 import { isFree } from '@tmomi/contract/bitset';
-import type { SeatMap } from '../types';
+import type { SeatMap } from '@tmomi/contract/catalog';
 
 /** One drawn row: seats `first … first + seats − 1` at (x + i, y), each one unit wide. */
 export interface IndexedRow {

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { decodeBitset } from '@tmomi/contract/bitset';
+import { client } from '../api';
 
 export interface LiveAvailability {
   bits: Uint8Array | null;
@@ -28,16 +29,15 @@ export function useAvailability(performanceId: string, everyMs = 2000): LiveAvai
     const read = async () => {
       clearTimeout(timer);
       try {
-        const res = await fetch(`/api/performances/${performanceId}/availability`, {
-          // The browser's own cache would turn our 304 into a 200 with the old body; we keep the copy.
-          cache: 'no-store',
-          headers: etag.current ? { 'if-none-match': etag.current } : {},
-          signal: controller.signal,
-        });
-        if (res.status === 200) {
-          const body = (await res.json()) as { version: number; available: string };
-          etag.current = res.headers.get('etag');
-          setState({ bits: decodeBitset(body.available), version: body.version });
+        const changed = await client.performances.availability(
+          performanceId,
+          etag.current,
+          controller.signal,
+        );
+        if (changed) {
+          etag.current = changed.etag;
+          const { available, version } = changed.availability;
+          setState({ bits: decodeBitset(available), version });
         }
       } catch {
         // A missed read is retried at the next tick; the map keeps its last picture meanwhile.

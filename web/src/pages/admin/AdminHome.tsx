@@ -1,15 +1,14 @@
 import { Link } from 'react-router';
-import { api } from '../../api';
+import { client } from '../../api';
 import { useLoad } from '../../hooks';
 import { useI18n } from '../../i18n';
-import type { EventDetail, SearchResult } from '../../types';
 import { ErrorNote, Loading } from '../../ui';
 
 export default function AdminHome() {
   const { t, dateTime } = useI18n();
   const { data, error, reload } = useLoad(async (signal) => {
-    const { events } = await api<SearchResult>('/api/events?pageSize=50', { signal });
-    return Promise.all(events.map((e) => api<EventDetail>(`/api/events/${e.id}`, { signal })));
+    const { events } = await client.events.search({ pageSize: 50 }, signal);
+    return Promise.all(events.map((e) => client.events.get(e.id, signal)));
   }, []);
   return (
     <section>

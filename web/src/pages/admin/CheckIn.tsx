@@ -1,5 +1,5 @@
 import { useRef, useState, type FormEvent } from 'react';
-import { api } from '../../api';
+import { client } from '../../api';
 import { useI18n } from '../../i18n';
 import { ErrorNote, Field } from '../../ui';
 
@@ -14,7 +14,7 @@ export default function CheckIn() {
     const code = input.current?.value.trim() ?? '';
     if (!code) return;
     try {
-      await api('/api/admin/checkin', { method: 'POST', body: { code } });
+      await client.checkIn({ code });
       setResult({ ok: true });
     } catch (error) {
       setResult({ ok: false, error });

@@ -1,9 +1,10 @@
 import { useEffect, useState } from 'react';
 import { useParams } from 'react-router';
-import { api } from '../../api';
+import type { SaleStats } from '@tmomi/contract/booking';
+import type { PerformanceDetail } from '@tmomi/contract/catalog';
+import { client } from '../../api';
 import { useI18n } from '../../i18n';
-import type { MessageKey } from '../../messages';
-import type { PerformanceDetail, SaleStats } from '../../types';
+import type { MessageKey } from '../../messages/en';
 import { ErrorNote, Loading } from '../../ui';
 
 /** One poll of the stats endpoint, stamped with this browser's clock (the x axis of every chart). */
@@ -37,8 +38,8 @@ export default function Dashboard() {
     const read = async () => {
       try {
         const [stats, detail] = await Promise.all([
-          api<SaleStats>(`/api/admin/performances/${id}/stats`, { signal }),
-          polls % DETAIL_EVERY === 0 ? api<PerformanceDetail>(`/api/performances/${id}`, { signal }) : null,
+          client.performances.stats(id, signal),
+          polls % DETAIL_EVERY === 0 ? client.performances.get(id, signal) : null,
         ]);
         // The first sample of this performance starts a fresh history (the route's id may have changed).
         const fresh = polls === 0;

@@ -1,9 +1,8 @@
 import { useState, type FormEvent } from 'react';
 import { useNavigate } from 'react-router';
-import { api } from '../../api';
+import { client } from '../../api';
 import { useLoad } from '../../hooks';
 import { useI18n } from '../../i18n';
-import type { TmEvent, Venue } from '../../types';
 import { ErrorNote, Field } from '../../ui';
 
 export default function EventForm() {
@@ -13,7 +12,7 @@ export default function EventForm() {
     data: venues,
     error: venuesError,
     reload,
-  } = useLoad((signal) => api<Venue[]>('/api/venues?pageSize=100', { signal }), []);
+  } = useLoad((signal) => client.venues.list({ pageSize: 100 }, signal), []);
   const [venueId, setVenueId] = useState('');
   const [prices, setPrices] = useState<Record<string, string>>({});
   const [error, setError] = useState<unknown>(null);
@@ -25,16 +24,13 @@ export default function EventForm() {
     const text = (name: string) => ((form.get(name) as string | null) ?? '').trim();
     setError(null);
     try {
-      const created = await api<TmEvent>('/api/admin/events', {
-        method: 'POST',
-        body: {
-          title: text('title'),
-          artist: text('artist'),
-          category: text('category'),
-          description: text('description'),
-          venueId,
-          prices: (venue?.grades ?? []).map((grade) => ({ grade, amount: Number(prices[grade] ?? 0) })),
-        },
+      const created = await client.events.create({
+        title: text('title'),
+        artist: text('artist'),
+        category: text('category'),
+        description: text('description'),
+        venueId,
+        prices: (venue?.grades ?? []).map((grade) => ({ grade, amount: Number(prices[grade] ?? 0) })),
       });
       await navigate(`/admin/events/${created.id}/performances/new`);
     } catch (err) {

@@ -1,8 +1,8 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { Link, useParams } from 'react-router';
-import { api } from '../../api';
+import type { Job, PerformanceCreated } from '@tmomi/contract/catalog';
+import { client } from '../../api';
 import { useI18n } from '../../i18n';
-import type { Job } from '../../types';
 import { ErrorNote, Field, ProgressBar } from '../../ui';
 
 /** `datetime-local` speaks the browser's local time without a zone; the API wants an instant. */
@@ -12,7 +12,7 @@ const toLocalInput = (ms: number) => {
 };
 const HOUR = 3600_000;
 
-/** The waiting-room settings: label, field, bounds (src/catalog/schemas.ts) and default. */
+/** The waiting-room settings: label, field, bounds (src/contract/catalog.ts) and default. */
 const QUEUE_FIELDS = [
   ['admin.prequeue', 'prequeueMinutes', 0, 1440, 30],
   ['admin.admitPerSecond', 'admitPerSecond', 1, 10_000, 50],
@@ -24,7 +24,7 @@ export default function PerformanceForm() {
   const { id: eventId = '' } = useParams();
   const { t } = useI18n();
   const [error, setError] = useState<unknown>(null);
-  const [created, setCreated] = useState<{ id: string; jobId: string } | null>(null);
+  const [created, setCreated] = useState<PerformanceCreated | null>(null);
   const [queueEnabled, setQueueEnabled] = useState(true);
   const [defaults] = useState(() => {
     const now = Date.now();
@@ -43,22 +43,19 @@ export default function PerformanceForm() {
     setError(null);
     try {
       setCreated(
-        await api<{ id: string; jobId: string }>(`/api/admin/events/${eventId}/performances`, {
-          method: 'POST',
-          body: {
-            startsAt: instant('startsAt'),
-            salesOpenAt: instant('salesOpenAt'),
-            salesCloseAt: instant('salesCloseAt'),
-            holdTtlSeconds: int('holdTtlSeconds'),
-            maxTicketsPerUser: int('maxTicketsPerUser'),
-            // Disabled fields are not in the form data: without a queue, the server's defaults stand.
-            queue: queueEnabled
-              ? {
-                  enabled: true,
-                  ...Object.fromEntries(QUEUE_FIELDS.map(([, name]) => [name, int(name)])),
-                }
-              : { enabled: false },
-          },
+        await client.performances.create(eventId, {
+          startsAt: instant('startsAt'),
+          salesOpenAt: instant('salesOpenAt'),
+          salesCloseAt: instant('salesCloseAt'),
+          holdTtlSeconds: int('holdTtlSeconds'),
+          maxTicketsPerUser: int('maxTicketsPerUser'),
+          // Disabled fields are not in the form data: without a queue, the server's defaults stand.
+          queue: queueEnabled
+            ? {
+                enabled: true,
+                ...Object.fromEntries(QUEUE_FIELDS.map(([, name]) => [name, int(name)])),
+              }
+            : { enabled: false },
         }),
       );
     } catch (err) {
@@ -136,7 +133,7 @@ function Generation({
     let timer: ReturnType<typeof setTimeout> | undefined;
     const controller = new AbortController();
     const read = () =>
-      api<Job>(`/api/admin/jobs/${jobId}`, { signal: controller.signal }).then(
+      client.jobs.get(jobId, controller.signal).then(
         (next) => {
           setJob(next);
           if (next.state !== 'done' && next.state !== 'failed') timer = setTimeout(() => void read(), 300);

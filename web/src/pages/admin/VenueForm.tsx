@@ -1,7 +1,7 @@
 import { useDeferredValue, useMemo, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { planSeats, type LayoutInput } from '@tmomi/contract/layout';
-import { api, ApiError } from '../../api';
+import { ApiError, client } from '../../api';
 import { useI18n } from '../../i18n';
 import { indexSeatMap } from '../../seatmap/model';
 import { SeatCanvas } from '../../seatmap/SeatCanvas';
@@ -48,7 +48,7 @@ function toLayout(name: string, address: string, sections: SectionDraft[]): Layo
   };
 }
 
-/** The API's bounds on rows and seats (src/catalog/schemas.ts), checked before planning a preview. */
+/** The API's bounds on rows and seats (src/contract/catalog.ts), checked before planning a preview. */
 function withinLimits(layout: LayoutInput): boolean {
   const ok = (n: number) => Number.isInteger(n) && n >= 1 && n <= 500;
   return layout.sections.every((s) =>
@@ -94,12 +94,7 @@ export default function VenueForm() {
     event.preventDefault();
     setError(null);
     try {
-      setCreated(
-        await api<{ id: string; seatCount: number }>('/api/admin/venues', {
-          method: 'POST',
-          body: toLayout(name, address, sections),
-        }),
-      );
+      setCreated(await client.venues.create(toLayout(name, address, sections)));
     } catch (err) {
       setError(err);
     }

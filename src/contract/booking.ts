@@ -1,10 +1,10 @@
 import { Type, type Static } from 'typebox';
 
+// Booking's payloads: holds, checkout, orders and their tickets, check-in at the door, and the
+// organizer's live snapshot of a sale.
+
 /** A buyer may never hold more than this many seats at once, whatever a performance allows. */
 export const MAX_SEATS_PER_HOLD = 50;
-
-export const Uuid = Type.String({ format: 'uuid' });
-export const UuidParams = Type.Object({ id: Uuid });
 
 export const HoldBody = Type.Union([
   Type.Object(
@@ -46,6 +46,7 @@ export const HoldSchema = Type.Object({
   expiresAt: Type.String({ format: 'date-time' }),
   state: Type.Enum(['active', 'released', 'expired', 'ordered']),
 });
+export type Hold = Static<typeof HoldSchema>;
 
 export const CheckoutBody = Type.Object(
   {
@@ -72,6 +73,7 @@ export const TicketSchema = Type.Object({
   checkedInAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   qrUrl: Type.String(),
 });
+export type Ticket = Static<typeof TicketSchema>;
 
 export const OrderSchema = Type.Object({
   id: Type.String(),
@@ -85,6 +87,7 @@ export const OrderSchema = Type.Object({
   createdAt: Type.String({ format: 'date-time' }),
   tickets: Type.Array(TicketSchema),
 });
+export type Order = Static<typeof OrderSchema>;
 
 export const OrdersQuery = Type.Object({
   limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
@@ -97,3 +100,15 @@ export const CheckinBody = Type.Object(
   { code: Type.String({ minLength: 1, maxLength: 100 }) },
   { additionalProperties: false },
 );
+export type CheckinBody = Static<typeof CheckinBody>;
+
+const Count = Type.Integer({ minimum: 0 });
+
+export const SaleStatsSchema = Type.Object({
+  at: Type.String({ format: 'date-time' }),
+  queue: Type.Object({ waiting: Count, active: Count, admittedTotal: Count }),
+  tickets: Type.Object({ available: Count, held: Count, sold: Count }),
+  revenue: Type.Object({ amount: Count, currency: Type.String() }),
+  orders: Type.Object({ paid: Count, refunded: Count, cancelled: Count }),
+});
+export type SaleStats = Static<typeof SaleStatsSchema>;

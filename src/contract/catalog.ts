@@ -1,10 +1,12 @@
 import { Type, type Static } from 'typebox';
+import { Id } from './common.js';
+
+// The catalog's payloads: venues and their seat maps, events with grade prices, performances, search,
+// the ticket-generation job and the availability bitset.
 
 const Name = (max: number) => Type.String({ minLength: 1, maxLength: max, pattern: '\\S' });
 const Grade = Type.String({ minLength: 1, maxLength: 20, pattern: '^[\\p{L}\\p{N}_+-]+$' });
 const SeatsInRow = Type.Integer({ minimum: 1, maximum: 500 });
-export const Id = Type.String({ pattern: '^[1-9][0-9]{0,17}$' });
-export const IdParams = Type.Object({ id: Id });
 
 export const VenueBody = Type.Object({
   name: Name(200),
@@ -45,6 +47,7 @@ export const SeatMapSchema = Type.Object({
     }),
   ),
 });
+export type SeatMap = Static<typeof SeatMapSchema>;
 
 export const VenueSchema = Type.Object({
   id: Type.String(),
@@ -53,6 +56,12 @@ export const VenueSchema = Type.Object({
   seatCount: Type.Integer(),
   grades: Type.Array(Type.String()),
   createdAt: Type.String({ format: 'date-time' }),
+});
+export type Venue = Static<typeof VenueSchema>;
+
+export const Paging = Type.Object({
+  page: Type.Integer({ minimum: 1, maximum: 10_000, default: 1 }),
+  pageSize: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
 });
 
 const Prices = Type.Array(
@@ -110,8 +119,18 @@ export const PerformanceBody = Type.Object({
   ),
 });
 export type PerformanceBody = Static<typeof PerformanceBody>;
+/** What a client sends: the fields with a default may be left out (Static lists them as always there). */
+export type PerformanceInput = Omit<PerformanceBody, 'holdTtlSeconds' | 'maxTicketsPerUser' | 'queue'> &
+  Partial<Pick<PerformanceBody, 'holdTtlSeconds' | 'maxTicketsPerUser'>> & {
+    queue?: Partial<PerformanceBody['queue']>;
+  };
+
+/** What POST …/performances answers: the performance, and the job that generates its tickets. */
+export const PerformanceCreatedSchema = Type.Object({ id: Type.String(), jobId: Type.String() });
+export type PerformanceCreated = Static<typeof PerformanceCreatedSchema>;
 
 export const SaleState = Type.Enum(['scheduled', 'prequeue', 'onsale', 'soldout', 'closed']);
+export type SaleState = Static<typeof SaleState>;
 
 export const PerformanceSchema = Type.Object({
   id: Type.String(),
@@ -132,6 +151,7 @@ export const PerformanceSchema = Type.Object({
   seatCount: Type.Integer(),
   saleState: SaleState,
 });
+export type Performance = Static<typeof PerformanceSchema>;
 
 export const PerformanceDetailSchema = Type.Intersect([
   PerformanceSchema,
@@ -140,6 +160,7 @@ export const PerformanceDetailSchema = Type.Intersect([
     ticketsGenerated: Type.Integer(),
   }),
 ]);
+export type PerformanceDetail = Static<typeof PerformanceDetailSchema>;
 
 export const EventSchema = Type.Object({
   id: Type.String(),
@@ -154,11 +175,14 @@ export const EventSchema = Type.Object({
   createdAt: Instant,
   updatedAt: Instant,
 });
+/** An event (`Event` would shadow the DOM's in the web app). */
+export type TmEvent = Static<typeof EventSchema>;
 
 export const EventDetailSchema = Type.Intersect([
   EventSchema,
   Type.Object({ venue: VenueSchema, performances: Type.Array(PerformanceSchema) }),
 ]);
+export type EventDetail = Static<typeof EventDetailSchema>;
 
 export const SearchQuery = Type.Object({
   q: Type.Optional(Type.String({ maxLength: 200 })),
@@ -170,6 +194,14 @@ export const SearchQuery = Type.Object({
 });
 export type SearchQuery = Static<typeof SearchQuery>;
 
+export const SearchResultSchema = Type.Object({
+  events: Type.Array(EventSchema),
+  page: Type.Integer(),
+  pageSize: Type.Integer(),
+  total: Type.Integer(),
+});
+export type SearchResult = Static<typeof SearchResultSchema>;
+
 export const JobSchema = Type.Object({
   id: Type.String(),
   kind: Type.String(),
@@ -178,6 +210,7 @@ export const JobSchema = Type.Object({
   total: Type.Integer(),
   error: Type.Union([Type.String(), Type.Null()]),
 });
+export type Job = Static<typeof JobSchema>;
 
 export const AvailabilitySchema = Type.Object({
   version: Type.Integer(),
@@ -186,3 +219,4 @@ export const AvailabilitySchema = Type.Object({
     description: 'base64 bitset: bit j (LSB first) of byte i is seat 8i+j; 1 = available',
   }),
 });
+export type Availability = Static<typeof AvailabilitySchema>;

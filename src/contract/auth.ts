@@ -1,0 +1,46 @@
+import { Type, type Static } from 'typebox';
+
+// Accounts and sessions. The session itself travels as an httpOnly cookie too, for EventSource.
+
+const Email = Type.String({ format: 'email', maxLength: 254 });
+// Bounded above too: scrypt over a megabyte-long "password" is a cheap way to burn our CPU.
+const Password = Type.String({ minLength: 8, maxLength: 200 });
+
+export const SignupBody = Type.Object({
+  email: Email,
+  password: Password,
+  name: Type.String({ minLength: 1, maxLength: 100 }),
+});
+export type SignupBody = Static<typeof SignupBody>;
+
+export const LoginBody = Type.Object({
+  email: Email,
+  password: Type.String({ minLength: 1, maxLength: 200 }),
+});
+export type LoginBody = Static<typeof LoginBody>;
+
+export const PublicUserSchema = Type.Object({
+  id: Type.String(),
+  email: Type.String(),
+  name: Type.String(),
+  role: Type.Union([Type.Literal('user'), Type.Literal('admin')]),
+  createdAt: Type.String({ format: 'date-time' }),
+});
+export type PublicUser = Static<typeof PublicUserSchema>;
+
+export const SessionSchema = Type.Object({
+  user: PublicUserSchema,
+  accessToken: Type.String(),
+  expiresAt: Type.String(),
+});
+export type Session = Static<typeof SessionSchema>;
+
+export const UsersQuery = Type.Object({
+  after: Type.Optional(Type.String({ pattern: '^[0-9]{1,18}$' })),
+  limit: Type.Integer({ minimum: 1, maximum: 100, default: 50 }),
+});
+
+export const UserPageSchema = Type.Object({
+  users: Type.Array(PublicUserSchema),
+  next: Type.Union([Type.String(), Type.Null()]),
+});

@@ -1,0 +1,20 @@
+import { Type, type Static } from 'typebox';
+import { ERRORS, type ErrorCode } from './errors.js';
+
+/** The one error shape every endpoint answers with (DESIGN.md). */
+export const ErrorResponse = Type.Object({
+  error: Type.Object({
+    code: Type.Enum(Object.keys(ERRORS) as ErrorCode[]),
+    message: Type.String(),
+    details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  }),
+});
+export type ErrorResponse = Static<typeof ErrorResponse>;
+
+/** Ids of rows numbered by PostgreSQL (venues, events, performances, orders, tickets, jobs). */
+export const Id = Type.String({ pattern: '^[1-9][0-9]{0,17}$' });
+export const IdParams = Type.Object({ id: Id });
+
+/** Ids made by the server as UUIDs (holds). */
+export const Uuid = Type.String({ format: 'uuid' });
+export const UuidParams = Type.Object({ id: Uuid });

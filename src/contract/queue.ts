@@ -1,0 +1,27 @@
+import { Type, type Static } from 'typebox';
+
+// The waiting room's payloads. The event stream (…/queue/events) carries the same fields: `position`
+// events {position, etaSeconds}, `admitted` {pass, expiresAt}, and a whole view on `prequeue`,
+// `expired` and `closed`.
+
+export const QueueState = Type.Enum([
+  'prequeue',
+  'waiting',
+  'admitted',
+  'expired',
+  'left',
+  'consumed',
+  'closed',
+]);
+export type QueueState = Static<typeof QueueState>;
+
+export const QueueViewSchema = Type.Object({
+  state: QueueState,
+  position: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()]),
+  etaSeconds: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
+  pass: Type.Optional(Type.String({ description: 'send as X-Queue-Pass to the hold endpoints' })),
+  expiresAt: Type.Optional(Type.String({ format: 'date-time' })),
+  opensAt: Type.Optional(Type.String({ format: 'date-time' })),
+  reason: Type.Optional(Type.String()),
+});
+export type QueueView = Static<typeof QueueViewSchema>;

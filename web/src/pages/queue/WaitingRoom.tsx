@@ -1,0 +1,73 @@
+import { Link, useNavigate, useParams } from 'react-router';
+import { useI18n } from '../../i18n';
+import { ErrorNote, ProgressBar } from '../../ui';
+import { FINAL, useWaitingRoom } from './useWaitingRoom';
+
+/** The waiting room: where the buyer stands, how long it may take, and the way out (useWaitingRoom). */
+export function WaitingRoom() {
+  const { id = '' } = useParams();
+  const { t, duration, dateTime } = useI18n();
+  const navigate = useNavigate();
+  const { view, error, live, firstPosition, rejoin, leave } = useWaitingRoom(id);
+
+  const leaveAndGoBack = async () => {
+    await leave();
+    await navigate(-1);
+  };
+
+  if (error) return <ErrorNote error={error} onRetry={rejoin} />;
+  if (!view) return <p role="status">{t('queue.joining')}</p>;
+
+  const ahead = view.position !== null ? view.position - 1 : null;
+  const start = firstPosition ?? view.position ?? 1;
+  return (
+    <section className="narrow queue" aria-labelledby="queue-title">
+      <h1 id="queue-title">{t('queue.title')}</h1>
+      <p className={`connection ${live ? 'ok' : 'warn'}`} role="status">
+        {live ? t('queue.live') : t('queue.reconnecting')}
+      </p>
+      {view.state === 'waiting' && view.position !== null && (
+        <>
+          <p className="muted">{t('queue.position')}</p>
+          <p className="queue-position" data-testid="queue-position">
+            {view.position.toLocaleString()}
+          </p>
+          <p>{ahead ? t('queue.ahead', { n: ahead.toLocaleString() }) : t('queue.aheadNone')}</p>
+          <p className="muted">
+            {view.etaSeconds !== null
+              ? t('queue.eta', { time: duration(view.etaSeconds) })
+              : t('queue.etaUnknown')}
+          </p>
+          <ProgressBar label={t('queue.progress')} value={start - view.position + 1} max={start} />
+          <p className="muted small">{t('queue.keepOpen')}</p>
+        </>
+      )}
+      {view.state === 'prequeue' && (
+        <p>{t('queue.prequeue', { time: view.opensAt ? dateTime(view.opensAt) : '' })}</p>
+      )}
+      {view.state === 'admitted' && <p role="status">{t('queue.admitted')}</p>}
+      {FINAL.has(view.state) && (
+        <div role="alert" className="note">
+          <p>
+            {view.state === 'closed' && view.reason === 'sold-out'
+              ? t('queue.soldOut')
+              : t(`queue.${view.state as 'expired' | 'closed' | 'left' | 'consumed'}`)}
+          </p>
+          {view.state !== 'closed' && (
+            <button type="button" onClick={rejoin}>
+              {t('queue.rejoin')}
+            </button>
+          )}
+        </div>
+      )}
+      {(view.state === 'waiting' || view.state === 'prequeue') && (
+        <p>
+          <button type="button" className="secondary" onClick={() => void leaveAndGoBack()}>
+            {t('queue.leave')}
+          </button>{' '}
+          <Link to="/">{t('common.back')}</Link>
+        </p>
+      )}
+    </section>
+  );
+}
