@@ -26,6 +26,7 @@ import { PaymentSimulator, type PaymentPort } from './booking/payments.js';
 import { BookingRepository } from './booking/repository.js';
 import { bookingRoutes } from './booking/routes.js';
 import { SeatingCache } from './booking/seating.js';
+import { SaleStatsRepository } from './booking/stats-repository.js';
 import { SaleStatsService } from './booking/stats.js';
 import { BookingSweeper } from './booking/sweeper.js';
 import { LeaderElector } from './engine/coordination/leader.js';
@@ -175,7 +176,13 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   authRoutes(app, { auth, guard, engine: deps.engine, attemptsPerMinute: settings.authRateLimitPerMinute });
   catalogRoutes(app, { catalog, guard });
   queueRoutes(app, { queue, streams, guard, metrics: queueMetrics });
-  const stats = new SaleStatsService(deps.db, deps.engine, catalog, catalogRepository, deps.clock);
+  const stats = new SaleStatsService({
+    repository: new SaleStatsRepository(deps.db),
+    waitingRoom: deps.engine,
+    performances: catalog,
+    tickets: catalogRepository,
+    clock: deps.clock,
+  });
   bookingRoutes(app, { holds, checkout, stats, guard });
   await webRoutes(app, deps.webRoot ?? WEB_DIST);
 
