@@ -1,4 +1,5 @@
 import type { BatcherOptions } from '../platform/batcher.js';
+import type { Db } from '../platform/db.js';
 import type { BookingMetrics } from './metrics.js';
 
 /** How many batched calls of one kind may run at once; more calls wait and join the next batch. */
@@ -20,3 +21,9 @@ export const dbBatching = (call: string, metrics?: Pick<BookingMetrics, 'dbBatch
   maxInFlight: MAX_IN_FLIGHT,
   onBatch: (size) => metrics?.dbBatchSize.observe({ call }, size),
 });
+
+/** What a repository with batched calls is built from: the pool, and where its batch sizes go. */
+export interface BatchedRepositoryOptions {
+  db: Db;
+  metrics?: Pick<BookingMetrics, 'dbBatchSize'>;
+}

@@ -1,8 +1,7 @@
 import { Batcher, inRounds, unwrap, type RoundResult } from '../../platform/batcher.js';
 import type { Db } from '../../platform/db.js';
-import type { BookingMetrics } from '../metrics.js';
 import { ORDER, type OrderRow, type OrderStatus } from '../orders/repository.js';
-import { DEADLOCK, dbBatching, sqlState } from '../sql.js';
+import { DEADLOCK, dbBatching, sqlState, type BatchedRepositoryOptions } from '../sql.js';
 
 export interface NewOrder {
   holdId: string;
@@ -24,11 +23,6 @@ interface ChargedOrder {
 
 export type SettleOutcome = { status: OrderStatus; tickets?: { id: string; seatNo: number }[] };
 
-export interface CheckoutRepositoryOptions {
-  db: Db;
-  metrics?: Pick<BookingMetrics, 'dbBatchSize'>;
-}
-
 /**
  * A checkout's writes: the order for a hold (batched), the claim on charging it, and its settlement
  * once the provider answered (batched).
@@ -38,7 +32,7 @@ export class CheckoutRepository {
   private readonly orderBatches: Batcher<NewOrder, RoundResult<CreatedOrder>>;
   private readonly settleBatches: Batcher<ChargedOrder, SettleOutcome>;
 
-  constructor({ db, metrics }: CheckoutRepositoryOptions) {
+  constructor({ db, metrics }: BatchedRepositoryOptions) {
     this.db = db;
     // A round never has two orders of one key or for one hold, which the second must see committed.
     this.orderBatches = new Batcher(

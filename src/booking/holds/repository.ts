@@ -1,8 +1,7 @@
 import { TicketStatus } from '../../inventory/ticket-status.js';
 import { Batcher, inRounds, unwrap, type RoundResult } from '../../platform/batcher.js';
 import type { Db } from '../../platform/db.js';
-import type { BookingMetrics } from '../metrics.js';
-import { DEADLOCK, dbBatching, sqlState } from '../sql.js';
+import { DEADLOCK, dbBatching, sqlState, type BatchedRepositoryOptions } from '../sql.js';
 
 export type HoldState = 'active' | 'released' | 'expired' | 'ordered';
 
@@ -47,17 +46,12 @@ export type PlaceOutcome =
   | { outcome: 'limit'; count: number }
   | { outcome: 'refused' };
 
-export interface HoldRepositoryOptions {
-  db: Db;
-  metrics?: Pick<BookingMetrics, 'dbBatchSize'>;
-}
-
 /** Holds in PostgreSQL: placing them (batched), finding, releasing and expiring them. */
 export class HoldRepository {
   private readonly db: Db;
   private readonly batches: Batcher<NewHold, RoundResult<PlaceOutcome>>;
 
-  constructor({ db, metrics }: HoldRepositoryOptions) {
+  constructor({ db, metrics }: BatchedRepositoryOptions) {
     this.db = db;
     // A round never has two holds of one buyer or for one seat (tmomi_place_holds decides a round at once).
     this.batches = new Batcher(
