@@ -12,8 +12,8 @@
  *   - engine: the memory engine's hold gate, waiting room and seat-map bitset, against the engine
  *     contract suite only. That suite is the engine's specification, and all the Redis adapter gets: a
  *     mutant only an HTTP test notices is a hole in the contract. No database; ~1 s per mutant.
- *   - booking: holds, checkout, the booking repository, the sweeper's leader check, the seat map and the
- *     HTTP error handler, against the booking, batch, catalog and HTTP tests.
+ *   - booking: holds, the gate, checkout, orders, tickets and their repositories, the sweeper's leader
+ *     check, the seat map and the HTTP error handler, against the booking, batch, catalog and HTTP tests.
  *   - queue: pass verification, joining and the sold-out check, against the queue and drain tests and
  *     the booking tests (whose holds need a pass).
  *   All in one run, the HTTP tests (on the memory engine, with the queue ticker and the sweeper running
@@ -29,10 +29,11 @@
  *   constructors) would need every test re-run per mutant; it is wiring, not the guarantees.
  * - mutate: line ranges (`file:start-end`, 1-based, inclusive) keep to the logic behind the guarantees,
  *   leaving out imports, types, constructor wiring, views, and the sweeper's loop and the finders it
- *   drives (expireHolds, abandonedOrders, settleAbandoned): those run off a 1 s timer in every app test,
- *   so each of their surviving mutants re-ran most of the app suite (~1 min) for tidy-up code that
- *   correctness never waits for. Kept: BookingSweeper.sweep, which is BackgroundLoop.runNow and its leader
- *   check (src/engine/coordination/loop.ts; its own tests run first).
+ *   drives (HoldExpiry.sweep, expireHolds, abandonedOrders, settleAbandoned): those run off a 1 s timer
+ *   in every app test, so each of their surviving mutants re-ran most of the app suite (~1 min) for
+ *   tidy-up code that correctness never waits for. Kept: BookingSweeper.sweep, which is
+ *   BackgroundLoop.runNow and its leader check (src/engine/coordination/loop.ts; its own tests run
+ *   first).
  * - StringLiteral mutants kept: of ~220, only 13 are SQL text (emptied whole, and killed at once by the
  *   first query); the rest are error codes, states and outcomes that tests must pin. Metric label values
  *   are among them: survivors there are noise, and are triaged as such.
@@ -56,17 +57,25 @@ const MUTATE = {
     'src/engine/availability/memory.ts:36-84',
   ],
   booking: [
-    // create … release, then rebuildGate (not sweep: see above).
-    'src/booking/holds.ts:107-323',
-    'src/booking/holds.ts:341-357',
-    // checkout … checkIn (not settleAbandoned, view or the view mappers).
-    'src/booking/checkout.ts:91-335',
-    // The batching keys and retries in the constructor, placing and settling, orders, refunds, check-in
-    // (not expireHolds or abandonedOrders).
-    'src/booking/repository.ts:111-232',
-    'src/booking/repository.ts:252-270',
-    'src/booking/repository.ts:279-345',
-    'src/booking/repository.ts:363-457',
+    // Holds: create … release and their refusals' HTTP errors; the gate's calls and its rebuild (not
+    // the expiry sweep: see above).
+    'src/booking/holds/service.ts:70-284',
+    'src/booking/holds/refusals.ts:24-49',
+    'src/booking/gate/service.ts:63-98',
+    // checkout … its outcome (not settleAbandoned); orders read, listed and cancelled; tickets read and
+    // checked in (not the view mappers).
+    'src/booking/checkout/service.ts:47-221',
+    'src/booking/orders/service.ts:23-66',
+    'src/booking/tickets/service.ts:19-46',
+    // The repositories: the batching keys and retries in the constructors, placing and settling,
+    // orders, refunds, check-in, the gate's snapshot (not expireHolds or abandonedOrders).
+    'src/booking/sql.ts:13-23',
+    'src/booking/holds/repository.ts:54-143',
+    'src/booking/checkout/repository.ts:35-132',
+    'src/booking/checkout/repository.ts:150-175',
+    'src/booking/orders/repository.ts:31-71',
+    'src/booking/tickets/repository.ts:22-58',
+    'src/booking/gate/repository.ts:9-27',
     // The sweeper's `sweep`: a pass that waits for a running one, and only on the leader.
     'src/engine/coordination/loop.ts:60-63',
     'src/engine/coordination/loop.ts:82-93',

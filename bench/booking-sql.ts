@@ -1,5 +1,5 @@
 /**
- * bench/booking-sql — PostgreSQL's side of a purchase alone: BookingRepository's three batched calls
+ * bench/booking-sql — PostgreSQL's side of a purchase alone: the booking repositories' three batched calls
  * (place the hold, create the order, settle it paid) on a scratch database, no HTTP, no engine.
  *
  *   npm run bench:booking-sql                          # 4,000 purchases first, then 12,000 measured
@@ -17,7 +17,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
-import { BookingRepository } from '../src/booking/repository.js';
+import { CheckoutRepository } from '../src/booking/checkout/repository.js';
+import { HoldRepository } from '../src/booking/holds/repository.js';
 import { createPool, migrate } from '../src/platform/db.js';
 import { createScratchDatabase } from '../test/scratch-database.js';
 import { cpuSecondsOf } from './common.js';
@@ -84,13 +85,14 @@ try {
   // As the ticket generator leaves them; orders and holds stay unanalyzed, as during a sale.
   await db.query('VACUUM ANALYZE tickets');
 
-  const repository = new BookingRepository(db);
+  const holds = new HoldRepository({ db });
+  const checkout = new CheckoutRepository({ db });
   let next = 0;
   const purchase = async () => {
     const k = next++;
     const now = new Date();
     const holdId = randomUUID();
-    const placed = await repository.placeHold({
+    const placed = await holds.placeHold({
       id: holdId,
       userId: users[k]!,
       performanceId: perf,
@@ -104,7 +106,7 @@ try {
       requestKey: null,
     });
     if (placed.outcome !== 'held') throw new Error(`seat ${k}: ${placed.outcome}`);
-    const created = await repository.createOrder({
+    const created = await checkout.createOrder({
       holdId,
       userId: users[k]!,
       key: randomUUID(),
@@ -112,7 +114,7 @@ try {
       claimUntil: new Date(now.getTime() + 10_000),
     });
     if (!created?.created) throw new Error(`seat ${k}: no order`);
-    const settled = await repository.settlePaid(created.order.id, new Date(), 'bench', `ref-${k}`, [
+    const settled = await checkout.settlePaid(created.order.id, new Date(), 'bench', `ref-${k}`, [
       randomBytes(19).toString('hex'),
     ]);
     if (settled.status !== 'paid') throw new Error(`seat ${k}: ${settled.status}`);

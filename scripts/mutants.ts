@@ -44,7 +44,9 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const PLACE_HOLDS = 'migrations/0007_hold_request_keys.sql';
 const SETTLE = 'migrations/0006_settlement_by_key.sql';
 const SETTLEMENTS = 'migrations/0009_settlement_in_functions.sql';
-const BOOKING = 'src/booking/repository.ts';
+const HOLDS = 'src/booking/holds/repository.ts';
+const CHECKOUT = 'src/booking/checkout/repository.ts';
+const TICKETS = 'src/booking/tickets/repository.ts';
 const INVENTORY = 'src/inventory/repository.ts';
 const T = {
   booking: 'src/booking/booking.test.ts',
@@ -193,7 +195,7 @@ const MUTANTS: Mutant[] = [
   },
   {
     id: 'check-in-admits-void',
-    file: BOOKING,
+    file: TICKETS,
     find: 'checked_in_at IS NULL AND voided_at IS NULL',
     replace: 'checked_in_at IS NULL',
     tests: [T.booking],
@@ -201,7 +203,7 @@ const MUTANTS: Mutant[] = [
   },
   {
     id: 'check-in-admits-twice',
-    file: BOOKING,
+    file: TICKETS,
     find: 'checked_in_at IS NULL AND voided_at IS NULL',
     replace: 'voided_at IS NULL',
     tests: [T.booking],
@@ -209,7 +211,7 @@ const MUTANTS: Mutant[] = [
   },
   {
     id: 'create-orders-expired-hold',
-    file: BOOKING,
+    file: CHECKOUT,
     find: ' AND h.expires_at > x.now',
     replace: '',
     tests: [T.booking],
@@ -217,7 +219,7 @@ const MUTANTS: Mutant[] = [
   },
   {
     id: 'create-orders-hold-of-another-buyer',
-    file: BOOKING,
+    file: CHECKOUT,
     find: 'h.id = x.hold AND h.user_id = x.usr',
     replace: 'h.id = x.hold',
     tests: [T.booking],
@@ -225,7 +227,7 @@ const MUTANTS: Mutant[] = [
   },
   {
     id: 'claim-order-ignores-live-claim',
-    file: BOOKING,
+    file: CHECKOUT,
     find: 'AND (charge_claimed_until IS NULL OR charge_claimed_until <= $2)',
     replace: 'AND $2::timestamptz IS NOT NULL',
     tests: [T.booking],
@@ -233,9 +235,9 @@ const MUTANTS: Mutant[] = [
   },
   {
     id: 'unavailable-seats-omits-sold',
-    file: BOOKING,
-    find: '(status = 2 OR (status = 1 AND held_until > $3))',
-    replace: '(status = 1 AND held_until > $3)',
+    file: HOLDS,
+    find: '(status = ${TicketStatus.Sold} OR (status = ${TicketStatus.Held} AND held_until > $3))',
+    replace: '(status = ${TicketStatus.Held} AND held_until > $3)',
     tests: [T.batches, T.booking],
     why: 'a buyer refused by PostgreSQL is not told of the sold seats, so best-available picks them again',
   },
@@ -251,7 +253,7 @@ const MUTANTS: Mutant[] = [
   // The review's TypeScript survivors (issue 23), kept by name.
   {
     id: 'service-cap-off-by-one',
-    file: 'src/booking/holds.ts',
+    file: 'src/booking/holds/service.ts',
     find: 'if (quantity > perf.maxTicketsPerUser) {',
     replace: 'if (quantity > perf.maxTicketsPerUser + 1) {',
     tests: [T.booking],
@@ -259,7 +261,7 @@ const MUTANTS: Mutant[] = [
   },
   {
     id: 'checkout-key-reused-for-another-hold',
-    file: 'src/booking/checkout.ts',
+    file: 'src/booking/checkout/service.ts',
     find: 'if (order.holdId !== holdId)',
     replace: 'if (String(order.holdId) === "never")',
     tests: [T.booking],
@@ -267,16 +269,16 @@ const MUTANTS: Mutant[] = [
   },
   {
     id: 'cancel-leaves-map-taken',
-    file: 'src/booking/checkout.ts',
-    find: 'await this.availability.markFree(order.performanceId, freed);',
+    file: 'src/booking/orders/service.ts',
+    find: 'await availability.markFree(order.performanceId, freed);',
     replace: '',
     tests: [T.booking],
     why: 'a refunded seat stays shown taken on the seat map until the map is rebuilt',
   },
   {
     id: 'sweep-leaves-map-taken',
-    file: 'src/booking/holds.ts',
-    find: 'await Promise.all([...byPerf].map(([perf, seats]) => this.availability.markFree(perf, seats)));',
+    file: 'src/booking/holds/expiry.ts',
+    find: 'await Promise.all([...byPerf].map(([perf, seats]) => availability.markFree(perf, seats)));',
     replace: '',
     tests: [T.booking],
     why: "an expired hold's seats stay shown taken on the seat map after the sweeper freed them",

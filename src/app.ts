@@ -20,15 +20,24 @@ import { AdmissionRates, QueueService, type PassClaims } from './queue/service.j
 import { QueueStreams } from './queue/streams.js';
 import { AdmissionTicker } from './queue/ticker.js';
 import { Readiness, registerReadinessMetrics } from './ops/readiness.js';
-import { CheckoutService } from './booking/checkout.js';
+import { CheckoutRepository } from './booking/checkout/repository.js';
+import { CheckoutService } from './booking/checkout/service.js';
 import { TicketCodes } from './booking/codes.js';
-import { HoldService } from './booking/holds.js';
+import { GateRepository } from './booking/gate/repository.js';
+import { BookingGate } from './booking/gate/service.js';
+import { HoldExpiry } from './booking/holds/expiry.js';
+import { HoldRepository } from './booking/holds/repository.js';
+import { HoldService } from './booking/holds/service.js';
 import { createBookingMetrics } from './booking/metrics.js';
+import { OrderRepository } from './booking/orders/repository.js';
+import { OrderService } from './booking/orders/service.js';
 import { PaymentSimulator, type PaymentPort } from './booking/payments.js';
-import { BookingRepository } from './booking/repository.js';
 import { bookingRoutes } from './booking/routes.js';
+import { SaleStatsRepository } from './booking/stats-repository.js';
 import { SaleStatsService } from './booking/stats.js';
 import { BookingSweeper } from './booking/sweeper.js';
+import { TicketRepository } from './booking/tickets/repository.js';
+import { TicketService } from './booking/tickets/service.js';
 import { LeaderElector } from './engine/coordination/leader.js';
 import type { Clock } from './platform/clock.js';
 import type { Config } from './platform/config.js';
@@ -77,6 +86,8 @@ export interface BuiltApp {
   readiness: Readiness;
   holds: HoldService;
   checkout: CheckoutService;
+  orders: OrderService;
+  tickets: TicketService;
   sweeper: BookingSweeper;
 }
 
@@ -153,50 +164,85 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   });
 
   const bookingMetrics = createBookingMetrics(metrics.registry);
-  const bookingRepository = new BookingRepository(deps.db, bookingMetrics);
-  const holds = new HoldService(
-    deps.engine,
-    bookingRepository,
-    performances,
-    new SeatingCache({ inventory, clock: deps.clock }),
-    queue,
-    availability,
-    bookingMetrics,
-    deps.clock,
-    deps.logger,
-  );
-  const checkout = new CheckoutService(
-    deps.engine,
-    bookingRepository,
+  const { clock, logger } = deps;
+  const gate = new BookingGate({
+    engine: deps.engine,
+    repository: new GateRepository(deps.db),
+    metrics: bookingMetrics,
+    clock,
+    logger,
+  });
+  const holdRepository = new HoldRepository({ db: deps.db, metrics: bookingMetrics });
+  const orderRepository = new OrderRepository(deps.db);
+  const ticketRepository = new TicketRepository(deps.db);
+  const payments =
     deps.payments ??
-      new PaymentSimulator({ latencyMs: settings.paymentLatencyMs, timeoutMs: settings.paymentTimeoutMs }),
-    new TicketCodes(deps.secret),
+    new PaymentSimulator({ latencyMs: settings.paymentLatencyMs, timeoutMs: settings.paymentTimeoutMs });
+  const codes = new TicketCodes(deps.secret);
+  const holds = new HoldService({
+    repository: holdRepository,
+    gate,
+    performances,
+    seating: new SeatingCache({ inventory, clock }),
     queue,
     availability,
-    bookingMetrics,
-    deps.clock,
-    deps.logger,
-    settings.paymentTimeoutMs,
-  );
-  const sweeper = new BookingSweeper(
-    holds,
+    metrics: bookingMetrics,
+    clock,
+  });
+  const checkout = new CheckoutService({
+    repository: new CheckoutRepository({ db: deps.db, metrics: bookingMetrics }),
+    orders: orderRepository,
+    holds: holdRepository,
+    tickets: ticketRepository,
+    gate,
+    payments,
+    codes,
+    queue,
+    metrics: bookingMetrics,
+    clock,
+    logger,
+    paymentTimeoutMs: settings.paymentTimeoutMs,
+  });
+  const orders = new OrderService({
+    repository: orderRepository,
+    tickets: ticketRepository,
+    gate,
+    payments,
+    availability,
+    metrics: bookingMetrics,
+  });
+  const tickets = new TicketService({ repository: ticketRepository, codes, metrics: bookingMetrics, clock });
+  const sweeper = new BookingSweeper({
+    expiry: new HoldExpiry({
+      repository: holdRepository,
+      gate,
+      availability,
+      metrics: bookingMetrics,
+      clock,
+    }),
     checkout,
-    new LeaderElector({
+    leader: new LeaderElector({
       engine: deps.engine,
       name: LEASES.bookingSweeper,
       holderId: randomUUID(),
       ttlMs: 3_000,
     }),
-    deps.logger,
-  );
+    logger,
+  });
 
   app.decorateRequest('caller', null);
   opsRoutes(app, { readiness, metrics });
   authRoutes(app, { auth, guard, engine: deps.engine, attemptsPerMinute: settings.authRateLimitPerMinute });
   catalogRoutes(app, { catalog, guard });
   queueRoutes(app, { queue, streams, guard, metrics: queueMetrics });
-  const stats = new SaleStatsService(deps.db, deps.engine, catalog.performances, inventory, deps.clock);
-  bookingRoutes(app, { holds, checkout, stats, guard });
+  const stats = new SaleStatsService({
+    repository: new SaleStatsRepository(deps.db),
+    waitingRoom: deps.engine,
+    performances: catalog.performances,
+    tickets: inventory,
+    clock,
+  });
+  bookingRoutes(app, { holds, checkout, orders, tickets, stats, guard });
   await webRoutes(app, deps.webRoot ?? WEB_DIST);
 
   // Background work lives as long as the HTTP server. On close, first (preClose, before Fastify waits
@@ -228,6 +274,8 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     readiness,
     holds,
     checkout,
+    orders,
+    tickets,
     sweeper,
   };
 }

@@ -4,15 +4,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buyer, modes, onSalePerformance, startTestApp, type TestApp } from '../../test/harness.js';
 import { bookingViolations } from '../loadtest/invariants.js';
 import { createBookingMetrics, type BookingMetrics } from './metrics.js';
-import { BookingRepository, type NewHold } from './repository.js';
+import { CheckoutRepository } from './checkout/repository.js';
+import { HoldRepository, type NewHold } from './holds/repository.js';
 
 /**
- * The batched PostgreSQL calls (docs/decisions/006), straight through the repository: calls made in
+ * The batched PostgreSQL calls (docs/decisions/006), straight through the repositories: calls made in
  * the same turn of the event loop go to PostgreSQL together, and each keeps its own outcome.
  */
 describe.each(modes())('holds and settlements in one batch ($name)', (mode) => {
   let t: TestApp;
-  let repository: BookingRepository;
+  let holdRepository: HoldRepository;
+  let checkoutRepository: CheckoutRepository;
   let metrics: BookingMetrics;
   const noQueue = { queue: { enabled: false }, maxTicketsPerUser: 4 };
 
@@ -20,7 +22,8 @@ describe.each(modes())('holds and settlements in one batch ($name)', (mode) => {
     t = await startTestApp(mode);
     // Its own metrics, so that its batches are counted apart from the app's.
     metrics = createBookingMetrics(new Registry());
-    repository = new BookingRepository(t.db, metrics);
+    holdRepository = new HoldRepository({ db: t.db, metrics });
+    checkoutRepository = new CheckoutRepository({ db: t.db, metrics });
   });
   afterAll(() => t.close());
 
@@ -50,7 +53,7 @@ describe.each(modes())('holds and settlements in one batch ($name)', (mode) => {
   it('when winners and losers of every kind arrive together, then each gets its own outcome and only winners leave a trace', async () => {
     const { performanceId: perf } = await onSalePerformance(t, noQueue);
     const [a, b, c, d] = await Promise.all([buyer(t), buyer(t), buyer(t), buyer(t)]);
-    await repository.placeHold(newHold(perf, c.id, [90])); // already sold out, for d below
+    await holdRepository.placeHold(newHold(perf, c.id, [90])); // already sold out, for d below
     const holds = [
       newHold(perf, a.id, [1, 2]),
       newHold(perf, b.id, [2, 3]), // seat 2 is a's, placed just before in the same batch
@@ -61,7 +64,7 @@ describe.each(modes())('holds and settlements in one batch ($name)', (mode) => {
       newHold(perf, b.id, [10]),
     ];
     const before = await sent('place');
-    const outcomes = await Promise.all(holds.map((h) => repository.placeHold(h)));
+    const outcomes = await Promise.all(holds.map((h) => holdRepository.placeHold(h)));
     // All seven went to PostgreSQL in one call (split into rounds inside it, never into calls).
     expect(await sent('place')).toEqual({ calls: before.calls + 1, inputs: before.inputs + 7 });
     expect(outcomes).toEqual([
@@ -89,10 +92,10 @@ describe.each(modes())('holds and settlements in one batch ($name)', (mode) => {
       newHold(perf, buyers[1].id, [22]),
       newHold(perf, buyers[2].id, [23], 1_500), // expires before it is settled
     ];
-    for (const h of holds) expect(await repository.placeHold(h)).toEqual({ outcome: 'held' });
+    for (const h of holds) expect(await holdRepository.placeHold(h)).toEqual({ outcome: 'held' });
     const orders = [];
     for (const h of holds) {
-      const created = await repository.createOrder({
+      const created = await checkoutRepository.createOrder({
         holdId: h.id,
         userId: h.userId,
         key: randomUUID(),
@@ -103,12 +106,18 @@ describe.each(modes())('holds and settlements in one batch ($name)', (mode) => {
     }
     await new Promise((r) => setTimeout(r, 1_600));
     const codes = (n: number) => Array.from({ length: n }, () => `code-${randomUUID()}`);
-    const first = await repository.settlePaid(orders[1]!.id, new Date(), 'simulator', 'ref-b', codes(1));
+    const first = await checkoutRepository.settlePaid(
+      orders[1]!.id,
+      new Date(),
+      'simulator',
+      'ref-b',
+      codes(1),
+    );
     expect(first.status).toBe('paid');
     const before = await sent('settle');
     const settled = await Promise.all(
       orders.map((o, i) =>
-        repository.settlePaid(o.id, new Date(), 'simulator', `ref-${i}`, codes(o.seatNos.length)),
+        checkoutRepository.settlePaid(o.id, new Date(), 'simulator', `ref-${i}`, codes(o.seatNos.length)),
       ),
     );
     expect(await sent('settle')).toEqual({ calls: before.calls + 1, inputs: before.inputs + 3 });
@@ -140,10 +149,10 @@ describe.each(modes())('holds and settlements in one batch ($name)', (mode) => {
       newHold(perf, b.id, [32, 34]), // seat 34 is lost below, 32 still held
       newHold(perf, c.id, [33]), // its card is declined: the order is cancelled, the hold stays
     ];
-    for (const h of holds) expect(await repository.placeHold(h)).toEqual({ outcome: 'held' });
+    for (const h of holds) expect(await holdRepository.placeHold(h)).toEqual({ outcome: 'held' });
     const orders = [];
     for (const h of holds) {
-      const created = await repository.createOrder({
+      const created = await checkoutRepository.createOrder({
         holdId: h.id,
         userId: h.userId,
         key: randomUUID(),
@@ -154,19 +163,19 @@ describe.each(modes())('holds and settlements in one batch ($name)', (mode) => {
     }
     await new Promise((r) => setTimeout(r, 1_600));
     const takeover = newHold(perf, d.id, [30]);
-    expect(await repository.placeHold(takeover)).toEqual({ outcome: 'held' });
+    expect(await holdRepository.placeHold(takeover)).toEqual({ outcome: 'held' });
     // A state no path reaches while release and expiry free a hold's seats together: the settlement's
     // own count of held seats is what refuses to sell an order whole when one seat of it is gone.
     await t.db.query(
       `UPDATE tickets SET status = 0, hold_id = NULL, held_until = NULL WHERE performance_id = $1 AND seat_no = 34`,
       [perf],
     );
-    expect(await repository.settleUncharged(orders[2]!.id, 'card-declined', null)).toBe('cancelled');
+    expect(await checkoutRepository.settleUncharged(orders[2]!.id, 'card-declined', null)).toBe('cancelled');
 
     const codes = (n: number) => Array.from({ length: n }, () => `code-${randomUUID()}`);
     const settled = await Promise.all(
       orders.map((o, i) =>
-        repository.settlePaid(o.id, new Date(), 'simulator', `late-${i}`, codes(o.seatNos.length)),
+        checkoutRepository.settlePaid(o.id, new Date(), 'simulator', `late-${i}`, codes(o.seatNos.length)),
       ),
     );
     expect(settled).toEqual([{ status: 'pending' }, { status: 'pending' }, { status: 'cancelled' }]);
@@ -193,8 +202,8 @@ describe.each(modes())('holds and settlements in one batch ($name)', (mode) => {
     const { performanceId: perf } = await onSalePerformance(t, noQueue);
     const [a, b, c] = await Promise.all([buyer(t), buyer(t), buyer(t)]);
     const sold = newHold(perf, a.id, [40]);
-    expect(await repository.placeHold(sold)).toEqual({ outcome: 'held' });
-    const order = await repository.createOrder({
+    expect(await holdRepository.placeHold(sold)).toEqual({ outcome: 'held' });
+    const order = await checkoutRepository.createOrder({
       holdId: sold.id,
       userId: a.id,
       key: randomUUID(),
@@ -202,11 +211,12 @@ describe.each(modes())('holds and settlements in one batch ($name)', (mode) => {
       claimUntil: new Date(Date.now() + 10_000),
     });
     expect(
-      (await repository.settlePaid(order!.order.id, new Date(), 'simulator', 'r', ['code-40'])).status,
+      (await checkoutRepository.settlePaid(order!.order.id, new Date(), 'simulator', 'r', ['code-40']))
+        .status,
     ).toBe('paid');
-    expect(await repository.placeHold(newHold(perf, b.id, [41]))).toEqual({ outcome: 'held' });
-    expect(await repository.placeHold(newHold(perf, c.id, [42], 500))).toEqual({ outcome: 'held' });
+    expect(await holdRepository.placeHold(newHold(perf, b.id, [41]))).toEqual({ outcome: 'held' });
+    expect(await holdRepository.placeHold(newHold(perf, c.id, [42], 500))).toEqual({ outcome: 'held' });
     await new Promise((r) => setTimeout(r, 600));
-    expect(await repository.unavailableSeats(perf, [39, 40, 41, 42], new Date())).toEqual([40, 41]);
+    expect(await holdRepository.unavailableSeats(perf, [39, 40, 41, 42], new Date())).toEqual([40, 41]);
   });
 });

@@ -14,7 +14,8 @@ import { bulkBuyers } from '../loadtest/buyers.js';
 import { bookingViolations } from '../loadtest/invariants.js';
 import { GATE_PROVISIONAL_MS } from '../engine/hold-gate/port.js';
 import { PaymentSimulator, TEST_CARDS, type ChargeRequest, type ChargeResult } from './payments.js';
-import { BookingRepository } from './repository.js';
+import { HoldRepository } from './holds/repository.js';
+import { OrderRepository } from './orders/repository.js';
 
 type Headers = Record<string, string>;
 const noQueue = { queue: { enabled: false } };
@@ -508,7 +509,7 @@ describe.each(modes())('booking over HTTP ($name)', (mode) => {
       [90, 2, order.id],
     ]);
     // However the hold reaches PostgreSQL, alone or in one batch with others, the sold seat stays sold.
-    const repository = new BookingRepository(t.db);
+    const repository = new HoldRepository({ db: t.db });
     const carol = await buyer(t);
     const at = new Date(clock.now());
     const newHold = (userId: string, seatNos: number[]) => ({
@@ -644,7 +645,7 @@ describe.each(modes())('booking over HTTP ($name)', (mode) => {
       )
     ).json();
     await t.db.query(`UPDATE orders SET seat_nos = '{46,47}' WHERE id = $1`, [mine.id]);
-    const { status, freed } = await new BookingRepository(t.db).settleRefunded(
+    const { status, freed } = await new OrderRepository(t.db).settleRefunded(
       mine.id,
       'test',
       'simulator',

@@ -16,9 +16,12 @@ import {
 import { ErrorResponse, IdParams, UuidParams } from '../contract/common.js';
 import { AppError } from '../contract/errors.js';
 import type { App } from '../platform/http.js';
-import type { CheckoutService } from './checkout.js';
-import { holdView, type HoldService } from './holds.js';
+import type { CheckoutService } from './checkout/service.js';
+import type { HoldService } from './holds/service.js';
+import { holdView } from './holds/view.js';
+import type { OrderService } from './orders/service.js';
 import type { SaleStatsService } from './stats.js';
+import type { TicketService } from './tickets/service.js';
 
 const errors = {
   400: ErrorResponse,
@@ -35,9 +38,16 @@ const security = [{ bearer: [] }];
 
 export function bookingRoutes(
   app: App,
-  deps: { holds: HoldService; checkout: CheckoutService; stats: SaleStatsService; guard: Guard },
+  deps: {
+    holds: HoldService;
+    checkout: CheckoutService;
+    orders: OrderService;
+    tickets: TicketService;
+    stats: SaleStatsService;
+    guard: Guard;
+  },
 ) {
-  const { holds, checkout, stats, guard } = deps;
+  const { holds, checkout, orders, tickets, stats, guard } = deps;
 
   app.post(
     '/api/performances/:id/holds',
@@ -137,7 +147,7 @@ export function bookingRoutes(
         response: { 200: Type.Array(OrderSchema), ...errors },
       },
     },
-    async (req) => checkout.orders(callerOf(req).userId, req.query.limit, req.query.before),
+    async (req) => orders.orders(callerOf(req).userId, req.query.limit, req.query.before),
   );
 
   app.get(
@@ -152,7 +162,7 @@ export function bookingRoutes(
         response: { 200: OrderSchema, ...errors },
       },
     },
-    async (req) => checkout.order(req.params.id, callerOf(req).userId),
+    async (req) => orders.order(req.params.id, callerOf(req).userId),
   );
 
   app.post(
@@ -167,7 +177,7 @@ export function bookingRoutes(
         response: { 200: OrderSchema, ...errors },
       },
     },
-    async (req) => checkout.cancel(req.params.id, callerOf(req)),
+    async (req) => orders.cancel(req.params.id, callerOf(req)),
   );
 
   app.get(
@@ -182,7 +192,7 @@ export function bookingRoutes(
         response: { 200: TicketSchema, ...errors },
       },
     },
-    async (req) => checkout.ticket(req.params.id, callerOf(req).userId),
+    async (req) => tickets.ticket(req.params.id, callerOf(req).userId),
   );
 
   app.get(
@@ -198,7 +208,7 @@ export function bookingRoutes(
       },
     },
     async (req, reply) => {
-      const ticket = await checkout.ticket(req.params.id, callerOf(req).userId);
+      const ticket = await tickets.ticket(req.params.id, callerOf(req).userId);
       const svg = await QRCode.toString(ticket.code, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
       return reply.type('image/svg+xml').header('cache-control', 'private, max-age=3600').send(svg);
     },
@@ -216,7 +226,7 @@ export function bookingRoutes(
         response: { 200: TicketSchema, ...errors },
       },
     },
-    async (req) => checkout.checkIn(req.body.code),
+    async (req) => tickets.checkIn(req.body.code),
   );
 
   app.get(

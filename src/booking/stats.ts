@@ -1,30 +1,33 @@
-import type { PerformanceRow } from '../inventory/performance.js';
-import type { InventoryRepository } from '../inventory/repository.js';
-import type { Clock } from '../platform/clock.js';
-import type { Db } from '../platform/db.js';
-import type { WaitingRoom } from '../engine/waiting-room/port.js';
 import type { SaleStats } from '../contract/booking.js';
+import type { WaitingRoom } from '../engine/waiting-room/port.js';
+import type { Clock } from '../platform/clock.js';
+import type { SaleStatsRepository } from './stats-repository.js';
+
+export interface SaleStatsOptions {
+  repository: SaleStatsRepository;
+  waitingRoom: WaitingRoom;
+  /** Throws PERFORMANCE_NOT_FOUND for a performance that does not exist (the catalog's). */
+  performances: { existingPerformance(id: string): Promise<unknown> };
+  /** The performance's tickets by status (the catalog's). */
+  tickets: { ticketCounts(performanceId: string): Promise<SaleStats['tickets']> };
+  clock: Clock;
+}
 
 /**
  * One snapshot of a performance's sale for the organizer's dashboard: the waiting room from the engine,
  * ticket counts and orders from PostgreSQL. The dashboard keeps the history itself by polling.
  */
 export class SaleStatsService {
-  constructor(
-    private readonly db: Db,
-    private readonly engine: WaitingRoom,
-    private readonly catalog: { existingPerformance(id: string): Promise<PerformanceRow> },
-    private readonly repository: InventoryRepository,
-    private readonly clock: Clock,
-  ) {}
+  constructor(private readonly deps: SaleStatsOptions) {}
 
   async stats(performanceId: string): Promise<SaleStats> {
-    await this.catalog.existingPerformance(performanceId);
-    const now = this.clock.now();
+    const { repository, waitingRoom, performances, tickets: counts, clock } = this.deps;
+    await performances.existingPerformance(performanceId);
+    const now = clock.now();
     const [queue, tickets, orders] = await Promise.all([
-      this.engine.queueStats(performanceId, now),
-      this.repository.ticketCounts(performanceId),
-      this.orderTotals(performanceId),
+      waitingRoom.queueStats(performanceId, now),
+      counts.ticketCounts(performanceId),
+      repository.orderTotals(performanceId),
     ]);
     return {
       at: new Date(now).toISOString(),
@@ -33,26 +36,5 @@ export class SaleStatsService {
       revenue: { amount: orders.amount, currency: orders.currency },
       orders: { paid: orders.paid, refunded: orders.refunded, cancelled: orders.cancelled },
     };
-  }
-
-  /** Paid revenue and orders by outcome; the currency is the event's, so it is known before any sale. */
-  private async orderTotals(performanceId: string) {
-    const { rows } = await this.db.query<{
-      amount: string;
-      currency: string;
-      paid: number;
-      refunded: number;
-      cancelled: number;
-    }>(
-      `SELECT coalesce(sum(o.amount) FILTER (WHERE o.status = 'paid'), 0)::bigint AS amount,
-              (SELECT e.currency FROM performances p JOIN events e ON e.id = p.event_id WHERE p.id = $1) AS currency,
-              count(*) FILTER (WHERE o.status = 'paid')::int AS paid,
-              count(*) FILTER (WHERE o.status = 'refunded')::int AS refunded,
-              count(*) FILTER (WHERE o.status = 'cancelled')::int AS cancelled
-       FROM orders o WHERE o.performance_id = $1`,
-      [performanceId],
-    );
-    const row = rows[0]!;
-    return { ...row, amount: Number(row.amount), currency: row.currency ?? 'KRW' };
   }
 }

@@ -1,10 +1,17 @@
 import type { LeaderElector } from '../engine/coordination/leader.js';
 import type { Logger } from '../platform/logger.js';
 import { BackgroundLoop } from '../engine/coordination/loop.js';
-import type { CheckoutService } from './checkout.js';
-import type { HoldService } from './holds.js';
+import type { CheckoutService } from './checkout/service.js';
+import type { HoldExpiry } from './holds/expiry.js';
 
 const SWEEP_EVERY_MS = 1_000;
+
+export interface BookingSweeperOptions {
+  expiry: HoldExpiry;
+  checkout: Pick<CheckoutService, 'settleAbandoned'>;
+  leader: LeaderElector;
+  logger: Logger;
+}
 
 /**
  * Tidies up after time and crashes, on the leader only: frees the seats of expired holds in PostgreSQL
@@ -14,18 +21,13 @@ const SWEEP_EVERY_MS = 1_000;
 export class BookingSweeper {
   private readonly loop: BackgroundLoop;
 
-  constructor(
-    private readonly holds: HoldService,
-    private readonly checkout: CheckoutService,
-    private readonly leader: LeaderElector,
-    logger: Logger,
-  ) {
+  constructor(private readonly deps: BookingSweeperOptions) {
     this.loop = new BackgroundLoop({
       everyMs: SWEEP_EVERY_MS,
-      leader,
+      leader: deps.leader,
       pass: () => this.runPass(),
       failure: { message: 'booking sweep failed', level: 'warn' },
-      logger,
+      logger: deps.logger,
     });
   }
 
@@ -48,7 +50,8 @@ export class BookingSweeper {
   private async runPass(): Promise<void> {
     // Drain a backlog in batches, but never for longer than one interval.
     const until = Date.now() + SWEEP_EVERY_MS;
-    while ((await this.holds.sweep()) > 0 && Date.now() < until && this.leader.isLeader);
-    await this.checkout.settleAbandoned();
+    const { expiry, checkout, leader } = this.deps;
+    while ((await expiry.sweep()) > 0 && Date.now() < until && leader.isLeader);
+    await checkout.settleAbandoned();
   }
 }
