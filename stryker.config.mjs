@@ -80,9 +80,10 @@ const MUTATE = {
     'src/engine/coordination/loop.ts:60-63',
     'src/engine/coordination/loop.ts:82-93',
     'src/inventory/availability.ts:39-89',
-    // The not-found and error handlers, and toErrorResponse.
-    'src/platform/http.ts:118-130',
-    'src/platform/http.ts:147-179',
+    // The not-found and error handlers (with the security-event log budget), and toErrorResponse.
+    'src/platform/http.ts:125-158',
+    'src/platform/http.ts:166-184',
+    'src/platform/http.ts:199-231',
   ],
   queue: [
     // join (sale window, closed room), verifyPass and consumePass, closedError.

@@ -183,6 +183,18 @@ describe.each(modes())('waiting room over HTTP ($name)', (mode) => {
     const late = await join(closed.performanceId, b.headers);
     expect([late.statusCode, late.json().error.code]).toEqual([409, 'SALE_CLOSED']);
     expect(late.json().error.details).toEqual({ performanceId: closed.performanceId });
+    // A room the engine has closed for the sale's end (a node whose clock runs behind still lets the
+    // join reach the engine): refused as closed, with the reason.
+    const ended = await onSalePerformance(t, {});
+    await t.engine.queueClose(ended.performanceId, 'sale-closed', Date.now() + hour);
+    const refused = await join(ended.performanceId, b.headers);
+    expect([refused.statusCode, refused.json().error]).toEqual([
+      409,
+      expect.objectContaining({
+        code: 'SALE_CLOSED',
+        details: { performanceId: ended.performanceId, reason: 'sale-closed' },
+      }),
+    ]);
 
     // At the instants themselves: the room opens exactly at its opening, and closes exactly at the close.
     const clock = new TestClock(now + 2 * hour - 30 * 60_000 - 1);

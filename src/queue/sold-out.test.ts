@@ -93,6 +93,24 @@ describe('the sold-out check', () => {
     expect(db.asked).toBe(2);
   });
 
+  it('when the first check fails while the map shows a free seat, then the next one asks the database, not the map', async () => {
+    const { db, at, showFree } = setup();
+    await showFree([3]);
+    db.fail = true;
+    await expect(at(0)).rejects.toThrow('the database is down');
+    db.fail = false;
+    db.soldOut = true;
+    expect(await at(1_000)).toBe(true);
+    expect(db.asked).toBe(3);
+  });
+
+  it('when the map is stored but shows every seat taken, then it is no reason to believe the room open', async () => {
+    const { db, at, showFree } = setup();
+    await showFree([]);
+    for (const ms of [0, 1_000, 2_000]) expect(await at(ms)).toBe(false);
+    expect(db.asked).toBe(3);
+  });
+
   it('when not sold out and the map shows nothing free, then the database is asked every second', async () => {
     const { db, at } = setup();
     for (const ms of [0, 1_000, 2_000]) expect(await at(ms)).toBe(false);
