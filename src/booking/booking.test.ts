@@ -13,7 +13,8 @@ import { randomUUID } from 'node:crypto';
 import { bulkBuyers } from '../loadtest/buyers.js';
 import { bookingViolations } from '../loadtest/invariants.js';
 import { GATE_PROVISIONAL_MS } from '../engine/hold-gate/port.js';
-import { PaymentSimulator, TEST_CARDS, type ChargeRequest, type ChargeResult } from './payments.js';
+import { HookedPayments } from '../../test/payments.js';
+import { TEST_CARDS } from './payments.js';
 import { HoldRepository } from './holds/repository.js';
 import { OrderRepository } from './orders/repository.js';
 
@@ -25,18 +26,7 @@ describe.each(modes())('booking over HTTP ($name)', (mode) => {
   const clock = new TestClock();
   // The simulator is ours so that charges can be counted; hooks let a test act in the middle of a
   // charge or a refund.
-  let duringCharge: (() => void) | undefined;
-  let duringRefund: (() => Promise<void>) | undefined;
-  const payments = new (class extends PaymentSimulator {
-    override async charge(req: ChargeRequest): Promise<ChargeResult> {
-      duringCharge?.();
-      return super.charge(req);
-    }
-    override async refund(ref: string): Promise<void> {
-      await duringRefund?.();
-      return super.refund(ref);
-    }
-  })({ latencyMs: 5, timeoutMs: 300 });
+  const payments = new HookedPayments({ latencyMs: 5, timeoutMs: 300 });
 
   beforeAll(async () => {
     t = await startTestApp(mode, { clock, payments, settings: { paymentTimeoutMs: 300 } });
@@ -428,14 +418,14 @@ describe.each(modes())('booking over HTTP ($name)', (mode) => {
     const { performanceId } = await onSalePerformance(t, noQueue);
     const alice = await buyer(t);
     const h = (await hold(performanceId, alice.headers, { seatNos: [60] })).json();
-    duringCharge = () => clock.advance(301_000);
+    payments.duringCharge = () => clock.advance(301_000);
     const refunds = payments.refundCount;
     try {
       const res = await pay(h.holdId, alice.headers, 'slow');
       expect(res.statusCode).toBe(410);
       expect(res.json().error).toMatchObject({ code: 'HOLD_EXPIRED', details: { refunded: true } });
     } finally {
-      duringCharge = undefined;
+      payments.duringCharge = undefined;
     }
     // The money comes back once. The sweeper may refund it too: the jump of the clock also ran out this
     // request's claim on the order, so the sweeper can take the order over while the charge is in flight.
@@ -598,7 +588,7 @@ describe.each(modes())('booking over HTTP ($name)', (mode) => {
     let arrived = 0;
     let allArrived: () => void = () => undefined;
     const barrier = new Promise<void>((r) => (allArrived = r));
-    duringRefund = async () => {
+    payments.duringRefund = async () => {
       if (++arrived === tabs) allArrived();
       await Promise.race([barrier, new Promise((r) => setTimeout(r, 2_000))]);
     };
@@ -607,7 +597,7 @@ describe.each(modes())('booking over HTTP ($name)', (mode) => {
     try {
       results = await Promise.all(Array.from({ length: tabs }, cancel));
     } finally {
-      duringRefund = undefined;
+      payments.duringRefund = undefined;
     }
     expect(arrived).toBe(tabs);
     // Every tab asks the provider (refunds are idempotent per charge); the money goes back once.

@@ -11,7 +11,8 @@ import {
 } from '../../test/harness.js';
 import { isFree } from '../contract/bitset.js';
 import { TicketCodes } from './codes.js';
-import { PaymentSimulator, TEST_CARDS, type ChargeRequest, type ChargeResult } from './payments.js';
+import { HookedPayments } from '../../test/payments.js';
+import { TEST_CARDS } from './payments.js';
 
 // Booking as its clients and its operators see it: the details every refusal carries (clients act on
 // them: which seats to strike out, when the sale opens, which order to look at) and the counters the
@@ -24,23 +25,7 @@ describe.each(modes())('booking, observed from outside ($name)', (mode) => {
   let t: TestApp;
   let admin: Headers;
   const clock = new TestClock();
-  /** When set, the provider fails the next charge with an error that is not a timeout. */
-  let failNextCharge = false;
-  /** Refunds asked of the provider (the simulator's own count is of money given back, once per charge). */
-  let refundCalls = 0;
-  const payments = new (class extends PaymentSimulator {
-    override async charge(req: ChargeRequest): Promise<ChargeResult> {
-      if (failNextCharge) {
-        failNextCharge = false;
-        throw new Error('the provider answered 503');
-      }
-      return super.charge(req);
-    }
-    override async refund(ref: string): Promise<void> {
-      refundCalls++;
-      return super.refund(ref);
-    }
-  })({ latencyMs: 1, timeoutMs: 100 });
+  const payments = new HookedPayments({ latencyMs: 1, timeoutMs: 100 });
 
   beforeAll(async () => {
     t = await startTestApp(mode, { clock, payments, settings: { paymentTimeoutMs: 100 } });
@@ -340,7 +325,11 @@ describe.each(modes())('booking, observed from outside ($name)', (mode) => {
     const { performanceId } = await onSalePerformance(t, noQueue);
     const alice = await buyer(t);
     const holdId = holdIdOf(await hold(performanceId, alice.headers, { seatNos: [7] }));
-    failNextCharge = true;
+    // The provider fails the next charge with an error that is not a timeout.
+    payments.duringCharge = () => {
+      payments.duringCharge = undefined;
+      throw new Error('the provider answered 503');
+    };
     let failed!: Awaited<ReturnType<typeof pay>>;
     expect(await counted(async () => (failed = await pay(holdId, alice.headers, 'flaky')))).toEqual({
       'tmomi_payments_total{outcome="error"}': 1,
@@ -364,12 +353,7 @@ describe.each(modes())('booking, observed from outside ($name)', (mode) => {
     // sweeper is stopped meanwhile, so that the request alone settles the order (the clock jump also
     // ends the request's claim, and the sweeper would otherwise be free to take the order over).
     await t.sweeper.stop();
-    const charge = payments.charge.bind(payments);
-    payments.charge = async (req) => {
-      const result = await charge(req);
-      clock.advance(61_000);
-      return result;
-    };
+    payments.duringCharge = () => clock.advance(61_000);
     try {
       const changes = await counted(async () => (late = await pay(holdId, alice.headers, 'late')));
       expect(changes).toEqual({
@@ -378,7 +362,7 @@ describe.each(modes())('booking, observed from outside ($name)', (mode) => {
         'tmomi_orders_total{status="refunded"}': 1,
       });
     } finally {
-      payments.charge = charge;
+      payments.duringCharge = undefined;
       t.sweeper.start();
     }
     expect(errorOf(late)).toMatchObject({
@@ -430,13 +414,13 @@ describe.each(modes())('booking, observed from outside ($name)', (mode) => {
       [one],
     );
     expect(rows).toEqual([{ status: 'refunded', provider_ref: expect.stringMatching(/^sim_/) }]);
-    const refunds = refundCalls;
+    const refunds = payments.refundCalls;
     expect(errorOf(await inject('POST', `/api/orders/${one}/cancel`, alice.headers))).toMatchObject({
       status: 409,
       code: 'ORDER_NOT_CANCELLABLE',
       details: { status: 'refunded' },
     });
-    expect(refundCalls).toBe(refunds);
+    expect(payments.refundCalls).toBe(refunds);
   });
 
   it('when tickets are read and scanned at the door, then each scan is counted by outcome and a second scan says when the first was', async () => {
