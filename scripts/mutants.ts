@@ -9,6 +9,7 @@
  *   npm run mutate:scripted                   # every mutant; exits 1 if any survived (so it can gate)
  *   npm run mutate:scripted -- --only a,b     # just these
  *   npm run mutate:scripted -- --list         # what each mutant breaks, and which tests should catch it
+ *   npm run mutate:scripted -- --check        # only that every mutant still applies (after code moved)
  *
  * The tests run with the environment as given: the embedded mode always, the scaled one too when
  * DATABASE_URL and REDIS_URL are set. Exits 1 when a mutant survived or could not be tried, 2 when the
@@ -419,7 +420,9 @@ function stopRunning(): void {
 const seconds = (since: number) => (performance.now() - since) / 1000;
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { only: { type: 'string' }, list: { type: 'boolean' } } });
+  const { values } = parseArgs({
+    options: { only: { type: 'string' }, list: { type: 'boolean' }, check: { type: 'boolean' } },
+  });
   const wanted = values.only?.split(',').map((id) => id.trim());
   const unknown = wanted?.filter((id) => !MUTANTS.some((m) => m.id === id)) ?? [];
   if (unknown.length > 0) throw new Error(`no such mutant: ${unknown.join(', ')} (see --list)`);
@@ -435,6 +438,10 @@ async function main(): Promise<number> {
   const missing = mutants.flatMap((m) => m.tests.filter((t) => !existsSync(join(ROOT, t))));
   if (missing.length > 0) throw new Error(`test files not found: ${[...new Set(missing)].join(', ')}`);
   await Promise.all(mutants.map((m) => mutated(m, ROOT)));
+  if (values.check) {
+    console.log(`${mutants.length} mutants apply, each exactly once, and their tests exist`);
+    return 0;
+  }
 
   const temp = await mkdtemp(join(tmpdir(), 'tmomi-mutate-sql-'));
   // As root, PostgreSQL runs as the postgres user, which must be able to reach its data folder in here.
