@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { Name } from './common.js';
 
 // Accounts and sessions. The session itself travels as an httpOnly cookie too, for EventSource.
 
@@ -9,7 +10,7 @@ const Password = Type.String({ minLength: 8, maxLength: 200 });
 export const SignupBody = Type.Object({
   email: Email,
   password: Password,
-  name: Type.String({ minLength: 1, maxLength: 100 }),
+  name: Name(100),
 });
 export type SignupBody = Static<typeof SignupBody>;
 

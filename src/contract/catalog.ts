@@ -1,16 +1,15 @@
 import { Type, type Static } from 'typebox';
-import { Id } from './common.js';
+import { Id, Name, Text } from './common.js';
 
 // The catalog's payloads: venues and their seat maps, events with grade prices, performances, search,
 // the ticket-generation job and the availability bitset.
 
-const Name = (max: number) => Type.String({ minLength: 1, maxLength: max, pattern: '\\S' });
 const Grade = Type.String({ minLength: 1, maxLength: 20, pattern: '^[\\p{L}\\p{N}_+-]+$' });
 const SeatsInRow = Type.Integer({ minimum: 1, maximum: 500 });
 
 export const VenueBody = Type.Object({
   name: Name(200),
-  address: Type.Optional(Type.String({ maxLength: 500 })),
+  address: Type.Optional(Text(500)),
   sections: Type.Array(
     Type.Object({
       name: Name(50),
@@ -76,9 +75,9 @@ const ImageUrl = Type.String({ format: 'uri', maxLength: 2000, pattern: '^https?
 
 export const EventBody = Type.Object({
   title: Name(200),
-  artist: Type.Optional(Type.String({ maxLength: 200 })),
+  artist: Type.Optional(Text(200)),
   category: Category,
-  description: Type.Optional(Type.String({ maxLength: 10_000 })),
+  description: Type.Optional(Text(10_000)),
   imageUrl: Type.Optional(ImageUrl),
   currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$' })),
   venueId: Id,
@@ -89,9 +88,9 @@ export type EventBody = Static<typeof EventBody>;
 export const EventPatch = Type.Object(
   {
     title: Type.Optional(Name(200)),
-    artist: Type.Optional(Type.String({ maxLength: 200 })),
+    artist: Type.Optional(Text(200)),
     category: Type.Optional(Category),
-    description: Type.Optional(Type.String({ maxLength: 10_000 })),
+    description: Type.Optional(Text(10_000)),
     imageUrl: Type.Optional(Type.Union([ImageUrl, Type.Null()])),
     venueId: Type.Optional(Id),
     prices: Type.Optional(Prices),
@@ -185,7 +184,7 @@ export const EventDetailSchema = Type.Intersect([
 export type EventDetail = Static<typeof EventDetailSchema>;
 
 export const SearchQuery = Type.Object({
-  q: Type.Optional(Type.String({ maxLength: 200 })),
+  q: Type.Optional(Text(200)),
   category: Type.Optional(Category),
   from: Type.Optional(Instant),
   to: Type.Optional(Instant),
