@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { Id, Name } from './common.js';
 
 // Booking's payloads: holds, checkout, orders and their tickets, check-in at the door, and the
 // organizer's live snapshot of a sale.
@@ -63,29 +64,60 @@ export const CheckoutHeaders = Type.Object({
   'idempotency-key': Type.Optional(IdempotencyKey('required')),
 });
 
+const Instant = Type.String({ format: 'date-time' });
+
+/** A ticket says where to sit: the labels a person reads beside the seat number, and what it cost. */
 export const TicketSchema = Type.Object({
   id: Type.String(),
   orderId: Type.String(),
   performanceId: Type.String(),
-  seatNo: Type.Integer(),
   code: Type.String(),
   status: Type.Enum(['valid', 'used', 'void']),
-  checkedInAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  seatNo: Type.Integer(),
+  section: Type.String(),
+  row: Type.String(),
+  seat: Type.String(),
+  grade: Type.String(),
+  price: Type.Integer(),
+  checkedInAt: Type.Union([Instant, Type.Null()]),
   qrUrl: Type.String(),
 });
 export type Ticket = Static<typeof TicketSchema>;
+
+/** Money given back: who asked (the buyer, an admin, or Tmomi itself when a hold was lost), and why. */
+export const RefundSchema = Type.Object({
+  id: Type.String(),
+  amount: Type.Integer(),
+  ticketIds: Type.Array(Type.String()),
+  by: Type.Enum(['buyer', 'admin', 'system']),
+  adminId: Type.Union([Type.String(), Type.Null()]),
+  reason: Type.String(),
+  /** pending: decided and the tickets void, the provider not yet confirmed (retried until it does). */
+  state: Type.Enum(['pending', 'succeeded']),
+  createdAt: Instant,
+  completedAt: Type.Union([Instant, Type.Null()]),
+});
+export type Refund = Static<typeof RefundSchema>;
 
 export const OrderSchema = Type.Object({
   id: Type.String(),
   holdId: Type.String(),
   performanceId: Type.String(),
   seatNos: Type.Array(Type.Integer()),
+  /** What was charged; `total` says the same for the ticket pages. */
   amount: Type.Integer(),
+  total: Type.Integer(),
+  refundedAmount: Type.Integer(),
   currency: Type.String(),
+  /** paid stays paid while any ticket is valid; refunded once every ticket is. */
   status: Type.Enum(['pending', 'paid', 'cancelled', 'refunded']),
   reason: Type.Union([Type.String(), Type.Null()]),
-  createdAt: Type.String({ format: 'date-time' }),
+  createdAt: Instant,
+  performance: Type.Object({ id: Type.String(), startsAt: Instant, refundUntil: Instant }),
+  event: Type.Object({ id: Type.String(), title: Type.String() }),
+  venue: Type.Object({ name: Type.String(), address: Type.String() }),
   tickets: Type.Array(TicketSchema),
+  refunds: Type.Array(RefundSchema),
 });
 export type Order = Static<typeof OrderSchema>;
 
@@ -96,11 +128,45 @@ export const OrdersQuery = Type.Object({
   ),
 });
 
+const TicketIds = Type.Array(Id, {
+  minItems: 1,
+  maxItems: MAX_SEATS_PER_HOLD,
+  uniqueItems: true,
+  description: 'the tickets to refund (a partial refund); all valid tickets of the order when left out',
+});
+
+export const CancelBody = Type.Object({ ticketIds: Type.Optional(TicketIds) }, { additionalProperties: false });
+export type CancelBody = Static<typeof CancelBody>;
+
+export const AdminRefundBody = Type.Object(
+  { reason: Name(500), ticketIds: Type.Optional(TicketIds) },
+  { additionalProperties: false },
+);
+export type AdminRefundBody = Static<typeof AdminRefundBody>;
+
+export const RefundHeaders = Type.Object({
+  'idempotency-key': Type.Optional(
+    IdempotencyKey('optional: a retry with the same key refunds once and answers the order as it is'),
+  ),
+});
+
 export const CheckinBody = Type.Object(
-  { code: Type.String({ minLength: 1, maxLength: 100 }) },
+  {
+    code: Type.String({ minLength: 1, maxLength: 100 }),
+    performanceId: Type.String({ ...Id, description: 'the performance this door admits to' }),
+  },
   { additionalProperties: false },
 );
 export type CheckinBody = Static<typeof CheckinBody>;
+
+/** The door's running count: tickets checked in, of those sold and still valid or used. */
+export const DoorCountSchema = Type.Object({
+  performanceId: Type.String(),
+  startsAt: Instant,
+  checkedIn: Type.Integer({ minimum: 0 }),
+  sold: Type.Integer({ minimum: 0 }),
+});
+export type DoorCount = Static<typeof DoorCountSchema>;
 
 const Count = Type.Integer({ minimum: 0 });
 

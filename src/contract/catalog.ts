@@ -104,6 +104,12 @@ export const PerformanceBody = Type.Object({
   startsAt: Instant,
   salesOpenAt: Instant,
   salesCloseAt: Instant,
+  refundUntil: Type.Optional(
+    Type.String({
+      format: 'date-time',
+      description: 'until when buyers may cancel for a refund; by default, the start',
+    }),
+  ),
   holdTtlSeconds: Type.Integer({ minimum: 30, maximum: 3600, default: 300 }),
   maxTicketsPerUser: Type.Integer({ minimum: 1, maximum: 20, default: 4 }),
   queue: Type.Object(
@@ -138,6 +144,7 @@ export const PerformanceSchema = Type.Object({
   startsAt: Instant,
   salesOpenAt: Instant,
   salesCloseAt: Instant,
+  refundUntil: Instant,
   holdTtlSeconds: Type.Integer(),
   maxTicketsPerUser: Type.Integer(),
   queue: Type.Object({

@@ -65,6 +65,10 @@ export const ERRORS = {
   TICKET_NOT_FOUND: { status: 404, message: 'There is no such ticket.' },
   ALREADY_CHECKED_IN: { status: 409, message: 'This ticket has already been used to enter.' },
   TICKET_VOID: { status: 409, message: 'This ticket was cancelled and is no longer valid.' },
+  WRONG_PERFORMANCE: { status: 409, message: 'This ticket is for another performance.' },
+  TICKET_USED: { status: 409, message: 'A ticket of this order has been used to enter; it cannot be refunded.' },
+  REFUND_CLOSED: { status: 409, message: 'The refund deadline for this performance has passed.' },
+  INVALID_REFUND_DEADLINE: { status: 422, message: 'Refunds must close by the start of the performance.' },
   NOT_READY: { status: 503, message: 'The service is not ready.' },
   INTERNAL: { status: 500, message: 'Something went wrong on our side.' },
 } as const satisfies Record<string, { status: number; message: string }>;
