@@ -1,8 +1,9 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { Hold, Order } from '@tmomi/contract/booking';
-import { ApiError, client, newIdempotencyKey } from '../../api';
+import { ApiError, client } from '../../api';
 import { useNow } from '../../hooks';
 import { useI18n } from '../../i18n';
+import { RetryKey } from '../../retryKey';
 import { ErrorNote, Field } from '../../ui';
 
 const TEST_CARDS = [
@@ -27,9 +28,9 @@ export function HoldPanel(props: {
   const [card, setCard] = useState('');
   const [problem, setProblem] = useState<unknown>(null);
   const [paying, setPaying] = useState(false);
-  // One key per payment attempt: a retry after a network failure reuses it (the server answers with the
-  // first outcome, never a second charge); a definite "declined" starts a new attempt.
-  const [attemptKey, setAttemptKey] = useState(newIdempotencyKey);
+  // One key per payment attempt: a retry after no answer reuses it (the server answers with the first
+  // outcome, never a second charge); a decline or a provider timeout ends the attempt.
+  const [keys] = useState(() => new RetryKey());
   const left = Math.max(0, Math.round((Date.parse(props.hold.expiresAt) - now) / 1000));
   const { onExpired } = props;
   useEffect(() => {
@@ -44,12 +45,14 @@ export function HoldPanel(props: {
       const order = await client.holds.checkout(
         props.hold.holdId,
         { payment: { card: card.replace(/\s+/g, '') } },
-        { idempotencyKey: attemptKey, queuePass: props.pass },
+        // Keyed by the hold alone: another card after no answer must not become a second charge.
+        { idempotencyKey: keys.for(props.hold.holdId), queuePass: props.pass },
       );
+      keys.settle();
       props.onPaid(order);
     } catch (err) {
+      keys.settle(err);
       setProblem(err);
-      if (err instanceof ApiError && err.status === 402) setAttemptKey(newIdempotencyKey());
       if (err instanceof ApiError && err.code === 'HOLD_EXPIRED') onExpired();
       setPaying(false);
     }

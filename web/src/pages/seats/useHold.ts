@@ -1,7 +1,8 @@
-import { useRef, useState } from 'react';
+import { useState } from 'react';
 import type { Hold, HoldBody } from '@tmomi/contract/booking';
-import { ApiError, client, newIdempotencyKey } from '../../api';
+import { ApiError, client } from '../../api';
 import { dropPass } from '../../passes';
+import { RetryKey } from '../../retryKey';
 
 // The buyer's hold lives in sessionStorage: it survives a reload of the seat map but not the tab.
 const holdKey = (performanceId: string) => `tmomi.hold.${performanceId}`;
@@ -32,8 +33,7 @@ export function useHold(performanceId: string, { queuePass, afterChange, clearSe
   const [hold, setHold] = useState<Hold | null>(() => savedHold(performanceId));
   const [problem, setProblem] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
-  /** A hold request that got no answer (network, 5xx), with the key to send it again under. */
-  const unanswered = useRef<{ body: string; key: string } | null>(null);
+  const [keys] = useState(() => new RetryKey());
 
   const keep = (next: Hold | null) => {
     if (next) sessionStorage.setItem(holdKey(performanceId), JSON.stringify(next));
@@ -47,15 +47,13 @@ export function useHold(performanceId: string, { queuePass, afterChange, clearSe
     setProblem(null);
     // The same request sent again after no answer keeps its key: if the first one held the seats,
     // the server hands that hold back instead of refusing seats the buyer already holds.
-    const text = JSON.stringify(body);
-    const key = unanswered.current?.body === text ? unanswered.current.key : newIdempotencyKey();
-    unanswered.current = { body: text, key };
+    const key = keys.for(JSON.stringify(body));
     try {
       const created = await client.holds.create(performanceId, body, { idempotencyKey: key, queuePass });
-      unanswered.current = null;
+      keys.settle();
       keep(created);
     } catch (err) {
-      if (!(err instanceof ApiError) || (err.status !== 0 && err.status < 500)) unanswered.current = null;
+      keys.settle(err);
       setProblem(err);
       if (err instanceof ApiError && err.code === 'SEAT_UNAVAILABLE') clearSelection();
     } finally {
