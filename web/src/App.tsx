@@ -4,7 +4,9 @@ import { useI18n, type Lang } from './i18n';
 import { EventPage } from './pages/EventPage';
 import { Home } from './pages/Home';
 import { AuthPage } from './pages/AuthPage';
-import { OrderPage, OrdersPage } from './pages/Orders';
+import { OrderPage } from './pages/orders/OrderPage';
+import { OrdersPage } from './pages/orders/OrdersPage';
+import { TicketPage } from './pages/orders/TicketPage';
 import { SeatsPage } from './pages/seats/SeatsPage';
 import { WaitingRoom } from './pages/queue/WaitingRoom';
 import { useSession } from './session';
@@ -37,6 +39,7 @@ export function App() {
             <Route path="/performances/:id/seats" element={<SeatsPage />} />
             <Route path="/orders" element={<RequireUser page={<OrdersPage />} />} />
             <Route path="/orders/:id" element={<RequireUser page={<OrderPage />} />} />
+            <Route path="/tickets/:id" element={<RequireUser page={<TicketPage />} />} />
             <Route path="/admin" element={<RequireAdmin page={<AdminHome />} />} />
             <Route path="/admin/venues/new" element={<RequireAdmin page={<VenueForm />} />} />
             <Route path="/admin/events/new" element={<RequireAdmin page={<EventForm />} />} />

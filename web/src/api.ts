@@ -1,7 +1,9 @@
 import type { LoginBody, PublicUser, Session, SignupBody } from '@tmomi/contract/auth';
 import type {
+  CancelBody,
   CheckinBody,
   CheckoutBody,
+  DoorCount,
   Hold,
   HoldBody,
   Order,
@@ -143,6 +145,8 @@ export const client = {
       post<PerformanceCreated>(`/api/admin/events/${eventId}/performances`, body),
     stats: (id: string, signal?: AbortSignal) =>
       call<SaleStats>(`/api/admin/performances/${id}/stats`, { signal }),
+    checkins: (id: string, signal?: AbortSignal) =>
+      call<DoorCount>(`/api/admin/performances/${id}/checkins`, { signal }),
     /**
      * The availability bitset, or null when it is unchanged since `etag` (304) or could not be read.
      * The browser's own cache would turn our 304 into a 200 with the old body; the caller keeps the copy.
@@ -185,9 +189,14 @@ export const client = {
   orders: {
     list: (signal?: AbortSignal) => call<Order[]>('/api/orders', { signal }),
     get: (id: string, signal?: AbortSignal) => call<Order>(`/api/orders/${id}`, { signal }),
-    cancel: (id: string) => post<Order>(`/api/orders/${id}/cancel`),
+    /** Refunds the given tickets (a partial refund), or every valid one when `ticketIds` is left out. */
+    cancel: (id: string, body: CancelBody, idempotencyKey: string) =>
+      post<Order>(`/api/orders/${id}/cancel`, body, { 'idempotency-key': idempotencyKey }),
+    /** A link, not a fetch: the browser downloads the attachment with the session cookie. */
+    pdfUrl: (id: string, lang: string) => `/api/orders/${id}/tickets.pdf?${query({ lang })}`,
   },
   tickets: {
+    get: (id: string, signal?: AbortSignal) => call<Ticket>(`/api/tickets/${id}`, { signal }),
     qrUrl: (id: string) => `/api/tickets/${id}/qr.svg`,
   },
   checkIn: (body: CheckinBody) => post<Ticket>('/api/admin/checkin', body),

@@ -1,6 +1,7 @@
 // The web app's words in English, the language every other one is typed against (ko.ts must have
 // every key). Every error code the API can answer has a sentence (a test holds them to the server's
 // catalog, src/contract/errors.ts).
+import { ticketsEn } from './tickets.en';
 
 export const en = {
   'app.name': 'Tmomi',
@@ -101,22 +102,6 @@ export const en = {
   'checkout.cardTimeout': 'Times out',
   'checkout.pay': 'Pay {amount}',
   'checkout.paying': 'Paying…',
-  'orders.title': 'My tickets',
-  'orders.empty': 'You have no orders yet.',
-  'orders.order': 'Order {id}',
-  'orders.status.pending': 'Pending',
-  'orders.status.paid': 'Paid',
-  'orders.status.cancelled': 'Cancelled',
-  'orders.status.refunded': 'Refunded',
-  'orders.tickets': 'Tickets',
-  'orders.qr': 'QR code for seat {seat}',
-  'orders.seatNo': 'Seat {n}',
-  'orders.cancel': 'Cancel order',
-  'orders.cancelConfirm': 'Cancel this order? You will be refunded and the seats go back on sale.',
-  'orders.cancelYes': 'Yes, cancel it',
-  'orders.cancelNo': 'Keep my tickets',
-  'orders.cancelled': 'The order has been cancelled and refunded.',
-  'orders.view': 'View tickets',
   'admin.title': 'Organizer',
   'admin.newVenue': 'New venue',
   'admin.newEvent': 'New event',
@@ -178,7 +163,10 @@ export const en = {
   'admin.revenueChart': 'Revenue over time',
   'admin.collecting': 'Collecting samples…',
   'admin.chartMax': 'top of the scale: {value}',
+  'admin.refundUntil': 'Refunds close at',
+  'admin.refundUntilHint': 'Optional: left empty, refunds close when the performance starts.',
   'admin.forbidden': 'This page is for organizers. Log in with an admin account.',
+  ...ticketsEn,
   errors: {
     NETWORK: 'We could not reach Tmomi. Check your connection and try again.',
     VALIDATION_FAILED: 'Some of the information is not valid. Check the form and try again.',
@@ -236,8 +224,12 @@ export const en = {
     IDEMPOTENCY_KEY_REQUIRED: 'The payment request was incomplete. Please try again.',
     ORDER_NOT_FOUND: 'This order does not exist.',
     ORDER_NOT_CANCELLABLE: 'This order can no longer be cancelled.',
-    TICKET_NOT_FOUND: 'No ticket has this code.',
+    TICKET_NOT_FOUND: 'We could not find this ticket.',
     ALREADY_CHECKED_IN: 'This ticket has already been checked in.',
+    WRONG_PERFORMANCE: 'This ticket is for another performance.',
+    TICKET_USED: 'A chosen ticket has already been used to enter, so it cannot be refunded.',
+    REFUND_CLOSED: 'The refund deadline for this performance has passed.',
+    INVALID_REFUND_DEADLINE: 'Refunds must close by the start of the performance.',
     SOLD_OUT: 'Sorry, this performance is sold out.',
     CLIENT: 'The request could not be completed.',
     SERVER: 'Something went wrong on our side. Please try again.',
