@@ -1,15 +1,11 @@
 import { Link } from 'react-router';
-import { client } from '../../api';
-import { useLoad } from '../../hooks';
 import { useI18n } from '../../i18n';
 import { ErrorNote, Loading } from '../../ui';
+import { useEventDetails } from './useEventDetails';
 
 export default function AdminHome() {
   const { t, dateTime } = useI18n();
-  const { data, error, reload } = useLoad(async (signal) => {
-    const { events } = await client.events.search({ pageSize: 50 }, signal);
-    return Promise.all(events.map((e) => client.events.get(e.id, signal)));
-  }, []);
+  const { data, error, reload } = useEventDetails();
   return (
     <section>
       <h1>{t('admin.title')}</h1>
