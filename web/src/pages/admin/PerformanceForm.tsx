@@ -40,6 +40,7 @@ export default function PerformanceForm() {
     const form = new FormData(event.currentTarget);
     const instant = (name: string) => new Date(form.get(name) as string).toISOString();
     const int = (name: string) => Number(form.get(name));
+    const refundUntil = form.get('refundUntil') as string;
     setError(null);
     try {
       setCreated(
@@ -47,6 +48,8 @@ export default function PerformanceForm() {
           startsAt: instant('startsAt'),
           salesOpenAt: instant('salesOpenAt'),
           salesCloseAt: instant('salesCloseAt'),
+          // Left empty, the server closes refunds at the start.
+          ...(refundUntil ? { refundUntil: instant('refundUntil') } : {}),
           holdTtlSeconds: int('holdTtlSeconds'),
           maxTicketsPerUser: int('maxTicketsPerUser'),
           // Disabled fields are not in the form data: without a queue, the server's defaults stand.
@@ -76,6 +79,9 @@ export default function PerformanceForm() {
         </Field>
         <Field label={t('admin.salesCloseAt')}>
           <input type="datetime-local" name="salesCloseAt" required defaultValue={defaults.salesCloseAt} />
+        </Field>
+        <Field label={t('admin.refundUntil')} hint={t('admin.refundUntilHint')}>
+          <input type="datetime-local" name="refundUntil" />
         </Field>
         <div className="inline-fields">
           <Field label={t('admin.holdTtl')}>
