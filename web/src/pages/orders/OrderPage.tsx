@@ -46,7 +46,8 @@ export function OrderPage() {
           {t('orders.order', { id: order.id })} · {dateTime(order.createdAt)}
         </span>
       </p>
-      {valid.length > 0 && (
+      {/* The PDF has a page for each ticket not void (a used one too); of an all-void order there is none. */}
+      {order.tickets.some((ticket) => ticket.status !== 'void') && (
         <p className="row-buttons">
           <a className="button secondary" href={client.orders.pdfUrl(order.id, lang)} download>
             {t('orders.pdf')}
