@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { modes, startTestApp, type TestApp } from '../harness.js';
 
 /** Debian's Chromium (`apt-get install -y chromium`); .ci/run installs it, so CI always has it. */
@@ -109,4 +109,18 @@ export async function logIn(page: Page, email: string, password: string): Promis
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.getByRole('button', { name: 'Log out' }).waitFor();
+}
+
+/** Selects seats on the map by keyboard: the cursor starts on the first free seat and moves right. */
+export async function selectSeats(page: Page, performanceId: string, count: number, skip = 0): Promise<void> {
+  await page.goto(`/performances/${performanceId}/seats`);
+  const canvas = page.locator('canvas[data-ready="true"]');
+  await canvas.focus();
+  await page.keyboard.press('ArrowRight');
+  for (let i = 0; i < skip; i++) await page.keyboard.press('ArrowRight');
+  for (let i = 0; i < count; i++) {
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('ArrowRight');
+  }
+  await expect.poll(() => page.getByTestId('selection').locator('li').count()).toBe(count);
 }
