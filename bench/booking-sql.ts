@@ -97,6 +97,7 @@ try {
       userId: users[k]!,
       performanceId: perf,
       seatNos: [k],
+      seatPrices: [99_000],
       amount: 99_000,
       currency: 'KRW',
       expiresAt: new Date(now.getTime() + 300_000),

@@ -31,6 +31,7 @@ import { HoldService } from './booking/holds/service.js';
 import { createBookingMetrics } from './booking/metrics.js';
 import { OrderRepository } from './booking/orders/repository.js';
 import { OrderService } from './booking/orders/service.js';
+import { OrderViews } from './booking/orders/view.js';
 import { PaymentSimulator, type PaymentPort } from './booking/payments.js';
 import { bookingRoutes } from './booking/routes.js';
 import { SaleStatsRepository } from './booking/stats-repository.js';
@@ -179,6 +180,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     deps.payments ??
     new PaymentSimulator({ latencyMs: settings.paymentLatencyMs, timeoutMs: settings.paymentTimeoutMs });
   const codes = new TicketCodes(deps.secret);
+  const orderViews = new OrderViews({ orders: orderRepository, tickets: ticketRepository });
   const holds = new HoldService({
     repository: holdRepository,
     gate,
@@ -193,7 +195,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     repository: new CheckoutRepository({ db: deps.db, metrics: bookingMetrics }),
     orders: orderRepository,
     holds: holdRepository,
-    tickets: ticketRepository,
+    views: orderViews,
     gate,
     payments,
     codes,
@@ -205,13 +207,21 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   });
   const orders = new OrderService({
     repository: orderRepository,
-    tickets: ticketRepository,
+    views: orderViews,
     gate,
     payments,
     availability,
     metrics: bookingMetrics,
+    clock,
+    logger,
   });
-  const tickets = new TicketService({ repository: ticketRepository, codes, metrics: bookingMetrics, clock });
+  const tickets = new TicketService({
+    repository: ticketRepository,
+    performance: (id) => performances.get(id),
+    codes,
+    metrics: bookingMetrics,
+    clock,
+  });
   const sweeper = new BookingSweeper({
     expiry: new HoldExpiry({
       repository: holdRepository,
@@ -221,6 +231,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
       clock,
     }),
     checkout,
+    refunds: orders,
     leader: new LeaderElector({
       engine: deps.engine,
       name: LEASES.bookingSweeper,

@@ -64,7 +64,7 @@ export async function startTestApp(
     db,
     engine,
     clock,
-    logger: pino({ level: 'silent' }),
+    logger: pino({ level: process.env.TEST_LOG ?? 'silent' }),
     secret: TEST_SECRET,
     ...(opts.payments ? { payments: opts.payments } : {}),
     settings: {

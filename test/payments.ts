@@ -1,9 +1,14 @@
-import { PaymentSimulator, type ChargeRequest, type ChargeResult } from '../src/booking/payments.js';
+import {
+  PaymentSimulator,
+  type ChargeRequest,
+  type ChargeResult,
+  type RefundRequest,
+} from '../src/booking/payments.js';
 
 /**
  * The payment simulator with hooks a test sets to act in the middle of a charge or a refund (move the
  * clock, fail, race a second request), and a count of refund calls: the simulator itself counts money
- * given back, once per charge, so a second refund of the same charge shows only here.
+ * given back, once per refund key, so a second ask under the same key shows only here.
  */
 export class HookedPayments extends PaymentSimulator {
   duringCharge: ((req: ChargeRequest) => void) | undefined;
@@ -15,9 +20,9 @@ export class HookedPayments extends PaymentSimulator {
     return super.charge(req);
   }
 
-  override async refund(ref: string): Promise<void> {
+  override async refund(req: RefundRequest): Promise<void> {
     this.refundCalls++;
     await this.duringRefund?.();
-    return super.refund(ref);
+    return super.refund(req);
   }
 }

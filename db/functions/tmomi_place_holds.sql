@@ -13,6 +13,8 @@
 -- never wait on each other in a cycle.
 -- A hold request may carry an Idempotency-Key (p_keys, decision 012): one hold per buyer, performance
 -- and key; a hold whose key is already taken is not placed and comes back as "taken".
+-- p_prices gives each seat's price beside p_seats (what a partial refund gives back); null from a node
+-- older than migration 0010, whose holds are priced by grade when they are paid.
 -- Every statement reaches rows by key, so the function runs with sequential scans priced out
 -- (decision 009). The commit does not wait for the WAL flush (decision 005): a database crash may
 -- forget the last fraction of a second of holds, never corrupt.
@@ -20,7 +22,7 @@
 CREATE OR REPLACE FUNCTION tmomi_place_holds(p_holds uuid[], p_users bigint[], p_perfs bigint[], p_counts integer[],
                                              p_seats integer[], p_amounts integer[], p_currencies text[],
                                              p_expires timestamptz[], p_nows timestamptz[], p_caps integer[],
-                                             p_passes bigint[], p_keys text[])
+                                             p_passes bigint[], p_keys text[], p_prices integer[] DEFAULT NULL)
 RETURNS TABLE (outcome smallint, detail integer[]) LANGUAGE plpgsql SET enable_seqscan = off AS $$
 DECLARE
   v_seat_perfs bigint[];
@@ -72,9 +74,10 @@ BEGIN
       WHERE t.status = 0 OR (t.status = 1 AND t.held_until <= s.now)
       GROUP BY s.i
   ), placed AS (
-    INSERT INTO holds (id, user_id, performance_id, seat_nos, amount, currency, expires_at, pass_id, request_key)
+    INSERT INTO holds (id, user_id, performance_id, seat_nos, amount, currency, expires_at, pass_id, request_key,
+                       seat_prices)
       SELECT h.id, h.usr, h.perf, p_seats[v_offsets[h.i] + 1 : v_offsets[h.i] + h.n], h.amount, h.currency,
-             h.expires, h.pass, h.request_key
+             h.expires, h.pass, h.request_key, p_prices[v_offsets[h.i] + 1 : v_offsets[h.i] + h.n]
       FROM h JOIN free USING (i)
       WHERE free.n = h.n AND v_have[h.i] + h.n <= h.cap
       -- A request already placed under its key: nothing new is held, and the caller, seeing "taken",

@@ -21,6 +21,7 @@ DECLARE
   v_seat_nows timestamptz[];
   v_seat_counts integer[];
   v_seat_codes text[];
+  v_seat_prices integer[];
   v_paid bigint[];
   v_paid_holds uuid[];
   v_miscounted boolean;
@@ -34,9 +35,10 @@ BEGIN
     FROM (SELECT o FROM orders o WHERE o.id = ANY (p_orders) ORDER BY o.id FOR UPDATE) AS l;
   -- The seats of the orders still pending, each beside its order, and the code it gets if paid.
   SELECT array_agg(o.id), array_agg(o.performance_id), array_agg(s.seat), array_agg(o.hold_id), array_agg(x.now),
-         array_agg(x.n), array_agg(p_codes[x.o + s.k]), bool_or(x.n <> cardinality(o.seat_nos))
+         array_agg(x.n), array_agg(p_codes[x.o + s.k]), array_agg(o.seat_prices[s.k]),
+         bool_or(x.n <> cardinality(o.seat_nos))
     INTO v_seat_orders, v_seat_perfs, v_seat_nos, v_seat_holds, v_seat_nows, v_seat_counts, v_seat_codes,
-         v_miscounted
+         v_seat_prices, v_miscounted
     FROM (SELECT c.*, (sum(c.n) OVER (ORDER BY c.i) - c.n)::integer AS o
           FROM unnest(p_orders, p_nows, p_code_counts) WITH ORDINALITY AS c (id, now, n, i)) AS x
     JOIN unnest(v_orders) AS o USING (id), unnest(o.seat_nos) WITH ORDINALITY AS s (seat, k)
@@ -73,16 +75,25 @@ BEGIN
     UPDATE orders SET status = 'paid', charge_claimed_until = NULL, updated_at = now() WHERE id = ANY (v_paid)
   ), used AS (
     UPDATE holds SET state = 'ordered' WHERE id = ANY (v_paid_holds)
-  ), events AS (
+  ), announced AS (
     INSERT INTO outbox (topic, payload)
       SELECT 'order.paid', jsonb_build_object('orderId', o.id::text, 'userId', o.user_id::text,
                'performanceId', o.performance_id::text, 'seatNos', to_jsonb(o.seat_nos), 'amount', o.amount,
                'currency', o.currency)
       FROM unnest(v_orders) AS o WHERE o.id = ANY (v_paid) ORDER BY o.id
   ), issued AS (
-    INSERT INTO issued_tickets (order_id, performance_id, seat_no, code)
-      SELECT s.oid, s.perf, s.seat, s.code
-      FROM unnest(v_seat_orders, v_seat_perfs, v_seat_nos, v_seat_codes) AS s (oid, perf, seat, code)
+    -- Each ticket keeps the price its seat was held at; a hold placed by a node older than migration
+    -- 0010 has none, and its seats are priced by grade.
+    INSERT INTO issued_tickets (order_id, performance_id, seat_no, code, price)
+      SELECT s.oid, s.perf, s.seat, s.code,
+             coalesce(s.price, (SELECT ep.amount FROM performances p
+                                JOIN events e ON e.id = p.event_id
+                                JOIN seats st ON st.venue_id = e.venue_id AND st.seat_no = s.seat
+                                JOIN sections sc ON sc.venue_id = st.venue_id AND sc.section_no = st.section_no
+                                JOIN event_prices ep ON ep.event_id = e.id AND ep.grade = sc.grade
+                                WHERE p.id = s.perf))
+      FROM unnest(v_seat_orders, v_seat_perfs, v_seat_nos, v_seat_codes, v_seat_prices)
+        AS s (oid, perf, seat, code, price)
       WHERE s.oid = ANY (v_paid)
       RETURNING order_id, id, seat_no)
   SELECT jsonb_object_agg(order_id::text, tickets) INTO v_issued FROM (

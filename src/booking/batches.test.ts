@@ -41,6 +41,7 @@ describe.each(modes())('holds and settlements in one batch ($name)', (mode) => {
     userId,
     performanceId,
     seatNos,
+    seatPrices: seatNos.map(() => 50_000),
     amount: 50_000 * seatNos.length,
     currency: 'KRW',
     expiresAt: new Date(Date.now() + ttlMs),

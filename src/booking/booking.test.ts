@@ -507,6 +507,7 @@ describe.each(modes())('booking over HTTP ($name)', (mode) => {
       userId,
       performanceId,
       seatNos,
+      seatPrices: seatNos.map(() => 50_000),
       amount: 50_000 * seatNos.length,
       currency: 'KRW',
       expiresAt: new Date(clock.now() + 300_000),
@@ -583,28 +584,16 @@ describe.each(modes())('booking over HTTP ($name)', (mode) => {
     const order = (await pay(h.holdId, alice.headers, 'cancel-race')).json();
     const cancel = () =>
       t.app.inject({ method: 'POST', url: `/api/orders/${order.id}/cancel`, headers: alice.headers });
-    // Every cancel gets past its own check that the order is paid before any of them settles.
-    const tabs = 5;
-    let arrived = 0;
-    let allArrived: () => void = () => undefined;
-    const barrier = new Promise<void>((r) => (allArrived = r));
-    payments.duringRefund = async () => {
-      if (++arrived === tabs) allArrived();
-      await Promise.race([barrier, new Promise((r) => setTimeout(r, 2_000))]);
-    };
+    // PostgreSQL decides each cancel under the order's lock: one refunds, the others find it refunded,
+    // and only the winner asks the provider.
+    const calls = payments.refundCalls;
     const refunds = payments.refundCount;
-    let results;
-    try {
-      results = await Promise.all(Array.from({ length: tabs }, cancel));
-    } finally {
-      payments.duringRefund = undefined;
-    }
-    expect(arrived).toBe(tabs);
-    // Every tab asks the provider (refunds are idempotent per charge); the money goes back once.
+    const results = await Promise.all(Array.from({ length: 5 }, cancel));
+    expect(payments.refundCalls).toBe(calls + 1);
     expect(payments.refundCount).toBe(refunds + 1);
     expect(results.map((r) => r.statusCode).sort()).toEqual([200, 409, 409, 409, 409]);
     expect(results.filter((r) => r.statusCode === 409).map((r) => r.json().error.code)).toEqual(
-      Array(tabs - 1).fill('ORDER_NOT_CANCELLABLE'),
+      Array(4).fill('ORDER_NOT_CANCELLABLE'),
     );
     const events = await t.db.query(`SELECT topic FROM outbox WHERE payload->>'orderId' = $1 ORDER BY id`, [
       order.id,
@@ -614,7 +603,7 @@ describe.each(modes())('booking over HTTP ($name)', (mode) => {
     expect(await bookingViolations(t.db, performanceId, new Date(clock.now()))).toEqual([]);
   });
 
-  it('when an order’s seat list names a seat sold to another order, then its refund frees only its own tickets', async () => {
+  it('when a refunded ticket’s seat is sold to another order, then the refund leaves that seat sold', async () => {
     // A state no path reaches while the other guards hold: the refund's own guard is what keeps
     // another buyer's ticket sold if one of them ever broke.
     const { performanceId } = await onSalePerformance(t, noQueue);
@@ -634,21 +623,25 @@ describe.each(modes())('booking over HTTP ($name)', (mode) => {
         'other',
       )
     ).json();
-    await t.db.query(`UPDATE orders SET seat_nos = '{46,47}' WHERE id = $1`, [mine.id]);
-    const { status, freed } = await new OrderRepository(t.db).settleRefunded(
-      mine.id,
-      'test',
-      'simulator',
-      'ref',
-      'paid',
-    );
-    expect([status, freed]).toEqual(['refunded', [46]]);
+    await t.db.query(`UPDATE tickets SET order_id = $2 WHERE performance_id = $1 AND seat_no = 46`, [
+      performanceId,
+      theirs.id,
+    ]);
+    const decision = await new OrderRepository(t.db).refund({
+      orderId: mine.id,
+      by: 'buyer',
+      reason: 'test',
+      now: new Date(clock.now()),
+      checkDeadline: true,
+    });
+    expect(decision).toMatchObject({ outcome: 'refunded', freed: [] });
     expect((await ticketStates(performanceId)).map((r) => [r.seat_no, r.status, r.order_id])).toEqual([
+      [46, 2, theirs.id],
       [47, 2, theirs.id],
     ]);
   });
 
-  it('when an order is cancelled, then it is refunded, its codes are void, and the seats are back on sale', async () => {
+  it('when a ticket of an order is used, then the order cannot be cancelled whole, and its other ticket is refunded alone', async () => {
     const { performanceId } = await onSalePerformance(t, noQueue);
     const alice = await buyer(t);
     const bob = await buyer(t);
@@ -659,7 +652,12 @@ describe.each(modes())('booking over HTTP ($name)', (mode) => {
     expect(await isAvailable(performanceId, 80)).toBe(false); // the map is in the engine from here on
 
     const checkin = (code: string) =>
-      t.app.inject({ method: 'POST', url: '/api/admin/checkin', headers: admin, payload: { code } });
+      t.app.inject({
+        method: 'POST',
+        url: '/api/admin/checkin',
+        headers: admin,
+        payload: { code, performanceId },
+      });
     expect((await checkin(first.code)).statusCode).toBe(200);
     const again = await checkin(first.code);
     expect(again.statusCode).toBe(409);
@@ -673,24 +671,31 @@ describe.each(modes())('booking over HTTP ($name)', (mode) => {
           method: 'POST',
           url: '/api/admin/checkin',
           headers: alice.headers,
-          payload: { code: second.code },
+          payload: { code: second.code, performanceId },
         })
       ).statusCode,
     ).toBe(403);
 
-    const cancel = (headers: Headers) =>
-      t.app.inject({ method: 'POST', url: `/api/orders/${order.id}/cancel`, headers });
+    const cancel = (headers: Headers, payload?: object) =>
+      t.app.inject({ method: 'POST', url: `/api/orders/${order.id}/cancel`, headers, payload });
     expect((await cancel(bob.headers)).json().error.code).toBe('ORDER_NOT_FOUND');
-    const cancelled = await cancel(alice.headers);
+    // The used ticket cannot be refunded, so neither can the whole order; the other ticket can.
+    const whole = await cancel(alice.headers);
+    expect(whole.statusCode).toBe(409);
+    expect(whole.json().error).toMatchObject({ code: 'TICKET_USED', details: { ticketIds: [first.id] } });
+    const cancelled = await cancel(alice.headers, { ticketIds: [second.id] });
     expect(cancelled.statusCode).toBe(200);
-    expect(cancelled.json()).toMatchObject({ status: 'refunded', reason: 'cancelled-by-buyer' });
-    expect(cancelled.json().tickets.map((x: { status: string }) => x.status)).toEqual(['void', 'void']);
-    expect((await cancel(alice.headers)).json().error.code).toBe('ORDER_NOT_CANCELLABLE');
+    expect(cancelled.json()).toMatchObject({ status: 'paid', seatNos: [80], refundedAmount: second.price });
+    expect(cancelled.json().tickets.map((x: { status: string }) => x.status)).toEqual(['used', 'void']);
+    expect(cancelled.json().refunds).toMatchObject([
+      { amount: second.price, ticketIds: [second.id], by: 'buyer', reason: 'cancelled-by-buyer' },
+    ]);
+    expect((await cancel(alice.headers, { ticketIds: [second.id] })).json().error.code).toBe('TICKET_VOID');
     expect((await checkin(second.code)).json().error.code).toBe('TICKET_VOID');
-    expect(await ticketStates(performanceId)).toEqual([]);
-    // The cancel flipped both seats back on the map the buyers read.
-    expect(await shownFree(performanceId, [80, 81])).toEqual([true, true]);
-    expect((await hold(performanceId, bob.headers, { seatNos: [80, 81] })).statusCode).toBe(201);
+    expect((await ticketStates(performanceId)).map((r) => [r.seat_no, r.status])).toEqual([[80, 2]]);
+    // The cancel flipped the seat back on the map the buyers read.
+    expect(await shownFree(performanceId, [80, 81])).toEqual([false, true]);
+    expect((await hold(performanceId, bob.headers, { seatNos: [81] })).statusCode).toBe(201);
     expect(await bookingViolations(t.db, performanceId, new Date(clock.now()))).toEqual([]);
   });
 

@@ -8,6 +8,8 @@ export interface BookingMetrics {
   gateRebuilds: Counter<'outcome'>;
   orders: Counter<'status'>;
   payments: Counter<'outcome'>;
+  refunds: Counter<'by'>;
+  refunded: Counter<'currency'>;
   revenue: Counter<'currency'>;
   ticketsSold: Counter;
   checkins: Counter<'outcome'>;
@@ -53,16 +55,28 @@ export function createBookingMetrics(registry: Registry): BookingMetrics {
       labelNames: ['outcome'],
       registers,
     }),
+    refunds: new Counter({
+      name: 'tmomi_refunds_total',
+      help: 'Refunds decided, by who asked: buyer, admin, or system (a hold lost before its payment landed).',
+      labelNames: ['by'],
+      registers,
+    }),
+    refunded: new Counter({
+      name: 'tmomi_refunded_total',
+      help: 'Money given back by refunds, in the event currency.',
+      labelNames: ['currency'],
+      registers,
+    }),
     revenue: new Counter({
       name: 'tmomi_revenue_total',
-      help: 'Money taken by paid orders, in the event currency (refunds count in tmomi_payments_total).',
+      help: 'Money taken by paid orders, in the event currency (what refunds gave back: tmomi_refunded_total).',
       labelNames: ['currency'],
       registers,
     }),
     ticketsSold: new Counter({ name: 'tmomi_tickets_sold_total', help: 'Tickets sold.', registers }),
     checkins: new Counter({
       name: 'tmomi_checkins_total',
-      help: 'Check-in scans by outcome: admitted, used, void, unknown.',
+      help: 'Check-in scans by outcome: admitted, used, void, wrong-performance, unknown.',
       labelNames: ['outcome'],
       registers,
     }),

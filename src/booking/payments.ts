@@ -10,6 +10,14 @@ export interface ChargeRequest {
 
 export type ChargeResult = { status: 'succeeded'; ref: string } | { status: 'declined'; reason: string };
 
+export interface RefundRequest {
+  /** The charge to give money back from. */
+  ref: string;
+  amount: number;
+  /** The provider-side idempotency key of this refund: asked twice, it refunds once. */
+  key: string;
+}
+
 /** The provider did not answer in time: whether it charged is unknown until `find` says. */
 export class PaymentTimeoutError extends Error {
   override name = 'PaymentTimeoutError';
@@ -24,8 +32,11 @@ export interface PaymentPort {
   charge(req: ChargeRequest): Promise<ChargeResult>;
   /** The successful charge made under `key`, if any (to settle an order whose charger crashed). */
   find(key: string): Promise<{ ref: string } | null>;
-  /** Gives the money of charge `ref` back; refunding twice refunds once. */
-  refund(ref: string): Promise<void>;
+  /**
+   * Gives `amount` of charge `ref` back (part of it, or all); the same `key` refunds once. Refused when
+   * the charge's refunds would add up to more than it took, as providers do.
+   */
+  refund(req: RefundRequest): Promise<void>;
 }
 
 /** The simulator's test cards (DESIGN.md). Any other number is declined as unsupported. */
@@ -44,8 +55,9 @@ export class PaymentSimulator implements PaymentPort {
   readonly provider = 'simulator';
   private readonly charges = new Map<string, ChargeResult>();
   private readonly inFlight = new Map<string, Promise<ChargeResult>>();
-  /** The charges refunded: refunding one twice gives the money back once, as a provider does. */
-  private readonly refunded = new Set<string>();
+  /** The amount of every charge, by ref, and what each refund key gave back of which charge. */
+  private readonly charged = new Map<string, number>();
+  private readonly refunds = new Map<string, { ref: string; amount: number }>();
   private moneyTaken = 0;
   private chargeCallCount = 0;
 
@@ -64,9 +76,16 @@ export class PaymentSimulator implements PaymentPort {
     return this.chargeCallCount;
   }
 
-  /** How many distinct charges were refunded (the money given back; refunding twice refunds once). */
+  /** How many refunds gave money back (one per key, however often each was asked). */
   get refundCount(): number {
-    return this.refunded.size;
+    return this.refunds.size;
+  }
+
+  /** How much of charge `ref` was given back. */
+  refundedOf(ref: string): number {
+    let sum = 0;
+    for (const r of this.refunds.values()) if (r.ref === ref) sum += r.amount;
+    return sum;
   }
 
   async charge(req: ChargeRequest): Promise<ChargeResult> {
@@ -80,7 +99,9 @@ export class PaymentSimulator implements PaymentPort {
     const pending = sleep(this.opts.latencyMs).then((): ChargeResult => {
       if (req.card === TEST_CARDS.succeeds) {
         this.moneyTaken++;
-        return { status: 'succeeded', ref: `sim_${randomUUID()}` };
+        const ref = `sim_${randomUUID()}`;
+        this.charged.set(ref, req.amount);
+        return { status: 'succeeded', ref };
       }
       if (req.card === TEST_CARDS.declined) return { status: 'declined', reason: 'card-declined' };
       return { status: 'declined', reason: 'card-not-supported' };
@@ -100,9 +121,14 @@ export class PaymentSimulator implements PaymentPort {
     return result?.status === 'succeeded' ? { ref: result.ref } : null;
   }
 
-  async refund(ref: string): Promise<void> {
+  async refund({ ref, amount, key }: RefundRequest): Promise<void> {
     await sleep(this.opts.latencyMs);
-    this.refunded.add(ref);
+    if (this.refunds.has(key)) return;
+    const charged = this.charged.get(ref);
+    if (charged === undefined) throw new Error(`no charge ${ref} to refund`);
+    if (this.refundedOf(ref) + amount > charged)
+      throw new Error(`refunding ${amount} more of charge ${ref} would give back more than it took`);
+    this.refunds.set(key, { ref, amount });
   }
 }
 

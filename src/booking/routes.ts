@@ -2,6 +2,8 @@ import { Type } from 'typebox';
 import QRCode from 'qrcode';
 import { callerOf, type Guard } from '../auth/guard.js';
 import {
+  AdminRefundBody,
+  CancelBody,
   CheckinBody,
   CheckoutBody,
   CheckoutHeaders,
@@ -10,6 +12,8 @@ import {
   HoldSchema,
   OrderSchema,
   OrdersQuery,
+  DoorCountSchema,
+  RefundHeaders,
   SaleStatsSchema,
   TicketSchema,
 } from '../contract/booking.js';
@@ -169,15 +173,52 @@ export function bookingRoutes(
     '/api/orders/:id/cancel',
     {
       onRequest: guard.user,
+      // A cancel of the whole order may come with no body at all (as it always could).
+      preValidation: async (req) => {
+        req.body ??= {};
+      },
       schema: {
         tags: ['orders'],
         security,
-        summary: 'Cancel a paid order: refund in full, seats back on sale',
+        summary: 'Cancel tickets of your order for a refund: all of them, or those named (a partial refund)',
+        description:
+          'The seats go back on sale at once; the money is paid back to the card. Refused once any ticket ' +
+          "to refund has been used at the door (TICKET_USED), and after the performance's refundUntil " +
+          '(REFUND_CLOSED). With an Idempotency-Key, a retry refunds once and answers the order as it is.',
         params: IdParams,
+        headers: RefundHeaders,
+        body: CancelBody,
         response: { 200: OrderSchema, ...errors },
       },
     },
-    async (req) => orders.cancel(req.params.id, callerOf(req)),
+    async (req) =>
+      orders.cancel(req.params.id, callerOf(req).userId, {
+        ticketIds: req.body.ticketIds,
+        key: req.headers['idempotency-key'],
+      }),
+  );
+
+  app.post(
+    '/api/admin/orders/:id/refund',
+    {
+      onRequest: guard.admin,
+      schema: {
+        tags: ['admin'],
+        security,
+        summary: "Refund an order's tickets (all, or those named) as the box office, with a reason",
+        description:
+          'Recorded with the admin and the reason; not bound by the refund deadline. Used tickets are not refunded.',
+        params: IdParams,
+        headers: RefundHeaders,
+        body: AdminRefundBody,
+        response: { 200: OrderSchema, ...errors },
+      },
+    },
+    async (req) =>
+      orders.adminRefund(req.params.id, callerOf(req).userId, req.body.reason, {
+        ticketIds: req.body.ticketIds,
+        key: req.headers['idempotency-key'],
+      }),
   );
 
   app.get(
@@ -221,12 +262,27 @@ export function bookingRoutes(
       schema: {
         tags: ['admin'],
         security,
-        summary: 'Admit a ticket code at the door, once',
+        summary: "Admit a ticket code at a performance's door, once; answers where the holder sits",
         body: CheckinBody,
         response: { 200: TicketSchema, ...errors },
       },
     },
-    async (req) => tickets.checkIn(req.body.code),
+    async (req) => tickets.checkIn(req.body.code, req.body.performanceId),
+  );
+
+  app.get(
+    '/api/admin/performances/:id/checkins',
+    {
+      onRequest: guard.admin,
+      schema: {
+        tags: ['admin'],
+        security,
+        summary: "The door's running count: tickets checked in, of those sold",
+        params: IdParams,
+        response: { 200: DoorCountSchema, ...errors },
+      },
+    },
+    async (req) => tickets.doorCount(req.params.id),
   );
 
   app.get(

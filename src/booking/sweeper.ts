@@ -3,19 +3,22 @@ import type { Logger } from '../platform/logger.js';
 import { BackgroundLoop } from '../engine/coordination/loop.js';
 import type { CheckoutService } from './checkout/service.js';
 import type { HoldExpiry } from './holds/expiry.js';
+import type { OrderService } from './orders/service.js';
 
 const SWEEP_EVERY_MS = 1_000;
 
 export interface BookingSweeperOptions {
   expiry: HoldExpiry;
   checkout: Pick<CheckoutService, 'settleAbandoned'>;
+  refunds: Pick<OrderService, 'finishAbandonedRefunds'>;
   leader: LeaderElector;
   logger: Logger;
 }
 
 /**
  * Tidies up after time and crashes, on the leader only: frees the seats of expired holds in PostgreSQL
- * and the engine (so the seat map shows them again), and settles orders whose charging node died.
+ * and the engine (so the seat map shows them again), settles orders whose charging node died, and pays
+ * back refunds whose requester died before the provider confirmed them.
  * Correctness never waits for it: an expired hold's seats can already be taken over in place.
  */
 export class BookingSweeper {
@@ -50,8 +53,9 @@ export class BookingSweeper {
   private async runPass(): Promise<void> {
     // Drain a backlog in batches, but never for longer than one interval.
     const until = Date.now() + SWEEP_EVERY_MS;
-    const { expiry, checkout, leader } = this.deps;
+    const { expiry, checkout, refunds, leader } = this.deps;
     while ((await expiry.sweep()) > 0 && Date.now() < until && leader.isLeader);
     await checkout.settleAbandoned();
+    await refunds.finishAbandonedRefunds();
   }
 }

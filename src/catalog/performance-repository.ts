@@ -33,8 +33,9 @@ export class PerformanceRepository {
   ): Promise<string> {
     const { rows } = await client.query<{ id: string }>(
       `INSERT INTO performances (event_id, starts_at, sales_open_at, sales_close_at, hold_ttl_seconds,
-         max_tickets_per_user, queue_enabled, prequeue_minutes, admit_per_second, max_active, pass_ttl_seconds)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id::text`,
+         max_tickets_per_user, queue_enabled, prequeue_minutes, admit_per_second, max_active, pass_ttl_seconds,
+         refund_until)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id::text`,
       [
         p.eventId,
         p.startsAt,
@@ -47,6 +48,7 @@ export class PerformanceRepository {
         p.admitPerSecond,
         p.maxActive,
         p.passTtlSeconds,
+        p.refundUntil,
       ],
     );
     return rows[0]!.id;

@@ -58,6 +58,13 @@ export class PerformanceService {
         startsAt: body.startsAt,
       });
     }
+    const refundUntil = body.refundUntil === undefined ? startsAt : new Date(body.refundUntil);
+    if (refundUntil > startsAt) {
+      throw new AppError('INVALID_REFUND_DEADLINE', undefined, {
+        refundUntil: body.refundUntil,
+        startsAt: body.startsAt,
+      });
+    }
     const { events, venues, repository, jobs } = this.opts;
     const created = await inTransaction(this.opts.db, async (client) => {
       const event = await events.lockEvent(client, eventId);
@@ -70,6 +77,7 @@ export class PerformanceService {
         startsAt,
         salesOpenAt,
         salesCloseAt,
+        refundUntil,
         holdTtlSeconds: body.holdTtlSeconds,
         maxTicketsPerUser: body.maxTicketsPerUser,
         queueEnabled: body.queue.enabled,

@@ -44,6 +44,7 @@ export function toPerformance(p: PerformanceRow, saleState: SaleState) {
     startsAt: p.startsAt.toISOString(),
     salesOpenAt: p.salesOpenAt.toISOString(),
     salesCloseAt: p.salesCloseAt.toISOString(),
+    refundUntil: p.refundUntil.toISOString(),
     holdTtlSeconds: p.holdTtlSeconds,
     maxTicketsPerUser: p.maxTicketsPerUser,
     queue: {

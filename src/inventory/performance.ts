@@ -16,6 +16,8 @@ export interface PerformanceRow {
   startsAt: Date;
   salesOpenAt: Date;
   salesCloseAt: Date;
+  /** Until when buyers may cancel for a refund (by default the start). */
+  refundUntil: Date;
   holdTtlSeconds: number;
   maxTicketsPerUser: number;
   queueEnabled: boolean;

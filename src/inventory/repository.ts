@@ -8,7 +8,7 @@ const { Available, Held, Sold } = TicketStatus;
 /** The columns of a PerformanceRow, from PERFORMANCE_FROM; the catalog lists an event's performances with them. */
 export const PERFORMANCE = `p.id::text, p.event_id::text AS "eventId", e.venue_id::text AS "venueId", v.seat_count AS "seatCount",
   p.starts_at AS "startsAt", p.sales_open_at AS "salesOpenAt", p.sales_close_at AS "salesCloseAt",
-  p.hold_ttl_seconds AS "holdTtlSeconds", p.max_tickets_per_user AS "maxTicketsPerUser",
+  p.refund_until AS "refundUntil",  p.hold_ttl_seconds AS "holdTtlSeconds", p.max_tickets_per_user AS "maxTicketsPerUser",
   p.queue_enabled AS "queueEnabled", p.prequeue_minutes AS "prequeueMinutes", p.admit_per_second AS "admitPerSecond",
   p.max_active AS "maxActive", p.pass_ttl_seconds AS "passTtlSeconds"`;
 export const PERFORMANCE_FROM = `performances p JOIN events e ON e.id = p.event_id JOIN venues v ON v.id = e.venue_id`;

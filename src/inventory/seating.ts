@@ -46,9 +46,9 @@ export class Seating {
     return this.gradeBySeat[seatNo];
   }
 
-  /** The total price of the seats; every seat's grade is priced (performance creation checks it). */
-  amountOf(seatNos: readonly number[]): number {
-    return seatNos.reduce((sum, seat) => sum + (this.prices.get(this.gradeOf(seat) ?? '') ?? 0), 0);
+  /** A seat's price; every seat's grade is priced (performance creation checks it). */
+  priceOf(seatNo: number): number {
+    return this.prices.get(this.gradeOf(seatNo) ?? '') ?? 0;
   }
 
   /**

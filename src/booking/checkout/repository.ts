@@ -88,8 +88,8 @@ export class CheckoutRepository {
   private async createOrders(orders: NewOrder[]): Promise<CreatedOrder[]> {
     const { rows } = await this.db.query<OrderRow>(
       `WITH h AS MATERIALIZED (SELECT * FROM holds WHERE id = ANY ($1::uuid[]))
-       INSERT INTO orders (user_id, performance_id, hold_id, idempotency_key, seat_nos, amount, currency, pass_id, charge_claimed_until)
-       SELECT h.user_id, h.performance_id, h.id, x.key, h.seat_nos, h.amount, h.currency, h.pass_id, x.claim
+       INSERT INTO orders (user_id, performance_id, hold_id, idempotency_key, seat_nos, seat_prices, amount, currency, pass_id, charge_claimed_until)
+       SELECT h.user_id, h.performance_id, h.id, x.key, h.seat_nos, h.seat_prices, h.amount, h.currency, h.pass_id, x.claim
        FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::timestamptz[], $5::timestamptz[]) AS x (hold, usr, key, now, claim)
          JOIN h ON h.id = x.hold AND h.user_id = x.usr AND h.state = 'active' AND h.expires_at > x.now
        ON CONFLICT (user_id, idempotency_key) DO NOTHING

@@ -7,24 +7,23 @@ import type { BookingGate } from '../gate/service.js';
 import type { HoldRepository } from '../holds/repository.js';
 import type { BookingMetrics } from '../metrics.js';
 import type { OrderRepository, OrderRow } from '../orders/repository.js';
-import { loadOrderView, orderView, type OrderView } from '../orders/view.js';
+import type { OrderView, OrderViews } from '../orders/view.js';
 import { PaymentTimeoutError, type PaymentPort } from '../payments.js';
-import type { IssuedTicketRow, TicketRepository } from '../tickets/repository.js';
 import type { CheckoutRepository } from './repository.js';
 
 /** While one request charges an order, retries wait for it this long (beyond the provider's timeout). */
 const CLAIM_MARGIN_MS = 5_000;
 const WAIT_POLL_MS = 25;
 
-/** A settled order, with its tickets when the settling request already knows them. */
-type Settled = { order: OrderRow; tickets?: IssuedTicketRow[] };
+/** A settled order, as the request that settled it (or waited for it) last read it. */
+type Settled = { order: OrderRow };
 
 export interface CheckoutServiceOptions {
   repository: CheckoutRepository;
   orders: OrderRepository;
   /** Where an order is refused, why its hold cannot be paid for. */
   holds: Pick<HoldRepository, 'findHold'>;
-  tickets: TicketRepository;
+  views: OrderViews;
   gate: BookingGate;
   payments: PaymentPort;
   codes: TicketCodes;
@@ -125,7 +124,7 @@ export class CheckoutService {
       metrics.payments.inc({ outcome: 'timeout' });
       // Unknown whether the provider charged: ask it, and give back anything it took.
       const late = await payments.find(chargeKey(order.id)).catch(() => null);
-      if (late) await payments.refund(late.ref);
+      if (late) await payments.refund({ ref: late.ref, amount: order.amount, key: wholeRefundKey(order.id) });
       await repository.settleUncharged(order.id, 'payment-timeout', {
         provider: payments.provider,
         status: 'failed',
@@ -162,24 +161,18 @@ export class CheckoutService {
       metrics.revenue.inc({ currency: order.currency }, order.amount);
       metrics.ticketsSold.inc(order.seatNos.length);
       await this.afterPaid(order);
-      // Everything the response needs is known here: no need to read the order back.
-      const tickets = settled.tickets!.map((t) => ({
-        id: t.id,
-        orderId: order.id,
-        userId: order.userId,
-        performanceId: order.performanceId,
-        seatNo: t.seatNo,
-        code: codes[order.seatNos.indexOf(t.seatNo)]!,
-        voidedAt: null,
-        checkedInAt: null,
-      }));
-      return { order: { ...order, status: 'paid', reason: null }, tickets };
+      return { order: { ...order, status: 'paid', reason: null } };
     }
     if (settled.status === 'pending') {
-      await payments.refund(ref);
+      // Two settlers of one order (a crashed charger's claim taken over) both land here: the refund's
+      // key makes the provider give the money back once, and only one of them records it.
+      await payments.refund({ ref, amount: order.amount, key: wholeRefundKey(order.id) });
       metrics.payments.inc({ outcome: 'refunded' });
-      await orders.settleRefunded(order.id, 'hold-expired', payments.provider, ref, 'pending');
-      metrics.orders.inc({ status: 'refunded' });
+      if ((await orders.settleRefunded(order.id, 'hold-expired', payments.provider, ref)) === 'refunded') {
+        metrics.orders.inc({ status: 'refunded' });
+        metrics.refunds.inc({ by: 'system' });
+        metrics.refunded.inc({ currency: order.currency }, order.amount);
+      }
     }
     return { order: (await orders.findOrder(order.id))! };
   }
@@ -201,10 +194,10 @@ export class CheckoutService {
   }
 
   /** The response for a settled order: the order, or the error that explains it. */
-  private async outcome({ order, tickets }: Settled): Promise<OrderView> {
+  private async outcome({ order }: Settled): Promise<OrderView> {
     switch (order.status) {
       case 'paid':
-        return tickets ? orderView(order, tickets) : loadOrderView(order, this.deps.tickets);
+        return (await this.deps.views.byId(order.id))!;
       case 'cancelled':
         if (order.reason === 'payment-timeout')
           throw new AppError('PAYMENT_TIMEOUT', undefined, { orderId: order.id });
@@ -240,3 +233,5 @@ export class CheckoutService {
 
 /** The provider-side idempotency key of an order's one charge. */
 const chargeKey = (orderId: string) => `tmomi-order-${orderId}`;
+/** The key of the one refund of a whole charge whose order could not be kept (a timeout, a lost hold). */
+const wholeRefundKey = (orderId: string) => `tmomi-refund-order-${orderId}`;

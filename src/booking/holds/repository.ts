@@ -28,6 +28,8 @@ export type NewHold = Pick<
   HoldRow,
   'id' | 'userId' | 'performanceId' | 'seatNos' | 'amount' | 'currency' | 'expiresAt'
 > & {
+  /** Each seat's price, beside seatNos: what its ticket will say it cost. */
+  seatPrices: number[];
   now: Date;
   cap: number;
   passId: number | null;
@@ -67,7 +69,7 @@ export class HoldRepository {
 
   private async placeRound(holds: NewHold[]): Promise<PlaceOutcome[]> {
     const { rows } = await this.db.query<{ outcome: number; detail: number[] | null }>(
-      'SELECT outcome, detail FROM tmomi_place_holds($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)',
+      'SELECT outcome, detail FROM tmomi_place_holds($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)',
       [
         holds.map((h) => h.id),
         holds.map((h) => h.userId),
@@ -81,6 +83,7 @@ export class HoldRepository {
         holds.map((h) => h.cap),
         holds.map((h) => h.passId),
         holds.map((h) => h.requestKey),
+        holds.flatMap((h) => h.seatPrices),
       ],
     );
     return rows.map(({ outcome, detail }): PlaceOutcome => {

@@ -198,7 +198,8 @@ export class HoldService {
     seatNos: number[],
   ): Promise<HoldResult> {
     const { gate, repository, metrics, clock } = this.deps;
-    const amount = seating.amountOf(seatNos);
+    const seatPrices = seatNos.map((seat) => seating.priceOf(seat));
+    const amount = seatPrices.reduce((sum, price) => sum + price, 0);
     const currency = seating.currency;
     const now = clock.now();
     const max = perf.maxTicketsPerUser;
@@ -227,6 +228,7 @@ export class HoldService {
         userId,
         performanceId: perf.id,
         seatNos,
+        seatPrices,
         amount,
         currency,
         expiresAt: new Date(hold.expiresAt),

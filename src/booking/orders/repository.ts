@@ -8,6 +8,7 @@ export interface OrderRow {
   performanceId: string;
   holdId: string;
   idempotencyKey: string;
+  /** The seats the order has: all it bought, less those refunded while others stay valid. */
   seatNos: number[];
   amount: number;
   currency: string;
@@ -19,12 +20,76 @@ export interface OrderRow {
   updatedAt: Date;
 }
 
-/** The columns of an OrderRow, for `SELECT … FROM orders` and `RETURNING`. */
-export const ORDER = `id::text, user_id::text AS "userId", performance_id::text AS "performanceId", hold_id::text AS "holdId",
-  idempotency_key AS "idempotencyKey", seat_nos AS "seatNos", amount, currency, pass_id::text AS "passId", status, reason,
-  charge_claimed_until AS "chargeClaimedUntil", created_at AS "createdAt", updated_at AS "updatedAt"`;
+/** An order with what its tickets are for: the performance, the event and the venue. */
+export interface OrderDetailRow extends OrderRow {
+  startsAt: Date;
+  refundUntil: Date;
+  eventId: string;
+  eventTitle: string;
+  venueName: string;
+  venueAddress: string;
+}
 
-/** Orders as they stand, and their refund. */
+export interface RefundRow {
+  id: string;
+  orderId: string;
+  amount: number;
+  ticketIds: string[];
+  by: 'buyer' | 'admin' | 'system';
+  adminId: string | null;
+  reason: string;
+  state: 'pending' | 'succeeded';
+  createdAt: Date;
+  completedAt: Date | null;
+}
+
+/** A refund to decide: of these tickets (all valid ones when undefined), asked by the buyer or an admin. */
+export interface RefundRequest {
+  orderId: string;
+  ticketIds?: string[];
+  by: 'buyer' | 'admin';
+  adminId?: string;
+  reason: string;
+  key?: string;
+  now: Date;
+  /** Buyers are held to the performance's refund deadline; admins are not. */
+  checkDeadline: boolean;
+}
+
+/** What tmomi_refund decided (see its file). */
+export type RefundDecision =
+  | { outcome: 'refunded'; refundId: string; amount: number; freed: number[]; ref: string | null }
+  | { outcome: 'repeated'; refundId: string }
+  | { outcome: 'unknown_order' }
+  | { outcome: 'not_cancellable'; status: OrderStatus }
+  | { outcome: 'unknown_ticket' | 'void' | 'used'; ticketIds: string[] }
+  | { outcome: 'closed'; refundUntil: string };
+
+/** The columns of an OrderRow, for `SELECT … FROM orders` and `RETURNING`. */
+const orderColumns = (t: string) => `${t}.id::text, ${t}.user_id::text AS "userId",
+  ${t}.performance_id::text AS "performanceId", ${t}.hold_id::text AS "holdId", ${t}.idempotency_key AS "idempotencyKey",
+  ${t}.seat_nos AS "seatNos", ${t}.amount, ${t}.currency, ${t}.pass_id::text AS "passId", ${t}.status, ${t}.reason,
+  ${t}.charge_claimed_until AS "chargeClaimedUntil", ${t}.created_at AS "createdAt", ${t}.updated_at AS "updatedAt"`;
+export const ORDER = orderColumns('orders');
+
+const ORDER_DETAIL = `SELECT ${orderColumns('o')}, p.starts_at AS "startsAt", p.refund_until AS "refundUntil",
+    e.id::text AS "eventId", e.title AS "eventTitle", v.name AS "venueName", v.address AS "venueAddress"
+  FROM orders o JOIN performances p ON p.id = o.performance_id JOIN events e ON e.id = p.event_id
+    JOIN venues v ON v.id = e.venue_id`;
+
+const REFUND = `id::text, order_id::text AS "orderId", amount, ticket_ids::text[] AS "ticketIds", by,
+  admin_id::text AS "adminId", reason, state, created_at AS "createdAt", completed_at AS "completedAt"`;
+
+/** A refund to pay back: how much, of which charge. */
+export interface PendingRefund {
+  id: string;
+  amount: number;
+  ref: string | null;
+}
+const PENDING = `SELECT r.id::text, r.amount, p.provider_ref AS ref
+  FROM refunds r LEFT JOIN payments p ON p.order_id = r.order_id WHERE r.state = 'pending'`;
+
+/** Orders as they stand, and their refunds. */
 export class OrderRepository {
   constructor(private readonly db: Db) {}
 
@@ -33,40 +98,73 @@ export class OrderRepository {
     return rows[0];
   }
 
-  async listOrders(userId: string, limit: number, beforeId?: string): Promise<OrderRow[]> {
-    const { rows } = await this.db.query<OrderRow>(
-      `SELECT ${ORDER} FROM orders WHERE user_id = $1 AND ($2::bigint IS NULL OR id < $2) ORDER BY id DESC LIMIT $3`,
+  async findOrderDetail(id: string): Promise<OrderDetailRow | undefined> {
+    const { rows } = await this.db.query<OrderDetailRow>(`${ORDER_DETAIL} WHERE o.id = $1`, [id]);
+    return rows[0];
+  }
+
+  /**
+   * A buyer's orders, newest first. Attempts never charged (declined, timed out, abandoned) are left
+   * out: they are not purchases, and stay readable by id for support.
+   */
+  async listOrders(userId: string, limit: number, beforeId?: string): Promise<OrderDetailRow[]> {
+    const { rows } = await this.db.query<OrderDetailRow>(
+      `${ORDER_DETAIL} WHERE o.user_id = $1 AND o.status <> 'cancelled' AND ($2::bigint IS NULL OR o.id < $2)
+       ORDER BY o.id DESC LIMIT $3`,
       [userId, beforeId ?? null, limit],
     );
     return rows;
   }
 
-  /**
-   * A charged order that cannot (or can no longer) keep its seats, refunded from status `from`, with
-   * the reason and `order.refunded` in the outbox (tmomi_settle_refunded). For a paid order (the buyer
-   * cancels) its tickets go back to available and its codes are voided; returns the seats freed. The
-   * provider refund has already happened (it is idempotent, so a crash in between only means it is
-   * asked again).
-   */
-  async settleRefunded(
-    orderId: string,
-    reason: string,
-    provider: string,
-    ref: string,
-    from: 'pending' | 'paid',
-  ): Promise<{ status: OrderStatus; freed: number[] }> {
-    const { rows } = await this.db.query<{ settled: { status: OrderStatus; freed: number[] } }>(
-      'SELECT tmomi_settle_refunded($1, $2, $3, $4, $5) AS settled',
-      [orderId, reason, provider, ref, from],
+  async refundsOf(orderIds: string[]): Promise<RefundRow[]> {
+    const { rows } = await this.db.query<RefundRow>(
+      `SELECT ${REFUND} FROM refunds WHERE order_id = ANY ($1::bigint[]) ORDER BY id`,
+      [orderIds],
     );
-    return rows[0]!.settled;
+    return rows;
   }
 
-  async paymentRef(orderId: string): Promise<string | null> {
-    const { rows } = await this.db.query<{ ref: string | null }>(
-      'SELECT provider_ref AS ref FROM payments WHERE order_id = $1',
-      [orderId],
+  /** Decides a refund of a paid order and records it, pending the provider (tmomi_refund). */
+  async refund(r: RefundRequest): Promise<RefundDecision> {
+    const { rows } = await this.db.query<{ decision: RefundDecision }>(
+      'SELECT tmomi_refund($1, $2, $3, $4, $5, $6, $7, $8) AS decision',
+      [r.orderId, r.ticketIds ?? null, r.by, r.adminId ?? null, r.reason, r.key ?? null, r.now, r.checkDeadline],
     );
-    return rows[0]?.ref ?? null;
+    return rows[0]!.decision;
+  }
+
+  /** The provider gave the money back. */
+  async completeRefund(refundId: string, ref: string | null, now: Date): Promise<void> {
+    await this.db.query(
+      `UPDATE refunds SET state = 'succeeded', provider_ref = $2, completed_at = $3 WHERE id = $1 AND state = 'pending'`,
+      [refundId, ref, now],
+    );
+  }
+
+  /** Refunds decided before `before` and still not confirmed by the provider (their requester died). */
+  async pendingRefunds(before: Date, limit: number): Promise<PendingRefund[]> {
+    const { rows } = await this.db.query<PendingRefund>(
+      `${PENDING} AND r.created_at < $1 ORDER BY r.created_at LIMIT $2`,
+      [before, limit],
+    );
+    return rows;
+  }
+
+  /** Refund `id`, if it is still pending. */
+  async pendingRefund(id: string): Promise<PendingRefund | undefined> {
+    const { rows } = await this.db.query<PendingRefund>(`${PENDING} AND r.id = $1`, [id]);
+    return rows[0];
+  }
+
+  /**
+   * A charged order whose hold was lost is refunded whole (tmomi_settle_refunded): 'refunded', or the
+   * status another request already settled it to. The provider has refunded already.
+   */
+  async settleRefunded(orderId: string, reason: string, provider: string, ref: string): Promise<OrderStatus> {
+    const { rows } = await this.db.query<{ status: OrderStatus }>(
+      'SELECT tmomi_settle_refunded($1, $2, $3, $4) AS status',
+      [orderId, reason, provider, ref],
+    );
+    return rows[0]!.status;
   }
 }

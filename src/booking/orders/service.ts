@@ -1,67 +1,145 @@
 import type { AvailabilityService } from '../../inventory/availability.js';
 import { AppError } from '../../contract/errors.js';
+import type { Clock } from '../../platform/clock.js';
+import type { Logger } from '../../platform/logger.js';
 import type { BookingGate } from '../gate/service.js';
 import type { BookingMetrics } from '../metrics.js';
 import type { PaymentPort } from '../payments.js';
-import type { TicketRepository } from '../tickets/repository.js';
-import type { OrderRepository } from './repository.js';
-import { loadOrderView, orderView, type OrderView } from './view.js';
+import type { OrderRepository, OrderRow, RefundDecision, RefundRequest } from './repository.js';
+import type { OrderView, OrderViews } from './view.js';
+
+/** A refund left pending this long was abandoned by its requester: the sweeper pays it back. */
+const REFUND_ABANDONED_MS = 30_000;
 
 export interface OrderServiceOptions {
   repository: OrderRepository;
-  tickets: TicketRepository;
+  views: OrderViews;
   gate: BookingGate;
   payments: PaymentPort;
   availability: AvailabilityService;
   metrics: BookingMetrics;
+  clock: Clock;
+  logger: Logger;
 }
 
-/** A buyer's orders: read, listed, and cancelled with a full refund. */
+/** What a refund asks for: some tickets (all valid ones when left out), under an Idempotency-Key. */
+export interface RefundAsk {
+  ticketIds?: string[];
+  key?: string;
+}
+
+/** The provider-side key of refund `id`: asked again (a retry, the sweeper), it refunds once. */
+export const refundKey = (refundId: string) => `tmomi-refund-${refundId}`;
+
+/**
+ * Orders after the sale: read by their buyer, and refunded — whole or some tickets — by the buyer before
+ * the performance's deadline, or by an admin at any time with a reason. PostgreSQL decides a refund
+ * and puts the seats back on sale in one transaction (tmomi_refund); the provider then pays it back
+ * under the refund's own key, so a retry or the sweeper never pays twice.
+ */
 export class OrderService {
   constructor(private readonly deps: OrderServiceOptions) {}
 
   async order(orderId: string, userId: string): Promise<OrderView> {
-    const order = await this.deps.repository.findOrder(orderId);
+    const order = await this.deps.repository.findOrderDetail(orderId);
     if (!order || order.userId !== userId) throw new AppError('ORDER_NOT_FOUND', undefined, { orderId });
-    return loadOrderView(order, this.deps.tickets);
+    return (await this.deps.views.of([order]))[0]!;
   }
 
   async orders(userId: string, limit: number, before?: string): Promise<OrderView[]> {
-    const orders = await this.deps.repository.listOrders(userId, limit, before);
-    const tickets = await this.deps.tickets.ticketsOf(orders.map((o) => o.id));
-    return orders.map((o) =>
-      orderView(
-        o,
-        tickets.filter((t) => t.orderId === o.id),
-      ),
-    );
+    return this.deps.views.of(await this.deps.repository.listOrders(userId, limit, before));
   }
 
-  /** The owner (or an admin) cancels a paid order: refund, codes voided, seats back on sale. */
-  async cancel(orderId: string, caller: { userId: string; role: string }): Promise<OrderView> {
-    const { repository, gate, payments, availability, metrics } = this.deps;
-    const order = await repository.findOrder(orderId);
-    if (!order || (order.userId !== caller.userId && caller.role !== 'admin')) {
-      throw new AppError('ORDER_NOT_FOUND', undefined, { orderId });
+  /** The buyer cancels some or all tickets of their order, before the refund deadline. */
+  async cancel(orderId: string, userId: string, ask: RefundAsk): Promise<OrderView> {
+    const order = await this.deps.repository.findOrder(orderId);
+    if (!order || order.userId !== userId) throw new AppError('ORDER_NOT_FOUND', undefined, { orderId });
+    return this.refund(order, { by: 'buyer', reason: 'cancelled-by-buyer', checkDeadline: true }, ask);
+  }
+
+  /** An admin refunds some or all tickets of any order, deadline or not, saying why. */
+  async adminRefund(orderId: string, adminId: string, reason: string, ask: RefundAsk): Promise<OrderView> {
+    const order = await this.deps.repository.findOrder(orderId);
+    if (!order) throw new AppError('ORDER_NOT_FOUND', undefined, { orderId });
+    return this.refund(order, { by: 'admin', adminId, reason, checkDeadline: false }, ask);
+  }
+
+  private async refund(
+    order: OrderRow,
+    who: Pick<RefundRequest, 'by' | 'adminId' | 'reason' | 'checkDeadline'>,
+    ask: RefundAsk,
+  ): Promise<OrderView> {
+    const { repository, views, gate, availability, metrics, clock, logger } = this.deps;
+    const decision = await repository.refund({
+      ...who,
+      orderId: order.id,
+      ticketIds: ask.ticketIds,
+      key: ask.key,
+      now: new Date(clock.now()),
+    });
+    if (decision.outcome === 'refunded') {
+      metrics.refunds.inc({ by: who.by });
+      metrics.refunded.inc({ currency: order.currency }, decision.amount);
+      // After PostgreSQL: for the moment between, the gate still calls the seats sold, which only turns
+      // buyers away; should the engine fail here, the gate's own expiry (GATE_TTL_MS) heals it.
+      await gate
+        .unsell(order.performanceId, order.userId, decision.freed)
+        .catch((err: unknown) => logger.warn({ err, orderId: order.id }, 'gate update after refund failed'));
+      await availability.markFree(order.performanceId, decision.freed);
+      await this.payBack(decision.refundId, decision.amount, decision.ref);
+    } else if (decision.outcome === 'repeated') {
+      await this.finishRefund(decision.refundId);
+    } else throw refusal(decision, order.id);
+    const view = (await views.byId(order.id))!;
+    if (decision.outcome === 'refunded' && view.status === 'refunded') metrics.orders.inc({ status: 'refunded' });
+    return view;
+  }
+
+  /**
+   * Asks the provider to pay refund `refundId` back and marks it succeeded. A provider failure leaves
+   * it pending (the order already shows it): the sweeper asks again.
+   */
+  private async payBack(refundId: string, amount: number, ref: string | null): Promise<void> {
+    const { repository, payments, metrics, clock, logger } = this.deps;
+    try {
+      if (ref && amount > 0) await payments.refund({ ref, amount, key: refundKey(refundId) });
+      await repository.completeRefund(refundId, ref, new Date(clock.now()));
+      metrics.payments.inc({ outcome: 'refunded' });
+    } catch (err) {
+      metrics.payments.inc({ outcome: 'error' });
+      logger.warn({ err, refundId }, 'refund not paid back yet; the sweeper will ask again');
     }
-    if (order.status !== 'paid')
-      throw new AppError('ORDER_NOT_CANCELLABLE', undefined, { status: order.status });
-    const ref = await repository.paymentRef(order.id);
-    // Unsell in the gate first: a gate more permissive than PostgreSQL is harmless, the reverse is not.
-    await gate.unsell(order.performanceId, order.userId, order.seatNos);
-    if (ref) await payments.refund(ref);
-    const { status, freed } = await repository.settleRefunded(
-      order.id,
-      'cancelled-by-buyer',
-      payments.provider,
-      ref ?? '',
-      'paid',
-    );
-    if (status !== 'refunded' || freed.length === 0)
-      throw new AppError('ORDER_NOT_CANCELLABLE', undefined, { status });
-    metrics.payments.inc({ outcome: 'refunded' });
-    metrics.orders.inc({ status: 'refunded' });
-    await availability.markFree(order.performanceId, freed);
-    return loadOrderView((await repository.findOrder(order.id))!, this.deps.tickets);
+  }
+
+  /** A retried request found its refund: if it is still pending, ask the provider again. */
+  private async finishRefund(refundId: string): Promise<void> {
+    const pending = await this.deps.repository.pendingRefund(refundId);
+    if (pending) await this.payBack(pending.id, pending.amount, pending.ref);
+  }
+
+  /** The sweeper's part: refunds whose requester died before the provider confirmed them. */
+  async finishAbandonedRefunds(batch = 50): Promise<number> {
+    const before = new Date(this.deps.clock.now() - REFUND_ABANDONED_MS);
+    const pending = await this.deps.repository.pendingRefunds(before, batch);
+    for (const r of pending) await this.payBack(r.id, r.amount, r.ref);
+    return pending.length;
+  }
+}
+
+/** The client's error for a refund PostgreSQL refused. */
+function refusal(decision: Exclude<RefundDecision, { outcome: 'refunded' | 'repeated' }>, orderId: string) {
+  switch (decision.outcome) {
+    case 'unknown_order':
+      return new AppError('ORDER_NOT_FOUND', undefined, { orderId });
+    case 'not_cancellable':
+      return new AppError('ORDER_NOT_CANCELLABLE', undefined, { status: decision.status });
+    case 'unknown_ticket':
+      return new AppError('TICKET_NOT_FOUND', undefined, { ticketIds: decision.ticketIds });
+    case 'void':
+      return new AppError('TICKET_VOID', undefined, { ticketIds: decision.ticketIds });
+    case 'used':
+      return new AppError('TICKET_USED', undefined, { ticketIds: decision.ticketIds });
+    case 'closed':
+      return new AppError('REFUND_CLOSED', undefined, { refundUntil: decision.refundUntil });
   }
 }

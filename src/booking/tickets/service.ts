@@ -1,4 +1,6 @@
+import type { DoorCount } from '../../contract/booking.js';
 import { AppError } from '../../contract/errors.js';
+import type { PerformanceRow } from '../../inventory/performance.js';
 import type { Clock } from '../../platform/clock.js';
 import type { TicketCodes } from '../codes.js';
 import type { BookingMetrics } from '../metrics.js';
@@ -7,12 +9,14 @@ import { ticketView, type TicketView } from './view.js';
 
 export interface TicketServiceOptions {
   repository: TicketRepository;
+  /** The performance a door admits to (PERFORMANCE_NOT_FOUND for an unknown one). */
+  performance: (id: string) => Promise<PerformanceRow>;
   codes: TicketCodes;
   metrics: BookingMetrics;
   clock: Clock;
 }
 
-/** Issued tickets: the buyer reads theirs; the door checks a code in, once. */
+/** Issued tickets: the buyer reads theirs; the door of a performance checks its codes in, once. */
 export class TicketService {
   constructor(private readonly deps: TicketServiceOptions) {}
 
@@ -22,26 +26,45 @@ export class TicketService {
     return ticketView(ticket);
   }
 
-  /** Door scanning: a forged code is unknown without asking the database; a valid one admits once. */
-  async checkIn(code: string): Promise<TicketView> {
+  /**
+   * Door scanning for one performance: a forged code is unknown without asking the database; a valid
+   * one of this performance admits once, and says where to sit.
+   */
+  async checkIn(code: string, performanceId: string): Promise<TicketView> {
     const { repository, codes, metrics, clock } = this.deps;
+    await this.deps.performance(performanceId);
     if (!codes.isGenuine(code)) {
       metrics.checkins.inc({ outcome: 'unknown' });
       throw new AppError('TICKET_NOT_FOUND');
     }
-    const { outcome, ticket } = await repository.checkIn(code, new Date(clock.now()));
-    metrics.checkins.inc({ outcome });
-    switch (outcome) {
+    const result = await repository.checkIn(code, performanceId, new Date(clock.now()));
+    metrics.checkins.inc({ outcome: result.outcome });
+    switch (result.outcome) {
       case 'admitted':
-        return ticketView(ticket!);
+        return ticketView(result.ticket);
+      case 'wrong-performance':
+        throw new AppError('WRONG_PERFORMANCE', undefined, {
+          performanceId: result.ticket.performanceId,
+          startsAt: result.startsAt.toISOString(),
+        });
       case 'used':
         throw new AppError('ALREADY_CHECKED_IN', undefined, {
-          checkedInAt: ticket!.checkedInAt?.toISOString(),
+          checkedInAt: result.ticket.checkedInAt?.toISOString(),
+          section: result.ticket.section,
+          row: result.ticket.row,
+          seat: result.ticket.seat,
         });
       case 'void':
         throw new AppError('TICKET_VOID');
       case 'unknown':
         throw new AppError('TICKET_NOT_FOUND');
     }
+  }
+
+  /** How many of the performance's tickets have come through the door, of those sold. */
+  async doorCount(performanceId: string): Promise<DoorCount> {
+    const performance = await this.deps.performance(performanceId);
+    const { checkedIn, sold } = await this.deps.repository.doorCount(performanceId);
+    return { performanceId, startsAt: performance.startsAt.toISOString(), checkedIn, sold };
   }
 }

@@ -1,23 +1,20 @@
+import type { Ticket } from '../../contract/booking.js';
 import type { IssuedTicketRow } from './repository.js';
 
-export interface TicketView {
-  id: string;
-  orderId: string;
-  performanceId: string;
-  seatNo: number;
-  code: string;
-  status: 'valid' | 'used' | 'void';
-  checkedInAt: string | null;
-  qrUrl: string;
-}
+export type TicketView = Ticket;
 
 export const ticketView = (t: IssuedTicketRow): TicketView => ({
   id: t.id,
   orderId: t.orderId,
   performanceId: t.performanceId,
-  seatNo: t.seatNo,
   code: t.code,
   status: t.voidedAt ? 'void' : t.checkedInAt ? 'used' : 'valid',
+  seatNo: t.seatNo,
+  section: t.section,
+  row: t.row,
+  seat: t.seat,
+  grade: t.grade,
+  price: t.price,
   checkedInAt: t.checkedInAt?.toISOString() ?? null,
   qrUrl: `/api/tickets/${t.id}/qr.svg`,
 });
