@@ -54,6 +54,7 @@ INSERT INTO refunds (order_id, amount, ticket_ids, seat_nos, by, reason, state, 
 
 -- Which refund voided a ticket.
 ALTER TABLE issued_tickets ADD COLUMN refund_id bigint REFERENCES refunds;
+UPDATE issued_tickets i SET refund_id = r.id FROM refunds r WHERE r.order_id = i.order_id AND i.voided_at IS NOT NULL;
 
 DROP FUNCTION tmomi_place_holds(uuid[], bigint[], bigint[], integer[], integer[], integer[], text[], timestamptz[],
                                 timestamptz[], integer[], bigint[], text[]);

@@ -40,11 +40,13 @@ interface Mutant {
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 // Tests always migrate a fresh database from migrations/, so a database function is mutated in the
-// migration that installs its live body (the text of its file in db/functions): 0007 for
-// tmomi_place_holds, 0006 for tmomi_settle_paid_many, 0009 for the other settlements, release and expiry.
-const PLACE_HOLDS = 'migrations/0007_hold_request_keys.sql';
-const SETTLE = 'migrations/0006_settlement_by_key.sql';
+// migration that installs its live body (the text of its file in db/functions): 0010 for
+// tmomi_place_holds, tmomi_settle_paid_many and the refunds, 0009 for the other settlements, release and
+// expiry.
+const PLACE_HOLDS = 'migrations/0010_tickets_and_refunds.sql';
+const SETTLE = PLACE_HOLDS;
 const SETTLEMENTS = 'migrations/0009_settlement_in_functions.sql';
+const REFUNDS = PLACE_HOLDS;
 const HOLDS = 'src/booking/holds/repository.ts';
 const CHECKOUT = 'src/booking/checkout/repository.ts';
 const TICKETS = 'src/booking/tickets/repository.ts';
@@ -52,6 +54,7 @@ const INVENTORY = 'src/inventory/repository.ts';
 const T = {
   booking: 'src/booking/booking.test.ts',
   batches: 'src/booking/batches.test.ts',
+  refunds: 'src/booking/refunds.test.ts',
   catalog: 'src/catalog/catalog.test.ts',
   errors: 'src/platform/error-handler.test.ts',
 };
@@ -156,19 +159,59 @@ const MUTANTS: Mutant[] = [
   },
   {
     id: 'refund-status-guard',
-    file: SETTLEMENTS,
-    find: 'WHERE id = p_order AND status = p_from',
-    replace: 'WHERE id = p_order',
+    file: REFUNDS,
+    find: "IF o.status <> 'paid' THEN",
+    replace: 'IF false THEN',
     tests: [T.booking],
     why: 'two cancels of one order racing both refund it (a second order.refunded event)',
   },
   {
     id: 'refund-frees-other-orders-tickets',
-    file: SETTLEMENTS,
+    file: REFUNDS,
     find: 'AND status = 2 AND order_id = p_order',
     replace: 'AND status = 2',
     tests: [T.booking],
     why: 'a refund frees a seat of its list sold to another order (a backstop: a test must plant that seat)',
+  },
+  {
+    id: 'refund-used-ticket',
+    file: REFUNDS,
+    find: 'WHERE id = ANY (v_ids) AND checked_in_at IS NOT NULL',
+    replace: 'WHERE false',
+    tests: [T.refunds],
+    why: 'a ticket already used at the door is refunded in full, and its seat sold again',
+  },
+  {
+    id: 'refund-after-deadline',
+    file: REFUNDS,
+    find: 'IF p_now > v_until THEN',
+    replace: 'IF false THEN',
+    tests: [T.refunds],
+    why: "buyers are refunded after the performance's refund deadline",
+  },
+  {
+    id: 'refund-other-orders-ticket-id',
+    file: REFUNDS,
+    find: 'WHERE NOT EXISTS (SELECT 1 FROM issued_tickets i WHERE i.id = x AND i.order_id = p_order)',
+    replace: 'WHERE false',
+    tests: [T.refunds],
+    why: 'a ticket id of another order in ticketIds is not refused: the refund silently leaves it out',
+  },
+  {
+    id: 'refund-last-not-the-remainder',
+    file: REFUNDS,
+    find: 'v_amount := o.amount - (SELECT coalesce(sum(amount), 0) FROM refunds WHERE order_id = p_order);',
+    replace: 'NULL;',
+    tests: [T.refunds],
+    why: "an order's refunds need not add up to its charge (prices changed, or rounding)",
+  },
+  {
+    id: 'lost-hold-refund-status-guard',
+    file: REFUNDS,
+    find: "WHERE id = p_order AND status = 'pending'\n    RETURNING * INTO o;",
+    replace: 'WHERE id = p_order\n    RETURNING * INTO o;',
+    tests: [T.booking],
+    why: 'a paid order is refunded as if its hold were lost, by a late second settler',
   },
   {
     id: 'free-held-seats-frees-taken-over-seat',
@@ -201,6 +244,14 @@ const MUTANTS: Mutant[] = [
     replace: 'checked_in_at IS NULL',
     tests: [T.booking],
     why: 'the code of a refunded ticket still admits at the door',
+  },
+  {
+    id: 'check-in-any-performance',
+    file: TICKETS,
+    find: 'WHERE code = $1 AND performance_id = $2 AND',
+    replace: 'WHERE code = $1 AND',
+    tests: [T.refunds],
+    why: "a ticket admits at another performance's door, any night",
   },
   {
     id: 'check-in-admits-twice',
@@ -271,7 +322,7 @@ const MUTANTS: Mutant[] = [
   {
     id: 'cancel-leaves-map-taken',
     file: 'src/booking/orders/service.ts',
-    find: 'await availability.markFree(order.performanceId, freed);',
+    find: 'availability.markFree(order.performanceId, decision.freed),',
     replace: '',
     tests: [T.booking],
     why: 'a refunded seat stays shown taken on the seat map until the map is rebuilt',

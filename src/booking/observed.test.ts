@@ -70,7 +70,8 @@ describe.each(modes())('booking, observed from outside ($name)', (mode) => {
     for (const [name, value] of after) {
       const change = value - (before.get(name) ?? 0);
       // Gate rebuilds run beside the request that found the gate cold: counted in their own test.
-      const watched = /^tmomi_(holds|hold_gate_rej|oversell|orders|payments|revenue|tickets_sold|checkins)/;
+      const watched =
+        /^tmomi_(holds|hold_gate_rej|oversell|orders|payments|revenue|refund|tickets_sold|checkins)/;
       if (change !== 0 && watched.test(name)) changes[name] = change;
     }
     return changes;
@@ -360,6 +361,8 @@ describe.each(modes())('booking, observed from outside ($name)', (mode) => {
         'tmomi_payments_total{outcome="succeeded"}': 1,
         'tmomi_payments_total{outcome="refunded"}': 1,
         'tmomi_orders_total{status="refunded"}': 1,
+        'tmomi_refunds_total{by="system"}': 1,
+        'tmomi_refunded_total{currency="KRW"}': 50_000,
       });
     } finally {
       payments.duringCharge = undefined;
@@ -404,10 +407,21 @@ describe.each(modes())('booking, observed from outside ($name)', (mode) => {
       code: 'ORDER_NOT_FOUND',
       details: { orderId: one },
     });
-    // An admin may cancel anyone's order; the refund is counted once, and a second cancel is refused.
-    expect(await counted(() => inject('POST', `/api/orders/${one}/cancel`, admin))).toEqual({
+    // The buyer's cancel is the buyer's own: an admin refunds through the box office's path, with a
+    // reason; the refund is counted once, and a second cancel is refused.
+    expect(errorOf(await inject('POST', `/api/orders/${one}/cancel`, admin))).toMatchObject({
+      status: 404,
+      code: 'ORDER_NOT_FOUND',
+    });
+    expect(
+      await counted(() =>
+        inject('POST', `/api/admin/orders/${one}/refund`, admin, { reason: 'duplicate purchase' }),
+      ),
+    ).toEqual({
       'tmomi_payments_total{outcome="refunded"}': 1,
       'tmomi_orders_total{status="refunded"}': 1,
+      'tmomi_refunds_total{by="admin"}': 1,
+      'tmomi_refunded_total{currency="KRW"}': 100_000,
     });
     const { rows } = await t.db.query<{ status: string; provider_ref: string }>(
       'SELECT status, provider_ref FROM payments WHERE order_id = $1',
@@ -438,7 +452,7 @@ describe.each(modes())('booking, observed from outside ($name)', (mode) => {
         details: { ticketId: ticket.id },
       },
     );
-    const scan = (code: string) => inject('POST', '/api/admin/checkin', admin, { code });
+    const scan = (code: string) => inject('POST', '/api/admin/checkin', admin, { code, performanceId });
 
     const forged = `T${'A'.repeat(20)}.${'A'.repeat(16)}`;
     const signedUnknown = new TicketCodes(TEST_SECRET).issue();

@@ -12,6 +12,7 @@ import {
   HoldSchema,
   OrderSchema,
   OrdersQuery,
+  TicketsPdfQuery,
   DoorCountSchema,
   RefundHeaders,
   SaleStatsSchema,
@@ -196,6 +197,30 @@ export function bookingRoutes(
         ticketIds: req.body.ticketIds,
         key: req.headers['idempotency-key'],
       }),
+  );
+
+  app.get(
+    '/api/orders/:id/tickets.pdf',
+    {
+      onRequest: guard.user,
+      schema: {
+        tags: ['orders'],
+        security,
+        summary: "Your order's tickets as a PDF: one page a ticket, with its seat and QR code",
+        params: IdParams,
+        querystring: TicketsPdfQuery,
+        response: { 200: Type.Unsafe<Buffer>({ type: 'string', format: 'binary' }), ...errors },
+      },
+    },
+    async (req, reply) => {
+      const locale = req.query.lang ?? (/^\s*ko\b/i.test(req.headers['accept-language'] ?? '') ? 'ko' : 'en');
+      const pdf = await orders.ticketsPdf(req.params.id, callerOf(req).userId, locale);
+      return reply
+        .type('application/pdf')
+        .header('content-disposition', `attachment; filename="tmomi-order-${req.params.id}.pdf"`)
+        .header('cache-control', 'private, no-store')
+        .send(pdf);
+    },
   );
 
   app.post(

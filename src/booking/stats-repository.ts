@@ -13,10 +13,15 @@ export interface OrderTotals {
 export class SaleStatsRepository {
   constructor(private readonly db: Db) {}
 
-  /** Paid revenue and orders by outcome; the currency is the event's, so it is known before any sale. */
+  /**
+   * Revenue (what paid orders took, less what their partial refunds gave back) and orders by outcome;
+   * the currency is the event's, so it is known before any sale.
+   */
   async orderTotals(performanceId: string): Promise<OrderTotals> {
     const { rows } = await this.db.query<Omit<OrderTotals, 'amount'> & { amount: string }>(
-      `SELECT coalesce(sum(o.amount) FILTER (WHERE o.status = 'paid'), 0)::bigint AS amount,
+      `SELECT (coalesce(sum(o.amount) FILTER (WHERE o.status = 'paid'), 0)
+               - (SELECT coalesce(sum(r.amount), 0) FROM refunds r JOIN orders x ON x.id = r.order_id
+                  WHERE x.performance_id = $1 AND x.status = 'paid'))::bigint AS amount,
               (SELECT e.currency FROM performances p JOIN events e ON e.id = p.event_id WHERE p.id = $1) AS currency,
               count(*) FILTER (WHERE o.status = 'paid')::int AS paid,
               count(*) FILTER (WHERE o.status = 'refunded')::int AS refunded,

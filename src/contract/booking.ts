@@ -128,6 +128,12 @@ export const OrdersQuery = Type.Object({
   ),
 });
 
+export const TicketsPdfQuery = Type.Object({
+  lang: Type.Optional(
+    Type.Enum(['ko', 'en'], { description: "the tickets' language; by default from Accept-Language" }),
+  ),
+});
+
 const TicketIds = Type.Array(Id, {
   minItems: 1,
   maxItems: MAX_SEATS_PER_HOLD,
@@ -135,7 +141,10 @@ const TicketIds = Type.Array(Id, {
   description: 'the tickets to refund (a partial refund); all valid tickets of the order when left out',
 });
 
-export const CancelBody = Type.Object({ ticketIds: Type.Optional(TicketIds) }, { additionalProperties: false });
+export const CancelBody = Type.Object(
+  { ticketIds: Type.Optional(TicketIds) },
+  { additionalProperties: false },
+);
 export type CancelBody = Static<typeof CancelBody>;
 
 export const AdminRefundBody = Type.Object(

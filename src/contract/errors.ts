@@ -66,7 +66,10 @@ export const ERRORS = {
   ALREADY_CHECKED_IN: { status: 409, message: 'This ticket has already been used to enter.' },
   TICKET_VOID: { status: 409, message: 'This ticket was cancelled and is no longer valid.' },
   WRONG_PERFORMANCE: { status: 409, message: 'This ticket is for another performance.' },
-  TICKET_USED: { status: 409, message: 'A ticket of this order has been used to enter; it cannot be refunded.' },
+  TICKET_USED: {
+    status: 409,
+    message: 'A ticket of this order has been used to enter; it cannot be refunded.',
+  },
   REFUND_CLOSED: { status: 409, message: 'The refund deadline for this performance has passed.' },
   INVALID_REFUND_DEADLINE: { status: 422, message: 'Refunds must close by the start of the performance.' },
   NOT_READY: { status: 503, message: 'The service is not ready.' },

@@ -78,16 +78,29 @@ export async function bookingViolations(db: Db, performanceId: string, now = new
      GROUP BY b.user_id, p.max_tickets_per_user HAVING sum(b.n) > p.max_tickets_per_user`,
   );
   await rows(
-    'an order refunded more than once',
-    `SELECT payload->>'orderId' AS "order", count(*)::int AS refunds FROM outbox
-     WHERE topic = 'order.refunded' AND payload->>'performanceId' = $1::text
-     GROUP BY payload->>'orderId' HAVING count(*) > 1`,
+    'a valid ticket code without a paid order',
+    `SELECT i.id FROM issued_tickets i JOIN orders o ON o.id = i.order_id
+     WHERE i.performance_id = $1 AND i.voided_at IS NULL AND o.status <> 'paid'`,
   );
   await rows(
-    'a refund that is not of a charge of at least its amount',
+    'a void ticket code no refund names, or named by two',
+    `SELECT i.id, count(r.id)::int AS refunds FROM issued_tickets i
+       LEFT JOIN refunds r ON r.order_id = i.order_id AND i.id = ANY (r.ticket_ids)
+     WHERE i.performance_id = $1 AND i.voided_at IS NOT NULL
+     GROUP BY i.id HAVING count(r.id) <> 1`,
+  );
+  await rows(
+    "an order whose refunds give back more than its charge, or a refunded order's less",
+    `SELECT o.id, o.status, o.amount, r.refunded FROM orders o
+       JOIN (SELECT order_id, sum(amount)::int AS refunded FROM refunds GROUP BY order_id) r ON r.order_id = o.id
+     WHERE o.performance_id = $1
+       AND (r.refunded > o.amount OR (o.status = 'refunded' AND r.refunded <> o.amount))`,
+  );
+  await rows(
+    'a refunded order without a charge refunded in full',
     `SELECT o.id FROM orders o LEFT JOIN payments p ON p.order_id = o.id
      WHERE o.performance_id = $1 AND o.status = 'refunded'
-       AND (p.status IS DISTINCT FROM 'refunded' OR p.provider_ref IS NULL OR p.amount > o.amount)`,
+       AND (p.status IS DISTINCT FROM 'refunded' OR p.provider_ref IS NULL OR p.amount <> o.amount)`,
   );
   const counts = await ticketCounts(db, performanceId, now);
   const { rows: venue } = await db.query<{ seats: number }>(

@@ -134,8 +134,8 @@ export class CheckoutRepository {
   /** Pending orders whose charger is gone (claim ran out) and whose hold has expired: the sweeper settles them. */
   async abandonedOrders(now: Date, limit: number): Promise<OrderRow[]> {
     const { rows } = await this.db.query<OrderRow>(
-      `SELECT ${ORDER} FROM orders o WHERE status = 'pending' AND charge_claimed_until <= $1
-         AND EXISTS (SELECT 1 FROM holds h WHERE h.id = o.hold_id AND h.expires_at <= $1)
+      `SELECT ${ORDER} FROM orders WHERE status = 'pending' AND charge_claimed_until <= $1
+         AND EXISTS (SELECT 1 FROM holds h WHERE h.id = orders.hold_id AND h.expires_at <= $1)
        ORDER BY id LIMIT $2`,
       [now, limit],
     );

@@ -22,6 +22,7 @@ export interface OrderRow {
 
 /** An order with what its tickets are for: the performance, the event and the venue. */
 export interface OrderDetailRow extends OrderRow {
+  buyerName: string;
   startsAt: Date;
   refundUntil: Date;
   eventId: string;
@@ -73,9 +74,10 @@ const orderColumns = (t: string) => `${t}.id::text, ${t}.user_id::text AS "userI
 export const ORDER = orderColumns('orders');
 
 const ORDER_DETAIL = `SELECT ${orderColumns('o')}, p.starts_at AS "startsAt", p.refund_until AS "refundUntil",
-    e.id::text AS "eventId", e.title AS "eventTitle", v.name AS "venueName", v.address AS "venueAddress"
+    e.id::text AS "eventId", e.title AS "eventTitle", v.name AS "venueName", v.address AS "venueAddress",
+    u.name AS "buyerName"
   FROM orders o JOIN performances p ON p.id = o.performance_id JOIN events e ON e.id = p.event_id
-    JOIN venues v ON v.id = e.venue_id`;
+    JOIN venues v ON v.id = e.venue_id JOIN users u ON u.id = o.user_id`;
 
 const REFUND = `id::text, order_id::text AS "orderId", amount, ticket_ids::text[] AS "ticketIds", by,
   admin_id::text AS "adminId", reason, state, created_at AS "createdAt", completed_at AS "completedAt"`;
@@ -128,7 +130,16 @@ export class OrderRepository {
   async refund(r: RefundRequest): Promise<RefundDecision> {
     const { rows } = await this.db.query<{ decision: RefundDecision }>(
       'SELECT tmomi_refund($1, $2, $3, $4, $5, $6, $7, $8) AS decision',
-      [r.orderId, r.ticketIds ?? null, r.by, r.adminId ?? null, r.reason, r.key ?? null, r.now, r.checkDeadline],
+      [
+        r.orderId,
+        r.ticketIds ?? null,
+        r.by,
+        r.adminId ?? null,
+        r.reason,
+        r.key ?? null,
+        r.now,
+        r.checkDeadline,
+      ],
     );
     return rows[0]!.decision;
   }

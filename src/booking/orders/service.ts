@@ -5,6 +5,8 @@ import type { Logger } from '../../platform/logger.js';
 import type { BookingGate } from '../gate/service.js';
 import type { BookingMetrics } from '../metrics.js';
 import type { PaymentPort } from '../payments.js';
+import type { TicketLocale } from '../tickets/labels.js';
+import { ticketsPdf } from '../tickets/pdf.js';
 import type { OrderRepository, OrderRow, RefundDecision, RefundRequest } from './repository.js';
 import type { OrderView, OrderViews } from './view.js';
 
@@ -46,6 +48,16 @@ export class OrderService {
     return (await this.deps.views.of([order]))[0]!;
   }
 
+  /** The order's tickets as a PDF, one page each, in the buyer's language; only a paid order has them. */
+  async ticketsPdf(orderId: string, userId: string, locale: TicketLocale): Promise<Buffer> {
+    const order = await this.deps.repository.findOrderDetail(orderId);
+    if (!order || order.userId !== userId) throw new AppError('ORDER_NOT_FOUND', undefined, { orderId });
+    if (order.status === 'pending' || order.status === 'cancelled')
+      throw new AppError('TICKET_NOT_FOUND', 'This order was never paid, so it has no tickets.', { orderId });
+    const [view] = await this.deps.views.of([order]);
+    return ticketsPdf(view!, { holder: order.buyerName, locale });
+  }
+
   async orders(userId: string, limit: number, before?: string): Promise<OrderView[]> {
     return this.deps.views.of(await this.deps.repository.listOrders(userId, limit, before));
   }
@@ -80,18 +92,22 @@ export class OrderService {
     if (decision.outcome === 'refunded') {
       metrics.refunds.inc({ by: who.by });
       metrics.refunded.inc({ currency: order.currency }, decision.amount);
-      // After PostgreSQL: for the moment between, the gate still calls the seats sold, which only turns
-      // buyers away; should the engine fail here, the gate's own expiry (GATE_TTL_MS) heals it.
-      await gate
-        .unsell(order.performanceId, order.userId, decision.freed)
-        .catch((err: unknown) => logger.warn({ err, orderId: order.id }, 'gate update after refund failed'));
-      await availability.markFree(order.performanceId, decision.freed);
       await this.payBack(decision.refundId, decision.amount, decision.ref);
+      // The engine hears after PostgreSQL: for the moment between, the gate still calls the seats sold,
+      // which only turns buyers away. Should the engine fail here, the refund stands; the gate's own
+      // expiry (GATE_TTL_MS) and the seat map's rebuild put them right.
+      await Promise.all([
+        gate.unsell(order.performanceId, order.userId, decision.freed),
+        availability.markFree(order.performanceId, decision.freed),
+      ]).catch((err: unknown) =>
+        logger.warn({ err, orderId: order.id }, 'engine update after refund failed'),
+      );
     } else if (decision.outcome === 'repeated') {
       await this.finishRefund(decision.refundId);
     } else throw refusal(decision, order.id);
     const view = (await views.byId(order.id))!;
-    if (decision.outcome === 'refunded' && view.status === 'refunded') metrics.orders.inc({ status: 'refunded' });
+    if (decision.outcome === 'refunded' && view.status === 'refunded')
+      metrics.orders.inc({ status: 'refunded' });
     return view;
   }
 
@@ -140,6 +156,8 @@ function refusal(decision: Exclude<RefundDecision, { outcome: 'refunded' | 'repe
     case 'used':
       return new AppError('TICKET_USED', undefined, { ticketIds: decision.ticketIds });
     case 'closed':
-      return new AppError('REFUND_CLOSED', undefined, { refundUntil: decision.refundUntil });
+      return new AppError('REFUND_CLOSED', undefined, {
+        refundUntil: new Date(decision.refundUntil).toISOString(),
+      });
   }
 }

@@ -5,7 +5,11 @@ import type { OrderDetailRow, OrderRepository, RefundRow } from './repository.js
 
 export type OrderView = Order;
 
-export function orderView(order: OrderDetailRow, tickets: IssuedTicketRow[], refunds: RefundRow[]): OrderView {
+export function orderView(
+  order: OrderDetailRow,
+  tickets: IssuedTicketRow[],
+  refunds: RefundRow[],
+): OrderView {
   return {
     id: order.id,
     holdId: order.holdId,
