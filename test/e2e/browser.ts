@@ -96,7 +96,12 @@ export async function openPage(
     page,
     errors: () => [...seen],
     shot: async (name) => {
-      await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+      // Animations finished first: a result that has just arrived is shown as it settles, not half faded.
+      await page.screenshot({
+        path: join(SCREENSHOTS, `${name}.png`),
+        fullPage: true,
+        animations: 'disabled',
+      });
     },
     close: () => context.close(),
   };

@@ -17,7 +17,8 @@ export function Refunds({ refunds, currency }: { refunds: Refund[]; currency: st
               {dateTime(refund.createdAt)} · {t(`refund.by.${refund.by}`)} ·{' '}
               {t('refund.tickets', { n: refund.ticketIds.length })}
             </p>
-            {refund.reason && <p className="muted">{refund.reason}</p>}
+            {/* Only the box office writes its reason for people; the buyer's and Tmomi's are codes. */}
+            {refund.by === 'admin' && refund.reason && <p className="muted">{refund.reason}</p>}
           </li>
         ))}
       </ul>
