@@ -35,7 +35,7 @@ export const ticketsKo: typeof ticketsEn = {
   'ticket.status.valid': '사용 가능',
   'ticket.status.used': '입장 완료',
   'ticket.status.void': '취소된 티켓',
-  'ticket.checkedInAt': '{time} 입장',
+  'ticket.checkedInAt': '({time})',
   'ticket.qr': '{seat} QR 코드',
   'ticket.show': '입장할 때 보여 주기',
   'ticket.title': '내 티켓',
