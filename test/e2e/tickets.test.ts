@@ -111,7 +111,7 @@ describe.skipIf(!hasChromium)('tickets from the order to the door, in the browse
 
       // The buyer's page was read before the door: both tickets still look cancellable there.
       await buyer.page.getByRole('button', { name: 'Cancel the chosen tickets' }).click();
-      await buyer.page.getByText(/Cancel 2 tickets\?/).waitFor();
+      await buyer.page.getByText(/Cancel the chosen tickets \(2\)\?/).waitFor();
       await buyer.page.getByRole('button', { name: 'Yes, cancel them' }).click();
       await buyer.page.getByText('A chosen ticket has already been used to enter').waitFor();
       // The page reads the order again: the used ticket says so and cannot be chosen any more.
@@ -121,7 +121,7 @@ describe.skipIf(!hasChromium)('tickets from the order to the door, in the browse
 
       // The other one still can be: a partial refund, recorded as the buyer's.
       await buyer.page.getByRole('button', { name: 'Cancel the chosen tickets' }).click();
-      await buyer.page.getByText(/Cancel 1 tickets\?/).waitFor();
+      await buyer.page.getByText(/Cancel the chosen tickets \(1\)\?/).waitFor();
       await buyer.page.getByRole('button', { name: 'Yes, cancel them' }).click();
       await buyer.page.getByText(/Cancelled: .+ will be refunded to your card\./).waitFor();
       await expect.poll(() => buyer.page.getByTestId('refunds').textContent()).toContain('by you');

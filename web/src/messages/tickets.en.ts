@@ -20,7 +20,7 @@ export const ticketsEn = {
   'orders.pick': 'Cancel {seat}',
   'orders.cancel': 'Cancel the chosen tickets',
   'orders.cancelConfirm':
-    'Cancel {n} tickets? {amount} will be refunded to your card and the seats go back on sale.',
+    'Cancel the chosen tickets ({n})? {amount} will be refunded to your card and the seats go back on sale.',
   'orders.cancelYes': 'Yes, cancel them',
   'orders.cancelNo': 'Keep my tickets',
   'orders.cancelled': 'Cancelled: {amount} will be refunded to your card.',
