@@ -64,9 +64,10 @@ try {
     `WITH v AS (INSERT INTO venues (name, seat_count, layout) VALUES ('Bench', $1, '{}') RETURNING id),
      e AS (INSERT INTO events (venue_id, title, category) SELECT id, 'Bench', 'bench' FROM v RETURNING id)
      INSERT INTO performances (event_id, starts_at, sales_open_at, sales_close_at, hold_ttl_seconds,
-       max_tickets_per_user, queue_enabled, prequeue_minutes, admit_per_second, max_active, pass_ttl_seconds)
+       max_tickets_per_user, queue_enabled, prequeue_minutes, admit_per_second, max_active, pass_ttl_seconds,
+       refund_until)
      SELECT id, now() + interval '2 hours', now() - interval '1 hour', now() + interval '1 hour', 300, 4,
-       false, 0, 1, 1, 1 FROM e
+       false, 0, 1, 1, 1, now() + interval '2 hours' FROM e
      RETURNING id::text`,
     [SEATS],
   );

@@ -249,8 +249,9 @@ describe.each(modes())('catalog ($name)', (mode) => {
     const performanceId = await t.db
       .query<{ id: string }>(
         `INSERT INTO performances (event_id, starts_at, sales_open_at, sales_close_at, hold_ttl_seconds, max_tickets_per_user,
-           queue_enabled, prequeue_minutes, admit_per_second, max_active, pass_ttl_seconds)
-         VALUES ($1, now() + interval '2 days', now(), now() + interval '1 day', 300, 4, true, 30, 50, 500, 600) RETURNING id::text`,
+           queue_enabled, prequeue_minutes, admit_per_second, max_active, pass_ttl_seconds, refund_until)
+         VALUES ($1, now() + interval '2 days', now(), now() + interval '1 day', 300, 4, true, 30, 50, 500, 600,
+                 now() + interval '2 days') RETURNING id::text`,
         [e.id],
       )
       .then((r) => r.rows[0]!.id);
