@@ -162,7 +162,7 @@ const MUTANTS: Mutant[] = [
     file: REFUNDS,
     find: "IF o.status <> 'paid' THEN",
     replace: 'IF false THEN',
-    tests: [T.booking],
+    tests: [T.refunds],
     why: 'two cancels of one order racing both refund it (a second order.refunded event)',
   },
   {
@@ -210,7 +210,7 @@ const MUTANTS: Mutant[] = [
     file: REFUNDS,
     find: "WHERE id = p_order AND status = 'pending'\n    RETURNING * INTO o;",
     replace: 'WHERE id = p_order\n    RETURNING * INTO o;',
-    tests: [T.booking],
+    tests: [T.refunds],
     why: 'a paid order is refunded as if its hold were lost, by a late second settler',
   },
   {

@@ -11,6 +11,7 @@ import {
 import { HookedPayments } from '../../test/payments.js';
 import { pdfText } from '../../test/pdf-text.js';
 import { bookingViolations } from '../loadtest/invariants.js';
+import { OrderRepository } from './orders/repository.js';
 import { TEST_CARDS } from './payments.js';
 
 // Issue 15: tickets that say where to sit, a door bound to its performance, refunds that follow the
@@ -207,7 +208,38 @@ describe.each(modes())('tickets, the door and refunds ($name)', (mode) => {
     ]);
     expect(payments.refundedOf(ref)).toBe(3 * PRICE);
     expect(await sold(performanceId)).toEqual([]);
-    expect((await cancel(order.id, who.headers)).json().error.code).toBe('ORDER_NOT_CANCELLABLE');
+    for (const payload of [undefined, { ticketIds: [order.tickets[0].id] }]) {
+      expect((await cancel(order.id, who.headers, payload)).json().error).toMatchObject({
+        code: 'ORDER_NOT_CANCELLABLE',
+        details: { status: 'refunded' },
+      });
+    }
+    await noViolations(performanceId);
+  });
+
+  it('when a ticket’s price is not its share of the charge, then the last refund still makes the refunds add up to the charge', async () => {
+    // A ticket issued before migration 0010 was priced by its grade as it was then, which need not add
+    // up to what its order was charged: the refund that voids the last ticket gives back the rest.
+    const { performanceId } = await onSalePerformance(t, noQueue);
+    const { who, order } = await purchase(performanceId, [43, 44]);
+    await t.db.query('UPDATE issued_tickets SET price = price + 1000 WHERE id = $1', [order.tickets[0].id]);
+    expect((await cancel(order.id, who.headers, { ticketIds: [order.tickets[1].id] })).statusCode).toBe(200);
+    const rest = await cancel(order.id, who.headers);
+    expect(rest.json()).toMatchObject({ status: 'refunded', refundedAmount: 2 * PRICE });
+    expect(rest.json().refunds.map((r: { amount: number }) => r.amount)).toEqual([PRICE, PRICE]);
+    await noViolations(performanceId);
+  });
+
+  it('when a late settler calls a paid order’s hold lost, then the order stays paid and nothing is refunded', async () => {
+    const { performanceId } = await onSalePerformance(t, noQueue);
+    const { order } = await purchase(performanceId, [45]);
+    const repository = new OrderRepository(t.db);
+    expect(await repository.settleRefunded(order.id, 'hold-expired', 'simulator', 'ref')).toBe('paid');
+    const { rows } = await t.db.query('SELECT count(*)::int AS n FROM refunds WHERE order_id = $1', [
+      order.id,
+    ]);
+    expect(rows).toEqual([{ n: 0 }]);
+    expect(await sold(performanceId)).toEqual([45]);
     await noViolations(performanceId);
   });
 
