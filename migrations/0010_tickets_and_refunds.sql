@@ -40,11 +40,15 @@ CREATE TABLE refunds (
   provider_ref text,
   created_at   timestamptz NOT NULL DEFAULT now(),
   completed_at timestamptz,
+  -- A pending refund is the sweeper's from this instant (its requester had the first 30 s); each failed
+  -- attempt moves it later, so one the provider keeps refusing never holds up the others.
+  retry_at     timestamptz NOT NULL DEFAULT now(),
+  attempts     integer     NOT NULL DEFAULT 0,
   CHECK ((by = 'admin') = (admin_id IS NOT NULL))
 );
 CREATE INDEX refunds_order ON refunds (order_id);
 CREATE UNIQUE INDEX refunds_request_key ON refunds (order_id, request_key) WHERE request_key IS NOT NULL;
-CREATE INDEX refunds_pending ON refunds (created_at) WHERE state = 'pending';
+CREATE INDEX refunds_pending ON refunds (retry_at) WHERE state = 'pending';
 -- Refunds made before this migration, whole orders each, as they were recorded.
 INSERT INTO refunds (order_id, amount, ticket_ids, seat_nos, by, reason, state, provider_ref, created_at, completed_at)
   SELECT o.id, o.amount, coalesce((SELECT array_agg(i.id ORDER BY i.seat_no) FROM issued_tickets i WHERE i.order_id = o.id), '{}'),
@@ -334,8 +338,9 @@ BEGIN
   IF v_left = 0 THEN
     v_amount := o.amount - (SELECT coalesce(sum(amount), 0) FROM refunds WHERE order_id = p_order);
   END IF;
-  INSERT INTO refunds (order_id, amount, ticket_ids, seat_nos, by, admin_id, reason, request_key, created_at)
-    VALUES (p_order, v_amount, v_ids, v_seats, p_by, p_admin, p_reason, p_key, p_now)
+  INSERT INTO refunds (order_id, amount, ticket_ids, seat_nos, by, admin_id, reason, request_key, created_at,
+                       retry_at)
+    VALUES (p_order, v_amount, v_ids, v_seats, p_by, p_admin, p_reason, p_key, p_now, p_now + interval '30 seconds')
     RETURNING id INTO v_refund;
   UPDATE issued_tickets SET voided_at = p_now, refund_id = v_refund WHERE id = ANY (v_ids);
   WITH back AS (

@@ -74,8 +74,9 @@ BEGIN
   IF v_left = 0 THEN
     v_amount := o.amount - (SELECT coalesce(sum(amount), 0) FROM refunds WHERE order_id = p_order);
   END IF;
-  INSERT INTO refunds (order_id, amount, ticket_ids, seat_nos, by, admin_id, reason, request_key, created_at)
-    VALUES (p_order, v_amount, v_ids, v_seats, p_by, p_admin, p_reason, p_key, p_now)
+  INSERT INTO refunds (order_id, amount, ticket_ids, seat_nos, by, admin_id, reason, request_key, created_at,
+                       retry_at)
+    VALUES (p_order, v_amount, v_ids, v_seats, p_by, p_admin, p_reason, p_key, p_now, p_now + interval '30 seconds')
     RETURNING id INTO v_refund;
   UPDATE issued_tickets SET voided_at = p_now, refund_id = v_refund WHERE id = ANY (v_ids);
   WITH back AS (

@@ -124,8 +124,8 @@ export class PaymentSimulator implements PaymentPort {
   async refund({ ref, amount, key }: RefundRequest): Promise<void> {
     await sleep(this.opts.latencyMs);
     if (this.refunds.has(key)) return;
-    const charged = this.charged.get(ref);
-    if (charged === undefined) throw new Error(`no charge ${ref} to refund`);
+    // A charge made by another node's simulator (each forgets the others') cannot be checked here.
+    const charged = this.charged.get(ref) ?? Infinity;
     if (this.refundedOf(ref) + amount > charged)
       throw new Error(`refunding ${amount} more of charge ${ref} would give back more than it took`);
     this.refunds.set(key, { ref, amount });

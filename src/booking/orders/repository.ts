@@ -152,13 +152,26 @@ export class OrderRepository {
     );
   }
 
-  /** Refunds decided before `before` and still not confirmed by the provider (their requester died). */
-  async pendingRefunds(before: Date, limit: number): Promise<PendingRefund[]> {
+  /**
+   * Refunds still not confirmed by the provider whose time to try again has come by `now` (their
+   * requester died, or the provider failed), soonest first.
+   */
+  async dueRefunds(now: Date, limit: number): Promise<PendingRefund[]> {
     const { rows } = await this.db.query<PendingRefund>(
-      `${PENDING} AND r.created_at < $1 ORDER BY r.created_at LIMIT $2`,
-      [before, limit],
+      `${PENDING} AND r.retry_at <= $1 ORDER BY r.retry_at LIMIT $2`,
+      [now, limit],
     );
     return rows;
+  }
+
+  /** The provider failed refund `id`: try it again later, twice as late each time, at most an hour. */
+  async refundFailed(id: string, now: Date): Promise<void> {
+    await this.db.query(
+      `UPDATE refunds SET attempts = attempts + 1,
+         retry_at = $2::timestamptz + least(power(2, attempts), 3600) * interval '1 second'
+       WHERE id = $1 AND state = 'pending'`,
+      [id, now],
+    );
   }
 
   /** Refund `id`, if it is still pending. */

@@ -10,9 +10,6 @@ import { ticketsPdf } from '../tickets/pdf.js';
 import type { OrderRepository, OrderRow, RefundDecision, RefundRequest } from './repository.js';
 import type { OrderView, OrderViews } from './view.js';
 
-/** A refund left pending this long was abandoned by its requester: the sweeper pays it back. */
-const REFUND_ABANDONED_MS = 30_000;
-
 export interface OrderServiceOptions {
   repository: OrderRepository;
   views: OrderViews;
@@ -124,6 +121,10 @@ export class OrderService {
     } catch (err) {
       metrics.payments.inc({ outcome: 'error' });
       logger.warn({ err, refundId }, 'refund not paid back yet; the sweeper will ask again');
+      // Left as it is if even this fails: then the sweeper simply tries again sooner.
+      await repository
+        .refundFailed(refundId, new Date(clock.now()))
+        .catch((failed: unknown) => logger.warn({ err: failed, refundId }, 'refund retry not rescheduled'));
     }
   }
 
@@ -133,10 +134,12 @@ export class OrderService {
     if (pending) await this.payBack(pending.id, pending.amount, pending.ref);
   }
 
-  /** The sweeper's part: refunds whose requester died before the provider confirmed them. */
+  /**
+   * The sweeper's part: refunds the provider has not confirmed, once their requester has had 30 s
+   * (tmomi_refund) or their last failure has waited out its backoff.
+   */
   async finishAbandonedRefunds(batch = 50): Promise<number> {
-    const before = new Date(this.deps.clock.now() - REFUND_ABANDONED_MS);
-    const pending = await this.deps.repository.pendingRefunds(before, batch);
+    const pending = await this.deps.repository.dueRefunds(new Date(this.deps.clock.now()), batch);
     for (const r of pending) await this.payBack(r.id, r.amount, r.ref);
     return pending.length;
   }
