@@ -45,7 +45,7 @@ export class UserRepository {
   /** Keyset pagination by id: stable while users sign up, and no OFFSET scans. */
   async list(opts: { after?: string; limit: number }): Promise<UserRow[]> {
     const { rows } = await this.db.query<UserRow>(
-      `SELECT ${COLUMNS} FROM users WHERE id > $1 ORDER BY id LIMIT $2`,
+      `SELECT ${COLUMNS} FROM users WHERE id > $1 ORDER BY users.id LIMIT $2`,
       [opts.after ?? '0', opts.limit],
     );
     return rows;

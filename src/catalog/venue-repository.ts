@@ -62,7 +62,7 @@ export class VenueRepository {
 
   async listVenues(limit: number, offset: number): Promise<VenueRow[]> {
     const { rows } = await this.db.query<VenueRow>(
-      `SELECT ${VENUE} FROM venues ORDER BY id LIMIT $1 OFFSET $2`,
+      `SELECT ${VENUE} FROM venues ORDER BY venues.id LIMIT $1 OFFSET $2`,
       [limit, offset],
     );
     return rows;

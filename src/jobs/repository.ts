@@ -39,7 +39,7 @@ export class JobRepository {
   /** The newest job of this kind for this performance (the CLI resumes it rather than starting anew). */
   async latestFor(kind: string, performanceId: string): Promise<JobRow | undefined> {
     const { rows } = await this.db.query<JobRow>(
-      `SELECT ${COLUMNS} FROM jobs WHERE kind = $1 AND payload->>'performanceId' = $2 ORDER BY id DESC LIMIT 1`,
+      `SELECT ${COLUMNS} FROM jobs WHERE kind = $1 AND payload->>'performanceId' = $2 ORDER BY jobs.id DESC LIMIT 1`,
       [kind, performanceId],
     );
     return rows[0];

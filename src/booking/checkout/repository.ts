@@ -136,7 +136,7 @@ export class CheckoutRepository {
     const { rows } = await this.db.query<OrderRow>(
       `SELECT ${ORDER} FROM orders WHERE status = 'pending' AND charge_claimed_until <= $1
          AND EXISTS (SELECT 1 FROM holds h WHERE h.id = orders.hold_id AND h.expires_at <= $1)
-       ORDER BY id LIMIT $2`,
+       ORDER BY orders.id LIMIT $2`,
       [now, limit],
     );
     return rows;

@@ -120,7 +120,7 @@ export class OrderRepository {
 
   async refundsOf(orderIds: string[]): Promise<RefundRow[]> {
     const { rows } = await this.db.query<RefundRow>(
-      `SELECT ${REFUND} FROM refunds WHERE order_id = ANY ($1::bigint[]) ORDER BY id`,
+      `SELECT ${REFUND} FROM refunds WHERE order_id = ANY ($1::bigint[]) ORDER BY refunds.id`,
       [orderIds],
     );
     return rows;
