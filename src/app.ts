@@ -180,12 +180,18 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     deps.payments ??
     new PaymentSimulator({ latencyMs: settings.paymentLatencyMs, timeoutMs: settings.paymentTimeoutMs });
   const codes = new TicketCodes(deps.secret);
-  const orderViews = new OrderViews({ orders: orderRepository, tickets: ticketRepository });
+  const seating = new SeatingCache({ inventory, clock });
+  const orderViews = new OrderViews({
+    orders: orderRepository,
+    tickets: ticketRepository,
+    performances,
+    seating,
+  });
   const holds = new HoldService({
     repository: holdRepository,
     gate,
     performances,
-    seating: new SeatingCache({ inventory, clock }),
+    seating,
     queue,
     availability,
     metrics: bookingMetrics,

@@ -7,6 +7,7 @@ import {
   startTestApp,
   TestClock,
   type TestApp,
+  waitForJob,
 } from '../../test/harness.js';
 import { HookedPayments } from '../../test/payments.js';
 import { pdfText } from '../../test/pdf-text.js';
@@ -105,6 +106,60 @@ describe.each(modes())('tickets, the door and refunds ($name)', (mode) => {
     expect(list.json()).toEqual([order]);
     const ticket = await inject(t, 'GET', `/api/tickets/${order.tickets[1].id}`, who.headers);
     expect(ticket.json()).toEqual(order.tickets[1]);
+  });
+
+  it('when a checkout pays, then its answer (made without reading the order back) is the order as read back', async () => {
+    const post = async (url: string, payload: object) => {
+      const res = await inject(t, 'POST', url, admin, payload);
+      expect(res.statusCode).toBe(201);
+      return res.json<{ id: string; jobId?: string }>();
+    };
+    // Two sections, rows with labels of their own and of different lengths, two grades at two prices.
+    const venue = await post('/api/admin/venues', {
+      name: '올림픽홀',
+      address: '서울 송파구 올림픽로 424',
+      sections: [
+        {
+          name: 'Floor',
+          grade: 'VIP',
+          rows: [
+            { label: 'AA', seats: 3 },
+            { label: 'BB', seats: 5 },
+          ],
+        },
+        { name: 'B구역', grade: 'R', rows: 4, seatsPerRow: 6 },
+      ],
+    });
+    const event = await post('/api/admin/events', {
+      title: '겨울 콘서트',
+      category: 'concert',
+      venueId: venue.id,
+      prices: [
+        { grade: 'VIP', amount: 120_000 },
+        { grade: 'R', amount: 80_000 },
+      ],
+    });
+    const perf = await post(`/api/admin/events/${event.id}/performances`, {
+      startsAt: new Date(clock.now() + 48 * 3600_000).toISOString(),
+      salesOpenAt: new Date(clock.now() - 3600_000).toISOString(),
+      salesCloseAt: new Date(clock.now() + 24 * 3600_000).toISOString(),
+      refundUntil: new Date(clock.now() + 24 * 3600_000).toISOString(),
+      ...noQueue,
+    });
+    await waitForJob(t, perf.jobId!);
+    // Out of seat order: the last seat of row BB, then B구역 row 3 seat 2.
+    const { who, order } = await purchase(perf.id, [8 + 2 * 6 + 1, 7]);
+    expect(order.tickets).toMatchObject([
+      { seatNo: 7, section: 'Floor', row: 'BB', seat: '5', grade: 'VIP', price: 120_000 },
+      { seatNo: 21, section: 'B구역', row: '3', seat: '2', grade: 'R', price: 80_000 },
+    ]);
+    expect(order).toMatchObject({
+      total: 200_000,
+      event: { id: event.id, title: '겨울 콘서트' },
+      venue: { name: '올림픽홀', address: '서울 송파구 올림픽로 424' },
+    });
+    const read = await inject(t, 'GET', `/api/orders/${order.id}`, who.headers);
+    expect(read.json()).toEqual(order);
   });
 
   it('when a door scans codes, then it admits its own performance’s valid tickets once and says why not for the rest', async () => {

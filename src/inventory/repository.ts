@@ -13,10 +13,16 @@ export const PERFORMANCE = `p.id::text, p.event_id::text AS "eventId", e.venue_i
   p.max_active AS "maxActive", p.pass_ttl_seconds AS "passTtlSeconds"`;
 export const PERFORMANCE_FROM = `performances p JOIN events e ON e.id = p.event_id JOIN venues v ON v.id = e.venue_id`;
 
-/** What seating is made of: the venue's plan and seat count, the event's prices by grade and currency. */
+/**
+ * What seating is made of: the venue's plan, seat count, name and address, the event's title, prices by
+ * grade and currency.
+ */
 export interface SeatingSource {
   seatCount: number;
   plan: SeatPlan;
+  venueName: string;
+  venueAddress: string;
+  eventTitle: string;
   currency: string;
   prices: Record<string, number> | null;
 }
@@ -47,7 +53,8 @@ export class InventoryRepository {
   /** The venue's seats and the event's prices, in one read; undefined if either is gone. */
   async seatingSource(venueId: string, eventId: string): Promise<SeatingSource | undefined> {
     const { rows } = await this.db.query<SeatingSource>(
-      `SELECT v.seat_count AS "seatCount", v.layout AS plan, e.currency,
+      `SELECT v.seat_count AS "seatCount", v.layout AS plan, v.name AS "venueName", v.address AS "venueAddress",
+              e.title AS "eventTitle", e.currency,
               (SELECT jsonb_object_agg(grade, amount) FROM event_prices WHERE event_id = e.id) AS prices
        FROM venues v, events e WHERE v.id = $1 AND e.id = $2`,
       [venueId, eventId],

@@ -14,6 +14,23 @@ const SPREAD = 8;
 
 export interface SeatingRow extends PlannedRow {
   grade: string;
+  /** The section's name, as its tickets print it. */
+  section: string;
+}
+
+/** Where a seat is, in the words a ticket prints: section name, row label, seat number in its row. */
+export interface SeatLabel {
+  section: string;
+  row: string;
+  seat: string;
+  grade: string;
+}
+
+/** What the performance's tickets name besides the seat. */
+export interface SeatingPlace {
+  eventTitle: string;
+  venueName: string;
+  venueAddress: string;
 }
 
 export interface SeatingOptions {
@@ -23,27 +40,45 @@ export interface SeatingOptions {
   /** Price by grade. */
   prices: ReadonlyMap<string, number>;
   currency: string;
+  place: SeatingPlace;
 }
 
-/** What booking needs to know about a performance's seats: grade and price per seat, rows in order. */
+/**
+ * What booking needs to know about a performance's seats: grade, price and label per seat, rows in
+ * order, and the event and venue its tickets name.
+ */
 export class Seating {
   readonly seatCount: number;
   readonly rows: SeatingRow[];
   readonly prices: ReadonlyMap<string, number>;
   readonly currency: string;
-  private readonly gradeBySeat: string[];
+  readonly place: SeatingPlace;
+  private readonly rowBySeat: SeatingRow[];
 
-  constructor({ seatCount, rows, prices, currency }: SeatingOptions) {
+  constructor({ seatCount, rows, prices, currency, place }: SeatingOptions) {
     this.seatCount = seatCount;
     this.rows = rows;
     this.prices = prices;
     this.currency = currency;
-    this.gradeBySeat = new Array<string>(seatCount);
-    for (const row of rows) this.gradeBySeat.fill(row.grade, row.firstSeatNo, row.firstSeatNo + row.seats);
+    this.place = place;
+    this.rowBySeat = new Array<SeatingRow>(seatCount);
+    for (const row of rows) this.rowBySeat.fill(row, row.firstSeatNo, row.firstSeatNo + row.seats);
   }
 
   gradeOf(seatNo: number): string | undefined {
-    return this.gradeBySeat[seatNo];
+    return this.rowBySeat[seatNo]?.grade;
+  }
+
+  /** The seat's label; seats are numbered from 1 in their row, as the seats table numbers them. */
+  labelOf(seatNo: number): SeatLabel | undefined {
+    const row = this.rowBySeat[seatNo];
+    if (!row) return undefined;
+    return {
+      section: row.section,
+      row: row.label,
+      seat: String(seatNo - row.firstSeatNo + 1),
+      grade: row.grade,
+    };
   }
 
   /** A seat's price; every seat's grade is priced (performance creation checks it). */
@@ -120,9 +155,16 @@ export class SeatingCache {
     if (!source) throw new Error(`performance ${perf.id} has lost its venue or event`);
     return new Seating({
       seatCount: source.seatCount,
-      rows: source.plan.sections.flatMap((s) => s.rows.map((r) => ({ ...r, grade: s.grade }))),
+      rows: source.plan.sections.flatMap((s) =>
+        s.rows.map((r) => ({ ...r, grade: s.grade, section: s.name })),
+      ),
       prices: new Map(Object.entries(source.prices ?? {})),
       currency: source.currency,
+      place: {
+        eventTitle: source.eventTitle,
+        venueName: source.venueName,
+        venueAddress: source.venueAddress,
+      },
     });
   }
 }

@@ -7,7 +7,7 @@ import type { BookingGate } from '../gate/service.js';
 import type { HoldRepository } from '../holds/repository.js';
 import type { BookingMetrics } from '../metrics.js';
 import type { OrderRepository, OrderRow } from '../orders/repository.js';
-import type { OrderView, OrderViews } from '../orders/view.js';
+import type { IssuedTicket, OrderView, OrderViews } from '../orders/view.js';
 import { PaymentTimeoutError, type PaymentPort } from '../payments.js';
 import type { CheckoutRepository } from './repository.js';
 
@@ -15,8 +15,11 @@ import type { CheckoutRepository } from './repository.js';
 const CLAIM_MARGIN_MS = 5_000;
 const WAIT_POLL_MS = 25;
 
-/** A settled order, as the request that settled it (or waited for it) last read it. */
-type Settled = { order: OrderRow };
+/**
+ * A settled order, as the request that settled it (or waited for it) last read it; with the tickets
+ * and codes it issued when this request paid it.
+ */
+type Settled = { order: OrderRow; paid?: { tickets: IssuedTicket[]; codes: string[] } };
 
 export interface CheckoutServiceOptions {
   repository: CheckoutRepository;
@@ -161,7 +164,10 @@ export class CheckoutService {
       metrics.revenue.inc({ currency: order.currency }, order.amount);
       metrics.ticketsSold.inc(order.seatNos.length);
       await this.afterPaid(order);
-      return { order: { ...order, status: 'paid', reason: null } };
+      return {
+        order: { ...order, status: 'paid', reason: null },
+        paid: { tickets: settled.tickets!, codes },
+      };
     }
     if (settled.status === 'pending') {
       // Two settlers of one order (a crashed charger's claim taken over) both land here: the refund's
@@ -194,10 +200,11 @@ export class CheckoutService {
   }
 
   /** The response for a settled order: the order, or the error that explains it. */
-  private async outcome({ order }: Settled): Promise<OrderView> {
+  private async outcome({ order, paid }: Settled): Promise<OrderView> {
+    const { views } = this.deps;
     switch (order.status) {
       case 'paid':
-        return (await this.deps.views.byId(order.id))!;
+        return paid ? views.ofPaid(order, paid.tickets, paid.codes) : (await views.byId(order.id))!;
       case 'cancelled':
         if (order.reason === 'payment-timeout')
           throw new AppError('PAYMENT_TIMEOUT', undefined, { orderId: order.id });

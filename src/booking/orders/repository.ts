@@ -10,6 +10,8 @@ export interface OrderRow {
   idempotencyKey: string;
   /** The seats the order has: all it bought, less those refunded while others stay valid. */
   seatNos: number[];
+  /** The price each seat was held at, in seatNos order; null for a hold placed before migration 0010. */
+  seatPrices: number[] | null;
   amount: number;
   currency: string;
   passId: string | null;
@@ -69,7 +71,7 @@ export type RefundDecision =
 /** The columns of an OrderRow, for `SELECT … FROM orders` and `RETURNING`. */
 const orderColumns = (t: string) => `${t}.id::text, ${t}.user_id::text AS "userId",
   ${t}.performance_id::text AS "performanceId", ${t}.hold_id::text AS "holdId", ${t}.idempotency_key AS "idempotencyKey",
-  ${t}.seat_nos AS "seatNos", ${t}.amount, ${t}.currency, ${t}.pass_id::text AS "passId", ${t}.status, ${t}.reason,
+  ${t}.seat_nos AS "seatNos", ${t}.seat_prices AS "seatPrices", ${t}.amount, ${t}.currency, ${t}.pass_id::text AS "passId", ${t}.status, ${t}.reason,
   ${t}.charge_claimed_until AS "chargeClaimedUntil", ${t}.created_at AS "createdAt", ${t}.updated_at AS "updatedAt"`;
 export const ORDER = orderColumns('orders');
 
