@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Registry } from 'prom-client';
 import { AuthService, type AccessClaims } from './auth/service.js';
 import { UserRepository } from './auth/repository.js';
 import { authRoutes } from './auth/routes.js';
@@ -90,6 +91,8 @@ export interface BuiltApp {
   orders: OrderService;
   tickets: TicketService;
   sweeper: BookingSweeper;
+  /** What /metrics serves, for tests that look at the series themselves. */
+  metrics: Registry;
 }
 
 /** The composition root: wires repositories and services from the ports and registers every feature. */
@@ -294,5 +297,6 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     orders,
     tickets,
     sweeper,
+    metrics: metrics.registry,
   };
 }

@@ -1,8 +1,10 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 /**
- * Waiting-room metrics. The `performance` label only ever takes the ids of performances whose queue
- * is open, a handful at a time, so series stay bounded in practice.
+ * Waiting-room metrics. The `performance` label only ever takes the ids of performances that exist
+ * and whose queue is or was open on this node — the ticker's list from PostgreSQL, or a join the
+ * service accepted — never an id as a request gave it (queue.test.ts); the gauges of a closed room are
+ * removed.
  */
 export interface QueueMetrics {
   waiting: Gauge<'performance'>;

@@ -421,6 +421,29 @@ describe.each(modes())('waiting room over HTTP ($name)', (mode) => {
     }
   });
 
+  it('when joins name performances that do not exist, then no metric series is made for them, and a closed room’s gauges go', async () => {
+    const series = async (name: string) =>
+      ((await t.metrics.getSingleMetric(name)?.get())?.values ?? []).map((v) => String(v.labels.performance));
+    const who = await buyer(t);
+    const unknown = Array.from({ length: 30 }, (_, i) => String(900_000_000 + i));
+    for (const id of unknown) expect((await join(id, who.headers)).statusCode).toBe(404);
+    expect((await series('tmomi_queue_joins_total')).filter((id) => unknown.includes(id))).toEqual([]);
+
+    const { performanceId } = await onSalePerformance(t);
+    expect((await join(performanceId, who.headers)).statusCode).toBe(200);
+    expect(await series('tmomi_queue_joins_total')).toContain(performanceId);
+    // The leader's ticker reports the open room; once its sale is over, the room's gauges are removed.
+    await expect.poll(() => series('tmomi_queue_max_active'), { timeout: 10_000 }).toContain(performanceId);
+    await t.db.query(`UPDATE performances SET sales_close_at = now() - interval '1 second' WHERE id = $1`, [
+      performanceId,
+    ]);
+    await expect
+      .poll(() => series('tmomi_queue_max_active'), { timeout: 10_000 })
+      .not.toContain(performanceId);
+    expect(await series('tmomi_queue_waiting')).not.toContain(performanceId);
+    expect(await series('tmomi_queue_active_passes')).not.toContain(performanceId);
+  });
+
   it('when the performance sells out, then waiting streams get closed with the reason, polls and joins say sold out, admission stops, and a refund reopens it', async () => {
     // Four seats, one admission a second: the first buyer takes every seat while the others wait.
     const { performanceId } = await onSalePerformance(

@@ -92,11 +92,27 @@ export class AdmissionTicker {
     this.metrics.maxActive.reset();
   }
 
+  /**
+   * A waiting room that closed stops being reported: its gauges would otherwise say forever what they
+   * said last, and a node that runs for months would carry a series for every sale it ever ran. Its
+   * counters stay (a counter that vanishes and returns reads as a reset, which rate() absorbs).
+   */
+  private forgetClosed(before: PerformanceRow[]): void {
+    const open = new Set(this.performances.map((p) => p.id));
+    for (const { id } of before) {
+      if (open.has(id)) continue;
+      for (const gauge of [this.metrics.waiting, this.metrics.activePasses, this.metrics.maxActive])
+        gauge.remove({ performance: id });
+    }
+  }
+
   private async runRound(): Promise<void> {
     this.metrics.leader.set(1);
     const now = this.clock.now();
     if (now - this.refreshedAt >= REFRESH_PERFORMANCES_MS) {
+      const before = this.performances;
       this.performances = await this.inventory.activeQueues();
+      this.forgetClosed(before);
       this.refreshedAt = now;
     }
     for (const perf of this.performances) {
