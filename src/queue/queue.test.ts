@@ -421,6 +421,20 @@ describe.each(modes())('waiting room over HTTP ($name)', (mode) => {
     }
   });
 
+  it('when the engine’s admitted counter restarts (a Redis wipe), then polls still answer, with an ETA that is never negative', async () => {
+    const { performanceId } = await onSalePerformance(t, { queue: { admitPerSecond: 1, maxActive: 100 } });
+    const buyers = await Promise.all(Array.from({ length: 12 }, () => buyer(t)));
+    // What this node measured before the wipe: five admitted; the restarted counter stays below that
+    // (one a second at most) while the last of twelve waits.
+    t.queue.rates.record(performanceId, 5);
+    for (const b of buyers) expect((await join(performanceId, b.headers)).statusCode).toBe(200);
+    await sleep(1_100);
+    const polled = await me(performanceId, buyers.at(-1)!.headers);
+    expect(polled.statusCode).toBe(200);
+    expect(polled.json()).toMatchObject({ state: 'waiting' });
+    expect(polled.json().etaSeconds).toBeGreaterThanOrEqual(0);
+  });
+
   it('when joins name performances that do not exist, then no metric series is made for them, and a closed room’s gauges go', async () => {
     const series = async (name: string) =>
       ((await t.metrics.getSingleMetric(name)?.get())?.values ?? []).map((v) => String(v.labels.performance));

@@ -53,9 +53,12 @@ export class AdmissionRates {
 
   record(perf: string, admittedTotal: number): void {
     const now = this.clock.now();
-    const list = this.samples.get(perf) ?? [];
+    let list = this.samples.get(perf) ?? [];
     const last = list.at(-1);
     if (last && now - last.at < SAMPLE_EVERY_MS) return;
+    // A total below the last one is a counter that restarted (the engine's Redis was wiped or failed
+    // over): what came before measures nothing now, and would make the rate — and every ETA — negative.
+    if (last && admittedTotal < last.total) list = [];
     list.push({ at: now, total: admittedTotal });
     while (list.length > 2 && now - list[0]!.at > RATE_WINDOW_MS) list.shift();
     this.samples.set(perf, list);
@@ -73,7 +76,7 @@ export class AdmissionRates {
     const list = this.samples.get(perf);
     const first = list?.[0];
     const last = list?.at(-1);
-    if (!first || !last || last.at - first.at < 1_000 || last.total === first.total) return undefined;
+    if (!first || !last || last.at - first.at < 1_000 || last.total <= first.total) return undefined;
     return ((last.total - first.total) * 1000) / (last.at - first.at);
   }
 }
@@ -242,7 +245,8 @@ export class QueueService {
         return {
           state: 'waiting',
           position: entry.position,
-          etaSeconds: Math.ceil((entry.position ?? 0) / rate),
+          // Never negative, whatever the engine's counters did (the schema refuses it, as a 500).
+          etaSeconds: Math.max(0, Math.ceil((entry.position ?? 0) / rate)),
         };
       }
       case 'prequeue':
