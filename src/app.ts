@@ -11,7 +11,6 @@ import { GENERATE_TICKETS, ticketGeneration } from './catalog/tickets.js';
 import { AvailabilityService } from './inventory/availability.js';
 import { PerformanceCache } from './inventory/performance-cache.js';
 import { InventoryRepository } from './inventory/repository.js';
-import { SeatingCache } from './inventory/seating.js';
 import { JobRepository } from './jobs/repository.js';
 import { JobRunner } from './jobs/runner.js';
 import { opsRoutes } from './ops/routes.js';
@@ -21,25 +20,14 @@ import { AdmissionRates, QueueService, type PassClaims } from './queue/service.j
 import { QueueStreams } from './queue/streams.js';
 import { AdmissionTicker } from './queue/ticker.js';
 import { Readiness, registerReadinessMetrics } from './ops/readiness.js';
-import { CheckoutRepository } from './booking/checkout/repository.js';
-import { CheckoutService } from './booking/checkout/service.js';
-import { TicketCodes } from './booking/codes.js';
-import { GateRepository } from './booking/gate/repository.js';
-import { BookingGate } from './booking/gate/service.js';
-import { HoldExpiry } from './booking/holds/expiry.js';
-import { HoldRepository } from './booking/holds/repository.js';
-import { HoldService } from './booking/holds/service.js';
-import { createBookingMetrics } from './booking/metrics.js';
-import { OrderRepository } from './booking/orders/repository.js';
-import { OrderService } from './booking/orders/service.js';
-import { OrderViews } from './booking/orders/view.js';
-import { PaymentSimulator, type PaymentPort } from './booking/payments.js';
+import { createBooking } from './booking/booking.js';
+import type { CheckoutService } from './booking/checkout/service.js';
+import type { HoldService } from './booking/holds/service.js';
+import type { OrderService } from './booking/orders/service.js';
+import type { PaymentPort } from './booking/payments.js';
 import { bookingRoutes } from './booking/routes.js';
-import { SaleStatsRepository } from './booking/stats-repository.js';
-import { SaleStatsService } from './booking/stats.js';
-import { BookingSweeper } from './booking/sweeper.js';
-import { TicketRepository } from './booking/tickets/repository.js';
-import { TicketService } from './booking/tickets/service.js';
+import type { BookingSweeper } from './booking/sweeper.js';
+import type { TicketService } from './booking/tickets/service.js';
 import { LeaderElector } from './engine/coordination/leader.js';
 import type { Clock } from './platform/clock.js';
 import type { Config } from './platform/config.js';
@@ -167,87 +155,21 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     logger: deps.logger,
   });
 
-  const bookingMetrics = createBookingMetrics(metrics.registry);
-  const { clock, logger } = deps;
-  const gate = new BookingGate({
+  const { holds, checkout, orders, tickets, stats, sweeper } = createBooking({
+    db: deps.db,
     engine: deps.engine,
-    repository: new GateRepository(deps.db),
-    metrics: bookingMetrics,
-    clock,
-    logger,
-  });
-  const holdRepository = new HoldRepository({ db: deps.db, metrics: bookingMetrics });
-  const orderRepository = new OrderRepository(deps.db);
-  const ticketRepository = new TicketRepository(deps.db);
-  const payments =
-    deps.payments ??
-    new PaymentSimulator({ latencyMs: settings.paymentLatencyMs, timeoutMs: settings.paymentTimeoutMs });
-  const codes = new TicketCodes(deps.secret);
-  const seating = new SeatingCache({ inventory, clock });
-  const orderViews = new OrderViews({
-    orders: orderRepository,
-    tickets: ticketRepository,
-    performances,
-    seating,
-  });
-  const holds = new HoldService({
-    repository: holdRepository,
-    gate,
-    performances,
-    seating,
-    queue,
-    availability,
-    metrics: bookingMetrics,
-    clock,
-  });
-  const checkout = new CheckoutService({
-    repository: new CheckoutRepository({ db: deps.db, metrics: bookingMetrics }),
-    orders: orderRepository,
-    holds: holdRepository,
-    views: orderViews,
-    gate,
-    payments,
-    codes,
-    queue,
-    metrics: bookingMetrics,
-    clock,
-    logger,
+    secret: deps.secret,
+    payments: deps.payments,
+    paymentLatencyMs: settings.paymentLatencyMs,
     paymentTimeoutMs: settings.paymentTimeoutMs,
-  });
-  const orders = new OrderService({
-    repository: orderRepository,
-    views: orderViews,
-    gate,
-    payments,
+    inventory,
+    performances,
+    catalogPerformances: catalog.performances,
     availability,
-    metrics: bookingMetrics,
-    clock,
-    logger,
-  });
-  const tickets = new TicketService({
-    repository: ticketRepository,
-    performance: (id) => performances.get(id),
-    codes,
-    metrics: bookingMetrics,
-    clock,
-  });
-  const sweeper = new BookingSweeper({
-    expiry: new HoldExpiry({
-      repository: holdRepository,
-      gate,
-      availability,
-      metrics: bookingMetrics,
-      clock,
-    }),
-    checkout,
-    refunds: orders,
-    leader: new LeaderElector({
-      engine: deps.engine,
-      name: LEASES.bookingSweeper,
-      holderId: randomUUID(),
-      ttlMs: 3_000,
-    }),
-    logger,
+    queue,
+    registry: metrics.registry,
+    clock: deps.clock,
+    logger: deps.logger,
   });
 
   app.decorateRequest('caller', null);
@@ -255,13 +177,6 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   authRoutes(app, { auth, guard, engine: deps.engine, attemptsPerMinute: settings.authRateLimitPerMinute });
   catalogRoutes(app, { catalog, guard });
   queueRoutes(app, { queue, streams, guard, metrics: queueMetrics });
-  const stats = new SaleStatsService({
-    repository: new SaleStatsRepository(deps.db),
-    waitingRoom: deps.engine,
-    performances: catalog.performances,
-    tickets: inventory,
-    clock,
-  });
   bookingRoutes(app, { holds, checkout, orders, tickets, stats, guard });
   await webRoutes(app, deps.webRoot ?? WEB_DIST);
 

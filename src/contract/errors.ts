@@ -73,6 +73,10 @@ export const ERRORS = {
   REFUND_CLOSED: { status: 409, message: 'The refund deadline for this performance has passed.' },
   INVALID_REFUND_DEADLINE: { status: 422, message: 'Refunds must close by the start of the performance.' },
   NOT_READY: { status: 503, message: 'The service is not ready.' },
+  UNAVAILABLE: {
+    status: 503,
+    message: 'A service Tmomi depends on cannot be reached right now; try again shortly.',
+  },
   INTERNAL: { status: 500, message: 'Something went wrong on our side.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

@@ -19,6 +19,7 @@ import type { TrustProxy } from './config.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import { dualServer, type DualServer } from './h2c.js';
+import { isOutage } from './outage.js';
 import { API_HEADERS, DOCUMENT_HEADERS, isApiUrl } from './security-headers.js';
 
 export type App = FastifyInstance<
@@ -42,6 +43,8 @@ const REQUEST_ID = /^[\w.:-]{1,128}$/;
 const SECURITY_STATUSES = new Set([401, 403, 429]);
 /** At most this many security events are logged per window; the rest are counted and summed up. */
 const SECURITY_LOG_BUDGET = { lines: 100, windowMs: 10_000 };
+/** What a 503 UNAVAILABLE tells the client to wait: about a restart's or a failover's time. */
+const OUTAGE_RETRY_AFTER_S = 5;
 
 /** The Fastify instance with everything every route relies on: validation, errors, ids, metrics, docs. */
 export async function createHttpServer(opts: HttpOptions): Promise<App> {
@@ -128,7 +131,13 @@ export async function createHttpServer(opts: HttpOptions): Promise<App> {
       .send(errorBody('ROUTE_NOT_FOUND', `There is no ${req.method} ${req.url.split('?')[0]}.`));
   });
   const securityLog = logBudget(SECURITY_LOG_BUDGET);
-  app.setErrorHandler((err: FastifyError, req, reply) => {
+  const outageLog = logBudget(SECURITY_LOG_BUDGET);
+  app.setErrorHandler((thrown: FastifyError, req, reply) => {
+    // A dependency out of reach is no fault of the request: the same request works once it is back.
+    const outage = isOutage(thrown);
+    const err = outage
+      ? (new AppError('UNAVAILABLE', undefined, { retryAfterSeconds: OUTAGE_RETRY_AFTER_S }) as FastifyError)
+      : thrown;
     const { status, body } = toErrorResponse(err);
     if (SECURITY_STATUSES.has(status)) {
       opts.metrics.securityEvents.inc({ code: body.error.code });
@@ -148,7 +157,11 @@ export async function createHttpServer(opts: HttpOptions): Promise<App> {
         ),
       );
     }
-    if (err instanceof AppError && status >= 500)
+    if (outage)
+      outageLog((suppressed) =>
+        req.log.warn({ reason: thrown.message, suppressed }, 'request failed: a dependency is unreachable'),
+      );
+    else if (err instanceof AppError && status >= 500)
       req.log.warn({ details: err.details }, `request failed: ${err.code}`);
     else if (status >= 500) req.log.error({ err }, 'unhandled error');
     if (err instanceof AppError && typeof err.details?.retryAfterSeconds === 'number') {

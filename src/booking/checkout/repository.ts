@@ -131,6 +131,18 @@ export class CheckoutRepository {
     return rowCount === 1;
   }
 
+  /**
+   * Gives up this request's claim (`until`, as it took it) on a pending order: it runs out `now`. Not
+   * cleared: the sweeper finds abandoned orders by their claim having run out.
+   */
+  async releaseClaim(id: string, until: Date, now: Date): Promise<void> {
+    await this.db.query(
+      `UPDATE orders SET charge_claimed_until = $3
+       WHERE id = $1 AND status = 'pending' AND charge_claimed_until = $2`,
+      [id, until, now],
+    );
+  }
+
   /** Pending orders whose charger is gone (claim ran out) and whose hold has expired: the sweeper settles them. */
   async abandonedOrders(now: Date, limit: number): Promise<OrderRow[]> {
     const { rows } = await this.db.query<OrderRow>(

@@ -14,6 +14,9 @@ import type { CheckoutRepository } from './repository.js';
 /** While one request charges an order, retries wait for it this long (beyond the provider's timeout). */
 const CLAIM_MARGIN_MS = 5_000;
 const WAIT_POLL_MS = 25;
+/** A failed charger gives up its claim at once, or retries at these intervals while PostgreSQL is out. */
+const GIVE_UP_FIRST_WAIT_MS = 100;
+const GIVE_UP_MAX_WAIT_MS = 2_000;
 
 /**
  * A settled order, as the request that settled it (or waited for it) last read it; with the tickets
@@ -49,15 +52,10 @@ export class CheckoutService {
   async checkout(holdId: string, userId: string, key: string, card: string): Promise<OrderView> {
     const { repository, clock } = this.deps;
     const now = clock.now();
+    const claimUntil = new Date(now + this.claimMs);
     let found: { order: OrderRow; created: boolean } | undefined;
     try {
-      found = await repository.createOrder({
-        holdId,
-        userId,
-        key,
-        now: new Date(now),
-        claimUntil: new Date(now + this.claimMs),
-      });
+      found = await repository.createOrder({ holdId, userId, key, now: new Date(now), claimUntil });
     } catch (err) {
       if ((err as { constraint?: string }).constraint !== 'orders_one_pending_per_hold') throw err;
       // A concurrent request with the same key may have won the insert: then it is that order.
@@ -70,8 +68,43 @@ export class CheckoutService {
     if (order.holdId !== holdId)
       throw new AppError('IDEMPOTENCY_KEY_REUSED', undefined, { orderId: order.id });
 
-    const settled = created ? await this.charge(order, card) : await this.resume(order, card);
+    const settled = created
+      ? await this.whileClaimed(order.id, claimUntil, () => this.charge(order, card))
+      : await this.resume(order, card);
     return this.outcome(settled);
+  }
+
+  /**
+   * Runs the charge of an order this request has claimed until `until`. If it fails — the provider's
+   * error, or PostgreSQL cut off before the settlement — the claim is given up, so that the buyer's
+   * retry with the same key takes the order over as soon as the database is back instead of waiting
+   * for the claim to run out; asking the provider under the order's key first, it never charges twice.
+   */
+  private async whileClaimed(orderId: string, until: Date, charge: () => Promise<Settled>): Promise<Settled> {
+    try {
+      return await charge();
+    } catch (err) {
+      void this.giveUpClaim(orderId, until);
+      throw err;
+    }
+  }
+
+  /** Tries until it reaches PostgreSQL, or until the claim would have run out anyway. */
+  private async giveUpClaim(orderId: string, until: Date): Promise<void> {
+    const { repository, clock, logger } = this.deps;
+    const deadline = Date.now() + this.claimMs;
+    for (let wait = GIVE_UP_FIRST_WAIT_MS; ; wait = Math.min(wait * 2, GIVE_UP_MAX_WAIT_MS)) {
+      try {
+        await repository.releaseClaim(orderId, until, new Date(clock.now()));
+        return;
+      } catch (err) {
+        if (Date.now() + wait > deadline) {
+          logger.warn({ err, orderId }, 'could not give up a failed checkout’s claim; it runs out by itself');
+          return;
+        }
+        await new Promise((r) => setTimeout(r, wait));
+      }
+    }
   }
 
   /** Why the hold could not be checked out: someone else's or unknown (404), expired, released, paid. */
@@ -95,10 +128,14 @@ export class CheckoutService {
     let current = order;
     while (current.status === 'pending') {
       const now = clock.now();
-      if (await repository.claimOrder(current.id, new Date(now), new Date(now + this.claimMs))) {
-        // The previous charger died: the provider knows whether it charged.
-        const previous = await payments.find(chargeKey(current.id));
-        return previous ? this.settleCharged(current, previous.ref) : this.charge(current, card);
+      const until = new Date(now + this.claimMs);
+      if (await repository.claimOrder(current.id, new Date(now), until)) {
+        // The previous charger died or gave up: the provider knows whether it charged.
+        const claimed = current;
+        return this.whileClaimed(claimed.id, until, async () => {
+          const previous = await payments.find(chargeKey(claimed.id));
+          return previous ? this.settleCharged(claimed, previous.ref) : this.charge(claimed, card);
+        });
       }
       if (Date.now() > deadline)
         throw new AppError('CHECKOUT_IN_PROGRESS', undefined, { orderId: current.id });

@@ -202,6 +202,7 @@ export const en = {
     VENUE_LOCKED: 'The venue cannot change once the event has performances.',
     PERFORMANCE_HAS_SALES: 'This performance already has held or sold tickets.',
     NOT_READY: 'Tmomi is starting up or shutting down. Try again in a moment.',
+    UNAVAILABLE: 'Tmomi cannot reach one of its services right now. Try again in a few seconds.',
     INTERNAL: 'Something went wrong on our side. Please try again.',
     SALE_NOT_OPEN: 'Sales for this performance have not opened yet.',
     INVALID_SEAT: 'One of those seats does not exist at this venue.',

@@ -201,6 +201,7 @@ export const ko: Messages = {
     VENUE_LOCKED: '회차가 있는 공연은 공연장을 바꿀 수 없습니다.',
     PERFORMANCE_HAS_SALES: '이미 선점되거나 판매된 티켓이 있는 회차입니다.',
     NOT_READY: '티모미가 시작 또는 종료 중입니다. 잠시 후 다시 시도하세요.',
+    UNAVAILABLE: '티모미가 지금 내부 서비스에 연결할 수 없습니다. 몇 초 후 다시 시도하세요.',
     INTERNAL: '일시적인 오류가 발생했습니다. 다시 시도하세요.',
     SALE_NOT_OPEN: '이 공연의 판매가 아직 시작되지 않았습니다.',
     INVALID_SEAT: '이 공연장에 없는 좌석이 포함되어 있습니다.',

@@ -1,0 +1,131 @@
+import { randomUUID } from 'node:crypto';
+import type { Registry } from 'prom-client';
+import { LeaderElector } from '../engine/coordination/leader.js';
+import type { Leases } from '../engine/coordination/port.js';
+import type { HoldGate } from '../engine/hold-gate/port.js';
+import { LEASES } from '../engine/keys.js';
+import type { WaitingRoom } from '../engine/waiting-room/port.js';
+import type { AvailabilityService } from '../inventory/availability.js';
+import type { PerformanceCache } from '../inventory/performance-cache.js';
+import type { InventoryRepository } from '../inventory/repository.js';
+import { SeatingCache } from '../inventory/seating.js';
+import type { Clock } from '../platform/clock.js';
+import type { Db } from '../platform/db.js';
+import type { Logger } from '../platform/logger.js';
+import type { QueueService } from '../queue/service.js';
+import { CheckoutRepository } from './checkout/repository.js';
+import { CheckoutService } from './checkout/service.js';
+import { TicketCodes } from './codes.js';
+import { GateRepository } from './gate/repository.js';
+import { BookingGate } from './gate/service.js';
+import { HoldExpiry } from './holds/expiry.js';
+import { HoldRepository } from './holds/repository.js';
+import { HoldService } from './holds/service.js';
+import { createBookingMetrics } from './metrics.js';
+import { OrderRepository } from './orders/repository.js';
+import { OrderService } from './orders/service.js';
+import { OrderViews } from './orders/view.js';
+import { PaymentSimulator, type PaymentPort } from './payments.js';
+import { SaleStatsRepository } from './stats-repository.js';
+import { SaleStatsService, type SaleStatsOptions } from './stats.js';
+import { BookingSweeper } from './sweeper.js';
+import { TicketRepository } from './tickets/repository.js';
+import { TicketService } from './tickets/service.js';
+
+export interface Booking {
+  holds: HoldService;
+  checkout: CheckoutService;
+  orders: OrderService;
+  tickets: TicketService;
+  stats: SaleStatsService;
+  sweeper: BookingSweeper;
+}
+
+/** Booking's services wired together over their repositories, the engine and the sale's caches. */
+export function createBooking(deps: {
+  db: Db;
+  engine: HoldGate & WaitingRoom & Leases;
+  secret: string;
+  /** The simulator (with the settings' latency and timeout) unless a provider is given. */
+  payments: PaymentPort | undefined;
+  paymentLatencyMs: number;
+  paymentTimeoutMs: number;
+  inventory: InventoryRepository;
+  performances: PerformanceCache;
+  /** The catalog's performances: the dashboard's stats name an unknown one. */
+  catalogPerformances: SaleStatsOptions['performances'];
+  availability: AvailabilityService;
+  queue: QueueService;
+  registry: Registry;
+  clock: Clock;
+  logger: Logger;
+}): Booking {
+  const { db, engine, inventory, performances, availability, queue, clock, logger } = deps;
+  const metrics = createBookingMetrics(deps.registry);
+  const gate = new BookingGate({ engine, repository: new GateRepository(db), metrics, clock, logger });
+  const holdRepository = new HoldRepository({ db, metrics });
+  const orderRepository = new OrderRepository(db);
+  const ticketRepository = new TicketRepository(db);
+  const payments =
+    deps.payments ??
+    new PaymentSimulator({ latencyMs: deps.paymentLatencyMs, timeoutMs: deps.paymentTimeoutMs });
+  const codes = new TicketCodes(deps.secret);
+  const seating = new SeatingCache({ inventory, clock });
+  const views = new OrderViews({ orders: orderRepository, tickets: ticketRepository, performances, seating });
+  const holds = new HoldService({
+    repository: holdRepository,
+    gate,
+    performances,
+    seating,
+    queue,
+    availability,
+    metrics,
+    clock,
+  });
+  const checkout = new CheckoutService({
+    repository: new CheckoutRepository({ db, metrics }),
+    orders: orderRepository,
+    holds: holdRepository,
+    views,
+    gate,
+    payments,
+    codes,
+    queue,
+    metrics,
+    clock,
+    logger,
+    paymentTimeoutMs: deps.paymentTimeoutMs,
+  });
+  const orders = new OrderService({
+    repository: orderRepository,
+    views,
+    gate,
+    payments,
+    availability,
+    metrics,
+    clock,
+    logger,
+  });
+  const tickets = new TicketService({
+    repository: ticketRepository,
+    performance: (id) => performances.get(id),
+    codes,
+    metrics,
+    clock,
+  });
+  const sweeper = new BookingSweeper({
+    expiry: new HoldExpiry({ repository: holdRepository, gate, availability, metrics, clock }),
+    checkout,
+    refunds: orders,
+    leader: new LeaderElector({ engine, name: LEASES.bookingSweeper, holderId: randomUUID(), ttlMs: 3_000 }),
+    logger,
+  });
+  const stats = new SaleStatsService({
+    repository: new SaleStatsRepository(db),
+    waitingRoom: engine,
+    performances: deps.catalogPerformances,
+    tickets: inventory,
+    clock,
+  });
+  return { holds, checkout, orders, tickets, stats, sweeper };
+}
