@@ -4,6 +4,7 @@ import { AuthService, type AccessClaims } from './auth/service.js';
 import { UserRepository } from './auth/repository.js';
 import { authRoutes } from './auth/routes.js';
 import { createGuard } from './auth/guard.js';
+import { Sessions } from './auth/sessions.js';
 import { createCatalog, type Catalog } from './catalog/catalog.js';
 import { PerformanceRepository } from './catalog/performance-repository.js';
 import { catalogRoutes } from './catalog/routes.js';
@@ -95,12 +96,16 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     corsOrigins: settings.corsOrigins,
   });
 
+  const users = new UserRepository(deps.db);
+  const sessions = new Sessions({ users, engine: deps.engine, clock: deps.clock, logger: deps.logger });
+  await sessions.start();
   const auth = new AuthService({
-    users: new UserRepository(deps.db),
+    users,
     accessTokens: new TokenKind<AccessClaims>(deps.secret, 'access', deps.clock),
     accessTokenTtlSeconds: settings.accessTokenTtlSeconds,
+    sessions,
   });
-  const guard = createGuard(auth);
+  const guard = createGuard({ auth, sessions });
   const readiness = new Readiness({ db: deps.db, engine: deps.engine });
   registerReadinessMetrics(metrics.registry, readiness);
 
@@ -174,7 +179,13 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
 
   app.decorateRequest('caller', null);
   opsRoutes(app, { readiness, metrics });
-  authRoutes(app, { auth, guard, engine: deps.engine, attemptsPerMinute: settings.authRateLimitPerMinute });
+  authRoutes(app, {
+    auth,
+    sessions,
+    guard,
+    engine: deps.engine,
+    attemptsPerMinute: settings.authRateLimitPerMinute,
+  });
   catalogRoutes(app, { catalog, guard });
   queueRoutes(app, { queue, streams, guard, metrics: queueMetrics });
   bookingRoutes(app, { holds, checkout, orders, tickets, stats, guard });
@@ -190,6 +201,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     await Promise.all([ticker.stop(), sweeper.stop()]);
   });
   app.addHook('onClose', async () => {
+    await sessions.stop();
     await jobs.stop();
     await holds.settled();
   });

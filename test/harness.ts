@@ -50,15 +50,24 @@ export const TEST_SECRET = 'test-secret-that-is-long-enough-for-hmac-keys';
 
 export async function startTestApp(
   mode: Mode,
-  opts: { settings?: Partial<AppSettings>; clock?: Clock; payments?: PaymentPort; webRoot?: string } = {},
+  opts: {
+    settings?: Partial<AppSettings>;
+    clock?: Clock;
+    payments?: PaymentPort;
+    webRoot?: string;
+    /** Another test app's engine, as two nodes share one Redis; that app closes it. */
+    sharedEngine?: Engine;
+  } = {},
 ): Promise<TestApp> {
   const db = createPool(mode.databaseUrl, { max: 10 });
   // A key prefix per app keeps parallel test files from sharing rate-limit windows or leases. Under
   // `test:<runId>:`, so that the global teardown deletes them all.
-  const engine = await createEngine({
-    redisUrl: mode.redisUrl,
-    keyPrefix: `test:${inject('runId')}:${randomUUID().slice(0, 8)}:`,
-  });
+  const engine =
+    opts.sharedEngine ??
+    (await createEngine({
+      redisUrl: mode.redisUrl,
+      keyPrefix: `test:${inject('runId')}:${randomUUID().slice(0, 8)}:`,
+    }));
   const clock = opts.clock ?? { now: () => Date.now() };
   const built = await buildApp({
     db,
@@ -86,7 +95,7 @@ export async function startTestApp(
     clock,
     close: async () => {
       await built.app.close();
-      await engine.close();
+      if (!opts.sharedEngine) await engine.close();
       await db.end();
     },
   };

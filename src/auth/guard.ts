@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { AppError } from '../contract/errors.js';
 import type { AuthService, Caller } from './service.js';
+import type { Sessions } from './sessions.js';
 
 export const SESSION_COOKIE = 'tmomi_session';
 
@@ -20,24 +21,37 @@ export interface Guard {
   admin: GuardHook;
 }
 
-export function createGuard(auth: AuthService): Guard {
-  const authenticate = (req: FastifyRequest): Caller => {
-    req.caller ??= auth.authenticate(tokenOf(req));
-    return req.caller;
-  };
+export function createGuard({ auth, sessions }: { auth: AuthService; sessions: Sessions }): Guard {
   const hook =
     (allowed: (caller: Caller) => boolean): GuardHook =>
     (req, _reply, done) => {
       let caller: Caller;
       try {
-        caller = authenticate(req);
+        caller = auth.authenticate(tokenOf(req));
       } catch (err) {
         done(err as Error);
         return;
       }
-      done(allowed(caller) ? undefined : new AppError('FORBIDDEN'));
+      const decide = (current: boolean) => {
+        if (!current) return done(new AppError('SESSION_ENDED'));
+        req.caller = caller;
+        done(allowed(caller) ? undefined : new AppError('FORBIDDEN'));
+      };
+      // Known to this node (nearly always): decided now, with no promise; else once PostgreSQL says.
+      const current = sessions.isCurrent(caller.userId, caller.sessionVersion);
+      if (typeof current === 'boolean') decide(current);
+      else current.then(decide, done);
     };
   return { user: hook(() => true), admin: hook((caller) => caller.role === 'admin') };
+}
+
+/** The caller a request's token names, if any and valid, before any check of its session. */
+export function tokenCaller(auth: AuthService, req: FastifyRequest): Caller | undefined {
+  try {
+    return auth.authenticate(tokenOf(req));
+  } catch {
+    return undefined;
+  }
 }
 
 /** The Bearer header wins; the httpOnly cookie exists for EventSource, which cannot set headers. */

@@ -8,10 +8,13 @@ export interface UserRow {
   name: string;
   role: Role;
   passwordHash: string;
+  /** Moved on by logout and by any change of role or password (migration 0011): older tokens are refused. */
+  sessionVersion: number;
   createdAt: Date;
 }
 
-const COLUMNS = `id::text, email, name, role, password_hash AS "passwordHash", created_at AS "createdAt"`;
+const COLUMNS = `id::text, email, name, role, password_hash AS "passwordHash",
+  session_version AS "sessionVersion", created_at AS "createdAt"`;
 
 export class UserRepository {
   constructor(private readonly db: Db) {}
@@ -40,6 +43,25 @@ export class UserRepository {
       [user.email, user.name, user.passwordHash, user.role],
     );
     return rows[0];
+  }
+
+  /** The users' session versions, in the order asked; null for a user that no longer exists. */
+  async sessionVersions(ids: string[]): Promise<(number | null)[]> {
+    const { rows } = await this.db.query<{ id: string; version: number }>(
+      'SELECT id::text, session_version AS version FROM users WHERE id = ANY ($1::bigint[])',
+      [ids],
+    );
+    const found = new Map(rows.map((r) => [r.id, r.version]));
+    return ids.map((id) => found.get(id) ?? null);
+  }
+
+  /** Ends every session of the user: its new session version, or null when the user does not exist. */
+  async endSessions(id: string): Promise<number | null> {
+    const { rows } = await this.db.query<{ version: number }>(
+      'UPDATE users SET session_version = session_version + 1 WHERE id = $1 RETURNING session_version AS version',
+      [id],
+    );
+    return rows[0]?.version ?? null;
   }
 
   /** Keyset pagination by id: stable while users sign up, and no OFFSET scans. */

@@ -4,8 +4,9 @@ import type { App } from '../platform/http.js';
 import type { Counters, RateLimits } from '../engine/coordination/port.js';
 import { rateLimit } from '../engine/coordination/rate-limit.js';
 import { LoginThrottle } from './login-throttle.js';
-import { callerOf, SESSION_COOKIE, type Guard } from './guard.js';
+import { callerOf, SESSION_COOKIE, tokenCaller, type Guard } from './guard.js';
 import type { AuthService, Session } from './service.js';
+import type { Sessions } from './sessions.js';
 import {
   LoginBody,
   PublicUserSchema,
@@ -18,9 +19,15 @@ import { ErrorResponse } from '../contract/common.js';
 
 export function authRoutes(
   app: App,
-  deps: { auth: AuthService; guard: Guard; engine: RateLimits & Counters; attemptsPerMinute: number },
+  deps: {
+    auth: AuthService;
+    sessions: Sessions;
+    guard: Guard;
+    engine: RateLimits & Counters;
+    attemptsPerMinute: number;
+  },
 ) {
-  const { auth, guard } = deps;
+  const { auth, sessions, guard } = deps;
   const throttle = new LoginThrottle({ counters: deps.engine });
   const limited = rateLimit(deps.engine, {
     name: 'auth',
@@ -88,8 +95,21 @@ export function authRoutes(
 
   app.post(
     '/api/auth/logout',
-    { schema: { tags: ['auth'], summary: 'Clear the session cookie', response: { 204: Type.Null() } } },
-    async (_req, reply) => reply.clearCookie(SESSION_COOKIE, { path: '/' }).code(204).send(null),
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Log out: end the account’s sessions on every device, and clear the session cookie',
+        response: { 204: Type.Null() },
+      },
+    },
+    async (req, reply) => {
+      const caller = tokenCaller(auth, req);
+      // Only a token of the current session ends it: an old token, stolen once, must not be able to
+      // log its owner out again and again.
+      if (caller && (await sessions.isCurrent(caller.userId, caller.sessionVersion)))
+        await sessions.end(caller.userId);
+      return reply.clearCookie(SESSION_COOKIE, { path: '/' }).code(204).send(null);
+    },
   );
 
   app.get(

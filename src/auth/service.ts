@@ -2,6 +2,7 @@ import { AppError } from '../contract/errors.js';
 import { TokenError, type TokenKind } from '../platform/tokens.js';
 import { DUMMY_HASH, hashPassword, verifyPassword } from './passwords.js';
 import type { Role, UserRepository, UserRow } from './repository.js';
+import type { Sessions } from './sessions.js';
 
 export interface PublicUser {
   id: string;
@@ -11,7 +12,8 @@ export interface PublicUser {
   createdAt: string;
 }
 
-export type AccessClaims = { sub: string; role: Role };
+/** `sv`: the user's session version when the token was issued; tokens from before it had none (0). */
+export type AccessClaims = { sub: string; role: Role; sv?: number };
 
 export interface Session {
   user: PublicUser;
@@ -23,23 +25,29 @@ export interface Session {
 export interface Caller {
   userId: string;
   role: Role;
+  /** The session version the token was issued under: the guard checks it is still the user's. */
+  sessionVersion: number;
 }
 
 export interface AuthServiceOptions {
   users: UserRepository;
   accessTokens: TokenKind<AccessClaims>;
   accessTokenTtlSeconds: number;
+  /** Told of each session issued (the guard then knows its version without a read). */
+  sessions?: Pick<Sessions, 'issued'>;
 }
 
 export class AuthService {
   private readonly users: UserRepository;
   private readonly accessTokens: TokenKind<AccessClaims>;
   private readonly accessTokenTtlSeconds: number;
+  private readonly sessions: Pick<Sessions, 'issued'> | undefined;
 
-  constructor({ users, accessTokens, accessTokenTtlSeconds }: AuthServiceOptions) {
+  constructor({ users, accessTokens, accessTokenTtlSeconds, sessions }: AuthServiceOptions) {
     this.users = users;
     this.accessTokens = accessTokens;
     this.accessTokenTtlSeconds = accessTokenTtlSeconds;
+    this.sessions = sessions;
   }
 
   async signup(input: { email: string; password: string; name: string }): Promise<Session> {
@@ -69,12 +77,15 @@ export class AuthService {
     return toPublic(user);
   }
 
-  /** The caller behind an access token; throws 401 for a missing, forged or expired one. */
+  /**
+   * The caller an access token names; throws 401 for a missing, forged or expired one. Whether its
+   * session has been ended since is for the guard to ask (Sessions).
+   */
   authenticate(token: string | undefined): Caller {
     if (!token) throw new AppError('UNAUTHENTICATED');
     try {
       const claims = this.accessTokens.check(token);
-      return { userId: claims.sub, role: claims.role };
+      return { userId: claims.sub, role: claims.role, sessionVersion: claims.sv ?? 0 };
     } catch (err) {
       if (err instanceof TokenError)
         throw new AppError(err.reason === 'expired' ? 'TOKEN_EXPIRED' : 'TOKEN_INVALID');
@@ -102,9 +113,10 @@ export class AuthService {
 
   private sessionFor(user: UserRow): Session {
     const { token, expiresAt } = this.accessTokens.issue(
-      { sub: user.id, role: user.role },
+      { sub: user.id, role: user.role, sv: user.sessionVersion },
       this.accessTokenTtlSeconds,
     );
+    this.sessions?.issued(user.id, user.sessionVersion);
     return { user: toPublic(user), accessToken: token, expiresAt: expiresAt.toISOString() };
   }
 }

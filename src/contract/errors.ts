@@ -11,6 +11,10 @@ export const ERRORS = {
   UNAUTHENTICATED: { status: 401, message: 'Log in to continue.' },
   TOKEN_INVALID: { status: 401, message: 'Your session is not valid; log in again.' },
   TOKEN_EXPIRED: { status: 401, message: 'Your session has expired; log in again.' },
+  SESSION_ENDED: {
+    status: 401,
+    message: 'This session has ended (logged out, or the account changed); log in again.',
+  },
   INVALID_CREDENTIALS: { status: 401, message: 'The email or password is not correct.' },
   FORBIDDEN: { status: 403, message: 'You are not allowed to do this.' },
   NOT_FOUND: { status: 404, message: 'Not found.' },

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   availabilityKey,
   gateKey,
+  CHANNELS,
   LEASES,
   loginThrottleKey,
   perfTag,
@@ -58,6 +59,7 @@ describe('engine keys', () => {
     expect(loginThrottleKey('failures', 'aBc')).toBe('login:failures:aBc');
     expect(loginThrottleKey('wait', 'aBc')).toBe('login:wait:aBc');
     expect(LEASES).toEqual({ admission: 'leader:admission', bookingSweeper: 'leader:booking-sweeper' });
+    expect(CHANNELS).toEqual({ sessions: 'sessions' });
   });
 
   it("when keys belong to one performance, then all carry that performance's hash tag and no other's", () => {

@@ -1,8 +1,7 @@
 /**
  * Every Redis key and lease name Tmomi uses, spelled here and nowhere else. Running nodes and the data
  * already in Redis depend on these exact strings, so keys.test.ts pins them: changing one strands a
- * live sale's state. (The engine's `keyPrefix` goes in front of all of them; no channel is named yet,
- * since nothing publishes.)
+ * live sale's state. (The engine's `keyPrefix` goes in front of all of them, and of the channels.)
  *
  * A performance's keys all start with its hash tag `{perf:ID}`, so that Redis Cluster keeps them on one
  * shard: a script may touch only keys of one slot, and the scripts touch several at once (the gate reads
@@ -36,6 +35,12 @@ export const rateLimitKey = (name: string, client: string) => `ratelimit:${name}
 
 /** An account's login failures, and the wait they impose (`account`: a hash of the email, never the email). */
 export const loginThrottleKey = (name: 'failures' | 'wait', account: string) => `login:${name}:${account}`;
+
+/** The pub/sub channels nodes tell each other things on. */
+export const CHANNELS = {
+  /** `<userId>:<session version>` (`gone` for a deleted user): the user's sessions before it ended. */
+  sessions: 'sessions',
+} as const;
 
 /** The leases of the jobs that exactly one node runs. */
 export const LEASES = {

@@ -10,9 +10,9 @@ import {
   type TestApp,
 } from '../../test/harness.js';
 import { TokenKind } from '../platform/tokens.js';
-import type { AccessClaims } from '../auth/service.js';
 import type { PassClaims } from './service.js';
 import { readSse } from '../../test/sse.js';
+import { bulkBuyers } from '../loadtest/buyers.js';
 import { followStreamH2, type StreamEvent } from '../loadtest/sse.js';
 
 const hour = 3600_000;
@@ -94,10 +94,7 @@ describe.each(modes())('waiting room over HTTP ($name)', (mode) => {
     const ahead = await buyer(t);
     await join(performanceId, ahead.headers);
     expect((await admitted(performanceId, ahead.headers)).state).toBe('admitted');
-    const tokens = new TokenKind<AccessClaims>(TEST_SECRET, 'access', { now: () => Date.now() });
-    const headers = Array.from({ length: 300 }, (_, i) => ({
-      authorization: `Bearer ${tokens.issue({ sub: `batch-${performanceId}-${i}`, role: 'user' }, 600).token}`,
-    }));
+    const headers = (await bulkBuyers(t.db, 300, TEST_SECRET)).map((b) => b.headers);
     const batches = async () =>
       Number(
         /^tmomi_queue_join_batch_size_count (\d+)/m.exec((await t.app.inject('/metrics')).body)?.[1] ?? 0,
@@ -263,18 +260,6 @@ describe.each(modes())('waiting room over HTTP ($name)', (mode) => {
     expect((await t.engine.queueStats(performanceId, Date.now())).waiting).toBeLessThanOrEqual(2);
   });
 
-  /** Join headers for `n` users who need no account (the join only reads the token's subject). */
-  const anonymousBuyers = (performanceId: string, n: number) => {
-    const tokens = new TokenKind<AccessClaims>(TEST_SECRET, 'access', { now: () => Date.now() });
-    return Array.from({ length: n }, (_, i) => {
-      const id = `waiter-${performanceId}-${i}`;
-      return {
-        id,
-        headers: { authorization: `Bearer ${tokens.issue({ sub: id, role: 'user' }, 600).token}` },
-      };
-    });
-  };
-
   it('when many wait, then over several seconds the ticker admits admitPerSecond a second on average', async () => {
     const rate = 10;
     const { performanceId } = await onSalePerformance(t, {
@@ -282,7 +267,7 @@ describe.each(modes())('waiting room over HTTP ($name)', (mode) => {
     });
     // More than can be admitted before the window ends (a second's catch-up, a second to align, four
     // seconds of window, with room to spare), so the queue never runs dry and only the rate limits it.
-    const waiters = anonymousBuyers(performanceId, 90);
+    const waiters = await bulkBuyers(t.db, 90, TEST_SECRET);
     const joined = await Promise.all(waiters.map((w) => join(performanceId, w.headers)));
     expect(joined.map((r) => r.statusCode)).toEqual(waiters.map(() => 200));
     const total = async () => (await t.engine.queueStats(performanceId, Date.now())).admittedTotal;
@@ -311,7 +296,7 @@ describe.each(modes())('waiting room over HTTP ($name)', (mode) => {
   it('when more wait than maxActive, then exactly maxActive are admitted, in order, and a used pass lets exactly the next one in', async () => {
     // Fifty a second would let all ten in within the first round or two: only the ceiling holds them back.
     const { performanceId } = await onSalePerformance(t, { queue: { admitPerSecond: 50, maxActive: 3 } });
-    const waiters = anonymousBuyers(performanceId, 10);
+    const waiters = await bulkBuyers(t.db, 10, TEST_SECRET);
     for (const w of waiters) expect((await join(performanceId, w.headers)).statusCode).toBe(200);
     const stats = () => t.engine.queueStats(performanceId, Date.now());
     const states = async () =>

@@ -1,3 +1,4 @@
+import { AppError } from '../../contract/errors.js';
 import { TicketStatus } from '../../inventory/ticket-status.js';
 import { Batcher, inRounds, unwrap, type RoundResult } from '../../platform/batcher.js';
 import type { Db } from '../../platform/db.js';
@@ -19,6 +20,7 @@ export interface HoldRow {
 
 /** Raised by tmomi_place_holds when its guarded update misses a seat (it never should: see its file). */
 const SEAT_TAKEN = 'TM001';
+const FOREIGN_KEY_VIOLATION = '23503';
 
 const HOLD = `id::text, user_id::text AS "userId", performance_id::text AS "performanceId", seat_nos AS "seatNos",
   amount, currency, expires_at AS "expiresAt", state, pass_id::text AS "passId"`;
@@ -103,6 +105,12 @@ export class HoldRepository {
       return unwrap(await this.batches.call(hold));
     } catch (err) {
       const code = sqlState(err);
+      // The buyer's account was deleted after the token's session was last checked (Sessions).
+      if (
+        code === FOREIGN_KEY_VIOLATION &&
+        (err as { constraint?: string }).constraint === 'holds_user_id_fkey'
+      )
+        throw new AppError('SESSION_ENDED');
       if (code !== SEAT_TAKEN && code !== DEADLOCK) throw err;
       return { outcome: 'refused' };
     }

@@ -173,6 +173,8 @@ export const en = {
     UNAUTHENTICATED: 'Please log in to continue.',
     TOKEN_INVALID: 'Your session is no longer valid. Please log in again.',
     TOKEN_EXPIRED: 'Your session has expired. Please log in again.',
+    SESSION_ENDED:
+      'You were logged out (on this or another device, or your account changed). Please log in again.',
     INVALID_CREDENTIALS: 'The email or password is not correct.',
     FORBIDDEN: 'You are not allowed to do this.',
     NOT_FOUND: 'We could not find that.',

@@ -172,6 +172,7 @@ export const ko: Messages = {
     UNAUTHENTICATED: '로그인이 필요합니다.',
     TOKEN_INVALID: '로그인 정보가 유효하지 않습니다. 다시 로그인하세요.',
     TOKEN_EXPIRED: '로그인이 만료되었습니다. 다시 로그인하세요.',
+    SESSION_ENDED: '로그아웃되었습니다(이 기기나 다른 기기에서, 또는 계정 변경으로). 다시 로그인하세요.',
     INVALID_CREDENTIALS: '이메일 또는 비밀번호가 올바르지 않습니다.',
     FORBIDDEN: '이 작업을 할 권한이 없습니다.',
     NOT_FOUND: '찾을 수 없습니다.',
