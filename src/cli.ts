@@ -5,6 +5,8 @@ import { createLogger, type Logger } from './platform/logger.js';
 import { start, openResources } from './server.js';
 import { UserRepository } from './auth/repository.js';
 import { AuthService } from './auth/service.js';
+import { assertStrongPassword } from './auth/password-policy.js';
+import { MIN_PASSWORD_LENGTH } from './contract/passwords.js';
 import { TokenKind } from './platform/tokens.js';
 import { systemClock } from './platform/clock.js';
 import { generateTicketsCommand } from './catalog/generate-command.js';
@@ -47,7 +49,15 @@ const commands: Record<string, Command> = {
       options: { email: { type: 'string' }, password: { type: 'string' }, name: { type: 'string' } },
     });
     if (positionals[0] !== 'create' || !values.email || !values.password) throw new UsageError();
-    if (values.password.length < 8) throw new UsageError('--password must be at least 8 characters');
+    if (values.password.length < MIN_PASSWORD_LENGTH)
+      throw new UsageError(`--password must be at least ${MIN_PASSWORD_LENGTH} characters`);
+    try {
+      assertStrongPassword(values.password, [values.email, values.name ?? '']);
+    } catch {
+      throw new UsageError(
+        '--password is too common or too easy to guess; choose a longer, less predictable one',
+      );
+    }
     const resources = await openResources(config, logger);
     try {
       const auth = new AuthService({

@@ -134,7 +134,7 @@ export async function buyer(
 ): Promise<{ id: string; token: string; headers: { authorization: string } }> {
   const { user, accessToken } = await t.auth.signup({
     email: uniqueEmail('buyer'),
-    password: 'password1',
+    password: 'plum-cactus-orbit-42',
     name: 'Buyer',
   });
   return { id: user.id, token: accessToken, headers: { authorization: `Bearer ${accessToken}` } };

@@ -68,11 +68,14 @@ describe('tmomi start on a fresh machine', () => {
     child = await boot();
     const signup = await post('/api/auth/signup', {
       email: 'newcomer@example.com',
-      password: 'password1',
+      password: 'plum-cactus-orbit-42',
       name: 'New',
     });
     expect(signup.status).toBe(201);
-    const login = await post('/api/auth/login', { email: 'newcomer@example.com', password: 'password1' });
+    const login = await post('/api/auth/login', {
+      email: 'newcomer@example.com',
+      password: 'plum-cactus-orbit-42',
+    });
     const { accessToken } = (await login.json()) as { accessToken: string };
     const me = await fetch(`http://127.0.0.1:${port}/api/me`, {
       headers: { authorization: `Bearer ${accessToken}` },
@@ -111,7 +114,10 @@ describe('tmomi start on a fresh machine', () => {
     child!.kill('SIGTERM');
     expect(await exited(child!)).toBe(0);
     child = await boot();
-    const login = await post('/api/auth/login', { email: 'newcomer@example.com', password: 'password1' });
+    const login = await post('/api/auth/login', {
+      email: 'newcomer@example.com',
+      password: 'plum-cactus-orbit-42',
+    });
     expect(login.status).toBe(200);
     const events = (await (await fetch(`http://127.0.0.1:${port}/api/events`)).json()) as { total: number };
     expect(events.total).toBe(2); // the demo is seeded once, not again on restart
@@ -121,7 +127,10 @@ describe('tmomi start on a fresh machine', () => {
     child!.kill('SIGKILL');
     await exited(child!);
     child = await boot();
-    const login = await post('/api/auth/login', { email: 'newcomer@example.com', password: 'password1' });
+    const login = await post('/api/auth/login', {
+      email: 'newcomer@example.com',
+      password: 'plum-cactus-orbit-42',
+    });
     expect(login.status).toBe(200);
     child.kill('SIGTERM');
     expect(await exited(child)).toBe(0);

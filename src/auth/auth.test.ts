@@ -56,8 +56,8 @@ describe.each(modes())('accounts ($name)', (mode) => {
 
   it('when the email differs only in case, then it is the same account', async () => {
     const email = uniqueEmail();
-    expect((await signup({ email, password: 'password1', name: 'A' })).statusCode).toBe(201);
-    const upper = await signup({ email: email.toUpperCase(), password: 'password1', name: 'B' });
+    expect((await signup({ email, password: 'plum-cactus-orbit-42', name: 'A' })).statusCode).toBe(201);
+    const upper = await signup({ email: email.toUpperCase(), password: 'plum-cactus-orbit-42', name: 'B' });
     expect(upper.statusCode).toBe(409);
     expect(upper.json().error.code).toBe('EMAIL_TAKEN');
   });
@@ -65,7 +65,7 @@ describe.each(modes())('accounts ($name)', (mode) => {
   it('when ten signups race for one email, then exactly one wins and nine get EMAIL_TAKEN', async () => {
     const email = uniqueEmail('race');
     const results = await Promise.all(
-      Array.from({ length: 10 }, () => signup({ email, password: 'password1', name: 'Racer' })),
+      Array.from({ length: 10 }, () => signup({ email, password: 'plum-cactus-orbit-42', name: 'Racer' })),
     );
     expect(results.filter((r) => r.statusCode === 201)).toHaveLength(1);
     expect(results.filter((r) => r.statusCode === 409 && r.json().error.code === 'EMAIL_TAKEN')).toHaveLength(
@@ -77,7 +77,7 @@ describe.each(modes())('accounts ($name)', (mode) => {
 
   it('when the password is wrong or the email unknown, then both get the same 401 INVALID_CREDENTIALS', async () => {
     const email = uniqueEmail();
-    await signup({ email, password: 'password1', name: 'A' });
+    await signup({ email, password: 'plum-cactus-orbit-42', name: 'A' });
     const wrong = await t.app.inject({
       method: 'POST',
       url: '/api/auth/login',
@@ -97,9 +97,9 @@ describe.each(modes())('accounts ($name)', (mode) => {
   it.each([
     ['a missing field', { email: 'a@example.com', name: 'A' }, 'password'],
     ['a wrong type', { email: 'a@example.com', password: 12345678, name: 'A' }, 'password'],
-    ['a bad email', { email: 'not-an-email', password: 'password1', name: 'A' }, 'email'],
+    ['a bad email', { email: 'not-an-email', password: 'plum-cactus-orbit-42', name: 'A' }, 'email'],
     ['a short password', { email: 'a@example.com', password: 'short', name: 'A' }, 'password'],
-    ['an empty name', { email: 'a@example.com', password: 'password1', name: '' }, 'name'],
+    ['an empty name', { email: 'a@example.com', password: 'plum-cactus-orbit-42', name: '' }, 'name'],
     ['a body that is not an object', [1, 2, 3], 'body'],
   ])(
     'when signup has %s, then 400 VALIDATION_FAILED names the field and nothing is written',
@@ -147,7 +147,7 @@ describe.each(modes())('accounts ($name)', (mode) => {
   });
 
   it('when an ordinary user calls an admin route, then 403 FORBIDDEN; an admin gets through', async () => {
-    const user = (await signup({ email: uniqueEmail(), password: 'password1', name: 'U' })).json();
+    const user = (await signup({ email: uniqueEmail(), password: 'plum-cactus-orbit-42', name: 'U' })).json();
     const asUser = await t.app.inject({
       method: 'GET',
       url: '/api/admin/users',
@@ -193,7 +193,7 @@ describe.each(modes())('token expiry and rate limits ($name)', (mode) => {
       await t.app.inject({
         method: 'POST',
         url: '/api/auth/signup',
-        payload: { email, password: 'password1', name: 'A' },
+        payload: { email, password: 'plum-cactus-orbit-42', name: 'A' },
       })
     ).json();
     const ok = await t.app.inject({

@@ -64,6 +64,15 @@ export class UserRepository {
     return rows[0]?.version ?? null;
   }
 
+  /** A new password hash (the trigger moves the session version on); undefined when the user is gone. */
+  async setPassword(id: string, passwordHash: string): Promise<UserRow | undefined> {
+    const { rows } = await this.db.query<UserRow>(
+      `UPDATE users SET password_hash = $2 WHERE id = $1 RETURNING ${COLUMNS}`,
+      [id, passwordHash],
+    );
+    return rows[0];
+  }
+
   /** Keyset pagination by id: stable while users sign up, and no OFFSET scans. */
   async list(opts: { after?: string; limit: number }): Promise<UserRow[]> {
     const { rows } = await this.db.query<UserRow>(

@@ -1,5 +1,6 @@
 import { AppError } from '../contract/errors.js';
 import { Type } from 'typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../platform/http.js';
 import type { Counters, RateLimits } from '../engine/coordination/port.js';
 import { rateLimit } from '../engine/coordination/rate-limit.js';
@@ -9,6 +10,7 @@ import type { AuthService, Session } from './service.js';
 import type { Sessions } from './sessions.js';
 import {
   LoginBody,
+  PasswordChangeBody,
   PublicUserSchema,
   SessionSchema,
   SignupBody,
@@ -35,12 +37,17 @@ export function authRoutes(
     windowMs: 60_000,
     key: (req) => req.ip,
   });
-  const withCookie = (session: Session) => ({
-    path: '/',
-    httpOnly: true,
-    sameSite: 'strict' as const,
-    expires: new Date(session.expiresAt),
-  });
+  /** The session in the body, and as the httpOnly cookie EventSource needs. */
+  const sendSession = (req: FastifyRequest, reply: FastifyReply, session: Session) =>
+    reply
+      .setCookie(SESSION_COOKIE, session.accessToken, {
+        path: '/',
+        httpOnly: true,
+        sameSite: 'strict',
+        expires: new Date(session.expiresAt),
+        secure: req.protocol === 'https',
+      })
+      .send(session);
 
   app.post(
     '/api/auth/signup',
@@ -54,14 +61,7 @@ export function authRoutes(
       },
     },
     async (req, reply) => {
-      const session = await auth.signup(req.body);
-      return reply
-        .code(201)
-        .setCookie(SESSION_COOKIE, session.accessToken, {
-          ...withCookie(session),
-          secure: req.protocol === 'https',
-        })
-        .send(session);
+      return sendSession(req, reply.code(201), await auth.signup(req.body));
     },
   );
 
@@ -84,12 +84,7 @@ export function authRoutes(
         throw err;
       });
       await throttle.succeeded(req.body.email);
-      return reply
-        .setCookie(SESSION_COOKIE, session.accessToken, {
-          ...withCookie(session),
-          secure: req.protocol === 'https',
-        })
-        .send(session);
+      return sendSession(req, reply, session);
     },
   );
 
@@ -109,6 +104,32 @@ export function authRoutes(
       if (caller && (await sessions.isCurrent(caller.userId, caller.sessionVersion)))
         await sessions.end(caller.userId);
       return reply.clearCookie(SESSION_COOKIE, { path: '/' }).code(204).send(null);
+    },
+  );
+
+  app.post(
+    '/api/me/password',
+    {
+      onRequest: guard.user,
+      schema: {
+        tags: ['auth'],
+        summary: 'Change your password: every other session ends; the answer is this device’s new one',
+        security: [{ bearer: [] }],
+        body: PasswordChangeBody,
+        response: { 200: SessionSchema, 401: ErrorResponse, 403: ErrorResponse, 422: ErrorResponse },
+      },
+    },
+    async (req, reply) => {
+      const caller = callerOf(req);
+      // The current password is guessed here as at login: the same throttle, per account.
+      const account = `user:${caller.userId}`;
+      await throttle.check(account);
+      const session = await auth.changePassword(caller, req.body).catch(async (err: unknown) => {
+        if (err instanceof AppError && err.code === 'WRONG_PASSWORD') await throttle.failed(account);
+        throw err;
+      });
+      await throttle.succeeded(account);
+      return sendSession(req, reply, session);
     },
   );
 

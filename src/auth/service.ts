@@ -1,6 +1,7 @@
 import { AppError } from '../contract/errors.js';
 import { TokenError, type TokenKind } from '../platform/tokens.js';
 import { DUMMY_HASH, hashPassword, verifyPassword } from './passwords.js';
+import { assertStrongPassword } from './password-policy.js';
 import type { Role, UserRepository, UserRow } from './repository.js';
 import type { Sessions } from './sessions.js';
 
@@ -33,15 +34,15 @@ export interface AuthServiceOptions {
   users: UserRepository;
   accessTokens: TokenKind<AccessClaims>;
   accessTokenTtlSeconds: number;
-  /** Told of each session issued (the guard then knows its version without a read). */
-  sessions?: Pick<Sessions, 'issued'>;
+  /** Told of each session issued (the guard then knows its version without a read) and of each ended. */
+  sessions?: Pick<Sessions, 'issued' | 'moved'>;
 }
 
 export class AuthService {
   private readonly users: UserRepository;
   private readonly accessTokens: TokenKind<AccessClaims>;
   private readonly accessTokenTtlSeconds: number;
-  private readonly sessions: Pick<Sessions, 'issued'> | undefined;
+  private readonly sessions: Pick<Sessions, 'issued' | 'moved'> | undefined;
 
   constructor({ users, accessTokens, accessTokenTtlSeconds, sessions }: AuthServiceOptions) {
     this.users = users;
@@ -52,14 +53,37 @@ export class AuthService {
 
   async signup(input: { email: string; password: string; name: string }): Promise<Session> {
     const email = normaliseEmail(input.email);
+    const name = input.name.trim();
+    assertStrongPassword(input.password, [email, name]);
     const user = await this.users.insert({
       email,
-      name: input.name.trim(),
+      name,
       passwordHash: await hashPassword(input.password),
       role: 'user',
     });
-    if (!user) throw new AppError('EMAIL_TAKEN', undefined, { email });
+    // The email is not repeated back: the answer already says too much to whoever tries emails.
+    if (!user) throw new AppError('EMAIL_TAKEN');
     return this.sessionFor(user);
+  }
+
+  /**
+   * Changes the caller's password, proven by the current one (403 WRONG_PASSWORD). The change ends
+   * every session the account has (the trigger of migration 0011): the answer is a new one for the
+   * device that asked.
+   */
+  async changePassword(
+    caller: Caller,
+    input: { currentPassword: string; newPassword: string },
+  ): Promise<Session> {
+    const user = await this.users.findById(caller.userId);
+    if (!user) throw new AppError('SESSION_ENDED');
+    if (!(await verifyPassword(input.currentPassword, user.passwordHash)))
+      throw new AppError('WRONG_PASSWORD');
+    assertStrongPassword(input.newPassword, [user.email, user.name]);
+    const changed = await this.users.setPassword(user.id, await hashPassword(input.newPassword));
+    if (!changed) throw new AppError('SESSION_ENDED');
+    await this.sessions?.moved(changed.id, changed.sessionVersion);
+    return this.sessionFor(changed);
   }
 
   async login(input: { email: string; password: string }): Promise<Session> {

@@ -41,7 +41,7 @@ describe.each(modes())('sessions that end ($name)', (mode) => {
     const res = await t.app.inject({
       method: 'POST',
       url: '/api/auth/signup',
-      payload: { email, password: 'password1', name: 'Session' },
+      payload: { email, password: 'plum-cactus-orbit-42', name: 'Session' },
     });
     return {
       email,
@@ -53,7 +53,7 @@ describe.each(modes())('sessions that end ($name)', (mode) => {
     const res = await t.app.inject({
       method: 'POST',
       url: '/api/auth/login',
-      payload: { email, password: 'password1' },
+      payload: { email, password: 'plum-cactus-orbit-42' },
     });
     expect(res.statusCode).toBe(200);
     return { authorization: `Bearer ${res.json().accessToken}`, cookie: res.headers['set-cookie'] as string };

@@ -76,13 +76,18 @@ export class Sessions {
   /** Ends every session of the user, on every node; false when there is no such user. */
   async end(userId: string): Promise<boolean> {
     const version = await this.deps.users.endSessions(userId);
+    await this.moved(userId, version);
+    return version !== null;
+  }
+
+  /** The user's session version has moved on in PostgreSQL (null: the user is gone): every node hears. */
+  async moved(userId: string, version: number | null): Promise<void> {
     this.remember(userId, version);
     // PostgreSQL already refuses the old version to any node that reads it; the message spares the
     // others their wait. A lost one is bounded by the TTL.
     await this.deps.engine
       .publish(CHANNELS.sessions, `${userId}:${version ?? 'gone'}`)
       .catch((err: unknown) => this.deps.logger.warn({ err, userId }, 'could not announce ended sessions'));
-    return version !== null;
   }
 
   /** A session this node just issued: its first requests need no read. */

@@ -1,11 +1,13 @@
 import { Type, type Static } from 'typebox';
 import { Name } from './common.js';
+import { MIN_PASSWORD_LENGTH } from './passwords.js';
 
 // Accounts and sessions. The session itself travels as an httpOnly cookie too, for EventSource.
 
 const Email = Type.String({ format: 'email', maxLength: 254 });
-// Bounded above too: scrypt over a megabyte-long "password" is a cheap way to burn our CPU.
-const Password = Type.String({ minLength: 8, maxLength: 200 });
+// At least 12 characters, and not guessable (src/auth/password-policy.ts). Bounded above too: scrypt
+// over a megabyte-long "password" is a cheap way to burn our CPU; 200 is more than any manager makes.
+const Password = Type.String({ minLength: MIN_PASSWORD_LENGTH, maxLength: 200 });
 
 export const SignupBody = Type.Object({
   email: Email,
@@ -14,11 +16,20 @@ export const SignupBody = Type.Object({
 });
 export type SignupBody = Static<typeof SignupBody>;
 
+/** A password as typed to prove who one is: any length the account may have been given. */
+const CurrentPassword = Type.String({ minLength: 1, maxLength: 200 });
+
 export const LoginBody = Type.Object({
   email: Email,
-  password: Type.String({ minLength: 1, maxLength: 200 }),
+  password: CurrentPassword,
 });
 export type LoginBody = Static<typeof LoginBody>;
+
+export const PasswordChangeBody = Type.Object({
+  currentPassword: CurrentPassword,
+  newPassword: Password,
+});
+export type PasswordChangeBody = Static<typeof PasswordChangeBody>;
 
 export const PublicUserSchema = Type.Object({
   id: Type.String(),

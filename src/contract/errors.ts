@@ -21,6 +21,11 @@ export const ERRORS = {
   ROUTE_NOT_FOUND: { status: 404, message: 'There is no such endpoint.' },
   METHOD_NOT_ALLOWED: { status: 405, message: 'This method is not allowed here.' },
   EMAIL_TAKEN: { status: 409, message: 'An account with this email already exists.' },
+  WEAK_PASSWORD: {
+    status: 422,
+    message: 'This password is too common or too easy to guess; choose a longer, less predictable one.',
+  },
+  WRONG_PASSWORD: { status: 403, message: 'The current password is not correct.' },
   RATE_LIMITED: { status: 429, message: 'Too many attempts; try again later.' },
   QUEUE_NOT_OPEN: { status: 409, message: 'The waiting room for this performance is not open yet.' },
   SALE_CLOSED: { status: 409, message: 'The sale for this performance has closed.' },

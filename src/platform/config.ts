@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
+import { MIN_PASSWORD_LENGTH } from '../contract/passwords.js';
 
 /**
  * Every environment variable Tmomi reads, parsed once at boot. Nothing else in the code reads
@@ -16,7 +17,7 @@ const EnvSchema = Type.Object({
   TMOMI_DATA_DIR: Type.String({ minLength: 1, default: './.tmomi' }),
   TMOMI_SECRET: Type.Optional(Type.String({ minLength: 32 })),
   TMOMI_ADMIN_EMAIL: Type.Optional(Type.String({ format: 'email' })),
-  TMOMI_ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 8, maxLength: 200 })),
+  TMOMI_ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: MIN_PASSWORD_LENGTH, maxLength: 200 })),
   TMOMI_AUTH_RATE_LIMIT: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 20 }),
   TMOMI_TRUST_PROXY: Type.String({ default: 'false' }),
   TMOMI_ACCESS_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 60, maximum: 30 * 86400, default: 86400 }),

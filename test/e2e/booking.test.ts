@@ -16,7 +16,7 @@ describe.skipIf(!hasChromium)('a buyer booking in the browser', () => {
 
   const newBuyer = async () => {
     const email = uniqueEmail('booker');
-    await env.server.auth.signup({ email, password: 'password1', name: 'Booker' });
+    await env.server.auth.signup({ email, password: 'plum-cactus-orbit-42', name: 'Booker' });
     return email;
   };
 
@@ -24,7 +24,7 @@ describe.skipIf(!hasChromium)('a buyer booking in the browser', () => {
     const buyer = await openPage(env.browser, env.server.url);
     const door = await openPage(env.browser, env.server.url, { allow: ['status of 409'] });
     try {
-      await logIn(buyer.page, await newBuyer(), 'password1');
+      await logIn(buyer.page, await newBuyer(), 'plum-cactus-orbit-42');
       await selectSeats(buyer.page, 2);
       await buyer.shot('seats-selected');
       await buyer.page.getByRole('button', { name: 'Hold these seats' }).click();
@@ -67,8 +67,8 @@ describe.skipIf(!hasChromium)('a buyer booking in the browser', () => {
     const first = await openPage(env.browser, env.server.url);
     const second = await openPage(env.browser, env.server.url, { allow: ['status of 409'] });
     try {
-      await logIn(first.page, await newBuyer(), 'password1');
-      await logIn(second.page, await newBuyer(), 'password1');
+      await logIn(first.page, await newBuyer(), 'plum-cactus-orbit-42');
+      await logIn(second.page, await newBuyer(), 'plum-cactus-orbit-42');
       // Both choose the same two free seats; the first holds them before the second presses the button.
       await selectSeats(first.page, 2);
       await selectSeats(second.page, 2);
@@ -94,7 +94,7 @@ describe.skipIf(!hasChromium)('a buyer booking in the browser', () => {
   it('shows a declined card as a sentence and lets the buyer try another card', async () => {
     const buyer = await openPage(env.browser, env.server.url, { allow: ['status of 402'] });
     try {
-      await logIn(buyer.page, await newBuyer(), 'password1');
+      await logIn(buyer.page, await newBuyer(), 'plum-cactus-orbit-42');
       await selectSeats(buyer.page, 1);
       await buyer.page.getByRole('button', { name: 'Hold these seats' }).click();
       await buyer.page.getByRole('button', { name: 'Declined' }).click();

@@ -26,7 +26,7 @@ describe.skipIf(!hasChromium)('a buyer in the browser', () => {
       await page.getByRole('link', { name: 'Sign up' }).click();
       await page.getByLabel('Name').fill('Web Buyer');
       await page.getByLabel('Email').fill(`web-${eventId}@example.com`);
-      await page.getByLabel('Password').fill('password1');
+      await page.getByLabel('Password').fill('plum-cactus-orbit-42');
       await shot('signup');
       await page.getByRole('button', { name: 'Sign up' }).click();
       await expect.poll(() => page.getByRole('button', { name: 'Log out' }).isVisible()).toBe(true);

@@ -37,14 +37,14 @@ describe.skipIf(!hasChromium)('tickets from the order to the door, in the browse
     await waitForJob(env.server, otherPerformance.jobId);
 
     const email = uniqueEmail('ticket-holder');
-    await env.server.auth.signup({ email, password: 'password1', name: 'Holder' });
+    await env.server.auth.signup({ email, password: 'plum-cactus-orbit-42', name: 'Holder' });
     const doorEmail = uniqueEmail('steward');
     await env.server.auth.ensureAdmin({ email: doorEmail, password: 'admin-password' });
     // Refusals are the point here: the 409s and the 404 they answer are logged by Chromium.
     const buyer = await openPage(env.browser, env.server.url, { allow: ['status of 409'] });
     const door = await openPage(env.browser, env.server.url, { allow: ['status of 409', 'status of 404'] });
     try {
-      await logIn(buyer.page, email, 'password1');
+      await logIn(buyer.page, email, 'plum-cactus-orbit-42');
       await selectSeats(buyer.page, performanceId, 2);
       await buyer.page.getByRole('button', { name: 'Hold these seats' }).click();
       await buyer.page.getByRole('button', { name: 'Succeeds' }).click();

@@ -43,7 +43,7 @@ export const en = {
   'auth.signupTitle': 'Create an account',
   'auth.email': 'Email',
   'auth.password': 'Password',
-  'auth.passwordHint': 'At least 8 characters',
+  'auth.passwordHint': 'At least 12 characters, hard to guess: a phrase of unrelated words works well',
   'auth.name': 'Name',
   'auth.login': 'Log in',
   'auth.signup': 'Sign up',
@@ -181,6 +181,9 @@ export const en = {
     ROUTE_NOT_FOUND: 'This feature is not available on this server yet.',
     METHOD_NOT_ALLOWED: 'This action is not available here.',
     EMAIL_TAKEN: 'An account with this email already exists. Try logging in.',
+    WEAK_PASSWORD:
+      'This password is too common or too easy to guess. Try a longer phrase of unrelated words.',
+    WRONG_PASSWORD: 'The current password is not correct.',
     RATE_LIMITED: 'Too many attempts. Wait a minute and try again.',
     QUEUE_NOT_OPEN: 'The waiting room for this performance is not open yet.',
     SALE_CLOSED: 'The sale for this performance has closed.',

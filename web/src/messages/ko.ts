@@ -42,7 +42,7 @@ export const ko: Messages = {
   'auth.signupTitle': '회원가입',
   'auth.email': '이메일',
   'auth.password': '비밀번호',
-  'auth.passwordHint': '8자 이상',
+  'auth.passwordHint': '12자 이상, 추측하기 어렵게: 서로 관계없는 단어를 이어 쓰면 좋습니다',
   'auth.name': '이름',
   'auth.login': '로그인',
   'auth.signup': '가입하기',
@@ -179,6 +179,9 @@ export const ko: Messages = {
     ROUTE_NOT_FOUND: '이 서버에서는 아직 사용할 수 없는 기능입니다.',
     METHOD_NOT_ALLOWED: '여기서는 할 수 없는 작업입니다.',
     EMAIL_TAKEN: '이미 가입된 이메일입니다. 로그인해 보세요.',
+    WEAK_PASSWORD:
+      '너무 흔하거나 추측하기 쉬운 비밀번호입니다. 서로 관계없는 단어를 이어 더 길게 만들어 보세요.',
+    WRONG_PASSWORD: '현재 비밀번호가 올바르지 않습니다.',
     RATE_LIMITED: '시도가 너무 많습니다. 잠시 후 다시 시도하세요.',
     QUEUE_NOT_OPEN: '이 회차의 대기실은 아직 열리지 않았습니다.',
     SALE_CLOSED: '이 회차의 예매가 종료되었습니다.',

@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
+import { MIN_PASSWORD_LENGTH } from '@tmomi/contract/passwords';
 import { client } from '../api';
 import { useI18n } from '../i18n';
 import { useSession } from '../session';
@@ -54,7 +55,7 @@ export function AuthPage({ mode }: { mode: 'login' | 'signup' }) {
             name="password"
             type="password"
             required
-            minLength={mode === 'signup' ? 8 : 1}
+            minLength={mode === 'signup' ? MIN_PASSWORD_LENGTH : 1}
             autoComplete={mode === 'signup' ? 'new-password' : 'current-password'}
           />
         </Field>
