@@ -24,14 +24,14 @@ describe('configuration', () => {
       TMOMI_TRUST_PROXY: 'loopback',
       TMOMI_AUTH_RATE_LIMIT: '100',
       TMOMI_ADMIN_EMAIL: 'Boss@Example.com',
-      TMOMI_ADMIN_PASSWORD: 'long-enough',
+      TMOMI_ADMIN_PASSWORD: 'long-enough-now',
       TMOMI_CORS_ORIGINS: 'https://a.example, https://b.example',
     });
     expect(config).toMatchObject({
       port: 8080,
       trustProxy: ['loopback'],
       authRateLimitPerMinute: 100,
-      admin: { email: 'boss@example.com', password: 'long-enough' },
+      admin: { email: 'boss@example.com', password: 'long-enough-now' },
       corsOrigins: ['https://a.example', 'https://b.example'],
     });
   });
@@ -58,7 +58,7 @@ describe('configuration', () => {
     [{ TMOMI_AUTH_RATE_LIMIT: '0' }, 'TMOMI_AUTH_RATE_LIMIT'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ TMOMI_ADMIN_EMAIL: 'a@example.com' }, 'TMOMI_ADMIN_PASSWORD'],
-    [{ TMOMI_ADMIN_EMAIL: 'nope', TMOMI_ADMIN_PASSWORD: 'long-enough' }, 'TMOMI_ADMIN_EMAIL'],
+    [{ TMOMI_ADMIN_EMAIL: 'nope', TMOMI_ADMIN_PASSWORD: 'long-enough-now' }, 'TMOMI_ADMIN_EMAIL'],
     [{ DATABASE_URL: 'postgres://u@db/tmomi' }, 'TMOMI_SECRET'],
     [{ REDIS_URL: 'redis://cache', TMOMI_SECRET: 'short' }, 'TMOMI_SECRET'],
   ])('when %o, then the boot stops with a message naming %s', (env, variable) => {
