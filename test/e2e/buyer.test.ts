@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { adminHeaders, buyer, onSalePerformance } from '../harness.js';
-import { hasChromium, openPage, SKIP_NOTE, serverAndBrowser } from './browser.js';
+import { hasChromium, logIn, openPage, SKIP_NOTE, serverAndBrowser } from './browser.js';
 
 if (!hasChromium) console.warn(SKIP_NOTE);
 
@@ -17,9 +17,9 @@ describe.skipIf(!hasChromium)('a buyer in the browser', () => {
       headers: await adminHeaders(env.server),
       payload: { title: `Queue Night ${eventId}`, artist: 'The Testers' },
     });
-    // The dropped connection below is logged by Chromium; nothing else may be.
+    // The dropped connection and the refused weak password below are logged by Chromium; nothing else may be.
     const { page, shot, errors, close } = await openPage(env.browser, env.server.url, {
-      allow: ['ERR_INCOMPLETE_CHUNKED_ENCODING'],
+      allow: ['ERR_INCOMPLETE_CHUNKED_ENCODING', 'status of 422'],
     });
     try {
       await page.goto('/');
@@ -92,6 +92,24 @@ describe.skipIf(!hasChromium)('a buyer in the browser', () => {
       await page.waitForURL('**/orders/*');
       await page.locator('img[alt^="QR code"]').first().waitFor();
       await shot('queued-buyer-ticket');
+
+      // A new password from the account page: this browser stays logged in (its new session), and
+      // only the new password logs in after logging out.
+      await page.getByRole('link', { name: 'Web Buyer' }).click();
+      await page.getByLabel('Current password').fill('plum-cactus-orbit-42');
+      await page.getByLabel('New password').fill('password1234');
+      await page.getByRole('button', { name: 'Change password' }).click();
+      await page.getByText('too common or too easy to guess').waitFor();
+      await page.getByLabel('Current password').fill('plum-cactus-orbit-42');
+      await page.getByLabel('New password').fill('lantern-fjord-quilt-77');
+      await page.getByRole('button', { name: 'Change password' }).click();
+      await page.getByRole('status').getByText('Your password has been changed').waitFor();
+      await shot('account-password-changed');
+      await page.getByRole('link', { name: 'My tickets' }).click();
+      await page.locator('img[alt^="QR code"], a[href^="/orders/"]').first().waitFor();
+      await page.getByRole('button', { name: 'Log out' }).click();
+      await logIn(page, `web-${eventId}@example.com`, 'lantern-fjord-quilt-77');
+      await expect.poll(() => page.getByRole('button', { name: 'Log out' }).isVisible()).toBe(true);
       expect(errors()).toEqual([]);
     } finally {
       await close();

@@ -3,6 +3,7 @@ import { Link, NavLink, Navigate, Route, Routes, useLocation, useNavigate } from
 import { useI18n, type Lang } from './i18n';
 import { EventPage } from './pages/EventPage';
 import { Home } from './pages/Home';
+import { AccountPage } from './pages/AccountPage';
 import { AuthPage } from './pages/AuthPage';
 import { OrderPage } from './pages/orders/OrderPage';
 import { OrdersPage } from './pages/orders/OrdersPage';
@@ -38,6 +39,7 @@ export function App() {
             <Route path="/performances/:id/queue" element={<RequireUser page={<WaitingRoom />} />} />
             <Route path="/performances/:id/seats" element={<SeatsPage />} />
             <Route path="/orders" element={<RequireUser page={<OrdersPage />} />} />
+            <Route path="/account" element={<RequireUser page={<AccountPage />} />} />
             <Route path="/orders/:id" element={<RequireUser page={<OrderPage />} />} />
             <Route path="/tickets/:id" element={<RequireUser page={<TicketPage />} />} />
             <Route path="/admin" element={<RequireAdmin page={<AdminHome />} />} />
@@ -83,7 +85,9 @@ function Header() {
         </label>
         {user ? (
           <>
-            <span className="muted user-name">{user.name}</span>
+            <NavLink to="/account" className="muted user-name">
+              {user.name}
+            </NavLink>
             <button type="button" className="link" onClick={() => void logout().then(() => navigate('/'))}>
               {t('nav.logout')}
             </button>

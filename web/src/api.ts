@@ -1,4 +1,4 @@
-import type { LoginBody, PublicUser, Session, SignupBody } from '@tmomi/contract/auth';
+import type { LoginBody, PasswordChangeBody, PublicUser, Session, SignupBody } from '@tmomi/contract/auth';
 import type {
   CancelBody,
   CheckinBody,
@@ -123,6 +123,7 @@ export const client = {
     login: (body: LoginBody) => post<Session>('/api/auth/login', body),
     signup: (body: SignupBody) => post<Session>('/api/auth/signup', body),
     logout: () => post<void>('/api/auth/logout'),
+    changePassword: (body: PasswordChangeBody) => post<Session>('/api/me/password', body),
     me: (signal?: AbortSignal) => call<PublicUser>('/api/me', { signal }),
   },
   venues: {
