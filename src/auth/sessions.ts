@@ -73,11 +73,9 @@ export class Sessions {
     });
   }
 
-  /** Ends every session of the user, on every node; false when there is no such user. */
-  async end(userId: string): Promise<boolean> {
-    const version = await this.deps.users.endSessions(userId);
-    await this.moved(userId, version);
-    return version !== null;
+  /** Ends every session of the user, on every node. */
+  async end(userId: string): Promise<void> {
+    await this.moved(userId, await this.deps.users.endSessions(userId));
   }
 
   /** The user's session version has moved on in PostgreSQL (null: the user is gone): every node hears. */
