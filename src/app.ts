@@ -5,6 +5,7 @@ import { UserRepository } from './auth/repository.js';
 import { authRoutes } from './auth/routes.js';
 import { createGuard } from './auth/guard.js';
 import { Sessions } from './auth/sessions.js';
+import { Totp } from './auth/totp.js';
 import { createCatalog, type Catalog } from './catalog/catalog.js';
 import { PerformanceRepository } from './catalog/performance-repository.js';
 import { catalogRoutes } from './catalog/routes.js';
@@ -99,11 +100,13 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   const users = new UserRepository(deps.db);
   const sessions = new Sessions({ users, engine: deps.engine, clock: deps.clock, logger: deps.logger });
   await sessions.start();
+  const totp = new Totp({ users, secret: deps.secret, clock: deps.clock });
   const auth = new AuthService({
     users,
     accessTokens: new TokenKind<AccessClaims>(deps.secret, 'access', deps.clock),
     accessTokenTtlSeconds: settings.accessTokenTtlSeconds,
     sessions,
+    totp,
   });
   const guard = createGuard({ auth, sessions });
   const readiness = new Readiness({ db: deps.db, engine: deps.engine });
@@ -182,6 +185,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   authRoutes(app, {
     auth,
     sessions,
+    totp,
     guard,
     engine: deps.engine,
     attemptsPerMinute: settings.authRateLimitPerMinute,

@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
+import { AppError, type ErrorCode } from '../contract/errors.js';
 import type { Counters } from '../engine/coordination/port.js';
 import { rateLimited } from '../engine/coordination/rate-limit.js';
 import { loginThrottleKey } from '../engine/keys.js';
 
+/** What a wrong guess answers: each counts as a failure. */
+const FAILURES = new Set<ErrorCode>(['INVALID_CREDENTIALS', 'WRONG_PASSWORD', 'TOTP_INVALID']);
 /** Wrong passwords an account may take before each further one makes the next attempt wait. */
 const FREE_FAILURES = 5;
 const FIRST_WAIT_MS = 1_000;
@@ -23,6 +26,21 @@ export class LoginThrottle {
 
   constructor({ counters }: { counters: Counters }) {
     this.counters = counters;
+  }
+
+  /**
+   * Runs one attempt to prove who one is — a login, or a logged-in account's password or code before a
+   * change — for `account` (an email, or `user:<id>`): refused while the account must wait, its
+   * failures counted, forgotten on success.
+   */
+  async attempt<T>(account: string, run: () => Promise<T>): Promise<T> {
+    await this.check(account);
+    const result = await run().catch(async (err: unknown) => {
+      if (err instanceof AppError && FAILURES.has(err.code)) await this.failed(account);
+      throw err;
+    });
+    await this.succeeded(account);
+    return result;
   }
 
   /** Refuses with 429 RATE_LIMITED (and Retry-After) while the account must wait. */

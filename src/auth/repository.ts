@@ -10,11 +10,16 @@ export interface UserRow {
   passwordHash: string;
   /** Moved on by logout and by any change of role or password (migration 0011): older tokens are refused. */
   sessionVersion: number;
+  /** The TOTP secret, sealed (src/auth/totp.ts): two-factor login is on when set. */
+  totpSecret: string | null;
+  /** A TOTP secret being set up, sealed, until a first code confirms it. */
+  totpPending: string | null;
   createdAt: Date;
 }
 
 const COLUMNS = `id::text, email, name, role, password_hash AS "passwordHash",
-  session_version AS "sessionVersion", created_at AS "createdAt"`;
+  session_version AS "sessionVersion", totp_secret AS "totpSecret", totp_pending AS "totpPending",
+  created_at AS "createdAt"`;
 
 export class UserRepository {
   constructor(private readonly db: Db) {}
@@ -71,6 +76,46 @@ export class UserRepository {
       [id, passwordHash],
     );
     return rows[0];
+  }
+
+  async setTotpPending(id: string, sealed: string): Promise<void> {
+    await this.db.query('UPDATE users SET totp_pending = $2 WHERE id = $1', [id, sealed]);
+  }
+
+  /** Turns on the pending secret (if it is still `sealed`), with the step its first code used. */
+  async enableTotp(id: string, sealed: string, step: number, recovery: string[]): Promise<boolean> {
+    const { rowCount } = await this.db.query(
+      `UPDATE users SET totp_secret = totp_pending, totp_pending = NULL, totp_last_step = $3, totp_recovery = $4
+       WHERE id = $1 AND totp_pending = $2`,
+      [id, sealed, step, recovery],
+    );
+    return rowCount === 1;
+  }
+
+  async disableTotp(id: string): Promise<void> {
+    await this.db.query(
+      `UPDATE users SET totp_secret = NULL, totp_pending = NULL, totp_last_step = NULL, totp_recovery = '{}'
+       WHERE id = $1`,
+      [id],
+    );
+  }
+
+  /** Accepts a code's step once: false if this step, or a later one, was used already. */
+  async useTotpStep(id: string, step: number): Promise<boolean> {
+    const { rowCount } = await this.db.query(
+      `UPDATE users SET totp_last_step = $2 WHERE id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2)`,
+      [id, step],
+    );
+    return rowCount === 1;
+  }
+
+  /** Uses up a recovery code (by its digest); false if the account has no such unused code. */
+  async useRecoveryCode(id: string, digest: string): Promise<boolean> {
+    const { rowCount } = await this.db.query(
+      `UPDATE users SET totp_recovery = array_remove(totp_recovery, $2) WHERE id = $1 AND $2 = ANY (totp_recovery)`,
+      [id, digest],
+    );
+    return rowCount === 1;
   }
 
   /** Keyset pagination by id: stable while users sign up, and no OFFSET scans. */

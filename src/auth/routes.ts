@@ -1,4 +1,3 @@
-import { AppError } from '../contract/errors.js';
 import { Type } from 'typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../platform/http.js';
@@ -8,6 +7,8 @@ import { LoginThrottle } from './login-throttle.js';
 import { callerOf, SESSION_COOKIE, tokenCaller, type Guard } from './guard.js';
 import type { AuthService, Session } from './service.js';
 import type { Sessions } from './sessions.js';
+import type { Totp } from './totp.js';
+import { totpRoutes } from './totp-routes.js';
 import {
   LoginBody,
   PasswordChangeBody,
@@ -24,6 +25,7 @@ export function authRoutes(
   deps: {
     auth: AuthService;
     sessions: Sessions;
+    totp: Totp;
     guard: Guard;
     engine: RateLimits & Counters;
     attemptsPerMinute: number;
@@ -31,6 +33,7 @@ export function authRoutes(
 ) {
   const { auth, sessions, guard } = deps;
   const throttle = new LoginThrottle({ counters: deps.engine });
+  totpRoutes(app, { auth, totp: deps.totp, guard, throttle });
   const limited = rateLimit(deps.engine, {
     name: 'auth',
     limit: deps.attemptsPerMinute,
@@ -73,17 +76,11 @@ export function authRoutes(
         tags: ['auth'],
         summary: 'Log in; also sets an httpOnly session cookie for EventSource',
         body: LoginBody,
-        response: { 200: SessionSchema, 401: ErrorResponse, 429: ErrorResponse },
+        response: { 200: SessionSchema, 401: ErrorResponse, 403: ErrorResponse, 429: ErrorResponse },
       },
     },
     async (req, reply) => {
-      await throttle.check(req.body.email);
-      const session = await auth.login(req.body).catch(async (err: unknown) => {
-        if (err instanceof AppError && err.code === 'INVALID_CREDENTIALS')
-          await throttle.failed(req.body.email);
-        throw err;
-      });
-      await throttle.succeeded(req.body.email);
+      const session = await throttle.attempt(req.body.email, () => auth.login(req.body));
       return sendSession(req, reply, session);
     },
   );
@@ -122,13 +119,9 @@ export function authRoutes(
     async (req, reply) => {
       const caller = callerOf(req);
       // The current password is guessed here as at login: the same throttle, per account.
-      const account = `user:${caller.userId}`;
-      await throttle.check(account);
-      const session = await auth.changePassword(caller, req.body).catch(async (err: unknown) => {
-        if (err instanceof AppError && err.code === 'WRONG_PASSWORD') await throttle.failed(account);
-        throw err;
-      });
-      await throttle.succeeded(account);
+      const session = await throttle.attempt(`user:${caller.userId}`, () =>
+        auth.changePassword(caller, req.body),
+      );
       return sendSession(req, reply, session);
     },
   );

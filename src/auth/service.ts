@@ -1,17 +1,13 @@
+import type { PublicUser } from '../contract/auth.js';
 import { AppError } from '../contract/errors.js';
 import { TokenError, type TokenKind } from '../platform/tokens.js';
 import { DUMMY_HASH, hashPassword, verifyPassword } from './passwords.js';
 import { assertStrongPassword } from './password-policy.js';
 import type { Role, UserRepository, UserRow } from './repository.js';
 import type { Sessions } from './sessions.js';
+import type { SecondFactor, Totp } from './totp.js';
 
-export interface PublicUser {
-  id: string;
-  email: string;
-  name: string;
-  role: Role;
-  createdAt: string;
-}
+export type { PublicUser };
 
 /** `sv`: the user's session version when the token was issued; tokens from before it had none (0). */
 export type AccessClaims = { sub: string; role: Role; sv?: number };
@@ -36,6 +32,8 @@ export interface AuthServiceOptions {
   accessTokenTtlSeconds: number;
   /** Told of each session issued (the guard then knows its version without a read) and of each ended. */
   sessions?: Pick<Sessions, 'issued' | 'moved'>;
+  /** The second factor of accounts that have turned it on. */
+  totp?: Pick<Totp, 'check'>;
 }
 
 export class AuthService {
@@ -43,12 +41,14 @@ export class AuthService {
   private readonly accessTokens: TokenKind<AccessClaims>;
   private readonly accessTokenTtlSeconds: number;
   private readonly sessions: Pick<Sessions, 'issued' | 'moved'> | undefined;
+  private readonly totp: Pick<Totp, 'check'> | undefined;
 
-  constructor({ users, accessTokens, accessTokenTtlSeconds, sessions }: AuthServiceOptions) {
+  constructor({ users, accessTokens, accessTokenTtlSeconds, sessions, totp }: AuthServiceOptions) {
     this.users = users;
     this.accessTokens = accessTokens;
     this.accessTokenTtlSeconds = accessTokenTtlSeconds;
     this.sessions = sessions;
+    this.totp = totp;
   }
 
   async signup(input: { email: string; password: string; name: string }): Promise<Session> {
@@ -75,10 +75,7 @@ export class AuthService {
     caller: Caller,
     input: { currentPassword: string; newPassword: string },
   ): Promise<Session> {
-    const user = await this.users.findById(caller.userId);
-    if (!user) throw new AppError('SESSION_ENDED');
-    if (!(await verifyPassword(input.currentPassword, user.passwordHash)))
-      throw new AppError('WRONG_PASSWORD');
+    const user = await this.reauthenticate(caller, input.currentPassword);
     assertStrongPassword(input.newPassword, [user.email, user.name]);
     const changed = await this.users.setPassword(user.id, await hashPassword(input.newPassword));
     if (!changed) throw new AppError('SESSION_ENDED');
@@ -86,19 +83,35 @@ export class AuthService {
     return this.sessionFor(changed);
   }
 
-  async login(input: { email: string; password: string }): Promise<Session> {
+  /**
+   * The caller's account, proven again by its password (403 WRONG_PASSWORD) before a change that
+   * matters: a new password, two-factor login set up or turned off.
+   */
+  async reauthenticate(caller: Caller, password: string): Promise<UserRow> {
+    const user = await this.account(caller);
+    if (!(await verifyPassword(password, user.passwordHash))) throw new AppError('WRONG_PASSWORD');
+    return user;
+  }
+
+  async login(input: { email: string; password: string } & SecondFactor): Promise<Session> {
     const user = await this.users.findByEmail(normaliseEmail(input.email));
     const ok = await verifyPassword(input.password, user?.passwordHash ?? DUMMY_HASH);
     // Unknown email and wrong password get the same answer, so accounts cannot be enumerated.
     if (!user || !ok) throw new AppError('INVALID_CREDENTIALS');
+    await this.totp?.check(user, input);
     return this.sessionFor(user);
   }
 
   async me(caller: Caller): Promise<PublicUser> {
+    return toPublic(await this.account(caller));
+  }
+
+  /** The caller's account as it is now. */
+  async account(caller: Caller): Promise<UserRow> {
     const user = await this.users.findById(caller.userId);
     // A valid token for a deleted account is no longer a session.
-    if (!user) throw new AppError('TOKEN_INVALID');
-    return toPublic(user);
+    if (!user) throw new AppError('SESSION_ENDED');
+    return user;
   }
 
   /**
@@ -155,6 +168,7 @@ function toPublic(user: UserRow): PublicUser {
     email: user.email,
     name: user.name,
     role: user.role,
+    totpEnabled: user.totpSecret !== null,
     createdAt: user.createdAt.toISOString(),
   };
 }

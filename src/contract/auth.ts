@@ -22,6 +22,9 @@ const CurrentPassword = Type.String({ minLength: 1, maxLength: 200 });
 export const LoginBody = Type.Object({
   email: Email,
   password: CurrentPassword,
+  /** For an account with two-factor login: the authenticator's code, or one of its recovery codes. */
+  otp: Type.Optional(Type.String({ pattern: '^[0-9]{6}$' })),
+  recoveryCode: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9]{5}-?[A-Za-z0-9]{5}$' })),
 });
 export type LoginBody = Static<typeof LoginBody>;
 
@@ -36,6 +39,8 @@ export const PublicUserSchema = Type.Object({
   email: Type.String(),
   name: Type.String(),
   role: Type.Union([Type.Literal('user'), Type.Literal('admin')]),
+  /** Whether logging in needs a TOTP code too. */
+  totpEnabled: Type.Boolean(),
   createdAt: Type.String({ format: 'date-time' }),
 });
 export type PublicUser = Static<typeof PublicUserSchema>;
@@ -55,4 +60,22 @@ export const UsersQuery = Type.Object({
 export const UserPageSchema = Type.Object({
   users: Type.Array(PublicUserSchema),
   next: Type.Union([Type.String(), Type.Null()]),
+});
+
+export const PasswordProofBody = Type.Object({ password: CurrentPassword });
+
+export const TotpSetupSchema = Type.Object({
+  /** Base32, for typing into an authenticator app by hand. */
+  secret: Type.String(),
+  /** The otpauth:// URI the QR code holds. */
+  uri: Type.String(),
+  qrSvg: Type.String(),
+});
+export type TotpSetup = Static<typeof TotpSetupSchema>;
+
+export const TotpConfirmBody = Type.Object({ code: Type.String({ pattern: '^[0-9]{6}$' }) });
+
+export const RecoveryCodesSchema = Type.Object({
+  /** Shown once: each logs in once in place of a code, when the phone is lost. */
+  recoveryCodes: Type.Array(Type.String()),
 });

@@ -1,3 +1,4 @@
+import { Secret, TOTP } from 'otpauth';
 import { describe, expect, it } from 'vitest';
 import { uniqueEmail } from '../harness.js';
 import { hasChromium, openPage, serverAndBrowser } from './browser.js';
@@ -55,6 +56,54 @@ describe.skipIf(!hasChromium)('an organizer in the browser (in Korean)', () => {
       await page.goto(eventUrl);
       await page.getByText(/대기실 입장까지 \d+분 \d+초/).waitFor();
       await shot('event-countdown');
+      expect(errors()).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+  it('turns on two-factor login from the account page, and then logs in with the authenticator code', async () => {
+    const email = uniqueEmail('organizer-2fa');
+    await env.server.auth.ensureAdmin({ email, password: 'admin-password', name: '주최자' });
+    // A wrong code is refused once on purpose (Chromium logs the 403).
+    const { page, shot, errors, close } = await openPage(env.browser, env.server.url, {
+      locale: 'ko-KR',
+      allow: ['status of 401', 'status of 403'],
+    });
+    const codeFor = (secret: string) => new TOTP({ secret: Secret.fromBase32(secret) }).generate();
+    try {
+      const logInWith = async (code?: string) => {
+        await page.goto('/login');
+        await page.getByLabel('이메일').fill(email);
+        await page.getByLabel('비밀번호').fill('admin-password');
+        await page.getByRole('button', { name: '로그인' }).click();
+        if (code === undefined) return;
+        await page.getByLabel('인증 코드').fill(code);
+        await page.getByRole('button', { name: '로그인' }).click();
+      };
+      await logInWith();
+      await page.getByRole('button', { name: '로그아웃' }).waitFor();
+      await page.getByRole('link', { name: '주최자' }).click();
+      await page.getByLabel('비밀번호', { exact: true }).last().fill('admin-password');
+      await page.getByRole('button', { name: '2단계 인증 설정' }).click();
+      const secret = (await page.getByTestId('totp-secret').textContent())!;
+      await page.getByRole('img', { name: '인증 앱용 QR 코드' }).waitFor();
+      // The confirming code and the refused login below must fall in one 30-second step.
+      const leftInStep = 30_000 - (Date.now() % 30_000);
+      if (leftInStep < 15_000) await page.waitForTimeout(leftInStep + 500);
+      await page.getByLabel('인증 코드').fill(codeFor(secret));
+      await page.getByRole('button', { name: '켜기' }).click();
+      await expect.poll(() => page.getByTestId('recovery-codes').locator('li').count()).toBe(10);
+      await shot('account-two-factor-on');
+
+      await page.getByRole('button', { name: '로그아웃' }).click();
+      // The password alone now asks for the code; the code that turned it on was used already.
+      await logInWith(codeFor(secret));
+      await page.getByText('코드가 올바르지 않거나 이미 사용되었습니다').waitFor();
+      await page.waitForTimeout(30_000 - (Date.now() % 30_000) + 500);
+      await page.getByLabel('인증 코드').fill(codeFor(secret));
+      await page.getByRole('button', { name: '로그인' }).click();
+      await page.getByRole('button', { name: '로그아웃' }).waitFor();
+      await shot('login-with-code');
       expect(errors()).toEqual([]);
     } finally {
       await close();

@@ -3,7 +3,7 @@ import { Link, NavLink, Navigate, Route, Routes, useLocation, useNavigate } from
 import { useI18n, type Lang } from './i18n';
 import { EventPage } from './pages/EventPage';
 import { Home } from './pages/Home';
-import { AccountPage } from './pages/AccountPage';
+import { AccountPage } from './pages/account/AccountPage';
 import { AuthPage } from './pages/AuthPage';
 import { OrderPage } from './pages/orders/OrderPage';
 import { OrdersPage } from './pages/orders/OrdersPage';

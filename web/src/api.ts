@@ -1,4 +1,11 @@
-import type { LoginBody, PasswordChangeBody, PublicUser, Session, SignupBody } from '@tmomi/contract/auth';
+import type {
+  LoginBody,
+  PasswordChangeBody,
+  PublicUser,
+  Session,
+  SignupBody,
+  TotpSetup,
+} from '@tmomi/contract/auth';
 import type {
   CancelBody,
   CheckinBody,
@@ -125,6 +132,11 @@ export const client = {
     logout: () => post<void>('/api/auth/logout'),
     changePassword: (body: PasswordChangeBody) => post<Session>('/api/me/password', body),
     me: (signal?: AbortSignal) => call<PublicUser>('/api/me', { signal }),
+  },
+  totp: {
+    setUp: (body: { password: string }) => post<TotpSetup>('/api/me/totp', body),
+    confirm: (body: { code: string }) => post<{ recoveryCodes: string[] }>('/api/me/totp/confirm', body),
+    disable: (body: { password: string }) => post<void>('/api/me/totp/disable', body),
   },
   venues: {
     list: (params: { page?: number; pageSize?: number }, signal?: AbortSignal) =>

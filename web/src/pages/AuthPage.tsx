@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { MIN_PASSWORD_LENGTH } from '@tmomi/contract/passwords';
-import { client } from '../api';
+import { ApiError, client } from '../api';
 import { useI18n } from '../i18n';
 import { useSession } from '../session';
 import { ErrorNote, Field } from '../ui';
@@ -17,22 +17,27 @@ export function AuthPage({ mode }: { mode: 'login' | 'signup' }) {
   const next = safeNext(params.get('next'));
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  // The account has two-factor login: the next attempt sends a code too.
+  const [needsCode, setNeedsCode] = useState(false);
 
   const submit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     const text = (name: string) => (form.get(name) as string | null) ?? '';
     const credentials = { email: text('email'), password: text('password') };
+    const code = text('code').trim();
+    const secondFactor = !code ? {} : /^[0-9]{6}$/.test(code) ? { otp: code } : { recoveryCode: code };
     setBusy(true);
     setError(null);
     try {
       const session = await (mode === 'login'
-        ? client.auth.login(credentials)
+        ? client.auth.login({ ...credentials, ...secondFactor })
         : client.auth.signup({ ...credentials, name: text('name') }));
       signedIn(session.user);
       await navigate(next, { replace: true });
     } catch (err) {
-      setError(err);
+      if (err instanceof ApiError && err.code === 'TOTP_REQUIRED') setNeedsCode(true);
+      else setError(err);
       setBusy(false);
     }
   };
@@ -59,6 +64,18 @@ export function AuthPage({ mode }: { mode: 'login' | 'signup' }) {
             autoComplete={mode === 'signup' ? 'new-password' : 'current-password'}
           />
         </Field>
+        {needsCode && (
+          <Field label={t('auth.code')} hint={t('auth.codeHint')}>
+            <input
+              name="code"
+              required
+              autoComplete="one-time-code"
+              inputMode="text"
+              maxLength={11}
+              autoFocus
+            />
+          </Field>
+        )}
         <ErrorNote error={error} />
         <button type="submit" disabled={busy}>
           {t(mode === 'login' ? 'auth.login' : 'auth.signup')}

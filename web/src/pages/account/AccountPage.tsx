@@ -1,9 +1,10 @@
 import { useState, type FormEvent } from 'react';
 import { MIN_PASSWORD_LENGTH } from '@tmomi/contract/passwords';
-import { client } from '../api';
-import { useI18n } from '../i18n';
-import { useSession } from '../session';
-import { ErrorNote, Field } from '../ui';
+import { client } from '../../api';
+import { useI18n } from '../../i18n';
+import { useSession } from '../../session';
+import { ErrorNote, Field } from '../../ui';
+import { TwoFactor } from './TwoFactor';
 
 /** The account: who is logged in, and a password change (which logs every other device out). */
 export function AccountPage() {
@@ -64,6 +65,8 @@ export function AccountPage() {
           {t('account.changePassword')}
         </button>
       </form>
+      <h2>{t('account.totpTitle')}</h2>
+      <TwoFactor />
     </section>
   );
 }
