@@ -33,19 +33,24 @@ export function TwoFactor() {
   };
   const text = (form: FormData, name: string) => (form.get(name) as string | null) ?? '';
   const refreshUser = async () => signedIn(await client.auth.me());
+  const enabled = user?.totpEnabled ?? false;
+
+  const setUpOrTurnOff = run(async (form) => {
+    const password = text(form, 'password');
+    if (enabled) {
+      await client.totp.disable({ password });
+      await refreshUser();
+    } else setStep({ at: 'scan', setup: await client.totp.setUp({ password }) });
+  });
+  const confirm = run(async (form) => {
+    const { recoveryCodes } = await client.totp.confirm({ code: text(form, 'code') });
+    await refreshUser();
+    setStep({ at: 'codes', codes: recoveryCodes });
+  });
 
   if (step.at === 'scan')
     return (
-      <form
-        className="stack"
-        onSubmit={(e) =>
-          void run(async (form) => {
-            const { recoveryCodes } = await client.totp.confirm({ code: text(form, 'code') });
-            await refreshUser();
-            setStep({ at: 'codes', codes: recoveryCodes });
-          })(e)
-        }
-      >
+      <form className="stack" onSubmit={(e) => void confirm(e)}>
         <p>{t('account.totpScan')}</p>
         <img
           src={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(step.setup.qrSvg)}`}
@@ -79,20 +84,8 @@ export function TwoFactor() {
         </ul>
       </div>
     );
-  const enabled = user?.totpEnabled ?? false;
   return (
-    <form
-      className="stack"
-      onSubmit={(e) =>
-        void run(async (form) => {
-          const password = text(form, 'password');
-          if (enabled) {
-            await client.totp.disable({ password });
-            await refreshUser();
-          } else setStep({ at: 'scan', setup: await client.totp.setUp({ password }) });
-        })(e)
-      }
-    >
+    <form className="stack" onSubmit={(e) => void setUpOrTurnOff(e)}>
       <p className="muted">{t(enabled ? 'account.totpEnabled' : 'account.totpNote')}</p>
       <Field label={t('auth.password')}>
         <input name="password" type="password" required autoComplete="current-password" />
