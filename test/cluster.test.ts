@@ -46,7 +46,7 @@ describe.skipIf(!scaled)('two nodes, one PostgreSQL, one Redis', () => {
     (
       await call(node, 'POST', '/api/auth/signup', undefined, {
         email: `b-${randomUUID()}@example.com`,
-        password: 'password1',
+        password: 'plum-cactus-orbit-42',
         name: 'B',
       })
     ).body.accessToken as string;

@@ -28,7 +28,7 @@ describe.each(modes())('text the database cannot store ($name)', (mode) => {
       const signup = await t.app.inject({
         method: 'POST',
         url: '/api/auth/signup',
-        payload: { email, password: 'password1', name: bad },
+        payload: { email, password: 'plum-cactus-orbit-42', name: bad },
       });
       expect(refusal(signup)).toEqual([400, 'VALIDATION_FAILED', 'name']);
       const { rows } = await t.db.query('SELECT 1 FROM users WHERE email = $1', [email]);
@@ -69,7 +69,7 @@ describe.each(modes())('text the database cannot store ($name)', (mode) => {
     const signup = await t.app.inject({
       method: 'POST',
       url: '/api/auth/signup',
-      payload: { email: uniqueEmail(), password: 'password1', name },
+      payload: { email: uniqueEmail(), password: 'plum-cactus-orbit-42', name },
     });
     expect(signup.statusCode).toBe(201);
     expect(signup.json().user.name).toBe(name);
