@@ -82,9 +82,9 @@ const MUTATE = {
     'src/inventory/availability.ts:39-89',
     // The error handlers (with the security-event log budget), toErrorResponse, and the not-found
     // handler (404, 405, 414).
-    'src/platform/error-handler.ts:21-61',
-    'src/platform/error-handler.ts:76-126',
-    'src/platform/error-handler.ts:148-174',
+    'src/platform/error-handler.ts:21-64',
+    'src/platform/error-handler.ts:79-129',
+    'src/platform/error-handler.ts:151-177',
     'src/platform/route-table.ts:33-51',
   ],
   queue: [

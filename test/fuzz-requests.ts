@@ -278,6 +278,8 @@ interface Extras {
 
 /** Well under Node's 16 KiB for the request line and headers, the token added later included. */
 const HEAD_LIMIT_FOR_SOCKETS = 8 * 1024;
+/** Well under the test app's body limit (64 KiB). */
+const BODY_LIMIT_FOR_SOCKETS = 16 * 1024;
 
 /** A path segment sent as it is, not percent-encoded: a broken encoding on purpose. */
 class RawSegment {
@@ -297,10 +299,14 @@ function encodeRequest(op: Operation, mode: Mode, p: Parts & Extras): FuzzReques
   const payload =
     p.body === undefined ? undefined : 'raw' in p.body ? p.body.raw : JSON.stringify(p.body.json);
   if (payload !== undefined && p.contentType !== undefined) headers['content-type'] = p.contentType;
-  // A head past Node's limit gets a 431 and a closed connection, which races the client still writing:
-  // those go through `inject` (test/error-shape.test.ts checks the 431 on a real connection).
+  // A head past Node's limit (431) or a body past the app's (413) gets its refusal and a closed
+  // connection, which races the client still writing: those go through `inject`
+  // (test/error-shape.test.ts checks both on a real connection).
   const headSize = url.length + Object.entries(headers).reduce((n, [k, v]) => n + k.length + v.length + 4, 0);
-  const socket = (p.socket || op.streams) && headSize < HEAD_LIMIT_FOR_SOCKETS;
+  const socket =
+    (p.socket || op.streams) &&
+    headSize < HEAD_LIMIT_FOR_SOCKETS &&
+    (payload ?? '').length < BODY_LIMIT_FOR_SOCKETS;
   return { method: op.method, url, auth: p.auth, mode, socket, headers, payload };
 }
 

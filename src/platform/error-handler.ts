@@ -53,11 +53,14 @@ export function createErrorHandler(metrics: Metrics) {
 /**
  * For Fastify's `frameworkErrors`: errors its router meets before any route is chosen (a broken
  * percent-encoding, a parameter over the length limit). No hook runs for them, so the headers every
- * answer carries are set here.
+ * answer carries are set here, and they are counted here, so that a flood of them shows.
  */
-export function frameworkErrors(err: FastifyError, req: FastifyRequest, reply: FastifyReply): void {
-  const { status, body } = toErrorResponse(err);
-  void reply.code(status).header('x-request-id', req.id).headers(API_HEADERS).send(body);
+export function createFrameworkErrorHandler(metrics: Metrics) {
+  return (err: FastifyError, req: FastifyRequest, reply: FastifyReply): void => {
+    const { status, body } = toErrorResponse(err);
+    metrics.httpRequests.inc({ method: req.method, route: 'unmatched', status_code: String(status) });
+    void reply.code(status).header('x-request-id', req.id).headers(API_HEADERS).send(body);
+  };
 }
 
 /** Node's HTTP parser errors, by the `code` it gives them, and what each is in the catalog. */

@@ -16,7 +16,11 @@ import addFormats from 'ajv-formats';
 import type { TrustProxy } from './config.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
-import { createClientErrorHandler, createErrorHandler, frameworkErrors } from './error-handler.js';
+import {
+  createClientErrorHandler,
+  createErrorHandler,
+  createFrameworkErrorHandler,
+} from './error-handler.js';
 import { dualServer, type DualServer } from './h2c.js';
 import { MAX_PARAM_LENGTH, RouteTable } from './route-table.js';
 import { API_HEADERS, DOCUMENT_HEADERS, isApiUrl } from './security-headers.js';
@@ -63,7 +67,7 @@ export async function createHttpServer(opts: HttpOptions): Promise<App> {
     return503OnClosing: true,
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // What Fastify's router and Node's HTTP parser refuse is answered in the error shape too.
-    frameworkErrors,
+    frameworkErrors: createFrameworkErrorHandler(opts.metrics),
     clientErrorHandler: createClientErrorHandler(opts.logger),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
