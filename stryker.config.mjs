@@ -80,10 +80,12 @@ const MUTATE = {
     'src/engine/coordination/loop.ts:60-63',
     'src/engine/coordination/loop.ts:82-93',
     'src/inventory/availability.ts:39-89',
-    // The not-found and error handlers (with the security-event log budget), and toErrorResponse.
-    'src/platform/http.ts:125-158',
-    'src/platform/http.ts:166-184',
-    'src/platform/http.ts:199-231',
+    // The error handlers (with the security-event log budget), toErrorResponse, and the not-found
+    // handler (404, 405, 414).
+    'src/platform/error-handler.ts:21-64',
+    'src/platform/error-handler.ts:79-129',
+    'src/platform/error-handler.ts:151-177',
+    'src/platform/route-table.ts:33-51',
   ],
   queue: [
     // join (sale window, closed room), verifyPass and consumePass, closedError.

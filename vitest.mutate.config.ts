@@ -54,6 +54,7 @@ const SUITES = {
     'src/engine/coordination/loop.test.ts',
     'src/platform/error-handler.test.ts',
     'src/platform/http.test.ts',
+    'test/error-shape.test.ts',
     'src/contract/errors.test.ts',
     'src/catalog/catalog.test.ts',
     'src/booking/observed.test.ts',

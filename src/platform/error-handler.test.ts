@@ -1,7 +1,11 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { pino } from 'pino';
 import { AppError, ERRORS } from '../contract/errors.js';
+import { http1, sendRaw } from '../../test/raw-http.js';
+import { createClientErrorHandler } from './error-handler.js';
 import { createHttpServer, type App } from './http.js';
 import { createMetrics } from './metrics.js';
 
@@ -60,6 +64,9 @@ describe('the error handler', () => {
     });
     app.get('/client', async () => {
       throw Object.assign(new Error('Bad header'), { statusCode: 431 });
+    });
+    app.get('/client-418', async () => {
+      throw Object.assign(new Error('Short and stout'), { statusCode: 418 });
     });
     app.get('/client-400', async () => {
       throw Object.assign(new Error('Bad encoding'), { statusCode: 400 });
@@ -167,12 +174,18 @@ describe('the error handler', () => {
     }
   });
 
-  it('when an error says it is the client’s (a 4xx status), then that status in the error shape, not logged as ours', async () => {
+  it('when an error says it is the client’s (a 4xx status), then that status in the error shape with the catalog’s code for it, not logged as ours', async () => {
     logged.length = 0;
     const res = await app.inject({ method: 'GET', url: '/client' });
     expect(res.statusCode).toBe(431);
-    expect(res.json()).toEqual({ error: { code: 'VALIDATION_FAILED', message: 'Bad header' } });
+    expect(res.json()).toEqual({ error: { code: 'HEADERS_TOO_LARGE', message: 'Bad header' } });
     expect(logged.filter((l) => l.msg === 'unhandled error')).toEqual([]);
+    // A status the catalog has no code of its own for keeps the generic one.
+    const teapot = await app.inject({ method: 'GET', url: '/client-418' });
+    expect([teapot.statusCode, teapot.json()]).toEqual([
+      418,
+      { error: { code: 'VALIDATION_FAILED', message: 'Short and stout' } },
+    ]);
   });
 
   it('when an error says 400, then 400 in the error shape; a body parser’s SyntaxError is MALFORMED_JSON', async () => {
@@ -247,5 +260,30 @@ describe('the error handler', () => {
     expect(taken.headers['retry-after']).toBeUndefined();
     const limited = await app.inject({ method: 'GET', url: '/limited' });
     expect([limited.statusCode, limited.headers['retry-after']]).toEqual([429, '7']);
+  });
+});
+
+describe('the client error handler', () => {
+  it('when a request’s headers do not arrive in time, then Node’s parser gives up and the client reads 408 REQUEST_TIMEOUT in the error shape', async () => {
+    // Node checks for late requests every `connectionsCheckingInterval`; both shortened from minutes.
+    const server = http.createServer(
+      { requestTimeout: 200, headersTimeout: 200, connectionsCheckingInterval: 50 },
+      (_req, res) => res.end(),
+    );
+    server.on('clientError', createClientErrorHandler(pino({ level: 'silent' })));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const unfinished = http1('GET', '/api/events').replace(/\r\n\r\n$/, '\r\n');
+      const answer = await sendRaw(port, unfinished, { end: false });
+      expect([answer.status, JSON.parse(answer.body)]).toEqual([
+        408,
+        { error: { code: 'REQUEST_TIMEOUT', message: ERRORS.REQUEST_TIMEOUT.message } },
+      ]);
+      expect(answer.headers).toMatchObject({ connection: 'close', 'x-content-type-options': 'nosniff' });
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

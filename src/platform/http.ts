@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, {
   LogController,
-  type FastifyError,
   type FastifyInstance,
   type RawReplyDefaultExpression,
   type RawRequestDefaultExpression,
@@ -14,12 +13,16 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { Ajv, type Options as AjvOptions } from 'ajv';
 import addFormats from 'ajv-formats';
-import { AppError, ERRORS, errorBody, type ErrorCode } from '../contract/errors.js';
 import type { TrustProxy } from './config.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
+import {
+  createClientErrorHandler,
+  createErrorHandler,
+  createFrameworkErrorHandler,
+} from './error-handler.js';
 import { dualServer, type DualServer } from './h2c.js';
-import { isOutage } from './outage.js';
+import { MAX_PARAM_LENGTH, RouteTable } from './route-table.js';
 import { API_HEADERS, DOCUMENT_HEADERS, isApiUrl } from './security-headers.js';
 
 export type App = FastifyInstance<
@@ -39,16 +42,11 @@ export interface HttpOptions {
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
-/** Statuses that are security events: logged (within a budget) and counted. */
-const SECURITY_STATUSES = new Set([401, 403, 429]);
-/** At most this many security events are logged per window; the rest are counted and summed up. */
-const SECURITY_LOG_BUDGET = { lines: 100, windowMs: 10_000 };
-/** What a 503 UNAVAILABLE tells the client to wait: about a restart's or a failover's time. */
-const OUTAGE_RETRY_AFTER_S = 5;
 
 /** The Fastify instance with everything every route relies on: validation, errors, ids, metrics, docs. */
 export async function createHttpServer(opts: HttpOptions): Promise<App> {
   let dual: DualServer | undefined;
+  const routes = new RouteTable();
   const app = Fastify({
     // HTTP/1.1 and cleartext HTTP/2 on the same port, so a balancer can multiplex waiting buyers' event
     // streams instead of spending a socket on each (src/platform/h2c.ts).
@@ -67,9 +65,15 @@ export async function createHttpServer(opts: HttpOptions): Promise<App> {
     // Our own onResponse hook logs requests (failures at error, the rest at debug), with the route pattern.
     logController: new LogController({ requestIdLogLabel: 'reqId', disableRequestLogging: true }),
     return503OnClosing: true,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // What Fastify's router and Node's HTTP parser refuse is answered in the error shape too.
+    frameworkErrors: createFrameworkErrorHandler(opts.metrics),
+    clientErrorHandler: createClientErrorHandler(opts.logger),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   setValidators(app);
+  // Before any route, the swagger plugin's own included: every route is known to the table.
+  app.addHook('onRoute', routes.onRoute);
   // close() only ends the keep-alive connections that are idle at that moment; one whose request is
   // still running would stay open after it for the whole keep-alive timeout (72 s in Fastify), so a
   // node drained under load would outlive its shutdown guard. Close each as soon as it goes idle.
@@ -106,8 +110,8 @@ export async function createHttpServer(opts: HttpOptions): Promise<App> {
 
   // Same-origin by default (the web app is served by Tmomi itself); other origins only when listed.
   // Unlisted, the plugin is not registered at all: with `origin: false` it sends nothing either, but
-  // still copies its options into a new object in a hook on every request. A preflight is then a
-  // 404 from our not-found handler, as the plugin's own OPTIONS route answers when disabled.
+  // still copies its options into a new object in a hook on every request. A preflight is then
+  // refused by our not-found handler (a 405 on a known path), so the browser sends no cross-origin call.
   if (opts.corsOrigins.length > 0) await app.register(cors, { origin: opts.corsOrigins, credentials: true });
   await app.register(cookie);
   await app.register(swagger, {
@@ -125,75 +129,9 @@ export async function createHttpServer(opts: HttpOptions): Promise<App> {
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  app.setNotFoundHandler((req, reply) => {
-    void reply
-      .code(404)
-      .send(errorBody('ROUTE_NOT_FOUND', `There is no ${req.method} ${req.url.split('?')[0]}.`));
-  });
-  const securityLog = logBudget(SECURITY_LOG_BUDGET);
-  const outageLog = logBudget(SECURITY_LOG_BUDGET);
-  app.setErrorHandler((thrown: FastifyError, req, reply) => {
-    // A dependency out of reach is no fault of the request: the same request works once it is back.
-    const outage = isOutage(thrown);
-    const err = outage
-      ? (new AppError('UNAVAILABLE', undefined, { retryAfterSeconds: OUTAGE_RETRY_AFTER_S }) as FastifyError)
-      : thrown;
-    const { status, body } = toErrorResponse(err);
-    if (SECURITY_STATUSES.has(status)) {
-      opts.metrics.securityEvents.inc({ code: body.error.code });
-      // The account when the token was good (a 403, a 429), the address always, never the token.
-      const userId = (req as { caller?: { userId?: string } | null }).caller?.userId;
-      securityLog((suppressed) =>
-        req.log.warn(
-          {
-            route: req.routeOptions.url ?? 'unmatched',
-            method: req.method,
-            code: body.error.code,
-            ip: req.ip,
-            userId,
-            suppressed,
-          },
-          `security event: ${body.error.code}`,
-        ),
-      );
-    }
-    if (outage)
-      outageLog((suppressed) =>
-        req.log.warn({ reason: thrown.message, suppressed }, 'request failed: a dependency is unreachable'),
-      );
-    else if (err instanceof AppError && status >= 500)
-      req.log.warn({ details: err.details }, `request failed: ${err.code}`);
-    else if (status >= 500) req.log.error({ err }, 'unhandled error');
-    if (err instanceof AppError && typeof err.details?.retryAfterSeconds === 'number') {
-      void reply.header('retry-after', String(err.details.retryAfterSeconds));
-    }
-    void reply.code(status).send(body);
-  });
+  app.setNotFoundHandler(routes.notFound);
+  app.setErrorHandler(createErrorHandler(opts.metrics));
   return app;
-}
-
-/**
- * Calls `log` at most `lines` times per window, so that a flood of refusals cannot fill the disk; the
- * first line of the next window says how many were left out (`suppressed`).
- */
-function logBudget({ lines, windowMs }: { lines: number; windowMs: number }) {
-  let windowStart = 0;
-  let logged = 0;
-  let suppressed = 0;
-  return (log: (suppressed: number | undefined) => void): void => {
-    const now = Date.now();
-    if (now - windowStart >= windowMs) {
-      windowStart = now;
-      logged = 0;
-    }
-    if (logged >= lines) {
-      suppressed++;
-      return;
-    }
-    logged++;
-    log(suppressed > 0 ? suppressed : undefined);
-    suppressed = 0;
-  };
 }
 
 /**
@@ -207,38 +145,4 @@ function setValidators(app: App): void {
   app.setValidatorCompiler(({ schema, httpPart }) =>
     httpPart === 'body' ? strictAjv.compile(schema) : coercingAjv.compile(schema),
   );
-}
-
-function toErrorResponse(err: FastifyError): { status: number; body: ReturnType<typeof errorBody> } {
-  if (err instanceof AppError)
-    return { status: err.status, body: errorBody(err.code, err.message, err.details) };
-  if (err.validation) {
-    const first = err.validation[0];
-    const missing =
-      first?.params && 'missingProperty' in first.params ? String(first.params.missingProperty) : '';
-    const path = [err.validationContext ?? 'body', ...(first?.instancePath ?? '').split('/').filter(Boolean)];
-    if (missing) path.push(missing);
-    const field = path.slice(1).join('.') || path[0];
-    const problem = missing ? 'is required' : (first?.message ?? 'is not valid');
-    return {
-      status: 400,
-      body: errorBody('VALIDATION_FAILED', `${field} ${problem}.`, { field, in: path[0], problem }),
-    };
-  }
-  const byFastifyCode: Record<string, ErrorCode> = {
-    FST_ERR_CTP_INVALID_JSON_BODY: 'MALFORMED_JSON',
-    FST_ERR_CTP_EMPTY_JSON_BODY: 'MALFORMED_JSON',
-    FST_ERR_CTP_BODY_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
-    FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
-    FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'VALIDATION_FAILED',
-  };
-  const mapped = byFastifyCode[err.code];
-  if (mapped) return { status: ERRORS[mapped].status, body: errorBody(mapped) };
-  if (err instanceof SyntaxError && err.statusCode === 400)
-    return { status: 400, body: errorBody('MALFORMED_JSON') };
-  if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) {
-    // Any other client error Fastify raises (bad header, bad URL encoding …): keep its status.
-    return { status: err.statusCode, body: errorBody('VALIDATION_FAILED', err.message) };
-  }
-  return { status: 500, body: errorBody('INTERNAL') };
 }

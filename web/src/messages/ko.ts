@@ -190,6 +190,12 @@ export const ko: Messages = {
     MALFORMED_JSON: '요청이 전송 중에 손상되었습니다. 다시 시도하세요.',
     UNSUPPORTED_MEDIA_TYPE: '서버가 받을 수 없는 형식으로 요청이 전송되었습니다.',
     PAYLOAD_TOO_LARGE: '한 번에 보내기에는 데이터가 너무 큽니다.',
+    MALFORMED_URL: '주소가 올바르지 않습니다. 링크를 확인하고 다시 시도하세요.',
+    MALFORMED_REQUEST: '요청이 전송 중에 손상되었습니다. 다시 시도하세요.',
+    URL_TOO_LONG: '주소가 너무 깁니다. 링크를 확인하고 다시 시도하세요.',
+    HEADERS_TOO_LARGE:
+      '브라우저가 요청과 함께 너무 많은 데이터를 보냈습니다. 이 사이트의 쿠키를 지우면 해결될 수 있습니다.',
+    REQUEST_TIMEOUT: '요청이 제시간에 도착하지 않았습니다. 연결을 확인하고 다시 시도하세요.',
     UNAUTHENTICATED: '로그인이 필요합니다.',
     TOKEN_INVALID: '로그인 정보가 유효하지 않습니다. 다시 로그인하세요.',
     TOKEN_EXPIRED: '로그인이 만료되었습니다. 다시 로그인하세요.',
