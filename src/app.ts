@@ -109,7 +109,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     accessTokens: new TokenKind<AccessClaims>(deps.secret, 'access', deps.clock),
     accessTokenTtlSeconds: settings.accessTokenTtlSeconds,
   });
-  const guard = createGuard(auth);
+  const guard = createGuard({ auth, trustedOrigins: settings.corsOrigins });
   const readiness = new Readiness({ db: deps.db, engine: deps.engine });
   registerReadinessMetrics(metrics.registry, readiness);
 

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { AppError } from '../contract/errors.js';
+import { isCrossSite } from './cross-site.js';
 import type { AuthService, Caller } from './service.js';
 
 export const SESSION_COOKIE = 'tmomi_session';
@@ -20,9 +21,20 @@ export interface Guard {
   admin: GuardHook;
 }
 
-export function createGuard(auth: AuthService): Guard {
+export interface GuardOptions {
+  auth: AuthService;
+  /** Other sites' origins whose requests may carry the session cookie (TMOMI_CORS_ORIGINS). */
+  trustedOrigins: readonly string[];
+}
+
+export function createGuard({ auth, trustedOrigins }: GuardOptions): Guard {
+  const trusted = new Set(trustedOrigins);
   const authenticate = (req: FastifyRequest): Caller => {
-    req.caller ??= auth.authenticate(tokenOf(req));
+    if (req.caller) return req.caller;
+    const { token, cookie } = credentialsOf(req);
+    // A Bearer token is never sent by a browser on its own, so only the cookie can be forged with.
+    if (cookie && isCrossSite(req, trusted)) throw new AppError('CROSS_SITE_REQUEST');
+    req.caller = auth.authenticate(token);
     return req.caller;
   };
   const hook =
@@ -40,15 +52,19 @@ export function createGuard(auth: AuthService): Guard {
   return { user: hook(() => true), admin: hook((caller) => caller.role === 'admin') };
 }
 
-/** The Bearer header wins; the httpOnly cookie exists for EventSource, which cannot set headers. */
-function tokenOf(req: FastifyRequest): string | undefined {
+/**
+ * The Bearer header wins; the httpOnly cookie exists for EventSource, which cannot set headers, and for
+ * the web app, which keeps no token where scripts could read it. `cookie`: the token came from it.
+ */
+function credentialsOf(req: FastifyRequest): { token: string | undefined; cookie: boolean } {
   const header = req.headers.authorization;
   if (header !== undefined) {
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw new AppError('TOKEN_INVALID', 'The Authorization header must be "Bearer <token>".');
-    return match[1];
+    return { token: match[1], cookie: false };
   }
-  return req.cookies[SESSION_COOKIE];
+  const token = req.cookies[SESSION_COOKIE];
+  return { token, cookie: token !== undefined };
 }
 
 /** The authenticated caller of a route guarded by `guard.user` or `guard.admin`. */
