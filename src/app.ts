@@ -13,6 +13,7 @@ import { InventoryRepository } from './inventory/repository.js';
 import { SeatingCache } from './inventory/seating.js';
 import { JobRepository } from './jobs/repository.js';
 import { JobRunner } from './jobs/runner.js';
+import { serveMetrics } from './ops/metrics.js';
 import { opsRoutes } from './ops/routes.js';
 import { createQueueMetrics } from './queue/metrics.js';
 import { queueRoutes } from './queue/routes.js';
@@ -60,6 +61,8 @@ export type AppSettings = Pick<
   | 'corsOrigins'
   | 'paymentLatencyMs'
   | 'paymentTimeoutMs'
+  | 'metrics'
+  | 'docs'
 >;
 
 export interface AppDeps {
@@ -77,6 +80,8 @@ export interface AppDeps {
 
 export interface BuiltApp {
   app: App;
+  /** The metrics port's server (TMOMI_METRICS_PORT), for the process to listen with; closed with `app`. */
+  metricsServer: App | undefined;
   auth: AuthService;
   catalog: Catalog;
   queue: QueueService;
@@ -96,13 +101,8 @@ export interface BuiltApp {
 export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   const { settings } = deps;
   const metrics = createMetrics();
-  const app = await createHttpServer({
-    logger: deps.logger,
-    metrics,
-    bodyLimitBytes: settings.bodyLimitBytes,
-    trustProxy: settings.trustProxy,
-    corsOrigins: settings.corsOrigins,
-  });
+  // The edge's settings (body limit, proxies, CORS, docs) are named as in the configuration.
+  const app = await createHttpServer({ ...settings, logger: deps.logger, metrics });
 
   const auth = new AuthService({
     users: new UserRepository(deps.db),
@@ -132,6 +132,9 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     onJobQueued: () => jobs.kick(),
   });
 
+  // What exactly one node runs at a time (admission, the sweeper) holds a lease of the engine's.
+  const leader = (name: string) =>
+    new LeaderElector({ engine: deps.engine, name, holderId: randomUUID(), ttlMs: 3_000 });
   const queueMetrics = createQueueMetrics(metrics.registry);
   const performances = new PerformanceCache({ inventory, clock: deps.clock });
   const queue = new QueueService({
@@ -153,12 +156,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   const ticker = new AdmissionTicker({
     engine: deps.engine,
     inventory,
-    leader: new LeaderElector({
-      engine: deps.engine,
-      name: LEASES.admission,
-      holderId: randomUUID(),
-      ttlMs: 3_000,
-    }),
+    leader: leader(LEASES.admission),
     clock: deps.clock,
     metrics: queueMetrics,
     logger: deps.logger,
@@ -238,17 +236,13 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     }),
     checkout,
     refunds: orders,
-    leader: new LeaderElector({
-      engine: deps.engine,
-      name: LEASES.bookingSweeper,
-      holderId: randomUUID(),
-      ttlMs: 3_000,
-    }),
+    leader: leader(LEASES.bookingSweeper),
     logger,
   });
 
   app.decorateRequest('caller', null);
-  opsRoutes(app, { readiness, metrics });
+  opsRoutes(app, { readiness });
+  const metricsServer = serveMetrics(app, { registry: metrics.registry, ...settings.metrics, logger });
   authRoutes(app, { auth, guard, engine: deps.engine, attemptsPerMinute: settings.authRateLimitPerMinute });
   catalogRoutes(app, { catalog, guard });
   queueRoutes(app, { queue, streams, guard, metrics: queueMetrics });
@@ -281,6 +275,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   sweeper.start();
   return {
     app,
+    metricsServer,
     auth,
     catalog,
     availability,
