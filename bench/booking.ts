@@ -26,7 +26,7 @@ import { MAX_VENUE_SEATS } from '../src/contract/layout.js';
 import { HttpClient } from '../src/loadtest/http.js';
 import { createScratchDatabase } from '../test/scratch-database.js';
 import { bookingViolations } from '../src/loadtest/invariants.js';
-import { BENCH_ADMIN, cpuSecondsOf, sleep, startBenchServers } from './common.js';
+import { BENCH_ADMIN, cpuSecondsOf, scrapeMetrics, sleep, startBenchServers } from './common.js';
 
 const { values } = parseArgs({
   options: {
@@ -121,9 +121,7 @@ try {
     // The nodes' own count of what they sent to PostgreSQL and to the engine's gate per call
     // (tmomi_booking_db_batch_size, tmomi_booking_engine_batch_size), summed over the nodes.
     const batches = async () => {
-      const texts = await Promise.all(
-        servers.nodes.map(async (url) => (await fetch(`${url}/metrics`)).text()),
-      );
+      const texts = await Promise.all(servers.nodes.map(scrapeMetrics));
       const value = (series: string) =>
         texts.reduce(
           (sum, text) => sum + Number(new RegExp(`^${series} (\\S+)$`, 'm').exec(text)?.[1] ?? 0),

@@ -47,6 +47,11 @@ export async function startProcess(
 /** The admin every benchmark's Tmomi node is started with (TMOMI_ADMIN_EMAIL / _PASSWORD). */
 export const BENCH_ADMIN = { email: 'bench@example.com', password: 'bench-password' };
 
+/** The nodes serve /metrics on their own port behind TMOMI_METRICS_TOKEN; a scrape sends this. */
+const BENCH_METRICS_TOKEN = randomUUID();
+export const scrapeMetrics = async (node: string): Promise<string> =>
+  (await fetch(`${node}/metrics`, { headers: { authorization: `Bearer ${BENCH_METRICS_TOKEN}` } })).text();
+
 /**
  * The two servers a benchmark compares: the bare Node server (the baseline) and one Tmomi node in the
  * scaled mode on `databaseUrl` and `redisUrl` with its own Redis prefix, each a separate process
@@ -85,6 +90,7 @@ export async function startBenchServers(opts: {
           TMOMI_SECRET: opts.secret,
           TMOMI_ADMIN_EMAIL: BENCH_ADMIN.email,
           TMOMI_ADMIN_PASSWORD: BENCH_ADMIN.password,
+          TMOMI_METRICS_TOKEN: BENCH_METRICS_TOKEN,
           LOG_LEVEL: 'error',
           ...opts.env,
         },

@@ -78,6 +78,8 @@ try {
       corsOrigins: [],
       paymentLatencyMs: 0,
       paymentTimeoutMs: 10_000,
+      metrics: { token: undefined, port: undefined, host: '127.0.0.1' },
+      docs: false,
     },
   };
   const built = await buildApp(deps);

@@ -22,7 +22,7 @@ import { bulkBuyers } from '../src/loadtest/buyers.js';
 import { createPool } from '../src/platform/db.js';
 import { followStream, followStreamH2, type StreamEvent } from '../src/loadtest/sse.js';
 import { createScratchDatabase } from '../test/scratch-database.js';
-import { BENCH_ADMIN, cpuSecondsOf, sleep, startBenchServers } from './common.js';
+import { BENCH_ADMIN, cpuSecondsOf, scrapeMetrics, sleep, startBenchServers } from './common.js';
 
 const { values } = parseArgs({
   options: {
@@ -191,7 +191,7 @@ async function measureWaiters(
 }
 
 const rssOf = async (base: string) =>
-  Number(/^process_resident_memory_bytes (\d+)/m.exec(await (await fetch(`${base}/metrics`)).text())?.[1]);
+  Number(/^process_resident_memory_bytes (\d+)/m.exec(await scrapeMetrics(base))?.[1]);
 
 const scratch = await createScratchDatabase(serverUrl, `tmomi_bench_q_${Date.now().toString(36)}`);
 const databaseUrl = scratch.url;
@@ -268,7 +268,7 @@ try {
       `${cpuLine(joinRun.cpu)}  non-2xx ${joins.non2xx}  errors ${joins.errors}`,
   );
   console.log(`ratio join / bare: ${ratio.toFixed(2)}×  (goal ≥ 0.5×)`);
-  const metrics = await (await fetch(`${base}/metrics`)).text();
+  const metrics = await scrapeMetrics(base);
   const joinCalls = Number(/^tmomi_queue_join_batch_size_count (\d+)/m.exec(metrics)?.[1]);
   const batched = Number(/^tmomi_queue_join_batch_size_sum (\d+)/m.exec(metrics)?.[1]);
   if (joinCalls > 0)

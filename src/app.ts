@@ -15,6 +15,7 @@ import { PerformanceCache } from './inventory/performance-cache.js';
 import { InventoryRepository } from './inventory/repository.js';
 import { JobRepository } from './jobs/repository.js';
 import { JobRunner } from './jobs/runner.js';
+import { serveMetrics } from './ops/metrics.js';
 import { opsRoutes } from './ops/routes.js';
 import { createQueueMetrics } from './queue/metrics.js';
 import { queueRoutes } from './queue/routes.js';
@@ -51,6 +52,8 @@ export type AppSettings = Pick<
   | 'corsOrigins'
   | 'paymentLatencyMs'
   | 'paymentTimeoutMs'
+  | 'metrics'
+  | 'docs'
 >;
 
 export interface AppDeps {
@@ -68,6 +71,8 @@ export interface AppDeps {
 
 export interface BuiltApp {
   app: App;
+  /** The metrics port's server (TMOMI_METRICS_PORT), for the process to listen with; closed with `app`. */
+  metricsServer: App | undefined;
   auth: AuthService;
   catalog: Catalog;
   queue: QueueService;
@@ -89,13 +94,8 @@ export interface BuiltApp {
 export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   const { settings } = deps;
   const metrics = createMetrics();
-  const app = await createHttpServer({
-    logger: deps.logger,
-    metrics,
-    bodyLimitBytes: settings.bodyLimitBytes,
-    trustProxy: settings.trustProxy,
-    corsOrigins: settings.corsOrigins,
-  });
+  // The edge's settings (body limit, proxies, CORS, docs) are named as in the configuration.
+  const app = await createHttpServer({ ...settings, logger: deps.logger, metrics });
 
   const users = new UserRepository(deps.db);
   const sessions = new Sessions({ users, engine: deps.engine, clock: deps.clock, logger: deps.logger });
@@ -108,7 +108,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     sessions,
     totp,
   });
-  const guard = createGuard({ auth, sessions });
+  const guard = createGuard({ auth, sessions, trustedOrigins: settings.corsOrigins });
   const readiness = new Readiness({ db: deps.db, engine: deps.engine });
   registerReadinessMetrics(metrics.registry, readiness);
 
@@ -131,6 +131,9 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     onJobQueued: () => jobs.kick(),
   });
 
+  // What exactly one node runs at a time (admission, the sweeper) holds a lease of the engine's.
+  const leader = (name: string) =>
+    new LeaderElector({ engine: deps.engine, name, holderId: randomUUID(), ttlMs: 3_000 });
   const queueMetrics = createQueueMetrics(metrics.registry);
   const performances = new PerformanceCache({ inventory, clock: deps.clock });
   const queue = new QueueService({
@@ -152,12 +155,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   const ticker = new AdmissionTicker({
     engine: deps.engine,
     inventory,
-    leader: new LeaderElector({
-      engine: deps.engine,
-      name: LEASES.admission,
-      holderId: randomUUID(),
-      ttlMs: 3_000,
-    }),
+    leader: leader(LEASES.admission),
     clock: deps.clock,
     metrics: queueMetrics,
     logger: deps.logger,
@@ -181,7 +179,12 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   });
 
   app.decorateRequest('caller', null);
-  opsRoutes(app, { readiness, metrics });
+  opsRoutes(app, { readiness });
+  const metricsServer = serveMetrics(app, {
+    registry: metrics.registry,
+    ...settings.metrics,
+    logger: deps.logger,
+  });
   authRoutes(app, {
     auth,
     sessions,
@@ -215,6 +218,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   sweeper.start();
   return {
     app,
+    metricsServer,
     auth,
     catalog,
     availability,

@@ -95,6 +95,7 @@ export async function start(config: Config, logger: Logger): Promise<void> {
     { port: config.port, mode, engine: resources.engine.kind },
     `Tmomi is listening on http://localhost:${config.port}`,
   );
+  await listenForScrapes(config, built, logger);
   // In plain text, not only in a JSON log line: what a newcomer needs to open the app and log in.
   if (demoAdmin) {
     process.stdout.write(
@@ -108,6 +109,21 @@ export async function start(config: Config, logger: Logger): Promise<void> {
       ].join('\n'),
     );
   }
+}
+
+/** The metrics port when there is one; and where Prometheus finds /metrics, or how to turn it on. */
+async function listenForScrapes(config: Config, built: BuiltApp, logger: Logger): Promise<void> {
+  const { port, host, token } = config.metrics;
+  const guarded = token === undefined ? '' : ' (Authorization: Bearer <TMOMI_METRICS_TOKEN>)';
+  if (built.metricsServer && port !== undefined) {
+    await built.metricsServer.listen({ port, host });
+    const address = host.includes(':') ? `[${host}]` : host;
+    logger.info({ port, host }, `metrics at http://${address}:${port}/metrics${guarded}`);
+  } else if (token !== undefined) logger.info(`metrics at /metrics on the API port${guarded}`);
+  else
+    logger.info(
+      'metrics are off: set TMOMI_METRICS_PORT (a port of their own, on loopback) or TMOMI_METRICS_TOKEN (on this port, behind the token)',
+    );
 }
 
 /**

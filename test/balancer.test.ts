@@ -94,6 +94,14 @@ describe.skipIf(!scaled)('three nodes behind HAProxy', () => {
     ]) {
       expect(haproxyMetrics).toContain(`${name}{proxy="tmomi_nodes"}`);
     }
+    // Prometheus is pointed at each node's own metrics port; the public side has no /metrics at all.
+    expect((await call('GET', '/metrics')).status).toBe(404);
+    const [group] = JSON.parse(await readFile(join(cluster!.dir, 'tmomi-targets.json'), 'utf8')) as {
+      targets: string[];
+    }[];
+    expect(group!.targets).toEqual(cluster!.state.nodes.map((n) => `127.0.0.1:${n.metricsPort}`));
+    for (const target of group!.targets)
+      expect(await (await fetch(`http://${target}/metrics`)).text()).toMatch(/^tmomi_draining 0$/m);
   });
 
   it('when one node drains and another is killed mid-admission, then every buyer is admitted exactly once, in order, and lost streams resume elsewhere', async (ctx) => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { modes } from './harness.js';
+import { METRICS_AUTH, modes } from './harness.js';
 import { startNode, type TmomiNode } from './nodes.js';
 import { deleteKeysUnder } from './redis-keys.js';
 import { readSse } from './sse.js';
@@ -51,7 +51,9 @@ describe.skipIf(!scaled)('two nodes, one PostgreSQL, one Redis', () => {
       })
     ).body.accessToken as string;
   const isLeader = async (node: TmomiNode) =>
-    /^tmomi_admission_leader 1$/m.test(await (await fetch(`${node.base}/metrics`)).text());
+    /^tmomi_admission_leader 1$/m.test(
+      await (await fetch(`${node.base}/metrics`, { headers: METRICS_AUTH })).text(),
+    );
 
   let adminToken = '';
   let eventId = '';

@@ -59,6 +59,14 @@ describe('Dockerfile and Kubernetes manifests', () => {
     expect(service.spec.selector).toEqual(labels);
     expect(service.spec.sessionAffinity).toBe('None');
     expect(container.ports.map((p: Doc) => p.name)).toContain(service.spec.ports[0].targetPort);
+    // Metrics on a port of their own that the Service leaves out, reachable by other pods, hence
+    // behind the token from the Secret (the node refuses to start without it on 0.0.0.0).
+    const env = Object.fromEntries(container.env.map((e: Doc) => [e.name, e.value]));
+    const metricsPort = container.ports.find((p: Doc) => p.name === 'metrics');
+    expect(String(metricsPort.containerPort)).toBe(env.TMOMI_METRICS_PORT);
+    expect(env.TMOMI_METRICS_HOST).toBe('0.0.0.0');
+    expect(container.envFrom).toContainEqual({ secretRef: { name: 'tmomi' } });
+    expect(service.spec.ports.map((p: Doc) => p.targetPort)).not.toContain('metrics');
     expect(byKind(docs, 'PodDisruptionBudget').spec.selector.matchLabels).toEqual(labels);
 
     const hpa = byKind(docs, 'HorizontalPodAutoscaler');

@@ -47,6 +47,10 @@ export interface TestApp extends BuiltApp {
 }
 
 export const TEST_SECRET = 'test-secret-that-is-long-enough-for-hmac-keys';
+/** The apps' TMOMI_METRICS_TOKEN: /metrics is served on the API port, behind it. */
+export const TEST_METRICS_TOKEN = 'test-metrics-token-long-enough';
+/** The header a scrape of a test app's /metrics sends. */
+export const METRICS_AUTH = { authorization: `Bearer ${TEST_METRICS_TOKEN}` };
 
 export async function startTestApp(
   mode: Mode,
@@ -84,6 +88,8 @@ export async function startTestApp(
       corsOrigins: [],
       paymentLatencyMs: 0,
       paymentTimeoutMs: 2_000,
+      metrics: { token: TEST_METRICS_TOKEN, port: undefined, host: '127.0.0.1' },
+      docs: false,
       ...opts.settings,
     },
     webRoot: opts.webRoot,

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { ClusterState } from '../src/ops/cluster.js';
 import { freePort } from '../src/platform/net.js';
 import { deleteKeysUnder } from './redis-keys.js';
-import { TEST_SECRET } from './harness.js';
+import { TEST_METRICS_TOKEN, TEST_SECRET } from './harness.js';
 
 /** A real Tmomi process started through the CLI, as an operator would. */
 export interface TmomiNode {
@@ -27,6 +27,8 @@ export async function startNode(env: Record<string, string>): Promise<TmomiNode>
       HOST: '127.0.0.1',
       TMOMI_SECRET: TEST_SECRET,
       TMOMI_AUTH_RATE_LIMIT: '100000',
+      // /metrics on the node's own port, behind the token (METRICS_AUTH).
+      TMOMI_METRICS_TOKEN: TEST_METRICS_TOKEN,
       LOG_LEVEL: 'error',
       ...env,
     },
@@ -78,7 +80,10 @@ export interface TestCluster {
   log(): string;
   nodeUrl(name: string): string;
   pidOf(name: string): number;
-  /** The node among `names` that holds the admission lease, from its /metrics; undefined if none. */
+  /**
+   * The node among `names` that holds the admission lease, from its /metrics (on the metrics port
+   * `tmomi cluster` gave it); undefined if none.
+   */
   leaderAmong(names: string[]): Promise<string | undefined>;
   /** Kills whatever is left (the cluster, HAProxy, the nodes), removes its folder and its Redis keys. */
   destroy(): Promise<void>;
@@ -134,6 +139,7 @@ export async function startCluster(nodes: number, env: Record<string, string>): 
     return n;
   };
   const nodeUrl = (name: string) => `http://127.0.0.1:${node(name).port}`;
+  const metricsUrl = (name: string) => `http://127.0.0.1:${node(name).metricsPort}/metrics`;
   return {
     state: found,
     balancer: found.balancer,
@@ -144,7 +150,7 @@ export async function startCluster(nodes: number, env: Record<string, string>): 
     pidOf: (name) => node(name).pid,
     leaderAmong: async (names) => {
       for (const name of names) {
-        const text = await fetch(`${nodeUrl(name)}/metrics`, { signal: AbortSignal.timeout(2_000) }).then(
+        const text = await fetch(metricsUrl(name), { signal: AbortSignal.timeout(2_000) }).then(
           (r) => r.text(),
           () => '',
         );

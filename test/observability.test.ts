@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buyer, modes, onSalePerformance, startTestApp, type TestApp } from './harness.js';
+import { buyer, METRICS_AUTH, modes, onSalePerformance, startTestApp, type TestApp } from './harness.js';
 import { readSse } from './sse.js';
 
 const run = promisify(execFile);
@@ -55,12 +55,12 @@ describe('metrics, Prometheus config, alerts and dashboard', () => {
       1_500,
     );
     await new Promise((r) => setTimeout(r, 300));
-    sseGauge =
-      /^tmomi_sse_connections (\d+)$/m.exec(await (await fetch(`${base}/metrics`)).text())?.[1] ?? '';
+    const scrape = async () => (await fetch(`${base}/metrics`, { headers: METRICS_AUTH })).text();
+    sseGauge = /^tmomi_sse_connections (\d+)$/m.exec(await scrape())?.[1] ?? '';
     await stream;
     // The ticker admits both buyers within a few of its 100 ms rounds (bounded wait).
     for (let i = 0; i < 50; i++) {
-      metrics = await (await fetch(`${base}/metrics`)).text();
+      metrics = await scrape();
       if (metrics.includes(`tmomi_queue_active_passes{performance="${perf}"} 2`)) break;
       await new Promise((r) => setTimeout(r, 100));
     }

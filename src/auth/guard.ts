@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { AppError } from '../contract/errors.js';
+import { isCrossSite } from './cross-site.js';
 import type { AuthService, Caller } from './service.js';
 import type { Sessions } from './sessions.js';
 
@@ -19,15 +20,28 @@ export interface Guard {
   user: GuardHook;
   /** onRequest hook: … of an admin. */
   admin: GuardHook;
+  /**
+   * The caller a request's token names, if it names one, not asking whether the session is still
+   * current; none for a change another site's page made with the cookie.
+   */
+  tokenCaller: (req: FastifyRequest) => Caller | undefined;
 }
 
-export function createGuard({ auth, sessions }: { auth: AuthService; sessions: Sessions }): Guard {
+export interface GuardOptions {
+  auth: AuthService;
+  sessions: Sessions;
+  /** Other sites' origins whose requests may carry the session cookie (TMOMI_CORS_ORIGINS). */
+  trustedOrigins: readonly string[];
+}
+
+export function createGuard({ auth, sessions, trustedOrigins }: GuardOptions): Guard {
+  const trusted = new Set(trustedOrigins);
   const hook =
     (allowed: (caller: Caller) => boolean): GuardHook =>
     (req, _reply, done) => {
       let caller: Caller;
       try {
-        caller = auth.authenticate(tokenOf(req));
+        caller = requestCaller(auth, req, trusted);
       } catch (err) {
         done(err as Error);
         return;
@@ -42,27 +56,41 @@ export function createGuard({ auth, sessions }: { auth: AuthService; sessions: S
       if (typeof current === 'boolean') decide(current);
       else current.then(decide, done);
     };
-  return { user: hook(() => true), admin: hook((caller) => caller.role === 'admin') };
+  const tokenCaller = (req: FastifyRequest) => {
+    try {
+      return requestCaller(auth, req, trusted);
+    } catch {
+      return undefined;
+    }
+  };
+  return { user: hook(() => true), admin: hook((caller) => caller.role === 'admin'), tokenCaller };
 }
 
-/** The caller a request's token names, if any and valid, before any check of its session. */
-export function tokenCaller(auth: AuthService, req: FastifyRequest): Caller | undefined {
-  try {
-    return auth.authenticate(tokenOf(req));
-  } catch {
-    return undefined;
-  }
+/**
+ * The caller a request's token names, before any check of its session; throws 401 for a missing,
+ * forged or expired token, and 403 CROSS_SITE_REQUEST for a change another site's page made with the
+ * session cookie (a Bearer token is never sent by a browser on its own, so only the cookie can be
+ * forged with).
+ */
+function requestCaller(auth: AuthService, req: FastifyRequest, trusted: ReadonlySet<string>): Caller {
+  const { token, cookie } = credentialsOf(req);
+  if (cookie && isCrossSite(req, trusted)) throw new AppError('CROSS_SITE_REQUEST');
+  return auth.authenticate(token);
 }
 
-/** The Bearer header wins; the httpOnly cookie exists for EventSource, which cannot set headers. */
-function tokenOf(req: FastifyRequest): string | undefined {
+/**
+ * The Bearer header wins; the httpOnly cookie exists for EventSource, which cannot set headers, and for
+ * the web app, which keeps no token where scripts could read it. `cookie`: the token came from it.
+ */
+function credentialsOf(req: FastifyRequest): { token: string | undefined; cookie: boolean } {
   const header = req.headers.authorization;
   if (header !== undefined) {
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw new AppError('TOKEN_INVALID', 'The Authorization header must be "Bearer <token>".');
-    return match[1];
+    return { token: match[1], cookie: false };
   }
-  return req.cookies[SESSION_COOKIE];
+  const token = req.cookies[SESSION_COOKIE];
+  return { token, cookie: token !== undefined };
 }
 
 /** The authenticated caller of a route guarded by `guard.user` or `guard.admin`. */

@@ -4,7 +4,7 @@ import type { App } from '../platform/http.js';
 import type { Counters, RateLimits } from '../engine/coordination/port.js';
 import { rateLimit } from '../engine/coordination/rate-limit.js';
 import { LoginThrottle } from './login-throttle.js';
-import { callerOf, SESSION_COOKIE, tokenCaller, type Guard } from './guard.js';
+import { callerOf, SESSION_COOKIE, type Guard } from './guard.js';
 import type { AuthService, Session } from './service.js';
 import type { Sessions } from './sessions.js';
 import type { Totp } from './totp.js';
@@ -95,7 +95,7 @@ export function authRoutes(
       },
     },
     async (req, reply) => {
-      const caller = tokenCaller(auth, req);
+      const caller = guard.tokenCaller(req);
       // Only a token of the current session ends it: an old token, stolen once, must not be able to
       // log its owner out again and again.
       if (caller && (await sessions.isCurrent(caller.userId, caller.sessionVersion)))

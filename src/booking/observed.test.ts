@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   adminHeaders,
   buyer,
+  METRICS_AUTH,
   modes,
   onSalePerformance,
   startTestApp,
@@ -52,7 +53,7 @@ describe.each(modes())('booking, observed from outside ($name)', (mode) => {
 
   /** Every sample of /metrics, by name and labels as written (`tmomi_holds_total{outcome="placed"}`). */
   const scrape = async (): Promise<Map<string, number>> => {
-    const text = (await inject('GET', '/metrics', {})).body;
+    const text = (await inject('GET', '/metrics', METRICS_AUTH)).body;
     const samples = new Map<string, number>();
     for (const line of text.split('\n')) {
       if (line === '' || line.startsWith('#')) continue;
@@ -133,7 +134,7 @@ describe.each(modes())('booking, observed from outside ($name)', (mode) => {
         code: 'SEAT_UNAVAILABLE',
         details: { seatNos: [5] },
       });
-      const guarded = (await cold.app.inject({ method: 'GET', url: '/metrics' })).body;
+      const guarded = (await cold.app.inject({ method: 'GET', url: '/metrics', headers: METRICS_AUTH })).body;
       expect(guarded).toMatch(/^tmomi_oversell_guard_rejections_total 1$/m);
     } finally {
       await cold.close();

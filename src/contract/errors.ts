@@ -22,6 +22,10 @@ export const ERRORS = {
   },
   INVALID_CREDENTIALS: { status: 401, message: 'The email or password is not correct.' },
   FORBIDDEN: { status: 403, message: 'You are not allowed to do this.' },
+  CROSS_SITE_REQUEST: {
+    status: 403,
+    message: 'This request came from another site; open Tmomi itself and try again.',
+  },
   NOT_FOUND: { status: 404, message: 'Not found.' },
   ROUTE_NOT_FOUND: { status: 404, message: 'There is no such endpoint.' },
   METHOD_NOT_ALLOWED: { status: 405, message: 'This method is not allowed here.' },

@@ -24,12 +24,14 @@ export interface ClusterState {
   balancer: string;
   stats: string;
   haproxyPid: number;
-  nodes: { name: string; port: number; pid: number }[];
+  /** `metricsPort`: where the node's /metrics answers, on 127.0.0.1 (what Prometheus is told). */
+  nodes: { name: string; port: number; metricsPort: number; pid: number }[];
 }
 
 interface Node {
   name: string;
   port: number;
+  metricsPort: number;
   proc: ChildProcess;
   exited: Promise<void>;
 }
@@ -86,10 +88,10 @@ export async function runCluster(opts: ClusterOptions, config: Config, logger: L
         if (stopping) logger.info(fields, 'node exited');
         else logger.warn(fields, 'node exited');
         // So Prometheus stops scraping it (and alerting on it) rather than reporting it down forever.
-        if (!stopping) void writeTargets(opts.dir, 'tmomi', [...alive].map(address));
+        if (!stopping) void writeTargets(opts.dir, 'tmomi', [...alive].map(metricsAddress));
       });
     }
-    await writeTargets(opts.dir, 'tmomi', nodes.map(address));
+    await writeTargets(opts.dir, 'tmomi', nodes.map(metricsAddress));
     await writeTargets(opts.dir, 'haproxy', [`127.0.0.1:${opts.statsPort}`]);
 
     const configFile = join(opts.dir, 'haproxy.cfg');
@@ -115,7 +117,7 @@ export async function runCluster(opts: ClusterOptions, config: Config, logger: L
       balancer,
       stats: `http://127.0.0.1:${opts.statsPort}/stats`,
       haproxyPid: haproxy.pid!,
-      nodes: nodes.map((n) => ({ name: n.name, port: n.port, pid: n.proc.pid! })),
+      nodes: nodes.map((n) => ({ name: n.name, port: n.port, metricsPort: n.metricsPort, pid: n.proc.pid! })),
     };
     await writeAtomically(join(opts.dir, 'cluster.json'), JSON.stringify(state, null, 2) + '\n');
     logger.info({ ...state, dir: opts.dir }, `cluster ready: ${balancer} → ${opts.nodes} nodes`);
@@ -138,14 +140,21 @@ export async function runCluster(opts: ClusterOptions, config: Config, logger: L
   }
 
   async function startNode(name: string): Promise<Node> {
-    const port = await freePort();
+    const [port, metricsPort] = [await freePort(), await freePort()];
     // The same program and runtime flags as this process (tsx in development, plain node when built).
+    // Each node's metrics on a loopback port of its own, for Prometheus on this machine; a
+    // TMOMI_METRICS_TOKEN in this environment still guards them.
     const proc = spawn(process.execPath, [...process.execArgv, process.argv[1]!, 'start'], {
-      env: childEnvironment({ PORT: String(port), HOST: '127.0.0.1' }),
+      env: childEnvironment({
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        TMOMI_METRICS_PORT: String(metricsPort),
+        TMOMI_METRICS_HOST: '127.0.0.1',
+      }),
       stdio: ['ignore', 'inherit', 'inherit'],
     });
-    logger.info({ node: name, port, nodePid: proc.pid }, 'node starting');
-    return { name, port, proc, exited: exitOf(proc) };
+    logger.info({ node: name, port, metricsPort, nodePid: proc.pid }, 'node starting');
+    return { name, port, metricsPort, proc, exited: exitOf(proc) };
   }
 
   async function waitReady(node: Node): Promise<void> {
@@ -158,6 +167,7 @@ export async function runCluster(opts: ClusterOptions, config: Config, logger: L
 }
 
 const address = (node: { port: number }) => `127.0.0.1:${node.port}`;
+const metricsAddress = (node: { metricsPort: number }) => `127.0.0.1:${node.metricsPort}`;
 
 function exitOf(proc: ChildProcess): Promise<void> {
   return new Promise((resolve) => {

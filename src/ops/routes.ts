@@ -1,10 +1,9 @@
 import type { App } from '../platform/http.js';
-import type { Metrics } from '../platform/metrics.js';
 import { errorBody } from '../contract/errors.js';
 import { HealthSchema } from '../contract/ops.js';
 import type { Readiness } from './readiness.js';
 
-export function opsRoutes(app: App, deps: { readiness: Readiness; metrics: Metrics }) {
+export function opsRoutes(app: App, deps: { readiness: Readiness }) {
   app.get(
     '/healthz',
     {
@@ -25,12 +24,5 @@ export function opsRoutes(app: App, deps: { readiness: Readiness; metrics: Metri
       if (report.ready) return report;
       return reply.code(503).send(errorBody('NOT_READY', undefined, report.checks));
     },
-  );
-
-  app.get(
-    '/metrics',
-    { schema: { tags: ['ops'], summary: 'Prometheus metrics', hide: true } },
-    async (_req, reply) =>
-      reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics()),
   );
 }

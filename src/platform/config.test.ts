@@ -12,6 +12,9 @@ describe('configuration', () => {
       authRateLimitPerMinute: 20,
       trustProxy: false,
       logLevel: 'info',
+      // Secure by default: no /metrics anywhere, no Swagger UI.
+      metrics: { token: undefined, port: undefined, host: '127.0.0.1' },
+      docs: false,
     });
   });
 
@@ -34,6 +37,24 @@ describe('configuration', () => {
       admin: { email: 'boss@example.com', password: 'long-enough-now' },
       corsOrigins: ['https://a.example', 'https://b.example'],
     });
+  });
+
+  it('when metrics and docs are configured, then the port, address, token and switch are parsed', () => {
+    expect(loadConfig({ TMOMI_METRICS_PORT: '9464', TMOMI_DOCS: 'true' })).toMatchObject({
+      metrics: { token: undefined, port: 9464, host: '127.0.0.1' },
+      docs: true,
+    });
+    const token = 'a-metrics-token-of-some-length';
+    expect(
+      loadConfig({ TMOMI_METRICS_PORT: '9464', TMOMI_METRICS_HOST: '0.0.0.0', TMOMI_METRICS_TOKEN: token })
+        .metrics,
+    ).toEqual({ token, port: 9464, host: '0.0.0.0' });
+    expect(loadConfig({ TMOMI_METRICS_TOKEN: token }).metrics).toEqual({
+      token,
+      port: undefined,
+      host: '127.0.0.1',
+    });
+    expect(loadConfig({ TMOMI_METRICS_PORT: '9464', TMOMI_METRICS_HOST: '::1' }).metrics.host).toBe('::1');
   });
 
   it('when proxies are named, then by address, network or named range, never as "everyone"', () => {
@@ -61,6 +82,13 @@ describe('configuration', () => {
     [{ TMOMI_ADMIN_EMAIL: 'nope', TMOMI_ADMIN_PASSWORD: 'long-enough-now' }, 'TMOMI_ADMIN_EMAIL'],
     [{ DATABASE_URL: 'postgres://u@db/tmomi' }, 'TMOMI_SECRET'],
     [{ REDIS_URL: 'redis://cache', TMOMI_SECRET: 'short' }, 'TMOMI_SECRET'],
+    [{ TMOMI_METRICS_TOKEN: 'short' }, 'TMOMI_METRICS_TOKEN'],
+    [{ TMOMI_METRICS_TOKEN: 'has a space in the middle' }, 'TMOMI_METRICS_TOKEN'],
+    [{ TMOMI_METRICS_PORT: '3000' }, 'TMOMI_METRICS_PORT must differ from PORT'],
+    [{ TMOMI_METRICS_PORT: 'ninety' }, 'TMOMI_METRICS_PORT'],
+    [{ TMOMI_METRICS_HOST: '0.0.0.0' }, 'TMOMI_METRICS_HOST applies only'],
+    [{ TMOMI_METRICS_PORT: '9464', TMOMI_METRICS_HOST: '0.0.0.0' }, 'set TMOMI_METRICS_TOKEN'],
+    [{ TMOMI_DOCS: 'maybe' }, 'TMOMI_DOCS'],
   ])('when %o, then the boot stops with a message naming %s', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(variable);

@@ -25,6 +25,11 @@ const EnvSchema = Type.Object({
   TMOMI_CORS_ORIGINS: Type.String({ default: '' }),
   TMOMI_PAYMENT_LATENCY_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 150 }),
   TMOMI_PAYMENT_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 120_000, default: 10_000 }),
+  // Sent in a header: printable ASCII without spaces, and long enough not to be guessed.
+  TMOMI_METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16, maxLength: 200, pattern: '^[!-~]+$' })),
+  TMOMI_METRICS_PORT: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
+  TMOMI_METRICS_HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
+  TMOMI_DOCS: Type.Boolean({ default: false }),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
     { default: 'info' },
@@ -57,7 +62,22 @@ export interface Config {
   paymentLatencyMs: number;
   /** How long a charge may take before it is given up as timed out (and any late charge refunded). */
   paymentTimeoutMs: number;
+  metrics: MetricsConfig;
+  /** Whether the Swagger UI is served at /docs. */
+  docs: boolean;
   logLevel: LogLevel;
+}
+
+/**
+ * Where /metrics is served (docs/decisions/017-metrics-and-docs-off-the-public-port.md): on a port of
+ * its own when `port` is set (only there), else on the API port when `token` is set, else nowhere.
+ * With a token, every scrape must send `Authorization: Bearer <token>`, on either port.
+ */
+export interface MetricsConfig {
+  token: string | undefined;
+  port: number | undefined;
+  /** The address the metrics port listens on: loopback unless a token guards it. */
+  host: string;
 }
 
 export type TrustProxy = false | string[];
@@ -108,6 +128,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError('TMOMI_SECRET is required when DATABASE_URL or REDIS_URL is set (32+ characters)');
   }
 
+  const metrics = metricsConfig(parsed, env);
+
   return {
     port: parsed.PORT,
     host: parsed.HOST,
@@ -129,8 +151,30 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       .filter((o) => o !== ''),
     paymentLatencyMs: parsed.TMOMI_PAYMENT_LATENCY_MS,
     paymentTimeoutMs: parsed.TMOMI_PAYMENT_TIMEOUT_MS,
+    metrics,
+    docs: parsed.TMOMI_DOCS,
     logLevel: parsed.LOG_LEVEL,
   };
+}
+
+const LOOPBACK = /^(?:localhost|127(?:\.\d{1,3}){3}|::1)$/;
+
+/**
+ * The metrics port never shares the API's, and is reachable from elsewhere only with a token: the
+ * series carry revenue and order counts, which anyone who can reach the port could otherwise read.
+ */
+function metricsConfig(parsed: Env, env: Record<string, string | undefined>): MetricsConfig {
+  const { TMOMI_METRICS_TOKEN: token, TMOMI_METRICS_PORT: port, TMOMI_METRICS_HOST: host } = parsed;
+  if (port === undefined && env.TMOMI_METRICS_HOST)
+    throw new ConfigError('TMOMI_METRICS_HOST applies only to TMOMI_METRICS_PORT, which is not set');
+  if (port !== undefined && port === parsed.PORT)
+    throw new ConfigError(`TMOMI_METRICS_PORT must differ from PORT (both ${port})`);
+  if (port !== undefined && !LOOPBACK.test(host) && token === undefined)
+    throw new ConfigError(
+      `TMOMI_METRICS_HOST=${host} would show revenue and order counts to anyone who can reach it; ` +
+        'set TMOMI_METRICS_TOKEN too (Prometheus sends it as a bearer token), or keep the port on loopback',
+    );
+  return { token, port, host };
 }
 
 /**

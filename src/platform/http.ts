@@ -39,6 +39,8 @@ export interface HttpOptions {
   bodyLimitBytes: number;
   trustProxy: TrustProxy;
   corsOrigins: string[];
+  /** Whether the Swagger UI is served at /docs (TMOMI_DOCS); not unless said. */
+  docs?: boolean;
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -126,7 +128,9 @@ export async function createHttpServer(opts: HttpOptions): Promise<App> {
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+  // A third party's scripts on the same origin as the session cookie: off unless asked for (decision
+  // 015). The OpenAPI document below is inert JSON and stays.
+  if (opts.docs === true) await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   app.setNotFoundHandler(routes.notFound);

@@ -2,6 +2,7 @@ import http2 from 'node:http2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   buyer,
+  METRICS_AUTH,
   modes,
   onSalePerformance,
   startTestApp,
@@ -97,7 +98,9 @@ describe.each(modes())('waiting room over HTTP ($name)', (mode) => {
     const headers = (await bulkBuyers(t.db, 300, TEST_SECRET)).map((b) => b.headers);
     const batches = async () =>
       Number(
-        /^tmomi_queue_join_batch_size_count (\d+)/m.exec((await t.app.inject('/metrics')).body)?.[1] ?? 0,
+        /^tmomi_queue_join_batch_size_count (\d+)/m.exec(
+          (await t.app.inject({ url: '/metrics', headers: METRICS_AUTH })).body,
+        )?.[1] ?? 0,
       );
     const callsBefore = await batches();
     const views = (await Promise.all(headers.map((h) => join(performanceId, h)))).map((r) => r.json());

@@ -13,6 +13,11 @@ const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>Tmomi</title>
 
 /** API paths never fall back to the app: a typo in an API call must stay a JSON 404, not HTML. */
 const isApi = (url: string) => url === '/api' || url.startsWith('/api/') || url.startsWith('/api?');
+/**
+ * The server's own pages that may be switched off (the metrics, the API docs): when off, a JSON 404,
+ * not the app, so that nobody mistakes the app's page for them and a scanner learns nothing.
+ */
+const isServerPage = (url: string) => /^\/(?:metrics|docs)(?:[/?]|$)/.test(url);
 /** A missing file (an old hashed asset, say) is a 404 too; the app's own routes have no dots. */
 const looksLikeFile = (url: string) => /\.[a-z0-9]+$/i.test(url.split('?')[0]!);
 
@@ -43,7 +48,7 @@ export async function webRoutes(app: App, root: string): Promise<void> {
     });
   }
   app.get('/*', { schema: { hide: true } }, async (req, reply) => {
-    if (isApi(req.url) || looksLikeFile(req.url)) return reply.callNotFound();
+    if (isApi(req.url) || isServerPage(req.url) || looksLikeFile(req.url)) return reply.callNotFound();
     if (!built) return reply.code(503).type('text/html; charset=utf-8').send(NOT_BUILT);
     return reply.sendFile('index.html');
   });

@@ -17,7 +17,7 @@ describe('the web app at /', () => {
     await writeFile(join(dist, 'index.html'), '<!doctype html><title>app</title>');
     await writeFile(join(dist, 'assets', 'index-abc123.js'), 'console.log(1)');
     await writeFile(join(dist, 'favicon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
-    t = await startTestApp(embedded!, { webRoot: dist });
+    t = await startTestApp(embedded!, { webRoot: dist, settings: { docs: true } });
   });
   afterAll(async () => {
     await t.close();

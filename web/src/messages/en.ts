@@ -203,6 +203,8 @@ export const en = {
       'You were logged out (on this or another device, or your account changed). Please log in again.',
     INVALID_CREDENTIALS: 'The email or password is not correct.',
     FORBIDDEN: 'You are not allowed to do this.',
+    CROSS_SITE_REQUEST:
+      'This request came from another website, so it was stopped. Open Tmomi itself and try again.',
     NOT_FOUND: 'We could not find that.',
     ROUTE_NOT_FOUND: 'This feature is not available on this server yet.',
     METHOD_NOT_ALLOWED: 'This action is not available here.',

@@ -202,6 +202,7 @@ export const ko: Messages = {
     SESSION_ENDED: '로그아웃되었습니다(이 기기나 다른 기기에서, 또는 계정 변경으로). 다시 로그인하세요.',
     INVALID_CREDENTIALS: '이메일 또는 비밀번호가 올바르지 않습니다.',
     FORBIDDEN: '이 작업을 할 권한이 없습니다.',
+    CROSS_SITE_REQUEST: '다른 웹사이트에서 보낸 요청이라 차단했습니다. Tmomi에서 직접 다시 시도하세요.',
     NOT_FOUND: '찾을 수 없습니다.',
     ROUTE_NOT_FOUND: '이 서버에서는 아직 사용할 수 없는 기능입니다.',
     METHOD_NOT_ALLOWED: '여기서는 할 수 없는 작업입니다.',
