@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   availabilityKey,
   gateKey,
+  holdWindowKey,
   LEASES,
   loginThrottleKey,
   perfTag,
@@ -23,6 +24,7 @@ const keysOf = (perf: string) => [
   gateKey(perf, 'buyers'),
   gateKey(perf, 'ready'),
   gateKey(perf, 'ver'),
+  holdWindowKey(perf, 'user-1'),
   availabilityKey(perf, 'bits'),
   availabilityKey(perf, 'ver'),
 ];
@@ -50,6 +52,7 @@ describe('engine keys', () => {
       '{perf:7f3a}:gate:buyers',
       '{perf:7f3a}:gate:ready',
       '{perf:7f3a}:gate:ver',
+      '{perf:7f3a}:gate:rl:user-1',
       '{perf:7f3a}:av:bits',
       '{perf:7f3a}:av:ver',
     ]);
