@@ -19,7 +19,8 @@ const PICK_ATTEMPTS = 4;
 /**
  * Hold requests one buyer may make for one performance in a window: well above a person picking
  * seats again after losing some (and the load test's buyers, each one hold and a few retries), far
- * below a script hammering the gate. Counted by the gate's own engine call (decision 016).
+ * below a script hammering the gate. Counted by the gate's own engine call
+ * (docs/decisions/016-per-buyer-limits.md).
  */
 export const HOLD_LIMIT = { max: 20, windowMs: 10_000 };
 
