@@ -195,7 +195,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   });
   catalogRoutes(app, { catalog, guard });
   queueRoutes(app, { queue, streams, guard, metrics: queueMetrics });
-  bookingRoutes(app, { holds, checkout, orders, tickets, stats, guard });
+  bookingRoutes(app, { holds, checkout, orders, tickets, stats, guard, limits: deps.engine });
   await webRoutes(app, deps.webRoot ?? WEB_DIST);
 
   // Background work lives as long as the HTTP server. On close, first (preClose, before Fastify waits

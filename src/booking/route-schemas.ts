@@ -10,6 +10,7 @@ export const errors = {
   409: ErrorResponse,
   410: ErrorResponse,
   422: ErrorResponse,
+  429: ErrorResponse,
   504: ErrorResponse,
 };
 export const security = [{ bearer: [] }];

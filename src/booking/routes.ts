@@ -13,6 +13,8 @@ import { IdParams, UuidParams } from '../contract/common.js';
 import { afterSaleRoutes } from './after-sale-routes.js';
 import { errors, security } from './route-schemas.js';
 import { AppError } from '../contract/errors.js';
+import type { RateLimits } from '../engine/coordination/port.js';
+import { rateLimit } from '../engine/coordination/rate-limit.js';
 import type { App } from '../platform/http.js';
 import type { CheckoutService } from './checkout/service.js';
 import type { HoldService } from './holds/service.js';
@@ -20,6 +22,14 @@ import { holdView } from './holds/view.js';
 import type { OrderService } from './orders/service.js';
 import type { SaleStatsService } from './stats.js';
 import type { TicketService } from './tickets/service.js';
+
+/**
+ * Checkout attempts one buyer may make in a window, over all performances: a buyer pays once per
+ * hold and retries a few times at most (a declined card, a payment in progress), so this only stops a
+ * script. One engine call before anything else is done; the hold limit is counted by the gate instead
+ * (holds/service.ts, HOLD_LIMIT).
+ */
+export const CHECKOUT_LIMIT = { max: 20, windowMs: 10_000 };
 
 export function bookingRoutes(
   app: App,
@@ -30,10 +40,17 @@ export function bookingRoutes(
     tickets: TicketService;
     stats: SaleStatsService;
     guard: Guard;
+    limits: RateLimits;
   },
 ) {
   const { holds, checkout, orders, tickets, stats, guard } = deps;
   afterSaleRoutes(app, { orders, tickets, guard });
+  const checkoutLimit = rateLimit(deps.limits, {
+    name: 'checkout',
+    limit: CHECKOUT_LIMIT.max,
+    windowMs: CHECKOUT_LIMIT.windowMs,
+    key: (req) => callerOf(req).userId,
+  });
 
   app.post(
     '/api/performances/:id/holds',
@@ -101,6 +118,7 @@ export function bookingRoutes(
     '/api/holds/:id/checkout',
     {
       onRequest: guard.user,
+      preHandler: checkoutLimit,
       schema: {
         tags: ['booking'],
         security,

@@ -60,7 +60,7 @@ export function createMemoryEngine(opts: { clock?: Clock } = {}): Engine {
   const coordination = createMemoryCoordination(clock);
   const waitingRoom = createMemoryWaitingRoom(coordination.hitWindow, clock);
   const availability = createMemoryAvailability(clock);
-  const holdGate = createMemoryHoldGate(clock, availability.shownFree);
+  const holdGate = createMemoryHoldGate(clock, availability.shownFree, coordination.hitWindow);
 
   const sweep = setInterval(() => {
     const now = clock.now();

@@ -3,6 +3,7 @@ import {
   availabilityKey,
   gateKey,
   CHANNELS,
+  holdWindowKey,
   LEASES,
   loginThrottleKey,
   perfTag,
@@ -24,6 +25,7 @@ const keysOf = (perf: string) => [
   gateKey(perf, 'buyers'),
   gateKey(perf, 'ready'),
   gateKey(perf, 'ver'),
+  holdWindowKey(perf, 'user-1'),
   availabilityKey(perf, 'bits'),
   availabilityKey(perf, 'ver'),
 ];
@@ -51,6 +53,7 @@ describe('engine keys', () => {
       '{perf:7f3a}:gate:buyers',
       '{perf:7f3a}:gate:ready',
       '{perf:7f3a}:gate:ver',
+      '{perf:7f3a}:gate:rl:user-1',
       '{perf:7f3a}:av:bits',
       '{perf:7f3a}:av:ver',
     ]);

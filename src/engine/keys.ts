@@ -26,6 +26,12 @@ export const queueAdmittedInKey = (perf: string, second: number) =>
 export type GateKeyName = 'seats' | 'buyers' | 'ready' | 'ver';
 export const gateKey = (perf: string, name: GateKeyName) => `${perfTag(perf)}:gate:${name}`;
 
+/**
+ * A buyer's fixed window of hold requests for the performance, counted by the gate's acquire (so it
+ * costs the hot path no call of its own).
+ */
+export const holdWindowKey = (perf: string, userId: string) => `${perfTag(perf)}:gate:rl:${userId}`;
+
 /** The seat-map bitset and its version. */
 export type AvailabilityKeyName = 'bits' | 'ver';
 export const availabilityKey = (perf: string, name: AvailabilityKeyName) => `${perfTag(perf)}:av:${name}`;

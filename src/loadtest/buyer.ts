@@ -10,6 +10,13 @@ const MAX_STREAM_CONNECTIONS = 40;
 const MAX_HOLD_ATTEMPTS = 40;
 const MAX_CHECKOUT_ATTEMPTS = 60;
 
+/**
+ * Whether a reply is a 429 (over the buyer's hold or checkout limit), and its wait, as Retry-After
+ * says it (the body's details carry the same seconds): a well-behaved client waits that long.
+ */
+const limited = (reply: Reply | undefined): number | undefined =>
+  reply?.status === 429 ? 1000 * Number(reply.body?.error?.details?.retryAfterSeconds ?? 1) : undefined;
+
 type QueueView = Record<string, unknown>;
 
 /** One buyer's way through the sale: join, wait until admitted, hold and pay. Every step is bounded. */
@@ -186,6 +193,12 @@ class BuyersWay {
         await sleep(jitter(300));
         continue;
       }
+      const wait = limited(hold);
+      if (wait !== undefined) {
+        this.run.count('hold 429 RATE_LIMITED');
+        await sleep(wait);
+        continue;
+      }
       if (hold!.status === 409 && codeOf(hold) === 'SEAT_UNAVAILABLE') {
         if (await this.soldOut()) return this.finish('sold-out');
         continue;
@@ -247,6 +260,12 @@ class BuyersWay {
         this.run.moments.orders.push(Date.now());
         this.finish('bought');
         return 'ended';
+      }
+      const wait = limited(paid);
+      if (wait !== undefined) {
+        this.run.count('checkout 429 RATE_LIMITED');
+        await sleep(wait);
+        continue;
       }
       if (transient(paid) || codeOf(paid) === 'CHECKOUT_IN_PROGRESS') {
         // Same key again: the order is resumed, or taken over once its charger is known dead.

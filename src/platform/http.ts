@@ -129,7 +129,7 @@ export async function createHttpServer(opts: HttpOptions): Promise<App> {
     },
   });
   // A third party's scripts on the same origin as the session cookie: off unless asked for (decision
-  // 015). The OpenAPI document below is inert JSON and stays.
+  // 017). The OpenAPI document below is inert JSON and stays.
   if (opts.docs === true) await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

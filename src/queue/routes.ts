@@ -79,7 +79,7 @@ export function queueRoutes(
         tags,
         security,
         summary:
-          'Server-Sent Events: position, admitted, expired, closed, reconnect; authenticate with the session cookie',
+          'Server-Sent Events: position, admitted, expired, closed, reconnect, replaced (by a newer stream of yours); authenticate with the session cookie',
         params: IdParams,
         response: errors,
       },

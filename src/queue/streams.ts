@@ -7,6 +7,7 @@ import { API_HEADERS } from '../platform/security-headers.js';
 import type { QueueMetrics } from './metrics.js';
 import type { PerformanceCache } from '../inventory/performance-cache.js';
 import type { QueueService, QueueView } from './service.js';
+import { REPLACED, StreamsPerBuyer } from './streams-per-buyer.js';
 
 /** Each watched queue's stats are read this often: what a move of the queue waits before anyone hears. */
 const WATCH_EVERY_MS = 100;
@@ -61,6 +62,7 @@ export interface QueueStreamsOptions {
  */
 export class QueueStreams {
   private readonly watches = new Map<string, Watch>();
+  private readonly perBuyer = new StreamsPerBuyer<() => void>();
   private closing = false;
 
   constructor(private readonly opts: QueueStreamsOptions) {}
@@ -114,9 +116,18 @@ export class QueueStreams {
     this.opts.metrics.sseConnections.inc();
     const heartbeat = setInterval(() => stream.write(': heartbeat\n\n'), HEARTBEAT_EVERY_MS);
     heartbeat.unref();
+    // Displaced by a newer stream of its buyer: out of its watch at once, so nothing is written after
+    // the end ('close' comes later and does the rest).
+    const displace = () => {
+      clearInterval(heartbeat);
+      watch.streams.delete(stream);
+      res.end(REPLACED);
+    };
+    this.perBuyer.add(userId, displace)?.();
     res.once('close', () => {
       clearInterval(heartbeat);
       watch.streams.delete(stream);
+      this.perBuyer.remove(userId, displace);
       this.opts.metrics.sseConnections.dec();
       if (watch.streams.size === 0) {
         clearInterval(watch.timer);

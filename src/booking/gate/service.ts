@@ -1,4 +1,10 @@
-import type { GateAcquireResult, GateHold, GateHoldRef, HoldGate } from '../../engine/hold-gate/port.js';
+import type {
+  GateAcquireResult,
+  GateHold,
+  GateHoldRef,
+  GateRequest,
+  HoldGate,
+} from '../../engine/hold-gate/port.js';
 import { groupedBatcher } from '../../platform/batcher.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Logger } from '../../platform/logger.js';
@@ -13,7 +19,7 @@ const GATE_TTL_MS = 10 * 60_000;
  */
 const GATE_BATCHING = { maxInFlight: 2, maxBatch: 200 };
 
-type Acquire = { perf: string; hold: GateHold; cap: number };
+type Acquire = GateRequest & { perf: string };
 type Sale = { perf: string; hold: GateHoldRef };
 
 export interface BookingGateOptions {
@@ -59,9 +65,17 @@ export class BookingGate {
     );
   }
 
-  /** Checks and marks every seat of the hold and the buyer's cap, at once. */
-  acquire(perf: string, hold: GateHold, cap: number): Promise<GateAcquireResult> {
-    return this.acquireBatched({ perf, hold, cap });
+  /**
+   * Checks and marks every seat of the hold and the buyer's cap, at once; with a `limit`, first counts
+   * the request in the buyer's window for the performance, in the same engine call.
+   */
+  acquire(
+    perf: string,
+    hold: GateHold,
+    cap: number,
+    limit?: GateRequest['limit'],
+  ): Promise<GateAcquireResult> {
+    return this.acquireBatched(limit ? { perf, hold, cap, limit } : { perf, hold, cap });
   }
 
   /** The hold's seats are sold (its payment settled). */

@@ -1,4 +1,5 @@
 import { AppError } from '../../contract/errors.js';
+import { rateLimited } from '../../engine/coordination/rate-limit.js';
 
 /**
  * Why a hold request was refused. The service decides on these values (best-available picks again
@@ -18,7 +19,9 @@ export type HoldRefusal =
   | { refused: 'taken'; seatNos: number[] }
   /** Best-available found no run of the grade. */
   | { refused: 'none-left'; grade: string; quantity: number }
-  | { refused: 'key-reused'; holdId: string };
+  | { refused: 'key-reused'; holdId: string }
+  /** Too many hold requests from the buyer for the performance; the window resets in `retryAfterMs`. */
+  | { refused: 'rate-limited'; retryAfterMs: number };
 
 /** The HTTP error for a refusal (DESIGN.md's codes, as the API has always answered them). */
 export function holdError(r: HoldRefusal): AppError {
@@ -46,5 +49,7 @@ export function holdError(r: HoldRefusal): AppError {
       });
     case 'key-reused':
       return new AppError('IDEMPOTENCY_KEY_REUSED', undefined, { holdId: r.holdId });
+    case 'rate-limited':
+      return rateLimited(r.retryAfterMs);
   }
 }

@@ -4,6 +4,7 @@ import type { PerformanceRow } from '../../inventory/performance.js';
 import { setFree } from '../../contract/bitset.js';
 import { AppError } from '../../contract/errors.js';
 import type { Clock } from '../../platform/clock.js';
+import { InOrder } from '../../platform/in-order.js';
 import type { PerformanceCache } from '../../inventory/performance-cache.js';
 import type { QueueService } from '../../queue/service.js';
 import type { BookingGate } from '../gate/service.js';
@@ -15,6 +16,13 @@ import { holdView, type HoldView } from './view.js';
 
 /** Best-available tries again with other seats when the ones it picked were taken meanwhile. */
 const PICK_ATTEMPTS = 4;
+/**
+ * Hold requests one buyer may make for one performance in a window: well above a person picking
+ * seats again after losing some (and the load test's buyers, each one hold and a few retries), far
+ * below a script hammering the gate. Counted by the gate's own engine call
+ * (docs/decisions/018-per-buyer-limits.md).
+ */
+export const HOLD_LIMIT = { max: 20, windowMs: 10_000 };
 
 export type HoldRequest = { seatNos: number[] } | { grade: string; quantity: number };
 
@@ -58,7 +66,7 @@ export class HoldService {
    */
   private readonly picking = new Map<string, Set<number>>();
   /** The last hold request of each performance, buyer and Idempotency-Key still running on this node. */
-  private readonly keyed = new Map<string, Promise<HoldResult>>();
+  private readonly keyed = new InOrder<HoldResult>();
 
   constructor(private readonly deps: HoldServiceOptions) {}
 
@@ -74,32 +82,11 @@ export class HoldService {
     passToken: string | undefined,
     key?: string,
   ): Promise<HoldView> {
-    const result = await this.inKeyOrder(performanceId, userId, key, () =>
-      this.decide(performanceId, userId, request, passToken, key),
-    );
+    const decide = () => this.decide(performanceId, userId, request, passToken, key);
+    const result =
+      key === undefined ? await decide() : await this.keyed.run(`${performanceId}:${userId}:${key}`, decide);
     if ('refused' in result) throw holdError(result);
     return result.hold;
-  }
-
-  private async inKeyOrder(
-    performanceId: string,
-    userId: string,
-    key: string | undefined,
-    run: () => Promise<HoldResult>,
-  ): Promise<HoldResult> {
-    if (key === undefined) return run();
-    const id = `${performanceId}:${userId}:${key}`;
-    const before = this.keyed.get(id);
-    const mine = (async () => {
-      await before?.catch(() => undefined);
-      return run();
-    })();
-    this.keyed.set(id, mine);
-    try {
-      return await mine;
-    } finally {
-      if (this.keyed.get(id) === mine) this.keyed.delete(id);
-    }
   }
 
   private async decide(
@@ -129,7 +116,7 @@ export class HoldService {
     const overCap = this.overCap(placing.perf, seatNos.length);
     if (overCap) return overCap;
     const fits = (held: number[]) => held.length === seatNos.length && held.every((s, i) => s === seatNos[i]);
-    return this.place({ ...placing, fits }, seatNos);
+    return this.place({ ...placing, fits }, seatNos, true);
   }
 
   /** The best available seats of a grade, picked again around the ones found taken meanwhile. */
@@ -154,7 +141,7 @@ export class HoldService {
       this.picking.set(perf.id, picking);
       let result: HoldResult;
       try {
-        result = await this.place(placing, seatNos);
+        result = await this.place(placing, seatNos, attempt === 1);
       } finally {
         for (const seat of seatNos) picking.delete(seat);
         if (picking.size === 0) this.picking.delete(perf.id);
@@ -171,10 +158,15 @@ export class HoldService {
     return undefined;
   }
 
-  /** The gate, then PostgreSQL; a refusal may be answered by a hold made earlier under the key. */
-  private async place(placing: Placing, seatNos: number[]): Promise<HoldResult> {
-    const result = await this.placeOnce(placing, seatNos);
-    return 'refused' in result ? this.replayOr(placing, result) : result;
+  /**
+   * The gate, then PostgreSQL; a refusal may be answered by a hold made earlier under the key — but
+   * not a rate-limited one, which must stay as cheap as the engine call that refused it. `first`:
+   * the request's first try, the one counted against the buyer's rate limit.
+   */
+  private async place(placing: Placing, seatNos: number[], first: boolean): Promise<HoldResult> {
+    const result = await this.placeOnce(placing, seatNos, first);
+    if (!('refused' in result) || result.refused === 'rate-limited') return result;
+    return this.replayOr(placing, result);
   }
 
   /**
@@ -196,6 +188,7 @@ export class HoldService {
   private async placeOnce(
     { perf, userId, seating, passId, key }: Placing,
     seatNos: number[],
+    first: boolean,
   ): Promise<HoldResult> {
     const { gate, repository, metrics, clock } = this.deps;
     const seatPrices = seatNos.map((seat) => seating.priceOf(seat));
@@ -204,8 +197,10 @@ export class HoldService {
     const now = clock.now();
     const max = perf.maxTicketsPerUser;
     const hold = { holdId: randomUUID(), userId, seatNos, expiresAt: now + perf.holdTtlSeconds * 1000 };
-    const marked = await gate.acquire(perf.id, hold, max);
+    const marked = await gate.acquire(perf.id, hold, max, first ? HOLD_LIMIT : undefined);
     switch (marked.outcome) {
+      case 'limited':
+        return { refused: 'rate-limited', retryAfterMs: marked.retryAfterMs };
       case 'taken':
         metrics.gateRejections.inc({ reason: 'taken' });
         return { refused: 'taken', seatNos: marked.seatNos };

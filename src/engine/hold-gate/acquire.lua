@@ -1,9 +1,12 @@
--- ARGV: now, then per hold: holdId, userId, expiresAt, cap, n, n seats → per hold, in order:
--- {1} held · {0, taken…} · {-2, count} limit; or one {-1}: unloaded. Each hold is decided as by a
--- call of its own, after the earlier ones.
+-- KEYS: 1-5 the gate's (redis.ts), then the rate-limit windows of the holds that count one.
+-- ARGV: now, then per hold: holdId, userId, expiresAt, cap, window (its KEYS index; 0: not counted),
+-- limit, windowMs, n, n seats → per hold, in order: {1} held · {0, taken…} · {-2, count} limit ·
+-- {-3, retryAfterMs} over its rate limit (nothing else done) · {-1} unloaded. Each hold is decided as
+-- by a call of its own, after the earlier ones; the window is counted even when the gate is unloaded,
+-- so the limit holds while it is rebuilt.
 -- GATE_PROVISIONAL_MS: port.ts holds the same value (src/engine/lua.test.ts checks).
 local GATE_PROVISIONAL_MS = 10000
-if redis.call('EXISTS', KEYS[3]) == 0 then return { -1 } end
+local ready = redis.call('EXISTS', KEYS[3]) == 1
 local now = tonumber(ARGV[1])
 local provisional = now + GATE_PROVISIONAL_MS
 local function acquire(holdId, userId, expiresAt, cap, first, last)
@@ -43,9 +46,18 @@ end
 local results = {}
 local i = 2
 while i <= #ARGV do
-  local first = i + 5
-  local last = i + 4 + tonumber(ARGV[i + 4])
-  results[#results + 1] = acquire(ARGV[i], ARGV[i + 1], ARGV[i + 2], tonumber(ARGV[i + 3]), first, last)
+  local window = tonumber(ARGV[i + 4])
+  local first = i + 8
+  local last = i + 7 + tonumber(ARGV[i + 7])
+  local hits, ttl = 0, 0
+  if window > 0 then hits, ttl = hit_window(KEYS[window], ARGV[i + 6]) end
+  if window > 0 and hits > tonumber(ARGV[i + 5]) then
+    results[#results + 1] = { -3, ttl }
+  elseif not ready then
+    results[#results + 1] = { -1 }
+  else
+    results[#results + 1] = acquire(ARGV[i], ARGV[i + 1], ARGV[i + 2], tonumber(ARGV[i + 3]), first, last)
+  end
   i = last + 1
 end
 return results

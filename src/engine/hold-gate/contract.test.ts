@@ -221,6 +221,60 @@ describe.each(engineAdapters())('hold gate contract: $name', (adapter) => {
     ]);
   });
 
+  it("when holds count against a buyer's rate limit, then the one past it is limited and changes nothing, other buyers and uncounted retries are not, and the window resets", async () => {
+    const clock = new TestClock();
+    const engine = await adapter.open(clock);
+    const now = clock.now();
+    const perf = await loadedGate(engine, now);
+    const at = now + MINUTE;
+    const limit = { max: 3, windowMs: 1_000 };
+    // u1 is counted three times (a hold, a refusal, a hold), all in one call with others between.
+    const results = await engine.gateAcquireMany(
+      perf,
+      [
+        { hold: hold('u1', [1], at), cap: 10, limit },
+        { hold: hold('u2', [1], at), cap: 10, limit },
+        { hold: hold('u1', [1], at), cap: 10, limit },
+        { hold: hold('u1', [2], at), cap: 10, limit },
+        { hold: hold('u1', [3], at), cap: 10, limit },
+        { hold: hold('u2', [3], at), cap: 10, limit },
+        // A best-available pick tried again within the same request is not counted again.
+        { hold: hold('u1', [4], at), cap: 10 },
+      ],
+      now,
+    );
+    expect(results.map((r) => r.outcome)).toEqual([
+      'held',
+      'taken',
+      'taken',
+      'held',
+      'limited',
+      'held',
+      'held',
+    ]);
+    const limited = results[4] as { retryAfterMs: number };
+    expect(limited.retryAfterMs).toBeGreaterThan(0);
+    expect(limited.retryAfterMs).toBeLessThanOrEqual(limit.windowMs);
+    // The limited hold marked nothing: seat 3 went to u2 after it.
+    const probe = await engine.gateAcquire(perf, hold('u9', [3], at), 10, now);
+    expect(probe).toEqual({ outcome: 'taken', seatNos: [3] });
+    // Counted even while the gate must be rebuilt, so a rebuild opens no gap.
+    const cold = newPerf();
+    const unloaded = await engine.gateAcquireMany(
+      cold,
+      [1, 2, 3, 4].map((seat) => ({ hold: hold('u1', [seat], at), cap: 10, limit })),
+      now,
+    );
+    expect(unloaded.map((r) => r.outcome)).toEqual(['unloaded', 'unloaded', 'unloaded', 'limited']);
+    await adapter.wait(clock, limit.windowMs + 50);
+    const later = clock.now();
+    expect(
+      (
+        await engine.gateAcquireMany(perf, [{ hold: hold('u1', [5], later + MINUTE), cap: 10, limit }], later)
+      )[0],
+    ).toEqual({ outcome: 'held' });
+  });
+
   it('when a random stream of holds is sent in batches, then every outcome and the end state are what the rules say', async () => {
     const engine = await adapter.open();
     const now = Date.now();

@@ -7,6 +7,8 @@ import {
   type HoldGate,
 } from './port.js';
 import { createMemoryVersions } from '../availability/memory.js';
+import type { RateLimitResult } from '../coordination/port.js';
+import { holdWindowKey } from '../keys.js';
 
 /**
  * A seat's mark: held by a hold until an instant, or sold (holdId null). `provisionalUntil`: made by an
@@ -27,6 +29,7 @@ type Gate = { readyUntil: number; marksUntil: number; seats: Map<number, Mark>; 
 export function createMemoryHoldGate(
   clock: Clock,
   shownFree: (perf: string, seat: number) => boolean | undefined,
+  hitWindow: (key: string, limit: number, windowMs: number) => RateLimitResult,
 ): { ops: HoldGate; forgetExpired(now: number): void } {
   const gates = new Map<string, Gate>();
   const versions = createMemoryVersions(clock);
@@ -97,8 +100,14 @@ export function createMemoryHoldGate(
     gateAcquire: async (perf, hold, cap, now) => (await ops.gateAcquireMany(perf, [{ hold, cap }], now))[0]!,
     gateAcquireMany: async (perf, requests, now) => {
       const gate = gateOf(perf);
-      if (!gate || gate.readyUntil <= clock.now()) return requests.map(() => ({ outcome: 'unloaded' }));
-      return requests.map(({ hold, cap }) => acquire(perf, gate, hold, cap, now));
+      const ready = gate !== undefined && gate.readyUntil > clock.now();
+      return requests.map(({ hold, cap, limit }): GateAcquireResult => {
+        if (limit) {
+          const window = hitWindow(holdWindowKey(perf, hold.userId), limit.max, limit.windowMs);
+          if (!window.allowed) return { outcome: 'limited', retryAfterMs: window.retryAfterMs };
+        }
+        return ready ? acquire(perf, gate, hold, cap, now) : { outcome: 'unloaded' };
+      });
     },
 
     gateRelease: async (perf, hold, now) => {

@@ -37,7 +37,10 @@ export interface HoldGate {
   /**
    * `gateAcquire` for several holds in one atomic step: each decided in order, all-or-nothing on its
    * own, exactly as the same calls one after another at `now` (a later hold sees the marks and counts
-   * of the earlier ones). One result per request, in order; all `unloaded` when the gate must be rebuilt.
+   * of the earlier ones). One result per request, in order; `unloaded` when the gate must be rebuilt.
+   * A request with a `limit` first counts one hit in its buyer's window for the performance (a fixed
+   * window, as `hitRateLimit`), even when the gate is unloaded; over the limit it is `limited` and
+   * nothing else happens.
    */
   gateAcquireMany(perf: string, requests: readonly GateRequest[], now: number): Promise<GateAcquireResult[]>;
   /** Unmarks the hold's seats (those still marked by it) and drops it from the buyer's count. */
@@ -65,16 +68,19 @@ export interface GateHold extends GateHoldRef {
   expiresAt: number;
 }
 
-/** One hold asking the gate, with its buyer's cap. */
+/** One hold asking the gate, with its buyer's cap, and the rate limit it counts against, if any. */
 export interface GateRequest {
   hold: GateHold;
   cap: number;
+  limit?: { max: number; windowMs: number };
 }
 
 export type GateAcquireResult =
   | { outcome: 'held' }
   | { outcome: 'taken'; seatNos: number[] }
   | { outcome: 'limit'; count: number }
+  /** Over the buyer's rate limit: the window resets in `retryAfterMs`. */
+  | { outcome: 'limited'; retryAfterMs: number }
   | { outcome: 'unloaded' };
 
 /** What PostgreSQL says is held (unexpired) or sold, for a rebuild. */

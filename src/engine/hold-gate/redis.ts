@@ -1,17 +1,22 @@
 import type { Redis } from 'ioredis';
-import { availabilityKey, gateKey } from '../keys.js';
+import { availabilityKey, gateKey, holdWindowKey } from '../keys.js';
 import { defineScripts, loadScripts } from '../redis-client.js';
 import type { GateAcquireResult, HoldGate } from './port.js';
 
 // KEYS: 1 seats (HASH seatNo → "holdId|expiresAtMs", "holdId|expiresAtMs|provisionalUntilMs" when made
 // by an acquire, or "s" when sold) · 2 buyers (HASH userId → JSON {"s":sold,"h":{holdId:[count,
 // expiresAtMs(, provisionalUntilMs, oneSeat)]}}) · 3 ready (STRING with the rebuild's ttl) · 4 version
-// · 5 the availability bitset (availability/redis.ts), read only. All share the {perf:ID} hash tag.
+// · 5 the availability bitset (availability/redis.ts), read only; the acquire also takes 6…, the
+// rate-limit windows of the holds that count one (keys.ts, holdWindowKey). All share the {perf:ID}
+// hash tag.
 const VERSION = '../availability/version.lib.lua';
+// No fixed key count for the acquire (one window key per counted hold): each call passes it first.
+const ACQUIRE = loadScripts(import.meta.url, {
+  gateAcquireScript: ['buyer.lib.lua', 'stands.lib.lua', '../coordination/hit-window.lib.lua', 'acquire.lua'],
+});
 const SCRIPTS = loadScripts(
   import.meta.url,
   {
-    gateAcquireScript: ['buyer.lib.lua', 'stands.lib.lua', 'acquire.lua'],
     gateReleaseScript: ['buyer.lib.lua', VERSION, 'release.lua'],
     gateSellScript: ['buyer.lib.lua', 'sell.lua'],
     gateUnsellScript: ['buyer.lib.lua', VERSION, 'unsell.lua'],
@@ -25,8 +30,8 @@ const SCRIPTS = loadScripts(
 type Run = (...args: (string | number | (string | number)[])[]) => Promise<unknown>;
 
 export function createRedisHoldGate(redis: Redis): HoldGate {
-  defineScripts(redis, SCRIPTS);
-  const run = redis as unknown as Record<keyof typeof SCRIPTS, Run>;
+  defineScripts(redis, { ...SCRIPTS, ...ACQUIRE });
+  const run = redis as unknown as Record<keyof typeof SCRIPTS | keyof typeof ACQUIRE, Run>;
   const keys = (perf: string) => [
     gateKey(perf, 'seats'),
     gateKey(perf, 'buyers'),
@@ -39,14 +44,22 @@ export function createRedisHoldGate(redis: Redis): HoldGate {
     gateAcquire: async (perf, hold, cap, now) => (await ops.gateAcquireMany(perf, [{ hold, cap }], now))[0]!,
     gateAcquireMany: async (perf, requests, now) => {
       if (requests.length === 0) return [];
+      const gate = keys(perf);
+      const windows: string[] = [];
       const args: (string | number)[] = [now];
-      for (const { hold, cap } of requests)
-        args.push(hold.holdId, hold.userId, hold.expiresAt, cap, hold.seatNos.length, ...hold.seatNos);
-      const replies = (await run.gateAcquireScript(...keys(perf), args)) as unknown[];
-      if (replies[0] === -1) return requests.map((): GateAcquireResult => ({ outcome: 'unloaded' }));
-      return (replies as number[][]).map(([code, ...detail]): GateAcquireResult => {
+      for (const { hold, cap, limit } of requests) {
+        if (limit) windows.push(holdWindowKey(perf, hold.userId));
+        const window = limit ? gate.length + windows.length : 0;
+        args.push(hold.holdId, hold.userId, hold.expiresAt, cap, window, limit?.max ?? 0);
+        args.push(limit?.windowMs ?? 0, hold.seatNos.length, ...hold.seatNos);
+      }
+      const count = gate.length + windows.length;
+      const replies = (await run.gateAcquireScript(count, ...gate, ...windows, args)) as number[][];
+      return replies.map(([code, ...detail]): GateAcquireResult => {
         if (code === 1) return { outcome: 'held' };
         if (code === 0) return { outcome: 'taken', seatNos: detail.map(Number) };
+        if (code === -1) return { outcome: 'unloaded' };
+        if (code === -3) return { outcome: 'limited', retryAfterMs: Math.max(0, Number(detail[0])) };
         return { outcome: 'limit', count: Number(detail[0]) };
       });
     },

@@ -24,7 +24,7 @@ export interface WaitingRoomState {
 /**
  * Joins the waiting room and follows it live over Server-Sent Events. EventSource reconnects by itself
  * after a network drop or a node shutting down (the server resumes with the current place); if the
- * stream is refused outright, this falls back to polling. When admitted, the pass is kept in
+ * stream is refused outright, or ended for a newer one of the same buyer, this falls back to polling. When admitted, the pass is kept in
  * sessionStorage and the buyer is taken to the seats.
  */
 export function useWaitingRoom(id: string): WaitingRoomState {
@@ -92,6 +92,13 @@ export function useWaitingRoom(id: string): WaitingRoomState {
         'admitted',
         read((data) => apply({ state: 'admitted', position: null, etaSeconds: null, ...data })),
       );
+      // The server ended this stream for a newer one of the same buyer (another tab): poll instead,
+      // rather than reconnect and end that one in turn.
+      source.addEventListener('replaced', () => {
+        source?.close();
+        setLive(false);
+        poll();
+      });
       for (const name of ['prequeue', 'expired', 'closed'])
         source.addEventListener(
           name,
