@@ -2,10 +2,20 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AccessClaims } from '../src/auth/service.js';
 import { TEST_CARDS } from '../src/booking/payments.js';
+import { TokenKind } from '../src/platform/tokens.js';
 import { errorShapeProblem } from './error-contract.js';
 import { operationsOf, RequestGenerator, type Auth, type FuzzRequest, valuesOf } from './fuzz-requests.js';
-import { adminHeaders, buyer, modes, onSalePerformance, startTestApp, type TestApp } from './harness.js';
+import {
+  adminHeaders,
+  buyer,
+  modes,
+  onSalePerformance,
+  startTestApp,
+  TEST_SECRET,
+  type TestApp,
+} from './harness.js';
 
 // Every operation of the OpenAPI document, fed requests generated from its own schemas (test/
 // fuzz-requests.ts): valid ones, ones with real ids made below, and hostile ones (NUL, lone
@@ -80,8 +90,33 @@ describe.each(modes())('fuzzing every operation ($name)', (mode) => {
   });
   afterAll(() => t.close());
 
-  /** Through `inject` (fast), or on a real connection, where a 2xx (a stream's, say) is cut after its head. */
+  /**
+   * A generated logout or password change ends an identity's sessions, and every later request of it
+   * would stop at SESSION_ENDED: it is given a token of its current session again, as a login would.
+   */
+  const tokens = new TokenKind<AccessClaims>(TEST_SECRET, 'access', { now: () => Date.now() });
+  async function renewIfEnded(req: FuzzRequest, answer: Answer): Promise<Answer> {
+    const header = authHeaders[req.auth].authorization;
+    if (answer.status !== 401 || !answer.body.includes('"SESSION_ENDED"') || req.auth === 'forged' || !header)
+      return answer;
+    const { sub } = JSON.parse(Buffer.from(header.split('.')[1]!, 'base64url').toString()) as AccessClaims;
+    const { rows } = await t.db.query<{ sv: number; role: AccessClaims['role'] }>(
+      'SELECT session_version AS sv, role FROM users WHERE id = $1',
+      [sub],
+    );
+    if (rows[0])
+      authHeaders[req.auth] = {
+        authorization: `Bearer ${tokens.issue({ sub, role: rows[0].role, sv: rows[0].sv }, 3600).token}`,
+      };
+    return answer;
+  }
+
   async function send(req: FuzzRequest): Promise<Answer> {
+    return renewIfEnded(req, await sendOnce(req));
+  }
+
+  /** Through `inject` (fast), or on a real connection, where a 2xx (a stream's, say) is cut after its head. */
+  async function sendOnce(req: FuzzRequest): Promise<Answer> {
     const headers = { ...req.headers, ...authHeaders[req.auth] };
     if (!req.socket) {
       const res = await t.app.inject({
