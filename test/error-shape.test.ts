@@ -29,8 +29,7 @@ describe.each(modes())('the error shape of every answer ($name)', (mode) => {
 
   it('when the URL has a broken percent-encoding, then 400 MALFORMED_URL, counted with the unmatched requests', async () => {
     expect(contract(await send(port, http1('GET', '/api/events/%E0%A4%A')))).toEqual([400, 'MALFORMED_URL']);
-    const metrics = await t.app.inject({ method: 'GET', url: '/metrics' });
-    expect(metrics.body).toMatch(
+    expect(await t.metrics.metrics()).toMatch(
       /tmomi_http_requests_total\{method="GET",route="unmatched",status_code="400"\} [1-9]/,
     );
   });
