@@ -125,6 +125,10 @@ const query = (params: Record<string, string | number>) =>
 const post = <T>(path: string, body?: unknown, headers?: Record<string, string>) =>
   call<T>(path, { method: 'POST', body, ...(headers ? { headers } : {}) });
 
+/** The largest page the API gives, and how many of them a venue picker reads at most (10,000 venues). */
+const VENUE_PAGE = 100;
+const MAX_VENUE_PAGES = 100;
+
 export const client = {
   auth: {
     login: (body: LoginBody) => post<Session>('/api/auth/login', body),
@@ -141,6 +145,16 @@ export const client = {
   venues: {
     list: (params: { page?: number; pageSize?: number }, signal?: AbortSignal) =>
       call<Venue[]>(`/api/venues?${query(params)}`, { signal }),
+    /** Every venue, page by page: an organizer picks from all of them, not from the first hundred. */
+    all: async (signal?: AbortSignal) => {
+      const venues: Venue[] = [];
+      for (let page = 1; page <= MAX_VENUE_PAGES; page++) {
+        const batch = await client.venues.list({ page, pageSize: VENUE_PAGE }, signal);
+        venues.push(...batch);
+        if (batch.length < VENUE_PAGE) break;
+      }
+      return venues;
+    },
     create: (body: VenueBody) => post<Venue>('/api/admin/venues', body),
     seats: (venueId: string, signal?: AbortSignal) =>
       call<SeatMap>(`/api/venues/${venueId}/seats`, { signal }),

@@ -8,11 +8,7 @@ import { ErrorNote, Field } from '../../ui';
 export default function EventForm() {
   const { t } = useI18n();
   const navigate = useNavigate();
-  const {
-    data: venues,
-    error: venuesError,
-    reload,
-  } = useLoad((signal) => client.venues.list({ pageSize: 100 }, signal), []);
+  const { data: venues, error: venuesError, reload } = useLoad((signal) => client.venues.all(signal), []);
   const [venueId, setVenueId] = useState('');
   const [prices, setPrices] = useState<Record<string, string>>({});
   const [error, setError] = useState<unknown>(null);
