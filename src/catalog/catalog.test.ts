@@ -1,6 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminHeaders, modes, startTestApp, waitForJob, type TestApp } from '../../test/harness.js';
+import {
+  adminHeaders,
+  buyer,
+  modes,
+  onSalePerformance,
+  startTestApp,
+  waitForJob,
+  type TestApp,
+} from '../../test/harness.js';
+import { TEST_CARDS } from '../booking/payments.js';
 import { decodeBitset, isFree } from '../contract/bitset.js';
 import { TicketStatus } from '../inventory/ticket-status.js';
 import { JobRepository } from '../jobs/repository.js';
@@ -22,6 +31,12 @@ describe.each(modes())('catalog ($name)', (mode) => {
 
   const post = (url: string, payload: object) =>
     t.app.inject({ method: 'POST', url, payload, headers: admin });
+  const countWhere = async (table: string, performanceId: string) =>
+    (
+      await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE performance_id = $1`, [
+        performanceId,
+      ])
+    ).rows[0]!.n;
   const count = async (table: string) =>
     (await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)).rows[0]!.n;
   const venue = async (sections: object[]) => {
@@ -375,6 +390,47 @@ describe.each(modes())('catalog ($name)', (mode) => {
       (await t.db.query('SELECT count(*)::int AS n FROM tickets WHERE performance_id = $1', [p.id])).rows[0]
         .n,
     ).toBe(0);
+  });
+
+  it('when a buyer held seats and let them go, then the performance can be deleted; once anyone ordered, not even a declined order, it cannot', async () => {
+    const del = (id: string) =>
+      t.app.inject({ method: 'DELETE', url: `/api/admin/performances/${id}`, headers: admin });
+    const holdAndRelease = async (performanceId: string, who: { headers: { authorization: string } }) => {
+      const hold = await t.app.inject({
+        method: 'POST',
+        url: `/api/performances/${performanceId}/holds`,
+        headers: who.headers,
+        payload: { seatNos: [3] },
+      });
+      expect(hold.statusCode, hold.body).toBe(201);
+      return hold.json<{ holdId: string }>().holdId;
+    };
+
+    // A hold that was let go leaves a row in holds: deleting must take it along, not fail on it.
+    const noQueue = { queue: { enabled: false } };
+    const released = await onSalePerformance(t, noQueue);
+    const b = await buyer(t);
+    const holdId = await holdAndRelease(released.performanceId, b);
+    const release = await t.app.inject({ method: 'DELETE', url: `/api/holds/${holdId}`, headers: b.headers });
+    expect(release.statusCode, release.body).toBe(204);
+    const gone = await del(released.performanceId);
+    expect(gone.statusCode, gone.body).toBe(204);
+    expect(await countWhere('holds', released.performanceId)).toBe(0);
+
+    // A declined order is part of the sale's record (support reads it): the performance stays.
+    const declined = await onSalePerformance(t, noQueue);
+    const declinedHold = await holdAndRelease(declined.performanceId, b);
+    const pay = await t.app.inject({
+      method: 'POST',
+      url: `/api/holds/${declinedHold}/checkout`,
+      headers: { ...b.headers, 'idempotency-key': randomUUID() },
+      payload: { payment: { card: TEST_CARDS.declined } },
+    });
+    expect(pay.statusCode, pay.body).toBe(402);
+    await t.app.inject({ method: 'DELETE', url: `/api/holds/${declinedHold}`, headers: b.headers });
+    const kept = await del(declined.performanceId);
+    expect([kept.statusCode, kept.json().error.code]).toEqual([409, 'PERFORMANCE_HAS_SALES']);
+    expect(await countWhere('tickets', declined.performanceId)).toBe(100);
   });
 
   it('when seats are held, sold, freed and left to expire, then the availability bitset shows exactly the free ones, also once rebuilt, with ETag/304', async () => {

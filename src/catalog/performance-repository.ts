@@ -98,9 +98,13 @@ export class PerformanceRepository {
     return locked.rowCount !== 0;
   }
 
-  /** Deletes the performance, its tickets and its generation jobs; the caller has checked it has no sales. */
+  /**
+   * Deletes the performance, its tickets, its holds (released or expired: nobody ordered) and its
+   * generation jobs; the caller has checked, under the performance's lock, that it has no sales or orders.
+   */
   async deletePerformance(client: DbClient, id: string): Promise<void> {
     await client.query('DELETE FROM tickets WHERE performance_id = $1', [id]);
+    await client.query('DELETE FROM holds WHERE performance_id = $1', [id]);
     await client.query(
       `DELETE FROM jobs WHERE kind = 'tickets.generate' AND payload->>'performanceId' = $1`,
       [id],

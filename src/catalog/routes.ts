@@ -153,7 +153,7 @@ export function catalogRoutes(app: App, deps: { catalog: Catalog; guard: Guard }
       onRequest: guard.admin,
       schema: {
         ...admin,
-        summary: 'Delete a performance with no held or sold tickets',
+        summary: 'Delete a performance with no held or sold tickets and no orders',
         params: IdParams,
         response: { 204: Type.Null(), ...errors },
       },

@@ -60,7 +60,7 @@ export const ERRORS = {
   DUPLICATE_PRICE: { status: 422, message: 'A grade is priced twice.' },
   INVALID_SALE_WINDOW: { status: 422, message: 'Sales must open before they close, and close by the start.' },
   VENUE_LOCKED: { status: 409, message: 'The venue cannot change once the event has performances.' },
-  PERFORMANCE_HAS_SALES: { status: 409, message: 'The performance has held or sold tickets.' },
+  PERFORMANCE_HAS_SALES: { status: 409, message: 'The performance has held or sold tickets, or orders.' },
   SALE_NOT_OPEN: { status: 409, message: 'Sales for this performance have not opened yet.' },
   SEAT_UNAVAILABLE: { status: 409, message: 'Some of these seats have just been taken; pick others.' },
   INVALID_SEAT: { status: 422, message: 'A seat number does not exist at this venue.' },

@@ -98,10 +98,13 @@ export class InventoryRepository {
     return rows[0]?.seats ?? [];
   }
 
-  /** Whether any ticket is sold or in a live hold: then the performance has buyers to answer to. */
+  /** Whether any ticket is sold or in a live hold, or anyone ordered: then the performance has buyers to answer to. */
   async hasSales(client: DbClient, performanceId: string): Promise<boolean> {
+    // Any order counts, even a declined or refunded one: it is the sale's record, which support and the
+    // books read, and it references the performance.
     const sales = await client.query(
-      `SELECT 1 FROM tickets WHERE performance_id = $1 AND (status = ${Sold} OR (status = ${Held} AND held_until >= now())) LIMIT 1`,
+      `SELECT 1 FROM tickets WHERE performance_id = $1 AND (status = ${Sold} OR (status = ${Held} AND held_until >= now()))
+       UNION ALL SELECT 1 FROM orders WHERE performance_id = $1 LIMIT 1`,
       [performanceId],
     );
     return sales.rowCount !== 0;
