@@ -11,6 +11,7 @@ import { PerformanceRepository } from './catalog/performance-repository.js';
 import { catalogRoutes } from './catalog/routes.js';
 import { GENERATE_TICKETS, ticketGeneration } from './catalog/tickets.js';
 import { AvailabilityService } from './inventory/availability.js';
+import { CatalogChanges } from './inventory/catalog-changes.js';
 import { PerformanceCache } from './inventory/performance-cache.js';
 import { InventoryRepository } from './inventory/repository.js';
 import { JobRepository } from './jobs/repository.js';
@@ -122,11 +123,16 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     logger: deps.logger,
   });
   const availability = new AvailabilityService({ engine: deps.engine, inventory, clock: deps.clock });
+  const changes = new CatalogChanges({ engine: deps.engine, logger: deps.logger });
+  await changes.start();
+  const performances = new PerformanceCache({ inventory, clock: deps.clock, changes });
   const catalog = createCatalog({
     db: deps.db,
     inventory,
     jobs: jobRepository,
     availability,
+    rows: performances,
+    changes,
     clock: deps.clock,
     onJobQueued: () => jobs.kick(),
   });
@@ -135,7 +141,6 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   const leader = (name: string) =>
     new LeaderElector({ engine: deps.engine, name, holderId: randomUUID(), ttlMs: 3_000 });
   const queueMetrics = createQueueMetrics(metrics.registry);
-  const performances = new PerformanceCache({ inventory, clock: deps.clock });
   const queue = new QueueService({
     engine: deps.engine,
     performances,
@@ -176,6 +181,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     registry: metrics.registry,
     clock: deps.clock,
     logger: deps.logger,
+    changes,
   });
 
   app.decorateRequest('caller', null);
@@ -209,6 +215,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   });
   app.addHook('onClose', async () => {
     await sessions.stop();
+    await changes.stop();
     await jobs.stop();
     await holds.settled();
   });

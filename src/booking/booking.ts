@@ -9,6 +9,7 @@ import type { AvailabilityService } from '../inventory/availability.js';
 import type { PerformanceCache } from '../inventory/performance-cache.js';
 import type { InventoryRepository } from '../inventory/repository.js';
 import { SeatingCache } from '../inventory/seating.js';
+import type { CatalogChanges } from '../inventory/catalog-changes.js';
 import type { Clock } from '../platform/clock.js';
 import type { Db } from '../platform/db.js';
 import type { Logger } from '../platform/logger.js';
@@ -59,6 +60,7 @@ export function createBooking(deps: {
   registry: Registry;
   clock: Clock;
   logger: Logger;
+  changes: CatalogChanges;
 }): Booking {
   const { db, engine, inventory, performances, availability, queue, clock, logger } = deps;
   const metrics = createBookingMetrics(deps.registry);
@@ -70,7 +72,7 @@ export function createBooking(deps: {
     deps.payments ??
     new PaymentSimulator({ latencyMs: deps.paymentLatencyMs, timeoutMs: deps.paymentTimeoutMs });
   const codes = new TicketCodes(deps.secret);
-  const seating = new SeatingCache({ inventory, clock });
+  const seating = new SeatingCache({ inventory, clock, changes: deps.changes });
   const views = new OrderViews({ orders: orderRepository, tickets: ticketRepository, performances, seating });
   const holds = new HoldService({
     repository: holdRepository,

@@ -31,8 +31,13 @@ describe.each(modes())('tickets, the door and refunds ($name)', (mode) => {
 
   beforeAll(async () => {
     t = await startTestApp(mode, { clock, payments, settings: { paymentTimeoutMs: 200 } });
-    // A second node on the same PostgreSQL (and, scaled, the same Redis): a second door.
-    other = await startTestApp(mode, { clock, payments, settings: { paymentTimeoutMs: 200 } });
+    // A second node on the same PostgreSQL and the same engine, as nodes run: a second door.
+    other = await startTestApp(mode, {
+      clock,
+      payments,
+      settings: { paymentTimeoutMs: 200 },
+      sharedEngine: t.engine,
+    });
     admin = await adminHeaders(t);
   });
   afterAll(async () => {

@@ -1,36 +1,77 @@
 import type { Clock } from '../platform/clock.js';
 import { inTransaction, type Db } from '../platform/db.js';
+import { Memo } from '../platform/memo.js';
+import { SharedCache } from '../platform/shared-cache.js';
 import { AppError } from '../contract/errors.js';
-import { saleStateOf } from '../inventory/performance.js';
-import type { EventRepository } from './event-repository.js';
+import type { CatalogChanges } from '../inventory/catalog-changes.js';
+import { KnownIds } from '../inventory/known-ids.js';
+import { saleStateOf, type PerformanceRow } from '../inventory/performance.js';
+import type { InventoryRepository } from '../inventory/repository.js';
+import type { EventRepository, EventRow, PriceRow } from './event-repository.js';
 import type { PerformanceRepository } from './performance-repository.js';
 import { checkPrices } from './prices.js';
-import type { EventBody, EventPatch, SearchQuery } from '../contract/catalog.js';
+import type { EventBody, EventDetail, EventPatch, SearchQuery, SearchResult } from '../contract/catalog.js';
 import type { VenueService } from './venues.js';
+import type { VenueRow } from './venue-repository.js';
 import { toEvent, toPerformance, toVenue } from './views.js';
+
+/** Changes are announced (CatalogChanges); this bounds what a node that missed the message serves. */
+const TTL_MS = 30_000;
+/** Search results kept per node: the first pages of the queries buyers repeat, not every query. */
+const SEARCHES_KEPT = 1_000;
+const SEARCH_PAGES_KEPT = 3;
+
+/** What the event page is made of, read together once per change. */
+interface EventSources {
+  event: EventRow;
+  prices: PriceRow[];
+  venue: VenueRow;
+  performances: PerformanceRow[];
+}
 
 export interface EventServiceOptions {
   db: Db;
   repository: EventRepository;
   venues: VenueService;
   performances: PerformanceRepository;
+  inventory: InventoryRepository;
+  changes: CatalogChanges;
   clock: Clock;
 }
 
-/** Events with their grade prices, the event page and the search. */
+/**
+ * Events with their grade prices, the event page and the search. The page and the first pages of
+ * searches are kept in memory on every node and dropped when any part of the catalog changes (an
+ * event page shows its venue and performances; a search, any event): edits are rare, reads are the
+ * herd. Ids that do not exist are answered from memory (KnownIds).
+ */
 export class EventService {
   private readonly db: Db;
   private readonly repository: EventRepository;
   private readonly venues: VenueService;
   private readonly performances: PerformanceRepository;
+  private readonly changes: CatalogChanges;
   private readonly clock: Clock;
+  private readonly ids: KnownIds;
+  private readonly sources: SharedCache<EventSources>;
+  private readonly searches: SharedCache<SearchResult>;
+  private readonly views = new Memo<EventDetail>();
 
-  constructor({ db, repository, venues, performances, clock }: EventServiceOptions) {
+  constructor({ db, repository, venues, performances, inventory, changes, clock }: EventServiceOptions) {
     this.db = db;
     this.repository = repository;
     this.venues = venues;
     this.performances = performances;
+    this.changes = changes;
     this.clock = clock;
+    this.ids = new KnownIds({ idsAfter: (after) => inventory.catalogIdsAfter('events', after), clock });
+    this.sources = new SharedCache(TTL_MS, clock);
+    this.searches = new SharedCache(TTL_MS, clock, { maxEntries: SEARCHES_KEPT });
+    changes.onChange(({ kind, id }) => {
+      if (kind === 'event') this.ids.found(id);
+      this.sources.clear();
+      this.searches.clear();
+    });
   }
 
   async createEvent(body: EventBody) {
@@ -51,6 +92,7 @@ export class EventService {
         prices,
       ),
     );
+    await this.changes.announce('event', event.id);
     return toEvent(event, prices);
   }
 
@@ -77,26 +119,51 @@ export class EventService {
         imageUrl: patch.imageUrl,
       }))!;
     });
+    await this.changes.announce('event', id);
     return toEvent(updated, (await this.repository.pricesOf([id])).get(id) ?? []);
   }
 
-  async event(id: string) {
-    const event = await this.repository.findEvent(id);
-    if (!event) throw new AppError('EVENT_NOT_FOUND', undefined, { id });
+  /** The event page: from memory, rebuilt when the catalog changes or a performance's sale state moves on. */
+  async event(id: string): Promise<EventDetail> {
+    const sources = await this.sources.get(id, () => this.readSources(id));
+    const now = this.clock.now();
+    const states = sources.performances.map((p) => saleStateOf(p, now));
+    return this.views.get(id, [sources, states.join()], () => ({
+      ...toEvent(sources.event, sources.prices),
+      venue: toVenue(sources.venue),
+      performances: sources.performances.map((p, i) => toPerformance(p, states[i]!)),
+    }));
+  }
+
+  private async readSources(id: string): Promise<EventSources> {
+    const event = (await this.ids.mayExist(id)) ? await this.repository.findEvent(id) : undefined;
+    if (!event) {
+      this.ids.gone(id);
+      throw new AppError('EVENT_NOT_FOUND', undefined, { id });
+    }
     const [prices, venue, performances] = await Promise.all([
       this.repository.pricesOf([id]),
       this.venues.existingVenue(event.venueId),
       this.performances.performancesOf(id),
     ]);
-    const now = this.clock.now();
-    return {
-      ...toEvent(event, prices.get(id) ?? []),
-      venue: toVenue(venue),
-      performances: performances.map((p) => toPerformance(p, saleStateOf(p, now))),
-    };
+    return { event, prices: prices.get(id) ?? [], venue, performances };
   }
 
-  async searchEvents(query: SearchQuery) {
+  /** The first pages of a search come from memory; later pages, and what the cache does not hold, from PostgreSQL. */
+  searchEvents(query: SearchQuery): Promise<SearchResult> {
+    if (query.page > SEARCH_PAGES_KEPT) return this.search(query);
+    const key = JSON.stringify([
+      (query.q ?? '').trim().toLowerCase(),
+      query.category?.trim().toLowerCase(),
+      query.from,
+      query.to,
+      query.page,
+      query.pageSize,
+    ]);
+    return this.searches.get(key, () => this.search(query));
+  }
+
+  private async search(query: SearchQuery): Promise<SearchResult> {
     const terms = (query.q ?? '').trim().split(/\s+/).filter(Boolean).slice(0, 10);
     const { events, total } = await this.repository.searchEvents({
       terms,

@@ -1,20 +1,18 @@
 import { systemClock, type Clock } from '../platform/clock.js';
 import { inTransaction, type Db } from '../platform/db.js';
 import { AppError } from '../contract/errors.js';
+import { Memo } from '../platform/memo.js';
 import { SharedCache } from '../platform/shared-cache.js';
+import type { CatalogChanges } from '../inventory/catalog-changes.js';
+import type { PerformanceCache } from '../inventory/performance-cache.js';
 import type { JobRepository, JobRow } from '../jobs/repository.js';
 import type { AvailabilityService } from '../inventory/availability.js';
-import {
-  existingPerformance,
-  saleStateOf,
-  type PerformanceRow,
-  type TicketCounts,
-} from '../inventory/performance.js';
+import { saleStateOf, type PerformanceRow, type TicketCounts } from '../inventory/performance.js';
 import type { InventoryRepository } from '../inventory/repository.js';
 import type { EventRepository } from './event-repository.js';
 import type { PerformanceRepository } from './performance-repository.js';
 import { checkPrices } from './prices.js';
-import type { PerformanceBody } from '../contract/catalog.js';
+import type { Availability, PerformanceBody, PerformanceDetail } from '../contract/catalog.js';
 import { GENERATE_TICKETS } from './tickets.js';
 import type { VenueService } from './venues.js';
 import { toPerformance } from './views.js';
@@ -30,6 +28,9 @@ export interface PerformanceServiceOptions {
   inventory: InventoryRepository;
   jobs: JobRepository;
   availability: AvailabilityService;
+  /** The performance rows every node keeps in memory, dropped when a change is announced. */
+  rows: PerformanceCache;
+  changes: CatalogChanges;
   clock: Clock;
   /** Tells the job runner there is work, so generation starts at once rather than at the next poll. */
   onJobQueued: () => void;
@@ -40,9 +41,13 @@ export class PerformanceService {
   /**
    * The counts on a performance's public page come from a count over all its tickets: tens of
    * thousands of rows, on the page every buyer of a flash sale opens and reopens while seats are
-   * scarce. Up to a second old, aged in real time (the injected clock may stand still in tests).
+   * scarce. Up to a second old (a little more while the next count runs: nobody waits for it), aged
+   * in real time (the injected clock may stand still in tests).
    */
-  private readonly counts = new SharedCache<TicketCounts>(COUNTS_TTL_MS, systemClock);
+  private readonly counts = new SharedCache<TicketCounts>(COUNTS_TTL_MS, systemClock, { serveStale: true });
+  /** The public views, the same object while nothing they show has changed (Memo). */
+  private readonly views = new Memo<PerformanceDetail>();
+  private readonly availabilityViews = new Memo<Availability>();
 
   constructor(private readonly opts: PerformanceServiceOptions) {}
 
@@ -93,18 +98,21 @@ export class PerformanceService {
       });
       return { id, jobId };
     });
+    await this.opts.changes.announce('performance', created.id);
     this.opts.onJobQueued();
     return created;
   }
 
-  async performance(id: string) {
+  /** The public page: no PostgreSQL but the counts, read at most once a second per node. */
+  async performance(id: string): Promise<PerformanceDetail> {
     const p = await this.existingPerformance(id);
     const counts = await this.counts.get(id, () => this.opts.inventory.ticketCounts(id));
-    return {
-      ...toPerformance(p, saleStateOf(p, this.opts.clock.now(), counts)),
+    const state = saleStateOf(p, this.opts.clock.now(), counts);
+    return this.views.get(id, [p, counts, state], () => ({
+      ...toPerformance(p, state),
       counts,
       ticketsGenerated: counts.available + counts.held + counts.sold,
-    };
+    }));
   }
 
   /** Deletes the performance and its tickets unless any ticket is held or sold (checked under lock). */
@@ -117,12 +125,19 @@ export class PerformanceService {
         throw new AppError('PERFORMANCE_HAS_SALES', undefined, { id });
       await repository.deletePerformance(client, id);
     });
+    this.counts.delete(id);
+    await this.opts.changes.announce('performance', id);
   }
 
-  async availability(id: string) {
+  /** The live bitset, from the node's memory (at most a quarter second old) or the engine. */
+  async availability(id: string): Promise<Availability> {
     const p = await this.existingPerformance(id);
-    const { version, bits } = await this.opts.availability.read(id, p.seatCount);
-    return { version, seatCount: p.seatCount, available: bits.toString('base64') };
+    const snapshot = await this.opts.availability.snapshot(id, p.seatCount);
+    return this.availabilityViews.get(id, [snapshot, p.seatCount], () => ({
+      version: snapshot.version,
+      seatCount: p.seatCount,
+      available: snapshot.available,
+    }));
   }
 
   async job(id: string): Promise<Omit<JobRow, 'payload'>> {
@@ -133,6 +148,6 @@ export class PerformanceService {
   }
 
   existingPerformance(id: string): Promise<PerformanceRow> {
-    return existingPerformance(this.opts.inventory, id);
+    return this.opts.rows.get(id);
   }
 }

@@ -19,15 +19,24 @@ import {
   VenueSchema,
 } from '../contract/catalog.js';
 import { ErrorResponse, IdParams } from '../contract/common.js';
+import { sendRepresentation } from '../platform/representation.js';
 import type { Catalog } from './catalog.js';
 
 const errors = { 400: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse, 422: ErrorResponse };
 const admin = { tags: ['admin'], security: [{ bearer: [] }] };
 
-/** Answers 304 when the client already has this version; otherwise sets the ETag for next time. */
-function notModified(ifNoneMatch: string | undefined, etag: string): boolean {
-  return ifNoneMatch !== undefined && ifNoneMatch.split(',').some((tag) => tag.trim() === etag);
-}
+/**
+ * How long a browser, a CDN or the balancer may keep each public read (docs/architecture.md, "Public
+ * reads"). What moves during a sale is kept a second, then revalidated in the background; a revalidation
+ * is a 304 the node answers from memory.
+ */
+const CACHE = {
+  live: 'public, max-age=1, stale-while-revalidate=2',
+  page: 'public, max-age=2, stale-while-revalidate=10',
+  search: 'public, max-age=5, stale-while-revalidate=30',
+  venue: 'public, max-age=60, stale-while-revalidate=600',
+  layout: 'public, max-age=300, stale-while-revalidate=86400',
+} as const;
 
 export function catalogRoutes(app: App, deps: { catalog: Catalog; guard: Guard }) {
   const { catalog, guard } = deps;
@@ -62,8 +71,14 @@ export function catalogRoutes(app: App, deps: { catalog: Catalog; guard: Guard }
 
   app.get(
     '/api/venues/:id',
-    { schema: { tags: ['catalog'], params: IdParams, response: { 200: VenueSchema, ...errors } } },
-    async (req) => venues.venue(req.params.id),
+    {
+      schema: {
+        tags: ['catalog'],
+        params: IdParams,
+        response: { 200: VenueSchema, 304: Type.Null(), ...errors },
+      },
+    },
+    async (req, reply) => sendRepresentation(req, reply, await venues.venue(req.params.id), CACHE.venue),
   );
 
   app.get(
@@ -76,12 +91,7 @@ export function catalogRoutes(app: App, deps: { catalog: Catalog; guard: Guard }
         response: { 200: SeatMapSchema, 304: Type.Null(), ...errors },
       },
     },
-    async (req, reply) => {
-      const { etag, map } = await venues.seatMap(req.params.id);
-      void reply.header('etag', etag).header('cache-control', 'public, max-age=300');
-      if (notModified(req.headers['if-none-match'], etag)) return reply.code(304).send(null);
-      return map;
-    },
+    async (req, reply) => sendRepresentation(req, reply, await venues.seatMap(req.params.id), CACHE.layout),
   );
 
   app.post(
@@ -120,16 +130,22 @@ export function catalogRoutes(app: App, deps: { catalog: Catalog; guard: Guard }
         tags: ['catalog'],
         summary: 'Search events: every word of q must appear in the title or artist (partial words too)',
         querystring: SearchQuery,
-        response: { 200: SearchResultSchema, ...errors },
+        response: { 200: SearchResultSchema, 304: Type.Null(), ...errors },
       },
     },
-    async (req) => events.searchEvents(req.query),
+    async (req, reply) => sendRepresentation(req, reply, await events.searchEvents(req.query), CACHE.search),
   );
 
   app.get(
     '/api/events/:id',
-    { schema: { tags: ['catalog'], params: IdParams, response: { 200: EventDetailSchema, ...errors } } },
-    async (req) => events.event(req.params.id),
+    {
+      schema: {
+        tags: ['catalog'],
+        params: IdParams,
+        response: { 200: EventDetailSchema, 304: Type.Null(), ...errors },
+      },
+    },
+    async (req, reply) => sendRepresentation(req, reply, await events.event(req.params.id), CACHE.page),
   );
 
   app.post(
@@ -167,9 +183,14 @@ export function catalogRoutes(app: App, deps: { catalog: Catalog; guard: Guard }
   app.get(
     '/api/performances/:id',
     {
-      schema: { tags: ['catalog'], params: IdParams, response: { 200: PerformanceDetailSchema, ...errors } },
+      schema: {
+        tags: ['catalog'],
+        params: IdParams,
+        response: { 200: PerformanceDetailSchema, 304: Type.Null(), ...errors },
+      },
     },
-    async (req) => performances.performance(req.params.id),
+    async (req, reply) =>
+      sendRepresentation(req, reply, await performances.performance(req.params.id), CACHE.live),
   );
 
   app.get(
@@ -184,10 +205,8 @@ export function catalogRoutes(app: App, deps: { catalog: Catalog; guard: Guard }
     },
     async (req, reply) => {
       const availability = await performances.availability(req.params.id);
-      const etag = `"${availability.version}"`;
-      void reply.header('etag', etag).header('cache-control', 'no-cache');
-      if (notModified(req.headers['if-none-match'], etag)) return reply.code(304).send(null);
-      return availability;
+      // The version is the ETag (DESIGN.md): compared in memory, before any bytes are made.
+      return sendRepresentation(req, reply, availability, CACHE.live, `"${availability.version}"`);
     },
   );
 

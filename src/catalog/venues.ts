@@ -1,19 +1,48 @@
 import { AppError } from '../contract/errors.js';
 import { planSeats } from '../contract/layout.js';
-import type { VenueBody } from '../contract/catalog.js';
+import type { SeatMap, Venue, VenueBody } from '../contract/catalog.js';
+import type { CatalogChanges } from '../inventory/catalog-changes.js';
+import { KnownIds } from '../inventory/known-ids.js';
+import type { InventoryRepository } from '../inventory/repository.js';
+import type { Clock } from '../platform/clock.js';
+import { Memo } from '../platform/memo.js';
+import { SharedCache } from '../platform/shared-cache.js';
 import type { VenueRepository, VenueRow } from './venue-repository.js';
 import { toSeatMap, toVenue } from './views.js';
 
+/** Changes are announced (CatalogChanges); this bounds what a node that missed the message serves. */
+const TTL_MS = 30_000;
+
 export interface VenueServiceOptions {
   repository: VenueRepository;
+  inventory: InventoryRepository;
+  changes: CatalogChanges;
+  clock: Clock;
 }
 
-/** Venues and their seat maps: described once, compactly, and never changed after. */
+/**
+ * Venues and their seat maps: described once, compactly. Every node keeps the rows it was asked for
+ * in memory and drops one when its change is announced; ids that do not exist are answered from
+ * memory too (KnownIds).
+ */
 export class VenueService {
   private readonly repository: VenueRepository;
+  private readonly changes: CatalogChanges;
+  private readonly rows: SharedCache<VenueRow>;
+  private readonly ids: KnownIds;
+  private readonly views = new Memo<Venue>();
+  private readonly maps = new Memo<SeatMap>();
 
-  constructor({ repository }: VenueServiceOptions) {
+  constructor({ repository, inventory, changes, clock }: VenueServiceOptions) {
     this.repository = repository;
+    this.changes = changes;
+    this.rows = new SharedCache(TTL_MS, clock);
+    this.ids = new KnownIds({ idsAfter: (after) => inventory.catalogIdsAfter('venues', after), clock });
+    changes.onChange(({ kind, id }) => {
+      if (kind !== 'venue') return;
+      this.rows.delete(id);
+      this.ids.found(id);
+    });
   }
 
   async createVenue(body: VenueBody) {
@@ -23,27 +52,34 @@ export class VenueService {
       address: body.address ?? '',
       plan,
     });
+    await this.changes.announce('venue', venue.id);
     return toVenue(venue);
   }
 
-  async venue(id: string) {
-    return toVenue(await this.existingVenue(id));
+  async venue(id: string): Promise<Venue> {
+    const row = await this.existingVenue(id);
+    return this.views.get(id, [row], () => toVenue(row));
   }
 
+  /** The admin's list: not a hot read, straight from PostgreSQL. */
   async venues(page: number, pageSize: number) {
     return (await this.repository.listVenues(pageSize, (page - 1) * pageSize)).map(toVenue);
   }
 
   /** The seat map, drawn from the stored plan: per-row runs, a few kilobytes for 50,000 seats. */
-  async seatMap(id: string): Promise<{ etag: string; map: ReturnType<typeof toSeatMap> }> {
-    const venue = await this.existingVenue(id);
-    // A venue's seats never change after creation, so its id and creation time identify the map.
-    return { etag: `"venue-${venue.id}-${venue.createdAt.getTime()}"`, map: toSeatMap(venue) };
+  async seatMap(id: string): Promise<SeatMap> {
+    const row = await this.existingVenue(id);
+    return this.maps.get(id, [row], () => toSeatMap(row));
   }
 
-  async existingVenue(id: string): Promise<VenueRow> {
-    const venue = await this.repository.findVenue(id);
-    if (!venue) throw new AppError('VENUE_NOT_FOUND', undefined, { id });
-    return venue;
+  existingVenue(id: string): Promise<VenueRow> {
+    return this.rows.get(id, async () => {
+      const venue = (await this.ids.mayExist(id)) ? await this.repository.findVenue(id) : undefined;
+      if (!venue) {
+        this.ids.gone(id);
+        throw new AppError('VENUE_NOT_FOUND', undefined, { id });
+      }
+      return venue;
+    });
   }
 }

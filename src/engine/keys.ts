@@ -46,6 +46,8 @@ export const loginThrottleKey = (name: 'failures' | 'wait', account: string) => 
 export const CHANNELS = {
   /** `<userId>:<session version>` (`gone` for a deleted user): the user's sessions before it ended. */
   sessions: 'sessions',
+  /** `<venue|event|performance>:<id>`: the organizer changed it; nodes drop what they cached of it. */
+  catalog: 'catalog',
 } as const;
 
 /** The leases of the jobs that exactly one node runs. */

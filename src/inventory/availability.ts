@@ -1,10 +1,22 @@
 import { bitsetBytes, setFree } from '../contract/bitset.js';
-import type { Clock } from '../platform/clock.js';
+import { systemClock, type Clock } from '../platform/clock.js';
+import { SharedCache } from '../platform/shared-cache.js';
 import type { Availability as AvailabilityBits } from '../engine/availability/port.js';
 import type { InventoryRepository } from './repository.js';
 
 /** A rebuilt bitset lives this long in the engine; flips keep it current meanwhile. */
 const BITSET_TTL_MS = 15 * 60_000;
+/**
+ * The public seat map is answered from the node's memory for this long (a herd reloading it costs no
+ * engine call); flips made on this node replace it at once, other nodes' within this time.
+ */
+const SNAPSHOT_MS = 250;
+
+/** The bitset as the public read answers it: its version (the ETag) and the base64 made once. */
+export interface AvailabilitySnapshot {
+  version: number;
+  available: string;
+}
 
 export interface Availability {
   version: number;
@@ -25,6 +37,8 @@ export interface AvailabilityServiceOptions {
 export class AvailabilityService {
   /** Flips waiting for the end of this tick, per performance, in call order. */
   private readonly pending = new Map<string, FlipRun[]>();
+  /** Aged in real time: a test's clock may stand still. */
+  private readonly snapshots = new SharedCache<AvailabilitySnapshot>(SNAPSHOT_MS, systemClock);
 
   private readonly engine: AvailabilityBits;
   private readonly inventory: InventoryRepository;
@@ -45,6 +59,14 @@ export class AvailabilityService {
     // once under the old version (the client's next read sees the new one) but never cached.
     await this.engine.availabilityStore(performanceId, bits, stored.version, BITSET_TTL_MS);
     return { version: stored.version, bits };
+  }
+
+  /** The bitset for the public read: at most SNAPSHOT_MS old, and never older than this node's own flips. */
+  snapshot(performanceId: string, seatCount: number): Promise<AvailabilitySnapshot> {
+    return this.snapshots.get(performanceId, async () => {
+      const { version, bits } = await this.read(performanceId, seatCount);
+      return { version, available: bits.toString('base64') };
+    });
   }
 
   markTaken(performanceId: string, seatNos: readonly number[]): Promise<number> {
@@ -80,7 +102,11 @@ export class AvailabilityService {
       for (const { available, seatNos, waiters } of runs) {
         // Issued in order without waiting in between: the engine applies one connection's calls in order.
         this.engine.availabilityFlip(performanceId, seatNos, available, now).then(
-          (version) => waiters.forEach((w) => w.resolve(version)),
+          (version) => {
+            // Dropped once the flip is in: a read before that would cache the old picture again.
+            this.snapshots.delete(performanceId);
+            waiters.forEach((w) => w.resolve(version));
+          },
           (err: unknown) => waiters.forEach((w) => w.reject(err)),
         );
       }

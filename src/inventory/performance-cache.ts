@@ -1,9 +1,13 @@
 import type { Clock } from '../platform/clock.js';
 import { SharedCache } from '../platform/shared-cache.js';
-import { existingPerformance, type PerformanceRow } from './performance.js';
+import { AppError } from '../contract/errors.js';
+import type { CatalogChanges } from './catalog-changes.js';
+import { KnownIds } from './known-ids.js';
+import type { PerformanceRow } from './performance.js';
 import type { InventoryRepository } from './repository.js';
 
-const TTL_MS = 5_000;
+/** Changes are announced; this bounds what a node that missed the message serves. */
+const TTL_MS = 30_000;
 /** How long a finished sale's waiting room stays in the engine: for support, for late polls, and so
  * that a clock or cache a little behind never meets a queue that has vanished. */
 const QUEUE_KEPT_AFTER_CLOSE_MS = 24 * 60 * 60_000;
@@ -19,19 +23,47 @@ export function queueKeysUntil(perf: PerformanceRow): number {
 }
 
 /**
- * Performance settings for the queue's hot paths (join, poll, pass checks run thousands of times a
- * second): read from PostgreSQL at most every few seconds per node, not once per request.
+ * Performance settings for every hot path (join, poll, pass checks, holds, the public reads run
+ * thousands of times a second): read from PostgreSQL once per change, not once per request. A change
+ * announced by any node (CatalogChanges) drops the row on every node; the TTL bounds the staleness
+ * when a message is lost. Ids that do not exist are answered from memory (KnownIds), so a flood of
+ * random ids does not reach PostgreSQL either.
  */
 export class PerformanceCache {
   private readonly cache: SharedCache<PerformanceRow>;
   private readonly inventory: InventoryRepository;
+  private readonly ids: KnownIds;
 
-  constructor({ inventory, clock }: { inventory: InventoryRepository; clock: Clock }) {
+  constructor({
+    inventory,
+    clock,
+    changes,
+  }: {
+    inventory: InventoryRepository;
+    clock: Clock;
+    changes: CatalogChanges;
+  }) {
     this.inventory = inventory;
     this.cache = new SharedCache(TTL_MS, clock);
+    this.ids = new KnownIds({ idsAfter: (after) => inventory.catalogIdsAfter('performances', after), clock });
+    changes.onChange(({ kind, id }) => {
+      if (kind !== 'performance') return;
+      this.cache.delete(id);
+      this.ids.found(id); // created, edited or deleted: the next read asks PostgreSQL which
+    });
   }
 
   get(id: string): Promise<PerformanceRow> {
-    return this.cache.get(id, () => existingPerformance(this.inventory, id));
+    return this.cache.get(id, () => this.read(id));
+  }
+
+  private async read(id: string): Promise<PerformanceRow> {
+    if (!(await this.ids.mayExist(id))) throw new AppError('PERFORMANCE_NOT_FOUND', undefined, { id });
+    const found = await this.inventory.findPerformance(id);
+    if (!found) {
+      this.ids.gone(id);
+      throw new AppError('PERFORMANCE_NOT_FOUND', undefined, { id });
+    }
+    return found;
   }
 }

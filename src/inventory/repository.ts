@@ -39,6 +39,15 @@ export class InventoryRepository {
     return rows[0];
   }
 
+  /** The ids of a catalog table above `after`, ascending: what KnownIds keeps in memory. */
+  async catalogIdsAfter(table: 'venues' | 'events' | 'performances', after: string): Promise<string[]> {
+    const { rows } = await this.db.query<{ id: string }>(
+      `SELECT id FROM ${table} WHERE id > $1 ORDER BY id`,
+      [after],
+    );
+    return rows.map((r) => r.id);
+  }
+
   /** Performances whose waiting room is open now (from the pre-queue until sales close): the ticker's work list. */
   async activeQueues(): Promise<PerformanceRow[]> {
     const { rows } = await this.db.query<PerformanceRow>(

@@ -4,8 +4,10 @@ import type { InventoryRepository } from './repository.js';
 import type { PlannedRow } from '../contract/layout.js';
 import { isFree } from '../contract/bitset.js';
 import { SharedCache } from '../platform/shared-cache.js';
+import type { CatalogChanges } from './catalog-changes.js';
 
-const TTL_MS = 5_000;
+/** Changes are announced (CatalogChanges); this bounds what a node that missed the message serves. */
+const TTL_MS = 30_000;
 /**
  * Best-available spreads buyers over this many equally good runs, so a crowd does not all race for
  * one; four times as many on each further try, since whoever lost a race lost it to a crowd.
@@ -141,9 +143,19 @@ export class SeatingCache {
   private readonly cache: SharedCache<Seating>;
   private readonly inventory: InventoryRepository;
 
-  constructor({ inventory, clock }: { inventory: InventoryRepository; clock: Clock }) {
+  constructor({
+    inventory,
+    clock,
+    changes,
+  }: {
+    inventory: InventoryRepository;
+    clock: Clock;
+    changes: CatalogChanges;
+  }) {
     this.inventory = inventory;
     this.cache = new SharedCache(TTL_MS, clock);
+    // A performance's seating comes from its venue and event: an edit of either may change any.
+    changes.onChange(({ kind, id }) => (kind === 'performance' ? this.cache.delete(id) : this.cache.clear()));
   }
 
   get(perf: PerformanceRow): Promise<Seating> {

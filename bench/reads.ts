@@ -1,0 +1,351 @@
+/**
+ * bench/reads — the herd at the door (issue 17): every public read of a performance on sale, on one
+ * scaled node, side by side with a bare Node server answering a constant body, in the same run with
+ * the same load tool; then the same reads through the shipped HAProxy config (deploy/haproxy.cfg,
+ * cache on).
+ *
+ *   npm run bench:reads                       # 100 connections, 8 s per read
+ *   npm run bench:reads -- --seconds 5 --connections 50
+ *
+ * The load tool is wrk (a C program: it leaves the node its share of the CPU); without it, autocannon.
+ * Needs DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres) and redis-server on the PATH:
+ * the bench starts a Redis of its own, so Redis's CPU per request is the node's alone, and creates a
+ * database of its own, whose backends' CPU (from /proc) is PostgreSQL's cost per request.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { renderHaproxyConfig } from '../src/ops/haproxy-config.js';
+import { freePort } from '../src/platform/net.js';
+import { createScratchDatabase } from '../test/scratch-database.js';
+import { BENCH_ADMIN, cpuSecondsOf, sleep, startBenchServers } from './common.js';
+
+const { values } = parseArgs({
+  allowNegative: true,
+  options: {
+    seconds: { type: 'string', default: '8' },
+    connections: { type: 'string', default: '100' },
+    balancer: { type: 'boolean', default: true },
+    /** Only the reads whose name contains this (e.g. `--only availability`). */
+    only: { type: 'string', default: '' },
+  },
+});
+const SECONDS = Number(values.seconds);
+const CONNECTIONS = Number(values.connections);
+const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const hasWrk = spawnSync('wrk', ['--version']).error === undefined;
+
+interface Measured {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  /** CPU ms per 1,000 requests: the node, PostgreSQL (the bench database's backends), Redis. */
+  nodeCpu: number;
+  pgCpu: number;
+  redisCpu: number;
+  /** PostgreSQL transactions per 1,000 requests (pg_stat_database). */
+  pgXacts: number;
+}
+
+const processes: ChildProcess[] = [];
+const scratch = await createScratchDatabase(serverUrl, `tmomi_bench_reads_${Date.now().toString(36)}`);
+const redisPort = await freePort();
+const redisProc = spawn(
+  'redis-server',
+  ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+  { stdio: 'ignore' },
+);
+processes.push(redisProc);
+const redis = new Redis(redisPort, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0 });
+redis.on('error', () => undefined); // refused until the server is up: the loop below retries
+for (
+  let i = 0;
+  i < 50 &&
+  (await redis.connect().then(
+    () => false,
+    () => true,
+  ));
+  i++
+)
+  await sleep(100);
+const stats = new pg.Client({ connectionString: scratch.url });
+await stats.connect();
+let haproxyDir: string | undefined;
+
+try {
+  const { bare, tmomi } = await startBenchServers({
+    databaseUrl: scratch.url,
+    redisUrl: `redis://127.0.0.1:${redisPort}`,
+    secret: randomUUID() + randomUUID(),
+    processes,
+  });
+  const nodePid = processes.at(-1)!.pid!;
+  const ids = await setUp(tmomi);
+  const availability = await fetch(`${tmomi}/api/performances/${ids.performance}/availability`);
+  const version = availability.headers.get('etag')!;
+
+  const reads: { name: string; path: string; headers?: Record<string, string>; status: number }[] = [
+    { name: 'event', path: `/api/events/${ids.event}`, status: 200 },
+    { name: 'performance', path: `/api/performances/${ids.performance}`, status: 200 },
+    { name: 'availability', path: `/api/performances/${ids.performance}/availability`, status: 200 },
+    {
+      name: 'availability 304',
+      path: `/api/performances/${ids.performance}/availability`,
+      headers: { 'if-none-match': version },
+      status: 304,
+    },
+    { name: 'seat layout', path: `/api/venues/${ids.venue}/seats`, status: 200 },
+    { name: 'search', path: '/api/events?q=tour', status: 200 },
+    { name: 'unknown performance', path: '/api/performances/987654321', status: 404 },
+  ];
+
+  console.log(
+    `\nbench/reads: ${CONNECTIONS} connections, ${SECONDS} s per read, ${hasWrk ? 'wrk -t1' : 'autocannon'}; a 5,000-seat performance on sale\n`,
+  );
+  reads.splice(0, reads.length, ...reads.filter((r) => r.name.includes(values.only)));
+  const baseline = await measure(`${bare}/`, {}, 200, nodePid);
+  const table: string[] = [row('bare Node server', baseline, baseline)];
+  for (const read of reads) {
+    table.push(
+      row(
+        `\`GET ${read.name}\``,
+        await measure(`${tmomi}${read.path}`, read.headers ?? {}, read.status, nodePid),
+        baseline,
+      ),
+    );
+  }
+  print('straight to the node', table);
+
+  if (values.balancer && spawnSync('haproxy', ['-v']).error === undefined) {
+    const balancer = await startHaproxy(tmomi);
+    const through: string[] = [row('bare Node server', baseline, baseline)];
+    for (const read of reads) {
+      through.push(
+        row(
+          `\`GET ${read.name}\``,
+          await measure(`${balancer}${read.path}`, read.headers ?? {}, read.status, nodePid),
+          baseline,
+        ),
+      );
+    }
+    print('through HAProxy (deploy/haproxy.cfg, its cache on)', through);
+  }
+} finally {
+  await stats.end();
+  redis.disconnect();
+  for (const p of processes.reverse()) p.kill('SIGTERM');
+  await sleep(500);
+  await scratch.drop();
+  if (haproxyDir) await rm(haproxyDir, { recursive: true, force: true });
+}
+
+function print(title: string, rows: string[]) {
+  console.log(`\n${title}\n`);
+  console.log(
+    '| read | r/s | × bare | p50 / p99 ms | node CPU ms/1k | PostgreSQL CPU ms/1k | PostgreSQL xacts/1k | Redis CPU ms/1k |',
+  );
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
+  console.log(rows.join('\n'));
+}
+
+function row(name: string, m: Measured, base: Measured): string {
+  const f = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '–');
+  return `| ${name} | ${Math.round(m.rps).toLocaleString('en')}${m.errors ? ` (${m.errors} wrong)` : ''} | ${(m.rps / base.rps).toFixed(2)} | ${m.p50} / ${m.p99} | ${f(m.nodeCpu)} | ${f(m.pgCpu, 2)} | ${f(m.pgXacts, 2)} | ${f(m.redisCpu, 2)} |`;
+}
+
+/** The admin's venue (5,000 seats), event and performance on sale, tickets generated. */
+async function setUp(node: string) {
+  const login = await fetch(`${node}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(BENCH_ADMIN),
+  });
+  const { accessToken } = (await login.json()) as { accessToken: string };
+  const post = async (path: string, body: object) => {
+    const res = await fetch(`${node}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` },
+      body: JSON.stringify(body),
+    });
+    if (res.status !== 201) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+    return (await res.json()) as { id: string; jobId?: string };
+  };
+  const venue = await post('/api/admin/venues', {
+    name: 'Bench Arena',
+    address: 'Seoul',
+    sections: [
+      { name: 'A', grade: 'R', rows: 25, seatsPerRow: 100 },
+      { name: 'B', grade: 'S', rows: 25, seatsPerRow: 100 },
+    ],
+  });
+  const event = await post('/api/admin/events', {
+    title: 'Bench World Tour',
+    artist: 'Bench',
+    category: 'concert',
+    venueId: venue.id,
+    prices: [
+      { grade: 'R', amount: 132_000 },
+      { grade: 'S', amount: 99_000 },
+    ],
+  });
+  const now = Date.now();
+  const perf = await post(`/api/admin/events/${event.id}/performances`, {
+    startsAt: new Date(now + 48 * 3600_000).toISOString(),
+    salesOpenAt: new Date(now - 3600_000).toISOString(),
+    salesCloseAt: new Date(now + 24 * 3600_000).toISOString(),
+  });
+  for (let i = 0; i < 300; i++) {
+    const job = (await (
+      await fetch(`${node}/api/admin/jobs/${perf.jobId}`, {
+        headers: { authorization: `Bearer ${accessToken}` },
+      })
+    ).json()) as { state: string };
+    if (job.state === 'done') break;
+    await sleep(100);
+  }
+  return { venue: venue.id, event: event.id, performance: perf.id };
+}
+
+/** The bench database's backends' CPU (ms) and transactions so far. */
+async function postgresSoFar(): Promise<{ cpuMs: number; xacts: number }> {
+  const { rows } = await stats.query<{ pid: number }>(
+    'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+  );
+  const cpuMs = rows.reduce((sum, r) => sum + (cpuSecondsOf(r.pid) ?? 0) * 1000, 0);
+  // Counters are flushed by each backend when it goes idle (at most a second late): the caller waits.
+  await stats.query('SELECT pg_stat_clear_snapshot()');
+  const db = await stats.query<{ n: string }>(
+    'SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = current_database()',
+  );
+  return { cpuMs, xacts: Number(db.rows[0]!.n) };
+}
+
+async function redisCpuMs(): Promise<number> {
+  const info = await redis.info('cpu');
+  const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1]);
+  return (field('used_cpu_user') + field('used_cpu_sys')) * 1000;
+}
+
+async function measure(
+  url: string,
+  headers: Record<string, string>,
+  status: number,
+  nodePid: number,
+): Promise<Measured> {
+  // A short warm-up, so caches, JIT and keep-alive connections are where a sale finds them.
+  await load(url, headers, 1, status);
+  await sleep(1_100);
+  const before = {
+    node: cpuSecondsOf(nodePid)! * 1000,
+    pg: await postgresSoFar(),
+    redis: await redisCpuMs(),
+  };
+  const result = await load(url, headers, SECONDS, status);
+  await sleep(1_100);
+  const after = { node: cpuSecondsOf(nodePid)! * 1000, pg: await postgresSoFar(), redis: await redisCpuMs() };
+  const per1k = (n: number) => (n * 1000) / result.requests;
+  // The bare server is not the node: its row shows no node CPU.
+  const isBare = !url.includes('/api/');
+  return {
+    rps: result.requests / result.seconds,
+    p50: result.p50,
+    p99: result.p99,
+    errors: result.wrong,
+    nodeCpu: isBare ? NaN : per1k(after.node - before.node),
+    pgCpu: per1k(after.pg.cpuMs - before.pg.cpuMs),
+    pgXacts: per1k(after.pg.xacts - before.pg.xacts),
+    redisCpu: per1k(after.redis - before.redis),
+  };
+}
+
+interface LoadResult {
+  requests: number;
+  seconds: number;
+  p50: number;
+  p99: number;
+  /** Answers with another status than the one expected. */
+  wrong: number;
+}
+
+async function load(
+  url: string,
+  headers: Record<string, string>,
+  seconds: number,
+  status: number,
+): Promise<LoadResult> {
+  if (!hasWrk) {
+    const r = await autocannon({ url, headers, connections: CONNECTIONS, duration: seconds });
+    return {
+      requests: r.requests.total,
+      seconds,
+      p50: r.latency.p50,
+      p99: r.latency.p99,
+      wrong: status === 200 ? r.non2xx + r.errors : r.errors,
+    };
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'bench-reads-'));
+  // Counts the answers whose status is not the one expected (wrk counts only non-2xx/3xx).
+  const script = join(dir, 'count.lua');
+  await writeFile(
+    script,
+    `wrong = 0
+     response = function(status) if status ~= ${status} then wrong = wrong + 1 end end
+     done = function() io.write(string.format("WRONG %d\\n", wrong)) end\n`,
+  );
+  const args = ['-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency', '-s', script];
+  for (const [name, value] of Object.entries(headers)) args.push('-H', `${name}: ${value}`);
+  const out = spawnSync('wrk', [...args, url], { encoding: 'utf8' }).stdout;
+  await rm(dir, { recursive: true, force: true });
+  const ms = (label: string) => {
+    const m = new RegExp(`^\\s*${label}%\\s+([\\d.]+)(us|ms|s)`, 'm').exec(out);
+    if (!m) return NaN;
+    const factor = { us: 0.001, ms: 1, s: 1000 }[m[2] as 'us' | 'ms' | 's'];
+    return Math.round(Number(m[1]) * factor * 10) / 10;
+  };
+  const requests = Number(/(\d+) requests in ([\d.]+)(ms|s)/.exec(out)?.[1]);
+  if (!(requests > 0)) throw new Error(`wrk ${args.join(' ')} ${url} answered no requests:\n${out}`);
+  const took = /requests in ([\d.]+)(ms|s)/.exec(out);
+  return {
+    requests,
+    seconds: took ? Number(took[1]) / (took[2] === 'ms' ? 1000 : 1) : seconds,
+    p50: ms('50'),
+    p99: ms('99'),
+    wrong: Number(/WRONG (\d+)/.exec(out)?.[1] ?? NaN),
+  };
+}
+
+/** HAProxy with the shipped config in front of the one node; answers its address. */
+async function startHaproxy(node: string): Promise<string> {
+  haproxyDir = await mkdtemp(join(tmpdir(), 'bench-reads-haproxy-'));
+  const port = await freePort();
+  const config = renderHaproxyConfig(await readFile('deploy/haproxy.cfg', 'utf8'), {
+    listen: `127.0.0.1:${port}`,
+    stats: `127.0.0.1:${await freePort()}`,
+    nodes: [{ name: 'tmomi-1', address: new URL(node).host }],
+  });
+  const file = join(haproxyDir, 'haproxy.cfg');
+  await writeFile(file, config);
+  const proc = spawn('bash', ['-c', `ulimit -n $(ulimit -Hn); exec haproxy -db -f ${file}`], {
+    stdio: 'ignore',
+  });
+  processes.push(proc);
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    if (
+      await fetch(`${url}/readyz`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return url;
+    await sleep(100);
+  }
+  throw new Error('haproxy did not start');
+}

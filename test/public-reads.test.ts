@@ -1,0 +1,202 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminHeaders, buyer, modes, onSalePerformance, startTestApp, type TestApp } from './harness.js';
+
+/**
+ * Issue 17: the public reads come from each node's memory, are revalidated with strong ETags, may be
+ * kept by a CDN, and an organizer's change reaches every node at once — two nodes on one database and
+ * one engine, as in production.
+ */
+describe.each(modes())('public reads ($name)', (mode) => {
+  let a: TestApp;
+  let b: TestApp;
+  let admin: { authorization: string };
+  beforeAll(async () => {
+    a = await startTestApp(mode);
+    b = await startTestApp(mode, { sharedEngine: a.engine });
+    admin = await adminHeaders(a);
+  });
+  afterAll(async () => {
+    await b.close();
+    await a.close();
+  });
+
+  const get = (t: TestApp, url: string, headers: Record<string, string> = {}) =>
+    t.app.inject({ method: 'GET', url, headers });
+
+  it('when an organizer edits an event or adds a performance on one node, then the other node’s cached reads show it within a second', async () => {
+    const { eventId, venueId, performanceId } = await onSalePerformance(a);
+    // Node B has the event page, the performance and the search in memory.
+    expect((await get(b, `/api/events/${eventId}`)).json().title).toBe('Test Show');
+    expect((await get(b, `/api/performances/${performanceId}`)).statusCode).toBe(200);
+    expect((await get(b, '/api/events?q=renamed')).json().total).toBe(0);
+
+    const edit = await a.app.inject({
+      method: 'PATCH',
+      url: `/api/admin/events/${eventId}`,
+      headers: admin,
+      payload: { title: 'Renamed Show' },
+    });
+    expect(edit.statusCode, edit.body).toBe(200);
+    const now = Date.now();
+    const added = await a.app.inject({
+      method: 'POST',
+      url: `/api/admin/events/${eventId}/performances`,
+      headers: admin,
+      payload: {
+        startsAt: new Date(now + 72 * 3600_000).toISOString(),
+        salesOpenAt: new Date(now + 3600_000).toISOString(),
+        salesCloseAt: new Date(now + 48 * 3600_000).toISOString(),
+      },
+    });
+    expect(added.statusCode, added.body).toBe(201);
+    const second = added.json<{ id: string }>().id;
+
+    await expect
+      .poll(
+        async () => {
+          const page = (await get(b, `/api/events/${eventId}`)).json();
+          return [
+            page.title,
+            page.performances.length,
+            (await get(b, `/api/performances/${second}`)).statusCode,
+          ];
+        },
+        { timeout: 1_000, interval: 50 },
+      )
+      .toEqual(['Renamed Show', 2, 200]);
+    expect((await get(b, '/api/events?q=renamed')).json().total).toBe(1);
+    expect((await get(b, `/api/venues/${venueId}/seats`)).statusCode).toBe(200);
+
+    // A deletion too: the node that had the performance in memory answers 404 within a second.
+    const del = await a.app.inject({
+      method: 'DELETE',
+      url: `/api/admin/performances/${second}`,
+      headers: admin,
+    });
+    expect(del.statusCode, del.body).toBe(204);
+    await expect
+      .poll(async () => (await get(b, `/api/performances/${second}`)).statusCode, {
+        timeout: 1_000,
+        interval: 50,
+      })
+      .toBe(404);
+  });
+
+  it('when a public read is asked again with its ETag, then it is 304 with no body, from either node, and every read may be kept by a CDN', async () => {
+    const { eventId, venueId, performanceId } = await onSalePerformance(a);
+    const reads = [
+      `/api/events/${eventId}`,
+      `/api/performances/${performanceId}`,
+      `/api/performances/${performanceId}/availability`,
+      `/api/venues/${venueId}`,
+      `/api/venues/${venueId}/seats`,
+      '/api/events?q=test%20show',
+    ];
+    for (const url of reads) {
+      const first = await get(a, url);
+      expect(first.statusCode, url).toBe(200);
+      const etag = first.headers.etag as string;
+      expect(etag, url).toMatch(/^"[^"]+"$/); // strong
+      expect(first.headers['cache-control'], url).toMatch(
+        /^public, max-age=\d+, stale-while-revalidate=\d+$/,
+      );
+      expect(first.headers['set-cookie'], url).toBeUndefined();
+      expect(first.headers.vary, url).toBeUndefined();
+      expect(first.headers['content-type'], url).toBe('application/json; charset=utf-8');
+      // The same content has the same tag on every node, so a balancer may send the next request anywhere.
+      const other = await get(b, url);
+      expect([other.statusCode, other.headers.etag], url).toEqual([200, etag]);
+      expect(other.body, url).toBe(first.body);
+      for (const t of [a, b]) {
+        const again = await get(t, url, { 'if-none-match': etag });
+        expect([again.statusCode, again.body], url).toEqual([304, '']);
+        // A 304 announces no body: a client trusting Content-Length would wait for one.
+        expect(again.headers['content-length'], url).toBeUndefined();
+        expect(again.headers.etag, url).toBe(etag);
+      }
+      expect((await get(a, url, { 'if-none-match': '"something-else"' })).statusCode, url).toBe(200);
+    }
+    // A signed-in buyer gets the same public bytes: nothing per user in them.
+    const who = await buyer(a);
+    const signedIn = await get(a, `/api/performances/${performanceId}`, who.headers);
+    expect(signedIn.body).toBe((await get(a, `/api/performances/${performanceId}`)).body);
+  });
+
+  it('when seats are held on one node, then its availability shows them at once and the other node’s within a second, under a new version', async () => {
+    const { performanceId } = await onSalePerformance(a, { queue: { enabled: false } });
+    const url = `/api/performances/${performanceId}/availability`;
+    const before = await get(b, url);
+    const who = await buyer(a);
+    const hold = await a.app.inject({
+      method: 'POST',
+      url: `/api/performances/${performanceId}/holds`,
+      headers: who.headers,
+      payload: { seatNos: [0, 1] },
+    });
+    expect(hold.statusCode, hold.body).toBe(201);
+    const free = (body: string, seat: number) => {
+      const bits = Buffer.from(JSON.parse(body).available as string, 'base64');
+      return ((bits[seat >> 3]! >> (seat & 7)) & 1) === 1;
+    };
+    const onA = await get(a, url);
+    expect([free(onA.body, 0), free(onA.body, 1), free(onA.body, 2)]).toEqual([false, false, true]);
+    expect(onA.headers.etag).not.toBe(before.headers.etag);
+    // Node B's client revalidates with its old tag: within a second it is told the map changed.
+    await expect
+      .poll(async () => (await get(b, url, { 'if-none-match': before.headers.etag as string })).statusCode, {
+        timeout: 1_000,
+        interval: 50,
+      })
+      .toBe(200);
+    const onB = await get(b, url);
+    expect(free(onB.body, 0)).toBe(false);
+    expect(onB.headers.etag).toBe(onA.headers.etag);
+  });
+
+  it('when 10,000 requests ask for ids that do not exist, then they are all 404 and PostgreSQL is asked a handful of times', async () => {
+    const { performanceId } = await onSalePerformance(a);
+    // Warm: the node has read its ids once, as any node in a sale has.
+    expect((await get(a, `/api/performances/${performanceId}`)).statusCode).toBe(200);
+    const existing = new Set(
+      (
+        await a.db.query<{ id: string }>(
+          'SELECT id::text FROM performances UNION SELECT id::text FROM events UNION SELECT id::text FROM venues',
+        )
+      ).rows.map((r) => r.id),
+    );
+    const unknownBelow = () => {
+      for (;;) {
+        const id = String(Math.floor(Math.random() * Number(performanceId) * 2) + 1);
+        if (!existing.has(id)) return id;
+      }
+    };
+    const catalogQueries: string[] = [];
+    const query = a.db.query.bind(a.db) as (...args: unknown[]) => unknown;
+    (a.db as unknown as { query: unknown }).query = (...args: unknown[]) => {
+      const text = typeof args[0] === 'string' ? args[0] : String((args[0] as { text?: string }).text);
+      if (/\b(performances|events|venues)\b/.test(text)) catalogQueries.push(text);
+      return query(...args);
+    };
+    try {
+      const kinds = ['/api/performances/', '/api/events/', '/api/venues/', '/api/performances/'];
+      const suffixes = ['', '', '/seats', '/availability'];
+      let notFound = 0;
+      for (let batch = 0; batch < 100; batch++) {
+        const answers = await Promise.all(
+          Array.from({ length: 100 }, (_, i) => {
+            const k = (batch + i) % 4;
+            // Ids both among and far above the ones that exist.
+            const id = i % 2 === 0 ? String(1_000_000 + Math.floor(Math.random() * 1e12)) : unknownBelow();
+            return get(a, `${kinds[k]}${id}${suffixes[k]}`);
+          }),
+        );
+        notFound += answers.filter((r) => r.statusCode === 404).length;
+      }
+      expect(notFound).toBe(10_000);
+      console.log(`10,000 requests for mostly unknown ids: ${catalogQueries.length} catalog queries`);
+      expect(catalogQueries.length).toBeLessThanOrEqual(15);
+    } finally {
+      (a.db as unknown as { query: unknown }).query = query;
+    }
+  });
+});
