@@ -6,6 +6,7 @@
  *
  *   npm run bench:reads                       # 100 connections, 8 s per read
  *   npm run bench:reads -- --seconds 5 --connections 50
+ *   npm run bench:reads -- --only availability --no-balancer --cpu-prof /tmp/p
  *
  * The load tool is wrk (a C program: it leaves the node its share of the CPU); without it, autocannon.
  * Needs DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres) and redis-server on the PATH:
@@ -34,6 +35,8 @@ const { values } = parseArgs({
     balancer: { type: 'boolean', default: true },
     /** Only the reads whose name contains this (e.g. `--only availability`). */
     only: { type: 'string', default: '' },
+    /** Also a CPU profile of the node (.cpuprofile files in this folder). */
+    'cpu-prof': { type: 'string' },
   },
 });
 const SECONDS = Number(values.seconds);
@@ -85,6 +88,7 @@ try {
     redisUrl: `redis://127.0.0.1:${redisPort}`,
     secret: randomUUID() + randomUUID(),
     processes,
+    nodeFlags: values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`] : [],
   });
   const nodePid = processes.at(-1)!.pid!;
   const ids = await setUp(tmomi);

@@ -104,6 +104,38 @@ describe.skipIf(!scaled)('three nodes behind HAProxy', () => {
       expect(await (await fetch(`http://${target}/metrics`)).text()).toMatch(/^tmomi_draining 0$/m);
   });
 
+  it('when a herd reloads the public reads through the balancer, then HAProxy’s cache answers nearly all of them, and never a signed-in or non-public request', async (ctx) => {
+    if (!haproxy) return ctx.skip(HAPROXY_MISSING);
+    const adminToken = (await call('POST', '/api/auth/login', undefined, admin)).body.accessToken as string;
+    const venue = await call('POST', '/api/admin/venues', adminToken, {
+      name: 'Cached Hall',
+      sections: [{ name: 'A', grade: 'R', rows: 5, seatsPerRow: 10 }],
+    });
+    const reads = [`/api/venues/${venue.body.id as string}`, `/api/venues/${venue.body.id as string}/seats`];
+    for (const path of reads) {
+      // 200 requests within about a second: the cache keeps each for max-age, so a node sees a few.
+      const nodes: (string | null)[] = [];
+      for (let i = 0; i < 20; i++) {
+        const answers = await Promise.all(
+          Array.from({ length: 10 }, () => fetch(`${balancer}${path}`).then((r) => (void r.text(), r))),
+        );
+        for (const r of answers) {
+          expect(r.status, path).toBe(200);
+          nodes.push(r.headers.get('x-tmomi-node'));
+        }
+      }
+      const fromNodes = nodes.filter((n) => n).length;
+      expect(fromNodes, `${path}: ${fromNodes} of 200 reached a node`).toBeLessThanOrEqual(20);
+    }
+    // With a token, HAProxy never answers from its cache (nor stores), so nothing personal is shared.
+    const signedIn = await fetch(`${balancer}${reads[0]!}`, {
+      headers: { authorization: `Bearer ${adminToken}` },
+    });
+    expect(signedIn.headers.get('x-tmomi-node')).toMatch(/^tmomi-/);
+    // Nothing outside the public reads is cached: every readiness check reaches a node.
+    for (let i = 0; i < 5; i++) expect((await call('GET', '/readyz')).node).toMatch(/^tmomi-/);
+  });
+
   it('when one node drains and another is killed mid-admission, then every buyer is admitted exactly once, in order, and lost streams resume elsewhere', async (ctx) => {
     if (!haproxy) return ctx.skip(HAPROXY_MISSING);
     const adminToken = (await call('POST', '/api/auth/login', undefined, admin)).body.accessToken as string;
