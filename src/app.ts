@@ -182,6 +182,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     clock: deps.clock,
     logger: deps.logger,
     changes,
+    leader,
   });
 
   app.decorateRequest('caller', null);

@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { Registry } from 'prom-client';
-import { LeaderElector } from '../engine/coordination/leader.js';
+import type { LeaderElector } from '../engine/coordination/leader.js';
 import type { Leases } from '../engine/coordination/port.js';
 import type { HoldGate } from '../engine/hold-gate/port.js';
 import { LEASES } from '../engine/keys.js';
@@ -61,6 +60,8 @@ export function createBooking(deps: {
   clock: Clock;
   logger: Logger;
   changes: CatalogChanges;
+  /** A lease of the engine's for what one node runs at a time (the sweeper), as the app makes them. */
+  leader: (name: string) => LeaderElector;
 }): Booking {
   const { db, engine, inventory, performances, availability, queue, clock, logger } = deps;
   const metrics = createBookingMetrics(deps.registry);
@@ -119,7 +120,7 @@ export function createBooking(deps: {
     expiry: new HoldExpiry({ repository: holdRepository, gate, availability, metrics, clock }),
     checkout,
     refunds: orders,
-    leader: new LeaderElector({ engine, name: LEASES.bookingSweeper, holderId: randomUUID(), ttlMs: 3_000 }),
+    leader: deps.leader(LEASES.bookingSweeper),
     logger,
   });
   const stats = new SaleStatsService({

@@ -125,9 +125,9 @@ const query = (params: Record<string, string | number>) =>
 const post = <T>(path: string, body?: unknown, headers?: Record<string, string>) =>
   call<T>(path, { method: 'POST', body, ...(headers ? { headers } : {}) });
 
-/** The largest page the API gives, and how many of them a venue picker reads at most (10,000 venues). */
-const VENUE_PAGE = 100;
-const MAX_VENUE_PAGES = 100;
+/** What the admin pages read of a list, page by page: all of it, up to 10,000 items. */
+const ADMIN_PAGE = 100;
+const MAX_ADMIN_PAGES = 100;
 
 export const client = {
   auth: {
@@ -148,10 +148,10 @@ export const client = {
     /** Every venue, page by page: an organizer picks from all of them, not from the first hundred. */
     all: async (signal?: AbortSignal) => {
       const venues: Venue[] = [];
-      for (let page = 1; page <= MAX_VENUE_PAGES; page++) {
-        const batch = await client.venues.list({ page, pageSize: VENUE_PAGE }, signal);
+      for (let page = 1; page <= MAX_ADMIN_PAGES; page++) {
+        const batch = await client.venues.list({ page, pageSize: ADMIN_PAGE }, signal);
         venues.push(...batch);
-        if (batch.length < VENUE_PAGE) break;
+        if (batch.length < ADMIN_PAGE) break;
       }
       return venues;
     },
@@ -163,6 +163,16 @@ export const client = {
     /** Every given parameter is sent as given, an empty `q` too. */
     search: (params: Partial<Record<keyof SearchQuery, string | number>>, signal?: AbortSignal) =>
       call<SearchResult>(`/api/events?${query(params)}`, { signal }),
+    /** Every event the search finds, page by page (the admin's lists and the door's picker). */
+    all: async (params: { from?: string }, signal?: AbortSignal) => {
+      const events: TmEvent[] = [];
+      for (let page = 1; page <= MAX_ADMIN_PAGES; page++) {
+        const batch = await client.events.search({ ...params, page, pageSize: ADMIN_PAGE }, signal);
+        events.push(...batch.events);
+        if (events.length >= batch.total || batch.events.length < ADMIN_PAGE) break;
+      }
+      return events;
+    },
     get: (id: string, signal?: AbortSignal) => call<EventDetail>(`/api/events/${id}`, { signal }),
     create: (body: EventBody) => post<TmEvent>('/api/admin/events', body),
   },

@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { Link } from 'react-router';
 import { useI18n } from '../../../i18n';
 import { ErrorNote, Loading } from '../../../ui';
@@ -6,7 +7,10 @@ import { useEventDetails } from '../useEventDetails';
 /** A door admits to one performance: the steward picks it first, and the address keeps the choice. */
 export function PerformancePicker() {
   const { t, dateTime } = useI18n();
-  const { data, error, reload } = useEventDetails();
+  // Tonight's doors: performances that started up to half a day ago or are still to come (fixed at
+  // the first render, so the list is not read again on every render).
+  const [from] = useState(() => new Date(Date.now() - 12 * 3600_000).toISOString());
+  const { data, error, reload } = useEventDetails(from);
   const events = data?.filter((event) => event.performances.length > 0);
   return (
     <section className="narrow">
