@@ -127,6 +127,15 @@ describe.skipIf(!scaled)('three nodes behind HAProxy', () => {
       const fromNodes = nodes.filter((n) => n).length;
       expect(fromNodes, `${path}: ${fromNodes} of 200 reached a node`).toBeLessThanOrEqual(20);
     }
+    // Revalidations (what the web app sends) are 304s, from the cache once it has the body, and carry
+    // no Content-Length (a client trusting it would wait for a body).
+    const etag = (await fetch(`${balancer}${reads[1]!}`)).headers.get('etag')!;
+    const conditional = [];
+    for (let i = 0; i < 20; i++)
+      conditional.push(await fetch(`${balancer}${reads[1]!}`, { headers: { 'if-none-match': etag } }));
+    expect(conditional.map((r) => r.status)).toEqual(Array(20).fill(304));
+    expect(conditional.filter((r) => r.headers.get('x-tmomi-node')).length).toBeLessThanOrEqual(2);
+    expect(conditional.map((r) => r.headers.get('content-length'))).toEqual(Array(20).fill(null));
     // With a token, HAProxy never answers from its cache (nor stores), so nothing personal is shared.
     const signedIn = await fetch(`${balancer}${reads[0]!}`, {
       headers: { authorization: `Bearer ${adminToken}` },
