@@ -11,6 +11,7 @@ import { PerformanceRepository } from './catalog/performance-repository.js';
 import { catalogRoutes } from './catalog/routes.js';
 import { GENERATE_TICKETS, ticketGeneration } from './catalog/tickets.js';
 import { AvailabilityService } from './inventory/availability.js';
+import { CatalogChanges } from './inventory/catalog-changes.js';
 import { PerformanceCache } from './inventory/performance-cache.js';
 import { InventoryRepository } from './inventory/repository.js';
 import { JobRepository } from './jobs/repository.js';
@@ -75,6 +76,8 @@ export interface BuiltApp {
   metricsServer: App | undefined;
   auth: AuthService;
   catalog: Catalog;
+  /** Announces catalog changes to every node (and lets a cache listen: onChange). */
+  catalogChanges: CatalogChanges;
   queue: QueueService;
   streams: QueueStreams;
   ticker: AdmissionTicker;
@@ -122,12 +125,18 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     logger: deps.logger,
   });
   const availability = new AvailabilityService({ engine: deps.engine, inventory, clock: deps.clock });
+  // Organizers' changes reach every node's caches over the engine's pub/sub (listeners below).
+  const catalogChanges = new CatalogChanges({ engine: deps.engine, logger: deps.logger });
+  await catalogChanges.start();
   const catalog = createCatalog({
     db: deps.db,
     inventory,
     jobs: jobRepository,
     availability,
     clock: deps.clock,
+    logger: deps.logger,
+    engine: deps.engine,
+    changes: catalogChanges,
     onJobQueued: () => jobs.kick(),
   });
 
@@ -159,6 +168,12 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     clock: deps.clock,
     metrics: queueMetrics,
     logger: deps.logger,
+  });
+
+  catalogChanges.onChange((change) => {
+    // An event's or venue's change reaches its performances' rows too (venue, seat count).
+    performances.forget(change.kind === 'performance' ? change.id : undefined);
+    ticker.refreshSoon();
   });
 
   const { holds, checkout, orders, tickets, stats, sweeper } = createBooking({
@@ -209,6 +224,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   });
   app.addHook('onClose', async () => {
     await sessions.stop();
+    await catalogChanges.stop();
     await jobs.stop();
     await holds.settled();
   });
@@ -221,6 +237,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     metricsServer,
     auth,
     catalog,
+    catalogChanges,
     availability,
     queue,
     streams,

@@ -1,5 +1,9 @@
 import type { Clock } from '../platform/clock.js';
 import type { Db } from '../platform/db.js';
+import type { Logger } from '../platform/logger.js';
+import type { WaitingRoom } from '../engine/waiting-room/port.js';
+import type { CatalogChanges } from '../inventory/catalog-changes.js';
+import { LiveControls } from './live-controls.js';
 import type { JobRepository } from '../jobs/repository.js';
 import type { AvailabilityService } from '../inventory/availability.js';
 import type { InventoryRepository } from '../inventory/repository.js';
@@ -15,6 +19,8 @@ export interface Catalog {
   venues: VenueService;
   events: EventService;
   performances: PerformanceService;
+  /** Live sale controls: edits of a performance on sale, pause and resume. */
+  live: LiveControls;
 }
 
 /** The catalog's services wired together over their repositories. */
@@ -24,9 +30,13 @@ export function createCatalog(deps: {
   jobs: JobRepository;
   availability: AvailabilityService;
   clock: Clock;
+  logger: Logger;
+  engine: WaitingRoom;
+  /** How the catalog tells every node that a record changed. */
+  changes: CatalogChanges;
   onJobQueued: () => void;
 }): Catalog {
-  const { db, clock } = deps;
+  const { db, clock, engine, changes, logger } = deps;
   const events = new EventRepository(db);
   const performances = new PerformanceRepository(db);
   const venues = new VenueService({ repository: new VenueRepository(db) });
@@ -34,5 +44,6 @@ export function createCatalog(deps: {
     venues,
     events: new EventService({ db, repository: events, venues, performances, clock }),
     performances: new PerformanceService({ ...deps, repository: performances, events, venues }),
+    live: new LiveControls({ db, repository: performances, engine, changes, clock, logger }),
   };
 }

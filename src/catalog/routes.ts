@@ -20,6 +20,7 @@ import {
 } from '../contract/catalog.js';
 import { ErrorResponse, IdParams } from '../contract/common.js';
 import type { Catalog } from './catalog.js';
+import { liveControlRoutes } from './live-routes.js';
 
 const errors = { 400: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse, 422: ErrorResponse };
 const admin = { tags: ['admin'], security: [{ bearer: [] }] };
@@ -32,6 +33,7 @@ function notModified(ifNoneMatch: string | undefined, etag: string): boolean {
 export function catalogRoutes(app: App, deps: { catalog: Catalog; guard: Guard }) {
   const { catalog, guard } = deps;
   const { venues, events, performances } = catalog;
+  liveControlRoutes(app, deps);
 
   app.post(
     '/api/admin/venues',

@@ -62,7 +62,7 @@ describe('engine keys', () => {
     expect(loginThrottleKey('failures', 'aBc')).toBe('login:failures:aBc');
     expect(loginThrottleKey('wait', 'aBc')).toBe('login:wait:aBc');
     expect(LEASES).toEqual({ admission: 'leader:admission', bookingSweeper: 'leader:booking-sweeper' });
-    expect(CHANNELS).toEqual({ sessions: 'sessions' });
+    expect(CHANNELS).toEqual({ sessions: 'sessions', catalog: 'catalog' });
   });
 
   it("when keys belong to one performance, then all carry that performance's hash tag and no other's", () => {

@@ -46,6 +46,11 @@ export const loginThrottleKey = (name: 'failures' | 'wait', account: string) => 
 export const CHANNELS = {
   /** `<userId>:<session version>` (`gone` for a deleted user): the user's sessions before it ended. */
   sessions: 'sessions',
+  /**
+   * `<kind>:<id>` (`performance`, `event` or `venue`): an organizer changed that record, so every node
+   * drops what it cached of it (src/inventory/catalog-changes.ts).
+   */
+  catalog: 'catalog',
 } as const;
 
 /** The leases of the jobs that exactly one node runs. */

@@ -3,7 +3,11 @@ import { SharedCache } from '../platform/shared-cache.js';
 import { existingPerformance, type PerformanceRow } from './performance.js';
 import type { InventoryRepository } from './repository.js';
 
-const TTL_MS = 5_000;
+/**
+ * Changes are announced over pub/sub (CatalogChanges) and drop the entry at once; the TTL bounds how
+ * long a node whose message was lost goes on with the old settings (live controls promise 2 s).
+ */
+const TTL_MS = 2_000;
 /** How long a finished sale's waiting room stays in the engine: for support, for late polls, and so
  * that a clock or cache a little behind never meets a queue that has vanished. */
 const QUEUE_KEPT_AFTER_CLOSE_MS = 24 * 60 * 60_000;
@@ -20,7 +24,8 @@ export function queueKeysUntil(perf: PerformanceRow): number {
 
 /**
  * Performance settings for the queue's hot paths (join, poll, pass checks run thousands of times a
- * second): read from PostgreSQL at most every few seconds per node, not once per request.
+ * second): read from PostgreSQL at most every two seconds per node, not once per request, and dropped
+ * at once when an organizer changes them (forget, called on CatalogChanges).
  */
 export class PerformanceCache {
   private readonly cache: SharedCache<PerformanceRow>;
@@ -33,5 +38,13 @@ export class PerformanceCache {
 
   get(id: string): Promise<PerformanceRow> {
     return this.cache.get(id, () => existingPerformance(this.inventory, id));
+  }
+
+  /**
+   * Drops a performance's settings (or all, when an event or venue changed under them), so that the
+   * next request reads what PostgreSQL holds now.
+   */
+  forget(id?: string): void {
+    this.cache.delete(id);
   }
 }

@@ -24,4 +24,10 @@ export class SharedCache<V> {
     });
     return value;
   }
+
+  /** Forgets one key, or every key: the next get reads afresh. */
+  delete(key?: string): void {
+    if (key === undefined) this.entries.clear();
+    else this.entries.delete(key);
+  }
 }

@@ -218,8 +218,9 @@ export class QueueStreams {
   }
 
   private push(stream: Stream, view: QueueView, now: number): void {
-    if (view.state === 'waiting') {
-      if (stream.sentState === 'waiting') {
+    // A paused buyer's place still moves (people ahead leave), coalesced like a waiting one's.
+    if (view.state === 'waiting' || view.state === 'paused') {
+      if (stream.sentState === view.state) {
         if (view.position === stream.sentPosition && view.etaSeconds === stream.sentEta) {
           stream.pending = false;
           return;
@@ -231,7 +232,15 @@ export class QueueStreams {
       }
       stream.sentPosition = view.position;
       stream.sentEta = view.etaSeconds;
-      this.send(stream, view, now, `{"position":${view.position},"etaSeconds":${view.etaSeconds}}`);
+      stream.sent = '';
+      this.send(
+        stream,
+        view,
+        now,
+        view.state === 'paused'
+          ? JSON.stringify(view)
+          : `{"position":${view.position},"etaSeconds":${view.etaSeconds}}`,
+      );
       return;
     }
     const json = JSON.stringify(view);
@@ -277,6 +286,8 @@ function eventName(view: QueueView): string {
       return 'position';
     case 'prequeue':
       return 'prequeue';
+    case 'paused':
+      return 'paused';
     case 'admitted':
       return 'admitted';
     case 'closed':

@@ -638,6 +638,14 @@ describe.each(engineAdapters())('waiting room contract: $name', (adapter) => {
     expect((await engine.queueStats(perf, now + 3)).admittedTotal).toBe(6);
     // A queue nobody paused is not paused; pausing one that does not exist yet makes it so for the first join.
     expect(await engine.queuePause(newPerf(), false, UNTIL)).toBe(false);
+    // Restoring from PostgreSQL writes only a queue with no pause state of its own: an organizer's resume
+    // is never undone by a stale read, a wiped queue gets its pause back.
+    expect(await other.queuePause(perf, true, UNTIL, true)).toBe(false);
+    expect((await engine.queueStats(perf, now)).paused).toBe(false);
+    const wiped = newPerf();
+    expect(await other.queuePause(wiped, true, UNTIL, true)).toBe(true);
+    expect(await engine.queuePause(wiped, false, UNTIL, true)).toBe(false);
+    expect((await engine.queueStats(wiped, now)).paused).toBe(true);
     const early = newPerf();
     expect(await engine.queuePause(early, true, UNTIL)).toBe(true);
     expect(await join(engine, early, 'first', { now, open: true })).toMatchObject({

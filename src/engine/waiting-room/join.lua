@@ -11,7 +11,7 @@ local meta = redis.call('HMGET', KEYS[7], 'closed', 'opened', 'paused')
 local closed, opened = meta[1], meta[2] == '1'
 -- fresh: users given a new entry here (its seq is known at the end); pending: user → fresh index;
 -- fills: reply slots that wait for a fresh entry's state and rank.
-local out, fresh, pending, fills, seen = { meta[3] and 1 or 0 }, {}, {}, {}, {}
+local out, fresh, pending, fills, seen = { meta[3] == '1' and 1 or 0 }, {}, {}, {}, {}
 for i = 7, #ARGV do
   local user, at = ARGV[i], #out
   local over, ttl = false, 0

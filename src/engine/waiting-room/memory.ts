@@ -15,7 +15,8 @@ class Queue {
   seq = 0;
   opened = false;
   closed: string | null = null;
-  paused = false;
+  /** null: never set (the queue is not paused, and the ticker may set it from PostgreSQL). */
+  paused: boolean | null = null;
   admittedTotal = 0;
   version = 0;
   readonly states = new Map<string, string>();
@@ -75,7 +76,7 @@ class Queue {
     const slot = this.slotOf.get(userId);
     const position =
       decoded.state === 'waiting' && slot !== undefined ? this.slots.countBefore(slot) + 1 : null;
-    return { ...decoded, position, closed: this.closed, paused: this.paused };
+    return { ...decoded, position, closed: this.closed, paused: this.paused === true };
   }
 }
 
@@ -191,7 +192,7 @@ export function createMemoryWaitingRoom(
       const q = found(perf);
       const result: AdmitResult = { admitted: [], skipped: 0 };
       // Nobody to admit in a queue that does not exist, and nothing created for it (as in Redis).
-      if (!q || q.closed !== null || q.paused) return result;
+      if (!q || q.closed !== null || q.paused === true) return result;
       q.expirePasses(opts.now);
       const quota = Math.max(0, Math.min(opts.max, opts.maxActive - q.active.size));
       while (result.admitted.length < quota && q.head < q.order.length) {
@@ -227,12 +228,14 @@ export function createMemoryWaitingRoom(
       return true;
     },
 
-    queuePause: async (perf, paused, until) => {
-      if ((found(perf)?.paused ?? false) === paused) return false;
+    queuePause: async (perf, paused, until, onlyIfUnset = false) => {
+      const was = found(perf)?.paused ?? null;
+      if (onlyIfUnset && was !== null) return false;
       const q = queue(perf, until);
       q.paused = paused;
-      q.version++;
       q.until = until;
+      if ((was === true) === paused) return false;
+      q.version++;
       return true;
     },
 
@@ -272,7 +275,7 @@ export function createMemoryWaitingRoom(
         version: q.version,
         opened: q.opened,
         closed: q.closed,
-        paused: q.paused,
+        paused: q.paused === true,
       };
     },
   };

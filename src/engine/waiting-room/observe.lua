@@ -1,4 +1,4 @@
--- ARGV: now, user…  → {closed, paused, raw1, rank1, raw2, rank2, …}; waiting entries are marked seen.
+-- ARGV: now, user…  → {closed, paused ('1' when paused), raw1, rank1, raw2, rank2, …}; waiting entries are marked seen.
 local meta = redis.call('HMGET', KEYS[7], 'closed', 'paused')
 local out = { meta[1], meta[2] }
 for i = 2, #ARGV do

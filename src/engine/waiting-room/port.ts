@@ -133,9 +133,11 @@ export interface WaitingRoom {
    * Pauses admission (`true`) or resumes it. While paused, joins are taken and keep their order,
    * positions stay exact, passes already out stay valid, and every entry reads `paused`; admission then
    * resumes in the same order. Independent of queueClose. Bumps the version when the state changes and
-   * moves the expiry to `until`; returns whether it changed.
+   * moves the expiry to `until`; returns whether it changed. With `onlyIfUnset`, writes only a queue
+   * that has no pause state of its own (never paused or resumed, or forgotten with a wiped Redis): how
+   * the admission ticker restores PostgreSQL's flag without ever undoing an organizer's newer write.
    */
-  queuePause(perf: string, paused: boolean, until: number): Promise<boolean>;
+  queuePause(perf: string, paused: boolean, until: number, onlyIfUnset?: boolean): Promise<boolean>;
   /** Whether this pass is the user's current, unexpired, unconsumed one. */
   queuePassActive(perf: string, userId: string, passId: number, now: number): Promise<boolean>;
   /** Uses the pass up (checkout); true exactly once per pass. Its slot returns to `maxActive`. */

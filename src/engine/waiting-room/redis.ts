@@ -123,8 +123,8 @@ export function createRedisWaitingRoom(redis: Redis): WaitingRoom {
     },
     queueClose: async (perf, reason, until) =>
       (await run('queueCloseScript', perf, reason ?? '', until)) === 1,
-    queuePause: async (perf, paused, until) =>
-      (await run('queuePauseScript', perf, paused ? 1 : 0, until)) === 1,
+    queuePause: async (perf, paused, until, onlyIfUnset = false) =>
+      (await run('queuePauseScript', perf, paused ? 1 : 0, until, onlyIfUnset ? 1 : 0)) === 1,
     queuePassActive: async (perf, userId, passId, now) =>
       (await run('queuePassScript', perf, userId, passId, now, 0)) === 1,
     queueConsumePass: async (perf, userId, passId, now) =>
