@@ -189,6 +189,7 @@ describe.each(modes())('live sale controls on two nodes ($name)', (mode) => {
     // Node B has read the performance (its cache is warm) before the change.
     expect((await hold(b, holder, holderPass, [5])).statusCode).toBe(201);
 
+    const latecomer = await buyer(a);
     const closedAt = Date.now();
     const closed = await send(a, 'PATCH', `/api/admin/performances/${perf}`, admin, {
       salesCloseAt: new Date(closedAt).toISOString(),
@@ -196,7 +197,6 @@ describe.each(modes())('live sale controls on two nodes ($name)', (mode) => {
     expect(closed.statusCode, closed.body).toBe(200);
     expect(closed.json().saleState).toBe('closed');
     const answeredAt = Date.now();
-    const latecomer = await buyer(a);
     let refusedAfter: number | undefined;
     let holdRefusal: { statusCode: number; body: string } | undefined;
     while (Date.now() - closedAt < 3_000) {

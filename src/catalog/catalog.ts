@@ -39,10 +39,10 @@ export function createCatalog(deps: {
   const { db, clock, engine, changes, logger } = deps;
   const events = new EventRepository(db);
   const performances = new PerformanceRepository(db);
-  const venues = new VenueService({ repository: new VenueRepository(db) });
+  const venues = new VenueService({ db, repository: new VenueRepository(db), changes });
   return {
     venues,
-    events: new EventService({ db, repository: events, venues, performances, clock }),
+    events: new EventService({ db, repository: events, venues, performances, changes, clock }),
     performances: new PerformanceService({ ...deps, repository: performances, events, venues }),
     live: new LiveControls({ db, repository: performances, engine, changes, clock, logger }),
   };

@@ -7,6 +7,7 @@ import type { PerformanceRepository } from './performance-repository.js';
 import { checkPrices } from './prices.js';
 import type { EventBody, EventPatch, SearchQuery } from '../contract/catalog.js';
 import type { VenueService } from './venues.js';
+import type { CatalogChanges } from '../inventory/catalog-changes.js';
 import { toEvent, toPerformance, toVenue } from './views.js';
 
 export interface EventServiceOptions {
@@ -14,6 +15,7 @@ export interface EventServiceOptions {
   repository: EventRepository;
   venues: VenueService;
   performances: PerformanceRepository;
+  changes: CatalogChanges;
   clock: Clock;
 }
 
@@ -24,8 +26,10 @@ export class EventService {
   private readonly venues: VenueService;
   private readonly performances: PerformanceRepository;
   private readonly clock: Clock;
+  private readonly changes: CatalogChanges;
 
-  constructor({ db, repository, venues, performances, clock }: EventServiceOptions) {
+  constructor({ db, repository, venues, performances, changes, clock }: EventServiceOptions) {
+    this.changes = changes;
     this.db = db;
     this.repository = repository;
     this.venues = venues;
@@ -77,7 +81,21 @@ export class EventService {
         imageUrl: patch.imageUrl,
       }))!;
     });
+    await this.changes.notify({ kind: 'event', id });
     return toEvent(updated, (await this.repository.pricesOf([id])).get(id) ?? []);
+  }
+
+  /** Deletes an event with its prices, only while it has no performances (they hold its sales). */
+  async deleteEvent(id: string): Promise<void> {
+    await inTransaction(this.db, async (client) => {
+      if (!(await this.repository.lockEvent(client, id)))
+        throw new AppError('EVENT_NOT_FOUND', undefined, { id });
+      if ((await this.repository.countPerformances(client, id)) > 0) {
+        throw new AppError('EVENT_HAS_PERFORMANCES', undefined, { id });
+      }
+      await this.repository.deleteEvent(client, id);
+    });
+    await this.changes.notify({ kind: 'event', id });
   }
 
   async event(id: string) {

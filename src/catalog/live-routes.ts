@@ -1,13 +1,17 @@
 import type { Guard } from '../auth/guard.js';
 import type { App } from '../platform/http.js';
-import { PerformancePatch, PerformanceSchema } from '../contract/catalog.js';
+import { Type } from 'typebox';
+import { PerformancePatch, PerformanceSchema, VenuePatch, VenueSchema } from '../contract/catalog.js';
 import { ErrorResponse, IdParams } from '../contract/common.js';
 import type { Catalog } from './catalog.js';
 
 const errors = { 400: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse, 422: ErrorResponse };
 const admin = { tags: ['admin'], security: [{ bearer: [] }] };
 
-/** Live sale controls (issue 18): each applied on every node within two seconds. */
+/**
+ * Live sale controls (issue 18), each applied on every node within two seconds, and the edits and
+ * deletions of events and venues that go with them (refused while what is sold depends on them).
+ */
 export function liveControlRoutes(app: App, deps: { catalog: Catalog; guard: Guard }) {
   const { catalog, guard } = deps;
 
@@ -54,5 +58,54 @@ export function liveControlRoutes(app: App, deps: { catalog: Catalog; guard: Gua
       },
     },
     async (req) => catalog.live.setPaused(req.params.id, false),
+  );
+
+  app.delete(
+    '/api/admin/events/:id',
+    {
+      onRequest: guard.admin,
+      schema: {
+        ...admin,
+        summary: 'Delete an event with no performances',
+        params: IdParams,
+        response: { 204: Type.Null(), ...errors },
+      },
+    },
+    async (req, reply) => {
+      await catalog.events.deleteEvent(req.params.id);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.patch(
+    '/api/admin/venues/:id',
+    {
+      onRequest: guard.admin,
+      schema: {
+        ...admin,
+        summary: 'Edit a venue: name and address any time, its sections only while no event uses it',
+        params: IdParams,
+        body: VenuePatch,
+        response: { 200: VenueSchema, ...errors },
+      },
+    },
+    async (req) => catalog.venues.updateVenue(req.params.id, req.body),
+  );
+
+  app.delete(
+    '/api/admin/venues/:id',
+    {
+      onRequest: guard.admin,
+      schema: {
+        ...admin,
+        summary: 'Delete a venue no event uses',
+        params: IdParams,
+        response: { 204: Type.Null(), ...errors },
+      },
+    },
+    async (req, reply) => {
+      await catalog.venues.deleteVenue(req.params.id);
+      return reply.code(204).send(null);
+    },
   );
 }

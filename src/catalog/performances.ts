@@ -18,6 +18,7 @@ import type { PerformanceBody } from '../contract/catalog.js';
 import { GENERATE_TICKETS } from './tickets.js';
 import type { VenueService } from './venues.js';
 import { toPerformance } from './views.js';
+import type { CatalogChanges } from '../inventory/catalog-changes.js';
 
 /** A performance's ticket counts are read from PostgreSQL at most this often per node. */
 const COUNTS_TTL_MS = 1_000;
@@ -31,6 +32,8 @@ export interface PerformanceServiceOptions {
   jobs: JobRepository;
   availability: AvailabilityService;
   clock: Clock;
+  /** Announces a deleted performance to every node's caches. */
+  changes: CatalogChanges;
   /** Tells the job runner there is work, so generation starts at once rather than at the next poll. */
   onJobQueued: () => void;
 }
@@ -117,6 +120,7 @@ export class PerformanceService {
         throw new AppError('PERFORMANCE_HAS_SALES', undefined, { id });
       await repository.deletePerformance(client, id);
     });
+    await this.opts.changes.notifyPerformanceChanged(id);
   }
 
   async availability(id: string) {
