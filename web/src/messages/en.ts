@@ -184,6 +184,18 @@ export const en = {
   'admin.collecting': 'Collecting samples…',
   'admin.chartMax': 'top of the scale: {value}',
   'admin.refundUntil': 'Refunds close at',
+  'live.title': 'Live controls',
+  'live.running': 'Admitting',
+  'live.paused': 'Paused',
+  'live.pause': 'Pause admission',
+  'live.resume': 'Resume admission',
+  'live.pauseHint':
+    'Pausing lets nobody in; people can still join and keep their places, and whoever is choosing seats keeps their turn.',
+  'live.pausedHint':
+    'Nobody is let in. Buyers waiting are told so, and are let in in their order once you resume.',
+  'live.edit': 'Live settings',
+  'live.save': 'Save changes',
+  'live.saved': 'Saved. Every server applies the change within two seconds.',
   'admin.refundUntilHint': 'Optional: left empty, refunds close when the performance starts.',
   'admin.forbidden': 'This page is for organizers. Log in with an admin account.',
   ...ticketsEn,
