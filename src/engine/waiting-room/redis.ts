@@ -11,7 +11,7 @@ import { decodeState } from './state.js';
  *
  * KEYS: 1 seq (INCR) · 2 state (HASH user → encoded state) · 3 order (ZSET waiting, by position)
  *       4 pre (ZSET pre-queue, by arrival) · 5 seen (HASH user → ms) · 6 active (ZSET user → pass expiry)
- *       7 meta (HASH opened, admitted, version); the join also has 8…, each caller's join-rate window.
+ *       7 meta (HASH opened, admitted, version, closed, paused); the join also has 8…, each caller's join-rate window.
  * Every script that changes the queue (join, open, admit, close) moves all seven keys' expiry to the
  * caller's `until`, in the same step; the others only change fields of keys that exist, whose expiry
  * Redis keeps.
