@@ -102,8 +102,21 @@ export function LiveControls({
           <p className="muted small">{queue.paused ? t('live.pausedHint') : t('live.pauseHint')}</p>
         </div>
       )}
-      {/* Keyed by the settings, so that a change (here or by another organizer) refills the form. */}
-      <form key={JSON.stringify(performance)} className="stack" aria-label={t('live.edit')} onSubmit={submit}>
+      {/* Keyed by the settings alone (not the counts the dashboard re-reads), so that a change, here
+          or by another organizer, refills the form and nothing else disturbs an edit under way. */}
+      <form
+        key={JSON.stringify([
+          ...TIMES.map(([, name]) => performance[name]),
+          performance.holdTtlSeconds,
+          performance.maxTicketsPerUser,
+          queue.admitPerSecond,
+          queue.maxActive,
+          queue.passTtlSeconds,
+        ])}
+        className="stack"
+        aria-label={t('live.edit')}
+        onSubmit={submit}
+      >
         {TIMES.map(([label, name]) => (
           <Field key={name} label={t(label)}>
             <input
