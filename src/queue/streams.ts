@@ -8,6 +8,7 @@ import type { QueueMetrics } from './metrics.js';
 import type { PerformanceCache } from '../inventory/performance-cache.js';
 import type { QueueService, QueueView } from './service.js';
 import { REPLACED, StreamsPerBuyer } from './streams-per-buyer.js';
+import { eventName, isFinal } from './stream-events.js';
 
 /** Each watched queue's stats are read this often: what a move of the queue waits before anyone hears. */
 const WATCH_EVERY_MS = 100;
@@ -278,30 +279,4 @@ function writerOf(res: ServerResponse): (chunk: string) => void {
     return (chunk) => void h2.write(chunk);
   }
   return (chunk) => void res.write(chunk);
-}
-
-function eventName(view: QueueView): string {
-  switch (view.state) {
-    case 'waiting':
-      return 'position';
-    case 'prequeue':
-      return 'prequeue';
-    case 'paused':
-      return 'paused';
-    case 'admitted':
-      return 'admitted';
-    case 'closed':
-      return 'closed';
-    case 'expired':
-    case 'left':
-    case 'consumed':
-      return 'expired';
-  }
-}
-
-/** After these there is nothing more to say on this stream. */
-function isFinal(view: QueueView): boolean {
-  return (
-    view.state === 'closed' || view.state === 'expired' || view.state === 'left' || view.state === 'consumed'
-  );
 }
