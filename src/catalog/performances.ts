@@ -97,6 +97,8 @@ export class PerformanceService {
       return { id, jobId };
     });
     this.opts.onJobQueued();
+    // The event's page lists its performances: a cache of it must hear of a new one.
+    await this.opts.changes.notify({ kind: 'event', id: eventId });
     return created;
   }
 
