@@ -76,6 +76,8 @@ export interface BuiltApp {
   metricsServer: App | undefined;
   auth: AuthService;
   catalog: Catalog;
+  /** Announces catalog changes to every node (and lets a cache listen: onChange). */
+  catalogChanges: CatalogChanges;
   queue: QueueService;
   streams: QueueStreams;
   ticker: AdmissionTicker;
@@ -123,17 +125,20 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     logger: deps.logger,
   });
   const availability = new AvailabilityService({ engine: deps.engine, inventory, clock: deps.clock });
-  const changes = new CatalogChanges({ engine: deps.engine, logger: deps.logger });
-  await changes.start();
-  const performances = new PerformanceCache({ inventory, clock: deps.clock, changes });
+  // Organizers' changes reach every node's caches over the engine's pub/sub (each cache listens).
+  const catalogChanges = new CatalogChanges({ engine: deps.engine, logger: deps.logger });
+  await catalogChanges.start();
+  const performances = new PerformanceCache({ inventory, clock: deps.clock, changes: catalogChanges });
   const catalog = createCatalog({
     db: deps.db,
     inventory,
     jobs: jobRepository,
     availability,
     rows: performances,
-    changes,
     clock: deps.clock,
+    logger: deps.logger,
+    engine: deps.engine,
+    changes: catalogChanges,
     onJobQueued: () => jobs.kick(),
   });
 
@@ -166,6 +171,9 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     logger: deps.logger,
   });
 
+  // The caches of catalog rows listen themselves; the ticker re-reads its list of open rooms.
+  catalogChanges.onChange(() => ticker.refreshSoon());
+
   const { holds, checkout, orders, tickets, stats, sweeper } = createBooking({
     db: deps.db,
     engine: deps.engine,
@@ -181,7 +189,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     registry: metrics.registry,
     clock: deps.clock,
     logger: deps.logger,
-    changes,
+    changes: catalogChanges,
     leader,
   });
 
@@ -216,7 +224,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   });
   app.addHook('onClose', async () => {
     await sessions.stop();
-    await changes.stop();
+    await catalogChanges.stop();
     await jobs.stop();
     await holds.settled();
   });
@@ -229,6 +237,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     metricsServer,
     auth,
     catalog,
+    catalogChanges,
     availability,
     queue,
     streams,

@@ -177,11 +177,14 @@ export function mutate(parts: Parts, mutations: Mutation[]): Parts {
     if (slots.length === 0) return copy;
     const slot = slots[m.slot % slots.length]!;
     const current = slot.get();
+    // A copy of the value each time: two mutations may draw the same object (a constant), and adding it
+    // inside itself made a circular body that could not be sent (seed 1557539784).
+    const value = typeof m.value === 'object' && m.value !== null ? structuredClone(m.value) : m.value;
     if (m.kind === 'drop') slot.drop();
-    else if (m.kind === 'replace') slot.set(m.value);
+    else if (m.kind === 'replace') slot.set(value);
     else if (m.kind === 'add' && isObject(current))
       // An own property even for `__proto__`, as JSON.parse would make it.
-      Object.defineProperty(current, m.key, { value: m.value, enumerable: true, writable: true });
+      Object.defineProperty(current, m.key, { value, enumerable: true, writable: true });
     else {
       const text = typeof current === 'string' ? current : (JSON.stringify(current) ?? '');
       const at = m.at % (text.length + 1);

@@ -1,9 +1,12 @@
 import type { Clock } from '../platform/clock.js';
 import type { Db } from '../platform/db.js';
+import type { Logger } from '../platform/logger.js';
+import type { WaitingRoom } from '../engine/waiting-room/port.js';
+import type { CatalogChanges } from '../inventory/catalog-changes.js';
+import { LiveControls } from './live-controls.js';
 import type { JobRepository } from '../jobs/repository.js';
 import type { AvailabilityService } from '../inventory/availability.js';
 import type { InventoryRepository } from '../inventory/repository.js';
-import type { CatalogChanges } from '../inventory/catalog-changes.js';
 import type { PerformanceCache } from '../inventory/performance-cache.js';
 import { EventRepository } from './event-repository.js';
 import { EventService } from './events.js';
@@ -17,6 +20,8 @@ export interface Catalog {
   venues: VenueService;
   events: EventService;
   performances: PerformanceService;
+  /** Live sale controls: edits of a performance on sale, pause and resume. */
+  live: LiveControls;
 }
 
 /** The catalog's services wired together over their repositories. */
@@ -27,17 +32,21 @@ export function createCatalog(deps: {
   availability: AvailabilityService;
   /** The performance rows every node keeps (the queue and booking read the same ones). */
   rows: PerformanceCache;
+  /** How the catalog tells every node that a record changed. */
   changes: CatalogChanges;
   clock: Clock;
+  logger: Logger;
+  engine: WaitingRoom;
   onJobQueued: () => void;
 }): Catalog {
-  const { db, clock, inventory, changes } = deps;
+  const { db, clock, inventory, engine, changes, logger } = deps;
   const events = new EventRepository(db);
   const performances = new PerformanceRepository(db);
-  const venues = new VenueService({ repository: new VenueRepository(db), inventory, changes, clock });
+  const venues = new VenueService({ db, repository: new VenueRepository(db), inventory, changes, clock });
   return {
     venues,
     events: new EventService({ db, repository: events, venues, performances, inventory, changes, clock }),
     performances: new PerformanceService({ ...deps, repository: performances, events, venues }),
+    live: new LiveControls({ db, repository: performances, engine, changes, clock, logger }),
   };
 }

@@ -125,6 +125,11 @@ export class EventRepository {
     return byEvent;
   }
 
+  /** Deletes the event and its prices (cascaded); the caller checked it has no performances. */
+  async deleteEvent(client: DbClient, id: string): Promise<void> {
+    await client.query('DELETE FROM events WHERE id = $1', [id]);
+  }
+
   async countPerformances(client: DbClient, eventId: string): Promise<number> {
     const { rows } = await client.query<{ n: number }>(
       'SELECT count(*)::int AS n FROM performances WHERE event_id = $1',

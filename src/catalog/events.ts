@@ -123,6 +123,19 @@ export class EventService {
     return toEvent(updated, (await this.repository.pricesOf([id])).get(id) ?? []);
   }
 
+  /** Deletes an event with its prices, only while it has no performances (they hold its sales). */
+  async deleteEvent(id: string): Promise<void> {
+    await inTransaction(this.db, async (client) => {
+      if (!(await this.repository.lockEvent(client, id)))
+        throw new AppError('EVENT_NOT_FOUND', undefined, { id });
+      if ((await this.repository.countPerformances(client, id)) > 0) {
+        throw new AppError('EVENT_HAS_PERFORMANCES', undefined, { id });
+      }
+      await this.repository.deleteEvent(client, id);
+    });
+    await this.changes.announce('event', id);
+  }
+
   /** The event page: from memory, rebuilt when the catalog changes or a performance's sale state moves on. */
   async event(id: string): Promise<EventDetail> {
     const sources = await this.sources.get(id, () => this.readSources(id));

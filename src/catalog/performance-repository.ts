@@ -7,6 +7,20 @@ import type { PerformanceRow } from '../inventory/performance.js';
 
 const UNIQUE_VIOLATION = '23505';
 
+/** What an organizer may change while a performance is on sale (live controls). */
+export type LiveSettings = Pick<
+  PerformanceRow,
+  | 'salesOpenAt'
+  | 'salesCloseAt'
+  | 'refundUntil'
+  | 'holdTtlSeconds'
+  | 'maxTicketsPerUser'
+  | 'admitPerSecond'
+  | 'maxActive'
+  | 'passTtlSeconds'
+  | 'queuePaused'
+>;
+
 /** About 64 KiB of COPY text per piece: big enough to keep the socket busy, small enough to be nothing. */
 const COPY_PIECE_CHARS = 64 * 1024;
 
@@ -29,7 +43,7 @@ export class PerformanceRepository {
 
   async insertPerformance(
     client: DbClient,
-    p: Omit<PerformanceRow, 'id' | 'venueId' | 'seatCount'>,
+    p: Omit<PerformanceRow, 'id' | 'venueId' | 'seatCount' | 'queuePaused'>,
   ): Promise<string> {
     const { rows } = await client.query<{ id: string }>(
       `INSERT INTO performances (event_id, starts_at, sales_open_at, sales_close_at, hold_ttl_seconds,
@@ -90,6 +104,37 @@ export class PerformanceRepository {
         [performanceId, from, to],
       );
     }
+  }
+
+  /** The performance's settings, its row locked until the transaction ends; undefined when there is none. */
+  async lockSettings(client: DbClient, id: string): Promise<PerformanceRow | undefined> {
+    const { rows } = await client.query<PerformanceRow>(
+      `SELECT ${PERFORMANCE} FROM ${PERFORMANCE_FROM} WHERE p.id = $1 FOR UPDATE OF p`,
+      [id],
+    );
+    return rows[0];
+  }
+
+  /** Writes the settings that may change live (the caller checked them, under the row's lock). */
+  async updateSettings(client: DbClient, p: LiveSettings & { id: string }): Promise<void> {
+    await client.query(
+      `UPDATE performances SET sales_open_at = $2, sales_close_at = $3, refund_until = $4,
+         hold_ttl_seconds = $5, max_tickets_per_user = $6, admit_per_second = $7, max_active = $8,
+         pass_ttl_seconds = $9, queue_paused = $10
+       WHERE id = $1`,
+      [
+        p.id,
+        p.salesOpenAt,
+        p.salesCloseAt,
+        p.refundUntil,
+        p.holdTtlSeconds,
+        p.maxTicketsPerUser,
+        p.admitPerSecond,
+        p.maxActive,
+        p.passTtlSeconds,
+        p.queuePaused,
+      ],
+    );
   }
 
   /** Locks the performance row; false when there is none. */

@@ -30,6 +30,7 @@ export interface PerformanceServiceOptions {
   availability: AvailabilityService;
   /** The performance rows every node keeps in memory, dropped when a change is announced. */
   rows: PerformanceCache;
+  /** Announces a created or deleted performance to every node's caches. */
   changes: CatalogChanges;
   clock: Clock;
   /** Tells the job runner there is work, so generation starts at once rather than at the next poll. */
@@ -98,6 +99,7 @@ export class PerformanceService {
       });
       return { id, jobId };
     });
+    // Every node's caches of the event's page hear of it too (any change drops those).
     await this.opts.changes.announce('performance', created.id);
     this.opts.onJobQueued();
     return created;

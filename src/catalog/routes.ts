@@ -21,6 +21,7 @@ import {
 import { ErrorResponse, IdParams } from '../contract/common.js';
 import { sendRepresentation } from '../platform/representation.js';
 import type { Catalog } from './catalog.js';
+import { liveControlRoutes } from './live-routes.js';
 
 const errors = { 400: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse, 422: ErrorResponse };
 const admin = { tags: ['admin'], security: [{ bearer: [] }] };
@@ -41,6 +42,7 @@ const CACHE = {
 export function catalogRoutes(app: App, deps: { catalog: Catalog; guard: Guard }) {
   const { catalog, guard } = deps;
   const { venues, events, performances } = catalog;
+  liveControlRoutes(app, deps);
 
   app.post(
     '/api/admin/venues',

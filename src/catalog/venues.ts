@@ -1,10 +1,11 @@
 import { AppError } from '../contract/errors.js';
 import { planSeats } from '../contract/layout.js';
-import type { SeatMap, Venue, VenueBody } from '../contract/catalog.js';
+import type { SeatMap, Venue, VenueBody, VenuePatch } from '../contract/catalog.js';
 import type { CatalogChanges } from '../inventory/catalog-changes.js';
 import { KnownIds } from '../inventory/known-ids.js';
 import type { InventoryRepository } from '../inventory/repository.js';
 import type { Clock } from '../platform/clock.js';
+import { inTransaction, type Db } from '../platform/db.js';
 import { Memo } from '../platform/memo.js';
 import { SharedCache } from '../platform/shared-cache.js';
 import type { VenueRepository, VenueRow } from './venue-repository.js';
@@ -14,6 +15,7 @@ import { toSeatMap, toVenue } from './views.js';
 const TTL_MS = 30_000;
 
 export interface VenueServiceOptions {
+  db: Db;
   repository: VenueRepository;
   inventory: InventoryRepository;
   changes: CatalogChanges;
@@ -21,11 +23,13 @@ export interface VenueServiceOptions {
 }
 
 /**
- * Venues and their seat maps: described once, compactly. Every node keeps the rows it was asked for
- * in memory and drops one when its change is announced; ids that do not exist are answered from
- * memory too (KnownIds).
+ * Venues and their seat maps, described compactly. Once an event uses a venue its seats never change
+ * (tickets, prices and issued tickets name them), and it cannot be deleted; its name and address can.
+ * Every node keeps the rows it was asked for in memory and drops one when its change is announced;
+ * ids that do not exist are answered from memory too (KnownIds).
  */
 export class VenueService {
+  private readonly db: Db;
   private readonly repository: VenueRepository;
   private readonly changes: CatalogChanges;
   private readonly rows: SharedCache<VenueRow>;
@@ -33,7 +37,8 @@ export class VenueService {
   private readonly views = new Memo<Venue>();
   private readonly maps = new Memo<SeatMap>();
 
-  constructor({ repository, inventory, changes, clock }: VenueServiceOptions) {
+  constructor({ db, repository, inventory, changes, clock }: VenueServiceOptions) {
+    this.db = db;
     this.repository = repository;
     this.changes = changes;
     this.rows = new SharedCache(TTL_MS, clock);
@@ -43,6 +48,39 @@ export class VenueService {
       this.rows.delete(id);
       this.ids.found(id);
     });
+  }
+
+  async updateVenue(id: string, patch: VenuePatch) {
+    // Planned before the transaction: a layout that is not valid is refused without a lock.
+    const plan =
+      patch.sections === undefined
+        ? undefined
+        : planSeats({ name: patch.name ?? 'venue', sections: patch.sections });
+    const updated = await inTransaction(this.db, async (client) => {
+      if (!(await this.repository.lockVenue(client, id)))
+        throw new AppError('VENUE_NOT_FOUND', undefined, { id });
+      if (plan && (await this.repository.countEvents(client, id)) > 0) {
+        throw new AppError('VENUE_IN_USE', undefined, { id });
+      }
+      return this.repository.updateVenue(client, id, {
+        name: patch.name?.trim(),
+        address: patch.address,
+        plan,
+      });
+    });
+    await this.changes.announce('venue', id);
+    return toVenue(updated);
+  }
+
+  async deleteVenue(id: string): Promise<void> {
+    await inTransaction(this.db, async (client) => {
+      if (!(await this.repository.lockVenue(client, id)))
+        throw new AppError('VENUE_NOT_FOUND', undefined, { id });
+      if ((await this.repository.countEvents(client, id)) > 0)
+        throw new AppError('VENUE_IN_USE', undefined, { id });
+      await this.repository.deleteVenue(client, id);
+    });
+    await this.changes.announce('venue', id);
   }
 
   async createVenue(body: VenueBody) {

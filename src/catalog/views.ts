@@ -53,6 +53,7 @@ export function toPerformance(p: PerformanceRow, saleState: SaleState) {
       admitPerSecond: p.admitPerSecond,
       maxActive: p.maxActive,
       passTtlSeconds: p.passTtlSeconds,
+      paused: p.queuePaused,
     },
     seatCount: p.seatCount,
     saleState,

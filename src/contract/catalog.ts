@@ -130,6 +130,43 @@ export type PerformanceInput = Omit<PerformanceBody, 'holdTtlSeconds' | 'maxTick
     queue?: Partial<PerformanceBody['queue']>;
   };
 
+/**
+ * Live edits of a performance (PATCH /api/admin/performances/:id): only what may change while it is on
+ * sale, each within the bounds a new performance has. A window that closes now ends the sale.
+ */
+export const PerformancePatch = Type.Object(
+  {
+    salesOpenAt: Type.Optional(Instant),
+    salesCloseAt: Type.Optional(Instant),
+    refundUntil: Type.Optional(Instant),
+    holdTtlSeconds: Type.Optional(Type.Integer({ minimum: 30, maximum: 3600 })),
+    maxTicketsPerUser: Type.Optional(Type.Integer({ minimum: 1, maximum: 20 })),
+    queue: Type.Optional(
+      Type.Object(
+        {
+          admitPerSecond: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
+          maxActive: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+          passTtlSeconds: Type.Optional(Type.Integer({ minimum: 60, maximum: 7200 })),
+        },
+        { minProperties: 1, additionalProperties: false },
+      ),
+    ),
+  },
+  { minProperties: 1, additionalProperties: false },
+);
+export type PerformancePatch = Static<typeof PerformancePatch>;
+
+/** A venue's edit: its name and address any time; its sections only while no event uses it. */
+export const VenuePatch = Type.Object(
+  {
+    name: Type.Optional(Name(200)),
+    address: Type.Optional(Text(500)),
+    sections: Type.Optional(VenueBody.properties.sections),
+  },
+  { minProperties: 1, additionalProperties: false },
+);
+export type VenuePatch = Static<typeof VenuePatch>;
+
 /** What POST …/performances answers: the performance, and the job that generates its tickets. */
 export const PerformanceCreatedSchema = Type.Object({ id: Type.String(), jobId: Type.String() });
 export type PerformanceCreated = Static<typeof PerformanceCreatedSchema>;
@@ -153,6 +190,7 @@ export const PerformanceSchema = Type.Object({
     admitPerSecond: Type.Integer(),
     maxActive: Type.Integer(),
     passTtlSeconds: Type.Integer(),
+    paused: Type.Boolean({ description: 'the organizer paused admission (live controls)' }),
   }),
   seatCount: Type.Integer(),
   saleState: SaleState,

@@ -61,6 +61,19 @@ export const ERRORS = {
   INVALID_SALE_WINDOW: { status: 422, message: 'Sales must open before they close, and close by the start.' },
   VENUE_LOCKED: { status: 409, message: 'The venue cannot change once the event has performances.' },
   PERFORMANCE_HAS_SALES: { status: 409, message: 'The performance has held or sold tickets, or orders.' },
+  SALE_ENDED: {
+    status: 409,
+    message: 'The sale of this performance has ended; its waiting room cannot be paused.',
+  },
+  NO_WAITING_ROOM: {
+    status: 409,
+    message: 'This performance sells without a waiting room; there is nothing to pause.',
+  },
+  EVENT_HAS_PERFORMANCES: { status: 409, message: 'The event has performances; delete them first.' },
+  VENUE_IN_USE: {
+    status: 409,
+    message: 'An event uses this venue: its seats cannot change and it cannot be deleted.',
+  },
   SALE_NOT_OPEN: { status: 409, message: 'Sales for this performance have not opened yet.' },
   SEAT_UNAVAILABLE: { status: 409, message: 'Some of these seats have just been taken; pick others.' },
   INVALID_SEAT: { status: 422, message: 'A seat number does not exist at this venue.' },

@@ -2,11 +2,13 @@ import { Type, type Static } from 'typebox';
 
 // The waiting room's payloads. The event stream (…/queue/events) carries the same fields: `position`
 // events {position, etaSeconds}, `admitted` {pass, expiresAt}, and a whole view on `prequeue`,
-// `expired` and `closed`.
+// `paused` (the organizer paused admission; `position` again on resume), `expired` and `closed`.
 
 export const QueueState = Type.Enum([
   'prequeue',
   'waiting',
+  /** The organizer paused admission: the place (`position`) is kept, nobody is let in until resumed. */
+  'paused',
   'admitted',
   'expired',
   'left',

@@ -46,7 +46,10 @@ export const loginThrottleKey = (name: 'failures' | 'wait', account: string) => 
 export const CHANNELS = {
   /** `<userId>:<session version>` (`gone` for a deleted user): the user's sessions before it ended. */
   sessions: 'sessions',
-  /** `<venue|event|performance>:<id>`: the organizer changed it; nodes drop what they cached of it. */
+  /**
+   * `<kind>:<id>` (`performance`, `event` or `venue`): an organizer changed that record, so every node
+   * drops what it cached of it (src/inventory/catalog-changes.ts).
+   */
   catalog: 'catalog',
 } as const;
 

@@ -52,6 +52,13 @@ export class CatalogChanges {
   }
 
   private emit(change: CatalogChange): void {
-    for (const listener of this.listeners) listener(change);
+    for (const listener of this.listeners) {
+      // One cache's failure must not keep the others stale.
+      try {
+        listener(change);
+      } catch (err) {
+        this.deps.logger.error({ err, change }, 'a catalog change listener failed');
+      }
+    }
   }
 }

@@ -6,8 +6,12 @@ import { KnownIds } from './known-ids.js';
 import type { PerformanceRow } from './performance.js';
 import type { InventoryRepository } from './repository.js';
 
-/** Changes are announced; this bounds what a node that missed the message serves. */
-const TTL_MS = 30_000;
+/**
+ * Changes are announced over pub/sub (CatalogChanges) and drop the entry at once; the TTL bounds how
+ * long a node whose message was lost goes on with the old settings (live controls promise 2 s). At
+ * one primary-key read per performance per node every two seconds, not per request.
+ */
+const TTL_MS = 2_000;
 /** How long a finished sale's waiting room stays in the engine: for support, for late polls, and so
  * that a clock or cache a little behind never meets a queue that has vanished. */
 const QUEUE_KEPT_AFTER_CLOSE_MS = 24 * 60 * 60_000;
@@ -24,10 +28,10 @@ export function queueKeysUntil(perf: PerformanceRow): number {
 
 /**
  * Performance settings for every hot path (join, poll, pass checks, holds, the public reads run
- * thousands of times a second): read from PostgreSQL once per change, not once per request. A change
- * announced by any node (CatalogChanges) drops the row on every node; the TTL bounds the staleness
- * when a message is lost. Ids that do not exist are answered from memory (KnownIds), so a flood of
- * random ids does not reach PostgreSQL either.
+ * thousands of times a second): read from PostgreSQL at most every two seconds per node, not once per
+ * request. A change announced by any node (CatalogChanges) drops the row on every node at once; the
+ * TTL bounds the staleness when a message is lost. Ids that do not exist are answered from memory
+ * (KnownIds), so a flood of random ids does not reach PostgreSQL either.
  */
 export class PerformanceCache {
   private readonly cache: SharedCache<PerformanceRow>;
@@ -47,7 +51,8 @@ export class PerformanceCache {
     this.cache = new SharedCache(TTL_MS, clock);
     this.ids = new KnownIds({ idsAfter: (after) => inventory.catalogIdsAfter('performances', after), clock });
     changes.onChange(({ kind, id }) => {
-      if (kind !== 'performance') return;
+      // An event's or venue's change reaches its performances' rows too (venue, seat count).
+      if (kind !== 'performance') return this.cache.clear();
       this.cache.delete(id);
       this.ids.found(id); // created, edited or deleted: the next read asks PostgreSQL which
     });

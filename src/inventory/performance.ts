@@ -25,6 +25,8 @@ export interface PerformanceRow {
   admitPerSecond: number;
   maxActive: number;
   passTtlSeconds: number;
+  /** An organizer paused admission (the engine's flag follows this one; see AdmissionTicker). */
+  queuePaused: boolean;
 }
 
 export interface TicketCounts {

@@ -11,7 +11,8 @@ import { queueKeysUntil, type PerformanceCache } from '../inventory/performance-
 /** The queue pass: signed, bound to one performance, one user and one admission (`pid`). */
 export type PassClaims = { perf: string; sub: string; pid: number };
 
-export type QueueViewState = 'prequeue' | 'waiting' | 'admitted' | 'expired' | 'left' | 'consumed' | 'closed';
+export type QueueViewState =
+  'prequeue' | 'waiting' | 'paused' | 'admitted' | 'expired' | 'left' | 'consumed' | 'closed';
 
 /** What a client is told about its place, by the JSON endpoints and the SSE stream alike. */
 export interface QueueView {
@@ -241,6 +242,8 @@ export class QueueService {
     }
     switch (entry.state) {
       case 'waiting': {
+        // Paused by the organizer: the place is kept, but no ETA holds while nobody is let in.
+        if (entry.paused) return { state: 'paused', position: entry.position, etaSeconds: null };
         const rate = this.rates.measured(perf.id) ?? perf.admitPerSecond;
         return {
           state: 'waiting',

@@ -8,6 +8,7 @@ import type { QueueMetrics } from './metrics.js';
 import type { PerformanceCache } from '../inventory/performance-cache.js';
 import type { QueueService, QueueView } from './service.js';
 import { REPLACED, StreamsPerBuyer } from './streams-per-buyer.js';
+import { eventName, isFinal } from './stream-events.js';
 
 /** Each watched queue's stats are read this often: what a move of the queue waits before anyone hears. */
 const WATCH_EVERY_MS = 100;
@@ -218,8 +219,9 @@ export class QueueStreams {
   }
 
   private push(stream: Stream, view: QueueView, now: number): void {
-    if (view.state === 'waiting') {
-      if (stream.sentState === 'waiting') {
+    // A paused buyer's place still moves (people ahead leave), coalesced like a waiting one's.
+    if (view.state === 'waiting' || view.state === 'paused') {
+      if (stream.sentState === view.state) {
         if (view.position === stream.sentPosition && view.etaSeconds === stream.sentEta) {
           stream.pending = false;
           return;
@@ -231,7 +233,15 @@ export class QueueStreams {
       }
       stream.sentPosition = view.position;
       stream.sentEta = view.etaSeconds;
-      this.send(stream, view, now, `{"position":${view.position},"etaSeconds":${view.etaSeconds}}`);
+      stream.sent = '';
+      this.send(
+        stream,
+        view,
+        now,
+        view.state === 'paused'
+          ? JSON.stringify(view)
+          : `{"position":${view.position},"etaSeconds":${view.etaSeconds}}`,
+      );
       return;
     }
     const json = JSON.stringify(view);
@@ -269,28 +279,4 @@ function writerOf(res: ServerResponse): (chunk: string) => void {
     return (chunk) => void h2.write(chunk);
   }
   return (chunk) => void res.write(chunk);
-}
-
-function eventName(view: QueueView): string {
-  switch (view.state) {
-    case 'waiting':
-      return 'position';
-    case 'prequeue':
-      return 'prequeue';
-    case 'admitted':
-      return 'admitted';
-    case 'closed':
-      return 'closed';
-    case 'expired':
-    case 'left':
-    case 'consumed':
-      return 'expired';
-  }
-}
-
-/** After these there is nothing more to say on this stream. */
-function isFinal(view: QueueView): boolean {
-  return (
-    view.state === 'closed' || view.state === 'expired' || view.state === 'left' || view.state === 'consumed'
-  );
 }

@@ -36,6 +36,8 @@ export interface AdmissionTickerOptions {
 export class AdmissionTicker {
   private performances: PerformanceRow[] = [];
   private refreshedAt = 0;
+  /** A performance changed since the list was read (CatalogChanges): read it again next round. */
+  private stale = true;
   private readonly loop: BackgroundLoop;
   private readonly soldOut: SoldOutCheck;
 
@@ -74,6 +76,14 @@ export class AdmissionTicker {
   }
 
   /**
+   * An organizer changed a performance (its rate, ceiling, window, pause): the next round reads the
+   * list again instead of at its usual two seconds, so the change is obeyed within a tick.
+   */
+  refreshSoon(): void {
+    this.stale = true;
+  }
+
+  /**
    * One round over every open waiting room, started after any round already under way has ended (so
    * that it sees what happened before the call); public so tests can drive it.
    */
@@ -109,15 +119,32 @@ export class AdmissionTicker {
   private async runRound(): Promise<void> {
     this.metrics.leader.set(1);
     const now = this.clock.now();
-    if (now - this.refreshedAt >= REFRESH_PERFORMANCES_MS) {
+    if (this.stale || now - this.refreshedAt >= REFRESH_PERFORMANCES_MS) {
+      // Cleared before the read: a change announced while it runs marks the list stale again.
+      this.stale = false;
       const before = this.performances;
       this.performances = await this.inventory.activeQueues();
       this.forgetClosed(before);
       this.refreshedAt = now;
+      await this.restorePauses();
     }
     for (const perf of this.performances) {
       if (!this.leader.isLeader) break;
       await this.admit(perf, this.clock.now());
+    }
+  }
+
+  /**
+   * PostgreSQL holds the organizer's pause; the engine holds it where every node reads it. A queue
+   * whose engine state has no pause of its own (a wiped or failed-over Redis) gets PostgreSQL's back;
+   * one that has is left alone, since the organizer's own call wrote it after PostgreSQL, under the
+   * row's lock, and a read of ours from before that must not undo it.
+   */
+  private async restorePauses(): Promise<void> {
+    for (const perf of this.performances) {
+      if (await this.engine.queuePause(perf.id, perf.queuePaused, queueKeysUntil(perf), true)) {
+        this.logger.info({ performanceId: perf.id, paused: perf.queuePaused }, 'waiting room pause restored');
+      }
     }
   }
 

@@ -25,6 +25,8 @@ import type {
   PerformanceCreated,
   PerformanceDetail,
   PerformanceInput,
+  PerformancePatch,
+  Performance,
   SearchQuery,
   SearchResult,
   SeatMap,
@@ -182,6 +184,11 @@ export const client = {
       post<PerformanceCreated>(`/api/admin/events/${eventId}/performances`, body),
     stats: (id: string, signal?: AbortSignal) =>
       call<SaleStats>(`/api/admin/performances/${id}/stats`, { signal }),
+    /** Live sale controls: the edit, and pausing or resuming admission. */
+    update: (id: string, body: PerformancePatch) =>
+      call<Performance>(`/api/admin/performances/${id}`, { method: 'PATCH', body }),
+    pause: (id: string) => post<Performance>(`/api/admin/performances/${id}/queue/pause`),
+    resume: (id: string) => post<Performance>(`/api/admin/performances/${id}/queue/resume`),
     checkins: (id: string, signal?: AbortSignal) =>
       call<DoorCount>(`/api/admin/performances/${id}/checkins`, { signal }),
     /**

@@ -1,7 +1,9 @@
 -- ARGV: max, maxActive, now, staleBefore, passTtlMs, until
 -- Returns {skipped, user1, seq1, expires1, user2, …}. The number of stale entries examined per call is
 -- bounded so one tick can never block Redis for long, however many entries were abandoned.
-if redis.call('HEXISTS', KEYS[7], 'closed') == 1 then return { 0 } end
+-- Nobody while the queue is closed or paused.
+local gate = redis.call('HMGET', KEYS[7], 'closed', 'paused')
+if gate[1] or gate[2] == '1' then return { 0 } end
 local max, max_active, now = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 local stale_before, ttl = tonumber(ARGV[4]), tonumber(ARGV[5])
 redis.call('ZREMRANGEBYSCORE', KEYS[6], '-inf', now)

@@ -115,7 +115,7 @@ describe.each(engineAdapters())('waiting room contract: $name', (adapter) => {
     const opts = { now: now + 1, open: true, limit, until: UNTIL };
     const waitingAt = (seq: number, position: number): JoinResult => ({
       outcome: 'joined',
-      entry: { state: 'waiting', seq, position, pass: null, closed: null },
+      entry: { state: 'waiting', seq, position, pass: null, closed: null, paused: false },
     });
     // Ahead of everyone new: 'admitted' (seq 2) and 'flooder' (seq 4); 'left' comes back as a new entry.
     const expected: JoinResult[] = [
@@ -132,6 +132,7 @@ describe.each(engineAdapters())('waiting room contract: $name', (adapter) => {
           position: null,
           pass: { passId: 1, expiresAt: now + PASS_TTL },
           closed: null,
+          paused: false,
         },
       },
       { outcome: 'limited', retryAfterMs: 0 }, // flooder's third call: over the limit of 2
@@ -157,7 +158,14 @@ describe.each(engineAdapters())('waiting room contract: $name', (adapter) => {
     }
     for (const perf of [oneByOne, together]) {
       const { version: _, ...stats } = await engine.queueStats(perf, now + 1);
-      expect(stats).toEqual({ waiting: 5, active: 1, admittedTotal: 1, opened: true, closed: null });
+      expect(stats).toEqual({
+        waiting: 5,
+        active: 1,
+        admittedTotal: 1,
+        opened: true,
+        closed: null,
+        paused: false,
+      });
     }
     // Two new entries changed the order: other nodes must be able to notice.
     expect((await engine.queueStats(together, now + 1)).version).toBeGreaterThan(versionBefore);
@@ -426,6 +434,7 @@ describe.each(engineAdapters())('waiting room contract: $name', (adapter) => {
       version: 0,
       opened: false,
       closed: null,
+      paused: false,
     });
 
     // A queue with someone in it, asked about a stranger: u0 holds pass 1, which is not the stranger's.
@@ -580,6 +589,72 @@ describe.each(engineAdapters())('waiting room contract: $name', (adapter) => {
     expect(await engine.queueClose(newPerf(), null, UNTIL)).toBe(false); // a queue nobody closed is open
   });
 
+  it('when a queue is paused, then joins are taken in order, nobody is admitted, every entry reads it, passes stay, and resuming admits in the original order', async () => {
+    const engine = await adapter.open();
+    const other = await adapter.peer(engine);
+    const perf = newPerf();
+    const now = Date.now();
+    for (let i = 0; i < 3; i++) await join(engine, perf, `u${i}`, { now, open: true });
+    const [pass] = (await admit(engine, perf, now, { max: 1 })).admitted; // u0 holds a pass
+    const v0 = (await engine.queueStats(perf, now)).version;
+
+    expect(await engine.queuePause(perf, true, UNTIL)).toBe(true);
+    expect(await other.queuePause(perf, true, UNTIL)).toBe(false); // no change, no new version
+    expect(await other.queueStats(perf, now)).toMatchObject({ paused: true, closed: null, version: v0 + 1 });
+    // Joins go on, at the back, and say the queue is paused in the same step.
+    for (let i = 3; i < 6; i++) {
+      const joined = await other.queueJoin(perf, `u${i}`, { now, open: true, until: UNTIL });
+      expect(joined).toMatchObject({
+        outcome: 'joined',
+        entry: { state: 'waiting', position: i, paused: true },
+      });
+    }
+    expect(await admit(other, perf, now + 1, { max: 100 })).toEqual({ admitted: [], skipped: 0 });
+    expect(await engine.queueStatus(perf, 'u1', now)).toMatchObject({
+      state: 'waiting',
+      position: 1,
+      paused: true,
+    });
+    const observed = await other.queueObserve(perf, ['u0', 'u2', 'nobody'], now);
+    expect(observed.map((e) => e && { state: e.state, position: e.position, paused: e.paused })).toEqual([
+      { state: 'admitted', position: null, paused: true },
+      { state: 'waiting', position: 2, paused: true },
+      null,
+    ]);
+    // The pass given out before the pause is still good, and can be used.
+    expect(await other.queuePassActive(perf, 'u0', pass!.passId, now + 2)).toBe(true);
+    expect(await other.queueConsumePass(perf, 'u0', pass!.passId, now + 2)).toBe(true);
+
+    // Closed while paused: both facts read, and lifting one leaves the other.
+    expect(await engine.queueClose(perf, 'sold-out', UNTIL)).toBe(true);
+    expect(await other.queueStats(perf, now)).toMatchObject({ paused: true, closed: 'sold-out' });
+    expect(await engine.queueClose(perf, null, UNTIL)).toBe(true);
+
+    expect(await other.queuePause(perf, false, UNTIL)).toBe(true);
+    expect(await engine.queuePause(perf, false, UNTIL)).toBe(false);
+    expect((await engine.queueStatus(perf, 'u1', now))!.paused).toBe(false);
+    const resumed = await admit(engine, perf, now + 3, { max: 100 });
+    expect(resumed.admitted.map((a) => a.userId)).toEqual(['u1', 'u2', 'u3', 'u4', 'u5']);
+    expect((await engine.queueStats(perf, now + 3)).admittedTotal).toBe(6);
+    // A queue nobody paused is not paused; pausing one that does not exist yet makes it so for the first join.
+    expect(await engine.queuePause(newPerf(), false, UNTIL)).toBe(false);
+    // Restoring from PostgreSQL writes only a queue with no pause state of its own: an organizer's resume
+    // is never undone by a stale read, a wiped queue gets its pause back.
+    expect(await other.queuePause(perf, true, UNTIL, true)).toBe(false);
+    expect((await engine.queueStats(perf, now)).paused).toBe(false);
+    const wiped = newPerf();
+    expect(await other.queuePause(wiped, true, UNTIL, true)).toBe(true);
+    expect(await engine.queuePause(wiped, false, UNTIL, true)).toBe(false);
+    expect((await engine.queueStats(wiped, now)).paused).toBe(true);
+    const early = newPerf();
+    expect(await engine.queuePause(early, true, UNTIL)).toBe(true);
+    expect(await join(engine, early, 'first', { now, open: true })).toMatchObject({
+      position: 1,
+      paused: true,
+    });
+    expect(await admit(engine, early, now, { max: 10 })).toEqual({ admitted: [], skipped: 0 });
+  });
+
   it('when a queue passes its instant, then it is forgotten whole; each change moves the instant on', async () => {
     const clock = new TestClock();
     const engine = await adapter.open(clock);
@@ -626,6 +701,7 @@ describe.each(engineAdapters())('waiting room contract: $name', (adapter) => {
       version: 0,
       opened: false,
       closed: null,
+      paused: false,
     });
     // A queue begun again starts from nothing: open, first in line.
     expect(await join(engine, perf, 'u9', { now: t0, open: false })).toMatchObject({

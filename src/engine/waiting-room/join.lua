@@ -1,17 +1,17 @@
 -- KEYS[7 + i]: user i's join window. ARGV: now, open (0|1), seed, limit (0: none), windowMs, until,
 -- then the users. Each user is decided as if the joins ran one after another, in order; the writes
 -- of all of them are then made in one command per key (a batch costs eight calls plus three or four a
--- user; one join alone costs twelve). Three values per user: 'l', retryAfterMs, false (over the limit)
+-- user; one join alone costs twelve). First whether the queue is paused (1|0), then three values per user: 'l', retryAfterMs, false (over the limit)
 -- · 'c', reason, false (closed) · 'j', raw, rank or false (joined).
 -- Arrivals after opening are ordered after every pre-queue entry: score = AFTER_OPENING + seq, written
 -- through %d so Lua never writes 1e+13.
 local AFTER_OPENING = 1e13
 local now, limit, expire_at = ARGV[1], tonumber(ARGV[4]), ARGV[6]
-local meta = redis.call('HMGET', KEYS[7], 'closed', 'opened')
+local meta = redis.call('HMGET', KEYS[7], 'closed', 'opened', 'paused')
 local closed, opened = meta[1], meta[2] == '1'
 -- fresh: users given a new entry here (its seq is known at the end); pending: user → fresh index;
 -- fills: reply slots that wait for a fresh entry's state and rank.
-local out, fresh, pending, fills, seen = {}, {}, {}, {}, {}
+local out, fresh, pending, fills, seen = { meta[3] == '1' and 1 or 0 }, {}, {}, {}, {}
 for i = 7, #ARGV do
   local user, at = ARGV[i], #out
   local over, ttl = false, 0

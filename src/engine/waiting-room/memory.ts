@@ -15,6 +15,8 @@ class Queue {
   seq = 0;
   opened = false;
   closed: string | null = null;
+  /** null: never set (the queue is not paused, and the ticker may set it from PostgreSQL). */
+  paused: boolean | null = null;
   admittedTotal = 0;
   version = 0;
   readonly states = new Map<string, string>();
@@ -74,7 +76,7 @@ class Queue {
     const slot = this.slotOf.get(userId);
     const position =
       decoded.state === 'waiting' && slot !== undefined ? this.slots.countBefore(slot) + 1 : null;
-    return { ...decoded, position, closed: this.closed };
+    return { ...decoded, position, closed: this.closed, paused: this.paused === true };
   }
 }
 
@@ -190,7 +192,7 @@ export function createMemoryWaitingRoom(
       const q = found(perf);
       const result: AdmitResult = { admitted: [], skipped: 0 };
       // Nobody to admit in a queue that does not exist, and nothing created for it (as in Redis).
-      if (!q || q.closed !== null) return result;
+      if (!q || q.closed !== null || q.paused === true) return result;
       q.expirePasses(opts.now);
       const quota = Math.max(0, Math.min(opts.max, opts.maxActive - q.active.size));
       while (result.admitted.length < quota && q.head < q.order.length) {
@@ -226,6 +228,17 @@ export function createMemoryWaitingRoom(
       return true;
     },
 
+    queuePause: async (perf, paused, until, onlyIfUnset = false) => {
+      const was = found(perf)?.paused ?? null;
+      if (onlyIfUnset && was !== null) return false;
+      const q = queue(perf, until);
+      q.paused = paused;
+      q.until = until;
+      if ((was === true) === paused) return false;
+      q.version++;
+      return true;
+    },
+
     queuePassActive: async (perf, userId, passId, now) => {
       const entry = found(perf)?.entry(userId, now);
       return entry?.state === 'admitted' && entry.pass?.passId === passId;
@@ -243,7 +256,16 @@ export function createMemoryWaitingRoom(
 
     queueStats: async (perf, now) => {
       const q = found(perf);
-      if (!q) return { waiting: 0, active: 0, admittedTotal: 0, version: 0, opened: false, closed: null };
+      if (!q)
+        return {
+          waiting: 0,
+          active: 0,
+          admittedTotal: 0,
+          version: 0,
+          opened: false,
+          closed: null,
+          paused: false,
+        };
       q.expirePasses(now);
       const waiting = q.slots.countBefore(q.order.length) + q.preCount;
       return {
@@ -253,6 +275,7 @@ export function createMemoryWaitingRoom(
         version: q.version,
         opened: q.opened,
         closed: q.closed,
+        paused: q.paused === true,
       };
     },
   };

@@ -1,5 +1,6 @@
--- ARGV: now, user…  → {closed, raw1, rank1, raw2, rank2, …}; waiting entries are marked seen.
-local out = { redis.call('HGET', KEYS[7], 'closed') }
+-- ARGV: now, user…  → {closed, paused ('1' when paused), raw1, rank1, raw2, rank2, …}; waiting entries are marked seen.
+local meta = redis.call('HMGET', KEYS[7], 'closed', 'paused')
+local out = { meta[1], meta[2] }
 for i = 2, #ARGV do
   local raw = redis.call('HGET', KEYS[2], ARGV[i])
   out[#out + 1] = raw

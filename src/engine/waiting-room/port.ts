@@ -14,6 +14,11 @@ export interface QueueEntry {
    * the entry, read in the same step so that every node tells every client the same.
    */
   closed: string | null;
+  /**
+   * Whether admission is paused (an organizer's pause): the entry keeps its place and the queue takes
+   * joins, but nobody is admitted. Also a fact of the queue, read in the same step.
+   */
+  paused: boolean;
 }
 
 export interface AdmitOptions {
@@ -47,6 +52,8 @@ export interface QueueStats {
   opened: boolean;
   /** See QueueEntry.closed. */
   closed: string | null;
+  /** See QueueEntry.paused. */
+  paused: boolean;
 }
 
 export interface JoinOptions {
@@ -114,7 +121,7 @@ export interface WaitingRoom {
   queueTouch(perf: string, userId: string, now: number): Promise<boolean>;
   /** Leaves the queue (or gives up an unconsumed pass); false when there was nothing to leave. */
   queueLeave(perf: string, userId: string): Promise<boolean>;
-  /** Admits the next live entries in order; nobody while the queue is closed. */
+  /** Admits the next live entries in order; nobody while the queue is closed or paused. */
   queueAdmit(perf: string, opts: AdmitOptions): Promise<AdmitResult>;
   /**
    * Closes the queue with a reason, or reopens it (`null`). Entries keep their places; while closed,
@@ -122,6 +129,15 @@ export interface WaitingRoom {
    * state changes, so every node's streams notice; returns whether it changed.
    */
   queueClose(perf: string, reason: string | null, until: number): Promise<boolean>;
+  /**
+   * Pauses admission (`true`) or resumes it. While paused, joins are taken and keep their order,
+   * positions stay exact, passes already out stay valid, and every entry reads `paused`; admission then
+   * resumes in the same order. Independent of queueClose. Bumps the version when the state changes and
+   * moves the expiry to `until`; returns whether it changed. With `onlyIfUnset`, writes only a queue
+   * that has no pause state of its own (never paused or resumed, or forgotten with a wiped Redis): how
+   * the admission ticker restores PostgreSQL's flag without ever undoing an organizer's newer write.
+   */
+  queuePause(perf: string, paused: boolean, until: number, onlyIfUnset?: boolean): Promise<boolean>;
   /** Whether this pass is the user's current, unexpired, unconsumed one. */
   queuePassActive(perf: string, userId: string, passId: number, now: number): Promise<boolean>;
   /** Uses the pass up (checkout); true exactly once per pass. Its slot returns to `maxActive`. */

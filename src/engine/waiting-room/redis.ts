@@ -11,7 +11,7 @@ import { decodeState } from './state.js';
  *
  * KEYS: 1 seq (INCR) · 2 state (HASH user → encoded state) · 3 order (ZSET waiting, by position)
  *       4 pre (ZSET pre-queue, by arrival) · 5 seen (HASH user → ms) · 6 active (ZSET user → pass expiry)
- *       7 meta (HASH opened, admitted, version); the join also has 8…, each caller's join-rate window.
+ *       7 meta (HASH opened, admitted, version, closed, paused); the join also has 8…, each caller's join-rate window.
  * Every script that changes the queue (join, open, admit, close) moves all seven keys' expiry to the
  * caller's `until`, in the same step; the others only change fields of keys that exist, whose expiry
  * Redis keeps.
@@ -30,6 +30,7 @@ const SCRIPTS = loadScripts(import.meta.url, {
   queueLeaveScript: ['leave.lua'],
   queueAdmitScript: ['keep.lib.lua', 'admit.lua'],
   queueCloseScript: ['keep.lib.lua', 'close.lua'],
+  queuePauseScript: ['keep.lib.lua', 'pause.lua'],
   queuePassScript: ['pass.lua'],
   queueStatsScript: ['stats.lua'],
 });
@@ -43,13 +44,19 @@ export function createRedisWaitingRoom(redis: Redis): WaitingRoom {
   const run = (name: keyof typeof SCRIPTS, perf: string, ...args: (string | number)[]) =>
     call(name, KEY_NAMES.length, ...keysOf(perf), ...args);
   const toEntry = (reply: unknown, now: number): QueueEntry | null => {
-    const [raw, rank, closed] = reply as [string | null, number | null, string | null | undefined];
+    const [raw, rank, closed, paused] = reply as [
+      string | null,
+      number | null,
+      string | null | undefined,
+      string | number | null | undefined,
+    ];
     if (raw === null) return null;
     const decoded = decodeState(raw, now);
     return {
       ...decoded,
       position: decoded.state === 'waiting' && rank !== null ? rank + 1 : null,
       closed: closed ?? null,
+      paused: paused === '1' || paused === 1,
     };
   };
   const seed = () => randomInt(1, 2 ** 31 - 1);
@@ -69,11 +76,12 @@ export function createRedisWaitingRoom(redis: Redis): WaitingRoom {
       until,
       ...userIds,
     )) as (string | number | null)[];
+    const paused = reply[0];
     return userIds.map((_, i): JoinResult => {
-      const [tag, a, b] = [reply[3 * i], reply[3 * i + 1], reply[3 * i + 2]];
+      const [tag, a, b] = [reply[3 * i + 1], reply[3 * i + 2], reply[3 * i + 3]];
       if (tag === 'l') return { outcome: 'limited', retryAfterMs: Math.max(0, Number(a)) };
       if (tag === 'c') return { outcome: 'closed', reason: String(a) };
-      return { outcome: 'joined', entry: toEntry([a ?? null, b ?? null, null], now)! };
+      return { outcome: 'joined', entry: toEntry([a ?? null, b ?? null, null, paused], now)! };
     });
   };
 
@@ -85,9 +93,9 @@ export function createRedisWaitingRoom(redis: Redis): WaitingRoom {
     queueObserve: async (perf, userIds, now) => {
       if (userIds.length === 0) return [];
       const reply = (await run('queueObserveScript', perf, now, ...userIds)) as (string | number | null)[];
-      const closed = reply[0] ?? null;
+      const [closed, paused] = [reply[0] ?? null, reply[1]];
       return userIds.map((_, i) =>
-        toEntry([reply[2 * i + 1] ?? null, reply[2 * i + 2] ?? null, closed], now),
+        toEntry([reply[2 * i + 2] ?? null, reply[2 * i + 3] ?? null, closed, paused], now),
       );
     },
     queueTouch: async (perf, userId, now) => (await run('queueTouchScript', perf, userId, now)) === 1,
@@ -115,16 +123,18 @@ export function createRedisWaitingRoom(redis: Redis): WaitingRoom {
     },
     queueClose: async (perf, reason, until) =>
       (await run('queueCloseScript', perf, reason ?? '', until)) === 1,
+    queuePause: async (perf, paused, until, onlyIfUnset = false) =>
+      (await run('queuePauseScript', perf, paused ? 1 : 0, until, onlyIfUnset ? 1 : 0)) === 1,
     queuePassActive: async (perf, userId, passId, now) =>
       (await run('queuePassScript', perf, userId, passId, now, 0)) === 1,
     queueConsumePass: async (perf, userId, passId, now) =>
       (await run('queuePassScript', perf, userId, passId, now, 1)) === 1,
     queueStats: async (perf, now): Promise<QueueStats> => {
-      const [waiting, active, admittedTotal, version, opened, closed] = (await run(
+      const [waiting, active, admittedTotal, version, opened, closed, paused] = (await run(
         'queueStatsScript',
         perf,
         now,
-      )) as [number, number, number, number, number, string | null | undefined];
+      )) as [number, number, number, number, number, string | null | undefined, number];
       return {
         waiting: waiting ?? 0,
         active: active ?? 0,
@@ -132,6 +142,7 @@ export function createRedisWaitingRoom(redis: Redis): WaitingRoom {
         version: version ?? 0,
         opened: opened === 1,
         closed: closed ?? null,
+        paused: paused === 1,
       };
     },
   };

@@ -31,7 +31,7 @@ export const tagOf = (raw: string): Tag => raw[0] as Tag;
 /** The arrival sequence of a stored state, as stored. */
 export const seqOf = (raw: string): string => raw.split(':')[1]!;
 
-export function decodeState(raw: string, now: number): Omit<QueueEntry, 'position' | 'closed'> {
+export function decodeState(raw: string, now: number): Omit<QueueEntry, 'position' | 'closed' | 'paused'> {
   const [, seqText, expiresText] = raw.split(':');
   const seq = Number(seqText);
   const tag = tagOf(raw);

@@ -6,6 +6,7 @@ import { client } from '../../api';
 import { useI18n } from '../../i18n';
 import type { MessageKey } from '../../messages/en';
 import { ErrorNote, Loading } from '../../ui';
+import { LiveControls } from './LiveControls';
 
 /** One poll of the stats endpoint, stamped with this browser's clock (the x axis of every chart). */
 interface Sample {
@@ -74,6 +75,10 @@ export default function Dashboard() {
         <span className={`badge badge-${performance.saleState}`}>{t(`sale.${performance.saleState}`)}</span>
       </p>
       <ErrorNote error={error} />
+      <LiveControls
+        performance={performance}
+        onChanged={(changed) => setPerformance((current) => current && { ...current, ...changed })}
+      />
       <div className="stats" data-testid="counts">
         {(
           [

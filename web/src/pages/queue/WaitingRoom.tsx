@@ -42,6 +42,12 @@ export function WaitingRoom() {
           <p className="muted small">{t('queue.keepOpen')}</p>
         </>
       )}
+      {view.state === 'paused' && (
+        <div role="status" className="note" data-testid="queue-paused">
+          <p>{t('queue.paused')}</p>
+          {view.position !== null && <p>{t('queue.pausedPlace', { n: view.position.toLocaleString() })}</p>}
+        </div>
+      )}
       {view.state === 'prequeue' && (
         <p>{t('queue.prequeue', { time: view.opensAt ? dateTime(view.opensAt) : '' })}</p>
       )}
@@ -60,7 +66,7 @@ export function WaitingRoom() {
           )}
         </div>
       )}
-      {(view.state === 'waiting' || view.state === 'prequeue') && (
+      {(view.state === 'waiting' || view.state === 'paused' || view.state === 'prequeue') && (
         <p>
           <button type="button" className="secondary" onClick={() => void leaveAndGoBack()}>
             {t('queue.leave')}

@@ -99,7 +99,7 @@ export function useWaitingRoom(id: string): WaitingRoomState {
         setLive(false);
         poll();
       });
-      for (const name of ['prequeue', 'expired', 'closed'])
+      for (const name of ['prequeue', 'paused', 'expired', 'closed'])
         source.addEventListener(
           name,
           read((data) => apply(data as unknown as QueueView)),

@@ -1,0 +1,111 @@
+import type { Guard } from '../auth/guard.js';
+import type { App } from '../platform/http.js';
+import { Type } from 'typebox';
+import { PerformancePatch, PerformanceSchema, VenuePatch, VenueSchema } from '../contract/catalog.js';
+import { ErrorResponse, IdParams } from '../contract/common.js';
+import type { Catalog } from './catalog.js';
+
+const errors = { 400: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse, 422: ErrorResponse };
+const admin = { tags: ['admin'], security: [{ bearer: [] }] };
+
+/**
+ * Live sale controls (issue 18), each applied on every node within two seconds, and the edits and
+ * deletions of events and venues that go with them (refused while what is sold depends on them).
+ */
+export function liveControlRoutes(app: App, deps: { catalog: Catalog; guard: Guard }) {
+  const { catalog, guard } = deps;
+
+  app.patch(
+    '/api/admin/performances/:id',
+    {
+      onRequest: guard.admin,
+      schema: {
+        ...admin,
+        summary:
+          'Edit a performance live: sale window (a close now ends the sale), hold TTL, per-buyer cap, refund deadline, queue rate, ceiling and pass TTL',
+        params: IdParams,
+        body: PerformancePatch,
+        response: { 200: PerformanceSchema, ...errors },
+      },
+    },
+    async (req) => catalog.live.update(req.params.id, req.body),
+  );
+
+  app.post(
+    '/api/admin/performances/:id/queue/pause',
+    {
+      onRequest: guard.admin,
+      schema: {
+        ...admin,
+        summary:
+          'Pause admission: joins are still taken in order, nobody is admitted, waiters see state "paused"; admitted buyers keep their pass',
+        params: IdParams,
+        response: { 200: PerformanceSchema, ...errors },
+      },
+    },
+    async (req) => catalog.live.setPaused(req.params.id, true),
+  );
+
+  app.post(
+    '/api/admin/performances/:id/queue/resume',
+    {
+      onRequest: guard.admin,
+      schema: {
+        ...admin,
+        summary: 'Resume admission, in the order people joined',
+        params: IdParams,
+        response: { 200: PerformanceSchema, ...errors },
+      },
+    },
+    async (req) => catalog.live.setPaused(req.params.id, false),
+  );
+
+  app.delete(
+    '/api/admin/events/:id',
+    {
+      onRequest: guard.admin,
+      schema: {
+        ...admin,
+        summary: 'Delete an event with no performances',
+        params: IdParams,
+        response: { 204: Type.Null(), ...errors },
+      },
+    },
+    async (req, reply) => {
+      await catalog.events.deleteEvent(req.params.id);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.patch(
+    '/api/admin/venues/:id',
+    {
+      onRequest: guard.admin,
+      schema: {
+        ...admin,
+        summary: 'Edit a venue: name and address any time, its sections only while no event uses it',
+        params: IdParams,
+        body: VenuePatch,
+        response: { 200: VenueSchema, ...errors },
+      },
+    },
+    async (req) => catalog.venues.updateVenue(req.params.id, req.body),
+  );
+
+  app.delete(
+    '/api/admin/venues/:id',
+    {
+      onRequest: guard.admin,
+      schema: {
+        ...admin,
+        summary: 'Delete a venue no event uses',
+        params: IdParams,
+        response: { 204: Type.Null(), ...errors },
+      },
+    },
+    async (req, reply) => {
+      await catalog.venues.deleteVenue(req.params.id);
+      return reply.code(204).send(null);
+    },
+  );
+}
