@@ -55,6 +55,22 @@ export class OrderService {
     return ticketsPdf(view!, { holder: order.buyerName, locale });
   }
 
+  /**
+   * The order as its buyer's mail shows it (src/mail): the view, the buyer's name, and the tickets PDF
+   * while any ticket still admits. Undefined for an order that is gone.
+   */
+  async forMail(
+    orderId: string,
+    locale: TicketLocale,
+  ): Promise<{ order: OrderView; holder: string; pdf: Buffer | null } | undefined> {
+    const order = await this.deps.repository.findOrderDetail(orderId);
+    if (!order) return undefined;
+    const [view] = await this.deps.views.of([order]);
+    const live = view!.tickets.some((t) => t.status !== 'void');
+    const pdf = live ? await ticketsPdf(view!, { holder: order.buyerName, locale }) : null;
+    return { order: view!, holder: order.buyerName, pdf };
+  }
+
   async orders(userId: string, limit: number, before?: string): Promise<OrderView[]> {
     return this.deps.views.of(await this.deps.repository.listOrders(userId, limit, before));
   }
