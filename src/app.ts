@@ -112,7 +112,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   const mail = createMail({
     db: deps.db,
     engine: deps.engine,
-    orders: { forMail: (id, locale) => built.orders!.forMail(id, locale) },
+    orders: { forMail: (id, opts) => built.orders!.forMail(id, opts) },
     // Apps built without mail settings (benchmarks) keep their mail and run no worker.
     config: settings.mail ?? { ...loadConfig({}).mail, worker: false },
     registry: metrics.registry,

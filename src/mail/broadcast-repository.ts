@@ -65,20 +65,15 @@ export class BroadcastRepository {
     createdBy: string | null;
   }): Promise<{ id: string; recipients: number }> {
     const { rows } = await this.db.query<{ id: string; recipients: number }>(
-      `WITH b AS (
-         INSERT INTO mail_broadcasts (performance_id, kind, subject_en, body_en, subject_ko, body_ko, created_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id
+      `WITH h AS (${HOLDERS}), b AS (
+         INSERT INTO mail_broadcasts (performance_id, kind, subject_en, body_en, subject_ko, body_ko, created_by, recipients)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, (SELECT count(*) FROM h)) RETURNING id, recipients
        ), made AS (
-         INSERT INTO mail_messages (source, message_id, kind, user_id, recipient, locale, bulk, broadcast_id, data)
-         SELECT 'broadcast:' || b.id || ':' || h.id, ${this.messageId}, 'broadcast', h.id, h.email, h.locale, true, b.id,
-                '{}'::jsonb
-         FROM b, (${HOLDERS}) h
-         RETURNING 1
-       ), counted AS (
-         UPDATE mail_broadcasts SET recipients = (SELECT count(*) FROM made) WHERE id = (SELECT id FROM b)
-         RETURNING id::text, recipients
+         INSERT INTO mail_messages (source, message_id, kind, user_id, recipient, locale, bulk, broadcast_id)
+         SELECT 'broadcast:' || b.id || ':' || h.id, ${this.messageId}, 'broadcast', h.id, h.email, h.locale, true, b.id
+         FROM b, h
        )
-       SELECT id, recipients FROM counted`,
+       SELECT id::text, recipients FROM b`,
       [b.performanceId, b.kind, b.subject.en, b.body.en, b.subject.ko, b.body.ko, b.createdBy],
     );
     return rows[0]!;

@@ -37,7 +37,10 @@ export class Renderer {
     const data = m.data as Record<string, string | number | boolean | undefined>;
     switch (m.kind) {
       case 'order-confirmation': {
-        const found = await this.deps.orders.forMail(String(data.orderId), m.locale);
+        const found = await this.deps.orders.forMail(String(data.orderId), {
+          locale: m.locale,
+          withPdf: true,
+        });
         if (!found) return undefined;
         const text = templates.orderConfirmation(found.order, found.holder, m.locale);
         const live = found.order.tickets.filter((t) => t.status !== 'void');
@@ -61,7 +64,10 @@ export class Renderer {
         return { ...text, attachments: [...qrs, ...pdf] };
       }
       case 'refund-receipt': {
-        const found = await this.deps.orders.forMail(String(data.orderId), m.locale);
+        const found = await this.deps.orders.forMail(String(data.orderId), {
+          locale: m.locale,
+          withPdf: false,
+        });
         if (!found) return undefined;
         const refund = { amount: Number(data.amount), partial: data.partial === true };
         return { ...templates.refundReceipt(found.order, refund, m.locale), attachments: [] };

@@ -56,18 +56,19 @@ export class OrderService {
   }
 
   /**
-   * The order as its buyer's mail shows it (src/mail): the view, the buyer's name, and the tickets PDF
-   * while any ticket still admits. Undefined for an order that is gone.
+   * The order as its buyer's mail shows it (src/mail): the view, the buyer's name, and (`withPdf`) the
+   * tickets PDF while any ticket still admits. Undefined for an order that is gone.
    */
   async forMail(
     orderId: string,
-    locale: TicketLocale,
+    opts: { locale: TicketLocale; withPdf: boolean },
   ): Promise<{ order: OrderView; holder: string; pdf: Buffer | null } | undefined> {
     const order = await this.deps.repository.findOrderDetail(orderId);
     if (!order) return undefined;
     const [view] = await this.deps.views.of([order]);
     const live = view!.tickets.some((t) => t.status !== 'void');
-    const pdf = live ? await ticketsPdf(view!, { holder: order.buyerName, locale }) : null;
+    const pdf =
+      live && opts.withPdf ? await ticketsPdf(view!, { holder: order.buyerName, locale: opts.locale }) : null;
     return { order: view!, holder: order.buyerName, pdf };
   }
 
