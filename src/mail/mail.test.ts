@@ -4,6 +4,7 @@ import {
   modes,
   onSalePerformance,
   startTestApp,
+  TestClock,
   uniqueEmail,
   type TestApp,
 } from '../../test/harness.js';
@@ -353,5 +354,110 @@ describe.each(modes())('mail to buyers ($name)', (mode) => {
     const metrics = await a.metrics.metrics();
     expect(metrics).toMatch(/^tmomi_mail_pending \d+$/m);
     expect(metrics).toMatch(/^tmomi_mail_oldest_pending_seconds [\d.e+-]+$/m);
+  });
+});
+
+// Issue 16, through this mailer: a forgotten password and a proven address, each by a link used once.
+describe.each(modes())('links mailed to an account ($name)', (mode) => {
+  const sink = new SmtpSink();
+  const clock = new TestClock();
+  let t: TestApp;
+
+  beforeAll(async () => {
+    await sink.start();
+    t = await startTestApp(mode, { clock, settings: { mail: mailSettings(sink) } });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await sink.stop();
+  });
+
+  const post = (url: string, payload: object, headers: Headers = {}) =>
+    t.app.inject({ method: 'POST', url, payload, headers });
+  /** The token of the newest link mailed to `email` whose subject matches. */
+  const mailedToken = async (email: string, subject: RegExp, count = 1) => {
+    await sink.until(() => sink.to(email).filter((m) => subject.test(m.subject ?? '')).length >= count);
+    const mail = sink
+      .to(email)
+      .filter((m) => subject.test(m.subject ?? ''))
+      .at(-1)!;
+    return /token=([A-Za-z0-9_-]+)/.exec(mail.text ?? '')![1]!;
+  };
+
+  it('when a buyer resets a forgotten password, then the link works once, ends every session, and expires after an hour', async () => {
+    const email = uniqueEmail('reset');
+    const signup = await post('/api/auth/signup', { email, password: PASSWORD, name: 'Jun' });
+    const old = { authorization: `Bearer ${signup.json().accessToken}` };
+
+    expect((await post('/api/auth/password-reset', { email })).statusCode).toBe(202);
+    // An unknown address gets the same answer, and no mail is made for it.
+    const stranger = uniqueEmail('nobody');
+    expect((await post('/api/auth/password-reset', { email: stranger })).statusCode).toBe(202);
+    const token = await mailedToken(email, /Reset your Tmomi password/);
+
+    // A refused password does not use the link up.
+    const weak = await post('/api/auth/password-reset/confirm', { token, password: 'password1234' });
+    expect(weak.json().error.code).toBe('WEAK_PASSWORD');
+    const next = 'quartz-meadow-lantern-97';
+    expect((await post('/api/auth/password-reset/confirm', { token, password: next })).statusCode).toBe(204);
+    const again = await post('/api/auth/password-reset/confirm', {
+      token,
+      password: 'another-fine-phrase-31',
+    });
+    expect(again.statusCode).toBe(400);
+    expect(again.json().error.code).toBe('LINK_INVALID');
+
+    const me = await t.app.inject({ method: 'GET', url: '/api/me', headers: old });
+    expect(me.json().error.code).toBe('SESSION_ENDED');
+    expect((await post('/api/auth/login', { email, password: PASSWORD })).statusCode).toBe(401);
+    expect((await post('/api/auth/login', { email, password: next })).statusCode).toBe(200);
+    expect((await t.db.query('SELECT 1 FROM mail_messages WHERE recipient = $1', [stranger])).rows).toEqual(
+      [],
+    );
+
+    // Only the token's hash is stored, and the sent message no longer holds the token.
+    const stored = await t.db.query(
+      `SELECT count(*)::int AS n FROM mail_messages WHERE text_body LIKE '%' || $1 || '%' OR data::text LIKE '%' || $1 || '%'`,
+      [token],
+    );
+    expect(stored.rows[0].n).toBe(0);
+
+    expect((await post('/api/auth/password-reset', { email })).statusCode).toBe(202);
+    const late = await mailedToken(email, /Reset your Tmomi password/, 2);
+    clock.advance(61 * 60_000);
+    const expired = await post('/api/auth/password-reset/confirm', {
+      token: late,
+      password: 'another-fine-phrase-31',
+    });
+    expect(expired.json().error.code).toBe('LINK_INVALID');
+    for (const bad of [{ token: 'short', password: next }, { token: 'x'.repeat(30) }, {}])
+      expect((await post('/api/auth/password-reset/confirm', bad)).json().error.code).toBe(
+        'VALIDATION_FAILED',
+      );
+  });
+
+  it('when a buyer signs up, then a link in their language proves the address, once', async () => {
+    const email = uniqueEmail('verify');
+    const signup = await post(
+      '/api/auth/signup',
+      { email, password: PASSWORD, name: '지민' },
+      { 'accept-language': 'ko-KR,ko;q=0.9,en;q=0.8' },
+    );
+    const headers = { authorization: `Bearer ${signup.json().accessToken}` };
+    expect(signup.json().user).toMatchObject({ locale: 'ko', emailVerified: false });
+    const token = await mailedToken(email, /이메일 주소 확인/);
+    expect((await post('/api/auth/verify-email', { token })).statusCode).toBe(204);
+    expect((await t.app.inject({ method: 'GET', url: '/api/me', headers })).json().emailVerified).toBe(true);
+    expect((await post('/api/auth/verify-email', { token })).json().error.code).toBe('LINK_INVALID');
+    expect((await post('/api/auth/verify-email', { token: 'A'.repeat(43) })).json().error.code).toBe(
+      'LINK_INVALID',
+    );
+
+    const chosen = await post(
+      '/api/auth/signup',
+      { email: uniqueEmail('verify'), password: PASSWORD, name: 'Ann', locale: 'en' },
+      { 'accept-language': 'ko' },
+    );
+    expect(chosen.json().user.locale).toBe('en');
   });
 });
