@@ -33,6 +33,20 @@ export class Renderer {
     },
   ) {}
 
+  /** A broadcast's text, read once per node while its 50,000 messages go out, not once per message. */
+  private readonly broadcastTexts = new Map<string, ReturnType<BroadcastRepository['broadcastText']>>();
+
+  private broadcastText(id: string) {
+    let text = this.broadcastTexts.get(id);
+    if (!text) {
+      if (this.broadcastTexts.size >= 100) this.broadcastTexts.clear();
+      text = this.deps.broadcasts.broadcastText(id);
+      text.catch(() => this.broadcastTexts.delete(id));
+      this.broadcastTexts.set(id, text);
+    }
+    return text;
+  }
+
   async render(m: ClaimedMessage): Promise<RenderResult> {
     const data = m.data as Record<string, string | number | boolean | undefined>;
     switch (m.kind) {
@@ -73,7 +87,7 @@ export class Renderer {
         return { ...templates.refundReceipt(found.order, refund, m.locale), attachments: [] };
       }
       case 'broadcast': {
-        const b = m.broadcastId ? await this.deps.broadcasts.broadcastText(m.broadcastId) : undefined;
+        const b = m.broadcastId ? await this.broadcastText(m.broadcastId) : undefined;
         if (!b) return undefined;
         const [subject, body] = m.locale === 'ko' ? [b.subjectKo, b.bodyKo] : [b.subjectEn, b.bodyEn];
         return { ...templates.broadcast(subject, body, b.eventTitle, m.locale), attachments: [] };

@@ -138,14 +138,6 @@ export class MailRepository {
     return rows;
   }
 
-  /** Keeps what the message says, rendered on its first attempt, for the admin's Mail page and retries. */
-  async saveRendered(id: string, r: { subject: string; text: string; html: string }): Promise<void> {
-    await this.db.query(
-      'UPDATE mail_messages SET subject = $2, text_body = $3, html_body = $4 WHERE id = $1',
-      [id, r.subject, r.text, r.html],
-    );
-  }
-
   /**
    * Settles this claim's attempt; false when the claim was lost (its lease ran out and another node
    * took the message). A token in the message is struck from the stored copy once it is out: only its
@@ -154,10 +146,14 @@ export class MailRepository {
   async settle(
     id: string,
     claim: string,
-    outcome:
+    outcome: (
       | { state: 'sent' | 'kept' }
       | { state: 'dead' | 'skipped'; error: string }
-      | { state: 'pending'; error: string; retryInMs: number },
+      | { state: 'pending'; error: string; retryInMs: number }
+    ) & {
+      /** What the message says, kept on its first attempt for the Mail page (one statement with the settling). */
+      rendered?: { subject: string; text: string; html: string };
+    },
   ): Promise<boolean> {
     const error = 'error' in outcome ? outcome.error : null;
     const retryInMs = outcome.state === 'pending' ? outcome.retryInMs : 0;
@@ -166,11 +162,21 @@ export class MailRepository {
       `UPDATE mail_messages m SET state = $3, last_error = $4, claim = NULL, lease_until = NULL,
          sent_at = CASE WHEN $3 = 'sent' THEN now() END,
          next_attempt_at = now() + $5 * interval '1 millisecond',
-         text_body = CASE WHEN ${scrub} THEN replace(m.text_body, m.data->>'token', '…') ELSE m.text_body END,
-         html_body = CASE WHEN ${scrub} THEN replace(m.html_body, m.data->>'token', '…') ELSE m.html_body END,
+         subject = coalesce($6, m.subject),
+         text_body = CASE WHEN ${scrub} THEN replace(coalesce($7, m.text_body), m.data->>'token', '…') ELSE coalesce($7, m.text_body) END,
+         html_body = CASE WHEN ${scrub} THEN replace(coalesce($8, m.html_body), m.data->>'token', '…') ELSE coalesce($8, m.html_body) END,
          data = CASE WHEN ${scrub} THEN m.data - 'token' ELSE m.data END
        WHERE m.id = $1 AND m.claim = $2`,
-      [id, claim, outcome.state, error, retryInMs],
+      [
+        id,
+        claim,
+        outcome.state,
+        error,
+        retryInMs,
+        outcome.rendered?.subject ?? null,
+        outcome.rendered?.text ?? null,
+        outcome.rendered?.html ?? null,
+      ],
     );
     return rowCount === 1;
   }

@@ -111,35 +111,37 @@ export class MailWorker {
       await repository.settle(m.id, m.claim, { state: 'skipped', error: 'the address refused mail before' });
       return;
     }
+    let rendered: { subject: string; text: string; html: string } | undefined;
     try {
       const letter = await renderer.render(m);
       if (!letter) {
         await repository.settle(m.id, m.claim, { state: 'skipped', error: 'nothing left to say' });
         return;
       }
-      if (m.subject === null) await repository.saveRendered(m.id, letter);
+      rendered =
+        m.subject === null ? { subject: letter.subject, text: letter.text, html: letter.html } : undefined;
       if (!transport.delivering) {
-        await repository.settle(m.id, m.claim, { state: 'kept' });
+        await repository.settle(m.id, m.claim, { state: 'kept', rendered });
         return;
       }
       await transport.send({ messageId: m.messageId, to: m.recipient, letter });
-      if (await repository.settle(m.id, m.claim, { state: 'sent' })) metrics.sent.inc();
+      if (await repository.settle(m.id, m.claim, { state: 'sent', rendered })) metrics.sent.inc();
     } catch (err) {
       const error = err instanceof Error ? err.message : String(err);
       if (err instanceof SendError && err.permanent) {
         metrics.failed.inc({ outcome: 'bounced' });
         await repository.markBounced(m.recipient);
-        await repository.settle(m.id, m.claim, { state: 'dead', error });
+        await repository.settle(m.id, m.claim, { state: 'dead', error, rendered });
       } else if (m.attempts >= retry.maxAttempts) {
         metrics.failed.inc({ outcome: 'dead' });
         logger.warn({ messageId: m.id, error }, 'mail: given up after the last attempt');
-        await repository.settle(m.id, m.claim, { state: 'dead', error });
+        await repository.settle(m.id, m.claim, { state: 'dead', error, rendered });
       } else {
         metrics.failed.inc({ outcome: 'retry' });
         const backoff = Math.min(retry.maxMs, retry.baseMs * 2 ** (m.attempts - 1));
         // Jitter, so messages that failed together do not all come back in the same instant.
         const retryInMs = Math.round(backoff * (0.75 + Math.random() * 0.5));
-        await repository.settle(m.id, m.claim, { state: 'pending', error, retryInMs });
+        await repository.settle(m.id, m.claim, { state: 'pending', error, retryInMs, rendered });
       }
     }
   }
