@@ -37,6 +37,8 @@ export class MailWorker {
   private readonly compose: BackgroundLoop;
   private readonly deliver: BackgroundLoop;
   private readonly leaseMs: number;
+  /** A node that does not run the worker (the harness's default) must not deliver on a kick either. */
+  private started = false;
 
   constructor(private readonly opts: MailWorkerOptions) {
     this.leaseMs = opts.leaseMs ?? 120_000;
@@ -58,18 +60,20 @@ export class MailWorker {
   }
 
   start(): void {
+    this.started = true;
     this.compose.start();
     this.deliver.start();
   }
 
   async stop(): Promise<void> {
+    this.started = false;
     await Promise.all([this.compose.stop(), this.deliver.stop()]);
     this.opts.transport.close();
   }
 
   /** New messages to send now (an account's token): no need to wait for the next tick. */
   kick(): void {
-    this.deliver.kick();
+    if (this.started) this.deliver.kick();
   }
 
   private async composePass(): Promise<void> {
