@@ -171,6 +171,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     rates: new AdmissionRates({ engine: deps.engine, clock: deps.clock }),
     clock: deps.clock,
     metrics: queueMetrics,
+    turns: mail.turns,
   });
   const streams = new QueueStreams({
     engine: deps.engine,
@@ -187,6 +188,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     clock: deps.clock,
     metrics: queueMetrics,
     logger: deps.logger,
+    turns: mail.turns,
   });
 
   const { holds, checkout, orders, tickets, stats, sweeper } = createBooking({

@@ -29,7 +29,9 @@ describe.each(modes())('mail to buyers ($name)', (mode) => {
   let b: TestApp;
   let admin: Headers;
   // Retries quick and many: an outage of the test's length must delay mail, never kill it.
-  const settings = { mail: mailSettings(sink, { retry: { baseMs: 200, maxMs: 1_000, maxAttempts: 200 } }) };
+  const settings = {
+    mail: mailSettings(sink, { retry: { baseMs: 200, maxMs: 1_000, maxAttempts: 200 }, turnDelayMs: 1_500 }),
+  };
 
   beforeAll(async () => {
     await sink.start();
@@ -243,6 +245,47 @@ describe.each(modes())('mail to buyers ($name)', (mode) => {
     });
     expect(list.json().broadcasts[0]).toMatchObject({ recipients: 2, sent: 2, pending: 0, failed: 0 });
     noDuplicates();
+  });
+
+  it('when a waiter is admitted with no stream or poll open, then an "it\'s your turn" mail arrives; one watching gets none', async () => {
+    const { performanceId } = await onSalePerformance(a, {
+      queue: { enabled: true, prequeueMinutes: 30, admitPerSecond: 50, maxActive: 500, passTtlSeconds: 600 },
+    });
+    const watching = await signup();
+    const away = await signup('ko');
+    for (const who of [watching, away]) {
+      const joined = await a.app.inject({
+        method: 'POST',
+        url: `/api/performances/${performanceId}/queue`,
+        headers: who.headers,
+      });
+      expect(joined.statusCode).toBeLessThan(300);
+    }
+    // The watching buyer polls (as the app does without a stream) until the pass shows, on the other node.
+    await sink.until(async () => {
+      const me = await b.app.inject({
+        method: 'GET',
+        url: `/api/performances/${performanceId}/queue/me`,
+        headers: watching.headers,
+      });
+      return me.json().state === 'admitted';
+    });
+    await sink.until(() =>
+      sink.to(away.email).some((m) => /입장 차례입니다: Test Show/.test(m.subject ?? '')),
+    );
+    const mail = sink.to(away.email).find((m) => /입장 차례입니다/.test(m.subject ?? ''))!;
+    expect(mail.text).toContain(`http://tmomi.test/performances/${performanceId}/queue`);
+    const turns = await a.db.query(
+      `SELECT recipient, state FROM mail_messages WHERE kind = 'queue-turn' AND recipient = ANY ($1)`,
+      [[watching.email, away.email]],
+    );
+    expect(new Map(turns.rows.map((r) => [r.recipient, r.state]))).toEqual(
+      new Map([
+        [watching.email, 'skipped'],
+        [away.email, 'sent'],
+      ]),
+    );
+    expect(sink.to(watching.email).filter((m) => /turn/.test(m.subject ?? ''))).toEqual([]);
   });
 
   it(

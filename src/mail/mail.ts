@@ -12,9 +12,11 @@ import { MailRepository } from './repository.js';
 import { MailService } from './service.js';
 import { keepingTransport, smtpTransport, type MailTransport } from './transport.js';
 import { MailWorker } from './worker.js';
+import { TurnMail } from './turns.js';
 
 export interface Mail {
   service: MailService;
+  turns: TurnMail;
   worker: MailWorker;
   repository: MailRepository;
 }
@@ -63,5 +65,6 @@ export function createMail(deps: {
     delivering: transport.delivering,
     onQueued: () => worker.kick(),
   });
-  return { service, worker, repository };
+  const turns = new TurnMail({ repository, logger: deps.logger, delayMs: config.turnDelayMs });
+  return { service, worker, repository, turns };
 }

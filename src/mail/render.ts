@@ -28,7 +28,7 @@ export class Renderer {
   constructor(
     private readonly deps: {
       orders: Pick<OrderService, 'forMail'>;
-      broadcasts: Pick<BroadcastRepository, 'broadcastText'>;
+      broadcasts: Pick<BroadcastRepository, 'broadcastText' | 'performanceTitle'>;
       publicUrl: string;
     },
   ) {}
@@ -93,9 +93,13 @@ export class Renderer {
         return { ...templates.broadcast(subject, body, b.eventTitle, m.locale), attachments: [] };
       }
       case 'queue-turn': {
-        const link = `${this.deps.publicUrl}/performances/${String(data.performanceId)}`;
+        const title = await this.deps.broadcasts.performanceTitle(String(data.performanceId));
+        if (title === undefined) return undefined;
+        const link = `${this.deps.publicUrl}/performances/${String(data.performanceId)}/queue`;
         const expiresAt = new Date(String(data.expiresAt));
-        return { ...templates.queueTurn(String(data.title), expiresAt, link, m.locale), attachments: [] };
+        // A pass that has expired meanwhile (the server was down): the news is stale, so it is not sent.
+        if (expiresAt.getTime() <= Date.now()) return undefined;
+        return { ...templates.queueTurn(title, expiresAt, link, m.locale), attachments: [] };
       }
       case 'password-reset':
       case 'verify-email': {

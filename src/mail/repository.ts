@@ -103,6 +103,42 @@ export class MailRepository {
   }
 
   /**
+   * "It's your turn" notices, one per admitted entry, due after `delayMs`: long enough for a node that
+   * shows the buyer their pass to cancel it first (src/queue/turn-notices.ts).
+   */
+  async enqueueTurns(
+    performanceId: string,
+    entries: { userId: string; passId: number; expiresAt: number }[],
+    delayMs: number,
+  ): Promise<void> {
+    await this.db.query(
+      `INSERT INTO mail_messages (source, message_id, kind, user_id, recipient, locale, data, next_attempt_at)
+       SELECT 'queue-turn:' || $1 || ':' || e.pass_id, ${this.messageId}, 'queue-turn', u.id, u.email, u.locale,
+              jsonb_build_object('performanceId', $1::text, 'expiresAt', to_char(to_timestamp(e.expires_at / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')),
+              now() + $5 * interval '1 millisecond'
+       FROM unnest($2::bigint[], $3::bigint[], $4::float8[]) AS e (user_id, pass_id, expires_at)
+       JOIN users u ON u.id = e.user_id AND u.mail_bounced_at IS NULL
+       ON CONFLICT (source) DO NOTHING`,
+      [
+        performanceId,
+        entries.map((e) => e.userId),
+        entries.map((e) => e.passId),
+        entries.map((e) => e.expiresAt),
+        delayMs,
+      ],
+    );
+  }
+
+  /** The buyer saw their pass: their notice, if still waiting, is not sent. */
+  async cancelTurn(performanceId: string, passId: number): Promise<void> {
+    await this.db.query(
+      `UPDATE mail_messages SET state = 'skipped', last_error = 'seen in the app'
+       WHERE source = 'queue-turn:' || $1 || ':' || $2 AND state = 'pending'`,
+      [performanceId, passId],
+    );
+  }
+
+  /**
    * Claims messages for one attempt each: those due (transactional first, then at most `bulk`
    * broadcast ones), and those whose last claim's lease ran out (a node that died mid-send). Locked rows
    * are skipped, so nodes claiming at once split the work and never share a message.

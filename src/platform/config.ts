@@ -89,6 +89,8 @@ export interface MailConfig {
   worker: boolean;
   /** Backoff between attempts: base·2^(attempt-1), capped; dead after `maxAttempts`. */
   retry: { baseMs: number; maxMs: number; maxAttempts: number };
+  /** How long an "it's your turn" notice waits for the buyer to see the pass in the app (tests shorten it). */
+  turnDelayMs?: number;
 }
 
 /**
