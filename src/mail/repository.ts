@@ -234,12 +234,13 @@ export class MailRepository {
   }
 
   /** The newest messages first (keyset pagination on the id). */
-  async list(limit: number, before?: string): Promise<MessageRow[]> {
+  async list(q: { limit: number; before?: string; to?: string }): Promise<MessageRow[]> {
     const { rows } = await this.db.query<MessageRow>(
       `SELECT id::text, kind, recipient, locale, state, subject, text_body AS "textBody", attempts,
          last_error AS "lastError", created_at AS "createdAt", sent_at AS "sentAt"
-       FROM mail_messages WHERE ($1::bigint IS NULL OR id < $1) ORDER BY id DESC LIMIT $2`,
-      [before ?? null, limit],
+       FROM mail_messages WHERE ($1::bigint IS NULL OR id < $1) AND ($3::text IS NULL OR recipient = lower($3))
+       ORDER BY id DESC LIMIT $2`,
+      [q.before ?? null, q.limit, q.to ?? null],
     );
     return rows;
   }

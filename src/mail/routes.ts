@@ -92,6 +92,6 @@ export function mailRoutes(app: App, deps: { mail: MailService; guard: Guard }) 
         response: { 200: MailPageSchema, 401: ErrorResponse, 403: ErrorResponse },
       },
     },
-    async (req) => mail.messages(req.query.limit, req.query.before),
+    async (req) => mail.messages(req.query),
   );
 }

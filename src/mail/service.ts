@@ -68,11 +68,13 @@ export class MailService implements AccountMailer {
     return { broadcasts: (await this.deps.broadcasts.broadcastsOf(performanceId)).map(progressOf) };
   }
 
-  async messages(
-    limit: number,
-    before?: string,
-  ): Promise<{ delivering: boolean; messages: MailMessage[]; next: string | null }> {
-    const rows = await this.deps.repository.list(limit, before);
+  async messages(q: {
+    limit: number;
+    before?: string;
+    to?: string;
+  }): Promise<{ delivering: boolean; messages: MailMessage[]; next: string | null }> {
+    const { limit } = q;
+    const rows = await this.deps.repository.list(q);
     const last = rows.at(-1);
     return {
       delivering: this.deps.delivering,

@@ -143,12 +143,10 @@ export const client = {
     verifyEmail: (token: string) => post<void>('/api/auth/verify-email', { token }),
   },
   mail: {
-    list: (signal?: AbortSignal) =>
+    list: (to: string, signal?: AbortSignal) =>
       call<{ delivering: boolean; messages: MailMessage[]; next: string | null }>(
-        '/api/admin/mail?limit=100',
-        {
-          signal,
-        },
+        `/api/admin/mail?${query(to ? { limit: 100, to } : { limit: 100 })}`,
+        { signal },
       ),
     preview: (performanceId: string, body: BroadcastBody) =>
       post<{

@@ -1,3 +1,4 @@
+import { useSearchParams } from 'react-router';
 import { client } from '../../api';
 import { useLoad } from '../../hooks';
 import { useI18n } from '../../i18n';
@@ -6,7 +7,10 @@ import { ErrorNote, Loading } from '../../ui';
 /** Recent email: what was sent, waits or failed — or, without an SMTP server, what would have been. */
 export default function MailPage() {
   const { t, dateTime } = useI18n();
-  const { data, error, reload } = useLoad((signal) => client.mail.list(signal), []);
+  // `?to=` shows one address's mail: what an organizer looks up when a buyer says nothing arrived.
+  const [params] = useSearchParams();
+  const to = params.get('to') ?? '';
+  const { data, error, reload } = useLoad((signal) => client.mail.list(to, signal), [to]);
   return (
     <section>
       <h1>{t('mail.title')}</h1>
