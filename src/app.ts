@@ -6,6 +6,9 @@ import { authRoutes } from './auth/routes.js';
 import { createGuard } from './auth/guard.js';
 import { Sessions } from './auth/sessions.js';
 import { Totp } from './auth/totp.js';
+import { AccountLinks } from './auth/account-links.js';
+import { accountLinkRoutes } from './auth/account-link-routes.js';
+import { AccountTokenRepository } from './auth/token-repository.js';
 import { createCatalog, type Catalog } from './catalog/catalog.js';
 import { PerformanceRepository } from './catalog/performance-repository.js';
 import { catalogRoutes } from './catalog/routes.js';
@@ -34,7 +37,7 @@ import type { BookingSweeper } from './booking/sweeper.js';
 import type { TicketService } from './booking/tickets/service.js';
 import { LeaderElector } from './engine/coordination/leader.js';
 import type { Clock } from './platform/clock.js';
-import type { Config } from './platform/config.js';
+import { loadConfig, type Config } from './platform/config.js';
 import type { Db } from './platform/db.js';
 import type { Engine } from './engine/index.js';
 import { LEASES } from './engine/keys.js';
@@ -43,19 +46,22 @@ import type { Logger } from './platform/logger.js';
 import { createMetrics } from './platform/metrics.js';
 import { TokenKind } from './platform/tokens.js';
 import { WEB_DIST, webRoutes } from './web/routes.js';
+import { createMail, type Mail } from './mail/mail.js';
+import { mailRoutes } from './mail/routes.js';
 
-export type AppSettings = Pick<
-  Config,
-  | 'authRateLimitPerMinute'
-  | 'trustProxy'
-  | 'accessTokenTtlSeconds'
-  | 'bodyLimitBytes'
-  | 'corsOrigins'
-  | 'paymentLatencyMs'
-  | 'paymentTimeoutMs'
-  | 'metrics'
-  | 'docs'
->;
+export type AppSettings = Partial<Pick<Config, 'mail'>> &
+  Pick<
+    Config,
+    | 'authRateLimitPerMinute'
+    | 'trustProxy'
+    | 'accessTokenTtlSeconds'
+    | 'bodyLimitBytes'
+    | 'corsOrigins'
+    | 'paymentLatencyMs'
+    | 'paymentTimeoutMs'
+    | 'metrics'
+    | 'docs'
+  >;
 
 export interface AppDeps {
   db: Db;
@@ -91,6 +97,7 @@ export interface BuiltApp {
   sweeper: BookingSweeper;
   /** What /metrics serves, for tests that look at the series themselves. */
   metrics: Registry;
+  mail: Mail;
 }
 
 /** The composition root: wires repositories and services from the ports and registers every feature. */
@@ -103,6 +110,26 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   const users = new UserRepository(deps.db);
   const sessions = new Sessions({ users, engine: deps.engine, clock: deps.clock, logger: deps.logger });
   await sessions.start();
+  // Mail renders orders, which booking (built below) reads; it reads them only once the app runs.
+  const built: { orders?: Pick<OrderService, 'forMail'> } = {};
+  const mail = createMail({
+    db: deps.db,
+    engine: deps.engine,
+    orders: { forMail: (id, opts) => built.orders!.forMail(id, opts) },
+    // Apps built without mail settings (benchmarks) keep their mail and run no worker.
+    config: settings.mail ?? { ...loadConfig({}).mail, worker: false },
+    registry: metrics.registry,
+    clock: deps.clock,
+    logger: deps.logger,
+  });
+
+  const links = new AccountLinks({
+    users,
+    tokens: new AccountTokenRepository(deps.db),
+    mailer: mail.service,
+    sessions,
+    clock: deps.clock,
+  });
   const totp = new Totp({ users, secret: deps.secret, clock: deps.clock });
   const auth = new AuthService({
     users,
@@ -110,6 +137,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     accessTokenTtlSeconds: settings.accessTokenTtlSeconds,
     sessions,
     totp,
+    verification: links,
   });
   const guard = createGuard({ auth, sessions, trustedOrigins: settings.corsOrigins });
   const readiness = new Readiness({ db: deps.db, engine: deps.engine });
@@ -153,6 +181,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     rates: new AdmissionRates({ engine: deps.engine, clock: deps.clock }),
     clock: deps.clock,
     metrics: queueMetrics,
+    turns: mail.turns,
   });
   const streams = new QueueStreams({
     engine: deps.engine,
@@ -169,6 +198,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     clock: deps.clock,
     metrics: queueMetrics,
     logger: deps.logger,
+    turns: mail.turns,
   });
 
   // The caches of catalog rows listen themselves; the ticker re-reads its list of open rooms.
@@ -192,6 +222,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     changes: catalogChanges,
     leader,
   });
+  built.orders = orders;
 
   app.decorateRequest('caller', null);
   opsRoutes(app, { readiness });
@@ -211,6 +242,8 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   catalogRoutes(app, { catalog, guard });
   queueRoutes(app, { queue, streams, guard, metrics: queueMetrics });
   bookingRoutes(app, { holds, checkout, orders, tickets, stats, guard, limits: deps.engine });
+  mailRoutes(app, { mail: mail.service, guard });
+  accountLinkRoutes(app, { links, engine: deps.engine, attemptsPerMinute: settings.authRateLimitPerMinute });
   await webRoutes(app, deps.webRoot ?? WEB_DIST);
 
   // Background work lives as long as the HTTP server. On close, first (preClose, before Fastify waits
@@ -220,7 +253,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   // job runner finishes its current chunk.
   app.addHook('preClose', async () => {
     streams.closeAll();
-    await Promise.all([ticker.stop(), sweeper.stop()]);
+    await Promise.all([ticker.stop(), sweeper.stop(), mail.worker.stop()]);
   });
   app.addHook('onClose', async () => {
     await sessions.stop();
@@ -232,6 +265,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   jobs.start();
   ticker.start();
   sweeper.start();
+  if (settings.mail?.worker) mail.worker.start();
   return {
     app,
     metricsServer,
@@ -250,5 +284,6 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     tickets,
     sweeper,
     metrics: metrics.registry,
+    mail,
   };
 }

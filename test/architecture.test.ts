@@ -22,6 +22,7 @@ const MAY_IMPORT: Record<string, string[]> = {
   catalog: ['inventory', 'auth', 'jobs', 'engine', 'platform', 'contract'],
   queue: ['inventory', 'auth', 'engine', 'platform', 'contract'],
   booking: ['queue', 'inventory', 'auth', 'engine', 'platform', 'contract'],
+  mail: ['booking', 'queue', 'inventory', 'auth', 'engine', 'platform', 'contract'],
   ops: ['booking', 'queue', 'catalog', 'inventory', 'auth', 'jobs', 'engine', 'platform', 'contract'],
   web: ['platform', 'contract'],
   loadtest: ['inventory', 'auth', 'platform', 'contract'],

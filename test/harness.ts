@@ -90,6 +90,17 @@ export async function startTestApp(
       paymentTimeoutMs: 2_000,
       metrics: { token: TEST_METRICS_TOKEN, port: undefined, host: '127.0.0.1' },
       docs: false,
+      // No worker unless a test asks: the outbox is shared by every test file, and the one that
+      // watches mail must be the one that delivers it.
+      mail: {
+        smtpUrl: undefined,
+        from: 'Tmomi <no-reply@tmomi.test>',
+        ratePerSecond: 1000,
+        concurrency: 4,
+        publicUrl: 'http://tmomi.test',
+        worker: false,
+        retry: { baseMs: 200, maxMs: 2_000, maxAttempts: 5 },
+      },
       ...opts.settings,
     },
     webRoot: opts.webRoot,

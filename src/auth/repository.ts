@@ -14,12 +14,15 @@ export interface UserRow {
   totpSecret: string | null;
   /** A TOTP secret being set up, sealed, until a first code confirms it. */
   totpPending: string | null;
+  /** The language of the account's mail (migration 0013). */
+  locale: 'ko' | 'en';
+  emailVerifiedAt: Date | null;
   createdAt: Date;
 }
 
 const COLUMNS = `id::text, email, name, role, password_hash AS "passwordHash",
   session_version AS "sessionVersion", totp_secret AS "totpSecret", totp_pending AS "totpPending",
-  created_at AS "createdAt"`;
+  locale, email_verified_at AS "emailVerifiedAt", created_at AS "createdAt"`;
 
 export class UserRepository {
   constructor(private readonly db: Db) {}
@@ -40,12 +43,13 @@ export class UserRepository {
     name: string;
     passwordHash: string;
     role: Role;
+    locale?: 'ko' | 'en';
   }): Promise<UserRow | undefined> {
     const { rows } = await this.db.query<UserRow>(
-      `INSERT INTO users (email, name, password_hash, role) VALUES ($1, $2, $3, $4)
+      `INSERT INTO users (email, name, password_hash, role, locale) VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (email) DO NOTHING
        RETURNING ${COLUMNS}`,
-      [user.email, user.name, user.passwordHash, user.role],
+      [user.email, user.name, user.passwordHash, user.role, user.locale ?? 'en'],
     );
     return rows[0];
   }

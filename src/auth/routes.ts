@@ -60,11 +60,13 @@ export function authRoutes(
         tags: ['auth'],
         summary: 'Create an account',
         body: SignupBody,
+        headers: Type.Object({ 'accept-language': Type.Optional(Type.String({ maxLength: 1000 })) }),
         response: { 201: SessionSchema, 409: ErrorResponse, 429: ErrorResponse },
       },
     },
     async (req, reply) => {
-      return sendSession(req, reply.code(201), await auth.signup(req.body));
+      const locale = req.body.locale ?? localeOf(req.headers['accept-language']);
+      return sendSession(req, reply.code(201), await auth.signup({ ...req.body, locale }));
     },
   );
 
@@ -154,4 +156,18 @@ export function authRoutes(
     },
     async (req) => auth.listUsers(req.query),
   );
+}
+
+/** The language of the account's mail from Accept-Language: Korean when it is preferred, else English. */
+export function localeOf(header: string | undefined): 'ko' | 'en' {
+  const ranked = (header ?? '')
+    .split(',')
+    .map((part) => {
+      const [tag = '', ...params] = part.trim().toLowerCase().split(';');
+      const q = params.map((p) => /^\s*q=([0-9.]+)\s*$/.exec(p)?.[1]).find((v) => v !== undefined);
+      return { tag, q: q === undefined ? 1 : Number(q) };
+    })
+    .filter((l) => (l.tag.startsWith('ko') || l.tag.startsWith('en')) && l.q > 0)
+    .sort((a, b) => b.q - a.q);
+  return ranked[0]?.tag.startsWith('ko') ? 'ko' : 'en';
 }

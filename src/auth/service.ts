@@ -6,6 +6,7 @@ import { assertStrongPassword } from './password-policy.js';
 import type { Role, UserRepository, UserRow } from './repository.js';
 import type { Sessions } from './sessions.js';
 import type { SecondFactor, Totp } from './totp.js';
+import type { AccountLinks } from './account-links.js';
 
 export type { PublicUser };
 
@@ -34,6 +35,8 @@ export interface AuthServiceOptions {
   sessions?: Pick<Sessions, 'issued' | 'moved'>;
   /** The second factor of accounts that have turned it on. */
   totp?: Pick<Totp, 'check'>;
+  /** Mails a new account the link that proves its address. */
+  verification?: Pick<AccountLinks, 'sendVerification'>;
 }
 
 export class AuthService {
@@ -42,8 +45,17 @@ export class AuthService {
   private readonly accessTokenTtlSeconds: number;
   private readonly sessions: Pick<Sessions, 'issued' | 'moved'> | undefined;
   private readonly totp: Pick<Totp, 'check'> | undefined;
+  private readonly verification: Pick<AccountLinks, 'sendVerification'> | undefined;
 
-  constructor({ users, accessTokens, accessTokenTtlSeconds, sessions, totp }: AuthServiceOptions) {
+  constructor({
+    users,
+    accessTokens,
+    accessTokenTtlSeconds,
+    sessions,
+    totp,
+    verification,
+  }: AuthServiceOptions) {
+    this.verification = verification;
     this.users = users;
     this.accessTokens = accessTokens;
     this.accessTokenTtlSeconds = accessTokenTtlSeconds;
@@ -51,7 +63,12 @@ export class AuthService {
     this.totp = totp;
   }
 
-  async signup(input: { email: string; password: string; name: string }): Promise<Session> {
+  async signup(input: {
+    email: string;
+    password: string;
+    name: string;
+    locale?: 'ko' | 'en';
+  }): Promise<Session> {
     const email = normaliseEmail(input.email);
     const name = input.name.trim();
     assertStrongPassword(input.password, [email, name]);
@@ -60,9 +77,11 @@ export class AuthService {
       name,
       passwordHash: await hashPassword(input.password),
       role: 'user',
+      locale: input.locale,
     });
     // The email is not repeated back: the answer already says too much to whoever tries emails.
     if (!user) throw new AppError('EMAIL_TAKEN');
+    await this.verification?.sendVerification(user.id);
     return this.sessionFor(user);
   }
 
@@ -169,6 +188,8 @@ function toPublic(user: UserRow): PublicUser {
     name: user.name,
     role: user.role,
     totpEnabled: user.totpSecret !== null,
+    locale: user.locale,
+    emailVerified: user.emailVerifiedAt !== null,
     createdAt: user.createdAt.toISOString(),
   };
 }

@@ -1,6 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { Name } from './common.js';
 import { MIN_PASSWORD_LENGTH } from './passwords.js';
+import { Locale } from './mail.js';
 
 // Accounts and sessions. The session itself travels as an httpOnly cookie too, for EventSource.
 
@@ -13,6 +14,8 @@ export const SignupBody = Type.Object({
   email: Email,
   password: Password,
   name: Name(100),
+  /** The language of the account's mail: the app's language switch. Left out: from Accept-Language. */
+  locale: Type.Optional(Locale),
 });
 export type SignupBody = Static<typeof SignupBody>;
 
@@ -41,6 +44,10 @@ export const PublicUserSchema = Type.Object({
   role: Type.Union([Type.Literal('user'), Type.Literal('admin')]),
   /** Whether logging in needs a TOTP code too. */
   totpEnabled: Type.Boolean(),
+  /** The language of the account's mail. */
+  locale: Locale,
+  /** Whether the account proved its address (the link mailed at signup). */
+  emailVerified: Type.Boolean(),
   createdAt: Type.String({ format: 'date-time' }),
 });
 export type PublicUser = Static<typeof PublicUserSchema>;
@@ -79,3 +86,10 @@ export const RecoveryCodesSchema = Type.Object({
   /** Shown once: each logs in once in place of a code, when the phone is lost. */
   recoveryCodes: Type.Array(Type.String()),
 });
+
+/** A single-use token from a link Tmomi mailed (a password reset, an address to prove). */
+const MailedToken = Type.String({ minLength: 20, maxLength: 100, pattern: '^[A-Za-z0-9_-]+$' });
+
+export const PasswordResetBody = Type.Object({ email: Email });
+export const PasswordResetConfirmBody = Type.Object({ token: MailedToken, password: Password });
+export const VerifyEmailBody = Type.Object({ token: MailedToken });

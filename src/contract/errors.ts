@@ -111,6 +111,11 @@ export const ERRORS = {
     status: 503,
     message: 'A service Tmomi depends on cannot be reached right now; try again shortly.',
   },
+  LINK_INVALID: {
+    status: 400,
+    message: 'This link is not valid, was used already, or has expired; ask for a new one.',
+  },
+  MESSAGE_NOT_FOUND: { status: 404, message: 'There is no such message.' },
   INTERNAL: { status: 500, message: 'Something went wrong on our side.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

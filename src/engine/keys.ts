@@ -42,6 +42,9 @@ export const rateLimitKey = (name: string, client: string) => `ratelimit:${name}
 /** An account's login failures, and the wait they impose (`account`: a hash of the email, never the email). */
 export const loginThrottleKey = (name: 'failures' | 'wait', account: string) => `login:${name}:${account}`;
 
+/** Broadcast messages sent in one wall-clock second (epoch seconds), by every node together: the mail rate. */
+export const mailSentInKey = (second: number) => `mail:bulk-sent-in:${second}`;
+
 /** The pub/sub channels nodes tell each other things on. */
 export const CHANNELS = {
   /** `<userId>:<session version>` (`gone` for a deleted user): the user's sessions before it ended. */

@@ -89,8 +89,26 @@ describe('configuration', () => {
     [{ TMOMI_METRICS_HOST: '0.0.0.0' }, 'TMOMI_METRICS_HOST applies only'],
     [{ TMOMI_METRICS_PORT: '9464', TMOMI_METRICS_HOST: '0.0.0.0' }, 'set TMOMI_METRICS_TOKEN'],
     [{ TMOMI_DOCS: 'maybe' }, 'TMOMI_DOCS'],
+    [{ TMOMI_SMTP_URL: 'http://mail.example.com' }, 'TMOMI_SMTP_URL'],
+    [{ TMOMI_SMTP_URL: 'smtp://user:pw@' }, 'TMOMI_SMTP_URL'],
+    [{ TMOMI_SMTP_URL: 'smtp://mail.example.com:99999' }, 'TMOMI_SMTP_URL'],
+    [{ TMOMI_MAIL_RATE_PER_SECOND: '0' }, 'TMOMI_MAIL_RATE_PER_SECOND'],
   ])('when %o, then the boot stops with a message naming %s', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(variable);
+  });
+
+  it('when the mail server URL is refused, then its password is not in the message', () => {
+    expect(() => loadConfig({ TMOMI_SMTP_URL: 'http://me:hunter2-secret@mail.example.com' })).toThrow(
+      /^(?!.*hunter2).*TMOMI_SMTP_URL/,
+    );
+  });
+
+  it('when mail is configured, then it is parsed; unset, mail is kept, not sent', () => {
+    expect(
+      loadConfig({ TMOMI_SMTP_URL: 'smtps://u:p@smtp.example.com:465', TMOMI_MAIL_RATE_PER_SECOND: '20' })
+        .mail,
+    ).toMatchObject({ smtpUrl: 'smtps://u:p@smtp.example.com:465', ratePerSecond: 20 });
+    expect(loadConfig({}).mail).toMatchObject({ smtpUrl: undefined, publicUrl: 'http://localhost:3000' });
   });
 });

@@ -30,6 +30,11 @@ const EnvSchema = Type.Object({
   TMOMI_METRICS_PORT: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
   TMOMI_METRICS_HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
   TMOMI_DOCS: Type.Boolean({ default: false }),
+  TMOMI_SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://[^\\s]+$' })),
+  TMOMI_MAIL_FROM: Type.String({ minLength: 3, maxLength: 200, default: 'Tmomi <no-reply@tmomi.local>' }),
+  TMOMI_MAIL_RATE_PER_SECOND: Type.Integer({ minimum: 1, maximum: 100_000, default: 50 }),
+  TMOMI_MAIL_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 100, default: 4 }),
+  TMOMI_PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://[^\\s]+$' })),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
     { default: 'info' },
@@ -65,7 +70,27 @@ export interface Config {
   metrics: MetricsConfig;
   /** Whether the Swagger UI is served at /docs. */
   docs: boolean;
+  mail: MailConfig;
   logLevel: LogLevel;
+}
+
+/** How buyers' mail leaves (docs/decisions/021-mail-delivery.md). */
+export interface MailConfig {
+  /** `smtp://` or `smtps://`, with user and password when the server wants them. Unset: mail is kept, not sent. */
+  smtpUrl: string | undefined;
+  from: string;
+  /** Broadcast messages a second, across every node (transactional mail does not wait for it). */
+  ratePerSecond: number;
+  /** SMTP sends one node runs at once: mail never takes more than that share of the pool. */
+  concurrency: number;
+  /** Where links in mail point (the web app), e.g. https://tickets.example.com. */
+  publicUrl: string;
+  /** Whether this node runs the delivery worker; tests turn it on only where they watch the mail. */
+  worker: boolean;
+  /** Backoff between attempts: base·2^(attempt-1), capped; dead after `maxAttempts`. */
+  retry: { baseMs: number; maxMs: number; maxAttempts: number };
+  /** How long an "it's your turn" notice waits for the buyer to see the pass in the app (tests shorten it). */
+  turnDelayMs?: number;
 }
 
 /**
@@ -115,7 +140,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const firstError = Value.Errors(EnvSchema, withDefaults)[0];
   if (firstError) {
     const variable = firstError.instancePath.replace(/^\//, '');
-    throw new ConfigError(`${variable}: ${firstError.message} (got "${String(env[variable])}")`);
+    // A mail server's URL carries its password: never repeat that part.
+    const got = String(env[variable]).replace(/\/\/[^@/]*@/, '//***@');
+    throw new ConfigError(`${variable}: ${firstError.message} (got "${got}")`);
   }
   const parsed = withDefaults as Env;
 
@@ -129,6 +156,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
 
   const metrics = metricsConfig(parsed, env);
+  if (parsed.TMOMI_SMTP_URL !== undefined) checkSmtpUrl(parsed.TMOMI_SMTP_URL);
 
   return {
     port: parsed.PORT,
@@ -153,8 +181,36 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     paymentTimeoutMs: parsed.TMOMI_PAYMENT_TIMEOUT_MS,
     metrics,
     docs: parsed.TMOMI_DOCS,
+    mail: {
+      smtpUrl: parsed.TMOMI_SMTP_URL,
+      from: parsed.TMOMI_MAIL_FROM,
+      ratePerSecond: parsed.TMOMI_MAIL_RATE_PER_SECOND,
+      concurrency: parsed.TMOMI_MAIL_CONCURRENCY,
+      publicUrl: (parsed.TMOMI_PUBLIC_URL ?? `http://localhost:${parsed.PORT}`).replace(/\/+$/, ''),
+      worker: true,
+      retry: DEFAULT_MAIL_RETRY,
+    },
     logLevel: parsed.LOG_LEVEL,
   };
+}
+
+/** About an hour and a half of tries: a short outage of the mail server costs a delay, not a message. */
+export const DEFAULT_MAIL_RETRY = { baseMs: 5_000, maxMs: 15 * 60_000, maxAttempts: 10 };
+
+/** A URL the pattern lets through can still be unusable (`smtp://:x@`); say so at boot, not at the first sale. */
+function checkSmtpUrl(value: string): void {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(
+      `TMOMI_SMTP_URL is not a valid URL (got "${value.replace(/\/\/[^@/]*@/, '//***@')}")`,
+    );
+  }
+  if (url.hostname === '')
+    throw new ConfigError('TMOMI_SMTP_URL must name a host, e.g. smtps://user:password@smtp.example.com:465');
+  if (url.port !== '' && (Number(url.port) < 1 || Number(url.port) > 65535))
+    throw new ConfigError(`TMOMI_SMTP_URL has an invalid port "${url.port}"`);
 }
 
 const LOOPBACK = /^(?:localhost|127(?:\.\d{1,3}){3}|::1)$/;

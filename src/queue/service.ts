@@ -5,6 +5,7 @@ import { AppError } from '../contract/errors.js';
 import { rateLimited } from '../engine/coordination/rate-limit.js';
 import { TokenError, type TokenKind } from '../platform/tokens.js';
 import type { PerformanceRow } from '../inventory/performance.js';
+import type { TurnNotices } from './turn-notices.js';
 import type { QueueMetrics } from './metrics.js';
 import { queueKeysUntil, type PerformanceCache } from '../inventory/performance-cache.js';
 
@@ -97,6 +98,8 @@ export interface QueueServiceOptions {
   rates: AdmissionRates;
   clock: Clock;
   metrics?: Pick<QueueMetrics, 'joinBatchSize'>;
+  /** Told when a buyer is shown their pass, so that no "it's your turn" mail follows. */
+  turns?: Pick<TurnNotices, 'seen'>;
 }
 
 export class QueueService {
@@ -113,8 +116,10 @@ export class QueueService {
   private readonly passes: TokenKind<PassClaims>;
   readonly rates: AdmissionRates;
   private readonly clock: Clock;
+  private readonly turns: Pick<TurnNotices, 'seen'> | undefined;
 
-  constructor({ engine, performances, passes, rates, clock, metrics }: QueueServiceOptions) {
+  constructor({ engine, performances, passes, rates, clock, metrics, turns }: QueueServiceOptions) {
+    this.turns = turns;
     this.engine = engine;
     this.performances = performances;
     this.passes = passes;
@@ -260,6 +265,7 @@ export class QueueService {
           opensAt: perf.salesOpenAt.toISOString(),
         };
       case 'admitted': {
+        this.turns?.seen(perf.id, userId, entry.pass!.passId);
         const { token, expiresAt } = this.passes.issueUntil(
           { perf: perf.id, sub: userId, pid: entry.pass!.passId },
           entry.pass!.expiresAt,

@@ -9,6 +9,7 @@ import { BackgroundLoop } from '../engine/coordination/loop.js';
 import type { PerformanceRow } from '../inventory/performance.js';
 import type { InventoryRepository } from '../inventory/repository.js';
 import type { QueueMetrics } from './metrics.js';
+import type { TurnNotices } from './turn-notices.js';
 import { queueKeysUntil } from '../inventory/performance-cache.js';
 import { SoldOutCheck } from './sold-out.js';
 
@@ -25,6 +26,8 @@ export interface AdmissionTickerOptions {
   clock: Clock;
   metrics: QueueMetrics;
   logger: Logger;
+  /** Told of each admission, to mail the waiters who are not watching. */
+  turns?: Pick<TurnNotices, 'admitted'>;
 }
 
 /**
@@ -47,8 +50,10 @@ export class AdmissionTicker {
   private readonly clock: Clock;
   private readonly metrics: QueueMetrics;
   private readonly logger: Logger;
+  private readonly turns: Pick<TurnNotices, 'admitted'> | undefined;
 
-  constructor({ engine, inventory, leader, clock, metrics, logger }: AdmissionTickerOptions) {
+  constructor({ engine, inventory, leader, clock, metrics, logger, turns }: AdmissionTickerOptions) {
+    this.turns = turns;
     this.engine = engine;
     this.inventory = inventory;
     this.leader = leader;
@@ -189,6 +194,12 @@ export class AdmissionTicker {
       if (admitted.length > 0) {
         await this.engine.incr(counter, admitted.length, 5_000);
         this.metrics.admitted.inc({ performance: perf.id }, admitted.length);
+        // Mail never slows admission: a failure to queue the notices is logged, and admission goes on.
+        this.turns
+          ?.admitted(perf.id, admitted)
+          .catch((err: unknown) =>
+            this.logger.warn({ err, performanceId: perf.id }, 'turn notices not queued'),
+          );
       }
       if (skipped > 0) this.metrics.skipped.inc({ performance: perf.id }, skipped);
     }

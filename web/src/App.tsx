@@ -10,6 +10,7 @@ import { OrdersPage } from './pages/orders/OrdersPage';
 import { TicketPage } from './pages/orders/TicketPage';
 import { SeatsPage } from './pages/seats/SeatsPage';
 import { WaitingRoom } from './pages/queue/WaitingRoom';
+import { ResetPasswordPage, VerifyEmailPage } from './pages/mail/AccountLinkPages';
 import { useSession } from './session';
 import { Loading } from './ui';
 
@@ -20,6 +21,8 @@ const EventForm = lazy(() => import('./pages/admin/EventForm'));
 const PerformanceForm = lazy(() => import('./pages/admin/PerformanceForm'));
 const Dashboard = lazy(() => import('./pages/admin/Dashboard'));
 const CheckIn = lazy(() => import('./pages/admin/CheckIn'));
+const MailPage = lazy(() => import('./pages/admin/MailPage'));
+const MessageHolders = lazy(() => import('./pages/admin/MessageHolders'));
 
 export function App() {
   const { t } = useI18n();
@@ -51,6 +54,13 @@ export function App() {
             />
             <Route path="/admin/performances/:id" element={<RequireAdmin page={<Dashboard />} />} />
             <Route path="/admin/checkin" element={<RequireAdmin page={<CheckIn />} />} />
+            <Route path="/admin/mail" element={<RequireAdmin page={<MailPage />} />} />
+            <Route
+              path="/admin/performances/:id/messages"
+              element={<RequireAdmin page={<MessageHolders />} />}
+            />
+            <Route path="/reset-password" element={<ResetPasswordPage />} />
+            <Route path="/verify-email" element={<VerifyEmailPage />} />
             <Route path="*" element={<p>{t('common.notFound')}</p>} />
           </Routes>
         </Suspense>

@@ -36,6 +36,7 @@ import type {
 } from '@tmomi/contract/catalog';
 import type { ErrorResponse } from '@tmomi/contract/common';
 import type { QueueView } from '@tmomi/contract/queue';
+import type { BroadcastBody, BroadcastProgress, MailMessage } from '@tmomi/contract/mail';
 
 // The web app's one way to the API: a function per endpoint, typed with the contract the server
 // validates and documents with (src/contract). Only types are imported, so no schema reaches the bundle.
@@ -138,6 +139,29 @@ export const client = {
     logout: () => post<void>('/api/auth/logout'),
     changePassword: (body: PasswordChangeBody) => post<Session>('/api/me/password', body),
     me: (signal?: AbortSignal) => call<PublicUser>('/api/me', { signal }),
+    requestReset: (email: string) => post<void>('/api/auth/password-reset', { email }),
+    confirmReset: (token: string, password: string) =>
+      post<void>('/api/auth/password-reset/confirm', { token, password }),
+    verifyEmail: (token: string) => post<void>('/api/auth/verify-email', { token }),
+  },
+  mail: {
+    list: (to: string, signal?: AbortSignal) =>
+      call<{ delivering: boolean; messages: MailMessage[]; next: string | null }>(
+        `/api/admin/mail?${query(to ? { limit: 100, to } : { limit: 100 })}`,
+        { signal },
+      ),
+    preview: (performanceId: string, body: BroadcastBody) =>
+      post<{
+        recipients: number;
+        en: { subject: string; text: string };
+        ko: { subject: string; text: string };
+      }>(`/api/admin/performances/${performanceId}/messages/preview`, body),
+    send: (performanceId: string, body: BroadcastBody) =>
+      post<BroadcastProgress>(`/api/admin/performances/${performanceId}/messages`, body),
+    sent: (performanceId: string, signal?: AbortSignal) =>
+      call<{ broadcasts: BroadcastProgress[] }>(`/api/admin/performances/${performanceId}/messages`, {
+        signal,
+      }),
   },
   totp: {
     setUp: (body: { password: string }) => post<TotpSetup>('/api/me/totp', body),

@@ -55,6 +55,23 @@ export class OrderService {
     return ticketsPdf(view!, { holder: order.buyerName, locale });
   }
 
+  /**
+   * The order as its buyer's mail shows it (src/mail): the view, the buyer's name, and (`withPdf`) the
+   * tickets PDF while any ticket still admits. Undefined for an order that is gone.
+   */
+  async forMail(
+    orderId: string,
+    opts: { locale: TicketLocale; withPdf: boolean },
+  ): Promise<{ order: OrderView; holder: string; pdf: Buffer | null } | undefined> {
+    const order = await this.deps.repository.findOrderDetail(orderId);
+    if (!order) return undefined;
+    const [view] = await this.deps.views.of([order]);
+    const live = view!.tickets.some((t) => t.status !== 'void');
+    const pdf =
+      live && opts.withPdf ? await ticketsPdf(view!, { holder: order.buyerName, locale: opts.locale }) : null;
+    return { order: view!, holder: order.buyerName, pdf };
+  }
+
   async orders(userId: string, limit: number, before?: string): Promise<OrderView[]> {
     return this.deps.views.of(await this.deps.repository.listOrders(userId, limit, before));
   }

@@ -2,6 +2,7 @@
 // every key). Every error code the API can answer has a sentence (a test holds them to the server's
 // catalog, src/contract/errors.ts).
 import { ticketsEn } from './tickets.en';
+import { mailEn } from './mail.en';
 
 export const en = {
   'app.name': 'Tmomi',
@@ -199,6 +200,7 @@ export const en = {
   'admin.refundUntilHint': 'Optional: left empty, refunds close when the performance starts.',
   'admin.forbidden': 'This page is for organizers. Log in with an admin account.',
   ...ticketsEn,
+  ...mailEn,
   errors: {
     NETWORK: 'We could not reach Tmomi. Check your connection and try again.',
     VALIDATION_FAILED: 'Some of the information is not valid. Check the form and try again.',
@@ -223,6 +225,8 @@ export const en = {
     ROUTE_NOT_FOUND: 'This feature is not available on this server yet.',
     METHOD_NOT_ALLOWED: 'This action is not available here.',
     EMAIL_TAKEN: 'An account with this email already exists. Try logging in.',
+    LINK_INVALID: 'This link is not valid, was used already, or has expired; ask for a new one.',
+    MESSAGE_NOT_FOUND: 'There is no such message.',
     WEAK_PASSWORD:
       'This password is too common or too easy to guess. Try a longer phrase of unrelated words.',
     WRONG_PASSWORD: 'The current password is not correct.',

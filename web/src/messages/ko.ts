@@ -1,6 +1,7 @@
 // The web app's words in Korean: typed as the English ones, so a missing key fails the typecheck.
 import type { Messages } from './en';
 import { ticketsKo } from './tickets.ko';
+import { mailKo } from './mail.ko';
 
 export const ko: Messages = {
   'app.name': '티모미',
@@ -197,6 +198,7 @@ export const ko: Messages = {
   'admin.refundUntilHint': '선택 사항: 비워 두면 공연 시작 시각에 환불이 마감됩니다.',
   'admin.forbidden': '주최자 전용 페이지입니다. 관리자 계정으로 로그인하세요.',
   ...ticketsKo,
+  ...mailKo,
   errors: {
     NETWORK: '티모미에 연결할 수 없습니다. 인터넷 연결을 확인하고 다시 시도하세요.',
     VALIDATION_FAILED: '입력한 정보가 올바르지 않습니다. 확인 후 다시 시도하세요.',
@@ -220,6 +222,8 @@ export const ko: Messages = {
     ROUTE_NOT_FOUND: '이 서버에서는 아직 사용할 수 없는 기능입니다.',
     METHOD_NOT_ALLOWED: '여기서는 할 수 없는 작업입니다.',
     EMAIL_TAKEN: '이미 가입된 이메일입니다. 로그인해 보세요.',
+    LINK_INVALID: '유효하지 않거나 이미 사용했거나 만료된 링크입니다. 새 링크를 요청하세요.',
+    MESSAGE_NOT_FOUND: '해당 메시지가 없습니다.',
     WEAK_PASSWORD:
       '너무 흔하거나 추측하기 쉬운 비밀번호입니다. 서로 관계없는 단어를 이어 더 길게 만들어 보세요.',
     WRONG_PASSWORD: '현재 비밀번호가 올바르지 않습니다.',

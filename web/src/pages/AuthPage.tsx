@@ -10,7 +10,7 @@ import { ErrorNote, Field } from '../ui';
 const safeNext = (next: string | null) => (next?.startsWith('/') && !next.startsWith('//') ? next : '/');
 
 export function AuthPage({ mode }: { mode: 'login' | 'signup' }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const { signedIn } = useSession();
   const navigate = useNavigate();
   const [params] = useSearchParams();
@@ -32,7 +32,7 @@ export function AuthPage({ mode }: { mode: 'login' | 'signup' }) {
     try {
       const session = await (mode === 'login'
         ? client.auth.login({ ...credentials, ...secondFactor })
-        : client.auth.signup({ ...credentials, name: text('name') }));
+        : client.auth.signup({ ...credentials, name: text('name'), locale: lang }));
       signedIn(session.user);
       await navigate(next, { replace: true });
     } catch (err) {
@@ -85,6 +85,11 @@ export function AuthPage({ mode }: { mode: 'login' | 'signup' }) {
         {t(mode === 'login' ? 'auth.noAccount' : 'auth.haveAccount')}{' '}
         <Link to={other}>{t(mode === 'login' ? 'nav.signup' : 'nav.login')}</Link>
       </p>
+      {mode === 'login' && (
+        <p className="muted">
+          <Link to="/reset-password">{t('mail.forgot')}</Link>
+        </p>
+      )}
     </section>
   );
 }

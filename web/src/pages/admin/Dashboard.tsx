@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { useParams } from 'react-router';
+import { Link, useParams } from 'react-router';
 import type { SaleStats } from '@tmomi/contract/booking';
 import type { PerformanceDetail } from '@tmomi/contract/catalog';
 import { client } from '../../api';
@@ -73,6 +73,9 @@ export default function Dashboard() {
       <p className="muted">
         {dateTime(performance.startsAt)} ·{' '}
         <span className={`badge badge-${performance.saleState}`}>{t(`sale.${performance.saleState}`)}</span>
+      </p>
+      <p>
+        <Link to={`/admin/performances/${performance.id}/messages`}>{t('mail.broadcastOpen')}</Link>
       </p>
       <ErrorNote error={error} />
       <LiveControls
