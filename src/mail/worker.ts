@@ -117,7 +117,7 @@ export class MailWorker {
     }
     let rendered: { subject: string; text: string; html: string } | undefined;
     try {
-      const letter = await renderer.render(m);
+      const letter = await renderer.render(m, { attachments: transport.delivering });
       if (!letter) {
         await repository.settle(m.id, m.claim, { state: 'skipped', error: 'nothing left to say' });
         return;
