@@ -15,8 +15,4 @@ export class Memo<V> {
     this.entries.set(key, { inputs, value });
     return value;
   }
-
-  delete(key: string): void {
-    this.entries.delete(key);
-  }
 }

@@ -14,7 +14,7 @@ const made = new WeakMap<object, Representation>();
  * while nothing it shows has changed: Memo). The ETag is a hash of the bytes, so every node gives the
  * same tag for the same content, and a client or cache sent to another node still gets its 304.
  */
-export function represent(view: object, reply: FastifyReply, etag?: string): Representation {
+function represent(view: object, reply: FastifyReply, etag?: string): Representation {
   const known = made.get(view);
   if (known) return known;
   // The route's serializer for 200 (fast-json-stringify from the response schema) gives a string.
