@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import type { Redis } from 'ioredis';
 import { freePort } from '../src/platform/net.js';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -18,6 +19,13 @@ export function cpuSecondsOf(pid: number, only?: 'system'): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Redis's CPU time so far (ms), from INFO: on a shared server other clients' work shows too. */
+export async function redisCpuMs(redis: Redis): Promise<number> {
+  const info = await redis.info('cpu');
+  const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1]);
+  return (field('used_cpu_user') + field('used_cpu_sys')) * 1000;
 }
 
 /** Starts a process with its file limit raised to the hard limit and waits for `ready`. */

@@ -22,7 +22,7 @@ import { bulkBuyers } from '../src/loadtest/buyers.js';
 import { createPool } from '../src/platform/db.js';
 import { followStream, followStreamH2, type StreamEvent } from '../src/loadtest/sse.js';
 import { createScratchDatabase } from '../test/scratch-database.js';
-import { BENCH_ADMIN, cpuSecondsOf, scrapeMetrics, sleep, startBenchServers } from './common.js';
+import { BENCH_ADMIN, cpuSecondsOf, redisCpuMs, scrapeMetrics, sleep, startBenchServers } from './common.js';
 
 const { values } = parseArgs({
   options: {
@@ -62,13 +62,6 @@ function load(url: string, tokens: string[] | undefined): Promise<autocannon.Res
       },
     ],
   });
-}
-
-/** Redis's CPU time so far (ms), from INFO: the server is shared, so other clients' work shows too. */
-async function redisCpuMs(redis: Redis): Promise<number> {
-  const info = await redis.info('cpu');
-  const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1]);
-  return (field('used_cpu_user') + field('used_cpu_sys')) * 1000;
 }
 
 /**

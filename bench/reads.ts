@@ -25,7 +25,7 @@ import pg from 'pg';
 import { renderHaproxyConfig } from '../src/ops/haproxy-config.js';
 import { freePort } from '../src/platform/net.js';
 import { createScratchDatabase } from '../test/scratch-database.js';
-import { BENCH_ADMIN, cpuSecondsOf, sleep, startBenchServers } from './common.js';
+import { BENCH_ADMIN, cpuSecondsOf, redisCpuMs, sleep, startBenchServers } from './common.js';
 
 const { values } = parseArgs({
   allowNegative: true,
@@ -243,12 +243,6 @@ async function postgresSoFar(): Promise<{ cpuMs: number; xacts: number }> {
   return { cpuMs, xacts: Number(db.rows[0]!.n) };
 }
 
-async function redisCpuMs(): Promise<number> {
-  const info = await redis.info('cpu');
-  const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1]);
-  return (field('used_cpu_user') + field('used_cpu_sys')) * 1000;
-}
-
 async function measure(
   url: string,
   headers: Record<string, string>,
@@ -260,7 +254,7 @@ async function measure(
     server: cpuMs(pids.server),
     haproxy: cpuMs(pids.haproxy),
     pg: await postgresSoFar(),
-    redis: await redisCpuMs(),
+    redis: await redisCpuMs(redis),
   });
   // A short warm-up, so caches, JIT and keep-alive connections are where a sale finds them.
   const right = [status, pids.alsoRight ?? status];
