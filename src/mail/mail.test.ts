@@ -11,6 +11,8 @@ import {
 import { mailSettings, SmtpSink } from '../../test/smtp-sink.js';
 import { TEST_CARDS } from '../booking/payments.js';
 import { money, seatLabel } from '../booking/tickets/labels.js';
+import { MailRepository } from './repository.js';
+import { TurnMail } from './turns.js';
 
 // Issue 21: buyers hear from Tmomi by email, through a real SMTP server started here. Every test that
 // runs a mail worker lives in this file (and in account-links.test.ts's sequence below it would not):
@@ -30,7 +32,7 @@ describe.each(modes())('mail to buyers ($name)', (mode) => {
   let admin: Headers;
   // Retries quick and many: an outage of the test's length must delay mail, never kill it.
   const settings = {
-    mail: mailSettings(sink, { retry: { baseMs: 200, maxMs: 1_000, maxAttempts: 200 }, turnDelayMs: 1_500 }),
+    mail: mailSettings(sink, { retry: { baseMs: 200, maxMs: 1_000, maxAttempts: 200 }, turnDelayMs: 4_000 }),
   };
 
   beforeAll(async () => {
@@ -286,6 +288,23 @@ describe.each(modes())('mail to buyers ($name)', (mode) => {
       ]),
     );
     expect(sink.to(watching.email).filter((m) => /turn/.test(m.subject ?? ''))).toEqual([]);
+  });
+
+  it('when a buyer sees the pass before the admitting node writes the notice, then the notice is written skipped', async () => {
+    const { performanceId } = await onSalePerformance(a, noQueue);
+    const buyer = await signup();
+    const { rows: users } = await a.db.query<{ id: string }>('SELECT id FROM users WHERE email = $1', [
+      buyer.email,
+    ]);
+    const repository = new MailRepository({ db: a.db, domain: 'tmomi.test' });
+    const turns = new TurnMail({ repository, logger: a.app.log, delayMs: 0 });
+    // A stream told the buyer at once; the admitting node's insert comes after.
+    await repository.cancelTurn(performanceId, users[0]!.id, 77);
+    await turns.admitted(performanceId, [{ userId: users[0]!.id, passId: 77, expiresAt: Date.now() + 60_000 }]);
+    const { rows } = await a.db.query(`SELECT state FROM mail_messages WHERE source = $1`, [
+      `queue-turn:${performanceId}:77`,
+    ]);
+    expect(rows).toEqual([{ state: 'skipped' }]);
   });
 
   it(

@@ -129,12 +129,20 @@ export class MailRepository {
     );
   }
 
-  /** The buyer saw their pass: their notice, if still waiting, is not sent. */
-  async cancelTurn(performanceId: string, passId: number): Promise<void> {
+  /**
+   * The buyer saw their pass: their notice, if still waiting, is not sent. The buyer may see it before
+   * the admitting node has written the notice (a stream is told at once): then the notice is written
+   * here already skipped, and the admitting node's insert finds it and leaves it so.
+   */
+  async cancelTurn(performanceId: string, userId: string, passId: number): Promise<void> {
     await this.db.query(
-      `UPDATE mail_messages SET state = 'skipped', last_error = 'seen in the app'
-       WHERE source = 'queue-turn:' || $1 || ':' || $2 AND state = 'pending'`,
-      [performanceId, passId],
+      `INSERT INTO mail_messages (source, message_id, kind, user_id, recipient, locale, data, state, last_error)
+       SELECT 'queue-turn:' || $1 || ':' || $3, ${this.messageId}, 'queue-turn', u.id, u.email, u.locale,
+              jsonb_build_object('performanceId', $1::text), 'skipped', 'seen in the app'
+       FROM users u WHERE u.id = $2
+       ON CONFLICT (source) DO UPDATE SET state = 'skipped', last_error = 'seen in the app'
+       WHERE mail_messages.state = 'pending'`,
+      [performanceId, userId, passId],
     );
   }
 

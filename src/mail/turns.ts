@@ -27,13 +27,13 @@ export class TurnMail implements TurnNotices {
     );
   }
 
-  seen(performanceId: string, _userId: string, passId: number): void {
+  seen(performanceId: string, userId: string, passId: number): void {
     const key = `${performanceId}:${passId}`;
     if (this.cancelled.has(key)) return;
     if (this.cancelled.size >= REMEMBERED) this.cancelled.clear();
     this.cancelled.add(key);
     this.deps.repository
-      .cancelTurn(performanceId, passId)
+      .cancelTurn(performanceId, userId, passId)
       .catch((err: unknown) => this.deps.logger.warn({ err, performanceId }, 'turn notice not cancelled'));
   }
 }
