@@ -28,12 +28,20 @@ const haproxy = await hasHaproxy();
 const BUYERS = 300;
 const ADMIT_PER_SECOND = 25;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** How many stream connections each node took (the first ones tell how leastconn spread the buyers). */
+const streamsPerNode = (buyers: Buyer[]) => {
+  const counts: Record<string, number> = {};
+  for (const c of buyers.flatMap((b) => b.connections)) counts[c.node] = (counts[c.node] ?? 0) + 1;
+  return counts;
+};
 
 interface Connection {
   node: string;
   status: number;
   /** Why it ended: the node said `reconnect`, the stream just ended or broke, or the buyer was admitted. */
   end: 'reconnect' | 'ended' | 'admitted';
+  /** Whether the stream has said anything yet (it opens with the buyer's state). */
+  heard: boolean;
 }
 interface Buyer {
   token: string;
@@ -180,6 +188,11 @@ describe.skipIf(!scaled)('three nodes behind HAProxy', () => {
       expiresAt: undefined,
     }));
 
+    // Admission waits until every buyer has joined and opened a stream: on a loaded machine the joins
+    // may take longer than admitting them all, and then no stream would be waiting when the nodes go.
+    expect(
+      (await call('POST', `/api/admin/performances/${performanceId}/queue/pause`, adminToken)).status,
+    ).toBe(200);
     // Join one after another, so arrival order is the array's order; each buyer then waits on a stream.
     const deadline = Date.now() + 90_000;
     const followers: Promise<void>[] = [];
@@ -188,6 +201,10 @@ describe.skipIf(!scaled)('three nodes behind HAProxy', () => {
       expect(joined.status).toBe(200);
       followers.push(follow(`${balancer}/api/performances/${performanceId}/queue/events`, buyer, deadline));
     }
+    while (buyers.some((b) => !b.connections[0]?.heard) && Date.now() < deadline) await sleep(50);
+    expect(
+      (await call('POST', `/api/admin/performances/${performanceId}/queue/resume`, adminToken)).status,
+    ).toBe(200);
     const admittedCount = () => buyers.filter((b) => b.passes.size > 0).length;
     const waitAdmitted = async (n: number) => {
       while (admittedCount() < n && Date.now() < deadline) await sleep(50);
@@ -223,7 +240,16 @@ describe.skipIf(!scaled)('three nodes behind HAProxy', () => {
     await Promise.all(followers);
     console.log(
       `takeover after SIGTERM of the leader: ${drainTakeoverMs} ms; after kill -9: ${killTakeoverMs} ms; ` +
-        `connections: ${buyers.reduce((n, b) => n + b.connections.length, 0)} for ${BUYERS} buyers`,
+        `connections: ${buyers.reduce((n, b) => n + b.connections.length, 0)} for ${BUYERS} buyers; ` +
+        `streams per node: ${JSON.stringify(streamsPerNode(buyers))}`,
+    );
+    // HAProxy's view of the nodes going and coming, for whoever reads a failure below.
+    console.log(
+      cluster!
+        .log()
+        .split('\n')
+        .filter((l) => /Server tmomi_nodes\/.* is (DOWN|UP)/.test(l))
+        .join('\n'),
     );
     expect(drainTakeoverMs).toBeLessThan(1_500);
     expect(killTakeoverMs).toBeLessThan(5_000);
@@ -283,7 +309,7 @@ async function follow(url: string, buyer: Buyer, deadline: number): Promise<void
   let lastEventId: string | undefined;
   for (let attempt = 0; attempt < 20 && Date.now() < deadline; attempt++) {
     // A node killed mid-stream breaks the connection: it stays `ended`, and the buyer reconnects.
-    const connection: Connection = { node: '', status: 0, end: 'ended' };
+    const connection: Connection = { node: '', status: 0, end: 'ended', heard: false };
     buyer.connections.push(connection);
     const result = await followStream(
       url,
@@ -291,6 +317,7 @@ async function follow(url: string, buyer: Buyer, deadline: number): Promise<void
       lastEventId,
       deadline - Date.now(),
       (event) => {
+        connection.heard = true;
         if (event.event === 'reconnect') connection.end = 'reconnect';
         if (event.event === 'admitted') {
           connection.end = 'admitted';
