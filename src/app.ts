@@ -11,7 +11,7 @@ import { accountLinkRoutes } from './auth/account-link-routes.js';
 import { AccountTokenRepository } from './auth/token-repository.js';
 import { createCatalog, type Catalog } from './catalog/catalog.js';
 import { PerformanceRepository } from './catalog/performance-repository.js';
-import { catalogRoutes } from './catalog/routes.js';
+import { availabilityTag, catalogRoutes } from './catalog/routes.js';
 import { GENERATE_TICKETS, ticketGeneration } from './catalog/tickets.js';
 import { AvailabilityService } from './inventory/availability.js';
 import { CatalogChanges } from './inventory/catalog-changes.js';
@@ -201,8 +201,13 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     turns: mail.turns,
   });
 
-  // The caches of catalog rows listen themselves; the ticker re-reads its list of open rooms.
-  catalogChanges.onChange(() => ticker.refreshSoon());
+  // The caches of catalog rows listen themselves; the ticker re-reads its list of open rooms. The
+  // public reads' memory replies repeat those caches' answers, so they drop with them.
+  catalogChanges.onChange(() => {
+    ticker.refreshSoon();
+    app.memoryReplies.clear();
+  });
+  availability.onFlipped((id) => app.memoryReplies.forget(availabilityTag(id)));
 
   const { holds, checkout, orders, tickets, stats, sweeper } = createBooking({
     db: deps.db,

@@ -1,5 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminHeaders, buyer, modes, onSalePerformance, startTestApp, type TestApp } from './harness.js';
+import {
+  adminHeaders,
+  buyer,
+  METRICS_AUTH,
+  modes,
+  onSalePerformance,
+  startTestApp,
+  type TestApp,
+} from './harness.js';
 
 /**
  * Issue 17: the public reads come from each node's memory, are revalidated with strong ETags, may be
@@ -14,19 +22,60 @@ describe.each(modes())('public reads ($name)', (mode) => {
     a = await startTestApp(mode);
     b = await startTestApp(mode, { sharedEngine: a.engine });
     admin = await adminHeaders(a);
+    for (const t of [a, b]) {
+      bases.set(t, await t.app.listen({ port: 0, host: '127.0.0.1' }));
+      countMemoryReplies(t);
+    }
   });
   afterAll(async () => {
     await b.close();
     await a.close();
   });
 
-  const get = (t: TestApp, url: string, headers: Record<string, string> = {}) =>
-    t.app.inject({ method: 'GET', url, headers });
+  const bases = new Map<TestApp, string>();
+  /** Over real HTTP: a repeated read may be answered by the node's memory replies, before routing. */
+  const get = async (t: TestApp, url: string, headers: Record<string, string> = {}) => {
+    const res = await fetch(`${bases.get(t)!}${url}`, { headers });
+    const body = await res.text();
+    return {
+      statusCode: res.status,
+      headers: Object.fromEntries(res.headers) as Record<string, string | undefined>,
+      body,
+      json: () => JSON.parse(body),
+    };
+  };
+  /** `tmomi_http_requests_total` of a GET route on node A, for 200 and 304. */
+  const requestsCounted = async (route: string) => {
+    const text = (await a.app.inject({ method: 'GET', url: '/metrics', headers: METRICS_AUTH })).body;
+    const count = (status: number) =>
+      Number(
+        text
+          .split('\n')
+          .find((l) =>
+            l.startsWith(`tmomi_http_requests_total{method="GET",route="${route}",status_code="${status}"}`),
+          )
+          ?.split(' ')[1] ?? 0,
+      );
+    return { 200: count(200), 304: count(304) };
+  };
+  /** How many requests each node's memory replies answered (the rest went through Fastify). */
+  const fromMemory = new Map<TestApp, number>();
+  const countMemoryReplies = (t: TestApp) => {
+    const replies = t.app.memoryReplies;
+    const answer = replies.answer.bind(replies);
+    replies.answer = (req, res) => {
+      const answered = answer(req, res);
+      if (answered) fromMemory.set(t, (fromMemory.get(t) ?? 0) + 1);
+      return answered;
+    };
+  };
 
   it('when an organizer edits an event or adds a performance on one node, then the other node’s cached reads show it within a second', async () => {
     const { eventId, venueId, performanceId } = await onSalePerformance(a);
-    // Node B has the event page, the performance and the search in memory.
+    // Node B has the event page, the performance and the search in memory; so has node A.
     expect((await get(b, `/api/events/${eventId}`)).json().title).toBe('Test Show');
+    for (let i = 0; i < 2; i++)
+      expect((await get(a, `/api/events/${eventId}`)).json().title).toBe('Test Show');
     expect((await get(b, `/api/performances/${performanceId}`)).statusCode).toBe(200);
     expect((await get(b, '/api/events?q=renamed')).json().total).toBe(0);
 
@@ -37,6 +86,8 @@ describe.each(modes())('public reads ($name)', (mode) => {
       payload: { title: 'Renamed Show' },
     });
     expect(edit.statusCode, edit.body).toBe(200);
+    // The node that made the change drops what it had at once.
+    expect((await get(a, `/api/events/${eventId}`)).json().title).toBe('Renamed Show');
     const now = Date.now();
     const added = await a.app.inject({
       method: 'POST',
@@ -122,10 +173,51 @@ describe.each(modes())('public reads ($name)', (mode) => {
     expect(signedIn.body).toBe((await get(a, `/api/performances/${performanceId}`)).body);
   });
 
+  it('when a public read is repeated, then the node answers it from memory with the bytes and headers Fastify sends, and counts it', async () => {
+    const { eventId, performanceId } = await onSalePerformance(a);
+    const reads = [
+      { url: `/api/events/${eventId}`, route: '/api/events/:id' },
+      { url: `/api/performances/${performanceId}`, route: '/api/performances/:id' },
+      { url: `/api/performances/${performanceId}/availability`, route: '/api/performances/:id/availability' },
+    ];
+    const withoutPerRequest = ({ 'x-request-id': id, date, ...rest }: Record<string, string | undefined>) => {
+      expect(id).toMatch(/^[\w.:-]+$/);
+      expect(date).toBeDefined();
+      return rest;
+    };
+    for (const { url, route } of reads) {
+      const counted = await requestsCounted(route);
+      const answered = fromMemory.get(a) ?? 0;
+      const routed = await get(a, url);
+      const repeated = await get(a, url);
+      expect(fromMemory.get(a), url).toBe(answered + 1);
+      expect(repeated.body, url).toBe(routed.body);
+      expect(withoutPerRequest(repeated.headers), url).toEqual(withoutPerRequest(routed.headers));
+      const etag = routed.headers.etag!;
+      const again = await get(a, url, { 'if-none-match': etag, 'x-request-id': 'balancer-7' });
+      expect(fromMemory.get(a), url).toBe(answered + 2);
+      expect([again.statusCode, again.body, again.headers['x-request-id']], url).toEqual([
+        304,
+        '',
+        'balancer-7',
+      ]);
+      expect(again.headers['content-length'], url).toBeUndefined();
+      // Counted as every request is, by route pattern and status.
+      expect(await requestsCounted(route)).toEqual({ 200: counted[200] + 2, 304: counted[304] + 1 });
+    }
+    // A request with a body, a cross-origin one or a HEAD is Fastify's to answer.
+    const answered = fromMemory.get(a);
+    await get(a, reads[0]!.url, { origin: 'https://elsewhere.example' });
+    await fetch(`${bases.get(a)!}${reads[0]!.url}`, { method: 'HEAD' });
+    expect(fromMemory.get(a)).toBe(answered);
+  });
+
   it('when seats are held on one node, then its availability shows them at once and the other node’s within a second, under a new version', async () => {
     const { performanceId } = await onSalePerformance(a, { queue: { enabled: false } });
     const url = `/api/performances/${performanceId}/availability`;
     const before = await get(b, url);
+    // Node A has it in memory too (read twice: the second answer comes from its memory replies).
+    for (let i = 0; i < 2; i++) expect((await get(a, url)).headers.etag).toBe(before.headers.etag);
     const who = await buyer(a);
     const hold = await a.app.inject({
       method: 'POST',
@@ -187,7 +279,9 @@ describe.each(modes())('public reads ($name)', (mode) => {
             const k = (batch + i) % 4;
             // Ids both among and far above the ones that exist.
             const id = i % 2 === 0 ? String(1_000_000 + Math.floor(Math.random() * 1e12)) : unknownBelow();
-            return get(a, `${kinds[k]}${id}${suffixes[k]}`);
+            // Injected: 404s never come from the memory replies, and over HTTP the run would take long
+            // enough for the nodes' background work to add its own catalog queries to the count.
+            return a.app.inject({ method: 'GET', url: `${kinds[k]}${id}${suffixes[k]}` });
           }),
         );
         notFound += answers.filter((r) => r.statusCode === 404).length;

@@ -39,6 +39,9 @@ const CACHE = {
   layout: 'public, max-age=300, stale-while-revalidate=86400',
 } as const;
 
+/** The memory replies' name for a performance's availability, dropped when this node flips its seats. */
+export const availabilityTag = (performanceId: string) => `availability:${performanceId}`;
+
 export function catalogRoutes(app: App, deps: { catalog: Catalog; guard: Guard }) {
   const { catalog, guard } = deps;
   const { venues, events, performances } = catalog;
@@ -208,7 +211,10 @@ export function catalogRoutes(app: App, deps: { catalog: Catalog; guard: Guard }
     async (req, reply) => {
       const availability = await performances.availability(req.params.id);
       // The version is the ETag (DESIGN.md): compared in memory, before any bytes are made.
-      return sendRepresentation(req, reply, availability, CACHE.live, `"${availability.version}"`);
+      return sendRepresentation(req, reply, availability, CACHE.live, {
+        etag: `"${availability.version}"`,
+        tag: availabilityTag(req.params.id),
+      });
     },
   );
 

@@ -37,6 +37,7 @@ export interface AvailabilityServiceOptions {
 export class AvailabilityService {
   /** Flips waiting for the end of this tick, per performance, in call order. */
   private readonly pending = new Map<string, FlipRun[]>();
+  private readonly flipped: ((performanceId: string) => void)[] = [];
   /** Aged in real time: a test's clock may stand still. */
   private readonly snapshots = new SharedCache<AvailabilitySnapshot>(SNAPSHOT_MS, systemClock);
 
@@ -67,6 +68,11 @@ export class AvailabilityService {
       const { version, bits } = await this.read(performanceId, seatCount);
       return { version, available: bits.toString('base64') };
     });
+  }
+
+  /** Told when this node's flips of a performance are in: whatever repeats its picture must drop it. */
+  onFlipped(listener: (performanceId: string) => void): void {
+    this.flipped.push(listener);
   }
 
   markTaken(performanceId: string, seatNos: readonly number[]): Promise<number> {
@@ -105,6 +111,7 @@ export class AvailabilityService {
           (version) => {
             // Dropped once the flip is in: a read before that would cache the old picture again.
             this.snapshots.delete(performanceId);
+            for (const listener of this.flipped) listener(performanceId);
             waiters.forEach((w) => w.resolve(version));
           },
           (err: unknown) => waiters.forEach((w) => w.reject(err)),

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import Fastify, {
   LogController,
   type FastifyInstance,
@@ -22,6 +21,7 @@ import {
   createFrameworkErrorHandler,
 } from './error-handler.js';
 import { dualServer, type DualServer } from './h2c.js';
+import { MemoryReplies, requestIdOf } from './memory-replies.js';
 import { MAX_PARAM_LENGTH, RouteTable } from './route-table.js';
 import { API_HEADERS, DOCUMENT_HEADERS, isApiUrl } from './security-headers.js';
 
@@ -43,27 +43,30 @@ export interface HttpOptions {
   docs?: boolean;
 }
 
-const REQUEST_ID = /^[\w.:-]{1,128}$/;
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The public reads' last answers, given again before routing (memory-replies.ts). */
+    memoryReplies: MemoryReplies;
+  }
+}
 
 /** The Fastify instance with everything every route relies on: validation, errors, ids, metrics, docs. */
 export async function createHttpServer(opts: HttpOptions): Promise<App> {
   let dual: DualServer | undefined;
   const routes = new RouteTable();
+  const replies = new MemoryReplies({ metrics: opts.metrics });
   const app = Fastify({
     // HTTP/1.1 and cleartext HTTP/2 on the same port, so a balancer can multiplex waiting buyers' event
     // streams instead of spending a socket on each (src/platform/h2c.ts).
     serverFactory: (handler) => {
-      dual = dualServer(handler);
+      dual = dualServer((req, res) => replies.answer(req, res) || handler(req, res));
       return dual.server;
     },
     loggerInstance: opts.logger,
     bodyLimit: opts.bodyLimitBytes,
     trustProxy: opts.trustProxy,
     // Honour an id set by the load balancer so one request can be followed across hops.
-    genReqId: (req) => {
-      const incoming = req.headers['x-request-id'];
-      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    },
+    genReqId: requestIdOf,
     // Our own onResponse hook logs requests (failures at error, the rest at debug), with the route pattern.
     logController: new LogController({ requestIdLogLabel: 'reqId', disableRequestLogging: true }),
     return503OnClosing: true,
@@ -74,6 +77,7 @@ export async function createHttpServer(opts: HttpOptions): Promise<App> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   setValidators(app);
+  app.decorate('memoryReplies', replies);
   // Before any route, the swagger plugin's own included: every route is known to the table.
   app.addHook('onRoute', routes.onRoute);
   // close() only ends the keep-alive connections that are idle at that moment; one whose request is
@@ -81,6 +85,7 @@ export async function createHttpServer(opts: HttpOptions): Promise<App> {
   // node drained under load would outlive its shutdown guard. Close each as soon as it goes idle.
   let idleSweep: NodeJS.Timeout | undefined;
   app.addHook('preClose', async () => {
+    replies.close();
     idleSweep = setInterval(() => app.server.closeIdleConnections(), 100);
     dual?.closeSessions();
   });

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { notModified } from './memory-replies.js';
 
 /** A view's bytes as the route's serializer writes them, and a strong ETag made from them. */
 export interface Representation {
@@ -27,26 +28,26 @@ function represent(view: object, reply: FastifyReply, etag?: string): Representa
   return rep;
 }
 
-/** Whether the client already has `etag` (If-None-Match, a list or `*`). */
-export function notModified(ifNoneMatch: string | undefined, etag: string): boolean {
-  return (
-    ifNoneMatch !== undefined &&
-    ifNoneMatch.split(',').some((tag) => tag.trim() === etag || tag.trim() === '*')
-  );
-}
-
 /**
  * Answers a public read: 304 when the client has this version, else the bytes as they are (no
- * serialization per request). `cacheControl` lets a browser, a CDN or the balancer keep it.
+ * serialization per request). `cacheControl` lets a browser, a CDN or the balancer keep it. The 200
+ * is also kept for a moment in the node's memory replies (memory-replies.ts), under `tag` when the
+ * route drops it by name (e.g. a performance's availability when this node flips its seats).
  */
 export function sendRepresentation(
   req: FastifyRequest,
   reply: FastifyReply,
   view: object,
   cacheControl: string,
-  etag?: string,
+  opts: { etag?: string; tag?: string } = {},
 ): FastifyReply {
-  const rep = represent(view, reply, etag);
+  const rep = represent(view, reply, opts.etag);
+  req.server.memoryReplies.remember(req.raw, req.routeOptions.url!, {
+    tag: opts.tag ?? '',
+    etag: rep.etag,
+    body: rep.body,
+    cacheControl,
+  });
   void reply.header('etag', rep.etag).header('cache-control', cacheControl);
   // Nothing, not even `null`: a serialized null would announce a 4-byte body that a 304 never has,
   // and clients that trust Content-Length (wrk, some proxies) would wait for it.
