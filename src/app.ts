@@ -12,6 +12,7 @@ import { AccountTokenRepository } from './auth/token-repository.js';
 import { createCatalog, type Catalog } from './catalog/catalog.js';
 import { PerformanceRepository } from './catalog/performance-repository.js';
 import { availabilityTag, catalogRoutes } from './catalog/routes.js';
+import { REFUND_CANCELLED } from './catalog/live-controls.js';
 import { GENERATE_TICKETS, ticketGeneration } from './catalog/tickets.js';
 import { AvailabilityService } from './inventory/availability.js';
 import { CatalogChanges } from './inventory/catalog-changes.js';
@@ -149,6 +150,9 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     jobs: jobRepository,
     handlers: {
       [GENERATE_TICKETS]: ticketGeneration(deps.db, new PerformanceRepository(deps.db), jobRepository),
+      // A cancelled performance's paid orders, refunded (`booking` is made below; jobs start later).
+      [REFUND_CANCELLED]: (job, ctx) =>
+        refundCancelled(job, ctx, (done) => jobRepository.progress(deps.db, job.id, done)),
     },
     logger: deps.logger,
   });
@@ -209,7 +213,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   });
   availability.onFlipped((id) => app.memoryReplies.forget(availabilityTag(id)));
 
-  const { holds, checkout, orders, tickets, stats, sweeper } = createBooking({
+  const { holds, checkout, orders, tickets, stats, sweeper, refundCancelled } = createBooking({
     db: deps.db,
     engine: deps.engine,
     secret: deps.secret,

@@ -22,6 +22,7 @@ import { HoldExpiry } from './holds/expiry.js';
 import { HoldRepository } from './holds/repository.js';
 import { HoldService } from './holds/service.js';
 import { createBookingMetrics } from './metrics.js';
+import { refundCancelledPerformance } from './orders/cancellation.js';
 import { OrderRepository } from './orders/repository.js';
 import { OrderService } from './orders/service.js';
 import { OrderViews } from './orders/view.js';
@@ -39,6 +40,12 @@ export interface Booking {
   tickets: TicketService;
   stats: SaleStatsService;
   sweeper: BookingSweeper;
+  /** The job of a cancelled performance (catalog's REFUND_CANCELLED), run by the node's job runner. */
+  refundCancelled: (
+    job: { done: number; payload: Record<string, unknown> },
+    ctx: { shouldStop: () => boolean },
+    progress: (done: number) => Promise<void>,
+  ) => Promise<'done' | 'stopped'>;
 }
 
 /** Booking's services wired together over their repositories, the engine and the sale's caches. */
@@ -130,5 +137,16 @@ export function createBooking(deps: {
     tickets: inventory,
     clock,
   });
-  return { holds, checkout, orders, tickets, stats, sweeper };
+  const refundCancelled: Booking['refundCancelled'] = (job, ctx, progress) =>
+    refundCancelledPerformance(
+      { repository: orderRepository, orders, logger },
+      {
+        performanceId: String(job.payload.performanceId),
+        reason: String(job.payload.reason),
+        done: job.done,
+        shouldStop: ctx.shouldStop,
+        progress,
+      },
+    );
+  return { holds, checkout, orders, tickets, stats, sweeper, refundCancelled };
 }

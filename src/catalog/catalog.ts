@@ -47,6 +47,15 @@ export function createCatalog(deps: {
     venues,
     events: new EventService({ db, repository: events, venues, performances, inventory, changes, clock }),
     performances: new PerformanceService({ ...deps, repository: performances, events, venues }),
-    live: new LiveControls({ db, repository: performances, engine, changes, clock, logger }),
+    live: new LiveControls({
+      db,
+      repository: performances,
+      jobs: deps.jobs,
+      onJobQueued: deps.onJobQueued,
+      engine,
+      changes,
+      clock,
+      logger,
+    }),
   };
 }

@@ -74,7 +74,8 @@ describe.each(modes())('live sale controls over HTTP ($name)', (mode) => {
     const before = await row(performanceId);
     const refusals = {
       empty: codeOf(await patch(performanceId, {})),
-      unknownField: codeOf(await patch(performanceId, { startsAt: iso(Date.now()) })),
+      unknownField: codeOf(await patch(performanceId, { venueId: '1' })),
+      startsBeforeClose: codeOf(await patch(performanceId, { startsAt: iso(Date.now()) })),
       unknownQueueField: codeOf(await patch(performanceId, { queue: { enabled: false } })),
       emptyQueue: codeOf(await patch(performanceId, { queue: {} })),
       text: codeOf(await patch(performanceId, { holdTtlSeconds: '60' })),
@@ -101,6 +102,7 @@ describe.each(modes())('live sale controls over HTTP ($name)', (mode) => {
     expect(refusals).toEqual({
       empty: '400 VALIDATION_FAILED',
       unknownField: '400 VALIDATION_FAILED',
+      startsBeforeClose: '422 INVALID_SALE_WINDOW',
       unknownQueueField: '400 VALIDATION_FAILED',
       emptyQueue: '400 VALIDATION_FAILED',
       text: '400 VALIDATION_FAILED',

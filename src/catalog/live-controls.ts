@@ -1,5 +1,5 @@
 import type { Clock } from '../platform/clock.js';
-import { inTransaction, type Db } from '../platform/db.js';
+import { inTransaction, type Db, type DbClient } from '../platform/db.js';
 import type { Logger } from '../platform/logger.js';
 import { AppError } from '../contract/errors.js';
 import type { PerformancePatch } from '../contract/catalog.js';
@@ -7,12 +7,19 @@ import type { WaitingRoom } from '../engine/waiting-room/port.js';
 import type { CatalogChanges } from '../inventory/catalog-changes.js';
 import { queueKeysUntil } from '../inventory/performance-cache.js';
 import { saleStateOf, type PerformanceRow } from '../inventory/performance.js';
+import type { JobRepository } from '../jobs/repository.js';
 import type { PerformanceRepository } from './performance-repository.js';
 import { toPerformance } from './views.js';
+
+/** The job that refunds a cancelled performance's paid orders (run by booking, wired in app.ts). */
+export const REFUND_CANCELLED = 'performance.refund-orders';
 
 export interface LiveControlsOptions {
   db: Db;
   repository: PerformanceRepository;
+  jobs: Pick<JobRepository, 'create'>;
+  /** Told when a job was queued, so a node starts it now. */
+  onJobQueued: () => void;
   engine: Pick<WaitingRoom, 'queuePause' | 'queueClose' | 'queueStats'>;
   changes: CatalogChanges;
   clock: Clock;
@@ -26,6 +33,7 @@ export interface LiveControlsOptions {
 export function patched(current: PerformanceRow, patch: PerformancePatch): PerformanceRow {
   const next: PerformanceRow = {
     ...current,
+    startsAt: patch.startsAt === undefined ? current.startsAt : new Date(patch.startsAt),
     salesOpenAt: patch.salesOpenAt === undefined ? current.salesOpenAt : new Date(patch.salesOpenAt),
     salesCloseAt: patch.salesCloseAt === undefined ? current.salesCloseAt : new Date(patch.salesCloseAt),
     refundUntil: patch.refundUntil === undefined ? current.refundUntil : new Date(patch.refundUntil),
@@ -66,10 +74,17 @@ export class LiveControls {
   async update(id: string, patch: PerformancePatch) {
     const { db, repository } = this.opts;
     const next = await inTransaction(db, async (client) => {
-      const current = await repository.lockSettings(client, id);
-      if (!current) throw new AppError('PERFORMANCE_NOT_FOUND', undefined, { id });
+      const current = await lockLive(repository, client, id);
       const settings = patched(current, patch);
       await repository.updateSettings(client, settings);
+      // The performance moves: its ticket holders are told (the mail worker reads this event).
+      if (settings.startsAt.getTime() !== current.startsAt.getTime()) {
+        await repository.publish(client, 'performance.changed', {
+          performanceId: id,
+          from: current.startsAt.toISOString(),
+          to: settings.startsAt.toISOString(),
+        });
+      }
       return settings;
     });
     await this.followWindow(next);
@@ -81,8 +96,7 @@ export class LiveControls {
   async setPaused(id: string, paused: boolean) {
     const { db, repository, engine, clock } = this.opts;
     const next = await inTransaction(db, async (client) => {
-      const current = await repository.lockSettings(client, id);
-      if (!current) throw new AppError('PERFORMANCE_NOT_FOUND', undefined, { id });
+      const current = await lockLive(repository, client, id);
       if (!current.queueEnabled) throw new AppError('NO_WAITING_ROOM', undefined, { id });
       if (paused && clock.now() >= current.salesCloseAt.getTime()) {
         throw new AppError('SALE_ENDED', undefined, { id, salesCloseAt: current.salesCloseAt.toISOString() });
@@ -94,6 +108,33 @@ export class LiveControls {
       await engine.queuePause(id, paused, queueKeysUntil(settings));
       return settings;
     });
+    await this.opts.changes.announce('performance', id);
+    return toPerformance(next, saleStateOf(next, clock.now()));
+  }
+
+  /**
+   * Cancels the performance: in one transaction its sale ends, a job to refund every paid order is
+   * queued and the `performance.cancelled` event is written, so the refunds and the notices to every
+   * ticket holder happen even if this node dies right after the commit. The waiting room closes, and
+   * every node is told.
+   */
+  async cancel(id: string, reason: string) {
+    const { db, repository, jobs, clock } = this.opts;
+    const now = new Date(clock.now());
+    const next = await inTransaction(db, async (client) => {
+      const current = await lockLive(repository, client, id);
+      await repository.cancel(client, id, now, reason);
+      const total = await repository.paidOrders(client, id);
+      await jobs.create(client, { kind: REFUND_CANCELLED, total, payload: { performanceId: id, reason } });
+      await repository.publish(client, 'performance.cancelled', {
+        performanceId: id,
+        startsAt: current.startsAt.toISOString(),
+        reason,
+      });
+      return (await repository.lockSettings(client, id))!;
+    });
+    this.opts.onJobQueued();
+    await this.followWindow(next);
     await this.opts.changes.announce('performance', id);
     return toPerformance(next, saleStateOf(next, clock.now()));
   }
@@ -117,4 +158,21 @@ export class LiveControls {
       logger.warn({ err, performanceId: perf.id }, 'waiting room did not follow the new sale window');
     }
   }
+}
+
+/** The performance's settings under its lock, for a live change: none once it is cancelled. */
+async function lockLive(
+  repository: PerformanceRepository,
+  client: DbClient,
+  id: string,
+): Promise<PerformanceRow> {
+  const current = await repository.lockSettings(client, id);
+  if (!current) throw new AppError('PERFORMANCE_NOT_FOUND', undefined, { id });
+  if (current.cancelledAt) {
+    throw new AppError('PERFORMANCE_CANCELLED', undefined, {
+      id,
+      cancelledAt: current.cancelledAt.toISOString(),
+    });
+  }
+  return current;
 }

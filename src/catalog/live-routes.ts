@@ -1,7 +1,13 @@
 import type { Guard } from '../auth/guard.js';
 import type { App } from '../platform/http.js';
 import { Type } from 'typebox';
-import { PerformancePatch, PerformanceSchema, VenuePatch, VenueSchema } from '../contract/catalog.js';
+import {
+  PerformanceCancel,
+  PerformancePatch,
+  PerformanceSchema,
+  VenuePatch,
+  VenueSchema,
+} from '../contract/catalog.js';
 import { ErrorResponse, IdParams } from '../contract/common.js';
 import type { Catalog } from './catalog.js';
 
@@ -22,7 +28,7 @@ export function liveControlRoutes(app: App, deps: { catalog: Catalog; guard: Gua
       schema: {
         ...admin,
         summary:
-          'Edit a performance live: sale window (a close now ends the sale), hold TTL, per-buyer cap, refund deadline, queue rate, ceiling and pass TTL',
+          'Edit a performance live: its start (ticket holders are told), sale window (a close now ends the sale), hold TTL, per-buyer cap, refund deadline, queue rate, ceiling and pass TTL',
         params: IdParams,
         body: PerformancePatch,
         response: { 200: PerformanceSchema, ...errors },
@@ -58,6 +64,22 @@ export function liveControlRoutes(app: App, deps: { catalog: Catalog; guard: Gua
       },
     },
     async (req) => catalog.live.setPaused(req.params.id, false),
+  );
+
+  app.post(
+    '/api/admin/performances/:id/cancel',
+    {
+      onRequest: guard.admin,
+      schema: {
+        ...admin,
+        summary:
+          'Cancel a performance: its sale ends now, every paid order is refunded in full (a job), and every ticket holder is told why',
+        params: IdParams,
+        body: PerformanceCancel,
+        response: { 200: PerformanceSchema, ...errors },
+      },
+    },
+    async (req) => catalog.live.cancel(req.params.id, req.body.reason),
   );
 
   app.delete(

@@ -10,6 +10,7 @@ const UNIQUE_VIOLATION = '23505';
 /** What an organizer may change while a performance is on sale (live controls). */
 export type LiveSettings = Pick<
   PerformanceRow,
+  | 'startsAt'
   | 'salesOpenAt'
   | 'salesCloseAt'
   | 'refundUntil'
@@ -43,7 +44,7 @@ export class PerformanceRepository {
 
   async insertPerformance(
     client: DbClient,
-    p: Omit<PerformanceRow, 'id' | 'venueId' | 'seatCount' | 'queuePaused'>,
+    p: Omit<PerformanceRow, 'id' | 'venueId' | 'seatCount' | 'queuePaused' | 'cancelledAt'>,
   ): Promise<string> {
     const { rows } = await client.query<{ id: string }>(
       `INSERT INTO performances (event_id, starts_at, sales_open_at, sales_close_at, hold_ttl_seconds,
@@ -120,7 +121,7 @@ export class PerformanceRepository {
     await client.query(
       `UPDATE performances SET sales_open_at = $2, sales_close_at = $3, refund_until = $4,
          hold_ttl_seconds = $5, max_tickets_per_user = $6, admit_per_second = $7, max_active = $8,
-         pass_ttl_seconds = $9, queue_paused = $10
+         pass_ttl_seconds = $9, queue_paused = $10, starts_at = $11
        WHERE id = $1`,
       [
         p.id,
@@ -133,8 +134,40 @@ export class PerformanceRepository {
         p.maxActive,
         p.passTtlSeconds,
         p.queuePaused,
+        p.startsAt,
       ],
     );
+  }
+
+  /**
+   * Cancels the performance under its lock: when and why are kept, and its sale window ends now (one
+   * that had not opened yet becomes an instant that has passed), so no hold or join is taken again.
+   */
+  async cancel(client: DbClient, id: string, now: Date, reason: string): Promise<void> {
+    await client.query(
+      `UPDATE performances SET cancelled_at = $2, cancel_reason = $3,
+         sales_open_at = least(sales_open_at, $2::timestamptz - interval '1 millisecond'),
+         sales_close_at = least(sales_close_at, $2::timestamptz)
+       WHERE id = $1`,
+      [id, now, reason],
+    );
+  }
+
+  /** How many orders a cancellation must refund. */
+  async paidOrders(client: DbClient, id: string): Promise<number> {
+    const { rows } = await client.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM orders WHERE performance_id = $1 AND status = 'paid'`,
+      [id],
+    );
+    return rows[0]!.n;
+  }
+
+  /** A domain event for the outbox, in the caller's transaction (the mail worker turns it into notices). */
+  async publish(client: DbClient, topic: string, payload: object): Promise<void> {
+    await client.query('INSERT INTO outbox (topic, payload) VALUES ($1, $2)', [
+      topic,
+      JSON.stringify(payload),
+    ]);
   }
 
   /** Locks the performance row; false when there is none. */

@@ -57,5 +57,6 @@ export function toPerformance(p: PerformanceRow, saleState: SaleState) {
     },
     seatCount: p.seatCount,
     saleState,
+    ...(p.cancelledAt ? { cancelledAt: p.cancelledAt.toISOString() } : {}),
   };
 }

@@ -136,6 +136,8 @@ export type PerformanceInput = Omit<PerformanceBody, 'holdTtlSeconds' | 'maxTick
  */
 export const PerformancePatch = Type.Object(
   {
+    /** A new start (the performance moves): every ticket holder is told, their tickets stay valid. */
+    startsAt: Type.Optional(Instant),
     salesOpenAt: Type.Optional(Instant),
     salesCloseAt: Type.Optional(Instant),
     refundUntil: Type.Optional(Instant),
@@ -156,6 +158,10 @@ export const PerformancePatch = Type.Object(
 );
 export type PerformancePatch = Static<typeof PerformancePatch>;
 
+/** POST /api/admin/performances/:id/cancel: why, in words every ticket holder will read. */
+export const PerformanceCancel = Type.Object({ reason: Name(500) }, { additionalProperties: false });
+export type PerformanceCancel = Static<typeof PerformanceCancel>;
+
 /** A venue's edit: its name and address any time; its sections only while no event uses it. */
 export const VenuePatch = Type.Object(
   {
@@ -171,7 +177,7 @@ export type VenuePatch = Static<typeof VenuePatch>;
 export const PerformanceCreatedSchema = Type.Object({ id: Type.String(), jobId: Type.String() });
 export type PerformanceCreated = Static<typeof PerformanceCreatedSchema>;
 
-export const SaleState = Type.Enum(['scheduled', 'prequeue', 'onsale', 'soldout', 'closed']);
+export const SaleState = Type.Enum(['scheduled', 'prequeue', 'onsale', 'soldout', 'closed', 'cancelled']);
 export type SaleState = Static<typeof SaleState>;
 
 export const PerformanceSchema = Type.Object({
@@ -194,6 +200,8 @@ export const PerformanceSchema = Type.Object({
   }),
   seatCount: Type.Integer(),
   saleState: SaleState,
+  /** When an organizer cancelled it; absent while it goes ahead. */
+  cancelledAt: Type.Optional(Type.String({ format: 'date-time' })),
 });
 export type Performance = Static<typeof PerformanceSchema>;
 

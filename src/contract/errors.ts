@@ -61,6 +61,10 @@ export const ERRORS = {
   INVALID_SALE_WINDOW: { status: 422, message: 'Sales must open before they close, and close by the start.' },
   VENUE_LOCKED: { status: 409, message: 'The venue cannot change once the event has performances.' },
   PERFORMANCE_HAS_SALES: { status: 409, message: 'The performance has held or sold tickets, or orders.' },
+  PERFORMANCE_CANCELLED: {
+    status: 409,
+    message: 'The performance is cancelled: it can no longer be changed, paused or cancelled again.',
+  },
   SALE_ENDED: {
     status: 409,
     message: 'The sale of this performance has ended; its waiting room cannot be paused.',

@@ -27,6 +27,8 @@ export interface PerformanceRow {
   passTtlSeconds: number;
   /** An organizer paused admission (the engine's flag follows this one; see AdmissionTicker). */
   queuePaused: boolean;
+  /** When an organizer cancelled it (its sale window ended then); null while it goes ahead. */
+  cancelledAt: Date | null;
 }
 
 export interface TicketCounts {
@@ -35,10 +37,11 @@ export interface TicketCounts {
   sold: number;
 }
 
-export type SaleState = 'scheduled' | 'prequeue' | 'onsale' | 'soldout' | 'closed';
+export type SaleState = 'scheduled' | 'prequeue' | 'onsale' | 'soldout' | 'closed' | 'cancelled';
 
 /** Where a performance's sale stands at `now`; `counts` (when known) tells a sold-out sale apart. */
 export function saleStateOf(p: PerformanceRow, now: number, counts?: TicketCounts): SaleState {
+  if (p.cancelledAt) return 'cancelled';
   if (now >= p.salesCloseAt.getTime()) return 'closed';
   // Sold out means every seat's ticket is sold: while tickets are still being generated, none is
   // available yet, but the sale is not over.

@@ -64,7 +64,7 @@ export class JobRepository {
   }
 
   /** Records progress in the same transaction as the work it reports, so the two never disagree. */
-  async progress(client: DbClient, id: string, done: number): Promise<void> {
+  async progress(client: DbClient | Db, id: string, done: number): Promise<void> {
     await client.query(`UPDATE jobs SET done = $2, heartbeat_at = now(), updated_at = now() WHERE id = $1`, [
       id,
       done,

@@ -309,6 +309,89 @@ describe.each(modes())('mail to buyers ($name)', (mode) => {
     expect(rows).toEqual([{ state: 'skipped' }]);
   });
 
+  it('when a performance moves and is then cancelled, then every holder is told of each once in their language, and every paid order is refunded', async () => {
+    const { performanceId } = await onSalePerformance(a, noQueue);
+    const en = await purchase(performanceId, [3]);
+    const ko = await purchase(performanceId, [4, 5], await signup('ko'));
+    const url = `/api/admin/performances/${performanceId}`;
+    const patch = (payload: object) => a.app.inject({ method: 'PATCH', url, headers: admin, payload });
+    const cancel = (payload: object) =>
+      a.app.inject({ method: 'POST', url: `${url}/cancel`, headers: admin, payload });
+    const subjects = (email: string, pattern: RegExp) =>
+      sink.to(email).filter((m) => pattern.test(m.subject ?? ''));
+
+    const { startsAt } = (
+      await a.app.inject({ method: 'GET', url: `/api/performances/${performanceId}` })
+    ).json();
+    const later = new Date(new Date(startsAt).getTime() + 86_400_000).toISOString();
+    const moved = await patch({ startsAt: later });
+    expect(moved.statusCode, moved.body).toBe(200);
+    expect(moved.json().startsAt).toBe(later);
+    await sink.until(
+      () =>
+        subjects(en.email, /^New date: Test Show$/).length > 0 &&
+        subjects(ko.email, /^일정 변경: Test Show$/).length > 0,
+    );
+
+    expect((await cancel({ reason: ' ' })).statusCode).toBe(400);
+    const cancelled = await cancel({ reason: 'The artist is ill.' });
+    expect(cancelled.statusCode, cancelled.body).toBe(200);
+    expect(cancelled.json()).toMatchObject({ saleState: 'cancelled', cancelledAt: expect.any(String) });
+    expect((await cancel({ reason: 'Again.' })).json().error.code).toBe('PERFORMANCE_CANCELLED');
+    expect((await patch({ maxTicketsPerUser: 2 })).json().error.code).toBe('PERFORMANCE_CANCELLED');
+    // The sale is over: nobody holds a seat again.
+    const late = await signup();
+    const hold = await a.app.inject({
+      method: 'POST',
+      url: `/api/performances/${performanceId}/holds`,
+      headers: late.headers,
+      payload: { seatNos: [9] },
+    });
+    expect(hold.json().error.code).toBe('SALE_CLOSED');
+
+    // Every paid order is refunded in full by the job, once, as the system's refund.
+    await sink.until(async () => {
+      const { rows } = await a.db.query(
+        `SELECT 1 FROM orders o LEFT JOIN refunds r ON r.order_id = o.id
+         WHERE o.performance_id = $1 AND (o.status <> 'refunded' OR r.state IS DISTINCT FROM 'succeeded')`,
+        [performanceId],
+      );
+      return rows.length === 0;
+    });
+    const { rows: refunds } = await a.db.query(
+      `SELECT r.by, r.amount FROM refunds r JOIN orders o ON o.id = r.order_id WHERE o.performance_id = $1 ORDER BY r.amount`,
+      [performanceId],
+    );
+    expect(refunds).toEqual([
+      { by: 'system', amount: en.order.total },
+      { by: 'system', amount: ko.order.total },
+    ]);
+    const { rows: jobs } = await a.db.query(
+      `SELECT state, done, total FROM jobs WHERE kind = 'performance.refund-orders' AND payload->>'performanceId' = $1`,
+      [performanceId],
+    );
+    expect(jobs).toEqual([{ state: 'done', done: 2, total: 2 }]);
+
+    // Each holder hears once of the move and once of the cancellation, in their language, with the
+    // reason; and gets the refund's receipt.
+    await sink.until(
+      () =>
+        subjects(en.email, /^Cancelled: Test Show$/).length > 0 &&
+        subjects(ko.email, /^공연 취소: Test Show$/).length > 0,
+    );
+    await settled(en.email, ['broadcast', 'refund-receipt']);
+    await settled(ko.email, ['broadcast', 'refund-receipt']);
+    expect(subjects(en.email, /^New date/)).toHaveLength(1);
+    expect(subjects(ko.email, /^일정 변경/)).toHaveLength(1);
+    expect(subjects(en.email, /^Cancelled/).map((m) => m.text)).toEqual([
+      expect.stringContaining('The artist is ill.'),
+    ]);
+    expect(subjects(ko.email, /^공연 취소/)).toHaveLength(1);
+    expect(subjects(en.email, /^Refund receipt/)).toHaveLength(1);
+    expect(subjects(ko.email, /^환불 영수증/)).toHaveLength(1);
+    noDuplicates();
+  });
+
   it(
     'when two nodes work through 1,000 events, then each message is delivered exactly once',
     { timeout: 120_000 },

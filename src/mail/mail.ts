@@ -49,6 +49,7 @@ export function createMail(deps: {
       : keepingTransport);
   const worker = new MailWorker({
     repository,
+    broadcasts,
     renderer: new Renderer({ orders: deps.orders, broadcasts, publicUrl: config.publicUrl }),
     transport,
     engine: deps.engine,

@@ -43,6 +43,9 @@ export interface MessageRow {
 export const messageIdSql = (domain: string) =>
   `'<' || gen_random_uuid() || '@${domain.replace(/[^\w.-]/g, '')}>'`;
 
+/** Outbox topics about a whole performance: each becomes a broadcast to its holders (BroadcastRepository). */
+export const PERFORMANCE_TOPICS = ['performance.changed', 'performance.cancelled'];
+
 /** Outbox topics that become mail, and the kind they become. */
 const TOPIC_KIND = `CASE c.topic WHEN 'order.paid' THEN 'order-confirmation' ELSE 'refund-receipt' END`;
 
@@ -69,7 +72,8 @@ export class MailRepository {
   async composeFromOutbox(limit: number): Promise<number> {
     const { rows } = await this.db.query<{ n: number }>(
       `WITH c AS (
-         SELECT id, topic, payload FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
+         SELECT id, topic, payload FROM outbox WHERE published_at IS NULL AND topic <> ALL ($2)
+         ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
        ), made AS (
          INSERT INTO mail_messages (source, message_id, kind, user_id, recipient, locale, data)
          SELECT 'outbox:' || c.id, ${this.messageId}, ${TOPIC_KIND}, u.id, u.email, u.locale,
@@ -82,7 +86,7 @@ export class MailRepository {
          UPDATE outbox SET published_at = now() WHERE id IN (SELECT id FROM c) RETURNING 1
        )
        SELECT count(*)::int AS n FROM done`,
-      [limit],
+      [limit, PERFORMANCE_TOPICS],
     );
     return rows[0]?.n ?? 0;
   }

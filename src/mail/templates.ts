@@ -55,6 +55,12 @@ const WORDS = {
     resetIgnore: 'If it was not you, ignore this email: your password stays as it is.',
     verify: 'Confirm your email address',
     verifyBody: 'Confirm that this address is yours with this link (it works once, for two days):',
+    moved: (title: string) => `New date: ${title}`,
+    movedBody: (from: string, to: string) =>
+      `The performance of ${from} moves to ${to}. Your tickets are valid for the new date as they are.`,
+    cancelled: (title: string) => `Cancelled: ${title}`,
+    cancelledBody: (when: string, reason: string) =>
+      `We are sorry: the performance of ${when} is cancelled.\n\n${reason}\n\nYour order is refunded in full, to the card you paid with; a receipt follows.`,
   },
   ko: {
     confirmed: (title: string) => `예매 완료: ${title}`,
@@ -79,6 +85,12 @@ const WORDS = {
     resetIgnore: '요청하지 않았다면 이 메일을 무시하세요. 비밀번호는 바뀌지 않습니다.',
     verify: '이메일 주소 확인',
     verifyBody: '아래 링크로 이 주소가 본인의 것임을 확인해 주세요 (이틀 동안 한 번만 쓸 수 있습니다):',
+    moved: (title: string) => `일정 변경: ${title}`,
+    movedBody: (from: string, to: string) =>
+      `${from} 공연이 ${to}(으)로 변경되었습니다. 가지고 계신 티켓은 바뀐 일정에 그대로 유효합니다.`,
+    cancelled: (title: string) => `공연 취소: ${title}`,
+    cancelledBody: (when: string, reason: string) =>
+      `죄송합니다. ${when} 공연이 취소되었습니다.\n\n${reason}\n\n주문 금액 전액을 결제한 카드로 환불해 드리며, 환불 영수증을 따로 보내 드립니다.`,
   },
 } as const;
 
@@ -191,4 +203,21 @@ export function broadcast(subject: string, body: string, eventTitle: string, loc
     text: `${body}\n\n— ${eventTitle}`,
     html: page(locale, subject, `${paragraphs(body)}\n<p>— ${escape(eventTitle)}</p>`),
   };
+}
+
+/** A notice to every holder of a performance, as a broadcast's text in each language. */
+export type PerformanceNotice =
+  | { kind: 'performance-changed'; title: string; from: string; to: string }
+  | { kind: 'performance-cancelled'; title: string; startsAt: string; reason: string };
+
+export function performanceNotice(n: PerformanceNotice): Record<Locale, { subject: string; body: string }> {
+  const when = (iso: string, locale: Locale) =>
+    performanceTime({ id: '', startsAt: iso, refundUntil: iso }, locale);
+  const text = (locale: Locale) => {
+    const w = WORDS[locale];
+    return n.kind === 'performance-changed'
+      ? { subject: w.moved(n.title), body: w.movedBody(when(n.from, locale), when(n.to, locale)) }
+      : { subject: w.cancelled(n.title), body: w.cancelledBody(when(n.startsAt, locale), n.reason) };
+  };
+  return { en: text('en'), ko: text('ko') };
 }

@@ -5,12 +5,14 @@ import { mailSentInKey } from '../engine/keys.js';
 import type { Clock } from '../platform/clock.js';
 import type { Logger } from '../platform/logger.js';
 import type { MailMetrics } from './metrics.js';
+import type { BroadcastRepository } from './broadcast-repository.js';
 import type { Renderer } from './render.js';
 import type { ClaimedMessage, MailRepository } from './repository.js';
 import { SendError, type MailTransport } from './transport.js';
 
 export interface MailWorkerOptions {
   repository: MailRepository;
+  broadcasts: Pick<BroadcastRepository, 'composeNotices'>;
   renderer: Renderer;
   transport: MailTransport;
   engine: Counters;
@@ -27,6 +29,7 @@ export interface MailWorkerOptions {
 }
 
 const OUTBOX_BATCH = 500;
+const NOTICE_BATCH = 10;
 
 /**
  * Runs on every node, no leader: turns outbox events into messages and delivers them. Both steps claim
@@ -77,6 +80,8 @@ export class MailWorker {
   }
 
   private async composePass(): Promise<void> {
+    // A performance's move or cancellation: a broadcast to its holders (few events, each one statement).
+    if ((await this.opts.broadcasts.composeNotices(NOTICE_BATCH)) > 0) this.deliver.kick();
     const read = await this.opts.repository.composeFromOutbox(OUTBOX_BATCH);
     if (read > 0) this.deliver.kick();
     if (read === OUTBOX_BATCH && !this.compose.stopping) await this.composePass();

@@ -213,6 +213,9 @@ export const client = {
       call<Performance>(`/api/admin/performances/${id}`, { method: 'PATCH', body }),
     pause: (id: string) => post<Performance>(`/api/admin/performances/${id}/queue/pause`),
     resume: (id: string) => post<Performance>(`/api/admin/performances/${id}/queue/resume`),
+    /** Ends the sale, refunds every paid order and tells every ticket holder why. */
+    cancel: (id: string, reason: string) =>
+      post<Performance>(`/api/admin/performances/${id}/cancel`, { reason }),
     checkins: (id: string, signal?: AbortSignal) =>
       call<DoorCount>(`/api/admin/performances/${id}/checkins`, { signal }),
     /**

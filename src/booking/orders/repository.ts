@@ -46,11 +46,15 @@ export interface RefundRow {
   completedAt: Date | null;
 }
 
+/** What a cancelled performance's refunds say first in their reason (mail finds their holders by it). */
+export const CANCELLATION_REFUND = 'performance-cancelled';
+
 /** A refund to decide: of these tickets (all valid ones when undefined), asked by the buyer or an admin. */
 export interface RefundRequest {
   orderId: string;
   ticketIds?: string[];
-  by: 'buyer' | 'admin';
+  /** 'system': a cancelled performance's orders, refunded by its job. */
+  by: 'buyer' | 'admin' | 'system';
   adminId?: string;
   reason: string;
   key?: string;
@@ -100,6 +104,15 @@ export class OrderRepository {
   async findOrder(id: string): Promise<OrderRow | undefined> {
     const { rows } = await this.db.query<OrderRow>(`SELECT ${ORDER} FROM orders WHERE id = $1`, [id]);
     return rows[0];
+  }
+
+  /** The next paid orders of a performance after `afterId`, in id order (a cancellation refunds them). */
+  async paidOrderIds(performanceId: string, afterId: string, limit: number): Promise<string[]> {
+    const { rows } = await this.db.query<{ id: string }>(
+      `SELECT id::text FROM orders WHERE performance_id = $1 AND status = 'paid' AND id > $2 ORDER BY id LIMIT $3`,
+      [performanceId, afterId, limit],
+    );
+    return rows.map((r) => r.id);
   }
 
   async findOrderDetail(id: string): Promise<OrderDetailRow | undefined> {

@@ -7,7 +7,13 @@ import type { BookingMetrics } from '../metrics.js';
 import type { PaymentPort } from '../payments.js';
 import type { TicketLocale } from '../tickets/labels.js';
 import { ticketsPdf } from '../tickets/pdf.js';
-import type { OrderRepository, OrderRow, RefundDecision, RefundRequest } from './repository.js';
+import {
+  CANCELLATION_REFUND,
+  type OrderRepository,
+  type OrderRow,
+  type RefundDecision,
+  type RefundRequest,
+} from './repository.js';
 import type { OrderView, OrderViews } from './view.js';
 
 export interface OrderServiceOptions {
@@ -88,6 +94,20 @@ export class OrderService {
     const order = await this.deps.repository.findOrder(orderId);
     if (!order) throw new AppError('ORDER_NOT_FOUND', undefined, { orderId });
     return this.refund(order, { by: 'admin', adminId, reason, checkDeadline: false }, ask);
+  }
+
+  /**
+   * Refunds a cancelled performance's order in full, deadline or not. Keyed by the order, so the job
+   * that asks again after a crash finds the refund it made instead of a second one.
+   */
+  async refundCancelled(orderId: string, reason: string): Promise<void> {
+    const order = await this.deps.repository.findOrder(orderId);
+    if (!order || order.status !== 'paid') return;
+    await this.refund(
+      order,
+      { by: 'system', reason: `${CANCELLATION_REFUND}: ${reason}`, checkDeadline: false },
+      { key: `${CANCELLATION_REFUND}:${orderId}` },
+    );
   }
 
   private async refund(

@@ -2,6 +2,7 @@
 // every key). Every error code the API can answer has a sentence (a test holds them to the server's
 // catalog, src/contract/errors.ts).
 import { ticketsEn } from './tickets.en';
+import { liveEn } from './live.en';
 import { mailEn } from './mail.en';
 
 export const en = {
@@ -59,6 +60,7 @@ export const en = {
   'sale.onsale': 'On sale',
   'sale.soldout': 'Sold out',
   'sale.closed': 'Sale closed',
+  'sale.cancelled': 'Cancelled',
   'auth.loginTitle': 'Log in',
   'auth.signupTitle': 'Create an account',
   'auth.email': 'Email',
@@ -185,21 +187,10 @@ export const en = {
   'admin.collecting': 'Collecting samples…',
   'admin.chartMax': 'top of the scale: {value}',
   'admin.refundUntil': 'Refunds close at',
-  'live.title': 'Live controls',
-  'live.running': 'Admitting',
-  'live.paused': 'Paused',
-  'live.pause': 'Pause admission',
-  'live.resume': 'Resume admission',
-  'live.pauseHint':
-    'Pausing lets nobody in; people can still join and keep their places, and whoever is choosing seats keeps their turn.',
-  'live.pausedHint':
-    'Nobody is let in. Buyers waiting are told so, and are let in in their order once you resume.',
-  'live.edit': 'Live settings',
-  'live.save': 'Save changes',
-  'live.saved': 'Saved. Every server applies the change within two seconds.',
   'admin.refundUntilHint': 'Optional: left empty, refunds close when the performance starts.',
   'admin.forbidden': 'This page is for organizers. Log in with an admin account.',
   ...ticketsEn,
+  ...liveEn,
   ...mailEn,
   errors: {
     NETWORK: 'We could not reach Tmomi. Check your connection and try again.',
@@ -255,6 +246,7 @@ export const en = {
     INVALID_SALE_WINDOW: 'The sale must open before it closes, and close by the start of the show.',
     VENUE_LOCKED: 'The venue cannot change once the event has performances.',
     PERFORMANCE_HAS_SALES: 'This performance already has held or sold tickets.',
+    PERFORMANCE_CANCELLED: 'This performance is cancelled; it can no longer be changed.',
     SALE_ENDED: 'The sale has ended, so its waiting room cannot be paused.',
     NO_WAITING_ROOM: 'This performance has no waiting room to pause.',
     EVENT_HAS_PERFORMANCES: 'This event has performances. Delete them first.',

@@ -1,6 +1,7 @@
 // The web app's words in Korean: typed as the English ones, so a missing key fails the typecheck.
 import type { Messages } from './en';
 import { ticketsKo } from './tickets.ko';
+import { liveKo } from './live.ko';
 import { mailKo } from './mail.ko';
 
 export const ko: Messages = {
@@ -58,6 +59,7 @@ export const ko: Messages = {
   'sale.onsale': '예매 중',
   'sale.soldout': '매진',
   'sale.closed': '예매 종료',
+  'sale.cancelled': '공연 취소',
   'auth.loginTitle': '로그인',
   'auth.signupTitle': '회원가입',
   'auth.email': '이메일',
@@ -183,21 +185,11 @@ export const ko: Messages = {
   'admin.revenueChart': '시간별 매출',
   'admin.collecting': '데이터를 모으는 중…',
   'admin.chartMax': '세로축 최대 {value}',
-  'live.title': '실시간 판매 제어',
-  'live.running': '입장 진행 중',
-  'live.paused': '일시 정지됨',
-  'live.pause': '입장 일시 정지',
-  'live.resume': '입장 재개',
-  'live.pauseHint':
-    '일시 정지하면 아무도 입장하지 않습니다. 대기열 참가는 계속되고 순서는 유지되며, 좌석을 고르고 있는 구매자는 차례를 잃지 않습니다.',
-  'live.pausedHint': '아무도 입장하지 않습니다. 대기 중인 구매자에게 안내되며, 재개하면 순서대로 입장합니다.',
-  'live.edit': '실시간 설정',
-  'live.save': '변경 저장',
-  'live.saved': '저장했습니다. 모든 서버가 2초 안에 적용합니다.',
   'admin.refundUntil': '환불 마감',
   'admin.refundUntilHint': '선택 사항: 비워 두면 공연 시작 시각에 환불이 마감됩니다.',
   'admin.forbidden': '주최자 전용 페이지입니다. 관리자 계정으로 로그인하세요.',
   ...ticketsKo,
+  ...liveKo,
   ...mailKo,
   errors: {
     NETWORK: '티모미에 연결할 수 없습니다. 인터넷 연결을 확인하고 다시 시도하세요.',
@@ -252,6 +244,7 @@ export const ko: Messages = {
     INVALID_SALE_WINDOW: '예매는 종료 전에 시작하고, 공연 시작 전에 끝나야 합니다.',
     VENUE_LOCKED: '회차가 있는 공연은 공연장을 바꿀 수 없습니다.',
     PERFORMANCE_HAS_SALES: '이미 선점되거나 판매된 티켓이 있는 회차입니다.',
+    PERFORMANCE_CANCELLED: '취소된 공연이라 더 이상 바꿀 수 없습니다.',
     SALE_ENDED: '예매가 끝난 회차라 대기열을 일시 정지할 수 없습니다.',
     NO_WAITING_ROOM: '대기열 없이 판매하는 회차라 일시 정지할 대기열이 없습니다.',
     EVENT_HAS_PERFORMANCES: '회차가 있는 공연입니다. 회차를 먼저 삭제하세요.',

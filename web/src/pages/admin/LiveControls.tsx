@@ -12,6 +12,7 @@ const toLocalInput = (iso: string) => {
 };
 
 const TIMES = [
+  ['admin.startsAt', 'startsAt'],
   ['admin.salesOpenAt', 'salesOpenAt'],
   ['admin.salesCloseAt', 'salesCloseAt'],
   ['admin.refundUntil', 'refundUntil'],
@@ -78,6 +79,23 @@ export function LiveControls({
       () => setSaved(true),
     );
   };
+
+  const cancel = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const reason = (new FormData(event.currentTarget).get('reason') as string).trim();
+    if (window.confirm(t('live.cancelConfirm'))) void act(() => client.performances.cancel(id, reason));
+  };
+
+  if (performance.saleState === 'cancelled') {
+    return (
+      <section className="live-controls" aria-labelledby="live-title">
+        <h2 id="live-title">{t('live.title')}</h2>
+        <p role="status">
+          <span className="badge badge-cancelled">{t('sale.cancelled')}</span> {t('live.cancelledHint')}
+        </p>
+      </section>
+    );
+  }
 
   return (
     <section className="live-controls" aria-labelledby="live-title">
@@ -157,6 +175,14 @@ export function LiveControls({
         {saved && <p role="status">{t('live.saved')}</p>}
         <button type="submit" disabled={busy}>
           {t('live.save')}
+        </button>
+      </form>
+      <form className="stack" aria-label={t('live.cancel')} onSubmit={cancel}>
+        <Field label={t('live.cancelReason')}>
+          <textarea name="reason" required maxLength={500} rows={2} />
+        </Field>
+        <button type="submit" className="danger" disabled={busy}>
+          {t('live.cancel')}
         </button>
       </form>
     </section>
