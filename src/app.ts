@@ -1,3 +1,5 @@
+import { createTeams } from './teams/teams.js';
+import { teamRoutes } from './teams/routes.js';
 import { randomUUID } from 'node:crypto';
 import type { Registry } from 'prom-client';
 import { AuthService, type AccessClaims } from './auth/service.js';
@@ -225,6 +227,10 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   built.orders = orders;
 
   app.decorateRequest('caller', null);
+  app.decorateRequest('access', null);
+  // Before any route is declared: every route under /api/admin gets its access check and audit here.
+  const teams = createTeams({ db: deps.db, guard, sessions, logger: deps.logger });
+  teams.access.install(app);
   opsRoutes(app, { readiness });
   const metricsServer = serveMetrics(app, {
     registry: metrics.registry,
@@ -243,6 +249,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   queueRoutes(app, { queue, streams, guard, metrics: queueMetrics });
   bookingRoutes(app, { holds, checkout, orders, tickets, stats, guard, limits: deps.engine });
   mailRoutes(app, { mail: mail.service, guard });
+  teamRoutes(app, { teams: teams.service, memberships: teams.memberships, guard });
   accountLinkRoutes(app, { links, engine: deps.engine, attemptsPerMinute: settings.authRateLimitPerMinute });
   await webRoutes(app, deps.webRoot ?? WEB_DIST);
 

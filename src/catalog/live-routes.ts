@@ -1,4 +1,5 @@
 import type { Guard } from '../auth/guard.js';
+import { on } from '../auth/access-rule.js';
 import type { App } from '../platform/http.js';
 import { Type } from 'typebox';
 import { PerformancePatch, PerformanceSchema, VenuePatch, VenueSchema } from '../contract/catalog.js';
@@ -13,12 +14,12 @@ const admin = { tags: ['admin'], security: [{ bearer: [] }] };
  * deletions of events and venues that go with them (refused while what is sold depends on them).
  */
 export function liveControlRoutes(app: App, deps: { catalog: Catalog; guard: Guard }) {
-  const { catalog, guard } = deps;
+  const { catalog } = deps;
 
   app.patch(
     '/api/admin/performances/:id',
     {
-      onRequest: guard.admin,
+      config: { access: on('performance', 'manage', { action: 'performance.update' }) },
       schema: {
         ...admin,
         summary:
@@ -34,7 +35,7 @@ export function liveControlRoutes(app: App, deps: { catalog: Catalog; guard: Gua
   app.post(
     '/api/admin/performances/:id/queue/pause',
     {
-      onRequest: guard.admin,
+      config: { access: on('performance', 'manage', { action: 'performance.pause' }) },
       schema: {
         ...admin,
         summary:
@@ -49,7 +50,7 @@ export function liveControlRoutes(app: App, deps: { catalog: Catalog; guard: Gua
   app.post(
     '/api/admin/performances/:id/queue/resume',
     {
-      onRequest: guard.admin,
+      config: { access: on('performance', 'manage', { action: 'performance.resume' }) },
       schema: {
         ...admin,
         summary: 'Resume admission, in the order people joined',
@@ -63,7 +64,7 @@ export function liveControlRoutes(app: App, deps: { catalog: Catalog; guard: Gua
   app.delete(
     '/api/admin/events/:id',
     {
-      onRequest: guard.admin,
+      config: { access: on('event', 'manage', { action: 'event.delete' }) },
       schema: {
         ...admin,
         summary: 'Delete an event with no performances',
@@ -80,7 +81,7 @@ export function liveControlRoutes(app: App, deps: { catalog: Catalog; guard: Gua
   app.patch(
     '/api/admin/venues/:id',
     {
-      onRequest: guard.admin,
+      config: { access: on('venue', 'manage', { action: 'venue.update' }) },
       schema: {
         ...admin,
         summary: 'Edit a venue: name and address any time, its sections only while no event uses it',
@@ -95,7 +96,7 @@ export function liveControlRoutes(app: App, deps: { catalog: Catalog; guard: Gua
   app.delete(
     '/api/admin/venues/:id',
     {
-      onRequest: guard.admin,
+      config: { access: on('venue', 'manage', { action: 'venue.delete' }) },
       schema: {
         ...admin,
         summary: 'Delete a venue no event uses',

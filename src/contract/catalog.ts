@@ -22,6 +22,8 @@ export const VenueBody = Type.Object({
     }),
     { minItems: 1, maxItems: 200 },
   ),
+  /** The organization it belongs to; the caller's only one when left out (a platform admin's: the default). */
+  organizationId: Type.Optional(Id),
 });
 export type VenueBody = Static<typeof VenueBody>;
 
@@ -82,6 +84,8 @@ export const EventBody = Type.Object({
   currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$' })),
   venueId: Id,
   prices: Prices,
+  /** The organization it belongs to (its venue's must be the same); as for a venue when left out. */
+  organizationId: Type.Optional(Id),
 });
 export type EventBody = Static<typeof EventBody>;
 
