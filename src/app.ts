@@ -1,4 +1,4 @@
-import { createTeams } from './teams/teams.js';
+import { createTeams, type Teams } from './teams/teams.js';
 import { teamRoutes } from './teams/routes.js';
 import { randomUUID } from 'node:crypto';
 import type { Registry } from 'prom-client';
@@ -100,6 +100,8 @@ export interface BuiltApp {
   /** What /metrics serves, for tests that look at the series themselves. */
   metrics: Registry;
   mail: Mail;
+  /** Organizations, roles, the admin routes' access checks and the audit log. */
+  teams: Teams;
 }
 
 /** The composition root: wires repositories and services from the ports and registers every feature. */
@@ -292,5 +294,6 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     sweeper,
     metrics: metrics.registry,
     mail,
+    teams,
   };
 }

@@ -56,7 +56,7 @@ export const AuditQuery = Type.Object(
   {
     actor: Type.Optional(Type.String({ maxLength: 254, pattern: '^[^\\u0000\\uD800-\\uDFFF]*$' })),
     target: Type.Optional(Type.String({ maxLength: 80, pattern: '^[a-z]+(:[1-9][0-9]{0,17})?$' })),
-    action: Type.Optional(Type.String({ maxLength: 80, pattern: '^[a-z.-]+$' })),
+    action: Type.Optional(Type.String({ maxLength: 80, pattern: '^[a-z0-9._-]+$' })),
     organizationId: Type.Optional(Id),
     page: Type.Integer({ minimum: 1, maximum: 10_000, default: 1 }),
   },

@@ -300,7 +300,9 @@ describe.each(modes())('mail to buyers ($name)', (mode) => {
     const turns = new TurnMail({ repository, logger: a.app.log, delayMs: 0 });
     // A stream told the buyer at once; the admitting node's insert comes after.
     await repository.cancelTurn(performanceId, users[0]!.id, 77);
-    await turns.admitted(performanceId, [{ userId: users[0]!.id, passId: 77, expiresAt: Date.now() + 60_000 }]);
+    await turns.admitted(performanceId, [
+      { userId: users[0]!.id, passId: 77, expiresAt: Date.now() + 60_000 },
+    ]);
     const { rows } = await a.db.query(`SELECT state FROM mail_messages WHERE source = $1`, [
       `queue-turn:${performanceId}:77`,
     ]);

@@ -71,12 +71,18 @@ export class AccessControl {
   /** What each change's audit row needs from its check: the record before, and its organization. */
   private readonly before = new WeakMap<FastifyRequest, { targetId?: string; summary?: unknown }>();
 
+  /** Every admin route as it was declared, with its rule (none: a platform admin's only). */
+  readonly routes: { method: string; url: string; rule: AccessRule | undefined }[] = [];
+
   constructor(private readonly deps: AccessControlOptions) {}
 
   install(app: { addHook(name: 'onRoute', hook: (route: RouteOptions) => void): unknown }): void {
     app.addHook('onRoute', (route) => {
       if (route.url !== ADMIN_PREFIX && !route.url.startsWith(`${ADMIN_PREFIX}/`)) return;
-      const rule = route.config?.access ?? platformOnly();
+      const declared = route.config?.access;
+      for (const method of [route.method].flat())
+        this.routes.push({ method, url: route.url, rule: declared });
+      const rule = declared ?? platformOnly();
       route.onRequest = [this.deps.guard.user, this.admitStaff, ...list(route.onRequest)];
       route.preHandler = [this.checker(rule), ...list(route.preHandler)];
       const methods = Array.isArray(route.method) ? route.method : [route.method];
@@ -157,7 +163,12 @@ export class AccessControl {
   }
 
   private auditor(rule: AccessRule, route: RouteOptions) {
-    const action = rule.action ?? `${String(route.method)} ${route.url}`;
+    // A route that names no action is logged by its path: `post.performances.queue.pause`.
+    const path = route.url
+      .slice(ADMIN_PREFIX.length + 1)
+      .replace(/\/:[^/]+/g, '')
+      .replaceAll('/', '.');
+    const action = rule.action ?? `${String(route.method).toLowerCase()}.${path}`;
     return async (req: FastifyRequest, reply: FastifyReply, payload: unknown) => {
       if (reply.statusCode >= 400) return payload;
       const before = this.before.get(req);
