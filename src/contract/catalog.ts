@@ -56,6 +56,8 @@ export const VenueSchema = Type.Object({
   address: Type.String(),
   seatCount: Type.Integer(),
   grades: Type.Array(Type.String()),
+  /** The organization whose venue it is (its events must be of the same one). */
+  organizationId: Type.String(),
   createdAt: Type.String({ format: 'date-time' }),
 });
 export type Venue = Static<typeof VenueSchema>;
@@ -213,6 +215,8 @@ export type PerformanceDetail = Static<typeof PerformanceDetailSchema>;
 export const EventSchema = Type.Object({
   id: Type.String(),
   venueId: Type.String(),
+  /** The organization that runs it (its organizers' pages list their own). */
+  organizationId: Type.String(),
   title: Type.String(),
   artist: Type.String(),
   category: Type.String(),
