@@ -3,7 +3,7 @@
 // catalog, src/contract/errors.ts).
 import { ticketsEn } from './tickets.en';
 import { mailEn } from './mail.en';
-import { teamsEn } from './teams.en';
+import { teamsEn, teamsErrorsEn } from './teams.en';
 
 export const en = {
   'app.name': 'Tmomi',
@@ -229,12 +229,7 @@ export const en = {
     EMAIL_TAKEN: 'An account with this email already exists. Try logging in.',
     LINK_INVALID: 'This link is not valid, was used already, or has expired; ask for a new one.',
     MESSAGE_NOT_FOUND: 'There is no such message.',
-    ORGANIZATION_NOT_FOUND: 'There is no such organization.',
-    ORGANIZATION_REQUIRED: 'You belong to several organizations; choose the one this belongs to.',
-    ACCOUNT_NOT_FOUND: 'No account uses this email. Ask them to sign up first, then add them again.',
-    ALREADY_MEMBER: 'This account is already a member.',
-    MEMBER_NOT_FOUND: 'This account is not a member of the organization.',
-    LAST_OWNER: 'An organization needs an owner. Make someone else owner first.',
+    ...teamsErrorsEn,
     WEAK_PASSWORD:
       'This password is too common or too easy to guess. Try a longer phrase of unrelated words.',
     WRONG_PASSWORD: 'The current password is not correct.',

@@ -2,7 +2,7 @@
 import type { Messages } from './en';
 import { ticketsKo } from './tickets.ko';
 import { mailKo } from './mail.ko';
-import { teamsKo } from './teams.ko';
+import { teamsErrorsKo, teamsKo } from './teams.ko';
 
 export const ko: Messages = {
   'app.name': '티모미',
@@ -226,12 +226,7 @@ export const ko: Messages = {
     EMAIL_TAKEN: '이미 가입된 이메일입니다. 로그인해 보세요.',
     LINK_INVALID: '유효하지 않거나 이미 사용했거나 만료된 링크입니다. 새 링크를 요청하세요.',
     MESSAGE_NOT_FOUND: '해당 메시지가 없습니다.',
-    ORGANIZATION_NOT_FOUND: '없는 조직입니다.',
-    ORGANIZATION_REQUIRED: '여러 조직에 속해 있습니다. 어느 조직의 것인지 골라 주세요.',
-    ACCOUNT_NOT_FOUND: '이 이메일을 쓰는 계정이 없습니다. 먼저 가입을 부탁한 뒤 다시 추가하세요.',
-    ALREADY_MEMBER: '이미 구성원인 계정입니다.',
-    MEMBER_NOT_FOUND: '이 조직의 구성원이 아닙니다.',
-    LAST_OWNER: '조직에는 소유자가 있어야 합니다. 먼저 다른 사람을 소유자로 지정하세요.',
+    ...teamsErrorsKo,
     WEAK_PASSWORD:
       '너무 흔하거나 추측하기 쉬운 비밀번호입니다. 서로 관계없는 단어를 이어 더 길게 만들어 보세요.',
     WRONG_PASSWORD: '현재 비밀번호가 올바르지 않습니다.',

@@ -42,3 +42,13 @@ export const teamsEn = {
   'audit.older': 'Older',
   'audit.newer': 'Newer',
 };
+
+/** The sentences of the teams' error codes, spread into `errors`. */
+export const teamsErrorsEn = {
+  ORGANIZATION_NOT_FOUND: 'There is no such organization.',
+  ORGANIZATION_REQUIRED: 'You belong to several organizations; choose the one this belongs to.',
+  ACCOUNT_NOT_FOUND: 'No account uses this email. Ask them to sign up first, then add them again.',
+  ALREADY_MEMBER: 'This account is already a member.',
+  MEMBER_NOT_FOUND: 'This account is not a member of the organization.',
+  LAST_OWNER: 'An organization needs an owner. Make someone else owner first.',
+};

@@ -1,5 +1,5 @@
 // 팀과 역할의 말: 팀 페이지, 감사 기록, 역할별 메뉴. ko.ts의 일부로, 길이 때문에 따로 둔다.
-import type { teamsEn } from './teams.en';
+import type { teamsEn, teamsErrorsEn } from './teams.en';
 
 export const teamsKo: typeof teamsEn = {
   'nav.door': '입장 확인',
@@ -40,4 +40,13 @@ export const teamsKo: typeof teamsEn = {
   'audit.empty': '아직 기록이 없습니다.',
   'audit.older': '이전',
   'audit.newer': '최근',
+};
+
+export const teamsErrorsKo: typeof teamsErrorsEn = {
+  ORGANIZATION_NOT_FOUND: '없는 조직입니다.',
+  ORGANIZATION_REQUIRED: '여러 조직에 속해 있습니다. 어느 조직의 것인지 골라 주세요.',
+  ACCOUNT_NOT_FOUND: '이 이메일을 쓰는 계정이 없습니다. 먼저 가입을 부탁한 뒤 다시 추가하세요.',
+  ALREADY_MEMBER: '이미 구성원인 계정입니다.',
+  MEMBER_NOT_FOUND: '이 조직의 구성원이 아닙니다.',
+  LAST_OWNER: '조직에는 소유자가 있어야 합니다. 먼저 다른 사람을 소유자로 지정하세요.',
 };
