@@ -45,7 +45,10 @@ const CASES: Record<string, (w: World) => { url: string; body?: object }> = {
       organizationId: w.org,
     },
   }),
-  'PATCH /api/admin/venues/:id': (w) => ({ url: `/api/admin/venues/${w.venue}`, body: { name: 'Renamed' } }),
+  'PATCH /api/admin/venues/:id': (w) => ({
+    url: `/api/admin/venues/${w.venue}`,
+    body: { name: 'Role check hall' },
+  }),
   'DELETE /api/admin/venues/:id': (w) => ({ url: `/api/admin/venues/${w.venue}` }),
   'POST /api/admin/events': (w) => ({
     url: '/api/admin/events',
@@ -57,7 +60,10 @@ const CASES: Record<string, (w: World) => { url: string; body?: object }> = {
       organizationId: w.org,
     },
   }),
-  'PATCH /api/admin/events/:id': (w) => ({ url: `/api/admin/events/${w.event}`, body: { title: 'Renamed' } }),
+  'PATCH /api/admin/events/:id': (w) => ({
+    url: `/api/admin/events/${w.event}`,
+    body: { title: 'Role check' },
+  }),
   'DELETE /api/admin/events/:id': (w) => ({ url: `/api/admin/events/${w.event}` }),
   'POST /api/admin/events/:id/performances': (w) => ({
     url: `/api/admin/events/${w.event}/performances`,
