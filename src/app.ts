@@ -1,3 +1,5 @@
+import { createTeams, type Teams } from './teams/teams.js';
+import { teamRoutes } from './teams/routes.js';
 import { randomUUID } from 'node:crypto';
 import type { Registry } from 'prom-client';
 import { AuthService, type AccessClaims } from './auth/service.js';
@@ -11,7 +13,7 @@ import { accountLinkRoutes } from './auth/account-link-routes.js';
 import { AccountTokenRepository } from './auth/token-repository.js';
 import { createCatalog, type Catalog } from './catalog/catalog.js';
 import { PerformanceRepository } from './catalog/performance-repository.js';
-import { availabilityTag, catalogRoutes } from './catalog/routes.js';
+import { catalogRoutes } from './catalog/routes.js';
 import { REFUND_CANCELLED } from './catalog/live-controls.js';
 import { GENERATE_TICKETS, ticketGeneration } from './catalog/tickets.js';
 import { AvailabilityService } from './inventory/availability.js';
@@ -99,6 +101,8 @@ export interface BuiltApp {
   /** What /metrics serves, for tests that look at the series themselves. */
   metrics: Registry;
   mail: Mail;
+  /** Organizations, roles, the admin routes' access checks and the audit log. */
+  teams: Teams;
 }
 
 /** The composition root: wires repositories and services from the ports and registers every feature. */
@@ -205,15 +209,10 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     turns: mail.turns,
   });
 
-  // The caches of catalog rows listen themselves; the ticker re-reads its list of open rooms. The
-  // public reads' memory replies repeat those caches' answers, so they drop with them.
-  catalogChanges.onChange(() => {
-    ticker.refreshSoon();
-    app.memoryReplies.clear();
-  });
-  availability.onFlipped((id) => app.memoryReplies.forget(availabilityTag(id)));
+  // The caches of catalog rows listen themselves; the ticker re-reads its list of open rooms.
+  catalogChanges.onChange(() => ticker.refreshSoon());
 
-  const { holds, checkout, orders, tickets, stats, sweeper, refundCancelled } = createBooking({
+  const booking = createBooking({
     db: deps.db,
     engine: deps.engine,
     secret: deps.secret,
@@ -231,9 +230,14 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     changes: catalogChanges,
     leader,
   });
+  const { holds, checkout, orders, tickets, stats, sweeper, refundCancelled } = booking;
   built.orders = orders;
 
   app.decorateRequest('caller', null);
+  app.decorateRequest('access', null);
+  // Before any route is declared: every route under /api/admin gets its access check and audit here.
+  const teams = createTeams({ db: deps.db, guard, sessions, logger: deps.logger });
+  teams.access.install(app);
   opsRoutes(app, { readiness });
   const metricsServer = serveMetrics(app, {
     registry: metrics.registry,
@@ -248,10 +252,11 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     engine: deps.engine,
     attemptsPerMinute: settings.authRateLimitPerMinute,
   });
-  catalogRoutes(app, { catalog, guard });
+  catalogRoutes(app, { catalog, guard, availability, changes: catalogChanges });
   queueRoutes(app, { queue, streams, guard, metrics: queueMetrics });
   bookingRoutes(app, { holds, checkout, orders, tickets, stats, guard, limits: deps.engine });
   mailRoutes(app, { mail: mail.service, guard });
+  teamRoutes(app, { teams: teams.service, memberships: teams.memberships, guard });
   accountLinkRoutes(app, { links, engine: deps.engine, attemptsPerMinute: settings.authRateLimitPerMinute });
   await webRoutes(app, deps.webRoot ?? WEB_DIST);
 
@@ -287,12 +292,9 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     ticker,
     jobs,
     readiness,
-    holds,
-    checkout,
-    orders,
-    tickets,
-    sweeper,
+    ...booking,
     metrics: metrics.registry,
     mail,
+    teams,
   };
 }

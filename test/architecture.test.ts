@@ -23,6 +23,7 @@ const MAY_IMPORT: Record<string, string[]> = {
   queue: ['inventory', 'auth', 'engine', 'platform', 'contract'],
   booking: ['queue', 'inventory', 'auth', 'engine', 'platform', 'contract'],
   mail: ['booking', 'queue', 'inventory', 'auth', 'engine', 'platform', 'contract'],
+  teams: ['auth', 'engine', 'platform', 'contract'],
   ops: ['booking', 'queue', 'catalog', 'inventory', 'auth', 'jobs', 'engine', 'platform', 'contract'],
   web: ['platform', 'contract'],
   loadtest: ['inventory', 'auth', 'platform', 'contract'],

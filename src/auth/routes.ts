@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { platformOnly } from '../auth/access-rule.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../platform/http.js';
 import type { Counters, RateLimits } from '../engine/coordination/port.js';
@@ -145,7 +146,7 @@ export function authRoutes(
   app.get(
     '/api/admin/users',
     {
-      onRequest: guard.admin,
+      config: { access: platformOnly() },
       schema: {
         tags: ['admin'],
         summary: 'List accounts (keyset pagination: pass `next` back as `after`)',

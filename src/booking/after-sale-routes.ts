@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { on } from '../auth/access-rule.js';
 import QRCode from 'qrcode';
 import { callerOf, type Guard } from '../auth/guard.js';
 import {
@@ -111,7 +112,7 @@ export function afterSaleRoutes(
   app.post(
     '/api/admin/orders/:id/refund',
     {
-      onRequest: guard.admin,
+      config: { access: on('order', 'manage', { action: 'order.refund' }) },
       schema: {
         tags: ['admin'],
         security,
@@ -168,7 +169,9 @@ export function afterSaleRoutes(
   app.post(
     '/api/admin/checkin',
     {
-      onRequest: guard.admin,
+      config: {
+        access: on('performance', 'checkin', { from: 'body.performanceId', action: 'ticket.checkin' }),
+      },
       schema: {
         tags: ['admin'],
         security,
@@ -183,7 +186,7 @@ export function afterSaleRoutes(
   app.get(
     '/api/admin/performances/:id/checkins',
     {
-      onRequest: guard.admin,
+      config: { access: on('performance', 'checkin') },
       schema: {
         tags: ['admin'],
         security,

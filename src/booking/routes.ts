@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { on } from '../auth/access-rule.js';
 import { callerOf, type Guard } from '../auth/guard.js';
 import {
   CheckoutBody,
@@ -142,7 +143,7 @@ export function bookingRoutes(
   app.get(
     '/api/admin/performances/:id/stats',
     {
-      onRequest: guard.admin,
+      config: { access: on('performance', 'manage') },
       schema: {
         tags: ['admin'],
         security,

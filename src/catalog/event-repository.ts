@@ -8,6 +8,7 @@ export interface PriceRow {
 export interface EventRow {
   id: string;
   venueId: string;
+  organizationId: string;
   title: string;
   artist: string;
   category: string;
@@ -27,7 +28,8 @@ export interface EventSearch {
   offset: number;
 }
 
-const eventColumns = (e: string) => `${e}.id::text, ${e}.venue_id::text AS "venueId", ${e}.title, ${e}.artist,
+const eventColumns = (e: string) => `${e}.id::text, ${e}.venue_id::text AS "venueId",
+  ${e}.organization_id::text AS "organizationId", ${e}.title, ${e}.artist,
   ${e}.category, ${e}.description, ${e}.image_url AS "imageUrl", ${e}.currency,
   ${e}.created_at AS "createdAt", ${e}.updated_at AS "updatedAt"`;
 const EVENT = eventColumns('events');
@@ -46,8 +48,8 @@ export class EventRepository {
     prices: PriceRow[],
   ): Promise<EventRow> {
     const { rows } = await client.query<EventRow>(
-      `INSERT INTO events (venue_id, title, artist, category, description, image_url, currency)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${EVENT}`,
+      `INSERT INTO events (venue_id, title, artist, category, description, image_url, currency, organization_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${EVENT}`,
       [
         event.venueId,
         event.title,
@@ -56,6 +58,7 @@ export class EventRepository {
         event.description,
         event.imageUrl,
         event.currency,
+        event.organizationId,
       ],
     );
     const created = rows[0]!;

@@ -3,6 +3,7 @@ import { inTransaction, type Db } from '../platform/db.js';
 import { Memo } from '../platform/memo.js';
 import { SharedCache } from '../platform/shared-cache.js';
 import { AppError } from '../contract/errors.js';
+import { DEFAULT_ORGANIZATION_ID } from '../contract/teams.js';
 import type { CatalogChanges } from '../inventory/catalog-changes.js';
 import { KnownIds } from '../inventory/known-ids.js';
 import { saleStateOf, type PerformanceRow } from '../inventory/performance.js';
@@ -74,14 +75,18 @@ export class EventService {
     });
   }
 
-  async createEvent(body: EventBody) {
+  /** A new event of the organization, at one of its venues (another's is not found). */
+  async createEvent(body: EventBody, organizationId = DEFAULT_ORGANIZATION_ID) {
     const venue = await this.venues.existingVenue(body.venueId);
+    if (venue.organizationId !== organizationId)
+      throw new AppError('VENUE_NOT_FOUND', undefined, { id: venue.id });
     const prices = checkPrices(body.prices, venue.plan);
     const event = await inTransaction(this.db, (client) =>
       this.repository.insertEvent(
         client,
         {
           venueId: venue.id,
+          organizationId,
           title: body.title.trim(),
           artist: body.artist?.trim() ?? '',
           category: body.category.trim().toLowerCase(),
@@ -106,6 +111,9 @@ export class EventService {
         throw new AppError('VENUE_LOCKED', undefined, { eventId: id });
       }
       const venue = await this.venues.existingVenue(patch.venueId ?? current.venueId);
+      // An event moves only to a venue of its own organization; another's is not found.
+      if (venue.organizationId !== current.organizationId)
+        throw new AppError('VENUE_NOT_FOUND', undefined, { id: venue.id });
       if (patch.prices !== undefined || venueChanges) {
         const prices = patch.prices ?? (await this.repository.pricesOf([id])).get(id) ?? [];
         await this.repository.replacePrices(client, id, checkPrices(prices, venue.plan));

@@ -1,4 +1,5 @@
 import type { Guard } from '../auth/guard.js';
+import { on } from '../auth/access-rule.js';
 import type { App } from '../platform/http.js';
 import { Type } from 'typebox';
 import {
@@ -19,12 +20,12 @@ const admin = { tags: ['admin'], security: [{ bearer: [] }] };
  * deletions of events and venues that go with them (refused while what is sold depends on them).
  */
 export function liveControlRoutes(app: App, deps: { catalog: Catalog; guard: Guard }) {
-  const { catalog, guard } = deps;
+  const { catalog } = deps;
 
   app.patch(
     '/api/admin/performances/:id',
     {
-      onRequest: guard.admin,
+      config: { access: on('performance', 'manage', { action: 'performance.update' }) },
       schema: {
         ...admin,
         summary:
@@ -40,7 +41,7 @@ export function liveControlRoutes(app: App, deps: { catalog: Catalog; guard: Gua
   app.post(
     '/api/admin/performances/:id/queue/pause',
     {
-      onRequest: guard.admin,
+      config: { access: on('performance', 'manage', { action: 'performance.pause' }) },
       schema: {
         ...admin,
         summary:
@@ -55,7 +56,7 @@ export function liveControlRoutes(app: App, deps: { catalog: Catalog; guard: Gua
   app.post(
     '/api/admin/performances/:id/queue/resume',
     {
-      onRequest: guard.admin,
+      config: { access: on('performance', 'manage', { action: 'performance.resume' }) },
       schema: {
         ...admin,
         summary: 'Resume admission, in the order people joined',
@@ -69,7 +70,7 @@ export function liveControlRoutes(app: App, deps: { catalog: Catalog; guard: Gua
   app.post(
     '/api/admin/performances/:id/cancel',
     {
-      onRequest: guard.admin,
+      config: { access: on('performance', 'manage', { action: 'performance.cancel' }) },
       schema: {
         ...admin,
         summary:
@@ -85,7 +86,7 @@ export function liveControlRoutes(app: App, deps: { catalog: Catalog; guard: Gua
   app.delete(
     '/api/admin/events/:id',
     {
-      onRequest: guard.admin,
+      config: { access: on('event', 'manage', { action: 'event.delete' }) },
       schema: {
         ...admin,
         summary: 'Delete an event with no performances',
@@ -102,7 +103,7 @@ export function liveControlRoutes(app: App, deps: { catalog: Catalog; guard: Gua
   app.patch(
     '/api/admin/venues/:id',
     {
-      onRequest: guard.admin,
+      config: { access: on('venue', 'manage', { action: 'venue.update' }) },
       schema: {
         ...admin,
         summary: 'Edit a venue: name and address any time, its sections only while no event uses it',
@@ -117,7 +118,7 @@ export function liveControlRoutes(app: App, deps: { catalog: Catalog; guard: Gua
   app.delete(
     '/api/admin/venues/:id',
     {
-      onRequest: guard.admin,
+      config: { access: on('venue', 'manage', { action: 'venue.delete' }) },
       schema: {
         ...admin,
         summary: 'Delete a venue no event uses',

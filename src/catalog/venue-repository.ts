@@ -7,22 +7,30 @@ export interface VenueRow {
   address: string;
   seatCount: number;
   plan: SeatPlan;
+  organizationId: string;
   createdAt: Date;
   updatedAt: Date;
 }
 
-const VENUE = `id::text, name, address, seat_count AS "seatCount", layout AS plan, created_at AS "createdAt",
+const VENUE = `id::text, name, address, seat_count AS "seatCount", layout AS plan, organization_id::text AS "organizationId",
+  created_at AS "createdAt",
   updated_at AS "updatedAt"`;
 
 export class VenueRepository {
   constructor(private readonly db: Db) {}
 
   /** The venue, its sections and every seat, in one transaction; the seats in one set-based statement. */
-  async insertVenue(venue: { name: string; address: string; plan: SeatPlan }): Promise<VenueRow> {
+  async insertVenue(venue: {
+    name: string;
+    address: string;
+    plan: SeatPlan;
+    organizationId: string;
+  }): Promise<VenueRow> {
     return inTransaction(this.db, async (client) => {
       const { rows } = await client.query<VenueRow>(
-        `INSERT INTO venues (name, address, seat_count, layout) VALUES ($1, $2, $3, $4) RETURNING ${VENUE}`,
-        [venue.name, venue.address, venue.plan.seatCount, JSON.stringify(venue.plan)],
+        `INSERT INTO venues (name, address, seat_count, layout, organization_id)
+         VALUES ($1, $2, $3, $4, $5) RETURNING ${VENUE}`,
+        [venue.name, venue.address, venue.plan.seatCount, JSON.stringify(venue.plan), venue.organizationId],
       );
       const created = rows[0]!;
       await this.insertSeats(client, created.id, venue.plan);

@@ -1,4 +1,5 @@
 import { AppError } from '../contract/errors.js';
+import { DEFAULT_ORGANIZATION_ID } from '../contract/teams.js';
 import { planSeats } from '../contract/layout.js';
 import type { SeatMap, Venue, VenueBody, VenuePatch } from '../contract/catalog.js';
 import type { CatalogChanges } from '../inventory/catalog-changes.js';
@@ -83,12 +84,14 @@ export class VenueService {
     await this.changes.announce('venue', id);
   }
 
-  async createVenue(body: VenueBody) {
+  /** A new venue of the organization (the caller's, which the access rule of the route chose). */
+  async createVenue(body: VenueBody, organizationId = DEFAULT_ORGANIZATION_ID) {
     const plan = planSeats(body);
     const venue = await this.repository.insertVenue({
       name: body.name.trim(),
       address: body.address ?? '',
       plan,
+      organizationId,
     });
     await this.changes.announce('venue', venue.id);
     return toVenue(venue);

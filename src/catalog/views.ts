@@ -12,6 +12,7 @@ export function toVenue(v: VenueRow) {
     address: v.address,
     seatCount: v.seatCount,
     grades: gradesOf(v.plan),
+    organizationId: v.organizationId,
     createdAt: v.createdAt.toISOString(),
   };
 }
@@ -24,6 +25,7 @@ export function toEvent(e: EventRow, prices: PriceRow[]) {
   return {
     id: e.id,
     venueId: e.venueId,
+    organizationId: e.organizationId,
     title: e.title,
     artist: e.artist,
     category: e.category,

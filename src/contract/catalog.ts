@@ -22,6 +22,8 @@ export const VenueBody = Type.Object({
     }),
     { minItems: 1, maxItems: 200 },
   ),
+  /** The organization it belongs to; the caller's only one when left out (a platform admin's: the default). */
+  organizationId: Type.Optional(Id),
 });
 export type VenueBody = Static<typeof VenueBody>;
 
@@ -54,6 +56,8 @@ export const VenueSchema = Type.Object({
   address: Type.String(),
   seatCount: Type.Integer(),
   grades: Type.Array(Type.String()),
+  /** The organization whose venue it is (its events must be of the same one). */
+  organizationId: Type.String(),
   createdAt: Type.String({ format: 'date-time' }),
 });
 export type Venue = Static<typeof VenueSchema>;
@@ -82,6 +86,8 @@ export const EventBody = Type.Object({
   currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$' })),
   venueId: Id,
   prices: Prices,
+  /** The organization it belongs to (its venue's must be the same); as for a venue when left out. */
+  organizationId: Type.Optional(Id),
 });
 export type EventBody = Static<typeof EventBody>;
 
@@ -217,6 +223,8 @@ export type PerformanceDetail = Static<typeof PerformanceDetailSchema>;
 export const EventSchema = Type.Object({
   id: Type.String(),
   venueId: Type.String(),
+  /** The organization that runs it (its organizers' pages list their own). */
+  organizationId: Type.String(),
   title: Type.String(),
   artist: Type.String(),
   category: Type.String(),

@@ -120,6 +120,22 @@ export const ERRORS = {
     message: 'This link is not valid, was used already, or has expired; ask for a new one.',
   },
   MESSAGE_NOT_FOUND: { status: 404, message: 'There is no such message.' },
+  ORGANIZATION_NOT_FOUND: { status: 404, message: 'There is no such organization.' },
+  ORGANIZATION_REQUIRED: {
+    status: 422,
+    message: 'You belong to several organizations; name the one this belongs to (organizationId).',
+  },
+  ACCOUNT_NOT_FOUND: {
+    status: 404,
+    message: 'No account uses this email; ask them to sign up first, then add them again.',
+  },
+  ALREADY_MEMBER: { status: 409, message: 'This account is already a member of the organization.' },
+  MEMBER_NOT_FOUND: { status: 404, message: 'This account is not a member of the organization.' },
+  LAST_OWNER: {
+    status: 409,
+    message:
+      'An organization needs an owner; make someone else owner before this one leaves or changes role.',
+  },
   INTERNAL: { status: 500, message: 'Something went wrong on our side.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

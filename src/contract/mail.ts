@@ -68,5 +68,5 @@ export const MailQuery = Type.Object({
   before: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,17}$' })),
   limit: Type.Integer({ minimum: 1, maximum: 100, default: 50 }),
   /** Only the messages to this address. */
-  to: Type.Optional(Type.String({ minLength: 1, maxLength: 254 })),
+  to: Type.Optional(Name(254)),
 });

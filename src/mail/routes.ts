@@ -1,4 +1,5 @@
 import { callerOf, type Guard } from '../auth/guard.js';
+import { on, platformOnly } from '../auth/access-rule.js';
 import type { App } from '../platform/http.js';
 import { ErrorResponse, IdParams } from '../contract/common.js';
 import {
@@ -12,13 +13,13 @@ import {
 import type { MailService } from './service.js';
 
 export function mailRoutes(app: App, deps: { mail: MailService; guard: Guard }) {
-  const { mail, guard } = deps;
+  const { mail } = deps;
   const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse };
 
   app.post(
     '/api/admin/performances/:id/messages/preview',
     {
-      onRequest: guard.admin,
+      config: { access: on('performance', 'manage', { audit: 'none' }) },
       schema: {
         tags: ['mail'],
         summary: 'Preview a message to every ticket holder of the performance, and count its recipients',
@@ -34,7 +35,7 @@ export function mailRoutes(app: App, deps: { mail: MailService; guard: Guard }) 
   app.post(
     '/api/admin/performances/:id/messages',
     {
-      onRequest: guard.admin,
+      config: { access: on('performance', 'manage', { action: 'message.send' }) },
       schema: {
         tags: ['mail'],
         summary:
@@ -52,7 +53,7 @@ export function mailRoutes(app: App, deps: { mail: MailService; guard: Guard }) 
   app.get(
     '/api/admin/performances/:id/messages',
     {
-      onRequest: guard.admin,
+      config: { access: on('performance', 'manage') },
       schema: {
         tags: ['mail'],
         summary: 'The performance’s messages to its ticket holders, newest first, with their progress',
@@ -67,7 +68,7 @@ export function mailRoutes(app: App, deps: { mail: MailService; guard: Guard }) 
   app.get(
     '/api/admin/messages/:id',
     {
-      onRequest: guard.admin,
+      config: { access: on('broadcast', 'manage') },
       schema: {
         tags: ['mail'],
         summary: 'One message to ticket holders: how many were sent, wait, failed',
@@ -82,7 +83,7 @@ export function mailRoutes(app: App, deps: { mail: MailService; guard: Guard }) 
   app.get(
     '/api/admin/mail',
     {
-      onRequest: guard.admin,
+      config: { access: platformOnly() },
       schema: {
         tags: ['mail'],
         summary:

@@ -11,7 +11,7 @@ import { TicketPage } from './pages/orders/TicketPage';
 import { SeatsPage } from './pages/seats/SeatsPage';
 import { WaitingRoom } from './pages/queue/WaitingRoom';
 import { ResetPasswordPage, VerifyEmailPage } from './pages/mail/AccountLinkPages';
-import { useSession } from './session';
+import { useSession, type StaffRole } from './session';
 import { Loading } from './ui';
 
 // Organizer pages are a separate chunk: buyers never download them.
@@ -23,6 +23,8 @@ const Dashboard = lazy(() => import('./pages/admin/Dashboard'));
 const CheckIn = lazy(() => import('./pages/admin/CheckIn'));
 const MailPage = lazy(() => import('./pages/admin/MailPage'));
 const MessageHolders = lazy(() => import('./pages/admin/MessageHolders'));
+const TeamPage = lazy(() => import('./pages/admin/TeamPage'));
+const AuditPage = lazy(() => import('./pages/admin/AuditPage'));
 
 export function App() {
   const { t } = useI18n();
@@ -45,20 +47,25 @@ export function App() {
             <Route path="/account" element={<RequireUser page={<AccountPage />} />} />
             <Route path="/orders/:id" element={<RequireUser page={<OrderPage />} />} />
             <Route path="/tickets/:id" element={<RequireUser page={<TicketPage />} />} />
-            <Route path="/admin" element={<RequireAdmin page={<AdminHome />} />} />
-            <Route path="/admin/venues/new" element={<RequireAdmin page={<VenueForm />} />} />
-            <Route path="/admin/events/new" element={<RequireAdmin page={<EventForm />} />} />
+            <Route path="/admin" element={<RequireAdmin need="manage" page={<AdminHome />} />} />
+            <Route path="/admin/venues/new" element={<RequireAdmin need="manage" page={<VenueForm />} />} />
+            <Route path="/admin/events/new" element={<RequireAdmin need="manage" page={<EventForm />} />} />
             <Route
               path="/admin/events/:id/performances/new"
-              element={<RequireAdmin page={<PerformanceForm />} />}
+              element={<RequireAdmin need="manage" page={<PerformanceForm />} />}
             />
-            <Route path="/admin/performances/:id" element={<RequireAdmin page={<Dashboard />} />} />
-            <Route path="/admin/checkin" element={<RequireAdmin page={<CheckIn />} />} />
-            <Route path="/admin/mail" element={<RequireAdmin page={<MailPage />} />} />
+            <Route
+              path="/admin/performances/:id"
+              element={<RequireAdmin need="manage" page={<Dashboard />} />}
+            />
+            <Route path="/admin/checkin" element={<RequireAdmin need="checkin" page={<CheckIn />} />} />
+            <Route path="/admin/mail" element={<RequireAdmin need="admin" page={<MailPage />} />} />
             <Route
               path="/admin/performances/:id/messages"
-              element={<RequireAdmin page={<MessageHolders />} />}
+              element={<RequireAdmin need="manage" page={<MessageHolders />} />}
             />
+            <Route path="/admin/team" element={<RequireAdmin need="owner" page={<TeamPage />} />} />
+            <Route path="/admin/audit" element={<RequireAdmin need="owner" page={<AuditPage />} />} />
             <Route path="/reset-password" element={<ResetPasswordPage />} />
             <Route path="/verify-email" element={<VerifyEmailPage />} />
             <Route path="*" element={<p>{t('common.notFound')}</p>} />
@@ -71,7 +78,7 @@ export function App() {
 
 function Header() {
   const { t, lang, setLang } = useI18n();
-  const { user, logout } = useSession();
+  const { user, staffRole, logout } = useSession();
   const navigate = useNavigate();
   return (
     <header className="topbar">
@@ -83,7 +90,8 @@ function Header() {
           {t('nav.home')}
         </NavLink>
         {user && <NavLink to="/orders">{t('nav.orders')}</NavLink>}
-        {user?.role === 'admin' && <NavLink to="/admin">{t('nav.admin')}</NavLink>}
+        {staffRole === 'staff' && <NavLink to="/admin/checkin">{t('nav.door')}</NavLink>}
+        {staffRole && staffRole !== 'staff' && <NavLink to="/admin">{t('nav.admin')}</NavLink>}
       </nav>
       <div className="topbar-end">
         <label className="lang">
@@ -123,10 +131,23 @@ function RequireUser({ page }: { page: ReactElement }) {
   return page;
 }
 
-function RequireAdmin({ page }: { page: ReactElement }) {
-  const { user } = useSession();
+/** What each organizer page asks of the caller's role (the server checks every call again). */
+const MAY: Record<'admin' | 'owner' | 'manage' | 'checkin', readonly StaffRole[]> = {
+  admin: ['admin'],
+  owner: ['admin', 'owner'],
+  manage: ['admin', 'owner', 'manager'],
+  checkin: ['admin', 'owner', 'manager', 'staff'],
+};
+
+function RequireAdmin({ page, need }: { page: ReactElement; need: keyof typeof MAY }) {
+  const { user, organizations, staffRole } = useSession();
   const { t } = useI18n();
-  if (user?.role !== 'admin')
-    return user ? <p role="alert">{t('admin.forbidden')}</p> : <RequireUser page={page} />;
+  if (!user) return <RequireUser page={page} />;
+  if (user.role !== 'admin' && organizations === null) return <Loading />;
+  if (!staffRole || !MAY[need].includes(staffRole)) {
+    // Door staff who open the organizer's home are sent to the door, the one page that is theirs.
+    if (staffRole === 'staff' && need === 'manage') return <Navigate to="/admin/checkin" replace />;
+    return <p role="alert">{t(staffRole ? 'admin.forbiddenRole' : 'admin.forbidden')}</p>;
+  }
   return page;
 }

@@ -37,6 +37,14 @@ import type {
 import type { ErrorResponse } from '@tmomi/contract/common';
 import type { QueueView } from '@tmomi/contract/queue';
 import type { BroadcastBody, BroadcastProgress, MailMessage } from '@tmomi/contract/mail';
+import type {
+  AuditPage,
+  Member,
+  MemberBody,
+  MemberList,
+  OrganizationList,
+  OrgRole,
+} from '@tmomi/contract/teams';
 
 // The web app's one way to the API: a function per endpoint, typed with the contract the server
 // validates and documents with (src/contract). Only types are imported, so no schema reaches the bundle.
@@ -67,7 +75,7 @@ export function newIdempotencyKey(): string {
 }
 
 interface CallOptions {
-  method?: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method?: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
   body?: unknown;
   headers?: Record<string, string>;
   signal?: AbortSignal | undefined;
@@ -162,6 +170,23 @@ export const client = {
       call<{ broadcasts: BroadcastProgress[] }>(`/api/admin/performances/${performanceId}/messages`, {
         signal,
       }),
+  },
+  teams: {
+    /** The caller's organizations and roles (none for a buyer): what the admin pages may show. */
+    mine: (signal?: AbortSignal) => call<OrganizationList>('/api/me/organizations', { signal }),
+    members: (organizationId: string, signal?: AbortSignal) =>
+      call<MemberList>(`/api/admin/organizations/${organizationId}/members`, { signal }),
+    add: (organizationId: string, body: MemberBody) =>
+      post<Member>(`/api/admin/organizations/${organizationId}/members`, body),
+    setRole: (organizationId: string, userId: string, role: OrgRole) =>
+      call<Member>(`/api/admin/organizations/${organizationId}/members/${userId}`, {
+        method: 'PUT',
+        body: { role },
+      }),
+    remove: (organizationId: string, userId: string) =>
+      call<void>(`/api/admin/organizations/${organizationId}/members/${userId}`, { method: 'DELETE' }),
+    audit: (params: Record<string, string | number>, signal?: AbortSignal) =>
+      call<AuditPage>(`/api/admin/audit?${query(params)}`, { signal }),
   },
   totp: {
     setUp: (body: { password: string }) => post<TotpSetup>('/api/me/totp', body),

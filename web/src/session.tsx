@@ -1,13 +1,24 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import type { PublicUser as User } from '@tmomi/contract/auth';
+import type { Organization } from '@tmomi/contract/teams';
 import { ApiError, client } from './api';
 
 // The session itself is the httpOnly cookie; this copy of the user only tells the page whether asking
 // /api/me is worth it (a logged-out visitor would otherwise get a 401 on every page load).
 const STORAGE_KEY = 'tmomi.user';
 
+/**
+ * What the organizer pages may show the caller: a platform admin everything, an owner their team and
+ * audit log too, a manager the sales, staff only the door. The server decides each call all the same.
+ */
+export type StaffRole = 'admin' | 'owner' | 'manager' | 'staff';
+
 interface SessionValue {
   user: User | null;
+  /** The user's organizations and roles; null until known. */
+  organizations: Organization[] | null;
+  /** The highest role the user has anywhere; null for a buyer. */
+  staffRole: StaffRole | null;
   signedIn: (user: User) => void;
   logout: () => Promise<void>;
 }
@@ -22,8 +33,17 @@ function savedUser(): User | null {
   }
 }
 
+const RANK: StaffRole[] = ['admin', 'owner', 'manager', 'staff'];
+
+function staffRoleOf(user: User | null, organizations: Organization[] | null): StaffRole | null {
+  if (user?.role === 'admin') return 'admin';
+  const roles = new Set(organizations?.map((o) => o.role));
+  return RANK.find((role) => roles.has(role as Organization['role'])) ?? null;
+}
+
 export function SessionProvider({ children }: { children: ReactNode }) {
   const [user, setUser] = useState<User | null>(savedUser);
+  const [organizations, setOrganizations] = useState<Organization[] | null>(null);
 
   const signedIn = useCallback((next: User) => {
     localStorage.setItem(STORAGE_KEY, JSON.stringify(next));
@@ -32,6 +52,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const forget = useCallback(() => {
     localStorage.removeItem(STORAGE_KEY);
     setUser(null);
+    setOrganizations(null);
   }, []);
 
   // The cookie may have expired (or been cleared) since the copy was saved: check once per load.
@@ -42,13 +63,38 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     });
   }, [signedIn, forget]);
 
+  // Each signed-in user's organizations, for the navigation (a buyer's list is empty).
+  const userId = user?.id;
+  useEffect(() => {
+    if (userId === undefined) return;
+    const abort = new AbortController();
+    client.teams.mine(abort.signal).then(
+      (list) => setOrganizations(list.organizations),
+      () => {
+        if (!abort.signal.aborted) setOrganizations([]);
+      },
+    );
+    return () => abort.abort();
+  }, [userId]);
+
   const logout = useCallback(async () => {
     await client.auth.logout().catch(() => undefined);
     forget();
   }, [forget]);
 
-  const value = useMemo(() => ({ user, signedIn, logout }), [user, signedIn, logout]);
+  const value = useMemo(
+    () => ({ user, organizations, staffRole: staffRoleOf(user, organizations), signedIn, logout }),
+    [user, organizations, signedIn, logout],
+  );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
+}
+
+/** The organizations whose sales the caller may run (a platform admin: every one). */
+export function useManagedOrganizations(): Organization[] {
+  const { organizations, staffRole } = useSession();
+  return (organizations ?? []).filter(
+    (o) => staffRole === 'admin' || o.role === 'owner' || o.role === 'manager',
+  );
 }
 
 export function useSession(): SessionValue {

@@ -4,6 +4,7 @@
 import { ticketsEn } from './tickets.en';
 import { liveEn } from './live.en';
 import { mailEn } from './mail.en';
+import { teamsEn, teamsErrorsEn } from './teams.en';
 
 export const en = {
   'app.name': 'Tmomi',
@@ -192,6 +193,7 @@ export const en = {
   ...ticketsEn,
   ...liveEn,
   ...mailEn,
+  ...teamsEn,
   errors: {
     NETWORK: 'We could not reach Tmomi. Check your connection and try again.',
     VALIDATION_FAILED: 'Some of the information is not valid. Check the form and try again.',
@@ -218,6 +220,7 @@ export const en = {
     EMAIL_TAKEN: 'An account with this email already exists. Try logging in.',
     LINK_INVALID: 'This link is not valid, was used already, or has expired; ask for a new one.',
     MESSAGE_NOT_FOUND: 'There is no such message.',
+    ...teamsErrorsEn,
     WEAK_PASSWORD:
       'This password is too common or too easy to guess. Try a longer phrase of unrelated words.',
     WRONG_PASSWORD: 'The current password is not correct.',

@@ -3,6 +3,7 @@ import type { Messages } from './en';
 import { ticketsKo } from './tickets.ko';
 import { liveKo } from './live.ko';
 import { mailKo } from './mail.ko';
+import { teamsErrorsKo, teamsKo } from './teams.ko';
 
 export const ko: Messages = {
   'app.name': '티모미',
@@ -191,6 +192,7 @@ export const ko: Messages = {
   ...ticketsKo,
   ...liveKo,
   ...mailKo,
+  ...teamsKo,
   errors: {
     NETWORK: '티모미에 연결할 수 없습니다. 인터넷 연결을 확인하고 다시 시도하세요.',
     VALIDATION_FAILED: '입력한 정보가 올바르지 않습니다. 확인 후 다시 시도하세요.',
@@ -216,6 +218,7 @@ export const ko: Messages = {
     EMAIL_TAKEN: '이미 가입된 이메일입니다. 로그인해 보세요.',
     LINK_INVALID: '유효하지 않거나 이미 사용했거나 만료된 링크입니다. 새 링크를 요청하세요.',
     MESSAGE_NOT_FOUND: '해당 메시지가 없습니다.',
+    ...teamsErrorsKo,
     WEAK_PASSWORD:
       '너무 흔하거나 추측하기 쉬운 비밀번호입니다. 서로 관계없는 단어를 이어 더 길게 만들어 보세요.',
     WRONG_PASSWORD: '현재 비밀번호가 올바르지 않습니다.',

@@ -1,11 +1,14 @@
 import { Link } from 'react-router';
 import { useI18n } from '../../i18n';
+import { useSession } from '../../session';
 import { ErrorNote, Loading } from '../../ui';
 import { useEventDetails } from './useEventDetails';
 
 export default function AdminHome() {
   const { t, dateTime } = useI18n();
   const { data, error, reload } = useEventDetails();
+  const { staffRole } = useSession();
+  const owns = staffRole === 'admin' || staffRole === 'owner';
   return (
     <section>
       <h1>{t('admin.title')}</h1>
@@ -19,9 +22,21 @@ export default function AdminHome() {
         <Link className="button secondary" to="/admin/checkin">
           {t('admin.checkin')}
         </Link>
-        <Link className="button secondary" to="/admin/mail">
-          {t('mail.open')}
-        </Link>
+        {owns && (
+          <Link className="button secondary" to="/admin/team">
+            {t('team.open')}
+          </Link>
+        )}
+        {owns && (
+          <Link className="button secondary" to="/admin/audit">
+            {t('audit.open')}
+          </Link>
+        )}
+        {staffRole === 'admin' && (
+          <Link className="button secondary" to="/admin/mail">
+            {t('mail.open')}
+          </Link>
+        )}
       </p>
       <h2>{t('admin.events')}</h2>
       <ErrorNote error={error} onRetry={reload} />

@@ -3,12 +3,16 @@ import { useNavigate } from 'react-router';
 import { client } from '../../api';
 import { useLoad } from '../../hooks';
 import { useI18n } from '../../i18n';
+import { useManagedOrganizations } from '../../session';
 import { ErrorNote, Field } from '../../ui';
 
 export default function EventForm() {
   const { t } = useI18n();
   const navigate = useNavigate();
-  const { data: venues, error: venuesError, reload } = useLoad((signal) => client.venues.all(signal), []);
+  const { data: allVenues, error: venuesError, reload } = useLoad((signal) => client.venues.all(signal), []);
+  // Only the venues of organizations whose sales the caller runs; the event joins its venue's.
+  const managed = useManagedOrganizations();
+  const venues = allVenues?.filter((v) => managed.some((o) => o.id === v.organizationId));
   const [venueId, setVenueId] = useState('');
   const [prices, setPrices] = useState<Record<string, string>>({});
   const [error, setError] = useState<unknown>(null);
@@ -26,6 +30,7 @@ export default function EventForm() {
         category: text('category'),
         description: text('description'),
         venueId,
+        ...(venue ? { organizationId: venue.organizationId } : {}),
         prices: (venue?.grades ?? []).map((grade) => ({ grade, amount: Number(prices[grade] ?? 0) })),
       });
       await navigate(`/admin/events/${created.id}/performances/new`);

@@ -5,6 +5,7 @@ import { ApiError, client } from '../../api';
 import { useI18n } from '../../i18n';
 import { indexSeatMap } from '../../seatmap/model';
 import { SeatCanvas } from '../../seatmap/SeatCanvas';
+import { useManagedOrganizations } from '../../session';
 import { ErrorNote, Field } from '../../ui';
 
 interface SectionDraft {
@@ -67,6 +68,8 @@ export default function VenueForm() {
     draft('B', 'R', 10, 30),
   ]);
   const [error, setError] = useState<unknown>(null);
+  const managed = useManagedOrganizations();
+  const [organization, setOrganization] = useState<string | undefined>(undefined);
   const [created, setCreated] = useState<{ id: string; seatCount: number } | null>(null);
   const layout = useDeferredValue(
     useMemo(() => toLayout(name, address, sections), [name, address, sections]),
@@ -94,7 +97,13 @@ export default function VenueForm() {
     event.preventDefault();
     setError(null);
     try {
-      setCreated(await client.venues.create(toLayout(name, address, sections)));
+      const organizationId = organization ?? managed[0]?.id;
+      setCreated(
+        await client.venues.create({
+          ...toLayout(name, address, sections),
+          ...(organizationId ? { organizationId } : {}),
+        }),
+      );
     } catch (err) {
       setError(err);
     }
@@ -111,6 +120,20 @@ export default function VenueForm() {
           <Field label={t('admin.address')}>
             <input maxLength={500} value={address} onChange={(e) => setAddress(e.target.value)} />
           </Field>
+          {managed.length > 1 && (
+            <Field label={t('team.organization')}>
+              <select
+                value={organization ?? managed[0]!.id}
+                onChange={(e) => setOrganization(e.target.value)}
+              >
+                {managed.map((o) => (
+                  <option key={o.id} value={o.id}>
+                    {o.name}
+                  </option>
+                ))}
+              </select>
+            </Field>
+          )}
           <fieldset>
             <legend>{t('admin.sections')}</legend>
             {sections.map((s) => (

@@ -1,0 +1,52 @@
+// 팀과 역할의 말: 팀 페이지, 감사 기록, 역할별 메뉴. ko.ts의 일부로, 길이 때문에 따로 둔다.
+import type { teamsEn, teamsErrorsEn } from './teams.en';
+
+export const teamsKo: typeof teamsEn = {
+  'nav.door': '입장 확인',
+  'admin.forbiddenRole': '조직에서 맡은 역할로는 이 페이지를 쓸 수 없습니다.',
+  'team.open': '팀',
+  'team.title': '팀',
+  'team.organization': '조직',
+  'team.none': '소유한 조직이 없습니다.',
+  'team.members': '구성원',
+  'team.email': '이메일',
+  'team.name': '이름',
+  'team.role': '역할',
+  'team.roleOf': '{email}의 역할',
+  'team.remove': '내보내기',
+  'team.removeOf': '{email} 내보내기',
+  'team.add': '구성원 추가',
+  'team.addButton': '추가',
+  'team.addHint':
+    '먼저 티모미 계정이 있어야 합니다. 가입을 부탁한 뒤 그 이메일을 여기에 추가하세요. 역할이 바뀌면 로그아웃되며, 다시 로그인하면 새 역할이 적용됩니다.',
+  'team.added': '{email}님을 {role}(으)로 추가했습니다.',
+  'team.saved': '저장했습니다. {email}님은 로그아웃되었고, 다시 로그인하면 새 역할이 적용됩니다.',
+  'team.removed': '{email}님을 내보냈습니다.',
+  'role.owner': '소유자',
+  'role.manager': '매니저',
+  'role.staff': '입장 스태프',
+  'role.ownerHint': '소유자는 판매와 팀을, 매니저는 판매를 관리하고, 입장 스태프는 티켓 입장 확인만 합니다.',
+  'audit.open': '감사 기록',
+  'audit.title': '감사 기록',
+  'audit.at': '시각',
+  'audit.actor': '누가',
+  'audit.action': '무엇을',
+  'audit.target': '대상',
+  'audit.details': '변경 전후',
+  'audit.filterActor': '누가 (이메일)',
+  'audit.filterAction': '작업 (예: performance.pause)',
+  'audit.filterTarget': '대상 (예: performance:12)',
+  'audit.filter': '찾기',
+  'audit.empty': '아직 기록이 없습니다.',
+  'audit.older': '이전',
+  'audit.newer': '최근',
+};
+
+export const teamsErrorsKo: typeof teamsErrorsEn = {
+  ORGANIZATION_NOT_FOUND: '없는 조직입니다.',
+  ORGANIZATION_REQUIRED: '여러 조직에 속해 있습니다. 어느 조직의 것인지 골라 주세요.',
+  ACCOUNT_NOT_FOUND: '이 이메일을 쓰는 계정이 없습니다. 먼저 가입을 부탁한 뒤 다시 추가하세요.',
+  ALREADY_MEMBER: '이미 구성원인 계정입니다.',
+  MEMBER_NOT_FOUND: '이 조직의 구성원이 아닙니다.',
+  LAST_OWNER: '조직에는 소유자가 있어야 합니다. 먼저 다른 사람을 소유자로 지정하세요.',
+};
