@@ -154,9 +154,8 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     jobs: jobRepository,
     handlers: {
       [GENERATE_TICKETS]: ticketGeneration(deps.db, new PerformanceRepository(deps.db), jobRepository),
-      // A cancelled performance's paid orders, refunded (`booking` is made below; jobs start later).
       [REFUND_CANCELLED]: (job, ctx) =>
-        refundCancelled(job, ctx, (done) => jobRepository.progress(deps.db, job.id, done)),
+        refundCancelled(job, ctx, (n) => jobRepository.progress(deps.db, job.id, n)),
     },
     logger: deps.logger,
   });

@@ -40,7 +40,10 @@ export interface Booking {
   tickets: TicketService;
   stats: SaleStatsService;
   sweeper: BookingSweeper;
-  /** The job of a cancelled performance (catalog's REFUND_CANCELLED), run by the node's job runner. */
+  /**
+   * The job of a cancelled performance (catalog's REFUND_CANCELLED), run by the node's job runner
+   * (which app.ts makes before booking, and starts once the app is ready).
+   */
   refundCancelled: (
     job: { done: number; payload: Record<string, unknown> },
     ctx: { shouldStop: () => boolean },
