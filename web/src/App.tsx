@@ -23,6 +23,9 @@ const Dashboard = lazy(() => import('./pages/admin/Dashboard'));
 const CheckIn = lazy(() => import('./pages/admin/CheckIn'));
 const MailPage = lazy(() => import('./pages/admin/MailPage'));
 const MessageHolders = lazy(() => import('./pages/admin/MessageHolders'));
+const OrderDesk = lazy(() => import('./pages/admin/OrderDesk'));
+const DeskOrder = lazy(() => import('./pages/admin/DeskOrder'));
+const Report = lazy(() => import('./pages/admin/Report'));
 
 export function App() {
   const { t } = useI18n();
@@ -55,6 +58,9 @@ export function App() {
             <Route path="/admin/performances/:id" element={<RequireAdmin page={<Dashboard />} />} />
             <Route path="/admin/checkin" element={<RequireAdmin page={<CheckIn />} />} />
             <Route path="/admin/mail" element={<RequireAdmin page={<MailPage />} />} />
+            <Route path="/admin/orders" element={<RequireAdmin page={<OrderDesk />} />} />
+            <Route path="/admin/orders/:id" element={<RequireAdmin page={<DeskOrder />} />} />
+            <Route path="/admin/performances/:id/report" element={<RequireAdmin page={<Report />} />} />
             <Route
               path="/admin/performances/:id/messages"
               element={<RequireAdmin page={<MessageHolders />} />}

@@ -35,6 +35,7 @@ import type {
   VenueBody,
 } from '@tmomi/contract/catalog';
 import type { ErrorResponse } from '@tmomi/contract/common';
+import type { DeskOrderDetail, DeskOrderPage, SaleReport } from '@tmomi/contract/desk';
 import type { QueueView } from '@tmomi/contract/queue';
 import type { BroadcastBody, BroadcastProgress, MailMessage } from '@tmomi/contract/mail';
 
@@ -268,4 +269,16 @@ export const client = {
     qrUrl: (id: string) => `/api/tickets/${id}/qr.svg`,
   },
   checkIn: (body: CheckinBody) => post<Ticket>('/api/admin/checkin', body),
+  desk: {
+    search: (params: Record<string, string | number>, signal?: AbortSignal) =>
+      call<DeskOrderPage>(`/api/admin/orders?${query(params)}`, { signal }),
+    get: (id: string, signal?: AbortSignal) => call<DeskOrderDetail>(`/api/admin/orders/${id}`, { signal }),
+    refund: (id: string, body: { reason: string; ticketIds?: string[] }, idempotencyKey: string) =>
+      post<Order>(`/api/admin/orders/${id}/refund`, body, { 'idempotency-key': idempotencyKey }),
+    report: (performanceId: string, signal?: AbortSignal) =>
+      call<SaleReport>(`/api/admin/performances/${performanceId}/report`, { signal }),
+    /** Links, not fetches: the browser downloads the file with the session cookie. */
+    csvUrl: (performanceId: string, kind: 'attendees' | 'orders') =>
+      `/api/admin/performances/${performanceId}/${kind}.csv`,
+  },
 };

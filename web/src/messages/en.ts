@@ -3,6 +3,7 @@
 // catalog, src/contract/errors.ts).
 import { ticketsEn } from './tickets.en';
 import { mailEn } from './mail.en';
+import { deskEn } from './desk.en';
 
 export const en = {
   'app.name': 'Tmomi',
@@ -201,6 +202,7 @@ export const en = {
   'admin.forbidden': 'This page is for organizers. Log in with an admin account.',
   ...ticketsEn,
   ...mailEn,
+  ...deskEn,
   errors: {
     NETWORK: 'We could not reach Tmomi. Check your connection and try again.',
     VALIDATION_FAILED: 'Some of the information is not valid. Check the form and try again.',

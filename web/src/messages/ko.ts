@@ -2,6 +2,7 @@
 import type { Messages } from './en';
 import { ticketsKo } from './tickets.ko';
 import { mailKo } from './mail.ko';
+import { deskKo } from './desk.ko';
 
 export const ko: Messages = {
   'app.name': '티모미',
@@ -199,6 +200,7 @@ export const ko: Messages = {
   'admin.forbidden': '주최자 전용 페이지입니다. 관리자 계정으로 로그인하세요.',
   ...ticketsKo,
   ...mailKo,
+  ...deskKo,
   errors: {
     NETWORK: '티모미에 연결할 수 없습니다. 인터넷 연결을 확인하고 다시 시도하세요.',
     VALIDATION_FAILED: '입력한 정보가 올바르지 않습니다. 확인 후 다시 시도하세요.',

@@ -19,6 +19,9 @@ export default function AdminHome() {
         <Link className="button secondary" to="/admin/checkin">
           {t('admin.checkin')}
         </Link>
+        <Link className="button secondary" to="/admin/orders">
+          {t('desk.open')}
+        </Link>
         <Link className="button secondary" to="/admin/mail">
           {t('mail.open')}
         </Link>
