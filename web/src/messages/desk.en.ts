@@ -10,7 +10,7 @@ export const deskEn = {
   'desk.anyPerformance': 'All performances',
   'desk.status': 'Status',
   'desk.anyStatus': 'Any status',
-  'desk.results': '{total} orders',
+  'desk.results': 'Orders found: {total}',
   'desk.none': 'No orders found.',
   'desk.previous': 'Previous',
   'desk.next': 'Next',
