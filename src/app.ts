@@ -209,7 +209,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   });
   availability.onFlipped((id) => app.memoryReplies.forget(availabilityTag(id)));
 
-  const { holds, checkout, orders, tickets, stats, sweeper, desk, exports, report } = createBooking({
+  const booking = createBooking({
     db: deps.db,
     engine: deps.engine,
     secret: deps.secret,
@@ -227,6 +227,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     changes: catalogChanges,
     leader,
   });
+  const { holds, checkout, orders, tickets, sweeper } = booking;
   built.orders = orders;
 
   app.decorateRequest('caller', null);
@@ -246,18 +247,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   });
   catalogRoutes(app, { catalog, guard });
   queueRoutes(app, { queue, streams, guard, metrics: queueMetrics });
-  bookingRoutes(app, {
-    holds,
-    checkout,
-    orders,
-    tickets,
-    stats,
-    desk,
-    exports,
-    report,
-    guard,
-    limits: deps.engine,
-  });
+  bookingRoutes(app, { ...booking, guard, limits: deps.engine });
   mailRoutes(app, { mail: mail.service, guard });
   accountLinkRoutes(app, { links, engine: deps.engine, attemptsPerMinute: settings.authRateLimitPerMinute });
   await webRoutes(app, deps.webRoot ?? WEB_DIST);

@@ -153,10 +153,10 @@ describe.skipIf(!hasChromium)('the order desk and the report in the browser', ()
       expect(await page.locator('.report-grades tbody tr').count()).toBe(1);
       await organizer.shot('report-phone-ko');
       // Nothing wider than the phone: the page does not scroll sideways.
-      const wide = await page.evaluate(() =>
-        [...document.querySelectorAll('body *')]
-          .filter((el) => el.getBoundingClientRect().right > 390)
-          .map((el) => `${el.tagName}.${el.className}`),
+      // (A string: the test's own TypeScript knows no DOM.)
+      const wide = await page.evaluate<string[]>(
+        `[...document.querySelectorAll('body *')].filter((el) => el.getBoundingClientRect().right > innerWidth)
+           .map((el) => el.tagName + '.' + el.className)`,
       );
       expect(wide).toEqual([]);
       expect(organizer.errors()).toEqual([]);

@@ -72,7 +72,7 @@ export default function Report() {
         <>
           <BarChart
             label={t('report.funnel')}
-            bars={FUNNEL.map(([key, field]) => ({ label: t(key), value: r.queue[field] as number | null }))}
+            bars={FUNNEL.map(([key, field]) => ({ label: t(key), value: r.queue[field] }))}
             unknown={t('report.notRecorded')}
           />
           <details className="small">
