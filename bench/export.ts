@@ -41,6 +41,7 @@ const mib = (bytes: number) => bytes / 1024 / 1024;
 const scratch = await createScratchDatabase(serverUrl, `tmomi_bench_${Date.now().toString(36)}`);
 const file = join(tmpdir(), `tmomi-export-${process.pid}.csv`);
 let failed = false;
+let stop = async () => {};
 try {
   await migrate(scratch.url, logger);
   const db = createPool(scratch.url);
@@ -63,6 +64,10 @@ try {
     },
   });
   const { catalog, auth, app } = built;
+  stop = async () => {
+    await app.close();
+    await db.end();
+  };
   await auth.ensureAdmin({ email: 'bench@example.com', password: 'bench-password' });
   const { accessToken } = await auth.login({ email: 'bench@example.com', password: 'bench-password' });
 
@@ -166,7 +171,12 @@ try {
     }, 10);
     try {
       const ms = await fn();
-      return { ms, rss: mib(peakRss - before.rss), heap: mib(peakHeap - before.heapUsed) };
+      return {
+        ms,
+        rss: mib(peakRss - before.rss),
+        heap: mib(peakHeap - before.heapUsed),
+        from: `RSS ${mib(before.rss).toFixed(0)} → ${mib(peakRss).toFixed(0)} MiB`,
+      };
     } finally {
       clearInterval(timer);
     }
@@ -184,7 +194,7 @@ try {
     ['full speed', undefined],
     ['slow reader (2 MB/s)', '2M'],
   ] as const) {
-    const { ms, rss, heap } = await growth(() => download(big, rate));
+    const { ms, rss, heap, from } = await growth(() => download(big, rate));
     const size = (await stat(file)).size;
     // Read back as a spreadsheet app would: BOM, header, rows, a Hangul name.
     let lines = 0;
@@ -206,13 +216,12 @@ try {
     failed ||= !ok;
     console.log(
       `${label}: ${(size / 1024 / 1024).toFixed(1)} MiB, ${(lines - 1).toLocaleString()} rows in ${(ms / 1000).toFixed(1)} s; ` +
-        `node memory growth: RSS ${rss.toFixed(1)} MiB, heap ${heap.toFixed(1)} MiB (limit ${LIMIT_MIB} MiB); ` +
+        `node memory growth: RSS ${rss.toFixed(1)} MiB, heap ${heap.toFixed(1)} MiB (limit ${LIMIT_MIB} MiB; ${from}); ` +
         `checks ${ok ? 'passed' : 'FAILED'} ${JSON.stringify(checks)}`,
     );
   }
-  await app.close();
-  await db.end();
 } finally {
+  await stop();
   await rm(file, { force: true });
   await scratch.drop();
 }

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { Name } from './common.js';
+import { Name, Text } from './common.js';
 
 // Mail: what organizers send to a performance's ticket holders, and what admins see of the mail queue.
 
@@ -68,5 +68,5 @@ export const MailQuery = Type.Object({
   before: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,17}$' })),
   limit: Type.Integer({ minimum: 1, maximum: 100, default: 50 }),
   /** Only the messages to this address. */
-  to: Type.Optional(Type.String({ minLength: 1, maxLength: 254 })),
+  to: Type.Optional(Type.String({ ...Text(254), minLength: 1 })),
 });
