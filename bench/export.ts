@@ -192,7 +192,7 @@ try {
 
   for (const [label, rate] of [
     ['full speed', undefined],
-    ['slow reader (2 MB/s)', '2M'],
+    ['slow reader (1 MB/s)', '1M'],
   ] as const) {
     const { ms, rss, heap, from } = await growth(() => download(big, rate));
     const size = (await stat(file)).size;

@@ -211,4 +211,30 @@ describe.each(modes())('the order desk, exports and report ($name)', (mode) => {
     expect(report.queue).toMatchObject({ enabled: false, bought: 3, joined: null, admitted: null });
     expect((await get('/api/admin/performances/999999999/report')).statusCode).toBe(404);
   });
+
+  it('when buyers are admitted from the waiting room, then the report counts them from PostgreSQL', async () => {
+    const queued = await onSalePerformance(t, {
+      queue: { enabled: true, prequeueMinutes: 0, admitPerSecond: 50, maxActive: 100, passTtlSeconds: 600 },
+    });
+    for (let i = 0; i < 2; i++) {
+      const { accessToken } = await t.auth.signup({
+        email: uniqueEmail('queued'),
+        password: 'plum-cactus-orbit-42',
+        name: 'Queued',
+      });
+      const headers = { authorization: `Bearer ${accessToken}` };
+      expect(
+        (await post(`/api/performances/${queued.performanceId}/queue`, {}, headers)).statusCode,
+      ).toBeLessThan(300);
+    }
+    const funnel = async () =>
+      (await get(`/api/admin/performances/${queued.performanceId}/report`)).json<SaleReport>().queue;
+    await expect.poll(async () => (await funnel()).admitted, { timeout: 10_000 }).toBe(2);
+    expect(await funnel()).toMatchObject({ enabled: true, abandoned: 0, bought: 0, joined: null });
+    // Kept where the engine's state does not expire.
+    const { rows } = await t.db.query('SELECT admitted::int FROM queue_funnel WHERE performance_id = $1', [
+      queued.performanceId,
+    ]);
+    expect(rows).toEqual([{ admitted: 2 }]);
+  });
 });

@@ -111,6 +111,8 @@ export const SaleReportSchema = Type.Object({
     prequeue: Known,
     admitted: Known,
     left: Known,
+    /** Skipped at their turn because nobody had seen them for a while (closed the page). */
+    abandoned: Known,
     passesExpired: Known,
     waitingNow: Known,
     /** Distinct buyers with a paid order (PostgreSQL). */

@@ -202,6 +202,14 @@ export class AdmissionTicker {
           );
       }
       if (skipped > 0) this.metrics.skipped.inc({ performance: perf.id }, skipped);
+      // Kept for the post-sale report, past the engine's state. A report figure, not a sale's: a failure
+      // is logged and admission goes on (the round's count is then missing from the report).
+      if (admitted.length > 0 || skipped > 0)
+        await this.inventory
+          .addAdmissions(perf.id, admitted.length, skipped)
+          .catch((err: unknown) =>
+            this.logger.warn({ err, performanceId: perf.id }, 'admissions not added to the funnel'),
+          );
     }
     const stats = await this.engine.queueStats(perf.id, now);
     this.metrics.waiting.set({ performance: perf.id }, stats.waiting);

@@ -9,6 +9,7 @@ export interface ReportServiceOptions {
   inventory: {
     findPerformance(id: string): Promise<PerformanceRow | undefined>;
     ticketCounts(id: string): Promise<TicketCounts>;
+    queueFunnel(id: string): Promise<{ admitted: number; abandoned: number } | undefined>;
   };
   waitingRoom: Pick<WaitingRoom, 'queueStats'>;
   clock: Clock;
@@ -16,9 +17,11 @@ export interface ReportServiceOptions {
 
 // Said in every report, so nobody reads a null as a zero or an engine figure as a record.
 const QUEUE_BASIS =
-  'bought: distinct buyers with a charged order (PostgreSQL, kept). admitted and waitingNow: the ' +
-  "waiting room's live counters in the engine, kept until a day after the sale closes, then null. " +
-  'joined, prequeue, left and passesExpired are not recorded by Tmomi yet: null.';
+  'bought: distinct buyers with a charged order (PostgreSQL). admitted and abandoned: counted by the ' +
+  'admission ticker into PostgreSQL as it admits (kept; a round lost in a crash is missing); for a ' +
+  "queue run before that was recorded, admitted is the engine's live counter. waitingNow: the engine's, " +
+  'kept until a day after the sale closes, then null. joined, prequeue, left and passesExpired are not ' +
+  'recorded by Tmomi yet: null, never estimated.';
 
 /** The post-sale report: what the sale did, from PostgreSQL's rows and the waiting room's counters. */
 export class ReportService {
@@ -28,11 +31,12 @@ export class ReportService {
     const { repository, inventory, waitingRoom, clock } = this.deps;
     const perf = await existingPerformance(inventory, performanceId);
     const now = clock.now();
-    const [figures, minutes, counts, queue] = await Promise.all([
+    const [figures, minutes, counts, queue, funnel] = await Promise.all([
       repository.figures(performanceId),
       repository.perMinute(performanceId),
       inventory.ticketCounts(performanceId),
       perf.queueEnabled ? waitingRoom.queueStats(performanceId, now) : undefined,
+      inventory.queueFunnel(performanceId),
     ]);
     const f = figures!;
     // A queue the engine has forgotten (or never opened) reads as all zeros: unknown, not zero.
@@ -55,8 +59,9 @@ export class ReportService {
         enabled: perf.queueEnabled,
         joined: null,
         prequeue: null,
-        admitted: live ? live.admittedTotal : null,
+        admitted: funnel?.admitted ?? live?.admittedTotal ?? null,
         left: null,
+        abandoned: funnel?.abandoned ?? null,
         passesExpired: null,
         waitingNow: live ? live.waiting : null,
         bought: f.buyers,

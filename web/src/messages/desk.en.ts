@@ -49,6 +49,7 @@ export const deskEn = {
   'report.prequeue': 'Pre-queue',
   'report.admitted': 'Admitted',
   'report.left': 'Left',
+  'report.abandoned': 'Abandoned (gone at their turn)',
   'report.passesExpired': 'Passes expired',
   'report.bought': 'Bought',
   'report.waitingNow': 'Waiting now',

@@ -50,6 +50,7 @@ export const deskKo: typeof deskEn = {
   'report.prequeue': '사전 대기',
   'report.admitted': '입장 허가',
   'report.left': '대기 이탈',
+  'report.abandoned': '차례에 자리 비움',
   'report.passesExpired': '입장권 만료',
   'report.bought': '구매',
   'report.waitingNow': '현재 대기',

@@ -12,6 +12,7 @@ const FUNNEL = [
   ['report.prequeue', 'prequeue'],
   ['report.admitted', 'admitted'],
   ['report.left', 'left'],
+  ['report.abandoned', 'abandoned'],
   ['report.passesExpired', 'passesExpired'],
   ['report.waitingNow', 'waitingNow'],
   ['report.bought', 'bought'],
