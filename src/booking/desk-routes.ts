@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import type { Guard } from '../auth/guard.js';
 import { IdParams } from '../contract/common.js';
 import {
+  DESK_PAGE_SIZE,
   DeskOrderDetailSchema,
   DeskOrderPageSchema,
   DeskOrdersQuery,
@@ -30,7 +31,7 @@ export function deskRoutes(
         tags: ['admin'],
         security,
         summary: 'The order desk: find orders by buyer email, order id, ticket code or seat; newest first',
-        description: `Pages of ${20} by order id, newest first; a page past the end is 404 PAGE_OUT_OF_RANGE.`,
+        description: `Pages of ${DESK_PAGE_SIZE} by order id, newest first; a page past the end is 404 PAGE_OUT_OF_RANGE.`,
         querystring: DeskOrdersQuery,
         response: { 200: DeskOrderPageSchema, ...errors },
       },
