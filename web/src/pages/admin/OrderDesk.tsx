@@ -99,8 +99,10 @@ export default function OrderDesk() {
             {data.items.map((o) => (
               <li key={o.id} className="card">
                 <Link to={`/admin/orders/${o.id}`} className="desk-line">
-                  <strong>{t('desk.order', { id: o.id })}</strong>
-                  <span className={`badge badge-${o.status}`}>{t(`orders.status.${o.status}`)}</span>
+                  <span>
+                    <strong>{t('desk.order', { id: o.id })}</strong>
+                    <span className={`badge badge-${o.status}`}>{t(`orders.status.${o.status}`)}</span>
+                  </span>
                   <span>
                     {o.buyer.name} · {o.buyer.email}
                   </span>
