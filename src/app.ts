@@ -229,7 +229,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     changes: catalogChanges,
     leader,
   });
-  const { holds, checkout, orders, tickets, stats, sweeper, refundCancelled } = booking;
+  const { holds, orders, sweeper, refundCancelled } = booking;
   built.orders = orders;
 
   app.decorateRequest('caller', null);
@@ -253,7 +253,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   });
   catalogRoutes(app, { catalog, guard, availability, changes: catalogChanges });
   queueRoutes(app, { queue, streams, guard, metrics: queueMetrics });
-  bookingRoutes(app, { holds, checkout, orders, tickets, stats, guard, limits: deps.engine });
+  bookingRoutes(app, { ...booking, guard, limits: deps.engine });
   mailRoutes(app, { mail: mail.service, guard });
   teamRoutes(app, { teams: teams.service, memberships: teams.memberships, guard });
   accountLinkRoutes(app, { links, engine: deps.engine, attemptsPerMinute: settings.authRateLimitPerMinute });

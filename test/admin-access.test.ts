@@ -85,6 +85,17 @@ const CASES: Record<string, (w: World) => { url: string; body?: object }> = {
     body: { reason: 'Role check' },
   }),
   'GET /api/admin/performances/:id/stats': (w) => ({ url: `/api/admin/performances/${w.performance}/stats` }),
+  'GET /api/admin/orders': (w) => ({ url: `/api/admin/orders?performanceId=${w.performance}` }),
+  'GET /api/admin/orders/:id': (w) => ({ url: `/api/admin/orders/${w.order}` }),
+  'GET /api/admin/performances/:id/attendees.csv': (w) => ({
+    url: `/api/admin/performances/${w.performance}/attendees.csv`,
+  }),
+  'GET /api/admin/performances/:id/orders.csv': (w) => ({
+    url: `/api/admin/performances/${w.performance}/orders.csv`,
+  }),
+  'GET /api/admin/performances/:id/report': (w) => ({
+    url: `/api/admin/performances/${w.performance}/report`,
+  }),
   'GET /api/admin/jobs/:id': (w) => ({ url: `/api/admin/jobs/${w.job}` }),
   'POST /api/admin/orders/:id/refund': (w) => ({
     url: `/api/admin/orders/${w.order}/refund`,
@@ -297,7 +308,12 @@ describe.each(modes())('admin routes by role ($name)', (mode) => {
       body: { maxTicketsPerUser: 2 },
     });
     expect(codeOf(unknown)).toBe('404 PERFORMANCE_NOT_FOUND');
-    // The lists a member reads are their own organization's.
+    // The lists a member reads are their own organization's: the order desk finds none of B's orders.
+    const found = await ok(as.managerA!, 'GET', `/api/admin/orders?performanceId=${b.performance}`);
+    expect(found.total).toBe(0);
+    expect(
+      (await ok(as.managerA!, 'GET', `/api/admin/orders?performanceId=${a.performance}`)).total,
+    ).toBeGreaterThan(0);
     const orgs = await ok(as.managerA!, 'GET', '/api/admin/organizations');
     expect(orgs.organizations).toEqual([{ id: a.org, name: 'Org A', role: 'manager' }]);
   });

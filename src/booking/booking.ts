@@ -15,6 +15,10 @@ import type { Logger } from '../platform/logger.js';
 import type { QueueService } from '../queue/service.js';
 import { CheckoutRepository } from './checkout/repository.js';
 import { CheckoutService } from './checkout/service.js';
+import { DeskRepository } from './desk/repository.js';
+import { DeskService } from './desk/service.js';
+import { ExportRepository } from './exports/repository.js';
+import { ExportService } from './exports/service.js';
 import { TicketCodes } from './codes.js';
 import { GateRepository } from './gate/repository.js';
 import { BookingGate } from './gate/service.js';
@@ -27,6 +31,8 @@ import { OrderRepository } from './orders/repository.js';
 import { OrderService } from './orders/service.js';
 import { OrderViews } from './orders/view.js';
 import { PaymentSimulator, type PaymentPort } from './payments.js';
+import { ReportRepository } from './report/repository.js';
+import { ReportService } from './report/service.js';
 import { SaleStatsRepository } from './stats-repository.js';
 import { SaleStatsService, type SaleStatsOptions } from './stats.js';
 import { BookingSweeper } from './sweeper.js';
@@ -49,6 +55,9 @@ export interface Booking {
     ctx: { shouldStop: () => boolean },
     progress: (done: number) => Promise<void>,
   ) => Promise<'done' | 'stopped'>;
+  desk: DeskService;
+  exports: ExportService;
+  report: ReportService;
 }
 
 /** Booking's services wired together over their repositories, the engine and the sale's caches. */
@@ -151,5 +160,13 @@ export function createBooking(deps: {
         progress,
       },
     );
-  return { holds, checkout, orders, tickets, stats, sweeper, refundCancelled };
+  const desk = new DeskService({ repository: new DeskRepository(db), orders: orderRepository, views });
+  const exports = new ExportService({ repository: new ExportRepository(db), inventory });
+  const report = new ReportService({
+    repository: new ReportRepository(db),
+    inventory,
+    waitingRoom: engine,
+    clock,
+  });
+  return { holds, checkout, orders, tickets, stats, sweeper, refundCancelled, desk, exports, report };
 }

@@ -12,6 +12,10 @@ import {
 } from '../contract/booking.js';
 import { IdParams, UuidParams } from '../contract/common.js';
 import { afterSaleRoutes } from './after-sale-routes.js';
+import { deskRoutes } from './desk-routes.js';
+import type { DeskService } from './desk/service.js';
+import type { ExportService } from './exports/service.js';
+import type { ReportService } from './report/service.js';
 import { errors, security } from './route-schemas.js';
 import { AppError } from '../contract/errors.js';
 import type { RateLimits } from '../engine/coordination/port.js';
@@ -40,12 +44,16 @@ export function bookingRoutes(
     orders: OrderService;
     tickets: TicketService;
     stats: SaleStatsService;
+    desk: DeskService;
+    exports: ExportService;
+    report: ReportService;
     guard: Guard;
     limits: RateLimits;
   },
 ) {
   const { holds, checkout, orders, tickets, stats, guard } = deps;
   afterSaleRoutes(app, { orders, tickets, guard });
+  deskRoutes(app, deps);
   const checkoutLimit = rateLimit(deps.limits, {
     name: 'checkout',
     limit: CHECKOUT_LIMIT.max,

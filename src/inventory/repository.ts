@@ -119,4 +119,23 @@ export class InventoryRepository {
     );
     return sales.rowCount !== 0;
   }
+
+  /** Adds one admission round's outcome to the performance's durable funnel (the post-sale report's). */
+  async addAdmissions(performanceId: string, admitted: number, abandoned: number): Promise<void> {
+    await this.db.query(
+      `INSERT INTO queue_funnel AS f (performance_id, admitted, abandoned) VALUES ($1, $2, $3)
+       ON CONFLICT (performance_id) DO UPDATE
+       SET admitted = f.admitted + excluded.admitted, abandoned = f.abandoned + excluded.abandoned, updated_at = now()`,
+      [performanceId, admitted, abandoned],
+    );
+  }
+
+  /** What the admission ticker recorded of the performance's queue; undefined before any admission. */
+  async queueFunnel(performanceId: string): Promise<{ admitted: number; abandoned: number } | undefined> {
+    const { rows } = await this.db.query<{ admitted: number; abandoned: number }>(
+      'SELECT admitted::int, abandoned::int FROM queue_funnel WHERE performance_id = $1',
+      [performanceId],
+    );
+    return rows[0];
+  }
 }

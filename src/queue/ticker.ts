@@ -202,6 +202,15 @@ export class AdmissionTicker {
           );
       }
       if (skipped > 0) this.metrics.skipped.inc({ performance: perf.id }, skipped);
+      // Kept for the post-sale report, past the engine's state. A report figure, not a sale's: not
+      // waited for (rounds' counts add up in any order, and admission never waits on it), and a
+      // failure is logged (that round's count is then missing from the report).
+      if (admitted.length > 0 || skipped > 0)
+        void this.inventory
+          .addAdmissions(perf.id, admitted.length, skipped)
+          .catch((err: unknown) =>
+            this.logger.warn({ err, performanceId: perf.id }, 'admissions not added to the funnel'),
+          );
     }
     const stats = await this.engine.queueStats(perf.id, now);
     this.metrics.waiting.set({ performance: perf.id }, stats.waiting);

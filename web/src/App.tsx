@@ -25,6 +25,9 @@ const MailPage = lazy(() => import('./pages/admin/MailPage'));
 const MessageHolders = lazy(() => import('./pages/admin/MessageHolders'));
 const TeamPage = lazy(() => import('./pages/admin/TeamPage'));
 const AuditPage = lazy(() => import('./pages/admin/AuditPage'));
+const OrderDesk = lazy(() => import('./pages/admin/OrderDesk'));
+const DeskOrder = lazy(() => import('./pages/admin/DeskOrder'));
+const Report = lazy(() => import('./pages/admin/Report'));
 
 export function App() {
   const { t } = useI18n();
@@ -60,6 +63,12 @@ export function App() {
             />
             <Route path="/admin/checkin" element={<RequireAdmin need="checkin" page={<CheckIn />} />} />
             <Route path="/admin/mail" element={<RequireAdmin need="admin" page={<MailPage />} />} />
+            <Route path="/admin/orders" element={<RequireAdmin need="manage" page={<OrderDesk />} />} />
+            <Route path="/admin/orders/:id" element={<RequireAdmin need="manage" page={<DeskOrder />} />} />
+            <Route
+              path="/admin/performances/:id/report"
+              element={<RequireAdmin need="manage" page={<Report />} />}
+            />
             <Route
               path="/admin/performances/:id/messages"
               element={<RequireAdmin need="manage" page={<MessageHolders />} />}

@@ -34,113 +34,26 @@ import type {
   Venue,
   VenueBody,
 } from '@tmomi/contract/catalog';
-import type { ErrorResponse } from '@tmomi/contract/common';
 import type { QueueView } from '@tmomi/contract/queue';
-import type { BroadcastBody, BroadcastProgress, MailMessage } from '@tmomi/contract/mail';
-import type {
-  AuditPage,
-  Member,
-  MemberBody,
-  MemberList,
-  OrganizationList,
-  OrgRole,
-} from '@tmomi/contract/teams';
+
+import { adminClient } from './api-admin';
+import {
+  ADMIN_PAGE,
+  bookingHeaders,
+  call,
+  MAX_ADMIN_PAGES,
+  post,
+  query,
+  type BookingHeaders,
+} from './api-core';
+
+export { ApiError, isAbort, NETWORK_ERROR, newIdempotencyKey, type BookingHeaders } from './api-core';
 
 // The web app's one way to the API: a function per endpoint, typed with the contract the server
 // validates and documents with (src/contract). Only types are imported, so no schema reaches the bundle.
 
-/** A failed API call: the stable code from the server's error body, shown to people through i18n. */
-export class ApiError extends Error {
-  override name = 'ApiError';
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details?: Record<string, unknown>,
-  ) {
-    super(message);
-  }
-}
-
-/** The code used when the server could not be reached at all. */
-export const NETWORK_ERROR = 'NETWORK';
-
-export const isAbort = (err: unknown) => err instanceof DOMException && err.name === 'AbortError';
-
-/** Idempotency keys without crypto.randomUUID, which browsers only offer on https or localhost. */
-export function newIdempotencyKey(): string {
-  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join(
-    '',
-  );
-}
-
-interface CallOptions {
-  method?: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
-  body?: unknown;
-  headers?: Record<string, string>;
-  signal?: AbortSignal | undefined;
-}
-
-/**
- * One request. Identity travels in the httpOnly session cookie that login sets, so no token is ever
- * readable by scripts on the page. A JSON content type is sent only with a body: Fastify rightly
- * refuses an empty JSON body.
- */
-async function call<T>(path: string, opts: CallOptions = {}): Promise<T> {
-  let res: Response;
-  try {
-    res = await fetch(path, {
-      method: opts.method ?? 'GET',
-      headers: {
-        accept: 'application/json',
-        ...(opts.body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...opts.headers,
-      },
-      body: opts.body === undefined ? null : JSON.stringify(opts.body),
-      credentials: 'same-origin',
-      signal: opts.signal ?? null,
-    });
-  } catch (err) {
-    if (isAbort(err)) throw err;
-    throw new ApiError(0, NETWORK_ERROR, 'The server could not be reached.');
-  }
-  if (res.status === 204) return undefined as T;
-  const data: unknown = await res.json().catch(() => null);
-  if (!res.ok) {
-    // Read defensively: a proxy in between may answer an error that is not ours.
-    const error = (data as { error?: Partial<Record<keyof ErrorResponse['error'], unknown>> } | null)?.error;
-    throw new ApiError(
-      res.status,
-      typeof error?.code === 'string' ? error.code : `HTTP_${res.status}`,
-      typeof error?.message === 'string' ? error.message : res.statusText,
-      (error?.details as Record<string, unknown> | undefined) ?? undefined,
-    );
-  }
-  return data as T;
-}
-
-/** Headers of the hold and checkout calls: the retry key, and the waiting room's pass when there is one. */
-export interface BookingHeaders {
-  idempotencyKey: string;
-  queuePass?: string | undefined;
-}
-
-const bookingHeaders = ({ idempotencyKey, queuePass }: BookingHeaders) => ({
-  'idempotency-key': idempotencyKey,
-  ...(queuePass ? { 'x-queue-pass': queuePass } : {}),
-});
-
-const query = (params: Record<string, string | number>) =>
-  new URLSearchParams(Object.entries(params).map(([name, value]) => [name, String(value)])).toString();
-
-const post = <T>(path: string, body?: unknown, headers?: Record<string, string>) =>
-  call<T>(path, { method: 'POST', body, ...(headers ? { headers } : {}) });
-
-/** What the admin pages read of a list, page by page: all of it, up to 10,000 items. */
-const ADMIN_PAGE = 100;
-const MAX_ADMIN_PAGES = 100;
-
 export const client = {
+  ...adminClient,
   auth: {
     login: (body: LoginBody) => post<Session>('/api/auth/login', body),
     signup: (body: SignupBody) => post<Session>('/api/auth/signup', body),
@@ -151,42 +64,6 @@ export const client = {
     confirmReset: (token: string, password: string) =>
       post<void>('/api/auth/password-reset/confirm', { token, password }),
     verifyEmail: (token: string) => post<void>('/api/auth/verify-email', { token }),
-  },
-  mail: {
-    list: (to: string, signal?: AbortSignal) =>
-      call<{ delivering: boolean; messages: MailMessage[]; next: string | null }>(
-        `/api/admin/mail?${query(to ? { limit: 100, to } : { limit: 100 })}`,
-        { signal },
-      ),
-    preview: (performanceId: string, body: BroadcastBody) =>
-      post<{
-        recipients: number;
-        en: { subject: string; text: string };
-        ko: { subject: string; text: string };
-      }>(`/api/admin/performances/${performanceId}/messages/preview`, body),
-    send: (performanceId: string, body: BroadcastBody) =>
-      post<BroadcastProgress>(`/api/admin/performances/${performanceId}/messages`, body),
-    sent: (performanceId: string, signal?: AbortSignal) =>
-      call<{ broadcasts: BroadcastProgress[] }>(`/api/admin/performances/${performanceId}/messages`, {
-        signal,
-      }),
-  },
-  teams: {
-    /** The caller's organizations and roles (none for a buyer): what the admin pages may show. */
-    mine: (signal?: AbortSignal) => call<OrganizationList>('/api/me/organizations', { signal }),
-    members: (organizationId: string, signal?: AbortSignal) =>
-      call<MemberList>(`/api/admin/organizations/${organizationId}/members`, { signal }),
-    add: (organizationId: string, body: MemberBody) =>
-      post<Member>(`/api/admin/organizations/${organizationId}/members`, body),
-    setRole: (organizationId: string, userId: string, role: OrgRole) =>
-      call<Member>(`/api/admin/organizations/${organizationId}/members/${userId}`, {
-        method: 'PUT',
-        body: { role },
-      }),
-    remove: (organizationId: string, userId: string) =>
-      call<void>(`/api/admin/organizations/${organizationId}/members/${userId}`, { method: 'DELETE' }),
-    audit: (params: Record<string, string | number>, signal?: AbortSignal) =>
-      call<AuditPage>(`/api/admin/audit?${query(params)}`, { signal }),
   },
   totp: {
     setUp: (body: { password: string }) => post<TotpSetup>('/api/me/totp', body),

@@ -5,6 +5,7 @@ import { ticketsEn } from './tickets.en';
 import { liveEn } from './live.en';
 import { mailEn } from './mail.en';
 import { teamsEn, teamsErrorsEn } from './teams.en';
+import { deskEn } from './desk.en';
 
 export const en = {
   'app.name': 'Tmomi',
@@ -194,6 +195,7 @@ export const en = {
   ...liveEn,
   ...mailEn,
   ...teamsEn,
+  ...deskEn,
   errors: {
     NETWORK: 'We could not reach Tmomi. Check your connection and try again.',
     VALIDATION_FAILED: 'Some of the information is not valid. Check the form and try again.',

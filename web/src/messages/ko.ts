@@ -4,6 +4,7 @@ import { ticketsKo } from './tickets.ko';
 import { liveKo } from './live.ko';
 import { mailKo } from './mail.ko';
 import { teamsErrorsKo, teamsKo } from './teams.ko';
+import { deskKo } from './desk.ko';
 
 export const ko: Messages = {
   'app.name': '티모미',
@@ -193,6 +194,7 @@ export const ko: Messages = {
   ...liveKo,
   ...mailKo,
   ...teamsKo,
+  ...deskKo,
   errors: {
     NETWORK: '티모미에 연결할 수 없습니다. 인터넷 연결을 확인하고 다시 시도하세요.',
     VALIDATION_FAILED: '입력한 정보가 올바르지 않습니다. 확인 후 다시 시도하세요.',

@@ -22,6 +22,9 @@ export default function AdminHome() {
         <Link className="button secondary" to="/admin/checkin">
           {t('admin.checkin')}
         </Link>
+        <Link className="button secondary" to="/admin/orders">
+          {t('desk.open')}
+        </Link>
         {owns && (
           <Link className="button secondary" to="/admin/team">
             {t('team.open')}

@@ -74,8 +74,19 @@ export default function Dashboard() {
         {dateTime(performance.startsAt)} ·{' '}
         <span className={`badge badge-${performance.saleState}`}>{t(`sale.${performance.saleState}`)}</span>
       </p>
-      <p>
+      <p className="row-buttons">
         <Link to={`/admin/performances/${performance.id}/messages`}>{t('mail.broadcastOpen')}</Link>
+        <Link to={`/admin/performances/${performance.id}/report`}>{t('report.open')}</Link>
+        <Link to={`/admin/orders?performanceId=${performance.id}`}>{t('desk.ordersOf')}</Link>
+      </p>
+      <p className="row-buttons" aria-label={t('desk.exports')}>
+        <span className="muted">{t('desk.exports')}:</span>
+        <a href={client.desk.csvUrl(performance.id, 'attendees')} download>
+          {t('desk.attendeesCsv')}
+        </a>
+        <a href={client.desk.csvUrl(performance.id, 'orders')} download>
+          {t('desk.ordersCsv')}
+        </a>
       </p>
       <ErrorNote error={error} />
       <LiveControls

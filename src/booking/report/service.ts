@@ -1,0 +1,95 @@
+import type { SaleReport } from '../../contract/desk.js';
+import type { WaitingRoom } from '../../engine/waiting-room/port.js';
+import { existingPerformance, type PerformanceRow, type TicketCounts } from '../../inventory/performance.js';
+import type { Clock } from '../../platform/clock.js';
+import { REPORT_MINUTES, type ReportRepository } from './repository.js';
+
+export interface ReportServiceOptions {
+  repository: ReportRepository;
+  inventory: {
+    findPerformance(id: string): Promise<PerformanceRow | undefined>;
+    ticketCounts(id: string): Promise<TicketCounts>;
+    queueFunnel(id: string): Promise<{ admitted: number; abandoned: number } | undefined>;
+  };
+  waitingRoom: Pick<WaitingRoom, 'queueStats'>;
+  clock: Clock;
+}
+
+// Said in every report, so nobody reads a null as a zero or an engine figure as a record.
+const QUEUE_BASIS =
+  'bought: distinct buyers with a charged order (PostgreSQL). admitted and abandoned: counted by the ' +
+  'admission ticker into PostgreSQL as it admits (kept; a round lost in a crash is missing); for a ' +
+  "queue run before that was recorded, admitted is the engine's live counter. waitingNow: the engine's, " +
+  'kept until a day after the sale closes, then null. joined, prequeue, left and passesExpired are not ' +
+  'recorded by Tmomi yet: null, never estimated.';
+
+/** The post-sale report: what the sale did, from PostgreSQL's rows and the waiting room's counters. */
+export class ReportService {
+  constructor(private readonly deps: ReportServiceOptions) {}
+
+  async report(performanceId: string): Promise<SaleReport> {
+    const { repository, inventory, waitingRoom, clock } = this.deps;
+    const perf = await existingPerformance(inventory, performanceId);
+    const now = clock.now();
+    const [figures, minutes, counts, queue, funnel] = await Promise.all([
+      repository.figures(performanceId),
+      repository.perMinute(performanceId),
+      inventory.ticketCounts(performanceId),
+      perf.queueEnabled ? waitingRoom.queueStats(performanceId, now) : undefined,
+      inventory.queueFunnel(performanceId),
+    ]);
+    const f = figures!;
+    // A queue the engine has forgotten (or never opened) reads as all zeros: unknown, not zero.
+    const live = queue && (queue.version > 0 || queue.admittedTotal > 0) ? queue : undefined;
+    const soldOut = counts.available === 0 && counts.held === 0 && counts.sold >= perf.seatCount;
+    const gross = Number(f.gross);
+    const refunded = Number(f.refunded);
+    return {
+      at: new Date(now).toISOString(),
+      performance: {
+        id: perf.id,
+        eventTitle: f.eventTitle,
+        startsAt: perf.startsAt.toISOString(),
+        salesOpenAt: perf.salesOpenAt.toISOString(),
+        salesCloseAt: perf.salesCloseAt.toISOString(),
+        seatCount: perf.seatCount,
+      },
+      currency: f.currency,
+      queue: {
+        enabled: perf.queueEnabled,
+        joined: null,
+        prequeue: null,
+        admitted: funnel?.admitted ?? live?.admittedTotal ?? null,
+        left: null,
+        abandoned: funnel?.abandoned ?? null,
+        passesExpired: null,
+        waitingNow: live ? live.waiting : null,
+        bought: f.buyers,
+        basis: QUEUE_BASIS,
+      },
+      soldOutAfterSeconds:
+        soldOut && f.lastSaleAt
+          ? Math.max(0, (f.lastSaleAt.getTime() - perf.salesOpenAt.getTime()) / 1000)
+          : null,
+      tickets: {
+        sold: f.ticketsSold,
+        refunded: f.ticketsRefunded,
+        checkedIn: f.checkedIn,
+        available: counts.available,
+        held: counts.held,
+      },
+      revenue: { gross, refunded, net: gross - refunded },
+      orders: {
+        paid: f.ordersPaid,
+        refunded: f.ordersRefunded,
+        cancelled: f.ordersCancelled,
+        refunds: f.refunds,
+      },
+      grades: f.grades,
+      perMinute: minutes
+        .slice(0, REPORT_MINUTES)
+        .map((m) => ({ minute: m.minute.toISOString(), tickets: m.tickets })),
+      perMinuteTruncated: minutes.length > REPORT_MINUTES,
+    };
+  }
+}

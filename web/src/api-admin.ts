@@ -1,0 +1,65 @@
+import type { Order } from '@tmomi/contract/booking';
+import type { DeskOrderDetail, DeskOrderPage, SaleReport } from '@tmomi/contract/desk';
+import type { BroadcastBody, BroadcastProgress, MailMessage } from '@tmomi/contract/mail';
+import type {
+  AuditPage,
+  Member,
+  MemberBody,
+  MemberList,
+  OrganizationList,
+  OrgRole,
+} from '@tmomi/contract/teams';
+
+import { call, post, query } from './api-core';
+
+// The admin's endpoints (mail, teams, the order desk): a part of the client in api.ts.
+export const adminClient = {
+  mail: {
+    list: (to: string, signal?: AbortSignal) =>
+      call<{ delivering: boolean; messages: MailMessage[]; next: string | null }>(
+        `/api/admin/mail?${query(to ? { limit: 100, to } : { limit: 100 })}`,
+        { signal },
+      ),
+    preview: (performanceId: string, body: BroadcastBody) =>
+      post<{
+        recipients: number;
+        en: { subject: string; text: string };
+        ko: { subject: string; text: string };
+      }>(`/api/admin/performances/${performanceId}/messages/preview`, body),
+    send: (performanceId: string, body: BroadcastBody) =>
+      post<BroadcastProgress>(`/api/admin/performances/${performanceId}/messages`, body),
+    sent: (performanceId: string, signal?: AbortSignal) =>
+      call<{ broadcasts: BroadcastProgress[] }>(`/api/admin/performances/${performanceId}/messages`, {
+        signal,
+      }),
+  },
+  teams: {
+    /** The caller's organizations and roles (none for a buyer): what the admin pages may show. */
+    mine: (signal?: AbortSignal) => call<OrganizationList>('/api/me/organizations', { signal }),
+    members: (organizationId: string, signal?: AbortSignal) =>
+      call<MemberList>(`/api/admin/organizations/${organizationId}/members`, { signal }),
+    add: (organizationId: string, body: MemberBody) =>
+      post<Member>(`/api/admin/organizations/${organizationId}/members`, body),
+    setRole: (organizationId: string, userId: string, role: OrgRole) =>
+      call<Member>(`/api/admin/organizations/${organizationId}/members/${userId}`, {
+        method: 'PUT',
+        body: { role },
+      }),
+    remove: (organizationId: string, userId: string) =>
+      call<void>(`/api/admin/organizations/${organizationId}/members/${userId}`, { method: 'DELETE' }),
+    audit: (params: Record<string, string | number>, signal?: AbortSignal) =>
+      call<AuditPage>(`/api/admin/audit?${query(params)}`, { signal }),
+  },
+  desk: {
+    search: (params: Record<string, string | number>, signal?: AbortSignal) =>
+      call<DeskOrderPage>(`/api/admin/orders?${query(params)}`, { signal }),
+    get: (id: string, signal?: AbortSignal) => call<DeskOrderDetail>(`/api/admin/orders/${id}`, { signal }),
+    refund: (id: string, body: { reason: string; ticketIds?: string[] }, idempotencyKey: string) =>
+      post<Order>(`/api/admin/orders/${id}/refund`, body, { 'idempotency-key': idempotencyKey }),
+    report: (performanceId: string, signal?: AbortSignal) =>
+      call<SaleReport>(`/api/admin/performances/${performanceId}/report`, { signal }),
+    /** Links, not fetches: the browser downloads the file with the session cookie. */
+    csvUrl: (performanceId: string, kind: 'attendees' | 'orders') =>
+      `/api/admin/performances/${performanceId}/${kind}.csv`,
+  },
+};

@@ -1,0 +1,208 @@
+import { Link, useParams } from 'react-router';
+import type { SaleReport } from '@tmomi/contract/desk';
+import { client } from '../../api';
+import { useLoad } from '../../hooks';
+import { useI18n } from '../../i18n';
+import type { MessageKey } from '../../messages/en';
+import { ErrorNote, Loading } from '../../ui';
+import '../../desk.css';
+
+const FUNNEL = [
+  ['report.joined', 'joined'],
+  ['report.prequeue', 'prequeue'],
+  ['report.admitted', 'admitted'],
+  ['report.left', 'left'],
+  ['report.abandoned', 'abandoned'],
+  ['report.passesExpired', 'passesExpired'],
+  ['report.waitingNow', 'waitingNow'],
+  ['report.bought', 'bought'],
+] as const satisfies readonly (readonly [MessageKey, keyof SaleReport['queue']])[];
+
+/** The post-sale report: the waiting room's funnel, sales per minute and per grade, money and the door. */
+export default function Report() {
+  const { id = '' } = useParams();
+  const { t, dateTime, money, duration } = useI18n();
+  const { data, error, reload } = useLoad((signal) => client.desk.report(id, signal), [id]);
+  if (!data) return error ? <ErrorNote error={error} onRetry={reload} /> : <Loading />;
+  const r = data;
+  const n = (v: number) => v.toLocaleString();
+  return (
+    <section className="report">
+      <p>
+        <Link to={`/admin/performances/${r.performance.id}`}>← {t('admin.dashboard')}</Link>
+      </p>
+      <h1>{t('report.title')}</h1>
+      <p className="muted">
+        {r.performance.eventTitle} · {dateTime(r.performance.startsAt)}
+      </p>
+      <p data-testid="sold-out">
+        <strong>
+          {r.soldOutAfterSeconds === null
+            ? t('report.notSoldOut')
+            : t('report.soldOut', { time: duration(r.soldOutAfterSeconds) })}
+        </strong>
+      </p>
+      <div className="stats" data-testid="report-money">
+        <div className="stat">
+          <span className="muted">{t('report.net')}</span>
+          <strong>{money(r.revenue.net, r.currency)}</strong>
+          <span className="muted small">
+            {t('report.gross')} {money(r.revenue.gross, r.currency)} · {t('report.refunded')}{' '}
+            {money(r.revenue.refunded, r.currency)}
+          </span>
+        </div>
+        <div className="stat">
+          <span className="muted">{t('report.tickets')}</span>
+          <strong>
+            {n(r.tickets.sold)} / {n(r.performance.seatCount)}
+          </strong>
+          <span className="muted small">
+            {t('report.ticketsRefunded')} {n(r.tickets.refunded)} ·{' '}
+            {t('report.refunds', { n: r.orders.refunds })}
+          </span>
+        </div>
+        <div className="stat">
+          <span className="muted">{t('report.checkedIn')}</span>
+          <strong>{n(r.tickets.checkedIn)}</strong>
+          <span className="muted small">{t('admin.orders', r.orders)}</span>
+        </div>
+      </div>
+
+      <h2>{t('report.funnel')}</h2>
+      {r.queue.enabled ? (
+        <>
+          <BarChart
+            label={t('report.funnel')}
+            bars={FUNNEL.map(([key, field]) => ({ label: t(key), value: r.queue[field] }))}
+            unknown={t('report.notRecorded')}
+          />
+          <details className="small">
+            <summary>{t('report.basis')}</summary>
+            <p>{r.queue.basis}</p>
+          </details>
+        </>
+      ) : (
+        <p className="muted">{t('report.noQueue')}</p>
+      )}
+
+      <h2>{t('report.perMinute')}</h2>
+      {r.perMinute.length === 0 ? (
+        <p className="muted">{t('report.noSales')}</p>
+      ) : (
+        <>
+          <MinuteChart label={t('report.perMinute')} minutes={r.perMinute} />
+          {r.perMinuteTruncated && <p className="muted small">{t('report.truncated', { minutes: 240 })}</p>}
+        </>
+      )}
+
+      <h2>{t('report.grades')}</h2>
+      <div className="table-scroll">
+        <table className="report-grades">
+          <thead>
+            <tr>
+              <th>{t('report.grade')}</th>
+              <th>{t('report.sold')}</th>
+              <th>{t('report.revenue')}</th>
+              <th>{t('report.checkedIn')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {r.grades.map((g) => (
+              <tr key={g.grade}>
+                <th scope="row">{g.grade}</th>
+                <td>
+                  {n(g.sold)} / {n(g.seats)}
+                  <span className="meter" aria-hidden="true">
+                    <span style={{ width: `${(g.sold / Math.max(1, g.seats)) * 100}%` }} />
+                  </span>
+                </td>
+                <td>{money(g.revenue, r.currency)}</td>
+                <td>{n(g.checkedIn)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <p className="muted small">{dateTime(r.at)}</p>
+    </section>
+  );
+}
+
+/** Horizontal bars in inline SVG, one per figure; a figure nobody recorded says so instead of a bar. */
+function BarChart({
+  label,
+  bars,
+  unknown,
+}: {
+  label: string;
+  bars: { label: string; value: number | null }[];
+  unknown: string;
+}) {
+  const top = Math.max(1, ...bars.map((b) => b.value ?? 0));
+  const rowHeight = 28;
+  return (
+    <svg
+      className="bar-chart"
+      viewBox={`0 0 400 ${bars.length * rowHeight}`}
+      role="img"
+      aria-label={label}
+      data-testid="funnel"
+    >
+      {bars.map((b, i) => (
+        <g key={b.label} transform={`translate(0 ${i * rowHeight})`}>
+          <text x="0" y="18" className="bar-label">
+            {b.label}
+          </text>
+          {b.value !== null && (
+            <rect x="130" y="5" height="18" width={(b.value / top) * 200} className="bar" />
+          )}
+          <text x={b.value === null ? 130 : 136 + (b.value / top) * 200} y="18" className="bar-value">
+            {b.value === null ? unknown : b.value.toLocaleString()}
+          </text>
+        </g>
+      ))}
+    </svg>
+  );
+}
+
+/** Vertical bars, one a minute from the first sale; the first and last minute named under the axis. */
+function MinuteChart({ label, minutes }: { label: string; minutes: SaleReport['perMinute'] }) {
+  const { dateTime } = useI18n();
+  const width = 600;
+  const height = 140;
+  const top = Math.max(1, ...minutes.map((m) => m.tickets));
+  const step = width / minutes.length;
+  return (
+    <figure className="chart-box">
+      <svg
+        className="chart"
+        viewBox={`0 0 ${width} ${height}`}
+        role="img"
+        aria-label={label}
+        data-testid="per-minute"
+      >
+        {minutes.map((m, i) => {
+          const h = (m.tickets / top) * (height - 10);
+          return (
+            <rect
+              key={m.minute}
+              x={i * step + step * 0.1}
+              y={height - h}
+              width={step * 0.8}
+              height={h}
+              className="bar"
+            >
+              <title>
+                {dateTime(m.minute)}: {m.tickets.toLocaleString()}
+              </title>
+            </rect>
+          );
+        })}
+      </svg>
+      <figcaption className="muted small">
+        {dateTime(minutes[0]!.minute)} – {dateTime(minutes[minutes.length - 1]!.minute)} · max{' '}
+        {top.toLocaleString()}
+      </figcaption>
+    </figure>
+  );
+}
