@@ -42,6 +42,8 @@ interface Connection {
   end: 'reconnect' | 'ended' | 'admitted';
   /** Whether the stream has said anything yet (it opens with the buyer's state). */
   heard: boolean;
+  /** When it was opened. */
+  at: number;
 }
 interface Buyer {
   token: string;
@@ -283,8 +285,18 @@ describe.skipIf(!scaled)('three nodes behind HAProxy', () => {
     for (const buyer of resumed(killed, 'ended')) {
       expect(buyer.connections.at(-1)).toMatchObject({ end: 'admitted', node: last });
     }
-    // The balancer retried whatever hit a closing node: no buyer ever saw an error status.
-    expect(buyers.flatMap((b) => b.connections).filter((c) => c.status !== 200)).toEqual([]);
+    // A drain is seamless: the balancer retried whatever hit the closing node, so until the kill no
+    // buyer saw an error status. A kill -9 is not: until HAProxy's checks notice (three failures,
+    // about 3 s), a reconnect may meet the dead node and the drained one on every retry and get
+    // HAProxy's own 503 (no node). The stream is opened again, as EventSource does, and every buyer
+    // ends admitted (above); anything else than that 503 is a failure.
+    const connections = buyers.flatMap((b) => b.connections);
+    expect(connections.filter((c) => c.at < killedAt && c.status !== 200)).toEqual([]);
+    const afterKill = connections.filter((c) => c.at >= killedAt && c.status !== 200);
+    expect(afterKill.filter((c) => c.status !== 503 || c.node !== '')).toEqual([]);
+    console.log(`streams answered 503 by HAProxy after the kill: ${afterKill.length}`);
+    for (const buyer of buyers)
+      expect(buyer.connections.at(-1)).toMatchObject({ status: 200, end: 'admitted' });
     expect(cluster!.log()).toMatch(new RegExp(`"node":"${drained}","code":0,`));
     expect(cluster!.log()).toMatch(new RegExp(`"node":"${killed}","code":null,"signal":"SIGKILL"`));
   }, 150_000);
@@ -309,7 +321,7 @@ async function follow(url: string, buyer: Buyer, deadline: number): Promise<void
   let lastEventId: string | undefined;
   for (let attempt = 0; attempt < 20 && Date.now() < deadline; attempt++) {
     // A node killed mid-stream breaks the connection: it stays `ended`, and the buyer reconnects.
-    const connection: Connection = { node: '', status: 0, end: 'ended', heard: false };
+    const connection: Connection = { node: '', status: 0, end: 'ended', heard: false, at: Date.now() };
     buyer.connections.push(connection);
     const result = await followStream(
       url,

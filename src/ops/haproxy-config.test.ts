@@ -28,6 +28,8 @@ describe('deploy/haproxy.cfg as the template of tmomi cluster', () => {
     expect(servers.map((l) => l.trim())).toEqual([
       'server tmomi-1 127.0.0.1:4001',
       'server tmomi-2 127.0.0.1:4002',
+      'server tmomi-1 127.0.0.1:4001 track tmomi_nodes/tmomi-1',
+      'server tmomi-2 127.0.0.1:4002 track tmomi_nodes/tmomi-2',
     ]);
     expect(text).toMatch(/^\s*bind 127\.0\.0\.1:9080$/m);
     expect(text).toMatch(/^\s*bind 127\.0\.0\.1:9404$/m);

@@ -12,7 +12,7 @@ const SECTION = /^(global|defaults|frontend|backend|listen|peers|resolvers|userl
  * deploy/haproxy.cfg with this cluster's addresses. The template stays a working config of its own,
  * so rather than placeholders it is edited by section: the `bind` of `frontend tmomi` and
  * `frontend stats`, and in each backend the `server` lines are replaced by one line per node, keeping
- * the options of the template's first server line.
+ * the options of the template's first server line (with `track` pointed at the same node's name).
  */
 export function renderHaproxyConfig(template: string, layout: BalancerLayout): string {
   const out: string[] = [];
@@ -36,8 +36,12 @@ export function renderHaproxyConfig(template: string, layout: BalancerLayout): s
       if (serversWritten) continue;
       serversWritten = true;
       const options = words.slice(3);
-      for (const node of layout.nodes)
-        out.push([`${indent}server`, node.name, node.address, ...options].join(' '));
+      for (const node of layout.nodes) {
+        const rest = options.map((word, i) =>
+          options[i - 1] === 'track' ? word.replace(/\/.*$/, `/${node.name}`) : word,
+        );
+        out.push([`${indent}server`, node.name, node.address, ...rest].join(' '));
+      }
     } else {
       out.push(line);
     }
