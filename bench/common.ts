@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
+import type { AppSettings } from '../src/app.js';
 import { freePort } from '../src/platform/net.js';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -109,3 +110,22 @@ export async function startBenchServers(opts: {
   }
   return { bare, tmomi: nodes[0]!, nodes };
 }
+
+/**
+ * What a bench that builds the app in its own process (bench/generate, bench/mail, bench/export) runs
+ * it with: limits out of the way, no payment latency, metrics and docs off the public port.
+ */
+export const BENCH_APP = {
+  secret: 'bench-secret-that-is-long-enough-for-hmac',
+  settings: {
+    authRateLimitPerMinute: 1000,
+    trustProxy: false as const,
+    accessTokenTtlSeconds: 3600,
+    bodyLimitBytes: 1 << 20,
+    corsOrigins: [],
+    paymentLatencyMs: 0,
+    paymentTimeoutMs: 10_000,
+    metrics: { token: undefined, port: undefined, host: '127.0.0.1' },
+    docs: false,
+  } satisfies AppSettings,
+};

@@ -24,6 +24,7 @@ import { systemClock } from '../src/platform/clock.js';
 import { createPool, migrate } from '../src/platform/db.js';
 import { createMemoryEngine } from '../src/engine/index.js';
 import { createScratchDatabase } from '../test/scratch-database.js';
+import { BENCH_APP } from './common.js';
 
 const { values } = parseArgs({ options: { seats: { type: 'string', default: '100000' } } });
 const SEATS = Number(values.seats);
@@ -50,18 +51,8 @@ try {
     engine: createMemoryEngine(),
     clock: systemClock,
     logger,
-    secret: 'bench-secret-that-is-long-enough-for-hmac',
-    settings: {
-      authRateLimitPerMinute: 1000,
-      trustProxy: false as const,
-      accessTokenTtlSeconds: 3600,
-      bodyLimitBytes: 1 << 20,
-      corsOrigins: [],
-      paymentLatencyMs: 0,
-      paymentTimeoutMs: 10_000,
-      metrics: { token: undefined, port: undefined, host: '127.0.0.1' },
-      docs: false,
-    },
+    secret: BENCH_APP.secret,
+    settings: BENCH_APP.settings,
   });
   const { catalog, auth, app } = built;
   stop = async () => {

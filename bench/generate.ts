@@ -19,6 +19,7 @@ import { systemClock } from '../src/platform/clock.js';
 import { createPool, migrate } from '../src/platform/db.js';
 import { createMemoryEngine } from '../src/engine/index.js';
 import { createScratchDatabase } from '../test/scratch-database.js';
+import { BENCH_APP } from './common.js';
 
 const { values } = parseArgs({
   options: { performances: { type: 'string', default: '200' }, keep: { type: 'boolean', default: false } },
@@ -69,18 +70,8 @@ try {
     engine,
     clock: systemClock,
     logger,
-    secret: 'bench-secret-that-is-long-enough-for-hmac',
-    settings: {
-      authRateLimitPerMinute: 1000,
-      trustProxy: false as const,
-      accessTokenTtlSeconds: 3600,
-      bodyLimitBytes: 1 << 20,
-      corsOrigins: [],
-      paymentLatencyMs: 0,
-      paymentTimeoutMs: 10_000,
-      metrics: { token: undefined, port: undefined, host: '127.0.0.1' },
-      docs: false,
-    },
+    secret: BENCH_APP.secret,
+    settings: BENCH_APP.settings,
   };
   const built = await buildApp(deps);
   const { catalog } = built;

@@ -19,7 +19,7 @@ import { createPool, migrate } from '../src/platform/db.js';
 import { freePort } from '../src/platform/net.js';
 import { createEngine } from '../src/engine/index.js';
 import { createScratchDatabase } from '../test/scratch-database.js';
-import { sleep } from './common.js';
+import { BENCH_APP, sleep } from './common.js';
 
 const { values } = parseArgs({
   options: {
@@ -64,19 +64,8 @@ try {
     engine,
     clock: systemClock,
     logger,
-    secret: 'bench-secret-that-is-long-enough-for-hmac',
-    settings: {
-      authRateLimitPerMinute: 1000,
-      trustProxy: false as const,
-      accessTokenTtlSeconds: 3600,
-      bodyLimitBytes: 1 << 20,
-      corsOrigins: [],
-      paymentLatencyMs: 0,
-      paymentTimeoutMs: 10_000,
-      metrics: { token: undefined, port: undefined, host: '127.0.0.1' },
-      docs: false,
-      mail,
-    },
+    secret: BENCH_APP.secret,
+    settings: { ...BENCH_APP.settings, mail },
   });
 
   // A performance and its ticket holders, written set-based: the bench is about mail, not about buying.
