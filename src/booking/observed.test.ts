@@ -64,9 +64,16 @@ describe.each(modes())('booking, observed from outside ($name)', (mode) => {
   };
   /** What `act` added to each named sample (only the nonzero changes). */
   const counted = async (act: () => Promise<unknown>): Promise<Record<string, number>> => {
-    const before = await scrape();
-    await act();
-    const after = await scrape();
+    // The sweeper's expiries of other tests' holds would land in the count: it waits meanwhile.
+    await t.sweeper.stop();
+    let before: Map<string, number>, after: Map<string, number>;
+    try {
+      before = await scrape();
+      await act();
+      after = await scrape();
+    } finally {
+      t.sweeper.start();
+    }
     const changes: Record<string, number> = {};
     for (const [name, value] of after) {
       const change = value - (before.get(name) ?? 0);
@@ -352,9 +359,8 @@ describe.each(modes())('booking, observed from outside ($name)', (mode) => {
     const holdId = holdIdOf(await hold(performanceId, alice.headers, { seatNos: [8] }));
     let late!: Awaited<ReturnType<typeof pay>>;
     // The charge starts in time; the clock passes the hold's end while the provider answers. The
-    // sweeper is stopped meanwhile, so that the request alone settles the order (the clock jump also
-    // ends the request's claim, and the sweeper would otherwise be free to take the order over).
-    await t.sweeper.stop();
+    // sweeper is stopped meanwhile (counted does that), so that the request alone settles the order
+    // (the clock jump also ends the request's claim, and the sweeper would otherwise take it over).
     payments.duringCharge = () => clock.advance(61_000);
     try {
       const changes = await counted(async () => (late = await pay(holdId, alice.headers, 'late')));
@@ -367,7 +373,6 @@ describe.each(modes())('booking, observed from outside ($name)', (mode) => {
       });
     } finally {
       payments.duringCharge = undefined;
-      t.sweeper.start();
       // The clock jump expired the holds earlier tests left; swept now, they are not counted in the
       // next test's requests.
       await t.sweeper.sweep();
