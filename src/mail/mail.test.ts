@@ -455,8 +455,9 @@ describe.each(modes())('mail to buyers ($name)', (mode) => {
       await new Promise((r) =>
         setTimeout(r, Math.max(0, OUTAGE_SECONDS * 1000 - (Date.now() - outageStarted))),
       );
-      const sentInOutage = await a.db.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM mail_messages WHERE recipient = ANY ($1) AND kind = 'order-confirmation' AND state = 'sent'`,
+      const sentInOutage = await a.db.query<{ n: number; attempts: number }>(
+        `SELECT count(*) FILTER (WHERE state = 'sent')::int AS n, sum(attempts)::int AS attempts
+         FROM mail_messages WHERE recipient = ANY ($1) AND kind = 'order-confirmation'`,
         [during.map((p) => p.email)],
       );
       await sink.start();
@@ -473,6 +474,12 @@ describe.each(modes())('mail to buyers ($name)', (mode) => {
         expect(sink.to(p.email).filter((m) => /Your tickets/.test(m.subject ?? ''))).toHaveLength(1);
       // Nothing made during the outage went out during it (the sink was really down); all of it later.
       expect(sentInOutage.rows[0]!.n).toBe(0);
+      // A server that is down is probed by one message a pause on each node (pauses 0.2 s doubling to
+      // 1 s), not tried with every message each backoff (about 10 messages × 10 tries here).
+      console.log(
+        `[mail] attempts on the outage's messages while the server was down: ${sentInOutage.rows[0]!.attempts}`,
+      );
+      expect(sentInOutage.rows[0]!.attempts).toBeLessThanOrEqual(2 * (OUTAGE_SECONDS + 4));
       // A sale does not wait on mail: the checkout during the outage is no slower than a few ms more.
       expect(median(during.map((p) => p.checkoutMs))).toBeLessThan(
         median(before.map((p) => p.checkoutMs)) * 3 + 20,

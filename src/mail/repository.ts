@@ -229,6 +229,16 @@ export class MailRepository {
     return rowCount === 1;
   }
 
+  /** Gives a claimed message back untried (the server is down): its attempt is not counted. */
+  async release(id: string, claim: string, retryInMs: number): Promise<void> {
+    await this.db.query(
+      `UPDATE mail_messages SET state = 'pending', claim = NULL, lease_until = NULL, attempts = attempts - 1,
+         next_attempt_at = now() + $3 * interval '1 millisecond'
+       WHERE id = $1 AND claim = $2`,
+      [id, claim, retryInMs],
+    );
+  }
+
   /** The address refused mail for good: later messages to it are skipped, and broadcasts leave it out. */
   async markBounced(email: string): Promise<void> {
     await this.db.query(

@@ -8,15 +8,33 @@ export interface MailTransport {
   close(): void;
 }
 
-/** How an attempt failed: `permanent` when the server refused the address for good (SMTP 5xx on RCPT). */
+/**
+ * How an attempt failed: `permanent` when the server refused the address for good (SMTP 5xx on RCPT);
+ * `serverDown` when no message could have gone (no connection, a timeout, 421 "service not available"),
+ * so the others waiting would fail the same way.
+ */
 export class SendError extends Error {
   readonly permanent: boolean;
+  readonly serverDown: boolean;
 
-  constructor(opts: { message: string; permanent: boolean }) {
+  constructor(opts: { message: string; permanent: boolean; serverDown: boolean }) {
     super(opts.message);
     this.permanent = opts.permanent;
+    this.serverDown = opts.serverDown;
   }
 }
+
+/** nodemailer's codes for failures of the connection or the server, not of one message. */
+const SERVER_DOWN_CODES = new Set([
+  'ECONNECTION',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'ESOCKET',
+  'EDNS',
+  'ETLS',
+  'EAUTH',
+  'EPROTOCOL',
+]);
 
 /**
  * nodemailer over a small pool of SMTP connections. Timeouts stay well under the claim's lease, so an
@@ -60,7 +78,8 @@ export function smtpTransport(opts: { url: string; from: string; connections: nu
         const text = e.responseCode
           ? `${e.responseCode} ${e.message ?? ''}`
           : `${e.code ?? 'ERROR'} ${e.message ?? ''}`;
-        throw new SendError({ message: text.trim().slice(0, 500), permanent });
+        const serverDown = e.responseCode === 421 || SERVER_DOWN_CODES.has(e.code ?? '');
+        throw new SendError({ message: text.trim().slice(0, 500), permanent, serverDown });
       }
     },
     close: () => transporter.close(),

@@ -42,6 +42,13 @@ export class MailWorker {
   private readonly leaseMs: number;
   /** A node that does not run the worker (the harness's default) must not deliver on a kick either. */
   private started = false;
+  /**
+   * The mail server is down: nothing is claimed until `until`, and messages already claimed go back
+   * untried. Without it every waiting message was rendered (PDF, QR) and tried each backoff, which
+   * took a sale's CPU for nothing. `pauseMs` doubles while the server stays down. Wall-clock time
+   * (not the injected clock): it paces real sockets, and a test's frozen clock must not stop mail.
+   */
+  private down: { until: number; pauseMs: number } | null = null;
 
   constructor(private readonly opts: MailWorkerOptions) {
     this.leaseMs = opts.leaseMs ?? 120_000;
@@ -88,7 +95,9 @@ export class MailWorker {
   }
 
   private async deliverPass(): Promise<void> {
-    const limit = this.opts.concurrency * 8;
+    if (this.isDown()) return;
+    // After a pause, one message probes the server before the lanes fill again.
+    const limit = this.down ? 1 : this.opts.concurrency * 8;
     const claimed = await this.opts.repository.claim({
       limit,
       bulk: await this.bulkAllowance(limit),
@@ -114,8 +123,16 @@ export class MailWorker {
     return Math.max(0, Math.min(want, this.opts.ratePerSecond - (total - want)));
   }
 
+  private isDown(): boolean {
+    return this.down !== null && Date.now() < this.down.until;
+  }
+
   private async attempt(m: ClaimedMessage): Promise<void> {
     const { repository, renderer, transport, metrics, logger, retry } = this.opts;
+    if (this.isDown()) {
+      await repository.release(m.id, m.claim, this.down!.until - Date.now());
+      return;
+    }
     if (m.bounced) {
       await repository.settle(m.id, m.claim, { state: 'skipped', error: 'the address refused mail before' });
       return;
@@ -134,6 +151,7 @@ export class MailWorker {
         return;
       }
       await transport.send({ messageId: m.messageId, to: m.recipient, letter });
+      this.down = null;
       if (await repository.settle(m.id, m.claim, { state: 'sent', rendered })) metrics.sent.inc();
     } catch (err) {
       const error = err instanceof Error ? err.message : String(err);
@@ -150,6 +168,12 @@ export class MailWorker {
         const backoff = Math.min(retry.maxMs, retry.baseMs * 2 ** (m.attempts - 1));
         // Jitter, so messages that failed together do not all come back in the same instant.
         const retryInMs = Math.round(backoff * (0.75 + Math.random() * 0.5));
+        if (err instanceof SendError && err.serverDown) {
+          const pauseMs = Math.min(retry.maxMs, this.down ? this.down.pauseMs * 2 : retry.baseMs);
+          if (!this.isDown())
+            logger.warn({ error, pauseMs }, 'mail: the mail server is down; pausing delivery');
+          this.down = { until: Date.now() + pauseMs, pauseMs };
+        }
         await repository.settle(m.id, m.claim, { state: 'pending', error, retryInMs, rendered });
       }
     }
