@@ -202,6 +202,11 @@ describe.each(modes())('public reads ($name)', (mode) => {
         'balancer-7',
       ]);
       expect(again.headers['content-length'], url).toBeUndefined();
+      // The validators and caching headers a 200 carries, so caches on the way refresh their copy.
+      expect([again.headers.etag, again.headers['cache-control']], url).toEqual([
+        etag,
+        routed.headers['cache-control'],
+      ]);
       // Counted as every request is, by route pattern and status.
       expect(await requestsCounted(route)).toEqual({ 200: counted[200] + 2, 304: counted[304] + 1 });
     }
