@@ -105,6 +105,8 @@ describe.each(modes())('tickets, the door and refunds ($name)', (mode) => {
       },
       { seatNo: 12, section: 'A', row: '2', seat: '3', grade: 'R', price: PRICE, status: 'valid' },
     ]);
+    // No refund deadline given: refunds close when the performance starts.
+    expect(order.performance.refundUntil).toBe(order.performance.startsAt);
     const read = await inject(t, 'GET', `/api/orders/${order.id}`, who.headers);
     expect(read.json()).toEqual(order);
     const list = await inject(t, 'GET', '/api/orders', who.headers);
