@@ -47,6 +47,16 @@ describe.each(modes())('text the database cannot store ($name)', (mode) => {
         payload: { name: 'Hall', sections: [{ name: bad, grade: 'R', rows: 1, seatsPerRow: 2 }] },
       });
       expect(refusal(venue)).toEqual([400, 'VALIDATION_FAILED', 'sections.0.name']);
+      for (const [payload, field] of [
+        [{ name: bad, sections: [{ name: 'A', grade: 'R', rows: 1, seatsPerRow: 2 }] }, 'name'],
+        [
+          { name: 'Hall', address: bad, sections: [{ name: 'A', grade: 'R', rows: 1, seatsPerRow: 2 }] },
+          'address',
+        ],
+      ] as const) {
+        const res = await t.app.inject({ method: 'POST', url: '/api/admin/venues', headers: admin, payload });
+        expect(refusal(res)).toEqual([400, 'VALIDATION_FAILED', field]);
+      }
 
       const event = await t.app.inject({
         method: 'POST',
@@ -61,6 +71,21 @@ describe.each(modes())('text the database cannot store ($name)', (mode) => {
         },
       });
       expect(refusal(event)).toEqual([400, 'VALIDATION_FAILED', 'description']);
+      for (const field of ['title', 'artist']) {
+        const res = await t.app.inject({
+          method: 'POST',
+          url: '/api/admin/events',
+          headers: admin,
+          payload: {
+            title: 'Show',
+            category: 'test',
+            venueId: '1',
+            prices: [{ grade: 'R', amount: 1 }],
+            [field]: bad,
+          },
+        });
+        expect(refusal(res)).toEqual([400, 'VALIDATION_FAILED', field]);
+      }
     },
   );
 

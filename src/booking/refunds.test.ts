@@ -105,12 +105,15 @@ describe.each(modes())('tickets, the door and refunds ($name)', (mode) => {
       },
       { seatNo: 12, section: 'A', row: '2', seat: '3', grade: 'R', price: PRICE, status: 'valid' },
     ]);
+    // No refund deadline given: refunds close when the performance starts.
+    expect(order.performance.refundUntil).toBe(order.performance.startsAt);
     const read = await inject(t, 'GET', `/api/orders/${order.id}`, who.headers);
     expect(read.json()).toEqual(order);
     const list = await inject(t, 'GET', '/api/orders', who.headers);
     expect(list.json()).toEqual([order]);
     const ticket = await inject(t, 'GET', `/api/tickets/${order.tickets[1].id}`, who.headers);
     expect(ticket.json()).toEqual(order.tickets[1]);
+    await noViolations(performanceId);
   });
 
   it('when a checkout pays, then its answer (made without reading the order back) is the order as read back', async () => {
@@ -227,6 +230,7 @@ describe.each(modes())('tickets, the door and refunds ($name)', (mode) => {
     const { rows } = await t.db.query('SELECT checked_in_at FROM issued_tickets WHERE code = $1', [code]);
     expect(rows).toHaveLength(1);
     expect(rows[0].checked_in_at).not.toBeNull();
+    await noViolations(performanceId);
   });
 
   it('when a buyer refunds part of an order and then the rest, then the refunds add up to the charge and each seat comes back once', async () => {
@@ -457,16 +461,68 @@ describe.each(modes())('tickets, the door and refunds ($name)', (mode) => {
     const { performanceId } = await onSalePerformance(t, noQueue);
     const { who, order } = await purchase(performanceId, [90]);
     const { order: theirs } = await purchase(performanceId, [91]);
-    for (const payload of [
-      { ticketIds: [] },
-      { ticketIds: ['x'] },
-      { ticketIds: [order.tickets[0].id, order.tickets[0].id] },
-      { other: 1 },
-    ]) {
+    // Each new field, when wrong, is refused with that field named.
+    const named = (res: {
+      statusCode: number;
+      json: () => { error: { code: string; details?: object } };
+    }) => [
+      res.statusCode,
+      res.json().error.code,
+      (res.json().error.details as { field?: string } | undefined)?.field,
+    ];
+    for (const [payload, field] of [
+      [{ ticketIds: [] }, 'ticketIds'],
+      [{ ticketIds: ['x'] }, 'ticketIds.0'],
+      [{ ticketIds: [order.tickets[0].id, order.tickets[0].id] }, 'ticketIds'],
+      [{ ticketIds: 'x' }, 'ticketIds'],
+      [{ other: 1 }, 'other'],
+    ] as const) {
       const res = await cancel(order.id, who.headers, payload);
-      expect(res.statusCode).toBe(400);
-      expect(res.json().error.code).toBe('VALIDATION_FAILED');
+      expect(named(res), JSON.stringify(payload)).toEqual([400, 'VALIDATION_FAILED', field]);
     }
+    const adminRefund = (id: string, payload: object) =>
+      inject(t, 'POST', `/api/admin/orders/${id}/refund`, admin, payload);
+    for (const [payload, field] of [
+      [{}, 'reason'],
+      [{ reason: 'x'.repeat(501) }, 'reason'],
+      [{ reason: 'ok\u0000' }, 'reason'],
+      [{ reason: 'ok', ticketIds: ['0'] }, 'ticketIds.0'],
+    ] as const) {
+      const res = await adminRefund(order.id, payload);
+      expect(named(res), JSON.stringify(payload)).toEqual([400, 'VALIDATION_FAILED', field]);
+    }
+    expect(named(await inject(t, 'POST', '/api/admin/checkin', admin, { performanceId }))).toEqual([
+      400,
+      'VALIDATION_FAILED',
+      'code',
+    ]);
+    expect(
+      named(await inject(t, 'POST', '/api/admin/checkin', admin, { code: 'T1', performanceId: 'one' })),
+    ).toEqual([400, 'VALIDATION_FAILED', 'performanceId']);
+    expect(named(await inject(t, 'GET', `/api/orders/${order.id}/tickets.pdf?lang=fr`, who.headers))).toEqual(
+      [400, 'VALIDATION_FAILED', 'lang'],
+    );
+    // Unknown ids: 404 with the catalog's code, whoever asks.
+    for (const [method, url, code] of [
+      ['GET', '/api/orders/999999999', 'ORDER_NOT_FOUND'],
+      ['GET', '/api/orders/999999999/tickets.pdf', 'ORDER_NOT_FOUND'],
+      ['GET', '/api/tickets/999999999', 'TICKET_NOT_FOUND'],
+      ['GET', '/api/tickets/999999999/qr.svg', 'TICKET_NOT_FOUND'],
+    ] as const)
+      expect(named(await inject(t, method, url, who.headers)).slice(0, 2), url).toEqual([404, code]);
+    expect(named(await adminRefund('999999999', { reason: 'typo' })).slice(0, 2)).toEqual([
+      404,
+      'ORDER_NOT_FOUND',
+    ]);
+    expect(named(await checkin(t, order.tickets[0].code, '999999999')).slice(0, 2)).toEqual([
+      404,
+      'PERFORMANCE_NOT_FOUND',
+    ]);
+    expect(
+      named(await inject(t, 'GET', '/api/admin/performances/999999999/checkins', admin)).slice(0, 2),
+    ).toEqual([404, 'PERFORMANCE_NOT_FOUND']);
+    // Another buyer's ticket, read directly, is not found either.
+    expect(named(await inject(t, 'GET', `/api/tickets/${theirs.tickets[0].id}`, who.headers))[0]).toBe(404);
     expect((await cancel(theirs.id, who.headers)).json().error.code).toBe('ORDER_NOT_FOUND');
     const foreign = await cancel(order.id, who.headers, { ticketIds: [theirs.tickets[0].id] });
     expect(foreign.statusCode).toBe(404);
@@ -478,13 +534,16 @@ describe.each(modes())('tickets, the door and refunds ($name)', (mode) => {
     expect((await inject(t, 'GET', `/api/orders/${theirs.id}`, who.headers)).statusCode).toBe(404);
 
     const { eventId } = await onSalePerformance(t, noQueue);
-    const badDeadline = await inject(t, 'POST', `/api/admin/events/${eventId}/performances`, admin, {
-      startsAt: new Date(clock.now() + 86_400_000).toISOString(),
-      salesOpenAt: new Date(clock.now()).toISOString(),
-      salesCloseAt: new Date(clock.now() + 3_600_000).toISOString(),
-      refundUntil: new Date(clock.now() + 2 * 86_400_000).toISOString(),
-    });
+    const performance = (refundUntil: string) =>
+      inject(t, 'POST', `/api/admin/events/${eventId}/performances`, admin, {
+        startsAt: new Date(clock.now() + 86_400_000).toISOString(),
+        salesOpenAt: new Date(clock.now()).toISOString(),
+        salesCloseAt: new Date(clock.now() + 3_600_000).toISOString(),
+        refundUntil,
+      });
+    const badDeadline = await performance(new Date(clock.now() + 2 * 86_400_000).toISOString());
     expect(badDeadline.json().error.code).toBe('INVALID_REFUND_DEADLINE');
+    expect(named(await performance('tomorrow'))).toEqual([400, 'VALIDATION_FAILED', 'refundUntil']);
     await noViolations(performanceId);
   });
 });

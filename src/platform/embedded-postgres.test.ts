@@ -50,6 +50,11 @@ describe('the embedded PostgreSQL', () => {
       // A cluster made before passwords were per folder still has the old one, and no password file.
       const client = new pg.Client({ connectionString: first.url });
       await client.connect();
+      // Reachable over TCP on loopback only, and by no unix socket other local users could use.
+      const setting = async (name: string) =>
+        (await client.query<{ value: string }>('SELECT current_setting($1) AS value', [name])).rows[0]!.value;
+      expect(await setting('listen_addresses')).toBe('127.0.0.1');
+      expect(await setting('unix_socket_directories')).toBe('');
       await client.query(`ALTER ROLE postgres PASSWORD 'tmomi-embedded'`);
       await client.end();
     } finally {

@@ -92,6 +92,7 @@ describe('the error handler', () => {
             type: 'object',
             required: ['name'],
             properties: { name: { type: 'string' }, n: { type: 'integer' } },
+            additionalProperties: false,
           },
           querystring: { type: 'object', properties: { page: { type: 'integer' } } },
         },
@@ -242,6 +243,13 @@ describe('the error handler', () => {
         code: 'VALIDATION_FAILED',
         message: 'page must be integer.',
         details: { field: 'page', in: 'querystring', problem: 'must be integer' },
+      },
+    });
+    expect((await post({ name: 'a', colour: 'red' })).json()).toEqual({
+      error: {
+        code: 'VALIDATION_FAILED',
+        message: 'colour is not allowed.',
+        details: { field: 'colour', in: 'body', problem: 'is not allowed' },
       },
     });
     expect((await post({ name: 'a', n: 1 })).statusCode).toBe(200);

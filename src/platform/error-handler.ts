@@ -166,12 +166,18 @@ export function toErrorResponse(err: FastifyError): { status: number; body: Erro
     return { status: err.status, body: errorBody(err.code, err.message, err.details) };
   if (err.validation) {
     const first = err.validation[0];
-    const missing =
-      first?.params && 'missingProperty' in first.params ? String(first.params.missingProperty) : '';
+    const param = (name: string) => (first?.params && name in first.params ? String(first.params[name]) : '');
+    // A missing or an unexpected property is named itself, not the object that lacks or has it.
+    const missing = param('missingProperty');
+    const unexpected = param('additionalProperty');
     const path = [err.validationContext ?? 'body', ...(first?.instancePath ?? '').split('/').filter(Boolean)];
-    if (missing) path.push(missing);
+    if (missing || unexpected) path.push(missing || unexpected);
     const field = path.slice(1).join('.') || path[0];
-    const problem = missing ? 'is required' : (first?.message ?? 'is not valid');
+    const problem = missing
+      ? 'is required'
+      : unexpected
+        ? 'is not allowed'
+        : (first?.message ?? 'is not valid');
     return {
       status: 400,
       body: errorBody('VALIDATION_FAILED', `${field} ${problem}.`, { field, in: path[0], problem }),
