@@ -1,7 +1,9 @@
 -- Places the holds a node gathered while its earlier calls ran (decision 006), each all or nothing.
 -- Hold i = 1..n has seats p_seats[o+1 .. o+p_counts[i]] (o: the seats of the holds before it). Returns one
 -- row per hold, in order: outcome 1 held · 0 a seat cannot be taken (detail: those seats, or all of the
--- hold's when some do not exist) · 2 over the buyer's cap (detail: {seats the buyer already has}).
+-- hold's when some do not exist) · 2 over the buyer's cap (detail: {seats the buyer already has}) ·
+-- 3 the buyer's account is gone (deleted after the node last checked its session): refused alone, where
+-- its foreign key used to fail the whole batch and send every hold in it round again one by one.
 -- Under the buyer's advisory lock the cap counts the seats of live holds and paid orders: this is the
 -- per-buyer cap's truth (the service's and the gate's checks only turn requests away sooner). The
 -- guarded update flips a seat that is free, or whose hold has lapsed (taken over in place), and must
@@ -79,7 +81,7 @@ BEGIN
       SELECT h.id, h.usr, h.perf, p_seats[v_offsets[h.i] + 1 : v_offsets[h.i] + h.n], h.amount, h.currency,
              h.expires, h.pass, h.request_key, p_prices[v_offsets[h.i] + 1 : v_offsets[h.i] + h.n]
       FROM h JOIN free USING (i)
-      WHERE free.n = h.n AND v_have[h.i] + h.n <= h.cap
+      WHERE free.n = h.n AND v_have[h.i] + h.n <= h.cap AND EXISTS (SELECT 1 FROM users u WHERE u.id = h.usr)
       -- A request already placed under its key: nothing new is held, and the caller, seeing "taken",
       -- reads the hold that key made.
       ON CONFLICT (user_id, performance_id, request_key) WHERE request_key IS NOT NULL DO NOTHING
@@ -99,15 +101,17 @@ BEGIN
 
   -- The losers (rare: the engine gate turns most away) learn why, precisely.
   RETURN QUERY
-    SELECT CASE WHEN h.id = ANY (v_placed) THEN 1::smallint WHEN v_have[h.i] + h.n > h.cap THEN 2::smallint
+    SELECT CASE WHEN h.id = ANY (v_placed) THEN 1::smallint
+                WHEN NOT EXISTS (SELECT 1 FROM users u WHERE u.id = h.usr) THEN 3::smallint
+                WHEN v_have[h.i] + h.n > h.cap THEN 2::smallint
                 ELSE 0::smallint END,
-           CASE WHEN h.id = ANY (v_placed) THEN NULL
+           CASE WHEN h.id = ANY (v_placed) OR NOT EXISTS (SELECT 1 FROM users u WHERE u.id = h.usr) THEN NULL
                 WHEN v_have[h.i] + h.n > h.cap THEN ARRAY[v_have[h.i]]
                 ELSE coalesce((SELECT array_agg(t.seat_no ORDER BY t.seat_no) FROM tickets t
                                WHERE t.performance_id = h.perf
                                  AND t.seat_no = ANY (p_seats[v_offsets[h.i] + 1 : v_offsets[h.i] + h.n])
                                  AND (t.status = 2 OR (t.status = 1 AND t.held_until > h.now))),
                               p_seats[v_offsets[h.i] + 1 : v_offsets[h.i] + h.n]) END
-    FROM unnest(p_holds, p_perfs, p_counts, p_nows, p_caps) WITH ORDINALITY AS h (id, perf, n, now, cap, i)
+    FROM unnest(p_holds, p_users, p_perfs, p_counts, p_nows, p_caps) WITH ORDINALITY AS h (id, usr, perf, n, now, cap, i)
     ORDER BY h.i;
 END $$;

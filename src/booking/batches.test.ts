@@ -85,6 +85,40 @@ describe.each(modes())('holds and settlements in one batch ($name)', (mode) => {
     expect(await bookingViolations(t.db, perf)).toEqual([]);
   });
 
+  it('when a deleted account’s hold arrives with others, then it alone is refused (401) and the others are decided in the same call', async () => {
+    const { performanceId: perf } = await onSalePerformance(t, noQueue);
+    const [gone, a, b] = await Promise.all([buyer(t), buyer(t), buyer(t)]);
+    // Deleted after its node last checked the session (issue 16, defect 1): its token still looks good.
+    await t.db.query('DELETE FROM users WHERE id = $1', [gone.id]);
+    // Its own repository on a pool that counts the statements: a failed batch is run again item by item.
+    let statements = 0;
+    const db = new Proxy(t.db, {
+      get: (pool, key) =>
+        key === 'query'
+          ? (...args: Parameters<typeof pool.query>) => (statements++, pool.query(...args))
+          : Reflect.get(pool, key),
+    });
+    const repository = new HoldRepository({ db, metrics });
+    const before = await sent('place');
+    const outcomes = await Promise.allSettled(
+      [newHold(perf, a.id, [1]), newHold(perf, gone.id, [2]), newHold(perf, b.id, [3])].map((h) =>
+        repository.placeHold(h),
+      ),
+    );
+    expect(
+      outcomes.map((o) => (o.status === 'fulfilled' ? o.value : (o.reason as { code: string }).code)),
+    ).toEqual([{ outcome: 'held' }, 'SESSION_ENDED', { outcome: 'held' }]);
+    // One statement for the three: the missing account no longer fails the batch into three alone.
+    expect(await sent('place')).toEqual({ calls: before.calls + 1, inputs: before.inputs + 3 });
+    expect(statements).toBe(1);
+    const { rows } = await t.db.query<{ seats: number[] }>(
+      `SELECT seat_nos AS seats FROM holds WHERE performance_id = $1 ORDER BY seat_nos[1]`,
+      [perf],
+    );
+    expect(rows.map((r) => r.seats)).toEqual([[1], [3]]);
+    expect(await bookingViolations(t.db, perf)).toEqual([]);
+  });
+
   it('when settlements arrive together, then the live ones are sold with their codes, a lost one stays pending, and a settled one keeps its status', async () => {
     const { performanceId: perf } = await onSalePerformance(t, noQueue);
     const buyers = await Promise.all([buyer(t), buyer(t), buyer(t)]);

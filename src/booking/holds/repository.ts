@@ -53,7 +53,7 @@ export type PlaceOutcome =
 /** Holds in PostgreSQL: placing them (batched), finding, releasing and expiring them. */
 export class HoldRepository {
   private readonly db: Db;
-  private readonly batches: Batcher<NewHold, RoundResult<PlaceOutcome>>;
+  private readonly batches: Batcher<NewHold, RoundResult<PlaceOutcome | 'gone'>>;
 
   constructor({ db, metrics }: BatchedRepositoryOptions) {
     this.db = db;
@@ -69,7 +69,7 @@ export class HoldRepository {
     );
   }
 
-  private async placeRound(holds: NewHold[]): Promise<PlaceOutcome[]> {
+  private async placeRound(holds: NewHold[]): Promise<(PlaceOutcome | 'gone')[]> {
     const { rows } = await this.db.query<{ outcome: number; detail: number[] | null }>(
       'SELECT outcome, detail FROM tmomi_place_holds($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)',
       [
@@ -88,9 +88,10 @@ export class HoldRepository {
         holds.flatMap((h) => h.seatPrices),
       ],
     );
-    return rows.map(({ outcome, detail }): PlaceOutcome => {
+    return rows.map(({ outcome, detail }): PlaceOutcome | 'gone' => {
       if (outcome === 1) return { outcome: 'held' };
       if (outcome === 2) return { outcome: 'limit', count: detail![0]! };
+      if (outcome === 3) return 'gone';
       return { outcome: 'taken', seatNos: detail! };
     });
   }
@@ -101,11 +102,12 @@ export class HoldRepository {
    * its own outcome.
    */
   async placeHold(hold: NewHold): Promise<PlaceOutcome> {
+    let placed: PlaceOutcome | 'gone';
     try {
-      return unwrap(await this.batches.call(hold));
+      placed = unwrap(await this.batches.call(hold));
     } catch (err) {
       const code = sqlState(err);
-      // The buyer's account was deleted after the token's session was last checked (Sessions).
+      // The account was deleted while its hold was being placed (after the function looked for it).
       if (
         code === FOREIGN_KEY_VIOLATION &&
         (err as { constraint?: string }).constraint === 'holds_user_id_fkey'
@@ -114,6 +116,9 @@ export class HoldRepository {
       if (code !== SEAT_TAKEN && code !== DEADLOCK) throw err;
       return { outcome: 'refused' };
     }
+    // The buyer's account was deleted after the token's session was last checked (Sessions).
+    if (placed === 'gone') throw new AppError('SESSION_ENDED');
+    return placed;
   }
 
   /** Which of these seats cannot be taken now (to tell a buyer precisely after a refused hold). */
