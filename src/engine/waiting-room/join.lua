@@ -79,6 +79,8 @@ if n > 0 then
     out[at + 3] = opened and card + k - 1
   end
   redis.call('HINCRBY', KEYS[7], 'version', n)
+  -- The report's funnel: joined is the sequence itself; the pre-queue's arrivals are counted here.
+  if not opened then redis.call('HINCRBY', KEYS[7], 'prequeued', n) end
   -- The hot path: two reads instead of seven writes when the keys already expire at ARGV[6]. Besides
   -- the first join, only the sorted set it added to can be new (admission empties the order).
   if redis.call('PEXPIRETIME', KEYS[7]) ~= tonumber(expire_at) or redis.call('PEXPIRETIME', zset) < 0 then
