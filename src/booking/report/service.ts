@@ -19,9 +19,13 @@ export interface ReportServiceOptions {
 const QUEUE_BASIS =
   'bought: distinct buyers with a charged order (PostgreSQL). admitted and abandoned: counted by the ' +
   'admission ticker into PostgreSQL as it admits (kept; a round lost in a crash is missing); for a ' +
-  "queue run before that was recorded, admitted is the engine's live counter. waitingNow: the engine's, " +
-  'kept until a day after the sale closes, then null. joined, prequeue, left and passesExpired are not ' +
-  'recorded by Tmomi yet: null, never estimated.';
+  "queue run before that was recorded, admitted is the engine's live counter. joined, prequeue, left, " +
+  "passesExpired and waitingNow: the waiting room engine's own counters, exact (each counted in the same " +
+  'atomic step as the change it counts), kept until a day after the sale closes, then null, never ' +
+  'estimated. joined counts queue entries, pre-queue included: someone who left, was skipped or let a ' +
+  'pass run out and joined again is a new entry. prequeue: entries made before the sale opened. left: ' +
+  'entries that left the queue or gave up a valid pass. passesExpired: passes that ran out neither used ' +
+  'at checkout nor given up.';
 
 /** The post-sale report: what the sale did, from PostgreSQL's rows and the waiting room's counters. */
 export class ReportService {
@@ -57,12 +61,12 @@ export class ReportService {
       currency: f.currency,
       queue: {
         enabled: perf.queueEnabled,
-        joined: null,
-        prequeue: null,
+        joined: live ? live.joined : null,
+        prequeue: live ? live.prequeued : null,
         admitted: funnel?.admitted ?? live?.admittedTotal ?? null,
-        left: null,
+        left: live ? live.left : null,
         abandoned: funnel?.abandoned ?? null,
-        passesExpired: null,
+        passesExpired: live ? live.passesExpired : null,
         waitingNow: live ? live.waiting : null,
         bought: f.buyers,
         basis: QUEUE_BASIS,
