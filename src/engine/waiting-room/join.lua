@@ -1,7 +1,7 @@
 -- KEYS[7 + i]: user i's join window. ARGV: now, open (0|1), seed, limit (0: none), windowMs, until,
 -- then the users. Each user is decided as if the joins ran one after another, in order; the writes
 -- of all of them are then made in one command per key (a batch costs eight calls plus three or four a
--- user; one join alone costs twelve). First whether the queue is paused (1|0), then three values per user: 'l', retryAfterMs, false (over the limit)
+-- user; one join alone costs twelve, one more before the opening to count the pre-queue). First whether the queue is paused (1|0), then three values per user: 'l', retryAfterMs, false (over the limit)
 -- · 'c', reason, false (closed) · 'j', raw, rank or false (joined).
 -- Arrivals after opening are ordered after every pre-queue entry: score = AFTER_OPENING + seq, written
 -- through %d so Lua never writes 1e+13.
