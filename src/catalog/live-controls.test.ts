@@ -76,7 +76,10 @@ describe.each(modes())('live sale controls over HTTP ($name)', (mode) => {
       empty: codeOf(await patch(performanceId, {})),
       unknownField: codeOf(await patch(performanceId, { venueId: '1' })),
       startsBeforeClose: codeOf(await patch(performanceId, { startsAt: iso(Date.now()) })),
-      unknownQueueField: codeOf(await patch(performanceId, { queue: { enabled: false } })),
+      unknownQueueField: codeOf(await patch(performanceId, { queue: { paused: true } })),
+      queueOffOnSale: codeOf(await patch(performanceId, { queue: { enabled: false } })),
+      prequeueOnSale: codeOf(await patch(performanceId, { queue: { prequeueMinutes: 5 } })),
+      prequeueTooLong: codeOf(await patch(performanceId, { queue: { prequeueMinutes: 1441 } })),
       emptyQueue: codeOf(await patch(performanceId, { queue: {} })),
       text: codeOf(await patch(performanceId, { holdTtlSeconds: '60' })),
       fraction: codeOf(await patch(performanceId, { maxTicketsPerUser: 1.5 })),
@@ -104,6 +107,9 @@ describe.each(modes())('live sale controls over HTTP ($name)', (mode) => {
       unknownField: '400 VALIDATION_FAILED',
       startsBeforeClose: '422 INVALID_SALE_WINDOW',
       unknownQueueField: '400 VALIDATION_FAILED',
+      queueOffOnSale: '409 QUEUE_ALREADY_OPEN',
+      prequeueOnSale: '409 QUEUE_ALREADY_OPEN',
+      prequeueTooLong: '400 VALIDATION_FAILED',
       emptyQueue: '400 VALIDATION_FAILED',
       text: '400 VALIDATION_FAILED',
       fraction: '400 VALIDATION_FAILED',
@@ -125,6 +131,46 @@ describe.each(modes())('live sale controls over HTTP ($name)', (mode) => {
     });
     expect(refusals.notAnId).toMatch(/^40[04] /);
     expect(await row(performanceId)).toEqual(before);
+  });
+
+  it('when the waiting room has not opened, then whether there is one and how early it opens may change; once it has, 409 QUEUE_ALREADY_OPEN unless unchanged', async () => {
+    const { performanceId } = await onSalePerformance(t, {
+      salesOpenAt: iso(Date.now() + 3 * hour),
+      queue: { enabled: true, prequeueMinutes: 30 },
+    });
+    const off = await patch(performanceId, { queue: { enabled: false } });
+    expect(off.statusCode, off.body).toBe(200);
+    expect(off.json()).toMatchObject({ saleState: 'scheduled', queue: { enabled: false } });
+    expect((await row(performanceId)).queue_enabled).toBe(false);
+    // Four hours ahead of an opening three hours away: the pre-queue opens now, and buyers join it.
+    const on = await patch(performanceId, { queue: { enabled: true, prequeueMinutes: 240 } });
+    expect(on.statusCode, on.body).toBe(200);
+    expect(on.json()).toMatchObject({
+      saleState: 'prequeue',
+      queue: { enabled: true, prequeueMinutes: 240 },
+    });
+    const b = await buyer(t);
+    const joined = await t.app.inject({
+      method: 'POST',
+      url: `/api/performances/${performanceId}/queue`,
+      headers: b.headers,
+    });
+    expect(joined.json().state).toBe('prequeue');
+    expect(codeOf(await patch(performanceId, { queue: { enabled: false } }))).toBe('409 QUEUE_ALREADY_OPEN');
+    expect(codeOf(await patch(performanceId, { queue: { prequeueMinutes: 10 } }))).toBe(
+      '409 QUEUE_ALREADY_OPEN',
+    );
+    // The same values again (a form sends every field) change nothing and are taken with the rest.
+    const same = await patch(performanceId, { queue: { enabled: true, prequeueMinutes: 240, maxActive: 9 } });
+    expect(same.statusCode, same.body).toBe(200);
+    expect(await row(performanceId)).toMatchObject({
+      queue_enabled: true,
+      prequeue_minutes: 240,
+      max_active: 9,
+    });
+    // A sale that opened without a waiting room cannot get one: buyers are choosing seats without passes.
+    const { performanceId: noQueue } = await onSalePerformance(t, { queue: { enabled: false } });
+    expect(codeOf(await patch(noQueue, { queue: { enabled: true } }))).toBe('409 QUEUE_ALREADY_OPEN');
   });
 
   it('when the window is closed now, then the sale has ended: joins and holds are refused, a pause is refused, and reopening it lets buyers in again', async () => {

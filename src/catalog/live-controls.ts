@@ -30,7 +30,7 @@ export interface LiveControlsOptions {
  * The settings a patch leaves: the patch over the current ones, then checked as a whole (a new window
  * must hold together with the start and the refund deadline, whichever part of it was sent).
  */
-export function patched(current: PerformanceRow, patch: PerformancePatch): PerformanceRow {
+export function patched(current: PerformanceRow, patch: PerformancePatch, now: number): PerformanceRow {
   const next: PerformanceRow = {
     ...current,
     startsAt: patch.startsAt === undefined ? current.startsAt : new Date(patch.startsAt),
@@ -39,6 +39,8 @@ export function patched(current: PerformanceRow, patch: PerformancePatch): Perfo
     refundUntil: patch.refundUntil === undefined ? current.refundUntil : new Date(patch.refundUntil),
     holdTtlSeconds: patch.holdTtlSeconds ?? current.holdTtlSeconds,
     maxTicketsPerUser: patch.maxTicketsPerUser ?? current.maxTicketsPerUser,
+    queueEnabled: patch.queue?.enabled ?? current.queueEnabled,
+    prequeueMinutes: patch.queue?.prequeueMinutes ?? current.prequeueMinutes,
     admitPerSecond: patch.queue?.admitPerSecond ?? current.admitPerSecond,
     maxActive: patch.queue?.maxActive ?? current.maxActive,
     passTtlSeconds: patch.queue?.passTtlSeconds ?? current.passTtlSeconds,
@@ -48,6 +50,20 @@ export function patched(current: PerformanceRow, patch: PerformancePatch): Perfo
       salesOpenAt: next.salesOpenAt.toISOString(),
       salesCloseAt: next.salesCloseAt.toISOString(),
       startsAt: next.startsAt.toISOString(),
+    });
+  }
+  // Once the waiting room (or, without one, the sale) has opened, someone may have joined or bought:
+  // turning the room off would let later arrivals past those waiting, turning it on would strand
+  // buyers mid-purchase without a pass, and moving its opening would change a rule people already
+  // queued by. Until then nobody can have joined (joins before it are refused), so both are free.
+  const queueChanged =
+    next.queueEnabled !== current.queueEnabled || next.prequeueMinutes !== current.prequeueMinutes;
+  if (queueChanged && saleStateOf(current, now) !== 'scheduled') {
+    throw new AppError('QUEUE_ALREADY_OPEN', undefined, {
+      saleState: saleStateOf(current, now),
+      opensAt: new Date(
+        current.salesOpenAt.getTime() - (current.queueEnabled ? current.prequeueMinutes * 60_000 : 0),
+      ).toISOString(),
     });
   }
   if (next.refundUntil > next.startsAt) {
@@ -75,7 +91,7 @@ export class LiveControls {
     const { db, repository } = this.opts;
     const next = await inTransaction(db, async (client) => {
       const current = await lockLive(repository, client, id);
-      const settings = patched(current, patch);
+      const settings = patched(current, patch, this.opts.clock.now());
       await repository.updateSettings(client, settings);
       // The performance moves: its ticket holders are told (the mail worker reads this event).
       if (settings.startsAt.getTime() !== current.startsAt.getTime()) {

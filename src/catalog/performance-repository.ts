@@ -16,6 +16,8 @@ export type LiveSettings = Pick<
   | 'refundUntil'
   | 'holdTtlSeconds'
   | 'maxTicketsPerUser'
+  | 'queueEnabled'
+  | 'prequeueMinutes'
   | 'admitPerSecond'
   | 'maxActive'
   | 'passTtlSeconds'
@@ -121,7 +123,8 @@ export class PerformanceRepository {
     await client.query(
       `UPDATE performances SET sales_open_at = $2, sales_close_at = $3, refund_until = $4,
          hold_ttl_seconds = $5, max_tickets_per_user = $6, admit_per_second = $7, max_active = $8,
-         pass_ttl_seconds = $9, queue_paused = $10, starts_at = $11
+         pass_ttl_seconds = $9, queue_paused = $10, starts_at = $11, queue_enabled = $12,
+         prequeue_minutes = $13
        WHERE id = $1`,
       [
         p.id,
@@ -135,6 +138,8 @@ export class PerformanceRepository {
         p.passTtlSeconds,
         p.queuePaused,
         p.startsAt,
+        p.queueEnabled,
+        p.prequeueMinutes,
       ],
     );
   }

@@ -152,6 +152,12 @@ export const PerformancePatch = Type.Object(
     queue: Type.Optional(
       Type.Object(
         {
+          /**
+           * Whether there is a waiting room, and how many minutes before the sale it opens: only until it
+           * (or, without one, the sale) has opened; then 409 QUEUE_ALREADY_OPEN, unless unchanged.
+           */
+          enabled: Type.Optional(Type.Boolean()),
+          prequeueMinutes: Type.Optional(Type.Integer({ minimum: 0, maximum: 1440 })),
           admitPerSecond: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
           maxActive: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
           passTtlSeconds: Type.Optional(Type.Integer({ minimum: 60, maximum: 7200 })),

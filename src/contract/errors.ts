@@ -69,6 +69,11 @@ export const ERRORS = {
     status: 409,
     message: 'The sale of this performance has ended; its waiting room cannot be paused.',
   },
+  QUEUE_ALREADY_OPEN: {
+    status: 409,
+    message:
+      'The waiting room (or the sale) has opened: whether there is one, and how early it opens, can no longer change.',
+  },
   NO_WAITING_ROOM: {
     status: 409,
     message: 'This performance sells without a waiting room; there is nothing to pause.',

@@ -1,7 +1,16 @@
+import type { QueueStats } from '../engine/waiting-room/port.js';
 import type { Db, DbClient } from '../platform/db.js';
 import type { SeatPlan } from '../contract/layout.js';
 import type { PerformanceRow, TicketCounts } from './performance.js';
 import { TicketStatus } from './ticket-status.js';
+
+/** The engine's funnel counters, as the ticker copies them (see QueueStats). */
+export type FunnelCounts = Pick<QueueStats, 'joined' | 'prequeued' | 'left' | 'passesExpired'>;
+
+/** The durable funnel: the ticker's admission counts, and its last copy of the engine's (null: none). */
+export type QueueFunnelRow = { admitted: number; abandoned: number } & {
+  [K in keyof FunnelCounts]: number | null;
+};
 
 const { Available, Held, Sold } = TicketStatus;
 
@@ -130,10 +139,28 @@ export class InventoryRepository {
     );
   }
 
+  /**
+   * Copies the engine's funnel counters (QueueStats) for the report. Each only grows, so the greater
+   * value is kept: a copy that arrives late, or from a node that just stopped leading, never lowers one.
+   */
+  async keepFunnelCounts(performanceId: string, c: FunnelCounts): Promise<void> {
+    await this.db.query(
+      `INSERT INTO queue_funnel AS f (performance_id, joined, prequeued, left_queue, passes_expired)
+       VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (performance_id) DO UPDATE
+       SET joined = GREATEST(f.joined, excluded.joined), prequeued = GREATEST(f.prequeued, excluded.prequeued),
+         left_queue = GREATEST(f.left_queue, excluded.left_queue),
+         passes_expired = GREATEST(f.passes_expired, excluded.passes_expired), updated_at = now()`,
+      [performanceId, c.joined, c.prequeued, c.left, c.passesExpired],
+    );
+  }
+
   /** What the admission ticker recorded of the performance's queue; undefined before any admission. */
-  async queueFunnel(performanceId: string): Promise<{ admitted: number; abandoned: number } | undefined> {
-    const { rows } = await this.db.query<{ admitted: number; abandoned: number }>(
-      'SELECT admitted::int, abandoned::int FROM queue_funnel WHERE performance_id = $1',
+  async queueFunnel(performanceId: string): Promise<QueueFunnelRow | undefined> {
+    const { rows } = await this.db.query<QueueFunnelRow>(
+      `SELECT admitted::int, abandoned::int, joined::int, prequeued::int, left_queue::int AS "left",
+         passes_expired::int AS "passesExpired"
+       FROM queue_funnel WHERE performance_id = $1`,
       [performanceId],
     );
     return rows[0];

@@ -199,7 +199,7 @@ export class QueueService {
 
   async leave(performanceId: string, userId: string): Promise<void> {
     await this.performances.get(performanceId);
-    if (!(await this.engine.queueLeave(performanceId, userId))) {
+    if (!(await this.engine.queueLeave(performanceId, userId, this.clock.now()))) {
       throw new AppError('NOT_IN_QUEUE', undefined, { performanceId });
     }
   }

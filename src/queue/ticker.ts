@@ -7,7 +7,7 @@ import type { LeaderElector } from '../engine/coordination/leader.js';
 import type { Logger } from '../platform/logger.js';
 import { BackgroundLoop } from '../engine/coordination/loop.js';
 import type { PerformanceRow } from '../inventory/performance.js';
-import type { InventoryRepository } from '../inventory/repository.js';
+import type { FunnelCounts, InventoryRepository } from '../inventory/repository.js';
 import type { QueueMetrics } from './metrics.js';
 import type { TurnNotices } from './turn-notices.js';
 import { queueKeysUntil } from '../inventory/performance-cache.js';
@@ -17,6 +17,8 @@ export const TICK_MS = 100;
 const REFRESH_PERFORMANCES_MS = 2_000;
 /** An entry not seen (stream open, poll, keepalive) for this long is skipped when its turn comes. */
 export const STALE_AFTER_MS = 60_000;
+/** How often at most a queue's funnel counters are copied to PostgreSQL while they move. */
+export const FUNNEL_COPY_MS = 5_000;
 
 export interface AdmissionTickerOptions {
   engine: WaitingRoom & Counters & Availability;
@@ -43,6 +45,8 @@ export class AdmissionTicker {
   private stale = true;
   private readonly loop: BackgroundLoop;
   private readonly soldOut: SoldOutCheck;
+  /** Per performance: when its funnel counters were last copied to PostgreSQL, and what they were. */
+  private readonly funnelCopied = new Map<string, { at: number; counts: string }>();
 
   private readonly engine: WaitingRoom & Counters & Availability;
   private readonly inventory: InventoryRepository;
@@ -116,6 +120,7 @@ export class AdmissionTicker {
     const open = new Set(this.performances.map((p) => p.id));
     for (const { id } of before) {
       if (open.has(id)) continue;
+      this.funnelCopied.delete(id);
       for (const gauge of [this.metrics.waiting, this.metrics.activePasses, this.metrics.maxActive])
         gauge.remove({ performance: id });
     }
@@ -216,5 +221,27 @@ export class AdmissionTicker {
     this.metrics.waiting.set({ performance: perf.id }, stats.waiting);
     this.metrics.activePasses.set({ performance: perf.id }, stats.active);
     this.metrics.maxActive.set({ performance: perf.id }, perf.maxActive);
+    this.copyFunnel(perf.id, stats, now);
+  }
+
+  /**
+   * The engine forgets a queue a day after its sale; the report's funnel should not. Its counters are
+   * copied to PostgreSQL when they moved, at most every FUNNEL_COPY_MS (one upsert, not a write per
+   * tick under a flash crowd): the copy lags the engine by that much at most, and the report reads the
+   * engine while it still has them. Not waited for, and a failure is logged, as addAdmissions.
+   */
+  private copyFunnel(performanceId: string, stats: FunnelCounts, now: number): void {
+    const counts = [stats.joined, stats.prequeued, stats.left, stats.passesExpired].join();
+    const last = this.funnelCopied.get(performanceId);
+    if (last && (last.counts === counts || now - last.at < FUNNEL_COPY_MS)) return;
+    this.funnelCopied.set(performanceId, { at: now, counts });
+    const { joined, prequeued, left, passesExpired } = stats;
+    void this.inventory
+      .keepFunnelCounts(performanceId, { joined, prequeued, left, passesExpired })
+      .catch((err: unknown) => {
+        // Copied again next time: forgetting what was sent makes the counts differ from it.
+        this.funnelCopied.delete(performanceId);
+        this.logger.warn({ err, performanceId }, 'funnel counts not copied');
+      });
   }
 }

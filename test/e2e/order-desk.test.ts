@@ -133,10 +133,28 @@ describe.skipIf(!hasChromium)('the order desk and the report in the browser', ()
     });
     try {
       const { page } = organizer;
+      // Nothing wider than the phone: the page does not scroll sideways.
+      // (A string: the test's own TypeScript knows no DOM.)
+      const overflowing = () =>
+        page.evaluate<string[]>(
+          `[...document.querySelectorAll('body *')].filter((el) => el.getBoundingClientRect().right > innerWidth)
+             .map((el) => el.tagName + '.' + el.className)`,
+        );
       await page.goto(`/login?next=/admin/performances/${performanceId}`);
       await page.getByLabel('이메일').fill(adminEmail);
       await page.getByLabel('비밀번호').fill('admin-password');
       await page.getByRole('button', { name: '로그인' }).click();
+      // The dashboard shows the event and the report's own funnel and grades, live.
+      expect(await page.getByTestId('event-title').textContent()).toBe('Test Show');
+      const live = page.getByTestId('live-figures');
+      const liveFunnel = live.getByTestId('funnel');
+      await expect.poll(() => liveFunnel.textContent(), { timeout: 10_000 }).toContain('구매2');
+      for (const figure of ['대기 참여2', '사전 대기0', '입장 허가2', '대기 이탈0', '입장권 만료0'])
+        expect(await liveFunnel.textContent()).toContain(figure);
+      expect(await live.locator('.report-grades tbody tr').count()).toBe(1);
+      expect(await live.locator('.report-grades tbody tr').textContent()).toContain('3 / 100');
+      await organizer.shot('dashboard-phone-ko');
+      expect(await overflowing()).toEqual([]);
       // The dashboard links the exports and the report.
       const csv = page.getByRole('link', { name: '관객 명단 (CSV)' });
       expect(await csv.getAttribute('href')).toBe(`/api/admin/performances/${performanceId}/attendees.csv`);
@@ -144,21 +162,17 @@ describe.skipIf(!hasChromium)('the order desk and the report in the browser', ()
       await page.getByRole('heading', { name: '판매 결과 보고서' }).waitFor();
 
       const funnel = page.getByTestId('funnel');
-      await expect.poll(() => funnel.textContent()).toContain('구매');
-      expect(await funnel.textContent()).toContain('기록 없음');
+      await expect.poll(() => funnel.textContent()).toContain('구매2');
+      // Every figure recorded: the engine counted who joined, left and let a pass run out.
+      expect(await funnel.textContent()).toContain('대기 참여2');
+      expect(await funnel.textContent()).not.toContain('기록 없음');
       expect(await page.getByTestId('per-minute').locator('rect').count()).toBeGreaterThan(0);
       const money = await page.getByTestId('report-money').textContent();
       expect(money).toContain('3 / 100');
       expect(money).toContain('150,000');
       expect(await page.locator('.report-grades tbody tr').count()).toBe(1);
       await organizer.shot('report-phone-ko');
-      // Nothing wider than the phone: the page does not scroll sideways.
-      // (A string: the test's own TypeScript knows no DOM.)
-      const wide = await page.evaluate<string[]>(
-        `[...document.querySelectorAll('body *')].filter((el) => el.getBoundingClientRect().right > innerWidth)
-           .map((el) => el.tagName + '.' + el.className)`,
-      );
-      expect(wide).toEqual([]);
+      expect(await overflowing()).toEqual([]);
       expect(organizer.errors()).toEqual([]);
     } finally {
       await organizer.close();

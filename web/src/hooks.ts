@@ -35,3 +35,37 @@ export function useNow(everyMs = 1000): number {
   }, [everyMs]);
   return now;
 }
+
+/**
+ * Runs `load` now and again `everyMs` after each answer (never two at once), until `deps` change or
+ * the page goes: the last answer stays through a failed round, which only sets `error`.
+ */
+export function usePolled<T>(
+  load: (signal: AbortSignal) => Promise<T>,
+  everyMs: number,
+  deps: DependencyList,
+): { data: T | undefined; error: unknown } {
+  const [state, setState] = useState<{ data?: T; error?: unknown }>({});
+  useEffect(() => {
+    const controller = new AbortController();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    setState({});
+    const round = async () => {
+      try {
+        const data = await load(controller.signal);
+        setState({ data });
+      } catch (error) {
+        if (isAbort(error) || controller.signal.aborted) return;
+        setState((s) => ({ data: s.data, error }));
+      }
+      if (!controller.signal.aborted) timer = setTimeout(() => void round(), everyMs);
+    };
+    void round();
+    return () => {
+      controller.abort();
+      clearTimeout(timer);
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- the caller names what `load` depends on
+  }, [...deps, everyMs]);
+  return { data: state.data, error: state.error };
+}

@@ -1,6 +1,7 @@
 import type { SaleReport } from '../../contract/desk.js';
 import type { WaitingRoom } from '../../engine/waiting-room/port.js';
 import { existingPerformance, type PerformanceRow, type TicketCounts } from '../../inventory/performance.js';
+import type { QueueFunnelRow } from '../../inventory/repository.js';
 import type { Clock } from '../../platform/clock.js';
 import { REPORT_MINUTES, type ReportRepository } from './repository.js';
 
@@ -9,7 +10,7 @@ export interface ReportServiceOptions {
   inventory: {
     findPerformance(id: string): Promise<PerformanceRow | undefined>;
     ticketCounts(id: string): Promise<TicketCounts>;
-    queueFunnel(id: string): Promise<{ admitted: number; abandoned: number } | undefined>;
+    queueFunnel(id: string): Promise<QueueFunnelRow | undefined>;
   };
   waitingRoom: Pick<WaitingRoom, 'queueStats'>;
   clock: Clock;
@@ -19,9 +20,25 @@ export interface ReportServiceOptions {
 const QUEUE_BASIS =
   'bought: distinct buyers with a charged order (PostgreSQL). admitted and abandoned: counted by the ' +
   'admission ticker into PostgreSQL as it admits (kept; a round lost in a crash is missing); for a ' +
-  "queue run before that was recorded, admitted is the engine's live counter. waitingNow: the engine's, " +
-  'kept until a day after the sale closes, then null. joined, prequeue, left and passesExpired are not ' +
-  'recorded by Tmomi yet: null, never estimated.';
+  "queue run before that was recorded, admitted is the engine's live counter. joined, prequeue, left and " +
+  "passesExpired: the waiting room engine's own counters, exact (each counted in the same atomic step " +
+  'as the change it counts), read from the engine while it keeps the queue (until a day after the sale ' +
+  'closes) and from the copy the admission ticker keeps in PostgreSQL (made while admission runs, ' +
+  'at most 5 s behind the engine), whichever is greater (both only grow); null when neither has ' +
+  'them, never estimated. waitingNow: the ' +
+  "engine's, null once it forgets the queue. joined counts queue entries, pre-queue included: someone " +
+  'who left, was skipped or let a ' +
+  'pass run out and joined again is a new entry. prequeue: entries made before the sale opened. left: ' +
+  'entries that left the queue or gave up a valid pass. passesExpired: passes that ran out neither used ' +
+  'at checkout nor given up.';
+
+/**
+ * A funnel counter from the engine and from its copy in PostgreSQL: both only grow and the copy is
+ * the engine's own figure from a moment before, so the greater is the truth, and it stays right when
+ * the engine starts the queue again from nothing (a wiped Redis); null when neither has it.
+ */
+const counted = (live: number | undefined, copied: number | null | undefined): number | null =>
+  live === undefined && (copied ?? null) === null ? null : Math.max(live ?? 0, copied ?? 0);
 
 /** The post-sale report: what the sale did, from PostgreSQL's rows and the waiting room's counters. */
 export class ReportService {
@@ -57,12 +74,12 @@ export class ReportService {
       currency: f.currency,
       queue: {
         enabled: perf.queueEnabled,
-        joined: null,
-        prequeue: null,
+        joined: counted(live?.joined, funnel?.joined),
+        prequeue: counted(live?.prequeued, funnel?.prequeued),
         admitted: funnel?.admitted ?? live?.admittedTotal ?? null,
-        left: null,
+        left: counted(live?.left, funnel?.left),
         abandoned: funnel?.abandoned ?? null,
-        passesExpired: null,
+        passesExpired: counted(live?.passesExpired, funnel?.passesExpired),
         waitingNow: live ? live.waiting : null,
         bought: f.buyers,
         basis: QUEUE_BASIS,

@@ -6,7 +6,9 @@ local gate = redis.call('HMGET', KEYS[7], 'closed', 'paused')
 if gate[1] or gate[2] == '1' then return { 0 } end
 local max, max_active, now = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 local stale_before, ttl = tonumber(ARGV[4]), tonumber(ARGV[5])
-redis.call('ZREMRANGEBYSCORE', KEYS[6], '-inf', now)
+-- Passes run out unused leave the active set here (consumed and given-up ones left it already).
+local expired = redis.call('ZREMRANGEBYSCORE', KEYS[6], '-inf', now)
+if expired > 0 then redis.call('HINCRBY', KEYS[7], 'passesExpired', expired) end
 local quota = math.min(max, max_active - redis.call('ZCARD', KEYS[6]))
 local out, admitted, skipped, budget = { 0 }, 0, 0, 10000
 while admitted < quota and budget > 0 do

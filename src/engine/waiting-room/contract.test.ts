@@ -79,7 +79,7 @@ describe.each(engineAdapters())('waiting room contract: $name', (adapter) => {
       const entry = await join(engine, perf, u, { now, open: false });
       expect(entry).toMatchObject({ state: 'prequeue', position: null });
     }
-    expect(await engine.queueLeave(perf, 'early199')).toBe(true);
+    expect(await engine.queueLeave(perf, 'early199', now)).toBe(true);
 
     // The first join after opening opens the queue itself, even if the ticker has not yet.
     const late = Array.from({ length: 100 }, (_, i) => `late${i}`);
@@ -108,7 +108,7 @@ describe.each(engineAdapters())('waiting room contract: $name', (adapter) => {
     for (const perf of [oneByOne, together]) {
       for (const u of ['waiting', 'admitted', 'left', 'flooder'])
         await engine.queueJoin(perf, u, { now, open: true, limit, until: UNTIL }); // seq 1..4, one call each
-      await engine.queueLeave(perf, 'left');
+      await engine.queueLeave(perf, 'left', now);
       await admit(engine, perf, now, { max: 1 }); // 'waiting' is first in line: it holds pass 1
     }
     const batch = ['new1', 'admitted', 'new1', 'left', 'flooder', 'waiting', 'flooder', 'new2', 'flooder'];
@@ -162,6 +162,11 @@ describe.each(engineAdapters())('waiting room contract: $name', (adapter) => {
         waiting: 5,
         active: 1,
         admittedTotal: 1,
+        // Seven entries ('left' came back as a new one), none before the opening; one left.
+        joined: 7,
+        prequeued: 0,
+        left: 1,
+        passesExpired: 0,
         opened: true,
         closed: null,
         paused: false,
@@ -344,15 +349,15 @@ describe.each(engineAdapters())('waiting room contract: $name', (adapter) => {
     const perf = newPerf();
     const now = Date.now();
     for (let i = 0; i < 5; i++) await join(engine, perf, `u${i}`, { now, open: true });
-    expect(await engine.queueLeave(perf, 'u1')).toBe(true);
+    expect(await engine.queueLeave(perf, 'u1', now)).toBe(true);
     // The entry keeps its arrival sequence: it is still that entry, now finished.
     expect(await engine.queueStatus(perf, 'u1', now)).toMatchObject({
       state: 'left',
       seq: 2,
       position: null,
     });
-    expect(await engine.queueLeave(perf, 'u1')).toBe(false);
-    expect(await engine.queueLeave(perf, 'nobody')).toBe(false);
+    expect(await engine.queueLeave(perf, 'u1', now)).toBe(false);
+    expect(await engine.queueLeave(perf, 'nobody', now)).toBe(false);
     expect((await engine.queueStatus(perf, 'u4', now))!.position).toBe(4);
     expect(await engine.queueTouch(perf, 'u1', now)).toBe(false);
     const rejoined = await join(engine, perf, 'u1', { now, open: true });
@@ -374,7 +379,7 @@ describe.each(engineAdapters())('waiting room contract: $name', (adapter) => {
     for (const u of ['a', 'b']) await join(engine, perf, u, { now, open: true });
     const first = await admit(engine, perf, now, { max: 10, maxActive: 1 });
     expect(first.admitted.map((a) => a.userId)).toEqual(['a']);
-    expect(await engine.queueLeave(perf, 'a')).toBe(true);
+    expect(await engine.queueLeave(perf, 'a', now)).toBe(true);
     expect(await engine.queuePassActive(perf, 'a', first.admitted[0]!.passId, now)).toBe(false);
     expect(await engine.queueStatus(perf, 'a', now)).toMatchObject({ state: 'left', seq: 1, pass: null });
     expect((await engine.queueStats(perf, now)).active).toBe(0);
@@ -389,14 +394,70 @@ describe.each(engineAdapters())('waiting room contract: $name', (adapter) => {
     const early = ['p0', 'p1', 'p2', 'p3'];
     await engine.queueJoinMany(perf, early, { now, open: false, until: UNTIL });
     expect(await engine.queueStats(perf, now)).toMatchObject({ waiting: 4, opened: false });
-    expect(await engine.queueLeave(perf, 'p1')).toBe(true);
+    expect(await engine.queueLeave(perf, 'p1', now)).toBe(true);
     expect(await engine.queueStatus(perf, 'p1', now)).toMatchObject({ state: 'left', seq: 2 });
-    expect(await engine.queueLeave(perf, 'p1')).toBe(false);
+    expect(await engine.queueLeave(perf, 'p1', now)).toBe(false);
     expect((await engine.queueStats(perf, now)).waiting).toBe(3);
     expect(await engine.queueOpen(perf, UNTIL)).toBe(3);
     expect(await engine.queueStats(perf, now)).toMatchObject({ waiting: 3, opened: true });
     await join(engine, perf, 'late', { now, open: true });
     expect((await engine.queueStats(perf, now)).waiting).toBe(4);
+  });
+
+  it('when people join, leave, are admitted and let passes run out, then the funnel counts each exactly once', async () => {
+    const engine = await adapter.open();
+    const perf = newPerf();
+    const now = Date.now();
+    const funnel = async (at: number) => {
+      const { joined, prequeued, left, passesExpired, admittedTotal, active } = await engine.queueStats(
+        perf,
+        at,
+      );
+      return { joined, prequeued, left, passesExpired, admittedTotal, active };
+    };
+    for (const u of ['p1', 'p2', 'p3']) await join(engine, perf, u, { now, open: false });
+    expect(await engine.queueLeave(perf, 'p3', now)).toBe(true);
+    await join(engine, perf, 'p3', { now, open: false }); // back before the opening: a new pre-queue entry
+    expect(await engine.queueOpen(perf, UNTIL)).toBe(3);
+    for (const u of ['w1', 'w2', 'w3']) await join(engine, perf, u, { now, open: true });
+    expect(await engine.queueLeave(perf, 'w3', now)).toBe(true);
+    expect(await funnel(now)).toEqual({
+      joined: 7,
+      prequeued: 4,
+      left: 2,
+      passesExpired: 0,
+      admittedTotal: 0,
+      active: 0,
+    });
+
+    const [a0, a1, a2, a3, a4] = (await admit(engine, perf, now, { max: 10 })).admitted;
+    expect(await engine.queueConsumePass(perf, a0!.userId, a0!.passId, now)).toBe(true); // used: not expired
+    expect(await engine.queueLeave(perf, a1!.userId, now)).toBe(true); // given up while valid: left
+    const expiry = now + PASS_TTL;
+    expect(await funnel(expiry - 1)).toMatchObject({
+      left: 3,
+      passesExpired: 0,
+      admittedTotal: 5,
+      active: 3,
+    });
+    // At the expiry instant the three unused passes have run out, whatever their holders do next,
+    // counted once each: a2 leaves with it (not left), a3 joins again (a new entry) and leaves that
+    // one (left, its old pass still expired), a4 joins again and is admitted anew.
+    expect(await engine.queueLeave(perf, a2!.userId, expiry)).toBe(true);
+    await join(engine, perf, a3!.userId, { now: expiry, open: true });
+    expect(await engine.queueLeave(perf, a3!.userId, expiry)).toBe(true);
+    await join(engine, perf, a4!.userId, { now: expiry, open: true });
+    const counted = { joined: 9, prequeued: 4, left: 4, passesExpired: 3 };
+    expect(await funnel(expiry)).toEqual({ ...counted, admittedTotal: 5, active: 0 });
+    expect((await admit(engine, perf, expiry, { max: 10 })).admitted.map((a) => a.userId)).toEqual([
+      a4!.userId,
+    ]);
+    expect(await funnel(expiry)).toEqual({ ...counted, admittedTotal: 6, active: 1 });
+    // Nothing else moves them: a poll, a keepalive, a leave of nothing, a pass checked.
+    await engine.queueObserve(perf, ['w1', a4!.userId], expiry);
+    await engine.queueTouch(perf, 'w1', expiry);
+    expect(await engine.queueLeave(perf, 'w3', expiry)).toBe(false);
+    expect(await funnel(expiry + 1)).toEqual({ ...counted, admittedTotal: 6, active: 1 });
   });
 
   it('when people in the pre-queue are observed or touched, then they count as seen once the queue opens', async () => {
@@ -423,7 +484,7 @@ describe.each(engineAdapters())('waiting room contract: $name', (adapter) => {
     expect(await engine.queueStatus(nowhere, 'u0', now)).toBeNull();
     expect(await engine.queueObserve(nowhere, ['u0', 'u1'], now)).toEqual([null, null]);
     expect(await engine.queueTouch(nowhere, 'u0', now)).toBe(false);
-    expect(await engine.queueLeave(nowhere, 'u0')).toBe(false);
+    expect(await engine.queueLeave(nowhere, 'u0', now)).toBe(false);
     expect(await engine.queuePassActive(nowhere, 'u0', 1, now)).toBe(false);
     expect(await engine.queueConsumePass(nowhere, 'u0', 1, now)).toBe(false);
     expect(await admit(engine, nowhere, now, { max: 10 })).toEqual({ admitted: [], skipped: 0 });
@@ -431,6 +492,10 @@ describe.each(engineAdapters())('waiting room contract: $name', (adapter) => {
       waiting: 0,
       active: 0,
       admittedTotal: 0,
+      joined: 0,
+      prequeued: 0,
+      left: 0,
+      passesExpired: 0,
       version: 0,
       opened: false,
       closed: null,
@@ -445,7 +510,7 @@ describe.each(engineAdapters())('waiting room contract: $name', (adapter) => {
     const before = await engine.queueStats(perf, now);
     expect(await engine.queueObserve(perf, ['stranger'], now)).toEqual([null]);
     expect(await engine.queueTouch(perf, 'stranger', now)).toBe(false);
-    expect(await engine.queueLeave(perf, 'stranger')).toBe(false);
+    expect(await engine.queueLeave(perf, 'stranger', now)).toBe(false);
     expect(await engine.queuePassActive(perf, 'stranger', 1, now)).toBe(false);
     expect(await engine.queueConsumePass(perf, 'stranger', 1, now)).toBe(false);
     expect(await engine.queueStatus(perf, 'stranger', now)).toBeNull();
@@ -508,7 +573,7 @@ describe.each(engineAdapters())('waiting room contract: $name', (adapter) => {
     await movedBy(async () => undefined); // the admission just above
     await movedBy(() => join(engine, perf, 'b', { now, open: true }));
     await join(engine, perf, 'c', { now, open: true });
-    await movedBy(() => engine.queueLeave(perf, 'b'));
+    await movedBy(() => engine.queueLeave(perf, 'b', now));
     await movedBy(() => engine.queueConsumePass(perf, 'a', admitted[0]!.passId, now));
     // An admission that finds only abandoned entries still changes them (to expired).
     const skipping = await admit(engine, perf, now, { max: 1, staleBefore: now + 1 });
@@ -675,7 +740,7 @@ describe.each(engineAdapters())('waiting room contract: $name', (adapter) => {
     expect(leaver.outcome).toBe('joined');
     await engine.queueObserve(perf, ['u0'], t0);
     await engine.queueTouch(perf, 'u0', t0);
-    expect(await engine.queueLeave(perf, 'u2')).toBe(true);
+    expect(await engine.queueLeave(perf, 'u2', t0)).toBe(true);
     const admitted = await engine.queueAdmit(perf, {
       max: 1,
       maxActive: 10,
@@ -698,6 +763,10 @@ describe.each(engineAdapters())('waiting room contract: $name', (adapter) => {
       waiting: 0,
       active: 0,
       admittedTotal: 0,
+      joined: 0,
+      prequeued: 0,
+      left: 0,
+      passesExpired: 0,
       version: 0,
       opened: false,
       closed: null,
@@ -790,7 +859,7 @@ describe.each(engineAdapters())('waiting room contract: $name', (adapter) => {
       expect(await untimed()).toEqual([]);
       await engine.queueObserve(perf, ['late', 'u0'], now);
       await engine.queueTouch(perf, 'late', now);
-      await engine.queueLeave(perf, 'late');
+      await engine.queueLeave(perf, 'late', now);
       await engine.queueConsumePass(perf, admitted[0]!.userId, admitted[0]!.passId, now);
       expect(await untimed()).toEqual([]);
       await engine.queueClose(perf, 'sold-out', UNTIL);

@@ -1,7 +1,7 @@
 -- KEYS[7 + i]: user i's join window. ARGV: now, open (0|1), seed, limit (0: none), windowMs, until,
 -- then the users. Each user is decided as if the joins ran one after another, in order; the writes
 -- of all of them are then made in one command per key (a batch costs eight calls plus three or four a
--- user; one join alone costs twelve). First whether the queue is paused (1|0), then three values per user: 'l', retryAfterMs, false (over the limit)
+-- user; one join alone costs twelve, one more before the opening to count the pre-queue). First whether the queue is paused (1|0), then three values per user: 'l', retryAfterMs, false (over the limit)
 -- · 'c', reason, false (closed) · 'j', raw, rank or false (joined).
 -- Arrivals after opening are ordered after every pre-queue entry: score = AFTER_OPENING + seq, written
 -- through %d so Lua never writes 1e+13.
@@ -79,6 +79,8 @@ if n > 0 then
     out[at + 3] = opened and card + k - 1
   end
   redis.call('HINCRBY', KEYS[7], 'version', n)
+  -- The report's funnel: joined is the sequence itself; the pre-queue's arrivals are counted here.
+  if not opened then redis.call('HINCRBY', KEYS[7], 'prequeued', n) end
   -- The hot path: two reads instead of seven writes when the keys already expire at ARGV[6]. Besides
   -- the first join, only the sorted set it added to can be new (admission empties the order).
   if redis.call('PEXPIRETIME', KEYS[7]) ~= tonumber(expire_at) or redis.call('PEXPIRETIME', zset) < 0 then

@@ -1,84 +1,9 @@
-import { randomInt } from 'node:crypto';
 import type { Clock } from '../../platform/clock.js';
 import type { RateLimitResult } from '../coordination/port.js';
 import { queueJoinWindowKey } from '../keys.js';
-import { LiveSlots } from './live-slots.js';
-import type { AdmitResult, JoinOptions, JoinResult, QueueEntry, WaitingRoom } from './port.js';
-import { decodeState, encodeAdmitted, encodeState, isFinished, seqOf, STATE_TAG, tagOf } from './state.js';
-
-class Queue {
-  constructor(
-    /** When the whole queue is forgotten, as its keys expire in Redis (see WaitingRoom in port.ts). */
-    public until: number,
-  ) {}
-
-  seq = 0;
-  opened = false;
-  closed: string | null = null;
-  /** null: never set (the queue is not paused, and the ticker may set it from PostgreSQL). */
-  paused: boolean | null = null;
-  admittedTotal = 0;
-  version = 0;
-  readonly states = new Map<string, string>();
-  readonly seen = new Map<string, number>();
-  /** Pre-queue arrivals in arrival order; entries that left are filtered out at opening. */
-  pre: string[] = [];
-  preCount = 0;
-  /** Waiting order: slot → user; `head` is the first slot admission has not passed yet. */
-  readonly order: string[] = [];
-  readonly slotOf = new Map<string, number>();
-  readonly slots = new LiveSlots();
-  head = 0;
-  /** Unconsumed passes: user → expiry. */
-  readonly active = new Map<string, number>();
-
-  enqueue(userId: string): void {
-    const slot = this.order.length;
-    this.order.push(userId);
-    this.slotOf.set(userId, slot);
-    this.slots.set(slot, true);
-  }
-
-  dequeue(userId: string): void {
-    const slot = this.slotOf.get(userId);
-    if (slot === undefined) return;
-    this.slots.set(slot, false);
-    this.slotOf.delete(userId);
-  }
-
-  open(): number {
-    if (this.opened) return 0;
-    this.opened = true;
-    const placed = this.pre.filter((u) => this.states.get(u)?.[0] === STATE_TAG.prequeue);
-    // Fisher–Yates with a CSPRNG: the order among early arrivals must not be predictable.
-    for (let i = placed.length - 1; i > 0; i--) {
-      const j = randomInt(i + 1);
-      [placed[i], placed[j]] = [placed[j]!, placed[i]!];
-    }
-    for (const userId of placed) {
-      this.states.set(userId, encodeState('waiting', seqOf(this.states.get(userId)!)));
-      this.enqueue(userId);
-    }
-    this.pre = [];
-    this.preCount = 0;
-    this.version++;
-    return placed.length;
-  }
-
-  expirePasses(now: number): void {
-    for (const [userId, expiresAt] of this.active) if (expiresAt <= now) this.active.delete(userId);
-  }
-
-  entry(userId: string, now: number): QueueEntry | null {
-    const raw = this.states.get(userId);
-    if (raw === undefined) return null;
-    const decoded = decodeState(raw, now);
-    const slot = this.slotOf.get(userId);
-    const position =
-      decoded.state === 'waiting' && slot !== undefined ? this.slots.countBefore(slot) + 1 : null;
-    return { ...decoded, position, closed: this.closed, paused: this.paused === true };
-  }
-}
+import { Queue } from './memory-queue.js';
+import type { AdmitResult, JoinOptions, JoinResult, WaitingRoom } from './port.js';
+import { encodeAdmitted, encodeState, isFinished, NO_QUEUE_STATS, seqOf, STATE_TAG, tagOf } from './state.js';
 
 /**
  * The memory engine's waiting rooms. Each operation runs to completion without awaiting, which makes
@@ -135,6 +60,7 @@ export function createMemoryWaitingRoom(
       q.states.set(userId, encodeState('prequeue', seq));
       q.pre.push(userId);
       q.preCount++;
+      q.prequeued++;
     }
     q.seen.set(userId, now);
     q.version++;
@@ -173,7 +99,7 @@ export function createMemoryWaitingRoom(
       return true;
     },
 
-    queueLeave: async (perf, userId) => {
+    queueLeave: async (perf, userId, now) => {
       const q = found(perf);
       const raw = q?.states.get(userId);
       if (!q || raw === undefined) return false;
@@ -181,6 +107,12 @@ export function createMemoryWaitingRoom(
       const tag = tagOf(raw);
       if (tag !== STATE_TAG.prequeue && tag !== STATE_TAG.waiting && tag !== STATE_TAG.admitted) return false;
       if (tag === STATE_TAG.prequeue) q.preCount--;
+      // As leave.lua: a pass that had run out was not given up, and one still unswept (its holder may
+      // have joined again since) is counted as expired now, once, as the sweep would have.
+      const expiresAt = q.active.get(userId);
+      const givenUp = tag === STATE_TAG.admitted && expiresAt !== undefined && expiresAt > now;
+      if (tag !== STATE_TAG.admitted || givenUp) q.left++;
+      if (expiresAt !== undefined && !givenUp) q.passesExpired++;
       q.dequeue(userId);
       q.active.delete(userId);
       q.states.set(userId, encodeState('left', seqOf(raw)));
@@ -256,22 +188,17 @@ export function createMemoryWaitingRoom(
 
     queueStats: async (perf, now) => {
       const q = found(perf);
-      if (!q)
-        return {
-          waiting: 0,
-          active: 0,
-          admittedTotal: 0,
-          version: 0,
-          opened: false,
-          closed: null,
-          paused: false,
-        };
+      if (!q) return { ...NO_QUEUE_STATS };
       q.expirePasses(now);
       const waiting = q.slots.countBefore(q.order.length) + q.preCount;
       return {
         waiting,
         active: q.active.size,
         admittedTotal: q.admittedTotal,
+        joined: q.seq,
+        prequeued: q.prequeued,
+        left: q.left,
+        passesExpired: q.passesExpired,
         version: q.version,
         opened: q.opened,
         closed: q.closed,

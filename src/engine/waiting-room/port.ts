@@ -47,6 +47,17 @@ export interface QueueStats {
   active: number;
   /** Admissions since the queue began. */
   admittedTotal: number;
+  /**
+   * Entries ever created: every join that made a new entry, pre-queue included (a re-join after
+   * leaving, a skip or an expired pass is a new entry, counted again). The arrival sequence itself.
+   */
+  joined: number;
+  /** Of `joined`, the entries created before the opening (the pre-queue's arrivals). */
+  prequeued: number;
+  /** Entries that left: from the pre-queue, from the waiting order, or giving an unexpired pass up. */
+  left: number;
+  /** Passes that expired neither consumed nor given up (one that ran out before its holder left counts here). */
+  passesExpired: number;
   /** Bumped by every change of order or state: lets nodes notice changes with one cheap read. */
   version: number;
   opened: boolean;
@@ -119,8 +130,11 @@ export interface WaitingRoom {
   queueObserve(perf: string, userIds: readonly string[], now: number): Promise<(QueueEntry | null)[]>;
   /** Marks the entry seen (SSE open, poll, keepalive); false when there is no waiting entry. */
   queueTouch(perf: string, userId: string, now: number): Promise<boolean>;
-  /** Leaves the queue (or gives up an unconsumed pass); false when there was nothing to leave. */
-  queueLeave(perf: string, userId: string): Promise<boolean>;
+  /**
+   * Leaves the queue (or gives up an unconsumed pass); false when there was nothing to leave. `now`
+   * tells a pass given up (counted as left) from one that had already run out (counted as expired).
+   */
+  queueLeave(perf: string, userId: string, now: number): Promise<boolean>;
   /** Admits the next live entries in order; nobody while the queue is closed or paused. */
   queueAdmit(perf: string, opts: AdmitOptions): Promise<AdmitResult>;
   /**

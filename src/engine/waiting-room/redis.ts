@@ -11,7 +11,8 @@ import { decodeState } from './state.js';
  *
  * KEYS: 1 seq (INCR) · 2 state (HASH user → encoded state) · 3 order (ZSET waiting, by position)
  *       4 pre (ZSET pre-queue, by arrival) · 5 seen (HASH user → ms) · 6 active (ZSET user → pass expiry)
- *       7 meta (HASH opened, admitted, version, closed, paused); the join also has 8…, each caller's join-rate window.
+ *       7 meta (HASH opened, admitted, version, closed, paused, and the funnel's prequeued, left,
+ *       passesExpired); the join also has 8…, each caller's join-rate window.
  * Every script that changes the queue (join, open, admit, close) moves all seven keys' expiry to the
  * caller's `until`, in the same step; the others only change fields of keys that exist, whose expiry
  * Redis keeps.
@@ -99,7 +100,7 @@ export function createRedisWaitingRoom(redis: Redis): WaitingRoom {
       );
     },
     queueTouch: async (perf, userId, now) => (await run('queueTouchScript', perf, userId, now)) === 1,
-    queueLeave: async (perf, userId) => (await run('queueLeaveScript', perf, userId)) === 1,
+    queueLeave: async (perf, userId, now) => (await run('queueLeaveScript', perf, userId, now)) === 1,
     queueAdmit: async (perf, opts): Promise<AdmitResult> => {
       const reply = (await run(
         'queueAdmitScript',
@@ -130,18 +131,20 @@ export function createRedisWaitingRoom(redis: Redis): WaitingRoom {
     queueConsumePass: async (perf, userId, passId, now) =>
       (await run('queuePassScript', perf, userId, passId, now, 1)) === 1,
     queueStats: async (perf, now): Promise<QueueStats> => {
-      const [waiting, active, admittedTotal, version, opened, closed, paused] = (await run(
-        'queueStatsScript',
-        perf,
-        now,
-      )) as [number, number, number, number, number, string | null | undefined, number];
+      const reply = (await run('queueStatsScript', perf, now)) as (number | string | null | undefined)[];
+      const [waiting, active, admittedTotal, version, opened, closed, paused] = reply;
+      const [joined, prequeued, left, passesExpired] = reply.slice(7).map(Number);
       return {
-        waiting: waiting ?? 0,
-        active: active ?? 0,
-        admittedTotal: admittedTotal ?? 0,
-        version: version ?? 0,
+        waiting: Number(waiting ?? 0),
+        active: Number(active ?? 0),
+        admittedTotal: Number(admittedTotal ?? 0),
+        joined: joined ?? 0,
+        prequeued: prequeued ?? 0,
+        left: left ?? 0,
+        passesExpired: passesExpired ?? 0,
+        version: Number(version ?? 0),
         opened: opened === 1,
-        closed: closed ?? null,
+        closed: closed === null || closed === undefined ? null : String(closed),
         paused: paused === 1,
       };
     },

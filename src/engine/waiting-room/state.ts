@@ -1,4 +1,4 @@
-import type { QueueEntry, QueueState } from './port.js';
+import type { QueueEntry, QueueState, QueueStats } from './port.js';
 
 /**
  * How both adapters store an entry's state: one string per user (a field of the state hash in Redis),
@@ -59,3 +59,18 @@ export function decodeState(raw: string, now: number): Omit<QueueEntry, 'positio
 export function isFinished(state: QueueState): boolean {
   return state === 'left' || state === 'expired' || state === 'consumed';
 }
+
+/** The stats of a queue that does not exist (never created, or forgotten): nothing counted. */
+export const NO_QUEUE_STATS: Readonly<QueueStats> = {
+  waiting: 0,
+  active: 0,
+  admittedTotal: 0,
+  joined: 0,
+  prequeued: 0,
+  left: 0,
+  passesExpired: 0,
+  version: 0,
+  opened: false,
+  closed: null,
+  paused: false,
+};

@@ -1,10 +1,18 @@
--- ARGV: now → {waiting, active, admitted, version, opened (0|1), closed, paused (0|1)}
+-- ARGV: now → {waiting, active, admitted, version, opened (0|1), closed, paused (0|1), joined, prequeued,
+-- left, passesExpired}. Passes past their expiry that admission has not swept yet (it sweeps only while
+-- it runs) count as expired here, so the figure is exact whether or not admission still runs.
+local meta = redis.call('HMGET', KEYS[7], 'admitted', 'version', 'opened', 'closed', 'paused', 'prequeued',
+  'left', 'passesExpired')
 return {
   redis.call('ZCARD', KEYS[3]) + redis.call('ZCARD', KEYS[4]),
   redis.call('ZCOUNT', KEYS[6], '(' .. ARGV[1], '+inf'),
-  tonumber(redis.call('HGET', KEYS[7], 'admitted') or '0'),
-  tonumber(redis.call('HGET', KEYS[7], 'version') or '0'),
-  redis.call('HGET', KEYS[7], 'opened') == '1' and 1 or 0,
-  redis.call('HGET', KEYS[7], 'closed'),
-  redis.call('HGET', KEYS[7], 'paused') == '1' and 1 or 0
+  tonumber(meta[1] or '0'),
+  tonumber(meta[2] or '0'),
+  meta[3] == '1' and 1 or 0,
+  meta[4],
+  meta[5] == '1' and 1 or 0,
+  tonumber(redis.call('GET', KEYS[1]) or '0'),
+  tonumber(meta[6] or '0'),
+  tonumber(meta[7] or '0'),
+  tonumber(meta[8] or '0') + redis.call('ZCOUNT', KEYS[6], '-inf', ARGV[1])
 }

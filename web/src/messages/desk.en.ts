@@ -74,4 +74,5 @@ export const deskEn = {
   'report.ticketsRefunded': 'Refunded tickets',
   'report.refunds': '{n} refunds',
   'report.basis': 'Where the figures come from',
+  'report.live': 'The same figures as the post-sale report, read again every {seconds} seconds.',
 };

@@ -75,4 +75,5 @@ export const deskKo: typeof deskEn = {
   'report.ticketsRefunded': '환불된 티켓',
   'report.refunds': '환불 {n}건',
   'report.basis': '수치의 출처',
+  'report.live': '판매 결과 보고서와 같은 수치로, {seconds}초마다 다시 읽습니다.',
 };

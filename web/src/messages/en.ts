@@ -254,6 +254,8 @@ export const en = {
     PERFORMANCE_CANCELLED: 'This performance is cancelled; it can no longer be changed.',
     SALE_ENDED: 'The sale has ended, so its waiting room cannot be paused.',
     NO_WAITING_ROOM: 'This performance has no waiting room to pause.',
+    QUEUE_ALREADY_OPEN:
+      'The waiting room has already opened, so whether there is one and how early it opens can no longer change.',
     EVENT_HAS_PERFORMANCES: 'This event has performances. Delete them first.',
     VENUE_IN_USE: 'An event uses this venue, so its seats cannot change and it cannot be deleted.',
     NOT_READY: 'Tmomi is starting up or shutting down. Try again in a moment.',

@@ -252,6 +252,7 @@ export const ko: Messages = {
     PERFORMANCE_CANCELLED: '취소된 공연이라 더 이상 바꿀 수 없습니다.',
     SALE_ENDED: '예매가 끝난 회차라 대기열을 일시 정지할 수 없습니다.',
     NO_WAITING_ROOM: '대기열 없이 판매하는 회차라 일시 정지할 대기열이 없습니다.',
+    QUEUE_ALREADY_OPEN: '대기열이 이미 열려 대기열 사용 여부와 사전 대기 시간을 바꿀 수 없습니다.',
     EVENT_HAS_PERFORMANCES: '회차가 있는 공연입니다. 회차를 먼저 삭제하세요.',
     VENUE_IN_USE: '이 공연장을 쓰는 공연이 있어 좌석을 바꾸거나 삭제할 수 없습니다.',
     NOT_READY: '티모미가 시작 또는 종료 중입니다. 잠시 후 다시 시도하세요.',

@@ -3,10 +3,12 @@ import { Link, useParams } from 'react-router';
 import type { SaleStats } from '@tmomi/contract/booking';
 import type { PerformanceDetail } from '@tmomi/contract/catalog';
 import { client } from '../../api';
+import { usePolled } from '../../hooks';
 import { useI18n } from '../../i18n';
 import type { MessageKey } from '../../messages/en';
 import { ErrorNote, Loading } from '../../ui';
 import { LiveControls } from './LiveControls';
+import { GradeTable, QueueFunnel } from './SaleFigures';
 
 /** One poll of the stats endpoint, stamped with this browser's clock (the x axis of every chart). */
 interface Sample {
@@ -19,6 +21,11 @@ const KEEP_MINUTES = 5;
 const KEEP_SAMPLES = (KEEP_MINUTES * 60_000) / POLL_EVERY_MS;
 /** The performance itself (date, sale state) changes rarely: read it again every this many polls. */
 const DETAIL_EVERY = 10;
+/**
+ * The funnel and the grades are the report's own answer (one source of truth with the report page),
+ * read less often than the stats: the report counts every ticket of the performance.
+ */
+const REPORT_EVERY_MS = 5000;
 
 /**
  * The live sale: GET /api/admin/performances/:id/stats polled every second, the last few minutes of
@@ -30,6 +37,7 @@ export default function Dashboard() {
   const [performance, setPerformance] = useState<PerformanceDetail | null>(null);
   const [samples, setSamples] = useState<Sample[]>([]);
   const [error, setError] = useState<unknown>(null);
+  const live = usePolled((signal) => client.desk.report(id, signal), REPORT_EVERY_MS, [id]);
 
   useEffect(() => {
     const controller = new AbortController();
@@ -70,6 +78,11 @@ export default function Dashboard() {
   return (
     <section>
       <h1>{t('admin.dashboard')}</h1>
+      {live.data && (
+        <p className="event-title" data-testid="event-title">
+          <strong>{live.data.performance.eventTitle}</strong>
+        </p>
+      )}
       <p className="muted">
         {dateTime(performance.startsAt)} ·{' '}
         <span className={`badge badge-${performance.saleState}`}>{t(`sale.${performance.saleState}`)}</span>
@@ -89,10 +102,6 @@ export default function Dashboard() {
         </a>
       </p>
       <ErrorNote error={error} />
-      <LiveControls
-        performance={performance}
-        onChanged={(changed) => setPerformance((current) => current && { ...current, ...changed })}
-      />
       <div className="stats" data-testid="counts">
         {(
           [
@@ -130,6 +139,21 @@ export default function Dashboard() {
           <span className="muted small">{t('admin.orders', latest.orders)}</span>
         </div>
       </div>
+      {live.data && (
+        <div className="live-figures" data-testid="live-figures">
+          <h2>{t('report.funnel')}</h2>
+          <QueueFunnel queue={live.data.queue} />
+          <h2>{t('report.grades')}</h2>
+          <GradeTable report={live.data} />
+          <p className="muted small">{t('report.live', { seconds: REPORT_EVERY_MS / 1000 })}</p>
+        </div>
+      )}
+      <ErrorNote error={live.error} />
+      {/* After the figures: on a phone they come first, the long settings form below them. */}
+      <LiveControls
+        performance={performance}
+        onChanged={(changed) => setPerformance((current) => current && { ...current, ...changed })}
+      />
       <p className="muted small">{t('admin.window', { minutes: KEEP_MINUTES })}</p>
       <div className="charts">
         <Chart

@@ -42,6 +42,7 @@ export function LiveControls({
   const [busy, setBusy] = useState(false);
   const [saved, setSaved] = useState(false);
   const { id, queue } = performance;
+  const scheduled = performance.saleState === 'scheduled';
 
   const act = async (call: () => Promise<Performance>, then?: () => void) => {
     setBusy(true);
@@ -72,6 +73,16 @@ export function LiveControls({
     if (queue.enabled) {
       const changed = QUEUE_FIELDS.filter(([, name]) => int(name) !== queue[name]);
       if (changed.length > 0) patch.queue = Object.fromEntries(changed.map(([, name]) => [name, int(name)]));
+    }
+    // Whether there is a waiting room and when it opens change only before it opens (the server says
+    // QUEUE_ALREADY_OPEN after), so the form offers them only then.
+    if (scheduled) {
+      const more: NonNullable<PerformancePatch['queue']> = {};
+      const enabled = form.get('queueEnabled') === 'on';
+      if (enabled !== queue.enabled) more.enabled = enabled;
+      if (queue.enabled && int('prequeueMinutes') !== queue.prequeueMinutes)
+        more.prequeueMinutes = int('prequeueMinutes');
+      if (Object.keys(more).length > 0) patch.queue = { ...patch.queue, ...more };
     }
     if (Object.keys(patch).length === 0) return;
     void act(
@@ -130,6 +141,9 @@ export function LiveControls({
           queue.admitPerSecond,
           queue.maxActive,
           queue.passTtlSeconds,
+          queue.enabled,
+          queue.prequeueMinutes,
+          scheduled,
         ])}
         className="stack"
         aria-label={t('live.edit')}
@@ -145,7 +159,24 @@ export function LiveControls({
             />
           </Field>
         ))}
+        {scheduled && (
+          <label className="check">
+            <input type="checkbox" name="queueEnabled" defaultChecked={queue.enabled} />{' '}
+            {t('admin.queueEnabled')}
+          </label>
+        )}
         <div className="inline-fields">
+          {scheduled && queue.enabled && (
+            <Field label={t('admin.prequeue')}>
+              <input
+                type="number"
+                name="prequeueMinutes"
+                min={0}
+                max={1440}
+                defaultValue={queue.prequeueMinutes}
+              />
+            </Field>
+          )}
           <Field label={t('admin.holdTtl')}>
             <input
               type="number"

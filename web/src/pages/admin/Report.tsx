@@ -3,20 +3,9 @@ import type { SaleReport } from '@tmomi/contract/desk';
 import { client } from '../../api';
 import { useLoad } from '../../hooks';
 import { useI18n } from '../../i18n';
-import type { MessageKey } from '../../messages/en';
 import { ErrorNote, Loading } from '../../ui';
 import '../../desk.css';
-
-const FUNNEL = [
-  ['report.joined', 'joined'],
-  ['report.prequeue', 'prequeue'],
-  ['report.admitted', 'admitted'],
-  ['report.left', 'left'],
-  ['report.abandoned', 'abandoned'],
-  ['report.passesExpired', 'passesExpired'],
-  ['report.waitingNow', 'waitingNow'],
-  ['report.bought', 'bought'],
-] as const satisfies readonly (readonly [MessageKey, keyof SaleReport['queue']])[];
+import { GradeTable, QueueFunnel } from './SaleFigures';
 
 /** The post-sale report: the waiting room's funnel, sales per minute and per grade, money and the door. */
 export default function Report() {
@@ -69,21 +58,7 @@ export default function Report() {
       </div>
 
       <h2>{t('report.funnel')}</h2>
-      {r.queue.enabled ? (
-        <>
-          <BarChart
-            label={t('report.funnel')}
-            bars={FUNNEL.map(([key, field]) => ({ label: t(key), value: r.queue[field] }))}
-            unknown={t('report.notRecorded')}
-          />
-          <details className="small">
-            <summary>{t('report.basis')}</summary>
-            <p>{r.queue.basis}</p>
-          </details>
-        </>
-      ) : (
-        <p className="muted">{t('report.noQueue')}</p>
-      )}
+      <QueueFunnel queue={r.queue} />
 
       <h2>{t('report.perMinute')}</h2>
       {r.perMinute.length === 0 ? (
@@ -96,72 +71,9 @@ export default function Report() {
       )}
 
       <h2>{t('report.grades')}</h2>
-      <div className="table-scroll">
-        <table className="report-grades">
-          <thead>
-            <tr>
-              <th>{t('report.grade')}</th>
-              <th>{t('report.sold')}</th>
-              <th>{t('report.revenue')}</th>
-              <th>{t('report.checkedIn')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {r.grades.map((g) => (
-              <tr key={g.grade}>
-                <th scope="row">{g.grade}</th>
-                <td>
-                  {n(g.sold)} / {n(g.seats)}
-                  <span className="meter" aria-hidden="true">
-                    <span style={{ width: `${(g.sold / Math.max(1, g.seats)) * 100}%` }} />
-                  </span>
-                </td>
-                <td>{money(g.revenue, r.currency)}</td>
-                <td>{n(g.checkedIn)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <GradeTable report={r} />
       <p className="muted small">{dateTime(r.at)}</p>
     </section>
-  );
-}
-
-/** Horizontal bars in inline SVG, one per figure; a figure nobody recorded says so instead of a bar. */
-function BarChart({
-  label,
-  bars,
-  unknown,
-}: {
-  label: string;
-  bars: { label: string; value: number | null }[];
-  unknown: string;
-}) {
-  const top = Math.max(1, ...bars.map((b) => b.value ?? 0));
-  const rowHeight = 28;
-  return (
-    <svg
-      className="bar-chart"
-      viewBox={`0 0 400 ${bars.length * rowHeight}`}
-      role="img"
-      aria-label={label}
-      data-testid="funnel"
-    >
-      {bars.map((b, i) => (
-        <g key={b.label} transform={`translate(0 ${i * rowHeight})`}>
-          <text x="0" y="18" className="bar-label">
-            {b.label}
-          </text>
-          {b.value !== null && (
-            <rect x="130" y="5" height="18" width={(b.value / top) * 200} className="bar" />
-          )}
-          <text x={b.value === null ? 130 : 136 + (b.value / top) * 200} y="18" className="bar-value">
-            {b.value === null ? unknown : b.value.toLocaleString()}
-          </text>
-        </g>
-      ))}
-    </svg>
   );
 }
 
