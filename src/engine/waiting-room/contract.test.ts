@@ -725,15 +725,18 @@ describe.each(engineAdapters())('waiting room contract: $name', (adapter) => {
     const engine = await adapter.open(clock);
     const perf = newPerf();
     const t0 = clock.now();
-    const until = (ms: number) => t0 + ms;
+    // Instants in units of 4 ms: against Redis these are real milliseconds, and on a loaded machine a
+    // few calls can take the 100 ms a unit of one left between the instants.
+    const S = 4;
+    const until = (ms: number) => t0 + ms * S;
     const first = await engine.queueJoin(perf, 'u0', { now: t0, open: false, until: until(300) });
     expect(first.outcome).toBe('joined');
-    await adapter.wait(clock, 200);
+    await adapter.wait(clock, 200 * S);
     expect(await engine.queueOpen(perf, until(600))).toBe(1);
     expect((await engine.queueJoin(perf, 'u1', { now: t0, open: true, until: until(600) })).outcome).toBe(
       'joined',
     );
-    await adapter.wait(clock, 200); // past the first instant: the opening moved it
+    await adapter.wait(clock, 200 * S); // past the first instant: the opening moved it
     expect(await engine.queueStatus(perf, 'u0', t0)).toMatchObject({ state: 'waiting' });
     // Only changes move it: a re-join, a poll, a keepalive, a leave or a used pass leave it as it is.
     const leaver = await engine.queueJoin(perf, 'u2', { now: t0, open: true, until: until(900) });
@@ -751,11 +754,11 @@ describe.each(engineAdapters())('waiting room contract: $name', (adapter) => {
     });
     expect(admitted.admitted.map((a) => a.userId)).toEqual(['u0']);
     expect(await engine.queueConsumePass(perf, 'u0', admitted.admitted[0]!.passId, t0)).toBe(true);
-    await adapter.wait(clock, 300); // t0 + 700
+    await adapter.wait(clock, 300 * S); // t0 + 700 units
     expect(await engine.queueClose(perf, 'sold-out', until(1_100))).toBe(true);
-    await adapter.wait(clock, 300); // t0 + 1000: past the admission's instant, not the close's
+    await adapter.wait(clock, 300 * S); // t0 + 1000 units: past the admission's instant, not the close's
     expect(await engine.queueStats(perf, t0)).toMatchObject({ closed: 'sold-out', admittedTotal: 1 });
-    await adapter.wait(clock, 200); // t0 + 1200
+    await adapter.wait(clock, 200 * S); // t0 + 1200 units
 
     expect(await engine.queueStatus(perf, 'u0', t0)).toBeNull();
     expect(await engine.queueStatus(perf, 'u1', t0)).toBeNull();
