@@ -330,12 +330,31 @@ describe.each(modes())('admin routes by role ($name)', (mode) => {
       'GET /api/admin/performances/:id/checkins 200',
       'POST /api/admin/checkin 200',
     ]);
-    // Their own door admits their own tickets only: B's code at A's door is A's door's business.
-    const wrong = await call(as.staffA!, 'POST', {
+    // Their own door admits their own tickets only. B's genuine code at A's door is as unknown as a
+    // forged one: the same 404, and nothing of B's performance (its id, its start) in the answer.
+    const scan = (code: string) =>
+      call(as.staffA!, 'POST', { url: '/api/admin/checkin', body: { code, performanceId: a.performance } });
+    const wrong = await scan(b.code);
+    const forged = await scan(`${b.code.slice(0, -3)}abc`);
+    expect(codeOf(wrong)).toBe('404 TICKET_NOT_FOUND');
+    expect(wrong.json()).toEqual(forged.json());
+    expect(wrong.body).not.toContain(b.performance);
+    // B's ticket was not used up by A's door: B's own staff admit it.
+    const atB = await call(as.staffB!, 'POST', {
       url: '/api/admin/checkin',
-      body: { code: b.code, performanceId: a.performance },
+      body: { code: b.code, performanceId: b.performance },
     });
-    expect(codeOf(wrong)).toBe('409 WRONG_PERFORMANCE');
+    expect(atB.statusCode).toBe(200);
+    // The steward is recorded: the desk's timeline and the audit log name the staff member who scanned.
+    const desk = await ok(as.managerA!, 'GET', `/api/admin/orders/${a.order}`);
+    const checkedIn = (desk.timeline as { kind: string; actor: unknown }[]).filter(
+      (e) => e.kind === 'checked-in',
+    );
+    expect(checkedIn.map((e) => e.actor)).toEqual([
+      { role: 'admin', id: ids.staffA, email: ids.staffAEmail!.toLowerCase() },
+    ]);
+    const audit = await ok(as.ownerA!, 'GET', '/api/admin/audit?action=ticket.checkin');
+    expect((audit.entries as { actor: { id: string } }[]).map((e) => e.actor.id)).toEqual([ids.staffA]);
   });
 
   it('when a manager runs their own sale, then every manage route answers; members and the audit log are 403', async () => {
