@@ -22,6 +22,8 @@ const day = 86_400_000;
 
 /** What one organization has: every kind of record an admin route can name. */
 interface World {
+  /** The organization's letter: its name is `Org ${tag}`. */
+  tag: string;
   org: string;
   venue: string;
   event: string;
@@ -32,6 +34,8 @@ interface World {
   broadcast: string;
   /** A member the owner may change or remove. */
   member: string;
+  /** A pending invitation the owner may withdraw. */
+  invitation: string;
 }
 
 /** A request to each admin route against one organization's records: valid, so only access decides. */
@@ -136,6 +140,21 @@ const CASES: Record<string, (w: World) => { url: string; body?: object }> = {
     url: `/api/admin/organizations/${w.org}/members/${w.member}`,
   }),
   'GET /api/admin/audit': () => ({ url: '/api/admin/audit' }),
+  'PATCH /api/admin/organizations/:id': (w) => ({
+    url: `/api/admin/organizations/${w.org}`,
+    body: { name: `Org ${w.tag}` },
+  }),
+  'DELETE /api/admin/organizations/:id': (w) => ({ url: `/api/admin/organizations/${w.org}` }),
+  'GET /api/admin/organizations/:id/invitations': (w) => ({
+    url: `/api/admin/organizations/${w.org}/invitations`,
+  }),
+  'POST /api/admin/organizations/:id/invitations': (w) => ({
+    url: `/api/admin/organizations/${w.org}/invitations`,
+    body: { email: uniqueEmail('invitee'), role: 'staff' },
+  }),
+  'DELETE /api/admin/organizations/:id/invitations/:invitationId': (w) => ({
+    url: `/api/admin/organizations/${w.org}/invitations/${w.invitation}`,
+  }),
 };
 
 /** The 404 each kind of record answers, for another organization's as for one that does not exist. */
@@ -243,7 +262,15 @@ describe.each(modes())('admin routes by role ($name)', (mode) => {
       `/api/admin/performances/${String(perf.id)}/messages`,
       message,
     );
+    const invitation = await ok(
+      as[`owner${tag}`]!,
+      'POST',
+      `/api/admin/organizations/${String(org.id)}/invitations`,
+      { email: uniqueEmail('pending'), role: 'staff' },
+    );
     return {
+      tag,
+      invitation: String(invitation.id),
       org: String(org.id),
       venue: String(venue.id),
       event: String(event.id),
@@ -370,6 +397,9 @@ describe.each(modes())('admin routes by role ($name)', (mode) => {
     expect(refused.sort()).toEqual(
       [
         'DELETE /api/admin/organizations/:id/members/:userId',
+        'PATCH /api/admin/organizations/:id',
+        'GET /api/admin/organizations/:id/invitations',
+        'POST /api/admin/organizations/:id/invitations',
         'GET /api/admin/audit',
         'GET /api/admin/mail',
         'GET /api/admin/organizations/:id/members',
