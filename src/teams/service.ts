@@ -129,7 +129,7 @@ export class TeamService {
     return { members: rows.map(toMember) };
   }
 
-  async assertExists(organizationId: string): Promise<void> {
+  private async assertExists(organizationId: string): Promise<void> {
     if ((await this.deps.teams.organizations([organizationId])).length === 0)
       throw new AppError('ORGANIZATION_NOT_FOUND', undefined, { id: organizationId });
   }
