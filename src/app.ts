@@ -235,7 +235,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   app.decorateRequest('caller', null);
   app.decorateRequest('access', null);
   // Before any route is declared: every route under /api/admin gets its access check and audit here.
-  const teams = createTeams({ db: deps.db, guard, sessions, logger: deps.logger });
+  const teams = createTeams({ ...deps, guard, sessions, mailer: mail.service });
   teams.access.install(app);
   opsRoutes(app, { readiness });
   const metricsServer = serveMetrics(app, {
@@ -255,7 +255,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   queueRoutes(app, { queue, streams, guard, metrics: queueMetrics });
   bookingRoutes(app, { ...booking, guard, limits: deps.engine });
   mailRoutes(app, { mail: mail.service, guard });
-  teamRoutes(app, { teams: teams.service, memberships: teams.memberships, guard });
+  teamRoutes(app, { teams, guard, auth });
   accountLinkRoutes(app, { links, engine: deps.engine, attemptsPerMinute: settings.authRateLimitPerMinute });
   await webRoutes(app, deps.webRoot ?? WEB_DIST);
 

@@ -22,6 +22,8 @@ const day = 86_400_000;
 
 /** What one organization has: every kind of record an admin route can name. */
 interface World {
+  /** The organization's letter: its name is `Org ${tag}`. */
+  tag: string;
   org: string;
   venue: string;
   event: string;
@@ -32,6 +34,8 @@ interface World {
   broadcast: string;
   /** A member the owner may change or remove. */
   member: string;
+  /** A pending invitation the owner may withdraw. */
+  invitation: string;
 }
 
 /** A request to each admin route against one organization's records: valid, so only access decides. */
@@ -136,6 +140,21 @@ const CASES: Record<string, (w: World) => { url: string; body?: object }> = {
     url: `/api/admin/organizations/${w.org}/members/${w.member}`,
   }),
   'GET /api/admin/audit': () => ({ url: '/api/admin/audit' }),
+  'PATCH /api/admin/organizations/:id': (w) => ({
+    url: `/api/admin/organizations/${w.org}`,
+    body: { name: `Org ${w.tag}` },
+  }),
+  'DELETE /api/admin/organizations/:id': (w) => ({ url: `/api/admin/organizations/${w.org}` }),
+  'GET /api/admin/organizations/:id/invitations': (w) => ({
+    url: `/api/admin/organizations/${w.org}/invitations`,
+  }),
+  'POST /api/admin/organizations/:id/invitations': (w) => ({
+    url: `/api/admin/organizations/${w.org}/invitations`,
+    body: { email: uniqueEmail('invitee'), role: 'staff' },
+  }),
+  'DELETE /api/admin/organizations/:id/invitations/:invitationId': (w) => ({
+    url: `/api/admin/organizations/${w.org}/invitations/${w.invitation}`,
+  }),
 };
 
 /** The 404 each kind of record answers, for another organization's as for one that does not exist. */
@@ -243,7 +262,15 @@ describe.each(modes())('admin routes by role ($name)', (mode) => {
       `/api/admin/performances/${String(perf.id)}/messages`,
       message,
     );
+    const invitation = await ok(
+      as[`owner${tag}`]!,
+      'POST',
+      `/api/admin/organizations/${String(org.id)}/invitations`,
+      { email: uniqueEmail('pending'), role: 'staff' },
+    );
     return {
+      tag,
+      invitation: String(invitation.id),
       org: String(org.id),
       venue: String(venue.id),
       event: String(event.id),
@@ -330,12 +357,31 @@ describe.each(modes())('admin routes by role ($name)', (mode) => {
       'GET /api/admin/performances/:id/checkins 200',
       'POST /api/admin/checkin 200',
     ]);
-    // Their own door admits their own tickets only: B's code at A's door is A's door's business.
-    const wrong = await call(as.staffA!, 'POST', {
+    // Their own door admits their own tickets only. B's genuine code at A's door is as unknown as a
+    // forged one: the same 404, and nothing of B's performance (its id, its start) in the answer.
+    const scan = (code: string) =>
+      call(as.staffA!, 'POST', { url: '/api/admin/checkin', body: { code, performanceId: a.performance } });
+    const wrong = await scan(b.code);
+    const forged = await scan(`${b.code.slice(0, -3)}abc`);
+    expect(codeOf(wrong)).toBe('404 TICKET_NOT_FOUND');
+    expect(wrong.json()).toEqual(forged.json());
+    expect(wrong.body).not.toContain(b.performance);
+    // B's ticket was not used up by A's door: B's own staff admit it.
+    const atB = await call(as.staffB!, 'POST', {
       url: '/api/admin/checkin',
-      body: { code: b.code, performanceId: a.performance },
+      body: { code: b.code, performanceId: b.performance },
     });
-    expect(codeOf(wrong)).toBe('409 WRONG_PERFORMANCE');
+    expect(atB.statusCode).toBe(200);
+    // The steward is recorded: the desk's timeline and the audit log name the staff member who scanned.
+    const desk = await ok(as.managerA!, 'GET', `/api/admin/orders/${a.order}`);
+    const checkedIn = (desk.timeline as { kind: string; actor: unknown }[]).filter(
+      (e) => e.kind === 'checked-in',
+    );
+    expect(checkedIn.map((e) => e.actor)).toEqual([
+      { role: 'admin', id: ids.staffA, email: ids.staffAEmail!.toLowerCase() },
+    ]);
+    const audit = await ok(as.ownerA!, 'GET', '/api/admin/audit?action=ticket.checkin');
+    expect((audit.entries as { actor: { id: string } }[]).map((e) => e.actor.id)).toEqual([ids.staffA]);
   });
 
   it('when a manager runs their own sale, then every manage route answers; members and the audit log are 403', async () => {
@@ -351,6 +397,9 @@ describe.each(modes())('admin routes by role ($name)', (mode) => {
     expect(refused.sort()).toEqual(
       [
         'DELETE /api/admin/organizations/:id/members/:userId',
+        'PATCH /api/admin/organizations/:id',
+        'GET /api/admin/organizations/:id/invitations',
+        'POST /api/admin/organizations/:id/invitations',
         'GET /api/admin/audit',
         'GET /api/admin/mail',
         'GET /api/admin/organizations/:id/members',

@@ -10,6 +10,7 @@ import type { AuthService, Session } from './service.js';
 import type { Sessions } from './sessions.js';
 import type { Totp } from './totp.js';
 import { totpRoutes } from './totp-routes.js';
+import { withSessionCookie } from './session-cookie.js';
 import {
   LoginBody,
   PasswordChangeBody,
@@ -43,15 +44,7 @@ export function authRoutes(
   });
   /** The session in the body, and as the httpOnly cookie EventSource needs. */
   const sendSession = (req: FastifyRequest, reply: FastifyReply, session: Session) =>
-    reply
-      .setCookie(SESSION_COOKIE, session.accessToken, {
-        path: '/',
-        httpOnly: true,
-        sameSite: 'strict',
-        expires: new Date(session.expiresAt),
-        secure: req.protocol === 'https',
-      })
-      .send(session);
+    withSessionCookie(req, reply, session).send(session);
 
   app.post(
     '/api/auth/signup',

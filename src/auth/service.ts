@@ -121,6 +121,13 @@ export class AuthService {
     return this.sessionFor(user);
   }
 
+  /** A new session for an account whose sessions a change of its own ended (an accepted invitation). */
+  async renewed(userId: string): Promise<Session> {
+    const user = await this.users.findById(userId);
+    if (!user) throw new AppError('SESSION_ENDED');
+    return this.sessionFor(user);
+  }
+
   async me(caller: Caller): Promise<PublicUser> {
     return toPublic(await this.account(caller));
   }

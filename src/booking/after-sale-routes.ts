@@ -180,7 +180,7 @@ export function afterSaleRoutes(
         response: { 200: TicketSchema, ...errors },
       },
     },
-    async (req) => tickets.checkIn(req.body.code, req.body.performanceId),
+    async (req) => tickets.checkIn(req.body.code, req.body.performanceId, callerOf(req).userId),
   );
 
   app.get(

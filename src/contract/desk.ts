@@ -57,7 +57,8 @@ export type DeskOrderPage = Static<typeof DeskOrderPageSchema>;
 
 /**
  * What happened to an order, oldest first, each with who and when. `actor` is null where nothing
- * records who (a check-in records when, not which door or admin).
+ * records who (a check-in from before its steward was recorded); a check-in's actor is the staff member
+ * or admin who scanned it, with the role `admin` (the organizer's side).
  */
 export const TimelineEntrySchema = Type.Object({
   at: Instant,

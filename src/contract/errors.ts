@@ -141,6 +141,26 @@ export const ERRORS = {
     message:
       'An organization needs an owner; make someone else owner before this one leaves or changes role.',
   },
+  ORGANIZATION_NOT_EMPTY: {
+    status: 409,
+    message: 'This organization still has venues or events; delete or move them first.',
+  },
+  ORGANIZATION_IS_DEFAULT: {
+    status: 409,
+    message: 'The default organization holds what is made without naming one; it cannot be deleted.',
+  },
+  INVITATION_NOT_FOUND: { status: 404, message: 'There is no such invitation; check the link.' },
+  INVITATION_EXPIRED: {
+    status: 410,
+    message: 'This invitation has expired; ask the organization’s owner to invite you again.',
+  },
+  INVITATION_REVOKED: { status: 410, message: 'This invitation was withdrawn by the organization.' },
+  INVITATION_USED: { status: 409, message: 'This invitation has been accepted already.' },
+  INVITATION_WRONG_ACCOUNT: {
+    status: 403,
+    message:
+      'This invitation is for another email address; log in or sign up with that address to accept it.',
+  },
   INTERNAL: { status: 500, message: 'Something went wrong on our side.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { SessionSchema } from './auth.js';
 import { Id, Name } from './common.js';
 
 // Teams and roles (issue 18): organizations, their members, and the audit log of admin actions.
@@ -41,7 +42,7 @@ export type Member = Static<typeof MemberSchema>;
 export const MemberListSchema = Type.Object({ members: Type.Array(MemberSchema) });
 export type MemberList = Static<typeof MemberListSchema>;
 
-/** An invitation: the account must exist already (decision 023). */
+/** Adds an existing account at once (decision 023); an invitation (below) reaches any address. */
 export const MemberBody = Type.Object(
   { email: Type.String({ format: 'email', maxLength: 254 }), role: OrgRole },
   { additionalProperties: false },
@@ -85,3 +86,53 @@ export type AuditPage = Static<typeof AuditPageSchema>;
 
 /** The organization a new venue or event goes into; the caller's only one when left out. */
 export const OrganizationChoice = { organizationId: Type.Optional(Id) };
+
+/** A new name for an organization. */
+export const OrganizationRenameBody = Type.Object({ name: Name(200) }, { additionalProperties: false });
+export type OrganizationRenameBody = Static<typeof OrganizationRenameBody>;
+
+/** An owner invites an address with a role (decision 025); the mailed link is used once, within 7 days. */
+export const InvitationBody = Type.Object(
+  { email: Type.String({ format: 'email', maxLength: 254 }), role: OrgRole },
+  { additionalProperties: false },
+);
+export type InvitationBody = Static<typeof InvitationBody>;
+export const InvitationParams = Type.Object({ id: Id, invitationId: Id });
+
+/** A pending invitation as its organization's owners see it (never its token). */
+export const InvitationSchema = Type.Object({
+  id: Type.String(),
+  email: Type.String(),
+  role: OrgRole,
+  invitedBy: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Type.String({ format: 'date-time' }),
+  expiresAt: Type.String({ format: 'date-time' }),
+  /** Past its expiry: the link no longer works; inviting again sends a new one. */
+  expired: Type.Boolean(),
+});
+export type Invitation = Static<typeof InvitationSchema>;
+export const InvitationListSchema = Type.Object({ invitations: Type.Array(InvitationSchema) });
+export type InvitationList = Static<typeof InvitationListSchema>;
+
+/** The token of a mailed invitation link (43 base64url characters). */
+export const InvitationTokenBody = Type.Object(
+  { token: Type.String({ minLength: 20, maxLength: 200, pattern: '^[A-Za-z0-9_-]+$' }) },
+  { additionalProperties: false },
+);
+
+/** What an invitation link offers, shown before it is accepted. */
+export const InvitationOfferSchema = Type.Object({
+  organization: Type.Object({ id: Type.String(), name: Type.String() }),
+  email: Type.String(),
+  role: OrgRole,
+  expiresAt: Type.String({ format: 'date-time' }),
+});
+export type InvitationOffer = Static<typeof InvitationOfferSchema>;
+
+/** An accepted invitation: the membership, and a new session (the change ended the old one). */
+export const InvitationAcceptedSchema = Type.Object({
+  organization: Type.Object({ id: Type.String(), name: Type.String() }),
+  role: OrgRole,
+  session: SessionSchema,
+});
+export type InvitationAccepted = Static<typeof InvitationAcceptedSchema>;

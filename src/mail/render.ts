@@ -107,6 +107,15 @@ export class Renderer {
         if (expiresAt.getTime() <= Date.now()) return undefined;
         return { ...templates.queueTurn(title, expiresAt, link, m.locale), attachments: [] };
       }
+      case 'invitation': {
+        const link = `${this.deps.publicUrl}/invitations/accept?token=${String(data.token)}`;
+        const invitation = {
+          organization: String(data.organization),
+          inviter: String(data.inviter ?? ''),
+          role: String(data.role) as 'owner' | 'manager' | 'staff',
+        };
+        return { ...templates.invitation(invitation, link, m.locale), attachments: [] };
+      }
       case 'password-reset':
       case 'verify-email': {
         const path = m.kind === 'password-reset' ? 'reset-password' : 'verify-email';

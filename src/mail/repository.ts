@@ -2,7 +2,13 @@ import type { Db } from '../platform/db.js';
 import type { Locale } from '../contract/mail.js';
 
 export type MailKind =
-  'order-confirmation' | 'refund-receipt' | 'broadcast' | 'queue-turn' | 'password-reset' | 'verify-email';
+  | 'order-confirmation'
+  | 'refund-receipt'
+  | 'broadcast'
+  | 'queue-turn'
+  | 'password-reset'
+  | 'verify-email'
+  | 'invitation';
 
 export type MailState = 'pending' | 'sending' | 'sent' | 'dead' | 'skipped' | 'kept';
 
@@ -103,6 +109,26 @@ export class MailRepository {
        SELECT $1, ${this.messageId}, $2, u.id, u.email, u.locale, $4 FROM users u WHERE u.id = $3
        ON CONFLICT (source) DO NOTHING`,
       [m.source, m.kind, m.userId, m.data],
+    );
+  }
+
+  /**
+   * An invitation into an organization, to an address that may have no account yet: in the account's
+   * language when it has one, else the inviter's. Written in the invitation's transaction (`client`), so
+   * a link is mailed exactly when its invitation exists.
+   */
+  async enqueueInvitation(
+    client: Pick<Db, 'query'>,
+    m: { source: string; email: string; inviterId: string; data: Record<string, unknown> },
+  ): Promise<void> {
+    await client.query(
+      `INSERT INTO mail_messages (source, message_id, kind, user_id, recipient, locale, data)
+       SELECT $1, ${this.messageId}, 'invitation', u.id, $2,
+              coalesce(u.locale, (SELECT locale FROM users WHERE id = $3), 'en'),
+              $4::jsonb || jsonb_build_object('inviter', coalesce((SELECT name FROM users WHERE id = $3), ''))
+       FROM (SELECT 1) AS one LEFT JOIN users u ON u.email = $2
+       ON CONFLICT (source) DO NOTHING`,
+      [m.source, m.email, m.inviterId, m.data],
     );
   }
 

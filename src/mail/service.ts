@@ -1,4 +1,5 @@
 import { AppError } from '../contract/errors.js';
+import type { DbClient } from '../platform/db.js';
 import type { BroadcastBody, BroadcastProgress, MailMessage } from '../contract/mail.js';
 import type { BroadcastRepository, BroadcastRow } from './broadcast-repository.js';
 import type { MailKind, MailRepository } from './repository.js';
@@ -17,7 +18,7 @@ export interface AccountMailer {
 export class MailService implements AccountMailer {
   constructor(
     private readonly deps: {
-      repository: Pick<MailRepository, 'enqueue' | 'list'>;
+      repository: Pick<MailRepository, 'enqueue' | 'enqueueInvitation' | 'list'>;
       broadcasts: BroadcastRepository;
       delivering: boolean;
       /** Told when a message that should go at once was queued. */
@@ -108,6 +109,24 @@ export class MailService implements AccountMailer {
       userId: m.userId,
       data: { token: m.token },
     });
+    this.deps.onQueued?.();
+  }
+
+  /** An invitation into an organization, queued in the invitation's own transaction. */
+  async queueInvitation(
+    m: { email: string; token: string; organization: string; role: string; inviterId: string },
+    client: Pick<DbClient, 'query'>,
+  ): Promise<void> {
+    await this.deps.repository.enqueueInvitation(client, {
+      source: `invitation:${m.token.slice(0, 16)}`,
+      email: m.email,
+      inviterId: m.inviterId,
+      data: { token: m.token, organization: m.organization, role: m.role, inviterId: m.inviterId },
+    });
+  }
+
+  /** A message queued in a transaction that has now committed: deliver it without waiting for a poll. */
+  queued(): void {
     this.deps.onQueued?.();
   }
 

@@ -59,6 +59,11 @@ const WORDS = {
     movedBody: (from: string, to: string) =>
       `The performance of ${from} moves to ${to}. Your tickets are valid for the new date as they are.`,
     cancelled: (title: string) => `Cancelled: ${title}`,
+    invited: (organization: string) => `You are invited to join ${organization} on Tmomi`,
+    invitedBody: (inviter: string, organization: string, role: string) =>
+      `${inviter || 'An owner'} invites you to join ${organization} on Tmomi as ${role}. Accept with this link (it works once, for seven days); if you have no Tmomi account yet, sign up with this email address first:`,
+    invitedIgnore: 'If you do not expect this invitation, ignore this email.',
+    roles: { owner: 'an owner', manager: 'a manager', staff: 'door staff' },
     cancelledBody: (when: string, reason: string) =>
       `We are sorry: the performance of ${when} is cancelled.\n\n${reason}\n\nYour order is refunded in full, to the card you paid with; a receipt follows.`,
   },
@@ -89,6 +94,11 @@ const WORDS = {
     movedBody: (from: string, to: string) =>
       `${from} 공연이 ${to}(으)로 변경되었습니다. 가지고 계신 티켓은 바뀐 일정에 그대로 유효합니다.`,
     cancelled: (title: string) => `공연 취소: ${title}`,
+    invited: (organization: string) => `${organization} 팀에 초대되었습니다`,
+    invitedBody: (inviter: string, organization: string, role: string) =>
+      `${inviter ? `${inviter}님이` : '소유자가'} Tmomi의 ${organization} 팀에 ${role}(으)로 초대했습니다. 아래 링크로 수락하세요 (7일 동안 한 번만 쓸 수 있습니다). 아직 Tmomi 계정이 없다면 이 이메일 주소로 먼저 가입하세요:`,
+    invitedIgnore: '초대를 기다리고 있지 않았다면 이 메일을 무시하세요.',
+    roles: { owner: '소유자', manager: '매니저', staff: '입장 스태프' },
     cancelledBody: (when: string, reason: string) =>
       `죄송합니다. ${when} 공연이 취소되었습니다.\n\n${reason}\n\n주문 금액 전액을 결제한 카드로 환불해 드리며, 환불 영수증을 따로 보내 드립니다.`,
   },
@@ -190,6 +200,21 @@ export function accountLink(
   const w = WORDS[locale];
   const subject = purpose === 'password-reset' ? w.reset : w.verify;
   const lines = purpose === 'password-reset' ? [w.resetBody, link, w.resetIgnore] : [w.verifyBody, link];
+  const html = lines
+    .map((l) => (l === link ? `<p><a href="${escape(link)}">${escape(link)}</a></p>` : `<p>${escape(l)}</p>`))
+    .join('\n');
+  return { subject, text: lines.join('\n\n'), html: page(locale, subject, html) };
+}
+
+/** An invitation into an organization: who invites, to what, as what, and the link that accepts. */
+export function invitation(
+  i: { organization: string; inviter: string; role: 'owner' | 'manager' | 'staff' },
+  link: string,
+  locale: Locale,
+): Rendered {
+  const w = WORDS[locale];
+  const subject = w.invited(i.organization);
+  const lines = [w.invitedBody(i.inviter, i.organization, w.roles[i.role]), link, w.invitedIgnore];
   const html = lines
     .map((l) => (l === link ? `<p><a href="${escape(link)}">${escape(link)}</a></p>` : `<p>${escape(l)}</p>`))
     .join('\n');

@@ -81,8 +81,8 @@ export class TeamRepository {
     return rows[0]!;
   }
 
-  async members(organizationId: string): Promise<MemberRow[]> {
-    const { rows } = await this.db.query<MemberRow>(
+  async members(organizationId: string, client: Pick<DbClient, 'query'> = this.db): Promise<MemberRow[]> {
+    const { rows } = await client.query<MemberRow>(
       `SELECT u.id::text AS "userId", u.email, u.name, m.role, m.created_at AS since
        FROM memberships m JOIN users u ON u.id = m.user_id
        WHERE m.organization_id = $1 ORDER BY m.created_at, u.id`,
@@ -103,11 +103,44 @@ export class TeamRepository {
    * Locks the organization's row: every change of its members takes it first, so two owners demoting
    * each other at once cannot both pass the last-owner check.
    */
-  async lockOrganization(client: DbClient, organizationId: string): Promise<boolean> {
-    const { rowCount } = await client.query('SELECT 1 FROM organizations WHERE id = $1 FOR UPDATE', [
-      organizationId,
-    ]);
-    return rowCount === 1;
+  async lockOrganization(client: DbClient, organizationId: string): Promise<string | undefined> {
+    const { rows } = await client.query<{ name: string }>(
+      'SELECT name FROM organizations WHERE id = $1 FOR UPDATE',
+      [organizationId],
+    );
+    return rows[0]?.name;
+  }
+
+  async renameOrganization(client: DbClient, organizationId: string, name: string): Promise<void> {
+    await client.query('UPDATE organizations SET name = $2 WHERE id = $1', [organizationId, name]);
+  }
+
+  /** What the organization owns that must go before it may (its row is locked, so none is added meanwhile). */
+  async holdings(client: DbClient, organizationId: string): Promise<{ venues: number; events: number }> {
+    const { rows } = await client.query<{ venues: number; events: number }>(
+      `SELECT (SELECT count(*)::int FROM venues WHERE organization_id = $1) AS venues,
+              (SELECT count(*)::int FROM events WHERE organization_id = $1) AS events`,
+      [organizationId],
+    );
+    return rows[0]!;
+  }
+
+  /**
+   * Deletes the organization with its memberships and invitations; its audit rows stay, without it.
+   * Every member's sessions end in the same transaction: the members and their new session versions.
+   */
+  async deleteOrganization(
+    client: DbClient,
+    organizationId: string,
+  ): Promise<{ userId: string; version: number }[]> {
+    const { rows } = await client.query<{ userId: string; version: number }>(
+      `UPDATE users SET session_version = session_version + 1
+       WHERE id IN (SELECT user_id FROM memberships WHERE organization_id = $1)
+       RETURNING id::text AS "userId", session_version AS version`,
+      [organizationId],
+    );
+    await client.query('DELETE FROM organizations WHERE id = $1', [organizationId]);
+    return rows;
   }
 
   async roleOf(client: DbClient, organizationId: string, userId: string): Promise<OrgRole | undefined> {

@@ -12,11 +12,13 @@ import {
   MemberSchema,
   OrganizationBody,
   OrganizationListSchema,
+  OrganizationRenameBody,
   OrganizationSchema,
 } from '../contract/teams.js';
 import type { App } from '../platform/http.js';
-import type { Memberships } from './access.js';
-import type { TeamService } from './service.js';
+import type { AuthService } from '../auth/service.js';
+import { invitationRoutes } from './invitation-routes.js';
+import type { Teams } from './teams.js';
 
 const errors = {
   400: ErrorResponse,
@@ -28,8 +30,13 @@ const errors = {
 };
 const admin = { tags: ['admin'], security: [{ bearer: [] }] };
 
-export function teamRoutes(app: App, deps: { teams: TeamService; memberships: Memberships; guard: Guard }) {
-  const { teams, memberships, guard } = deps;
+export function teamRoutes(
+  app: App,
+  deps: { teams: Teams; guard: Guard; auth: Pick<AuthService, 'renewed'> },
+) {
+  const { guard } = deps;
+  const { service: teams, memberships } = deps.teams;
+  invitationRoutes(app, { invitations: deps.teams.invitations, guard, auth: deps.auth });
 
   app.get(
     '/api/me/organizations',
@@ -75,6 +82,39 @@ export function teamRoutes(app: App, deps: { teams: TeamService; memberships: Me
     },
     async (req, reply) =>
       reply.code(201).send(await teams.createOrganization(req.body, callerOf(req).userId)),
+  );
+
+  app.patch(
+    '/api/admin/organizations/:id',
+    {
+      config: { access: on('organization', 'owner', { audit: 'self' }) },
+      schema: {
+        ...admin,
+        summary: 'Rename the organization (its owners, or a platform admin)',
+        params: IdParams,
+        body: OrganizationRenameBody,
+        response: { 200: OrganizationSchema, ...errors },
+      },
+    },
+    async (req) => teams.renameOrganization(req.params.id, req.body.name, callerOf(req).userId),
+  );
+
+  app.delete(
+    '/api/admin/organizations/:id',
+    {
+      config: { access: on('organization', 'owner', { audit: 'self' }) },
+      schema: {
+        ...admin,
+        summary:
+          'Delete an organization that owns no venue or event (else 409 ORGANIZATION_NOT_EMPTY); its members’ sessions end',
+        params: IdParams,
+        response: { 204: Type.Null(), ...errors },
+      },
+    },
+    async (req, reply) => {
+      await teams.deleteOrganization(req.params.id, callerOf(req).userId);
+      return reply.code(204).send(null);
+    },
   );
 
   app.get(

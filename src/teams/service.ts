@@ -12,6 +12,7 @@ import type {
   OrganizationList,
   OrgRole,
 } from '../contract/teams.js';
+import { DEFAULT_ORGANIZATION_ID } from '../contract/teams.js';
 import { inTransaction, type Db, type DbClient } from '../platform/db.js';
 import type { AuditRepository } from './audit-repository.js';
 import type { MemberRow, TeamRepository } from './repository.js';
@@ -66,8 +67,71 @@ export class TeamService {
     return organization;
   }
 
+  /** Renames the organization (its owners or a platform admin). */
+  async renameOrganization(organizationId: string, name: string, actorId: string): Promise<Organization> {
+    const renamed = name.trim();
+    await inTransaction(this.deps.db, async (client) => {
+      const before = await this.lockOrganization(client, organizationId);
+      await this.deps.teams.renameOrganization(client, organizationId, renamed);
+      await this.deps.audit.insert(
+        {
+          actorId,
+          action: 'organization.rename',
+          targetType: 'organization',
+          targetId: organizationId,
+          organizationId,
+          summary: { before: { name: before }, after: { name: renamed } },
+        },
+        client,
+      );
+    });
+    return { id: organizationId, name: renamed };
+  }
+
+  /**
+   * Deletes an organization that owns no venue and no event (409 ORGANIZATION_NOT_EMPTY, with the
+   * counts, otherwise); its members' sessions end. The default organization stays: what is made
+   * without naming one goes there.
+   */
+  async deleteOrganization(organizationId: string, actorId: string): Promise<void> {
+    if (organizationId === DEFAULT_ORGANIZATION_ID) throw new AppError('ORGANIZATION_IS_DEFAULT');
+    const ended = await inTransaction(this.deps.db, async (client) => {
+      const name = await this.lockOrganization(client, organizationId);
+      const holdings = await this.deps.teams.holdings(client, organizationId);
+      if (holdings.venues > 0 || holdings.events > 0)
+        throw new AppError('ORGANIZATION_NOT_EMPTY', undefined, holdings);
+      const members = await this.deps.teams.members(organizationId, client);
+      const ended = await this.deps.teams.deleteOrganization(client, organizationId);
+      // Written after the delete: the row names the organization by its id, which no longer exists.
+      await this.deps.audit.insert(
+        {
+          actorId,
+          action: 'organization.delete',
+          targetType: 'organization',
+          targetId: organizationId,
+          organizationId: null,
+          summary: {
+            before: { name, members: members.map((m) => ({ email: m.email, role: m.role })) },
+            after: null,
+          },
+        },
+        client,
+      );
+      return ended;
+    });
+    for (const { userId, version } of ended) await this.deps.sessions.moved(userId, version);
+  }
+
   async members(organizationId: string): Promise<MemberList> {
-    return { members: (await this.deps.teams.members(organizationId)).map(toMember) };
+    const rows = await this.deps.teams.members(organizationId);
+    // A platform admin's read is not looked up by the access check: an unknown id is told here.
+    if (rows.length === 0) await this.assertExists(organizationId);
+    return { members: rows.map(toMember) };
+  }
+
+  private async assertExists(organizationId: string): Promise<void> {
+    if ((await this.deps.teams.organizations([organizationId])).length === 0)
+      throw new AppError('ORGANIZATION_NOT_FOUND', undefined, { id: organizationId });
   }
 
   /** Adds an existing account (decision 023: no invitations to addresses without one). */
@@ -152,8 +216,7 @@ export class TeamService {
     ) => Promise<{ userId: string; action: string; before: object | null; after: object | null }>,
   ): Promise<string> {
     const { userId, version } = await inTransaction(this.deps.db, async (client) => {
-      if (!(await this.deps.teams.lockOrganization(client, organizationId)))
-        throw new AppError('ORGANIZATION_NOT_FOUND', undefined, { id: organizationId });
+      await this.lockOrganization(client, organizationId);
       const change = await apply(client);
       await this.deps.audit.insert(
         {
@@ -170,6 +233,12 @@ export class TeamService {
     });
     await this.deps.sessions.moved(userId, version);
     return userId;
+  }
+
+  private async lockOrganization(client: DbClient, organizationId: string): Promise<string> {
+    const name = await this.deps.teams.lockOrganization(client, organizationId);
+    if (name === undefined) throw new AppError('ORGANIZATION_NOT_FOUND', undefined, { id: organizationId });
+    return name;
   }
 
   private async existingUser(client: DbClient, email: string) {

@@ -5,16 +5,19 @@ import { hasChromium, logIn, openPage, serverAndBrowser } from './browser.js';
 
 const PASSWORD = 'plum-cactus-orbit-42';
 
-/** Issue 18's teams in the browser: an owner builds the team, door staff see the door and nothing else. */
+/**
+ * Issue 18's teams in the browser: an owner invites door staff by email, the invitee signs up from the
+ * link and accepts, then sees the door and nothing else; the owner renames the organization.
+ */
 describe.skipIf(!hasChromium)('teams and roles in the browser', () => {
   const env = serverAndBrowser();
 
-  it('an owner adds door staff on the Team page and finds it in the audit log; the staff member sees only the door, and admits a ticket of their organization', async () => {
+  it('an owner invites door staff by email on the Team page; the invitee signs up from the link and accepts; the staff member sees only the door, and admits a ticket of their organization', async () => {
     const t = env.server;
     const ownerEmail = uniqueEmail('owner-team');
     const staffEmail = uniqueEmail('staff-team');
     await t.auth.signup({ email: ownerEmail, password: PASSWORD, name: 'Olivia Owner' });
-    await t.auth.signup({ email: staffEmail, password: PASSWORD, name: 'Sam Steward' });
+    // The steward has no account yet: the invitation's link brings them to sign up.
     const created = await t.app.inject({
       method: 'POST',
       url: '/api/admin/organizations',
@@ -58,8 +61,9 @@ describe.skipIf(!hasChromium)('teams and roles in the browser', () => {
     });
     const code = paid.json<{ tickets: { code: string }[] }>().tickets[0]!.code;
 
-    const ownerPage = await openPage(env.browser, t.url, { allow: ['status of 404'] });
-    const staffPage = await openPage(env.browser, t.url, { allow: ['status of 403'] });
+    const ownerPage = await openPage(env.browser, t.url, { allow: ['status of 409'] });
+    // 403: the organizations of a new account; 409: the used link, read again.
+    const staffPage = await openPage(env.browser, t.url, { allow: ['status of 403', 'status of 409'] });
     try {
       const { page } = ownerPage;
       await logIn(page, ownerEmail, PASSWORD);
@@ -68,29 +72,60 @@ describe.skipIf(!hasChromium)('teams and roles in the browser', () => {
       await page.getByRole('heading', { name: 'Team', exact: true }).waitFor();
       await expect.poll(() => page.getByTestId('team-member').count()).toBe(1);
 
-      // An address without an account is refused with a sentence that says what to do.
-      await page.getByLabel('Email').fill(uniqueEmail('stranger'));
-      await page.getByRole('button', { name: 'Add', exact: true }).click();
-      await page.getByText('No account uses this email').waitFor();
+      // A member is not invited again: the sentence says so.
+      await page.getByLabel('Email').fill(ownerEmail);
+      await page.getByRole('button', { name: 'Send invitation' }).click();
+      await page.getByText('This account is already a member.').waitFor();
 
       await page.getByLabel('Email').fill(staffEmail);
       await page.locator('.team-add select').selectOption('staff');
-      await page.getByRole('button', { name: 'Add', exact: true }).click();
-      await page.getByText(`${staffEmail} was added as Door staff.`).waitFor();
+      await page.getByRole('button', { name: 'Send invitation' }).click();
+      await page.getByText(`An invitation was sent to ${staffEmail} as Door staff.`).waitFor();
+      await expect.poll(() => page.getByTestId('team-invitation').count()).toBe(1);
+      await ownerPage.shot('team-invited');
+
+      // The mailed link (read from the outbox: this server delivers no mail).
+      const { rows } = await t.db.query<{ token: string }>(
+        `SELECT data->>'token' AS token FROM mail_messages WHERE recipient = $1 AND kind = 'invitation'`,
+        [staffEmail.toLowerCase()],
+      );
+      const link = `/invitations/accept?token=${rows[0]!.token}`;
+      const staff = staffPage.page;
+      await staff.goto(link);
+      await staff.getByText('Blue Note Live invites you to join as Door staff.').waitFor();
+      await staff.getByRole('main').getByRole('link', { name: 'Sign up' }).click();
+      await staff.getByLabel('Name').fill('Sam Steward');
+      await staff.getByLabel('Email').fill(staffEmail);
+      await staff.getByLabel('Password').fill(PASSWORD);
+      await staff.getByRole('button', { name: 'Sign up' }).click();
+      await staff.getByRole('button', { name: 'Accept invitation' }).click();
+      await staff.getByText('Welcome to Blue Note Live: you are now Door staff.').waitFor();
+      await staff.getByRole('link', { name: 'Door' }).waitFor();
+      await staffPage.shot('invitation-accepted');
+      // The link works once.
+      await staff.goto(link);
+      await staff.getByText('This invitation has been accepted already.').waitFor();
+
+      await page.reload();
       await expect.poll(() => page.getByTestId('team-member').count()).toBe(2);
-      await expect.poll(() => page.getByLabel(`Role of ${staffEmail}`).inputValue()).toBe('staff');
+      await expect
+        .poll(() => page.getByLabel(`Role of ${staffEmail.toLowerCase()}`).inputValue())
+        .toBe('staff');
+      await expect.poll(() => page.getByTestId('team-invitation').count()).toBe(0);
+      // Renamed: the page and the organization list say the new name.
+      await page.getByLabel('Name', { exact: true }).fill('Blue Note Club');
+      await page.getByRole('button', { name: 'Rename' }).click();
+      await page.getByText('The organization is now called Blue Note Club.').waitFor();
       await ownerPage.shot('team-page');
 
       await page.goto('/admin/audit');
       await page.getByRole('heading', { name: 'Audit log' }).waitFor();
-      await page.getByText('member.add').first().waitFor();
+      await page.getByText('invitation.accept').first().waitFor();
+      await page.getByText('organization.rename').first().waitFor();
       await page.getByText('organization.create').first().waitFor();
       await ownerPage.shot('audit-log');
 
       // The staff member: the door in the navigation, no organizer pages.
-      const staff = staffPage.page;
-      await logIn(staff, staffEmail, PASSWORD);
-      await staff.getByRole('link', { name: 'Door' }).waitFor();
       expect(await staff.getByRole('link', { name: 'Admin' }).count()).toBe(0);
       await staff.goto('/admin');
       await staff.waitForURL('**/admin/checkin');

@@ -28,6 +28,7 @@ const AuditPage = lazy(() => import('./pages/admin/AuditPage'));
 const OrderDesk = lazy(() => import('./pages/admin/OrderDesk'));
 const DeskOrder = lazy(() => import('./pages/admin/DeskOrder'));
 const Report = lazy(() => import('./pages/admin/Report'));
+const AcceptInvitation = lazy(() => import('./pages/account/AcceptInvitation'));
 
 export function App() {
   const { t } = useI18n();
@@ -77,6 +78,7 @@ export function App() {
             <Route path="/admin/audit" element={<RequireAdmin need="owner" page={<AuditPage />} />} />
             <Route path="/reset-password" element={<ResetPasswordPage />} />
             <Route path="/verify-email" element={<VerifyEmailPage />} />
+            <Route path="/invitations/accept" element={<AcceptInvitation />} />
             <Route path="*" element={<p>{t('common.notFound')}</p>} />
           </Routes>
         </Suspense>

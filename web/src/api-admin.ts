@@ -3,9 +3,15 @@ import type { DeskOrderDetail, DeskOrderPage, SaleReport } from '@tmomi/contract
 import type { BroadcastBody, BroadcastProgress, MailMessage } from '@tmomi/contract/mail';
 import type {
   AuditPage,
+  Invitation,
+  InvitationAccepted,
+  InvitationBody,
+  InvitationList,
+  InvitationOffer,
   Member,
   MemberBody,
   MemberList,
+  Organization,
   OrganizationList,
   OrgRole,
 } from '@tmomi/contract/teams';
@@ -47,6 +53,22 @@ export const adminClient = {
       }),
     remove: (organizationId: string, userId: string) =>
       call<void>(`/api/admin/organizations/${organizationId}/members/${userId}`, { method: 'DELETE' }),
+    rename: (organizationId: string, name: string) =>
+      call<Organization>(`/api/admin/organizations/${organizationId}`, { method: 'PATCH', body: { name } }),
+    deleteOrganization: (organizationId: string) =>
+      call<void>(`/api/admin/organizations/${organizationId}`, { method: 'DELETE' }),
+    invitations: (organizationId: string, signal?: AbortSignal) =>
+      call<InvitationList>(`/api/admin/organizations/${organizationId}/invitations`, { signal }),
+    invite: (organizationId: string, body: InvitationBody) =>
+      post<Invitation>(`/api/admin/organizations/${organizationId}/invitations`, body),
+    revoke: (organizationId: string, invitationId: string) =>
+      call<void>(`/api/admin/organizations/${organizationId}/invitations/${invitationId}`, {
+        method: 'DELETE',
+      }),
+    /** What an invitation link offers; no login needed. */
+    offer: (token: string, signal?: AbortSignal) =>
+      call<InvitationOffer>('/api/invitations/lookup', { method: 'POST', body: { token }, signal }),
+    accept: (token: string) => post<InvitationAccepted>('/api/invitations/accept', { token }),
     audit: (params: Record<string, string | number>, signal?: AbortSignal) =>
       call<AuditPage>(`/api/admin/audit?${query(params)}`, { signal }),
   },

@@ -20,6 +20,8 @@ interface SessionValue {
   /** The highest role the user has anywhere; null for a buyer. */
   staffRole: StaffRole | null;
   signedIn: (user: User) => void;
+  /** Reads the organizations again (after joining, renaming or deleting one). */
+  refreshOrganizations: () => void;
   logout: () => Promise<void>;
 }
 
@@ -44,6 +46,8 @@ function staffRoleOf(user: User | null, organizations: Organization[] | null): S
 export function SessionProvider({ children }: { children: ReactNode }) {
   const [user, setUser] = useState<User | null>(savedUser);
   const [organizations, setOrganizations] = useState<Organization[] | null>(null);
+  const [generation, setGeneration] = useState(0);
+  const refreshOrganizations = useCallback(() => setGeneration((g) => g + 1), []);
 
   const signedIn = useCallback((next: User) => {
     localStorage.setItem(STORAGE_KEY, JSON.stringify(next));
@@ -75,7 +79,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       },
     );
     return () => abort.abort();
-  }, [userId]);
+  }, [userId, generation]);
 
   const logout = useCallback(async () => {
     await client.auth.logout().catch(() => undefined);
@@ -83,8 +87,15 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   }, [forget]);
 
   const value = useMemo(
-    () => ({ user, organizations, staffRole: staffRoleOf(user, organizations), signedIn, logout }),
-    [user, organizations, signedIn, logout],
+    () => ({
+      user,
+      organizations,
+      staffRole: staffRoleOf(user, organizations),
+      signedIn,
+      refreshOrganizations,
+      logout,
+    }),
+    [user, organizations, signedIn, refreshOrganizations, logout],
   );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }

@@ -44,7 +44,8 @@ export interface OrderHistoryRow {
     createdAt: Date;
     completedAt: Date | null;
   }[];
-  checkIns: { ticketId: string; at: Date }[];
+  /** Each ticket's admission, with the steward who scanned it (null before migration 0019 recorded it). */
+  checkIns: { ticketId: string; at: Date; byId: string | null; byEmail: string | null }[];
 }
 
 // Each reading of the search box finds candidate orders by its own index (the email's trigram index,
@@ -120,9 +121,10 @@ export class DeskRepository {
                  'adminEmail', a.email, 'reason', r.reason, 'amount', r.amount, 'ticketIds', r.ticket_ids::text[],
                  'createdAt', r.created_at, 'completedAt', r.completed_at) ORDER BY r.id), '[]')
           FROM refunds r LEFT JOIN users a ON a.id = r.admin_id WHERE r.order_id = o.id) AS refunds,
-         (SELECT coalesce(json_agg(json_build_object('ticketId', i.id::text, 'at', i.checked_in_at)
-                 ORDER BY i.checked_in_at), '[]')
-          FROM issued_tickets i WHERE i.order_id = o.id AND i.checked_in_at IS NOT NULL) AS "checkIns"
+         (SELECT coalesce(json_agg(json_build_object('ticketId', i.id::text, 'at', i.checked_in_at,
+                 'byId', i.checked_in_by::text, 'byEmail', s.email) ORDER BY i.checked_in_at), '[]')
+          FROM issued_tickets i LEFT JOIN users s ON s.id = i.checked_in_by
+          WHERE i.order_id = o.id AND i.checked_in_at IS NOT NULL) AS "checkIns"
        FROM orders o JOIN users u ON u.id = o.user_id WHERE o.id = $1`,
       [orderId],
     );

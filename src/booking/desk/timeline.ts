@@ -13,8 +13,8 @@ const entry = (e: Partial<Entry> & Pick<Entry, 'at' | 'kind' | 'actor'>): Entry 
 
 /**
  * An order's story from the rows the system writes anyway — the order, its payment, its refunds (who
- * and why), its tickets' check-ins — oldest first. Nothing is recorded twice for it. A check-in keeps
- * its time but not who scanned it, so its actor is null.
+ * and why), its tickets' check-ins (who scanned them) — oldest first. Nothing is recorded twice for it.
+ * A check-in from before stewards were recorded has a null actor.
  */
 export function timelineOf(
   order: Pick<OrderRow, 'status' | 'reason' | 'amount' | 'createdAt' | 'updatedAt'>,
@@ -67,8 +67,11 @@ export function timelineOf(
         }),
       );
   }
-  for (const c of h.checkIns)
-    entries.push(entry({ at: c.at, kind: 'checked-in', actor: null, ticketIds: [c.ticketId] }));
+  for (const c of h.checkIns) {
+    // The steward acts for the organizer: the desk shows them as it shows an admin's refund.
+    const actor = c.byId === null ? null : { role: 'admin' as const, id: c.byId, email: c.byEmail };
+    entries.push(entry({ at: c.at, kind: 'checked-in', actor, ticketIds: [c.ticketId] }));
+  }
   // Stable: entries of one instant keep the order they were pushed in (created before paid, a refund
   // before its pay-back).
   return entries

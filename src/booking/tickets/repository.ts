@@ -54,22 +54,26 @@ export class TicketRepository {
   }
 
   /**
-   * Admits a valid code of this performance once. Of two doors scanning one code at once, the second
-   * update waits for the first and then finds the ticket used. Otherwise says why not: used (with
-   * when), void (refunded), another performance's (with its start), or unknown.
+   * Admits a valid code of this performance once, recording who scanned it (`stewardId`). Of two
+   * doors scanning one code at once, the second update waits for the first and then finds the ticket
+   * used. Otherwise says why not: used (with when), void (refunded), another performance's of the same
+   * organization (with its start), or unknown. A ticket of another organization's performance is
+   * unknown like a forged code: its door must not learn anything of another organization's sales.
    */
-  async checkIn(code: string, performanceId: string, now: Date): Promise<CheckInOutcome> {
+  async checkIn(code: string, performanceId: string, stewardId: string, now: Date): Promise<CheckInOutcome> {
     const { rows } = await this.db.query<IssuedTicketRow>(
-      `WITH t AS (UPDATE issued_tickets SET checked_in_at = $3
+      `WITH t AS (UPDATE issued_tickets SET checked_in_at = $3, checked_in_by = $4
                   WHERE code = $1 AND performance_id = $2 AND checked_in_at IS NULL AND voided_at IS NULL
                   RETURNING *)
        ${TICKET} FROM t ${SEATED}`,
-      [code, performanceId, now],
+      [code, performanceId, now, stewardId],
     );
     if (rows[0]) return { outcome: 'admitted', ticket: rows[0] };
     const { rows: known } = await this.db.query<IssuedTicketRow & { startsAt: Date }>(
-      `${TICKET}, p.starts_at AS "startsAt" FROM issued_tickets t ${SEATED} WHERE t.code = $1`,
-      [code],
+      `${TICKET}, p.starts_at AS "startsAt" FROM issued_tickets t ${SEATED}
+       WHERE t.code = $1 AND e.organization_id = (
+         SELECT de.organization_id FROM performances dp JOIN events de ON de.id = dp.event_id WHERE dp.id = $2)`,
+      [code, performanceId],
     );
     const ticket = known[0];
     if (!ticket) return { outcome: 'unknown' };

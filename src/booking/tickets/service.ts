@@ -27,17 +27,18 @@ export class TicketService {
   }
 
   /**
-   * Door scanning for one performance: a forged code is unknown without asking the database; a valid
-   * one of this performance admits once, and says where to sit.
+   * Door scanning for one performance by a steward (the staff member's or admin's account, recorded on
+   * the ticket): a forged code is unknown without asking the database, and so is another
+   * organization's ticket; a valid one of this performance admits once, and says where to sit.
    */
-  async checkIn(code: string, performanceId: string): Promise<TicketView> {
+  async checkIn(code: string, performanceId: string, stewardId: string): Promise<TicketView> {
     const { repository, codes, metrics, clock } = this.deps;
     await this.deps.performance(performanceId);
     if (!codes.isGenuine(code)) {
       metrics.checkins.inc({ outcome: 'unknown' });
       throw new AppError('TICKET_NOT_FOUND');
     }
-    const result = await repository.checkIn(code, performanceId, new Date(clock.now()));
+    const result = await repository.checkIn(code, performanceId, stewardId, new Date(clock.now()));
     metrics.checkins.inc({ outcome: result.outcome });
     switch (result.outcome) {
       case 'admitted':

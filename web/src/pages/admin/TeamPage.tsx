@@ -1,29 +1,42 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import type { OrgRole } from '@tmomi/contract/teams';
 import { client } from '../../api';
 import { useLoad } from '../../hooks';
 import { useI18n } from '../../i18n';
 import { useSession } from '../../session';
 import { ErrorNote, Field, Loading } from '../../ui';
+import { Invitations } from './team/Invitations';
+import { OrganizationSettings } from './team/OrganizationSettings';
+import { useAction } from './team/useAction';
 
 const ROLES: OrgRole[] = ['owner', 'manager', 'staff'];
 
-/** The owner's team: who is in the organization with which role; add existing accounts, change, remove. */
+/**
+ * The owner's team: the organization's name (rename, delete), who is in it with which role (change,
+ * remove), and invitations by email (send, withdraw).
+ */
 export default function TeamPage() {
   const { t } = useI18n();
   const { organizations, staffRole } = useSession();
   // A platform admin may manage every organization; an owner those they own.
   const owned = (organizations ?? []).filter((o) => staffRole === 'admin' || o.role === 'owner');
   const [chosen, setChosen] = useState<string | undefined>(undefined);
-  const organizationId = chosen ?? owned[0]?.id;
+  // Told here: the deleted organization's own section is gone with it.
+  const [deleted, setDeleted] = useState<string | null>(null);
+  const organization = owned.find((o) => o.id === chosen) ?? owned[0];
   return (
     <section>
       <h1>{t('team.title')}</h1>
       <p className="muted">{t('role.ownerHint')}</p>
+      {deleted && (
+        <p className="note" role="status">
+          {t('team.deleted', { name: deleted })}
+        </p>
+      )}
       {owned.length === 0 && <p>{t('team.none')}</p>}
       {owned.length > 1 && (
         <Field label={t('team.organization')}>
-          <select value={organizationId} onChange={(e) => setChosen(e.target.value)}>
+          <select value={organization?.id} onChange={(e) => setChosen(e.target.value)}>
             {owned.map((o) => (
               <option key={o.id} value={o.id}>
                 {o.name}
@@ -32,7 +45,13 @@ export default function TeamPage() {
           </select>
         </Field>
       )}
-      {organizationId && <Members key={organizationId} organizationId={organizationId} />}
+      {organization && (
+        <div key={organization.id}>
+          <Members organizationId={organization.id} />
+          <Invitations organizationId={organization.id} />
+          <OrganizationSettings organization={organization} onDeleted={setDeleted} />
+        </div>
+      )}
     </section>
   );
 }
@@ -43,45 +62,14 @@ function Members({ organizationId }: { organizationId: string }) {
     (signal) => client.teams.members(organizationId, signal),
     [organizationId],
   );
-  const [note, setNote] = useState<string | null>(null);
-  const [failure, setFailure] = useState<unknown>(null);
-  const [email, setEmail] = useState('');
-  const [role, setRole] = useState<OrgRole>('staff');
-  const [busy, setBusy] = useState(false);
-
-  const act = async (work: () => Promise<string>) => {
-    setBusy(true);
-    setNote(null);
-    setFailure(null);
-    try {
-      setNote(await work());
-    } catch (err) {
-      setFailure(err);
-    } finally {
-      setBusy(false);
-      reload();
-    }
-  };
-  const add = (e: FormEvent) => {
-    e.preventDefault();
-    void act(async () => {
-      const member = await client.teams.add(organizationId, { email: email.trim(), role });
-      setEmail('');
-      return t('team.added', { email: member.email, role: t(`role.${member.role}`) });
-    });
-  };
+  const { busy, act, notes } = useAction(reload);
 
   return (
     <>
       <h2>{t('team.members')}</h2>
       <ErrorNote error={error} onRetry={reload} />
       {!data && !error && <Loading />}
-      {note && (
-        <p className="note" role="status">
-          {note}
-        </p>
-      )}
-      <ErrorNote error={failure} />
+      {notes}
       {data && (
         <table className="team-members">
           <thead>
@@ -138,24 +126,6 @@ function Members({ organizationId }: { organizationId: string }) {
           </tbody>
         </table>
       )}
-      <h2>{t('team.add')}</h2>
-      <form onSubmit={add} className="team-add">
-        <Field label={t('team.email')} hint={t('team.addHint')}>
-          <input type="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
-        </Field>
-        <Field label={t('team.role')}>
-          <select value={role} onChange={(e) => setRole(e.target.value as OrgRole)}>
-            {ROLES.map((r) => (
-              <option key={r} value={r}>
-                {t(`role.${r}`)}
-              </option>
-            ))}
-          </select>
-        </Field>
-        <button type="submit" disabled={busy}>
-          {t('team.addButton')}
-        </button>
-      </form>
     </>
   );
 }
