@@ -1,9 +1,11 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { AccessClaims } from '../src/auth/service.js';
 import { TEST_CARDS } from '../src/booking/payments.js';
+import { migrate } from '../src/platform/db.js';
 import { TokenKind } from '../src/platform/tokens.js';
 import { errorShapeProblem } from './error-contract.js';
 import { operationsOf, RequestGenerator, type Auth, type FuzzRequest, valuesOf } from './fuzz-requests.js';
@@ -16,6 +18,7 @@ import {
   TEST_SECRET,
   type TestApp,
 } from './harness.js';
+import { createScratchDatabase } from './scratch-database.js';
 
 // Every operation of the OpenAPI document, fed requests generated from its own schemas (test/
 // fuzz-requests.ts): valid ones, ones with real ids made below, and hostile ones (NUL, lone
@@ -47,8 +50,14 @@ describe.each(modes())('fuzzing every operation ($name)', (mode) => {
   const authHeaders = {} as Record<Auth, Record<string, string>>;
   let generator: RequestGenerator;
 
+  let database: { url: string; drop: () => Promise<void> };
+
   beforeAll(async () => {
-    t = await startTestApp(mode);
+    // A database of its own: generated admin requests rename, delete and cancel whatever their small
+    // ids (0–3, 50) name, which on the shared database could be another test file's records.
+    database = await createScratchDatabase(mode.databaseUrl, `tmomi_fuzz_${inject('runId')}_${mode.name}`);
+    await migrate(database.url, pino({ level: 'warn' }));
+    t = await startTestApp({ ...mode, databaseUrl: database.url });
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     port = (t.app.server.address() as AddressInfo).port;
     const owner = await buyer(t);
@@ -88,7 +97,10 @@ describe.each(modes())('fuzzing every operation ($name)', (mode) => {
       ].filter((v) => v !== undefined && v !== null),
     });
   });
-  afterAll(() => t.close());
+  afterAll(async () => {
+    await t?.close();
+    await database?.drop();
+  });
 
   /**
    * A generated logout or password change ends an identity's sessions, and every later request of it
