@@ -8,7 +8,7 @@ import type { QueueMetrics } from './metrics.js';
 import type { PerformanceCache } from '../inventory/performance-cache.js';
 import type { QueueService, QueueView } from './service.js';
 import { REPLACED, StreamsPerBuyer } from './streams-per-buyer.js';
-import { eventName, isFinal } from './stream-events.js';
+import { eventName, isFinal, positionData, roughly } from './stream-events.js';
 
 /** Each watched queue's stats are read this often: what a move of the queue waits before anyone hears. */
 const WATCH_EVERY_MS = 100;
@@ -278,22 +278,6 @@ export class QueueStreams {
     stream.pending = false;
     if (isFinal(view)) stream.res.end();
   }
-}
-
-/** A `position` event's data, written out by hand: one is made per stream at each move of the queue. */
-function positionData(view: QueueView): string {
-  const seats =
-    view.seatsLeft === undefined
-      ? ''
-      : `,"seatsLeft":${view.seatsLeft},"seatsMayRunOut":${view.seatsMayRunOut}`;
-  return `{"position":${view.position},"etaSeconds":${view.etaSeconds},"etaState":"${view.etaState}"${seats}}`;
-}
-
-/** A count to two significant figures, as the page says it ("about 3,000"); changes below that wait. */
-function roughly(n: number | undefined): number | undefined {
-  if (n === undefined || n < 100) return n;
-  const unit = 10 ** (Math.floor(Math.log10(n)) - 1);
-  return Math.round(n / unit) * unit;
 }
 
 /**
