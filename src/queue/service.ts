@@ -9,6 +9,9 @@ import type { TurnNotices } from './turn-notices.js';
 import type { QueueMetrics } from './metrics.js';
 import { queueKeysUntil, type PerformanceCache } from '../inventory/performance-cache.js';
 import type { AdmissionRates } from './rates.js';
+
+// Where app.ts has always found it; the sampler itself lives in rates.ts.
+export { AdmissionRates } from './rates.js';
 import { etaSeconds, seatsMayRunOut, type EtaState } from './eta.js';
 
 /** The queue pass: signed, bound to one performance, one user and one admission (`pid`). */
