@@ -47,6 +47,22 @@ describe('the ETA estimator', () => {
     expect(etaSeconds(o, 50 + 940)).toBe(Math.ceil(2.5 + 940 / o.steadyRate));
   });
 
+  it('when the passes are still filling up, then the stay seen so far is too short a look: the estimate is rough', () => {
+    // 20 s from the opening: 150 let in over the first 7.5 s; from 8 s one leaves a second, and the
+    // place is taken at once.
+    const seen = observe(
+      samples(0, 20_000, (t) => [
+        Math.min(150, (20 * t) / 1000) + Math.max(0, Math.floor(t / 1000 - 8)),
+        Math.min(150, (20 * t) / 1000),
+      ]),
+    )!;
+    expect(seen.departures).toBe(12);
+    const o = outlookOf(seen, { ...settings, maxActive: 150 }, false);
+    expect(o.state).toBe('rough');
+    // Mean stay from what is seen, capped at the TTL: longer than the window, so not yet measured.
+    expect(150 / o.steadyRate).toBeGreaterThan(20);
+  });
+
   it('when nobody has been let in for STALL_MS, then the outlook is stalled and no ETA is given; a pause is stalled at once', () => {
     const stuck = observe(samples(0, STALL_MS, () => [500, 100]))!;
     expect(stuck.stillForMs).toBe(STALL_MS);

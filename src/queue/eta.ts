@@ -45,7 +45,7 @@ export interface QueueSettings {
 
 /**
  * How the ETA was reached: `measured` from at least MIN_SPAN_MS of observed admissions and passes
- * ending; `rough` before that (the stay a buyer makes is assumed, not yet seen); `stalled` when nobody
+ * ending, spanning a whole mean stay; `rough` before that (the stay is assumed, or seen only in part); `stalled` when nobody
  * has been let in for STALL_MS (the cap is full and nobody ahead has finished, or admission stopped),
  * and no ETA is given.
  */
@@ -125,10 +125,16 @@ export function outlookOf(seen: Observed | undefined, settings: QueueSettings, p
   const long = seen !== undefined && seen.spanMs >= MIN_SPAN_MS;
   // At the cap all along, admissions were set by departures the whole time: their own rate over the
   // window measures what is ahead directly, with no model in between.
-  if (long && seen.minActive >= maxActive - slack && seen.admitted > 0) {
-    steadyRate = Math.min(admitPerSecond, (seen.admitted * 1000) / seen.spanMs);
-  }
-  const measured = long && (departures >= PRIOR_DEPARTURES || steadyRate >= admitPerSecond);
+  const capHeld = long && seen.minActive >= maxActive - slack && seen.admitted > 0;
+  if (capHeld) steadyRate = Math.min(admitPerSecond, (seen.admitted * 1000) / seen.spanMs);
+  // Otherwise the stay is measured once the samples span a whole one (early on, the passes still under
+  // way make it look longer than it is: the ETA is then on the long side, and said to be rough), or
+  // when the cap does not bind at all and the configured rate is what admits.
+  const measured =
+    capHeld ||
+    (long &&
+      departures >= PRIOR_DEPARTURES &&
+      (meanStay * 1000 <= seen.spanMs || steadyRate >= admitPerSecond));
   return {
     state: stalled ? 'stalled' : measured ? 'measured' : 'rough',
     freeSlots,
