@@ -22,7 +22,10 @@ export class AdmissionRates {
   private readonly samples = new Map<string, QueueSample[]>();
   private readonly seats = new Map<string, { at: number; left: number | undefined }>();
   /** The outlook worked out from the latest sample, for every view until the next one. */
-  private readonly outlooks = new Map<string, { key: string; outlook: Outlook }>();
+  private readonly outlooks = new Map<
+    string,
+    { sample: QueueSample | undefined; perf: PerformanceRow; paused: boolean; outlook: Outlook }
+  >();
 
   private readonly engine: WaitingRoom & Availability;
   private readonly clock: Clock;
@@ -88,11 +91,14 @@ export class AdmissionRates {
   /** The queue's outlook, from what this node has observed and the performance's settings. */
   outlook(perf: PerformanceRow, paused: boolean): Outlook {
     const list = this.samples.get(perf.id) ?? [];
-    const key = `${list.at(-1)?.at}:${list.length}:${perf.admitPerSecond}:${perf.maxActive}:${perf.passTtlSeconds}:${paused}`;
+    const sample = list.at(-1);
+    // Asked once per stream at each move of the queue: compared by identity, nothing made per call.
     const cached = this.outlooks.get(perf.id);
-    if (cached?.key === key) return cached.outlook;
+    if (cached && cached.sample === sample && cached.perf === perf && cached.paused === paused) {
+      return cached.outlook;
+    }
     const outlook = outlookOf(observe(list), perf, paused);
-    this.outlooks.set(perf.id, { key, outlook });
+    this.outlooks.set(perf.id, { sample, perf, paused, outlook });
     return outlook;
   }
 }
