@@ -1,15 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import { TestClock } from '../../test/harness.js';
 import type { WaitingRoom } from '../engine/waiting-room/port.js';
-import { AdmissionRates } from './service.js';
+import type { Availability } from '../engine/availability/port.js';
+import type { PerformanceRow } from '../inventory/performance.js';
+import { AdmissionRates } from './rates.js';
+import { etaSeconds } from './eta.js';
+
+const perf = {
+  id: 'p',
+  seatCount: 20,
+  admitPerSecond: 10,
+  maxActive: 50,
+  passTtlSeconds: 60,
+} as PerformanceRow;
 
 describe('admission rates', () => {
   it('when the admitted counter restarts (a Redis wipe), then the rate is measured afresh, never negative', () => {
     const clock = new TestClock(0);
-    const rates = new AdmissionRates({ engine: {} as WaitingRoom, clock });
-    const at = (ms: number, total: number) => {
+    const rates = new AdmissionRates({ engine: {} as WaitingRoom & Availability, clock });
+    const at = (ms: number, total: number, active = 0) => {
       clock.advance(ms - clock.now());
-      rates.record('p', total);
+      rates.record('p', { admittedTotal: total, active });
     };
     at(0, 1_000);
     at(2_000, 1_100);
@@ -19,9 +30,55 @@ describe('admission rates', () => {
     expect(rates.measured('p')).toBeUndefined();
     at(3_600, 13);
     expect(rates.measured('p')).toBe(10);
-    // Nothing admitted over the window: no measure (the configured rate is used), not zero.
+    // Nothing admitted over the window: no measure, not zero.
     at(4_600, 13);
-    at(20_000, 13);
+    at(70_000, 13);
     expect(rates.measured('p')).toBeUndefined();
+  });
+
+  it('when the counters restart mid-sale, then every ETA stays a whole number of seconds or none, never negative or NaN', () => {
+    const clock = new TestClock(0);
+    const rates = new AdmissionRates({ engine: {} as WaitingRoom & Availability, clock });
+    const etas: (number | null)[] = [];
+    const at = (ms: number, total: number, active: number) => {
+      clock.advance(ms - clock.now());
+      rates.record('p', { admittedTotal: total, active });
+      for (const position of [1, 10, 10_000]) etas.push(etaSeconds(rates.outlook(perf, false), position));
+    };
+    for (let s = 0; s < 30; s++) at(s * 1000, 10 * s, Math.min(50, 10 * s));
+    // Wiped: both counters back at zero, then moving again; then garbage the adapter should never give.
+    at(30_500, 0, 0);
+    at(31_000, 4, 4);
+    at(31_500, Number.NaN, 3);
+    at(32_000, 9, -7);
+    for (const eta of etas) {
+      if (eta !== null) {
+        expect(Number.isInteger(eta)).toBe(true);
+        expect(eta).toBeGreaterThanOrEqual(0);
+      }
+    }
+    expect(etaSeconds(rates.outlook(perf, false), 100)).not.toBeNull();
+  });
+
+  it('when the availability bitset is read, then the seats left are its free seats, at most once a second, and unknown while it is missing', async () => {
+    const clock = new TestClock(0);
+    let reads = 0;
+    let bits: Buffer | null = Buffer.from([0b1010_1010, 0b0000_0001, 0xff]);
+    const engine = {
+      availabilityRead: async () => {
+        reads++;
+        return { version: 1, bits };
+      },
+    } as unknown as WaitingRoom & Availability;
+    const rates = new AdmissionRates({ engine, clock });
+    await rates.refreshSeats(perf);
+    // Seats 0..19: four in the first byte, one in the second, four of the third's first four bits.
+    expect(rates.seatsLeft('p')).toBe(9);
+    await rates.refreshSeats(perf);
+    expect(reads).toBe(1);
+    bits = null;
+    clock.advance(1_000);
+    await rates.refreshSeats(perf);
+    expect([reads, rates.seatsLeft('p')]).toEqual([2, undefined]);
   });
 });

@@ -8,6 +8,11 @@ import type { PerformanceRow } from '../inventory/performance.js';
 import type { TurnNotices } from './turn-notices.js';
 import type { QueueMetrics } from './metrics.js';
 import { queueKeysUntil, type PerformanceCache } from '../inventory/performance-cache.js';
+import type { AdmissionRates } from './rates.js';
+
+// Where app.ts has always found it; the sampler itself lives in rates.ts.
+export { AdmissionRates } from './rates.js';
+import { etaSeconds, seatsMayRunOut, type EtaState } from './eta.js';
 
 /** The queue pass: signed, bound to one performance, one user and one admission (`pid`). */
 export type PassClaims = { perf: string; sub: string; pid: number };
@@ -20,6 +25,12 @@ export interface QueueView {
   state: QueueViewState;
   position: number | null;
   etaSeconds: number | null;
+  /** While waiting: how the ETA was reached (src/queue/eta.ts); `stalled` comes with no ETA. */
+  etaState?: EtaState;
+  /** While waiting, when the engine's availability is known: the seats shown available. */
+  seatsLeft?: number;
+  /** Whether the line ahead is several times the seats left. */
+  seatsMayRunOut?: boolean;
   pass?: string;
   expiresAt?: string;
   opensAt?: string;
@@ -34,55 +45,6 @@ const JOIN_LIMIT = { max: 30, windowMs: 10_000 };
 /** Joins per engine call at most, and engine calls of joins at a time, per node. */
 const JOIN_BATCH = 200;
 const JOINS_IN_FLIGHT = 4;
-const RATE_WINDOW_MS = 10_000;
-const SAMPLE_EVERY_MS = 500;
-
-/**
- * The admission rate each node measures for itself from the engine's admitted-total counter, so ETAs
- * follow what actually happens (admissions slow down when passes are not used up) rather than the
- * configured rate.
- */
-export class AdmissionRates {
-  private readonly samples = new Map<string, { at: number; total: number }[]>();
-
-  private readonly engine: WaitingRoom;
-  private readonly clock: Clock;
-
-  constructor({ engine, clock }: { engine: WaitingRoom; clock: Clock }) {
-    this.engine = engine;
-    this.clock = clock;
-  }
-
-  record(perf: string, admittedTotal: number): void {
-    const now = this.clock.now();
-    let list = this.samples.get(perf) ?? [];
-    const last = list.at(-1);
-    if (last && now - last.at < SAMPLE_EVERY_MS) return;
-    // A total below the last one is a counter that restarted (the engine's Redis was wiped or failed
-    // over): what came before measures nothing now, and would make the rate — and every ETA — negative.
-    if (last && admittedTotal < last.total) list = [];
-    list.push({ at: now, total: admittedTotal });
-    while (list.length > 2 && now - list[0]!.at > RATE_WINDOW_MS) list.shift();
-    this.samples.set(perf, list);
-  }
-
-  /** Samples the engine if this node has no recent figure (polling clients on a node without streams). */
-  async refresh(perf: string): Promise<void> {
-    const last = this.samples.get(perf)?.at(-1);
-    if (last && this.clock.now() - last.at < SAMPLE_EVERY_MS) return;
-    this.record(perf, (await this.engine.queueStats(perf, this.clock.now())).admittedTotal);
-  }
-
-  /** Admissions per second over the last few seconds; undefined until there is something to measure. */
-  measured(perf: string): number | undefined {
-    const list = this.samples.get(perf);
-    const first = list?.[0];
-    const last = list?.at(-1);
-    if (!first || !last || last.at - first.at < 1_000 || last.total <= first.total) return undefined;
-    return ((last.total - first.total) * 1000) / (last.at - first.at);
-  }
-}
-
 /** One join waiting for its batch. */
 interface JoinCall {
   performanceId: string;
@@ -149,7 +111,7 @@ export class QueueService {
     });
     if (joined.outcome === 'limited') throw rateLimited(joined.retryAfterMs);
     if (joined.outcome === 'closed') throw closedError(joined.reason, performanceId);
-    await this.rates.refresh(performanceId);
+    await this.rates.refresh(perf);
     return this.view(perf, userId, joined.entry);
   }
 
@@ -193,7 +155,7 @@ export class QueueService {
     const perf = await this.performances.get(performanceId);
     const [entry] = await this.engine.queueObserve(performanceId, [userId], this.clock.now());
     if (!entry) throw new AppError('NOT_IN_QUEUE', undefined, { performanceId });
-    await this.rates.refresh(performanceId);
+    await this.rates.refresh(perf);
     return this.view(perf, userId, entry);
   }
 
@@ -249,12 +211,19 @@ export class QueueService {
       case 'waiting': {
         // Paused by the organizer: the place is kept, but no ETA holds while nobody is let in.
         if (entry.paused) return { state: 'paused', position: entry.position, etaSeconds: null };
-        const rate = this.rates.measured(perf.id) ?? perf.admitPerSecond;
+        const position = entry.position ?? 1;
+        const outlook = this.rates.outlook(perf, false);
+        const seatsLeft = this.rates.seatsLeft(perf.id);
         return {
           state: 'waiting',
           position: entry.position,
-          // Never negative, whatever the engine's counters did (the schema refuses it, as a 500).
-          etaSeconds: Math.max(0, Math.ceil((entry.position ?? 0) / rate)),
+          // Never negative nor NaN, whatever the engine's counters did (the schema refuses it, as a 500).
+          etaSeconds: etaSeconds(outlook, position),
+          etaState: outlook.state,
+          ...(seatsLeft !== undefined && {
+            seatsLeft,
+            seatsMayRunOut: seatsMayRunOut(position - 1, seatsLeft),
+          }),
         };
       }
       case 'prequeue':

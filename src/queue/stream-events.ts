@@ -26,3 +26,19 @@ export function isFinal(view: QueueView): boolean {
     view.state === 'closed' || view.state === 'expired' || view.state === 'left' || view.state === 'consumed'
   );
 }
+
+/** A `position` event's data, written out by hand: one is made per stream at each move of the queue. */
+export function positionData(view: QueueView): string {
+  const seats =
+    view.seatsLeft === undefined
+      ? ''
+      : `,"seatsLeft":${view.seatsLeft},"seatsMayRunOut":${view.seatsMayRunOut}`;
+  return `{"position":${view.position},"etaSeconds":${view.etaSeconds},"etaState":"${view.etaState}"${seats}}`;
+}
+
+/** A count to two significant figures, as the page says it ("about 3,000"); changes below that wait. */
+export function roughly(n: number | undefined): number | undefined {
+  if (n === undefined || n < 100) return n;
+  const unit = 10 ** (Math.floor(Math.log10(n)) - 1);
+  return Math.round(n / unit) * unit;
+}

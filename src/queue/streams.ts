@@ -8,7 +8,7 @@ import type { QueueMetrics } from './metrics.js';
 import type { PerformanceCache } from '../inventory/performance-cache.js';
 import type { QueueService, QueueView } from './service.js';
 import { REPLACED, StreamsPerBuyer } from './streams-per-buyer.js';
-import { eventName, isFinal } from './stream-events.js';
+import { eventName, isFinal, positionData, roughly } from './stream-events.js';
 
 /** Each watched queue's stats are read this often: what a move of the queue waits before anyone hears. */
 const WATCH_EVERY_MS = 100;
@@ -30,6 +30,8 @@ interface Stream {
    */
   sentPosition: number | null;
   sentEta: number | null;
+  sentEtaState: string | undefined;
+  sentSeats: number | undefined;
   sent: string;
   sentState: QueueView['state'] | undefined;
   sentAt: number;
@@ -40,6 +42,8 @@ interface Stream {
 interface Watch {
   streams: Set<Stream>;
   version: number;
+  /** What the queue's outlook said at the last observation (see refresh). */
+  outlook: string;
   observedAt: number;
   timer: NodeJS.Timeout;
   busy: boolean;
@@ -96,6 +100,8 @@ export class QueueStreams {
       write: writerOf(res),
       sentPosition: null,
       sentEta: null,
+      sentEtaState: undefined,
+      sentSeats: undefined,
       sent: '',
       sentState: undefined,
       sentAt: 0,
@@ -162,6 +168,7 @@ export class QueueStreams {
       const created: Watch = {
         streams: new Set(),
         version: -1,
+        outlook: '',
         observedAt: 0,
         busy: false,
         timer: setInterval(() => void this.refresh(performanceId, created), WATCH_EVERY_MS),
@@ -179,8 +186,14 @@ export class QueueStreams {
     try {
       const now = this.opts.clock.now();
       const stats = await this.opts.engine.queueStats(performanceId, now);
-      this.opts.queue.rates.record(performanceId, stats.admittedTotal);
-      const changed = stats.version !== watch.version;
+      const rates = this.opts.queue.rates;
+      rates.record(performanceId, stats);
+      const perf = await this.opts.performances.get(performanceId);
+      await rates.refreshSeats(perf);
+      // A stall changes nothing in the engine (that is what it is), so the version does not move: the
+      // outlook's state, and the seats left as the page rounds them, are watched besides.
+      const outlook = `${rates.outlook(perf, false).state}:${roughly(rates.seatsLeft(performanceId))}`;
+      const changed = stats.version !== watch.version || outlook !== watch.outlook;
       let anyPending = false;
       for (const stream of watch.streams) {
         if (stream.pending) {
@@ -191,8 +204,8 @@ export class QueueStreams {
       // Observing also marks the streams' users seen, so an open stream keeps its place.
       if (!changed && !anyPending && now - watch.observedAt < KEEPALIVE_EVERY_MS) return;
       watch.version = stats.version;
+      watch.outlook = outlook;
       watch.observedAt = now;
-      const perf = await this.opts.performances.get(performanceId);
       const streams = [...watch.streams];
       // A few batches in flight, so that the engine reads one while this node writes out the last.
       let next = 0;
@@ -222,7 +235,12 @@ export class QueueStreams {
     // A paused buyer's place still moves (people ahead leave), coalesced like a waiting one's.
     if (view.state === 'waiting' || view.state === 'paused') {
       if (stream.sentState === view.state) {
-        if (view.position === stream.sentPosition && view.etaSeconds === stream.sentEta) {
+        if (
+          view.position === stream.sentPosition &&
+          view.etaSeconds === stream.sentEta &&
+          view.etaState === stream.sentEtaState &&
+          view.seatsLeft === stream.sentSeats
+        ) {
           stream.pending = false;
           return;
         }
@@ -233,15 +251,10 @@ export class QueueStreams {
       }
       stream.sentPosition = view.position;
       stream.sentEta = view.etaSeconds;
+      stream.sentEtaState = view.etaState;
+      stream.sentSeats = view.seatsLeft;
       stream.sent = '';
-      this.send(
-        stream,
-        view,
-        now,
-        view.state === 'paused'
-          ? JSON.stringify(view)
-          : `{"position":${view.position},"etaSeconds":${view.etaSeconds}}`,
-      );
+      this.send(stream, view, now, view.state === 'paused' ? JSON.stringify(view) : positionData(view));
       return;
     }
     const json = JSON.stringify(view);

@@ -3,6 +3,7 @@
 // catalog, src/contract/errors.ts).
 import { ticketsEn } from './tickets.en';
 import { liveEn } from './live.en';
+import { queueEtaEn } from './queue-eta.en';
 import { mailEn } from './mail.en';
 import { teamsEn, teamsErrorsEn } from './teams.en';
 import { deskEn } from './desk.en';
@@ -193,6 +194,7 @@ export const en = {
   'admin.forbidden': 'This page is for organizers. Log in with an admin account.',
   ...ticketsEn,
   ...liveEn,
+  ...queueEtaEn,
   ...mailEn,
   ...teamsEn,
   ...deskEn,

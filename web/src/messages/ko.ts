@@ -2,6 +2,7 @@
 import type { Messages } from './en';
 import { ticketsKo } from './tickets.ko';
 import { liveKo } from './live.ko';
+import { queueEtaKo } from './queue-eta.ko';
 import { mailKo } from './mail.ko';
 import { teamsErrorsKo, teamsKo } from './teams.ko';
 import { deskKo } from './desk.ko';
@@ -192,6 +193,7 @@ export const ko: Messages = {
   'admin.forbidden': '주최자 전용 페이지입니다. 관리자 계정으로 로그인하세요.',
   ...ticketsKo,
   ...liveKo,
+  ...queueEtaKo,
   ...mailKo,
   ...teamsKo,
   ...deskKo,

@@ -33,11 +33,32 @@ export function WaitingRoom() {
             {view.position.toLocaleString()}
           </p>
           <p>{ahead ? t('queue.ahead', { n: ahead.toLocaleString() }) : t('queue.aheadNone')}</p>
-          <p className="muted">
-            {view.etaSeconds !== null
-              ? t('queue.eta', { time: duration(view.etaSeconds) })
-              : t('queue.etaUnknown')}
-          </p>
+          {view.etaState === 'stalled' ? (
+            <p role="status" className="note" data-testid="queue-stalled">
+              {t('queue.stalled')}
+            </p>
+          ) : (
+            <p className="muted" data-testid="queue-eta">
+              {view.etaSeconds === null
+                ? t('queue.etaUnknown')
+                : t(view.etaState === 'rough' ? 'queue.etaRough' : 'queue.eta', {
+                    time: duration(view.etaSeconds),
+                  })}
+            </p>
+          )}
+          {view.seatsLeft !== undefined && (
+            <p data-testid="queue-seats">
+              {t('queue.seatsLeft', {
+                seats: roughly(view.seatsLeft).toLocaleString(),
+                ahead: (ahead ?? 0).toLocaleString(),
+              })}
+            </p>
+          )}
+          {view.seatsMayRunOut && (
+            <p role="alert" className="note" data-testid="queue-may-run-out">
+              {t('queue.seatsMayRunOut')}
+            </p>
+          )}
           <ProgressBar label={t('queue.progress')} value={start - view.position + 1} max={start} />
           <p className="muted small">{t('queue.keepOpen')}</p>
         </>
@@ -76,4 +97,11 @@ export function WaitingRoom() {
       )}
     </section>
   );
+}
+
+/** A count to two significant figures ("about 3,000 seats"): an exact figure would pretend to a precision the moving sale does not have. */
+function roughly(n: number): number {
+  if (n < 100) return n;
+  const unit = 10 ** (Math.floor(Math.log10(n)) - 1);
+  return Math.round(n / unit) * unit;
 }

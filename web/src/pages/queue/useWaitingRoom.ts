@@ -82,6 +82,7 @@ export function useWaitingRoom(id: string): WaitingRoomState {
         'position',
         read((data) =>
           apply({
+            ...(data as Partial<QueueView>),
             state: 'waiting',
             position: data.position as number | null,
             etaSeconds: data.etaSeconds as number | null,

@@ -1,0 +1,104 @@
+import type { Clock } from '../platform/clock.js';
+import type { QueueStats, WaitingRoom } from '../engine/waiting-room/port.js';
+import type { Availability } from '../engine/availability/port.js';
+import type { PerformanceRow } from '../inventory/performance.js';
+import { countFree } from '../contract/bitset.js';
+import { observe, outlookOf, type Outlook, type QueueSample } from './eta.js';
+
+/** The ETA looks back this far: admissions per second over the last minute. */
+const WINDOW_MS = 60_000;
+const SAMPLE_EVERY_MS = 500;
+/** The seats left are counted from the engine's availability bitset at most this often. */
+const SEATS_EVERY_MS = 1_000;
+
+/**
+ * What each node observes of each queue it answers for, to estimate ETAs (src/queue/eta.ts): the
+ * engine's admitted-total counter and active passes, sampled at most every SAMPLE_EVERY_MS over the
+ * last WINDOW_MS, and the seats left, counted from the availability bitset the engine already keeps
+ * (no PostgreSQL read). The counters are the engine's, so every node measures the cluster's admissions,
+ * not its own.
+ */
+export class AdmissionRates {
+  private readonly samples = new Map<string, QueueSample[]>();
+  private readonly seats = new Map<string, { at: number; left: number | undefined }>();
+  /** The outlook worked out from the latest sample, for every view until the next one. */
+  private readonly outlooks = new Map<
+    string,
+    { sample: QueueSample | undefined; perf: PerformanceRow; paused: boolean; outlook: Outlook }
+  >();
+
+  private readonly engine: WaitingRoom & Availability;
+  private readonly clock: Clock;
+
+  constructor({ engine, clock }: { engine: WaitingRoom & Availability; clock: Clock }) {
+    this.engine = engine;
+    this.clock = clock;
+  }
+
+  record(perf: string, stats: Pick<QueueStats, 'admittedTotal' | 'active'>): void {
+    const now = this.clock.now();
+    const { admittedTotal, active } = stats;
+    if (!Number.isFinite(admittedTotal) || !Number.isFinite(active)) return;
+    let list = this.samples.get(perf) ?? [];
+    const last = list.at(-1);
+    if (last && now - last.at < SAMPLE_EVERY_MS) return;
+    // A total below the last one is a counter that restarted (the engine's Redis was wiped or failed
+    // over): what came before measures nothing now, and would make the rate — and every ETA — negative.
+    if (last && (admittedTotal < last.admittedTotal || now < last.at)) list = [];
+    list.push({ at: now, admittedTotal, active: Math.max(0, active) });
+    while (list.length > 2 && now - list[0]!.at > WINDOW_MS) list.shift();
+    this.samples.set(perf, list);
+  }
+
+  /** Samples the engine if this node has no recent figure (polling clients on a node without streams). */
+  async refresh(perf: Pick<PerformanceRow, 'id' | 'seatCount'>): Promise<void> {
+    const now = this.clock.now();
+    const last = this.samples.get(perf.id)?.at(-1);
+    if (!last || now - last.at >= SAMPLE_EVERY_MS)
+      this.record(perf.id, await this.engine.queueStats(perf.id, now));
+    await this.refreshSeats(perf);
+  }
+
+  /**
+   * Counts the seats the bitset shows available, at most once a second. Missing bitset (not rebuilt
+   * since a wipe or expiry): unknown until the seat map's next read rebuilds it, never a PostgreSQL read
+   * here, on the path every waiting buyer's poll takes.
+   */
+  async refreshSeats(perf: Pick<PerformanceRow, 'id' | 'seatCount'>): Promise<void> {
+    const now = this.clock.now();
+    const last = this.seats.get(perf.id);
+    if (last && now - last.at < SEATS_EVERY_MS && now >= last.at) return;
+    this.seats.set(perf.id, { at: now, left: last?.left });
+    const { bits } = await this.engine.availabilityRead(perf.id, now);
+    this.seats.set(perf.id, { at: now, left: bits ? countFree(bits, perf.seatCount) : undefined });
+  }
+
+  /** Seats shown available, as last counted; undefined when unknown. */
+  seatsLeft(perf: string): number | undefined {
+    return this.seats.get(perf)?.left;
+  }
+
+  /** Admissions per second over the last minute; undefined until there is something to measure. */
+  measured(perf: string): number | undefined {
+    const list = this.samples.get(perf);
+    const first = list?.[0];
+    const last = list?.at(-1);
+    if (!first || !last || last.at - first.at < 1_000 || last.admittedTotal <= first.admittedTotal)
+      return undefined;
+    return ((last.admittedTotal - first.admittedTotal) * 1000) / (last.at - first.at);
+  }
+
+  /** The queue's outlook, from what this node has observed and the performance's settings. */
+  outlook(perf: PerformanceRow, paused: boolean): Outlook {
+    const list = this.samples.get(perf.id) ?? [];
+    const sample = list.at(-1);
+    // Asked once per stream at each move of the queue: compared by identity, nothing made per call.
+    const cached = this.outlooks.get(perf.id);
+    if (cached && cached.sample === sample && cached.perf === perf && cached.paused === paused) {
+      return cached.outlook;
+    }
+    const outlook = outlookOf(observe(list), perf, paused);
+    this.outlooks.set(perf.id, { sample, perf, paused, outlook });
+    return outlook;
+  }
+}
