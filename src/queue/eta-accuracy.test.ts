@@ -155,7 +155,7 @@ describe.each(modes())('ETA accuracy in a simulated sale ($name)', (mode) => {
         endings.splice(i, 1);
         if (e.act === 'buy')
           await engine.queueConsumePass(perf.id, e.userId, admittedAt.get(e.userId)!.passId, now);
-        else await engine.queueLeave(perf.id, e.userId);
+        else await engine.queueLeave(perf.id, e.userId, now);
       }
       // As the nodes' streams do: the queue's figures sampled, the waiting marked seen.
       await rates.refresh(perf);
