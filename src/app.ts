@@ -26,7 +26,7 @@ import { serveMetrics } from './ops/metrics.js';
 import { opsRoutes } from './ops/routes.js';
 import { createQueueMetrics } from './queue/metrics.js';
 import { queueRoutes } from './queue/routes.js';
-import { AdmissionRates, QueueService, type PassClaims } from './queue/service.js';
+import { QueueService, type PassClaims } from './queue/service.js';
 import { QueueStreams } from './queue/streams.js';
 import { AdmissionTicker } from './queue/ticker.js';
 import { Readiness, registerReadinessMetrics } from './ops/readiness.js';
@@ -185,7 +185,6 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     engine: deps.engine,
     performances,
     passes: new TokenKind<PassClaims>(deps.secret, 'queue-pass', deps.clock),
-    rates: new AdmissionRates({ engine: deps.engine, clock: deps.clock }),
     clock: deps.clock,
     metrics: queueMetrics,
     turns: mail.turns,

@@ -92,10 +92,7 @@ export const OrganizationRenameBody = Type.Object({ name: Name(200) }, { additio
 export type OrganizationRenameBody = Static<typeof OrganizationRenameBody>;
 
 /** An owner invites an address with a role (decision 025); the mailed link is used once, within 7 days. */
-export const InvitationBody = Type.Object(
-  { email: Type.String({ format: 'email', maxLength: 254 }), role: OrgRole },
-  { additionalProperties: false },
-);
+export const InvitationBody = MemberBody;
 export type InvitationBody = Static<typeof InvitationBody>;
 export const InvitationParams = Type.Object({ id: Id, invitationId: Id });
 

@@ -155,6 +155,9 @@ export class MailWorker {
       if (await repository.settle(m.id, m.claim, { state: 'sent', rendered })) metrics.sent.inc();
     } catch (err) {
       const error = err instanceof Error ? err.message : String(err);
+      const serverDown = err instanceof SendError && err.serverDown;
+      // The server answered (it refused this message, or the message never got to it): it is not down.
+      if (!serverDown) this.down = null;
       if (err instanceof SendError && err.permanent) {
         metrics.failed.inc({ outcome: 'bounced' });
         await repository.markBounced(m.recipient);
@@ -168,7 +171,7 @@ export class MailWorker {
         const backoff = Math.min(retry.maxMs, retry.baseMs * 2 ** (m.attempts - 1));
         // Jitter, so messages that failed together do not all come back in the same instant.
         const retryInMs = Math.round(backoff * (0.75 + Math.random() * 0.5));
-        if (err instanceof SendError && err.serverDown) {
+        if (serverDown) {
           const pauseMs = Math.min(retry.maxMs, this.down ? this.down.pauseMs * 2 : retry.baseMs);
           if (!this.isDown())
             logger.warn({ error, pauseMs }, 'mail: the mail server is down; pausing delivery');

@@ -10,7 +10,6 @@ import type { PerformanceCache } from '../inventory/performance-cache.js';
 import type { InventoryRepository } from '../inventory/repository.js';
 import { TokenKind } from '../platform/tokens.js';
 import { createQueueMetrics } from './metrics.js';
-import { AdmissionRates } from './rates.js';
 import { QueueService, type PassClaims } from './service.js';
 import { AdmissionTicker, TICK_MS } from './ticker.js';
 
@@ -68,14 +67,13 @@ describe.each(modes())('ETA accuracy in a simulated sale ($name)', (mode) => {
       cancelledAt: null,
     };
     const admittedAt = new Map<string, { at: number; passId: number }>();
-    const rates = new AdmissionRates({ engine, clock });
     const queue = new QueueService({
       engine,
       performances: { get: async () => perf } as unknown as PerformanceCache,
       passes: new TokenKind<PassClaims>(TEST_SECRET, 'queue-pass', clock),
-      rates,
       clock,
     });
+    const { rates } = queue;
     const ticker = new AdmissionTicker({
       engine,
       inventory: {

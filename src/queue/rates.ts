@@ -5,6 +5,9 @@ import type { PerformanceRow } from '../inventory/performance.js';
 import { countFree } from '../contract/bitset.js';
 import { observe, outlookOf, type Outlook, type QueueSample } from './eta.js';
 
+/** What `record` ignores: an engine that could not be asked (not a number, so no sample is kept). */
+const NO_STATS = { admittedTotal: Number.NaN, active: Number.NaN };
+
 /** The ETA looks back this far: admissions per second over the last minute. */
 const WINDOW_MS = 60_000;
 const SAMPLE_EVERY_MS = 500;
@@ -50,12 +53,16 @@ export class AdmissionRates {
     this.samples.set(perf, list);
   }
 
-  /** Samples the engine if this node has no recent figure (polling clients on a node without streams). */
+  /**
+   * Samples the engine if this node has no recent figure (polling clients on a node without streams).
+   * Best effort: a join or poll the engine has already answered must not fail for an estimate, so an
+   * engine error here leaves the last figures in place (the next call tries again).
+   */
   async refresh(perf: Pick<PerformanceRow, 'id' | 'seatCount'>): Promise<void> {
     const now = this.clock.now();
     const last = this.samples.get(perf.id)?.at(-1);
     if (!last || now - last.at >= SAMPLE_EVERY_MS)
-      this.record(perf.id, await this.engine.queueStats(perf.id, now));
+      this.record(perf.id, await this.engine.queueStats(perf.id, now).catch(() => NO_STATS));
     await this.refreshSeats(perf);
   }
 
@@ -69,8 +76,10 @@ export class AdmissionRates {
     const last = this.seats.get(perf.id);
     if (last && now - last.at < SEATS_EVERY_MS && now >= last.at) return;
     this.seats.set(perf.id, { at: now, left: last?.left });
-    const { bits } = await this.engine.availabilityRead(perf.id, now);
-    this.seats.set(perf.id, { at: now, left: bits ? countFree(bits, perf.seatCount) : undefined });
+    // Best effort as above: on an engine error the last count stands until the next second's try.
+    const read = await this.engine.availabilityRead(perf.id, now).catch(() => undefined);
+    if (!read) return;
+    this.seats.set(perf.id, { at: now, left: read.bits ? countFree(read.bits, perf.seatCount) : undefined });
   }
 
   /** Seats shown available, as last counted; undefined when unknown. */

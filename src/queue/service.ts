@@ -8,10 +8,8 @@ import type { PerformanceRow } from '../inventory/performance.js';
 import type { TurnNotices } from './turn-notices.js';
 import type { QueueMetrics } from './metrics.js';
 import { queueKeysUntil, type PerformanceCache } from '../inventory/performance-cache.js';
-import type { AdmissionRates } from './rates.js';
-
-// Where app.ts has always found it; the sampler itself lives in rates.ts.
-export { AdmissionRates } from './rates.js';
+import { AdmissionRates } from './rates.js';
+import type { Availability } from '../engine/availability/port.js';
 import { etaSeconds, seatsMayRunOut, type EtaState } from './eta.js';
 
 /** The queue pass: signed, bound to one performance, one user and one admission (`pid`). */
@@ -53,11 +51,11 @@ interface JoinCall {
 }
 
 export interface QueueServiceOptions {
-  engine: WaitingRoom;
+  /** The availability too: the ETA counts the seats left from the engine's bitset. */
+  engine: WaitingRoom & Availability;
   performances: PerformanceCache;
   /** Signs and checks queue passes. */
   passes: TokenKind<PassClaims>;
-  rates: AdmissionRates;
   clock: Clock;
   metrics?: Pick<QueueMetrics, 'joinBatchSize'>;
   /** Told when a buyer is shown their pass, so that no "it's your turn" mail follows. */
@@ -80,12 +78,12 @@ export class QueueService {
   private readonly clock: Clock;
   private readonly turns: Pick<TurnNotices, 'seen'> | undefined;
 
-  constructor({ engine, performances, passes, rates, clock, metrics, turns }: QueueServiceOptions) {
+  constructor({ engine, performances, passes, clock, metrics, turns }: QueueServiceOptions) {
     this.turns = turns;
     this.engine = engine;
     this.performances = performances;
     this.passes = passes;
-    this.rates = rates;
+    this.rates = new AdmissionRates({ engine, clock });
     this.clock = clock;
     this.joins = new Batcher((calls) => this.joinTogether(calls), {
       maxBatch: JOIN_BATCH,

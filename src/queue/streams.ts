@@ -239,7 +239,8 @@ export class QueueStreams {
           view.position === stream.sentPosition &&
           view.etaSeconds === stream.sentEta &&
           view.etaState === stream.sentEtaState &&
-          view.seatsLeft === stream.sentSeats
+          // Seats as the page rounds them (the watch's rule): one seat sold is not news to everyone.
+          roughly(view.seatsLeft) === stream.sentSeats
         ) {
           stream.pending = false;
           return;
@@ -252,7 +253,7 @@ export class QueueStreams {
       stream.sentPosition = view.position;
       stream.sentEta = view.etaSeconds;
       stream.sentEtaState = view.etaState;
-      stream.sentSeats = view.seatsLeft;
+      stream.sentSeats = roughly(view.seatsLeft);
       stream.sent = '';
       this.send(stream, view, now, view.state === 'paused' ? JSON.stringify(view) : positionData(view));
       return;

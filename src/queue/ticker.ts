@@ -120,7 +120,13 @@ export class AdmissionTicker {
     const open = new Set(this.performances.map((p) => p.id));
     for (const { id } of before) {
       if (open.has(id)) continue;
+      // One last copy: the counts since the last one (up to FUNNEL_COPY_MS of them) would be lost.
       this.funnelCopied.delete(id);
+      void this.engine
+        .queueStats(id, this.clock.now())
+        .then((stats) => this.copyFunnel(id, stats, this.clock.now()))
+        .then(() => this.funnelCopied.delete(id))
+        .catch((err: unknown) => this.logger.warn({ err, performanceId: id }, 'funnel counts not copied'));
       for (const gauge of [this.metrics.waiting, this.metrics.activePasses, this.metrics.maxActive])
         gauge.remove({ performance: id });
     }

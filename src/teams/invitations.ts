@@ -53,7 +53,7 @@ export class InvitationService {
     const email = body.email.trim().toLowerCase();
     const token = randomBytes(32).toString('base64url');
     const row = await inTransaction(this.deps.db, async (client) => {
-      const name = await this.lockOrganization(client, organizationId);
+      const name = await this.deps.teams.lockOrganization(client, organizationId);
       const user = await teams.userByEmail(client, email);
       if (user && (await teams.roleOf(client, organizationId, user.id)) !== undefined)
         throw new AppError('ALREADY_MEMBER', undefined, { email });
@@ -96,7 +96,7 @@ export class InvitationService {
 
   async revoke(organizationId: string, invitationId: string, actorId: string): Promise<void> {
     await inTransaction(this.deps.db, async (client) => {
-      await this.lockOrganization(client, organizationId);
+      await this.deps.teams.lockOrganization(client, organizationId);
       const revoked = await this.deps.invitations.revoke(client, organizationId, invitationId);
       if (!revoked) throw new AppError('INVITATION_NOT_FOUND', undefined, { invitationId });
       await this.deps.audit.insert(
@@ -135,10 +135,13 @@ export class InvitationService {
   ): Promise<{ organization: { id: string; name: string }; role: OrgRole }> {
     const { teams, invitations, audit } = this.deps;
     const { row, version } = await inTransaction(this.deps.db, async (client) => {
+      // The organization is locked before the invitation, in the order invite, revoke and delete take
+      // them (organization, then its invitations): the other order deadlocked with them into a 500.
+      const seen = this.usable(await invitations.byToken(client, digest(token)));
+      await this.deps.teams.lockOrganization(client, seen.organizationId);
       const row = this.usable(await invitations.byToken(client, digest(token), true));
       if ((await invitations.emailOf(client, userId)) !== row.email)
         throw new AppError('INVITATION_WRONG_ACCOUNT', undefined, { email: row.email });
-      await this.lockOrganization(client, row.organizationId);
       if ((await teams.roleOf(client, row.organizationId, userId)) !== undefined)
         throw new AppError('ALREADY_MEMBER', undefined, { email: row.email });
       await teams.setRole(client, row.organizationId, userId, row.role);
@@ -168,12 +171,6 @@ export class InvitationService {
     if (row.expiresAt.getTime() <= this.deps.clock.now())
       throw new AppError('INVITATION_EXPIRED', undefined, { expiredAt: row.expiresAt.toISOString() });
     return row;
-  }
-
-  private async lockOrganization(client: DbClient, organizationId: string): Promise<string> {
-    const name = await this.deps.teams.lockOrganization(client, organizationId);
-    if (name === undefined) throw new AppError('ORGANIZATION_NOT_FOUND', undefined, { id: organizationId });
-    return name;
   }
 
   private view(row: InvitationRow): Invitation {

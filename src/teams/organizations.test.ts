@@ -110,7 +110,12 @@ describe.each(modes())('renaming and deleting organizations ($name)', (mode) => 
       (await call('DELETE', `/api/admin/venues/${venue.json<{ id: string }>().id}`, org.owner)).statusCode,
     ).toBe(204);
 
-    expect((await call('DELETE', `/api/admin/organizations/${org.id}`, org.owner)).statusCode).toBe(204);
+    const deleted = await call('DELETE', `/api/admin/organizations/${org.id}`, org.owner);
+    expect(deleted.statusCode).toBe(204);
+    // The owner's own session ended too, and the answer carries a new one, so the page is not logged out.
+    const renewed = deleted.cookies.find((c) => c.name === 'tmomi_session');
+    expect(renewed?.value).toBeTruthy();
+    expect(codeOf(await call('GET', '/api/me', { cookie: `tmomi_session=${renewed!.value}` }))).toBe('200');
     // Every member's session ended with it; logged in again, they have no organization.
     expect(codeOf(await call('GET', '/api/admin/organizations', org.manager))).toBe('401 SESSION_ENDED');
     expect(codeOf(await call('GET', '/api/admin/organizations', await login(org.ownerEmail)))).toBe(

@@ -1,3 +1,4 @@
+import { AppError } from '../contract/errors.js';
 import type { Db, DbClient } from '../platform/db.js';
 import type { ResourceKind } from '../auth/access-rule.js';
 import type { OrgRole } from '../contract/teams.js';
@@ -101,14 +102,15 @@ export class TeamRepository {
 
   /**
    * Locks the organization's row: every change of its members takes it first, so two owners demoting
-   * each other at once cannot both pass the last-owner check.
+   * each other at once cannot both pass the last-owner check. Its name; an unknown one is a 404.
    */
-  async lockOrganization(client: DbClient, organizationId: string): Promise<string | undefined> {
+  async lockOrganization(client: DbClient, organizationId: string): Promise<string> {
     const { rows } = await client.query<{ name: string }>(
       'SELECT name FROM organizations WHERE id = $1 FOR UPDATE',
       [organizationId],
     );
-    return rows[0]?.name;
+    if (!rows[0]) throw new AppError('ORGANIZATION_NOT_FOUND', undefined, { id: organizationId });
+    return rows[0].name;
   }
 
   async renameOrganization(client: DbClient, organizationId: string, name: string): Promise<void> {

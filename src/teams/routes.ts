@@ -17,6 +17,7 @@ import {
 } from '../contract/teams.js';
 import type { App } from '../platform/http.js';
 import type { AuthService } from '../auth/service.js';
+import { withSessionCookie } from '../auth/session-cookie.js';
 import { invitationRoutes } from './invitation-routes.js';
 import type { Teams } from './teams.js';
 
@@ -112,7 +113,10 @@ export function teamRoutes(
       },
     },
     async (req, reply) => {
-      await teams.deleteOrganization(req.params.id, callerOf(req).userId);
+      const { userId } = callerOf(req);
+      // An owner who deleted their own organization keeps working in the others: a new session cookie.
+      if (await teams.deleteOrganization(req.params.id, userId))
+        withSessionCookie(req, reply, await deps.auth.renewed(userId));
       return reply.code(204).send(null);
     },
   );

@@ -71,7 +71,7 @@ export class TeamService {
   async renameOrganization(organizationId: string, name: string, actorId: string): Promise<Organization> {
     const renamed = name.trim();
     await inTransaction(this.deps.db, async (client) => {
-      const before = await this.lockOrganization(client, organizationId);
+      const before = await this.deps.teams.lockOrganization(client, organizationId);
       await this.deps.teams.renameOrganization(client, organizationId, renamed);
       await this.deps.audit.insert(
         {
@@ -93,10 +93,11 @@ export class TeamService {
    * counts, otherwise); its members' sessions end. The default organization stays: what is made
    * without naming one goes there.
    */
-  async deleteOrganization(organizationId: string, actorId: string): Promise<void> {
+  /** Deletes the organization; true when the actor was a member, so their own session ended too. */
+  async deleteOrganization(organizationId: string, actorId: string): Promise<boolean> {
     if (organizationId === DEFAULT_ORGANIZATION_ID) throw new AppError('ORGANIZATION_IS_DEFAULT');
     const ended = await inTransaction(this.deps.db, async (client) => {
-      const name = await this.lockOrganization(client, organizationId);
+      const name = await this.deps.teams.lockOrganization(client, organizationId);
       const holdings = await this.deps.teams.holdings(client, organizationId);
       if (holdings.venues > 0 || holdings.events > 0)
         throw new AppError('ORGANIZATION_NOT_EMPTY', undefined, holdings);
@@ -120,6 +121,7 @@ export class TeamService {
       return ended;
     });
     for (const { userId, version } of ended) await this.deps.sessions.moved(userId, version);
+    return ended.some(({ userId }) => userId === actorId);
   }
 
   async members(organizationId: string): Promise<MemberList> {
@@ -216,7 +218,7 @@ export class TeamService {
     ) => Promise<{ userId: string; action: string; before: object | null; after: object | null }>,
   ): Promise<string> {
     const { userId, version } = await inTransaction(this.deps.db, async (client) => {
-      await this.lockOrganization(client, organizationId);
+      await this.deps.teams.lockOrganization(client, organizationId);
       const change = await apply(client);
       await this.deps.audit.insert(
         {
@@ -233,12 +235,6 @@ export class TeamService {
     });
     await this.deps.sessions.moved(userId, version);
     return userId;
-  }
-
-  private async lockOrganization(client: DbClient, organizationId: string): Promise<string> {
-    const name = await this.deps.teams.lockOrganization(client, organizationId);
-    if (name === undefined) throw new AppError('ORGANIZATION_NOT_FOUND', undefined, { id: organizationId });
-    return name;
   }
 
   private async existingUser(client: DbClient, email: string) {

@@ -23,8 +23,9 @@ const QUEUE_BASIS =
   "queue run before that was recorded, admitted is the engine's live counter. joined, prequeue, left and " +
   "passesExpired: the waiting room engine's own counters, exact (each counted in the same atomic step " +
   'as the change it counts), read from the engine while it keeps the queue (until a day after the sale ' +
-  'closes) and from the copy the admission ticker keeps in PostgreSQL (made while admission runs, ' +
-  'at most 5 s behind the engine), whichever is greater (both only grow); null when neither has ' +
+  'closes) and from the copy the admission ticker keeps in PostgreSQL (made while admission runs, at ' +
+  'most 5 s behind the engine, and once more when the room closes; changes after that are the ' +
+  "engine's alone), whichever is greater (both only grow); null when neither has " +
   'them, never estimated. waitingNow: the ' +
   "engine's, null once it forgets the queue. joined counts queue entries, pre-queue included: someone " +
   'who left, was skipped or let a ' +
@@ -34,8 +35,9 @@ const QUEUE_BASIS =
 
 /**
  * A funnel counter from the engine and from its copy in PostgreSQL: both only grow and the copy is
- * the engine's own figure from a moment before, so the greater is the truth, and it stays right when
- * the engine starts the queue again from nothing (a wiped Redis); null when neither has it.
+ * the engine's own figure from a moment before, so the greater is the truth. After a wiped Redis the
+ * engine counts again from nothing: the figure is never lower than the copy, but what the engine
+ * counted after the copy and before the wipe is lost. Null when neither has it.
  */
 const counted = (live: number | undefined, copied: number | null | undefined): number | null =>
   live === undefined && (copied ?? null) === null ? null : Math.max(live ?? 0, copied ?? 0);
