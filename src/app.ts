@@ -254,7 +254,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   queueRoutes(app, { queue, streams, guard, metrics: queueMetrics });
   bookingRoutes(app, { ...booking, guard, limits: deps.engine });
   mailRoutes(app, { mail: mail.service, guard });
-  teamRoutes(app, { teams, guard, auth });
+  teamRoutes(app, { teams, guard, auth, engine: deps.engine });
   accountLinkRoutes(app, { links, engine: deps.engine, attemptsPerMinute: settings.authRateLimitPerMinute });
   await webRoutes(app, deps.webRoot ?? WEB_DIST);
 

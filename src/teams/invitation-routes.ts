@@ -13,6 +13,8 @@ import {
   InvitationSchema,
   InvitationTokenBody,
 } from '../contract/teams.js';
+import type { RateLimits } from '../engine/coordination/port.js';
+import { rateLimit } from '../engine/coordination/rate-limit.js';
 import type { App } from '../platform/http.js';
 import type { InvitationService } from './invitations.js';
 
@@ -25,13 +27,31 @@ const errors = {
   410: ErrorResponse,
 };
 const admin = { tags: ['admin'], security: [{ bearer: [] }] };
+/**
+ * Invitations an organization may send in an hour, counted on every node together. Each is a mail from
+ * Tmomi's domain carrying words an owner chose (the organization's name): a cap keeps an owner's
+ * account, or a stolen one, from turning it into a spam relay, well above what staffing a door needs.
+ */
+const INVITATIONS_PER_HOUR = 50;
 
 /** Invitations by email (decision 025): owners send and withdraw them; the invitee reads and accepts. */
 export function invitationRoutes(
   app: App,
-  deps: { invitations: InvitationService; guard: Guard; auth: Pick<AuthService, 'renewed'> },
+  deps: {
+    invitations: InvitationService;
+    guard: Guard;
+    auth: Pick<AuthService, 'renewed'>;
+    engine: RateLimits;
+  },
 ) {
   const { invitations, guard, auth } = deps;
+  // After the access check (the access control puts its own preHandler first): only owners count.
+  const limited = rateLimit(deps.engine, {
+    name: 'invitations',
+    limit: INVITATIONS_PER_HOUR,
+    windowMs: 3_600_000,
+    key: (req) => (req.params as { id: string }).id,
+  });
 
   app.get(
     '/api/admin/organizations/:id/invitations',
@@ -51,13 +71,14 @@ export function invitationRoutes(
     '/api/admin/organizations/:id/invitations',
     {
       config: { access: on('organization', 'owner', { audit: 'self' }) },
+      preHandler: limited,
       schema: {
         ...admin,
         summary:
           'Invite an email address with a role: a link is mailed, good once for 7 days; inviting the address again replaces it',
         params: IdParams,
         body: InvitationBody,
-        response: { 201: InvitationSchema, ...errors },
+        response: { 201: InvitationSchema, ...errors, 429: ErrorResponse },
       },
     },
     async (req, reply) =>

@@ -249,4 +249,30 @@ describe.each(modes())('invitations by email ($name)', (mode) => {
     const buyer = await signup(uniqueEmail('inv-buyer'), 'Bo Buyer');
     expect(codeOf(await invite(uniqueEmail(), 'staff', buyer))).toBe('403 FORBIDDEN');
   });
+
+  it('when an organization sends more than 50 invitations in an hour, then 429 with Retry-After, and another organization is not held up', async () => {
+    const busyOwnerEmail = uniqueEmail('busy-owner');
+    await signup(busyOwnerEmail, 'Busy Owner');
+    const created = await call('POST', '/api/admin/organizations', admin, {
+      name: 'Busy Hall',
+      ownerEmail: busyOwnerEmail,
+    });
+    const busy = created.json<{ id: string }>().id;
+    const busyOwner = {
+      authorization: `Bearer ${(await t.auth.login({ email: busyOwnerEmail, password: PASSWORD })).accessToken}`,
+    };
+    const sendOne = () =>
+      call('POST', `/api/admin/organizations/${busy}/invitations`, busyOwner, {
+        email: uniqueEmail('invitee'),
+        role: 'staff',
+      });
+    const statuses = [];
+    for (let i = 0; i < 50; i++) statuses.push((await sendOne()).statusCode);
+    expect(statuses).toEqual(Array(50).fill(201));
+    const over = await sendOne();
+    expect(codeOf(over)).toBe('429 RATE_LIMITED');
+    expect(Number(over.headers['retry-after'])).toBeGreaterThan(0);
+    // The count is the organization's: Moon Hall's owner still invites.
+    expect((await invite(uniqueEmail('still-welcome'), 'staff')).statusCode).toBe(201);
+  });
 });

@@ -15,6 +15,7 @@ import {
   OrganizationRenameBody,
   OrganizationSchema,
 } from '../contract/teams.js';
+import type { RateLimits } from '../engine/coordination/port.js';
 import type { App } from '../platform/http.js';
 import type { AuthService } from '../auth/service.js';
 import { withSessionCookie } from '../auth/session-cookie.js';
@@ -33,11 +34,11 @@ const admin = { tags: ['admin'], security: [{ bearer: [] }] };
 
 export function teamRoutes(
   app: App,
-  deps: { teams: Teams; guard: Guard; auth: Pick<AuthService, 'renewed'> },
+  deps: { teams: Teams; guard: Guard; auth: Pick<AuthService, 'renewed'>; engine: RateLimits },
 ) {
   const { guard } = deps;
   const { service: teams, memberships } = deps.teams;
-  invitationRoutes(app, { invitations: deps.teams.invitations, guard, auth: deps.auth });
+  invitationRoutes(app, { invitations: deps.teams.invitations, guard, auth: deps.auth, engine: deps.engine });
 
   app.get(
     '/api/me/organizations',
