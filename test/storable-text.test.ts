@@ -58,20 +58,7 @@ describe.each(modes())('text the database cannot store ($name)', (mode) => {
         expect(refusal(res)).toEqual([400, 'VALIDATION_FAILED', field]);
       }
 
-      const event = await t.app.inject({
-        method: 'POST',
-        url: '/api/admin/events',
-        headers: admin,
-        payload: {
-          title: 'Show',
-          category: 'test',
-          description: bad,
-          venueId: '1',
-          prices: [{ grade: 'R', amount: 1 }],
-        },
-      });
-      expect(refusal(event)).toEqual([400, 'VALIDATION_FAILED', 'description']);
-      for (const field of ['title', 'artist']) {
+      for (const field of ['description', 'title', 'artist']) {
         const res = await t.app.inject({
           method: 'POST',
           url: '/api/admin/events',
