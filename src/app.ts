@@ -24,11 +24,11 @@ import { JobRepository } from './jobs/repository.js';
 import { JobRunner } from './jobs/runner.js';
 import { serveMetrics } from './ops/metrics.js';
 import { opsRoutes } from './ops/routes.js';
-import { createQueueMetrics } from './queue/metrics.js';
+import { createQueue } from './queue/queue.js';
 import { queueRoutes } from './queue/routes.js';
-import { QueueService, type PassClaims } from './queue/service.js';
-import { QueueStreams } from './queue/streams.js';
-import { AdmissionTicker } from './queue/ticker.js';
+import type { QueueService } from './queue/service.js';
+import type { QueueStreams } from './queue/streams.js';
+import type { AdmissionTicker } from './queue/ticker.js';
 import { Readiness, registerReadinessMetrics } from './ops/readiness.js';
 import { createBooking } from './booking/booking.js';
 import type { CheckoutService } from './booking/checkout/service.js';
@@ -43,7 +43,6 @@ import type { Clock } from './platform/clock.js';
 import { loadConfig, type Config } from './platform/config.js';
 import type { Db } from './platform/db.js';
 import type { Engine } from './engine/index.js';
-import { LEASES } from './engine/keys.js';
 import { createHttpServer, type App } from './platform/http.js';
 import type { Logger } from './platform/logger.js';
 import { createMetrics } from './platform/metrics.js';
@@ -180,31 +179,18 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   // What exactly one node runs at a time (admission, the sweeper) holds a lease of the engine's.
   const leader = (name: string) =>
     new LeaderElector({ engine: deps.engine, name, holderId: randomUUID(), ttlMs: 3_000 });
-  const queueMetrics = createQueueMetrics(metrics.registry);
-  const queue = new QueueService({
-    engine: deps.engine,
-    performances,
-    passes: new TokenKind<PassClaims>(deps.secret, 'queue-pass', deps.clock),
-    clock: deps.clock,
-    metrics: queueMetrics,
-    turns: mail.turns,
-  });
-  const streams = new QueueStreams({
-    engine: deps.engine,
+  const {
     queue,
-    performances,
-    clock: deps.clock,
+    streams,
+    ticker,
     metrics: queueMetrics,
-    logger: deps.logger,
-  });
-  const ticker = new AdmissionTicker({
-    engine: deps.engine,
+  } = createQueue({
+    ...deps,
     inventory,
-    leader: leader(LEASES.admission),
-    clock: deps.clock,
-    metrics: queueMetrics,
-    logger: deps.logger,
+    performances,
+    registry: metrics.registry,
     turns: mail.turns,
+    leader,
   });
 
   // The caches of catalog rows listen themselves; the ticker re-reads its list of open rooms.
