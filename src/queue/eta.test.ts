@@ -15,7 +15,7 @@ function samples(from: number, to: number, fn: (t: number) => [number, number]):
 
 describe('the ETA estimator', () => {
   it('when passes are free under the cap, then the ETA counts the configured rate for them', () => {
-    const o = outlookOf(undefined, settings, false);
+    const o = outlookOf(undefined, settings);
     expect(o.state).toBe('rough');
     expect(o.freeSlots).toBe(100);
     expect(etaSeconds(o, 40)).toBe(2);
@@ -27,7 +27,7 @@ describe('the ETA estimator', () => {
     // 2 admissions a second, each matched by a departure: the cap holds all along.
     const seen = observe(samples(0, 60_000, (t) => [1_000 + (2 * t) / 1000, 100]))!;
     expect(seen).toMatchObject({ spanMs: 60_000, admitted: 120, departures: 120, minActive: 100 });
-    const o = outlookOf(seen, settings, false);
+    const o = outlookOf(seen, settings);
     expect(o.state).toBe('measured');
     expect(o.steadyRate).toBeCloseTo(2);
     expect(etaSeconds(o, 41_000)).toBe(20_500);
@@ -39,7 +39,7 @@ describe('the ETA estimator', () => {
     // allows 10 a second, under the configured 20.
     const seen = observe(samples(0, 30_000, (t) => [(5 * t) / 1000, 50]))!;
     expect(seen.passSeconds).toBeCloseTo(1_500);
-    const o = outlookOf(seen, settings, false);
+    const o = outlookOf(seen, settings);
     expect(o.state).toBe('measured');
     // (1,500 + 5 × 30) / (150 + 5) = 10.6 s mean stay → 9.4 a second.
     expect(o.steadyRate).toBeCloseTo(100 / (1_650 / 155), 3);
@@ -57,7 +57,7 @@ describe('the ETA estimator', () => {
       ]),
     )!;
     expect(seen.departures).toBe(12);
-    const o = outlookOf(seen, { ...settings, maxActive: 150 }, false);
+    const o = outlookOf(seen, { ...settings, maxActive: 150 });
     expect(o.state).toBe('rough');
     // Mean stay from what is seen, capped at the TTL: longer than the window, so not yet measured.
     expect(150 / o.steadyRate).toBeGreaterThan(20);
@@ -66,19 +66,18 @@ describe('the ETA estimator', () => {
   it('when nobody has been let in for STALL_MS, then the outlook is stalled and no ETA is given; a pause is stalled at once', () => {
     const stuck = observe(samples(0, STALL_MS, () => [500, 100]))!;
     expect(stuck.stillForMs).toBe(STALL_MS);
-    const o = outlookOf(stuck, settings, false);
+    const o = outlookOf(stuck, settings);
     expect(o.state).toBe('stalled');
     expect(etaSeconds(o, 10)).toBeNull();
     // Just under: not yet.
     const almost = observe(samples(0, STALL_MS - 500, () => [500, 100]))!;
-    expect(outlookOf(almost, settings, false).state).not.toBe('stalled');
+    expect(outlookOf(almost, settings).state).not.toBe('stalled');
     // Moving again: the stall ends with the first admission seen.
     const moving = observe([
       ...samples(0, STALL_MS, () => [500, 100]),
       { at: STALL_MS + 500, admittedTotal: 501, active: 100 },
     ])!;
-    expect(outlookOf(moving, settings, false).state).not.toBe('stalled');
-    expect(outlookOf(undefined, settings, true).state).toBe('stalled');
+    expect(outlookOf(moving, settings).state).not.toBe('stalled');
   });
 
   it('when the counters go backwards or the figures are odd, then nothing is negative or NaN', () => {
@@ -90,7 +89,7 @@ describe('the ETA estimator', () => {
     expect(seen.admitted).toBe(0);
     expect(seen.departures).toBeGreaterThanOrEqual(0);
     for (const s of [settings, { admitPerSecond: 0, maxActive: 0, passTtlSeconds: 0 }]) {
-      const o = outlookOf(seen, s, false);
+      const o = outlookOf(seen, s);
       for (const p of [0, 1, 1e9]) {
         const eta = etaSeconds(o, p);
         expect(eta === null || (Number.isInteger(eta) && eta >= 0)).toBe(true);

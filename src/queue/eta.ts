@@ -102,7 +102,7 @@ export function observe(samples: readonly QueueSample[]): Observed | undefined {
 }
 
 /** The queue's outlook: the same for every buyer in it, so worked out once per sample. */
-export function outlookOf(seen: Observed | undefined, settings: QueueSettings, paused: boolean): Outlook {
+export function outlookOf(seen: Observed | undefined, settings: QueueSettings): Outlook {
   const admitPerSecond = Math.max(settings.admitPerSecond, 1e-3);
   const maxActive = Math.max(settings.maxActive, 1);
   const ttl = Math.max(settings.passTtlSeconds, 1);
@@ -112,7 +112,7 @@ export function outlookOf(seen: Observed | undefined, settings: QueueSettings, p
   const slack = Math.max(1, Math.ceil(maxActive * 0.05));
   // Nobody let in for a while: the cap is full and nobody ahead has finished, or admission stopped
   // (no ticker leads, the engine is away). Either way a number would not move, so none is given.
-  const stalled = paused || (seen !== undefined && seen.stillForMs >= STALL_MS);
+  const stalled = seen !== undefined && seen.stillForMs >= STALL_MS;
   // The mean stay: pass-seconds over departures (the estimator for stays of which some are still
   // under way), with the prior added in; no pass outlives its TTL.
   const passSeconds = seen?.passSeconds ?? 0;

@@ -15,25 +15,26 @@ const perf = {
 } as PerformanceRow;
 
 describe('admission rates', () => {
-  it('when the admitted counter restarts (a Redis wipe), then the rate is measured afresh, never negative', () => {
+  it('when the admitted counter restarts (a Redis wipe), then admissions are measured afresh, never from before it', () => {
     const clock = new TestClock(0);
     const rates = new AdmissionRates({ engine: {} as WaitingRoom & Availability, clock });
-    const at = (ms: number, total: number, active = 0) => {
-      clock.advance(ms - clock.now());
-      rates.record('p', { admittedTotal: total, active });
+    // At the cap (50 active) throughout, so the outlook's rate is the admissions counted: 5 a second.
+    const atCap = (fromMs: number, total: number) => {
+      for (let s = 0; s <= 12; s++) {
+        clock.advance(fromMs + s * 1000 - clock.now());
+        rates.record('p', { admittedTotal: total + 5 * s, active: 50 });
+      }
     };
-    at(0, 1_000);
-    at(2_000, 1_100);
-    expect(rates.measured('p')).toBe(50);
-    // The counter starts again from 0: the samples before it are dropped.
-    at(2_600, 3);
-    expect(rates.measured('p')).toBeUndefined();
-    at(3_600, 13);
-    expect(rates.measured('p')).toBe(10);
-    // Nothing admitted over the window: no measure, not zero.
-    at(4_600, 13);
-    at(70_000, 13);
-    expect(rates.measured('p')).toBeUndefined();
+    atCap(0, 1_000);
+    expect(rates.outlook(perf)).toMatchObject({ state: 'measured', steadyRate: 5 });
+    // The counter starts again from 3: the samples before it are dropped, so nothing is measured yet
+    // (not a rate from 1,060 down to 3).
+    clock.advance(500);
+    rates.record('p', { admittedTotal: 3, active: 50 });
+    expect(rates.outlook(perf).state).toBe('rough');
+    expect(rates.outlook(perf).steadyRate).toBeGreaterThan(0);
+    atCap(13_500, 8);
+    expect(rates.outlook(perf)).toMatchObject({ state: 'measured', steadyRate: 5 });
   });
 
   it('when the counters restart mid-sale, then every ETA stays a whole number of seconds or none, never negative or NaN', () => {
@@ -43,7 +44,7 @@ describe('admission rates', () => {
     const at = (ms: number, total: number, active: number) => {
       clock.advance(ms - clock.now());
       rates.record('p', { admittedTotal: total, active });
-      for (const position of [1, 10, 10_000]) etas.push(etaSeconds(rates.outlook(perf, false), position));
+      for (const position of [1, 10, 10_000]) etas.push(etaSeconds(rates.outlook(perf), position));
     };
     for (let s = 0; s < 30; s++) at(s * 1000, 10 * s, Math.min(50, 10 * s));
     // Wiped: both counters back at zero, then moving again; then garbage the adapter should never give.
@@ -57,7 +58,7 @@ describe('admission rates', () => {
         expect(eta).toBeGreaterThanOrEqual(0);
       }
     }
-    expect(etaSeconds(rates.outlook(perf, false), 100)).not.toBeNull();
+    expect(etaSeconds(rates.outlook(perf), 100)).not.toBeNull();
   });
 
   it('when the availability bitset is read, then the seats left are its free seats, at most once a second, and unknown while it is missing', async () => {

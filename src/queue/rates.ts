@@ -27,7 +27,7 @@ export class AdmissionRates {
   /** The outlook worked out from the latest sample, for every view until the next one. */
   private readonly outlooks = new Map<
     string,
-    { sample: QueueSample | undefined; perf: PerformanceRow; paused: boolean; outlook: Outlook }
+    { sample: QueueSample | undefined; perf: PerformanceRow; outlook: Outlook }
   >();
 
   private readonly engine: WaitingRoom & Availability;
@@ -87,27 +87,17 @@ export class AdmissionRates {
     return this.seats.get(perf)?.left;
   }
 
-  /** Admissions per second over the last minute; undefined until there is something to measure. */
-  measured(perf: string): number | undefined {
-    const list = this.samples.get(perf);
-    const first = list?.[0];
-    const last = list?.at(-1);
-    if (!first || !last || last.at - first.at < 1_000 || last.admittedTotal <= first.admittedTotal)
-      return undefined;
-    return ((last.admittedTotal - first.admittedTotal) * 1000) / (last.at - first.at);
-  }
-
   /** The queue's outlook, from what this node has observed and the performance's settings. */
-  outlook(perf: PerformanceRow, paused: boolean): Outlook {
+  outlook(perf: PerformanceRow): Outlook {
     const list = this.samples.get(perf.id) ?? [];
     const sample = list.at(-1);
     // Asked once per stream at each move of the queue: compared by identity, nothing made per call.
     const cached = this.outlooks.get(perf.id);
-    if (cached && cached.sample === sample && cached.perf === perf && cached.paused === paused) {
+    if (cached && cached.sample === sample && cached.perf === perf) {
       return cached.outlook;
     }
-    const outlook = outlookOf(observe(list), perf, paused);
-    this.outlooks.set(perf.id, { sample, perf, paused, outlook });
+    const outlook = outlookOf(observe(list), perf);
+    this.outlooks.set(perf.id, { sample, perf, outlook });
     return outlook;
   }
 }

@@ -210,7 +210,7 @@ export class QueueService {
         // Paused by the organizer: the place is kept, but no ETA holds while nobody is let in.
         if (entry.paused) return { state: 'paused', position: entry.position, etaSeconds: null };
         const position = entry.position ?? 1;
-        const outlook = this.rates.outlook(perf, false);
+        const outlook = this.rates.outlook(perf);
         const seatsLeft = this.rates.seatsLeft(perf.id);
         return {
           state: 'waiting',

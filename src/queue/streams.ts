@@ -192,7 +192,7 @@ export class QueueStreams {
       await rates.refreshSeats(perf);
       // A stall changes nothing in the engine (that is what it is), so the version does not move: the
       // outlook's state, and the seats left as the page rounds them, are watched besides.
-      const outlook = `${rates.outlook(perf, false).state}:${roughly(rates.seatsLeft(performanceId))}`;
+      const outlook = `${rates.outlook(perf).state}:${roughly(rates.seatsLeft(performanceId))}`;
       const changed = stats.version !== watch.version || outlook !== watch.outlook;
       let anyPending = false;
       for (const stream of watch.streams) {
