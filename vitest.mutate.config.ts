@@ -58,6 +58,7 @@ const SUITES = {
     'src/contract/errors.test.ts',
     'src/catalog/catalog.test.ts',
     'src/booking/observed.test.ts',
+    'src/booking/holds/behind-the-gate.test.ts',
     'src/booking/booking.test.ts',
     'src/booking/batches.test.ts',
   ],
