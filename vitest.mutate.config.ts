@@ -59,6 +59,7 @@ const SUITES = {
     'src/catalog/catalog.test.ts',
     'src/booking/observed.test.ts',
     'src/booking/holds/behind-the-gate.test.ts',
+    'src/booking/checkout/races.test.ts',
     'src/booking/booking.test.ts',
     'src/booking/batches.test.ts',
   ],

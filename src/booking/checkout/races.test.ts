@@ -1,0 +1,181 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buyer, modes, onSalePerformance, startTestApp, type TestApp } from '../../../test/harness.js';
+import { HookedPayments } from '../../../test/payments.js';
+import { bookingViolations } from '../../loadtest/invariants.js';
+import { PaymentTimeoutError, TEST_CARDS, type ChargeRequest, type ChargeResult } from '../payments.js';
+
+type Headers = Record<string, string>;
+const noQueue = { queue: { enabled: false } };
+const PAYMENT_TIMEOUT_MS = 300;
+/** As in checkout/service.ts: how long past the provider's timeout a charger's claim lasts. */
+const CLAIM_MARGIN_MS = 5_000;
+
+/** A provider that takes the money on this card but whose answer never arrives in time. */
+const LATE_CARD = '4000000000000077';
+class LateAnswers extends HookedPayments {
+  override async charge(req: ChargeRequest): Promise<ChargeResult> {
+    if (req.card !== LATE_CARD) return super.charge(req);
+    await super.charge({ ...req, card: TEST_CARDS.succeeds });
+    throw new PaymentTimeoutError('the answer came after the timeout');
+  }
+}
+
+/**
+ * Checkouts that meet (issue 23: the paths of checkout/service.ts no other test takes on purpose): a
+ * second checkout of a hold while the first is charging, under another key or the same one; a retry
+ * while the order's charger still holds its claim; a charge the provider made but answered too late.
+ */
+describe.each(modes())('checkouts that meet ($name)', (mode) => {
+  let t: TestApp;
+  const payments = new LateAnswers({ latencyMs: 400, timeoutMs: PAYMENT_TIMEOUT_MS * 10 });
+
+  beforeAll(async () => {
+    t = await startTestApp(mode, { payments, settings: { paymentTimeoutMs: PAYMENT_TIMEOUT_MS } });
+  });
+  afterAll(() => t.close());
+
+  const holdSeat = async (perf: string, headers: Headers, seat: number) => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: `/api/performances/${perf}/holds`,
+      headers,
+      payload: { seatNos: [seat] },
+    });
+    expect(res.statusCode).toBe(201);
+    return res.json<{ holdId: string }>().holdId;
+  };
+  const pay = (holdId: string, headers: Headers, key: string, card: string = TEST_CARDS.succeeds) =>
+    t.app.inject({
+      method: 'POST',
+      url: `/api/holds/${holdId}/checkout`,
+      headers: { ...headers, 'idempotency-key': key },
+      payload: { payment: { card } },
+    });
+  /** Resolves when the provider is asked to charge (the first checkout is then mid-charge). */
+  const charging = () =>
+    new Promise<void>((resolve) => {
+      payments.duringCharge = () => {
+        payments.duringCharge = undefined;
+        resolve();
+      };
+    });
+
+  it('when a hold is checked out again while its first checkout is charging, then another key is told a checkout is in progress and the same key gets the first one’s order, charged once', async () => {
+    const { performanceId: perf } = await onSalePerformance(t, noQueue);
+    const alice = await buyer(t);
+    const holdId = await holdSeat(perf, alice.headers, 3);
+    const charges = payments.chargeCount;
+    const started = charging();
+    const first = pay(holdId, alice.headers, 'first');
+    await started;
+    const [otherKey, sameKey] = await Promise.all([
+      pay(holdId, alice.headers, 'second'),
+      pay(holdId, alice.headers, 'first'),
+    ]);
+    expect([otherKey.statusCode, otherKey.json().error]).toEqual([
+      409,
+      expect.objectContaining({ code: 'CHECKOUT_IN_PROGRESS', details: { holdId } }),
+    ]);
+    const firstAnswer = await first;
+    expect(firstAnswer.statusCode).toBe(201);
+    expect([sameKey.statusCode, sameKey.json().id]).toEqual([201, firstAnswer.json().id]);
+    expect(payments.chargeCount).toBe(charges + 1);
+    expect(await bookingViolations(t.db, perf)).toEqual([]);
+  });
+
+  it('when the order’s charger still holds its claim, then a retry waits as long as a charge may take before it is told a checkout is in progress, and takes the order over once the claim is given up', async () => {
+    const { performanceId: perf } = await onSalePerformance(t, noQueue);
+    const bob = await buyer(t);
+    const holdId = await holdSeat(perf, bob.headers, 4);
+    // The first checkout fails at the provider (not a timeout): its claim is given up.
+    payments.duringCharge = () => {
+      payments.duringCharge = undefined;
+      throw new Error('the provider answered 503');
+    };
+    expect((await pay(holdId, bob.headers, 'k')).statusCode).toBe(500);
+    const claimOf = async () =>
+      (
+        await t.db.query<{ until: Date | null; id: string }>(
+          'SELECT charge_claimed_until AS until, id::text FROM orders WHERE hold_id = $1',
+          [holdId],
+        )
+      ).rows[0]!;
+    await expect
+      .poll(async () => (await claimOf()).until === null || (await claimOf()).until! <= new Date())
+      .toBe(true);
+    // As if a charger on another node had claimed the order and not finished.
+    const { id: orderId } = await claimOf();
+    await t.db.query(`UPDATE orders SET charge_claimed_until = now() + interval '1 hour' WHERE id = $1`, [
+      orderId,
+    ]);
+    const startedAt = Date.now();
+    const waited = await pay(holdId, bob.headers, 'k');
+    expect([waited.statusCode, waited.json().error]).toEqual([
+      409,
+      expect.objectContaining({ code: 'CHECKOUT_IN_PROGRESS', details: { orderId } }),
+    ]);
+    // A charge may take the provider's timeout; its claim lasts a margin longer; the wait one more.
+    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(PAYMENT_TIMEOUT_MS + 2 * CLAIM_MARGIN_MS - 100);
+    // The claim given up: the retry asks the provider (nothing was charged) and charges once.
+    await t.db.query(`UPDATE orders SET charge_claimed_until = NULL WHERE id = $1`, [orderId]);
+    const charges = payments.chargeCount;
+    const retried = await pay(holdId, bob.headers, 'k');
+    expect([retried.statusCode, retried.json().id, retried.json().status]).toEqual([201, orderId, 'paid']);
+    expect(payments.chargeCount).toBe(charges + 1);
+    expect(await bookingViolations(t.db, perf)).toEqual([]);
+  }, 30_000);
+
+  it('when PostgreSQL is cut off, then the checkout is told to come back (503), and a retry after a charge that was not settled settles it without charging again', async () => {
+    const { performanceId: perf } = await onSalePerformance(t, noQueue);
+    const dave = await buyer(t);
+    const holdId = await holdSeat(perf, dave.headers, 6);
+    const query = t.db.query.bind(t.db);
+    /** The next statement that starts with `sql` fails as a PostgreSQL shutting down would fail it. */
+    const cutOff = (sql: string) => {
+      t.db.query = ((text: unknown, ...rest: unknown[]) => {
+        if (typeof text === 'string' && text.startsWith(sql)) {
+          t.db.query = query;
+          return Promise.reject(Object.assign(new Error('terminating connection'), { code: '57P01' }));
+        }
+        return (query as (...args: unknown[]) => unknown)(text, ...rest);
+      }) as typeof t.db.query;
+    };
+    try {
+      // The order's insert: not a conflict with another checkout, so not "in progress".
+      cutOff('WITH h AS MATERIALIZED');
+      const refused = await pay(holdId, dave.headers, 'cut');
+      expect([refused.statusCode, refused.json().error.code]).toEqual([503, 'UNAVAILABLE']);
+      // The settlement, after the provider took the money.
+      cutOff('SELECT settled FROM tmomi_settle_paid_many');
+      const [charges, calls] = [payments.chargeCount, payments.chargeCalls];
+      expect((await pay(holdId, dave.headers, 'cut')).statusCode).toBe(503);
+      expect([payments.chargeCount, payments.chargeCalls]).toEqual([charges + 1, calls + 1]);
+      // The retry finds the charge at the provider and settles it: no second call to charge.
+      await expect
+        .poll(async () => {
+          const retried = await pay(holdId, dave.headers, 'cut');
+          return [retried.statusCode, retried.json().status];
+        })
+        .toEqual([201, 'paid']);
+      expect([payments.chargeCount, payments.chargeCalls]).toEqual([charges + 1, calls + 1]);
+    } finally {
+      t.db.query = query;
+    }
+    expect(await bookingViolations(t.db, perf)).toEqual([]);
+  });
+
+  it('when the provider took the money but answered after the timeout, then the money is given back and the seat stays on sale', async () => {
+    const { performanceId: perf } = await onSalePerformance(t, noQueue);
+    const carol = await buyer(t);
+    const holdId = await holdSeat(perf, carol.headers, 5);
+    const [charges, refunds] = [payments.chargeCount, payments.refundCount];
+    const late = await pay(holdId, carol.headers, 'late', LATE_CARD);
+    expect([late.statusCode, late.json().error.code]).toEqual([504, 'PAYMENT_TIMEOUT']);
+    expect([payments.chargeCount, payments.refundCount]).toEqual([charges + 1, refunds + 1]);
+    const { rows } = await t.db.query<{ status: string }>('SELECT status FROM orders WHERE hold_id = $1', [
+      holdId,
+    ]);
+    expect(rows.map((r) => r.status)).toEqual(['cancelled']);
+    expect(await bookingViolations(t.db, perf)).toEqual([]);
+  });
+});
