@@ -40,13 +40,13 @@ interface Mutant {
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 // Tests always migrate a fresh database from migrations/, so a database function is mutated in the
-// migration that installs its live body (the text of its file in db/functions): 0010 for
-// tmomi_place_holds, tmomi_settle_paid_many and the refunds, 0009 for the other settlements, release and
-// expiry.
-const PLACE_HOLDS = 'migrations/0010_tickets_and_refunds.sql';
-const SETTLE = PLACE_HOLDS;
+// migration that installs its live body (the text of its file in db/functions): 0021 for
+// tmomi_place_holds, 0010 for tmomi_settle_paid_many and the refunds, 0009 for the other settlements,
+// release and expiry.
+const PLACE_HOLDS = 'migrations/0021_access_codes.sql';
+const SETTLE = 'migrations/0010_tickets_and_refunds.sql';
 const SETTLEMENTS = 'migrations/0009_settlement_in_functions.sql';
-const REFUNDS = PLACE_HOLDS;
+const REFUNDS = SETTLE;
 const HOLDS = 'src/booking/holds/repository.ts';
 const CHECKOUT = 'src/booking/checkout/repository.ts';
 const TICKETS = 'src/booking/tickets/repository.ts';
