@@ -135,7 +135,7 @@ describe.each(modes())('access codes ($name)', (mode) => {
     for (const code of ['no', 'bad code', 7]) {
       const res = await hold(perf, who.headers, { seatNos: [20], code });
       expect([res.statusCode, res.json().error.code]).toEqual([400, 'VALIDATION_FAILED']);
-      expect(JSON.stringify(res.json().error.details)).toContain('code');
+      expect(res.json().error.details, JSON.stringify(res.json())).toMatchObject({ field: 'code' });
     }
     expect(await usesOf(perf)).toEqual({});
     const written = await t.db.query('SELECT count(*)::int AS n FROM holds WHERE performance_id = $1', [
@@ -143,6 +143,10 @@ describe.each(modes())('access codes ($name)', (mode) => {
     ]);
     expect(written.rows[0].n).toBe(0);
     expect((await codes('999999', { code: 'FANS', maxUses: 1 })).statusCode).toBe(404);
+    for (const path of ['codes', 'codes.csv']) {
+      const res = await call('GET', `/api/admin/performances/abc/${path}`, admin);
+      expect([res.statusCode, res.json().error.details.field]).toEqual([400, 'id']);
+    }
   });
 
   it('when an organizer makes a named code and a batch, then they are listed, unique per performance, and exported as CSV', async () => {
