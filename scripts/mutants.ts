@@ -40,13 +40,13 @@ interface Mutant {
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 // Tests always migrate a fresh database from migrations/, so a database function is mutated in the
-// migration that installs its live body (the text of its file in db/functions): 0010 for
-// tmomi_place_holds, tmomi_settle_paid_many and the refunds, 0009 for the other settlements, release and
-// expiry.
-const PLACE_HOLDS = 'migrations/0010_tickets_and_refunds.sql';
-const SETTLE = PLACE_HOLDS;
+// migration that installs its live body (the text of its file in db/functions): 0021 for
+// tmomi_place_holds, 0010 for tmomi_settle_paid_many and the refunds, 0009 for the other settlements,
+// release and expiry.
+const PLACE_HOLDS = 'migrations/0021_access_codes.sql';
+const SETTLE = 'migrations/0010_tickets_and_refunds.sql';
 const SETTLEMENTS = 'migrations/0009_settlement_in_functions.sql';
-const REFUNDS = PLACE_HOLDS;
+const REFUNDS = SETTLE;
 const HOLDS = 'src/booking/holds/repository.ts';
 const CHECKOUT = 'src/booking/checkout/repository.ts';
 const TICKETS = 'src/booking/tickets/repository.ts';
@@ -57,6 +57,7 @@ const T = {
   refunds: 'src/booking/refunds.test.ts',
   catalog: 'src/catalog/catalog.test.ts',
   errors: 'src/platform/error-handler.test.ts',
+  codes: 'src/booking/access-codes.test.ts',
 };
 
 // tmomi_place_holds decides which holds are placed in its `free` CTE, under the tickets' row locks; the
@@ -100,6 +101,22 @@ const MUTANTS: Mutant[] = [
     replace: 'WHERE t.performance_id = s.perf',
     tests: [T.batches],
     why: 'the update also flips the free seats of holds that lost (cap, a seat taken): the whole batch fails',
+  },
+  {
+    id: 'place-holds-code-forgets-paid',
+    file: PLACE_HOLDS,
+    find: "OR (x.state = 'ordered' AND EXISTS",
+    replace: 'OR (false AND EXISTS',
+    tests: [T.codes],
+    why: "a code's paid orders stop counting: it sells more purchases than its use limit",
+  },
+  {
+    id: 'place-holds-code-ignores-live-holds',
+    file: PLACE_HOLDS,
+    find: "AND ((x.state = 'active' AND x.expires_at > h.now)",
+    replace: 'AND ((false)',
+    tests: [T.codes],
+    why: "a code's live holds stop counting: unpaid holds take more uses than the code has",
   },
   {
     id: 'place-holds-cap-ignores-paid',

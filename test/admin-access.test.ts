@@ -97,6 +97,18 @@ const CASES: Record<string, (w: World) => { url: string; body?: object }> = {
   'GET /api/admin/performances/:id/orders.csv': (w) => ({
     url: `/api/admin/performances/${w.performance}/orders.csv`,
   }),
+  'GET /api/admin/performances/:id/codes.csv': (w) => ({
+    url: `/api/admin/performances/${w.performance}/codes.csv`,
+  }),
+  'POST /api/admin/performances/:id/codes': (w) => ({
+    url: `/api/admin/performances/${w.performance}/codes`,
+    body: { count: 1, maxUses: 1 },
+  }),
+  'GET /api/admin/performances/:id/codes': (w) => ({ url: `/api/admin/performances/${w.performance}/codes` }),
+  'PUT /api/admin/performances/:id/code-only-grades': (w) => ({
+    url: `/api/admin/performances/${w.performance}/code-only-grades`,
+    body: { grades: [] },
+  }),
   'GET /api/admin/performances/:id/report': (w) => ({
     url: `/api/admin/performances/${w.performance}/report`,
   }),

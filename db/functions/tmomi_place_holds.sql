@@ -20,11 +20,16 @@
 -- Every statement reaches rows by key, so the function runs with sequential scans priced out
 -- (decision 009). The commit does not wait for the WAL flush (decision 005): a database crash may
 -- forget the last fraction of a second of holds, never corrupt.
+-- p_codes gives each hold's access code (decision 027), or null: a code's uses are its holds still live
+-- (active, unexpired) and its paid orders, counted under the code's lock, so an expired or released hold
+-- or a refunded order gives its use back. A hold whose code has no use left for it (the holds of one
+-- batch that share a code ranked in order) is refused alone (outcome 4).
 
 CREATE OR REPLACE FUNCTION tmomi_place_holds(p_holds uuid[], p_users bigint[], p_perfs bigint[], p_counts integer[],
                                              p_seats integer[], p_amounts integer[], p_currencies text[],
                                              p_expires timestamptz[], p_nows timestamptz[], p_caps integer[],
-                                             p_passes bigint[], p_keys text[], p_prices integer[] DEFAULT NULL)
+                                             p_passes bigint[], p_keys text[], p_prices integer[] DEFAULT NULL,
+                                             p_codes bigint[] DEFAULT NULL)
 RETURNS TABLE (outcome smallint, detail integer[]) LANGUAGE plpgsql SET enable_seqscan = off AS $$
 DECLARE
   v_seat_perfs bigint[];
@@ -35,6 +40,7 @@ DECLARE
   v_placed uuid[];
   v_wanted integer;
   v_flipped integer;
+  v_spent bigint[];
 BEGIN
   PERFORM set_config('synchronous_commit', 'off', true);
   -- Each seat's hold (its index), performance and instant, beside p_seats.
@@ -54,6 +60,10 @@ BEGIN
       ON t.performance_id = s.perf AND t.seat_no = s.seat
     ORDER BY t.performance_id, t.seat_no
     FOR NO KEY UPDATE OF t;
+  -- The codes of the batch, locked in id order (only holds take them): their uses are counted below.
+  IF p_codes IS NOT NULL THEN
+    PERFORM 1 FROM access_codes WHERE id = ANY (p_codes) ORDER BY id FOR NO KEY UPDATE;
+  END IF;
 
   -- Per hold: the seats its buyer already has (in live holds and paid orders), and where its seats start.
   SELECT array_agg(
@@ -68,25 +78,39 @@ BEGIN
 
   WITH h AS (
     SELECT * FROM unnest(p_holds, p_users, p_perfs, p_counts, p_amounts, p_currencies, p_expires, p_nows, p_caps,
-                         p_passes, p_keys) WITH ORDINALITY
-      AS h (id, usr, perf, n, amount, currency, expires, now, cap, pass, request_key, i)
+                         p_passes, p_keys, p_codes) WITH ORDINALITY
+      AS h (id, usr, perf, n, amount, currency, expires, now, cap, pass, request_key, code, i)
   ), free AS (
     SELECT s.i, count(*) AS n FROM unnest(v_seat_holds, v_seat_perfs, p_seats, v_seat_nows) AS s (i, perf, seat, now)
       JOIN tickets t ON t.performance_id = s.perf AND t.seat_no = s.seat
       WHERE t.status = 0 OR (t.status = 1 AND t.held_until <= s.now)
       GROUP BY s.i
-  ), placed AS (
-    INSERT INTO holds (id, user_id, performance_id, seat_nos, amount, currency, expires_at, pass_id, request_key,
-                       seat_prices)
-      SELECT h.id, h.usr, h.perf, p_seats[v_offsets[h.i] + 1 : v_offsets[h.i] + h.n], h.amount, h.currency,
-             h.expires, h.pass, h.request_key, p_prices[v_offsets[h.i] + 1 : v_offsets[h.i] + h.n]
+  ), eligible AS (
+    -- The holds that would be placed but for their code; a code's holds take its uses left in batch order.
+    -- (A keyed hold already placed under its key takes none: it is not placed again.)
+    SELECT h.*, h.code IS NULL OR coalesce(row_number() OVER (PARTITION BY h.code ORDER BY h.i) <= (
+             SELECT c.max_uses - (SELECT count(*) FROM holds x WHERE x.code_id = c.id
+                                    AND ((x.state = 'active' AND x.expires_at > h.now)
+                                         OR (x.state = 'ordered' AND EXISTS (SELECT 1 FROM orders o
+                                               WHERE o.hold_id = x.id AND o.status = 'paid'))))
+             FROM access_codes c WHERE c.id = h.code AND c.performance_id = h.perf), false) AS code_ok
       FROM h JOIN free USING (i)
       WHERE free.n = h.n AND v_have[h.i] + h.n <= h.cap AND EXISTS (SELECT 1 FROM users u WHERE u.id = h.usr)
+        AND (h.code IS NULL OR h.request_key IS NULL OR NOT EXISTS (SELECT 1 FROM holds k
+               WHERE k.user_id = h.usr AND k.performance_id = h.perf AND k.request_key = h.request_key))
+  ), placed AS (
+    INSERT INTO holds (id, user_id, performance_id, seat_nos, amount, currency, expires_at, pass_id, request_key,
+                       seat_prices, code_id)
+      SELECT h.id, h.usr, h.perf, p_seats[v_offsets[h.i] + 1 : v_offsets[h.i] + h.n], h.amount, h.currency,
+             h.expires, h.pass, h.request_key, p_prices[v_offsets[h.i] + 1 : v_offsets[h.i] + h.n], h.code
+      FROM eligible h
+      WHERE h.code_ok
       -- A request already placed under its key: nothing new is held, and the caller, seeing "taken",
       -- reads the hold that key made.
       ON CONFLICT (user_id, performance_id, request_key) WHERE request_key IS NOT NULL DO NOTHING
       RETURNING id, cardinality(seat_nos) AS n)
-  SELECT array_agg(id), coalesce(sum(n), 0) INTO v_placed, v_wanted FROM placed;
+  SELECT array_agg(id), coalesce(sum(n), 0), (SELECT array_agg(e.i) FROM eligible e WHERE NOT e.code_ok)
+    INTO v_placed, v_wanted, v_spent FROM placed;
 
   -- Driven by the seats (one index probe each), never by a join the planner might turn into a scan.
   UPDATE tickets t SET status = 1, hold_id = p_holds[s.i], held_until = p_expires[s.i], order_id = NULL
@@ -104,8 +128,10 @@ BEGIN
     SELECT CASE WHEN h.id = ANY (v_placed) THEN 1::smallint
                 WHEN NOT EXISTS (SELECT 1 FROM users u WHERE u.id = h.usr) THEN 3::smallint
                 WHEN v_have[h.i] + h.n > h.cap THEN 2::smallint
+                WHEN h.i = ANY (v_spent) THEN 4::smallint
                 ELSE 0::smallint END,
-           CASE WHEN h.id = ANY (v_placed) OR NOT EXISTS (SELECT 1 FROM users u WHERE u.id = h.usr) THEN NULL
+           CASE WHEN h.id = ANY (v_placed) OR NOT EXISTS (SELECT 1 FROM users u WHERE u.id = h.usr)
+                     OR h.i = ANY (v_spent) THEN NULL
                 WHEN v_have[h.i] + h.n > h.cap THEN ARRAY[v_have[h.i]]
                 ELSE coalesce((SELECT array_agg(t.seat_no ORDER BY t.seat_no) FROM tickets t
                                WHERE t.performance_id = h.perf

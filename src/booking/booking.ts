@@ -13,6 +13,8 @@ import type { Clock } from '../platform/clock.js';
 import type { Db } from '../platform/db.js';
 import type { Logger } from '../platform/logger.js';
 import type { QueueService } from '../queue/service.js';
+import { AccessCodeRepository } from './access/repository.js';
+import { AccessCodeService } from './access/service.js';
 import { CheckoutRepository } from './checkout/repository.js';
 import { CheckoutService } from './checkout/service.js';
 import { DeskRepository } from './desk/repository.js';
@@ -58,6 +60,8 @@ export interface Booking {
   desk: DeskService;
   exports: ExportService;
   report: ReportService;
+  /** Access codes (decision 027): the organizer's, and each hold request's lookup. */
+  accessCodes: AccessCodeService;
 }
 
 /** Booking's services wired together over their repositories, the engine and the sale's caches. */
@@ -94,6 +98,13 @@ export function createBooking(deps: {
   const codes = new TicketCodes(deps.secret);
   const seating = new SeatingCache({ inventory, clock, changes: deps.changes });
   const views = new OrderViews({ orders: orderRepository, tickets: ticketRepository, performances, seating });
+  const accessCodes = new AccessCodeService({
+    repository: new AccessCodeRepository(db),
+    performances,
+    seating,
+    changes: deps.changes,
+    clock,
+  });
   const holds = new HoldService({
     repository: holdRepository,
     gate,
@@ -103,6 +114,7 @@ export function createBooking(deps: {
     availability,
     metrics,
     clock,
+    codes: accessCodes,
   });
   const checkout = new CheckoutService({
     repository: new CheckoutRepository({ db, metrics }),
@@ -168,5 +180,17 @@ export function createBooking(deps: {
     waitingRoom: engine,
     clock,
   });
-  return { holds, checkout, orders, tickets, stats, sweeper, refundCancelled, desk, exports, report };
+  return {
+    holds,
+    checkout,
+    orders,
+    tickets,
+    stats,
+    sweeper,
+    refundCancelled,
+    desk,
+    exports,
+    report,
+    accessCodes,
+  };
 }

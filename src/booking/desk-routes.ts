@@ -91,6 +91,10 @@ export function deskRoutes(
     "The performance's tickets, one row each: order, buyer, seat, grade, price, status, check-in",
   );
   csv('orders', "The performance's orders, one row each: buyer, seats, amount, refunded, status, times");
+  csv(
+    'codes',
+    "The performance's access codes, one row each: code, uses allowed and counted, discount, grades",
+  );
 
   app.get(
     '/api/admin/performances/:id/report',

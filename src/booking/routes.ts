@@ -11,6 +11,8 @@ import {
   SaleStatsSchema,
 } from '../contract/booking.js';
 import { IdParams, UuidParams } from '../contract/common.js';
+import { accessCodeRoutes } from './access-routes.js';
+import type { AccessCodeService } from './access/service.js';
 import { afterSaleRoutes } from './after-sale-routes.js';
 import { deskRoutes } from './desk-routes.js';
 import type { DeskService } from './desk/service.js';
@@ -47,6 +49,7 @@ export function bookingRoutes(
     desk: DeskService;
     exports: ExportService;
     report: ReportService;
+    accessCodes: AccessCodeService;
     guard: Guard;
     limits: RateLimits;
   },
@@ -54,6 +57,7 @@ export function bookingRoutes(
   const { holds, checkout, orders, tickets, stats, guard } = deps;
   afterSaleRoutes(app, { orders, tickets, guard });
   deskRoutes(app, deps);
+  accessCodeRoutes(app, deps);
   const checkoutLimit = rateLimit(deps.limits, {
     name: 'checkout',
     limit: CHECKOUT_LIMIT.max,

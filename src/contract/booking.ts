@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { CodeText } from './codes.js';
 import { Id, Name } from './common.js';
 
 // Booking's payloads: holds, checkout, orders and their tickets, check-in at the door, and the
@@ -14,6 +15,7 @@ export const HoldBody = Type.Union([
         minItems: 1,
         maxItems: MAX_SEATS_PER_HOLD,
       }),
+      code: Type.Optional(CodeText),
     },
     { additionalProperties: false },
   ),
@@ -21,6 +23,7 @@ export const HoldBody = Type.Union([
     {
       grade: Type.String({ minLength: 1, maxLength: 20 }),
       quantity: Type.Integer({ minimum: 1, maximum: MAX_SEATS_PER_HOLD }),
+      code: Type.Optional(CodeText),
     },
     { additionalProperties: false },
   ),

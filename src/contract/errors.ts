@@ -88,6 +88,12 @@ export const ERRORS = {
   INVALID_SEAT: { status: 422, message: 'A seat number does not exist at this venue.' },
   UNKNOWN_GRADE_REQUESTED: { status: 422, message: 'This performance has no seats of that grade.' },
   TICKET_LIMIT: { status: 422, message: 'That would exceed the number of tickets one buyer may have.' },
+  CODE_INVALID: {
+    status: 422,
+    message:
+      'This access code is not valid for these seats: unknown, used up, or for another performance or grade.',
+  },
+  CODE_TAKEN: { status: 409, message: 'This performance already has that access code.' },
   HOLD_NOT_FOUND: { status: 404, message: 'There is no such hold.' },
   HOLD_EXPIRED: { status: 410, message: 'Your hold has expired; the seats were released.' },
   HOLD_RELEASED: { status: 410, message: 'This hold was released.' },

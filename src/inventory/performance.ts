@@ -29,6 +29,8 @@ export interface PerformanceRow {
   queuePaused: boolean;
   /** When an organizer cancelled it (its sale window ended then); null while it goes ahead. */
   cancelledAt: Date | null;
+  /** Grades sold only with an access code that unlocks them (decision 027). */
+  codeOnlyGrades?: string[];
 }
 
 export interface TicketCounts {

@@ -1,4 +1,5 @@
 import type { Order } from '@tmomi/contract/booking';
+import type { AccessCode, AccessCodeList, CreateCodesBody } from '@tmomi/contract/codes';
 import type { DeskOrderDetail, DeskOrderPage, SaleReport } from '@tmomi/contract/desk';
 import type { BroadcastBody, BroadcastProgress, MailMessage } from '@tmomi/contract/mail';
 import type {
@@ -81,7 +82,18 @@ export const adminClient = {
     report: (performanceId: string, signal?: AbortSignal) =>
       call<SaleReport>(`/api/admin/performances/${performanceId}/report`, { signal }),
     /** Links, not fetches: the browser downloads the file with the session cookie. */
-    csvUrl: (performanceId: string, kind: 'attendees' | 'orders') =>
+    csvUrl: (performanceId: string, kind: 'attendees' | 'orders' | 'codes') =>
       `/api/admin/performances/${performanceId}/${kind}.csv`,
+  },
+  codes: {
+    list: (performanceId: string, signal?: AbortSignal) =>
+      call<AccessCodeList>(`/api/admin/performances/${performanceId}/codes`, { signal }),
+    create: (performanceId: string, body: CreateCodesBody) =>
+      post<{ codes: AccessCode[] }>(`/api/admin/performances/${performanceId}/codes`, body),
+    codeOnlyGrades: (performanceId: string, grades: string[]) =>
+      call<AccessCodeList>(`/api/admin/performances/${performanceId}/code-only-grades`, {
+        method: 'PUT',
+        body: { grades },
+      }),
   },
 };

@@ -2,6 +2,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream';
 import { to as copyTo } from 'pg-copy-streams';
 import type { Db } from '../../platform/db.js';
+import { usedSql } from '../access/repository.js';
 
 /** Excel, Numbers and LibreOffice read a CSV as UTF-8 (and so show Hangul) only when it starts with this. */
 export const UTF8_BOM = '\uFEFF';
@@ -39,7 +40,13 @@ const ORDERS = (perf: bigint) => `
   FROM orders o JOIN users u ON u.id = o.user_id
   WHERE o.performance_id = ${perf} ORDER BY o.id`;
 
-export type ExportKind = 'attendees' | 'orders';
+// Codes are ours (upper-case letters, digits, - and _), never a formula; grades are the organizer's.
+const CODES = (perf: bigint) => `
+  SELECT c.code, c.max_uses, ${usedSql('now()')} AS used, c.discount_percent AS percent_off, c.discount_amount AS amount_off,
+    ${cell("nullif(array_to_string(c.grades, ' '), '')")} AS grades, ${instant('c.created_at')} AS created_at
+  FROM access_codes c WHERE c.performance_id = ${perf} ORDER BY c.id`;
+
+export type ExportKind = 'attendees' | 'orders' | 'codes';
 
 /**
  * A performance's rows as CSV, streamed out of PostgreSQL by COPY: the database writes the CSV (its
@@ -52,7 +59,7 @@ export class ExportRepository {
   async csv(kind: ExportKind, performanceId: string): Promise<Readable> {
     // COPY takes no parameters; the id is a validated decimal, made a bigint literal here.
     const perf = BigInt(performanceId);
-    const select = kind === 'attendees' ? ATTENDEES(perf) : ORDERS(perf);
+    const select = { attendees: ATTENDEES, orders: ORDERS, codes: CODES }[kind](perf);
     const client = await this.db.connect();
     const out = new PassThrough();
     out.write(UTF8_BOM);

@@ -20,6 +20,12 @@ export type HoldRefusal =
   /** Best-available found no run of the grade. */
   | { refused: 'none-left'; grade: string; quantity: number }
   | { refused: 'key-reused'; holdId: string }
+  /** The request's code is unknown or used up, or it lacks one that opens a code-only grade (decision 027). */
+  | {
+      refused: 'code-invalid';
+      reason: 'unknown' | 'used-up' | 'code-required' | 'grade-locked';
+      grade?: string;
+    }
   /** Too many hold requests from the buyer for the performance; the window resets in `retryAfterMs`. */
   | { refused: 'rate-limited'; retryAfterMs: number };
 
@@ -49,6 +55,11 @@ export function holdError(r: HoldRefusal): AppError {
       });
     case 'key-reused':
       return new AppError('IDEMPOTENCY_KEY_REUSED', undefined, { holdId: r.holdId });
+    case 'code-invalid':
+      return new AppError('CODE_INVALID', undefined, {
+        reason: r.reason,
+        ...(r.grade && { grade: r.grade }),
+      });
     case 'rate-limited':
       return rateLimited(r.retryAfterMs);
   }

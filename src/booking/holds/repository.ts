@@ -37,6 +37,8 @@ export type NewHold = Pick<
   passId: number | null;
   /** The request's Idempotency-Key: one hold per buyer, performance and key (migration 0007). */
   requestKey: string | null;
+  /** The access code the hold uses one of (decision 027), or null. */
+  codeId?: string | null;
 };
 
 /**
@@ -48,6 +50,8 @@ export type PlaceOutcome =
   | { outcome: 'held' }
   | { outcome: 'taken'; seatNos: number[] }
   | { outcome: 'limit'; count: number }
+  /** The hold's access code has no use left. */
+  | { outcome: 'code-spent' }
   | { outcome: 'refused' };
 
 /** Holds in PostgreSQL: placing them (batched), finding, releasing and expiring them. */
@@ -71,7 +75,7 @@ export class HoldRepository {
 
   private async placeRound(holds: NewHold[]): Promise<(PlaceOutcome | 'gone')[]> {
     const { rows } = await this.db.query<{ outcome: number; detail: number[] | null }>(
-      'SELECT outcome, detail FROM tmomi_place_holds($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)',
+      'SELECT outcome, detail FROM tmomi_place_holds($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)',
       [
         holds.map((h) => h.id),
         holds.map((h) => h.userId),
@@ -86,12 +90,15 @@ export class HoldRepository {
         holds.map((h) => h.passId),
         holds.map((h) => h.requestKey),
         holds.flatMap((h) => h.seatPrices),
+        // Null unless a hold has a code: the function then skips the codes altogether.
+        holds.some((h) => h.codeId) ? holds.map((h) => h.codeId ?? null) : null,
       ],
     );
     return rows.map(({ outcome, detail }): PlaceOutcome | 'gone' => {
       if (outcome === 1) return { outcome: 'held' };
       if (outcome === 2) return { outcome: 'limit', count: detail![0]! };
       if (outcome === 3) return 'gone';
+      if (outcome === 4) return { outcome: 'code-spent' };
       return { outcome: 'taken', seatNos: detail! };
     });
   }

@@ -7,10 +7,12 @@ import type { Clock } from '../../platform/clock.js';
 import { InOrder } from '../../platform/in-order.js';
 import type { PerformanceCache } from '../../inventory/performance-cache.js';
 import type { QueueService } from '../../queue/service.js';
+import type { AccessCodeService } from '../access/service.js';
 import type { BookingGate } from '../gate/service.js';
 import type { BookingMetrics } from '../metrics.js';
 import type { Seating, SeatingCache } from '../../inventory/seating.js';
 import { holdError, type HoldRefusal } from './refusals.js';
+import { lockedOut, type Access } from '../access/terms.js';
 import type { HoldRepository, HoldRow } from './repository.js';
 import { holdView, type HoldView } from './view.js';
 
@@ -24,7 +26,7 @@ const PICK_ATTEMPTS = 4;
  */
 export const HOLD_LIMIT = { max: 20, windowMs: 10_000 };
 
-export type HoldRequest = { seatNos: number[] } | { grade: string; quantity: number };
+export type HoldRequest = ({ seatNos: number[] } | { grade: string; quantity: number }) & { code?: string };
 
 /** A hold placed (or found again under its key), or why not. */
 type HoldResult = { hold: HoldView } | HoldRefusal;
@@ -39,6 +41,8 @@ interface Placing {
   key: string | undefined;
   /** Whether a hold made earlier under the key answers this request (the same seats, or grade and count). */
   fits: (seatNos: number[]) => boolean;
+  /** Prices and code-only grades under the request's access code, or the public ones. */
+  access: Access;
 }
 
 export interface HoldServiceOptions {
@@ -50,6 +54,7 @@ export interface HoldServiceOptions {
   availability: AvailabilityService;
   metrics: BookingMetrics;
   clock: Clock;
+  codes: Pick<AccessCodeService, 'access'>;
 }
 
 /**
@@ -102,9 +107,12 @@ export class HoldService {
     if (now >= perf.salesCloseAt.getTime()) return { refused: 'sale-closed', performanceId };
     const passId = await this.deps.queue.verifyPass(performanceId, userId, passToken);
     const seating = await this.deps.seating.get(perf);
+    const access = await this.deps.codes.access(perf, seating, request.code);
+    if ('refused' in access) return access;
+    const base = { perf, userId, seating, passId, key, access };
     return 'seatNos' in request
-      ? this.holdSeats({ perf, userId, seating, passId, key }, request.seatNos)
-      : this.holdBest({ perf, userId, seating, passId, key }, request.grade, request.quantity);
+      ? this.holdSeats(base, request.seatNos)
+      : this.holdBest(base, request.grade, request.quantity);
   }
 
   /** Explicit seats: each once, each at the venue, within the cap. */
@@ -113,6 +121,8 @@ export class HoldService {
     if (seatNos.length !== requested.length) return { refused: 'seat-listed-twice', seatNos: requested };
     const invalid = seatNos.filter((s) => s >= placing.seating.seatCount);
     if (invalid.length > 0) return { refused: 'invalid-seat', seatNos: invalid };
+    const locked = seatNos.map((s) => placing.seating.gradeOf(s) ?? '').find((g) => placing.access.locked(g));
+    if (locked !== undefined) return lockedOut(placing.access, locked);
     const overCap = this.overCap(placing.perf, seatNos.length);
     if (overCap) return overCap;
     const fits = (held: number[]) => held.length === seatNos.length && held.every((s, i) => s === seatNos[i]);
@@ -123,6 +133,7 @@ export class HoldService {
   private async holdBest(base: Omit<Placing, 'fits'>, grade: string, quantity: number): Promise<HoldResult> {
     const { perf, seating } = base;
     if (!seating.prices.has(grade)) return { refused: 'unknown-grade', grade };
+    if (base.access.locked(grade)) return lockedOut(base.access, grade);
     const overCap = this.overCap(perf, quantity);
     if (overCap) return overCap;
     const fits = (held: number[]) =>
@@ -186,12 +197,12 @@ export class HoldService {
 
   /** The gate, then PostgreSQL; on any refusal the gate's marks are taken back. */
   private async placeOnce(
-    { perf, userId, seating, passId, key }: Placing,
+    { perf, userId, seating, passId, key, access }: Placing,
     seatNos: number[],
     first: boolean,
   ): Promise<HoldResult> {
     const { gate, repository, metrics, clock } = this.deps;
-    const seatPrices = seatNos.map((seat) => seating.priceOf(seat));
+    const seatPrices = seatNos.map((seat) => access.priceOf(seat));
     const amount = seatPrices.reduce((sum, price) => sum + price, 0);
     const currency = seating.currency;
     const now = clock.now();
@@ -231,6 +242,7 @@ export class HoldService {
         cap: max,
         passId,
         requestKey: key ?? null,
+        codeId: access.codeId,
       })
       .catch(async (err: unknown) => {
         await unmark();
@@ -239,6 +251,7 @@ export class HoldService {
     if (placed.outcome !== 'held') {
       await unmark();
       if (placed.outcome === 'limit') return { refused: 'limit', max, held: placed.count };
+      if (placed.outcome === 'code-spent') return { refused: 'code-invalid', reason: 'used-up' };
       this.deps.metrics.oversellGuard.inc();
       if (placed.outcome === 'taken') return { refused: 'taken', seatNos: placed.seatNos };
       const taken = await repository.unavailableSeats(perf.id, seatNos, new Date(clock.now()));
@@ -248,16 +261,9 @@ export class HoldService {
     // The seat map's flip is also what keeps the gate's marks standing past GATE_PROVISIONAL_MS.
     await this.deps.availability.markTaken(perf.id, seatNos);
     const expiresAt = new Date(hold.expiresAt).toISOString();
+    const state = 'active';
     return {
-      hold: {
-        holdId: hold.holdId,
-        performanceId: perf.id,
-        seatNos,
-        amount,
-        currency,
-        expiresAt,
-        state: 'active',
-      },
+      hold: { holdId: hold.holdId, performanceId: perf.id, seatNos, amount, currency, expiresAt, state },
     };
   }
 

@@ -1,6 +1,8 @@
 // The web app's words in English, the language every other one is typed against (ko.ts must have
 // every key). Every error code the API can answer has a sentence (a test holds them to the server's
 // catalog, src/contract/errors.ts).
+import { codesEn, codesErrorsEn } from './codes.en';
+import { accountEn } from './account.en';
 import { ticketsEn } from './tickets.en';
 import { liveEn } from './live.en';
 import { queueEtaEn } from './queue-eta.en';
@@ -18,25 +20,7 @@ export const en = {
   'nav.signup': 'Sign up',
   'nav.logout': 'Log out',
   'nav.language': 'Language',
-  'account.title': 'Your account',
-  'account.passwordTitle': 'Change your password',
-  'account.passwordNote': 'Every other device you are logged in on will be logged out.',
-  'account.currentPassword': 'Current password',
-  'account.newPassword': 'New password',
-  'account.changePassword': 'Change password',
-  'account.totpTitle': 'Two-factor login',
-  'account.totpNote': 'Ask for a code from an authenticator app at every login, as well as the password.',
-  'account.totpEnabled': 'On: every login asks for a code from your authenticator app.',
-  'account.totpSetUp': 'Set up two-factor login',
-  'account.totpDisable': 'Turn two-factor login off',
-  'account.totpScan': 'Scan this code with your authenticator app, then enter the 6 digits it shows.',
-  'account.totpQr': 'QR code for your authenticator app',
-  'account.totpSecret': 'Or type this key into the app:',
-  'account.totpConfirm': 'Turn on',
-  'account.totpOn': 'Two-factor login is on.',
-  'account.totpCodes':
-    'Keep these recovery codes somewhere safe. Each logs you in once if you lose your phone; they are shown only now.',
-  'account.passwordChanged': 'Your password has been changed. Other devices have been logged out.',
+  ...accountEn,
   'common.loading': 'Loading…',
   'common.retry': 'Try again',
   'common.back': 'Back',
@@ -198,6 +182,7 @@ export const en = {
   ...mailEn,
   ...teamsEn,
   ...deskEn,
+  ...codesEn,
   errors: {
     NETWORK: 'We could not reach Tmomi. Check your connection and try again.',
     VALIDATION_FAILED: 'Some of the information is not valid. Check the form and try again.',
@@ -225,6 +210,7 @@ export const en = {
     LINK_INVALID: 'This link is not valid, was used already, or has expired; ask for a new one.',
     MESSAGE_NOT_FOUND: 'There is no such message.',
     ...teamsErrorsEn,
+    ...codesErrorsEn,
     WEAK_PASSWORD:
       'This password is too common or too easy to guess. Try a longer phrase of unrelated words.',
     WRONG_PASSWORD: 'The current password is not correct.',

@@ -1,4 +1,6 @@
 // The web app's words in Korean: typed as the English ones, so a missing key fails the typecheck.
+import { codesKo, codesErrorsKo } from './codes.ko';
+import { accountKo } from './account.ko';
 import type { Messages } from './en';
 import { ticketsKo } from './tickets.ko';
 import { liveKo } from './live.ko';
@@ -17,25 +19,7 @@ export const ko: Messages = {
   'nav.signup': '회원가입',
   'nav.logout': '로그아웃',
   'nav.language': '언어',
-  'account.title': '내 계정',
-  'account.passwordTitle': '비밀번호 변경',
-  'account.passwordNote': '로그인되어 있는 다른 기기에서는 모두 로그아웃됩니다.',
-  'account.currentPassword': '현재 비밀번호',
-  'account.newPassword': '새 비밀번호',
-  'account.changePassword': '비밀번호 변경',
-  'account.totpTitle': '2단계 인증',
-  'account.totpNote': '로그인할 때마다 비밀번호와 함께 인증 앱의 코드를 확인합니다.',
-  'account.totpEnabled': '사용 중: 로그인할 때마다 인증 앱의 코드를 입력해야 합니다.',
-  'account.totpSetUp': '2단계 인증 설정',
-  'account.totpDisable': '2단계 인증 끄기',
-  'account.totpScan': '인증 앱으로 이 코드를 스캔한 뒤, 앱에 표시된 6자리 숫자를 입력하세요.',
-  'account.totpQr': '인증 앱용 QR 코드',
-  'account.totpSecret': '또는 이 키를 앱에 직접 입력하세요:',
-  'account.totpConfirm': '켜기',
-  'account.totpOn': '2단계 인증이 켜졌습니다.',
-  'account.totpCodes':
-    '이 복구 코드를 안전한 곳에 보관하세요. 휴대폰을 잃어버렸을 때 각 코드로 한 번씩 로그인할 수 있으며, 지금만 표시됩니다.',
-  'account.passwordChanged': '비밀번호가 변경되었습니다. 다른 기기에서는 로그아웃되었습니다.',
+  ...accountKo,
   'common.loading': '불러오는 중…',
   'common.retry': '다시 시도',
   'common.back': '뒤로',
@@ -197,6 +181,7 @@ export const ko: Messages = {
   ...mailKo,
   ...teamsKo,
   ...deskKo,
+  ...codesKo,
   errors: {
     NETWORK: '티모미에 연결할 수 없습니다. 인터넷 연결을 확인하고 다시 시도하세요.',
     VALIDATION_FAILED: '입력한 정보가 올바르지 않습니다. 확인 후 다시 시도하세요.',
@@ -223,6 +208,7 @@ export const ko: Messages = {
     LINK_INVALID: '유효하지 않거나 이미 사용했거나 만료된 링크입니다. 새 링크를 요청하세요.',
     MESSAGE_NOT_FOUND: '해당 메시지가 없습니다.',
     ...teamsErrorsKo,
+    ...codesErrorsKo,
     WEAK_PASSWORD:
       '너무 흔하거나 추측하기 쉬운 비밀번호입니다. 서로 관계없는 단어를 이어 더 길게 만들어 보세요.',
     WRONG_PASSWORD: '현재 비밀번호가 올바르지 않습니다.',

@@ -7,6 +7,7 @@ import { usePolled } from '../../hooks';
 import { useI18n } from '../../i18n';
 import type { MessageKey } from '../../messages/en';
 import { ErrorNote, Loading } from '../../ui';
+import { AccessCodes } from './AccessCodes';
 import { LiveControls } from './LiveControls';
 import { GradeTable, QueueFunnel } from './SaleFigures';
 
@@ -154,6 +155,7 @@ export default function Dashboard() {
         performance={performance}
         onChanged={(changed) => setPerformance((current) => current && { ...current, ...changed })}
       />
+      <AccessCodes performanceId={performance.id} eventId={performance.eventId} />
       <p className="muted small">{t('admin.window', { minutes: KEEP_MINUTES })}</p>
       <div className="charts">
         <Chart

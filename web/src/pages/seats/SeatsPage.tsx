@@ -11,7 +11,7 @@ import { describeSeat, indexSeatMap, type SeatIndex } from '../../seatmap/model'
 import { SeatCanvas } from '../../seatmap/SeatCanvas';
 import { useAvailability } from '../../seatmap/useAvailability';
 import { useSession } from '../../session';
-import { ErrorNote, Loading } from '../../ui';
+import { ErrorNote, Field, Loading } from '../../ui';
 import { HoldPanel } from './HoldPanel';
 import { Legend } from './Legend';
 import { QuickPick } from './QuickPick';
@@ -53,6 +53,7 @@ function SeatPicker({ performance, event, index, bits, refreshAvailability }: Pi
   const location = useLocation();
   const [selected, setSelected] = useState<Set<number>>(new Set());
   const [notice, setNotice] = useState('');
+  const [code, setCode] = useState('');
   const max = performance.maxTicketsPerUser;
   const pass = loadPass(performance.id);
   const { hold, problem, setProblem, busy, ...holds } = useHold(performance.id, {
@@ -92,7 +93,7 @@ function SeatPicker({ performance, event, index, bits, refreshAvailability }: Pi
 
   const requestHold = async (body: HoldBody) => {
     if (!user) await navigate(`/login?next=${encodeURIComponent(location.pathname)}`);
-    else await holds.request(body);
+    else await holds.request(code.trim() ? { ...body, code: code.trim() } : body);
   };
 
   const seats = [...chosen];
@@ -136,7 +137,7 @@ function SeatPicker({ performance, event, index, bits, refreshAvailability }: Pi
           {hold ? (
             <HoldPanel
               hold={hold}
-              total={total}
+              total={hold.amount}
               currency={event.currency}
               pass={pass?.pass}
               describe={(seat) => seatName(index, seat, t)}
@@ -170,6 +171,14 @@ function SeatPicker({ performance, event, index, bits, refreshAvailability }: Pi
                   {t('seats.total')}: <strong>{money(total, event.currency)}</strong>
                 </p>
               )}
+              <Field label={t('codes.buyerField')} hint={t('codes.buyerHint')}>
+                <input
+                  name="code"
+                  value={code}
+                  onChange={(e) => setCode(e.target.value)}
+                  autoComplete="off"
+                />
+              </Field>
               <div className="row-buttons">
                 <button
                   type="button"
