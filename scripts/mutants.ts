@@ -354,7 +354,7 @@ const MUTANTS: Mutant[] = [
   },
   {
     id: 'error-500-leaks-the-stack',
-    file: 'src/platform/http.ts',
+    file: 'src/platform/error-handler.ts',
     find: "return { status: 500, body: errorBody('INTERNAL') };",
     replace: "return { status: 500, body: errorBody('INTERNAL', String(err.stack)) };",
     tests: [T.errors],
@@ -362,7 +362,7 @@ const MUTANTS: Mutant[] = [
   },
   {
     id: 'error-unknown-as-400',
-    file: 'src/platform/http.ts',
+    file: 'src/platform/error-handler.ts',
     find: "return { status: 500, body: errorBody('INTERNAL') };",
     replace: "return { status: 400, body: errorBody('VALIDATION_FAILED') };",
     tests: [T.errors],
