@@ -475,6 +475,21 @@ describe.each(modes())('booking over HTTP ($name)', (mode) => {
     expect(await bookingViolations(t.db, performanceId, new Date(clock.now()))).toEqual([]);
   });
 
+  it('when a seat is sold, then the gate keeps it sold after its hold would have run out', async () => {
+    const { performanceId } = await onSalePerformance(t, { ...noQueue, holdTtlSeconds: 60 });
+    const alice = await buyer(t);
+    const h = (await hold(performanceId, alice.headers, { seatNos: [95] })).json();
+    expect((await pay(h.holdId, alice.headers, 'sold-95')).json().status).toBe('paid');
+    // Past the hold's end: only the sale's mark can keep the seat from another buyer at the gate,
+    // before PostgreSQL is asked.
+    clock.advance(120_000);
+    const probe = { holdId: randomUUID(), userId: 'probe', seatNos: [95], expiresAt: clock.now() + 60_000 };
+    expect(await t.engine.gateAcquire(performanceId, probe, 4, clock.now())).toEqual({
+      outcome: 'taken',
+      seatNos: [95],
+    });
+  });
+
   it('when a seat is sold and a node’s gate is cold, then PostgreSQL alone refuses it and the paid order keeps it', async () => {
     const { performanceId } = await onSalePerformance(t, noQueue);
     const alice = await buyer(t);
