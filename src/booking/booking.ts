@@ -38,6 +38,8 @@ import { SaleStatsService, type SaleStatsOptions } from './stats.js';
 import { BookingSweeper } from './sweeper.js';
 import { TicketRepository } from './tickets/repository.js';
 import { TicketService } from './tickets/service.js';
+import { WaitlistRepository } from './waitlist/repository.js';
+import { WaitlistService } from './waitlist/service.js';
 
 export interface Booking {
   holds: HoldService;
@@ -58,6 +60,7 @@ export interface Booking {
   desk: DeskService;
   exports: ExportService;
   report: ReportService;
+  waitlist: WaitlistService;
 }
 
 /** Booking's services wired together over their repositories, the engine and the sale's caches. */
@@ -168,5 +171,24 @@ export function createBooking(deps: {
     waitingRoom: engine,
     clock,
   });
-  return { holds, checkout, orders, tickets, stats, sweeper, refundCancelled, desk, exports, report };
+  const waitlist = new WaitlistService({
+    repository: new WaitlistRepository(db),
+    performances,
+    seating,
+    holds,
+    clock,
+  });
+  return {
+    holds,
+    checkout,
+    orders,
+    tickets,
+    stats,
+    sweeper,
+    refundCancelled,
+    desk,
+    exports,
+    report,
+    waitlist,
+  };
 }

@@ -27,6 +27,8 @@ import { holdView } from './holds/view.js';
 import type { OrderService } from './orders/service.js';
 import type { SaleStatsService } from './stats.js';
 import type { TicketService } from './tickets/service.js';
+import { waitlistRoutes } from './waitlist-routes.js';
+import type { WaitlistService } from './waitlist/service.js';
 
 /**
  * Checkout attempts one buyer may make in a window, over all performances: a buyer pays once per
@@ -47,6 +49,7 @@ export function bookingRoutes(
     desk: DeskService;
     exports: ExportService;
     report: ReportService;
+    waitlist: WaitlistService;
     guard: Guard;
     limits: RateLimits;
   },
@@ -54,6 +57,7 @@ export function bookingRoutes(
   const { holds, checkout, orders, tickets, stats, guard } = deps;
   afterSaleRoutes(app, { orders, tickets, guard });
   deskRoutes(app, deps);
+  waitlistRoutes(app, deps);
   const checkoutLimit = rateLimit(deps.limits, {
     name: 'checkout',
     limit: CHECKOUT_LIMIT.max,
