@@ -4,7 +4,7 @@
 -- that come back (a release, an expiry, a refund) go to its next matching entry as a hold of theirs
 -- (an offer) instead of to open sale. One live entry (waiting, or offered) per account and performance.
 ALTER TABLE performances ADD COLUMN waitlist_claim_seconds integer NOT NULL DEFAULT 600
-  CONSTRAINT performances_waitlist_claim CHECK (waitlist_claim_seconds BETWEEN 60 AND 86400);
+  CONSTRAINT performances_waitlist_claim CHECK (waitlist_claim_seconds BETWEEN 1 AND 86400);
 
 CREATE TABLE waitlist_entries (
   id             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -265,7 +265,204 @@ BEGIN
            'freed', to_jsonb(v_freed), 'offers', v_offers, 'ref', (SELECT provider_ref FROM payments WHERE order_id = p_order));
 END $$;
 
+-- A lapsed hold's seats are not taken over in place while the performance's list has entries waiting:
+-- they are the list's, handed on by the sweeper (same signature: replaced in place).
+CREATE OR REPLACE FUNCTION tmomi_place_holds(p_holds uuid[], p_users bigint[], p_perfs bigint[], p_counts integer[],
+                                             p_seats integer[], p_amounts integer[], p_currencies text[],
+                                             p_expires timestamptz[], p_nows timestamptz[], p_caps integer[],
+                                             p_passes bigint[], p_keys text[], p_prices integer[] DEFAULT NULL)
+RETURNS TABLE (outcome smallint, detail integer[]) LANGUAGE plpgsql SET enable_seqscan = off AS $$
+DECLARE
+  v_seat_perfs bigint[];
+  v_seat_nows timestamptz[];
+  v_seat_holds integer[];
+  v_have integer[];
+  v_offsets integer[];
+  v_placed uuid[];
+  v_wanted integer;
+  v_flipped integer;
+  v_listed bigint[];
+BEGIN
+  PERFORM set_config('synchronous_commit', 'off', true);
+  -- Each seat's hold (its index), performance and instant, beside p_seats.
+  SELECT array_agg(h.i ORDER BY h.i), array_agg(h.perf ORDER BY h.i), array_agg(h.now ORDER BY h.i)
+    INTO v_seat_holds, v_seat_perfs, v_seat_nows
+    FROM unnest(p_perfs, p_counts, p_nows) WITH ORDINALITY AS h (perf, n, now, i), generate_series(1, h.n);
+  IF (SELECT count(DISTINCT (perf, usr)) FROM unnest(p_perfs, p_users) AS b (perf, usr)) <> cardinality(p_holds)
+     OR (SELECT count(DISTINCT (perf, seat)) FROM unnest(v_seat_perfs, p_seats) AS s (perf, seat)) <> cardinality(p_seats)
+  THEN
+    RAISE EXCEPTION 'two holds of one batch share a buyer or a seat' USING ERRCODE = 'TM003';
+  END IF;
+
+  PERFORM pg_advisory_xact_lock(k) FROM unnest((
+    SELECT array_agg(hashtextextended('hold:' || b.perf || ':' || b.usr, 0) ORDER BY 1)
+    FROM unnest(p_perfs, p_users) AS b (perf, usr))) AS k;
+  PERFORM 1 FROM tickets t JOIN unnest(v_seat_perfs, p_seats) AS s (perf, seat)
+      ON t.performance_id = s.perf AND t.seat_no = s.seat
+    ORDER BY t.performance_id, t.seat_no
+    FOR NO KEY UPDATE OF t;
+  -- The performances whose lapsed holds are not to be taken over: someone waits on their list.
+  SELECT coalesce(array_agg(DISTINCT w.performance_id), '{}') INTO v_listed FROM waitlist_entries w
+    WHERE w.performance_id = ANY (p_perfs) AND w.state = 'waiting';
+
+  -- Per hold: the seats its buyer already has (in live holds and paid orders), and where its seats start.
+  SELECT array_agg(
+           (SELECT coalesce(sum(cardinality(x.seat_nos)) FILTER (WHERE x.expires_at > h.now), 0) FROM holds x
+            WHERE x.performance_id = h.perf AND x.user_id = h.usr AND x.state = 'active')
+         + (SELECT coalesce(sum(cardinality(o.seat_nos)), 0) FROM orders o
+            WHERE o.performance_id = h.perf AND o.user_id = h.usr AND o.status = 'paid') ORDER BY h.i),
+         array_agg(h.o ORDER BY h.i)
+    INTO v_have, v_offsets
+    FROM (SELECT b.*, (sum(b.n) OVER (ORDER BY b.i) - b.n)::integer AS o
+          FROM unnest(p_perfs, p_users, p_nows, p_counts) WITH ORDINALITY AS b (perf, usr, now, n, i)) AS h;
+
+  WITH h AS (
+    SELECT * FROM unnest(p_holds, p_users, p_perfs, p_counts, p_amounts, p_currencies, p_expires, p_nows, p_caps,
+                         p_passes, p_keys) WITH ORDINALITY
+      AS h (id, usr, perf, n, amount, currency, expires, now, cap, pass, request_key, i)
+  ), free AS (
+    SELECT s.i, count(*) AS n FROM unnest(v_seat_holds, v_seat_perfs, p_seats, v_seat_nows) AS s (i, perf, seat, now)
+      JOIN tickets t ON t.performance_id = s.perf AND t.seat_no = s.seat
+      WHERE t.status = 0 OR (t.status = 1 AND t.held_until <= s.now AND s.perf <> ALL (v_listed))
+      GROUP BY s.i
+  ), placed AS (
+    INSERT INTO holds (id, user_id, performance_id, seat_nos, amount, currency, expires_at, pass_id, request_key,
+                       seat_prices)
+      SELECT h.id, h.usr, h.perf, p_seats[v_offsets[h.i] + 1 : v_offsets[h.i] + h.n], h.amount, h.currency,
+             h.expires, h.pass, h.request_key, p_prices[v_offsets[h.i] + 1 : v_offsets[h.i] + h.n]
+      FROM h JOIN free USING (i)
+      WHERE free.n = h.n AND v_have[h.i] + h.n <= h.cap AND EXISTS (SELECT 1 FROM users u WHERE u.id = h.usr)
+      -- A request already placed under its key: nothing new is held, and the caller, seeing "taken",
+      -- reads the hold that key made.
+      ON CONFLICT (user_id, performance_id, request_key) WHERE request_key IS NOT NULL DO NOTHING
+      RETURNING id, cardinality(seat_nos) AS n)
+  SELECT array_agg(id), coalesce(sum(n), 0) INTO v_placed, v_wanted FROM placed;
+
+  -- Driven by the seats (one index probe each), never by a join the planner might turn into a scan.
+  UPDATE tickets t SET status = 1, hold_id = p_holds[s.i], held_until = p_expires[s.i], order_id = NULL
+    FROM unnest(v_seat_holds, v_seat_perfs, p_seats, v_seat_nows) AS s (i, perf, seat, now)
+    WHERE p_holds[s.i] = ANY (v_placed) AND t.performance_id = s.perf AND t.seat_no = s.seat
+      AND (t.status = 0 OR (t.status = 1 AND t.held_until <= s.now AND s.perf <> ALL (v_listed)));
+  GET DIAGNOSTICS v_flipped = ROW_COUNT;
+  -- Cannot happen (the seats were counted under our locks); if it did, the whole batch is undone.
+  IF v_flipped <> v_wanted THEN
+    RAISE EXCEPTION 'seat unavailable' USING ERRCODE = 'TM001';
+  END IF;
+
+  -- The losers (rare: the engine gate turns most away) learn why, precisely.
+  RETURN QUERY
+    SELECT CASE WHEN h.id = ANY (v_placed) THEN 1::smallint
+                WHEN NOT EXISTS (SELECT 1 FROM users u WHERE u.id = h.usr) THEN 3::smallint
+                WHEN v_have[h.i] + h.n > h.cap THEN 2::smallint
+                ELSE 0::smallint END,
+           CASE WHEN h.id = ANY (v_placed) OR NOT EXISTS (SELECT 1 FROM users u WHERE u.id = h.usr) THEN NULL
+                WHEN v_have[h.i] + h.n > h.cap THEN ARRAY[v_have[h.i]]
+                ELSE coalesce((SELECT array_agg(t.seat_no ORDER BY t.seat_no) FROM tickets t
+                               WHERE t.performance_id = h.perf
+                                 AND t.seat_no = ANY (p_seats[v_offsets[h.i] + 1 : v_offsets[h.i] + h.n])
+                                 AND (t.status = 2 OR (t.status = 1 AND t.held_until > h.now))),
+                              p_seats[v_offsets[h.i] + 1 : v_offsets[h.i] + h.n]) END
+    FROM unnest(p_holds, p_users, p_perfs, p_counts, p_nows, p_caps) WITH ORDINALITY AS h (id, usr, perf, n, now, cap, i)
+    ORDER BY h.i;
+END $$;
+
 -- Down Migration
+
+-- tmomi_place_holds as migration 0020 left it.
+CREATE OR REPLACE FUNCTION tmomi_place_holds(p_holds uuid[], p_users bigint[], p_perfs bigint[], p_counts integer[],
+                                             p_seats integer[], p_amounts integer[], p_currencies text[],
+                                             p_expires timestamptz[], p_nows timestamptz[], p_caps integer[],
+                                             p_passes bigint[], p_keys text[], p_prices integer[] DEFAULT NULL)
+RETURNS TABLE (outcome smallint, detail integer[]) LANGUAGE plpgsql SET enable_seqscan = off AS $$
+DECLARE
+  v_seat_perfs bigint[];
+  v_seat_nows timestamptz[];
+  v_seat_holds integer[];
+  v_have integer[];
+  v_offsets integer[];
+  v_placed uuid[];
+  v_wanted integer;
+  v_flipped integer;
+BEGIN
+  PERFORM set_config('synchronous_commit', 'off', true);
+  -- Each seat's hold (its index), performance and instant, beside p_seats.
+  SELECT array_agg(h.i ORDER BY h.i), array_agg(h.perf ORDER BY h.i), array_agg(h.now ORDER BY h.i)
+    INTO v_seat_holds, v_seat_perfs, v_seat_nows
+    FROM unnest(p_perfs, p_counts, p_nows) WITH ORDINALITY AS h (perf, n, now, i), generate_series(1, h.n);
+  IF (SELECT count(DISTINCT (perf, usr)) FROM unnest(p_perfs, p_users) AS b (perf, usr)) <> cardinality(p_holds)
+     OR (SELECT count(DISTINCT (perf, seat)) FROM unnest(v_seat_perfs, p_seats) AS s (perf, seat)) <> cardinality(p_seats)
+  THEN
+    RAISE EXCEPTION 'two holds of one batch share a buyer or a seat' USING ERRCODE = 'TM003';
+  END IF;
+
+  PERFORM pg_advisory_xact_lock(k) FROM unnest((
+    SELECT array_agg(hashtextextended('hold:' || b.perf || ':' || b.usr, 0) ORDER BY 1)
+    FROM unnest(p_perfs, p_users) AS b (perf, usr))) AS k;
+  PERFORM 1 FROM tickets t JOIN unnest(v_seat_perfs, p_seats) AS s (perf, seat)
+      ON t.performance_id = s.perf AND t.seat_no = s.seat
+    ORDER BY t.performance_id, t.seat_no
+    FOR NO KEY UPDATE OF t;
+
+  -- Per hold: the seats its buyer already has (in live holds and paid orders), and where its seats start.
+  SELECT array_agg(
+           (SELECT coalesce(sum(cardinality(x.seat_nos)) FILTER (WHERE x.expires_at > h.now), 0) FROM holds x
+            WHERE x.performance_id = h.perf AND x.user_id = h.usr AND x.state = 'active')
+         + (SELECT coalesce(sum(cardinality(o.seat_nos)), 0) FROM orders o
+            WHERE o.performance_id = h.perf AND o.user_id = h.usr AND o.status = 'paid') ORDER BY h.i),
+         array_agg(h.o ORDER BY h.i)
+    INTO v_have, v_offsets
+    FROM (SELECT b.*, (sum(b.n) OVER (ORDER BY b.i) - b.n)::integer AS o
+          FROM unnest(p_perfs, p_users, p_nows, p_counts) WITH ORDINALITY AS b (perf, usr, now, n, i)) AS h;
+
+  WITH h AS (
+    SELECT * FROM unnest(p_holds, p_users, p_perfs, p_counts, p_amounts, p_currencies, p_expires, p_nows, p_caps,
+                         p_passes, p_keys) WITH ORDINALITY
+      AS h (id, usr, perf, n, amount, currency, expires, now, cap, pass, request_key, i)
+  ), free AS (
+    SELECT s.i, count(*) AS n FROM unnest(v_seat_holds, v_seat_perfs, p_seats, v_seat_nows) AS s (i, perf, seat, now)
+      JOIN tickets t ON t.performance_id = s.perf AND t.seat_no = s.seat
+      WHERE t.status = 0 OR (t.status = 1 AND t.held_until <= s.now)
+      GROUP BY s.i
+  ), placed AS (
+    INSERT INTO holds (id, user_id, performance_id, seat_nos, amount, currency, expires_at, pass_id, request_key,
+                       seat_prices)
+      SELECT h.id, h.usr, h.perf, p_seats[v_offsets[h.i] + 1 : v_offsets[h.i] + h.n], h.amount, h.currency,
+             h.expires, h.pass, h.request_key, p_prices[v_offsets[h.i] + 1 : v_offsets[h.i] + h.n]
+      FROM h JOIN free USING (i)
+      WHERE free.n = h.n AND v_have[h.i] + h.n <= h.cap AND EXISTS (SELECT 1 FROM users u WHERE u.id = h.usr)
+      -- A request already placed under its key: nothing new is held, and the caller, seeing "taken",
+      -- reads the hold that key made.
+      ON CONFLICT (user_id, performance_id, request_key) WHERE request_key IS NOT NULL DO NOTHING
+      RETURNING id, cardinality(seat_nos) AS n)
+  SELECT array_agg(id), coalesce(sum(n), 0) INTO v_placed, v_wanted FROM placed;
+
+  -- Driven by the seats (one index probe each), never by a join the planner might turn into a scan.
+  UPDATE tickets t SET status = 1, hold_id = p_holds[s.i], held_until = p_expires[s.i], order_id = NULL
+    FROM unnest(v_seat_holds, v_seat_perfs, p_seats, v_seat_nows) AS s (i, perf, seat, now)
+    WHERE p_holds[s.i] = ANY (v_placed) AND t.performance_id = s.perf AND t.seat_no = s.seat
+      AND (t.status = 0 OR (t.status = 1 AND t.held_until <= s.now));
+  GET DIAGNOSTICS v_flipped = ROW_COUNT;
+  -- Cannot happen (the seats were counted under our locks); if it did, the whole batch is undone.
+  IF v_flipped <> v_wanted THEN
+    RAISE EXCEPTION 'seat unavailable' USING ERRCODE = 'TM001';
+  END IF;
+
+  -- The losers (rare: the engine gate turns most away) learn why, precisely.
+  RETURN QUERY
+    SELECT CASE WHEN h.id = ANY (v_placed) THEN 1::smallint
+                WHEN NOT EXISTS (SELECT 1 FROM users u WHERE u.id = h.usr) THEN 3::smallint
+                WHEN v_have[h.i] + h.n > h.cap THEN 2::smallint
+                ELSE 0::smallint END,
+           CASE WHEN h.id = ANY (v_placed) OR NOT EXISTS (SELECT 1 FROM users u WHERE u.id = h.usr) THEN NULL
+                WHEN v_have[h.i] + h.n > h.cap THEN ARRAY[v_have[h.i]]
+                ELSE coalesce((SELECT array_agg(t.seat_no ORDER BY t.seat_no) FROM tickets t
+                               WHERE t.performance_id = h.perf
+                                 AND t.seat_no = ANY (p_seats[v_offsets[h.i] + 1 : v_offsets[h.i] + h.n])
+                                 AND (t.status = 2 OR (t.status = 1 AND t.held_until > h.now))),
+                              p_seats[v_offsets[h.i] + 1 : v_offsets[h.i] + h.n]) END
+    FROM unnest(p_holds, p_users, p_perfs, p_counts, p_nows, p_caps) WITH ORDINALITY AS h (id, usr, perf, n, now, cap, i)
+    ORDER BY h.i;
+END $$;
 
 -- The functions as migrations 0009 and 0010 left them.
 CREATE OR REPLACE FUNCTION tmomi_refund(p_order bigint, p_tickets bigint[], p_by text, p_admin bigint, p_reason text,
