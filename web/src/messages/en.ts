@@ -1,12 +1,12 @@
-// The web app's words in English, the language every other one is typed against (ko.ts must have
-// every key). Every error code the API can answer has a sentence (a test holds them to the server's
-// catalog, src/contract/errors.ts).
+// The web app's words in English, the language every other one is typed against (ko.ts must have every key).
+// Every error code the API can answer has a sentence (a test holds them to src/contract/errors.ts).
 import { ticketsEn } from './tickets.en';
 import { liveEn } from './live.en';
 import { queueEtaEn } from './queue-eta.en';
 import { mailEn } from './mail.en';
 import { teamsEn, teamsErrorsEn } from './teams.en';
 import { deskEn } from './desk.en';
+import { waitlistEn, waitlistErrorsEn } from './waitlist.en';
 
 export const en = {
   'app.name': 'Tmomi',
@@ -197,6 +197,7 @@ export const en = {
   ...queueEtaEn,
   ...mailEn,
   ...teamsEn,
+  ...waitlistEn,
   ...deskEn,
   errors: {
     NETWORK: 'We could not reach Tmomi. Check your connection and try again.',
@@ -225,6 +226,7 @@ export const en = {
     LINK_INVALID: 'This link is not valid, was used already, or has expired; ask for a new one.',
     MESSAGE_NOT_FOUND: 'There is no such message.',
     ...teamsErrorsEn,
+    ...waitlistErrorsEn,
     WEAK_PASSWORD:
       'This password is too common or too easy to guess. Try a longer phrase of unrelated words.',
     WRONG_PASSWORD: 'The current password is not correct.',

@@ -6,6 +6,7 @@ import { queueEtaKo } from './queue-eta.ko';
 import { mailKo } from './mail.ko';
 import { teamsErrorsKo, teamsKo } from './teams.ko';
 import { deskKo } from './desk.ko';
+import { waitlistKo, waitlistErrorsKo } from './waitlist.ko';
 
 export const ko: Messages = {
   'app.name': '티모미',
@@ -196,6 +197,7 @@ export const ko: Messages = {
   ...queueEtaKo,
   ...mailKo,
   ...teamsKo,
+  ...waitlistKo,
   ...deskKo,
   errors: {
     NETWORK: '티모미에 연결할 수 없습니다. 인터넷 연결을 확인하고 다시 시도하세요.',
@@ -223,6 +225,7 @@ export const ko: Messages = {
     LINK_INVALID: '유효하지 않거나 이미 사용했거나 만료된 링크입니다. 새 링크를 요청하세요.',
     MESSAGE_NOT_FOUND: '해당 메시지가 없습니다.',
     ...teamsErrorsKo,
+    ...waitlistErrorsKo,
     WEAK_PASSWORD:
       '너무 흔하거나 추측하기 쉬운 비밀번호입니다. 서로 관계없는 단어를 이어 더 길게 만들어 보세요.',
     WRONG_PASSWORD: '현재 비밀번호가 올바르지 않습니다.',
