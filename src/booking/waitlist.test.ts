@@ -120,7 +120,8 @@ describe.each(modes())('the waiting list ($name)', (mode) => {
 
   it('when a refund frees seats, then the first matching entry is offered them (held, not on sale) and pays without a pass', async () => {
     const { perf, first } = await soldOut();
-    const [a, b] = [(await buyer(t)).headers, (await buyer(t)).headers];
+    const aBuyer = await buyer(t);
+    const [a, b] = [aBuyer.headers, (await buyer(t)).headers];
     await join(perf, a, { quantity: 2 });
     await join(perf, b, { quantity: 1 });
     const before = await seatMapFree(perf);
@@ -141,6 +142,12 @@ describe.each(modes())('the waiting list ($name)', (mode) => {
     const sniped = await inject('POST', `/api/performances/${perf}/holds`, other.headers, { seatNos: [0] });
     expect(sniped.statusCode).toBe(409);
     await noViolations(perf);
+    // And mailed: the offer is in the outbox (src/mail makes the message; mail.test.ts reads it arrive).
+    const { rows: outbox } = await t.db.query(
+      `SELECT payload->>'userId' AS "userId" FROM outbox WHERE topic = 'waitlist.offered' AND payload->>'holdId' = $1`,
+      [offered.offer.holdId],
+    );
+    expect(outbox).toEqual([{ userId: aBuyer.id }]);
     const paid = await pay(offered.offer.holdId, a);
     expect(paid.statusCode).toBe(201);
     expect(paid.json()).toMatchObject({ status: 'paid', total: 100_000 });
