@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  adminHeaders,
   buyer,
   modes,
   onSalePerformance,
@@ -28,8 +29,12 @@ describe.each(modes())('the waiting list ($name)', (mode) => {
     await t?.close();
   });
 
-  const inject = (method: 'GET' | 'POST' | 'DELETE', url: string, headers: Headers, payload?: object) =>
-    t.app.inject({ method, url, headers, payload });
+  const inject = (
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+    url: string,
+    headers: Headers,
+    payload?: object,
+  ) => t.app.inject({ method, url, headers, payload });
   const join = (perf: string, who: Headers, payload: object) =>
     inject('POST', `/api/performances/${perf}/waitlist`, who, payload);
   const me = async (perf: string, who: Headers) =>
@@ -188,15 +193,22 @@ describe.each(modes())('the waiting list ($name)', (mode) => {
     await noViolations(perf);
   });
 
-  it('when the next entry would pass its cap, then it keeps its place and the one after is offered the seats', async () => {
+  it('when the next entry would pass its cap, then it keeps its place and the one after is offered the seats, for the claim window the organizer set', async () => {
     const { perf, first, second } = await soldOut();
+    const window = await inject('PATCH', `/api/admin/performances/${perf}`, await adminHeaders(t), {
+      waitlistClaimMinutes: 2,
+    });
+    expect(window.statusCode).toBe(200);
+    expect(window.json().waitlistClaimMinutes).toBe(2);
     // The second buyer already has two seats (the cap): waiting for two more is passed over.
     await join(perf, second.who.headers, { quantity: 1 });
     const a = (await buyer(t)).headers;
     await join(perf, a, { quantity: 2 });
     await inject('POST', `/api/orders/${first.order.id}/cancel`, first.who.headers);
     expect(await me(perf, second.who.headers)).toMatchObject({ state: 'waiting', position: 1 });
-    expect(await me(perf, a)).toMatchObject({ state: 'offered', offer: { seatNos: [0, 1] } });
+    const offered = await me(perf, a);
+    expect(offered).toMatchObject({ state: 'offered', offer: { seatNos: [0, 1] } });
+    expect(Date.parse(offered.offer.expiresAt)).toBe(clock.now() + 2 * 60_000);
     await noViolations(perf);
   });
 });

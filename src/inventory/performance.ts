@@ -29,6 +29,8 @@ export interface PerformanceRow {
   queuePaused: boolean;
   /** When an organizer cancelled it (its sale window ended then); null while it goes ahead. */
   cancelledAt: Date | null;
+  /** How long a waiting list offer is held for its buyer (decision 028; 600 unless an organizer changed it). */
+  waitlistClaimSeconds?: number;
 }
 
 export interface TicketCounts {
