@@ -32,7 +32,8 @@ export class WaitlistRepository {
 
   /**
    * Puts the buyer on the list, unless they are on it already (their live entry answers) or a seat
-   * is on sale (available, or held by a hold that ran out): then 'on-sale'. Decided in one statement.
+   * is on sale (available, or held by a hold that ran out while nobody waits: with someone waiting its
+   * seats are the list's, tmomi_place_holds). Decided in one statement.
    */
   async join(e: {
     performanceId: string;
@@ -47,7 +48,8 @@ export class WaitlistRepository {
       `INSERT INTO waitlist_entries (performance_id, user_id, grade, quantity, created_at)
        SELECT $1, $2, $3, $4, $5
        WHERE NOT EXISTS (SELECT 1 FROM tickets t WHERE t.performance_id = $1
-                         AND (t.status = 0 OR (t.status = 1 AND t.held_until <= $5)))
+                         AND (t.status = 0 OR (t.status = 1 AND t.held_until <= $5 AND NOT EXISTS (
+                           SELECT 1 FROM waitlist_entries w WHERE w.performance_id = $1 AND w.state = 'waiting'))))
        ON CONFLICT (performance_id, user_id) WHERE state IN ('waiting', 'offered') DO NOTHING`,
       [e.performanceId, e.userId, e.grade, e.quantity, e.now],
     );
