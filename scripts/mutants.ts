@@ -40,13 +40,15 @@ interface Mutant {
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 // Tests always migrate a fresh database from migrations/, so a database function is mutated in the
-// migration that installs its live body (the text of its file in db/functions): 0021 for
-// tmomi_place_holds, 0010 for tmomi_settle_paid_many and the refunds, 0009 for the other settlements,
-// release and expiry.
-const PLACE_HOLDS = 'migrations/0021_access_codes.sql';
+// migration that installs its live body (the text of its file in db/functions): 0022 for
+// tmomi_place_holds, tmomi_refund, release and expiry (the waiting list), 0010 for
+// tmomi_settle_paid_many and tmomi_settle_refunded, 0009 for the other settlements.
+const PLACE_HOLDS = 'migrations/0022_waiting_list.sql';
 const SETTLE = 'migrations/0010_tickets_and_refunds.sql';
 const SETTLEMENTS = 'migrations/0009_settlement_in_functions.sql';
-const REFUNDS = SETTLE;
+const REFUNDS = PLACE_HOLDS;
+const LOST_HOLD_REFUNDS = SETTLE;
+const RELEASE_EXPIRY = PLACE_HOLDS;
 const HOLDS = 'src/booking/holds/repository.ts';
 const CHECKOUT = 'src/booking/checkout/repository.ts';
 const TICKETS = 'src/booking/tickets/repository.ts';
@@ -65,7 +67,7 @@ const T = {
 // backstop that cannot disagree with `free`: mutating it alone makes an equivalent mutant no test can
 // kill. The mutants below mutate `free` (the batch's losers then abort the whole batch with TM001), and
 // the UPDATE's other guard, the one that keeps losers' seats alone.
-const FREE = 'WHERE t.status = 0 OR (t.status = 1 AND t.held_until <= s.now)';
+const FREE = 'WHERE t.status = 0 OR (t.status = 1 AND t.held_until <= s.now AND s.perf <> ALL (v_listed))';
 
 // A parameter a mutant no longer uses is kept as `$n::type IS NOT NULL`: PostgreSQL refuses a statement
 // with a parameter it cannot type, and the mutant would die of that instead of its broken guard.
@@ -74,7 +76,8 @@ const MUTANTS: Mutant[] = [
     id: 'place-holds-free-counts-sold',
     file: PLACE_HOLDS,
     find: FREE,
-    replace: 'WHERE t.status IN (0, 2) OR (t.status = 1 AND t.held_until <= s.now)',
+    replace:
+      'WHERE t.status IN (0, 2) OR (t.status = 1 AND t.held_until <= s.now AND s.perf <> ALL (v_listed))',
     tests: [T.batches, T.booking],
     why: 'a hold on a sold seat is placed, then undone by the guarded update with its whole batch (TM001)',
   },
@@ -224,7 +227,7 @@ const MUTANTS: Mutant[] = [
   },
   {
     id: 'lost-hold-refund-status-guard',
-    file: REFUNDS,
+    file: LOST_HOLD_REFUNDS,
     find: "WHERE id = p_order AND status = 'pending'\n    RETURNING * INTO o;",
     replace: 'WHERE id = p_order\n    RETURNING * INTO o;',
     tests: [T.refunds],
@@ -240,7 +243,7 @@ const MUTANTS: Mutant[] = [
   },
   {
     id: 'expire-holds-expires-live-holds',
-    file: SETTLEMENTS,
+    file: RELEASE_EXPIRY,
     find: "WHERE state = 'active' AND expires_at <= p_now",
     replace: "WHERE state = 'active'",
     tests: [T.booking],
@@ -248,7 +251,7 @@ const MUTANTS: Mutant[] = [
   },
   {
     id: 'release-hold-of-another-buyer',
-    file: SETTLEMENTS,
+    file: RELEASE_EXPIRY,
     find: "WHERE id = p_hold AND user_id = p_user AND state = 'active'",
     replace: "WHERE id = p_hold AND state = 'active'",
     tests: [T.booking],

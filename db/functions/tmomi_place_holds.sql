@@ -6,8 +6,10 @@
 -- its foreign key used to fail the whole batch and send every hold in it round again one by one.
 -- Under the buyer's advisory lock the cap counts the seats of live holds and paid orders: this is the
 -- per-buyer cap's truth (the service's and the gate's checks only turn requests away sooner). The
--- guarded update flips a seat that is free, or whose hold has lapsed (taken over in place), and must
--- touch every seat of every hold placed, else the whole batch is undone (TM001).
+-- guarded update flips a seat that is free, or whose hold has lapsed (taken over in place) — but not on a
+-- performance whose waiting list has entries waiting: there a lapsed hold's seats are the list's, and
+-- the sweeper hands them on (tmomi_expire_holds, decision 028) —, and must touch every seat of every hold
+-- placed, else the whole batch is undone (TM001).
 -- Set-based (a handful of statements per batch, not per hold), so the holds of one batch must not share
 -- a buyer or a seat: the caller puts such holds in a later batch, and a batch that breaks the rule is
 -- refused whole (TM003) rather than decided wrongly. Locks are taken for the whole batch first, each
@@ -41,6 +43,7 @@ DECLARE
   v_wanted integer;
   v_flipped integer;
   v_spent bigint[];
+  v_listed bigint[];
 BEGIN
   PERFORM set_config('synchronous_commit', 'off', true);
   -- Each seat's hold (its index), performance and instant, beside p_seats.
@@ -64,6 +67,9 @@ BEGIN
   IF p_codes IS NOT NULL THEN
     PERFORM 1 FROM access_codes WHERE id = ANY (p_codes) ORDER BY id FOR NO KEY UPDATE;
   END IF;
+  -- The performances whose lapsed holds are not to be taken over: someone waits on their list.
+  SELECT coalesce(array_agg(DISTINCT w.performance_id), '{}') INTO v_listed FROM waitlist_entries w
+    WHERE w.performance_id = ANY (p_perfs) AND w.state = 'waiting';
 
   -- Per hold: the seats its buyer already has (in live holds and paid orders), and where its seats start.
   SELECT array_agg(
@@ -83,7 +89,7 @@ BEGIN
   ), free AS (
     SELECT s.i, count(*) AS n FROM unnest(v_seat_holds, v_seat_perfs, p_seats, v_seat_nows) AS s (i, perf, seat, now)
       JOIN tickets t ON t.performance_id = s.perf AND t.seat_no = s.seat
-      WHERE t.status = 0 OR (t.status = 1 AND t.held_until <= s.now)
+      WHERE t.status = 0 OR (t.status = 1 AND t.held_until <= s.now AND s.perf <> ALL (v_listed))
       GROUP BY s.i
   ), eligible AS (
     -- The holds that would be placed but for their code; a code's holds take its uses left in batch order.
@@ -116,7 +122,7 @@ BEGIN
   UPDATE tickets t SET status = 1, hold_id = p_holds[s.i], held_until = p_expires[s.i], order_id = NULL
     FROM unnest(v_seat_holds, v_seat_perfs, p_seats, v_seat_nows) AS s (i, perf, seat, now)
     WHERE p_holds[s.i] = ANY (v_placed) AND t.performance_id = s.perf AND t.seat_no = s.seat
-      AND (t.status = 0 OR (t.status = 1 AND t.held_until <= s.now));
+      AND (t.status = 0 OR (t.status = 1 AND t.held_until <= s.now AND s.perf <> ALL (v_listed)));
   GET DIAGNOSTICS v_flipped = ROW_COUNT;
   -- Cannot happen (the seats were counted under our locks); if it did, the whole batch is undone.
   IF v_flipped <> v_wanted THEN

@@ -2,13 +2,15 @@
 -- the order's lock and its tickets' (a scan at the door waits for this, or is seen by it); paid back by
 -- the caller through the provider, under the refund's own key, and marked succeeded then — a refund
 -- left pending by a crash is paid back by the sweeper. In this one transaction: the refund recorded with
--- who asked (p_by 'buyer' or 'admin' with p_admin) and why, the tickets voided, their seats back on
--- sale (only those still sold to this order), the order's seats shrunk to what it keeps — or the order
--- refunded when nothing is left — and `order.refunded` in the outbox.
+-- who asked (p_by 'buyer' or 'admin' with p_admin) and why, the tickets voided, their seats (only those
+-- still sold to this order) back — to the waiting list's next entries first (tmomi_offer_seats, which
+-- offers nothing on a cancelled performance), the rest on sale —, the order's seats shrunk to what it
+-- keeps — or the order refunded when nothing is left — and `order.refunded` in the outbox.
 -- The amount is the tickets' prices; the refund that voids the last valid ticket gives back whatever of
 -- the charge is left, so an order's refunds add up to its charge exactly.
 -- p_key (the request's Idempotency-Key) makes a retry find the refund it made instead of a second one.
--- Returns {"outcome": …}: 'refunded' with refundId, amount, freed seats and the charge's ref;
+-- Returns {"outcome": …}: 'refunded' with refundId, amount, the seats freed to sale, the waiting list's
+-- offers and the charge's ref;
 -- 'repeated' with refundId; 'unknown_order'; 'not_cancellable' with the status; 'unknown_ticket', 'void'
 -- or 'used' with the ticketIds concerned; 'closed' with refundUntil (only when p_check_deadline).
 
@@ -25,6 +27,7 @@ DECLARE
   v_left integer;
   v_freed integer[];
   v_found bigint[];
+  v_offers jsonb;
 BEGIN
   SELECT * INTO o FROM orders WHERE id = p_order FOR UPDATE;
   IF NOT FOUND THEN
@@ -84,6 +87,11 @@ BEGIN
       WHERE performance_id = o.performance_id AND seat_no = ANY (v_seats) AND status = 2 AND order_id = p_order
       RETURNING seat_no)
   SELECT coalesce(array_agg(back.seat_no ORDER BY back.seat_no), '{}') INTO v_freed FROM back;
+  v_offers := tmomi_offer_seats(o.performance_id, v_freed, p_now);
+  v_freed := ARRAY(SELECT s FROM unnest(v_freed) AS s
+                   WHERE s NOT IN (SELECT x::integer FROM jsonb_array_elements(v_offers) AS f,
+                                   jsonb_array_elements_text(f->'seatNos') AS x)
+                   ORDER BY s);
   IF v_left = 0 THEN
     UPDATE orders SET status = 'refunded', reason = p_reason, updated_at = now() WHERE id = p_order;
     UPDATE payments SET status = 'refunded', updated_at = now() WHERE order_id = p_order;
@@ -102,5 +110,5 @@ BEGIN
               'reason', p_reason, 'by', p_by, 'amount', v_amount, 'partial', v_left > 0,
               'performanceId', o.performance_id::text, 'seatNos', to_jsonb(v_seats)));
   RETURN jsonb_build_object('outcome', 'refunded', 'refundId', v_refund::text, 'amount', v_amount,
-           'freed', to_jsonb(v_freed), 'ref', (SELECT provider_ref FROM payments WHERE order_id = p_order));
+           'freed', to_jsonb(v_freed), 'offers', v_offers, 'ref', (SELECT provider_ref FROM payments WHERE order_id = p_order));
 END $$;

@@ -40,6 +40,8 @@ import { SaleStatsService, type SaleStatsOptions } from './stats.js';
 import { BookingSweeper } from './sweeper.js';
 import { TicketRepository } from './tickets/repository.js';
 import { TicketService } from './tickets/service.js';
+import { WaitlistRepository } from './waitlist/repository.js';
+import { WaitlistService } from './waitlist/service.js';
 
 export interface Booking {
   holds: HoldService;
@@ -62,6 +64,7 @@ export interface Booking {
   report: ReportService;
   /** Access codes (decision 027): the organizer's, and each hold request's lookup. */
   accessCodes: AccessCodeService;
+  waitlist: WaitlistService;
 }
 
 /** Booking's services wired together over their repositories, the engine and the sale's caches. */
@@ -180,6 +183,13 @@ export function createBooking(deps: {
     waitingRoom: engine,
     clock,
   });
+  const waitlist = new WaitlistService({
+    repository: new WaitlistRepository(db),
+    performances,
+    seating,
+    holds,
+    clock,
+  });
   return {
     holds,
     checkout,
@@ -192,5 +202,6 @@ export function createBooking(deps: {
     exports,
     report,
     accessCodes,
+    waitlist,
   };
 }

@@ -29,6 +29,8 @@ import { holdView } from './holds/view.js';
 import type { OrderService } from './orders/service.js';
 import type { SaleStatsService } from './stats.js';
 import type { TicketService } from './tickets/service.js';
+import { waitlistRoutes } from './waitlist-routes.js';
+import type { WaitlistService } from './waitlist/service.js';
 
 /**
  * Checkout attempts one buyer may make in a window, over all performances: a buyer pays once per
@@ -50,6 +52,7 @@ export function bookingRoutes(
     exports: ExportService;
     report: ReportService;
     accessCodes: AccessCodeService;
+    waitlist: WaitlistService;
     guard: Guard;
     limits: RateLimits;
   },
@@ -58,6 +61,7 @@ export function bookingRoutes(
   afterSaleRoutes(app, { orders, tickets, guard });
   deskRoutes(app, deps);
   accessCodeRoutes(app, deps);
+  waitlistRoutes(app, deps);
   const checkoutLimit = rateLimit(deps.limits, {
     name: 'checkout',
     limit: CHECKOUT_LIMIT.max,

@@ -44,6 +44,10 @@ export function patched(current: PerformanceRow, patch: PerformancePatch, now: n
     admitPerSecond: patch.queue?.admitPerSecond ?? current.admitPerSecond,
     maxActive: patch.queue?.maxActive ?? current.maxActive,
     passTtlSeconds: patch.queue?.passTtlSeconds ?? current.passTtlSeconds,
+    waitlistClaimSeconds:
+      patch.waitlistClaimMinutes === undefined
+        ? current.waitlistClaimSeconds
+        : patch.waitlistClaimMinutes * 60,
   };
   if (!(next.salesOpenAt < next.salesCloseAt && next.salesCloseAt <= next.startsAt)) {
     throw new AppError('INVALID_SALE_WINDOW', undefined, {

@@ -22,6 +22,7 @@ export type LiveSettings = Pick<
   | 'maxActive'
   | 'passTtlSeconds'
   | 'queuePaused'
+  | 'waitlistClaimSeconds'
 >;
 
 /** About 64 KiB of COPY text per piece: big enough to keep the socket busy, small enough to be nothing. */
@@ -124,7 +125,7 @@ export class PerformanceRepository {
       `UPDATE performances SET sales_open_at = $2, sales_close_at = $3, refund_until = $4,
          hold_ttl_seconds = $5, max_tickets_per_user = $6, admit_per_second = $7, max_active = $8,
          pass_ttl_seconds = $9, queue_paused = $10, starts_at = $11, queue_enabled = $12,
-         prequeue_minutes = $13
+         prequeue_minutes = $13, waitlist_claim_seconds = coalesce($14, waitlist_claim_seconds)
        WHERE id = $1`,
       [
         p.id,
@@ -140,6 +141,7 @@ export class PerformanceRepository {
         p.startsAt,
         p.queueEnabled,
         p.prequeueMinutes,
+        p.waitlistClaimSeconds ?? null,
       ],
     );
   }

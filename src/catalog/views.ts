@@ -49,6 +49,9 @@ export function toPerformance(p: PerformanceRow, saleState: SaleState) {
     refundUntil: p.refundUntil.toISOString(),
     holdTtlSeconds: p.holdTtlSeconds,
     maxTicketsPerUser: p.maxTicketsPerUser,
+    ...(p.waitlistClaimSeconds === undefined
+      ? {}
+      : { waitlistClaimMinutes: Math.ceil(p.waitlistClaimSeconds / 60) }),
     queue: {
       enabled: p.queueEnabled,
       prequeueMinutes: p.prequeueMinutes,

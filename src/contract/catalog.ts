@@ -149,6 +149,8 @@ export const PerformancePatch = Type.Object(
     refundUntil: Type.Optional(Instant),
     holdTtlSeconds: Type.Optional(Type.Integer({ minimum: 30, maximum: 3600 })),
     maxTicketsPerUser: Type.Optional(Type.Integer({ minimum: 1, maximum: 20 })),
+    /** How long a waiting list offer is held for its buyer before it passes on (decision 028; default 10). */
+    waitlistClaimMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 1440 })),
     queue: Type.Optional(
       Type.Object(
         {
@@ -202,6 +204,8 @@ export const PerformanceSchema = Type.Object({
   refundUntil: Instant,
   holdTtlSeconds: Type.Integer(),
   maxTicketsPerUser: Type.Integer(),
+  /** How long a waiting list offer is held for its buyer (decision 028). */
+  waitlistClaimMinutes: Type.Optional(Type.Integer()),
   queue: Type.Object({
     enabled: Type.Boolean(),
     prequeueMinutes: Type.Integer(),

@@ -120,6 +120,11 @@ export const ERRORS = {
     message: 'A ticket of this order has been used to enter; it cannot be refunded.',
   },
   REFUND_CLOSED: { status: 409, message: 'The refund deadline for this performance has passed.' },
+  NOT_SOLD_OUT: {
+    status: 409,
+    message: 'Seats of this performance are still on sale: buy them instead of joining the waiting list.',
+  },
+  NOT_ON_WAITLIST: { status: 404, message: 'You are not on the waiting list for this performance.' },
   INVALID_REFUND_DEADLINE: { status: 422, message: 'Refunds must close by the start of the performance.' },
   NOT_READY: { status: 503, message: 'The service is not ready.' },
   UNAVAILABLE: {

@@ -31,6 +31,8 @@ export interface PerformanceRow {
   cancelledAt: Date | null;
   /** Grades sold only with an access code that unlocks them (decision 027). */
   codeOnlyGrades?: string[];
+  /** How long a waiting list offer is held for its buyer (decision 028; 600 unless an organizer changed it). */
+  waitlistClaimSeconds?: number;
 }
 
 export interface TicketCounts {

@@ -102,6 +102,7 @@ export async function bookingViolations(db: Db, performanceId: string, now = new
      WHERE o.performance_id = $1 AND o.status = 'refunded'
        AND (p.status IS DISTINCT FROM 'refunded' OR p.provider_ref IS NULL OR p.amount <> o.amount)`,
   );
+  await waitlistViolations(rows);
   const counts = await ticketCounts(db, performanceId, now);
   const { rows: venue } = await db.query<{ seats: number }>(
     `SELECT v.seat_count AS seats FROM performances p JOIN events e ON e.id = p.event_id JOIN venues v ON v.id = e.venue_id WHERE p.id = $1`,
@@ -142,4 +143,40 @@ export async function availableBitset(
   );
   for (const { seat_no } of rows) setFree(bits, seat_no, true);
   return bits;
+}
+
+/**
+ * The waiting list's invariants (decision 028): an offer is a hold of its entry's buyer whose seats
+ * are held by it (never on open sale at once), and no entry waits while seats it could be offered are
+ * on open sale (within its buyer's cap; a sweep that has not run yet leaves lapsed seats held, not free).
+ */
+async function waitlistViolations(rows: (label: string, sql: string) => Promise<void>): Promise<void> {
+  await rows(
+    "a waiting list offer whose hold is not its buyer's for the performance",
+    `SELECT e.id FROM waitlist_entries e LEFT JOIN holds h ON h.id = e.hold_id
+     WHERE e.performance_id = $1 AND e.hold_id IS NOT NULL
+       AND (h.user_id IS DISTINCT FROM e.user_id OR h.performance_id IS DISTINCT FROM e.performance_id)`,
+  );
+  await rows(
+    'a seat both offered and on open sale (a live offer whose seat is not held by it)',
+    `SELECT e.id, s AS seat FROM waitlist_entries e JOIN holds h ON h.id = e.hold_id, unnest(h.seat_nos) AS s
+     WHERE e.performance_id = $1 AND e.state = 'offered' AND h.state = 'active' AND h.expires_at > $2
+       AND NOT EXISTS (SELECT 1 FROM tickets t WHERE t.performance_id = $1 AND t.seat_no = s
+                       AND t.status = ${HELD} AND t.hold_id = h.id)`,
+  );
+  await rows(
+    'an entry waiting while seats it matches are on open sale',
+    `SELECT e.id FROM waitlist_entries e JOIN performances p ON p.id = e.performance_id
+     WHERE e.performance_id = $1 AND e.state = 'waiting' AND p.cancelled_at IS NULL AND $2 < p.sales_close_at
+       AND e.quantity <= (
+         SELECT count(*) FROM tickets t JOIN events ev ON ev.id = p.event_id
+           JOIN seats s ON s.venue_id = ev.venue_id AND s.seat_no = t.seat_no
+           JOIN sections sec ON sec.venue_id = s.venue_id AND sec.section_no = s.section_no
+         WHERE t.performance_id = $1 AND t.status = ${AVAILABLE} AND (e.grade IS NULL OR sec.grade = e.grade))
+       AND e.quantity
+           + (SELECT coalesce(sum(cardinality(h.seat_nos)), 0) FROM holds h WHERE h.performance_id = $1
+              AND h.user_id = e.user_id AND h.state = 'active' AND h.expires_at > $2)
+           + (SELECT coalesce(sum(cardinality(o.seat_nos)), 0) FROM orders o WHERE o.performance_id = $1
+              AND o.user_id = e.user_id AND o.status = 'paid') <= p.max_tickets_per_user`,
+  );
 }

@@ -148,6 +148,33 @@ describe.each(modes())('mail to buyers ($name)', (mode) => {
     noDuplicates();
   });
 
+  it('when a refund frees seats a waiting list entry matches, then its buyer is mailed the offer once, in their language', async () => {
+    const { performanceId } = await onSalePerformance(
+      a,
+      { ...noQueue, maxTicketsPerUser: 2 },
+      { rows: 1, seatsPerRow: 2 },
+    );
+    const { headers, order } = await purchase(performanceId, [0, 1]);
+    const waiting = await signup('ko');
+    const joined = await a.app.inject({
+      method: 'POST',
+      url: `/api/performances/${performanceId}/waitlist`,
+      headers: waiting.headers,
+      payload: { quantity: 2 },
+    });
+    expect(joined.statusCode).toBe(201);
+    const cancel = await a.app.inject({ method: 'POST', url: `/api/orders/${order.id}/cancel`, headers });
+    expect(cancel.statusCode).toBe(200);
+    await sink.until(() => sink.to(waiting.email).some((m) => /대기자 명단/.test(m.subject ?? '')));
+    const offers = (await settled(waiting.email, ['waitlist-offer'])).filter((m) =>
+      /대기자 명단/.test(m.subject ?? ''),
+    );
+    expect(offers).toHaveLength(1);
+    expect(offers[0]!.subject).toBe('대기자 명단에서 좌석이 준비되었습니다: Test Show');
+    expect(offers[0]!.text).toContain(`/performances/${performanceId}/waitlist`);
+    noDuplicates();
+  });
+
   it('when a server refuses one address for good (550), then it is marked and skipped afterwards, and the others still go', async () => {
     const { performanceId } = await onSalePerformance(a, noQueue);
     const refused = await signup();

@@ -107,6 +107,15 @@ export class Renderer {
         if (expiresAt.getTime() <= Date.now()) return undefined;
         return { ...templates.queueTurn(title, expiresAt, link, m.locale), attachments: [] };
       }
+      case 'waitlist-offer': {
+        const title = await this.deps.broadcasts.performanceTitle(String(data.performanceId));
+        if (title === undefined) return undefined;
+        const link = `${this.deps.publicUrl}/performances/${String(data.performanceId)}/waitlist`;
+        const expiresAt = new Date(String(data.expiresAt));
+        // An offer that has run out meanwhile has passed to the next entry: not sent.
+        if (expiresAt.getTime() <= Date.now()) return undefined;
+        return { ...templates.waitlistOffer(title, expiresAt, link, m.locale), attachments: [] };
+      }
       case 'invitation': {
         const link = `${this.deps.publicUrl}/invitations/accept?token=${String(data.token)}`;
         const invitation = {

@@ -6,6 +6,7 @@ export type MailKind =
   | 'refund-receipt'
   | 'broadcast'
   | 'queue-turn'
+  | 'waitlist-offer'
   | 'password-reset'
   | 'verify-email'
   | 'invitation';
@@ -53,7 +54,7 @@ export const messageIdSql = (domain: string) =>
 export const PERFORMANCE_TOPICS = ['performance.changed', 'performance.cancelled'];
 
 /** Outbox topics that become mail, and the kind they become. */
-const TOPIC_KIND = `CASE c.topic WHEN 'order.paid' THEN 'order-confirmation' ELSE 'refund-receipt' END`;
+const TOPIC_KIND = `CASE c.topic WHEN 'order.paid' THEN 'order-confirmation' WHEN 'waitlist.offered' THEN 'waitlist-offer' ELSE 'refund-receipt' END`;
 
 /** The mail queue in PostgreSQL: messages made set-based, claimed with SKIP LOCKED, settled by claim. */
 export class MailRepository {
@@ -84,8 +85,9 @@ export class MailRepository {
          INSERT INTO mail_messages (source, message_id, kind, user_id, recipient, locale, data)
          SELECT 'outbox:' || c.id, ${this.messageId}, ${TOPIC_KIND}, u.id, u.email, u.locale,
                 c.payload || jsonb_build_object('userId', u.id::text)
-         FROM c JOIN orders o ON o.id = (c.payload->>'orderId')::bigint JOIN users u ON u.id = o.user_id
-         WHERE c.topic IN ('order.paid', 'order.refunded')
+         FROM c LEFT JOIN orders o ON o.id = (c.payload->>'orderId')::bigint
+           JOIN users u ON u.id = coalesce(o.user_id, (c.payload->>'userId')::bigint)
+         WHERE c.topic IN ('order.paid', 'order.refunded', 'waitlist.offered')
          ORDER BY c.id
          ON CONFLICT (source) DO NOTHING
        ), done AS (

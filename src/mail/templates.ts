@@ -48,6 +48,9 @@ const WORDS = {
     refundNote: 'The refund goes back to the card you paid with.',
     turn: (title: string) => `It's your turn: ${title}`,
     turnBody: (until: string) => `Your turn in the waiting room has come. Pick your seats before ${until}.`,
+    offer: (title: string) => `Seats for you from the waiting list: ${title}`,
+    offerBody: (until: string) =>
+      `Seats came back and are held for you until ${until}. Pay for them by then, or they pass to the next person on the list.`,
     open: 'Open Tmomi',
     reset: 'Reset your Tmomi password',
     resetBody:
@@ -83,6 +86,9 @@ const WORDS = {
     refundNote: '환불 금액은 결제한 카드로 돌아갑니다.',
     turn: (title: string) => `입장 차례입니다: ${title}`,
     turnBody: (until: string) => `대기열에서 차례가 되었습니다. ${until}까지 좌석을 선택하세요.`,
+    offer: (title: string) => `대기자 명단에서 좌석이 준비되었습니다: ${title}`,
+    offerBody: (until: string) =>
+      `좌석이 돌아와 ${until}까지 회원님께 잡아 두었습니다. 그때까지 결제하지 않으면 명단의 다음 분께 넘어갑니다.`,
     open: 'Tmomi 열기',
     reset: 'Tmomi 비밀번호 재설정',
     resetBody:
@@ -169,7 +175,18 @@ export function refundReceipt(
   };
 }
 
-export function queueTurn(title: string, expiresAt: Date, link: string, locale: Locale): Rendered {
+/** "Seats for you": a waiting list offer (decision 028), to pay for by `expiresAt`. */
+export function waitlistOffer(title: string, expiresAt: Date, link: string, locale: Locale): Rendered {
+  return queueTurn(title, expiresAt, link, locale, 'offer');
+}
+
+export function queueTurn(
+  title: string,
+  expiresAt: Date,
+  link: string,
+  locale: Locale,
+  what: 'turn' | 'offer' = 'turn',
+): Rendered {
   const w = WORDS[locale];
   const until = new Intl.DateTimeFormat(locale === 'ko' ? 'ko-KR' : 'en-GB', {
     timeZone: 'Asia/Seoul',
@@ -179,15 +196,16 @@ export function queueTurn(title: string, expiresAt: Date, link: string, locale: 
     hourCycle: 'h23',
     timeZoneName: 'short',
   }).format(expiresAt);
-  const subject = w.turn(title);
-  const text = `${w.turnBody(until)}\n\n${link}`;
+  const [subject, body] =
+    what === 'turn' ? [w.turn(title), w.turnBody(until)] : [w.offer(title), w.offerBody(until)];
+  const text = `${body}\n\n${link}`;
   return {
     subject,
     text,
     html: page(
       locale,
       subject,
-      `<p>${escape(w.turnBody(until))}</p><p><a href="${escape(link)}">${escape(w.open)}</a></p>`,
+      `<p>${escape(body)}</p><p><a href="${escape(link)}">${escape(w.open)}</a></p>`,
     ),
   };
 }

@@ -8,6 +8,7 @@ import { AuthPage } from './pages/AuthPage';
 import { OrderPage } from './pages/orders/OrderPage';
 import { OrdersPage } from './pages/orders/OrdersPage';
 import { TicketPage } from './pages/orders/TicketPage';
+import { WaitlistPage } from './pages/waitlist/WaitlistPage';
 import { SeatsPage } from './pages/seats/SeatsPage';
 import { WaitingRoom } from './pages/queue/WaitingRoom';
 import { ResetPasswordPage, VerifyEmailPage } from './pages/mail/AccountLinkPages';
@@ -47,6 +48,7 @@ export function App() {
             <Route path="/signup" element={<AuthPage mode="signup" />} />
             <Route path="/performances/:id/queue" element={<RequireUser page={<WaitingRoom />} />} />
             <Route path="/performances/:id/seats" element={<SeatsPage />} />
+            <Route path="/performances/:id/waitlist" element={<RequireUser page={<WaitlistPage />} />} />
             <Route path="/orders" element={<RequireUser page={<OrdersPage />} />} />
             <Route path="/account" element={<RequireUser page={<AccountPage />} />} />
             <Route path="/orders/:id" element={<RequireUser page={<OrderPage />} />} />

@@ -17,6 +17,7 @@ import type {
   SaleStats,
   Ticket,
 } from '@tmomi/contract/booking';
+import type { WaitlistBody, WaitlistEntry } from '@tmomi/contract/waitlist';
 import type {
   Availability,
   EventBody,
@@ -173,4 +174,13 @@ export const client = {
     qrUrl: (id: string) => `/api/tickets/${id}/qr.svg`,
   },
   checkIn: (body: CheckinBody) => post<Ticket>('/api/admin/checkin', body),
+  /** The waiting list of a sold-out performance (decision 028). */
+  waitlist: {
+    join: (performanceId: string, body: WaitlistBody) =>
+      post<WaitlistEntry>(`/api/performances/${performanceId}/waitlist`, body),
+    me: (performanceId: string, signal?: AbortSignal) =>
+      call<WaitlistEntry>(`/api/performances/${performanceId}/waitlist/me`, { signal }),
+    leave: (performanceId: string) =>
+      call<void>(`/api/performances/${performanceId}/waitlist`, { method: 'DELETE' }),
+  },
 };

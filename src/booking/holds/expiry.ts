@@ -2,6 +2,7 @@ import type { AvailabilityService } from '../../inventory/availability.js';
 import type { Clock } from '../../platform/clock.js';
 import type { BookingGate } from '../gate/service.js';
 import type { BookingMetrics } from '../metrics.js';
+import { markOffers } from '../waitlist/offers.js';
 import type { HoldRepository } from './repository.js';
 
 export interface HoldExpiryOptions {
@@ -13,7 +14,8 @@ export interface HoldExpiryOptions {
 }
 
 /**
- * Frees the holds that expired, in PostgreSQL, the gate and the seat map (the sweeper, on the leader).
+ * Frees the holds that expired, in PostgreSQL, the gate and the seat map (the sweeper, on the leader);
+ * their seats go to the waiting list's offers first (decision 028).
  * Correctness never waits for this: an expired hold's seats can already be taken over in place.
  */
 export class HoldExpiry {
@@ -22,7 +24,7 @@ export class HoldExpiry {
   /** One batch; returns how many holds expired in it. */
   async sweep(batch = 500): Promise<number> {
     const { repository, gate, availability, metrics, clock } = this.deps;
-    const { holds, freed } = await repository.expireHolds(new Date(clock.now()), batch);
+    const { holds, freed, offers } = await repository.expireHolds(new Date(clock.now()), batch);
     if (holds.length === 0) return 0;
     metrics.holds.inc({ outcome: 'expired' }, holds.length);
     const now = clock.now();
@@ -31,6 +33,8 @@ export class HoldExpiry {
     for (const { performanceId, seatNo } of freed)
       byPerf.set(performanceId, [...(byPerf.get(performanceId) ?? []), seatNo]);
     await Promise.all([...byPerf].map(([perf, seats]) => availability.markFree(perf, seats)));
+    // Seats that went to the waiting list stay taken on the map; the gate marks them by their offer.
+    for (const o of offers) await markOffers(gate, o.performanceId, o.offers);
     return holds.length;
   }
 }

@@ -3,6 +3,7 @@ import { TicketStatus } from '../../inventory/ticket-status.js';
 import { Batcher, inRounds, unwrap, type RoundResult } from '../../platform/batcher.js';
 import type { Db } from '../../platform/db.js';
 import { DEADLOCK, dbBatching, sqlState, type BatchedRepositoryOptions } from '../sql.js';
+import type { WaitlistOffer } from '../waitlist/offers.js';
 
 export type HoldState = 'active' | 'released' | 'expired' | 'ordered';
 
@@ -154,31 +155,45 @@ export class HoldRepository {
   }
 
   /**
-   * Releases an active hold of this buyer: its seats (those it still holds) back to available
-   * (tmomi_release_hold). Returns the hold as released, or undefined when there is no such active hold.
+   * Releases an active hold of this buyer: its seats (those it still holds) back — to the waiting
+   * list's offers first, the rest available (tmomi_release_hold). Returns the hold as released with
+   * those offers, or undefined when there is no such active hold.
    */
-  async releaseHold(id: string, userId: string): Promise<HoldRow | undefined> {
-    const { rows } = await this.db.query<HoldRow>(`SELECT ${HOLD} FROM tmomi_release_hold($1, $2)`, [
-      id,
-      userId,
-    ]);
+  async releaseHold(
+    id: string,
+    userId: string,
+    now: Date,
+  ): Promise<(HoldRow & { offers: WaitlistOffer[] }) | undefined> {
+    const { rows } = await this.db.query<HoldRow & { offers: WaitlistOffer[] }>(
+      `SELECT ${HOLD}, offers FROM (SELECT (r.released).*, r.offers FROM tmomi_release_hold($1, $2, $3) AS r) AS r`,
+      [id, userId, now],
+    );
     return rows[0];
   }
 
   /**
    * The sweeper's batch (tmomi_expire_holds): up to `limit` holds that expired by `now` become expired
-   * and the seats they still hold free (a seat taken over in place by a newer hold is left alone).
-   * Returns the holds and the seats actually freed.
+   * and the seats they still hold come back: to the waiting list's offers first, the rest free (a seat
+   * taken over in place by a newer hold is left alone). Returns the holds, the seats freed to open sale
+   * and the offers made.
    */
   async expireHolds(
     now: Date,
     limit: number,
-  ): Promise<{ holds: HoldRow[]; freed: { performanceId: string; seatNo: number }[] }> {
-    const { rows: holds } = await this.db.query<HoldRow & { freed: number[] }>(
-      `SELECT ${HOLD}, freed FROM (SELECT (e.expired).*, e.freed FROM tmomi_expire_holds($1, $2) AS e) AS e`,
+  ): Promise<{
+    holds: HoldRow[];
+    freed: { performanceId: string; seatNo: number }[];
+    offers: { performanceId: string; offers: WaitlistOffer[] }[];
+  }> {
+    const { rows: holds } = await this.db.query<HoldRow & { freed: number[]; offers: WaitlistOffer[] }>(
+      `SELECT ${HOLD}, freed, offers
+       FROM (SELECT (e.expired).*, e.freed, e.offers FROM tmomi_expire_holds($1, $2) AS e) AS e`,
       [now, limit],
     );
     const freed = holds.flatMap((h) => h.freed.map((seatNo) => ({ performanceId: h.performanceId, seatNo })));
-    return { holds, freed };
+    const offers = holds
+      .filter((h) => h.offers.length > 0)
+      .map((h) => ({ performanceId: h.performanceId, offers: h.offers }));
+    return { holds, freed, offers };
   }
 }

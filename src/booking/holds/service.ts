@@ -11,6 +11,7 @@ import type { AccessCodeService } from '../access/service.js';
 import type { BookingGate } from '../gate/service.js';
 import type { BookingMetrics } from '../metrics.js';
 import type { Seating, SeatingCache } from '../../inventory/seating.js';
+import { markOffers, offeredSeats } from '../waitlist/offers.js';
 import { holdError, type HoldRefusal } from './refusals.js';
 import { lockedOut, type Access } from '../access/terms.js';
 import type { HoldRepository, HoldRow } from './repository.js';
@@ -275,7 +276,7 @@ export class HoldService {
   }
 
   async release(holdId: string, userId: string): Promise<void> {
-    const hold = await this.deps.repository.releaseHold(holdId, userId);
+    const hold = await this.deps.repository.releaseHold(holdId, userId, new Date(this.deps.clock.now()));
     if (!hold) {
       const existing = await this.get(holdId, userId);
       if (existing.state === 'ordered') throw new AppError('HOLD_ALREADY_PAID', undefined, { holdId });
@@ -283,7 +284,11 @@ export class HoldService {
     }
     this.deps.metrics.holds.inc({ outcome: 'released' });
     await this.deps.gate.release(hold.performanceId, { ...hold, holdId: hold.id });
-    await this.deps.availability.markFree(hold.performanceId, hold.seatNos);
+    // Seats that went to the waiting list's offers stay taken on the map (decision 028).
+    const offered = offeredSeats(hold.offers);
+    const free = hold.seatNos.filter((s) => !offered.has(s));
+    await this.deps.availability.markFree(hold.performanceId, free);
+    await markOffers(this.deps.gate, hold.performanceId, hold.offers);
   }
 
   /** Waits for gate rebuilds in flight (tests, shutdown). */

@@ -1,3 +1,4 @@
+import type { WaitlistOffer } from '../waitlist/offers.js';
 import type { Db } from '../../platform/db.js';
 
 export type OrderStatus = 'pending' | 'paid' | 'cancelled' | 'refunded';
@@ -65,7 +66,15 @@ export interface RefundRequest {
 
 /** What tmomi_refund decided (see its file). */
 export type RefundDecision =
-  | { outcome: 'refunded'; refundId: string; amount: number; freed: number[]; ref: string | null }
+  /** `freed`: the seats back on open sale; `offers`: those that went to the waiting list instead. */
+  | {
+      outcome: 'refunded';
+      refundId: string;
+      amount: number;
+      freed: number[];
+      offers?: WaitlistOffer[];
+      ref: string | null;
+    }
   | { outcome: 'repeated'; refundId: string }
   | { outcome: 'unknown_order' }
   | { outcome: 'not_cancellable'; status: OrderStatus }

@@ -7,6 +7,7 @@ import type { BookingMetrics } from '../metrics.js';
 import type { PaymentPort } from '../payments.js';
 import type { TicketLocale } from '../tickets/labels.js';
 import { ticketsPdf } from '../tickets/pdf.js';
+import { markOffers, offeredSeats } from '../waitlist/offers.js';
 import {
   CANCELLATION_REFUND,
   type OrderRepository,
@@ -130,8 +131,12 @@ export class OrderService {
       // The engine hears after PostgreSQL: for the moment between, the gate still calls the seats sold,
       // which only turns buyers away. Should the engine fail here, the refund stands; the gate's own
       // expiry (GATE_TTL_MS) and the seat map's rebuild put them right.
+      // Seats that went to the waiting list stay taken on the map; the gate marks them by their offer.
+      const offered = [...offeredSeats(decision.offers)];
       await Promise.all([
-        gate.unsell(order.performanceId, order.userId, decision.freed),
+        gate
+          .unsell(order.performanceId, order.userId, [...decision.freed, ...offered])
+          .then(() => markOffers(gate, order.performanceId, decision.offers)),
         availability.markFree(order.performanceId, decision.freed),
       ]).catch((err: unknown) =>
         logger.warn({ err, orderId: order.id }, 'engine update after refund failed'),

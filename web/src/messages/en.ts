@@ -1,6 +1,5 @@
-// The web app's words in English, the language every other one is typed against (ko.ts must have
-// every key). Every error code the API can answer has a sentence (a test holds them to the server's
-// catalog, src/contract/errors.ts).
+// The web app's words in English, the language every other one is typed against (ko.ts must have every key).
+// Every error code the API can answer has a sentence (a test holds them to src/contract/errors.ts).
 import { codesEn, codesErrorsEn } from './codes.en';
 import { accountEn } from './account.en';
 import { ticketsEn } from './tickets.en';
@@ -9,6 +8,7 @@ import { queueEtaEn } from './queue-eta.en';
 import { mailEn } from './mail.en';
 import { teamsEn, teamsErrorsEn } from './teams.en';
 import { deskEn } from './desk.en';
+import { waitlistEn, waitlistErrorsEn } from './waitlist.en';
 
 export const en = {
   'app.name': 'Tmomi',
@@ -181,6 +181,7 @@ export const en = {
   ...queueEtaEn,
   ...mailEn,
   ...teamsEn,
+  ...waitlistEn,
   ...deskEn,
   ...codesEn,
   errors: {
@@ -211,6 +212,7 @@ export const en = {
     MESSAGE_NOT_FOUND: 'There is no such message.',
     ...teamsErrorsEn,
     ...codesErrorsEn,
+    ...waitlistErrorsEn,
     WEAK_PASSWORD:
       'This password is too common or too easy to guess. Try a longer phrase of unrelated words.',
     WRONG_PASSWORD: 'The current password is not correct.',

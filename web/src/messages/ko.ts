@@ -8,6 +8,7 @@ import { queueEtaKo } from './queue-eta.ko';
 import { mailKo } from './mail.ko';
 import { teamsErrorsKo, teamsKo } from './teams.ko';
 import { deskKo } from './desk.ko';
+import { waitlistKo, waitlistErrorsKo } from './waitlist.ko';
 
 export const ko: Messages = {
   'app.name': '티모미',
@@ -180,6 +181,7 @@ export const ko: Messages = {
   ...queueEtaKo,
   ...mailKo,
   ...teamsKo,
+  ...waitlistKo,
   ...deskKo,
   ...codesKo,
   errors: {
@@ -209,6 +211,7 @@ export const ko: Messages = {
     MESSAGE_NOT_FOUND: '해당 메시지가 없습니다.',
     ...teamsErrorsKo,
     ...codesErrorsKo,
+    ...waitlistErrorsKo,
     WEAK_PASSWORD:
       '너무 흔하거나 추측하기 쉬운 비밀번호입니다. 서로 관계없는 단어를 이어 더 길게 만들어 보세요.',
     WRONG_PASSWORD: '현재 비밀번호가 올바르지 않습니다.',

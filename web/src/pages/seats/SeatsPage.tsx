@@ -115,6 +115,12 @@ function SeatPicker({ performance, event, index, bits, refreshAvailability }: Pi
           {t('seats.available', { n: available.toLocaleString(), total: index.seatCount.toLocaleString() })}
         </p>
       </header>
+      {available === 0 && !hold && (
+        <div className="note" role="status">
+          {t('sale.soldout')}.{' '}
+          <Link to={`/performances/${performance.id}/waitlist`}>{t('event.joinWaitlist')}</Link>
+        </div>
+      )}
       {needsPass && !hold && (
         <div className="note" role="status">
           {t('seats.needsQueue')}{' '}
