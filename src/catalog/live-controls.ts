@@ -44,6 +44,7 @@ export function patched(current: PerformanceRow, patch: PerformancePatch, now: n
     admitPerSecond: patch.queue?.admitPerSecond ?? current.admitPerSecond,
     maxActive: patch.queue?.maxActive ?? current.maxActive,
     passTtlSeconds: patch.queue?.passTtlSeconds ?? current.passTtlSeconds,
+    challengeDifficulty: patch.queue?.challengeDifficulty ?? current.challengeDifficulty,
   };
   if (!(next.salesOpenAt < next.salesCloseAt && next.salesCloseAt <= next.startsAt)) {
     throw new AppError('INVALID_SALE_WINDOW', undefined, {

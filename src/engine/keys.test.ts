@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   availabilityKey,
+  challengeSpentKey,
   gateKey,
   CHANNELS,
   holdWindowKey,
@@ -28,6 +29,7 @@ const keysOf = (perf: string) => [
   holdWindowKey(perf, 'user-1'),
   availabilityKey(perf, 'bits'),
   availabilityKey(perf, 'ver'),
+  challengeSpentKey(perf, 'ab12'),
 ];
 
 /** What Redis Cluster hashes: the part between the first `{` and the next `}`, if not empty. */

@@ -239,6 +239,8 @@ export const en = {
     QUEUE_PASS_INVALID: 'Your turn is not valid for this performance. Join the waiting room again.',
     QUEUE_PASS_EXPIRED: 'Your turn has expired. Join the waiting room again.',
     QUEUE_PASS_USED: 'Your turn has already been used to book. Join the waiting room again.',
+    CHALLENGE_REQUIRED: 'Your browser could not finish the check at the door. Try joining again.',
+    CHALLENGE_REUSED: 'That check was used already. Try joining again and your browser will solve a new one.',
     VENUE_NOT_FOUND: 'This venue does not exist.',
     EVENT_NOT_FOUND: 'This event does not exist.',
     PERFORMANCE_NOT_FOUND: 'This performance does not exist.',

@@ -237,6 +237,8 @@ export const ko: Messages = {
     QUEUE_PASS_INVALID: '이 회차에 유효한 차례가 아닙니다. 대기실에 다시 입장하세요.',
     QUEUE_PASS_EXPIRED: '차례 유지 시간이 지났습니다. 대기실에 다시 입장하세요.',
     QUEUE_PASS_USED: '이 차례는 이미 예매에 사용되었습니다. 대기실에 다시 입장하세요.',
+    CHALLENGE_REQUIRED: '브라우저가 입장 확인을 마치지 못했습니다. 다시 입장해 주세요.',
+    CHALLENGE_REUSED: '이미 사용된 입장 확인입니다. 다시 입장하면 브라우저가 새로 풀어 드립니다.',
     VENUE_NOT_FOUND: '없는 공연장입니다.',
     EVENT_NOT_FOUND: '없는 공연입니다.',
     PERFORMANCE_NOT_FOUND: '없는 회차입니다.',
