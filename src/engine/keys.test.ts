@@ -58,6 +58,7 @@ describe('engine keys', () => {
       '{perf:7f3a}:gate:rl:user-1',
       '{perf:7f3a}:av:bits',
       '{perf:7f3a}:av:ver',
+      '{perf:7f3a}:pow:ab12',
     ]);
     expect(perfTag('7f3a')).toBe('{perf:7f3a}');
     expect(rateLimitKey('auth', '203.0.113.9')).toBe('ratelimit:auth:203.0.113.9');
