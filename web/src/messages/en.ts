@@ -170,6 +170,10 @@ export const en = {
   'admin.admitPerSecond': 'Admitted per second',
   'admin.maxActive': 'Buyers choosing seats at once',
   'admin.passTtl': 'Turn lasts (seconds)',
+  'admin.challengeDifficulty': 'Check at the door (difficulty)',
+  'admin.challengeDifficultyHint':
+    "About how many hashes a buyer's browser works through before joining the line (50,000 takes under a second); 0 turns it off.",
+  'admin.challengeDefault': 'Default',
   'admin.createPerformance': 'Create performance',
   'admin.generating': 'Generating tickets: {done} of {total}',
   'admin.generated': 'All {total} tickets are ready.',

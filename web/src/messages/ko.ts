@@ -169,6 +169,10 @@ export const ko: Messages = {
   'admin.admitPerSecond': '초당 입장 인원',
   'admin.maxActive': '동시에 좌석을 고르는 인원',
   'admin.passTtl': '차례 유지 시간(초)',
+  'admin.challengeDifficulty': '입장 확인 난이도',
+  'admin.challengeDifficultyHint':
+    '대기열에 들어가기 전 구매자 브라우저가 계산하는 해시 수(대략)입니다. 50,000이면 1초 미만, 0이면 끕니다.',
+  'admin.challengeDefault': '기본값',
   'admin.createPerformance': '회차 등록',
   'admin.generating': '티켓 생성 중: {total}장 중 {done}장',
   'admin.generated': '티켓 {total}장이 모두 준비되었습니다.',
