@@ -1,9 +1,9 @@
-// The web app's words in English, the language every other one is typed against (ko.ts must have
-// every key). Every error code the API can answer has a sentence (a test holds them to the server's
-// catalog, src/contract/errors.ts).
+// The web app's words in English, the language every other one is typed against (ko.ts must have every
+// key). Every error code the API answers has a sentence (a test holds them to src/contract/errors.ts).
 import { ticketsEn } from './tickets.en';
 import { liveEn } from './live.en';
 import { queueEtaEn } from './queue-eta.en';
+import { doorEn, doorErrorsEn } from './door.en';
 import { mailEn } from './mail.en';
 import { teamsEn, teamsErrorsEn } from './teams.en';
 import { deskEn } from './desk.en';
@@ -170,10 +170,6 @@ export const en = {
   'admin.admitPerSecond': 'Admitted per second',
   'admin.maxActive': 'Buyers choosing seats at once',
   'admin.passTtl': 'Turn lasts (seconds)',
-  'admin.challengeDifficulty': 'Check at the door (difficulty)',
-  'admin.challengeDifficultyHint':
-    "About how many hashes a buyer's browser works through before joining the line (50,000 takes under a second); 0 turns it off.",
-  'admin.challengeDefault': 'Default',
   'admin.createPerformance': 'Create performance',
   'admin.generating': 'Generating tickets: {done} of {total}',
   'admin.generated': 'All {total} tickets are ready.',
@@ -199,6 +195,7 @@ export const en = {
   ...ticketsEn,
   ...liveEn,
   ...queueEtaEn,
+  ...doorEn,
   ...mailEn,
   ...teamsEn,
   ...deskEn,
@@ -229,6 +226,7 @@ export const en = {
     LINK_INVALID: 'This link is not valid, was used already, or has expired; ask for a new one.',
     MESSAGE_NOT_FOUND: 'There is no such message.',
     ...teamsErrorsEn,
+    ...doorErrorsEn,
     WEAK_PASSWORD:
       'This password is too common or too easy to guess. Try a longer phrase of unrelated words.',
     WRONG_PASSWORD: 'The current password is not correct.',
@@ -243,8 +241,6 @@ export const en = {
     QUEUE_PASS_INVALID: 'Your turn is not valid for this performance. Join the waiting room again.',
     QUEUE_PASS_EXPIRED: 'Your turn has expired. Join the waiting room again.',
     QUEUE_PASS_USED: 'Your turn has already been used to book. Join the waiting room again.',
-    CHALLENGE_REQUIRED: 'Your browser could not finish the check at the door. Try joining again.',
-    CHALLENGE_REUSED: 'That check was used already. Try joining again and your browser will solve a new one.',
     VENUE_NOT_FOUND: 'This venue does not exist.',
     EVENT_NOT_FOUND: 'This event does not exist.',
     PERFORMANCE_NOT_FOUND: 'This performance does not exist.',

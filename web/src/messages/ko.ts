@@ -3,6 +3,7 @@ import type { Messages } from './en';
 import { ticketsKo } from './tickets.ko';
 import { liveKo } from './live.ko';
 import { queueEtaKo } from './queue-eta.ko';
+import { doorErrorsKo, doorKo } from './door.ko';
 import { mailKo } from './mail.ko';
 import { teamsErrorsKo, teamsKo } from './teams.ko';
 import { deskKo } from './desk.ko';
@@ -169,10 +170,6 @@ export const ko: Messages = {
   'admin.admitPerSecond': '초당 입장 인원',
   'admin.maxActive': '동시에 좌석을 고르는 인원',
   'admin.passTtl': '차례 유지 시간(초)',
-  'admin.challengeDifficulty': '입장 확인 난이도',
-  'admin.challengeDifficultyHint':
-    '대기열에 들어가기 전 구매자 브라우저가 계산하는 해시 수(대략)입니다. 50,000이면 1초 미만, 0이면 끕니다.',
-  'admin.challengeDefault': '기본값',
   'admin.createPerformance': '회차 등록',
   'admin.generating': '티켓 생성 중: {total}장 중 {done}장',
   'admin.generated': '티켓 {total}장이 모두 준비되었습니다.',
@@ -198,6 +195,7 @@ export const ko: Messages = {
   ...ticketsKo,
   ...liveKo,
   ...queueEtaKo,
+  ...doorKo,
   ...mailKo,
   ...teamsKo,
   ...deskKo,
@@ -227,6 +225,7 @@ export const ko: Messages = {
     LINK_INVALID: '유효하지 않거나 이미 사용했거나 만료된 링크입니다. 새 링크를 요청하세요.',
     MESSAGE_NOT_FOUND: '해당 메시지가 없습니다.',
     ...teamsErrorsKo,
+    ...doorErrorsKo,
     WEAK_PASSWORD:
       '너무 흔하거나 추측하기 쉬운 비밀번호입니다. 서로 관계없는 단어를 이어 더 길게 만들어 보세요.',
     WRONG_PASSWORD: '현재 비밀번호가 올바르지 않습니다.',
@@ -241,8 +240,6 @@ export const ko: Messages = {
     QUEUE_PASS_INVALID: '이 회차에 유효한 차례가 아닙니다. 대기실에 다시 입장하세요.',
     QUEUE_PASS_EXPIRED: '차례 유지 시간이 지났습니다. 대기실에 다시 입장하세요.',
     QUEUE_PASS_USED: '이 차례는 이미 예매에 사용되었습니다. 대기실에 다시 입장하세요.',
-    CHALLENGE_REQUIRED: '브라우저가 입장 확인을 마치지 못했습니다. 다시 입장해 주세요.',
-    CHALLENGE_REUSED: '이미 사용된 입장 확인입니다. 다시 입장하면 브라우저가 새로 풀어 드립니다.',
     VENUE_NOT_FOUND: '없는 공연장입니다.',
     EVENT_NOT_FOUND: '없는 공연입니다.',
     PERFORMANCE_NOT_FOUND: '없는 회차입니다.',
