@@ -100,6 +100,8 @@ export async function startBenchServers(opts: {
           TMOMI_ADMIN_EMAIL: BENCH_ADMIN.email,
           TMOMI_ADMIN_PASSWORD: BENCH_ADMIN.password,
           TMOMI_METRICS_TOKEN: BENCH_METRICS_TOKEN,
+          // The door's proof of work is measured apart (bench:queue --challenge-difficulty).
+          TMOMI_CHALLENGE_DIFFICULTY: '0',
           LOG_LEVEL: 'error',
           ...opts.env,
         },

@@ -7,6 +7,7 @@
  *   npm run bench:queue -- --waiters 18000   # as many HTTP/1.1 streams as the file limit allows here
  *   npm run bench:queue -- --waiters 50000 --http2   # the 50,000-waiter goal, 1,000 streams per connection
  *   npm run bench:queue -- --cpu-prof /tmp/p # also a CPU profile of the Tmomi node (.cpuprofile files)
+ *   npm run bench:queue -- --waiters 0 --challenge-difficulty 10   # also joins through the door (bench/challenge.ts)
  *
  * Needs DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres) and REDIS_URL (default
  * redis://127.0.0.1:6379); creates a database of its own and drops it, and uses its own Redis prefix.
@@ -16,13 +17,14 @@ import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import http2 from 'node:http2';
 import { parseArgs } from 'node:util';
-import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
 import { bulkBuyers } from '../src/loadtest/buyers.js';
 import { createPool } from '../src/platform/db.js';
 import { followStream, followStreamH2, type StreamEvent } from '../src/loadtest/sse.js';
 import { createScratchDatabase } from '../test/scratch-database.js';
-import { BENCH_ADMIN, cpuSecondsOf, redisCpuMs, scrapeMetrics, sleep, startBenchServers } from './common.js';
+import { reportDoor, serviceCost, solvedPool } from './challenge.js';
+import { BENCH_ADMIN, scrapeMetrics, sleep, startBenchServers } from './common.js';
+import { cpuLine, cpuSince, measurer } from './join-load.js';
 
 const { values } = parseArgs({
   options: {
@@ -31,6 +33,7 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '100' },
     'cpu-prof': { type: 'string' },
     http2: { type: 'boolean', default: false },
+    'challenge-difficulty': { type: 'string', default: '0' },
   },
 });
 const WAITERS = Number(values.waiters);
@@ -45,57 +48,7 @@ const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:543
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const secret = randomUUID() + randomUUID();
 
-function load(url: string, tokens: string[] | undefined): Promise<autocannon.Result> {
-  let next = 0;
-  return autocannon({
-    url,
-    method: 'POST',
-    connections: CONNECTIONS,
-    duration: SECONDS,
-    requests: [
-      {
-        setupRequest: (req) => {
-          if (!tokens) return req;
-          const token = tokens[next++ % tokens.length]!;
-          return { ...req, headers: { ...req.headers, authorization: `Bearer ${token}` } };
-        },
-      },
-    ],
-  });
-}
-
-/**
- * Starts counting the CPU (ms) that the server's process, this load generator and Redis spend; the
- * returned function tells how much each has spent since.
- */
-async function cpuSince(pid: number | undefined, redis: Redis) {
-  const serverMs = () => (pid === undefined ? NaN : (cpuSecondsOf(pid) ?? NaN) * 1000);
-  const before = { server: serverMs(), load: process.cpuUsage(), redis: await redisCpuMs(redis) };
-  return async () => {
-    const load = process.cpuUsage(before.load);
-    return {
-      server: serverMs() - before.server,
-      load: (load.user + load.system) / 1000,
-      redis: (await redisCpuMs(redis)) - before.redis,
-    };
-  };
-}
-
-/**
- * Runs the load against one server and measures, per request, the CPU that server's process, this
- * load generator and Redis spent meanwhile (µs).
- */
-async function measure(url: string, pid: number | undefined, tokens: string[] | undefined, redis: Redis) {
-  const spent = await cpuSince(pid, redis);
-  const result = await load(url, tokens);
-  const perRequest = 1000 / Math.max(1, result.requests.total);
-  const ms = await spent();
-  const cpu = { server: ms.server * perRequest, load: ms.load * perRequest, redis: ms.redis * perRequest };
-  return { result, cpu };
-}
-
-const cpuLine = (cpu: { server: number; load: number; redis: number }) =>
-  `CPU µs/req: server ${Math.round(cpu.server)}, load generator ${Math.round(cpu.load)}, Redis ${Math.round(cpu.redis)}`;
+const measure = measurer({ connections: CONNECTIONS, seconds: SECONDS });
 
 /**
  * WAITERS users hold SSE streams open on the one node; someone near the head leaves, and we time until
@@ -196,6 +149,8 @@ try {
     redisUrl,
     secret,
     processes,
+    // Challenges fetched and solved before the load must outlive it (bench/challenge.ts).
+    env: { TMOMI_CHALLENGE_TTL_SECONDS: '900' },
     ...(profileDir ? { nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } : {}),
   });
   const base = servers.tmomi;
@@ -223,14 +178,15 @@ try {
     venueId: venue.id,
     prices: [{ grade: 'R', amount: 1 }],
   });
-  const now = Date.now();
   // One admission and then the ceiling: the room fills up and stays full, so joins are pure joins.
-  const perf = await api(`/api/admin/events/${event.id}/performances`, adminToken, {
-    startsAt: new Date(now + 7200_000).toISOString(),
-    salesOpenAt: new Date(now - 60_000).toISOString(),
-    salesCloseAt: new Date(now + 3600_000).toISOString(),
-    queue: { admitPerSecond: 1, maxActive: 1 },
-  });
+  const performance = (challengeDifficulty: number) =>
+    api(`/api/admin/events/${event.id}/performances`, adminToken, {
+      startsAt: new Date(Date.now() + 7200_000).toISOString(),
+      salesOpenAt: new Date(Date.now() - 60_000).toISOString(),
+      salesCloseAt: new Date(Date.now() + 3600_000).toISOString(),
+      queue: { admitPerSecond: 1, maxActive: 1, challengeDifficulty },
+    });
+  const perf = await performance(0);
   // Accounts inserted in one statement, with tokens signed here: the node checks each token's session
   // against its user (read once per user, then known), as it would for buyers who logged in elsewhere.
   const db = createPool(databaseUrl, { max: 2 });
@@ -266,6 +222,21 @@ try {
   const batched = Number(/^tmomi_queue_join_batch_size_sum (\d+)/m.exec(metrics)?.[1]);
   if (joinCalls > 0)
     console.log(`joins per engine call: ${(batched / joinCalls).toFixed(1)} (${joinCalls} calls)`);
+  const difficulty = Number(values['challenge-difficulty']);
+  if (difficulty > 0) {
+    const door = (await performance(difficulty)).id!;
+    // As many joins as the run without the door made: the same work, with and without it.
+    const pool = await solvedPool(base, door, joins.requests.total);
+    const bodies = pool.map((challenge) => JSON.stringify({ challenge }));
+    const doorRun = await measure(
+      `${base}/api/performances/${door}/queue`,
+      processes[1]?.pid,
+      tokens,
+      redis,
+      bodies,
+    );
+    reportDoor(difficulty, joinRun, doorRun, await serviceCost(difficulty));
+  }
 
   if (WAITERS > 0) await measureWaiters(base, processes[1]?.pid, perf.id!, tokens, redis);
   redis.disconnect();

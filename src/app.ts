@@ -51,7 +51,7 @@ import { WEB_DIST, webRoutes } from './web/routes.js';
 import { createMail, type Mail } from './mail/mail.js';
 import { mailRoutes } from './mail/routes.js';
 
-export type AppSettings = Partial<Pick<Config, 'mail'>> &
+export type AppSettings = Partial<Pick<Config, 'mail' | 'challenge'>> &
   Pick<
     Config,
     | 'authRateLimitPerMinute'
@@ -164,7 +164,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   await catalogChanges.start();
   const performances = new PerformanceCache({ inventory, clock: deps.clock, changes: catalogChanges });
   const catalog = createCatalog({
-    db: deps.db,
+    ...deps,
     inventory,
     jobs: jobRepository,
     availability,

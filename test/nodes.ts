@@ -29,6 +29,8 @@ export async function startNode(env: Record<string, string>): Promise<TmomiNode>
       TMOMI_AUTH_RATE_LIMIT: '100000',
       // /metrics on the node's own port, behind the token (METRICS_AUTH).
       TMOMI_METRICS_TOKEN: TEST_METRICS_TOKEN,
+      // No proof of work at the queue's door unless a test asks (test/challenge.test.ts does).
+      TMOMI_CHALLENGE_DIFFICULTY: '0',
       LOG_LEVEL: 'error',
       ...env,
     },
@@ -104,6 +106,7 @@ export async function startCluster(nodes: number, env: Record<string, string>): 
         PATH: process.env.PATH,
         TMOMI_SECRET: TEST_SECRET,
         TMOMI_AUTH_RATE_LIMIT: '100000',
+        TMOMI_CHALLENGE_DIFFICULTY: '0',
         LOG_LEVEL: 'warn',
         ...env,
       },

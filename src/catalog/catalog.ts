@@ -38,6 +38,8 @@ export function createCatalog(deps: {
   logger: Logger;
   engine: WaitingRoom;
   onJobQueued: () => void;
+  /** Apps built without it (tests, benchmarks) make performances without a proof of work at the door. */
+  settings?: { challenge?: { difficulty: number } };
 }): Catalog {
   const { db, clock, inventory, engine, changes, logger } = deps;
   const events = new EventRepository(db);
@@ -46,7 +48,13 @@ export function createCatalog(deps: {
   return {
     venues,
     events: new EventService({ db, repository: events, venues, performances, inventory, changes, clock }),
-    performances: new PerformanceService({ ...deps, repository: performances, events, venues }),
+    performances: new PerformanceService({
+      ...deps,
+      challengeDifficulty: deps.settings?.challenge?.difficulty ?? 0,
+      repository: performances,
+      events,
+      venues,
+    }),
     live: new LiveControls({
       db,
       repository: performances,

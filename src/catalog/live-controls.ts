@@ -48,6 +48,7 @@ export function patched(current: PerformanceRow, patch: PerformancePatch, now: n
       patch.waitlistClaimMinutes === undefined
         ? current.waitlistClaimSeconds
         : patch.waitlistClaimMinutes * 60,
+    challengeDifficulty: patch.queue?.challengeDifficulty ?? current.challengeDifficulty,
   };
   if (!(next.salesOpenAt < next.salesCloseAt && next.salesCloseAt <= next.startsAt)) {
     throw new AppError('INVALID_SALE_WINDOW', undefined, {

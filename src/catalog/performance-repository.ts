@@ -21,6 +21,7 @@ export type LiveSettings = Pick<
   | 'admitPerSecond'
   | 'maxActive'
   | 'passTtlSeconds'
+  | 'challengeDifficulty'
   | 'queuePaused'
   | 'waitlistClaimSeconds'
 >;
@@ -52,8 +53,8 @@ export class PerformanceRepository {
     const { rows } = await client.query<{ id: string }>(
       `INSERT INTO performances (event_id, starts_at, sales_open_at, sales_close_at, hold_ttl_seconds,
          max_tickets_per_user, queue_enabled, prequeue_minutes, admit_per_second, max_active, pass_ttl_seconds,
-         refund_until)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id::text`,
+         refund_until, challenge_difficulty)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id::text`,
       [
         p.eventId,
         p.startsAt,
@@ -67,6 +68,7 @@ export class PerformanceRepository {
         p.maxActive,
         p.passTtlSeconds,
         p.refundUntil,
+        p.challengeDifficulty,
       ],
     );
     return rows[0]!.id;
@@ -125,7 +127,8 @@ export class PerformanceRepository {
       `UPDATE performances SET sales_open_at = $2, sales_close_at = $3, refund_until = $4,
          hold_ttl_seconds = $5, max_tickets_per_user = $6, admit_per_second = $7, max_active = $8,
          pass_ttl_seconds = $9, queue_paused = $10, starts_at = $11, queue_enabled = $12,
-         prequeue_minutes = $13, waitlist_claim_seconds = coalesce($14, waitlist_claim_seconds)
+         prequeue_minutes = $13, waitlist_claim_seconds = coalesce($14, waitlist_claim_seconds),
+         challenge_difficulty = $15
        WHERE id = $1`,
       [
         p.id,
@@ -142,6 +145,7 @@ export class PerformanceRepository {
         p.queueEnabled,
         p.prequeueMinutes,
         p.waitlistClaimSeconds ?? null,
+        p.challengeDifficulty,
       ],
     );
   }

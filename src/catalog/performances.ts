@@ -33,6 +33,8 @@ export interface PerformanceServiceOptions {
   /** Announces a created or deleted performance to every node's caches. */
   changes: CatalogChanges;
   clock: Clock;
+  /** A new performance's `queue.challengeDifficulty` when its creator names none (TMOMI_CHALLENGE_DIFFICULTY). */
+  challengeDifficulty: number;
   /** Tells the job runner there is work, so generation starts at once rather than at the next poll. */
   onJobQueued: () => void;
 }
@@ -91,6 +93,7 @@ export class PerformanceService {
         admitPerSecond: body.queue.admitPerSecond,
         maxActive: body.queue.maxActive,
         passTtlSeconds: body.queue.passTtlSeconds,
+        challengeDifficulty: body.queue.challengeDifficulty ?? this.opts.challengeDifficulty,
       });
       const jobId = await jobs.create(client, {
         kind: GENERATE_TICKETS,

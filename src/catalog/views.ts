@@ -58,6 +58,7 @@ export function toPerformance(p: PerformanceRow, saleState: SaleState) {
       admitPerSecond: p.admitPerSecond,
       maxActive: p.maxActive,
       passTtlSeconds: p.passTtlSeconds,
+      challengeDifficulty: p.challengeDifficulty,
       paused: p.queuePaused,
     },
     seatCount: p.seatCount,

@@ -106,6 +106,13 @@ export const EventPatch = Type.Object(
 export type EventPatch = Static<typeof EventPatch>;
 
 const Instant = Type.String({ format: 'date-time' });
+/** About how many hashes a buyer's browser tries before it may join the queue (decision 030); 0: none. */
+const ChallengeDifficulty = Type.Integer({
+  minimum: 0,
+  maximum: 5_000_000,
+  description:
+    'the proof of work a join must bring, about this many hashes; 0 turns it off; by default TMOMI_CHALLENGE_DIFFICULTY',
+});
 export const PerformanceBody = Type.Object({
   startsAt: Instant,
   salesOpenAt: Instant,
@@ -125,6 +132,7 @@ export const PerformanceBody = Type.Object({
       admitPerSecond: Type.Integer({ minimum: 1, maximum: 10_000, default: 50 }),
       maxActive: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 500 }),
       passTtlSeconds: Type.Integer({ minimum: 60, maximum: 7200, default: 600 }),
+      challengeDifficulty: Type.Optional(ChallengeDifficulty),
     },
     { default: {} },
   ),
@@ -163,6 +171,8 @@ export const PerformancePatch = Type.Object(
           admitPerSecond: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
           maxActive: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
           passTtlSeconds: Type.Optional(Type.Integer({ minimum: 60, maximum: 7200 })),
+          /** Applies to the joins (and registrations) after it, at once. */
+          challengeDifficulty: Type.Optional(ChallengeDifficulty),
         },
         { minProperties: 1, additionalProperties: false },
       ),
@@ -212,6 +222,7 @@ export const PerformanceSchema = Type.Object({
     admitPerSecond: Type.Integer(),
     maxActive: Type.Integer(),
     passTtlSeconds: Type.Integer(),
+    challengeDifficulty: Type.Integer({ description: 'the proof of work a join must bring; 0: none' }),
     paused: Type.Boolean({ description: 'the organizer paused admission (live controls)' }),
   }),
   seatCount: Type.Integer(),

@@ -47,6 +47,15 @@ export const ERRORS = {
   QUEUE_PASS_INVALID: { status: 403, message: 'This queue pass is not valid for you and this performance.' },
   QUEUE_PASS_EXPIRED: { status: 403, message: 'Your queue pass has expired; join the waiting room again.' },
   QUEUE_PASS_USED: { status: 403, message: 'This queue pass has already been used.' },
+  CHALLENGE_REQUIRED: {
+    status: 403,
+    message:
+      'Your browser must solve the check at the door first; it is missing, wrong, expired or for another performance.',
+  },
+  CHALLENGE_REUSED: {
+    status: 403,
+    message: 'This solved check has been used already; your browser solves a new one.',
+  },
   VENUE_NOT_FOUND: { status: 404, message: 'There is no such venue.' },
   EVENT_NOT_FOUND: { status: 404, message: 'There is no such event.' },
   PERFORMANCE_NOT_FOUND: { status: 404, message: 'There is no such performance.' },

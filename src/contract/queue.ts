@@ -42,3 +42,67 @@ export const QueueViewSchema = Type.Object({
   reason: Type.Optional(Type.String()),
 });
 export type QueueView = Static<typeof QueueViewSchema>;
+
+// The proof of work at the door (docs/decisions/030-proof-of-work-at-the-door.md): an ALTCHA v2 challenge
+// (altcha-lib), SHA-256 in deterministic mode, signed by the server and bound to one performance.
+const Hex = (maxLength: number) => Type.String({ pattern: '^[0-9a-f]+$', maxLength });
+
+export const ChallengeSchema = Type.Object(
+  {
+    parameters: Type.Object(
+      {
+        algorithm: Type.String({ maxLength: 20 }),
+        nonce: Hex(64),
+        salt: Hex(64),
+        cost: Type.Integer({ minimum: 1, maximum: 1_000 }),
+        keyLength: Type.Integer({ minimum: 1, maximum: 64 }),
+        keyPrefix: Hex(128),
+        keySignature: Type.Optional(Hex(128)),
+        expiresAt: Type.Optional(Type.Integer({ minimum: 0, description: 'epoch seconds' })),
+        data: Type.Optional(
+          Type.Object({ performanceId: Type.String({ maxLength: 40 }) }, { additionalProperties: false }),
+        ),
+      },
+      { additionalProperties: false },
+    ),
+    signature: Hex(128),
+  },
+  { additionalProperties: false },
+);
+export type Challenge = Static<typeof ChallengeSchema>;
+
+/** A solved challenge, as altcha-lib's solveChallenge (or the ALTCHA widget) gives it. */
+export const ChallengePayload = Type.Object(
+  {
+    challenge: ChallengeSchema,
+    solution: Type.Object(
+      {
+        counter: Type.Integer({ minimum: 0, maximum: 0xffff_ffff }),
+        derivedKey: Hex(128),
+        time: Type.Optional(
+          Type.Number({ minimum: 0, description: 'how long the solve took, ms (ignored)' }),
+        ),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  {
+    additionalProperties: false,
+    description: 'the solved challenge of GET …/challenge; needed while the performance asks for one',
+  },
+);
+export type ChallengePayload = Static<typeof ChallengePayload>;
+
+/** The body of a join (and of a lottery registration): a solved challenge, when the door asks for one. */
+export const ChallengeBody = Type.Object(
+  { challenge: Type.Optional(ChallengePayload) },
+  { additionalProperties: false },
+);
+export type ChallengeBody = Static<typeof ChallengeBody>;
+
+export const ChallengeViewSchema = Type.Object({
+  required: Type.Boolean({ description: 'false: this performance asks no proof of work (join without one)' }),
+  difficulty: Type.Integer({ minimum: 0, description: 'about how many hashes a solve tries (¾ on average)' }),
+  challenge: Type.Optional(ChallengeSchema),
+});
+export type ChallengeView = Static<typeof ChallengeViewSchema>;

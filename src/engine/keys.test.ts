@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   availabilityKey,
+  challengeSpentKey,
   gateKey,
   CHANNELS,
   holdWindowKey,
@@ -28,6 +29,7 @@ const keysOf = (perf: string) => [
   holdWindowKey(perf, 'user-1'),
   availabilityKey(perf, 'bits'),
   availabilityKey(perf, 'ver'),
+  challengeSpentKey(perf, 'ab12'),
 ];
 
 /** What Redis Cluster hashes: the part between the first `{` and the next `}`, if not empty. */
@@ -56,6 +58,7 @@ describe('engine keys', () => {
       '{perf:7f3a}:gate:rl:user-1',
       '{perf:7f3a}:av:bits',
       '{perf:7f3a}:av:ver',
+      '{perf:7f3a}:pow:ab12',
     ]);
     expect(perfTag('7f3a')).toBe('{perf:7f3a}');
     expect(rateLimitKey('auth', '203.0.113.9')).toBe('ratelimit:auth:203.0.113.9');

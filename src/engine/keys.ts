@@ -22,6 +22,12 @@ export const queueJoinWindowKey = (perf: string, userId: string) => `${perfTag(p
 export const queueAdmittedInKey = (perf: string, second: number) =>
   `${perfTag(perf)}:q:admitted-in:${second}`;
 
+/**
+ * A proof-of-work challenge of the performance that was spent on a join or a registration (`id`: its
+ * signature), kept until the challenge expires so that it is spent once (src/queue/challenge.ts).
+ */
+export const challengeSpentKey = (perf: string, id: string) => `${perfTag(perf)}:pow:${id}`;
+
 /** The hold gate's keys (hold-gate/redis.ts says what each holds). */
 export type GateKeyName = 'seats' | 'buyers' | 'ready' | 'ver';
 export const gateKey = (perf: string, name: GateKeyName) => `${perfTag(perf)}:gate:${name}`;

@@ -25,6 +25,8 @@ export interface PerformanceRow {
   admitPerSecond: number;
   maxActive: number;
   passTtlSeconds: number;
+  /** The proof of work a join (or a lottery registration) must bring: about this many hashes; 0 = none. */
+  challengeDifficulty: number;
   /** An organizer paused admission (the engine's flag follows this one; see AdmissionTicker). */
   queuePaused: boolean;
   /** When an organizer cancelled it (its sale window ended then); null while it goes ahead. */

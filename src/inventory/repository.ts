@@ -20,8 +20,8 @@ export const PERFORMANCE = `p.id::text, p.event_id::text AS "eventId", e.venue_i
   p.refund_until AS "refundUntil",  p.hold_ttl_seconds AS "holdTtlSeconds", p.max_tickets_per_user AS "maxTicketsPerUser",
   p.queue_enabled AS "queueEnabled", p.prequeue_minutes AS "prequeueMinutes", p.admit_per_second AS "admitPerSecond",
   p.max_active AS "maxActive", p.pass_ttl_seconds AS "passTtlSeconds", p.queue_paused AS "queuePaused",
-  p.cancelled_at AS "cancelledAt", p.code_only_grades AS "codeOnlyGrades",
-  p.waitlist_claim_seconds AS "waitlistClaimSeconds"`;
+  p.challenge_difficulty AS "challengeDifficulty", p.cancelled_at AS "cancelledAt",
+  p.code_only_grades AS "codeOnlyGrades", p.waitlist_claim_seconds AS "waitlistClaimSeconds"`;
 export const PERFORMANCE_FROM = `performances p JOIN events e ON e.id = p.event_id JOIN venues v ON v.id = e.venue_id`;
 
 /**

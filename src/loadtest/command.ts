@@ -50,7 +50,13 @@ export async function loadtestCommand(opts: LoadtestOptions, config: Config): Pr
         performance: {
           holdTtlSeconds: 60,
           maxTicketsPerUser: Math.max(4, opts.maxQuantity),
-          queue: { admitPerSecond: opts.admitPerSecond, maxActive: opts.maxActive, passTtlSeconds: 300 },
+          queue: {
+            admitPerSecond: opts.admitPerSecond,
+            maxActive: opts.maxActive,
+            passTtlSeconds: 300,
+            // Simulated buyers do not solve the door's proof of work: the sale behind it is what is loaded.
+            challengeDifficulty: 0,
+          },
         },
       });
       performanceId = sale.performanceId;

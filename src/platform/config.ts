@@ -34,6 +34,9 @@ const EnvSchema = Type.Object({
   TMOMI_MAIL_FROM: Type.String({ minLength: 3, maxLength: 200, default: 'Tmomi <no-reply@tmomi.local>' }),
   TMOMI_MAIL_RATE_PER_SECOND: Type.Integer({ minimum: 1, maximum: 100_000, default: 50 }),
   TMOMI_MAIL_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 100, default: 4 }),
+  // Hashes a buyer's browser tries, on average about ¾ of it, to join a queue (docs/decisions/030).
+  TMOMI_CHALLENGE_DIFFICULTY: Type.Integer({ minimum: 0, maximum: 5_000_000, default: 50_000 }),
+  TMOMI_CHALLENGE_TTL_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 120 }),
   TMOMI_PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://[^\\s]+$' })),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
@@ -71,7 +74,16 @@ export interface Config {
   /** Whether the Swagger UI is served at /docs. */
   docs: boolean;
   mail: MailConfig;
+  challenge: ChallengeConfig;
   logLevel: LogLevel;
+}
+
+/** The proof of work at the queue's door (src/queue/challenge.ts, docs/decisions/030). */
+export interface ChallengeConfig {
+  /** A new performance's `queue.challengeDifficulty` when its creator names none; 0 turns it off. */
+  difficulty: number;
+  /** How long a challenge may be solved and spent for. */
+  ttlSeconds: number;
 }
 
 /** How buyers' mail leaves (docs/decisions/021-mail-delivery.md). */
@@ -189,6 +201,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       publicUrl: (parsed.TMOMI_PUBLIC_URL ?? `http://localhost:${parsed.PORT}`).replace(/\/+$/, ''),
       worker: true,
       retry: DEFAULT_MAIL_RETRY,
+    },
+    challenge: {
+      difficulty: parsed.TMOMI_CHALLENGE_DIFFICULTY,
+      ttlSeconds: parsed.TMOMI_CHALLENGE_TTL_SECONDS,
     },
     logLevel: parsed.LOG_LEVEL,
   };

@@ -63,6 +63,7 @@ describe.each(modes())('ETA accuracy in a simulated sale ($name)', (mode) => {
       admitPerSecond: 20,
       maxActive: 150,
       passTtlSeconds: 40,
+      challengeDifficulty: 0,
       queuePaused: false,
       cancelledAt: null,
     };

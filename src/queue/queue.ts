@@ -11,6 +11,8 @@ import { TokenKind } from '../platform/tokens.js';
 import { createQueueMetrics, type QueueMetrics } from './metrics.js';
 import { QueueService, type PassClaims } from './service.js';
 import { QueueStreams } from './streams.js';
+import { ChallengeService } from './challenge.js';
+import type { ChallengeConfig } from '../platform/config.js';
 import { AdmissionTicker } from './ticker.js';
 
 export interface Queue {
@@ -18,6 +20,8 @@ export interface Queue {
   streams: QueueStreams;
   ticker: AdmissionTicker;
   metrics: QueueMetrics;
+  /** The proof of work at the door (the join spends it; a lottery registration's route asks for it too). */
+  challenges: ChallengeService;
 }
 
 export interface QueueDeps {
@@ -30,11 +34,20 @@ export interface QueueDeps {
   logger: Logger;
   turns: TurnNotices;
   leader: (name: string) => LeaderElector;
+  /** Without it (tests, benchmarks) challenges last DEFAULT_CHALLENGE_TTL_SECONDS. */
+  settings?: { challenge?: ChallengeConfig };
 }
 
 /** The waiting room's services: joins and passes, the streams that tell each waiter their place, admission. */
 export function createQueue(deps: QueueDeps): Queue {
   const metrics = createQueueMetrics(deps.registry);
+  const challenges = new ChallengeService({
+    performances: deps.performances,
+    engine: deps.engine,
+    secret: deps.secret,
+    clock: deps.clock,
+    ttlSeconds: deps.settings?.challenge?.ttlSeconds,
+  });
   const queue = new QueueService({
     engine: deps.engine,
     performances: deps.performances,
@@ -42,6 +55,7 @@ export function createQueue(deps: QueueDeps): Queue {
     clock: deps.clock,
     metrics,
     turns: deps.turns,
+    challenges,
   });
   const streams = new QueueStreams({
     engine: deps.engine,
@@ -60,5 +74,5 @@ export function createQueue(deps: QueueDeps): Queue {
     logger: deps.logger,
     turns: deps.turns,
   });
-  return { queue, streams, ticker, metrics };
+  return { queue, streams, ticker, metrics, challenges };
 }

@@ -11,6 +11,8 @@ import { queueKeysUntil, type PerformanceCache } from '../inventory/performance-
 import { AdmissionRates } from './rates.js';
 import type { Availability } from '../engine/availability/port.js';
 import { etaSeconds, seatsMayRunOut, type EtaState } from './eta.js';
+import type { ChallengeService } from './challenge.js';
+import type { ChallengePayload } from '../contract/queue.js';
 
 /** The queue pass: signed, bound to one performance, one user and one admission (`pid`). */
 export type PassClaims = { perf: string; sub: string; pid: number };
@@ -60,6 +62,8 @@ export interface QueueServiceOptions {
   metrics?: Pick<QueueMetrics, 'joinBatchSize'>;
   /** Told when a buyer is shown their pass, so that no "it's your turn" mail follows. */
   turns?: Pick<TurnNotices, 'seen'>;
+  /** The proof of work at the door; without it (unit tests) no join is asked for one. */
+  challenges?: ChallengeService;
 }
 
 export class QueueService {
@@ -77,9 +81,12 @@ export class QueueService {
   readonly rates: AdmissionRates;
   private readonly clock: Clock;
   private readonly turns: Pick<TurnNotices, 'seen'> | undefined;
+  /** The door's proof of work, also for the routes that ask for it beside the join (lottery registration). */
+  readonly challenges: ChallengeService | undefined;
 
-  constructor({ engine, performances, passes, clock, metrics, turns }: QueueServiceOptions) {
+  constructor({ engine, performances, passes, clock, metrics, turns, challenges }: QueueServiceOptions) {
     this.turns = turns;
+    this.challenges = challenges;
     this.engine = engine;
     this.performances = performances;
     this.passes = passes;
@@ -92,8 +99,11 @@ export class QueueService {
     });
   }
 
-  /** Joins the waiting room, or returns the caller's existing place (idempotent). */
-  async join(performanceId: string, userId: string): Promise<QueueView> {
+  /**
+   * Joins the waiting room, or returns the caller's existing place (idempotent), spending the solved
+   * challenge the performance's door asks for (every call, a repeat too: a bot's loop pays each time).
+   */
+  async join(performanceId: string, userId: string, challenge?: ChallengePayload): Promise<QueueView> {
     const perf = await this.performances.get(performanceId);
     const now = this.clock.now();
     if (!perf.queueEnabled) return { state: 'admitted', position: null, etaSeconds: 0 };
@@ -102,6 +112,7 @@ export class QueueService {
       throw new AppError('QUEUE_NOT_OPEN', undefined, { opensAt: new Date(opensAt).toISOString() });
     }
     if (now >= perf.salesCloseAt.getTime()) throw new AppError('SALE_CLOSED', undefined, { performanceId });
+    await this.challenges?.spend(performanceId, challenge);
     const joined = await this.joins.call({
       performanceId,
       userId,

@@ -35,7 +35,7 @@ import type {
   Venue,
   VenueBody,
 } from '@tmomi/contract/catalog';
-import type { QueueView } from '@tmomi/contract/queue';
+import type { ChallengePayload, ChallengeView, QueueView } from '@tmomi/contract/queue';
 
 import { adminClient } from './api-admin';
 import {
@@ -144,8 +144,15 @@ export const client = {
     get: (id: string, signal?: AbortSignal) => call<Job>(`/api/admin/jobs/${id}`, { signal }),
   },
   queue: {
-    join: (performanceId: string, signal?: AbortSignal) =>
-      call<QueueView>(`/api/performances/${performanceId}/queue`, { method: 'POST', signal }),
+    /** A fresh proof-of-work challenge of the performance's door (never cached: each is single-use). */
+    challenge: (performanceId: string, signal?: AbortSignal) =>
+      call<ChallengeView>(`/api/performances/${performanceId}/challenge`, { signal }),
+    join: (performanceId: string, signal?: AbortSignal, challenge?: ChallengePayload) =>
+      call<QueueView>(`/api/performances/${performanceId}/queue`, {
+        method: 'POST',
+        signal,
+        ...(challenge ? { body: { challenge } } : {}),
+      }),
     me: (performanceId: string, signal?: AbortSignal) =>
       call<QueueView>(`/api/performances/${performanceId}/queue/me`, { signal }),
     leave: (performanceId: string) =>

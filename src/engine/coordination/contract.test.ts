@@ -106,6 +106,20 @@ describe.each(adapters)('coordination contract: $name', (adapter) => {
     });
   });
 
+  describe('claims', () => {
+    it('when many callers claim one key at once, then exactly one gets it, until it expires', async () => {
+      const clock = new TestClock();
+      const engine = await adapter.open(clock);
+      const claims = await Promise.all(Array.from({ length: 50 }, () => engine.claimOnce('k:once', 300)));
+      expect(claims.filter(Boolean)).toHaveLength(1);
+      expect(await engine.claimOnce('k:other', 300)).toBe(true);
+      await adapter.wait(clock, 150);
+      expect(await engine.claimOnce('k:once', 300)).toBe(false);
+      await adapter.wait(clock, 250);
+      expect(await engine.claimOnce('k:once', 300)).toBe(true);
+    });
+  });
+
   describe('rate limiter', () => {
     it('when hits come one by one, then exactly `limit` pass, the rest wait for the window, then a new window opens', async () => {
       const clock = new TestClock();

@@ -4,7 +4,8 @@ import type { Coordination, RateLimitResult } from './port.js';
 type Entry =
   | { kind: 'counter'; value: number; expiresAt: number }
   | { kind: 'set'; members: Set<string>; expiresAt: number }
-  | { kind: 'lease'; holder: string; expiresAt: number };
+  | { kind: 'lease'; holder: string; expiresAt: number }
+  | { kind: 'claim'; expiresAt: number };
 
 const NEVER = Number.POSITIVE_INFINITY;
 
@@ -82,6 +83,12 @@ export function createMemoryCoordination(clock: Clock): {
 
     del: async (key) => {
       entries.delete(key);
+    },
+
+    claimOnce: async (key, ttlMs) => {
+      if (live(key, 'claim')) return false;
+      entries.set(key, { kind: 'claim', expiresAt: expiry(ttlMs) });
+      return true;
     },
 
     acquireLease: async (name, holder, ttlMs) => {

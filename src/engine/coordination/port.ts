@@ -3,7 +3,7 @@
  * keys the caller names (from src/engine/keys.ts). A ttl that is omitted or not positive means "no
  * expiry".
  */
-export interface Coordination extends Counters, Sets, Leases, PubSub, RateLimits {
+export interface Coordination extends Counters, Sets, Leases, PubSub, RateLimits, Claims {
   /** Removes a key of any kind. */
   del(key: string): Promise<void>;
 }
@@ -24,6 +24,15 @@ export interface Sets {
   setHas(key: string, member: string): Promise<boolean>;
   /** The number of members; 0 when the set is missing or expired. */
   setSize(key: string): Promise<number>;
+}
+
+export interface Claims {
+  /**
+   * Takes `key` for `ttlMs` (> 0) if nobody has: true for exactly one caller across all nodes until it
+   * expires, false for every other (a SET NX PX). Nothing renews it; it is for "once only" marks, such
+   * as a spent proof-of-work challenge.
+   */
+  claimOnce(key: string, ttlMs: number): Promise<boolean>;
 }
 
 export interface Leases {

@@ -51,6 +51,8 @@ function createRedisBasics(redis: Redis): Omit<Coordination, keyof PubSub> {
       await redis.del(key);
     },
 
+    claimOnce: async (key, ttlMs) => (await redis.set(key, '1', 'PX', ttlMs, 'NX')) === 'OK',
+
     acquireLease: async (name, holder, ttlMs) => (await scripts.leaseAcquire(name, holder, ttlMs)) === 1,
     releaseLease: async (name, holder) => (await scripts.leaseRelease(name, holder)) === 1,
     leaseHolder: (name) => redis.get(name),

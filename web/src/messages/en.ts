@@ -5,6 +5,7 @@ import { accountEn } from './account.en';
 import { ticketsEn } from './tickets.en';
 import { liveEn } from './live.en';
 import { queueEtaEn } from './queue-eta.en';
+import { doorEn, doorErrorsEn } from './door.en';
 import { mailEn } from './mail.en';
 import { teamsEn, teamsErrorsEn } from './teams.en';
 import { deskEn } from './desk.en';
@@ -179,6 +180,7 @@ export const en = {
   ...ticketsEn,
   ...liveEn,
   ...queueEtaEn,
+  ...doorEn,
   ...mailEn,
   ...teamsEn,
   ...waitlistEn,
@@ -213,6 +215,7 @@ export const en = {
     ...teamsErrorsEn,
     ...codesErrorsEn,
     ...waitlistErrorsEn,
+    ...doorErrorsEn,
     WEAK_PASSWORD:
       'This password is too common or too easy to guess. Try a longer phrase of unrelated words.',
     WRONG_PASSWORD: 'The current password is not correct.',

@@ -5,6 +5,7 @@ import type { Messages } from './en';
 import { ticketsKo } from './tickets.ko';
 import { liveKo } from './live.ko';
 import { queueEtaKo } from './queue-eta.ko';
+import { doorErrorsKo, doorKo } from './door.ko';
 import { mailKo } from './mail.ko';
 import { teamsErrorsKo, teamsKo } from './teams.ko';
 import { deskKo } from './desk.ko';
@@ -179,6 +180,7 @@ export const ko: Messages = {
   ...ticketsKo,
   ...liveKo,
   ...queueEtaKo,
+  ...doorKo,
   ...mailKo,
   ...teamsKo,
   ...waitlistKo,
@@ -212,6 +214,7 @@ export const ko: Messages = {
     ...teamsErrorsKo,
     ...codesErrorsKo,
     ...waitlistErrorsKo,
+    ...doorErrorsKo,
     WEAK_PASSWORD:
       '너무 흔하거나 추측하기 쉬운 비밀번호입니다. 서로 관계없는 단어를 이어 더 길게 만들어 보세요.',
     WRONG_PASSWORD: '현재 비밀번호가 올바르지 않습니다.',

@@ -23,6 +23,7 @@ const QUEUE_FIELDS = [
   ['admin.admitPerSecond', 'admitPerSecond', 1, 10_000],
   ['admin.maxActive', 'maxActive', 1, 1_000_000],
   ['admin.passTtl', 'passTtlSeconds', 60, 7200],
+  ['admin.challengeDifficulty', 'challengeDifficulty', 0, 5_000_000],
 ] as const;
 
 /**
@@ -141,6 +142,7 @@ export function LiveControls({
           queue.admitPerSecond,
           queue.maxActive,
           queue.passTtlSeconds,
+          queue.challengeDifficulty,
           queue.enabled,
           queue.prequeueMinutes,
           scheduled,

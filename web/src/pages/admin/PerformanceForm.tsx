@@ -41,6 +41,7 @@ export default function PerformanceForm() {
     const instant = (name: string) => new Date(form.get(name) as string).toISOString();
     const int = (name: string) => Number(form.get(name));
     const refundUntil = form.get('refundUntil') as string;
+    const difficulty = form.get('challengeDifficulty') as string | null;
     setError(null);
     try {
       setCreated(
@@ -57,6 +58,8 @@ export default function PerformanceForm() {
             ? {
                 enabled: true,
                 ...Object.fromEntries(QUEUE_FIELDS.map(([, name]) => [name, int(name)])),
+                // Left empty, the server's configured default (TMOMI_CHALLENGE_DIFFICULTY) applies.
+                ...(difficulty ? { challengeDifficulty: Number(difficulty) } : {}),
               }
             : { enabled: false },
         }),
@@ -114,6 +117,16 @@ export default function PerformanceForm() {
                 />
               </Field>
             ))}
+            <Field label={t('admin.challengeDifficulty')} hint={t('admin.challengeDifficultyHint')}>
+              <input
+                type="number"
+                name="challengeDifficulty"
+                min={0}
+                max={5_000_000}
+                placeholder={t('admin.challengeDefault')}
+                disabled={!queueEnabled}
+              />
+            </Field>
           </div>
         </fieldset>
         <ErrorNote error={error} />

@@ -1,0 +1,127 @@
+import { solveChallenge } from 'altcha-lib';
+import { deriveKey } from 'altcha-lib/algorithms/sha';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  adminHeaders,
+  buyer,
+  modes,
+  onSalePerformance,
+  startTestApp,
+  TestClock,
+  type TestApp,
+} from '../../test/harness.js';
+import type { Challenge, ChallengePayload } from '../contract/queue.js';
+import { challengeGate } from './routes.js';
+
+/** The app's default difficulty for new performances here (TMOMI_CHALLENGE_DIFFICULTY), and the TTL. */
+const DIFFICULTY = 300;
+const TTL_SECONDS = 60;
+
+describe.each(modes())('proof of work at the door ($name)', (mode) => {
+  let t: TestApp;
+  const clock = new TestClock();
+  let admin: { authorization: string };
+
+  beforeAll(async () => {
+    t = await startTestApp(mode, {
+      clock,
+      settings: { challenge: { difficulty: DIFFICULTY, ttlSeconds: TTL_SECONDS } },
+    });
+    admin = await adminHeaders(t);
+  });
+  afterAll(() => t?.close());
+
+  const solved = async (performanceId: string): Promise<ChallengePayload> => {
+    const res = await t.app.inject({ url: `/api/performances/${performanceId}/challenge` });
+    expect(res.statusCode, res.body).toBe(200);
+    const challenge = res.json<{ challenge: Challenge }>().challenge;
+    return { challenge, solution: (await solveChallenge({ challenge, deriveKey }))! };
+  };
+  const join = (performanceId: string, headers: Record<string, string>, challenge?: unknown) =>
+    t.app.inject({
+      method: 'POST',
+      url: `/api/performances/${performanceId}/queue`,
+      headers,
+      ...(challenge === undefined ? {} : { payload: { challenge } }),
+    });
+  const code = (res: { statusCode: number; json(): { error?: { code: string } } }) => [
+    res.statusCode,
+    res.json().error?.code,
+  ];
+
+  it('when a performance is made without a difficulty, then it takes the configured default; one made with 0 lets joins in without a challenge', async () => {
+    const { performanceId } = await onSalePerformance(t);
+    const shown = await t.app.inject({ url: `/api/performances/${performanceId}` });
+    expect(shown.json().queue.challengeDifficulty).toBe(DIFFICULTY);
+    const open = (await onSalePerformance(t, { queue: { challengeDifficulty: 0 } })).performanceId;
+    expect((await join(open, (await buyer(t)).headers)).statusCode).toBe(200);
+    const door = await t.app.inject({ url: `/api/performances/${open}/challenge` });
+    expect(door.json()).toEqual({ required: false, difficulty: 0 });
+    expect(door.headers['cache-control']).toBe('no-store');
+  });
+
+  it('when a solved challenge is spent, then once only; after its expiry an unspent one is refused too', async () => {
+    const { performanceId } = await onSalePerformance(t);
+    const [alice, bob] = [await buyer(t), await buyer(t)];
+    expect(code(await join(performanceId, alice.headers))).toEqual([403, 'CHALLENGE_REQUIRED']);
+    const payload = await solved(performanceId);
+    expect((await join(performanceId, alice.headers, payload)).statusCode).toBe(200);
+    expect(code(await join(performanceId, bob.headers, payload))).toEqual([403, 'CHALLENGE_REUSED']);
+
+    const late = await solved(performanceId);
+    clock.advance((TTL_SECONDS + 1) * 1000);
+    const res = await join(performanceId, bob.headers, late);
+    expect(code(res)).toEqual([403, 'CHALLENGE_REQUIRED']);
+    expect(res.json().error.details.reason).toBe('expired');
+  });
+
+  it('when another route asks for the challenge through challengeGate (a lottery registration), then it is spent there as at the join', async () => {
+    const { performanceId } = await onSalePerformance(t);
+    const gate = challengeGate(t.queue.challenges);
+    const request = (challenge?: ChallengePayload) => ({
+      params: { id: performanceId },
+      body: { challenge },
+    });
+    await expect(gate(request())).rejects.toMatchObject({ code: 'CHALLENGE_REQUIRED' });
+    await expect(gate({ params: { id: performanceId }, body: undefined })).rejects.toMatchObject({
+      code: 'CHALLENGE_REQUIRED',
+    });
+    const payload = await solved(performanceId);
+    await expect(gate(request(payload))).resolves.toBeUndefined();
+    await expect(gate(request(payload))).rejects.toMatchObject({ code: 'CHALLENGE_REUSED' });
+    // Spent at the gate, it does not open the queue either.
+    expect(code(await join(performanceId, (await buyer(t)).headers, payload))).toEqual([
+      403,
+      'CHALLENGE_REUSED',
+    ]);
+  });
+
+  it('when a difficulty or a challenge request is malformed, then 400 naming the field; an unknown performance is 404', async () => {
+    const { performanceId } = await onSalePerformance(t);
+    const patch = (queue: unknown) =>
+      t.app.inject({
+        method: 'PATCH',
+        url: `/api/admin/performances/${performanceId}`,
+        headers: admin,
+        payload: { queue },
+      });
+    for (const challengeDifficulty of [-1, 5_000_001, 1.5, 'hard']) {
+      const res = await patch({ challengeDifficulty });
+      expect([res.statusCode, res.json().error.details.field]).toEqual([400, 'queue.challengeDifficulty']);
+    }
+    const ok = await patch({ challengeDifficulty: 1_000 });
+    expect(ok.json().queue.challengeDifficulty).toBe(1_000);
+    const badId = await t.app.inject({ url: '/api/performances/abc/challenge' });
+    expect([badId.statusCode, badId.json().error.details.field]).toEqual([400, 'id']);
+    const unknown = await t.app.inject({ url: '/api/performances/999999999/challenge' });
+    expect(code(unknown)).toEqual([404, 'PERFORMANCE_NOT_FOUND']);
+    const hexless = await join(performanceId, (await buyer(t)).headers, {
+      challenge: { parameters: {}, signature: 'zz' },
+      solution: { counter: 1, derivedKey: 'ab' },
+    });
+    expect([hexless.statusCode, hexless.json().error.details.field]).toEqual([
+      400,
+      'challenge.challenge.parameters.algorithm',
+    ]);
+  });
+});
