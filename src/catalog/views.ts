@@ -51,6 +51,7 @@ export function toPerformance(p: PerformanceRow, saleState: SaleState) {
     maxTicketsPerUser: p.maxTicketsPerUser,
     queue: {
       enabled: p.queueEnabled,
+      mode: p.queueMode,
       prequeueMinutes: p.prequeueMinutes,
       admitPerSecond: p.admitPerSecond,
       maxActive: p.maxActive,

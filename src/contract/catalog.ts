@@ -106,6 +106,9 @@ export const EventPatch = Type.Object(
 export type EventPatch = Static<typeof EventPatch>;
 
 const Instant = Type.String({ format: 'date-time' });
+/** How the waiting room orders buyers (decision 029). */
+const QueueMode = Type.Enum(['fifo', 'lottery'], { default: 'fifo' });
+
 export const PerformanceBody = Type.Object({
   startsAt: Instant,
   salesOpenAt: Instant,
@@ -121,6 +124,8 @@ export const PerformanceBody = Type.Object({
   queue: Type.Object(
     {
       enabled: Type.Boolean({ default: true }),
+      /** fifo: by arrival (the pre-queue shuffled); lottery: a draw among those registered (decision 029). */
+      mode: QueueMode,
       prequeueMinutes: Type.Integer({ minimum: 0, maximum: 1440, default: 30 }),
       admitPerSecond: Type.Integer({ minimum: 1, maximum: 10_000, default: 50 }),
       maxActive: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 500 }),
@@ -157,6 +162,7 @@ export const PerformancePatch = Type.Object(
            * (or, without one, the sale) has opened; then 409 QUEUE_ALREADY_OPEN, unless unchanged.
            */
           enabled: Type.Optional(Type.Boolean()),
+          mode: Type.Optional(Type.Enum(['fifo', 'lottery'])),
           prequeueMinutes: Type.Optional(Type.Integer({ minimum: 0, maximum: 1440 })),
           admitPerSecond: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
           maxActive: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
@@ -204,6 +210,7 @@ export const PerformanceSchema = Type.Object({
   maxTicketsPerUser: Type.Integer(),
   queue: Type.Object({
     enabled: Type.Boolean(),
+    mode: Type.Enum(['fifo', 'lottery']),
     prequeueMinutes: Type.Integer(),
     admitPerSecond: Type.Integer(),
     maxActive: Type.Integer(),

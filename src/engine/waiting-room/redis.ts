@@ -25,6 +25,7 @@ const keysOf = (perf: string) => KEY_NAMES.map((name) => queueKey(perf, name));
 const SCRIPTS = loadScripts(import.meta.url, {
   queueJoinScript: ['keep.lib.lua', 'open-queue.lib.lua', '../coordination/hit-window.lib.lua', 'join.lua'],
   queueOpenScript: ['keep.lib.lua', 'open-queue.lib.lua', 'open.lua'],
+  queueDrawScript: ['keep.lib.lua', 'open-queue.lib.lua', 'draw.lua'],
   queueStatusScript: ['status.lua'],
   queueObserveScript: ['observe.lua'],
   queueTouchScript: ['touch.lua'],
@@ -90,6 +91,10 @@ export function createRedisWaitingRoom(redis: Redis): WaitingRoom {
     queueJoin: async (perf, userId, opts) => (await joinMany(perf, [userId], opts))[0]!,
     queueJoinMany: joinMany,
     queueOpen: async (perf, until) => Number(await run('queueOpenScript', perf, seed(), until)),
+    queueDraw: async (perf, userIds, now, until) => {
+      const placed = Number(await run('queueDrawScript', perf, seed(), now, until, ...userIds));
+      return placed < 0 ? null : placed;
+    },
     queueStatus: async (perf, userId, now) => toEntry(await run('queueStatusScript', perf, userId), now),
     queueObserve: async (perf, userIds, now) => {
       if (userIds.length === 0) return [];
