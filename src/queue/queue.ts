@@ -12,12 +12,16 @@ import { createQueueMetrics, type QueueMetrics } from './metrics.js';
 import { QueueService, type PassClaims } from './service.js';
 import { QueueStreams } from './streams.js';
 import { AdmissionTicker } from './ticker.js';
+import type { Db } from '../platform/db.js';
+import { LotteryService, type RegistrationChallenge } from './lottery.js';
+import { LotteryRepository } from './lottery-repository.js';
 
 export interface Queue {
   queue: QueueService;
   streams: QueueStreams;
   ticker: AdmissionTicker;
   metrics: QueueMetrics;
+  lottery: LotteryService;
 }
 
 export interface QueueDeps {
@@ -30,6 +34,9 @@ export interface QueueDeps {
   logger: Logger;
   turns: TurnNotices;
   leader: (name: string) => LeaderElector;
+  db: Db;
+  /** What a lottery registration must pass besides the login (issue 22's proof of work); none: nothing. */
+  registrationChallenge?: RegistrationChallenge;
 }
 
 /** The waiting room's services: joins and passes, the streams that tell each waiter their place, admission. */
@@ -51,6 +58,13 @@ export function createQueue(deps: QueueDeps): Queue {
     metrics,
     logger: deps.logger,
   });
+  const lottery = new LotteryService({
+    repository: new LotteryRepository(deps.db),
+    performances: deps.performances,
+    engine: deps.engine,
+    clock: deps.clock,
+    ...(deps.registrationChallenge && { challenge: deps.registrationChallenge }),
+  });
   const ticker = new AdmissionTicker({
     engine: deps.engine,
     inventory: deps.inventory,
@@ -59,6 +73,7 @@ export function createQueue(deps: QueueDeps): Queue {
     metrics,
     logger: deps.logger,
     turns: deps.turns,
+    lottery,
   });
-  return { queue, streams, ticker, metrics };
+  return { queue, streams, ticker, metrics, lottery };
 }

@@ -6,6 +6,8 @@ import { QueueViewSchema } from '../contract/queue.js';
 import type { QueueMetrics } from './metrics.js';
 import type { QueueService } from './service.js';
 import type { QueueStreams } from './streams.js';
+import type { LotteryService } from './lottery.js';
+import { lotteryRoutes } from './lottery-routes.js';
 
 const errors = { 401: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse, 429: ErrorResponse };
 const tags = ['queue'];
@@ -13,9 +15,16 @@ const security = [{ bearer: [] }];
 
 export function queueRoutes(
   app: App,
-  deps: { queue: QueueService; streams: QueueStreams; guard: Guard; metrics: QueueMetrics },
+  deps: {
+    queue: QueueService;
+    streams: QueueStreams;
+    lottery: LotteryService;
+    guard: Guard;
+    metrics: QueueMetrics;
+  },
 ) {
   const { queue, streams, guard } = deps;
+  lotteryRoutes(app, { lottery: deps.lottery, guard });
 
   app.post(
     '/api/performances/:id/queue',

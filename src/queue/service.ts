@@ -97,7 +97,9 @@ export class QueueService {
     const perf = await this.performances.get(performanceId);
     const now = this.clock.now();
     if (!perf.queueEnabled) return { state: 'admitted', position: null, etaSeconds: 0 };
-    const opensAt = perf.salesOpenAt.getTime() - perf.prequeueMinutes * 60_000;
+    // A lottery has no pre-queue: its registration takes that place, and its room opens with the draw.
+    const early = perf.queueMode === 'lottery' ? 0 : perf.prequeueMinutes * 60_000;
+    const opensAt = perf.salesOpenAt.getTime() - early;
     if (now < opensAt) {
       throw new AppError('QUEUE_NOT_OPEN', undefined, { opensAt: new Date(opensAt).toISOString() });
     }

@@ -264,9 +264,7 @@ describe.each(engineAdapters())('waiting room contract: $name', (adapter) => {
     const places = await Promise.all(
       [...drawn, 'late0', 'late1'].map(async (u) => (await engine.queueStatus(perf, u, now))!),
     );
-    expect(places.map((e) => [e.state, e.position])).toEqual(
-      [1, 2, 3, 4, 5, 6].map((p) => ['waiting', p]),
-    );
+    expect(places.map((e) => [e.state, e.position])).toEqual([1, 2, 3, 4, 5, 6].map((p) => ['waiting', p]));
     // r3 kept the entry it had; the others got one each.
     expect(new Set(places.map((e) => e.seq)).size).toBe(6);
     expect(await engine.queueStats(perf, now)).toMatchObject({ waiting: 6, joined: 6, opened: true });

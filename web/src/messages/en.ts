@@ -234,6 +234,10 @@ export const en = {
     RATE_LIMITED: 'Too many attempts. Wait a minute and try again.',
     QUEUE_NOT_OPEN: 'The waiting room for this performance is not open yet.',
     SALE_CLOSED: 'The sale for this performance has closed.',
+    REGISTRATION_CLOSED:
+      'Registration for this lottery is closed: it runs until the sale opens, when the draw is made.',
+    NOT_A_LOTTERY:
+      'This performance admits buyers in order of arrival, not by lottery: there is nothing to register for.',
     NOT_IN_QUEUE: 'You are not in the waiting room for this performance. Join it first.',
     QUEUE_PASS_REQUIRED: 'Please wait for your turn in the waiting room first.',
     QUEUE_PASS_INVALID: 'Your turn is not valid for this performance. Join the waiting room again.',
