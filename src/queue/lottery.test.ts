@@ -1,5 +1,3 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   adminHeaders,
@@ -10,22 +8,11 @@ import {
   TestClock,
   type TestApp,
 } from '../../test/harness.js';
+import { verifyDraw } from '../../test/verify-draw.js';
 import { commitmentOf, entryHash } from './fairness.js';
 
 const minute = 60_000;
 const iso = (ms: number) => new Date(ms).toISOString();
-const run = promisify(execFile);
-
-/** Runs the repository's verification script as a reader of the published values would. */
-export async function verifyDraw(args: string[]): Promise<{ code: number; out: Record<string, unknown> }> {
-  try {
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'scripts/verify-draw.ts', ...args]);
-    return { code: 0, out: JSON.parse(stdout) };
-  } catch (err) {
-    const failed = err as { code: number; stdout: string };
-    return { code: failed.code, out: JSON.parse(failed.stdout || '{}') };
-  }
-}
 
 describe.each(modes())('lottery admission ($name)', (mode) => {
   let t: TestApp;
@@ -132,7 +119,7 @@ describe.each(modes())('lottery admission ($name)', (mode) => {
 
   it('when the sale opens, then the registrants are placed in the drawn order ahead of everyone, admitted in it, and the script verifies the draw', async () => {
     const { performanceId } = await lottery(5 * minute, { admitPerSecond: 2, maxActive: 1000 });
-    const buyers = [];
+    const buyers: Awaited<ReturnType<typeof buyer>>[] = [];
     for (let i = 0; i < 8; i++) buyers.push(await buyer(t));
     for (const b of buyers) expect((await register(performanceId, b.headers)).statusCode).toBe(200);
     const before = await fairness(performanceId);

@@ -30,6 +30,8 @@ export interface LotteryServiceOptions {
 export class LotteryService {
   /** Draws this node has seen through to the engine: not asked again (the engine's draw is once anyway). */
   private readonly drawnHere = new Set<string>();
+  /** Draws under way on this node: the joins that arrive together at the opening wait for one. */
+  private readonly drawing = new Map<string, Promise<void>>();
   /** Records after their draw never change: kept, so a crowd reading them costs PostgreSQL nothing. */
   private readonly published = new Map<string, FairnessView>();
 
@@ -91,15 +93,25 @@ export class LotteryService {
   }
 
   /**
-   * At the opening, before anyone is admitted (the ticker calls this first): the draw is made once in
+   * At the opening, before anyone is admitted or joins after it (the ticker and the join call this
+   * first, so that nobody is ever shown a place from before the draw): the draw is made once in
    * PostgreSQL, then its order is placed at the head of the waiting room. Safe to repeat: PostgreSQL
    * answers the same order, and the engine places it once.
    */
-  async drawIfDue(perf: PerformanceRow, now: number): Promise<void> {
-    if (!isLottery(perf) || now < perf.salesOpenAt.getTime() || this.drawnHere.has(perf.id)) return;
-    const order = await this.opts.repository.draw(perf.id, new Date(now));
-    await this.opts.engine.queueDraw(perf.id, order, now, queueKeysUntil(perf));
-    this.drawnHere.add(perf.id);
+  drawIfDue(perf: PerformanceRow, now: number): Promise<void> {
+    if (!isLottery(perf) || now < perf.salesOpenAt.getTime() || this.drawnHere.has(perf.id)) {
+      return Promise.resolve();
+    }
+    let under = this.drawing.get(perf.id);
+    if (!under) {
+      under = (async () => {
+        const order = await this.opts.repository.draw(perf.id, new Date(now));
+        await this.opts.engine.queueDraw(perf.id, order, now, queueKeysUntil(perf));
+        this.drawnHere.add(perf.id);
+      })().finally(() => this.drawing.delete(perf.id));
+      this.drawing.set(perf.id, under);
+    }
+    return under;
   }
 
   private async record(performanceId: string): Promise<FairnessRow> {

@@ -42,6 +42,13 @@ export interface QueueDeps {
 /** The waiting room's services: joins and passes, the streams that tell each waiter their place, admission. */
 export function createQueue(deps: QueueDeps): Queue {
   const metrics = createQueueMetrics(deps.registry);
+  const lottery = new LotteryService({
+    repository: new LotteryRepository(deps.db),
+    performances: deps.performances,
+    engine: deps.engine,
+    clock: deps.clock,
+    ...(deps.registrationChallenge && { challenge: deps.registrationChallenge }),
+  });
   const queue = new QueueService({
     engine: deps.engine,
     performances: deps.performances,
@@ -49,6 +56,7 @@ export function createQueue(deps: QueueDeps): Queue {
     clock: deps.clock,
     metrics,
     turns: deps.turns,
+    lottery,
   });
   const streams = new QueueStreams({
     engine: deps.engine,
@@ -57,13 +65,6 @@ export function createQueue(deps: QueueDeps): Queue {
     clock: deps.clock,
     metrics,
     logger: deps.logger,
-  });
-  const lottery = new LotteryService({
-    repository: new LotteryRepository(deps.db),
-    performances: deps.performances,
-    engine: deps.engine,
-    clock: deps.clock,
-    ...(deps.registrationChallenge && { challenge: deps.registrationChallenge }),
   });
   const ticker = new AdmissionTicker({
     engine: deps.engine,

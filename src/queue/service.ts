@@ -11,6 +11,7 @@ import { queueKeysUntil, type PerformanceCache } from '../inventory/performance-
 import { AdmissionRates } from './rates.js';
 import type { Availability } from '../engine/availability/port.js';
 import { etaSeconds, seatsMayRunOut, type EtaState } from './eta.js';
+import type { LotteryService } from './lottery.js';
 
 /** The queue pass: signed, bound to one performance, one user and one admission (`pid`). */
 export type PassClaims = { perf: string; sub: string; pid: number };
@@ -60,6 +61,8 @@ export interface QueueServiceOptions {
   metrics?: Pick<QueueMetrics, 'joinBatchSize'>;
   /** Told when a buyer is shown their pass, so that no "it's your turn" mail follows. */
   turns?: Pick<TurnNotices, 'seen'>;
+  /** A lottery's draw, made before the first join after its opening is placed (decision 029). */
+  lottery?: Pick<LotteryService, 'drawIfDue'>;
 }
 
 export class QueueService {
@@ -77,9 +80,11 @@ export class QueueService {
   readonly rates: AdmissionRates;
   private readonly clock: Clock;
   private readonly turns: Pick<TurnNotices, 'seen'> | undefined;
+  private readonly lottery: Pick<LotteryService, 'drawIfDue'> | undefined;
 
-  constructor({ engine, performances, passes, clock, metrics, turns }: QueueServiceOptions) {
+  constructor({ engine, performances, passes, clock, metrics, turns, lottery }: QueueServiceOptions) {
     this.turns = turns;
+    this.lottery = lottery;
     this.engine = engine;
     this.performances = performances;
     this.passes = passes;
@@ -104,6 +109,7 @@ export class QueueService {
       throw new AppError('QUEUE_NOT_OPEN', undefined, { opensAt: new Date(opensAt).toISOString() });
     }
     if (now >= perf.salesCloseAt.getTime()) throw new AppError('SALE_CLOSED', undefined, { performanceId });
+    await this.lottery?.drawIfDue(perf, now);
     const joined = await this.joins.call({
       performanceId,
       userId,
