@@ -4,6 +4,7 @@
 import { ticketsEn } from './tickets.en';
 import { liveEn } from './live.en';
 import { queueEtaEn } from './queue-eta.en';
+import { lotteryEn } from './lottery.en';
 import { mailEn } from './mail.en';
 import { teamsEn, teamsErrorsEn } from './teams.en';
 import { deskEn } from './desk.en';
@@ -195,6 +196,7 @@ export const en = {
   ...ticketsEn,
   ...liveEn,
   ...queueEtaEn,
+  ...lotteryEn,
   ...mailEn,
   ...teamsEn,
   ...deskEn,

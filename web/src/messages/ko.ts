@@ -3,6 +3,7 @@ import type { Messages } from './en';
 import { ticketsKo } from './tickets.ko';
 import { liveKo } from './live.ko';
 import { queueEtaKo } from './queue-eta.ko';
+import { lotteryKo } from './lottery.ko';
 import { mailKo } from './mail.ko';
 import { teamsErrorsKo, teamsKo } from './teams.ko';
 import { deskKo } from './desk.ko';
@@ -194,6 +195,7 @@ export const ko: Messages = {
   ...ticketsKo,
   ...liveKo,
   ...queueEtaKo,
+  ...lotteryKo,
   ...mailKo,
   ...teamsKo,
   ...deskKo,
