@@ -1,10 +1,9 @@
-// The web app's words in English, the language every other one is typed against (ko.ts must have
-// every key). Every error code the API can answer has a sentence (a test holds them to the server's
-// catalog, src/contract/errors.ts).
+// The web app's words in English, the language every other one is typed against (ko.ts must have every
+// key). Every error code the API can answer has a sentence (a test holds them to src/contract/errors.ts).
 import { ticketsEn } from './tickets.en';
 import { liveEn } from './live.en';
 import { queueEtaEn } from './queue-eta.en';
-import { lotteryEn } from './lottery.en';
+import { lotteryEn, lotteryErrorsEn } from './lottery.en';
 import { mailEn } from './mail.en';
 import { teamsEn, teamsErrorsEn } from './teams.en';
 import { deskEn } from './desk.en';
@@ -201,6 +200,7 @@ export const en = {
   ...teamsEn,
   ...deskEn,
   errors: {
+    ...lotteryErrorsEn,
     NETWORK: 'We could not reach Tmomi. Check your connection and try again.',
     VALIDATION_FAILED: 'Some of the information is not valid. Check the form and try again.',
     MALFORMED_JSON: 'The request was garbled on the way. Please try again.',
@@ -236,10 +236,6 @@ export const en = {
     RATE_LIMITED: 'Too many attempts. Wait a minute and try again.',
     QUEUE_NOT_OPEN: 'The waiting room for this performance is not open yet.',
     SALE_CLOSED: 'The sale for this performance has closed.',
-    REGISTRATION_CLOSED:
-      'Registration for this lottery is closed: it runs until the sale opens, when the draw is made.',
-    NOT_A_LOTTERY:
-      'This performance admits buyers in order of arrival, not by lottery: there is nothing to register for.',
     NOT_IN_QUEUE: 'You are not in the waiting room for this performance. Join it first.',
     QUEUE_PASS_REQUIRED: 'Please wait for your turn in the waiting room first.',
     QUEUE_PASS_INVALID: 'Your turn is not valid for this performance. Join the waiting room again.',

@@ -3,7 +3,7 @@ import type { Messages } from './en';
 import { ticketsKo } from './tickets.ko';
 import { liveKo } from './live.ko';
 import { queueEtaKo } from './queue-eta.ko';
-import { lotteryKo } from './lottery.ko';
+import { lotteryKo, lotteryErrorsKo } from './lottery.ko';
 import { mailKo } from './mail.ko';
 import { teamsErrorsKo, teamsKo } from './teams.ko';
 import { deskKo } from './desk.ko';
@@ -200,6 +200,7 @@ export const ko: Messages = {
   ...teamsKo,
   ...deskKo,
   errors: {
+    ...lotteryErrorsKo,
     NETWORK: '티모미에 연결할 수 없습니다. 인터넷 연결을 확인하고 다시 시도하세요.',
     VALIDATION_FAILED: '입력한 정보가 올바르지 않습니다. 확인 후 다시 시도하세요.',
     MALFORMED_JSON: '요청이 전송 중에 손상되었습니다. 다시 시도하세요.',
@@ -234,8 +235,6 @@ export const ko: Messages = {
     RATE_LIMITED: '시도가 너무 많습니다. 잠시 후 다시 시도하세요.',
     QUEUE_NOT_OPEN: '이 회차의 대기실은 아직 열리지 않았습니다.',
     SALE_CLOSED: '이 회차의 예매가 종료되었습니다.',
-    REGISTRATION_CLOSED: '추첨 응모가 마감되었습니다. 응모는 예매 시작 시각까지이며, 그때 추첨합니다.',
-    NOT_A_LOTTERY: '이 회차는 추첨이 아니라 도착 순서대로 입장합니다. 응모할 것이 없습니다.',
     NOT_IN_QUEUE: '이 회차의 대기실에 들어와 있지 않습니다. 먼저 입장하세요.',
     QUEUE_PASS_REQUIRED: '대기실에서 차례를 먼저 기다려 주세요.',
     QUEUE_PASS_INVALID: '이 회차에 유효한 차례가 아닙니다. 대기실에 다시 입장하세요.',

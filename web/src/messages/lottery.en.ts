@@ -22,3 +22,11 @@ export const lotteryEn = {
   'event.lottery': 'Register for the lottery',
   'event.lotteryResult': 'Lottery result',
 };
+
+/** The lottery's error codes (src/contract/errors.ts), spread into en.ts's `errors`. */
+export const lotteryErrorsEn = {
+  REGISTRATION_CLOSED:
+    'Registration for this lottery is closed: it runs until the sale opens, when the draw is made.',
+  NOT_A_LOTTERY:
+    'This performance admits buyers in order of arrival, not by lottery: there is nothing to register for.',
+};

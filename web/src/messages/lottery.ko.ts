@@ -22,3 +22,9 @@ export const lotteryKo = {
   'event.lottery': '추첨 응모하기',
   'event.lotteryResult': '추첨 결과',
 };
+
+/** 추첨의 오류 코드 (src/contract/errors.ts). ko.ts의 `errors`에 펼쳐 넣습니다. */
+export const lotteryErrorsKo = {
+  REGISTRATION_CLOSED: '추첨 응모가 마감되었습니다. 응모는 예매 시작 시각까지이며, 그때 추첨합니다.',
+  NOT_A_LOTTERY: '이 회차는 추첨이 아니라 도착 순서대로 입장합니다. 응모할 것이 없습니다.',
+};
