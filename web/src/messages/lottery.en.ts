@@ -19,6 +19,7 @@ export const lotteryEn = {
   'lottery.yourId': 'Your id',
   'lottery.yourHash': 'Your hash',
   'lottery.afterDraw': 'published after the draw',
+  'admin.queueLottery': 'Admit by lottery: buyers register until the sale opens, then places are drawn',
   'event.lottery': 'Register for the lottery',
   'event.lotteryResult': 'Lottery result',
 };

@@ -19,6 +19,7 @@ export const lotteryKo = {
   'lottery.yourId': '내 ID',
   'lottery.yourHash': '내 해시',
   'lottery.afterDraw': '추첨 후 공개',
+  'admin.queueLottery': '추첨으로 입장: 예매 시작 전까지 응모를 받고, 그때 순서를 추첨합니다',
   'event.lottery': '추첨 응모하기',
   'event.lotteryResult': '추첨 결과',
 };

@@ -56,6 +56,7 @@ export default function PerformanceForm() {
           queue: queueEnabled
             ? {
                 enabled: true,
+                mode: form.get('lottery') ? 'lottery' : 'fifo',
                 ...Object.fromEntries(QUEUE_FIELDS.map(([, name]) => [name, int(name)])),
               }
             : { enabled: false },
@@ -100,6 +101,10 @@ export default function PerformanceForm() {
               onChange={(e) => setQueueEnabled(e.target.checked)}
             />
             {t('admin.queueEnabled')}
+          </label>
+          <label className="check">
+            <input type="checkbox" name="lottery" disabled={!queueEnabled} />
+            {t('admin.queueLottery')}
           </label>
           <div className="inline-fields">
             {QUEUE_FIELDS.map(([label, name, min, max, value]) => (
