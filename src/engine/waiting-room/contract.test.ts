@@ -292,6 +292,20 @@ describe.each(engineAdapters())('waiting room contract: $name', (adapter) => {
     expect(await engine.queueDraw(empty, ['a'], now, UNTIL)).toBeNull();
   });
 
+  it('when a draw is longer than one call can carry, then every drawn user is still at their place', async () => {
+    const engine = await adapter.open();
+    const perf = newPerf();
+    const now = Date.now();
+    await join(engine, perf, 'walk-in', { now, open: true });
+    const drawn = Array.from({ length: 12_001 }, (_, i) => `r${(i * 7919) % 12_001}`);
+    expect(await engine.queueDraw(perf, drawn, now, UNTIL)).toBe(12_001);
+    for (const k of [0, 4_999, 5_000, 9_999, 10_000, 12_000]) {
+      expect((await engine.queueStatus(perf, drawn[k]!, now))!.position).toBe(k + 1);
+    }
+    expect((await engine.queueStatus(perf, 'walk-in', now))!.position).toBe(12_002);
+    expect(await engine.queueDraw(perf, drawn, now, UNTIL)).toBeNull();
+  });
+
   it('when a drawn user holds a live pass, then the draw leaves it; one who left gets a new entry at their place', async () => {
     const engine = await adapter.open();
     const perf = newPerf();

@@ -37,6 +37,9 @@ const SCRIPTS = loadScripts(import.meta.url, {
   queueStatsScript: ['stats.lua'],
 });
 
+/** Users per call of the draw's script: well within what a call can spread, a few ms of Redis each. */
+const DRAW_RUN = 5_000;
+
 type Run = (...args: (string | number)[]) => Promise<unknown>;
 
 export function createRedisWaitingRoom(redis: Redis): WaitingRoom {
@@ -92,8 +95,19 @@ export function createRedisWaitingRoom(redis: Redis): WaitingRoom {
     queueJoinMany: joinMany,
     queueOpen: async (perf, until) => Number(await run('queueOpenScript', perf, seed(), until)),
     queueDraw: async (perf, userIds, now, until) => {
-      const placed = Number(await run('queueDrawScript', perf, seed(), now, until, ...userIds));
-      return placed < 0 ? null : placed;
+      // In runs: a whole draw of 100,000 users is more arguments than one call can spread.
+      const n = userIds.length;
+      let placed = 0;
+      for (let from = 0; from === 0 || from < n; from += DRAW_RUN) {
+        const run_ = userIds.slice(from, from + DRAW_RUN);
+        const last = from + DRAW_RUN >= n ? 1 : 0;
+        const reply = Number(
+          await run('queueDrawScript', perf, seed(), now, until, from - n - 1, last, ...run_),
+        );
+        if (reply < 0) return from === 0 ? null : placed;
+        placed += reply;
+      }
+      return placed;
     },
     queueStatus: async (perf, userId, now) => toEntry(await run('queueStatusScript', perf, userId), now),
     queueObserve: async (perf, userIds, now) => {
