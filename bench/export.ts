@@ -89,7 +89,14 @@ try {
       salesCloseAt: new Date(now + 86_400_000).toISOString(),
       holdTtlSeconds: 300,
       maxTicketsPerUser: PER_ORDER,
-      queue: { enabled: false, prequeueMinutes: 30, admitPerSecond: 50, maxActive: 500, passTtlSeconds: 600 },
+      queue: {
+        enabled: false,
+        mode: 'fifo',
+        prequeueMinutes: 30,
+        admitPerSecond: 50,
+        maxActive: 500,
+        passTtlSeconds: 600,
+      },
     });
     for (;;) {
       const job = await catalog.performances.job(jobId);

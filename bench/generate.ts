@@ -113,6 +113,7 @@ try {
         maxTicketsPerUser: 4,
         queue: {
           enabled: true,
+          mode: 'fifo',
           prequeueMinutes: 30,
           admitPerSecond: 50,
           maxActive: 500,

@@ -179,12 +179,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   // What exactly one node runs at a time (admission, the sweeper) holds a lease of the engine's.
   const leader = (name: string) =>
     new LeaderElector({ engine: deps.engine, name, holderId: randomUUID(), ttlMs: 3_000 });
-  const {
-    queue,
-    streams,
-    ticker,
-    metrics: queueMetrics,
-  } = createQueue({
+  const queueing = createQueue({
     ...deps,
     inventory,
     performances,
@@ -192,6 +187,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     turns: mail.turns,
     leader,
   });
+  const { queue, streams, ticker } = queueing;
 
   // The caches of catalog rows listen themselves; the ticker re-reads its list of open rooms.
   catalogChanges.onChange(() => ticker.refreshSoon());
@@ -237,7 +233,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     attemptsPerMinute: settings.authRateLimitPerMinute,
   });
   catalogRoutes(app, { catalog, guard, availability, changes: catalogChanges });
-  queueRoutes(app, { queue, streams, guard, metrics: queueMetrics });
+  queueRoutes(app, { ...queueing, guard });
   bookingRoutes(app, { ...booking, guard, limits: deps.engine });
   mailRoutes(app, { mail: mail.service, guard });
   teamRoutes(app, { teams, guard, auth, engine: deps.engine });

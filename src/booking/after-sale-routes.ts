@@ -14,7 +14,7 @@ import {
   TicketsPdfQuery,
 } from '../contract/booking.js';
 import { IdParams } from '../contract/common.js';
-import type { App } from '../platform/http.js';
+import { emptyBody, type App } from '../platform/http.js';
 import type { OrderService } from './orders/service.js';
 import { errors, security } from './route-schemas.js';
 import type { TicketService } from './tickets/service.js';
@@ -61,9 +61,7 @@ export function afterSaleRoutes(
     {
       onRequest: guard.user,
       // A cancel of the whole order may come with no body at all (as it always could).
-      preValidation: async (req) => {
-        req.body ??= {};
-      },
+      preValidation: emptyBody,
       schema: {
         tags: ['orders'],
         security,

@@ -43,7 +43,14 @@ export async function seedDemo(catalog: Catalog, clock: Clock, logger: Logger): 
       salesCloseAt: new Date(now + 7 * DAY).toISOString(),
       holdTtlSeconds: 300,
       maxTicketsPerUser: 4,
-      queue: { enabled: true, prequeueMinutes: 30, admitPerSecond: 20, maxActive: 200, passTtlSeconds: 600 },
+      queue: {
+        enabled: true,
+        mode: 'fifo',
+        prequeueMinutes: 30,
+        admitPerSecond: 20,
+        maxActive: 200,
+        passTtlSeconds: 600,
+      },
     });
   }
   logger.info({ venue: venue.name, seats: venue.seatCount }, 'demo events created');

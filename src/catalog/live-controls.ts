@@ -41,6 +41,7 @@ export function patched(current: PerformanceRow, patch: PerformancePatch, now: n
     maxTicketsPerUser: patch.maxTicketsPerUser ?? current.maxTicketsPerUser,
     queueEnabled: patch.queue?.enabled ?? current.queueEnabled,
     prequeueMinutes: patch.queue?.prequeueMinutes ?? current.prequeueMinutes,
+    queueMode: patch.queue?.mode ?? current.queueMode,
     admitPerSecond: patch.queue?.admitPerSecond ?? current.admitPerSecond,
     maxActive: patch.queue?.maxActive ?? current.maxActive,
     passTtlSeconds: patch.queue?.passTtlSeconds ?? current.passTtlSeconds,
@@ -62,7 +63,9 @@ export function patched(current: PerformanceRow, patch: PerformancePatch, now: n
   // buyers mid-purchase without a pass, and moving its opening would change a rule people already
   // queued by. Until then nobody can have joined (joins before it are refused), so both are free.
   const queueChanged =
-    next.queueEnabled !== current.queueEnabled || next.prequeueMinutes !== current.prequeueMinutes;
+    next.queueEnabled !== current.queueEnabled ||
+    next.prequeueMinutes !== current.prequeueMinutes ||
+    next.queueMode !== current.queueMode;
   if (queueChanged && saleStateOf(current, now) !== 'scheduled') {
     throw new AppError('QUEUE_ALREADY_OPEN', undefined, {
       saleState: saleStateOf(current, now),

@@ -18,6 +18,7 @@ export type LiveSettings = Pick<
   | 'maxTicketsPerUser'
   | 'queueEnabled'
   | 'prequeueMinutes'
+  | 'queueMode'
   | 'admitPerSecond'
   | 'maxActive'
   | 'passTtlSeconds'
@@ -51,10 +52,15 @@ export class PerformanceRepository {
     p: Omit<PerformanceRow, 'id' | 'venueId' | 'seatCount' | 'queuePaused' | 'cancelledAt'>,
   ): Promise<string> {
     const { rows } = await client.query<{ id: string }>(
-      `INSERT INTO performances (event_id, starts_at, sales_open_at, sales_close_at, hold_ttl_seconds,
-         max_tickets_per_user, queue_enabled, prequeue_minutes, admit_per_second, max_active, pass_ttl_seconds,
-         refund_until, challenge_difficulty)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id::text`,
+      // Its fairness record (the draw's secret seed, decision 029) is made with it, so that the seed's
+      // commitment is published before anyone can register or queue.
+      `WITH p AS (
+         INSERT INTO performances (event_id, starts_at, sales_open_at, sales_close_at, hold_ttl_seconds,
+           max_tickets_per_user, queue_enabled, prequeue_minutes, admit_per_second, max_active, pass_ttl_seconds,
+           refund_until, challenge_difficulty, queue_mode)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id),
+       f AS (INSERT INTO performance_fairness (performance_id) SELECT id FROM p)
+       SELECT id::text FROM p`,
       [
         p.eventId,
         p.startsAt,
@@ -69,6 +75,7 @@ export class PerformanceRepository {
         p.passTtlSeconds,
         p.refundUntil,
         p.challengeDifficulty,
+        p.queueMode,
       ],
     );
     return rows[0]!.id;
@@ -128,7 +135,7 @@ export class PerformanceRepository {
          hold_ttl_seconds = $5, max_tickets_per_user = $6, admit_per_second = $7, max_active = $8,
          pass_ttl_seconds = $9, queue_paused = $10, starts_at = $11, queue_enabled = $12,
          prequeue_minutes = $13, waitlist_claim_seconds = coalesce($14, waitlist_claim_seconds),
-         challenge_difficulty = $15
+         challenge_difficulty = $15, queue_mode = $16
        WHERE id = $1`,
       [
         p.id,
@@ -146,6 +153,7 @@ export class PerformanceRepository {
         p.prequeueMinutes,
         p.waitlistClaimSeconds ?? null,
         p.challengeDifficulty,
+        p.queueMode,
       ],
     );
   }

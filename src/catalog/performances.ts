@@ -90,6 +90,7 @@ export class PerformanceService {
         maxTicketsPerUser: body.maxTicketsPerUser,
         queueEnabled: body.queue.enabled,
         prequeueMinutes: body.queue.prequeueMinutes,
+        queueMode: body.queue.mode,
         admitPerSecond: body.queue.admitPerSecond,
         maxActive: body.queue.maxActive,
         passTtlSeconds: body.queue.passTtlSeconds,

@@ -54,6 +54,7 @@ export function toPerformance(p: PerformanceRow, saleState: SaleState) {
       : { waitlistClaimMinutes: Math.ceil(p.waitlistClaimSeconds / 60) }),
     queue: {
       enabled: p.queueEnabled,
+      mode: p.queueMode,
       prequeueMinutes: p.prequeueMinutes,
       admitPerSecond: p.admitPerSecond,
       maxActive: p.maxActive,

@@ -1,66 +1,10 @@
 import { Type, type Static } from 'typebox';
 import { Id, Name, Text } from './common.js';
+import { Grade, VenueSchema } from './venues.js';
 
-// The catalog's payloads: venues and their seat maps, events with grade prices, performances, search,
-// the ticket-generation job and the availability bitset.
-
-const Grade = Type.String({ minLength: 1, maxLength: 20, pattern: '^[\\p{L}\\p{N}_+-]+$' });
-const SeatsInRow = Type.Integer({ minimum: 1, maximum: 500 });
-
-export const VenueBody = Type.Object({
-  name: Name(200),
-  address: Type.Optional(Text(500)),
-  sections: Type.Array(
-    Type.Object({
-      name: Name(50),
-      grade: Grade,
-      rows: Type.Union([
-        Type.Integer({ minimum: 1, maximum: 500 }),
-        Type.Array(Type.Object({ label: Name(10), seats: SeatsInRow }), { minItems: 1, maxItems: 500 }),
-      ]),
-      seatsPerRow: Type.Optional(SeatsInRow),
-    }),
-    { minItems: 1, maxItems: 200 },
-  ),
-  /** The organization it belongs to; the caller's only one when left out (a platform admin's: the default). */
-  organizationId: Type.Optional(Id),
-});
-export type VenueBody = Static<typeof VenueBody>;
-
-export const SeatMapSchema = Type.Object({
-  venueId: Type.String(),
-  name: Type.String(),
-  seatCount: Type.Integer(),
-  sections: Type.Array(
-    Type.Object({
-      sectionNo: Type.Integer(),
-      name: Type.String(),
-      grade: Type.String(),
-      rows: Type.Array(
-        Type.Object({
-          label: Type.String(),
-          seats: Type.Integer(),
-          firstSeatNo: Type.Integer(),
-          x: Type.Number(),
-          y: Type.Number(),
-        }),
-      ),
-    }),
-  ),
-});
-export type SeatMap = Static<typeof SeatMapSchema>;
-
-export const VenueSchema = Type.Object({
-  id: Type.String(),
-  name: Type.String(),
-  address: Type.String(),
-  seatCount: Type.Integer(),
-  grades: Type.Array(Type.String()),
-  /** The organization whose venue it is (its events must be of the same one). */
-  organizationId: Type.String(),
-  createdAt: Type.String({ format: 'date-time' }),
-});
-export type Venue = Static<typeof VenueSchema>;
+// The catalog's payloads: events with grade prices, performances, search, the ticket-generation job and
+// the availability bitset; venues and their seat maps (in venues.ts) are re-exported with them.
+export * from './venues.js';
 
 export const Paging = Type.Object({
   page: Type.Integer({ minimum: 1, maximum: 10_000, default: 1 }),
@@ -113,6 +57,9 @@ const ChallengeDifficulty = Type.Integer({
   description:
     'the proof of work a join must bring, about this many hashes; 0 turns it off; by default TMOMI_CHALLENGE_DIFFICULTY',
 });
+/** How the waiting room orders buyers (decision 029). */
+const QueueMode = Type.Enum(['fifo', 'lottery'], { default: 'fifo' });
+
 export const PerformanceBody = Type.Object({
   startsAt: Instant,
   salesOpenAt: Instant,
@@ -128,6 +75,8 @@ export const PerformanceBody = Type.Object({
   queue: Type.Object(
     {
       enabled: Type.Boolean({ default: true }),
+      /** fifo: by arrival (the pre-queue shuffled); lottery: a draw among those registered (decision 029). */
+      mode: QueueMode,
       prequeueMinutes: Type.Integer({ minimum: 0, maximum: 1440, default: 30 }),
       admitPerSecond: Type.Integer({ minimum: 1, maximum: 10_000, default: 50 }),
       maxActive: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 500 }),
@@ -167,6 +116,7 @@ export const PerformancePatch = Type.Object(
            * (or, without one, the sale) has opened; then 409 QUEUE_ALREADY_OPEN, unless unchanged.
            */
           enabled: Type.Optional(Type.Boolean()),
+          mode: Type.Optional(Type.Enum(['fifo', 'lottery'])),
           prequeueMinutes: Type.Optional(Type.Integer({ minimum: 0, maximum: 1440 })),
           admitPerSecond: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
           maxActive: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
@@ -185,17 +135,6 @@ export type PerformancePatch = Static<typeof PerformancePatch>;
 /** POST /api/admin/performances/:id/cancel: why, in words every ticket holder will read. */
 export const PerformanceCancel = Type.Object({ reason: Name(500) }, { additionalProperties: false });
 export type PerformanceCancel = Static<typeof PerformanceCancel>;
-
-/** A venue's edit: its name and address any time; its sections only while no event uses it. */
-export const VenuePatch = Type.Object(
-  {
-    name: Type.Optional(Name(200)),
-    address: Type.Optional(Text(500)),
-    sections: Type.Optional(VenueBody.properties.sections),
-  },
-  { minProperties: 1, additionalProperties: false },
-);
-export type VenuePatch = Static<typeof VenuePatch>;
 
 /** What POST …/performances answers: the performance, and the job that generates its tickets. */
 export const PerformanceCreatedSchema = Type.Object({ id: Type.String(), jobId: Type.String() });
@@ -218,6 +157,7 @@ export const PerformanceSchema = Type.Object({
   waitlistClaimMinutes: Type.Optional(Type.Integer()),
   queue: Type.Object({
     enabled: Type.Boolean(),
+    mode: Type.Enum(['fifo', 'lottery']),
     prequeueMinutes: Type.Integer(),
     admitPerSecond: Type.Integer(),
     maxActive: Type.Integer(),

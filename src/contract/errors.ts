@@ -40,6 +40,15 @@ export const ERRORS = {
   TOTP_NOT_SET_UP: { status: 409, message: 'Two-factor login is not being set up; start again.' },
   RATE_LIMITED: { status: 429, message: 'Too many attempts; try again later.' },
   QUEUE_NOT_OPEN: { status: 409, message: 'The waiting room for this performance is not open yet.' },
+  REGISTRATION_CLOSED: {
+    status: 409,
+    message: 'Registration for this lottery is closed: it runs until the sale opens, when the draw is made.',
+  },
+  NOT_A_LOTTERY: {
+    status: 409,
+    message:
+      'This performance admits buyers in order of arrival, not by lottery: there is nothing to register for.',
+  },
   SALE_CLOSED: { status: 409, message: 'The sale for this performance has closed.' },
   SOLD_OUT: { status: 409, message: 'Every ticket for this performance is sold.' },
   NOT_IN_QUEUE: { status: 404, message: 'You are not in the waiting room for this performance.' },

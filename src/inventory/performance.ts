@@ -22,6 +22,8 @@ export interface PerformanceRow {
   maxTicketsPerUser: number;
   queueEnabled: boolean;
   prequeueMinutes: number;
+  /** How the waiting room orders buyers: by arrival, or by the draw among registrants (decision 029). */
+  queueMode: 'fifo' | 'lottery';
   admitPerSecond: number;
   maxActive: number;
   passTtlSeconds: number;

@@ -18,7 +18,7 @@ const { Available, Held, Sold } = TicketStatus;
 export const PERFORMANCE = `p.id::text, p.event_id::text AS "eventId", e.venue_id::text AS "venueId", v.seat_count AS "seatCount",
   p.starts_at AS "startsAt", p.sales_open_at AS "salesOpenAt", p.sales_close_at AS "salesCloseAt",
   p.refund_until AS "refundUntil",  p.hold_ttl_seconds AS "holdTtlSeconds", p.max_tickets_per_user AS "maxTicketsPerUser",
-  p.queue_enabled AS "queueEnabled", p.prequeue_minutes AS "prequeueMinutes", p.admit_per_second AS "admitPerSecond",
+  p.queue_enabled AS "queueEnabled", p.prequeue_minutes AS "prequeueMinutes", p.queue_mode AS "queueMode", p.admit_per_second AS "admitPerSecond",
   p.max_active AS "maxActive", p.pass_ttl_seconds AS "passTtlSeconds", p.queue_paused AS "queuePaused",
   p.challenge_difficulty AS "challengeDifficulty", p.cancelled_at AS "cancelledAt",
   p.code_only_grades AS "codeOnlyGrades", p.waitlist_claim_seconds AS "waitlistClaimSeconds"`;

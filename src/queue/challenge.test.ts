@@ -11,7 +11,6 @@ import {
   type TestApp,
 } from '../../test/harness.js';
 import type { Challenge, ChallengePayload } from '../contract/queue.js';
-import { challengeGate } from './routes.js';
 
 /** The app's default difficulty for new performances here (TMOMI_CHALLENGE_DIFFICULTY), and the TTL. */
 const DIFFICULTY = 300;
@@ -75,25 +74,27 @@ describe.each(modes())('proof of work at the door ($name)', (mode) => {
     expect(res.json().error.details.reason).toBe('expired');
   });
 
-  it('when another route asks for the challenge through challengeGate (a lottery registration), then it is spent there as at the join', async () => {
-    const { performanceId } = await onSalePerformance(t);
-    const gate = challengeGate(t.queue.challenges);
-    const request = (challenge?: ChallengePayload) => ({
-      params: { id: performanceId },
-      body: { challenge },
+  it('when a buyer registers for a lottery, then the door asks the same proof of work as a join, spent once', async () => {
+    const { performanceId } = await onSalePerformance(t, {
+      salesOpenAt: new Date(clock.now() + 3600_000).toISOString(),
+      queue: { mode: 'lottery', challengeDifficulty: 20 },
     });
-    await expect(gate(request())).rejects.toMatchObject({ code: 'CHALLENGE_REQUIRED' });
-    await expect(gate({ params: { id: performanceId }, body: undefined })).rejects.toMatchObject({
-      code: 'CHALLENGE_REQUIRED',
-    });
+    const register = (headers: Record<string, string>, challenge?: ChallengePayload) =>
+      t.app.inject({
+        method: 'POST',
+        url: `/api/performances/${performanceId}/registrations`,
+        headers,
+        ...(challenge ? { payload: { challenge } } : {}),
+      });
+    const [a, b] = [await buyer(t), await buyer(t)];
+    expect(code(await register(a.headers))).toEqual([403, 'CHALLENGE_REQUIRED']);
     const payload = await solved(performanceId);
-    await expect(gate(request(payload))).resolves.toBeUndefined();
-    await expect(gate(request(payload))).rejects.toMatchObject({ code: 'CHALLENGE_REUSED' });
-    // Spent at the gate, it does not open the queue either.
-    expect(code(await join(performanceId, (await buyer(t)).headers, payload))).toEqual([
-      403,
-      'CHALLENGE_REUSED',
+    expect((await register(a.headers, payload)).statusCode).toBe(200);
+    expect(code(await register(b.headers, payload))).toEqual([403, 'CHALLENGE_REUSED']);
+    const { rows } = await t.db.query('SELECT 1 FROM lottery_registrations WHERE performance_id = $1', [
+      performanceId,
     ]);
+    expect(rows).toHaveLength(1);
   });
 
   it('when a difficulty or a challenge request is malformed, then 400 naming the field; an unknown performance is 404', async () => {

@@ -60,6 +60,7 @@ describe.each(modes())('ETA accuracy in a simulated sale ($name)', (mode) => {
       maxTicketsPerUser: 4,
       queueEnabled: true,
       prequeueMinutes: 0,
+      queueMode: 'fifo',
       admitPerSecond: 20,
       maxActive: 150,
       passTtlSeconds: 40,

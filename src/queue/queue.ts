@@ -14,6 +14,9 @@ import { QueueStreams } from './streams.js';
 import { ChallengeService } from './challenge.js';
 import type { ChallengeConfig } from '../platform/config.js';
 import { AdmissionTicker } from './ticker.js';
+import type { Db } from '../platform/db.js';
+import { LotteryService } from './lottery.js';
+import { LotteryRepository } from './lottery-repository.js';
 
 export interface Queue {
   queue: QueueService;
@@ -22,6 +25,7 @@ export interface Queue {
   metrics: QueueMetrics;
   /** The proof of work at the door (the join spends it; a lottery registration's route asks for it too). */
   challenges: ChallengeService;
+  lottery: LotteryService;
 }
 
 export interface QueueDeps {
@@ -36,6 +40,7 @@ export interface QueueDeps {
   leader: (name: string) => LeaderElector;
   /** Without it (tests, benchmarks) challenges last DEFAULT_CHALLENGE_TTL_SECONDS. */
   settings?: { challenge?: ChallengeConfig };
+  db: Db;
 }
 
 /** The waiting room's services: joins and passes, the streams that tell each waiter their place, admission. */
@@ -48,6 +53,13 @@ export function createQueue(deps: QueueDeps): Queue {
     clock: deps.clock,
     ttlSeconds: deps.settings?.challenge?.ttlSeconds,
   });
+  const lottery = new LotteryService({
+    repository: new LotteryRepository(deps.db),
+    performances: deps.performances,
+    engine: deps.engine,
+    clock: deps.clock,
+    challenges,
+  });
   const queue = new QueueService({
     engine: deps.engine,
     performances: deps.performances,
@@ -56,6 +68,7 @@ export function createQueue(deps: QueueDeps): Queue {
     metrics,
     turns: deps.turns,
     challenges,
+    lottery,
   });
   const streams = new QueueStreams({
     engine: deps.engine,
@@ -73,6 +86,7 @@ export function createQueue(deps: QueueDeps): Queue {
     metrics,
     logger: deps.logger,
     turns: deps.turns,
+    lottery,
   });
-  return { queue, streams, ticker, metrics, challenges };
+  return { queue, streams, ticker, metrics, challenges, lottery };
 }

@@ -1,42 +1,32 @@
 import { Type } from 'typebox';
 import { callerOf, type Guard } from '../auth/guard.js';
-import type { App } from '../platform/http.js';
+import { emptyBody, type App } from '../platform/http.js';
 import { ErrorResponse, IdParams } from '../contract/common.js';
 import { ChallengeBody, ChallengeViewSchema, QueueViewSchema } from '../contract/queue.js';
-import type { ChallengeService } from './challenge.js';
 import type { QueueMetrics } from './metrics.js';
 import type { QueueService } from './service.js';
 import type { QueueStreams } from './streams.js';
+import type { LotteryService } from './lottery.js';
+import { lotteryRoutes } from './lottery-routes.js';
 
 const errors = { 401: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse, 429: ErrorResponse };
 const challengeErrors = { 400: ErrorResponse, 403: ErrorResponse };
-
-/** Reads a request without a body as an empty object, for a route whose body is all optional. */
-export async function emptyBody(req: { body: unknown }) {
-  req.body ??= {};
-}
-
-/**
- * A preHandler that spends the solved challenge in the body's `challenge` (ChallengeBody) for the
- * performance in the route's `:id`, for routes the door guards beside the join (a lottery
- * registration): `{ preHandler: challengeGate(queue.challenges), schema: { body: …with ChallengeBody's
- * field… } }`. Refuses with 403 CHALLENGE_REQUIRED or CHALLENGE_REUSED.
- */
-export function challengeGate(challenges: ChallengeService | undefined) {
-  return async (req: { params: unknown; body: unknown }) => {
-    const { id } = req.params as { id: string };
-    await challenges?.spend(id, (req.body as ChallengeBody | undefined)?.challenge);
-  };
-}
 
 const tags = ['queue'];
 const security = [{ bearer: [] }];
 
 export function queueRoutes(
   app: App,
-  deps: { queue: QueueService; streams: QueueStreams; guard: Guard; metrics: QueueMetrics },
+  deps: {
+    queue: QueueService;
+    streams: QueueStreams;
+    lottery: LotteryService;
+    guard: Guard;
+    metrics: QueueMetrics;
+  },
 ) {
   const { queue, streams, guard } = deps;
+  lotteryRoutes(app, { lottery: deps.lottery, guard });
 
   app.post(
     '/api/performances/:id/queue',

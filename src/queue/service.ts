@@ -13,6 +13,7 @@ import type { Availability } from '../engine/availability/port.js';
 import { etaSeconds, seatsMayRunOut, type EtaState } from './eta.js';
 import type { ChallengeService } from './challenge.js';
 import type { ChallengePayload } from '../contract/queue.js';
+import type { LotteryService } from './lottery.js';
 
 /** The queue pass: signed, bound to one performance, one user and one admission (`pid`). */
 export type PassClaims = { perf: string; sub: string; pid: number };
@@ -64,6 +65,8 @@ export interface QueueServiceOptions {
   turns?: Pick<TurnNotices, 'seen'>;
   /** The proof of work at the door; without it (unit tests) no join is asked for one. */
   challenges?: ChallengeService;
+  /** A lottery's draw, made before the first join after its opening is placed (decision 029). */
+  lottery?: Pick<LotteryService, 'drawIfDue'>;
 }
 
 export class QueueService {
@@ -84,9 +87,13 @@ export class QueueService {
   /** The door's proof of work, also for the routes that ask for it beside the join (lottery registration). */
   readonly challenges: ChallengeService | undefined;
 
-  constructor({ engine, performances, passes, clock, metrics, turns, challenges }: QueueServiceOptions) {
+  private readonly lottery: Pick<LotteryService, 'drawIfDue'> | undefined;
+
+  constructor(opts: QueueServiceOptions) {
+    const { engine, performances, passes, clock, metrics, turns, challenges, lottery } = opts;
     this.turns = turns;
     this.challenges = challenges;
+    this.lottery = lottery;
     this.engine = engine;
     this.performances = performances;
     this.passes = passes;
@@ -107,12 +114,15 @@ export class QueueService {
     const perf = await this.performances.get(performanceId);
     const now = this.clock.now();
     if (!perf.queueEnabled) return { state: 'admitted', position: null, etaSeconds: 0 };
-    const opensAt = perf.salesOpenAt.getTime() - perf.prequeueMinutes * 60_000;
+    // A lottery has no pre-queue: its registration takes that place, and its room opens with the draw.
+    const early = perf.queueMode === 'lottery' ? 0 : perf.prequeueMinutes * 60_000;
+    const opensAt = perf.salesOpenAt.getTime() - early;
     if (now < opensAt) {
       throw new AppError('QUEUE_NOT_OPEN', undefined, { opensAt: new Date(opensAt).toISOString() });
     }
     if (now >= perf.salesCloseAt.getTime()) throw new AppError('SALE_CLOSED', undefined, { performanceId });
     await this.challenges?.spend(performanceId, challenge);
+    await this.lottery?.drawIfDue(perf, now);
     const joined = await this.joins.call({
       performanceId,
       userId,

@@ -12,6 +12,7 @@ import type { QueueMetrics } from './metrics.js';
 import type { TurnNotices } from './turn-notices.js';
 import { queueKeysUntil } from '../inventory/performance-cache.js';
 import { SoldOutCheck } from './sold-out.js';
+import type { LotteryService } from './lottery.js';
 
 export const TICK_MS = 100;
 const REFRESH_PERFORMANCES_MS = 2_000;
@@ -30,6 +31,8 @@ export interface AdmissionTickerOptions {
   logger: Logger;
   /** Told of each admission, to mail the waiters who are not watching. */
   turns?: Pick<TurnNotices, 'admitted'>;
+  /** Makes a lottery's draw at its opening, before anyone is admitted (decision 029). */
+  lottery?: Pick<LotteryService, 'drawIfDue'>;
 }
 
 /**
@@ -55,9 +58,11 @@ export class AdmissionTicker {
   private readonly metrics: QueueMetrics;
   private readonly logger: Logger;
   private readonly turns: Pick<TurnNotices, 'admitted'> | undefined;
+  private readonly lottery: Pick<LotteryService, 'drawIfDue'> | undefined;
 
-  constructor({ engine, inventory, leader, clock, metrics, logger, turns }: AdmissionTickerOptions) {
+  constructor({ engine, inventory, leader, clock, metrics, logger, turns, lottery }: AdmissionTickerOptions) {
     this.turns = turns;
+    this.lottery = lottery;
     this.engine = engine;
     this.inventory = inventory;
     this.leader = leader;
@@ -167,6 +172,14 @@ export class AdmissionTicker {
   private async admit(perf: PerformanceRow, now: number): Promise<void> {
     if (now < perf.salesOpenAt.getTime() || now >= perf.salesCloseAt.getTime()) return;
     const until = queueKeysUntil(perf);
+    // A lottery's registrants go first, in the drawn order: nobody is admitted until they are placed
+    // (a failure here skips this room's admission this round, and the draw is tried again next round).
+    try {
+      await this.lottery?.drawIfDue(perf, now);
+    } catch (err) {
+      this.logger.warn({ err, performanceId: perf.id }, 'lottery draw failed');
+      return;
+    }
     await this.engine.queueOpen(perf.id, until);
     // A sold-out room is closed in the engine, so that every node's streams and polls say so and the
     // engine admits nobody; it reopens if a refund puts a seat back.

@@ -10,6 +10,7 @@ import { OrdersPage } from './pages/orders/OrdersPage';
 import { TicketPage } from './pages/orders/TicketPage';
 import { WaitlistPage } from './pages/waitlist/WaitlistPage';
 import { SeatsPage } from './pages/seats/SeatsPage';
+import { LotteryPage } from './pages/queue/LotteryPage';
 import { WaitingRoom } from './pages/queue/WaitingRoom';
 import { ResetPasswordPage, VerifyEmailPage } from './pages/mail/AccountLinkPages';
 import { useSession, type StaffRole } from './session';
@@ -47,6 +48,7 @@ export function App() {
             <Route path="/login" element={<AuthPage mode="login" />} />
             <Route path="/signup" element={<AuthPage mode="signup" />} />
             <Route path="/performances/:id/queue" element={<RequireUser page={<WaitingRoom />} />} />
+            <Route path="/performances/:id/lottery" element={<RequireUser page={<LotteryPage />} />} />
             <Route path="/performances/:id/seats" element={<SeatsPage />} />
             <Route path="/performances/:id/waitlist" element={<RequireUser page={<WaitlistPage />} />} />
             <Route path="/orders" element={<RequireUser page={<OrdersPage />} />} />

@@ -36,6 +36,7 @@ import type {
   VenueBody,
 } from '@tmomi/contract/catalog';
 import type { ChallengePayload, ChallengeView, QueueView } from '@tmomi/contract/queue';
+import type { FairnessView, MyFairnessView, RegistrationView } from '@tmomi/contract/lottery';
 
 import { adminClient } from './api-admin';
 import {
@@ -159,6 +160,17 @@ export const client = {
       call<void>(`/api/performances/${performanceId}/queue`, { method: 'DELETE' }),
     /** The Server-Sent Events stream; EventSource authenticates with the session cookie. */
     eventsUrl: (performanceId: string) => `/api/performances/${performanceId}/queue/events`,
+  },
+  lottery: {
+    register: (performanceId: string, challenge?: ChallengePayload) =>
+      call<RegistrationView>(`/api/performances/${performanceId}/registrations`, {
+        method: 'POST',
+        ...(challenge ? { body: { challenge } } : {}),
+      }),
+    fairness: (performanceId: string, signal?: AbortSignal) =>
+      call<FairnessView>(`/api/performances/${performanceId}/fairness`, { signal }),
+    mine: (performanceId: string, signal?: AbortSignal) =>
+      call<MyFairnessView>(`/api/performances/${performanceId}/fairness/me`, { signal }),
   },
   holds: {
     create: (performanceId: string, body: HoldBody, headers: BookingHeaders) =>

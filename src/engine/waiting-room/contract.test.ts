@@ -253,6 +253,75 @@ describe.each(engineAdapters())('waiting room contract: $name', (adapter) => {
     expect((await engine.queueStats(perf, now)).admittedTotal).toBe(50);
   });
 
+  it('when the lottery is drawn, then the drawn users come first in the drawn order, ahead of later arrivals, and admission follows it', async () => {
+    const engine = await adapter.open();
+    const perf = newPerf();
+    const now = Date.now();
+    // Arrivals after the opening, before the draw: one of them is also drawn and moves up to its place.
+    for (const u of ['late0', 'r3', 'late1']) await join(engine, perf, u, { now, open: true });
+    const drawn = ['r2', 'r0', 'r3', 'r1'];
+    expect(await engine.queueDraw(perf, drawn, now, UNTIL)).toBe(4);
+    const places = await Promise.all(
+      [...drawn, 'late0', 'late1'].map(async (u) => (await engine.queueStatus(perf, u, now))!),
+    );
+    expect(places.map((e) => [e.state, e.position])).toEqual([1, 2, 3, 4, 5, 6].map((p) => ['waiting', p]));
+    // r3 kept the entry it had; the others got one each.
+    expect(new Set(places.map((e) => e.seq)).size).toBe(6);
+    expect(await engine.queueStats(perf, now)).toMatchObject({ waiting: 6, joined: 6, opened: true });
+    await join(engine, perf, 'late2', { now, open: true });
+    const order: string[] = [];
+    for (let tick = 0; tick < 4; tick++) {
+      order.push(...(await admit(engine, perf, now + tick, { max: 2 })).admitted.map((a) => a.userId));
+    }
+    expect(order).toEqual([...drawn, 'late0', 'late1', 'late2']);
+  });
+
+  it('when the draw is made again, then nothing changes: once per queue', async () => {
+    const engine = await adapter.open();
+    const perf = newPerf();
+    const now = Date.now();
+    expect(await engine.queueDraw(perf, ['a', 'b'], now, UNTIL)).toBe(2);
+    const { version } = await engine.queueStats(perf, now);
+    expect(await engine.queueDraw(perf, ['b', 'a', 'c'], now, UNTIL)).toBeNull();
+    expect((await engine.queueStatus(perf, 'a', now))!.position).toBe(1);
+    expect(await engine.queueStatus(perf, 'c', now)).toBeNull();
+    expect((await engine.queueStats(perf, now)).version).toBe(version);
+    // An empty draw still counts as the draw.
+    const empty = newPerf();
+    expect(await engine.queueDraw(empty, [], now, UNTIL)).toBe(0);
+    expect(await engine.queueDraw(empty, ['a'], now, UNTIL)).toBeNull();
+  });
+
+  it('when a draw is longer than one call can carry, then every drawn user is still at their place', async () => {
+    const engine = await adapter.open();
+    const perf = newPerf();
+    const now = Date.now();
+    await join(engine, perf, 'walk-in', { now, open: true });
+    const drawn = Array.from({ length: 12_001 }, (_, i) => `r${(i * 7919) % 12_001}`);
+    expect(await engine.queueDraw(perf, drawn, now, UNTIL)).toBe(12_001);
+    for (const k of [0, 4_999, 5_000, 9_999, 10_000, 12_000]) {
+      expect((await engine.queueStatus(perf, drawn[k]!, now))!.position).toBe(k + 1);
+    }
+    expect((await engine.queueStatus(perf, 'walk-in', now))!.position).toBe(12_002);
+    expect(await engine.queueDraw(perf, drawn, now, UNTIL)).toBeNull();
+  });
+
+  it('when a drawn user holds a live pass, then the draw leaves it; one who left gets a new entry at their place', async () => {
+    const engine = await adapter.open();
+    const perf = newPerf();
+    const now = Date.now();
+    await join(engine, perf, 'held', { now, open: true });
+    await admit(engine, perf, now, { max: 1 });
+    await join(engine, perf, 'gone', { now, open: true });
+    await engine.queueLeave(perf, 'gone', now);
+    expect(await engine.queueDraw(perf, ['x', 'held', 'gone'], now + 1, UNTIL)).toBe(2);
+    expect(await engine.queueStatus(perf, 'held', now + 1)).toMatchObject({ state: 'admitted' });
+    expect(await engine.queueStatus(perf, 'gone', now + 1)).toMatchObject({ state: 'waiting', position: 2 });
+    // Marked seen at the draw: not skipped as stale when admitted soon after.
+    const { admitted } = await admit(engine, perf, now + 2, { max: 5, staleBefore: now });
+    expect(admitted.map((a) => a.userId)).toEqual(['x', 'gone']);
+  });
+
   it('when passes are active, then no more than maxActive are out at any moment, and expired or consumed ones free their slot', async () => {
     const engine = await adapter.open();
     const perf = newPerf();

@@ -12,6 +12,8 @@ export class Queue {
 
   seq = 0;
   opened = false;
+  /** Whether the lottery's draw has placed its entries (queueDraw), which happens once. */
+  drawn = false;
   closed: string | null = null;
   /** null: never set (the queue is not paused, and the ticker may set it from PostgreSQL). */
   paused: boolean | null = null;
@@ -29,7 +31,7 @@ export class Queue {
   /** Waiting order: slot → user; `head` is the first slot admission has not passed yet. */
   readonly order: string[] = [];
   readonly slotOf = new Map<string, number>();
-  readonly slots = new LiveSlots();
+  slots = new LiveSlots();
   head = 0;
   /** Unconsumed passes: user → expiry. */
   readonly active = new Map<string, number>();
@@ -66,6 +68,20 @@ export class Queue {
     this.preCount = 0;
     this.version++;
     return placed.length;
+  }
+
+  /**
+   * The draw's placement: these users first, in this order, then everyone still waiting, in their
+   * order. The order is built anew (the slots behind `head` are spent), once per queue.
+   */
+  placeFirst(userIds: readonly string[]): void {
+    const first = new Set(userIds);
+    const rest = this.order.slice(this.head).filter((u) => this.slotOf.has(u) && !first.has(u));
+    this.order.length = 0;
+    this.slotOf.clear();
+    this.slots = new LiveSlots();
+    this.head = 0;
+    for (const userId of [...userIds, ...rest]) this.enqueue(userId);
   }
 
   /** Frees the slots of passes run out unused, counting them, as admit.lua's sweep does. */

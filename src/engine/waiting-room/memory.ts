@@ -79,6 +79,29 @@ export function createMemoryWaitingRoom(
       return q.open();
     },
 
+    queueDraw: async (perf, userIds, now, until) => {
+      const q = queue(perf, until);
+      if (q.drawn) return null;
+      if (!q.opened) q.open();
+      const placed: string[] = [];
+      for (const userId of new Set(userIds)) {
+        const raw = q.states.get(userId);
+        const state = raw === undefined ? undefined : q.entry(userId, now)!.state;
+        if (state === 'admitted') continue;
+        // A finished entry (or none) gives way to a new one; a waiting one keeps its sequence.
+        if (state === undefined || isFinished(state)) {
+          q.states.set(userId, encodeState('waiting', ++q.seq));
+          q.seen.set(userId, now);
+        }
+        placed.push(userId);
+      }
+      q.placeFirst(placed);
+      q.drawn = true;
+      q.version++;
+      q.until = until;
+      return placed.length;
+    },
+
     queueStatus: async (perf, userId, now) => found(perf)?.entry(userId, now) ?? null,
 
     queueObserve: async (perf, userIds, now) => {

@@ -119,6 +119,14 @@ export interface WaitingRoom {
    * call (Redis's script hands them to single commands, within Lua's stack).
    */
   queueJoinMany(perf: string, userIds: readonly string[], opts: JoinOptions): Promise<JoinResult[]>;
+  /**
+   * The lottery's draw (decision 029): opens the queue if it is not yet, then places these users, in
+   * this order, ahead of every entry already waiting. A user waiting (or in the pre-queue) is moved to
+   * their drawn place; one with no entry, or a finished one, gets a new entry there, marked seen at
+   * `now`; one holding a live pass is left alone. Once per queue: a second call changes nothing and
+   * returns null; otherwise how many it placed. Moves the expiry to `until`.
+   */
+  queueDraw(perf: string, userIds: readonly string[], now: number, until: number): Promise<number | null>;
   /** Shuffles the pre-queue ahead of all later arrivals; once. Returns how many entries it placed. */
   queueOpen(perf: string, until: number): Promise<number>;
   /** The caller's entry with its current position, or null if never joined. */

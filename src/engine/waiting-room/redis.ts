@@ -25,6 +25,7 @@ const keysOf = (perf: string) => KEY_NAMES.map((name) => queueKey(perf, name));
 const SCRIPTS = loadScripts(import.meta.url, {
   queueJoinScript: ['keep.lib.lua', 'open-queue.lib.lua', '../coordination/hit-window.lib.lua', 'join.lua'],
   queueOpenScript: ['keep.lib.lua', 'open-queue.lib.lua', 'open.lua'],
+  queueDrawScript: ['keep.lib.lua', 'open-queue.lib.lua', 'draw.lua'],
   queueStatusScript: ['status.lua'],
   queueObserveScript: ['observe.lua'],
   queueTouchScript: ['touch.lua'],
@@ -35,6 +36,9 @@ const SCRIPTS = loadScripts(import.meta.url, {
   queuePassScript: ['pass.lua'],
   queueStatsScript: ['stats.lua'],
 });
+
+/** Users per call of the draw's script: well within what a call can spread, a few ms of Redis each. */
+const DRAW_RUN = 5_000;
 
 type Run = (...args: (string | number)[]) => Promise<unknown>;
 
@@ -90,6 +94,21 @@ export function createRedisWaitingRoom(redis: Redis): WaitingRoom {
     queueJoin: async (perf, userId, opts) => (await joinMany(perf, [userId], opts))[0]!,
     queueJoinMany: joinMany,
     queueOpen: async (perf, until) => Number(await run('queueOpenScript', perf, seed(), until)),
+    queueDraw: async (perf, userIds, now, until) => {
+      // In runs: a whole draw of 100,000 users is more arguments than one call can spread.
+      const n = userIds.length;
+      let placed = 0;
+      for (let from = 0; from === 0 || from < n; from += DRAW_RUN) {
+        const run_ = userIds.slice(from, from + DRAW_RUN);
+        const last = from + DRAW_RUN >= n ? 1 : 0;
+        const reply = Number(
+          await run('queueDrawScript', perf, seed(), now, until, from - n - 1, last, ...run_),
+        );
+        if (reply < 0) return from === 0 ? null : placed;
+        placed += reply;
+      }
+      return placed;
+    },
     queueStatus: async (perf, userId, now) => toEntry(await run('queueStatusScript', perf, userId), now),
     queueObserve: async (perf, userIds, now) => {
       if (userIds.length === 0) return [];

@@ -6,6 +6,7 @@ import { ticketsEn } from './tickets.en';
 import { liveEn } from './live.en';
 import { queueEtaEn } from './queue-eta.en';
 import { doorEn, doorErrorsEn } from './door.en';
+import { lotteryEn, lotteryErrorsEn } from './lottery.en';
 import { mailEn } from './mail.en';
 import { teamsEn, teamsErrorsEn } from './teams.en';
 import { deskEn } from './desk.en';
@@ -181,12 +182,14 @@ export const en = {
   ...liveEn,
   ...queueEtaEn,
   ...doorEn,
+  ...lotteryEn,
   ...mailEn,
   ...teamsEn,
   ...waitlistEn,
   ...deskEn,
   ...codesEn,
   errors: {
+    ...lotteryErrorsEn,
     NETWORK: 'We could not reach Tmomi. Check your connection and try again.',
     VALIDATION_FAILED: 'Some of the information is not valid. Check the form and try again.',
     MALFORMED_JSON: 'The request was garbled on the way. Please try again.',

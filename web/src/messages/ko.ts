@@ -6,6 +6,7 @@ import { ticketsKo } from './tickets.ko';
 import { liveKo } from './live.ko';
 import { queueEtaKo } from './queue-eta.ko';
 import { doorErrorsKo, doorKo } from './door.ko';
+import { lotteryKo, lotteryErrorsKo } from './lottery.ko';
 import { mailKo } from './mail.ko';
 import { teamsErrorsKo, teamsKo } from './teams.ko';
 import { deskKo } from './desk.ko';
@@ -181,12 +182,14 @@ export const ko: Messages = {
   ...liveKo,
   ...queueEtaKo,
   ...doorKo,
+  ...lotteryKo,
   ...mailKo,
   ...teamsKo,
   ...waitlistKo,
   ...deskKo,
   ...codesKo,
   errors: {
+    ...lotteryErrorsKo,
     NETWORK: '티모미에 연결할 수 없습니다. 인터넷 연결을 확인하고 다시 시도하세요.',
     VALIDATION_FAILED: '입력한 정보가 올바르지 않습니다. 확인 후 다시 시도하세요.',
     MALFORMED_JSON: '요청이 전송 중에 손상되었습니다. 다시 시도하세요.',

@@ -75,6 +75,8 @@ function PerformanceItem({ performance, onOpen }: { performance: Performance; on
     ? `/performances/${performance.id}/queue`
     : `/performances/${performance.id}/seats`;
   const open = state === 'onsale' || state === 'prequeue';
+  const lottery = performance.queue.enabled && performance.queue.mode === 'lottery';
+  const lotteryLink = `/performances/${performance.id}/lottery`;
   return (
     <li className="performance">
       <div>
@@ -92,7 +94,16 @@ function PerformanceItem({ performance, onOpen }: { performance: Performance; on
           </p>
         )}
       </div>
+      {lottery && (state === 'scheduled' || state === 'prequeue' || state === 'onsale') && (
+        <Link
+          className={state === 'onsale' ? 'button secondary' : 'button'}
+          to={user ? lotteryLink : `/login?next=${encodeURIComponent(lotteryLink)}`}
+        >
+          {t(state === 'onsale' ? 'event.lotteryResult' : 'event.lottery')}
+        </Link>
+      )}
       {open &&
+        !(lottery && state === 'prequeue') &&
         (user ? (
           <Link className="button" to={target}>
             {performance.queue.enabled ? t('event.joinQueue') : t('event.book')}

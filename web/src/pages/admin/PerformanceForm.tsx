@@ -57,6 +57,7 @@ export default function PerformanceForm() {
           queue: queueEnabled
             ? {
                 enabled: true,
+                mode: form.get('lottery') ? 'lottery' : 'fifo',
                 ...Object.fromEntries(QUEUE_FIELDS.map(([, name]) => [name, int(name)])),
                 // Left empty, the server's configured default (TMOMI_CHALLENGE_DIFFICULTY) applies.
                 ...(difficulty ? { challengeDifficulty: Number(difficulty) } : {}),
@@ -103,6 +104,10 @@ export default function PerformanceForm() {
               onChange={(e) => setQueueEnabled(e.target.checked)}
             />
             {t('admin.queueEnabled')}
+          </label>
+          <label className="check">
+            <input type="checkbox" name="lottery" disabled={!queueEnabled} />
+            {t('admin.queueLottery')}
           </label>
           <div className="inline-fields">
             {QUEUE_FIELDS.map(([label, name, min, max, value]) => (

@@ -40,6 +40,25 @@ export async function solveDoor(
 }
 
 /** Whether the door refused the solution: a new challenge, solved again, is the remedy. */
-export function refusedAtTheDoor(err: unknown): boolean {
+function refusedAtTheDoor(err: unknown): boolean {
   return err instanceof ApiError && (err.code === 'CHALLENGE_REQUIRED' || err.code === 'CHALLENGE_REUSED');
+}
+
+/**
+ * Sends a request the door guards (a join, a lottery registration) with a challenge solved here first;
+ * once more with a new one if it was refused (its difficulty changed meanwhile, or a retried request
+ * had spent it already).
+ */
+export async function throughTheDoor<T>(
+  performanceId: string,
+  signal: AbortSignal,
+  send: (challenge: ChallengePayload | undefined) => Promise<T>,
+): Promise<T> {
+  const through = async () => send(await solveDoor(performanceId, signal));
+  try {
+    return await through();
+  } catch (err) {
+    if (!refusedAtTheDoor(err)) throw err;
+    return through();
+  }
 }

@@ -3,7 +3,7 @@ import { useNavigate } from 'react-router';
 import type { QueueView } from '@tmomi/contract/queue';
 import { client } from '../../api';
 import { savePass } from '../../passes';
-import { refusedAtTheDoor, solveDoor } from './door';
+import { throughTheDoor } from './door';
 
 /** States after which nothing more will come: the stream and the polling stop. */
 export const FINAL = new Set<QueueView['state']>(['expired', 'closed', 'left', 'consumed']);
@@ -108,18 +108,10 @@ export function useWaitingRoom(id: string): WaitingRoomState {
         );
     };
 
-    // Through the door: its proof of work solved here first; once more with a new challenge if it was
-    // refused (its difficulty changed meanwhile, or a retried request had spent it already).
-    const join = async () => {
-      const through = async () =>
-        client.queue.join(id, controller.signal, await solveDoor(id, controller.signal));
-      try {
-        return await through();
-      } catch (err) {
-        if (!refusedAtTheDoor(err)) throw err;
-        return through();
-      }
-    };
+    const join = () =>
+      throughTheDoor(id, controller.signal, (challenge) =>
+        client.queue.join(id, controller.signal, challenge),
+      );
     join().then(
       (joined) => {
         apply(joined);

@@ -1,0 +1,124 @@
+import { AppError } from '../contract/errors.js';
+import type { FairnessView, MyFairnessView, RegistrationView } from '../contract/lottery.js';
+import type { WaitingRoom } from '../engine/waiting-room/port.js';
+import { queueKeysUntil, type PerformanceCache } from '../inventory/performance-cache.js';
+import type { PerformanceRow } from '../inventory/performance.js';
+import type { Clock } from '../platform/clock.js';
+import { commitmentOf, DRAW_ALGORITHM, DRAW_VERSION } from './fairness.js';
+import type { FairnessRow, LotteryRepository } from './lottery-repository.js';
+import type { ChallengeService } from './challenge.js';
+import type { ChallengePayload } from '../contract/queue.js';
+
+export interface LotteryServiceOptions {
+  repository: LotteryRepository;
+  performances: PerformanceCache;
+  engine: Pick<WaitingRoom, 'queueDraw'>;
+  clock: Clock;
+  /** The door's proof of work, which a registration spends as a join does; none (unit tests): not asked. */
+  challenges?: Pick<ChallengeService, 'spend'>;
+}
+
+/**
+ * Lottery admission (issue 22, decision 029): registration until the sale opens, the draw at the
+ * opening (made by the admission ticker's leader), and the fairness record anyone can check.
+ */
+export class LotteryService {
+  /** Draws this node has seen through to the engine: not asked again (the engine's draw is once anyway). */
+  private readonly drawnHere = new Set<string>();
+  /** Draws under way on this node: the joins that arrive together at the opening wait for one. */
+  private readonly drawing = new Map<string, Promise<void>>();
+  /** Records after their draw never change: kept, so a crowd reading them costs PostgreSQL nothing. */
+  private readonly published = new Map<string, FairnessView>();
+
+  constructor(private readonly opts: LotteryServiceOptions) {}
+
+  /** Registers the caller for the draw; idempotent (a repeat answers the first registration). */
+  async register(
+    performanceId: string,
+    userId: string,
+    challenge?: ChallengePayload,
+  ): Promise<RegistrationView> {
+    const perf = await this.opts.performances.get(performanceId);
+    if (!isLottery(perf)) throw new AppError('NOT_A_LOTTERY', undefined, { performanceId });
+    const closesAt = perf.salesOpenAt.toISOString();
+    const closed = () => new AppError('REGISTRATION_CLOSED', undefined, { performanceId, closesAt });
+    if (perf.cancelledAt || this.opts.clock.now() >= perf.salesOpenAt.getTime()) throw closed();
+    // Spent only by a registration that could be taken, as the join spends it after its own checks.
+    await this.opts.challenges?.spend(performanceId, challenge);
+    const registered = await this.opts.repository.register(performanceId, userId);
+    if (registered.outcome === 'drawn') throw closed();
+    return { performanceId, registeredAt: registered.registeredAt.toISOString(), closesAt };
+  }
+
+  /** The public record: the commitment at once; the seed, the entries and their hash after the draw. */
+  async fairness(performanceId: string): Promise<FairnessView> {
+    const kept = this.published.get(performanceId);
+    if (kept) return kept;
+    const perf = await this.opts.performances.get(performanceId);
+    const row = await this.record(performanceId);
+    const drawn = row.drawnAt !== null;
+    const view: FairnessView = {
+      performanceId,
+      mode: perf.queueMode,
+      algorithm: DRAW_ALGORITHM,
+      version: DRAW_VERSION,
+      commitment: commitmentOf(row.seed),
+      committedAt: row.committedAt.toISOString(),
+      registrationClosesAt: isLottery(perf) ? perf.salesOpenAt.toISOString() : null,
+      drawnAt: row.drawnAt?.toISOString() ?? null,
+      seed: drawn ? row.seed.toString('hex') : null,
+      entries: drawn ? row.entries : null,
+      listHash: row.listHash,
+    };
+    if (drawn) this.published.set(performanceId, view);
+    return view;
+  }
+
+  /** The values behind the caller's own place: their id, hash and place (after the draw). */
+  async mine(performanceId: string, userId: string): Promise<MyFairnessView> {
+    const [record, registration] = await Promise.all([
+      this.fairness(performanceId),
+      this.opts.repository.registration(performanceId, userId),
+    ]);
+    const place = record.entries && registration?.place ? registration.place : null;
+    return {
+      performanceId,
+      userId,
+      registered: registration !== undefined,
+      registeredAt: registration?.registeredAt.toISOString() ?? null,
+      place,
+      hash: place === null ? null : record.entries![place - 1]!,
+      of: record.entries?.length ?? null,
+    };
+  }
+
+  /**
+   * At the opening, before anyone is admitted or joins after it (the ticker and the join call this
+   * first, so that nobody is ever shown a place from before the draw): the draw is made once in
+   * PostgreSQL, then its order is placed at the head of the waiting room. Safe to repeat: PostgreSQL
+   * answers the same order, and the engine places it once.
+   */
+  drawIfDue(perf: PerformanceRow, now: number): Promise<void> {
+    if (!isLottery(perf) || now < perf.salesOpenAt.getTime() || this.drawnHere.has(perf.id)) {
+      return Promise.resolve();
+    }
+    let under = this.drawing.get(perf.id);
+    if (!under) {
+      under = (async () => {
+        const order = await this.opts.repository.draw(perf.id, new Date(now));
+        await this.opts.engine.queueDraw(perf.id, order, now, queueKeysUntil(perf));
+        this.drawnHere.add(perf.id);
+      })().finally(() => this.drawing.delete(perf.id));
+      this.drawing.set(perf.id, under);
+    }
+    return under;
+  }
+
+  private async record(performanceId: string): Promise<FairnessRow> {
+    const row = await this.opts.repository.fairness(performanceId);
+    if (!row) throw new AppError('PERFORMANCE_NOT_FOUND', undefined, { id: performanceId });
+    return row;
+  }
+}
+
+const isLottery = (perf: PerformanceRow) => perf.queueEnabled && perf.queueMode === 'lottery';
