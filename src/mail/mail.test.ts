@@ -401,10 +401,14 @@ describe.each(modes())('mail to buyers ($name)', (mode) => {
 
     // Each holder hears once of the move and once of the cancellation, in their language, with the
     // reason; and gets the refund's receipt.
+    // Waited for by what arrives: a receipt's message is made from the refund's outbox row by the mail
+    // worker, so right after the refund none may be pending yet, and `settled` alone would not wait.
     await sink.until(
       () =>
         subjects(en.email, /^Cancelled: Test Show$/).length > 0 &&
-        subjects(ko.email, /^공연 취소: Test Show$/).length > 0,
+        subjects(ko.email, /^공연 취소: Test Show$/).length > 0 &&
+        subjects(en.email, /^Refund receipt/).length > 0 &&
+        subjects(ko.email, /^환불 영수증/).length > 0,
     );
     await settled(en.email, ['broadcast', 'refund-receipt']);
     await settled(ko.email, ['broadcast', 'refund-receipt']);
