@@ -102,6 +102,10 @@ describe('the error handler', () => {
     app.get('/app-error', async () => {
       throw new AppError('SEAT_UNAVAILABLE', undefined, { seatNos: [3] });
     });
+    // A dependency out of reach (node-postgres and ioredis report a refused connection so).
+    app.get('/db-down', async () => {
+      throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    });
     app.get('/limited', async () => {
       throw new AppError('RATE_LIMITED', undefined, { retryAfterSeconds: 7 });
     });
@@ -132,8 +136,34 @@ describe('the error handler', () => {
     expect(logged.filter((l) => l.level >= 50)).toEqual([]);
     expect(logged.filter((l) => l.err?.stack !== undefined)).toEqual([]);
     expect(logged).toContainEqual(
-      expect.objectContaining({ level: 40, msg: 'request failed: PAYMENT_TIMEOUT' }),
+      expect.objectContaining({
+        level: 40,
+        msg: 'request failed: PAYMENT_TIMEOUT',
+        details: { orderId: '7' },
+      }),
     );
+  });
+
+  it('when a dependency is out of reach, then 503 UNAVAILABLE with Retry-After, logged once as such with the reason and not as a bug', async () => {
+    logged.length = 0;
+    const res = await app.inject({ method: 'GET', url: '/db-down' });
+    expect([res.statusCode, res.headers['retry-after'], res.json().error.code]).toEqual([
+      503,
+      '5',
+      'UNAVAILABLE',
+    ]);
+    expect(logged.map((l) => [l.level, l.msg, l.reason])).toEqual([
+      [40, 'request failed: a dependency is unreachable', 'connect ECONNREFUSED 127.0.0.1:5432'],
+    ]);
+  });
+
+  it('when a service refuses a request (a 4xx AppError), then it is answered, neither logged as a failure nor counted as a security event', async () => {
+    logged.length = 0;
+    const before = await metrics.registry.getSingleMetricAsString('tmomi_security_events_total');
+    const res = await app.inject({ method: 'GET', url: '/app-error' });
+    expect([res.statusCode, res.json().error.code]).toEqual([409, 'SEAT_UNAVAILABLE']);
+    expect(logged.filter((l) => l.level >= 40)).toEqual([]);
+    expect(await metrics.registry.getSingleMetricAsString('tmomi_security_events_total')).toBe(before);
   });
 
   it('when requests are refused as unauthenticated, forbidden or rate-limited, then each is a logged and counted security event, without the token', async () => {
