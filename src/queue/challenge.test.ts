@@ -1,4 +1,4 @@
-import { solveChallenge } from 'altcha-lib';
+import { createChallenge, randomInt, solveChallenge, verifySolution } from 'altcha-lib';
 import { deriveKey } from 'altcha-lib/algorithms/sha';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -11,6 +11,7 @@ import {
   type TestApp,
 } from '../../test/harness.js';
 import type { Challenge, ChallengePayload } from '../contract/queue.js';
+import { solved as solvedWithNode } from './challenge.js';
 
 /** The app's default difficulty for new performances here (TMOMI_CHALLENGE_DIFFICULTY), and the TTL. */
 const DIFFICULTY = 300;
@@ -124,5 +125,99 @@ describe.each(modes())('proof of work at the door ($name)', (mode) => {
       400,
       'challenge.challenge.parameters.algorithm',
     ]);
+  });
+});
+
+describe('checking a solution with node:crypto', () => {
+  it('when solutions are genuine or tampered with, then it decides exactly as altcha-lib’s verifySolution', async () => {
+    const [signing, keySigning] = ['parameters-secret-for-the-test', 'key-secret-for-the-test'];
+    const cases: { name: string; payload: ChallengePayload }[] = [];
+    for (let i = 0; i < 5; i++) {
+      const challenge = (await createChallenge({
+        algorithm: 'SHA-256',
+        cost: 1,
+        counter: randomInt(40, 20),
+        deriveKey,
+        data: { performanceId: String(i + 1) },
+        expiresAt: Math.ceil(Date.now() / 1000) + 600,
+        hmacSignatureSecret: signing,
+        hmacKeySignatureSecret: keySigning,
+      })) as Challenge;
+      const solution = (await solveChallenge({ challenge, deriveKey }))!;
+      const p = challenge.parameters;
+      const flip = (hex: string) => (hex[0] === 'a' ? 'b' : 'a') + hex.slice(1);
+      cases.push(
+        { name: 'genuine', payload: { challenge, solution } },
+        {
+          name: 'its parameters in another order',
+          payload: {
+            challenge: {
+              ...challenge,
+              parameters: Object.fromEntries(Object.entries(p).reverse()) as typeof p,
+            },
+            solution,
+          },
+        },
+        {
+          name: 'another performance',
+          payload: {
+            challenge: { ...challenge, parameters: { ...p, data: { performanceId: 'x' } } },
+            solution,
+          },
+        },
+        {
+          name: 'a later expiry',
+          payload: {
+            challenge: { ...challenge, parameters: { ...p, expiresAt: p.expiresAt! + 1 } },
+            solution,
+          },
+        },
+        {
+          name: 'an easier prefix',
+          payload: { challenge: { ...challenge, parameters: { ...p, keyPrefix: '0' } }, solution },
+        },
+        {
+          name: 'no key signature',
+          payload: { challenge: { ...challenge, parameters: { ...p, keySignature: undefined } }, solution },
+        },
+        {
+          name: 'a forged signature',
+          payload: { challenge: { ...challenge, signature: flip(challenge.signature) }, solution },
+        },
+        {
+          name: 'another key',
+          payload: { challenge, solution: { ...solution, derivedKey: flip(solution.derivedKey) } },
+        },
+        {
+          name: 'the key in capitals',
+          payload: { challenge, solution: { ...solution, derivedKey: solution.derivedKey.toUpperCase() } },
+        },
+        {
+          name: 'another counter',
+          payload: { challenge, solution: { ...solution, counter: solution.counter + 1 } },
+        },
+        {
+          name: 'a counter past 32 bits',
+          payload: { challenge, solution: { ...solution, counter: 2 ** 32 } },
+        },
+        { name: 'a fractional counter', payload: { challenge, solution: { ...solution, counter: 1.5 } } },
+      );
+    }
+    for (const { name, payload } of cases) {
+      const expected = await verifySolution({
+        challenge: payload.challenge,
+        solution: payload.solution,
+        deriveKey,
+        hmacSignatureSecret: signing,
+        hmacKeySignatureSecret: keySigning,
+      });
+      expect([name, solvedWithNode(payload, signing, keySigning)]).toEqual([name, expected.verified]);
+    }
+    // Only the derived key is proof of the work (its signature is the server's): altcha-lib's path for
+    // signed keys, and so this one, read the counter's form but not its value.
+    const accepted = cases.filter((c) => solvedWithNode(c.payload, signing, keySigning)).map((c) => c.name);
+    expect(accepted).toEqual(
+      Array(5).fill(['genuine', 'its parameters in another order', 'another counter']).flat(),
+    );
   });
 });
