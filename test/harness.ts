@@ -157,15 +157,26 @@ export async function buyer(
   return { id: user.id, token: accessToken, headers: { authorization: `Bearer ${accessToken}` } };
 }
 
+/** A venue's sections by grade, and each grade's price. */
+export interface GradedSeats {
+  sections: { name: string; grade: string; rows: number; seatsPerRow: number }[];
+  prices: { grade: string; amount: number }[];
+}
+
 /**
- * A venue (10 × 10 seats unless `seats` says otherwise), an event and a performance on sale now
+ * A venue (one section of grade R at 50,000, 10 × 10 seats, unless `seats` says otherwise), an event
+ * and a performance on sale now
  * (unless `performance` says otherwise), tickets generated.
  */
 export async function onSalePerformance(
   t: TestApp,
   performance: Record<string, unknown> = {},
-  seats: { rows: number; seatsPerRow: number } = { rows: 10, seatsPerRow: 10 },
+  seats: { rows: number; seatsPerRow: number } | GradedSeats = { rows: 10, seatsPerRow: 10 },
 ): Promise<{ performanceId: string; eventId: string; venueId: string }> {
+  const { sections, prices }: GradedSeats =
+    'sections' in seats
+      ? seats
+      : { sections: [{ name: 'A', grade: 'R', ...seats }], prices: [{ grade: 'R', amount: 50_000 }] };
   const admin = await adminHeaders(t);
   const post = async (url: string, payload: object) => {
     const res = await t.app.inject({ method: 'POST', url, payload, headers: admin });
@@ -174,13 +185,13 @@ export async function onSalePerformance(
   };
   const venue = await post('/api/admin/venues', {
     name: 'Test Hall',
-    sections: [{ name: 'A', grade: 'R', ...seats }],
+    sections,
   });
   const event = await post('/api/admin/events', {
     title: 'Test Show',
     category: 'test',
     venueId: venue.id,
-    prices: [{ grade: 'R', amount: 50_000 }],
+    prices,
   });
   const now = Date.now();
   const perf = await post(`/api/admin/events/${event.id}/performances`, {

@@ -3,10 +3,10 @@ import {
   adminHeaders,
   buyer,
   modes,
+  onSalePerformance,
   startTestApp,
   TestClock,
   type TestApp,
-  waitForJob,
 } from '../../test/harness.js';
 import { bookingViolations } from '../loadtest/invariants.js';
 import { TEST_CARDS } from './payments.js';
@@ -34,39 +34,23 @@ describe.each(modes())('access codes ($name)', (mode) => {
   const call = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, headers: Headers, payload?: object) =>
     t.app.inject({ method, url, headers, payload });
   /** Seats 0-9 are VIP (row 1), 10-49 R; no queue; holds last 60 s. */
-  const performance = async () => {
-    const post = async (url: string, payload: object) => {
-      const res = await call('POST', url, admin, payload);
-      expect(res.statusCode, res.body).toBe(201);
-      return res.json<{ id: string; jobId?: string }>();
-    };
-    const venue = await post('/api/admin/venues', {
-      name: 'Code Hall',
-      sections: [
-        { name: 'V', grade: 'VIP', rows: 1, seatsPerRow: 10 },
-        { name: 'A', grade: 'R', rows: 4, seatsPerRow: 10 },
-      ],
-    });
-    const event = await post('/api/admin/events', {
-      title: 'Presale Night',
-      category: 'test',
-      venueId: venue.id,
-      prices: [
-        { grade: 'VIP', amount: VIP },
-        { grade: 'R', amount: R },
-      ],
-    });
-    const now = Date.now();
-    const perf = await post(`/api/admin/events/${event.id}/performances`, {
-      startsAt: new Date(now + 48 * 3600_000).toISOString(),
-      salesOpenAt: new Date(now - 3600_000).toISOString(),
-      salesCloseAt: new Date(now + 24 * 3600_000).toISOString(),
-      holdTtlSeconds: 60,
-      queue: { enabled: false },
-    });
-    await waitForJob(t, perf.jobId!);
-    return perf.id;
-  };
+  const performance = async () =>
+    (
+      await onSalePerformance(
+        t,
+        { holdTtlSeconds: 60, queue: { enabled: false } },
+        {
+          sections: [
+            { name: 'V', grade: 'VIP', rows: 1, seatsPerRow: 10 },
+            { name: 'A', grade: 'R', rows: 4, seatsPerRow: 10 },
+          ],
+          prices: [
+            { grade: 'VIP', amount: VIP },
+            { grade: 'R', amount: R },
+          ],
+        },
+      )
+    ).performanceId;
   const codes = (perf: string, body: object) =>
     call('POST', `/api/admin/performances/${perf}/codes`, admin, body);
   const hold = (perf: string, who: Headers, body: object) =>

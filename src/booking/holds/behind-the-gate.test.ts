@@ -1,13 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  adminHeaders,
-  buyer,
-  modes,
-  onSalePerformance,
-  startTestApp,
-  waitForJob,
-  type TestApp,
-} from '../../../test/harness.js';
+import { buyer, modes, onSalePerformance, startTestApp, type TestApp } from '../../../test/harness.js';
 import type { GateAcquireResult, GateRequest } from '../../engine/hold-gate/port.js';
 import { TEST_CARDS } from '../payments.js';
 
@@ -176,37 +168,16 @@ describe.each(modes())('holds behind the gate ($name)', (mode) => {
   });
 
   it("when a key is sent again for a grade or a count other than its hold's, then it is refused as reused, and the same request gets the hold back", async () => {
-    const admin = await adminHeaders(t);
-    const post = async (url: string, payload: object) => {
-      const res = await t.app.inject({ method: 'POST', url, payload, headers: admin });
-      expect(res.statusCode).toBe(201);
-      return res.json<{ id: string; jobId?: string }>();
-    };
-    const venue = await post('/api/admin/venues', {
-      name: 'Two Grades Hall',
+    const { performanceId: perf } = await onSalePerformance(t, noQueue, {
       sections: [
         { name: 'A', grade: 'R', rows: 2, seatsPerRow: 5 },
         { name: 'B', grade: 'S', rows: 2, seatsPerRow: 5 },
       ],
-    });
-    const event = await post('/api/admin/events', {
-      title: 'Two Grades',
-      category: 'test',
-      venueId: venue.id,
       prices: [
         { grade: 'R', amount: 50_000 },
         { grade: 'S', amount: 30_000 },
       ],
     });
-    const now = Date.now();
-    const created = await post(`/api/admin/events/${event.id}/performances`, {
-      startsAt: new Date(now + 48 * 3600_000).toISOString(),
-      salesOpenAt: new Date(now - 3600_000).toISOString(),
-      salesCloseAt: new Date(now + 24 * 3600_000).toISOString(),
-      ...noQueue,
-    });
-    await waitForJob(t, created.jobId!);
-    const perf = created.id;
     const gina = await buyer(t);
     const first = await hold(perf, gina.headers, { grade: 'R', quantity: 2 }, 'k');
     expect(first.statusCode).toBe(201);
