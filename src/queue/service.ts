@@ -84,9 +84,8 @@ export class QueueService {
   readonly rates: AdmissionRates;
   private readonly clock: Clock;
   private readonly turns: Pick<TurnNotices, 'seen'> | undefined;
-  /** The door's proof of work, also for the routes that ask for it beside the join (lottery registration). */
+  /** The door's proof of work: spent by a join here, and issued by the challenge route. */
   readonly challenges: ChallengeService | undefined;
-
   private readonly lottery: Pick<LotteryService, 'drawIfDue'> | undefined;
 
   constructor(opts: QueueServiceOptions) {
