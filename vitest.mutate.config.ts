@@ -61,6 +61,7 @@ const SUITES = {
     'src/booking/holds/behind-the-gate.test.ts',
     'src/booking/checkout/races.test.ts',
     'src/booking/booking.test.ts',
+    'src/booking/refunds.test.ts',
     'src/booking/batches.test.ts',
   ],
   queue: [
