@@ -8,5 +8,6 @@ export default defineConfig({
     globalSetup: ['test/global-setup.ts', 'test/e2e/build-web.ts'],
     testTimeout: 30_000,
     hookTimeout: 120_000,
+    reporters: ['default', './test/slowest-files.ts'],
   },
 });
