@@ -15,6 +15,7 @@ import type { EventBody, EventDetail, EventPatch, SearchQuery, SearchResult } fr
 import type { VenueService } from './venues.js';
 import type { VenueRow } from './venue-repository.js';
 import { toEvent, toPerformance, toVenue } from './views.js';
+import { unlessGone } from './gone.js';
 
 /** Changes are announced (CatalogChanges); this bounds what a node that missed the message serves. */
 const TTL_MS = 30_000;
@@ -81,20 +82,23 @@ export class EventService {
     if (venue.organizationId !== organizationId)
       throw new AppError('VENUE_NOT_FOUND', undefined, { id: venue.id });
     const prices = checkPrices(body.prices, venue.plan);
-    const event = await inTransaction(this.db, (client) =>
-      this.repository.insertEvent(
-        client,
-        {
-          venueId: venue.id,
-          organizationId,
-          title: body.title.trim(),
-          artist: body.artist?.trim() ?? '',
-          category: body.category.trim().toLowerCase(),
-          description: body.description ?? '',
-          imageUrl: body.imageUrl ?? null,
-          currency: body.currency ?? 'KRW',
-        },
-        prices,
+    // The venue (or the organization) may be deleted after the check above: see unlessGone.
+    const event = await unlessGone(
+      inTransaction(this.db, (client) =>
+        this.repository.insertEvent(
+          client,
+          {
+            venueId: venue.id,
+            organizationId,
+            title: body.title.trim(),
+            artist: body.artist?.trim() ?? '',
+            category: body.category.trim().toLowerCase(),
+            description: body.description ?? '',
+            imageUrl: body.imageUrl ?? null,
+            currency: body.currency ?? 'KRW',
+          },
+          prices,
+        ),
       ),
     );
     await this.changes.announce('event', event.id);
@@ -102,31 +106,34 @@ export class EventService {
   }
 
   async updateEvent(id: string, patch: EventPatch) {
-    const updated = await inTransaction(this.db, async (client) => {
-      const current = await this.repository.lockEvent(client, id);
-      if (!current) throw new AppError('EVENT_NOT_FOUND', undefined, { id });
-      const venueChanges = patch.venueId !== undefined && patch.venueId !== current.venueId;
-      // Tickets are generated per seat of the venue; another venue would orphan them.
-      if (venueChanges && (await this.repository.countPerformances(client, id)) > 0) {
-        throw new AppError('VENUE_LOCKED', undefined, { eventId: id });
-      }
-      const venue = await this.venues.existingVenue(patch.venueId ?? current.venueId);
-      // An event moves only to a venue of its own organization; another's is not found.
-      if (venue.organizationId !== current.organizationId)
-        throw new AppError('VENUE_NOT_FOUND', undefined, { id: venue.id });
-      if (patch.prices !== undefined || venueChanges) {
-        const prices = patch.prices ?? (await this.repository.pricesOf([id])).get(id) ?? [];
-        await this.repository.replacePrices(client, id, checkPrices(prices, venue.plan));
-      }
-      return (await this.repository.updateEvent(client, id, {
-        venueId: patch.venueId,
-        title: patch.title?.trim(),
-        artist: patch.artist?.trim(),
-        category: patch.category?.trim().toLowerCase(),
-        description: patch.description,
-        imageUrl: patch.imageUrl,
-      }))!;
-    });
+    // A venue moved to may be deleted after its check: see unlessGone.
+    const updated = await unlessGone(
+      inTransaction(this.db, async (client) => {
+        const current = await this.repository.lockEvent(client, id);
+        if (!current) throw new AppError('EVENT_NOT_FOUND', undefined, { id });
+        const venueChanges = patch.venueId !== undefined && patch.venueId !== current.venueId;
+        // Tickets are generated per seat of the venue; another venue would orphan them.
+        if (venueChanges && (await this.repository.countPerformances(client, id)) > 0) {
+          throw new AppError('VENUE_LOCKED', undefined, { eventId: id });
+        }
+        const venue = await this.venues.existingVenue(patch.venueId ?? current.venueId);
+        // An event moves only to a venue of its own organization; another's is not found.
+        if (venue.organizationId !== current.organizationId)
+          throw new AppError('VENUE_NOT_FOUND', undefined, { id: venue.id });
+        if (patch.prices !== undefined || venueChanges) {
+          const prices = patch.prices ?? (await this.repository.pricesOf([id])).get(id) ?? [];
+          await this.repository.replacePrices(client, id, checkPrices(prices, venue.plan));
+        }
+        return (await this.repository.updateEvent(client, id, {
+          venueId: patch.venueId,
+          title: patch.title?.trim(),
+          artist: patch.artist?.trim(),
+          category: patch.category?.trim().toLowerCase(),
+          description: patch.description,
+          imageUrl: patch.imageUrl,
+        }))!;
+      }),
+    );
     await this.changes.announce('event', id);
     return toEvent(updated, (await this.repository.pricesOf([id])).get(id) ?? []);
   }

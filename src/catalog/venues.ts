@@ -3,6 +3,7 @@ import { DEFAULT_ORGANIZATION_ID } from '../contract/teams.js';
 import { planSeats } from '../contract/layout.js';
 import type { SeatMap, Venue, VenueBody, VenuePatch } from '../contract/catalog.js';
 import type { CatalogChanges } from '../inventory/catalog-changes.js';
+import { unlessGone } from './gone.js';
 import { KnownIds } from '../inventory/known-ids.js';
 import type { InventoryRepository } from '../inventory/repository.js';
 import type { Clock } from '../platform/clock.js';
@@ -87,12 +88,14 @@ export class VenueService {
   /** A new venue of the organization (the caller's, which the access rule of the route chose). */
   async createVenue(body: VenueBody, organizationId = DEFAULT_ORGANIZATION_ID) {
     const plan = planSeats(body);
-    const venue = await this.repository.insertVenue({
-      name: body.name.trim(),
-      address: body.address ?? '',
-      plan,
-      organizationId,
-    });
+    const venue = await unlessGone(
+      this.repository.insertVenue({
+        name: body.name.trim(),
+        address: body.address ?? '',
+        plan,
+        organizationId,
+      }),
+    );
     await this.changes.announce('venue', venue.id);
     return toVenue(venue);
   }
