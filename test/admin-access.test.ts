@@ -105,6 +105,10 @@ const CASES: Record<string, (w: World) => { url: string; body?: object }> = {
     body: { count: 1, maxUses: 1 },
   }),
   'GET /api/admin/performances/:id/codes': (w) => ({ url: `/api/admin/performances/${w.performance}/codes` }),
+  'PATCH /api/admin/performances/:id/codes/:code': (w) => ({
+    url: `/api/admin/performances/${w.performance}/codes/STAFF-CODE`,
+    body: { maxUses: 5 },
+  }),
   'PUT /api/admin/performances/:id/code-only-grades': (w) => ({
     url: `/api/admin/performances/${w.performance}/code-only-grades`,
     body: { grades: [] },
@@ -274,6 +278,11 @@ describe.each(modes())('admin routes by role ($name)', (mode) => {
       `/api/admin/performances/${String(perf.id)}/messages`,
       message,
     );
+    // An access code each organization's routes can change (PATCH …/codes/:code).
+    await ok(manager, 'POST', `/api/admin/performances/${String(perf.id)}/codes`, {
+      code: 'STAFF-CODE',
+      maxUses: 5,
+    });
     const invitation = await ok(
       as[`owner${tag}`]!,
       'POST',

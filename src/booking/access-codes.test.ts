@@ -31,8 +31,12 @@ describe.each(modes())('access codes ($name)', (mode) => {
     await t?.close();
   });
 
-  const call = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, headers: Headers, payload?: object) =>
-    t.app.inject({ method, url, headers, payload });
+  const call = (
+    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+    url: string,
+    headers: Headers,
+    payload?: object,
+  ) => t.app.inject({ method, url, headers, payload });
   /** Seats 0-9 are VIP (row 1), 10-49 R; no queue; holds last 60 s. */
   const performance = async () =>
     (
@@ -268,6 +272,63 @@ describe.each(modes())('access codes ($name)', (mode) => {
     expect(whole.statusCode, whole.body).toBe(200);
     expect(await usesOf(perf)).toEqual({ TWICE: 1 });
     expect((await hold(perf, d.headers, { seatNos: [16], code: 'TWICE' })).statusCode).toBe(201);
+    expect(await bookingViolations(t.db, perf, new Date(clock.now()))).toEqual([]);
+  });
+
+  it('when a code leaks, then the organizer stops it (maxUses 0) and later allows it again; its holds and orders stand; bad input is 400 or 404 and changes nothing', async () => {
+    const perf = await performance();
+    await codes(perf, { code: 'leaked', maxUses: 100 });
+    const patch = (code: string, body: object) =>
+      call('PATCH', `/api/admin/performances/${perf}/codes/${code}`, admin, body);
+    const [a, b] = await Promise.all([buyer(t), buyer(t)]);
+    const first = await hold(perf, a.headers, { seatNos: [10], code: 'LEAKED' });
+    expect(first.statusCode).toBe(201);
+
+    const stopped = await patch('leaked', { maxUses: 0 });
+    expect(stopped.statusCode, stopped.body).toBe(200);
+    expect(stopped.json()).toMatchObject({ code: 'LEAKED', maxUses: 0, used: 1 });
+    expect(refusal(await hold(perf, b.headers, { seatNos: [11], code: 'leaked' }))).toEqual({
+      status: 422,
+      code: 'CODE_INVALID',
+      details: { reason: 'used-up' },
+    });
+    // The hold made before stands, and is paid for at its price.
+    expect((await pay(first.json().holdId, a.headers)).json()).toMatchObject({ status: 'paid' });
+    expect(await usesOf(perf)).toEqual({ LEAKED: 1 });
+
+    for (const [code, body, field] of [
+      ['LEAKED', { maxUses: -1 }, 'maxUses'],
+      ['LEAKED', { maxUses: 1.5 }, 'maxUses'],
+      ['LEAKED', {}, 'maxUses'],
+      ['LEAKED', { maxUses: 2, percentOff: 10 }, 'percentOff'],
+      ['no', { maxUses: 2 }, 'code'],
+      ['bad%20code', { maxUses: 2 }, 'code'],
+    ] as const) {
+      const res = await patch(code, body);
+      expect({
+        code,
+        body,
+        status: res.statusCode,
+        error: res.json().error.code,
+        field: res.json().error.details?.field,
+      }).toEqual({ code, body, status: 400, error: 'VALIDATION_FAILED', field });
+    }
+    expect(refusal(await patch('NOPE-NOPE', { maxUses: 2 }))).toEqual({
+      status: 404,
+      code: 'CODE_NOT_FOUND',
+      details: { code: 'NOPE-NOPE' },
+    });
+    expect((await call('GET', `/api/admin/performances/${perf}/codes`, admin)).json().codes).toMatchObject([
+      { code: 'LEAKED', maxUses: 0, used: 1 },
+    ]);
+
+    // Allowed again: two uses in all, one made, so one more purchase and no second.
+    expect((await patch('LEAKED', { maxUses: 2 })).json()).toMatchObject({ maxUses: 2, used: 1 });
+    expect((await hold(perf, b.headers, { seatNos: [11], code: 'LEAKED' })).statusCode).toBe(201);
+    const c = await buyer(t);
+    expect(refusal(await hold(perf, c.headers, { seatNos: [12], code: 'LEAKED' }))).toMatchObject({
+      status: 422,
+    });
     expect(await bookingViolations(t.db, perf, new Date(clock.now()))).toEqual([]);
   });
 });

@@ -4,8 +4,10 @@ import {
   AccessCodeListSchema,
   AccessCodeSchema,
   CodeOnlyGradesBody,
+  CodeParams,
   CreateCodesBody,
   MAX_CODE_BATCH,
+  UpdateCodeBody,
 } from '../contract/codes.js';
 import { IdParams } from '../contract/common.js';
 import type { App } from '../platform/http.js';
@@ -49,6 +51,25 @@ export function accessCodeRoutes(app: App, deps: { accessCodes: AccessCodeServic
       },
     },
     async (req) => accessCodes.list(req.params.id),
+  );
+
+  app.patch(
+    '/api/admin/performances/:id/codes/:code',
+    {
+      config: { access: on('performance', 'manage') },
+      schema: {
+        tags: ['admin'],
+        security,
+        summary: "Change a code's uses in all (0 stops a code that leaked)",
+        description:
+          'The holds and paid orders the code made stand; from now on a hold with it is placed only while ' +
+          'its live holds and paid orders number fewer than `maxUses`. 404 CODE_NOT_FOUND.',
+        params: CodeParams,
+        body: UpdateCodeBody,
+        response: { 200: AccessCodeSchema, ...errors },
+      },
+    },
+    async (req) => accessCodes.setMaxUses(req.params.id, req.params.code, req.body.maxUses),
   );
 
   app.put(

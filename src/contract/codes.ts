@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { Id } from './common.js';
 
 // Access codes (issue 22, decision 027): what an organizer creates for a performance, and what a
 // buyer types beside a hold.
@@ -32,6 +33,26 @@ export const CreateCodesBody = Type.Object(
   { additionalProperties: false },
 );
 export type CreateCodesBody = Static<typeof CreateCodesBody>;
+
+/** A code of a performance, as the organizer's routes name it. */
+export const CodeParams = Type.Object({
+  id: Id,
+  code: CodeText,
+});
+export type CodeParams = Static<typeof CodeParams>;
+
+/** A code's uses changed after it was made: 0 stops it (a code that leaked); the holds and orders it made stand. */
+export const UpdateCodeBody = Type.Object(
+  {
+    maxUses: Type.Integer({
+      minimum: 0,
+      maximum: 1_000_000,
+      description: 'purchases the code allows in all; 0, or fewer than it has made, stops it',
+    }),
+  },
+  { additionalProperties: false },
+);
+export type UpdateCodeBody = Static<typeof UpdateCodeBody>;
 
 export const AccessCodeSchema = Type.Object({
   id: Type.String(),

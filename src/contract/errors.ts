@@ -112,6 +112,7 @@ export const ERRORS = {
       'This access code is not valid for these seats: unknown, used up, or for another performance or grade.',
   },
   CODE_TAKEN: { status: 409, message: 'This performance already has that access code.' },
+  CODE_NOT_FOUND: { status: 404, message: 'This performance has no such access code.' },
   HOLD_NOT_FOUND: { status: 404, message: 'There is no such hold.' },
   HOLD_EXPIRED: { status: 410, message: 'Your hold has expired; the seats were released.' },
   HOLD_RELEASED: { status: 410, message: 'This hold was released.' },

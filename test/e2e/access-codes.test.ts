@@ -98,6 +98,16 @@ describe.skipIf(!hasChromium)('a presale with an access code, in the browser', (
         .toContain('1 / 5');
       const csv = await organizer.context.request.get(`/api/admin/performances/${perf.id}/codes.csv`);
       expect(await csv.text()).toMatch(/^\uFEFFcode,max_uses,used,.*\nFANCLUB-2026,5,1,20,,VIP,/s);
+
+      // The code leaks: the organizer stops it; the fan's order stands.
+      const row = organizer.page.getByTestId('codes').locator('tr', { hasText: 'FANCLUB-2026' });
+      await row.getByRole('button', { name: 'Stop' }).click();
+      await codes
+        .getByText('Code FANCLUB-2026 takes no more purchases; its held seats and paid orders stand.')
+        .waitFor();
+      await row.getByText('Stopped').waitFor();
+      const list = await organizer.context.request.get(`/api/admin/performances/${perf.id}/codes`);
+      expect((await list.json()).codes).toMatchObject([{ code: 'FANCLUB-2026', maxUses: 0, used: 1 }]);
     } finally {
       await organizer.close();
       await fan.close();

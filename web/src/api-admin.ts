@@ -90,6 +90,12 @@ export const adminClient = {
       call<AccessCodeList>(`/api/admin/performances/${performanceId}/codes`, { signal }),
     create: (performanceId: string, body: CreateCodesBody) =>
       post<{ codes: AccessCode[] }>(`/api/admin/performances/${performanceId}/codes`, body),
+    /** A code's uses in all; 0 stops it. */
+    setMaxUses: (performanceId: string, code: string, maxUses: number) =>
+      call<AccessCode>(`/api/admin/performances/${performanceId}/codes/${encodeURIComponent(code)}`, {
+        method: 'PATCH',
+        body: { maxUses },
+      }),
     codeOnlyGrades: (performanceId: string, grades: string[]) =>
       call<AccessCodeList>(`/api/admin/performances/${performanceId}/code-only-grades`, {
         method: 'PUT',

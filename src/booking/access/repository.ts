@@ -58,6 +58,24 @@ export class AccessCodeRepository {
     return rows;
   }
 
+  /**
+   * A code's uses in all, changed: its row lock is the one tmomi_place_holds counts uses under, so a
+   * hold being placed sees the old number or the new one, never a mix. Undefined: no such code.
+   */
+  async setMaxUses(
+    performanceId: string,
+    code: string,
+    maxUses: number,
+    now: Date,
+  ): Promise<CodeRow | undefined> {
+    const { rows } = await this.db.query<CodeRow>(
+      `UPDATE access_codes c SET max_uses = $3 WHERE c.performance_id = $1 AND c.code = $2
+       RETURNING ${CODE}, ${usedSql('$4')} AS used`,
+      [performanceId, code, maxUses, now],
+    );
+    return rows[0];
+  }
+
   /** The code as a buyer typed it (upper-cased), for this performance only. */
   async find(performanceId: string, code: string): Promise<CodeTerms | undefined> {
     const { rows } = await this.db.query<CodeTerms>(

@@ -68,6 +68,15 @@ export class AccessCodeService {
     return { codes: rows.map(view), codeOnlyGrades: perf.codeOnlyGrades ?? [] };
   }
 
+  /** A code's uses in all, raised or lowered; 0 stops it. What it already made stands. */
+  async setMaxUses(performanceId: string, code: string, maxUses: number): Promise<AccessCode> {
+    const perf = await this.deps.performances.get(performanceId);
+    const now = new Date(this.deps.clock.now());
+    const row = await this.deps.repository.setMaxUses(perf.id, code.toUpperCase(), maxUses, now);
+    if (!row) throw new AppError('CODE_NOT_FOUND', undefined, { code: code.toUpperCase() });
+    return view(row);
+  }
+
   /** Grades sold only with a code from now on (every node within its cache's two seconds, at once if told). */
   async setCodeOnlyGrades(performanceId: string, grades: string[]): Promise<AccessCodeList> {
     const perf = await this.deps.performances.get(performanceId);

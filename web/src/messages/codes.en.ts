@@ -21,6 +21,11 @@ export const codesEn = {
   'codes.code': 'Code',
   'codes.used': 'Used',
   'codes.discount': 'Discount',
+  'codes.stop': 'Stop',
+  'codes.stopped': 'Stopped',
+  'codes.stoppedNote': 'Code {code} takes no more purchases; its held seats and paid orders stand.',
+  'codes.setUses': 'Save uses',
+  'codes.usesSaved': 'Code {code} now allows {n} purchases.',
   'codes.buyerField': 'Access code (presale)',
   'codes.buyerHint':
     'If you have a code, enter it before holding seats; the price with it shows once they are held.',
@@ -30,4 +35,5 @@ export const codesErrorsEn = {
   CODE_INVALID:
     'This access code is not valid for these seats: unknown, used up, or for another performance or grade.',
   CODE_TAKEN: 'This performance already has that access code.',
+  CODE_NOT_FOUND: 'This performance has no such access code.',
 };

@@ -19,6 +19,12 @@ export const codesKo = {
   'codes.code': '코드',
   'codes.used': '사용',
   'codes.discount': '할인',
+  'codes.stop': '중지',
+  'codes.stopped': '중지됨',
+  'codes.stoppedNote':
+    '코드 {code}로는 더 이상 구매할 수 없습니다. 이미 선점한 좌석과 결제된 주문은 그대로입니다.',
+  'codes.setUses': '사용 횟수 저장',
+  'codes.usesSaved': '코드 {code}의 사용 횟수를 {n}회로 바꿨습니다.',
   'codes.buyerField': '접근 코드 (선예매)',
   'codes.buyerHint':
     '코드가 있으면 좌석을 선점하기 전에 입력하세요. 코드가 적용된 가격은 선점 후에 표시됩니다.',
@@ -28,4 +34,5 @@ export const codesErrorsKo = {
   CODE_INVALID:
     '이 좌석에 쓸 수 없는 접근 코드입니다. 없는 코드이거나 모두 사용되었거나 다른 회차·등급의 코드입니다.',
   CODE_TAKEN: '이 회차에 이미 같은 접근 코드가 있습니다.',
+  CODE_NOT_FOUND: '이 회차에 그런 접근 코드가 없습니다.',
 };

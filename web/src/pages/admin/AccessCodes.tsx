@@ -66,6 +66,13 @@ export function AccessCodes({ performanceId, eventId }: { performanceId: string;
     });
   };
 
+  /** A code's uses in all, from its row's field; 0 (the Stop button) stops it. */
+  const setUses = (code: string, maxUses: number) =>
+    void act(async () => {
+      await client.codes.setMaxUses(performanceId, code, maxUses);
+      return maxUses === 0 ? t('codes.stoppedNote', { code }) : t('codes.usesSaved', { code, n: maxUses });
+    });
+
   return (
     <section className="access-codes" aria-labelledby="codes-title">
       <h2 id="codes-title">{t('codes.title')}</h2>
@@ -141,6 +148,7 @@ export function AccessCodes({ performanceId, eventId }: { performanceId: string;
                 <th>{t('codes.used')}</th>
                 <th>{t('codes.discount')}</th>
                 <th>{t('codes.unlocks')}</th>
+                <th>{t('codes.maxUses')}</th>
               </tr>
             </thead>
             <tbody>
@@ -151,6 +159,7 @@ export function AccessCodes({ performanceId, eventId }: { performanceId: string;
                   </td>
                   <td>
                     {c.used} / {c.maxUses}
+                    {c.maxUses === 0 && <span className="badge">{t('codes.stopped')}</span>}
                   </td>
                   <td>
                     {c.percentOff !== null
@@ -160,6 +169,39 @@ export function AccessCodes({ performanceId, eventId }: { performanceId: string;
                         : '—'}
                   </td>
                   <td>{c.grades.join(', ')}</td>
+                  <td>
+                    <form
+                      className="inline-fields"
+                      aria-label={`${t('codes.maxUses')} ${c.code}`}
+                      onSubmit={(event) => {
+                        event.preventDefault();
+                        setUses(c.code, Number(new FormData(event.currentTarget).get('maxUses')));
+                      }}
+                    >
+                      <input
+                        name="maxUses"
+                        type="number"
+                        min={0}
+                        max={1_000_000}
+                        defaultValue={c.maxUses}
+                        aria-label={`${t('codes.maxUses')} ${c.code}`}
+                        required
+                      />
+                      <button type="submit" className="secondary" disabled={busy}>
+                        {t('codes.setUses')}
+                      </button>
+                      {c.maxUses > 0 && (
+                        <button
+                          type="button"
+                          className="danger"
+                          disabled={busy}
+                          onClick={() => setUses(c.code, 0)}
+                        >
+                          {t('codes.stop')}
+                        </button>
+                      )}
+                    </form>
+                  </td>
                 </tr>
               ))}
             </tbody>
