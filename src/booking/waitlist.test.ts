@@ -211,4 +211,65 @@ describe.each(modes())('the waiting list ($name)', (mode) => {
     expect(Date.parse(offered.offer.expiresAt)).toBe(clock.now() + 2 * 60_000);
     await noViolations(perf);
   });
+
+  it("when a grade is sold only with a code, then its free seats neither keep the public off the list nor go to it: a code holder's released seat returns to the sale", async () => {
+    // Seats 0-1 VIP (code-only), 2-5 R.
+    const { performanceId: perf } = await onSalePerformance(
+      t,
+      { queue: { enabled: false }, maxTicketsPerUser: 2 },
+      {
+        sections: [
+          { name: 'V', grade: 'VIP', rows: 1, seatsPerRow: 2 },
+          { name: 'A', grade: 'R', rows: 1, seatsPerRow: 4 },
+        ],
+        prices: [
+          { grade: 'VIP', amount: 90_000 },
+          { grade: 'R', amount: 50_000 },
+        ],
+      },
+    );
+    const admin = await adminHeaders(t);
+    const setUp = [
+      await inject('PUT', `/api/admin/performances/${perf}/code-only-grades`, admin, { grades: ['VIP'] }),
+      await inject('POST', `/api/admin/performances/${perf}/codes`, admin, {
+        code: 'FANS',
+        maxUses: 5,
+        grades: ['VIP'],
+      }),
+    ];
+    expect(setUp.map((r) => r.statusCode)).toEqual([200, 201]);
+    const first = await purchase(perf, [2, 3]);
+    await purchase(perf, [4, 5]);
+
+    // Only VIP is left, and only for code holders: the public may join the list, not for VIP.
+    const a = (await buyer(t)).headers;
+    const vip = await join(perf, a, { grade: 'VIP', quantity: 1 });
+    expect([vip.statusCode, vip.json().error.code, vip.json().error.details.field]).toEqual([
+      400,
+      'VALIDATION_FAILED',
+      'grade',
+    ]);
+    expect((await join(perf, a, { quantity: 1 })).statusCode).toBe(201);
+
+    // A fan holds a VIP seat with the code and lets it go: back on sale, not offered to the list.
+    const fan = await buyer(t);
+    const held = await inject('POST', `/api/performances/${perf}/holds`, fan.headers, {
+      seatNos: [0],
+      code: 'FANS',
+    });
+    expect(held.statusCode).toBe(201);
+    expect((await inject('DELETE', `/api/holds/${held.json().holdId}`, fan.headers)).statusCode).toBe(204);
+    expect(await me(perf, a)).toMatchObject({ state: 'waiting', position: 1 });
+    const { rows } = await t.db.query<{ status: number }>(
+      'SELECT status FROM tickets WHERE performance_id = $1 AND seat_no = 0',
+      [perf],
+    );
+    expect(rows[0]!.status).toBe(0);
+    await noViolations(perf);
+
+    // An R seat that comes back is the list's.
+    await inject('POST', `/api/orders/${first.order.id}/cancel`, first.who.headers);
+    expect(await me(perf, a)).toMatchObject({ state: 'offered', offer: { seatNos: [2] } });
+    await noViolations(perf);
+  });
 });

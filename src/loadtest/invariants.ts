@@ -148,7 +148,8 @@ export async function availableBitset(
 /**
  * The waiting list's invariants (decision 028): an offer is a hold of its entry's buyer whose seats
  * are held by it (never on open sale at once), and no entry waits while seats it could be offered are
- * on open sale (within its buyer's cap; a sweep that has not run yet leaves lapsed seats held, not free).
+ * on open sale (within its buyer's cap; a sweep that has not run yet leaves lapsed seats held, not free;
+ * a code-only grade's seats are never the list's, migration 0030).
  */
 async function waitlistViolations(rows: (label: string, sql: string) => Promise<void>): Promise<void> {
   await rows(
@@ -172,7 +173,8 @@ async function waitlistViolations(rows: (label: string, sql: string) => Promise<
          SELECT count(*) FROM tickets t JOIN events ev ON ev.id = p.event_id
            JOIN seats s ON s.venue_id = ev.venue_id AND s.seat_no = t.seat_no
            JOIN sections sec ON sec.venue_id = s.venue_id AND sec.section_no = s.section_no
-         WHERE t.performance_id = $1 AND t.status = ${AVAILABLE} AND (e.grade IS NULL OR sec.grade = e.grade))
+         WHERE t.performance_id = $1 AND t.status = ${AVAILABLE} AND (e.grade IS NULL OR sec.grade = e.grade)
+           AND sec.grade <> ALL (p.code_only_grades))
        AND e.quantity
            + (SELECT coalesce(sum(cardinality(h.seat_nos)), 0) FROM holds h WHERE h.performance_id = $1
               AND h.user_id = e.user_id AND h.state = 'active' AND h.expires_at > $2)

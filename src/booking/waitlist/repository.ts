@@ -47,9 +47,16 @@ export class WaitlistRepository {
     const { rowCount } = await this.db.query(
       `INSERT INTO waitlist_entries (performance_id, user_id, grade, quantity, created_at)
        SELECT $1, $2, $3, $4, $5
-       WHERE NOT EXISTS (SELECT 1 FROM tickets t WHERE t.performance_id = $1
-                         AND (t.status = 0 OR (t.status = 1 AND t.held_until <= $5 AND NOT EXISTS (
-                           SELECT 1 FROM waitlist_entries w WHERE w.performance_id = $1 AND w.state = 'waiting'))))
+       WHERE NOT EXISTS (SELECT 1 FROM tickets t
+                         JOIN performances p ON p.id = t.performance_id
+                         JOIN events ev ON ev.id = p.event_id
+                         JOIN seats s ON s.venue_id = ev.venue_id AND s.seat_no = t.seat_no
+                         JOIN sections sec ON sec.venue_id = s.venue_id AND sec.section_no = s.section_no
+                         WHERE t.performance_id = $1
+                           -- A code-only grade's free seats are not on sale to the list's buyers (0030).
+                           AND sec.grade <> ALL (p.code_only_grades)
+                           AND (t.status = 0 OR (t.status = 1 AND t.held_until <= $5 AND NOT EXISTS (
+                             SELECT 1 FROM waitlist_entries w WHERE w.performance_id = $1 AND w.state = 'waiting'))))
        ON CONFLICT (performance_id, user_id) WHERE state IN ('waiting', 'offered') DO NOTHING`,
       [e.performanceId, e.userId, e.grade, e.quantity, e.now],
     );

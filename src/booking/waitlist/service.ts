@@ -46,6 +46,9 @@ export class WaitlistService {
     const grade = body.grade ?? null;
     if (grade !== null && !(await seating.get(perf)).prices.has(grade))
       throw invalid('grade', 'is not a grade of this performance', { grade });
+    // The list's offers never hold a code-only grade's seats (migration 0030): such an entry would wait forever.
+    if (grade !== null && perf.codeOnlyGrades?.includes(grade))
+      throw invalid('grade', 'is sold only with an access code', { grade });
     const joined = await repository.join({
       performanceId,
       userId,
