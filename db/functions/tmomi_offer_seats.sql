@@ -45,7 +45,10 @@ BEGIN
     JOIN seats s ON s.venue_id = ev.venue_id
     JOIN sections sec ON sec.venue_id = s.venue_id AND sec.section_no = s.section_no
     JOIN event_prices ep ON ep.event_id = ev.id AND ep.grade = sec.grade
-    WHERE ev.id = p.event_id AND s.seat_no = ANY (p_seats);
+    WHERE ev.id = p.event_id AND s.seat_no = ANY (p_seats)
+      -- Seats of a code-only grade wait for the holders of a code that unlocks them (decision 027): an
+      -- entry on the list has no code, so they go back to sale rather than to the list.
+      AND sec.grade <> ALL (p.code_only_grades);
   v_until := p_now + make_interval(secs => p.waitlist_claim_seconds);
 
   WHILE v_seats IS NOT NULL LOOP
