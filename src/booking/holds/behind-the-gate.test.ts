@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buyer, modes, onSalePerformance, startTestApp, type TestApp } from '../../../test/harness.js';
 import type { GateAcquireResult, GateRequest } from '../../engine/hold-gate/port.js';
 import { TEST_CARDS } from '../payments.js';
+import type { HoldRepository } from './repository.js';
 
 type Headers = Record<string, string>;
 type AcquireMany = (
@@ -227,5 +228,34 @@ describe.each(modes())('holds behind the gate ($name)', (mode) => {
     const { bits } = await t.engine.availabilityRead(perf, Date.now());
     expect(both.map((seat) => (bits![seat >> 3]! >> (seat & 7)) & 1)).toEqual([1, 1]);
     expect(await heldSeats(perf)).toEqual(seatNos);
+  });
+
+  it("when PostgreSQL refuses without naming seats (a deadlock victim) or fails, then the buyer is told the taken seats (or all asked, when none is) and the gate's marks are taken back", async () => {
+    const { performanceId: perf } = await onSalePerformance(t, noQueue);
+    const [alice, bob] = [await buyer(t), await buyer(t)];
+    expect((await hold(perf, alice.headers, { seatNos: [1, 2] })).statusCode).toBe(201);
+    // The service's own repository, answering as PostgreSQL does for a deadlock victim or an outage.
+    const repository = (t.holds as unknown as { deps: { repository: HoldRepository } }).deps.repository;
+    const realPlace = repository.placeHold.bind(repository);
+    t.engine.gateAcquireMany = async (_perf, requests) => requests.map(() => ({ outcome: 'held' }));
+    try {
+      repository.placeHold = async () => ({ outcome: 'refused' });
+      const named = await hold(perf, bob.headers, { seatNos: [2, 3] });
+      expect([named.statusCode, named.json().error.details]).toEqual([409, { seatNos: [2] }]);
+      const unnamed = await hold(perf, bob.headers, { seatNos: [5, 6] });
+      expect([unnamed.statusCode, unnamed.json().error.details]).toEqual([409, { seatNos: [5, 6] }]);
+      repository.placeHold = async () => {
+        throw Object.assign(new Error('the connection was lost'), { code: '57P01' });
+      };
+      t.engine.gateAcquireMany = realAcquire;
+      expect((await hold(perf, bob.headers, { seatNos: [7, 8] })).statusCode).toBeGreaterThanOrEqual(500);
+    } finally {
+      repository.placeHold = realPlace;
+      t.engine.gateAcquireMany = realAcquire;
+    }
+    // The real gate's marks of the failed request were taken back: the seats are Bob's at once.
+    const again = await hold(perf, bob.headers, { seatNos: [7, 8] });
+    expect(again.statusCode, again.body).toBe(201);
+    expect(await heldSeats(perf)).toEqual([1, 2, 7, 8]);
   });
 });
