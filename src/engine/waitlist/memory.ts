@@ -14,7 +14,7 @@ export function createMemoryWaitlist(clock: Clock): { ops: Waitlist; forgetExpir
   };
   const put = (perf: string, userId: string, mark: WaitlistMark) => {
     let own = marks.get(perf);
-    if (!own) marks.set(perf, (own = new Map()));
+    if (!own) marks.set(perf, (own = new Map<string, WaitlistMark>()));
     // Stored as a copy, as Redis stores text: the caller's object may change afterwards.
     own.set(userId, structuredClone(mark));
   };
