@@ -59,15 +59,15 @@ const MUTATE = {
   booking: [
     // Holds: create … release and their refusals' HTTP errors; the gate's calls and its rebuild (not
     // the expiry sweep: see above).
-    'src/booking/holds/service.ts:84-292',
+    'src/booking/holds/service.ts:85-293',
     'src/booking/holds/refusals.ts:33-65',
     'src/booking/gate/service.ts:72-114',
     // checkout … its outcome (not settleAbandoned); orders read, listed and cancelled; tickets read and
     // checked in (not the view mappers).
-    'src/booking/checkout/service.ts:52-259',
-    'src/booking/orders/service.ts:49-55',
-    'src/booking/orders/service.ts:82-181',
-    'src/booking/orders/service.ts:191-207',
+    'src/booking/checkout/service.ts:55-263',
+    'src/booking/orders/service.ts:50-56',
+    'src/booking/orders/service.ts:83-182',
+    'src/booking/orders/service.ts:192-208',
     'src/booking/tickets/service.ts:23-65',
     // The repositories: the batching keys and retries in the constructors, placing and settling,
     // orders, refunds, check-in, the gate's snapshot (not expireHolds or abandonedOrders).
@@ -93,10 +93,13 @@ const MUTATE = {
     'src/platform/route-table.ts:33-51',
   ],
   queue: [
-    // join (sale window, closed room), verifyPass and consumePass, closedError.
-    'src/queue/service.ts:127-145',
-    'src/queue/service.ts:203-228',
-    'src/queue/service.ts:276-282',
+    // join (sale window, closed room — a buyer on the waiting list let in —; not the lottery's opening,
+    // the challenge or the draw: their suites are not here), verifyPass and consumePass, closedError.
+    'src/queue/service.ts:101-104',
+    'src/queue/service.ts:107-110',
+    'src/queue/service.ts:113-128',
+    'src/queue/service.ts:199-224',
+    'src/queue/service.ts:283-289',
     'src/queue/sold-out.ts:40-63',
   ],
 };

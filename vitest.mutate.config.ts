@@ -64,12 +64,14 @@ const SUITES = {
     'src/booking/booking.test.ts',
     'src/booking/refunds.test.ts',
     'src/booking/batches.test.ts',
+    'src/booking/waitlist-channel.test.ts',
   ],
   queue: [
     'src/queue/sold-out.test.ts',
     'src/queue/queue.test.ts',
     'src/queue/drain.test.ts',
     'src/booking/booking.test.ts',
+    'src/booking/waitlist-channel.test.ts',
   ],
 };
 const suite = process.env.TMOMI_MUTATE_SUITE;

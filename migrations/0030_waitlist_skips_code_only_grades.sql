@@ -2,7 +2,7 @@
 
 -- A waiting list's offers never hand out a code-only grade's seats (decisions 027 and 028): entries
 -- carry no code, so a presale's seats that come back (a release, an expiry, a refund) return to the
--- sale for the code holders instead. The rest of tmomi_offer_seats is as migration 0022 made it.
+-- sale for the code holders instead. The rest of tmomi_offer_seats is as migration 0026 made it.
 
 CREATE OR REPLACE FUNCTION tmomi_offer_seats(p_perf bigint, p_seats integer[], p_now timestamptz)
 RETURNS jsonb LANGUAGE plpgsql AS $$
@@ -16,6 +16,7 @@ DECLARE
   e waitlist_entries;
   v_pick integer[];
   v_pick_prices integer[];
+  v_amount integer;
   v_hold uuid;
   v_until timestamptz;
   v_have integer;
@@ -65,9 +66,9 @@ BEGIN
       FROM (SELECT y.seat, y.price FROM unnest(v_seats, v_grades, v_prices) AS y (seat, grade, price)
             WHERE e.grade IS NULL OR y.grade = e.grade ORDER BY y.seat LIMIT e.quantity) AS x;
     v_hold := gen_random_uuid();
+    v_amount := (SELECT sum(x) FROM unnest(v_pick_prices) AS x);
     INSERT INTO holds (id, user_id, performance_id, seat_nos, amount, currency, expires_at, seat_prices)
-      VALUES (v_hold, e.user_id, p_perf, v_pick, (SELECT sum(x) FROM unnest(v_pick_prices) AS x), v_currency,
-              v_until, v_pick_prices);
+      VALUES (v_hold, e.user_id, p_perf, v_pick, v_amount, v_currency, v_until, v_pick_prices);
     UPDATE tickets t SET status = 1, hold_id = v_hold, held_until = v_until, order_id = NULL
       WHERE t.performance_id = p_perf AND t.seat_no = ANY (v_pick) AND t.status = 0;
     GET DIAGNOSTICS v_flipped = ROW_COUNT;
@@ -76,8 +77,10 @@ BEGIN
       RAISE EXCEPTION 'seat unavailable' USING ERRCODE = 'TM001';
     END IF;
     UPDATE waitlist_entries SET state = 'offered', hold_id = v_hold, offered_at = p_now WHERE id = e.id;
+    -- What it costs goes with it: the queue's poll and stream show it from the engine (decision 028).
     v_offer := jsonb_build_object('entryId', e.id::text, 'holdId', v_hold, 'userId', e.user_id::text,
-                                  'seatNos', to_jsonb(v_pick), 'expiresAt', v_until);
+                                  'seatNos', to_jsonb(v_pick), 'amount', v_amount, 'currency', v_currency,
+                                  'expiresAt', v_until);
     INSERT INTO outbox (topic, payload)
       VALUES ('waitlist.offered', v_offer || jsonb_build_object('performanceId', p_perf::text));
     v_offers := v_offers || jsonb_build_array(v_offer);
@@ -102,6 +105,7 @@ DECLARE
   e waitlist_entries;
   v_pick integer[];
   v_pick_prices integer[];
+  v_amount integer;
   v_hold uuid;
   v_until timestamptz;
   v_have integer;
@@ -148,9 +152,9 @@ BEGIN
       FROM (SELECT y.seat, y.price FROM unnest(v_seats, v_grades, v_prices) AS y (seat, grade, price)
             WHERE e.grade IS NULL OR y.grade = e.grade ORDER BY y.seat LIMIT e.quantity) AS x;
     v_hold := gen_random_uuid();
+    v_amount := (SELECT sum(x) FROM unnest(v_pick_prices) AS x);
     INSERT INTO holds (id, user_id, performance_id, seat_nos, amount, currency, expires_at, seat_prices)
-      VALUES (v_hold, e.user_id, p_perf, v_pick, (SELECT sum(x) FROM unnest(v_pick_prices) AS x), v_currency,
-              v_until, v_pick_prices);
+      VALUES (v_hold, e.user_id, p_perf, v_pick, v_amount, v_currency, v_until, v_pick_prices);
     UPDATE tickets t SET status = 1, hold_id = v_hold, held_until = v_until, order_id = NULL
       WHERE t.performance_id = p_perf AND t.seat_no = ANY (v_pick) AND t.status = 0;
     GET DIAGNOSTICS v_flipped = ROW_COUNT;
@@ -159,8 +163,10 @@ BEGIN
       RAISE EXCEPTION 'seat unavailable' USING ERRCODE = 'TM001';
     END IF;
     UPDATE waitlist_entries SET state = 'offered', hold_id = v_hold, offered_at = p_now WHERE id = e.id;
+    -- What it costs goes with it: the queue's poll and stream show it from the engine (decision 028).
     v_offer := jsonb_build_object('entryId', e.id::text, 'holdId', v_hold, 'userId', e.user_id::text,
-                                  'seatNos', to_jsonb(v_pick), 'expiresAt', v_until);
+                                  'seatNos', to_jsonb(v_pick), 'amount', v_amount, 'currency', v_currency,
+                                  'expiresAt', v_until);
     INSERT INTO outbox (topic, payload)
       VALUES ('waitlist.offered', v_offer || jsonb_build_object('performanceId', p_perf::text));
     v_offers := v_offers || jsonb_build_array(v_offer);

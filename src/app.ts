@@ -188,6 +188,8 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     leader,
   });
   const { queue, streams, ticker } = queueing;
+  // Each node hears of the waiting list's offers made anywhere, for the streams it holds.
+  await streams.listen();
 
   // The caches of catalog rows listen themselves; the ticker re-reads its list of open rooms.
   catalogChanges.onChange(() => ticker.refreshSoon());
@@ -204,6 +206,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     catalogPerformances: catalog.performances,
     availability,
     queue,
+    marks: queueing.marks,
     registry: metrics.registry,
     clock: deps.clock,
     logger: deps.logger,
@@ -250,6 +253,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     await Promise.all([ticker.stop(), sweeper.stop(), mail.worker.stop()]);
   });
   app.addHook('onClose', async () => {
+    await streams.stopListen();
     await sessions.stop();
     await catalogChanges.stop();
     await jobs.stop();

@@ -9,6 +9,7 @@ import { bulkBuyers } from '../src/loadtest/buyers.js';
 import { modes, TEST_SECRET } from './harness.js';
 import { availableBitset, bookingViolations } from '../src/loadtest/invariants.js';
 import { HttpClient, type Reply } from '../src/loadtest/http.js';
+import { followStream, type StreamEvent } from '../src/loadtest/sse.js';
 import { createSale } from '../src/loadtest/setup.js';
 import { startNode, type TmomiNode } from './nodes.js';
 
@@ -16,7 +17,9 @@ import { startNode, type TmomiNode } from './nodes.js';
  * The waiting list (issue 22, decision 028) on two real Tmomi processes sharing one PostgreSQL and one
  * Redis (a private server, as booking-cluster's): refunds on both nodes at once hand their seats to the
  * entries in order of arrival while other buyers hammer those seats; offers not claimed pass on through
- * the leader's sweeper; nothing is double-booked and the engine's seat map agrees with PostgreSQL.
+ * the leader's sweeper; nothing is double-booked and the engine's seat map agrees with PostgreSQL. And
+ * the offer reaches the buyer over the queue's channel on the node they are connected to, wherever it
+ * was made.
  */
 const scaled = modes().find((m) => m.name === 'scaled');
 const hasRedisServer = spawnSync('redis-server', ['--version']).status === 0;
@@ -195,5 +198,101 @@ describe.skipIf(!scaled || !hasRedisServer)(
         `waiting list: 10 refunds → 20 offers in order, 10 lapsed and passed on; ${sniped.length} snipes (${resets} resets), none held`,
       );
     }, 120_000);
+
+    it("when a refund on one node makes an offer, then the buyer's stream on the other node hears it within a second or two, and so does the next buyer's when it is declined there", async () => {
+      const login = await client.request(node(0), 'POST', '/api/auth/login', {}, admin);
+      const sale = await createSale(
+        client,
+        node(0),
+        { authorization: `Bearer ${login.body.accessToken}` },
+        {
+          title: 'Offers Across Nodes',
+          sections: [{ name: 'A', grade: 'R', rows: 1, seatsPerRow: 4 }],
+          performance: { maxTicketsPerUser: 2 },
+        },
+      );
+      const perf = sale.performanceId;
+      const [owners, waiters] = [await bulkBuyers(db, 2, TEST_SECRET), await bulkBuyers(db, 2, TEST_SECRET)];
+      const orders: string[] = [];
+      for (const [i, o] of owners.entries()) {
+        const hold = await call(0, 'POST', `/api/performances/${perf}/holds`, o, {
+          seatNos: [2 * i, 2 * i + 1],
+        });
+        const paid = await pay(0, hold.body.holdId, o);
+        expect(paid.status).toBe(201);
+        orders.push(paid.body.id);
+      }
+      for (const w of waiters)
+        expect((await call(0, 'POST', `/api/performances/${perf}/waitlist`, w, { quantity: 2 })).status).toBe(
+          201,
+        );
+
+      // Both waiters follow the queue's stream on node B; everything else happens on node A.
+      const streams = waiters.map((w) => {
+        const events: { at: number; event: StreamEvent }[] = [];
+        const url = `${node(1)}/api/performances/${perf}/queue/events`;
+        const ended = followStream(url, w.headers, undefined, 30_000, (event) => {
+          events.push({ at: Date.now(), event });
+          return false;
+        });
+        return { events, ended };
+      });
+      const heard = async (s: (typeof streams)[number], name: string, after = 0) => {
+        for (let waited = 0; waited < 10_000; waited += 10) {
+          const found = s.events.find((e) => e.at >= after && e.event.event === name);
+          if (found) return found;
+          await sleep(10);
+        }
+        throw new Error(`no ${name} in ${JSON.stringify(s.events)}`);
+      };
+      await Promise.all(streams.map((s) => heard(s, 'waitlisted')));
+
+      const asked = Date.now();
+      const refund = await call(0, 'POST', `/api/orders/${orders[0]}/cancel`, owners[0]!);
+      expect(refund.status).toBe(200);
+      const answered = Date.now();
+      const offerToFirst = await heard(streams[0]!, 'offer');
+      expect(offerToFirst.event.data.offer).toMatchObject({ seatNos: [0, 1] });
+      const firstLatency = offerToFirst.at - asked;
+      expect(offerToFirst.at - answered).toBeLessThan(2_000);
+      // The poll says the same on either node.
+      for (const n of [0, 1]) {
+        const polled = await call(n, 'GET', `/api/performances/${perf}/queue/me`, waiters[0]!);
+        expect(polled.body).toEqual({
+          state: 'waitlisted',
+          position: null,
+          etaSeconds: null,
+          offer: offerToFirst.event.data.offer,
+        });
+      }
+
+      // The first declines on node A: their stream on B hears the offer go (and ends), the next one's
+      // hears it come.
+      const declined = Date.now();
+      expect((await call(0, 'DELETE', `/api/performances/${perf}/waitlist`, waiters[0]!)).status).toBe(204);
+      const declineAnswered = Date.now();
+      const offerToSecond = await heard(streams[1]!, 'offer');
+      expect(offerToSecond.event.data.offer).toMatchObject({ seatNos: [0, 1] });
+      expect(offerToSecond.at - declineAnswered).toBeLessThan(2_000);
+      await streams[0]!.ended;
+      expect(streams[0]!.events.slice(-2).map((e) => [e.event.event, e.event.data])).toEqual([
+        ['offer', { offer: null }],
+        ['expired', { state: 'left', position: null, etaSeconds: null }],
+      ]);
+
+      // The second pays on node A: the offer leaves their stream on B too.
+      const paidAt = Date.now();
+      expect(
+        (await pay(0, (offerToSecond.event.data.offer as { holdId: string }).holdId, waiters[1]!)).status,
+      ).toBe(201);
+      const gone = await heard(streams[1]!, 'offer', paidAt);
+      expect(gone.event.data).toEqual({ offer: null });
+      await streams[1]!.ended;
+      expect(await bookingViolations(db, perf)).toEqual([]);
+      console.log(
+        `offers across nodes: refund on A → offer on B's stream ${firstLatency} ms after it was asked (${offerToFirst.at - answered} ms after its answer); ` +
+          `decline on A → next buyer's offer on B ${offerToSecond.at - declined} ms after it was asked; payment → offer gone ${gone.at - paidAt} ms`,
+      );
+    }, 60_000);
   },
 );

@@ -13,6 +13,7 @@ import type { Clock } from '../platform/clock.js';
 import type { Db } from '../platform/db.js';
 import type { Logger } from '../platform/logger.js';
 import type { QueueService } from '../queue/service.js';
+import type { WaitlistMarks } from '../queue/waitlist-marks.js';
 import { AccessCodeRepository } from './access/repository.js';
 import { AccessCodeService } from './access/service.js';
 import { CheckoutRepository } from './checkout/repository.js';
@@ -40,6 +41,7 @@ import { SaleStatsService, type SaleStatsOptions } from './stats.js';
 import { BookingSweeper } from './sweeper.js';
 import { TicketRepository } from './tickets/repository.js';
 import { TicketService } from './tickets/service.js';
+import { WaitlistOffers } from './waitlist/offers.js';
 import { WaitlistRepository } from './waitlist/repository.js';
 import { WaitlistService } from './waitlist/service.js';
 
@@ -82,6 +84,8 @@ export function createBooking(deps: {
   catalogPerformances: SaleStatsOptions['performances'];
   availability: AvailabilityService;
   queue: QueueService;
+  /** The waiting list's marks on the queue's channel: booking writes them after its commits. */
+  marks: WaitlistMarks;
   registry: Registry;
   clock: Clock;
   logger: Logger;
@@ -92,6 +96,7 @@ export function createBooking(deps: {
   const { db, engine, inventory, performances, availability, queue, clock, logger } = deps;
   const metrics = createBookingMetrics(deps.registry);
   const gate = new BookingGate({ engine, repository: new GateRepository(db), metrics, clock, logger });
+  const offers = new WaitlistOffers({ gate, marks: deps.marks });
   const holdRepository = new HoldRepository({ db, metrics });
   const orderRepository = new OrderRepository(db);
   const ticketRepository = new TicketRepository(db);
@@ -118,6 +123,7 @@ export function createBooking(deps: {
     metrics,
     clock,
     codes: accessCodes,
+    offers,
   });
   const checkout = new CheckoutService({
     repository: new CheckoutRepository({ db, metrics }),
@@ -132,6 +138,7 @@ export function createBooking(deps: {
     clock,
     logger,
     paymentTimeoutMs: deps.paymentTimeoutMs,
+    offers,
   });
   const orders = new OrderService({
     repository: orderRepository,
@@ -142,6 +149,7 @@ export function createBooking(deps: {
     metrics,
     clock,
     logger,
+    offers,
   });
   const tickets = new TicketService({
     repository: ticketRepository,
@@ -151,7 +159,7 @@ export function createBooking(deps: {
     clock,
   });
   const sweeper = new BookingSweeper({
-    expiry: new HoldExpiry({ repository: holdRepository, gate, availability, metrics, clock }),
+    expiry: new HoldExpiry({ repository: holdRepository, gate, availability, metrics, clock, offers }),
     checkout,
     refunds: orders,
     leader: deps.leader(LEASES.bookingSweeper),
@@ -189,6 +197,7 @@ export function createBooking(deps: {
     seating,
     holds,
     clock,
+    marks: deps.marks,
   });
   return {
     holds,

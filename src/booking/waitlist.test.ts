@@ -30,7 +30,7 @@ describe.each(modes())('the waiting list ($name)', (mode) => {
   });
 
   const inject = (
-    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
     url: string,
     headers: Headers,
     payload?: object,

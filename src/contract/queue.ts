@@ -1,8 +1,11 @@
 import { Type, type Static } from 'typebox';
+import { WaitlistOfferSchema } from './waitlist.js';
 
 // The waiting room's payloads. The event stream (…/queue/events) carries the same fields: `position`
 // events {position, etaSeconds, etaState, seatsLeft?, seatsMayRunOut?}, `admitted` {pass, expiresAt}, and a whole view on `prequeue`,
-// `paused` (the organizer paused admission; `position` again on resume), `expired` and `closed`.
+// `paused` (the organizer paused admission; `position` again on resume), `expired`, `closed` and
+// `waitlisted` (without its offer); and `offer` {offer} when the waiting list's offer in the buyer's
+// hand appears, or {offer: null} when it is gone (paid, released or lapsed), in any state (decision 028).
 
 export const QueueState = Type.Enum([
   'prequeue',
@@ -14,6 +17,11 @@ export const QueueState = Type.Enum([
   'left',
   'consumed',
   'closed',
+  /**
+   * No live place in this room (none, or one that is over: sold out, a pass used or run out), but on
+   * the performance's waiting list: the stream stays open for its offer (`offer`).
+   */
+  'waitlisted',
 ]);
 export type QueueState = Static<typeof QueueState>;
 
@@ -40,6 +48,12 @@ export const QueueViewSchema = Type.Object({
   expiresAt: Type.Optional(Type.String({ format: 'date-time' })),
   opensAt: Type.Optional(Type.String({ format: 'date-time' })),
   reason: Type.Optional(Type.String()),
+  offer: Type.Optional(
+    Type.Object(WaitlistOfferSchema.properties, {
+      description:
+        'the waiting list offers you these seats: a hold in your name, paid for at checkout (no pass needed) before expiresAt',
+    }),
+  ),
 });
 export type QueueView = Static<typeof QueueViewSchema>;
 

@@ -26,6 +26,7 @@ export const WaitlistOfferSchema = Type.Object({
   currency: Type.String(),
   expiresAt: Type.String({ format: 'date-time' }),
 });
+export type WaitlistOfferView = Static<typeof WaitlistOfferSchema>;
 
 export const WaitlistEntrySchema = Type.Object({
   entryId: Type.String(),

@@ -13,6 +13,9 @@ import { connect, CONNECTION_OPTIONS, quit } from './redis-client.js';
 import { createMemoryWaitingRoom } from './waiting-room/memory.js';
 import type { WaitingRoom } from './waiting-room/port.js';
 import { createRedisWaitingRoom } from './waiting-room/redis.js';
+import { createMemoryWaitlist } from './waitlist/memory.js';
+import type { Waitlist } from './waitlist/port.js';
+import { createRedisWaitlist } from './waitlist/redis.js';
 
 /** What every engine is besides its capabilities: which adapter, whether it answers, and its end. */
 export interface EngineConnection {
@@ -25,17 +28,18 @@ export interface EngineConnection {
 
 /**
  * The engine: everything hot and shared between Tmomi nodes (waiting rooms, the seat-hold gate,
- * availability bitsets, rate limits, the leader lease, notifications), one port per capability, each
- * with two adapters of the same semantics — in-process memory (one node) and Redis (many nodes) — held
- * to the capability's contract suite (its `contract.test.ts`). The engine makes things fast; PostgreSQL
- * decides (DESIGN.md, principle 1). Services take only the ports they use; the composition root builds
- * one engine and hands it to each.
+ * availability bitsets, the waiting list's marks, rate limits, the leader lease, notifications), one
+ * port per capability, each with two adapters of the same semantics — in-process memory (one node) and
+ * Redis (many nodes) — held to the capability's contract suite (its `contract.test.ts`). The engine
+ * makes things fast; PostgreSQL decides (DESIGN.md, principle 1). Services take only the ports they use;
+ * the composition root builds one engine and hands it to each.
  *
  * Every method is atomic on its own. Keys of one performance share a `{perf:ID}` hash tag so that a
  * Redis Cluster keeps them on one shard. When the engine is unreachable, calls reject within seconds;
  * they never hang.
  */
-export interface Engine extends EngineConnection, WaitingRoom, HoldGate, Availability, Coordination {}
+export interface Engine
+  extends EngineConnection, WaitingRoom, HoldGate, Availability, Coordination, Waitlist {}
 
 /** The memory engine unless a Redis URL is given (the scaled mode). */
 export async function createEngine(opts: {
@@ -61,6 +65,7 @@ export function createMemoryEngine(opts: { clock?: Clock } = {}): Engine {
   const waitingRoom = createMemoryWaitingRoom(coordination.hitWindow, clock);
   const availability = createMemoryAvailability(clock);
   const holdGate = createMemoryHoldGate(clock, availability.shownFree, coordination.hitWindow);
+  const waitlist = createMemoryWaitlist(clock);
 
   const sweep = setInterval(() => {
     const now = clock.now();
@@ -68,6 +73,7 @@ export function createMemoryEngine(opts: { clock?: Clock } = {}): Engine {
     waitingRoom.forgetExpired(now);
     availability.forgetExpired(now);
     holdGate.forgetExpired(now);
+    waitlist.forgetExpired(now);
   }, SWEEP_EVERY_MS);
   sweep.unref();
 
@@ -75,6 +81,7 @@ export function createMemoryEngine(opts: { clock?: Clock } = {}): Engine {
     ...waitingRoom.ops,
     ...availability.ops,
     ...holdGate.ops,
+    ...waitlist.ops,
     ...coordination.ops,
     kind: 'memory',
     ping: async () => undefined,
@@ -107,6 +114,7 @@ export async function createRedisEngine(opts: {
     ...createRedisWaitingRoom(redis),
     ...createRedisAvailability(redis),
     ...createRedisHoldGate(redis),
+    ...createRedisWaitlist(redis),
     ...coordination.ops,
     kind: 'redis',
     ping: async () => {

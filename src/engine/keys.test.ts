@@ -12,6 +12,7 @@ import {
   queueJoinWindowKey,
   queueKey,
   rateLimitKey,
+  waitlistKey,
   type QueueKeyName,
 } from './keys.js';
 
@@ -30,6 +31,7 @@ const keysOf = (perf: string) => [
   availabilityKey(perf, 'bits'),
   availabilityKey(perf, 'ver'),
   challengeSpentKey(perf, 'ab12'),
+  waitlistKey(perf, 'user-1'),
 ];
 
 /** What Redis Cluster hashes: the part between the first `{` and the next `}`, if not empty. */
@@ -59,13 +61,14 @@ describe('engine keys', () => {
       '{perf:7f3a}:av:bits',
       '{perf:7f3a}:av:ver',
       '{perf:7f3a}:pow:ab12',
+      '{perf:7f3a}:wl:user-1',
     ]);
     expect(perfTag('7f3a')).toBe('{perf:7f3a}');
     expect(rateLimitKey('auth', '203.0.113.9')).toBe('ratelimit:auth:203.0.113.9');
     expect(loginThrottleKey('failures', 'aBc')).toBe('login:failures:aBc');
     expect(loginThrottleKey('wait', 'aBc')).toBe('login:wait:aBc');
     expect(LEASES).toEqual({ admission: 'leader:admission', bookingSweeper: 'leader:booking-sweeper' });
-    expect(CHANNELS).toEqual({ sessions: 'sessions', catalog: 'catalog' });
+    expect(CHANNELS).toEqual({ sessions: 'sessions', catalog: 'catalog', waitlist: 'waitlist' });
   });
 
   it("when keys belong to one performance, then all carry that performance's hash tag and no other's", () => {

@@ -28,6 +28,12 @@ export const queueAdmittedInKey = (perf: string, second: number) =>
  */
 export const challengeSpentKey = (perf: string, id: string) => `${perfTag(perf)}:pow:${id}`;
 
+/**
+ * A buyer's mark on the performance's waiting list (on it, or holding an offer), as the queue's poll and
+ * stream read it (waitlist/port.ts).
+ */
+export const waitlistKey = (perf: string, userId: string) => `${perfTag(perf)}:wl:${userId}`;
+
 /** The hold gate's keys (hold-gate/redis.ts says what each holds). */
 export type GateKeyName = 'seats' | 'buyers' | 'ready' | 'ver';
 export const gateKey = (perf: string, name: GateKeyName) => `${perfTag(perf)}:gate:${name}`;
@@ -60,6 +66,11 @@ export const CHANNELS = {
    * drops what it cached of it (src/inventory/catalog-changes.ts).
    */
   catalog: 'catalog',
+  /**
+   * `<performanceId>:<userId>`: that buyer's waiting-list mark changed (an offer made or ended), so the
+   * node holding their queue stream reads it and tells them (src/queue/waitlist-marks.ts).
+   */
+  waitlist: 'waitlist',
 } as const;
 
 /** The leases of the jobs that exactly one node runs. */

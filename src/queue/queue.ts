@@ -17,6 +17,7 @@ import { AdmissionTicker } from './ticker.js';
 import type { Db } from '../platform/db.js';
 import { LotteryService } from './lottery.js';
 import { LotteryRepository } from './lottery-repository.js';
+import { WaitlistMarks } from './waitlist-marks.js';
 
 export interface Queue {
   queue: QueueService;
@@ -26,6 +27,8 @@ export interface Queue {
   /** The proof of work at the door (the join spends it; a lottery registration's route asks for it too). */
   challenges: ChallengeService;
   lottery: LotteryService;
+  /** The waiting list's marks: booking writes them after its commits, the poll and stream read them. */
+  marks: WaitlistMarks;
 }
 
 export interface QueueDeps {
@@ -60,6 +63,7 @@ export function createQueue(deps: QueueDeps): Queue {
     clock: deps.clock,
     challenges,
   });
+  const marks = new WaitlistMarks({ engine: deps.engine, clock: deps.clock, logger: deps.logger });
   const queue = new QueueService({
     engine: deps.engine,
     performances: deps.performances,
@@ -69,6 +73,7 @@ export function createQueue(deps: QueueDeps): Queue {
     turns: deps.turns,
     challenges,
     lottery,
+    marks,
   });
   const streams = new QueueStreams({
     engine: deps.engine,
@@ -77,6 +82,7 @@ export function createQueue(deps: QueueDeps): Queue {
     clock: deps.clock,
     metrics,
     logger: deps.logger,
+    marks,
   });
   const ticker = new AdmissionTicker({
     engine: deps.engine,
@@ -88,5 +94,5 @@ export function createQueue(deps: QueueDeps): Queue {
     turns: deps.turns,
     lottery,
   });
-  return { queue, streams, ticker, metrics, challenges, lottery };
+  return { queue, streams, ticker, metrics, challenges, lottery, marks };
 }

@@ -78,6 +78,10 @@ export function queueRoutes(
         tags,
         security,
         summary: 'Poll your place (for clients without SSE)',
+        description:
+          'Your place in the waiting room, or `waitlisted` when it is over (or you have none) while you are on ' +
+          "the performance's waiting list; with `offer` while the list offers you seats. Read from the engine, " +
+          'never the database. 404 NOT_IN_QUEUE when you have neither.',
         params: IdParams,
         response: { 200: QueueViewSchema, ...errors },
       },
@@ -111,7 +115,11 @@ export function queueRoutes(
         tags,
         security,
         summary:
-          'Server-Sent Events: position, admitted, expired, closed, reconnect, replaced (by a newer stream of yours); authenticate with the session cookie',
+          'Server-Sent Events: position, admitted, expired, closed, waitlisted, offer, reconnect, replaced (by a newer stream of yours); authenticate with the session cookie',
+        description:
+          "A buyer on the performance's waiting list keeps the stream when their place is over (`waitlisted`), " +
+          'and gets `offer` {offer} the moment the list offers them seats, on whichever node, and {offer: null} ' +
+          'when the offer is paid, released or lapses.',
         params: IdParams,
         response: errors,
       },

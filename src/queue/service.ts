@@ -10,33 +10,17 @@ import type { QueueMetrics } from './metrics.js';
 import { queueKeysUntil, type PerformanceCache } from '../inventory/performance-cache.js';
 import { AdmissionRates } from './rates.js';
 import type { Availability } from '../engine/availability/port.js';
-import { etaSeconds, seatsMayRunOut, type EtaState } from './eta.js';
+import { etaSeconds, seatsMayRunOut } from './eta.js';
 import type { ChallengeService } from './challenge.js';
 import type { ChallengePayload } from '../contract/queue.js';
 import type { LotteryService } from './lottery.js';
+import type { WaitlistMarks } from './waitlist-marks.js';
+import { withWaitlist, type QueueView } from './views.js';
+
+export type { QueueView } from './views.js';
 
 /** The queue pass: signed, bound to one performance, one user and one admission (`pid`). */
 export type PassClaims = { perf: string; sub: string; pid: number };
-
-export type QueueViewState =
-  'prequeue' | 'waiting' | 'paused' | 'admitted' | 'expired' | 'left' | 'consumed' | 'closed';
-
-/** What a client is told about its place, by the JSON endpoints and the SSE stream alike. */
-export interface QueueView {
-  state: QueueViewState;
-  position: number | null;
-  etaSeconds: number | null;
-  /** While waiting: how the ETA was reached (src/queue/eta.ts); `stalled` comes with no ETA. */
-  etaState?: EtaState;
-  /** While waiting, when the engine's availability is known: the seats shown available. */
-  seatsLeft?: number;
-  /** Whether the line ahead is several times the seats left. */
-  seatsMayRunOut?: boolean;
-  pass?: string;
-  expiresAt?: string;
-  opensAt?: string;
-  reason?: string;
-}
 
 /**
  * Joining again is harmless (same entry), but a flood of it from one account is still refused; the
@@ -67,6 +51,8 @@ export interface QueueServiceOptions {
   challenges?: ChallengeService;
   /** A lottery's draw, made before the first join after its opening is placed (decision 029). */
   lottery?: Pick<LotteryService, 'drawIfDue'>;
+  /** The waiting list's marks: its buyers' offers, shown with their place (decision 028). */
+  marks?: Pick<WaitlistMarks, 'read'>;
 }
 
 export class QueueService {
@@ -87,9 +73,11 @@ export class QueueService {
   /** The door's proof of work: spent by a join here, and issued by the challenge route. */
   readonly challenges: ChallengeService | undefined;
   private readonly lottery: Pick<LotteryService, 'drawIfDue'> | undefined;
+  private readonly marks: Pick<WaitlistMarks, 'read'> | undefined;
 
   constructor(opts: QueueServiceOptions) {
     const { engine, performances, passes, clock, metrics, turns, challenges, lottery } = opts;
+    this.marks = opts.marks;
     this.turns = turns;
     this.challenges = challenges;
     this.lottery = lottery;
@@ -128,7 +116,13 @@ export class QueueService {
       opts: { now, open: now >= perf.salesOpenAt.getTime(), limit: JOIN_LIMIT, until: queueKeysUntil(perf) },
     });
     if (joined.outcome === 'limited') throw rateLimited(joined.retryAfterMs);
-    if (joined.outcome === 'closed') throw closedError(joined.reason, performanceId);
+    if (joined.outcome === 'closed') {
+      // A buyer on the waiting list is let in to wait for its offer; anyone else hears why not.
+      const [mark] = (await this.marks?.read(performanceId, [userId], now)) ?? [];
+      const waitlisted = withWaitlist(null, mark);
+      if (waitlisted) return waitlisted;
+      throw closedError(joined.reason, performanceId);
+    }
     await this.rates.refresh(perf);
     return this.view(perf, userId, joined.entry);
   }
@@ -170,11 +164,24 @@ export class QueueService {
 
   /** The caller's place, marking them seen (a poll is a sign of life, like an open stream). */
   async status(performanceId: string, userId: string): Promise<QueueView> {
+    const view = await this.current(performanceId, userId);
+    if (!view) throw new AppError('NOT_IN_QUEUE', undefined, { performanceId });
+    return view;
+  }
+
+  /**
+   * The caller's place with their waiting-list mark, both read from the engine side by side (one round
+   * trip, never PostgreSQL); null when they have neither. Marks them seen.
+   */
+  async current(performanceId: string, userId: string): Promise<QueueView | null> {
     const perf = await this.performances.get(performanceId);
-    const [entry] = await this.engine.queueObserve(performanceId, [userId], this.clock.now());
-    if (!entry) throw new AppError('NOT_IN_QUEUE', undefined, { performanceId });
-    await this.rates.refresh(perf);
-    return this.view(perf, userId, entry);
+    const now = this.clock.now();
+    const [[entry], [mark]] = await Promise.all([
+      this.engine.queueObserve(performanceId, [userId], now),
+      this.marks?.read(performanceId, [userId], now) ?? [],
+    ]);
+    if (entry) await this.rates.refresh(perf);
+    return withWaitlist(entry ? this.view(perf, userId, entry) : null, mark);
   }
 
   async leave(performanceId: string, userId: string): Promise<void> {

@@ -1,4 +1,5 @@
-import type { QueueView } from './service.js';
+import type { WaitlistOfferView } from '../contract/waitlist.js';
+import type { QueueView } from './views.js';
 
 /** The SSE event that carries a view: `position` while waiting, else the view's state by name. */
 export function eventName(view: QueueView): string {
@@ -13,6 +14,8 @@ export function eventName(view: QueueView): string {
       return 'admitted';
     case 'closed':
       return 'closed';
+    case 'waitlisted':
+      return 'waitlisted';
     case 'expired':
     case 'left':
     case 'consumed':
@@ -20,11 +23,12 @@ export function eventName(view: QueueView): string {
   }
 }
 
-/** After these there is nothing more to say on this stream. */
-export function isFinal(view: QueueView): boolean {
-  return (
-    view.state === 'closed' || view.state === 'expired' || view.state === 'left' || view.state === 'consumed'
-  );
+/**
+ * An `offer` event: the waiting list's offer that came, or (null) that went — paid, released, lapsed.
+ * Apart from the state's events, so that an offer neither repeats nor interrupts the place's news.
+ */
+export function offerEvent(id: number, offer: WaitlistOfferView | undefined): string {
+  return `id: ${id}\nevent: offer\ndata: ${JSON.stringify({ offer: offer ?? null })}\n\n`;
 }
 
 /** A `position` event's data, written out by hand: one is made per stream at each move of the queue. */

@@ -1,43 +1,25 @@
 import type { ServerResponse } from 'node:http';
-import { Http2ServerResponse } from 'node:http2';
 import type { Clock } from '../platform/clock.js';
 import type { WaitingRoom } from '../engine/waiting-room/port.js';
 import type { Logger } from '../platform/logger.js';
 import { API_HEADERS } from '../platform/security-headers.js';
 import type { QueueMetrics } from './metrics.js';
 import type { PerformanceCache } from '../inventory/performance-cache.js';
-import type { QueueService, QueueView } from './service.js';
+import type { QueueService } from './service.js';
 import { REPLACED, StreamsPerBuyer } from './streams-per-buyer.js';
-import { eventName, isFinal, positionData, roughly } from './stream-events.js';
+import { roughly } from './stream-events.js';
+import { newStream, push, type Stream } from './stream-push.js';
+import { isFinal, withWaitlist, type QueueView } from './views.js';
+import type { MarkChange, WaitlistMarks } from './waitlist-marks.js';
+import type { WaitlistMark } from '../engine/waitlist/port.js';
 
 /** Each watched queue's stats are read this often: what a move of the queue waits before anyone hears. */
 const WATCH_EVERY_MS = 100;
-const PUSH_AT_MOST_EVERY_MS = 1_000;
 const KEEPALIVE_EVERY_MS = 15_000;
 const HEARTBEAT_EVERY_MS = 15_000;
 const OBSERVE_BATCH = 500;
 const OBSERVES_IN_FLIGHT = 4;
 const RECONNECT = 'event: reconnect\ndata: {}\n\n';
-
-interface Stream {
-  userId: string;
-  res: ServerResponse;
-  write: (chunk: string) => void;
-  /**
-   * What the last view sent said, so that only changes are pushed: a waiting buyer's place and ETA
-   * (compared as numbers, since tens of thousands of streams are looked at on each move of the queue),
-   * any other view as its JSON; and its state.
-   */
-  sentPosition: number | null;
-  sentEta: number | null;
-  sentEtaState: string | undefined;
-  sentSeats: number | undefined;
-  sent: string;
-  sentState: QueueView['state'] | undefined;
-  sentAt: number;
-  /** A change that arrived within a second of the last push, to send when the second is over. */
-  pending: boolean;
-}
 
 interface Watch {
   streams: Set<Stream>;
@@ -56,21 +38,45 @@ export interface QueueStreamsOptions {
   clock: Clock;
   metrics: QueueMetrics;
   logger: Logger;
+  /** The waiting list's marks: a buyer on it keeps their stream, and hears of its offer (decision 028). */
+  marks: Pick<WaitlistMarks, 'read' | 'listen'>;
 }
+
+/** What a buyer with no place here hears once they are off the waiting list too: the stream ends. */
+const OFF_THE_LIST: QueueView = { state: 'left', position: null, etaSeconds: null };
 
 /**
  * The waiting room's SSE streams on this node. Nothing here decides anything: each node watches the
  * engine (one cheap stats read per performance every WATCH_EVERY_MS) and, when the queue has changed, reads
  * the places of all its own streams in batches and pushes what changed — `position` at most once a
- * second per stream, `admitted` with the pass at once. A client that reconnects to any node with
- * Last-Event-ID simply gets its current state again, since the state lives in the engine.
+ * second per stream, `admitted` with the pass at once. A buyer on the waiting list keeps their stream
+ * when their place is over (`waitlisted`), and hears of its offers (`offer`) the moment any node makes
+ * one, over the engine's pub/sub. A client that reconnects to any node with Last-Event-ID simply gets
+ * its current state again, since the state lives in the engine.
  */
 export class QueueStreams {
   private readonly watches = new Map<string, Watch>();
   private readonly perBuyer = new StreamsPerBuyer<() => void>();
   private closing = false;
+  private stopListening: (() => Promise<void>) | undefined;
+  /** Reads of places and marks this node started, numbered: which of two answers is the newer. */
+  private reads = 0;
 
   constructor(private readonly opts: QueueStreamsOptions) {}
+
+  /**
+   * Listens for the waiting list's offers on every node's channel: the node holding a buyer's stream
+   * reads their place and mark at once and pushes the `offer` (the watch's refresh reads marks only of
+   * those with no live place, and only when the queue moved).
+   */
+  async listen(): Promise<void> {
+    this.stopListening ??= await this.opts.marks.listen((change) => void this.markChanged(change));
+  }
+
+  async stopListen(): Promise<void> {
+    await this.stopListening?.();
+    this.stopListening = undefined;
+  }
 
   /**
    * Takes over the response for the life of the stream, starting with `initial` (the caller's current
@@ -94,20 +100,8 @@ export class QueueStreams {
     });
     res.write('retry: 2000\n\n');
     this.opts.metrics.sseStreams.inc();
-    const stream: Stream = {
-      userId,
-      res,
-      write: writerOf(res),
-      sentPosition: null,
-      sentEta: null,
-      sentEtaState: undefined,
-      sentSeats: undefined,
-      sent: '',
-      sentState: undefined,
-      sentAt: 0,
-      pending: false,
-    };
-    this.push(stream, initial, this.opts.clock.now());
+    const stream = newStream(userId, res);
+    push(stream, initial, this.opts.clock.now(), true);
     if (isFinal(initial)) {
       res.end();
       return;
@@ -212,14 +206,33 @@ export class QueueStreams {
       const observeRest = async () => {
         while (next < streams.length) {
           const batch = streams.slice(next, (next += OBSERVE_BATCH));
+          const seq = ++this.reads;
           const entries = await this.opts.engine.queueObserve(
             performanceId,
             batch.map((s) => s.userId),
             now,
           );
-          batch.forEach((stream, j) => {
+          const views = batch.map((s, j) => {
             const entry = entries[j];
-            if (entry) this.push(stream, this.opts.queue.view(perf, stream.userId, entry), now);
+            return entry ? this.opts.queue.view(perf, s.userId, entry) : null;
+          });
+          // Whoever has no live place here may be on the waiting list: their marks, in one read.
+          const unplaced: number[] = [];
+          views.forEach((view, j) => (view === null || isFinal(view)) && unplaced.push(j));
+          const read =
+            unplaced.length === 0
+              ? []
+              : await this.opts.marks.read(
+                  performanceId,
+                  unplaced.map((j) => batch[j]!.userId),
+                  now,
+                );
+          const marks = new Array<WaitlistMark | null | undefined>(batch.length);
+          unplaced.forEach((j, k) => (marks[j] = read[k] ?? null));
+          batch.forEach((stream, j) => {
+            const mark = marks[j];
+            if (mark === undefined) this.settle(stream, views[j] ?? null, now, false, seq);
+            else this.settle(stream, withWaitlist(views[j] ?? null, mark), now, true, seq);
           });
         }
       };
@@ -231,66 +244,33 @@ export class QueueStreams {
     }
   }
 
-  private push(stream: Stream, view: QueueView, now: number): void {
-    // A paused buyer's place still moves (people ahead leave), coalesced like a waiting one's.
-    if (view.state === 'waiting' || view.state === 'paused') {
-      if (stream.sentState === view.state) {
-        if (
-          view.position === stream.sentPosition &&
-          view.etaSeconds === stream.sentEta &&
-          view.etaState === stream.sentEtaState &&
-          // Seats as the page rounds them (the watch's rule): one seat sold is not news to everyone.
-          roughly(view.seatsLeft) === stream.sentSeats
-        ) {
-          stream.pending = false;
-          return;
-        }
-        if (now - stream.sentAt < PUSH_AT_MOST_EVERY_MS) {
-          stream.pending = true;
-          return;
-        }
-      }
-      stream.sentPosition = view.position;
-      stream.sentEta = view.etaSeconds;
-      stream.sentEtaState = view.etaState;
-      stream.sentSeats = roughly(view.seatsLeft);
-      stream.sent = '';
-      this.send(stream, view, now, view.state === 'paused' ? JSON.stringify(view) : positionData(view));
-      return;
-    }
-    const json = JSON.stringify(view);
-    if (json === stream.sent) {
-      stream.pending = false;
-      return;
-    }
-    stream.sent = json;
-    this.send(
-      stream,
-      view,
-      now,
-      view.state === 'admitted' ? JSON.stringify({ pass: view.pass, expiresAt: view.expiresAt }) : json,
-    );
+  /**
+   * Pushes a stream's new view, read as the `seq`th read of this node's; none, for a buyer the waiting
+   * list kept here, ends it. A view read before the last one pushed (a refresh's batch overtaken by a
+   * buyer's offer news) is dropped: it could say an offer is gone, or end the stream, for no reason.
+   */
+  private settle(stream: Stream, view: QueueView | null, now: number, offerKnown: boolean, seq: number) {
+    if (stream.res.writableEnded || stream.readSeq > seq) return;
+    stream.readSeq = seq;
+    const next = view ?? (stream.sentState === 'waitlisted' ? OFF_THE_LIST : null);
+    if (next) push(stream, next, now, offerKnown);
   }
 
-  private send(stream: Stream, view: QueueView, now: number, data: string): void {
-    stream.write(`id: ${now}\nevent: ${eventName(view)}\ndata: ${data}\n\n`);
-    stream.sentState = view.state;
-    stream.sentAt = now;
-    stream.pending = false;
-    if (isFinal(view)) stream.res.end();
+  /**
+   * A buyer's offer came or went: their streams on this node get their place and mark afresh. Offers
+   * are few (one per batch of seats that comes back), so finding the buyer's streams by a walk through
+   * the performance's is cheap enough, and costs the streams nothing in between.
+   */
+  private async markChanged({ performanceId, userId }: MarkChange): Promise<void> {
+    const own = [...(this.watches.get(performanceId)?.streams ?? [])].filter((s) => s.userId === userId);
+    if (own.length === 0) return;
+    try {
+      const seq = ++this.reads;
+      const view = await this.opts.queue.current(performanceId, userId);
+      const now = this.opts.clock.now();
+      for (const stream of own) this.settle(stream, view, now, true, seq);
+    } catch (err) {
+      this.opts.logger.warn({ err, performanceId }, "waiting list's offer not pushed");
+    }
   }
-}
-
-/**
- * Where a stream's events go. Over HTTP/2, straight to the `Http2Stream`: the compatibility layer's
- * `write` only repeats checks that hold once the first write has sent the headers, and at a move of
- * a long queue it runs once for every stream.
- */
-function writerOf(res: ServerResponse): (chunk: string) => void {
-  const response = res as unknown;
-  if (response instanceof Http2ServerResponse) {
-    const h2 = response.stream;
-    return (chunk) => void h2.write(chunk);
-  }
-  return (chunk) => void res.write(chunk);
 }

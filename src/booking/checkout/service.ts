@@ -7,6 +7,7 @@ import type { BookingGate } from '../gate/service.js';
 import type { HoldRepository } from '../holds/repository.js';
 import type { BookingMetrics } from '../metrics.js';
 import type { OrderRepository, OrderRow } from '../orders/repository.js';
+import type { WaitlistOffers } from '../waitlist/offers.js';
 import type { IssuedTicket, OrderView, OrderViews } from '../orders/view.js';
 import { PaymentTimeoutError, type PaymentPort } from '../payments.js';
 import type { CheckoutRepository } from './repository.js';
@@ -38,6 +39,8 @@ export interface CheckoutServiceOptions {
   clock: Clock;
   logger: Logger;
   paymentTimeoutMs: number;
+  /** A paid offer leaves its buyer's queue channel (decision 028). */
+  offers: Pick<WaitlistOffers, 'handedOn'>;
 }
 
 /**
@@ -231,6 +234,7 @@ export class CheckoutService {
       order.passId
         ? this.deps.queue.consumePass(order.performanceId, order.userId, Number(order.passId))
         : undefined,
+      this.deps.offers.handedOn(order.performanceId, [order], undefined),
     ]).catch((err: unknown) =>
       this.deps.logger.warn({ err, orderId: order.id }, 'engine update after payment failed'),
     );

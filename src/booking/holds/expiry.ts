@@ -2,7 +2,7 @@ import type { AvailabilityService } from '../../inventory/availability.js';
 import type { Clock } from '../../platform/clock.js';
 import type { BookingGate } from '../gate/service.js';
 import type { BookingMetrics } from '../metrics.js';
-import { markOffers } from '../waitlist/offers.js';
+import type { WaitlistOffers } from '../waitlist/offers.js';
 import type { HoldRepository } from './repository.js';
 
 export interface HoldExpiryOptions {
@@ -11,6 +11,7 @@ export interface HoldExpiryOptions {
   availability: AvailabilityService;
   metrics: BookingMetrics;
   clock: Clock;
+  offers: Pick<WaitlistOffers, 'handedOn'>;
 }
 
 /**
@@ -33,8 +34,13 @@ export class HoldExpiry {
     for (const { performanceId, seatNo } of freed)
       byPerf.set(performanceId, [...(byPerf.get(performanceId) ?? []), seatNo]);
     await Promise.all([...byPerf].map(([perf, seats]) => availability.markFree(perf, seats)));
-    // Seats that went to the waiting list stay taken on the map; the gate marks them by their offer.
-    for (const o of offers) await markOffers(gate, o.performanceId, o.offers);
+    // Seats that went to the waiting list stay taken on the map; the gate marks them by their offer, and
+    // the offers that lapsed leave their buyers' channels.
+    for (const perf of new Set(holds.map((h) => h.performanceId))) {
+      const lapsed = holds.filter((h) => h.performanceId === perf).map((h) => ({ ...h, holdId: h.id }));
+      const made = offers.filter((o) => o.performanceId === perf).flatMap((o) => o.offers);
+      await this.deps.offers.handedOn(perf, lapsed, made);
+    }
     return holds.length;
   }
 }

@@ -11,7 +11,7 @@ import type { AccessCodeService } from '../access/service.js';
 import type { BookingGate } from '../gate/service.js';
 import type { BookingMetrics } from '../metrics.js';
 import type { Seating, SeatingCache } from '../../inventory/seating.js';
-import { markOffers, offeredSeats } from '../waitlist/offers.js';
+import { offeredSeats, type WaitlistOffers } from '../waitlist/offers.js';
 import { holdError, type HoldRefusal } from './refusals.js';
 import { lockedOut, type Access } from '../access/terms.js';
 import type { HoldRepository, HoldRow } from './repository.js';
@@ -56,6 +56,7 @@ export interface HoldServiceOptions {
   metrics: BookingMetrics;
   clock: Clock;
   codes: Pick<AccessCodeService, 'access'>;
+  offers: Pick<WaitlistOffers, 'handedOn'>;
 }
 
 /**
@@ -288,7 +289,7 @@ export class HoldService {
     const offered = offeredSeats(hold.offers);
     const free = hold.seatNos.filter((s) => !offered.has(s));
     await this.deps.availability.markFree(hold.performanceId, free);
-    await markOffers(this.deps.gate, hold.performanceId, hold.offers);
+    await this.deps.offers.handedOn(hold.performanceId, [{ ...hold, holdId: hold.id }], hold.offers);
   }
 
   /** Waits for gate rebuilds in flight (tests, shutdown). */

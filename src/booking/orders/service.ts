@@ -7,7 +7,7 @@ import type { BookingMetrics } from '../metrics.js';
 import type { PaymentPort } from '../payments.js';
 import type { TicketLocale } from '../tickets/labels.js';
 import { ticketsPdf } from '../tickets/pdf.js';
-import { markOffers, offeredSeats } from '../waitlist/offers.js';
+import { offeredSeats, type WaitlistOffers } from '../waitlist/offers.js';
 import {
   CANCELLATION_REFUND,
   type OrderRepository,
@@ -26,6 +26,7 @@ export interface OrderServiceOptions {
   metrics: BookingMetrics;
   clock: Clock;
   logger: Logger;
+  offers: Pick<WaitlistOffers, 'handedOn'>;
 }
 
 /** What a refund asks for: some tickets (all valid ones when left out), under an Idempotency-Key. */
@@ -116,7 +117,7 @@ export class OrderService {
     who: Pick<RefundRequest, 'by' | 'adminId' | 'reason' | 'checkDeadline'>,
     ask: RefundAsk,
   ): Promise<OrderView> {
-    const { repository, views, gate, availability, metrics, clock, logger } = this.deps;
+    const { repository, views, gate, availability, metrics, clock, logger, offers } = this.deps;
     const decision = await repository.refund({
       ...who,
       orderId: order.id,
@@ -136,7 +137,7 @@ export class OrderService {
       await Promise.all([
         gate
           .unsell(order.performanceId, order.userId, [...decision.freed, ...offered])
-          .then(() => markOffers(gate, order.performanceId, decision.offers)),
+          .then(() => offers.handedOn(order.performanceId, [], decision.offers)),
         availability.markFree(order.performanceId, decision.freed),
       ]).catch((err: unknown) =>
         logger.warn({ err, orderId: order.id }, 'engine update after refund failed'),

@@ -3,8 +3,10 @@ import type { WaitlistBody, WaitlistEntry } from '../../contract/waitlist.js';
 import type { PerformanceCache } from '../../inventory/performance-cache.js';
 import type { SeatingCache } from '../../inventory/seating.js';
 import type { Clock } from '../../platform/clock.js';
+import type { PerformanceRow } from '../../inventory/performance.js';
+import type { WaitlistMarks } from '../../queue/waitlist-marks.js';
 import type { HoldService } from '../holds/service.js';
-import { entryView, type WaitlistRepository } from './repository.js';
+import { entryView, type WaitlistRepository, type WaitlistRow } from './repository.js';
 
 export interface WaitlistServiceOptions {
   repository: WaitlistRepository;
@@ -12,6 +14,8 @@ export interface WaitlistServiceOptions {
   seating: SeatingCache;
   holds: Pick<HoldService, 'release'>;
   clock: Clock;
+  /** The entry as the queue's poll and stream show it (decision 028). */
+  marks: Pick<WaitlistMarks, 'waiting' | 'offered' | 'ended'>;
 }
 
 /** A 400 naming the field, as the schema's own are. */
@@ -57,7 +61,21 @@ export class WaitlistService {
       now: new Date(now),
     });
     if (joined === 'on-sale') throw new AppError('NOT_SOLD_OUT', undefined, { performanceId });
+    await this.mark(perf, userId, joined.entry);
     return { entry: entryView(joined.entry), created: joined.created };
+  }
+
+  /**
+   * Tells the queue's channel what PostgreSQL says of a live entry: waiting (until the sale closes:
+   * the list offers nothing after), or the offer in hand — so a join again also puts back a mark the
+   * engine lost.
+   */
+  private async mark(perf: PerformanceRow, userId: string, row: WaitlistRow): Promise<void> {
+    const { marks } = this.deps;
+    const offer = entryView(row).offer;
+    if (row.state === 'waiting') await marks.waiting(perf.id, userId, perf.salesCloseAt.getTime());
+    else if (offer)
+      await marks.offered(perf.id, [{ userId, offer: { ...offer, expiresAt: Date.parse(offer.expiresAt) } }]);
   }
 
   /** The buyer's latest entry: their place, or their offer. */
@@ -76,5 +94,7 @@ export class WaitlistService {
     if (live?.state === 'offered' && live.holdId && live.holdState === 'active')
       await holds.release(live.holdId, userId);
     await repository.leave(performanceId, userId);
+    // The release took an offer off the buyer's channel; a wait goes here.
+    await this.deps.marks.ended(performanceId, [{ userId, holdId: null }]);
   }
 }

@@ -18,6 +18,10 @@ export const waitlistEn = {
   'waitlist.declined': 'You let the offered seats go. You may join the list again.',
   'waitlist.left': 'You left the waiting list. You may join it again (at the back).',
   'waitlist.toOrders': 'See my tickets',
+  'queue.waitlisted':
+    'Every ticket is sold, and you are on the waiting list. Keep this page open: when seats come back for you, they appear here at once.',
+  'queue.toWaitlist': 'My place on the waiting list',
+  'queue.waitlistEnded': 'You are no longer on the waiting list.',
 };
 
 export const waitlistErrorsEn = {

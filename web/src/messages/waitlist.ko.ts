@@ -20,6 +20,10 @@ export const waitlistKo: Record<keyof typeof waitlistEn, string> = {
   'waitlist.declined': '제안된 좌석을 포기했습니다. 명단에 다시 등록할 수 있습니다.',
   'waitlist.left': '대기자 명단에서 나갔습니다. 다시 등록할 수 있습니다(맨 뒤로).',
   'waitlist.toOrders': '내 티켓 보기',
+  'queue.waitlisted':
+    '모든 좌석이 판매되었고, 대기자 명단에 등록되어 있습니다. 이 페이지를 열어 두세요: 좌석이 돌아와 내 차례가 되면 바로 여기에 표시됩니다.',
+  'queue.toWaitlist': '대기자 명단의 내 순서',
+  'queue.waitlistEnded': '더 이상 대기자 명단에 있지 않습니다.',
 };
 
 export const waitlistErrorsKo: Record<keyof typeof waitlistErrorsEn, string> = {

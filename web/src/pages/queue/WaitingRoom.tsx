@@ -1,6 +1,9 @@
+import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
+import { ApiError, client } from '../../api';
 import { useI18n } from '../../i18n';
 import { ErrorNote, ProgressBar } from '../../ui';
+import { OfferPanel, usePerformanceSeats, useSeatNames } from '../waitlist/OfferPanel';
 import { FINAL, useWaitingRoom } from './useWaitingRoom';
 
 /** The waiting room: where the buyer stands, how long it may take, and the way out (useWaitingRoom). */
@@ -8,17 +11,33 @@ export function WaitingRoom() {
   const { id = '' } = useParams();
   const { t, duration, dateTime } = useI18n();
   const navigate = useNavigate();
-  const { view, error, live, firstPosition, rejoin, leave } = useWaitingRoom(id);
+  const { view, error, live, firstPosition, wasWaitlisted, rejoin, leave } = useWaitingRoom(id);
+  const seatName = useSeatNames(usePerformanceSeats(id));
+  /** The offer whose time ran out here: hidden until the server says where its seats went. */
+  const [lapsed, setLapsed] = useState<string | null>(null);
+  const waitlist = `/performances/${id}/waitlist`;
 
   const leaveAndGoBack = async () => {
     await leave();
     await navigate(-1);
   };
 
+  // Sold out before this buyer got in: the waiting list is the way left.
+  if (error instanceof ApiError && error.code === 'SOLD_OUT')
+    return (
+      <section className="narrow queue" aria-labelledby="queue-title">
+        <h1 id="queue-title">{t('queue.title')}</h1>
+        <div role="alert" className="note" data-testid="queue-sold-out">
+          <p>{t('queue.soldOut')}</p>
+          <Link to={waitlist}>{t('event.joinWaitlist')}</Link>
+        </div>
+      </section>
+    );
   if (error) return <ErrorNote error={error} onRetry={rejoin} />;
   if (!view) return <p role="status">{t('queue.joining')}</p>;
 
   const ahead = view.position !== null ? view.position - 1 : null;
+  const offer = view.offer && view.offer.holdId !== lapsed ? view.offer : undefined;
   const start = firstPosition ?? view.position ?? 1;
   return (
     <section className="narrow queue" aria-labelledby="queue-title">
@@ -73,13 +92,43 @@ export function WaitingRoom() {
         <p>{t('queue.prequeue', { time: view.opensAt ? dateTime(view.opensAt) : '' })}</p>
       )}
       {view.state === 'admitted' && <p role="status">{t('queue.admitted')}</p>}
-      {FINAL.has(view.state) && (
+      {view.state === 'waitlisted' && !offer && (
+        <div role="status" className="note" data-testid="queue-waitlisted">
+          <p>{t('queue.waitlisted')}</p>
+          <Link to={waitlist}>{t('queue.toWaitlist')}</Link>
+        </div>
+      )}
+      {offer && (
+        <>
+          <p role="alert" className="note" data-testid="queue-offer">
+            {t('waitlist.offered')}
+          </p>
+          <OfferPanel
+            performanceId={id}
+            offer={offer}
+            describe={seatName}
+            onExpired={() => setLapsed(offer.holdId)}
+            onRelease={() => void client.holds.release(offer.holdId).catch(() => undefined)}
+            onPaid={(order) => void navigate(`/orders/${order.id}`)}
+          />
+        </>
+      )}
+      {FINAL.has(view.state) && wasWaitlisted && (
+        <div role="alert" className="note">
+          <p>{t('queue.waitlistEnded')}</p>
+          <Link to={waitlist}>{t('queue.toWaitlist')}</Link>
+        </div>
+      )}
+      {FINAL.has(view.state) && !wasWaitlisted && (
         <div role="alert" className="note">
           <p>
             {view.state === 'closed' && view.reason === 'sold-out'
               ? t('queue.soldOut')
               : t(`queue.${view.state as 'expired' | 'closed' | 'left' | 'consumed'}`)}
           </p>
+          {view.state === 'closed' && view.reason === 'sold-out' && (
+            <Link to={waitlist}>{t('event.joinWaitlist')}</Link>
+          )}
           {view.state !== 'closed' && (
             <button type="button" onClick={rejoin}>
               {t('queue.rejoin')}

@@ -16,6 +16,8 @@ export interface WaitingRoomState {
   live: boolean;
   /** The place at joining: the progress bar runs from there to the front. */
   firstPosition: number | null;
+  /** Whether the buyer was `waitlisted` here: a final state then means their time on the list ended. */
+  wasWaitlisted: boolean;
   /** Join again after an error or a final state. */
   rejoin: () => void;
   /** Leave the waiting room; never fails (the entry goes stale anyway). */
@@ -23,7 +25,8 @@ export interface WaitingRoomState {
 }
 
 /**
- * Joins the waiting room and follows it live over Server-Sent Events. EventSource reconnects by itself
+ * Joins the waiting room and follows it live over Server-Sent Events. A buyer on the waiting list of a
+ * sold-out performance stays (`waitlisted`) and hears of the list's offer (`offer` events) here too. EventSource reconnects by itself
  * after a network drop or a node shutting down (the server resumes with the current place); if the
  * stream is refused outright, or ended for a newer one of the same buyer, this falls back to polling. When admitted, the pass is kept in
  * sessionStorage and the buyer is taken to the seats.
@@ -35,6 +38,7 @@ export function useWaitingRoom(id: string): WaitingRoomState {
   const [live, setLive] = useState(true);
   const [round, setRound] = useState(0);
   const [firstPosition, setFirstPosition] = useState<number | null>(null);
+  const [wasWaitlisted, setWasWaitlisted] = useState(false);
 
   useEffect(() => {
     const controller = new AbortController();
@@ -47,9 +51,14 @@ export function useWaitingRoom(id: string): WaitingRoomState {
       source?.close();
       clearInterval(poller);
     };
-    const apply = (next: QueueView) => {
+    /**
+     * A new view. A join's or a poll's says whether there is an offer; a stream's state events never
+     * carry one (it comes in `offer` events), so the one known stays.
+     */
+    const apply = (next: QueueView, keepOffer = false) => {
       if (finished) return;
-      setView(next);
+      setView((last) => (keepOffer && last?.offer ? { ...next, offer: last.offer } : next));
+      if (next.state === 'waitlisted') setWasWaitlisted(true);
       const position = next.position;
       if (position !== null) setFirstPosition((first) => first ?? position);
       if (next.state === 'admitted' && next.pass && next.expiresAt) {
@@ -82,17 +91,28 @@ export function useWaitingRoom(id: string): WaitingRoomState {
       source.addEventListener(
         'position',
         read((data) =>
-          apply({
-            ...(data as Partial<QueueView>),
-            state: 'waiting',
-            position: data.position as number | null,
-            etaSeconds: data.etaSeconds as number | null,
-          }),
+          apply(
+            {
+              ...(data as Partial<QueueView>),
+              state: 'waiting',
+              position: data.position as number | null,
+              etaSeconds: data.etaSeconds as number | null,
+            },
+            true,
+          ),
         ),
       );
       source.addEventListener(
         'admitted',
-        read((data) => apply({ state: 'admitted', position: null, etaSeconds: null, ...data })),
+        read((data) => apply({ state: 'admitted', position: null, etaSeconds: null, ...data }, true)),
+      );
+      // The waiting list's offer came ({offer}) or went ({offer: null}), whatever the place says.
+      source.addEventListener(
+        'offer',
+        read((data) => {
+          const offer = (data.offer ?? undefined) as QueueView['offer'];
+          if (!finished) setView((last) => last && { ...last, offer });
+        }),
       );
       // The server ended this stream for a newer one of the same buyer (another tab): poll instead,
       // rather than reconnect and end that one in turn.
@@ -101,10 +121,10 @@ export function useWaitingRoom(id: string): WaitingRoomState {
         setLive(false);
         poll();
       });
-      for (const name of ['prequeue', 'paused', 'expired', 'closed'])
+      for (const name of ['prequeue', 'paused', 'expired', 'closed', 'waitlisted'])
         source.addEventListener(
           name,
-          read((data) => apply(data as unknown as QueueView)),
+          read((data) => apply(data as unknown as QueueView, true)),
         );
     };
 
@@ -130,9 +150,10 @@ export function useWaitingRoom(id: string): WaitingRoomState {
   const rejoin = () => {
     setError(null);
     setFirstPosition(null);
+    setWasWaitlisted(false);
     setRound((n) => n + 1);
   };
   const leave = () => client.queue.leave(id).catch(() => undefined);
 
-  return { view, error, live, firstPosition, rejoin, leave };
+  return { view, error, live, firstPosition, wasWaitlisted, rejoin, leave };
 }

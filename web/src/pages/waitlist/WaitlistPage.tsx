@@ -4,9 +4,9 @@ import type { WaitlistEntry } from '@tmomi/contract/waitlist';
 import { ApiError, client } from '../../api';
 import { useLoad, usePolled } from '../../hooks';
 import { useI18n } from '../../i18n';
-import { describeSeat, indexSeatMap } from '../../seatmap/model';
+import { indexSeatMap } from '../../seatmap/model';
 import { ErrorNote, Field, Loading } from '../../ui';
-import { HoldPanel } from '../seats/HoldPanel';
+import { OfferPanel, useSeatNames } from './OfferPanel';
 
 /** How often the page asks for its place and offer while on the list. */
 const POLL_MS = 3_000;
@@ -41,6 +41,7 @@ export function WaitlistPage() {
     POLL_MS,
     [id, round],
   );
+  const seatName = useSeatNames(data?.index);
   const [problem, setProblem] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const act = async (action: () => Promise<unknown>) => {
@@ -58,15 +59,9 @@ export function WaitlistPage() {
 
   if (error) return <ErrorNote error={error} onRetry={reload} />;
   if (!data || polled.data === undefined) return <Loading />;
-  const { performance, event, index } = data;
+  const { performance, event } = data;
   const entry = polled.data;
   const live = entry?.state === 'waiting' || entry?.state === 'offered';
-  const seatName = (seat: number) => {
-    const d = describeSeat(index, seat);
-    return d
-      ? `${t('seats.seat', { section: d.section, row: d.row, number: d.number })} · ${d.grade}`
-      : String(seat);
-  };
   return (
     <section className="waitlist-page">
       <h1>{t('waitlist.title')}</h1>
@@ -76,18 +71,14 @@ export function WaitlistPage() {
       <ErrorNote error={problem ?? polled.error ?? null} />
       {entry && <EntryStatus entry={entry} />}
       {entry?.state === 'offered' && entry.offer && (
-        <aside className="panel" data-testid="waitlist-offer">
-          <HoldPanel
-            hold={{ ...entry.offer, performanceId: performance.id, state: 'active' }}
-            total={entry.offer.amount}
-            currency={entry.offer.currency}
-            pass={undefined}
-            describe={seatName}
-            onExpired={refresh}
-            onRelease={() => void act(() => client.holds.release(entry.offer!.holdId))}
-            onPaid={(order) => void navigate(`/orders/${order.id}`)}
-          />
-        </aside>
+        <OfferPanel
+          performanceId={performance.id}
+          offer={entry.offer}
+          describe={seatName}
+          onExpired={refresh}
+          onRelease={() => void act(() => client.holds.release(entry.offer!.holdId))}
+          onPaid={(order) => void navigate(`/orders/${order.id}`)}
+        />
       )}
       {entry?.state === 'claimed' && <Link to="/orders">{t('waitlist.toOrders')}</Link>}
       {live ? (
