@@ -10,7 +10,7 @@ const errors = { 400: ErrorResponse, 401: ErrorResponse, 404: ErrorResponse, 409
 const tags = ['queue'];
 const security = [{ bearer: [] }];
 
-/** Lottery registration and the draw's fairness record (decision 029). */
+/** Lottery registration and the draw's fairness record (decision 029; a fifo room's pre-queue's too, 031). */
 export function lotteryRoutes(app: App, deps: { lottery: LotteryService; guard: Guard }) {
   const { lottery, guard } = deps;
 

@@ -4,7 +4,7 @@ import type { WaitingRoom } from '../engine/waiting-room/port.js';
 import { queueKeysUntil, type PerformanceCache } from '../inventory/performance-cache.js';
 import type { PerformanceRow } from '../inventory/performance.js';
 import type { Clock } from '../platform/clock.js';
-import { commitmentOf, DRAW_ALGORITHM, DRAW_VERSION } from './fairness.js';
+import { commitmentOf, DRAW_ALGORITHM, DRAW_VERSION, entryHash, placeOf } from './fairness.js';
 import type { FairnessRow, LotteryRepository } from './lottery-repository.js';
 import type { ChallengeService } from './challenge.js';
 import type { ChallengePayload } from '../contract/queue.js';
@@ -12,7 +12,7 @@ import type { ChallengePayload } from '../contract/queue.js';
 export interface LotteryServiceOptions {
   repository: LotteryRepository;
   performances: PerformanceCache;
-  engine: Pick<WaitingRoom, 'queueDraw'>;
+  engine: Pick<WaitingRoom, 'queueDraw' | 'queueSeal' | 'queueStatus'>;
   clock: Clock;
   /** The door's proof of work, which a registration spends as a join does; none (unit tests): not asked. */
   challenges?: Pick<ChallengeService, 'spend'>;
@@ -20,7 +20,8 @@ export interface LotteryServiceOptions {
 
 /**
  * Lottery admission (issue 22, decision 029): registration until the sale opens, the draw at the
- * opening (made by the admission ticker's leader), and the fairness record anyone can check.
+ * opening (made by the admission ticker's leader), and the fairness record anyone can check. A fifo
+ * room's opening is the same draw, of its pre-queue (decision 031).
  */
 export class LotteryService {
   /** Draws this node has seen through to the engine: not asked again (the engine's draw is once anyway). */
@@ -76,6 +77,8 @@ export class LotteryService {
 
   /** The values behind the caller's own place: their id, hash and place (after the draw). */
   async mine(performanceId: string, userId: string): Promise<MyFairnessView> {
+    const perf = await this.opts.performances.get(performanceId);
+    if (!isLottery(perf)) return this.mineInPrequeue(perf, userId);
     const [record, registration] = await Promise.all([
       this.fairness(performanceId),
       this.opts.repository.registration(performanceId, userId),
@@ -93,25 +96,58 @@ export class LotteryService {
   }
 
   /**
-   * At the opening, before anyone is admitted or joins after it (the ticker and the join call this
-   * first, so that nobody is ever shown a place from before the draw): the draw is made once in
-   * PostgreSQL, then its order is placed at the head of the waiting room. Safe to repeat: PostgreSQL
-   * answers the same order, and the engine places it once.
+   * A fifo room's: its draw is of the pre-queue, so one's place follows from the published entries
+   * (HMAC of one's id, found among them); before the draw, `registered` says one is in the pre-queue.
+   */
+  private async mineInPrequeue(perf: PerformanceRow, userId: string): Promise<MyFairnessView> {
+    const record = await this.fairness(perf.id);
+    const entries = record.entries;
+    const hash = record.seed === null ? null : entryHash(Buffer.from(record.seed, 'hex'), userId);
+    const place = entries && hash !== null ? placeOf(entries, hash) : null;
+    const waiting =
+      entries === null &&
+      (await this.opts.engine.queueStatus(perf.id, userId, this.opts.clock.now()))?.state === 'prequeue';
+    return {
+      performanceId: perf.id,
+      userId,
+      registered: place !== null || waiting,
+      registeredAt: null,
+      place,
+      hash: place === null ? null : hash,
+      of: entries?.length ?? null,
+    };
+  }
+
+  /**
+   * At the opening, before anyone is admitted (the ticker calls this first; a lottery's join too, so
+   * that no registrant is ever shown a place from before the draw): the draw is made once in
+   * PostgreSQL, then its order is placed at the head of the waiting room. A lottery draws its
+   * registrants; a fifo room its pre-queue, sealed in the engine first (decision 031). Safe to repeat:
+   * PostgreSQL answers the same order, and the engine places it once.
    */
   drawIfDue(perf: PerformanceRow, now: number): Promise<void> {
-    if (!isLottery(perf) || now < perf.salesOpenAt.getTime() || this.drawnHere.has(perf.id)) {
+    if (!perf.queueEnabled || now < perf.salesOpenAt.getTime() || this.drawnHere.has(perf.id)) {
       return Promise.resolve();
     }
     let under = this.drawing.get(perf.id);
     if (!under) {
-      under = (async () => {
-        const order = await this.opts.repository.draw(perf.id, new Date(now));
-        await this.opts.engine.queueDraw(perf.id, order, now, queueKeysUntil(perf));
-        this.drawnHere.add(perf.id);
-      })().finally(() => this.drawing.delete(perf.id));
+      under = this.draw(perf, now).finally(() => this.drawing.delete(perf.id));
       this.drawing.set(perf.id, under);
     }
     return under;
+  }
+
+  private async draw(perf: PerformanceRow, now: number): Promise<void> {
+    const { repository, engine } = this.opts;
+    const until = queueKeysUntil(perf);
+    if (isLottery(perf)) {
+      await engine.queueDraw(perf.id, await repository.draw(perf.id, new Date(now)), now, until, 'enter');
+    } else {
+      const seal = () => engine.queueSeal(perf.id, until);
+      const order = await repository.drawPrequeue(perf.id, new Date(now), seal);
+      await engine.queueDraw(perf.id, order, now, until, 'skip');
+    }
+    this.drawnHere.add(perf.id);
   }
 
   private async record(performanceId: string): Promise<FairnessRow> {
