@@ -37,6 +37,12 @@ export const FairnessSchema = Type.Object({
 });
 export type FairnessView = Static<typeof FairnessSchema>;
 
+/**
+ * `entries=false`: the record without its list (entries null), for a page that shows the values and
+ * not the list, which holds 64 characters per drawn buyer (6.7 MB for 100,000).
+ */
+export const FairnessQuery = Type.Object({ entries: Type.Boolean({ default: true }) });
+
 export const MyFairnessSchema = Type.Object({
   performanceId: Type.String(),
   /** The caller's user id: with the seed, it gives their hash (HMAC-SHA256(seed, userId)). */

@@ -129,6 +129,16 @@ describe.each(modes())('the pre-queue drawn at the opening ($name)', (mode) => {
       await verifyDraw([JSON.stringify(record), '--users', buyers.map((b) => b.id).join(',')])
     ).out;
     expect(withGone.checks).toMatchObject({ usersGiveTheList: false });
+    // A page that shows the values and not the list asks without it; a bad flag names the field.
+    const summary = (
+      await t.app.inject({ method: 'GET', url: `/api/performances/${perf}/fairness?entries=false` })
+    ).json();
+    expect(summary).toEqual({ ...record, entries: null });
+    const bad = await t.app.inject({
+      method: 'GET',
+      url: `/api/performances/${perf}/fairness?entries=maybe`,
+    });
+    expect([bad.statusCode, bad.json().error.details.field]).toEqual([400, 'entries']);
   });
 
   describe('two nodes, joins racing the opening, a node failing half-way', () => {
