@@ -12,7 +12,7 @@ export interface FairnessRow {
 
 export type Registered = { outcome: 'registered'; registeredAt: Date } | { outcome: 'drawn' };
 
-/** Lottery registrations and the draw's record, in PostgreSQL. */
+/** Lottery registrations and the draw's record (a lottery's, or a fifo room's pre-queue's), in PostgreSQL. */
 export class LotteryRepository {
   constructor(private readonly db: Db) {}
 
