@@ -4,10 +4,17 @@ import type { WaitingRoom } from '../engine/waiting-room/port.js';
 import { queueKeysUntil, type PerformanceCache } from '../inventory/performance-cache.js';
 import type { PerformanceRow } from '../inventory/performance.js';
 import type { Clock } from '../platform/clock.js';
+import { SharedCache } from '../platform/shared-cache.js';
 import { commitmentOf, DRAW_ALGORITHM, DRAW_VERSION, entryHash, placeOf } from './fairness.js';
 import type { FairnessRow, LotteryRepository } from './lottery-repository.js';
 import type { ChallengeService } from './challenge.js';
 import type { ChallengePayload } from '../contract/queue.js';
+
+/**
+ * Drawn records kept in memory, the latest first: each holds 64 characters per drawn buyer (about
+ * 9 MB for 100,000), and every fifo room now has one; one read later than that asks PostgreSQL.
+ */
+const KEPT_RECORDS = 16;
 
 export interface LotteryServiceOptions {
   repository: LotteryRepository;
@@ -30,8 +37,12 @@ export class LotteryService {
   private readonly drawing = new Map<string, Promise<void>>();
   /** Records after their draw never change: kept, so a crowd reading them costs PostgreSQL nothing. */
   private readonly published = new Map<string, FairnessView>();
+  /** Before the draw: one read a second per record and node, however many pages poll it. */
+  private readonly undrawn: SharedCache<FairnessView>;
 
-  constructor(private readonly opts: LotteryServiceOptions) {}
+  constructor(private readonly opts: LotteryServiceOptions) {
+    this.undrawn = new SharedCache(1_000, opts.clock, { maxEntries: 1_000 });
+  }
 
   /** Registers the caller for the draw; idempotent (a repeat answers the first registration). */
   async register(
@@ -54,7 +65,10 @@ export class LotteryService {
   /** The public record: the commitment at once; the seed, the entries and their hash after the draw. */
   async fairness(performanceId: string): Promise<FairnessView> {
     const kept = this.published.get(performanceId);
-    if (kept) return kept;
+    return kept ?? this.undrawn.get(performanceId, () => this.read(performanceId));
+  }
+
+  private async read(performanceId: string): Promise<FairnessView> {
     const perf = await this.opts.performances.get(performanceId);
     const row = await this.record(performanceId);
     const drawn = row.drawnAt !== null;
@@ -71,7 +85,10 @@ export class LotteryService {
       entries: drawn ? row.entries : null,
       listHash: row.listHash,
     };
-    if (drawn) this.published.set(performanceId, view);
+    if (drawn) {
+      this.published.set(performanceId, view);
+      if (this.published.size > KEPT_RECORDS) this.published.delete(this.published.keys().next().value!);
+    }
     return view;
   }
 
