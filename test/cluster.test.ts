@@ -104,7 +104,7 @@ describe.skipIf(!scaled)('two nodes, one PostgreSQL, one Redis', () => {
         (await call(nodes[i % 2]!, 'POST', `/api/performances/${perf.id}/queue`, token)).body.state,
       ).toBe('prequeue');
     }
-    // At opening the pre-queue is shuffled once into one order, and its head admitted.
+    // At opening the pre-queue is drawn once into one order (decision 031), and its head admitted.
     while (Date.now() < perf.opensAt) await sleep(100);
     for (let waited = 0; waited < 10_000; waited += 100) {
       const states = await Promise.all(buyers.map((token) => place(nodes[0]!, perf.id, token)));

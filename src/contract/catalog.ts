@@ -75,7 +75,10 @@ export const PerformanceBody = Type.Object({
   queue: Type.Object(
     {
       enabled: Type.Boolean({ default: true }),
-      /** fifo: by arrival (the pre-queue shuffled); lottery: a draw among those registered (decision 029). */
+      /**
+       * fifo: by arrival (the pre-queue drawn at the opening, decision 031); lottery: a draw among those
+       * registered (decision 029).
+       */
       mode: QueueMode,
       prequeueMinutes: Type.Integer({ minimum: 0, maximum: 1440, default: 30 }),
       admitPerSecond: Type.Integer({ minimum: 1, maximum: 10_000, default: 50 }),

@@ -1,6 +1,7 @@
 import { Type, type Static } from 'typebox';
 
-// Lottery admission and the verifiable draw (decision 029, docs/fairness.md).
+// Lottery admission and the verifiable draw (decision 029, docs/fairness.md); a fifo room's pre-queue
+// is drawn the same way at its opening (decision 031).
 
 const Hex = (bytes: number, description: string) =>
   Type.String({ pattern: `^[0-9a-f]{${bytes * 2}}$`, description });
@@ -27,17 +28,31 @@ export const FairnessSchema = Type.Object({
   drawnAt: Nullable(Instant),
   /** After the draw: the seed itself (hex), so that anyone can check it against the commitment. */
   seed: Nullable(Hex(32, 'the seed, published after the draw')),
-  /** After the draw: every registrant's hash in drawn order (place 1 first); no user id. */
+  /**
+   * After the draw: the hash of everyone drawn (a lottery's registrants, a fifo room's pre-queue at the
+   * opening) in drawn order, place 1 first; no user id.
+   */
   entries: Nullable(Type.Array(Hex(32, 'HMAC-SHA256(seed, user id)'))),
   listHash: Nullable(Hex(32, 'SHA-256 of the entries, each followed by a newline')),
 });
 export type FairnessView = Static<typeof FairnessSchema>;
 
+/**
+ * `entries=false`: the record without its list (entries null), for a page that shows the values and
+ * not the list, which holds 64 characters per drawn buyer (6.7 MB for 100,000).
+ */
+export const FairnessQuery = Type.Object({ entries: Type.Boolean({ default: true }) });
+
 export const MyFairnessSchema = Type.Object({
   performanceId: Type.String(),
   /** The caller's user id: with the seed, it gives their hash (HMAC-SHA256(seed, userId)). */
   userId: Type.String(),
+  /**
+   * In the draw: registered (a lottery); in a fifo room, in its pre-queue (before the draw) or drawn
+   * with it (after).
+   */
   registered: Type.Boolean(),
+  /** Lottery only: when one registered; null for fifo. */
   registeredAt: Nullable(Instant),
   /** After the draw: the caller's place (1 first), its hash, and how many were drawn. */
   place: Nullable(Type.Integer({ minimum: 1 })),

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import type { Redis, RedisOptions } from 'ioredis';
 
 // A dead or partitioned Redis must make calls fail within seconds (the request gets an error, /readyz
-// says so), never hang. The deadlines are generous enough for the longest script (a queue's opening
-// shuffle).
+// says so), never hang. The deadlines are generous enough for the longest script (a run of a queue's
+// draw, or the seal's read of a whole pre-queue).
 export const CONNECTION_OPTIONS = {
   lazyConnect: true,
   // While reconnecting, a command waits for two attempts (about a second), then fails.

@@ -5,7 +5,8 @@ import { createHash, createHmac } from 'node:crypto';
  * and what scripts/verify-draw.ts recomputes on its own from the published values.
  *
  * - the seed: 32 secret bytes, kept until the draw; its commitment, SHA-256(seed), is public at once;
- * - each registrant's hash: HMAC-SHA256(key = seed, message = the user id in decimal), hex;
+ * - each drawn user's hash (a lottery's registrant, a fifo room's pre-queued buyer, decision 031):
+ *   HMAC-SHA256(key = seed, message = the user id in decimal), hex;
  * - the order: the hashes ascending, place 1 first; nobody can choose their hash without the seed, and
  *   once the commitment is out nobody (Tmomi included) can choose the seed;
  * - the list hash: SHA-256 of the ordered hashes, hex, each followed by a newline.
@@ -37,4 +38,17 @@ export function draw(seed: Buffer, userIds: readonly string[]): Draw {
   hashed.sort((a, b) => (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0));
   const entries = hashed.map((h) => h.hash);
   return { userIds: hashed.map((h) => h.userId), entries, listHash: listHashOf(entries) };
+}
+
+/** The place (1 first) of a hash among the drawn entries, which are ascending; null if it is not there. */
+export function placeOf(entries: readonly string[], hash: string): number | null {
+  let [low, high] = [0, entries.length - 1];
+  while (low <= high) {
+    const mid = (low + high) >>> 1;
+    const entry = entries[mid]!;
+    if (entry === hash) return mid + 1;
+    if (entry < hash) low = mid + 1;
+    else high = mid - 1;
+  }
+  return null;
 }

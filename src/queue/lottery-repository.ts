@@ -1,4 +1,4 @@
-import { inTransaction, type Db } from '../platform/db.js';
+import { inTransaction, type Db, type DbClient } from '../platform/db.js';
 import { draw, type Draw } from './fairness.js';
 
 /** A performance's fairness record (migration 0023). */
@@ -12,7 +12,7 @@ export interface FairnessRow {
 
 export type Registered = { outcome: 'registered'; registeredAt: Date } | { outcome: 'drawn' };
 
-/** Lottery registrations and the draw's record, in PostgreSQL. */
+/** Lottery registrations and the draw's record (a lottery's, or a fifo room's pre-queue's), in PostgreSQL. */
 export class LotteryRepository {
   constructor(private readonly db: Db) {}
 
@@ -105,6 +105,41 @@ export class LotteryRepository {
         [performanceId, at, made.entries, made.listHash],
       );
       return made.userIds;
+    });
+  }
+
+  /**
+   * A fifo room's pre-queue drawn, once (decision 031): `sealed` seals the engine's pre-queue and reads
+   * its users; under the record's lock they are ordered (fairness.ts), and the record gets its entries,
+   * its list hash and the ids in drawn order. A call after the draw (another node, a retry after the
+   * engine failed to place it) returns that order, and seals nothing: its read would be too late to
+   * matter, and the list too long to read for nothing. Returns the user ids in drawn order.
+   */
+  async drawPrequeue(performanceId: string, at: Date, sealed: () => Promise<string[]>): Promise<string[]> {
+    const made = async (client: Db | DbClient) => {
+      const { rows } = await client.query<{ order: string[] }>(
+        `SELECT prequeue_order::text[] AS "order" FROM performance_fairness WHERE performance_id = $1`,
+        [performanceId],
+      );
+      return rows[0]?.order ?? [];
+    };
+    if ((await this.fairness(performanceId))?.drawnAt) return made(this.db);
+    // Sealed before the lock: every call that reads after a seal reads the same users (less any who
+    // left since), and whichever commits first is the draw.
+    const users = await sealed();
+    return inTransaction(this.db, async (client) => {
+      const { rows } = await client.query<{ seed: Buffer; drawn: boolean }>(
+        `SELECT seed, drawn_at IS NOT NULL AS drawn FROM performance_fairness WHERE performance_id = $1 FOR UPDATE`,
+        [performanceId],
+      );
+      if (rows[0]!.drawn) return made(client);
+      const drawn: Draw = draw(rows[0]!.seed, users);
+      await client.query(
+        `UPDATE performance_fairness SET drawn_at = $2, entries = $3, list_hash = $4, prequeue_order = $5
+         WHERE performance_id = $1`,
+        [performanceId, at, drawn.entries, drawn.listHash, drawn.userIds],
+      );
+      return drawn.userIds;
     });
   }
 

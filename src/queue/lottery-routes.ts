@@ -2,7 +2,7 @@ import { Type } from 'typebox';
 import { callerOf, type Guard } from '../auth/guard.js';
 import { emptyBody, type App } from '../platform/http.js';
 import { ErrorResponse, IdParams } from '../contract/common.js';
-import { FairnessSchema, MyFairnessSchema, RegistrationSchema } from '../contract/lottery.js';
+import { FairnessQuery, FairnessSchema, MyFairnessSchema, RegistrationSchema } from '../contract/lottery.js';
 import type { LotteryService } from './lottery.js';
 import { ChallengeBody } from '../contract/queue.js';
 
@@ -10,7 +10,7 @@ const errors = { 400: ErrorResponse, 401: ErrorResponse, 404: ErrorResponse, 409
 const tags = ['queue'];
 const security = [{ bearer: [] }];
 
-/** Lottery registration and the draw's fairness record (decision 029). */
+/** Lottery registration and the draw's fairness record (decision 029; a fifo room's pre-queue's too, 031). */
 export function lotteryRoutes(app: App, deps: { lottery: LotteryService; guard: Guard }) {
   const { lottery, guard } = deps;
 
@@ -39,10 +39,14 @@ export function lotteryRoutes(app: App, deps: { lottery: LotteryService; guard: 
         tags,
         summary: "The draw's commitment, and after it the seed, the ordered hashes and their hash",
         params: IdParams,
+        querystring: FairnessQuery,
         response: { 200: FairnessSchema, 400: ErrorResponse, 404: ErrorResponse },
       },
     },
-    async (req) => lottery.fairness(req.params.id),
+    async (req) => {
+      const record = await lottery.fairness(req.params.id);
+      return req.query.entries ? record : { ...record, entries: null };
+    },
   );
 
   app.get(

@@ -92,7 +92,7 @@ export function createQueue(deps: QueueDeps): Queue {
     metrics,
     logger: deps.logger,
     turns: deps.turns,
-    lottery,
+    draws: lottery,
   });
   return { queue, streams, ticker, metrics, challenges, lottery, marks };
 }

@@ -109,7 +109,10 @@ export class QueueService {
     }
     if (now >= perf.salesCloseAt.getTime()) throw new AppError('SALE_CLOSED', undefined, { performanceId });
     await this.challenges?.spend(performanceId, challenge);
-    await this.lottery?.drawIfDue(perf, now);
+    // A lottery's registrants are placed before any join after its opening is. A fifo room's join does
+    // not wait for its draw (decision 031): it seals the pre-queue itself, so it lands behind it
+    // whenever the ticker places it, and its position counts it already.
+    if (perf.queueMode === 'lottery') await this.lottery?.drawIfDue(perf, now);
     const joined = await this.joins.call({
       performanceId,
       userId,

@@ -31,8 +31,12 @@ export interface AdmissionTickerOptions {
   logger: Logger;
   /** Told of each admission, to mail the waiters who are not watching. */
   turns?: Pick<TurnNotices, 'admitted'>;
-  /** Makes a lottery's draw at its opening, before anyone is admitted (decision 029). */
-  lottery?: Pick<LotteryService, 'drawIfDue'>;
+  /**
+   * Makes the draw at each room's opening, before anyone is admitted: a lottery's registrants
+   * (decision 029), a fifo room's pre-queue (decision 031). Without it (tests), nobody is placed
+   * from a pre-queue.
+   */
+  draws?: Pick<LotteryService, 'drawIfDue'>;
 }
 
 /**
@@ -58,11 +62,11 @@ export class AdmissionTicker {
   private readonly metrics: QueueMetrics;
   private readonly logger: Logger;
   private readonly turns: Pick<TurnNotices, 'admitted'> | undefined;
-  private readonly lottery: Pick<LotteryService, 'drawIfDue'> | undefined;
+  private readonly draws: Pick<LotteryService, 'drawIfDue'> | undefined;
 
-  constructor({ engine, inventory, leader, clock, metrics, logger, turns, lottery }: AdmissionTickerOptions) {
+  constructor({ engine, inventory, leader, clock, metrics, logger, turns, draws }: AdmissionTickerOptions) {
     this.turns = turns;
-    this.lottery = lottery;
+    this.draws = draws;
     this.engine = engine;
     this.inventory = inventory;
     this.leader = leader;
@@ -172,15 +176,15 @@ export class AdmissionTicker {
   private async admit(perf: PerformanceRow, now: number): Promise<void> {
     if (now < perf.salesOpenAt.getTime() || now >= perf.salesCloseAt.getTime()) return;
     const until = queueKeysUntil(perf);
-    // A lottery's registrants go first, in the drawn order: nobody is admitted until they are placed
-    // (a failure here skips this room's admission this round, and the draw is tried again next round).
+    // The drawn go first (a lottery's registrants, a fifo room's pre-queue), in the drawn order: nobody
+    // is admitted until they are placed (a failure here skips this room's admission this round, and
+    // the draw is tried again next round; the engine admits nobody ahead of a sealed pre-queue anyway).
     try {
-      await this.lottery?.drawIfDue(perf, now);
+      await this.draws?.drawIfDue(perf, now);
     } catch (err) {
-      this.logger.warn({ err, performanceId: perf.id }, 'lottery draw failed');
+      this.logger.warn({ err, performanceId: perf.id }, 'opening draw failed');
       return;
     }
-    await this.engine.queueOpen(perf.id, until);
     // A sold-out room is closed in the engine, so that every node's streams and polls say so and the
     // engine admits nobody; it reopens if a refund puts a seat back.
     const soldOut = await this.soldOut.check(perf, now).catch((err: unknown) => {

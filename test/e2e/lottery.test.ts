@@ -63,4 +63,57 @@ describe.skipIf(!hasChromium)('the lottery in the browser', () => {
       await close();
     }
   }, 90_000);
+
+  it("when a buyer waits in a fifo room's pre-queue, then the waiting room links to its draw, which shows their place and the values that check it after the opening", async () => {
+    const t = env.server;
+    const opensAt = Date.now() + 12_000;
+    const { performanceId } = await onSalePerformance(t, {
+      salesOpenAt: new Date(opensAt).toISOString(),
+      queue: { prequeueMinutes: 1440, admitPerSecond: 1 },
+    });
+    for (let i = 0; i < 3; i++) {
+      const other = await buyer(t);
+      await t.app.inject({
+        method: 'POST',
+        url: `/api/performances/${performanceId}/queue`,
+        headers: other.headers,
+      });
+    }
+    const email = uniqueEmail('prequeue');
+    const password = 'plum-cactus-orbit-42';
+    await t.auth.signup({ email, password, name: 'Early Buyer' });
+    const { page, shot, errors, close } = await openPage(env.browser, t.url);
+    try {
+      await logIn(page, email, password);
+      await page.goto(`/performances/${performanceId}/queue`);
+      await page.getByText(/your place is drawn fairly then/).waitFor();
+      await page.getByRole('link', { name: 'How places are drawn, and how to check it' }).click();
+      await page.getByTestId('lottery-registered').waitFor();
+      expect(await page.getByTestId('lottery-seed').textContent()).toBe('published after the draw');
+      const commitment = await page.getByTestId('lottery-commitment').textContent();
+      await shot('prequeue-draw-before');
+
+      // The sale opens; the admission ticker draws the pre-queue; the page, polling, shows the outcome.
+      await page.getByTestId('lottery-place').waitFor({ timeout: opensAt - Date.now() + 15_000 });
+      const { accessToken } = await t.auth.login({ email, password });
+      const mine = (
+        await t.app.inject({
+          url: `/api/performances/${performanceId}/fairness/me`,
+          headers: { authorization: `Bearer ${accessToken}` },
+        })
+      ).json();
+      const record = (await t.app.inject({ url: `/api/performances/${performanceId}/fairness` })).json();
+      expect(await page.getByTestId('lottery-place').textContent()).toBe(String(mine.place));
+      expect(await page.getByTestId('lottery-commitment').textContent()).toBe(commitment);
+      expect(await page.getByTestId('lottery-seed').textContent()).toBe(record.seed);
+      expect(await page.getByTestId('lottery-hash').textContent()).toBe(mine.hash);
+      expect(await page.getByText('out of 4 in the pre-queue').count()).toBe(1);
+      await shot('prequeue-draw-after');
+      await page.getByRole('link', { name: 'Go to the waiting room' }).click();
+      await page.waitForURL(new RegExp(`/performances/${performanceId}/(queue|seats)`));
+      expect(errors()).toEqual([]);
+    } finally {
+      await close();
+    }
+  }, 90_000);
 });

@@ -49,6 +49,7 @@ export function App() {
             <Route path="/signup" element={<AuthPage mode="signup" />} />
             <Route path="/performances/:id/queue" element={<RequireUser page={<WaitingRoom />} />} />
             <Route path="/performances/:id/lottery" element={<RequireUser page={<LotteryPage />} />} />
+            <Route path="/performances/:id/fairness" element={<RequireUser page={<LotteryPage />} />} />
             <Route path="/performances/:id/seats" element={<SeatsPage />} />
             <Route path="/performances/:id/waitlist" element={<RequireUser page={<WaitlistPage />} />} />
             <Route path="/orders" element={<RequireUser page={<OrdersPage />} />} />

@@ -167,8 +167,9 @@ export const client = {
         method: 'POST',
         ...(challenge ? { body: { challenge } } : {}),
       }),
+    /** Without the list of hashes (one line of 64 characters per buyer drawn): the page shows the values. */
     fairness: (performanceId: string, signal?: AbortSignal) =>
-      call<FairnessView>(`/api/performances/${performanceId}/fairness`, { signal }),
+      call<FairnessView>(`/api/performances/${performanceId}/fairness?entries=false`, { signal }),
     mine: (performanceId: string, signal?: AbortSignal) =>
       call<MyFairnessView>(`/api/performances/${performanceId}/fairness/me`, { signal }),
   },

@@ -37,13 +37,15 @@ export function useNow(everyMs = 1000): number {
 }
 
 /**
- * Runs `load` now and again `everyMs` after each answer (never two at once), until `deps` change or
- * the page goes: the last answer stays through a failed round, which only sets `error`.
+ * Runs `load` now and again `everyMs` after each answer (never two at once), until `deps` change, the
+ * page goes, or `done` says an answer is final: the last answer stays through a failed round, which
+ * only sets `error`.
  */
 export function usePolled<T>(
   load: (signal: AbortSignal) => Promise<T>,
   everyMs: number,
   deps: DependencyList,
+  done?: (data: T) => boolean,
 ): { data: T | undefined; error: unknown } {
   const [state, setState] = useState<{ data?: T; error?: unknown }>({});
   useEffect(() => {
@@ -51,14 +53,16 @@ export function usePolled<T>(
     let timer: ReturnType<typeof setTimeout> | undefined;
     setState({});
     const round = async () => {
+      let final = false;
       try {
         const data = await load(controller.signal);
         setState({ data });
+        final = done?.(data) ?? false;
       } catch (error) {
         if (isAbort(error) || controller.signal.aborted) return;
         setState((s) => ({ data: s.data, error }));
       }
-      if (!controller.signal.aborted) timer = setTimeout(() => void round(), everyMs);
+      if (!controller.signal.aborted && !final) timer = setTimeout(() => void round(), everyMs);
     };
     void round();
     return () => {

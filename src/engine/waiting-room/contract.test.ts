@@ -51,6 +51,13 @@ const join = async (engine: Engine, perf: string, userId: string, opts: { now: n
   return result.entry;
 };
 
+/**
+ * The opening as src/queue/lottery.ts makes it: the pre-queue sealed, then placed by a draw; here in
+ * arrival order (the draw's own order is the service's, src/queue/fairness.ts). How many it placed.
+ */
+const open = async (engine: Engine, perf: string, now: number, until = UNTIL) =>
+  engine.queueDraw(perf, await engine.queueSeal(perf, until), now, until, 'skip');
+
 describe.each(engineAdapters())('waiting room contract: $name', (adapter) => {
   it('when 5,000 users join at once, then positions are exactly 1..5,000 and re-joins return the same entry', async () => {
     const engine = await adapter.open();
@@ -70,7 +77,7 @@ describe.each(engineAdapters())('waiting room contract: $name', (adapter) => {
     expect((await engine.queueStats(perf, now)).waiting).toBe(5_000);
   });
 
-  it('when users arrive before opening, then at opening they are shuffled once, all kept, ahead of later arrivals', async () => {
+  it('when users arrive before opening, then the seal gives them all in arrival order, later arrivals wait behind them, and the draw places them in its order', async () => {
     const engine = await adapter.open();
     const perf = newPerf();
     const now = Date.now();
@@ -80,22 +87,91 @@ describe.each(engineAdapters())('waiting room contract: $name', (adapter) => {
       expect(entry).toMatchObject({ state: 'prequeue', position: null });
     }
     expect(await engine.queueLeave(perf, 'early199', now)).toBe(true);
+    // Back before the opening: a new arrival, at the end of the pre-queue.
+    expect(await engine.queueLeave(perf, 'early5', now)).toBe(true);
+    await join(engine, perf, 'early5', { now, open: false });
+    const arrived = [...early.slice(0, 199).filter((u) => u !== 'early5'), 'early5'];
 
-    // The first join after opening opens the queue itself, even if the ticker has not yet.
+    // The first join after opening seals the pre-queue itself, even if the opening has not been made:
+    // the 199 still to be placed are counted ahead of it.
     const late = Array.from({ length: 100 }, (_, i) => `late${i}`);
-    for (const u of late) await join(engine, perf, u, { now, open: true });
-    expect(await engine.queueOpen(perf, UNTIL)).toBe(0); // already opened, never twice
+    for (const [i, u] of late.entries()) {
+      expect(await join(engine, perf, u, { now, open: true })).toMatchObject({ position: 200 + i });
+    }
+    // A join whose node's clock still says "not open" is an arrival after the opening all the same.
+    expect(await join(engine, perf, 'lagging', { now, open: false })).toMatchObject({
+      state: 'waiting',
+      position: 300,
+    });
+    expect(await engine.queueStatus(perf, 'early0', now)).toMatchObject({
+      state: 'prequeue',
+      position: null,
+    });
+    expect(await engine.queueStats(perf, now)).toMatchObject({ waiting: 300, opened: true, prequeued: 201 });
+    // Nobody is let in before the pre-queue is placed: they go first.
+    expect(await admit(engine, perf, now, { max: 10 })).toEqual({ admitted: [], skipped: 0 });
 
-    const earlyPositions = await Promise.all(
-      early.slice(0, 199).map(async (u) => (await engine.queueStatus(perf, u, now))!.position!),
-    );
-    expect([...earlyPositions].sort((a, b) => a - b)).toEqual(early.slice(0, 199).map((_, i) => i + 1));
-    expect(earlyPositions).not.toEqual(early.slice(0, 199).map((_, i) => i + 1)); // shuffled (p ≈ 1/199!)
-    const latePositions = await Promise.all(
-      late.map(async (u) => (await engine.queueStatus(perf, u, now))!.position),
-    );
-    expect(latePositions).toEqual(late.map((_, i) => 200 + i));
+    const sealed = await engine.queueSeal(perf, UNTIL);
+    expect(sealed).toEqual(arrived);
+    expect(await engine.queueSeal(perf, UNTIL)).toEqual(arrived); // again: the same list
+
+    const drawn = [...sealed].reverse();
+    expect(await engine.queueDraw(perf, drawn, now, UNTIL, 'skip')).toBe(199);
+    const positions = async (users: string[]) =>
+      Promise.all(users.map(async (u) => (await engine.queueStatus(perf, u, now))!.position));
+    expect(await positions(drawn)).toEqual(drawn.map((_, i) => i + 1));
+    expect(await positions([...late, 'lagging'])).toEqual([...late, 'lagging'].map((_, i) => 200 + i));
     expect(await engine.queueStatus(perf, 'early199', now)).toMatchObject({ state: 'left' });
+    expect(await engine.queueSeal(perf, UNTIL)).toEqual([]); // placed: nobody left in the pre-queue
+    const { admitted } = await admit(engine, perf, now, { max: 201 });
+    expect(admitted.map((a) => a.userId)).toEqual([...drawn, 'late0', 'late1']);
+  });
+
+  it("when the pre-queue's draw names someone who left, then they stay out; one not named follows the drawn in arrival order", async () => {
+    const engine = await adapter.open();
+    const perf = newPerf();
+    const now = Date.now();
+    await engine.queueJoinMany(perf, ['p0', 'p1', 'p2', 'p3', 'p4'], { now, open: false, until: UNTIL });
+    const sealed = await engine.queueSeal(perf, UNTIL);
+    // After the seal: p1 leaves for good; p2 leaves and comes back, now an arrival after the opening.
+    await engine.queueLeave(perf, 'p1', now);
+    await engine.queueLeave(perf, 'p2', now);
+    expect(await join(engine, perf, 'p2', { now, open: false })).toMatchObject({
+      state: 'waiting',
+      position: 4,
+    });
+    await join(engine, perf, 'late', { now, open: true });
+    expect(await engine.queueSeal(perf, UNTIL)).toEqual(['p0', 'p3', 'p4']);
+    // The draw made from the first read names p1 and p2, not p4 (as if p4 were missed).
+    expect(sealed).toEqual(['p0', 'p1', 'p2', 'p3', 'p4']);
+    expect(await engine.queueDraw(perf, ['p3', 'p1', 'p2', 'p0'], now, UNTIL, 'skip')).toBe(4);
+    const order = (await admit(engine, perf, now, { max: 10 })).admitted.map((a) => a.userId);
+    expect(order).toEqual(['p3', 'p2', 'p0', 'p4', 'late']);
+    expect(await engine.queueStatus(perf, 'p1', now)).toMatchObject({ state: 'left' });
+    expect(await engine.queueStats(perf, now)).toMatchObject({ waiting: 0, admittedTotal: 5 });
+  });
+
+  it('when the node opening the queue dies between the seal and the placement, then another node seals again, gets the same users, and places each once', async () => {
+    const engine = await adapter.open();
+    const other = await adapter.peer(engine);
+    const perf = newPerf();
+    const now = Date.now();
+    const early = Array.from({ length: 40 }, (_, i) => `p${i}`);
+    await engine.queueJoinMany(perf, early, { now, open: false, until: UNTIL });
+    const first = await engine.queueSeal(perf, UNTIL);
+    // …and that node is gone. Joins go on meanwhile, on the other node, behind the pre-queue.
+    await other.queueJoinMany(perf, ['late0', 'p7', 'late1'], { now, open: true, until: UNTIL });
+    const again = await other.queueSeal(perf, UNTIL);
+    expect(again).toEqual(first);
+    const drawn = [...again].sort().reverse();
+    // Both placing at once (the dead node's retry racing the other's): one placement.
+    const placed = await Promise.all([
+      other.queueDraw(perf, drawn, now, UNTIL, 'skip'),
+      engine.queueDraw(perf, drawn, now, UNTIL, 'skip'),
+    ]);
+    expect(placed.filter((n) => n !== null)).toEqual([40]);
+    const order = (await admit(engine, perf, now, { max: 100 })).admitted.map((a) => a.userId);
+    expect(order).toEqual([...drawn, 'late0', 'late1']);
   });
 
   it('when joins arrive together, then each gets what joining one after another, in order, would have given', async () => {
@@ -183,7 +259,7 @@ describe.each(engineAdapters())('waiting room contract: $name', (adapter) => {
     expect(await engine.queueJoinMany(together, [], opts)).toEqual([]);
   });
 
-  it('when joins arrive together around the opening, then the pre-queue is shuffled ahead of them and they keep their order', async () => {
+  it('when joins arrive together around the opening, then the pre-queue is sealed ahead of them and they keep their order', async () => {
     const engine = await adapter.open();
     const perf = newPerf();
     const now = Date.now();
@@ -192,20 +268,22 @@ describe.each(engineAdapters())('waiting room contract: $name', (adapter) => {
     expect(before.every((r) => r.outcome === 'joined' && r.entry.state === 'prequeue')).toBe(true);
     const late = Array.from({ length: 200 }, (_, i) => `late${i}`);
     const after = await engine.queueJoinMany(perf, [...late, 'early3'], { now, open: true, until: UNTIL });
-    // The pre-queue's 50 fill places 1..50 in a shuffled order; early3's is wherever the shuffle put it.
+    // The pre-queue's 50 are counted ahead of the batch; early3 keeps its pre-queue entry.
     const early3 = (await engine.queueStatus(perf, 'early3', now))!;
-    expect(early3).toMatchObject({ state: 'waiting', seq: 4 });
-    const earlyPositions = await Promise.all(
-      early.map(async (u) => (await engine.queueStatus(perf, u, now))!.position!),
-    );
-    expect([...earlyPositions].sort((a, b) => a - b)).toEqual(early.map((_, i) => i + 1));
+    expect(early3).toMatchObject({ state: 'prequeue', seq: 4, position: null });
     expect(after.map((r) => r.outcome === 'joined' && r.entry.position)).toEqual([
       ...late.map((_, i) => 51 + i),
-      earlyPositions[3],
+      null,
     ]);
     expect(after.at(-1)).toEqual({ outcome: 'joined', entry: early3 });
     const seqs = after.map((r) => (r.outcome === 'joined' ? r.entry.seq : 0));
     expect(seqs.slice(0, 200)).toEqual(late.map((_, i) => 51 + i));
+    expect(await open(engine, perf, now)).toBe(50);
+    const earlyPositions = await Promise.all(
+      early.map(async (u) => (await engine.queueStatus(perf, u, now))!.position!),
+    );
+    expect(earlyPositions).toEqual(early.map((_, i) => i + 1));
+    expect((await engine.queueStatus(perf, 'late0', now))!.position).toBe(51);
     expect((await engine.queueStats(perf, now)).waiting).toBe(250);
   });
 
@@ -467,7 +545,7 @@ describe.each(engineAdapters())('waiting room contract: $name', (adapter) => {
     expect(await engine.queueStatus(perf, 'p1', now)).toMatchObject({ state: 'left', seq: 2 });
     expect(await engine.queueLeave(perf, 'p1', now)).toBe(false);
     expect((await engine.queueStats(perf, now)).waiting).toBe(3);
-    expect(await engine.queueOpen(perf, UNTIL)).toBe(3);
+    expect(await open(engine, perf, now)).toBe(3);
     expect(await engine.queueStats(perf, now)).toMatchObject({ waiting: 3, opened: true });
     await join(engine, perf, 'late', { now, open: true });
     expect((await engine.queueStats(perf, now)).waiting).toBe(4);
@@ -487,7 +565,7 @@ describe.each(engineAdapters())('waiting room contract: $name', (adapter) => {
     for (const u of ['p1', 'p2', 'p3']) await join(engine, perf, u, { now, open: false });
     expect(await engine.queueLeave(perf, 'p3', now)).toBe(true);
     await join(engine, perf, 'p3', { now, open: false }); // back before the opening: a new pre-queue entry
-    expect(await engine.queueOpen(perf, UNTIL)).toBe(3);
+    expect(await open(engine, perf, now)).toBe(3);
     for (const u of ['w1', 'w2', 'w3']) await join(engine, perf, u, { now, open: true });
     expect(await engine.queueLeave(perf, 'w3', now)).toBe(true);
     expect(await funnel(now)).toEqual({
@@ -538,9 +616,9 @@ describe.each(engineAdapters())('waiting room contract: $name', (adapter) => {
     const [observed] = await engine.queueObserve(perf, ['p0'], t0 + 30_000);
     expect(observed).toMatchObject({ state: 'prequeue' });
     expect(await engine.queueTouch(perf, 'p1', t0 + 30_000)).toBe(true);
-    await engine.queueOpen(perf, UNTIL);
+    await open(engine, perf, t0 + 31_000);
     const result = await admit(engine, perf, t0 + 31_000, { max: 10, staleBefore: t0 + 10_000 });
-    // In the shuffled order, whatever it is: both kept fresh are admitted, the other skipped.
+    // In the drawn order, whatever it is: both kept fresh are admitted, the other skipped.
     expect(result.admitted.map((a) => a.userId).sort()).toEqual(['p0', 'p1']);
     expect(result.skipped).toBe(1);
     expect((await engine.queueStatus(perf, 'p2', t0 + 31_000))!.state).toBe('expired');
@@ -801,7 +879,7 @@ describe.each(engineAdapters())('waiting room contract: $name', (adapter) => {
     const first = await engine.queueJoin(perf, 'u0', { now: t0, open: false, until: until(300) });
     expect(first.outcome).toBe('joined');
     await adapter.wait(clock, 200 * S);
-    expect(await engine.queueOpen(perf, until(600))).toBe(1);
+    expect(await engine.queueDraw(perf, ['u0'], t0, until(600), 'skip')).toBe(1);
     expect((await engine.queueJoin(perf, 'u1', { now: t0, open: true, until: until(600) })).outcome).toBe(
       'joined',
     );
@@ -859,9 +937,10 @@ describe.each(engineAdapters())('waiting room contract: $name', (adapter) => {
     const until = (ms: number) => t0 + ms;
     expect(await join(engine, perf, 'u0', { now: t0, open: false })).toMatchObject({ state: 'prequeue' });
     // That join was with the far UNTIL; the opening moves the instant to t0 + 300.
-    expect(await engine.queueOpen(perf, until(300))).toBe(1);
+    expect(await open(engine, perf, t0, until(300))).toBe(1);
     // None of these changes the queue, so none may move its instant to t0 + 900.
-    expect(await engine.queueOpen(perf, until(900))).toBe(0); // already open: not an opening
+    expect(await engine.queueSeal(perf, until(900))).toEqual([]); // sealed already: not an opening
+    expect(await engine.queueDraw(perf, ['u0'], t0, until(900))).toBeNull(); // placed already
     const again = await engine.queueJoin(perf, 'u0', { now: t0, open: true, until: until(900) });
     expect(again).toMatchObject({ outcome: 'joined', entry: { state: 'waiting', seq: 1 } });
     const tick = await engine.queueAdmit(perf, {
@@ -921,7 +1000,9 @@ describe.each(engineAdapters())('waiting room contract: $name', (adapter) => {
       const limit = { max: 30, windowMs: 10_000 };
       await engine.queueJoin(perf, 'early', { now, open: false, limit, until: UNTIL });
       expect(await untimed()).toEqual([]);
-      await engine.queueOpen(perf, UNTIL);
+      await engine.queueSeal(perf, UNTIL);
+      expect(await untimed()).toEqual([]);
+      await engine.queueDraw(perf, ['early'], now, UNTIL, 'skip');
       expect(await untimed()).toEqual([]);
       for (const u of ['u0', 'u1', 'u2']) await join(engine, perf, u, { now, open: true });
       expect(await untimed()).toEqual([]);
@@ -937,10 +1018,14 @@ describe.each(engineAdapters())('waiting room contract: $name', (adapter) => {
       await engine.queueClose(perf, 'sold-out', UNTIL);
       await engine.queueClose(perf, null, UNTIL);
       expect(await untimed()).toEqual([]);
-      // A queue that was only ever closed still expires.
-      const closedOnly = newPerf();
+      // A queue that was only ever closed, or only ever sealed, or drawn, still expires.
+      const [closedOnly, sealedOnly, drawnOnly] = [newPerf(), newPerf(), newPerf()];
       await engine.queueClose(closedOnly, 'sold-out', UNTIL);
-      expect(await adapter.keysWithoutExpiry!(engine, closedOnly)).toEqual([]);
+      await engine.queueSeal(sealedOnly, UNTIL);
+      await engine.queueDraw(drawnOnly, ['r0'], now, UNTIL);
+      for (const only of [closedOnly, sealedOnly, drawnOnly]) {
+        expect(await adapter.keysWithoutExpiry!(engine, only)).toEqual([]);
+      }
     },
   );
 });

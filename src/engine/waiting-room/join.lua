@@ -1,23 +1,26 @@
--- KEYS[7 + i]: user i's join window. ARGV: now, open (0|1), seed, limit (0: none), windowMs, until,
--- then the users. Each user is decided as if the joins ran one after another, in order; the writes
+-- KEYS[7 + i]: user i's join window. ARGV: now, open (0|1), limit (0: none), windowMs, until, then
+-- the users. Each user is decided as if the joins ran one after another, in order; the writes
 -- of all of them are then made in one command per key (a batch costs eight calls plus three or four a
 -- user; one join alone costs twelve, one more before the opening to count the pre-queue). First whether the queue is paused (1|0), then three values per user: 'l', retryAfterMs, false (over the limit)
 -- · 'c', reason, false (closed) · 'j', raw, rank or false (joined).
 -- Arrivals after opening are ordered after every pre-queue entry: score = AFTER_OPENING + seq, written
 -- through %d so Lua never writes 1e+13.
+-- A sealed pre-queue not placed yet (seal.lib.lua) goes ahead of them too: its size is added to
+-- their rank until the draw has placed it (then nothing more is read).
 local AFTER_OPENING = 1e13
-local now, limit, expire_at = ARGV[1], tonumber(ARGV[4]), ARGV[6]
-local meta = redis.call('HMGET', KEYS[7], 'closed', 'opened', 'paused')
+local now, limit, expire_at = ARGV[1], tonumber(ARGV[3]), ARGV[5]
+local meta = redis.call('HMGET', KEYS[7], 'closed', 'opened', 'paused', 'drawn')
 local closed, opened = meta[1], meta[2] == '1'
+local ahead = (opened and meta[4] ~= '1') and redis.call('ZCARD', KEYS[4]) or 0
 -- fresh: users given a new entry here (its seq is known at the end); pending: user → fresh index;
 -- fills: reply slots that wait for a fresh entry's state and rank.
 local out, fresh, pending, fills, seen = { meta[3] == '1' and 1 or 0 }, {}, {}, {}, {}
-for i = 7, #ARGV do
+for i = 6, #ARGV do
   local user, at = ARGV[i], #out
   local over, ttl = false, 0
   if limit > 0 then
     local hits
-    hits, ttl = hit_window(KEYS[i + 1], ARGV[5])
+    hits, ttl = hit_window(KEYS[i + 2], ARGV[4])
     over = hits > limit
   end
   if over then
@@ -26,8 +29,9 @@ for i = 7, #ARGV do
     out[at + 1], out[at + 2], out[at + 3] = 'c', closed, false
   else
     if ARGV[2] == '1' and not opened then
-      open_queue(tonumber(ARGV[3]), expire_at)
+      seal(expire_at)
       opened = true
+      ahead = redis.call('ZCARD', KEYS[4])
     end
     seen[#seen + 1] = user
     seen[#seen + 1] = now
@@ -40,7 +44,8 @@ for i = 7, #ARGV do
       if tag == 'a' then live = tonumber(string.match(raw, '^a:%d+:(%d+)$')) > tonumber(now) end
       if live then
         out[at + 1], out[at + 2] = 'j', raw
-        out[at + 3] = tag == 'w' and redis.call('ZRANK', KEYS[3], user)
+        local rank = tag == 'w' and redis.call('ZRANK', KEYS[3], user)
+        out[at + 3] = rank and rank + ahead
       end
     end
     if not live then
@@ -76,7 +81,7 @@ if n > 0 then
   for f = 1, #fills, 2 do
     local at, k = fills[f], fills[f + 1]
     out[at + 2] = states[2 * k]
-    out[at + 3] = opened and card + k - 1
+    out[at + 3] = opened and card + ahead + k - 1
   end
   redis.call('HINCRBY', KEYS[7], 'version', n)
   -- The report's funnel: joined is the sequence itself; the pre-queue's arrivals are counted here.

@@ -1,7 +1,6 @@
-import { randomInt } from 'node:crypto';
 import { LiveSlots } from './live-slots.js';
 import type { QueueEntry } from './port.js';
-import { decodeState, encodeState, seqOf, STATE_TAG } from './state.js';
+import { decodeState, encodeState, seqOf, STATE_TAG, tagOf } from './state.js';
 
 /** One performance's waiting room in the memory engine (memory.ts runs the operations on it). */
 export class Queue {
@@ -11,8 +10,9 @@ export class Queue {
   ) {}
 
   seq = 0;
+  /** Whether the pre-queue is sealed (queueSeal): every join since is an arrival after the opening. */
   opened = false;
-  /** Whether the lottery's draw has placed its entries (queueDraw), which happens once. */
+  /** Whether the draw has placed its entries (queueDraw), which happens once. */
   drawn = false;
   closed: string | null = null;
   /** null: never set (the queue is not paused, and the ticker may set it from PostgreSQL). */
@@ -25,9 +25,11 @@ export class Queue {
   version = 0;
   readonly states = new Map<string, string>();
   readonly seen = new Map<string, number>();
-  /** Pre-queue arrivals in arrival order; entries that left are filtered out at opening. */
-  pre: string[] = [];
-  preCount = 0;
+  /**
+   * The pre-queue's users, in arrival order: one who left is taken out, and one who comes back before
+   * the seal goes to the end (as Redis's set, scored by sequence). Emptied by the draw's placement.
+   */
+  readonly pre = new Set<string>();
   /** Waiting order: slot → user; `head` is the first slot admission has not passed yet. */
   readonly order: string[] = [];
   readonly slotOf = new Map<string, number>();
@@ -50,22 +52,44 @@ export class Queue {
     this.slotOf.delete(userId);
   }
 
-  open(): number {
-    if (this.opened) return 0;
+  /** No one joins the pre-queue after this; once. */
+  seal(): void {
+    if (this.opened) return;
     this.opened = true;
-    // Once each: someone who left the pre-queue and came back is in `pre` twice (Redis's set has them once).
-    const placed = [...new Set(this.pre)].filter((u) => this.states.get(u)?.[0] === STATE_TAG.prequeue);
-    // Fisher–Yates with a CSPRNG: the order among early arrivals must not be predictable.
-    for (let i = placed.length - 1; i > 0; i--) {
-      const j = randomInt(i + 1);
-      [placed[i], placed[j]] = [placed[j]!, placed[i]!];
+    this.version++;
+  }
+
+  /**
+   * queueDraw on a queue not drawn yet: the drawn users who are waiting or in the pre-queue (and, with
+   * `enter`, those with no live entry) at their places, then the rest of the pre-queue in arrival
+   * order, ahead of every later arrival. Returns how many it placed.
+   */
+  draw(userIds: readonly string[], now: number, enter: boolean): number {
+    this.seal();
+    const placed: string[] = [];
+    for (const userId of new Set(userIds)) {
+      // By the stored tag, not entry(): a draw may name 100,000 users.
+      const raw = this.states.get(userId);
+      const tag = raw === undefined ? undefined : tagOf(raw);
+      if (tag === STATE_TAG.prequeue) {
+        this.pre.delete(userId);
+        this.states.set(userId, encodeState('waiting', seqOf(raw!)));
+      } else if (tag !== STATE_TAG.waiting) {
+        if (tag === STATE_TAG.admitted && decodeState(raw!, now).state === 'admitted') continue;
+        // No entry, or a finished one: a new entry for a registrant; who left the pre-queue stays out.
+        if (!enter) continue;
+        this.states.set(userId, encodeState('waiting', ++this.seq));
+        this.seen.set(userId, now);
+      }
+      placed.push(userId);
     }
-    for (const userId of placed) {
+    for (const userId of this.pre) {
       this.states.set(userId, encodeState('waiting', seqOf(this.states.get(userId)!)));
-      this.enqueue(userId);
+      placed.push(userId);
     }
-    this.pre = [];
-    this.preCount = 0;
+    this.pre.clear();
+    this.placeFirst(placed);
+    this.drawn = true;
     this.version++;
     return placed.length;
   }
@@ -74,7 +98,7 @@ export class Queue {
    * The draw's placement: these users first, in this order, then everyone still waiting, in their
    * order. The order is built anew (the slots behind `head` are spent), once per queue.
    */
-  placeFirst(userIds: readonly string[]): void {
+  private placeFirst(userIds: readonly string[]): void {
     const first = new Set(userIds);
     const rest = this.order.slice(this.head).filter((u) => this.slotOf.has(u) && !first.has(u));
     this.order.length = 0;
@@ -98,8 +122,11 @@ export class Queue {
     if (raw === undefined) return null;
     const decoded = decodeState(raw, now);
     const slot = this.slotOf.get(userId);
+    // A pre-queue still to be placed goes ahead of every later arrival.
     const position =
-      decoded.state === 'waiting' && slot !== undefined ? this.slots.countBefore(slot) + 1 : null;
+      decoded.state === 'waiting' && slot !== undefined
+        ? this.slots.countBefore(slot) + 1 + this.pre.size
+        : null;
     return { ...decoded, position, closed: this.closed, paused: this.paused === true };
   }
 }

@@ -44,7 +44,7 @@ export function createMemoryWaitingRoom(
     const q = queue(perf, until);
     if (q.closed !== null) return { outcome: 'closed', reason: q.closed };
     if (open && !q.opened) {
-      q.open();
+      q.seal();
       q.until = until;
     }
     const existing = q.entry(userId, now);
@@ -58,8 +58,7 @@ export function createMemoryWaitingRoom(
       q.enqueue(userId);
     } else {
       q.states.set(userId, encodeState('prequeue', seq));
-      q.pre.push(userId);
-      q.preCount++;
+      q.pre.add(userId);
       q.prequeued++;
     }
     q.seen.set(userId, now);
@@ -72,34 +71,21 @@ export function createMemoryWaitingRoom(
     queueJoin: async (perf, userId, opts) => join(perf, userId, opts),
     queueJoinMany: async (perf, userIds, opts) => userIds.map((userId) => join(perf, userId, opts)),
 
-    queueOpen: async (perf, until) => {
+    queueSeal: async (perf, until) => {
       const q = queue(perf, until);
-      if (q.opened) return 0;
-      q.until = until;
-      return q.open();
+      if (!q.opened) {
+        q.seal();
+        q.until = until;
+      }
+      return [...q.pre];
     },
 
-    queueDraw: async (perf, userIds, now, until) => {
+    queueDraw: async (perf, userIds, now, until, absent = 'enter') => {
       const q = queue(perf, until);
       if (q.drawn) return null;
-      if (!q.opened) q.open();
-      const placed: string[] = [];
-      for (const userId of new Set(userIds)) {
-        const raw = q.states.get(userId);
-        const state = raw === undefined ? undefined : q.entry(userId, now)!.state;
-        if (state === 'admitted') continue;
-        // A finished entry (or none) gives way to a new one; a waiting one keeps its sequence.
-        if (state === undefined || isFinished(state)) {
-          q.states.set(userId, encodeState('waiting', ++q.seq));
-          q.seen.set(userId, now);
-        }
-        placed.push(userId);
-      }
-      q.placeFirst(placed);
-      q.drawn = true;
-      q.version++;
+      const placed = q.draw(userIds, now, absent === 'enter');
       q.until = until;
-      return placed.length;
+      return placed;
     },
 
     queueStatus: async (perf, userId, now) => found(perf)?.entry(userId, now) ?? null,
@@ -129,7 +115,7 @@ export function createMemoryWaitingRoom(
       // Only a pre-queue, waiting or admitted entry can leave (an admitted one gives its pass up).
       const tag = tagOf(raw);
       if (tag !== STATE_TAG.prequeue && tag !== STATE_TAG.waiting && tag !== STATE_TAG.admitted) return false;
-      if (tag === STATE_TAG.prequeue) q.preCount--;
+      q.pre.delete(userId);
       // As leave.lua: a pass that had run out was not given up, and one still unswept (its holder may
       // have joined again since) is counted as expired now, once, as the sweep would have.
       const expiresAt = q.active.get(userId);
@@ -146,8 +132,9 @@ export function createMemoryWaitingRoom(
     queueAdmit: async (perf, opts): Promise<AdmitResult> => {
       const q = found(perf);
       const result: AdmitResult = { admitted: [], skipped: 0 };
-      // Nobody to admit in a queue that does not exist, and nothing created for it (as in Redis).
-      if (!q || q.closed !== null || q.paused === true) return result;
+      // Nobody to admit in a queue that does not exist, and nothing created for it (as in Redis); nor
+      // before a sealed pre-queue is placed, since its users go ahead of everyone waiting.
+      if (!q || q.closed !== null || q.paused === true || q.pre.size > 0) return result;
       q.expirePasses(opts.now);
       const quota = Math.max(0, Math.min(opts.max, opts.maxActive - q.active.size));
       while (result.admitted.length < quota && q.head < q.order.length) {
@@ -213,7 +200,7 @@ export function createMemoryWaitingRoom(
       const q = found(perf);
       if (!q) return { ...NO_QUEUE_STATS };
       q.expirePasses(now);
-      const waiting = q.slots.countBefore(q.order.length) + q.preCount;
+      const waiting = q.slots.countBefore(q.order.length) + q.pre.size;
       return {
         waiting,
         active: q.active.size,

@@ -60,6 +60,7 @@ export interface QueueStats {
   passesExpired: number;
   /** Bumped by every change of order or state: lets nodes notice changes with one cheap read. */
   version: number;
+  /** Whether the pre-queue has been sealed (queueSeal): every join since is an arrival after the opening. */
   opened: boolean;
   /** See QueueEntry.closed. */
   closed: string | null;
@@ -69,7 +70,10 @@ export interface QueueStats {
 
 export interface JoinOptions {
   now: number;
-  /** Whether the sale has opened by the caller's clock. */
+  /**
+   * Whether the sale has opened by the caller's clock: the join then seals the pre-queue (queueSeal)
+   * if nothing has yet. A join without it after the seal is an arrival after the opening all the same.
+   */
   open: boolean;
   /**
    * At most `max` join calls per user and queue in a fixed window of `windowMs` that starts with the
@@ -92,10 +96,12 @@ export type JoinResult =
  * every key of a performance's queue carries the `{perf:ID}` hash tag.
  *
  * Order is decided at arrival by an atomic per-queue sequence. Arrivals before the sale opens (the
- * pre-queue) are shuffled once, at opening, and placed ahead of every later arrival. Position is exact
- * (1 + live entries ahead) and costs O(log n). Admission takes the next entries in order, skipping the
- * ones not seen for a while, within the per-tick allowance and the `maxActive` ceiling; an admitted
- * entry holds a pass (`passId`, expiry) until it is consumed by checkout or expires.
+ * pre-queue) wait without a position; at the opening the pre-queue is sealed (queueSeal), its users are
+ * drawn outside the engine, and queueDraw places them in the drawn order ahead of every later arrival
+ * (decision 031). Position is exact (1 + live entries ahead, the pre-queue still to be placed
+ * counted ahead of every later arrival) and costs O(log n). Admission takes the next entries in order,
+ * skipping the ones not seen for a while, within the per-tick allowance and the `maxActive` ceiling; an
+ * admitted entry holds a pass (`passId`, expiry) until it is consumed by checkout or expires.
  *
  * A queue's state is forgotten at an instant its caller chooses (`until`, epoch ms, an integer), so a
  * finished sale's waiting room disappears by itself: a join that adds an entry, an opening, an
@@ -107,8 +113,8 @@ export type JoinResult =
 export interface WaitingRoom {
   /**
    * Joins the queue, or returns the caller's existing live entry (idempotent), unless the caller is
-   * over `limit` or the queue is closed. The first join after opening performs the opening shuffle
-   * itself if the ticker has not yet, so no arrival after opening can be mixed into the pre-queue.
+   * over `limit` or the queue is closed. A join with `open` seals the pre-queue itself if nothing has
+   * yet, so no arrival after the opening can be mixed into the pre-queue.
    */
   queueJoin(perf: string, userId: string, opts: JoinOptions): Promise<JoinResult>;
   /**
@@ -120,15 +126,31 @@ export interface WaitingRoom {
    */
   queueJoinMany(perf: string, userIds: readonly string[], opts: JoinOptions): Promise<JoinResult[]>;
   /**
-   * The lottery's draw (decision 029): opens the queue if it is not yet, then places these users, in
-   * this order, ahead of every entry already waiting. A user waiting (or in the pre-queue) is moved to
-   * their drawn place; one with no entry, or a finished one, gets a new entry there, marked seen at
-   * `now`; one holding a live pass is left alone. Once per queue: a second call changes nothing and
-   * returns null; otherwise how many it placed. Moves the expiry to `until`.
+   * The opening's first step (decision 031): seals the pre-queue and returns its users, in arrival
+   * order. From then on every join is an arrival after the opening, placed behind the pre-queue,
+   * whatever its caller's clock says, so the list is the whole pre-queue. Its entries stay in it,
+   * without a position, and nobody is admitted until queueDraw has placed them. A second call seals
+   * nothing more and returns the pre-queue as it is then (less those who left). The first moves the
+   * expiry to `until`.
    */
-  queueDraw(perf: string, userIds: readonly string[], now: number, until: number): Promise<number | null>;
-  /** Shuffles the pre-queue ahead of all later arrivals; once. Returns how many entries it placed. */
-  queueOpen(perf: string, until: number): Promise<number>;
+  queueSeal(perf: string, until: number): Promise<string[]>;
+  /**
+   * The draw's placement (a lottery's registrants, decision 029; a fifo room's pre-queue, decision
+   * 031): seals the pre-queue if it is not yet, then places these users, in this order, ahead of every
+   * entry already waiting, and after them whoever is still in the pre-queue without being drawn, in
+   * arrival order. A drawn user waiting or in the pre-queue is moved to their drawn place; one holding
+   * a live pass is left alone; one with no entry, or a finished one, gets a new entry there, marked seen
+   * at `now`, when `absent` is 'enter' (a registrant), and is left out when it is 'skip' (who left the
+   * pre-queue left the draw). Once per queue: a second call changes nothing and returns null;
+   * otherwise how many it placed. Moves the expiry to `until`.
+   */
+  queueDraw(
+    perf: string,
+    userIds: readonly string[],
+    now: number,
+    until: number,
+    absent?: 'enter' | 'skip',
+  ): Promise<number | null>;
   /** The caller's entry with its current position, or null if never joined. */
   queueStatus(perf: string, userId: string, now: number): Promise<QueueEntry | null>;
   /**
@@ -143,7 +165,10 @@ export interface WaitingRoom {
    * tells a pass given up (counted as left) from one that had already run out (counted as expired).
    */
   queueLeave(perf: string, userId: string, now: number): Promise<boolean>;
-  /** Admits the next live entries in order; nobody while the queue is closed or paused. */
+  /**
+   * Admits the next live entries in order; nobody while the queue is closed or paused, or while a
+   * sealed pre-queue waits for its draw to be placed (its users come first).
+   */
   queueAdmit(perf: string, opts: AdmitOptions): Promise<AdmitResult>;
   /**
    * Closes the queue with a reason, or reopens it (`null`). Entries keep their places; while closed,

@@ -1,4 +1,3 @@
-import { randomInt } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { queueJoinWindowKey, queueKey, type QueueKeyName } from '../keys.js';
 import { defineScripts, loadScripts } from '../redis-client.js';
@@ -11,11 +10,11 @@ import { decodeState } from './state.js';
  *
  * KEYS: 1 seq (INCR) · 2 state (HASH user → encoded state) · 3 order (ZSET waiting, by position)
  *       4 pre (ZSET pre-queue, by arrival) · 5 seen (HASH user → ms) · 6 active (ZSET user → pass expiry)
- *       7 meta (HASH opened, admitted, version, closed, paused, and the funnel's prequeued, left,
- *       passesExpired); the join also has 8…, each caller's join-rate window.
- * Every script that changes the queue (join, open, admit, close) moves all seven keys' expiry to the
- * caller's `until`, in the same step; the others only change fields of keys that exist, whose expiry
- * Redis keeps.
+ *       7 meta (HASH opened — the pre-queue sealed —, drawn, admitted, version, closed, paused, and the
+ *       funnel's prequeued, left, passesExpired); the join also has 8…, each caller's join-rate window.
+ * Every script that changes the queue (join, seal, draw, admit, close) moves all seven keys' expiry to
+ * the caller's `until`, in the same step; the others only change fields of keys that exist, whose
+ * expiry Redis keeps.
  */
 const KEY_NAMES: readonly QueueKeyName[] = ['seq', 'state', 'order', 'pre', 'seen', 'active', 'meta'];
 const keysOf = (perf: string) => KEY_NAMES.map((name) => queueKey(perf, name));
@@ -23,9 +22,9 @@ const keysOf = (perf: string) => KEY_NAMES.map((name) => queueKey(perf, name));
 // No fixed key count: the join takes one window key per user besides the seven, so every call passes
 // its count first.
 const SCRIPTS = loadScripts(import.meta.url, {
-  queueJoinScript: ['keep.lib.lua', 'open-queue.lib.lua', '../coordination/hit-window.lib.lua', 'join.lua'],
-  queueOpenScript: ['keep.lib.lua', 'open-queue.lib.lua', 'open.lua'],
-  queueDrawScript: ['keep.lib.lua', 'open-queue.lib.lua', 'draw.lua'],
+  queueJoinScript: ['keep.lib.lua', 'seal.lib.lua', '../coordination/hit-window.lib.lua', 'join.lua'],
+  queueSealScript: ['keep.lib.lua', 'seal.lib.lua', 'seal.lua'],
+  queueDrawScript: ['keep.lib.lua', 'seal.lib.lua', 'draw.lua'],
   queueStatusScript: ['status.lua'],
   queueObserveScript: ['observe.lua'],
   queueTouchScript: ['touch.lua'],
@@ -64,7 +63,6 @@ export function createRedisWaitingRoom(redis: Redis): WaitingRoom {
       paused: paused === '1' || paused === 1,
     };
   };
-  const seed = () => randomInt(1, 2 ** 31 - 1);
   const joinMany: WaitingRoom['queueJoinMany'] = async (perf, userIds, { now, open, limit, until }) => {
     if (userIds.length === 0) return [];
     const windows = userIds.map((userId) => queueJoinWindowKey(perf, userId));
@@ -75,7 +73,6 @@ export function createRedisWaitingRoom(redis: Redis): WaitingRoom {
       ...windows,
       now,
       open ? 1 : 0,
-      seed(),
       limit?.max ?? 0,
       limit?.windowMs ?? 0,
       until,
@@ -93,8 +90,8 @@ export function createRedisWaitingRoom(redis: Redis): WaitingRoom {
   return {
     queueJoin: async (perf, userId, opts) => (await joinMany(perf, [userId], opts))[0]!,
     queueJoinMany: joinMany,
-    queueOpen: async (perf, until) => Number(await run('queueOpenScript', perf, seed(), until)),
-    queueDraw: async (perf, userIds, now, until) => {
+    queueSeal: async (perf, until) => ((await run('queueSealScript', perf, until)) as string[]).map(String),
+    queueDraw: async (perf, userIds, now, until, absent = 'enter') => {
       // In runs: a whole draw of 100,000 users is more arguments than one call can spread.
       const n = userIds.length;
       let placed = 0;
@@ -102,7 +99,16 @@ export function createRedisWaitingRoom(redis: Redis): WaitingRoom {
         const run_ = userIds.slice(from, from + DRAW_RUN);
         const last = from + DRAW_RUN >= n ? 1 : 0;
         const reply = Number(
-          await run('queueDrawScript', perf, seed(), now, until, from - n - 1, last, ...run_),
+          await run(
+            'queueDrawScript',
+            perf,
+            now,
+            until,
+            from - n - 1,
+            last,
+            absent === 'enter' ? 1 : 0,
+            ...run_,
+          ),
         );
         if (reply < 0) return from === 0 ? null : placed;
         placed += reply;

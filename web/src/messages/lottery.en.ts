@@ -1,4 +1,4 @@
-// The lottery page's words (decision 029). A part of en.ts.
+// The lottery page's words (decision 029), and a fifo room's pre-queue draw's (031). A part of en.ts.
 export const lotteryEn = {
   'lottery.title': 'Lottery',
   'lottery.explain':
@@ -19,6 +19,16 @@ export const lotteryEn = {
   'lottery.yourId': 'Your id',
   'lottery.yourHash': 'Your hash',
   'lottery.afterDraw': 'published after the draw',
+  'lottery.fifoTitle': 'How the pre-queue is drawn',
+  'lottery.fifoExplain':
+    'Everyone in the waiting room before the sale opens gets a place from this draw when it opens; whoever comes later queues behind them, in order of arrival.',
+  'lottery.fifoIn': 'You are in the pre-queue: your place is drawn when the sale opens.',
+  'lottery.fifoOf': 'out of {n} in the pre-queue',
+  'lottery.fifoNotDrawn':
+    'The draw has been made. You were not in the pre-queue then: you queue in order of arrival, behind everyone drawn.',
+  'lottery.fifoHowToCheck':
+    'The commitment was published before the waiting room opened; the seed after the draw. SHA-256 of the seed must equal the commitment, and your hash is HMAC-SHA256 of your id with the seed: your place is its rank among all hashes. scripts/verify-draw.ts checks it all.',
+  'queue.fairness': 'How places are drawn, and how to check it',
   'admin.queueLottery': 'Admit by lottery: buyers register until the sale opens, then places are drawn',
   'event.lottery': 'Register for the lottery',
   'event.lotteryResult': 'Lottery result',

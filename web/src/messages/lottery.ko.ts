@@ -1,4 +1,4 @@
-// 추첨 페이지의 문구 (결정 029). ko.ts의 일부.
+// 추첨 페이지의 문구 (결정 029)와 사전 대기열 추첨의 문구 (결정 031). ko.ts의 일부.
 export const lotteryKo = {
   'lottery.title': '추첨',
   'lottery.explain':
@@ -19,6 +19,16 @@ export const lotteryKo = {
   'lottery.yourId': '내 ID',
   'lottery.yourHash': '내 해시',
   'lottery.afterDraw': '추첨 후 공개',
+  'lottery.fifoTitle': '사전 대기열 추첨',
+  'lottery.fifoExplain':
+    '예매 시작 전에 대기실에 들어온 모든 분은 예매가 시작될 때 이 추첨으로 순서를 받습니다. 그 뒤에 오신 분은 도착 순서대로 그 뒤에 섭니다.',
+  'lottery.fifoIn': '사전 대기열에 있습니다. 예매가 시작될 때 순서가 추첨됩니다.',
+  'lottery.fifoOf': '사전 대기열 {n}명 중',
+  'lottery.fifoNotDrawn':
+    '추첨이 끝났습니다. 추첨 때 사전 대기열에 계시지 않아, 추첨된 분들 뒤에서 도착 순서대로 대기합니다.',
+  'lottery.fifoHowToCheck':
+    '커밋값은 대기실이 열리기 전에, 시드는 추첨 후에 공개됩니다. 시드의 SHA-256은 커밋값과 같아야 하고, 내 해시는 시드를 키로 한 내 ID의 HMAC-SHA256이며, 내 순서는 모든 해시 중 그 순위입니다. scripts/verify-draw.ts가 모두 확인합니다.',
+  'queue.fairness': '순서를 정하는 방법과 검증하기',
   'admin.queueLottery': '추첨으로 입장: 예매 시작 전까지 응모를 받고, 그때 순서를 추첨합니다',
   'event.lottery': '추첨 응모하기',
   'event.lotteryResult': '추첨 결과',

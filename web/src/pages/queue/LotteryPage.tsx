@@ -8,7 +8,9 @@ import { ErrorNote, Loading } from '../../ui';
 
 /**
  * A lottery (decision 029): register before the sale opens, then see the place the draw gave you and
- * the values anyone can check it with (docs/fairness.md). Polls every two seconds until the draw.
+ * the values anyone can check it with (docs/fairness.md). A fifo room's pre-queue is drawn the same way
+ * at its opening (decision 031): the same page, at …/fairness, without the registration. Polls every
+ * two seconds until the draw, after which nothing it shows changes.
  */
 export function LotteryPage() {
   const { id = '' } = useParams();
@@ -25,6 +27,7 @@ export function LotteryPage() {
     },
     2_000,
     [id, round],
+    ({ record }) => record.drawnAt !== null,
   );
   const register = async () => {
     setFailure(null);
@@ -41,11 +44,18 @@ export function LotteryPage() {
   if (!data) return <Loading />;
   const { record, mine } = data;
   const drawn = record.drawnAt !== null;
+  const fifo = record.mode === 'fifo';
   return (
     <section className="narrow queue" aria-labelledby="lottery-title">
-      <h1 id="lottery-title">{t('lottery.title')}</h1>
+      <h1 id="lottery-title">{t(fifo ? 'lottery.fifoTitle' : 'lottery.title')}</h1>
       {failure !== null && <ErrorNote error={failure} />}
-      {!drawn && !mine.registered && (
+      {!drawn && fifo && <p>{t('lottery.fifoExplain')}</p>}
+      {!drawn && fifo && mine.registered && (
+        <p role="status" data-testid="lottery-registered">
+          {t('lottery.fifoIn')}
+        </p>
+      )}
+      {!drawn && !fifo && !mine.registered && (
         <>
           <p>
             {t('lottery.explain', {
@@ -57,7 +67,7 @@ export function LotteryPage() {
           </button>
         </>
       )}
-      {!drawn && mine.registered && (
+      {!drawn && !fifo && mine.registered && (
         <p role="status" data-testid="lottery-registered">
           {t('lottery.registered', {
             time: record.registrationClosesAt ? dateTime(record.registrationClosesAt) : '',
@@ -70,7 +80,7 @@ export function LotteryPage() {
           <p className="queue-position" data-testid="lottery-place">
             {mine.place.toLocaleString()}
           </p>
-          <p>{t('lottery.of', { n: (mine.of ?? 0).toLocaleString() })}</p>
+          <p>{t(fifo ? 'lottery.fifoOf' : 'lottery.of', { n: (mine.of ?? 0).toLocaleString() })}</p>
           <p>
             <Link className="button" to={`/performances/${id}/queue`}>
               {t('lottery.toQueue')}
@@ -78,9 +88,11 @@ export function LotteryPage() {
           </p>
         </>
       )}
-      {drawn && mine.place === null && <p role="status">{t('lottery.notDrawn')}</p>}
+      {drawn && mine.place === null && (
+        <p role="status">{t(fifo ? 'lottery.fifoNotDrawn' : 'lottery.notDrawn')}</p>
+      )}
       <h2>{t('lottery.fairness')}</h2>
-      <p className="muted small">{t('lottery.howToCheck')}</p>
+      <p className="muted small">{t(fifo ? 'lottery.fifoHowToCheck' : 'lottery.howToCheck')}</p>
       <dl className="fairness" data-testid="lottery-fairness">
         <dt>{t('lottery.algorithm')}</dt>
         <dd>

@@ -136,6 +136,13 @@ export function WaitingRoom() {
           )}
         </div>
       )}
+      {view.state !== 'closed' && (
+        <p className="muted small">
+          <Link to={`/performances/${id}/fairness`} data-testid="queue-fairness">
+            {t('queue.fairness')}
+          </Link>
+        </p>
+      )}
       {(view.state === 'waiting' || view.state === 'paused' || view.state === 'prequeue') && (
         <p>
           <button type="button" className="secondary" onClick={() => void leaveAndGoBack()}>
