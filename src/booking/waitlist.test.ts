@@ -8,6 +8,7 @@ import {
   TestClock,
   type TestApp,
 } from '../../test/harness.js';
+import { InventoryRepository } from '../inventory/repository.js';
 import { bookingViolations } from '../loadtest/invariants.js';
 import { TEST_CARDS } from './payments.js';
 
@@ -140,8 +141,10 @@ describe.each(modes())('the waiting list ($name)', (mode) => {
     });
     expect(Date.parse(offered.offer.expiresAt)).toBe(clock.now() + CLAIM_MS);
     expect(await me(perf, b)).toMatchObject({ state: 'waiting', position: 1 });
-    // The seat map never showed the seats free: they went from sold to offered.
+    // The seat map never showed the seats free: they went from sold to offered; and the room stays
+    // sold out (nobody is admitted to find the seats gone).
     expect(await seatMapFree(perf)).toEqual(before);
+    expect(await new InventoryRepository(t.db).isSoldOut(perf, 4)).toBe(true);
     // Nobody else can take them.
     const other = await buyer(t);
     const sniped = await inject('POST', `/api/performances/${perf}/holds`, other.headers, { seatNos: [0] });
@@ -184,6 +187,7 @@ describe.each(modes())('the waiting list ($name)', (mode) => {
       [perf],
     );
     expect(rows[0]!.status).toBe(0);
+    expect(await new InventoryRepository(t.db).isSoldOut(perf, 4)).toBe(false);
     const other = await buyer(t);
     const bought = await inject('POST', `/api/performances/${perf}/holds`, other.headers, { seatNos: [0] });
     expect(bought.statusCode).toBe(201);

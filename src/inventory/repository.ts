@@ -95,13 +95,18 @@ export class InventoryRepository {
   }
 
   /**
-   * Whether every ticket of the performance is sold (none available, none held, all generated). Stops
+   * Whether every ticket of the performance is sold (none available, none held but by a waiting list's
+   * offer, all generated). Stops
    * at the first unsold ticket, so it is cheap unless the sale is nearly over.
    */
   async isSoldOut(performanceId: string, seatCount: number): Promise<boolean> {
-    // The count is an InitPlan, evaluated only when the first test passes (AND stops at a false).
+    // The count is an InitPlan, evaluated only when the first test passes (AND stops at a false). A seat
+    // held by a waiting list's offer is gone for the room too: it goes to the next entry, or back on sale
+    // (a flip, which has the room checked again) only when nobody is left waiting (decision 028).
     const { rows } = await this.db.query<{ soldOut: boolean }>(
-      `SELECT NOT EXISTS (SELECT 1 FROM tickets WHERE performance_id = $1 AND status <> ${Sold})
+      `SELECT NOT EXISTS (SELECT 1 FROM tickets t WHERE t.performance_id = $1 AND t.status <> ${Sold}
+            AND NOT (t.status = ${Held} AND EXISTS (SELECT 1 FROM waitlist_entries w
+                                                     WHERE w.hold_id = t.hold_id AND w.state = 'offered')))
           AND (SELECT count(*) FROM tickets WHERE performance_id = $1) >= $2 AS "soldOut"`,
       [performanceId, seatCount],
     );
