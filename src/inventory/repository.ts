@@ -12,7 +12,7 @@ export type QueueFunnelRow = { admitted: number; abandoned: number } & {
   [K in keyof FunnelCounts]: number | null;
 };
 
-const { Available, Held, Sold } = TicketStatus;
+const { Available, Held, Sold, Blocked } = TicketStatus;
 
 /** The columns of a PerformanceRow, from PERFORMANCE_FROM; the catalog lists an event's performances with them. */
 export const PERFORMANCE = `p.id::text, p.event_id::text AS "eventId", e.venue_id::text AS "venueId", v.seat_count AS "seatCount",
@@ -87,7 +87,8 @@ export class InventoryRepository {
     const { rows } = await this.db.query<TicketCounts>(
       `SELECT count(*) FILTER (WHERE status = ${Available} OR (status = ${Held} AND held_until < now()))::int AS available,
               count(*) FILTER (WHERE status = ${Held} AND held_until >= now())::int AS held,
-              count(*) FILTER (WHERE status = ${Sold})::int AS sold
+              count(*) FILTER (WHERE status = ${Sold})::int AS sold,
+              count(*) FILTER (WHERE status = ${Blocked})::int AS blocked
        FROM tickets WHERE performance_id = $1`,
       [performanceId],
     );
@@ -95,13 +96,14 @@ export class InventoryRepository {
   }
 
   /**
-   * Whether every ticket of the performance is sold (none available, none held, all generated). Stops
-   * at the first unsold ticket, so it is cheap unless the sale is nearly over.
+   * Whether every ticket of the performance is sold (none available, none held, all generated; blocked
+   * ones are never for sale). Stops at the first unsold ticket, so it is cheap unless the sale is nearly
+   * over.
    */
   async isSoldOut(performanceId: string, seatCount: number): Promise<boolean> {
     // The count is an InitPlan, evaluated only when the first test passes (AND stops at a false).
     const { rows } = await this.db.query<{ soldOut: boolean }>(
-      `SELECT NOT EXISTS (SELECT 1 FROM tickets WHERE performance_id = $1 AND status <> ${Sold})
+      `SELECT NOT EXISTS (SELECT 1 FROM tickets WHERE performance_id = $1 AND status IN (${Available}, ${Held}))
           AND (SELECT count(*) FROM tickets WHERE performance_id = $1) >= $2 AS "soldOut"`,
       [performanceId, seatCount],
     );
