@@ -15,6 +15,8 @@ import type { Logger } from '../platform/logger.js';
 import type { QueueService } from '../queue/service.js';
 import { AccessCodeRepository } from './access/repository.js';
 import { AccessCodeService } from './access/service.js';
+import { BlockingRepository } from './blocking/repository.js';
+import { BlockingService } from './blocking/service.js';
 import { CheckoutRepository } from './checkout/repository.js';
 import { CheckoutService } from './checkout/service.js';
 import { DeskRepository } from './desk/repository.js';
@@ -65,6 +67,8 @@ export interface Booking {
   /** Access codes (decision 027): the organizer's, and each hold request's lookup. */
   accessCodes: AccessCodeService;
   waitlist: WaitlistService;
+  /** Seats an organizer blocks from one performance's sale and releases (decision 033). */
+  blocking: BlockingService;
 }
 
 /** Booking's services wired together over their repositories, the engine and the sale's caches. */
@@ -190,7 +194,17 @@ export function createBooking(deps: {
     holds,
     clock,
   });
+  const blocking = new BlockingService({
+    repository: new BlockingRepository(db),
+    performances,
+    seating,
+    availability,
+    gate,
+    changes: deps.changes,
+    clock,
+  });
   return {
+    blocking,
     holds,
     checkout,
     orders,

@@ -26,11 +26,12 @@ export const PERFORMANCE_FROM = `performances p JOIN events e ON e.id = p.event_
 
 /**
  * What seating is made of: the venue's plan, seat count, name and address, the event's title, prices by
- * grade and currency.
+ * grade and currency, and the performance's blocked seats (its layout's and its organizer's).
  */
 export interface SeatingSource {
   seatCount: number;
   plan: SeatPlan;
+  blocked: number[];
   venueName: string;
   venueAddress: string;
   eventTitle: string;
@@ -70,14 +71,21 @@ export class InventoryRepository {
     return rows;
   }
 
-  /** The venue's seats and the event's prices, in one read; undefined if either is gone. */
-  async seatingSource(venueId: string, eventId: string): Promise<SeatingSource | undefined> {
+  /**
+   * The venue's seats, the event's prices and the performance's blocked tickets, in one read; undefined
+   * if the venue or the event is gone.
+   */
+  async seatingSource(
+    p: Pick<PerformanceRow, 'id' | 'venueId' | 'eventId'>,
+  ): Promise<SeatingSource | undefined> {
     const { rows } = await this.db.query<SeatingSource>(
       `SELECT v.seat_count AS "seatCount", v.layout AS plan, v.name AS "venueName", v.address AS "venueAddress",
               e.title AS "eventTitle", e.currency,
-              (SELECT jsonb_object_agg(grade, amount) FROM event_prices WHERE event_id = e.id) AS prices
+              (SELECT jsonb_object_agg(grade, amount) FROM event_prices WHERE event_id = e.id) AS prices,
+              (SELECT coalesce(array_agg(seat_no), '{}') FROM tickets
+               WHERE performance_id = $3 AND status = ${Blocked}) AS blocked
        FROM venues v, events e WHERE v.id = $1 AND e.id = $2`,
-      [venueId, eventId],
+      [p.venueId, p.eventId, p.id],
     );
     return rows[0];
   }

@@ -64,7 +64,7 @@ export function WaitlistPage() {
   const seatName = (seat: number) => {
     const d = describeSeat(index, seat);
     return d
-      ? `${t('seats.seat', { section: d.section, row: d.row, number: d.number })} · ${d.grade}`
+      ? `${d.standing ? t('ticket.standing', { section: d.section }) : t('seats.seat', { section: d.section, row: d.row, number: d.number })} · ${d.grade}`
       : String(seat);
   };
   return (
