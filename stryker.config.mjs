@@ -59,8 +59,11 @@ const MUTATE = {
   booking: [
     // Holds: create … release and their refusals' HTTP errors; the gate's calls and its rebuild (not
     // the expiry sweep: see above).
-    'src/booking/holds/service.ts:85-293',
-    'src/booking/holds/refusals.ts:33-65',
+    'src/booking/holds/service.ts:73-246',
+    'src/booking/holds/refusals.ts:39-84',
+    // What a hold request asks for (seats, a grade, a standing area) and the picking loop (decision 033).
+    'src/booking/holds/requests.ts:34-88',
+    'src/booking/holds/picking.ts:41-61',
     'src/booking/gate/service.ts:72-114',
     // checkout … its outcome (not settleAbandoned); orders read, listed and cancelled; tickets read and
     // checked in (not the view mappers).
@@ -68,28 +71,29 @@ const MUTATE = {
     'src/booking/orders/service.ts:50-56',
     'src/booking/orders/service.ts:83-182',
     'src/booking/orders/service.ts:192-208',
-    'src/booking/tickets/service.ts:23-65',
+    'src/booking/tickets/service.ts:23-66',
     // The repositories: the batching keys and retries in the constructors, placing and settling,
     // orders, refunds, check-in, the gate's snapshot (not expireHolds or abandonedOrders).
     'src/booking/sql.ts:13-23',
-    'src/booking/holds/repository.ts:63-142',
+    'src/booking/holds/repository.ts:63-143',
     'src/booking/checkout/repository.ts:35-146',
     'src/booking/checkout/repository.ts:162-187',
     'src/booking/orders/repository.ts:113-117',
     'src/booking/orders/repository.ts:154-181',
     'src/booking/orders/repository.ts:211-217',
-    'src/booking/tickets/repository.ts:40-85',
+    'src/booking/tickets/repository.ts:41-86',
     'src/booking/gate/repository.ts:9-27',
     // The sweeper's `sweep`: a pass that waits for a running one, and only on the leader.
     'src/engine/coordination/loop.ts:60-68',
     'src/engine/coordination/loop.ts:82-93',
-    'src/inventory/availability.ts:54-104',
+    'src/inventory/availability.ts:55-105',
     // The error handlers (with the security-event log budget), toErrorResponse, and the not-found
     // handler (404, 405, 414).
     'src/platform/error-handler.ts:24-63',
     'src/platform/error-handler.ts:71-76',
     'src/platform/error-handler.ts:92-141',
     'src/platform/error-handler.ts:164-195',
+    'src/platform/error-handler.ts:206-215',
     'src/platform/route-table.ts:33-51',
   ],
   queue: [

@@ -63,6 +63,7 @@ const SUITES = {
     'src/booking/checkout/races.test.ts',
     'src/booking/booking.test.ts',
     'src/booking/refunds.test.ts',
+    'src/booking/standing-and-blocked.test.ts',
     'src/booking/batches.test.ts',
     'src/booking/waitlist-channel.test.ts',
   ],

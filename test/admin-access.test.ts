@@ -113,6 +113,18 @@ const CASES: Record<string, (w: World) => { url: string; body?: object }> = {
     url: `/api/admin/performances/${w.performance}/code-only-grades`,
     body: { grades: [] },
   }),
+  'GET /api/admin/performances/:id/blocked-seats': (w) => ({
+    url: `/api/admin/performances/${w.performance}/blocked-seats`,
+  }),
+  // Seat 5 is free (0 and 1 are sold): blocked, then released, in either order.
+  'POST /api/admin/performances/:id/blocked-seats': (w) => ({
+    url: `/api/admin/performances/${w.performance}/blocked-seats`,
+    body: { seatNos: [5] },
+  }),
+  'POST /api/admin/performances/:id/blocked-seats/release': (w) => ({
+    url: `/api/admin/performances/${w.performance}/blocked-seats/release`,
+    body: { seatNos: [5] },
+  }),
   'GET /api/admin/performances/:id/report': (w) => ({
     url: `/api/admin/performances/${w.performance}/report`,
   }),

@@ -16,6 +16,8 @@ import type { QueueService } from '../queue/service.js';
 import type { WaitlistMarks } from '../queue/waitlist-marks.js';
 import { AccessCodeRepository } from './access/repository.js';
 import { AccessCodeService } from './access/service.js';
+import { BlockingRepository } from './blocking/repository.js';
+import { BlockingService } from './blocking/service.js';
 import { CheckoutRepository } from './checkout/repository.js';
 import { CheckoutService } from './checkout/service.js';
 import { DeskRepository } from './desk/repository.js';
@@ -67,6 +69,8 @@ export interface Booking {
   /** Access codes (decision 027): the organizer's, and each hold request's lookup. */
   accessCodes: AccessCodeService;
   waitlist: WaitlistService;
+  /** Seats an organizer blocks from one performance's sale and releases (decision 033). */
+  blocking: BlockingService;
 }
 
 /** Booking's services wired together over their repositories, the engine and the sale's caches. */
@@ -199,7 +203,17 @@ export function createBooking(deps: {
     clock,
     marks: deps.marks,
   });
+  const blocking = new BlockingService({
+    repository: new BlockingRepository(db),
+    performances,
+    seating,
+    availability,
+    offers,
+    changes: deps.changes,
+    clock,
+  });
   return {
+    blocking,
     holds,
     checkout,
     orders,

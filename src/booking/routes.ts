@@ -12,6 +12,8 @@ import {
 } from '../contract/booking.js';
 import { IdParams, UuidParams } from '../contract/common.js';
 import { accessCodeRoutes } from './access-routes.js';
+import { blockingRoutes } from './blocking-routes.js';
+import type { BlockingService } from './blocking/service.js';
 import type { AccessCodeService } from './access/service.js';
 import { afterSaleRoutes } from './after-sale-routes.js';
 import { deskRoutes } from './desk-routes.js';
@@ -53,6 +55,7 @@ export function bookingRoutes(
     report: ReportService;
     accessCodes: AccessCodeService;
     waitlist: WaitlistService;
+    blocking: BlockingService;
     guard: Guard;
     limits: RateLimits;
   },
@@ -62,6 +65,7 @@ export function bookingRoutes(
   deskRoutes(app, deps);
   accessCodeRoutes(app, deps);
   waitlistRoutes(app, deps);
+  blockingRoutes(app, deps);
   const checkoutLimit = rateLimit(deps.limits, {
     name: 'checkout',
     limit: CHECKOUT_LIMIT.max,
@@ -76,8 +80,11 @@ export function bookingRoutes(
       schema: {
         tags: ['booking'],
         security,
-        summary: 'Hold seats: explicit seatNos, or the best available of a grade (all or nothing)',
+        summary:
+          'Hold seats: explicit seatNos, the best available of a grade, or places of a standing area (all or nothing)',
         description:
+          '`{seatNos}`, `{grade, quantity}` or `{area, quantity}` (a standing area by name: any of its free places; ' +
+          '422 UNKNOWN_AREA, 422 OVER_CAPACITY above its capacity). A blocked seat is 409 SEAT_UNAVAILABLE. ' +
           'Send the queue pass as X-Queue-Pass when the performance has a waiting room. With an ' +
           'Idempotency-Key, a retried request gets the hold the first one made instead of a second hold.',
         params: IdParams,

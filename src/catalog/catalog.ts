@@ -8,6 +8,7 @@ import type { JobRepository } from '../jobs/repository.js';
 import type { AvailabilityService } from '../inventory/availability.js';
 import type { InventoryRepository } from '../inventory/repository.js';
 import type { PerformanceCache } from '../inventory/performance-cache.js';
+import { SeatsLeftCounter } from '../inventory/seats-left.js';
 import { EventRepository } from './event-repository.js';
 import { EventService } from './events.js';
 import { PerformanceRepository } from './performance-repository.js';
@@ -45,11 +46,22 @@ export function createCatalog(deps: {
   const events = new EventRepository(db);
   const performances = new PerformanceRepository(db);
   const venues = new VenueService({ db, repository: new VenueRepository(db), inventory, changes, clock });
+  const seatsLeft = new SeatsLeftCounter(deps.availability);
   return {
     venues,
-    events: new EventService({ db, repository: events, venues, performances, inventory, changes, clock }),
+    events: new EventService({
+      db,
+      repository: events,
+      venues,
+      performances,
+      inventory,
+      seatsLeft,
+      changes,
+      clock,
+    }),
     performances: new PerformanceService({
       ...deps,
+      seatsLeft,
       challengeDifficulty: deps.settings?.challenge?.difficulty ?? 0,
       repository: performances,
       events,

@@ -8,6 +8,7 @@ import type { CatalogChanges } from '../inventory/catalog-changes.js';
 import { KnownIds } from '../inventory/known-ids.js';
 import { saleStateOf, type PerformanceRow } from '../inventory/performance.js';
 import type { InventoryRepository } from '../inventory/repository.js';
+import type { SeatsLeftCounter } from '../inventory/seats-left.js';
 import type { EventRepository, EventRow, PriceRow } from './event-repository.js';
 import type { PerformanceRepository } from './performance-repository.js';
 import { checkPrices } from './prices.js';
@@ -37,6 +38,8 @@ export interface EventServiceOptions {
   venues: VenueService;
   performances: PerformanceRepository;
   inventory: InventoryRepository;
+  /** What is left of each grade of a performance on sale (the engine's bitset). */
+  seatsLeft: SeatsLeftCounter;
   changes: CatalogChanges;
   clock: Clock;
 }
@@ -58,9 +61,20 @@ export class EventService {
   private readonly sources: SharedCache<EventSources>;
   private readonly searches: SharedCache<SearchResult>;
   private readonly views = new Memo<EventDetail>();
+  private readonly seatsLeft: SeatsLeftCounter;
 
-  constructor({ db, repository, venues, performances, inventory, changes, clock }: EventServiceOptions) {
+  constructor({
+    db,
+    repository,
+    venues,
+    performances,
+    inventory,
+    seatsLeft,
+    changes,
+    clock,
+  }: EventServiceOptions) {
     this.db = db;
+    this.seatsLeft = seatsLeft;
     this.repository = repository;
     this.venues = venues;
     this.performances = performances;
@@ -151,15 +165,26 @@ export class EventService {
     await this.changes.announce('event', id);
   }
 
-  /** The event page: from memory, rebuilt when the catalog changes or a performance's sale state moves on. */
+  /**
+   * The event page: from memory, rebuilt when the catalog changes, a performance's sale state moves on
+   * or a seat of a performance on sale moves (what is left of each grade, from the engine's bitset).
+   */
   async event(id: string): Promise<EventDetail> {
     const sources = await this.sources.get(id, () => this.readSources(id));
     const now = this.clock.now();
     const states = sources.performances.map((p) => saleStateOf(p, now));
-    return this.views.get(id, [sources, states.join()], () => ({
+    const left = await Promise.all(
+      sources.performances.map((p, i) =>
+        states[i] === 'onsale' ? this.seatsLeft.gradesOf(p, sources.venue.plan) : Promise.resolve(undefined),
+      ),
+    );
+    return this.views.get(id, [sources, states.join(), ...left], () => ({
       ...toEvent(sources.event, sources.prices),
       venue: toVenue(sources.venue),
-      performances: sources.performances.map((p, i) => toPerformance(p, states[i]!)),
+      performances: sources.performances.map((p, i) => ({
+        ...toPerformance(p, states[i]!),
+        ...(left[i] ? { seatsLeft: left[i] } : {}),
+      })),
     }));
   }
 

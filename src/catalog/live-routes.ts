@@ -3,6 +3,7 @@ import { on } from '../auth/access-rule.js';
 import type { App } from '../platform/http.js';
 import { Type } from 'typebox';
 import {
+  MAX_LAYOUT_BYTES,
   PerformanceCancel,
   PerformancePatch,
   PerformanceSchema,
@@ -104,12 +105,14 @@ export function liveControlRoutes(app: App, deps: { catalog: Catalog; guard: Gua
     '/api/admin/venues/:id',
     {
       config: { access: on('venue', 'manage', { action: 'venue.update' }) },
+      bodyLimit: MAX_LAYOUT_BYTES,
       schema: {
         ...admin,
-        summary: 'Edit a venue: name and address any time, its sections only while no event uses it',
+        summary:
+          'Edit a venue: name and address any time, its layout (sections, and in version 2 standing areas, stage and labels, given whole) only while no event uses it',
         params: IdParams,
         body: VenuePatch,
-        response: { 200: VenueSchema, ...errors },
+        response: { 200: VenueSchema, 413: ErrorResponse, ...errors },
       },
     },
     async (req) => catalog.venues.updateVenue(req.params.id, req.body),

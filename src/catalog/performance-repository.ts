@@ -4,6 +4,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import type { Db, DbClient } from '../platform/db.js';
 import { PERFORMANCE, PERFORMANCE_FROM } from '../inventory/repository.js';
 import type { PerformanceRow } from '../inventory/performance.js';
+import { TicketStatus } from '../inventory/ticket-status.js';
 
 const UNIQUE_VIOLATION = '23505';
 
@@ -30,11 +31,22 @@ export type LiveSettings = Pick<
 /** About 64 KiB of COPY text per piece: big enough to keep the socket busy, small enough to be nothing. */
 const COPY_PIECE_CHARS = 64 * 1024;
 
-/** The COPY text rows `performance_id TAB seat_no` of seats `from … to`, a piece at a time. */
-function* ticketCopyText(performanceId: string, from: number, to: number): Generator<string> {
+/**
+ * The COPY text rows `performance_id TAB seat_no TAB status` of seats `from … to`, a piece at a time:
+ * available, or blocked for the seats in `blocked` (ascending: the venue's seats never for sale).
+ */
+function* ticketCopyText(
+  performanceId: string,
+  from: number,
+  to: number,
+  blocked: readonly number[],
+): Generator<string> {
   let piece = '';
+  let next = 0;
   for (let seat = from; seat <= to; seat++) {
-    piece += `${performanceId}\t${seat}\n`;
+    while (next < blocked.length && blocked[next]! < seat) next++;
+    const status = blocked[next] === seat ? TicketStatus.Blocked : TicketStatus.Available;
+    piece += `${performanceId}\t${seat}\t${status}\n`;
     if (piece.length >= COPY_PIECE_CHARS) {
       yield piece;
       piece = '';
@@ -102,19 +114,30 @@ export class PerformanceRepository {
   async insertTicketRange(client: DbClient, performanceId: string, from: number, to: number): Promise<void> {
     // Written into the COPY text as it is: anything but digits could add rows or columns.
     if (!/^[1-9][0-9]*$/.test(performanceId)) throw new Error(`not a performance id: ${performanceId}`);
+    // The venue's seats blocked in its layout are created blocked (an index probe: they are few).
+    const { rows } = await client.query<{ blocked: number[] }>(
+      `SELECT coalesce(array_agg(s.seat_no ORDER BY s.seat_no), '{}') AS blocked
+       FROM performances p JOIN events e ON e.id = p.event_id
+       JOIN seats s ON s.venue_id = e.venue_id AND s.blocked AND s.seat_no BETWEEN $2 AND $3
+       WHERE p.id = $1`,
+      [performanceId, from, to],
+    );
+    const blocked = rows[0]?.blocked ?? [];
     await client.query('SAVEPOINT ticket_range');
     try {
       await pipeline(
-        Readable.from(ticketCopyText(performanceId, from, to)),
-        client.query(copyFrom('COPY tickets (performance_id, seat_no) FROM STDIN')),
+        Readable.from(ticketCopyText(performanceId, from, to, blocked)),
+        client.query(copyFrom('COPY tickets (performance_id, seat_no, status) FROM STDIN')),
       );
     } catch (err) {
       if ((err as { code?: string }).code !== UNIQUE_VIOLATION) throw err;
       await client.query('ROLLBACK TO SAVEPOINT ticket_range');
       await client.query(
-        `INSERT INTO tickets (performance_id, seat_no) SELECT $1, g FROM generate_series($2::int, $3::int) AS g
+        `INSERT INTO tickets (performance_id, seat_no, status)
+         SELECT $1, g, CASE WHEN g = ANY ($4::int[]) THEN ${TicketStatus.Blocked} ELSE ${TicketStatus.Available} END
+         FROM generate_series($2::int, $3::int) AS g
          ON CONFLICT DO NOTHING`,
-        [performanceId, from, to],
+        [performanceId, from, to, blocked],
       );
     }
   }

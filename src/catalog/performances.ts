@@ -7,6 +7,7 @@ import type { CatalogChanges } from '../inventory/catalog-changes.js';
 import type { PerformanceCache } from '../inventory/performance-cache.js';
 import type { JobRepository, JobRow } from '../jobs/repository.js';
 import type { AvailabilityService } from '../inventory/availability.js';
+import type { SeatsLeftCounter } from '../inventory/seats-left.js';
 import { saleStateOf, type PerformanceRow, type TicketCounts } from '../inventory/performance.js';
 import type { InventoryRepository } from '../inventory/repository.js';
 import type { EventRepository } from './event-repository.js';
@@ -28,6 +29,8 @@ export interface PerformanceServiceOptions {
   inventory: InventoryRepository;
   jobs: JobRepository;
   availability: AvailabilityService;
+  /** Seats left per grade and section, counted from the availability bitset. */
+  seatsLeft: SeatsLeftCounter;
   /** The performance rows every node keeps in memory, dropped when a change is announced. */
   rows: PerformanceCache;
   /** Announces a created or deleted performance to every node's caches. */
@@ -109,15 +112,21 @@ export class PerformanceService {
     return created;
   }
 
-  /** The public page: no PostgreSQL but the counts, read at most once a second per node. */
+  /**
+   * The public page: no PostgreSQL but the counts, read at most once a second per node; the seats left
+   * per grade and section come from the engine's bitset, as the seat map's availability does.
+   */
   async performance(id: string): Promise<PerformanceDetail> {
     const p = await this.existingPerformance(id);
     const counts = await this.counts.get(id, () => this.opts.inventory.ticketCounts(id));
+    const venue = await this.opts.venues.existingVenue(p.venueId);
+    const left = await this.opts.seatsLeft.of(p, venue.plan);
     const state = saleStateOf(p, this.opts.clock.now(), counts);
-    return this.views.get(id, [p, counts, state], () => ({
+    return this.views.get(id, [p, counts, state, left], () => ({
       ...toPerformance(p, state),
       counts,
-      ticketsGenerated: counts.available + counts.held + counts.sold,
+      ticketsGenerated: counts.available + counts.held + counts.sold + counts.blocked,
+      seatsLeft: left,
     }));
   }
 

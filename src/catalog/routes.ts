@@ -9,6 +9,7 @@ import {
   EventPatch,
   EventSchema,
   JobSchema,
+  MAX_LAYOUT_BYTES,
   Paging,
   PerformanceBody,
   PerformanceCreatedSchema,
@@ -42,7 +43,10 @@ const CACHE = {
   layout: 'public, max-age=300, stale-while-revalidate=86400',
 } as const;
 
-/** The memory replies' name for a performance's availability, dropped when this node flips its seats. */
+/**
+ * The memory replies' name for what shows a performance's availability (the bitset, the seats left on
+ * its page), dropped when this node flips its seats.
+ */
 const availabilityTag = (performanceId: string) => `availability:${performanceId}`;
 
 export function catalogRoutes(
@@ -61,11 +65,20 @@ export function catalogRoutes(
     '/api/admin/venues',
     {
       config: { access: creating('venue', { action: 'venue.create' }) },
+      // A 100,000-seat layout with every row given is a few hundred kilobytes; more is 413.
+      bodyLimit: MAX_LAYOUT_BYTES,
       schema: {
         ...admin,
-        summary: 'Create a venue from its compact layout',
+        summary: 'Create a venue from its layout: the compact one, or version 2 placed on a plane',
+        description:
+          'The compact layout stacks sections (rows × seatsPerRow, or each row). Version 2 (`"version": 2`) places ' +
+          'each section by the middle of its front row (x, y, rotation), may curve its rows (curve.radius or ' +
+          'curve.angle) and leave aisles (aisles, gaps), marks seats accessible, companion or blocked (never for ' +
+          'sale), and adds standing areas (name, grade, capacity, sold by quantity), a stage and labels. ' +
+          '422 INVALID_LAYOUT, DUPLICATE_SECTION, SECTIONS_OVERLAP or LAYOUT_TOO_LARGE name the bad part ' +
+          `(details.field); a body over ${MAX_LAYOUT_BYTES} bytes is 413 PAYLOAD_TOO_LARGE.`,
         body: VenueBody,
-        response: { 201: VenueSchema, ...errors },
+        response: { 201: VenueSchema, 413: ErrorResponse, ...errors },
       },
     },
     async (req, reply) => reply.code(201).send(await venues.createVenue(req.body, organizationOf(req))),
@@ -101,7 +114,12 @@ export function catalogRoutes(
     {
       schema: {
         tags: ['catalog'],
-        summary: 'The seat map as per-row runs: seat numbers firstSeatNo… at (x + i, y); cacheable with ETag',
+        summary:
+          'The seat map: per-row runs of seat numbers (firstSeatNo…) and, in version 2, where each section, standing area, the stage and labels are; cacheable with ETag',
+        description:
+          'A compact layout draws seat i of a row at (x + i, y). A version 2 layout places each seat from its ' +
+          "section's x, y, rotation and curve and its row's gaps and offset (src/contract/geometry.ts, " +
+          '`seatPositions`, is the one definition); rows keep x and y as a plain stacked drawing.',
         params: IdParams,
         response: { 200: SeatMapSchema, 304: Type.Null(), ...errors },
       },
@@ -204,8 +222,11 @@ export function catalogRoutes(
         response: { 200: PerformanceDetailSchema, 304: Type.Null(), ...errors },
       },
     },
+    // Its seats left come from the availability bitset: this node's flips drop it with the bitset.
     async (req, reply) =>
-      sendRepresentation(req, reply, await performances.performance(req.params.id), CACHE.live),
+      sendRepresentation(req, reply, await performances.performance(req.params.id), CACHE.live, {
+        tag: availabilityTag(req.params.id),
+      }),
   );
 
   app.get(

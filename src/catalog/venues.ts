@@ -1,6 +1,6 @@
 import { AppError } from '../contract/errors.js';
 import { DEFAULT_ORGANIZATION_ID } from '../contract/teams.js';
-import { planSeats } from '../contract/layout.js';
+import { layoutError, planSeats, type SeatPlan } from '../contract/layout.js';
 import type { SeatMap, Venue, VenueBody, VenuePatch } from '../contract/catalog.js';
 import type { CatalogChanges } from '../inventory/catalog-changes.js';
 import { unlessGone } from './gone.js';
@@ -54,10 +54,7 @@ export class VenueService {
 
   async updateVenue(id: string, patch: VenuePatch) {
     // Planned before the transaction: a layout that is not valid is refused without a lock.
-    const plan =
-      patch.sections === undefined
-        ? undefined
-        : planSeats({ name: patch.name ?? 'venue', sections: patch.sections });
+    const plan = layoutOf(patch);
     const updated = await inTransaction(this.db, async (client) => {
       if (!(await this.repository.lockVenue(client, id)))
         throw new AppError('VENUE_NOT_FOUND', undefined, { id });
@@ -126,4 +123,25 @@ export class VenueService {
       return venue;
     });
   }
+}
+
+/**
+ * The new layout a patch gives, planned, if it gives one. A layout is replaced whole: its standing
+ * areas, stage, labels or version come with its sections.
+ */
+function layoutOf(patch: VenuePatch): SeatPlan | undefined {
+  const { version, sections, standing, stage, labels } = patch;
+  if (sections === undefined) {
+    const part = (['version', 'standing', 'stage', 'labels'] as const).find((k) => patch[k] !== undefined);
+    if (part) throw layoutError('sections', `a layout is replaced whole: give its sections with its ${part}`);
+    return undefined;
+  }
+  return planSeats({
+    name: patch.name ?? 'venue',
+    sections,
+    ...(version === undefined ? {} : { version }),
+    ...(standing === undefined ? {} : { standing }),
+    ...(stage === undefined ? {} : { stage }),
+    ...(labels === undefined ? {} : { labels }),
+  });
 }

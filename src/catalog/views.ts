@@ -17,8 +17,17 @@ export function toVenue(v: VenueRow) {
   };
 }
 
+/** The seat map: the plan as stored (a version 2 plan with its areas, stage, labels and bounds). */
 export function toSeatMap(v: VenueRow) {
-  return { venueId: v.id, name: v.name, seatCount: v.seatCount, sections: v.plan.sections };
+  const { version, sections, standing, stage, labels, bounds } = v.plan;
+  return {
+    venueId: v.id,
+    name: v.name,
+    seatCount: v.seatCount,
+    sections,
+    ...(version === 2 ? { version, standing: standing ?? [], labels: labels ?? [], bounds } : {}),
+    ...(stage ? { stage } : {}),
+  };
 }
 
 export function toEvent(e: EventRow, prices: PriceRow[]) {

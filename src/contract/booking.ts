@@ -27,6 +27,15 @@ export const HoldBody = Type.Union([
     },
     { additionalProperties: false },
   ),
+  /** Places of a standing area, by its name (any case): any of its free places, as many as asked. */
+  Type.Object(
+    {
+      area: Type.String({ minLength: 1, maxLength: 50, description: 'the standing area, by its name' }),
+      quantity: Type.Integer({ minimum: 1, maximum: MAX_SEATS_PER_HOLD }),
+      code: Type.Optional(CodeText),
+    },
+    { additionalProperties: false },
+  ),
 ]);
 export type HoldBody = Static<typeof HoldBody>;
 
@@ -69,7 +78,10 @@ export const CheckoutHeaders = Type.Object({
 
 const Instant = Type.String({ format: 'date-time' });
 
-/** A ticket says where to sit: the labels a person reads beside the seat number, and what it cost. */
+/**
+ * A ticket says where to sit: the labels a person reads beside the seat number, and what it cost. A
+ * standing ticket names only its area (`standing: true`, `section` the area; `row` and `seat` empty).
+ */
 export const TicketSchema = Type.Object({
   id: Type.String(),
   orderId: Type.String(),
@@ -80,6 +92,7 @@ export const TicketSchema = Type.Object({
   section: Type.String(),
   row: Type.String(),
   seat: Type.String(),
+  standing: Type.Optional(Type.Boolean({ description: 'a place in the standing area `section`' })),
   grade: Type.String(),
   price: Type.Integer(),
   checkedInAt: Type.Union([Instant, Type.Null()]),
@@ -190,3 +203,26 @@ export const SaleStatsSchema = Type.Object({
   orders: Type.Object({ paid: Count, refunded: Count, cancelled: Count }),
 });
 export type SaleStats = Static<typeof SaleStatsSchema>;
+
+/** POST /api/admin/performances/:id/blocked-seats (and …/release): the seats to block or give back. */
+export const BlockSeatsBody = Type.Object(
+  {
+    seatNos: Type.Array(Type.Integer({ minimum: 0, maximum: 99_999 }), {
+      minItems: 1,
+      maxItems: 5_000,
+      uniqueItems: true,
+    }),
+  },
+  { additionalProperties: false },
+);
+export type BlockSeatsBody = Static<typeof BlockSeatsBody>;
+
+/** A performance's seats never for sale (decision 033): its venue's layout's, and those blocked for it. */
+export const BlockedSeatsSchema = Type.Object({
+  performanceId: Type.String(),
+  layout: Type.Array(Type.Integer(), {
+    description: 'blocked in the layout: at every performance, for good',
+  }),
+  performance: Type.Array(Type.Integer(), { description: 'blocked by an organizer for this performance' }),
+});
+export type BlockedSeats = Static<typeof BlockedSeatsSchema>;

@@ -175,11 +175,43 @@ export const PerformanceSchema = Type.Object({
 });
 export type Performance = Static<typeof PerformanceSchema>;
 
+const Left = {
+  left: Type.Integer({ description: 'free now: not held, sold or blocked' }),
+  seats: Type.Integer({ description: 'for sale at the venue: its places, less those its layout blocks' }),
+};
+
+/**
+ * Seats left per grade and per section (standing areas among them), counted from the live availability
+ * bitset the engine keeps (no PostgreSQL read): as fresh as the bitset a node holds, a quarter second.
+ */
+export const SeatsLeftSchema = Type.Object({
+  version: Type.Integer({ description: 'the availability version they were counted at (its ETag)' }),
+  grades: Type.Array(Type.Object({ grade: Type.String(), ...Left })),
+  sections: Type.Optional(
+    Type.Array(
+      Type.Object({
+        sectionNo: Type.Integer(),
+        name: Type.String(),
+        grade: Type.String(),
+        standing: Type.Optional(Type.Boolean({ description: 'a standing area, sold by quantity' })),
+        ...Left,
+      }),
+    ),
+  ),
+});
+export type SeatsLeft = Static<typeof SeatsLeftSchema>;
+
 export const PerformanceDetailSchema = Type.Intersect([
   PerformanceSchema,
   Type.Object({
-    counts: Type.Object({ available: Type.Integer(), held: Type.Integer(), sold: Type.Integer() }),
+    counts: Type.Object({
+      available: Type.Integer(),
+      held: Type.Integer(),
+      sold: Type.Integer(),
+      blocked: Type.Integer({ description: 'never for sale: blocked in the layout or by the organizer' }),
+    }),
     ticketsGenerated: Type.Integer(),
+    seatsLeft: SeatsLeftSchema,
   }),
 ]);
 export type PerformanceDetail = Static<typeof PerformanceDetailSchema>;
@@ -204,7 +236,18 @@ export type TmEvent = Static<typeof EventSchema>;
 
 export const EventDetailSchema = Type.Intersect([
   EventSchema,
-  Type.Object({ venue: VenueSchema, performances: Type.Array(PerformanceSchema) }),
+  Type.Object({
+    venue: VenueSchema,
+    performances: Type.Array(
+      Type.Intersect([
+        PerformanceSchema,
+        Type.Object({
+          /** While its sale is open: what is left of each grade (the sections are on the performance's own page). */
+          seatsLeft: Type.Optional(SeatsLeftSchema),
+        }),
+      ]),
+    ),
+  }),
 ]);
 export type EventDetail = Static<typeof EventDetailSchema>;
 

@@ -73,6 +73,10 @@ export const ERRORS = {
   INVALID_LAYOUT: { status: 422, message: 'The venue layout is not valid.' },
   DUPLICATE_SECTION: { status: 422, message: 'Two sections have the same name.' },
   LAYOUT_TOO_LARGE: { status: 422, message: 'The venue has too many seats.' },
+  SECTIONS_OVERLAP: {
+    status: 422,
+    message: 'Two parts of the venue overlap (sections, standing areas or the stage); move one of them.',
+  },
   MISSING_GRADE_PRICE: { status: 422, message: 'Every seat grade of the venue needs a price.' },
   UNKNOWN_GRADE: { status: 422, message: 'A price names a grade the venue does not have.' },
   DUPLICATE_PRICE: { status: 422, message: 'A grade is priced twice.' },
@@ -105,6 +109,20 @@ export const ERRORS = {
   SEAT_UNAVAILABLE: { status: 409, message: 'Some of these seats have just been taken; pick others.' },
   INVALID_SEAT: { status: 422, message: 'A seat number does not exist at this venue.' },
   UNKNOWN_GRADE_REQUESTED: { status: 422, message: 'This performance has no seats of that grade.' },
+  UNKNOWN_AREA: { status: 422, message: 'This venue has no standing area of that name.' },
+  OVER_CAPACITY: { status: 422, message: 'The standing area holds fewer people than that.' },
+  SEATS_HELD_OR_SOLD: {
+    status: 409,
+    message: 'Some of these seats are held or sold; they can be blocked once they come back.',
+  },
+  SEATS_BLOCKED_IN_LAYOUT: {
+    status: 409,
+    message: "These seats are blocked in the venue's layout: no performance sells them.",
+  },
+  TICKETS_NOT_READY: {
+    status: 409,
+    message: "This performance's tickets are still being generated; try again when that is done.",
+  },
   TICKET_LIMIT: { status: 422, message: 'That would exceed the number of tickets one buyer may have.' },
   CODE_INVALID: {
     status: 422,

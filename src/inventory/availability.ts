@@ -12,9 +12,10 @@ const BITSET_TTL_MS = 15 * 60_000;
  */
 const SNAPSHOT_MS = 250;
 
-/** The bitset as the public read answers it: its version (the ETag) and the base64 made once. */
+/** The bitset as the public read answers it: its version (the ETag), its bits and the base64 made once. */
 export interface AvailabilitySnapshot {
   version: number;
+  bits: Uint8Array;
   available: string;
 }
 
@@ -66,7 +67,7 @@ export class AvailabilityService {
   snapshot(performanceId: string, seatCount: number): Promise<AvailabilitySnapshot> {
     return this.snapshots.get(performanceId, async () => {
       const { version, bits } = await this.read(performanceId, seatCount);
-      return { version, available: bits.toString('base64') };
+      return { version, bits, available: bits.toString('base64') };
     });
   }
 

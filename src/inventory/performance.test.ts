@@ -12,8 +12,8 @@ describe("a performance's sale state", () => {
     queueEnabled: true,
     prequeueMinutes: 30,
   } as PerformanceRow;
-  const at = (ms: number, counts?: { available: number; held: number; sold: number }) =>
-    saleStateOf(p, opens + ms, counts);
+  const at = (ms: number, counts?: { available: number; held: number; sold: number; blocked?: number }) =>
+    saleStateOf(p, opens + ms, counts && { blocked: 0, ...counts });
 
   it('follows the sale window: scheduled, prequeue, on sale, closed', () => {
     expect(at(-31 * 60_000)).toBe('scheduled');
@@ -29,5 +29,11 @@ describe("a performance's sale state", () => {
     expect(at(0, { available: 0, held: 3, sold: 97 })).toBe('onsale');
     expect(at(0, { available: 0, held: 0, sold: 100 })).toBe('soldout');
     expect(at(24 * hour, { available: 0, held: 0, sold: 100 })).toBe('closed');
+  });
+
+  it('is sold out when every seat is sold or blocked (never for sale), but not when nothing sold', () => {
+    expect(at(0, { available: 0, held: 0, sold: 90, blocked: 10 })).toBe('soldout');
+    expect(at(0, { available: 1, held: 0, sold: 89, blocked: 10 })).toBe('onsale');
+    expect(at(0, { available: 0, held: 0, sold: 0, blocked: 100 })).toBe('onsale');
   });
 });

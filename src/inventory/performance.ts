@@ -43,6 +43,8 @@ export interface TicketCounts {
   available: number;
   held: number;
   sold: number;
+  /** Never for sale (decision 033): blocked in the venue's layout, or by an organizer for this performance. */
+  blocked: number;
 }
 
 export type SaleState = 'scheduled' | 'prequeue' | 'onsale' | 'soldout' | 'closed' | 'cancelled';
@@ -51,9 +53,10 @@ export type SaleState = 'scheduled' | 'prequeue' | 'onsale' | 'soldout' | 'close
 export function saleStateOf(p: PerformanceRow, now: number, counts?: TicketCounts): SaleState {
   if (p.cancelledAt) return 'cancelled';
   if (now >= p.salesCloseAt.getTime()) return 'closed';
-  // Sold out means every seat's ticket is sold: while tickets are still being generated, none is
-  // available yet, but the sale is not over.
-  if (now >= p.salesOpenAt.getTime()) return counts && counts.sold >= p.seatCount ? 'soldout' : 'onsale';
+  // Sold out means every seat's ticket is sold (or blocked: never for sale): while tickets are still
+  // being generated, none is available yet, but the sale is not over.
+  if (now >= p.salesOpenAt.getTime())
+    return counts && counts.sold > 0 && counts.sold + counts.blocked >= p.seatCount ? 'soldout' : 'onsale';
   const prequeueAt = p.salesOpenAt.getTime() - p.prequeueMinutes * 60_000;
   return p.queueEnabled && now >= prequeueAt ? 'prequeue' : 'scheduled';
 }

@@ -12,7 +12,7 @@ export type QueueFunnelRow = { admitted: number; abandoned: number } & {
   [K in keyof FunnelCounts]: number | null;
 };
 
-const { Available, Held, Sold } = TicketStatus;
+const { Available, Held, Sold, Blocked } = TicketStatus;
 
 /** The columns of a PerformanceRow, from PERFORMANCE_FROM; the catalog lists an event's performances with them. */
 export const PERFORMANCE = `p.id::text, p.event_id::text AS "eventId", e.venue_id::text AS "venueId", v.seat_count AS "seatCount",
@@ -26,11 +26,12 @@ export const PERFORMANCE_FROM = `performances p JOIN events e ON e.id = p.event_
 
 /**
  * What seating is made of: the venue's plan, seat count, name and address, the event's title, prices by
- * grade and currency.
+ * grade and currency, and the performance's blocked seats (its layout's and its organizer's).
  */
 export interface SeatingSource {
   seatCount: number;
   plan: SeatPlan;
+  blocked: number[];
   venueName: string;
   venueAddress: string;
   eventTitle: string;
@@ -70,14 +71,21 @@ export class InventoryRepository {
     return rows;
   }
 
-  /** The venue's seats and the event's prices, in one read; undefined if either is gone. */
-  async seatingSource(venueId: string, eventId: string): Promise<SeatingSource | undefined> {
+  /**
+   * The venue's seats, the event's prices and the performance's blocked tickets, in one read; undefined
+   * if the venue or the event is gone.
+   */
+  async seatingSource(
+    p: Pick<PerformanceRow, 'id' | 'venueId' | 'eventId'>,
+  ): Promise<SeatingSource | undefined> {
     const { rows } = await this.db.query<SeatingSource>(
       `SELECT v.seat_count AS "seatCount", v.layout AS plan, v.name AS "venueName", v.address AS "venueAddress",
               e.title AS "eventTitle", e.currency,
-              (SELECT jsonb_object_agg(grade, amount) FROM event_prices WHERE event_id = e.id) AS prices
+              (SELECT jsonb_object_agg(grade, amount) FROM event_prices WHERE event_id = e.id) AS prices,
+              (SELECT coalesce(array_agg(seat_no), '{}') FROM tickets
+               WHERE performance_id = $3 AND status = ${Blocked}) AS blocked
        FROM venues v, events e WHERE v.id = $1 AND e.id = $2`,
-      [venueId, eventId],
+      [p.venueId, p.eventId, p.id],
     );
     return rows[0];
   }
@@ -87,7 +95,8 @@ export class InventoryRepository {
     const { rows } = await this.db.query<TicketCounts>(
       `SELECT count(*) FILTER (WHERE status = ${Available} OR (status = ${Held} AND held_until < now()))::int AS available,
               count(*) FILTER (WHERE status = ${Held} AND held_until >= now())::int AS held,
-              count(*) FILTER (WHERE status = ${Sold})::int AS sold
+              count(*) FILTER (WHERE status = ${Sold})::int AS sold,
+              count(*) FILTER (WHERE status = ${Blocked})::int AS blocked
        FROM tickets WHERE performance_id = $1`,
       [performanceId],
     );
@@ -96,15 +105,15 @@ export class InventoryRepository {
 
   /**
    * Whether every ticket of the performance is sold (none available, none held but by a waiting list's
-   * offer, all generated). Stops
-   * at the first unsold ticket, so it is cheap unless the sale is nearly over.
+   * offer, all generated; blocked ones are never for sale). Stops at the first unsold ticket, so it is
+   * cheap unless the sale is nearly over.
    */
   async isSoldOut(performanceId: string, seatCount: number): Promise<boolean> {
     // The count is an InitPlan, evaluated only when the first test passes (AND stops at a false). A seat
     // held by a waiting list's offer is gone for the room too: it goes to the next entry, or back on sale
     // (a flip, which has the room checked again) only when nobody is left waiting (decision 028).
     const { rows } = await this.db.query<{ soldOut: boolean }>(
-      `SELECT NOT EXISTS (SELECT 1 FROM tickets t WHERE t.performance_id = $1 AND t.status <> ${Sold}
+      `SELECT NOT EXISTS (SELECT 1 FROM tickets t WHERE t.performance_id = $1 AND t.status IN (${Available}, ${Held})
             AND NOT (t.status = ${Held} AND EXISTS (SELECT 1 FROM waitlist_entries w
                                                      WHERE w.hold_id = t.hold_id AND w.state = 'offered')))
           AND (SELECT count(*) FROM tickets WHERE performance_id = $1) >= $2 AS "soldOut"`,

@@ -2,7 +2,7 @@ import type { Clock } from '../platform/clock.js';
 import type { PerformanceRow } from './performance.js';
 import type { InventoryRepository } from './repository.js';
 import type { PlannedRow } from '../contract/layout.js';
-import { isFree } from '../contract/bitset.js';
+import { isFree, setFree } from '../contract/bitset.js';
 import { SharedCache } from '../platform/shared-cache.js';
 import type { CatalogChanges } from './catalog-changes.js';
 
@@ -18,14 +18,28 @@ export interface SeatingRow extends PlannedRow {
   grade: string;
   /** The section's name, as its tickets print it. */
   section: string;
+  /** A standing area's places, as one row with no label (decision 033). */
+  standing?: boolean;
 }
 
-/** Where a seat is, in the words a ticket prints: section name, row label, seat number in its row. */
+/**
+ * Where a seat is, in the words a ticket prints: section name, row label, seat number in its row; a
+ * standing place only its area (no row, no seat).
+ */
 export interface SeatLabel {
   section: string;
   row: string;
   seat: string;
   grade: string;
+  standing?: boolean;
+}
+
+/** A standing area: `capacity` places, seat numbers `firstSeatNo …`, any of them as good as another. */
+export interface StandingArea {
+  name: string;
+  grade: string;
+  firstSeatNo: number;
+  capacity: number;
 }
 
 /** What the performance's tickets name besides the seat. */
@@ -37,8 +51,12 @@ export interface SeatingPlace {
 
 export interface SeatingOptions {
   seatCount: number;
-  /** Every row of the venue, in seat order. */
+  /** Every row of the venue, in seat order (a standing area's places as one row). */
   rows: SeatingRow[];
+  /** Seats never for sale: blocked in the layout, or by an organizer for this performance (as last read). */
+  blocked?: Iterable<number>;
+  /** Of those, the ones the venue's layout blocks at every performance, ascending. */
+  layoutBlocked?: number[];
   /** Price by grade. */
   prices: ReadonlyMap<string, number>;
   currency: string;
@@ -47,7 +65,7 @@ export interface SeatingOptions {
 
 /**
  * What booking needs to know about a performance's seats: grade, price and label per seat, rows in
- * order, and the event and venue its tickets name.
+ * order, its standing areas and blocked seats, and the event and venue its tickets name.
  */
 export class Seating {
   readonly seatCount: number;
@@ -55,16 +73,56 @@ export class Seating {
   readonly prices: ReadonlyMap<string, number>;
   readonly currency: string;
   readonly place: SeatingPlace;
+  readonly layoutBlocked: readonly number[];
   private readonly rowBySeat: SeatingRow[];
+  private readonly blocked: ReadonlySet<number>;
+  /** Standing areas by their name as a buyer may type it (any case, spaces trimmed). */
+  private readonly areas = new Map<string, StandingArea>();
+  /** Grades with seats in rows: best-available by such a grade never hands out standing places. */
+  private readonly seatedGrades = new Set<string>();
 
-  constructor({ seatCount, rows, prices, currency, place }: SeatingOptions) {
+  constructor({ seatCount, rows, blocked, layoutBlocked, prices, currency, place }: SeatingOptions) {
     this.seatCount = seatCount;
     this.rows = rows;
     this.prices = prices;
     this.currency = currency;
     this.place = place;
+    this.blocked = new Set(blocked);
+    this.layoutBlocked = layoutBlocked ?? [];
     this.rowBySeat = new Array<SeatingRow>(seatCount);
-    for (const row of rows) this.rowBySeat.fill(row, row.firstSeatNo, row.firstSeatNo + row.seats);
+    for (const row of rows) {
+      this.rowBySeat.fill(row, row.firstSeatNo, row.firstSeatNo + row.seats);
+      if (!row.standing) this.seatedGrades.add(row.grade);
+      else {
+        const area = {
+          name: row.section,
+          grade: row.grade,
+          firstSeatNo: row.firstSeatNo,
+          capacity: row.seats,
+        };
+        this.areas.set(areaKey(row.section), area);
+      }
+    }
+  }
+
+  /** The standing area of that name, if the venue has one. */
+  area(name: string): StandingArea | undefined {
+    return this.areas.get(areaKey(name));
+  }
+
+  /** Whether the grade has seats in rows (else it is sold standing only). */
+  sellsSeats(grade: string): boolean {
+    return this.seatedGrades.has(grade);
+  }
+
+  /** Whether the seat is never for sale at this performance (as this node last read it). */
+  isBlocked(seatNo: number): boolean {
+    return this.blocked.has(seatNo);
+  }
+
+  /** Shows the blocked seats taken in a copy of the bitset: a flip lost on the way never offers one. */
+  strikeBlocked(available: Uint8Array): void {
+    for (const seat of this.blocked) setFree(available, seat, false);
   }
 
   gradeOf(seatNo: number): string | undefined {
@@ -75,6 +133,7 @@ export class Seating {
   labelOf(seatNo: number): SeatLabel | undefined {
     const row = this.rowBySeat[seatNo];
     if (!row) return undefined;
+    if (row.standing) return { section: row.section, row: '', seat: '', grade: row.grade, standing: true };
     return {
       section: row.section,
       row: row.label,
@@ -95,11 +154,19 @@ export class Seating {
    * seat order. Null if too few remain.
    */
   bestAvailable(available: Uint8Array, grade: string, quantity: number, attempt = 1): number[] | null {
+    // A grade sold only standing: any places of its areas, the first area with enough.
+    if (!this.sellsSeats(grade)) {
+      for (const area of this.areas.values()) {
+        const picked = area.grade === grade ? this.anyPlaces(available, area, quantity) : null;
+        if (picked) return picked;
+      }
+      return null;
+    }
     const spread = SPREAD * 4 ** (attempt - 1);
     const runs: { start: number; offCentre: number }[] = [];
     const free: number[] = [];
     for (const row of this.rows) {
-      if (row.grade !== grade) continue;
+      if (row.grade !== grade || row.standing) continue;
       let runStart = -1;
       for (let i = 0; i < row.seats; i++) {
         const seat = row.firstSeatNo + i;
@@ -136,7 +203,32 @@ export class Seating {
     }
     return free.slice(bestStart, bestStart + quantity);
   }
+
+  /**
+   * `quantity` places of a standing area free in `available`, picked at random among all its free
+   * places (so that nodes picking at the same moment seldom pick the same ones); null if too few are
+   * left. Empty bytes of the bitset are skipped eight places at a time.
+   */
+  anyPlaces(available: Uint8Array, area: StandingArea, quantity: number): number[] | null {
+    const end = area.firstSeatNo + area.capacity;
+    const free: number[] = [];
+    for (let seat = area.firstSeatNo; seat < end; seat++) {
+      if ((seat & 7) === 0 && available[seat >> 3] === 0 && seat + 8 <= end) {
+        seat += 7;
+        continue;
+      }
+      if (isFree(available, seat) && !this.blocked.has(seat)) free.push(seat);
+    }
+    if (free.length < quantity) return null;
+    for (let i = 0; i < quantity; i++) {
+      const j = i + Math.floor(Math.random() * (free.length - i));
+      [free[i], free[j]] = [free[j]!, free[i]!];
+    }
+    return free.slice(0, quantity).sort((a, b) => a - b);
+  }
 }
+
+const areaKey = (name: string) => name.trim().toLowerCase();
 
 /** Seating per performance, read at most every few seconds per node (prices can be edited). */
 export class SeatingCache {
@@ -163,13 +255,29 @@ export class SeatingCache {
   }
 
   private async load(perf: PerformanceRow): Promise<Seating> {
-    const source = await this.inventory.seatingSource(perf.venueId, perf.eventId);
+    const source = await this.inventory.seatingSource(perf);
     if (!source) throw new Error(`performance ${perf.id} has lost its venue or event`);
+    const { plan } = source;
+    const layoutBlocked = plan.sections
+      .flatMap((s) => s.rows.flatMap((r) => (r.blocked ?? []).map((n) => r.firstSeatNo + n - 1)))
+      .sort((a, b) => a - b);
     return new Seating({
       seatCount: source.seatCount,
-      rows: source.plan.sections.flatMap((s) =>
-        s.rows.map((r) => ({ ...r, grade: s.grade, section: s.name })),
-      ),
+      rows: [
+        ...plan.sections.flatMap((s) => s.rows.map((r) => ({ ...r, grade: s.grade, section: s.name }))),
+        ...(plan.standing ?? []).map((a) => ({
+          label: '',
+          seats: a.capacity,
+          firstSeatNo: a.firstSeatNo,
+          x: 0,
+          y: 0,
+          grade: a.grade,
+          section: a.name,
+          standing: true,
+        })),
+      ],
+      blocked: [...layoutBlocked, ...source.blocked],
+      layoutBlocked,
       prices: new Map(Object.entries(source.prices ?? {})),
       currency: source.currency,
       place: {

@@ -2,7 +2,7 @@ import { bitsetBytes, setFree } from '../contract/bitset.js';
 import type { Db } from '../platform/db.js';
 import { TicketStatus } from '../inventory/ticket-status.js';
 
-const { Available: AVAILABLE, Held: HELD, Sold: SOLD } = TicketStatus;
+const { Available: AVAILABLE, Held: HELD, Sold: SOLD, Blocked: BLOCKED } = TicketStatus;
 
 /**
  * The booking invariants, checked in PostgreSQL after a load test. Returns what is wrong (empty when
@@ -103,13 +103,16 @@ export async function bookingViolations(db: Db, performanceId: string, now = new
        AND (p.status IS DISTINCT FROM 'refunded' OR p.provider_ref IS NULL OR p.amount <> o.amount)`,
   );
   await waitlistViolations(rows);
+  await blockedViolations(rows);
   const counts = await ticketCounts(db, performanceId, now);
   const { rows: venue } = await db.query<{ seats: number }>(
     `SELECT v.seat_count AS seats FROM performances p JOIN events e ON e.id = p.event_id JOIN venues v ON v.id = e.venue_id WHERE p.id = $1`,
     [performanceId],
   );
-  if (counts.available + counts.held + counts.sold !== venue[0]?.seats) {
-    problems.push(`available + held + sold ≠ seats: ${JSON.stringify(counts)} vs ${venue[0]?.seats}`);
+  if (counts.available + counts.held + counts.sold + counts.blocked !== venue[0]?.seats) {
+    problems.push(
+      `available + held + sold + blocked ≠ seats: ${JSON.stringify(counts)} vs ${venue[0]?.seats}`,
+    );
   }
   return problems;
 }
@@ -118,11 +121,12 @@ export async function ticketCounts(
   db: Db,
   performanceId: string,
   now = new Date(),
-): Promise<{ available: number; held: number; sold: number }> {
-  const { rows } = await db.query<{ available: number; held: number; sold: number }>(
+): Promise<{ available: number; held: number; sold: number; blocked: number }> {
+  const { rows } = await db.query<{ available: number; held: number; sold: number; blocked: number }>(
     `SELECT count(*) FILTER (WHERE status = ${AVAILABLE} OR (status = ${HELD} AND held_until <= $2))::int AS available,
             count(*) FILTER (WHERE status = ${HELD} AND held_until > $2)::int AS held,
-            count(*) FILTER (WHERE status = ${SOLD})::int AS sold
+            count(*) FILTER (WHERE status = ${SOLD})::int AS sold,
+            count(*) FILTER (WHERE status = ${BLOCKED})::int AS blocked
      FROM tickets WHERE performance_id = $1`,
     [performanceId, now],
   );
@@ -180,5 +184,28 @@ async function waitlistViolations(rows: (label: string, sql: string) => Promise<
               AND h.user_id = e.user_id AND h.state = 'active' AND h.expires_at > $2)
            + (SELECT coalesce(sum(cardinality(o.seat_nos)), 0) FROM orders o WHERE o.performance_id = $1
               AND o.user_id = e.user_id AND o.status = 'paid') <= p.max_tickets_per_user`,
+  );
+}
+
+/**
+ * Blocked seats (decision 033): never in a live hold or a paid order, a blocked ticket carries no hold
+ * or order, and a seat the venue's layout blocks is blocked at every performance.
+ */
+async function blockedViolations(rows: (label: string, sql: string) => Promise<void>): Promise<void> {
+  await rows(
+    'a blocked seat in a live hold or a paid order',
+    `SELECT t.seat_no FROM tickets t
+     WHERE t.performance_id = $1 AND t.status = ${BLOCKED}
+       AND (t.hold_id IS NOT NULL OR t.order_id IS NOT NULL
+            OR EXISTS (SELECT 1 FROM holds h WHERE h.performance_id = $1 AND h.state = 'active'
+                         AND h.expires_at > $2 AND t.seat_no = ANY (h.seat_nos))
+            OR EXISTS (SELECT 1 FROM orders o WHERE o.performance_id = $1 AND o.status = 'paid'
+                         AND t.seat_no = ANY (o.seat_nos)))`,
+  );
+  await rows(
+    "a seat the venue's layout blocks that is not blocked",
+    `SELECT t.seat_no, t.status FROM tickets t JOIN performances p ON p.id = t.performance_id
+       JOIN events e ON e.id = p.event_id JOIN seats s ON s.venue_id = e.venue_id AND s.seat_no = t.seat_no
+     WHERE t.performance_id = $1 AND s.blocked AND t.status <> ${BLOCKED}`,
   );
 }

@@ -99,6 +99,29 @@ describe('the error handler', () => {
       },
       async () => ({ ok: true }),
     );
+    // A union, as a venue's rows are: a count, or a list of rows each with its seats.
+    app.post(
+      '/shapes',
+      {
+        schema: {
+          body: {
+            type: 'object',
+            properties: {
+              rows: {
+                anyOf: [
+                  { type: 'integer', minimum: 1 },
+                  {
+                    type: 'array',
+                    items: { type: 'object', properties: { seats: { type: 'integer', minimum: 1 } } },
+                  },
+                ],
+              },
+            },
+          },
+        },
+      },
+      async () => ({ ok: true }),
+    );
     app.get('/app-error', async () => {
       throw new AppError('SEAT_UNAVAILABLE', undefined, { seatNos: [3] });
     });
@@ -283,6 +306,17 @@ describe('the error handler', () => {
       },
     });
     expect((await post({ name: 'a', n: 1 })).statusCode).toBe(200);
+  });
+
+  it("when a body fails a union, then the deepest complaint is named, not the first branch's", async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/shapes',
+      payload: { rows: [{ seats: 3 }, { seats: 0 }] },
+    });
+    expect(res.json().error.details).toEqual({ field: 'rows.1.seats', in: 'body', problem: 'must be >= 1' });
+    const count = await app.inject({ method: 'POST', url: '/shapes', payload: { rows: 'x' } });
+    expect(count.json().error.details.field).toBe('rows');
   });
 
   it('when a service throws an AppError, then its status, code, message and details, and Retry-After when it says so', async () => {

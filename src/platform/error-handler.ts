@@ -165,7 +165,7 @@ export function toErrorResponse(err: FastifyError): { status: number; body: Erro
   if (err instanceof AppError)
     return { status: err.status, body: errorBody(err.code, err.message, err.details) };
   if (err.validation) {
-    const first = err.validation[0];
+    const first = mostSpecific(err.validation);
     const param = (name: string) => (first?.params && name in first.params ? String(first.params[name]) : '');
     // A missing or an unexpected property is named itself, not the object that lacks or has it.
     const missing = param('missingProperty');
@@ -193,4 +193,23 @@ export function toErrorResponse(err: FastifyError): { status: number; body: Erro
     return { status: err.statusCode, body: errorBody(code, err.message) };
   }
   return { status: 500, body: errorBody('INTERNAL') };
+}
+
+type ValidationIssue = NonNullable<FastifyError['validation']>[number];
+
+/**
+ * The complaint to report: the deepest one. A body checked against a union (a venue's rows as a count
+ * or a list, a hold's three shapes) collects each branch's complaint, and the first is often the wrong
+ * branch's ("rows must be integer" for a list whose second row has no seats); the deepest names the
+ * part that is wrong. Without a union there is only one.
+ */
+function mostSpecific(issues: ValidationIssue[]): ValidationIssue | undefined {
+  const depth = (i: ValidationIssue) =>
+    i.keyword === 'anyOf' || i.keyword === 'oneOf'
+      ? -1
+      : i.instancePath.split('/').length + (i.params && 'missingProperty' in i.params ? 1 : 0);
+  return issues.reduce<ValidationIssue | undefined>(
+    (best, i) => (best && depth(best) >= depth(i) ? best : i),
+    undefined,
+  );
 }

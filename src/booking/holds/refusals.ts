@@ -19,6 +19,12 @@ export type HoldRefusal =
   | { refused: 'taken'; seatNos: number[] }
   /** Best-available found no run of the grade. */
   | { refused: 'none-left'; grade: string; quantity: number }
+  /** The venue has no standing area of that name. */
+  | { refused: 'unknown-area'; area: string }
+  /** More places asked of a standing area than it has at all. */
+  | { refused: 'over-capacity'; area: string; capacity: number; requested: number }
+  /** Fewer places free in the standing area than asked for. */
+  | { refused: 'none-left-standing'; area: string; quantity: number }
   | { refused: 'key-reused'; holdId: string }
   /** The request's code is unknown or used up, or it lacks one that opens a code-only grade (decision 027). */
   | {
@@ -51,6 +57,19 @@ export function holdError(r: HoldRefusal): AppError {
     case 'none-left':
       return new AppError('SEAT_UNAVAILABLE', 'Not enough seats of this grade are left together or apart.', {
         grade: r.grade,
+        quantity: r.quantity,
+      });
+    case 'unknown-area':
+      return new AppError('UNKNOWN_AREA', undefined, { area: r.area });
+    case 'over-capacity':
+      return new AppError('OVER_CAPACITY', undefined, {
+        area: r.area,
+        capacity: r.capacity,
+        requested: r.requested,
+      });
+    case 'none-left-standing':
+      return new AppError('SEAT_UNAVAILABLE', 'Not enough places are left in this standing area.', {
+        area: r.area,
         quantity: r.quantity,
       });
     case 'key-reused':

@@ -131,9 +131,11 @@ export class HoldRepository {
 
   /** Which of these seats cannot be taken now (to tell a buyer precisely after a refused hold). */
   async unavailableSeats(performanceId: string, seatNos: number[], now: Date): Promise<number[]> {
+    const { Sold, Held, Blocked } = TicketStatus;
     const { rows } = await this.db.query<{ seatNo: number }>(
       `SELECT seat_no AS "seatNo" FROM tickets
-       WHERE performance_id = $1 AND seat_no = ANY ($2) AND (status = ${TicketStatus.Sold} OR (status = ${TicketStatus.Held} AND held_until > $3))
+       WHERE performance_id = $1 AND seat_no = ANY ($2)
+         AND (status IN (${Sold}, ${Blocked}) OR (status = ${Held} AND held_until > $3))
        ORDER BY seat_no`,
       [performanceId, seatNos, now],
     );

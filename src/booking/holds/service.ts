@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AvailabilityService } from '../../inventory/availability.js';
 import type { PerformanceRow } from '../../inventory/performance.js';
-import { setFree } from '../../contract/bitset.js';
 import { AppError } from '../../contract/errors.js';
 import type { Clock } from '../../platform/clock.js';
 import { InOrder } from '../../platform/in-order.js';
@@ -12,13 +11,13 @@ import type { BookingGate } from '../gate/service.js';
 import type { BookingMetrics } from '../metrics.js';
 import type { Seating, SeatingCache } from '../../inventory/seating.js';
 import { offeredSeats, type WaitlistOffers } from '../waitlist/offers.js';
+import { Picking, type HoldResult } from './picking.js';
 import { holdError, type HoldRefusal } from './refusals.js';
-import { lockedOut, type Access } from '../access/terms.js';
+import type { Access } from '../access/terms.js';
+import { askedFor, type Asked, type HoldRequest } from './requests.js';
 import type { HoldRepository, HoldRow } from './repository.js';
 import { holdView, type HoldView } from './view.js';
 
-/** Best-available tries again with other seats when the ones it picked were taken meanwhile. */
-const PICK_ATTEMPTS = 4;
 /**
  * Hold requests one buyer may make for one performance in a window: well above a person picking
  * seats again after losing some (and the load test's buyers, each one hold and a few retries), far
@@ -26,11 +25,6 @@ const PICK_ATTEMPTS = 4;
  * (docs/decisions/018-per-buyer-limits.md).
  */
 export const HOLD_LIMIT = { max: 20, windowMs: 10_000 };
-
-export type HoldRequest = ({ seatNos: number[] } | { grade: string; quantity: number }) & { code?: string };
-
-/** A hold placed (or found again under its key), or why not. */
-type HoldResult = { hold: HoldView } | HoldRefusal;
 
 /** One hold request on its way to be placed, whichever seats it tries. */
 interface Placing {
@@ -64,14 +58,8 @@ export interface HoldServiceOptions {
  * in one call; PostgreSQL confirms the winner with one guarded update. A hold is all-or-nothing.
  */
 export class HoldService {
-  /**
-   * Per performance, the seats this node's best-available requests have picked and are still placing.
-   * A crowd arriving together reads the same map, so without this each request picks from the same few
-   * best runs and the gate turns all but a handful away (docs/incidents.md, "A crowd that picked the
-   * same best seats"). With it a node's requests pick around each other; other nodes' picks still
-   * meet at the gate, and the loser tries again.
-   */
-  private readonly picking = new Map<string, Set<number>>();
+  /** What this node's picking requests have picked and are still placing (picking.ts). */
+  private readonly picking = new Picking();
   /** The last hold request of each performance, buyer and Idempotency-Key still running on this node. */
   private readonly keyed = new InOrder<HoldResult>();
 
@@ -111,64 +99,28 @@ export class HoldService {
     const seating = await this.deps.seating.get(perf);
     const access = await this.deps.codes.access(perf, seating, request.code);
     if ('refused' in access) return access;
-    const base = { perf, userId, seating, passId, key, access };
-    return 'seatNos' in request
-      ? this.holdSeats(base, request.seatNos)
-      : this.holdBest(base, request.grade, request.quantity);
+    const asked = askedFor(request, { perf, seating, access });
+    if ('refused' in asked) return asked;
+    const placing = { perf, userId, seating, passId, key, access, fits: asked.fits };
+    return 'seatNos' in asked ? this.place(placing, asked.seatNos, true) : this.holdPicked(placing, asked);
   }
 
-  /** Explicit seats: each once, each at the venue, within the cap. */
-  private async holdSeats(placing: Omit<Placing, 'fits'>, requested: number[]): Promise<HoldResult> {
-    const seatNos = [...new Set(requested)].sort((a, b) => a - b);
-    if (seatNos.length !== requested.length) return { refused: 'seat-listed-twice', seatNos: requested };
-    const invalid = seatNos.filter((s) => s >= placing.seating.seatCount);
-    if (invalid.length > 0) return { refused: 'invalid-seat', seatNos: invalid };
-    const locked = seatNos.map((s) => placing.seating.gradeOf(s) ?? '').find((g) => placing.access.locked(g));
-    if (locked !== undefined) return lockedOut(placing.access, locked);
-    const overCap = this.overCap(placing.perf, seatNos.length);
-    if (overCap) return overCap;
-    const fits = (held: number[]) => held.length === seatNos.length && held.every((s, i) => s === seatNos[i]);
-    return this.place({ ...placing, fits }, seatNos, true);
-  }
-
-  /** The best available seats of a grade, picked again around the ones found taken meanwhile. */
-  private async holdBest(base: Omit<Placing, 'fits'>, grade: string, quantity: number): Promise<HoldResult> {
-    const { perf, seating } = base;
-    if (!seating.prices.has(grade)) return { refused: 'unknown-grade', grade };
-    if (base.access.locked(grade)) return lockedOut(base.access, grade);
-    const overCap = this.overCap(perf, quantity);
-    if (overCap) return overCap;
-    const fits = (held: number[]) =>
-      held.length === quantity && held.every((s) => seating.gradeOf(s) === grade);
-    const placing = { ...base, fits };
-    // A private copy of the map: seats found taken on one attempt are struck out for the next.
+  /** Seats picked from this node's private copy of the seat map, picked again when taken meanwhile. */
+  private async holdPicked(
+    placing: Placing,
+    { pick, attempts, noneLeft }: Extract<Asked, { pick: unknown }>,
+  ): Promise<HoldResult> {
+    const { perf, seating } = placing;
     const available = new Uint8Array((await this.deps.availability.read(perf.id, seating.seatCount)).bits);
-    for (let attempt = 1; ; attempt++) {
-      // From here to the claim nothing awaits, so no other request of this node picks the same seats.
-      const picking = this.picking.get(perf.id) ?? new Set<number>();
-      for (const seat of picking) setFree(available, seat, false);
-      const seatNos = seating.bestAvailable(available, grade, quantity, attempt);
-      // Perhaps because a first try of this very request took the last of them.
-      if (!seatNos) return this.replayOr(placing, { refused: 'none-left', grade, quantity });
-      for (const seat of seatNos) picking.add(seat);
-      this.picking.set(perf.id, picking);
-      let result: HoldResult;
-      try {
-        result = await this.place(placing, seatNos, attempt === 1);
-      } finally {
-        for (const seat of seatNos) picking.delete(seat);
-        if (picking.size === 0) this.picking.delete(perf.id);
-      }
-      if (!('refused' in result) || result.refused !== 'taken' || attempt >= PICK_ATTEMPTS) return result;
-      for (const seat of result.seatNos) setFree(available, seat, false);
-    }
-  }
-
-  private overCap(perf: PerformanceRow, quantity: number): HoldRefusal | undefined {
-    if (quantity > perf.maxTicketsPerUser) {
-      return { refused: 'over-cap', max: perf.maxTicketsPerUser, requested: quantity };
-    }
-    return undefined;
+    seating.strikeBlocked(available);
+    return this.picking.pickAndPlace({
+      performanceId: perf.id,
+      available,
+      pick,
+      attempts,
+      place: (seatNos, first) => this.place(placing, seatNos, first),
+      noneLeft: () => this.replayOr(placing, noneLeft),
+    });
   }
 
   /**

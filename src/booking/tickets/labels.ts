@@ -15,6 +15,7 @@ export const intlLocale = (locale: TicketLocale) => INTL_LOCALE[locale];
 const WORDS = {
   ko: {
     ticket: '입장권',
+    standing: (area: string) => `${area} 스탠딩`,
     when: '일시',
     venue: '장소',
     seat: '좌석',
@@ -29,6 +30,7 @@ const WORDS = {
   },
   en: {
     ticket: 'Ticket',
+    standing: (area: string) => `Standing · ${area}`,
     when: 'Date',
     venue: 'Venue',
     seat: 'Seat',
@@ -45,8 +47,15 @@ const WORDS = {
 
 export const words = (locale: TicketLocale) => WORDS[locale];
 
-/** Where to sit, as a person reads it: "B구역 8열 20번", "Section B · Row 8 · Seat 20". */
-export function seatLabel(ticket: Pick<Ticket, 'section' | 'row' | 'seat'>, locale: TicketLocale): string {
+/**
+ * Where to sit, as a person reads it: "B구역 8열 20번", "Section B · Row 8 · Seat 20"; a standing place
+ * only its area: "Floor 스탠딩", "Standing · Floor".
+ */
+export function seatLabel(
+  ticket: Pick<Ticket, 'section' | 'row' | 'seat' | 'standing'>,
+  locale: TicketLocale,
+): string {
+  if (ticket.standing) return WORDS[locale].standing(ticket.section);
   switch (locale) {
     case 'ko':
       return `${ticket.section}구역 ${ticket.row}열 ${ticket.seat}번`;

@@ -6,10 +6,11 @@ export interface IssuedTicketRow {
   userId: string;
   performanceId: string;
   seatNo: number;
-  /** The labels a person reads: section name, row label, seat number. */
+  /** The labels a person reads: section name, row label, seat number (a standing place: its area only). */
   section: string;
   row: string;
   seat: string;
+  standing?: boolean;
   grade: string;
   price: number;
   code: string;
@@ -28,7 +29,7 @@ export type CheckInOutcome =
  */
 const TICKET = `SELECT t.id::text, t.order_id::text AS "orderId", o.user_id::text AS "userId",
     t.performance_id::text AS "performanceId", t.seat_no AS "seatNo", sc.name AS section, st.row_label AS row,
-    st.number::text AS seat, sc.grade, t.price, t.code, t.voided_at AS "voidedAt", t.checked_in_at AS "checkedInAt"`;
+    CASE WHEN sc.standing THEN '' ELSE st.number::text END AS seat, sc.standing, sc.grade, t.price, t.code, t.voided_at AS "voidedAt", t.checked_in_at AS "checkedInAt"`;
 const SEATED = `JOIN orders o ON o.id = t.order_id JOIN performances p ON p.id = t.performance_id
     JOIN events e ON e.id = p.event_id JOIN seats st ON st.venue_id = e.venue_id AND st.seat_no = t.seat_no
     JOIN sections sc ON sc.venue_id = st.venue_id AND sc.section_no = st.section_no`;

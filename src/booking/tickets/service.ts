@@ -54,6 +54,7 @@ export class TicketService {
           section: result.ticket.section,
           row: result.ticket.row,
           seat: result.ticket.seat,
+          ...(result.ticket.standing ? { standing: true } : {}),
         });
       case 'void':
         throw new AppError('TICKET_VOID');

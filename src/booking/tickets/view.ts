@@ -13,6 +13,7 @@ export const ticketView = (t: IssuedTicketRow): TicketView => ({
   section: t.section,
   row: t.row,
   seat: t.seat,
+  ...(t.standing ? { standing: true } : {}),
   grade: t.grade,
   price: t.price,
   checkedInAt: t.checkedInAt?.toISOString() ?? null,

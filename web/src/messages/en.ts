@@ -241,6 +241,13 @@ export const en = {
     INVALID_LAYOUT: 'The seat layout is not valid: every section needs rows and seats per row.',
     DUPLICATE_SECTION: 'Two sections have the same name.',
     LAYOUT_TOO_LARGE: 'The venue has too many seats (at most 100,000).',
+    SECTIONS_OVERLAP:
+      'Two parts of the venue overlap (sections, standing areas or the stage). Move one of them.',
+    UNKNOWN_AREA: 'This venue has no standing area of that name.',
+    OVER_CAPACITY: 'The standing area holds fewer people than that. Choose fewer tickets.',
+    SEATS_HELD_OR_SOLD: 'Some of these seats are held or sold; block them once they come back.',
+    SEATS_BLOCKED_IN_LAYOUT: "These seats are blocked in the venue's layout, so no performance sells them.",
+    TICKETS_NOT_READY: "This performance's tickets are still being generated. Try again when that is done.",
     MISSING_GRADE_PRICE: 'Every seat grade of the venue needs a price.',
     UNKNOWN_GRADE: 'A price names a grade the venue does not have.',
     DUPLICATE_PRICE: 'A grade has two prices.',

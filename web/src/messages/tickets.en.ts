@@ -32,6 +32,7 @@ export const ticketsEn = {
   'refund.state.succeeded': 'Refunded',
   'refund.tickets': 'Tickets: {n}',
   'ticket.seat': 'Section {section} · Row {row} · Seat {seat}',
+  'ticket.standing': 'Standing · {section}',
   'ticket.grade': 'Grade {grade}',
   'ticket.status.valid': 'Valid',
   'ticket.status.used': 'Used',

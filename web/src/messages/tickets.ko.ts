@@ -31,6 +31,7 @@ export const ticketsKo: typeof ticketsEn = {
   'refund.state.succeeded': '환불 완료',
   'refund.tickets': '티켓 {n}장',
   'ticket.seat': '{section}구역 {row}열 {seat}번',
+  'ticket.standing': '{section} 스탠딩',
   'ticket.grade': '{grade}석',
   'ticket.status.valid': '사용 가능',
   'ticket.status.used': '입장 완료',

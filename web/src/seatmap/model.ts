@@ -20,6 +20,8 @@ export interface SeatIndex {
   grades: string[];
   sections: { name: string; grade: string }[];
   rows: IndexedRow[];
+  /** Standing areas: places `first … first + capacity − 1`, not drawn. */
+  areas: { name: string; grade: string; first: number; capacity: number }[];
   gradeOf: Uint8Array;
   rowOf: Int32Array;
   byY: Map<number, number[]>;
@@ -27,7 +29,12 @@ export interface SeatIndex {
   height: number;
 }
 
-export function indexSeatMap(map: Pick<SeatMap, 'seatCount' | 'sections'>): SeatIndex {
+/**
+ * A version 2 map is drawn as the compact one (each row at its x, y: sections stacked) until the seat
+ * map places sections itself; a standing area's places are not drawn, but its grade is indexed, so that
+ * "best available" offers it (the server hands out places of the area for a grade sold standing only).
+ */
+export function indexSeatMap(map: Pick<SeatMap, 'seatCount' | 'sections' | 'standing'>): SeatIndex {
   const grades: string[] = [];
   const rows: IndexedRow[] = [];
   const gradeOf = new Uint8Array(map.seatCount);
@@ -46,6 +53,11 @@ export function indexSeatMap(map: Pick<SeatMap, 'seatCount' | 'sections'>): Seat
       gradeOf.fill(grade, row.firstSeatNo, row.firstSeatNo + row.seats);
     }
   });
+  for (const area of map.standing ?? []) {
+    let grade = grades.indexOf(area.grade);
+    if (grade < 0) grade = grades.push(area.grade) - 1;
+    gradeOf.fill(grade, area.firstSeatNo, area.firstSeatNo + area.capacity);
+  }
   rows.sort((a, b) => a.y - b.y || a.x - b.x);
   const rowOf = new Int32Array(map.seatCount).fill(-1);
   const byY = new Map<number, number[]>();
@@ -64,6 +76,12 @@ export function indexSeatMap(map: Pick<SeatMap, 'seatCount' | 'sections'>): Seat
     grades,
     sections: map.sections.map((s) => ({ name: s.name, grade: s.grade })),
     rows,
+    areas: (map.standing ?? []).map((a) => ({
+      name: a.name,
+      grade: a.grade,
+      first: a.firstSeatNo,
+      capacity: a.capacity,
+    })),
     gradeOf,
     rowOf,
     byY,
@@ -87,11 +105,18 @@ export interface SeatLabel {
   row: string;
   number: number;
   grade: string;
+  /** A place of the standing area `section` (no row, no seat). */
+  standing?: boolean;
 }
 
 export function describeSeat(index: SeatIndex, seatNo: number): SeatLabel | null {
   const row = index.rows[index.rowOf[seatNo] ?? -1];
-  if (!row) return null;
+  if (!row) {
+    const area = index.areas.find((a) => seatNo >= a.first && seatNo < a.first + a.capacity);
+    return area
+      ? { section: area.name, row: '', number: seatNo - area.first + 1, grade: area.grade, standing: true }
+      : null;
+  }
   const section = index.sections[row.section]!;
   return { section: section.name, row: row.label, number: seatNo - row.first + 1, grade: section.grade };
 }

@@ -5,6 +5,7 @@ import { client, newIdempotencyKey } from '../../api';
 import { useLoad } from '../../hooks';
 import { useI18n } from '../../i18n';
 import { ErrorNote, Field, Loading } from '../../ui';
+import { seatLabel } from '../orders/labels';
 import '../../desk.css';
 
 /** One order at the desk: buyer, tickets, what happened to it, and a refund with a reason. */
@@ -91,8 +92,7 @@ export default function DeskOrder() {
                   setPicked((all) => (e.target.checked ? [...all, x.id] : all.filter((p) => p !== x.id)))
                 }
               />{' '}
-              {t('ticket.seat', { section: x.section, row: x.row, seat: x.seat })} · {x.grade} ·{' '}
-              {money(x.price, order.currency)} ·{' '}
+              {seatLabel(t, x)} · {x.grade} · {money(x.price, order.currency)} ·{' '}
               <span className={`badge badge-${x.status}`}>{t(`ticket.status.${x.status}`)}</span>
             </label>
           </li>

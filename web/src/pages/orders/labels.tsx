@@ -1,9 +1,14 @@
 import type { Order, Ticket } from '@tmomi/contract/booking';
 import { useI18n, type I18n } from '../../i18n';
 
-/** Where to sit, as a person reads it: "B구역 8열 20번", "Section B · Row 8 · Seat 20". */
-export const seatLabel = (t: I18n['t'], ticket: Pick<Ticket, 'section' | 'row' | 'seat'>) =>
-  t('ticket.seat', { section: ticket.section, row: ticket.row, seat: ticket.seat });
+/**
+ * Where to sit, as a person reads it: "B구역 8열 20번", "Section B · Row 8 · Seat 20"; a standing
+ * ticket only its area: "Floor 스탠딩", "Standing · Floor".
+ */
+export const seatLabel = (t: I18n['t'], ticket: Pick<Ticket, 'section' | 'row' | 'seat' | 'standing'>) =>
+  ticket.standing
+    ? t('ticket.standing', { section: ticket.section })
+    : t('ticket.seat', { section: ticket.section, row: ticket.row, seat: ticket.seat });
 
 export function OrderStatus({ status }: { status: Order['status'] }) {
   const { t } = useI18n();

@@ -219,6 +219,6 @@ function SeatPicker({ performance, event, index, bits, refreshAvailability }: Pi
 function seatName(index: SeatIndex, seat: number, t: ReturnType<typeof useI18n>['t']): string {
   const d = describeSeat(index, seat);
   return d
-    ? `${t('seats.seat', { section: d.section, row: d.row, number: d.number })} · ${d.grade}`
+    ? `${d.standing ? t('ticket.standing', { section: d.section }) : t('seats.seat', { section: d.section, row: d.row, number: d.number })} · ${d.grade}`
     : String(seat);
 }

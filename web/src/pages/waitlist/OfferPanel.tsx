@@ -12,7 +12,7 @@ export function useSeatNames(index: SeatIndex | undefined): (seat: number) => st
   return (seat) => {
     const d = index && describeSeat(index, seat);
     return d
-      ? `${t('seats.seat', { section: d.section, row: d.row, number: d.number })} · ${d.grade}`
+      ? `${d.standing ? t('ticket.standing', { section: d.section }) : t('seats.seat', { section: d.section, row: d.row, number: d.number })} · ${d.grade}`
       : String(seat);
   };
 }
