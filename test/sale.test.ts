@@ -163,7 +163,7 @@ describe.skipIf(!scaled)('a flash sale through the balancer', () => {
     expect(report.outcomes.bought).toBeGreaterThan(0);
 
     // Every seat sold exactly once: PostgreSQL's invariants, and what the buyers were told matches it.
-    expect(counts).toEqual({ available: 0, held: 0, sold: sale.seatCount });
+    expect(counts).toEqual({ available: 0, held: 0, sold: sale.seatCount, blocked: 0 });
     expect(await bookingViolations(db, sale.performanceId)).toEqual([]);
     const seatsBought = report.buyers.flatMap((b) => b.seats);
     expect(seatsBought.length).toBe(sale.seatCount);
@@ -250,7 +250,7 @@ describe.skipIf(!scaled)('tmomi loadtest', () => {
       /^joins [\d,]+\/s · admissions [\d,]+\/s · orders [\d,]+\/s · 150 seats bought$/m,
     );
     expect(run.stdout).toMatch(/^join p50 \d+ ms p99 \d+ ms/m);
-    expect(run.stdout).toContain('tickets: {"available":0,"held":0,"sold":150}');
+    expect(run.stdout).toContain('tickets: {"available":0,"held":0,"sold":150,"blocked":0}');
     expect(run.stdout).toMatch(/^invariants: all hold$/m);
   }, 180_000);
 
