@@ -1,6 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_CARDS } from '../src/booking/payments.js';
 import { bulkBuyers } from '../src/loadtest/buyers.js';
@@ -8,9 +6,8 @@ import { HttpClient, type Reply } from '../src/loadtest/http.js';
 import { bookingViolations } from '../src/loadtest/invariants.js';
 import { createSale } from '../src/loadtest/setup.js';
 import { createPool, type Db } from '../src/platform/db.js';
-import { freePort } from '../src/platform/net.js';
 import { modes, TEST_SECRET } from './harness.js';
-import { startNode, type TmomiNode } from './nodes.js';
+import { hasRedisServer, startNode, startRedisServer, type TmomiNode } from './nodes.js';
 
 /**
  * Access codes under real concurrency (issue 22, decision 027): two real Tmomi processes sharing one
@@ -18,14 +15,13 @@ import { startNode, type TmomiNode } from './nodes.js';
  * the counts checked in the database afterwards.
  */
 const scaled = modes().find((m) => m.name === 'scaled');
-const hasRedisServer = spawnSync('redis-server', ['--version']).status === 0;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Every grade of createSale costs this; the codes below take 20 % off. */
 const PRICE = 10_000;
 const DISCOUNTED = 8_000;
 
 describe.skipIf(!scaled || !hasRedisServer)('access codes on two nodes, one PostgreSQL, one Redis', () => {
-  let redisProc: ChildProcess;
+  let redis: { url: string; stop(): void } | undefined;
   let db: Db;
   const nodes: TmomiNode[] = [];
   const client = new HttpClient(256);
@@ -33,25 +29,9 @@ describe.skipIf(!scaled || !hasRedisServer)('access codes on two nodes, one Post
   let adminAuth: Record<string, string> = {};
 
   beforeAll(async () => {
-    const port = await freePort();
-    redisProc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', ''], {
-      stdio: 'ignore',
-    });
-    const redisUrl = `redis://127.0.0.1:${port}`;
-    const probe = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
-    probe.on('error', () => undefined); // refused until the server is up: retried below
-    for (
-      let i = 0;
-      i < 50 &&
-      !(await probe.connect().then(
-        () => true,
-        () => false,
-      ));
-      i++
-    )
-      await sleep(100);
-    await probe.ping();
-    probe.disconnect();
+    const server = await startRedisServer();
+    redis = server;
+    const redisUrl = server.url;
     db = createPool(scaled!.databaseUrl, { max: 4 });
     const env = {
       DATABASE_URL: scaled!.databaseUrl,
@@ -69,7 +49,7 @@ describe.skipIf(!scaled || !hasRedisServer)('access codes on two nodes, one Post
     client.close();
     await Promise.all(nodes.map((n) => n.stop('SIGKILL')));
     await db?.end();
-    redisProc?.kill('SIGKILL');
+    redis?.stop();
   });
 
   const admin$ = async (method: string, path: string, body?: object) => {

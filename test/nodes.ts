@@ -1,7 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import type { ClusterState } from '../src/ops/cluster.js';
 import { freePort } from '../src/platform/net.js';
 import { deleteKeysUnder } from './redis-keys.js';
@@ -181,4 +182,34 @@ export function isRunning(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** Whether Debian's redis-server is installed, for the tests that start one of their own. */
+export const hasRedisServer = spawnSync('redis-server', ['--version']).status === 0;
+
+/**
+ * A redis-server of the test's own on a free port (its Lua scripts, keys and pub/sub apart from every
+ * other file's), answering by the time this resolves. `stop` kills it.
+ */
+export async function startRedisServer(): Promise<{ url: string; stop(): void }> {
+  const port = await freePort();
+  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', ''], {
+    stdio: 'ignore',
+  });
+  const url = `redis://127.0.0.1:${port}`;
+  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  probe.on('error', () => undefined); // refused until the server is up: retried below
+  for (let i = 0; i < 50; i++) {
+    if (
+      await probe.connect().then(
+        () => true,
+        () => false,
+      )
+    )
+      break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await probe.ping();
+  probe.disconnect();
+  return { url, stop: () => proc.kill('SIGKILL') };
 }

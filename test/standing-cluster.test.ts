@@ -1,6 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_CARDS } from '../src/booking/payments.js';
 import { decodeBitset, isFree } from '../src/contract/bitset.js';
@@ -8,9 +6,8 @@ import { bulkBuyers } from '../src/loadtest/buyers.js';
 import { HttpClient, type Reply } from '../src/loadtest/http.js';
 import { bookingViolations, ticketCounts } from '../src/loadtest/invariants.js';
 import { createPool, type Db } from '../src/platform/db.js';
-import { freePort } from '../src/platform/net.js';
 import { modes, TEST_SECRET } from './harness.js';
-import { startNode, type TmomiNode } from './nodes.js';
+import { hasRedisServer, startNode, startRedisServer, type TmomiNode } from './nodes.js';
 import { stadium } from './venues.js';
 
 /**
@@ -20,7 +17,6 @@ import { stadium } from './venues.js';
  * best available, and the sale checked in SQL afterwards.
  */
 const scaled = modes().find((m) => m.name === 'scaled');
-const hasRedisServer = spawnSync('redis-server', ['--version']).status === 0;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Section A: 20 rows of 25 (seats 0-499), its first row's first five blocked in the layout; Floor: 500-999. */
@@ -50,7 +46,7 @@ const PERFORMANCE_BLOCKED = Array.from({ length: 20 }, (_, i) => 9 * 25 + i);
 const BLOCKED = [...LAYOUT_BLOCKED, ...PERFORMANCE_BLOCKED];
 
 describe.skipIf(!scaled || !hasRedisServer)('standing areas and blocked seats on two nodes', () => {
-  let redisProc: ChildProcess;
+  let redis: { url: string; stop(): void } | undefined;
   let db: Db;
   const nodes: TmomiNode[] = [];
   const client = new HttpClient(256);
@@ -58,25 +54,9 @@ describe.skipIf(!scaled || !hasRedisServer)('standing areas and blocked seats on
   let adminAuth: Record<string, string> = {};
 
   beforeAll(async () => {
-    const port = await freePort();
-    redisProc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', ''], {
-      stdio: 'ignore',
-    });
-    const redisUrl = `redis://127.0.0.1:${port}`;
-    const probe = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
-    probe.on('error', () => undefined); // refused until the server is up: retried below
-    for (
-      let i = 0;
-      i < 50 &&
-      !(await probe.connect().then(
-        () => true,
-        () => false,
-      ));
-      i++
-    )
-      await sleep(100);
-    await probe.ping();
-    probe.disconnect();
+    const server = await startRedisServer();
+    redis = server;
+    const redisUrl = server.url;
     db = createPool(scaled!.databaseUrl, { max: 4 });
     const env = {
       DATABASE_URL: scaled!.databaseUrl,
@@ -94,7 +74,7 @@ describe.skipIf(!scaled || !hasRedisServer)('standing areas and blocked seats on
     client.close();
     await Promise.all(nodes.map((n) => n.stop('SIGKILL')));
     await db?.end();
-    redisProc?.kill('SIGKILL');
+    redis?.stop();
   });
 
   const admin$ = async (method: string, path: string, body?: object, node = 0) => {

@@ -1,9 +1,6 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomInt, randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool, type Db } from '../src/platform/db.js';
-import { freePort } from '../src/platform/net.js';
 import { TEST_CARDS } from '../src/booking/payments.js';
 import { bulkBuyers } from '../src/loadtest/buyers.js';
 import { modes, TEST_SECRET } from './harness.js';
@@ -11,7 +8,7 @@ import { availableBitset, bookingViolations } from '../src/loadtest/invariants.j
 import { HttpClient, type Reply } from '../src/loadtest/http.js';
 import { followStream, type StreamEvent } from '../src/loadtest/sse.js';
 import { createSale } from '../src/loadtest/setup.js';
-import { startNode, type TmomiNode } from './nodes.js';
+import { hasRedisServer, startNode, startRedisServer, type TmomiNode } from './nodes.js';
 
 /**
  * The waiting list (issue 22, decision 028) on two real Tmomi processes sharing one PostgreSQL and one
@@ -22,38 +19,22 @@ import { startNode, type TmomiNode } from './nodes.js';
  * was made.
  */
 const scaled = modes().find((m) => m.name === 'scaled');
-const hasRedisServer = spawnSync('redis-server', ['--version']).status === 0;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 type Buyer = { id: string; headers: Record<string, string> };
 
 describe.skipIf(!scaled || !hasRedisServer)(
   'the waiting list on two nodes, one PostgreSQL, one Redis',
   () => {
-    let redisProc: ChildProcess;
+    let redis: { url: string; stop(): void } | undefined;
     let db: Db;
     const nodes: TmomiNode[] = [];
     const client = new HttpClient(128);
     const admin = { email: `admin-${randomUUID()}@example.com`, password: 'cluster-admin-pw' };
 
     beforeAll(async () => {
-      const port = await freePort();
-      redisProc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', ''], {
-        stdio: 'ignore',
-      });
-      const redisUrl = `redis://127.0.0.1:${port}`;
-      const probe = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
-      probe.on('error', () => undefined); // refused until the server is up
-      for (
-        let i = 0;
-        i < 50 &&
-        !(await probe.connect().then(
-          () => true,
-          () => false,
-        ));
-        i++
-      )
-        await sleep(100);
-      probe.disconnect();
+      const server = await startRedisServer();
+      redis = server;
+      const redisUrl = server.url;
       db = createPool(scaled!.databaseUrl, { max: 4 });
       const env = {
         DATABASE_URL: scaled!.databaseUrl,
@@ -69,7 +50,7 @@ describe.skipIf(!scaled || !hasRedisServer)(
       client.close();
       await Promise.all(nodes.map((n) => n.stop('SIGKILL')));
       await db?.end();
-      redisProc?.kill('SIGKILL');
+      redis?.stop();
     });
 
     const node = (i: number) => nodes[i % 2]!.base;
