@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { buildApp, type AppSettings, type BuiltApp } from '../src/app.js';
 import type { PaymentPort } from '../src/booking/payments.js';
 import type { Clock } from '../src/platform/clock.js';
@@ -61,6 +61,8 @@ export async function startTestApp(
     webRoot?: string;
     /** Another test app's engine, as two nodes share one Redis; that app closes it. */
     sharedEngine?: Engine;
+    /** Where the app logs (silent unless TEST_LOG says a level): a test that reads what was logged. */
+    logger?: Logger;
   } = {},
 ): Promise<TestApp> {
   const db = createPool(mode.databaseUrl, { max: 10 });
@@ -77,7 +79,7 @@ export async function startTestApp(
     db,
     engine,
     clock,
-    logger: pino({ level: process.env.TEST_LOG ?? 'silent' }),
+    logger: opts.logger ?? pino({ level: process.env.TEST_LOG ?? 'silent' }),
     secret: TEST_SECRET,
     ...(opts.payments ? { payments: opts.payments } : {}),
     settings: {

@@ -288,6 +288,15 @@ describe.each(modes())('booking, observed from outside ($name)', (mode) => {
       code: 'HOLD_ALREADY_PAID',
       details: { holdId: paidHold },
     });
+    // The payment told the gate the seat is sold (checkout's afterPaid): long after the hold would have
+    // run out, the gate still turns a request for it away itself, and PostgreSQL's guard is not reached.
+    clock.advance(301_000);
+    const bob = await buyer(t);
+    let late!: Awaited<ReturnType<typeof hold>>;
+    expect(
+      await counted(async () => (late = await hold(performanceId, bob.headers, { seatNos: [1] }))),
+    ).toEqual({ 'tmomi_hold_gate_rejections_total{reason="taken"}': 1 });
+    expect(errorOf(late)).toMatchObject({ status: 409, details: { seatNos: [1] } });
 
     const declinedHold = await held(2);
     let declined!: Awaited<ReturnType<typeof pay>>;

@@ -1,8 +1,11 @@
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buyer, modes, onSalePerformance, startTestApp, type TestApp } from '../../../test/harness.js';
 import { HookedPayments } from '../../../test/payments.js';
 import { bookingViolations } from '../../loadtest/invariants.js';
 import { PaymentTimeoutError, TEST_CARDS, type ChargeRequest, type ChargeResult } from '../payments.js';
+import type { CheckoutRepository } from './repository.js';
 
 type Headers = Record<string, string>;
 const noQueue = { queue: { enabled: false } };
@@ -29,8 +32,21 @@ describe.each(modes())('checkouts that meet ($name)', (mode) => {
   let t: TestApp;
   const payments = new LateAnswers({ latencyMs: 400, timeoutMs: PAYMENT_TIMEOUT_MS * 10 });
 
+  /** Warnings the app logged, parsed. */
+  const warnings: { msg: string; orderId?: string; err?: { message: string } }[] = [];
+
   beforeAll(async () => {
-    t = await startTestApp(mode, { payments, settings: { paymentTimeoutMs: PAYMENT_TIMEOUT_MS } });
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        for (const line of chunk.toString().split('\n').filter(Boolean)) warnings.push(JSON.parse(line));
+        done();
+      },
+    });
+    t = await startTestApp(mode, {
+      payments,
+      settings: { paymentTimeoutMs: PAYMENT_TIMEOUT_MS },
+      logger: pino({ level: 'warn' }, sink),
+    });
   });
   afterAll(() => t.close());
 
@@ -119,9 +135,20 @@ describe.each(modes())('checkouts that meet ($name)', (mode) => {
     // The claim given up: the retry asks the provider (nothing was charged) and charges once.
     await t.db.query(`UPDATE orders SET charge_claimed_until = NULL WHERE id = $1`, [orderId]);
     const charges = payments.chargeCount;
+    // What the order's claim says while the retry charges: taken over, it is the retry's for as long
+    // as a charge may take, so that no third request charges beside it.
+    let claimWhileCharging: Promise<Date | null> | undefined;
+    payments.duringCharge = () => {
+      payments.duringCharge = undefined;
+      claimWhileCharging = claimOf().then((c) => c.until);
+    };
+    const retriedAt = Date.now();
     const retried = await pay(holdId, bob.headers, 'k');
     expect([retried.statusCode, retried.json().id, retried.json().status]).toEqual([201, orderId, 'paid']);
     expect(payments.chargeCount).toBe(charges + 1);
+    expect((await claimWhileCharging!)!.getTime()).toBeGreaterThanOrEqual(
+      retriedAt + PAYMENT_TIMEOUT_MS + CLAIM_MARGIN_MS - 100,
+    );
     expect(await bookingViolations(t.db, perf)).toEqual([]);
   }, 30_000);
 
@@ -176,6 +203,60 @@ describe.each(modes())('checkouts that meet ($name)', (mode) => {
       holdId,
     ]);
     expect(rows.map((r) => r.status)).toEqual(['cancelled']);
+    expect(await bookingViolations(t.db, perf)).toEqual([]);
+  });
+
+  it('when the engine cannot be told of a payment, then the buyer still gets the tickets PostgreSQL issued, and the failure is logged with the order', async () => {
+    const { performanceId: perf } = await onSalePerformance(t, noQueue);
+    const erin = await buyer(t);
+    const holdId = await holdSeat(perf, erin.headers, 7);
+    const sellMany = t.engine.gateSellMany.bind(t.engine);
+    t.engine.gateSellMany = () => Promise.reject(new Error('engine unreachable'));
+    try {
+      const paid = await pay(holdId, erin.headers, 'engine-down');
+      expect([paid.statusCode, paid.json().status, paid.json().tickets.length]).toEqual([201, 'paid', 1]);
+      expect(warnings).toContainEqual(
+        expect.objectContaining({
+          msg: 'engine update after payment failed',
+          orderId: paid.json().id,
+          err: expect.objectContaining({ message: 'engine unreachable' }),
+        }),
+      );
+    } finally {
+      t.engine.gateSellMany = sellMany;
+    }
+    expect(await bookingViolations(t.db, perf)).toEqual([]);
+  });
+
+  it('when the settlement finds the order settled by another request, then this one gives no refund of its own and tells the buyer what PostgreSQL says', async () => {
+    const { performanceId: perf } = await onSalePerformance(t, noQueue);
+    const frank = await buyer(t);
+    const holdId = await holdSeat(perf, frank.headers, 8);
+    // The checkout's own repository, answering as it does when another settler got there first
+    // (a crashed charger's claim taken over): the status that request left, here still pending.
+    const { repository } = (t.checkout as unknown as { deps: { repository: CheckoutRepository } }).deps;
+    const settlePaid = repository.settlePaid.bind(repository);
+    repository.settlePaid = async () => ({ status: 'cancelled' });
+    const [charges, refunds] = [payments.chargeCount, payments.refundCount];
+    let answer;
+    try {
+      answer = await pay(holdId, frank.headers, 'raced');
+    } finally {
+      repository.settlePaid = settlePaid;
+    }
+    expect([payments.chargeCount, payments.refundCount]).toEqual([charges + 1, refunds]);
+    const { id: orderId } = (
+      await t.db.query<{ id: string }>('SELECT id::text FROM orders WHERE hold_id = $1', [holdId])
+    ).rows[0]!;
+    expect([answer.statusCode, answer.json().error]).toEqual([
+      409,
+      expect.objectContaining({ code: 'CHECKOUT_IN_PROGRESS', details: { orderId } }),
+    ]);
+    // Its claim given up, a retry finds the charge at the provider and settles it, charging nothing more.
+    await t.db.query('UPDATE orders SET charge_claimed_until = NULL WHERE id = $1', [orderId]);
+    const retried = await pay(holdId, frank.headers, 'raced');
+    expect([retried.statusCode, retried.json().status]).toEqual([201, 'paid']);
+    expect([payments.chargeCount, payments.refundCount]).toEqual([charges + 1, refunds]);
     expect(await bookingViolations(t.db, perf)).toEqual([]);
   });
 });
