@@ -64,6 +64,8 @@ const MUTATE = {
     // What a hold request asks for (seats, a grade, a standing area) and the picking loop (decision 033).
     'src/booking/holds/requests.ts:34-88',
     'src/booking/holds/picking.ts:41-61',
+    // One request under a key at a time, per node (the hold service's keyed requests).
+    'src/platform/in-order.ts:9-21',
     'src/booking/gate/service.ts:72-114',
     // checkout … its outcome (not settleAbandoned); orders read, listed and cancelled; tickets read and
     // checked in (not the view mappers).

@@ -57,6 +57,8 @@ const SUITES = {
     'test/error-shape.test.ts',
     'src/contract/errors.test.ts',
     'src/catalog/catalog.test.ts',
+    'src/booking/holds/picking.test.ts',
+    'src/platform/in-order.test.ts',
     'src/booking/repository-faults.test.ts',
     'src/booking/observed.test.ts',
     'src/booking/holds/behind-the-gate.test.ts',
