@@ -414,6 +414,12 @@ describe.each(modes())('booking, observed from outside ($name)', (mode) => {
         .sort();
     expect(seatsOf(one)).toEqual([40, 41]);
     expect(seatsOf(two)).toEqual([42]);
+    // Newest first, a page at a time: the page after the newest is the one before it.
+    const page = async (query: string) =>
+      (await inject('GET', `/api/orders?${query}`, alice.headers)).json<{ id: string }[]>().map((o) => o.id);
+    expect(await page('limit=1')).toEqual([two]);
+    expect(await page(`limit=1&before=${two}`)).toEqual([one]);
+    expect(await page(`before=${one}`)).toEqual([]);
 
     expect(errorOf(await inject('GET', `/api/orders/${one}`, bob.headers))).toMatchObject({
       status: 404,
@@ -474,12 +480,29 @@ describe.each(modes())('booking, observed from outside ($name)', (mode) => {
 
     const forged = `T${'A'.repeat(20)}.${'A'.repeat(16)}`;
     const signedUnknown = new TicketCodes(TEST_SECRET).issue();
-    for (const code of [forged, signedUnknown]) {
-      let res!: Awaited<ReturnType<typeof scan>>;
-      expect(await counted(async () => (res = await scan(code)))).toEqual({
-        'tmomi_checkins_total{outcome="unknown"}': 1,
-      });
-      expect(errorOf(res)).toMatchObject({ status: 404, code: 'TICKET_NOT_FOUND' });
+    // What the door asks PostgreSQL of tickets: a forged code nothing (a flood of them costs the
+    // database nothing), a genuine one that was never issued one look.
+    const query = t.db.query.bind(t.db) as (...args: unknown[]) => unknown;
+    const ticketQueries: string[] = [];
+    (t.db as unknown as { query: unknown }).query = (...args: unknown[]) => {
+      if (typeof args[0] === 'string' && args[0].includes('issued_tickets')) ticketQueries.push(args[0]);
+      return query(...args);
+    };
+    try {
+      for (const [code, looks] of [
+        [forged, 0],
+        [signedUnknown, 1],
+      ] as const) {
+        ticketQueries.length = 0;
+        let res!: Awaited<ReturnType<typeof scan>>;
+        expect(await counted(async () => (res = await scan(code)))).toEqual({
+          'tmomi_checkins_total{outcome="unknown"}': 1,
+        });
+        expect(errorOf(res)).toMatchObject({ status: 404, code: 'TICKET_NOT_FOUND' });
+        expect(ticketQueries.length > 0 ? 1 : 0).toBe(looks);
+      }
+    } finally {
+      (t.db as unknown as { query: unknown }).query = query;
     }
 
     let first!: Awaited<ReturnType<typeof scan>>;
