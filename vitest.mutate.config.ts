@@ -59,6 +59,7 @@ const SUITES = {
     'src/catalog/catalog.test.ts',
     'src/booking/holds/picking.test.ts',
     'src/platform/in-order.test.ts',
+    'src/inventory/availability.test.ts',
     'src/booking/repository-faults.test.ts',
     'src/booking/observed.test.ts',
     'src/booking/holds/behind-the-gate.test.ts',

@@ -13,15 +13,15 @@ function gate(): { opened: Promise<void>; open: () => void } {
   return { opened, open };
 }
 
-/** A logger whose lines the test reads back, as `level message`. */
+/** A logger whose lines the test reads back, as `level message` and the error's, if one was logged. */
 const logs = () => {
   const lines: string[] = [];
   const logger = pino(
     { level: 'warn' },
     {
       write: (line: string) => {
-        const { level, msg } = JSON.parse(line) as { level: number; msg: string };
-        lines.push(`${pino.levels.labels[level]} ${msg}`);
+        const { level, msg, err } = JSON.parse(line) as { level: number; msg: string; err?: Error };
+        lines.push(`${pino.levels.labels[level]} ${msg}${err ? `: ${err.message}` : ''}`);
       },
     },
   );
@@ -80,7 +80,7 @@ describe('BackgroundLoop', () => {
     await loop.runNow();
     await loop.runNow();
     expect(passes).toBe(2);
-    expect(lines).toEqual(['error job runner failed']);
+    expect(lines).toEqual(['error job runner failed: boom']);
   });
 
   it('when another node leads, then the follower hook runs instead of a pass, and the leader runs passes', async () => {
@@ -104,6 +104,16 @@ describe('BackgroundLoop', () => {
     await follower.runNow();
     expect([passes, following]).toEqual([0, 1]);
     await follower.stop();
+    // A loop with nothing to do while following just waits for its turn.
+    const { whileFollowing: _unused, ...withoutHook } = options;
+    const quiet = new BackgroundLoop({
+      ...withoutHook,
+      leader: new LeaderElector({ engine, name: 'leader:test', holderId: 'third-node', ttlMs: 3_000 }),
+    });
+    quiet.start();
+    await quiet.runNow();
+    expect([passes, following]).toEqual([0, 1]);
+    await quiet.stop();
 
     await engine.releaseLease('leader:test', 'other-node');
     const leader = new LeaderElector({ engine, name: 'leader:test', holderId: 'this-node', ttlMs: 3_000 });
