@@ -4,6 +4,7 @@ import { codesEn, codesErrorsEn } from './codes.en';
 import { accountEn } from './account.en';
 import { ticketsEn } from './tickets.en';
 import { liveEn } from './live.en';
+import { editorEn } from './editor.en';
 import { queueEtaEn } from './queue-eta.en';
 import { doorEn, doorErrorsEn } from './door.en';
 import { lotteryEn, lotteryErrorsEn } from './lottery.en';
@@ -180,6 +181,7 @@ export const en = {
   'admin.forbidden': 'This page is for organizers. Log in with an admin account.',
   ...ticketsEn,
   ...liveEn,
+  ...editorEn,
   ...queueEtaEn,
   ...doorEn,
   ...lotteryEn,

@@ -4,6 +4,7 @@ import { accountKo } from './account.ko';
 import type { Messages } from './en';
 import { ticketsKo } from './tickets.ko';
 import { liveKo } from './live.ko';
+import { editorKo } from './editor.ko';
 import { queueEtaKo } from './queue-eta.ko';
 import { doorErrorsKo, doorKo } from './door.ko';
 import { lotteryKo, lotteryErrorsKo } from './lottery.ko';
@@ -180,6 +181,7 @@ export const ko: Messages = {
   'admin.forbidden': '주최자 전용 페이지입니다. 관리자 계정으로 로그인하세요.',
   ...ticketsKo,
   ...liveKo,
+  ...editorKo,
   ...queueEtaKo,
   ...doorKo,
   ...lotteryKo,

@@ -2,15 +2,44 @@ import { describe, expect, it } from 'vitest';
 import { seatPositions } from '@tmomi/contract/geometry';
 import { layoutBody } from '@tmomi/contract/layout-export';
 import { planSeats, type LayoutInput } from '@tmomi/contract/layout';
-import { bowl } from '../../../test/venues';
 import { fromBody, freshName, placePart, removePart, resizeRows, starterDraft, toBody } from './draft';
 
 const round = (ns: Float64Array) => Array.from(ns, (n) => Math.round(n * 1e6) / 1e6);
 
 describe("the venue editor's draft, read from a layout file and written back", () => {
   it('when an exported layout is imported and written back, then the body is the same file', () => {
-    const layout = bowl({ sections: 4, rows: 3, floor: 50, blocked: [2] }) as LayoutInput;
-    layout.sections[2]!.curve = { angle: 30 };
+    const layout: LayoutInput = {
+      name: 'Bowl Arena',
+      version: 2,
+      sections: [
+        {
+          name: 'W',
+          grade: 'VIP',
+          x: -12,
+          y: 0,
+          rotation: 90,
+          curve: { radius: 20 },
+          rows: 3,
+          seatsPerRow: 8,
+        },
+        {
+          name: 'E',
+          grade: 'R',
+          x: 12,
+          y: 0,
+          rotation: 270,
+          curve: { angle: 30 },
+          aisles: [4],
+          rows: [
+            { label: 'A', seats: 8, accessible: [1], companion: [2], blocked: [7, 6] },
+            { label: 'B', seats: 9, gaps: [3], offset: 0.5 },
+          ],
+        },
+      ],
+      standing: [{ name: 'Floor', grade: 'GA', capacity: 50, x: 0, y: 0, width: 8, height: 6 }],
+      stage: { x: 0, y: -10, width: 10, height: 3, shape: 'ellipse' },
+      labels: [{ text: 'Gate 1', x: 0, y: 12 }],
+    };
     const file = layoutBody(planSeats(layout), 'Bowl Arena', 'Seoul');
     const { name, address, draft, converted } = fromBody(file);
     expect([name, address, converted]).toEqual(['Bowl Arena', 'Seoul', false]);

@@ -76,12 +76,10 @@ export function fromBody(body: LayoutInput): {
   return {
     ...head,
     draft: {
-      sections: body.sections.map(({ seatsPerRow: _, ...s }) => ({
-        ...s,
-        x: s.x ?? 0,
-        y: s.y ?? 0,
-        rows: expand(s),
-      })),
+      sections: body.sections.map((section) => {
+        const { seatsPerRow: _, ...s } = section;
+        return { ...s, x: s.x ?? 0, y: s.y ?? 0, rows: expand(section) };
+      }),
       standing: (body.standing ?? []).map((a) => ({ ...a })),
       ...(body.stage ? { stage: { ...body.stage } } : {}),
       labels: (body.labels ?? []).map((l) => ({ ...l })),
@@ -184,4 +182,42 @@ export function freshName(draft: Draft, base?: string): string {
         (_, i) => String.fromCharCode(65 + (i % 26)) + (i < 26 ? '' : Math.floor(i / 26) + 1),
       );
   return candidates.find((n) => !taken.has(n.toLowerCase())) ?? `${base ?? 'S'} ${Date.now()}`;
+}
+
+/**
+ * The draft with a new part of `kind` at (x, y) — a section of 5 rows × 10, a standing area of 100,
+ * the stage (when there is none), a label — and the part, to select it.
+ */
+export function addPart(
+  draft: Draft,
+  kind: Part['kind'],
+  x: number,
+  y: number,
+  text = 'Entrance',
+): { draft: Draft; part: Part } {
+  const grade = (list: { grade: string }[], fallback: string) => list.at(-1)?.grade ?? fallback;
+  if (kind === 'section') {
+    const section = { name: freshName(draft), grade: grade(draft.sections, 'R'), x, y, rotation: 0 };
+    const sections = [...draft.sections, { ...section, rows: plainRows(5, 10) }];
+    return { draft: { ...draft, sections }, part: { kind, index: sections.length - 1 } };
+  }
+  if (kind === 'standing') {
+    const area = { name: freshName(draft, 'Floor'), grade: grade(draft.standing, 'GA'), capacity: 100 };
+    const standing = [...draft.standing, { ...area, x, y: y + 3, width: 12, height: 6, rotation: 0 }];
+    return { draft: { ...draft, standing }, part: { kind, index: standing.length - 1 } };
+  }
+  if (kind === 'stage') {
+    const stage = draft.stage ?? {
+      x,
+      y: y + 2,
+      width: 16,
+      height: 4,
+      rotation: 0,
+      shape: 'rect',
+      label: 'STAGE',
+    };
+    return { draft: { ...draft, stage }, part: { kind } };
+  }
+  const labels = [...draft.labels, { text, x, y, rotation: 0, size: 1.5 }];
+  return { draft: { ...draft, labels }, part: { kind, index: labels.length - 1 } };
 }

@@ -112,6 +112,9 @@ export default function VenueForm() {
   return (
     <section>
       <h1>{t('admin.newVenue')}</h1>
+      <p>
+        <Link to="/admin/venues/editor">{t('editor.open')}</Link>
+      </p>
       <div className="two-columns">
         <form className="stack" onSubmit={(e) => void submit(e)}>
           <Field label={t('admin.venueName')}>
