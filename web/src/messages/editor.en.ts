@@ -48,7 +48,7 @@ export const editorEn = {
   'editor.x': 'Across (x)',
   'editor.y': 'Down (y)',
   'editor.rotation': 'Turn (degrees)',
-  'editor.curve': 'Rows',
+  'editor.curve': 'Row shape',
   'editor.straight': 'Straight',
   'editor.byRadius': 'Curved, by radius',
   'editor.byAngle': 'Curved, by angle',

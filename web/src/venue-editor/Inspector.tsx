@@ -16,6 +16,7 @@ export function NumberField(props: {
   onValue: (n: number) => void;
   min?: number;
   max?: number;
+  /** 1 for counts; left out, any number (the browser then refuses none, and arrows step by 1). */
   step?: number;
 }) {
   const [typing, setTyping] = useState<string | null>(null);
@@ -26,7 +27,7 @@ export function NumberField(props: {
         inputMode="decimal"
         min={props.min}
         max={props.max}
-        step={props.step ?? 1}
+        step={props.step ?? 'any'}
         value={typing ?? String(props.value)}
         onChange={(e) => {
           setTyping(e.target.value);
@@ -58,14 +59,14 @@ export function Inspector({
       <input value={value} onChange={(e) => on(e.target.value)} />
     </Field>
   );
-  const num = (label: string, value: number, on: (n: number) => void, min = -C, max = C, step = 1) => (
+  const num = (label: string, value: number, on: (n: number) => void, min = -C, max = C, step?: number) => (
     <NumberField label={label} value={value} onValue={on} min={min} max={max} step={step} />
   );
   const placed = (it: { x: number; y: number; rotation?: number }) => (
     <>
-      {num(t('editor.x'), it.x, (x) => set({ x }), -C, C, 0.5)}
-      {num(t('editor.y'), it.y, (y) => set({ y }), -C, C, 0.5)}
-      {num(t('editor.rotation'), it.rotation ?? 0, (rotation) => set({ rotation }), -360, 360, 5)}
+      {num(t('editor.x'), it.x, (x) => set({ x }))}
+      {num(t('editor.y'), it.y, (y) => set({ y }))}
+      {num(t('editor.rotation'), it.rotation ?? 0, (rotation) => set({ rotation }), -360, 360)}
     </>
   );
 
@@ -79,13 +80,14 @@ export function Inspector({
       <div className="inline-fields">
         {text(t('editor.name'), s.name, (name) => set<DraftSection>({ name }))}
         {text(t('admin.grade'), s.grade, (grade) => set<DraftSection>({ grade }))}
-        {num(t('admin.rows'), rows, (n) => set<DraftSection>({ rows: resizeRows(s, n, seats) }), 1, 500)}
+        {num(t('admin.rows'), rows, (n) => set<DraftSection>({ rows: resizeRows(s, n, seats) }), 1, 500, 1)}
         {num(
           t('admin.seatsPerRow'),
           seats,
           (n) => set<DraftSection>({ rows: resizeRows(s, rows, n) }),
           1,
           500,
+          1,
         )}
         {placed(s)}
         <Field label={t('editor.curve')}>
@@ -114,14 +116,7 @@ export function Inspector({
             100_000,
           )}
         {s.curve?.angle !== undefined &&
-          num(
-            t('editor.angle'),
-            s.curve.angle,
-            (angle) => set<DraftSection>({ curve: { angle } }),
-            1,
-            360,
-            5,
-          )}
+          num(t('editor.angle'), s.curve.angle, (angle) => set<DraftSection>({ curve: { angle } }), 1, 360)}
       </div>
     );
   }
@@ -132,7 +127,7 @@ export function Inspector({
       <div className="inline-fields">
         {text(t('editor.name'), a.name, (name) => set<AreaInput>({ name }))}
         {text(t('admin.grade'), a.grade, (grade) => set<AreaInput>({ grade }))}
-        {num(t('editor.capacity'), a.capacity, (capacity) => set<AreaInput>({ capacity }), 1, 100_000)}
+        {num(t('editor.capacity'), a.capacity, (capacity) => set<AreaInput>({ capacity }), 1, 100_000, 1)}
         {placed(a)}
         {num(t('editor.width'), a.width, (width) => set<AreaInput>({ width }), 0.5, 2 * C)}
         {num(t('editor.height'), a.height, (height) => set<AreaInput>({ height }), 0.5, 2 * C)}
@@ -166,7 +161,7 @@ export function Inspector({
     <div className="inline-fields">
       {text(t('editor.text'), l.text, (value) => set<LabelInput>({ text: value }))}
       {placed(l)}
-      {num(t('editor.size'), l.size ?? 1, (size) => set<LabelInput>({ size }), 0.5, 100, 0.5)}
+      {num(t('editor.size'), l.size ?? 1, (size) => set<LabelInput>({ size }), 0.5, 100)}
     </div>
   );
 }

@@ -196,6 +196,7 @@ export function addPart(
   text = 'Entrance',
 ): { draft: Draft; part: Part } {
   const grade = (list: { grade: string }[], fallback: string) => list.at(-1)?.grade ?? fallback;
+  [x, y] = [tenth(x), tenth(y)];
   if (kind === 'section') {
     const section = { name: freshName(draft), grade: grade(draft.sections, 'R'), x, y, rotation: 0 };
     const sections = [...draft.sections, { ...section, rows: plainRows(5, 10) }];
