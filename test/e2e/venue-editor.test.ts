@@ -4,9 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { seatPositions, type Point } from '../../src/contract/geometry.js';
 import type { SeatPlan } from '../../src/contract/layout.js';
 import { MAX_LAYOUT_BYTES } from '../../src/contract/venues.js';
-import { centresOf } from '../../web/src/venue-editor/drawing.js';
-import { seatsInRect } from '../../web/src/venue-editor/select.js';
 import { uniqueEmail } from '../harness.js';
+import { centresOf } from '../seat-path.js';
 import { hasChromium, logIn, openPage, serverAndBrowser } from './browser.js';
 
 // Issue 20, the venue editor: an organizer builds a venue on the plan (a curved section, a second
@@ -28,14 +27,10 @@ async function drawn(page: Page): Promise<Map<number, Point>> {
 
 /** Where a point of the plan is on the screen. */
 const onScreen = (page: Page, [x, y]: Point) =>
-  page.evaluate(
-    ([px, py]) => {
-      const m = document.querySelector<SVGSVGElement>('svg.editor-canvas')!.getScreenCTM()!;
-      const p = new DOMPoint(px, py).matrixTransform(m);
-      return [p.x, p.y] as const;
-    },
-    [x, y] as const,
-  );
+  page.evaluate<[number, number]>(`(() => {
+    const p = new DOMPoint(${x}, ${y}).matrixTransform(document.querySelector('svg.editor-canvas').getScreenCTM());
+    return [p.x, p.y];
+  })()`);
 
 async function dragOnPlan(page: Page, from: Point, to: Point) {
   await page.locator('svg.editor-canvas').scrollIntoViewIfNeeded();
@@ -108,13 +103,13 @@ describe.skipIf(!hasChromium)('the venue editor in the browser', () => {
       // Seats marked: a rectangle round some of A's seats made wheelchair places, one of B's blocked.
       await page.getByRole('button', { name: 'Select seats' }).click();
       const before = await drawn(page);
-      const positions = new Float64Array(2 * 110);
-      before.forEach(([px, py], s) => positions.set([px, py], 2 * s));
       const corner: [Point, Point] = [
         [-6.5, -1.5],
         [-3, 1.5],
       ];
-      const boxed = seatsInRect(positions, ...corner);
+      const boxed = [...before]
+        .filter(([, [px, py]]) => px >= -6.5 && px <= -3 && py >= -1.5 && py <= 1.5)
+        .map(([seat]) => seat);
       expect(boxed.length).toBeGreaterThan(2);
       await dragOnPlan(page, ...corner);
       await page.getByRole('group', { name: `${boxed.length} seats selected` }).waitFor();
@@ -159,7 +154,7 @@ describe.skipIf(!hasChromium)('the venue editor in the browser', () => {
         page.waitForEvent('download'),
         page.getByRole('link', { name: 'Export the saved layout' }).click(),
       ]);
-      const file = await readFile((await exported.path())!);
+      const file = await readFile(await exported.path());
       const layout = JSON.parse(file.toString('utf8')) as { name: string; sections: unknown[] };
       expect(layout.name).toBe(venueName);
       await page.goto('/admin/venues/editor');
@@ -174,7 +169,7 @@ describe.skipIf(!hasChromium)('the venue editor in the browser', () => {
         page.waitForEvent('download'),
         page.getByRole('button', { name: 'Download this layout (JSON)' }).click(),
       ]);
-      expect(JSON.parse(await readFile((await again.path())!, 'utf8'))).toEqual(layout);
+      expect(JSON.parse(await readFile(await again.path(), 'utf8'))).toEqual(layout);
       await shot('venue-editor-imported');
 
       // A file over the API's limit is refused before anything is read or sent.

@@ -22,20 +22,22 @@ export function ImportField({
   onImported: (loaded: { name: string; address: string; draft: Draft }) => void;
 }) {
   const { t } = useI18n();
+  const load = async (file: File) => {
+    const read = await readLayoutFile(file);
+    if (!('body' in read)) return onNote(read);
+    const loaded = fromBody(read.body);
+    onImported(loaded);
+    onNote({ kind: 'imported', name: loaded.name, converted: loaded.converted });
+  };
   return (
     <Field label={t('editor.import')}>
       <input
         type="file"
         accept=".json,application/json"
-        onChange={async (e) => {
+        onChange={(e) => {
           const file = e.target.files?.[0];
           e.target.value = '';
-          if (!file) return;
-          const read = await readLayoutFile(file);
-          if (!('body' in read)) return onNote(read);
-          const loaded = fromBody(read.body);
-          onImported(loaded);
-          onNote({ kind: 'imported', name: loaded.name, converted: loaded.converted });
+          if (file) void load(file);
         }}
       />
     </Field>

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { seatPositions } from '@tmomi/contract/geometry';
 import { planSeats } from '@tmomi/contract/layout';
-import { centresOf, seatCircles, viewBoxOf } from './drawing';
+import { centresOf } from '../../../test/seat-path';
+import { seatCircles, viewBoxOf } from './drawing';
 
 describe("the editor's drawing of seats", () => {
   it('when seats are drawn as circles, then the path gives back each centre, to a thousandth, in seat order', () => {

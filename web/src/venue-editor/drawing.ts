@@ -23,11 +23,6 @@ export function seatCircles(positions: Float64Array, from: number, to: number, r
   return parts.join('');
 }
 
-/** The seats' centres as the path of seatCircles gives them, in its order. */
-export function centresOf(path: string): Point[] {
-  return [...path.matchAll(/M(-?[\d.]+) (-?[\d.]+)/g)].map((m) => [Number(m[1]), Number(m[2])] as const);
-}
-
 /** Marks drawn over seats: squares for wheelchair places, diamonds for companions, crosses for blocked. */
 export function markShapes(positions: Float64Array, seats: number[], shape: 'square' | 'diamond' | 'cross') {
   const h = SEAT_RADIUS * 0.8;

@@ -1,4 +1,4 @@
-import { useMemo, useRef, useState, type FormEvent } from 'react';
+import { useMemo, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { MAX_LAYOUT_BYTES } from '@tmomi/contract/venues';
 import type { Venue } from '@tmomi/contract/catalog';
@@ -42,9 +42,9 @@ export default function VenueEditor() {
     [name, address, draft],
   );
   // While the draft cannot be planned (a field being typed), the last plan that could stays drawn.
-  const lastGood = useRef<Preview | null>(null);
-  if (checked.plan) lastGood.current = checked;
-  const shown = checked.plan ? checked : lastGood.current;
+  const [lastGood, setLastGood] = useState<Preview | null>(null);
+  if (checked.plan && lastGood !== checked) setLastGood(checked);
+  const shown = checked.plan ? checked : lastGood;
   const problem = checked.problem;
   const overlapping = new Set(
     problem?.code === 'SECTIONS_OVERLAP' ? [problem.field ?? '', problem.overlaps ?? ''] : [],

@@ -1,7 +1,20 @@
-// editor.en.ts in Korean.
-import type { editorEn } from './editor.en';
+// venues.en.ts in Korean.
+import type { venuesEn } from './venues.en';
 
-export const editorKo: typeof editorEn = {
+export const venuesKo: typeof venuesEn = {
+  'admin.venueName': '공연장 이름',
+  'admin.address': '주소',
+  'admin.sections': '구역',
+  'admin.section': '구역',
+  'admin.grade': '등급',
+  'admin.rows': '열 수',
+  'admin.seatsPerRow': '열당 좌석 수',
+  'admin.rowSizes': '또는 열별 좌석 수 (예: 12 14 16)',
+  'admin.addSection': '구역 추가',
+  'admin.removeSection': '{name} 구역 삭제',
+  'admin.preview': '미리 보기',
+  'admin.createVenue': '공연장 등록',
+  'admin.venueCreated': '{n}석 공연장을 등록했습니다.',
   'editor.title': '공연장 편집기',
   'editor.open': '배치도에 공연장 그리기 (편집기)',
   'editor.simpleForm': '또는 배치도 없이 구역을 차례로 입력하기',

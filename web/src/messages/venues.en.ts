@@ -1,6 +1,19 @@
-// The words of the venue editor (issue 20): parts placed on a plan, seats marked by selection, layout
-// files imported and exported. A part of en.ts.
-export const editorEn = {
+// The words of the venue pages: the form of stacked sections, and the editor (issue 20) — parts placed
+// on a plan, seats marked by selection, layout files imported and exported. A part of en.ts.
+export const venuesEn = {
+  'admin.venueName': 'Venue name',
+  'admin.address': 'Address',
+  'admin.sections': 'Sections',
+  'admin.section': 'Section',
+  'admin.grade': 'Grade',
+  'admin.rows': 'Rows',
+  'admin.seatsPerRow': 'Seats per row',
+  'admin.rowSizes': 'Or seats of each row (e.g. 12 14 16)',
+  'admin.addSection': 'Add a section',
+  'admin.removeSection': 'Remove section {name}',
+  'admin.preview': 'Preview',
+  'admin.createVenue': 'Create venue',
+  'admin.venueCreated': 'Venue created with {n} seats.',
   'editor.title': 'Venue editor',
   'editor.open': 'Draw the venue on a plan (editor)',
   'editor.simpleForm': 'Or enter sections stacked, without a plan',
