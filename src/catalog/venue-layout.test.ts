@@ -49,18 +49,16 @@ describe.each(modes())("a venue's layout file ($name)", (mode) => {
   });
 
   it('when a compact venue is exported, then the file is a compact body, rows × seatsPerRow where rows are alike', async () => {
+    const plain = [1, 2].map((n) => ({ label: String(n), seats: 6 }));
+    const odd = [
+      { label: 'AA', seats: 4 },
+      { label: 'BB', seats: 8 },
+    ];
     const id = await create({
       name: 'Small hall',
       sections: [
-        { name: 'A', grade: 'VIP', rows: 2, seatsPerRow: 6 },
-        {
-          name: 'B',
-          grade: 'R',
-          rows: [
-            { label: 'AA', seats: 4 },
-            { label: 'BB', seats: 8 },
-          ],
-        },
+        { name: 'A', grade: 'VIP', rows: plain },
+        { name: 'B', grade: 'R', rows: odd },
       ],
     });
     const file = (await exported(id)).json();
@@ -68,14 +66,7 @@ describe.each(modes())("a venue's layout file ($name)", (mode) => {
       name: 'Small hall',
       sections: [
         { name: 'A', grade: 'VIP', rows: 2, seatsPerRow: 6 },
-        {
-          name: 'B',
-          grade: 'R',
-          rows: [
-            { label: 'AA', seats: 4 },
-            { label: 'BB', seats: 8 },
-          ],
-        },
+        { name: 'B', grade: 'R', rows: odd },
       ],
     });
     expect(await seatMap(await create(file))).toEqual(await seatMap(id));

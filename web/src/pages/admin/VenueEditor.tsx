@@ -5,7 +5,7 @@ import type { Venue } from '@tmomi/contract/catalog';
 import { ApiError, client } from '../../api';
 import { useI18n } from '../../i18n';
 import { useManagedOrganizations } from '../../session';
-import { ErrorNote, Field } from '../../ui';
+import { ErrorNote } from '../../ui';
 import { preview, problemOf, type Preview, type Problem } from '../../venue-editor/check';
 import { addPart, placePart, starterDraft, toBody, type Draft, type Part } from '../../venue-editor/draft';
 import { EditorCanvas, type Mode } from '../../venue-editor/EditorCanvas';
@@ -13,6 +13,7 @@ import { bodyBytes, downloadJson, fileNameOf } from '../../venue-editor/files';
 import { FileNoteView, ImportField, type FileNote } from '../../venue-editor/ImportField';
 import { PartPanel, SeatPanel } from '../../venue-editor/panels';
 import { ProblemNote } from '../../venue-editor/ProblemNote';
+import { VenueFields } from '../../venue-editor/VenueFields';
 import '../../venue-editor/editor.css';
 
 /**
@@ -113,23 +114,15 @@ export default function VenueEditor() {
       </p>
       <form className="stack" onSubmit={(e) => void submit(e)}>
         <div className="inline-fields">
-          <Field label={t('admin.venueName')}>
-            <input required maxLength={200} value={name} onChange={(e) => setName(e.target.value)} />
-          </Field>
-          <Field label={t('admin.address')}>
-            <input maxLength={500} value={address} onChange={(e) => setAddress(e.target.value)} />
-          </Field>
-          {managed.length > 1 && (
-            <Field label={t('team.organization')}>
-              <select value={organizationId} onChange={(e) => setOrganization(e.target.value)}>
-                {managed.map((o) => (
-                  <option key={o.id} value={o.id}>
-                    {o.name}
-                  </option>
-                ))}
-              </select>
-            </Field>
-          )}
+          <VenueFields
+            name={name}
+            address={address}
+            organizationId={organizationId}
+            managed={managed}
+            onName={setName}
+            onAddress={setAddress}
+            onOrganization={setOrganization}
+          />
         </div>
         <div className="editor-toolbar">
           <div role="group" aria-label={t('editor.mode')} className="row-buttons">
