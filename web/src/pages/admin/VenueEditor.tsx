@@ -52,6 +52,8 @@ export default function VenueEditor() {
   );
 
   const edit = (next: Draft) => {
+    // Seats are selected by number: rows resized, added or removed renumber them.
+    if (rowShapes(next) !== rowShapes(draft)) setSeats(new Set());
     setDraft(next);
     setCreated(null);
     setSaveProblem(null);
@@ -232,3 +234,6 @@ export default function VenueEditor() {
     </section>
   );
 }
+
+/** The seats of each row of each section: what seat numbers follow from. */
+const rowShapes = (draft: Draft) => draft.sections.map((s) => s.rows.map((r) => r.seats).join(',')).join('|');
