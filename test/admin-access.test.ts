@@ -54,6 +54,7 @@ const CASES: Record<string, (w: World) => { url: string; body?: object }> = {
     body: { name: 'Role check hall' },
   }),
   'DELETE /api/admin/venues/:id': (w) => ({ url: `/api/admin/venues/${w.venue}` }),
+  'GET /api/admin/venues/:id/layout': (w) => ({ url: `/api/admin/venues/${w.venue}/layout` }),
   'POST /api/admin/events': (w) => ({
     url: '/api/admin/events',
     body: {

@@ -7,6 +7,7 @@ import {
   PerformanceCancel,
   PerformancePatch,
   PerformanceSchema,
+  VenueBody,
   VenuePatch,
   VenueSchema,
 } from '../contract/catalog.js';
@@ -116,6 +117,28 @@ export function liveControlRoutes(app: App, deps: { catalog: Catalog; guard: Gua
       },
     },
     async (req) => catalog.venues.updateVenue(req.params.id, req.body),
+  );
+
+  app.get(
+    '/api/admin/venues/:id/layout',
+    {
+      config: { access: on('venue', 'manage') },
+      schema: {
+        ...admin,
+        summary: "A venue's layout file: the body that, POSTed to /api/admin/venues, makes the same venue",
+        description:
+          'The same seat numbers, places and attributes; a curve given by its angle comes back as its radius, ' +
+          'rows that are all alike as rows × seatsPerRow. Sent as a download (content-disposition).',
+        params: IdParams,
+        response: { 200: VenueBody, ...errors },
+      },
+    },
+    async (req, reply) => {
+      const body = await catalog.venues.layout(req.params.id);
+      return reply
+        .header('content-disposition', `attachment; filename="venue-${req.params.id}-layout.json"`)
+        .send(body);
+    },
   );
 
   app.delete(

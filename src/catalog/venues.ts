@@ -1,6 +1,7 @@
 import { AppError } from '../contract/errors.js';
 import { DEFAULT_ORGANIZATION_ID } from '../contract/teams.js';
-import { layoutError, planSeats, type SeatPlan } from '../contract/layout.js';
+import { layoutError, planSeats, type LayoutInput, type SeatPlan } from '../contract/layout.js';
+import { layoutBody } from '../contract/layout-export.js';
 import type { SeatMap, Venue, VenueBody, VenuePatch } from '../contract/catalog.js';
 import type { CatalogChanges } from '../inventory/catalog-changes.js';
 import { unlessGone } from './gone.js';
@@ -111,6 +112,12 @@ export class VenueService {
   async seatMap(id: string): Promise<SeatMap> {
     const row = await this.existingVenue(id);
     return this.maps.get(id, [row], () => toSeatMap(row));
+  }
+
+  /** Its layout as a body that, POSTed again, makes the same venue: the layout file an organizer exports. */
+  async layout(id: string): Promise<LayoutInput> {
+    const row = await this.existingVenue(id);
+    return layoutBody(row.plan, row.name, row.address);
   }
 
   existingVenue(id: string): Promise<VenueRow> {

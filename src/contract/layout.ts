@@ -23,9 +23,10 @@ const V2_ONLY = {
  * Numbers the seats densely in section, row, seat order (standing areas' places after every seat) and
  * places them for drawing. The compact layout stacks its sections top to bottom with a gap, each row
  * centred on the widest row; version 2 places them on a plane (layout-v2.ts). The plan is what the
- * seat map is served from; the seats table is inserted from it in one statement.
+ * seat map is served from; the seats table is inserted from it in one statement. `overlaps: false`
+ * leaves out version 2's overlap check (the venue editor runs it apart, and draws what overlaps).
  */
-export function planSeats(layout: LayoutInput): SeatPlan {
+export function planSeats(layout: LayoutInput, options: { overlaps?: boolean } = {}): SeatPlan {
   if (layout.sections.length === 0 && (layout.version !== 2 || (layout.standing ?? []).length === 0)) {
     // The schema's old minItems, now the planner's: a version 2 venue may have standing areas only.
     throw new AppError('VALIDATION_FAILED', 'sections must NOT have fewer than 1 items.', {
@@ -34,7 +35,7 @@ export function planSeats(layout: LayoutInput): SeatPlan {
       problem: 'must NOT have fewer than 1 items',
     });
   }
-  if (layout.version === 2) return planLayoutV2(layout);
+  if (layout.version === 2) return planLayoutV2(layout, options);
   refuseVersion2Fields(layout);
   const named = uniqueNames();
   const rowsBySection = layout.sections.map((section, i) => {

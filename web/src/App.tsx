@@ -19,6 +19,7 @@ import { Loading } from './ui';
 // Organizer pages are a separate chunk: buyers never download them.
 const AdminHome = lazy(() => import('./pages/admin/AdminHome'));
 const VenueForm = lazy(() => import('./pages/admin/VenueForm'));
+const VenueEditor = lazy(() => import('./pages/admin/VenueEditor'));
 const EventForm = lazy(() => import('./pages/admin/EventForm'));
 const PerformanceForm = lazy(() => import('./pages/admin/PerformanceForm'));
 const Dashboard = lazy(() => import('./pages/admin/Dashboard'));
@@ -58,6 +59,10 @@ export function App() {
             <Route path="/tickets/:id" element={<RequireUser page={<TicketPage />} />} />
             <Route path="/admin" element={<RequireAdmin need="manage" page={<AdminHome />} />} />
             <Route path="/admin/venues/new" element={<RequireAdmin need="manage" page={<VenueForm />} />} />
+            <Route
+              path="/admin/venues/editor"
+              element={<RequireAdmin need="manage" page={<VenueEditor />} />}
+            />
             <Route path="/admin/events/new" element={<RequireAdmin need="manage" page={<EventForm />} />} />
             <Route
               path="/admin/events/:id/performances/new"

@@ -4,6 +4,7 @@ import { codesEn, codesErrorsEn } from './codes.en';
 import { accountEn } from './account.en';
 import { ticketsEn } from './tickets.en';
 import { liveEn } from './live.en';
+import { venuesEn } from './venues.en';
 import { queueEtaEn } from './queue-eta.en';
 import { doorEn, doorErrorsEn } from './door.en';
 import { lotteryEn, lotteryErrorsEn } from './lottery.en';
@@ -124,19 +125,6 @@ export const en = {
   'admin.checkin': 'Check-in',
   'admin.dashboard': 'Sale dashboard',
   'admin.events': 'Events',
-  'admin.venueName': 'Venue name',
-  'admin.address': 'Address',
-  'admin.sections': 'Sections',
-  'admin.section': 'Section',
-  'admin.grade': 'Grade',
-  'admin.rows': 'Rows',
-  'admin.seatsPerRow': 'Seats per row',
-  'admin.rowSizes': 'Or seats of each row (e.g. 12 14 16)',
-  'admin.addSection': 'Add a section',
-  'admin.removeSection': 'Remove section {name}',
-  'admin.preview': 'Preview',
-  'admin.createVenue': 'Create venue',
-  'admin.venueCreated': 'Venue created with {n} seats.',
   'admin.eventTitle': 'Title',
   'admin.artist': 'Artist',
   'admin.category': 'Category',
@@ -180,6 +168,7 @@ export const en = {
   'admin.forbidden': 'This page is for organizers. Log in with an admin account.',
   ...ticketsEn,
   ...liveEn,
+  ...venuesEn,
   ...queueEtaEn,
   ...doorEn,
   ...lotteryEn,

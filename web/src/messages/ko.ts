@@ -4,6 +4,7 @@ import { accountKo } from './account.ko';
 import type { Messages } from './en';
 import { ticketsKo } from './tickets.ko';
 import { liveKo } from './live.ko';
+import { venuesKo } from './venues.ko';
 import { queueEtaKo } from './queue-eta.ko';
 import { doorErrorsKo, doorKo } from './door.ko';
 import { lotteryKo, lotteryErrorsKo } from './lottery.ko';
@@ -124,19 +125,6 @@ export const ko: Messages = {
   'admin.checkin': '입장 확인',
   'admin.dashboard': '판매 현황',
   'admin.events': '공연 목록',
-  'admin.venueName': '공연장 이름',
-  'admin.address': '주소',
-  'admin.sections': '구역',
-  'admin.section': '구역',
-  'admin.grade': '등급',
-  'admin.rows': '열 수',
-  'admin.seatsPerRow': '열당 좌석 수',
-  'admin.rowSizes': '또는 열별 좌석 수 (예: 12 14 16)',
-  'admin.addSection': '구역 추가',
-  'admin.removeSection': '{name} 구역 삭제',
-  'admin.preview': '미리 보기',
-  'admin.createVenue': '공연장 등록',
-  'admin.venueCreated': '{n}석 공연장을 등록했습니다.',
   'admin.eventTitle': '공연명',
   'admin.artist': '아티스트',
   'admin.category': '분류',
@@ -180,6 +168,7 @@ export const ko: Messages = {
   'admin.forbidden': '주최자 전용 페이지입니다. 관리자 계정으로 로그인하세요.',
   ...ticketsKo,
   ...liveKo,
+  ...venuesKo,
   ...queueEtaKo,
   ...doorKo,
   ...lotteryKo,

@@ -7,6 +7,7 @@ import { indexSeatMap } from '../../seatmap/model';
 import { SeatCanvas } from '../../seatmap/SeatCanvas';
 import { useManagedOrganizations } from '../../session';
 import { ErrorNote, Field } from '../../ui';
+import { VenueFields } from '../../venue-editor/VenueFields';
 
 interface SectionDraft {
   key: number;
@@ -112,28 +113,20 @@ export default function VenueForm() {
   return (
     <section>
       <h1>{t('admin.newVenue')}</h1>
+      <p>
+        <Link to="/admin/venues/editor">{t('editor.open')}</Link>
+      </p>
       <div className="two-columns">
         <form className="stack" onSubmit={(e) => void submit(e)}>
-          <Field label={t('admin.venueName')}>
-            <input required maxLength={200} value={name} onChange={(e) => setName(e.target.value)} />
-          </Field>
-          <Field label={t('admin.address')}>
-            <input maxLength={500} value={address} onChange={(e) => setAddress(e.target.value)} />
-          </Field>
-          {managed.length > 1 && (
-            <Field label={t('team.organization')}>
-              <select
-                value={organization ?? managed[0]!.id}
-                onChange={(e) => setOrganization(e.target.value)}
-              >
-                {managed.map((o) => (
-                  <option key={o.id} value={o.id}>
-                    {o.name}
-                  </option>
-                ))}
-              </select>
-            </Field>
-          )}
+          <VenueFields
+            name={name}
+            address={address}
+            organizationId={organization ?? managed[0]?.id}
+            managed={managed}
+            onName={setName}
+            onAddress={setAddress}
+            onOrganization={setOrganization}
+          />
           <fieldset>
             <legend>{t('admin.sections')}</legend>
             {sections.map((s) => (
