@@ -154,6 +154,19 @@ describe.each(modes())('standing areas and blocked seats ($name)', (mode) => {
     const seatOrder = await checkout(seated.json().holdId, who.headers);
     expect(seatOrder.tickets[0]).toMatchObject({ section: 'A', row: '2', seat: '3' });
     expect(seatOrder.tickets[0]).not.toHaveProperty('standing');
+    // The organizer's files say the same: the area alone for a standing ticket, row and seat for a seat.
+    const csv = async (file: string) =>
+      (await call('GET', `/api/admin/performances/${perf}/${file}`, admin)).body
+        .slice(1)
+        .trimEnd()
+        .split('\n');
+    const attendees = (await csv('attendees.csv'))
+      .slice(1)
+      .map((line) => line.split(',').slice(3, 7).join(','));
+    expect(attendees).toEqual(['A,2,3,R', 'Floor,,,GA', 'Floor,,,GA']);
+    const orders = await csv('orders.csv');
+    expect(orders.find((line) => line.startsWith(`${order.id},`))).toContain(',2,Floor Floor,');
+    expect(orders.find((line) => line.startsWith(`${seatOrder.id},`))).toContain(',1,A-2-3,');
   });
 
   it('when a seat is blocked in the layout, then it is never held, by name or best available, and never shown free', async () => {

@@ -17,9 +17,12 @@ const SEATED = `JOIN performances p ON p.id = i.performance_id JOIN events e ON 
   JOIN seats st ON st.venue_id = e.venue_id AND st.seat_no = i.seat_no
   JOIN sections sc ON sc.venue_id = st.venue_id AND sc.section_no = st.section_no`;
 
+// A standing place is a ticket of its area, not a seat: no row and no seat number (its place number
+// says nothing at the door), as its ticket and PDF show it (decision 033); the orders' list names the area.
 const ATTENDEES = (perf: bigint) => `
   SELECT i.order_id AS order_id, ${cell('u.name')} AS buyer_name, ${cell('u.email')} AS buyer_email,
-    ${cell('sc.name')} AS section, ${cell('st.row_label')} AS "row", st.number AS seat, ${cell('sc.grade')} AS grade,
+    ${cell('sc.name')} AS section, CASE WHEN NOT sc.standing THEN ${cell('st.row_label')} END AS "row",
+    CASE WHEN NOT sc.standing THEN st.number END AS seat, ${cell('sc.grade')} AS grade,
     i.price, o.currency,
     CASE WHEN i.voided_at IS NOT NULL THEN 'void' WHEN i.checked_in_at IS NOT NULL THEN 'used' ELSE 'valid' END AS status,
     ${instant('i.checked_in_at')} AS checked_in_at
@@ -29,7 +32,7 @@ const ATTENDEES = (perf: bigint) => `
 const ORDERS = (perf: bigint) => `
   SELECT o.id AS order_id, o.status, ${cell('u.name')} AS buyer_name, ${cell('u.email')} AS buyer_email,
     cardinality(o.seat_nos) AS tickets,
-    (SELECT string_agg(${cell("sc.name || '-' || st.row_label || '-' || st.number")}, ' ' ORDER BY st.seat_no)
+    (SELECT string_agg(${cell("CASE WHEN sc.standing THEN sc.name ELSE sc.name || '-' || st.row_label || '-' || st.number END")}, ' ' ORDER BY st.seat_no)
      FROM performances p JOIN events e ON e.id = p.event_id
        JOIN seats st ON st.venue_id = e.venue_id AND st.seat_no = ANY (o.seat_nos)
        JOIN sections sc ON sc.venue_id = st.venue_id AND sc.section_no = st.section_no
