@@ -167,6 +167,13 @@ describe.each(modes())('standing areas and blocked seats ($name)', (mode) => {
     const orders = await csv('orders.csv');
     expect(orders.find((line) => line.startsWith(`${order.id},`))).toContain(',2,Floor Floor,');
     expect(orders.find((line) => line.startsWith(`${seatOrder.id},`))).toContain(',1,A-2-3,');
+    const desk = (await call('GET', `/api/admin/orders?performanceId=${perf}`, admin)).json<{
+      items: { id: string; seats: object[] }[];
+    }>();
+    expect(desk.items.find((o) => o.id === order.id)!.seats).toEqual([
+      { section: 'Floor', row: '', seat: '' },
+      { section: 'Floor', row: '', seat: '' },
+    ]);
   });
 
   it('when a seat is blocked in the layout, then it is never held, by name or best available, and never shown free', async () => {

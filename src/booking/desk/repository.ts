@@ -72,7 +72,8 @@ export class DeskRepository {
        SELECT o.id::text, o.status, o.amount, o.currency, o.created_at AS "createdAt",
          u.id::text AS "buyerId", u.email AS "buyerEmail", u.name AS "buyerName",
          p.id::text AS "performanceId", p.starts_at AS "startsAt", e.id::text AS "eventId", e.title AS "eventTitle",
-         (SELECT coalesce(json_agg(json_build_object('section', sc.name, 'row', st.row_label, 'seat', st.number::text)
+         (SELECT coalesce(json_agg(json_build_object('section', sc.name, 'row', st.row_label,
+                 'seat', CASE WHEN sc.standing THEN '' ELSE st.number::text END)
                  ORDER BY st.seat_no), '[]')
           FROM seats st JOIN sections sc ON sc.venue_id = st.venue_id AND sc.section_no = st.section_no
           WHERE st.venue_id = e.venue_id AND st.seat_no = ANY (o.seat_nos)) AS seats,

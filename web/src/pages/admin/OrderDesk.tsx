@@ -112,7 +112,8 @@ export default function OrderDesk() {
                   <span className="muted small">
                     {o.seats
                       .slice(0, 6)
-                      .map((s) => `${s.section}-${s.row}-${s.seat}`)
+                      // A standing ticket is its area alone (no row, no seat).
+                      .map((s) => (s.seat ? `${s.section}-${s.row}-${s.seat}` : s.section))
                       .join(' ')}
                     {o.seats.length > 6 ? ' …' : ''} · {money(o.amount, o.currency)} · {dateTime(o.createdAt)}
                   </span>
