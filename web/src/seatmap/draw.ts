@@ -147,7 +147,10 @@ function drawSeats(ctx: Ctx, v: View, size: Size, s: Scene): void {
   const { index, bits, selected } = s;
   const [minX, minY] = [-v.tx / v.scale - 1, -v.ty / v.scale - 1];
   const [maxX, maxY] = [(size.width - v.tx) / v.scale + 1, (size.height - v.ty) / v.scale + 1];
-  const round = v.scale >= 8;
+  // Squares while small (a rect is cheaper than an arc, and thousands are in view), round once a seat
+  // is big enough to carry a mark; a sold seat's cross and a wheelchair place's ring from 8 px.
+  const round = v.scale >= 14;
+  const marks = v.scale >= 8;
   const r = 0.42 * v.scale;
   const paths = new Map<string, Path2D>();
   const crosses = new Path2D();
@@ -171,14 +174,14 @@ function drawSeats(ctx: Ctx, v: View, size: Size, s: Scene): void {
       path.moveTo(x + r, y);
       path.arc(x, y, r, 0, 2 * Math.PI);
     } else path.rect(x - r, y - r, 2 * r, 2 * r);
-    if (taken && round) {
+    if (taken && marks) {
       const k = r * 0.55;
       crosses.moveTo(x - k, y - k);
       crosses.lineTo(x + k, y + k);
       crosses.moveTo(x + k, y - k);
       crosses.lineTo(x - k, y + k);
     }
-    if (index.markOf[seat] === 1 && round) {
+    if (index.markOf[seat] === 1 && marks) {
       rings.moveTo(x + r * 0.55, y);
       rings.arc(x, y, r * 0.55, 0, 2 * Math.PI);
     }

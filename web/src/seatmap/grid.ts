@@ -57,13 +57,18 @@ export function forSeatsIn(
   }
 }
 
-/** The seat whose centre is nearest the point and within `reach` of it (half a seat: on it), or -1. */
+/**
+ * The seat nearest the point of those whose square (`reach` each way of its centre: half a seat, on it)
+ * holds it, or -1: a point between four seats still finds one, a point in an aisle none.
+ */
 export function seatNear(grid: Grid, pos: Float64Array, x: number, y: number, reach = 0.5): number {
   let best = -1;
-  let bestD = reach * reach;
+  let bestD = Infinity;
   forSeatsIn(grid, x - reach, y - reach, x + reach, y + reach, (s) => {
-    const d = (pos[2 * s]! - x) ** 2 + (pos[2 * s + 1]! - y) ** 2;
-    if (d <= bestD) [best, bestD] = [s, d];
+    const [dx, dy] = [pos[2 * s]! - x, pos[2 * s + 1]! - y];
+    if (Math.abs(dx) > reach || Math.abs(dy) > reach) return;
+    const d = dx * dx + dy * dy;
+    if (d < bestD) [best, bestD] = [s, d];
   });
   return best;
 }
