@@ -16,8 +16,8 @@ export async function venuePositions(server: WebServer, performanceId: string): 
   return seatPositions(map.json<SeatPlan>());
 }
 
-/** Where on the page (CSS px) the map draws the point (x, y) of the plane, from its current view. */
-export async function onPage(page: Page, x: number, y: number): Promise<{ x: number; y: number }> {
+/** The map's box on the page and its view (seat units to canvas CSS px), as its last frame drew it. */
+async function mapView(page: Page) {
   const canvas = page.locator('canvas[data-ready="true"]').first();
   const box = (await canvas.boundingBox())!;
   const [scale, tx, ty] = (await canvas.getAttribute('data-view'))!.split(',').map(Number) as [
@@ -25,13 +25,17 @@ export async function onPage(page: Page, x: number, y: number): Promise<{ x: num
     number,
     number,
   ];
+  return { box, scale, tx, ty };
+}
+
+/** Where on the page (CSS px) the map draws the point (x, y) of the plane, from its current view. */
+export async function onPage(page: Page, x: number, y: number): Promise<{ x: number; y: number }> {
+  const { box, scale, tx, ty } = await mapView(page);
   return { x: box.x + x * scale + tx, y: box.y + y * scale + ty };
 }
 
 /** A seat's width in CSS px at the map's current zoom. */
-export async function seatPx(page: Page): Promise<number> {
-  return Number((await page.locator('canvas[data-ready="true"]').getAttribute('data-view'))!.split(',')[0]);
-}
+export const seatPx = async (page: Page): Promise<number> => (await mapView(page)).scale;
 
 export const seatOnPage = (page: Page, pos: Float64Array, seat: number) =>
   onPage(page, pos[2 * seat]!, pos[2 * seat + 1]!);
@@ -66,13 +70,7 @@ export async function timeline(page: Page): Promise<string> {
 
 /** The seat of `first … end − 1` drawn nearest the middle of the map as it is now. */
 export async function seatInView(page: Page, pos: Float64Array, first: number, end: number): Promise<number> {
-  const canvas = page.locator('canvas[data-ready="true"]').first();
-  const box = (await canvas.boundingBox())!;
-  const [scale, tx, ty] = (await canvas.getAttribute('data-view'))!.split(',').map(Number) as [
-    number,
-    number,
-    number,
-  ];
+  const { box, scale, tx, ty } = await mapView(page);
   const [cx, cy] = [(box.width / 2 - tx) / scale, (box.height / 2 - ty) / scale];
   let best = first;
   for (let s = first; s < end; s++)

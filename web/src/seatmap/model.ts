@@ -131,7 +131,7 @@ export function indexSeatMap(map: MapInput): SeatIndex {
       placeOf.fill(s, row.firstSeatNo, end);
       for (const n of row.accessible ?? []) markOf[row.firstSeatNo + n - 1] = 1;
       for (const n of row.companion ?? []) markOf[row.firstSeatNo + n - 1] = 2;
-      blocked += row.blocked?.length ?? 0;
+      blocked += new Set(row.blocked ?? []).size;
     });
     const first = mine[0]?.first ?? 0;
     const count = mine.reduce((n, r) => n + r.seats, 0);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { planSeats } from '@tmomi/contract/layout';
-import { countFreeIn, countLeft } from './counts';
+import { countFreeIn } from '@tmomi/contract/bitset';
+import { countLeft } from './counts';
 import { contrast, MAP_BACKGROUND, TAKEN_COLOUR } from './colours';
 import { indexSeatMap } from './model';
 import { fitPlace, fitView, keepSeatInView, modeOf, OVERVIEW_BELOW, tapAction, zoomView } from './view';
