@@ -30,7 +30,6 @@ export const seatmapEn = {
   'seats.accessible': 'Wheelchair place',
   'seats.companion': 'Companion seat',
   'seats.sectionsHint': 'Choose a section on the map to see its seats.',
-  'seats.zoomHint': 'Tap to zoom in; seats can be tapped once they are large enough.',
   'seats.standingTitle': 'Standing',
   'seats.standingHold': 'Hold {n} standing',
   'seats.soldOut': 'Sold out',

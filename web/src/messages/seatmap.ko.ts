@@ -29,7 +29,6 @@ export const seatmapKo = {
   'seats.accessible': '휠체어석',
   'seats.companion': '동반자석',
   'seats.sectionsHint': '배치도에서 구역을 고르면 좌석이 보입니다.',
-  'seats.zoomHint': '탭하면 확대됩니다. 좌석이 충분히 커지면 탭해서 고를 수 있습니다.',
   'seats.standingTitle': '스탠딩',
   'seats.standingHold': '스탠딩 {n}매 선점하기',
   'seats.soldOut': '매진',

@@ -14,7 +14,7 @@ import { drawScene, type Cursor, type Scene } from './draw';
 import { seatNear } from './grid';
 import { drawMinimap, Minimap } from './Minimap';
 import type { SeatIndex } from './model';
-import { firstFree, neighbour, placeAt, placeStep, type Direction } from './nav';
+import { firstFree, firstFreeSeat, neighbour, placeAt, placeStep, type Direction } from './nav';
 import { usePointers, type CanvasPoint } from './usePointers';
 import { useSeatText } from './useSeatText';
 import {
@@ -200,8 +200,12 @@ export function SeatCanvas({
     show({ ...view.current, tx: view.current.tx + dx, ty: view.current.ty + dy });
   const pointer = usePointers({ pan, zoom, onTap, onPeek });
 
+  // Where the arrows start: the overview's first section; a venue shown whole at a zoom of seats, its
+  // first free seat; zoomed in, the first free seat of the section in the middle of the view.
   const start = (): Cursor => {
     if (modeOf(view.current) === 'overview') return { kind: 'place', place: 0 };
+    if (!isZoomed(index, view.current, size.current))
+      return { kind: 'seat', seat: firstFreeSeat(index, bits) };
     const { width, height } = size.current;
     const [cx, cy] = toPlane(view.current, width / 2, height / 2);
     const middle = placeAt(index, cx, cy);

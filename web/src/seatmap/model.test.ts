@@ -3,7 +3,7 @@ import { seatPositions } from '@tmomi/contract/geometry';
 import { planSeats } from '@tmomi/contract/layout';
 import { seatNear } from './grid';
 import { describeSeat, indexSeatMap } from './model';
-import { neighbour, placeAt, placeStep } from './nav';
+import { firstFreeSeat, neighbour, placeAt, placeStep } from './nav';
 
 const compact = indexSeatMap(
   planSeats({
@@ -104,5 +104,17 @@ describe('the seat map model', () => {
     expect(placeStep(placed, 1, 'down')).toBe(2);
     expect(placeStep(placed, 2, 'right')).toBe(2);
     expect(placeStep(placed, 0, 'up')).toBe(0);
+  });
+
+  it('when the arrows start on a venue shown whole, then at its first free seat, past sold-out sections', () => {
+    const bits = new Uint8Array(11).fill(0xff);
+    expect(firstFreeSeat(placed, bits)).toBe(0);
+    bits[0] = 0;
+    bits[1] = 0b1000_0000; // North's seats 0 … 14 taken, 15 free
+    expect(firstFreeSeat(placed, bits)).toBe(15);
+    bits[1] = 0;
+    bits[2] = 0b1111_1100; // North sold out (16 is its last), and Side's first seat, 17, taken
+    expect(firstFreeSeat(placed, bits)).toBe(18);
+    expect(firstFreeSeat(placed, null)).toBe(0);
   });
 });

@@ -76,3 +76,12 @@ export function firstFree(index: SeatIndex, place: number, bits: Uint8Array | nu
   if (bits) for (let s = p.first; s < p.first + p.count; s++) if (isFree(bits, s)) return s;
   return p.first;
 }
+
+/** The first seat of the venue that can be picked now (sections in order), else its first seat. */
+export function firstFreeSeat(index: SeatIndex, bits: Uint8Array | null): number {
+  for (let p = 0; p < index.sectionCount; p++) {
+    const seat = firstFree(index, p, bits);
+    if (!bits || isFree(bits, seat)) return seat;
+  }
+  return 0;
+}
