@@ -179,6 +179,18 @@ describe.skipIf(!hasChromium)('the seat map on a phone', () => {
       await page.touchscreen.tap(at.x, at.y);
       await expect.poll(() => seatPx(page)).toBeGreaterThanOrEqual(24);
       await expect(page.getByTestId('selection').count()).resolves.toBe(0);
+      // A finger held on a seat names it and its price, and picks nothing.
+      const held = await seatOnPage(page, pos, seat + 2);
+      const cdp = await page.context().newCDPSession(page);
+      await cdp.send('Input.dispatchTouchEvent', {
+        type: 'touchStart',
+        touchPoints: [{ x: held.x, y: held.y }],
+      });
+      await expect
+        .poll(() => page.locator('.seatmap-peek').textContent())
+        .toMatch(/^Section S1, row .* · VIP · ₩10,000$/);
+      await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+      await expect(page.getByTestId('selection').count()).resolves.toBe(0);
       for (const s of [seat, seat + 1]) {
         const point = await seatOnPage(page, pos, s);
         await page.touchscreen.tap(point.x, point.y);
