@@ -26,7 +26,7 @@ export const OVERVIEW_BELOW = 6;
  * A tap picks a seat only when a seat is at least this wide (CSS px): 24 for a finger (WCAG 2.2's
  * target size), 10 for a mouse or pen. Smaller, a tap zooms there instead of risking the wrong seat.
  */
-export const PICK_PX = { touch: 24, mouse: 10 } as const;
+const PICK_PX = { touch: 24, mouse: 10 } as const;
 
 export const pickPx = (pointerType: string): number =>
   pointerType === 'touch' ? PICK_PX.touch : PICK_PX.mouse;
@@ -41,9 +41,9 @@ export function tapAction(v: View, pointerType: string): 'section' | 'zoom' | 'p
 }
 
 /** The box (in seat units), centred, with a seat's margin around it. */
-export function fitBox(box: Bounds, { width, height }: Size, maxScale = MAX_SCALE): View {
+export function fitBox(box: Bounds, { width, height }: Size): View {
   const scale = Math.min(
-    maxScale,
+    MAX_SCALE,
     Math.max(MIN_SCALE, Math.min(width / (box.width + 2 * MARGIN), height / (box.height + 2 * MARGIN))),
   );
   return {
