@@ -37,6 +37,27 @@ export function countFree(bits: Uint8Array, seatCount: number): number {
   return count;
 }
 
+/** Set bits of each byte value. */
+const POPCOUNT = Uint8Array.from({ length: 256 }, (_, b) => {
+  let n = 0;
+  for (let v = b; v > 0; v >>= 1) n += v & 1;
+  return n;
+});
+
+/**
+ * How many of seats `from … to − 1` the bitset shows free: whole bytes by table, the ends bit by bit.
+ * A section's places are one run of seat numbers, so the server's `seatsLeft` and the seat map's
+ * overview count them with this, a few microseconds for 100,000 seats.
+ */
+export function countFreeIn(bits: Uint8Array, from: number, to: number): number {
+  let count = 0;
+  let seat = from;
+  for (; seat < to && (seat & 7) !== 0; seat++) count += ((bits[seat >> 3] ?? 0) >> (seat & 7)) & 1;
+  for (; seat + 8 <= to; seat += 8) count += POPCOUNT[bits[seat >> 3] ?? 0]!;
+  for (; seat < to; seat++) count += ((bits[seat >> 3] ?? 0) >> (seat & 7)) & 1;
+  return count;
+}
+
 /** The bitset from its base64 form in `GET /api/performances/:id/availability`. */
 export function decodeBitset(base64: string): Uint8Array {
   const text = atob(base64);

@@ -1,25 +1,9 @@
+import { countFreeIn } from '../contract/bitset.js';
 import type { SeatsLeft } from '../contract/catalog.js';
 import type { SeatPlan } from '../contract/layout.js';
 import { Memo } from '../platform/memo.js';
 import type { AvailabilityService, AvailabilitySnapshot } from './availability.js';
 import type { PerformanceRow } from './performance.js';
-
-/** Set bits of each byte value. */
-const POPCOUNT = Uint8Array.from({ length: 256 }, (_, b) => {
-  let n = 0;
-  for (let v = b; v > 0; v >>= 1) n += v & 1;
-  return n;
-});
-
-/** How many of seats `from … to − 1` the bitset shows free: whole bytes by table, the ends bit by bit. */
-export function countFreeIn(bits: Uint8Array, from: number, to: number): number {
-  let count = 0;
-  let seat = from;
-  for (; seat < to && (seat & 7) !== 0; seat++) count += ((bits[seat >> 3] ?? 0) >> (seat & 7)) & 1;
-  for (; seat + 8 <= to; seat += 8) count += POPCOUNT[bits[seat >> 3] ?? 0]!;
-  for (; seat < to; seat++) count += ((bits[seat >> 3] ?? 0) >> (seat & 7)) & 1;
-  return count;
-}
 
 /**
  * What is left of each section (standing areas among them, each a run of seat numbers) and of each

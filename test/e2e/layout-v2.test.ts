@@ -4,9 +4,9 @@ import { bowl, onSaleAt } from '../venues.js';
 import { hasChromium, logIn, openPage, serverAndBrowser } from './browser.js';
 
 /**
- * The web app with a venue of layout version 2 (issue 20, server side): until the new seat map, it
- * draws the sections stacked (the rows' plain x, y), and a standing area is bought by quantity through
- * "best available" of its grade.
+ * The web app with a venue of layout version 2 (issue 20): a seat picked by keyboard on the placed map,
+ * and a standing area bought by quantity through "best available" of its grade (test/e2e/buyer-map.test.ts
+ * has the rest: the overview, touch, the area's own form).
  */
 describe.skipIf(!hasChromium)('a venue of layout version 2 in the web app', () => {
   const env = serverAndBrowser();
@@ -30,8 +30,10 @@ describe.skipIf(!hasChromium)('a venue of layout version 2 in the web app', () =
       await shot('layout-v2-seat-map');
       await page.getByRole('button', { name: 'Clear' }).click();
 
-      await page.getByLabel('Grade').selectOption('GA');
-      await page.getByLabel('Tickets').selectOption('2');
+      // Best available of a grade sold standing only (the area's own form, by quantity, is buyer-map's).
+      const quick = page.locator('.quick-pick');
+      await quick.getByLabel('Grade').selectOption('GA');
+      await quick.getByLabel('Tickets').selectOption('2');
       await page.getByRole('button', { name: 'Pick for me' }).click();
       await page.getByRole('heading', { name: 'Your seats are held' }).waitFor();
       await expect.poll(() => page.getByText('Standing · Floor').count()).toBe(2);

@@ -10,10 +10,12 @@ import { OrdersPage } from './pages/orders/OrdersPage';
 import { TicketPage } from './pages/orders/TicketPage';
 import { WaitlistPage } from './pages/waitlist/WaitlistPage';
 import { SeatsPage } from './pages/seats/SeatsPage';
+import { NotFound } from './pages/NotFound';
 import { LotteryPage } from './pages/queue/LotteryPage';
 import { WaitingRoom } from './pages/queue/WaitingRoom';
 import { ResetPasswordPage, VerifyEmailPage } from './pages/mail/AccountLinkPages';
 import { useSession, type StaffRole } from './session';
+import { useDocumentTitle } from './titles';
 import { Loading } from './ui';
 
 // Organizer pages are a separate chunk: buyers never download them.
@@ -35,6 +37,7 @@ const AcceptInvitation = lazy(() => import('./pages/account/AcceptInvitation'));
 
 export function App() {
   const { t } = useI18n();
+  useDocumentTitle();
   return (
     <>
       <a className="skip" href="#main">
@@ -89,7 +92,7 @@ export function App() {
             <Route path="/reset-password" element={<ResetPasswordPage />} />
             <Route path="/verify-email" element={<VerifyEmailPage />} />
             <Route path="/invitations/accept" element={<AcceptInvitation />} />
-            <Route path="*" element={<p>{t('common.notFound')}</p>} />
+            <Route path="*" element={<NotFound />} />
           </Routes>
         </Suspense>
       </main>

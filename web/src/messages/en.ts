@@ -12,6 +12,8 @@ import { mailEn } from './mail.en';
 import { teamsEn, teamsErrorsEn } from './teams.en';
 import { deskEn } from './desk.en';
 import { waitlistEn, waitlistErrorsEn } from './waitlist.en';
+import { seatmapEn } from './seatmap.en';
+import { titlesEn } from './titles.en';
 
 export const en = {
   'app.name': 'Tmomi',
@@ -28,7 +30,6 @@ export const en = {
   'common.retry': 'Try again',
   'common.back': 'Back',
   'common.seats': '{n} seats',
-  'common.notFound': 'This page does not exist.',
   'home.title': 'Upcoming events',
   'home.search': 'Search by title or artist',
   'home.searchButton': 'Search',
@@ -85,28 +86,6 @@ export const en = {
   'queue.reconnecting': 'Reconnecting…',
   'queue.leave': 'Leave the line',
   'queue.rejoin': 'Join again',
-  'seats.title': 'Choose your seats',
-  'seats.map': 'Seat map: use the arrow keys to move, Enter to select, + and − to zoom',
-  'seats.legend': 'Legend',
-  'seats.unavailable': 'Taken',
-  'seats.selected': 'Your selection',
-  'seats.zoomIn': 'Zoom in',
-  'seats.zoomOut': 'Zoom out',
-  'seats.fit': 'Show all',
-  'seats.seat': 'Section {section}, row {row}, seat {number}',
-  'seats.selection': 'Selected seats ({n} of {max})',
-  'seats.none': 'Click seats on the map, or let us pick the best ones.',
-  'seats.total': 'Total',
-  'seats.hold': 'Hold these seats',
-  'seats.clear': 'Clear',
-  'seats.quickPick': 'Best available',
-  'seats.grade': 'Grade',
-  'seats.quantity': 'Tickets',
-  'seats.pick': 'Pick for me',
-  'seats.tooMany': 'You can choose up to {n} seats.',
-  'seats.available': '{n} of {total} seats available',
-  'seats.needsQueue': 'This sale has a waiting room: wait for your turn before holding seats.',
-  'seats.toQueue': 'Go to the waiting room',
   'hold.title': 'Your seats are held',
   'hold.expiresIn': 'Held for {time}',
   'hold.release': 'Release seats',
@@ -177,6 +156,8 @@ export const en = {
   ...waitlistEn,
   ...deskEn,
   ...codesEn,
+  ...seatmapEn,
+  ...titlesEn,
   errors: {
     ...lotteryErrorsEn,
     NETWORK: 'We could not reach Tmomi. Check your connection and try again.',

@@ -12,6 +12,8 @@ import { mailKo } from './mail.ko';
 import { teamsErrorsKo, teamsKo } from './teams.ko';
 import { deskKo } from './desk.ko';
 import { waitlistKo, waitlistErrorsKo } from './waitlist.ko';
+import { seatmapKo } from './seatmap.ko';
+import { titlesKo } from './titles.ko';
 
 export const ko: Messages = {
   'app.name': '티모미',
@@ -28,7 +30,6 @@ export const ko: Messages = {
   'common.retry': '다시 시도',
   'common.back': '뒤로',
   'common.seats': '{n}석',
-  'common.notFound': '없는 페이지입니다.',
   'home.title': '다가오는 공연',
   'home.search': '공연명 또는 아티스트로 검색',
   'home.searchButton': '검색',
@@ -85,28 +86,6 @@ export const ko: Messages = {
   'queue.reconnecting': '다시 연결하는 중…',
   'queue.leave': '대기 취소',
   'queue.rejoin': '다시 입장',
-  'seats.title': '좌석 선택',
-  'seats.map': '좌석 배치도: 화살표 키로 이동, Enter로 선택, +와 −로 확대·축소',
-  'seats.legend': '범례',
-  'seats.unavailable': '선택 불가',
-  'seats.selected': '선택한 좌석',
-  'seats.zoomIn': '확대',
-  'seats.zoomOut': '축소',
-  'seats.fit': '전체 보기',
-  'seats.seat': '{section}구역 {row}열 {number}번',
-  'seats.selection': '선택한 좌석 ({n}/{max})',
-  'seats.none': '배치도에서 좌석을 고르거나 자동 배정을 이용하세요.',
-  'seats.total': '합계',
-  'seats.hold': '좌석 선점하기',
-  'seats.clear': '선택 해제',
-  'seats.quickPick': '자동 배정',
-  'seats.grade': '등급',
-  'seats.quantity': '매수',
-  'seats.pick': '좋은 자리 골라 주기',
-  'seats.tooMany': '최대 {n}석까지 고를 수 있습니다.',
-  'seats.available': '전체 {total}석 중 {n}석 남음',
-  'seats.needsQueue': '대기실이 있는 예매입니다. 차례가 된 뒤에 좌석을 선점할 수 있습니다.',
-  'seats.toQueue': '대기실로 가기',
   'hold.title': '좌석을 선점했습니다',
   'hold.expiresIn': '남은 시간 {time}',
   'hold.release': '선점 취소',
@@ -177,6 +156,8 @@ export const ko: Messages = {
   ...waitlistKo,
   ...deskKo,
   ...codesKo,
+  ...seatmapKo,
+  ...titlesKo,
   errors: {
     ...lotteryErrorsKo,
     NETWORK: '티모미에 연결할 수 없습니다. 인터넷 연결을 확인하고 다시 시도하세요.',

@@ -6,27 +6,30 @@ import {
   useRef,
   useState,
   type KeyboardEvent,
-  type PointerEvent,
 } from 'react';
 import { isFree } from '@tmomi/contract/bitset';
 import { useI18n } from '../i18n';
+import { countLeft, type Left } from './counts';
+import { drawScene, type Cursor, type Scene } from './draw';
+import { seatNear } from './grid';
+import { drawMinimap, Minimap } from './Minimap';
+import type { SeatIndex } from './model';
+import { firstFree, firstFreeSeat, neighbour, placeAt, placeStep, type Direction } from './nav';
+import { usePointers, type CanvasPoint } from './usePointers';
+import { useSeatText } from './useSeatText';
 import {
-  cellFor,
-  describeSeat,
-  neighbour,
-  paintSeats,
-  pixelOf,
-  seatAt,
-  type Direction,
-  type SeatIndex,
-} from './model';
-import { CURSOR_COLOUR, GRADE_COLOURS, SELECTED_COLOUR, TAKEN_COLOUR } from './colours';
-import { fitView, keepSeatInView, zoomView, type View } from './view';
-
-interface Point {
-  x: number;
-  y: number;
-}
+  centreOn,
+  fitPlace,
+  fitView,
+  isZoomed,
+  keepSeatInView,
+  modeOf,
+  pickPx,
+  tapAction,
+  toPlane,
+  zoomView,
+  type View,
+} from './view';
 
 interface Props {
   index: SeatIndex;
@@ -35,107 +38,93 @@ interface Props {
   selected: ReadonlySet<number>;
   /** Absent: a picture only, no selection. */
   onToggle?: (seatNo: number) => void;
+  /** A standing area was chosen (tapped, or Enter on it): it is bought by quantity, not on the map. */
+  onArea?: (place: number) => void;
   /** Called once, after the first frame is on screen and the map takes clicks. */
   onReady?: () => void;
+  /** Seats left per place and grade, if the page counted them already. */
+  left?: Left;
+  /** A grade's price, for the seat's name on hover. */
+  priceText?: (grade: string) => string;
   label: string;
 }
 
-const COLOURS = {
-  grades: GRADE_COLOURS.map(pixelOf),
-  taken: pixelOf(TAKEN_COLOUR),
-  selected: pixelOf(SELECTED_COLOUR),
+const ARROWS: Record<string, Direction> = {
+  ArrowLeft: 'left',
+  ArrowRight: 'right',
+  ArrowUp: 'up',
+  ArrowDown: 'down',
 };
 
 /**
- * The seat map on one canvas. Seats are painted into an image (see paintSeats) when their colours
- * change; a frame draws that image scaled to the view, plus the keyboard cursor. Frames are scheduled
+ * The seat map on one canvas: an overview of sections coloured by grade with what is left in each, and
+ * once zoomed the seats in view, drawn from typed arrays in one batch per colour. Frames are scheduled
  * with requestAnimationFrame, so a burst of availability updates or wheel events costs one frame.
  */
-export function SeatCanvas({ index, bits, selected, onToggle, onReady, label }: Props) {
+export function SeatCanvas({
+  index,
+  bits,
+  selected,
+  onToggle,
+  onArea,
+  onReady,
+  priceText,
+  label,
+  ...props
+}: Props) {
   const { t } = useI18n();
   const canvasRef = useRef<HTMLCanvasElement>(null);
+  const miniRef = useRef<HTMLCanvasElement>(null);
   const wrapRef = useRef<HTMLDivElement>(null);
   const view = useRef<View>({ scale: 1, tx: 0, ty: 0 });
   const size = useRef({ width: 0, height: 0, dpr: 1 });
   const frame = useRef(0);
-  const pointers = useRef(new Map<number, Point>());
-  const moved = useRef(false);
-  const [cursor, setCursor] = useState(-1);
+  const [cursor, setCursor] = useState<Cursor | null>(null);
   const [focused, setFocused] = useState(false);
+  const [peek, setPeek] = useState<{ x: number; y: number; text: string } | null>(null);
+  const [zoomed, setZoomed] = useState(false);
   const ready = useRef(false);
+  const counted = useMemo(() => props.left ?? countLeft(index, bits), [props.left, index, bits]);
+  const text = useSeatText(index, bits, selected, counted, priceText);
   // What the next frame draws: drawing reads it from here, so a frame never waits for a re-render.
-  const latest = useRef({ index, cursor, focused, onReady });
+  const scene = useRef<Scene & { onReady?: () => void }>(null!);
   useLayoutEffect(() => {
-    latest.current = { index, cursor, focused, onReady };
+    scene.current = { index, bits, selected, left: counted, leftText: text.left, cursor, focused, onReady };
   });
-
-  // The seats as an image, one cell of pixels per seat unit, repainted only when seats change colour;
-  // panning and zooming just draw it scaled.
-  const layer = useMemo(() => {
-    const cell = cellFor(index);
-    const canvas = document.createElement('canvas');
-    canvas.width = Math.max(1, Math.ceil(index.width * cell));
-    canvas.height = Math.max(1, Math.ceil(index.height * cell));
-    const ctx = canvas.getContext('2d')!;
-    const image = ctx.createImageData(canvas.width, canvas.height);
-    return {
-      canvas,
-      ctx,
-      image,
-      target: { pixels: new Uint32Array(image.data.buffer), stride: canvas.width, cell },
-    };
-  }, [index]);
-  // A layout effect: the image must be painted before the first frame can be drawn from it.
-  useLayoutEffect(() => {
-    paintSeats(layer.target, index, bits, selected, COLOURS);
-    layer.ctx.putImageData(layer.image, 0, 0);
-  }, [layer, index, bits, selected]);
 
   const draw = useCallback(() => {
     frame.current = 0;
-    const canvas = canvasRef.current;
-    const ctx = canvas?.getContext('2d');
-    if (!canvas || !ctx || size.current.width === 0) return;
-    const { index, cursor, focused } = latest.current;
-    const { dpr } = size.current;
-    const { scale, tx, ty } = view.current;
-    const { cell } = layer.target;
-    ctx.setTransform(1, 0, 0, 1, 0, 0);
-    ctx.clearRect(0, 0, canvas.width, canvas.height);
-    // Magnified, nearest-neighbour keeps seats crisp; shrunk, smoothing keeps the rows from shimmering.
-    ctx.imageSmoothingEnabled = scale * dpr < cell;
-    ctx.setTransform((dpr * scale) / cell, 0, 0, (dpr * scale) / cell, dpr * tx, dpr * ty);
-    ctx.drawImage(layer.canvas, 0, 0);
-
-    const row = index.rows[index.rowOf[cursor] ?? -1];
-    if (focused && row) {
-      ctx.setTransform(dpr * scale, 0, 0, dpr * scale, dpr * tx, dpr * ty);
-      ctx.strokeStyle = CURSOR_COLOUR;
-      ctx.lineWidth = Math.max(0.15, 2 / scale);
-      ctx.strokeRect(row.x + (cursor - row.first), row.y, 1, 1);
-    }
+    const ctx = canvasRef.current?.getContext('2d');
+    if (!ctx || size.current.width === 0) return;
+    const s = scene.current;
+    drawScene(ctx, size.current.dpr, size.current, view.current, s);
+    if (miniRef.current) drawMinimap(miniRef.current, s.index, s.left, view.current, size.current);
+    setZoomed(isZoomed(s.index, view.current, size.current));
     if (!ready.current) {
       ready.current = true;
-      canvas.dataset.ready = 'true';
-      latest.current.onReady?.();
+      ctx.canvas.dataset.ready = 'true';
+      scene.current.onReady?.();
     }
-  }, [layer]);
+    // Where the plane is drawn, for browser tests that tap a seat where seatPositions puts it.
+    const { scale, tx, ty } = view.current;
+    ctx.canvas.dataset.view = `${scale},${tx},${ty}`;
+  }, []);
 
   const schedule = useCallback(() => {
     if (frame.current === 0) frame.current = requestAnimationFrame(draw);
   }, [draw]);
-
-  const fit = useCallback(() => {
-    view.current = fitView(index, size.current);
-    schedule();
-  }, [index, schedule]);
-
-  const zoom = useCallback(
-    (factor: number, cx = size.current.width / 2, cy = size.current.height / 2) => {
-      view.current = zoomView(view.current, factor, cx, cy);
+  const show = useCallback(
+    (next: View) => {
+      view.current = next;
       schedule();
     },
     [schedule],
+  );
+  const fit = useCallback(() => show(fitView(index, size.current)), [index, show]);
+  const zoom = useCallback(
+    (factor: number, cx = size.current.width / 2, cy = size.current.height / 2) =>
+      show(zoomView(view.current, factor, cx, cy)),
+    [show],
   );
 
   useEffect(() => {
@@ -145,14 +134,12 @@ export function SeatCanvas({ index, bits, selected, onToggle, onReady, label }: 
     let fitted = false;
     const observer = new ResizeObserver(() => {
       const dpr = window.devicePixelRatio || 1;
-      const width = wrap.clientWidth;
-      const height = wrap.clientHeight;
-      size.current = { width, height, dpr };
-      canvas.width = Math.round(width * dpr);
-      canvas.height = Math.round(height * dpr);
+      size.current = { width: wrap.clientWidth, height: wrap.clientHeight, dpr };
+      canvas.width = Math.round(size.current.width * dpr);
+      canvas.height = Math.round(size.current.height * dpr);
       if (!fitted) {
         fitted = true;
-        fit();
+        view.current = fitView(index, size.current);
       }
       // Resizing a canvas clears it: draw now, not a frame later, so it never flashes empty.
       draw();
@@ -171,96 +158,98 @@ export function SeatCanvas({ index, bits, selected, onToggle, onReady, label }: 
       cancelAnimationFrame(frame.current);
       frame.current = 0;
     };
-  }, [fit, zoom, draw]);
+  }, [index, zoom, draw]);
 
-  useEffect(schedule, [index, bits, selected, cursor, focused, schedule]);
+  useEffect(schedule, [index, bits, selected, cursor, focused, counted, zoomed, schedule]);
 
-  const seatUnder = (event: PointerEvent) => {
-    const box = event.currentTarget.getBoundingClientRect();
-    const { scale, tx, ty } = view.current;
-    return seatAt(index, (event.clientX - box.left - tx) / scale, (event.clientY - box.top - ty) / scale);
-  };
   const canPick = (seat: number) => seat >= 0 && (!bits || isFree(bits, seat) || selected.has(seat));
+  const isArea = (place: number) => place >= index.sectionCount;
+  const openPlace = (place: number) => {
+    if (isArea(place)) onArea?.(place);
+    else show(fitPlace(index.places[place]!.box, size.current));
+  };
 
-  // One pointer pans (after a few pixels: less is a tap on a seat); two pointers pinch-zoom.
-  const onPointerDown = (event: PointerEvent<HTMLCanvasElement>) => {
-    if (pointers.current.size === 0) moved.current = false;
-    pointers.current.set(event.pointerId, { x: event.clientX, y: event.clientY });
-    event.currentTarget.setPointerCapture(event.pointerId);
-  };
-  const onPointerMove = (event: PointerEvent<HTMLCanvasElement>) => {
-    const p = pointers.current.get(event.pointerId);
-    if (!p) return;
-    const box = event.currentTarget.getBoundingClientRect();
-    if (pointers.current.size === 1) {
-      const dx = event.clientX - p.x;
-      const dy = event.clientY - p.y;
-      if (!moved.current && Math.hypot(dx, dy) < 4) return;
-      moved.current = true;
-      view.current = { ...view.current, tx: view.current.tx + dx, ty: view.current.ty + dy };
-    } else if (pointers.current.size === 2) {
-      const [a, b] = [...pointers.current.values()] as [Point, Point];
-      const before = { d: Math.hypot(a.x - b.x, a.y - b.y), x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 };
-      p.x = event.clientX;
-      p.y = event.clientY;
-      const after = { d: Math.hypot(a.x - b.x, a.y - b.y), x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 };
-      moved.current = true;
-      view.current = {
-        ...view.current,
-        tx: view.current.tx + after.x - before.x,
-        ty: view.current.ty + after.y - before.y,
-      };
-      if (before.d > 0) zoom(after.d / before.d, after.x - box.left, after.y - box.top);
+  const onTap = ({ x, y, pointerType }: CanvasPoint) => {
+    const [px, py] = toPlane(view.current, x, y);
+    const place = placeAt(index, px, py);
+    if (place >= 0 && isArea(place)) {
+      setCursor({ kind: 'place', place });
+      return onArea?.(place);
     }
-    p.x = event.clientX;
-    p.y = event.clientY;
-    schedule();
-  };
-  const onPointerUp = (event: PointerEvent<HTMLCanvasElement>) => {
-    const tap = pointers.current.size === 1 && !moved.current;
-    pointers.current.delete(event.pointerId);
-    if (!tap || !onToggle) return;
-    const seat = seatUnder(event);
-    if (!canPick(seat)) return;
-    setCursor(seat);
+    const action = tapAction(view.current, pointerType);
+    if (action === 'section') {
+      if (place < 0) return;
+      setCursor({ kind: 'place', place });
+      return openPlace(place);
+    }
+    if (action === 'zoom') return zoom(pickPx(pointerType) / view.current.scale, x, y);
+    const seat = seatNear(index.grid, index.pos, px, py);
+    if (!onToggle || !canPick(seat)) return;
+    setCursor({ kind: 'seat', seat });
     onToggle(seat);
   };
+  const onPeek = (at: CanvasPoint | null) => {
+    if (!at) return setPeek(null);
+    const [px, py] = toPlane(view.current, at.x, at.y);
+    const seat = modeOf(view.current) === 'seats' ? seatNear(index.grid, index.pos, px, py) : -1;
+    const place = seat >= 0 ? -1 : placeAt(index, px, py);
+    const words = seat >= 0 ? text.seat(seat) : place >= 0 ? text.place(place) : '';
+    setPeek(words ? { x: at.x, y: at.y, text: words } : null);
+  };
+  const pan = (dx: number, dy: number) =>
+    show({ ...view.current, tx: view.current.tx + dx, ty: view.current.ty + dy });
+  const pointer = usePointers({ pan, zoom, onTap, onPeek });
 
+  // Where the arrows start: the overview's first section; a venue shown whole at a zoom of seats, its
+  // first free seat; zoomed in, the first free seat of the section in the middle of the view.
+  const start = (): Cursor => {
+    if (modeOf(view.current) === 'overview') return { kind: 'place', place: 0 };
+    if (!isZoomed(index, view.current, size.current))
+      return { kind: 'seat', seat: firstFreeSeat(index, bits) };
+    const { width, height } = size.current;
+    const [cx, cy] = toPlane(view.current, width / 2, height / 2);
+    const middle = placeAt(index, cx, cy);
+    const place = middle >= 0 && !isArea(middle) ? middle : 0;
+    return { kind: 'seat', seat: firstFree(index, place, bits) };
+  };
   const onKeyDown = (event: KeyboardEvent<HTMLCanvasElement>) => {
-    const arrows: Record<string, Direction> = {
-      ArrowLeft: 'left',
-      ArrowRight: 'right',
-      ArrowUp: 'up',
-      ArrowDown: 'down',
+    const direction = ARROWS[event.key];
+    const act = (fn: () => void) => {
+      event.preventDefault();
+      fn();
     };
-    const direction = arrows[event.key];
     if (direction) {
-      event.preventDefault();
-      const next = cursor < 0 ? firstPickable() : neighbour(index, cursor, direction);
-      view.current = keepSeatInView(index, view.current, size.current, next);
-      setCursor(next);
-    } else if ((event.key === 'Enter' || event.key === ' ') && onToggle && canPick(cursor)) {
-      event.preventDefault();
-      onToggle(cursor);
-    } else if (event.key === '+' || event.key === '=') {
-      zoom(1.25);
-    } else if (event.key === '-') {
-      zoom(0.8);
-    } else if (event.key === '0') {
-      fit();
-    }
-  };
-  const firstPickable = () => {
-    for (let seat = 0; seat < index.seatCount; seat++) if (canPick(seat)) return seat;
-    return 0;
+      act(() => {
+        if (!cursor) return setCursor(start());
+        if (cursor.kind === 'place')
+          return setCursor({ kind: 'place', place: placeStep(index, cursor.place, direction) });
+        const next = neighbour(index, cursor.seat, direction);
+        show(keepSeatInView(index, view.current, size.current, next));
+        setCursor({ kind: 'seat', seat: next });
+      });
+    } else if (event.key === 'Enter' || event.key === ' ') {
+      act(() => {
+        if (cursor?.kind === 'place') {
+          openPlace(cursor.place);
+          if (!isArea(cursor.place)) setCursor({ kind: 'seat', seat: firstFree(index, cursor.place, bits) });
+        } else if (cursor && onToggle && canPick(cursor.seat)) onToggle(cursor.seat);
+      });
+    } else if (event.key === 'Escape' && cursor?.kind === 'seat') {
+      act(() => {
+        setCursor({ kind: 'place', place: index.placeOf[cursor.seat]! });
+        fit();
+      });
+    } else if (event.key === '+' || event.key === '=') zoom(1.25);
+    else if (event.key === '-') zoom(0.8);
+    else if (event.key === '0') fit();
   };
 
-  const described = cursor >= 0 ? describeSeat(index, cursor) : null;
-  const cursorText = described
-    ? `${t('seats.seat', { section: described.section, row: described.row, number: described.number })} · ${described.grade}` +
-      (bits && !isFree(bits, cursor) && !selected.has(cursor) ? ` · ${t('seats.unavailable')}` : '') +
-      (selected.has(cursor) ? ` · ${t('seats.selected')}` : '')
-    : '';
+  const cursorText = !cursor
+    ? ''
+    : cursor.kind === 'seat'
+      ? text.seat(cursor.seat)
+      : text.place(cursor.place);
+  const centre = (x: number, y: number) => show(centreOn(view.current, size.current, x, y));
 
   return (
     <div className="seatmap">
@@ -284,14 +273,17 @@ export function SeatCanvas({ index, bits, selected, onToggle, onReady, label }: 
           tabIndex={0}
           role="application"
           aria-label={label}
-          onPointerDown={onPointerDown}
-          onPointerMove={onPointerMove}
-          onPointerUp={onPointerUp}
-          onPointerCancel={(event) => pointers.current.delete(event.pointerId)}
+          {...pointer}
           onKeyDown={onKeyDown}
           onFocus={() => setFocused(true)}
           onBlur={() => setFocused(false)}
         />
+        {zoomed && <Minimap canvasRef={miniRef} index={index} onCentre={centre} />}
+        {peek && (
+          <div className="seatmap-peek" style={{ left: peek.x, top: peek.y }} aria-hidden="true">
+            {peek.text}
+          </div>
+        )}
       </div>
     </div>
   );

@@ -1,12 +1,13 @@
 import { useCallback, useMemo, useState } from 'react';
 import { Link, useLocation, useNavigate, useParams } from 'react-router';
-import { countFree, isFree } from '@tmomi/contract/bitset';
+import { isFree } from '@tmomi/contract/bitset';
 import type { HoldBody } from '@tmomi/contract/booking';
 import type { EventDetail, PerformanceDetail } from '@tmomi/contract/catalog';
 import { ApiError, client } from '../../api';
 import { useLoad } from '../../hooks';
 import { useI18n } from '../../i18n';
 import { loadPass } from '../../passes';
+import { countLeft } from '../../seatmap/counts';
 import { describeSeat, indexSeatMap, type SeatIndex } from '../../seatmap/model';
 import { SeatCanvas } from '../../seatmap/SeatCanvas';
 import { useAvailability } from '../../seatmap/useAvailability';
@@ -15,7 +16,10 @@ import { ErrorNote, Field, Loading } from '../../ui';
 import { HoldPanel } from './HoldPanel';
 import { Legend } from './Legend';
 import { QuickPick } from './QuickPick';
+import { SelectionBar } from './SelectionBar';
+import { StandingPick } from './StandingPick';
 import { useHold } from './useHold';
+import { usePageDetail } from '../../titles';
 
 export function SeatsPage() {
   const { id = '' } = useParams();
@@ -27,7 +31,11 @@ export function SeatsPage() {
         client.events.get(performance.eventId, signal),
         client.venues.seats(performance.venueId, signal),
       ]);
-      return { performance, event, index: indexSeatMap(map) };
+      // Marks for profiling (printed by test/e2e/buyer-map.test.ts): the geometry in, and indexed.
+      window.performance.mark('seatmap-geometry-loaded');
+      const index = indexSeatMap(map);
+      window.performance.mark('seatmap-indexed');
+      return { performance, event, index };
     },
     [id],
   );
@@ -63,7 +71,15 @@ function SeatPicker({ performance, event, index, bits, refreshAvailability }: Pi
   });
   const needsPass = performance.queue.enabled && !pass;
   const priceOf = useMemo(() => new Map(event.prices.map((p) => [p.grade, p.amount])), [event.prices]);
-  const available = useMemo(() => countFree(bits, index.seatCount), [bits, index.seatCount]);
+  // What is left per section, area and grade, counted here from the live bitset at each update.
+  const left = useMemo(() => countLeft(index, bits), [index, bits]);
+  const available = left.total;
+  const priceText = useCallback(
+    (grade: string) => (priceOf.has(grade) ? money(priceOf.get(grade)!, event.currency) : ''),
+    [priceOf, money, event.currency],
+  );
+  const [area, setArea] = useState<{ place: number; at: number } | null>(null);
+  usePageDetail(event.title);
 
   // Seats someone else took while we were choosing drop out of the selection, with a word why.
   const chosen = useMemo(
@@ -72,8 +88,12 @@ function SeatPicker({ performance, event, index, bits, refreshAvailability }: Pi
   );
   const lostSeats = chosen.size < selected.size;
 
-  // Read by the browser test that times the map (test/e2e/seatmap.test.ts), and by anyone profiling the page.
-  const onReady = useCallback(() => window.performance.mark('seatmap-interactive'), []);
+  // From navigation to a map that takes clicks, in the browser's own timeline: read by the browser tests
+  // that time the map (test/e2e/seatmap.test.ts, buyer-map.test.ts), and by anyone profiling the page.
+  const onReady = useCallback(() => {
+    window.performance.mark('seatmap-interactive');
+    window.performance.measure('seatmap-navigation-to-interactive', { start: 0, end: 'seatmap-interactive' });
+  }, []);
 
   const toggle = useCallback(
     (seat: number) => {
@@ -97,6 +117,7 @@ function SeatPicker({ performance, event, index, bits, refreshAvailability }: Pi
   };
 
   const seats = [...chosen];
+  const holdSelected = () => void requestHold({ seatNos: [...seats].sort((a, b) => a - b) });
   const total = seats.reduce(
     (sum, seat) => sum + (priceOf.get(index.grades[index.gradeOf[seat] ?? 0] ?? '') ?? 0),
     0,
@@ -127,6 +148,7 @@ function SeatPicker({ performance, event, index, bits, refreshAvailability }: Pi
           <Link to={`/performances/${performance.id}/queue`}>{t('seats.toQueue')}</Link>
         </div>
       )}
+      <Legend index={index} left={left} priceOf={priceOf} currency={event.currency} />
       <div className="seats-layout">
         <div>
           <SeatCanvas
@@ -134,10 +156,12 @@ function SeatPicker({ performance, event, index, bits, refreshAvailability }: Pi
             bits={bits}
             selected={chosen}
             onToggle={hold ? undefined : toggle}
+            onArea={(place) => setArea({ place, at: Date.now() })}
             onReady={onReady}
+            left={left}
+            priceText={priceText}
             label={t('seats.map')}
           />
-          <Legend index={index} priceOf={priceOf} currency={event.currency} />
         </div>
         <aside className="panel">
           {hold ? (
@@ -189,7 +213,7 @@ function SeatPicker({ performance, event, index, bits, refreshAvailability }: Pi
                 <button
                   type="button"
                   disabled={busy || chosen.size === 0 || needsPass}
-                  onClick={() => void requestHold({ seatNos: seats.sort((a, b) => a - b) })}
+                  onClick={holdSelected}
                 >
                   {t('seats.hold')}
                 </button>
@@ -202,6 +226,15 @@ function SeatPicker({ performance, event, index, bits, refreshAvailability }: Pi
                   {t('seats.clear')}
                 </button>
               </div>
+              <StandingPick
+                index={index}
+                left={left}
+                priceText={priceText}
+                max={max}
+                disabled={busy || needsPass}
+                chosen={area}
+                onHold={(name, quantity) => void requestHold({ area: name, quantity })}
+              />
               <QuickPick
                 grades={index.grades}
                 max={max}
@@ -212,6 +245,14 @@ function SeatPicker({ performance, event, index, bits, refreshAvailability }: Pi
           )}
         </aside>
       </div>
+      <SelectionBar
+        hold={hold}
+        count={chosen.size}
+        total={total}
+        currency={event.currency}
+        canHold={!busy && chosen.size > 0 && !needsPass}
+        onHold={holdSelected}
+      />
     </section>
   );
 }
