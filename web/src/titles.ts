@@ -23,6 +23,7 @@ const TITLES: [string, MessageKey][] = [
   ['/tickets/:id', 'title.ticket'],
   ['/admin', 'title.admin'],
   ['/admin/venues/new', 'title.newVenue'],
+  ['/admin/venues/editor', 'title.venueEditor'],
   ['/admin/events/new', 'title.newEvent'],
   ['/admin/events/:id/performances/new', 'title.newPerformance'],
   ['/admin/performances/:id', 'title.dashboard'],

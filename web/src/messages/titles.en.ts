@@ -15,6 +15,7 @@ export const titlesEn = {
   'title.ticket': 'Ticket',
   'title.admin': 'Organizer',
   'title.newVenue': 'New venue',
+  'title.venueEditor': 'Venue editor',
   'title.newEvent': 'New event',
   'title.newPerformance': 'New performance',
   'title.dashboard': 'Sales dashboard',

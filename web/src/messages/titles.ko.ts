@@ -15,6 +15,7 @@ export const titlesKo = {
   'title.ticket': '티켓',
   'title.admin': '주최자',
   'title.newVenue': '새 공연장',
+  'title.venueEditor': '공연장 편집기',
   'title.newEvent': '새 공연',
   'title.newPerformance': '새 회차',
   'title.dashboard': '판매 현황',
