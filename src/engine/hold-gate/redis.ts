@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../redis-target.js';
 import { availabilityKey, gateKey, holdWindowKey } from '../keys.js';
 import { defineScripts, loadScripts } from '../redis-client.js';
 import type { GateAcquireResult, HoldGate } from './port.js';
@@ -29,7 +29,7 @@ const SCRIPTS = loadScripts(
 // ioredis flattens array arguments, which spares spreading a 100,000-element rebuild into a call.
 type Run = (...args: (string | number | (string | number)[])[]) => Promise<unknown>;
 
-export function createRedisHoldGate(redis: Redis): HoldGate {
+export function createRedisHoldGate(redis: RedisConnection): HoldGate {
   defineScripts(redis, { ...SCRIPTS, ...ACQUIRE });
   const run = redis as unknown as Record<keyof typeof SCRIPTS | keyof typeof ACQUIRE, Run>;
   const keys = (perf: string) => [

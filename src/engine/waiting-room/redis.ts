@@ -1,6 +1,6 @@
-import type { Redis } from 'ioredis';
 import { queueJoinWindowKey, queueKey, type QueueKeyName } from '../keys.js';
 import { defineScripts, loadScripts } from '../redis-client.js';
+import type { RedisConnection } from '../redis-target.js';
 import type { AdmitResult, JoinResult, QueueEntry, QueueStats, WaitingRoom } from './port.js';
 import { decodeState } from './state.js';
 
@@ -41,10 +41,29 @@ const DRAW_RUN = 5_000;
 
 type Run = (...args: (string | number)[]) => Promise<unknown>;
 
-export function createRedisWaitingRoom(redis: Redis): WaitingRoom {
+/**
+ * `joinWaitMs` > 0: each batch of joins is followed, on the same connection, by `WAIT 1 joinWaitMs`, and
+ * answered once a replica has it (or that long has passed: a replica that is down slows joins, it does
+ * not stop them). A failover then promotes a replica that knows every place a buyer was told of
+ * (docs/decisions/037).
+ */
+export function createRedisWaitingRoom(
+  redis: RedisConnection,
+  opts: { joinWaitMs: number } = { joinWaitMs: 0 },
+): WaitingRoom {
   defineScripts(redis, SCRIPTS);
   const call = (name: keyof typeof SCRIPTS, ...keysAndArgs: (string | number)[]) =>
     (redis as unknown as Record<string, Run>)[name]!(...keysAndArgs);
+  const callAcknowledged = async (name: keyof typeof SCRIPTS, ...keysAndArgs: (string | number)[]) => {
+    if (opts.joinWaitMs <= 0) return call(name, ...keysAndArgs);
+    // One pipeline, so that the WAIT goes to the shard that ran the script (it has no key to route by).
+    const pipeline = redis.pipeline() as unknown as Record<string, Run> & { wait: Run; exec: Run };
+    void pipeline[name]!(...keysAndArgs);
+    void pipeline.wait(1, opts.joinWaitMs);
+    const [[err, reply]] = (await pipeline.exec()) as [[Error | null, unknown]];
+    if (err) throw err;
+    return reply;
+  };
   const run = (name: keyof typeof SCRIPTS, perf: string, ...args: (string | number)[]) =>
     call(name, KEY_NAMES.length, ...keysOf(perf), ...args);
   const toEntry = (reply: unknown, now: number): QueueEntry | null => {
@@ -66,7 +85,7 @@ export function createRedisWaitingRoom(redis: Redis): WaitingRoom {
   const joinMany: WaitingRoom['queueJoinMany'] = async (perf, userIds, { now, open, limit, until }) => {
     if (userIds.length === 0) return [];
     const windows = userIds.map((userId) => queueJoinWindowKey(perf, userId));
-    const reply = (await call(
+    const reply = (await callAcknowledged(
       'queueJoinScript',
       KEY_NAMES.length + userIds.length,
       ...keysOf(perf),
