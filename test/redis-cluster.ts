@@ -19,6 +19,8 @@ export interface TestRedisCluster {
   primaryOf(key: string): Promise<number>;
   /** Kills one server with SIGKILL, as a host dies; the others notice after the node timeout. */
   kill(port: number): void;
+  /** Starts a killed server again with its cluster config: it rejoins as a replica of its successor. */
+  restart(port: number): void;
   /** Resolves once every live node says cluster_state:ok and every slot's primary answers. */
   waitHealthy(timeoutMs?: number): Promise<void>;
   /** Kills every server and removes their folders. */
@@ -39,6 +41,7 @@ export async function startRedisCluster(
   const count = (opts.primaries ?? 3) * 2;
   const dir = await mkdtemp(join(tmpdir(), 'tmomi-redis-cluster-'));
   const servers: { port: number; proc: ChildProcess }[] = [];
+  const argsOf = new Map<number, string[]>();
   const stop = async () => {
     for (const { proc } of servers) proc.kill('SIGKILL');
     await rm(dir, { recursive: true, force: true });
@@ -54,6 +57,7 @@ export async function startRedisCluster(
         // A replica's first sync at once, rather than after the 5 s a primary waits for more replicas.
         ...['--save', '', '--appendonly', 'no', '--repl-diskless-sync-delay', '0'],
       ];
+      argsOf.set(port, args);
       servers.push({ port, proc: spawn('redis-server', args, { stdio: 'ignore' }) });
     }
     for (const { port } of servers) await untilAnswers(port);
@@ -82,6 +86,11 @@ export async function startRedisCluster(
         });
       },
       kill: (port) => servers.find((s) => s.port === port)!.proc.kill('SIGKILL'),
+      restart: (port) => {
+        servers.find((s) => s.port === port)!.proc = spawn('redis-server', argsOf.get(port)!, {
+          stdio: 'ignore',
+        });
+      },
       waitHealthy: async (timeoutMs = 30_000) => {
         const deadline = Date.now() + timeoutMs;
         for (;;) {

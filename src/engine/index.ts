@@ -7,12 +7,12 @@ import type { Coordination } from './coordination/port.js';
 import { createRedisCoordination } from './coordination/redis.js';
 import { createMemoryHoldGate } from './hold-gate/memory.js';
 import type { HoldGate } from './hold-gate/port.js';
-import { createRedisHoldGate } from './hold-gate/redis.js';
+import { COUNTED_KEY_SCRIPTS as gateCountedKeys, createRedisHoldGate } from './hold-gate/redis.js';
 import { CLUSTER_OPTIONS, CONNECTION_OPTIONS, connectChecked, quit } from './redis-client.js';
 import { openRedis, parseRedisUrl } from './redis-target.js';
 import { createMemoryWaitingRoom } from './waiting-room/memory.js';
 import type { WaitingRoom } from './waiting-room/port.js';
-import { createRedisWaitingRoom } from './waiting-room/redis.js';
+import { COUNTED_KEY_SCRIPTS as queueCountedKeys, createRedisWaitingRoom } from './waiting-room/redis.js';
 import { createMemoryWaitlist } from './waitlist/memory.js';
 import type { Waitlist } from './waitlist/port.js';
 import { createRedisWaitlist } from './waitlist/redis.js';
@@ -122,7 +122,7 @@ export async function createRedisEngine(opts: {
       // The subscriber only subscribes.
       enableAutoPipelining: true,
     },
-    CLUSTER_OPTIONS,
+    { ...CLUSTER_OPTIONS, autoPipeliningIgnoredCommands: [...queueCountedKeys, ...gateCountedKeys] },
   );
   const coordination = createRedisCoordination(redis, { target, prefix });
   const engine: Engine = {

@@ -14,6 +14,8 @@ const VERSION = '../availability/version.lib.lua';
 const ACQUIRE = loadScripts(import.meta.url, {
   gateAcquireScript: ['buyer.lib.lua', 'stands.lib.lua', '../coordination/hit-window.lib.lua', 'acquire.lua'],
 });
+/** As the waiting room's join (waiting-room/redis.ts, COUNTED_KEY_SCRIPTS): its key count comes first. */
+export const COUNTED_KEY_SCRIPTS = Object.keys(ACQUIRE);
 const SCRIPTS = loadScripts(
   import.meta.url,
   {
