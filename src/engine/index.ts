@@ -122,7 +122,14 @@ export async function createRedisEngine(opts: {
       // The subscriber only subscribes.
       enableAutoPipelining: true,
     },
-    { ...CLUSTER_OPTIONS, autoPipeliningIgnoredCommands: [...queueCountedKeys, ...gateCountedKeys] },
+    {
+      ...CLUSTER_OPTIONS,
+      autoPipeliningIgnoredCommands: [...queueCountedKeys, ...gateCountedKeys],
+      // Without a cluster to send it to (every node out of reach), a command fails at once rather than
+      // waiting, unbounded, for the cluster to come back; so does one for a shard whose connection is
+      // being opened again, which happens only in a failover, when such calls fail anyway.
+      enableOfflineQueue: false,
+    },
   );
   const coordination = createRedisCoordination(redis, { target, prefix });
   const engine: Engine = {

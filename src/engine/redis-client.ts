@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { ClusterOptions, RedisOptions } from 'ioredis';
+import { Cluster, type ClusterOptions, type RedisOptions } from 'ioredis';
 import { checkClusterMode, openRedis, type RedisConnection, type RedisTarget } from './redis-target.js';
 
 // A dead or partitioned Redis must make calls fail within seconds (the request gets an error, /readyz
@@ -78,6 +78,9 @@ export async function connectChecked(connection: RedisConnection, target: RedisT
   }
   try {
     await checkClusterMode(target, () => connection.info('cluster'));
+    // Every primary's connection open before the first call (ioredis opens them on first use).
+    if (connection instanceof Cluster)
+      await Promise.all(connection.nodes('master').map((node) => node.ping()));
   } catch (err) {
     connection.disconnect();
     throw err;

@@ -23,6 +23,7 @@ describe('isOutage', () => {
       new Error('MOVED 3999 127.0.0.1:7002'),
       new Error('Too many Cluster redirections. Last error: Error: CLUSTERDOWN The cluster is down'),
       Object.assign(new Error('Failed to refresh slots cache.'), { name: 'ClusterAllFailedError' }),
+      new Error('All keys in the pipeline should belong to the same slots allocation group'),
     ])
       expect(isOutage(err), err.message).toBe(true);
   });

@@ -39,8 +39,9 @@ const PG_MESSAGES = [
 ];
 /** Redis answers while it cannot serve: loading after a restart, a replica not yet promoted, a cluster
  * slot moving or down (MOVED or ASK reaching the caller: the client's slot map was behind, the command
- * did not run). And ioredis's own words for a socket that is closed or an answer that timed out, and for
- * a cluster it cannot reach or whose redirections outlasted its tries. */
+ * did not run). And ioredis's own words for a socket that is closed or an answer that timed out, for a
+ * cluster it cannot reach or whose redirections outlasted its tries, and for a batch of commands whose
+ * shards changed under it during a failover (refused before anything was sent). */
 const REDIS_MESSAGES = [
   'LOADING',
   'READONLY',
@@ -56,4 +57,5 @@ const REDIS_MESSAGES = [
   "Cluster isn't ready",
   'Cluster is ended',
   'No subscriber for the cluster',
+  'All keys in the pipeline should belong to the same slots allocation group',
 ];
