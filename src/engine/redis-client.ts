@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { Cluster, type ClusterOptions, type RedisOptions } from 'ioredis';
-import { checkClusterMode, openRedis, type RedisConnection, type RedisTarget } from './redis-target.js';
+import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
+import { checkClusterMode, type RedisConnection, type RedisTarget } from './redis-target.js';
 
 // A dead or partitioned Redis must make calls fail within seconds (the request gets an error, /readyz
 // says so), never hang. The deadlines are generous enough for the longest script (a run of a queue's
@@ -90,18 +90,15 @@ export async function connectChecked(connection: RedisConnection, target: RedisT
 /** `INFO cluster` of the first seed node that answers; empty when none does. */
 async function infoOfSeeds(target: RedisTarget & { cluster: true }): Promise<string> {
   for (const node of target.nodes) {
-    const probe = openRedis(
-      {
-        cluster: false,
-        url: `${target.tls ? 'rediss' : 'redis'}://${node.host.includes(':') ? `[${node.host}]` : node.host}:${node.port}`,
-      },
-      {
-        ...CONNECTION_OPTIONS,
-        username: target.username,
-        password: target.password,
-        maxRetriesPerRequest: 0,
-      },
-    );
+    const probe = new Redis({
+      ...CONNECTION_OPTIONS,
+      host: node.host,
+      port: node.port,
+      username: target.username,
+      password: target.password,
+      ...(target.tls ? { tls: {} } : {}),
+      maxRetriesPerRequest: 0,
+    });
     probe.on('error', () => undefined);
     const info = await probe
       .connect()

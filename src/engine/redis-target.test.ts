@@ -88,4 +88,36 @@ describe('REDIS_URL', () => {
       await engine.close();
     },
   );
+
+  it.skipIf(!clusterUrl || !redisUrl)(
+    'when joins wait for a replica, then they are answered once it has them, or after the wait when there is none',
+    async () => {
+      const joinOnce = async (url: string) => {
+        const engine = await createRedisEngine({
+          url,
+          keyPrefix: `test:wait:${Date.now()}:`,
+          joinWaitMs: 400,
+        });
+        try {
+          const startedAt = Date.now();
+          const joined = await engine.queueJoin('p', 'u', {
+            now: startedAt,
+            open: true,
+            until: startedAt + 60_000,
+          });
+          return { outcome: joined.outcome, ms: Date.now() - startedAt };
+        } finally {
+          await engine.close();
+        }
+      };
+      // The cluster's primaries have a replica each, which acknowledges at once.
+      const replicated = await joinOnce(clusterUrl);
+      expect(replicated.outcome).toBe('joined');
+      expect(replicated.ms).toBeLessThan(400);
+      // The shared Redis has none: WAIT runs out, and the join is answered all the same.
+      const alone = await joinOnce(redisUrl!);
+      expect(alone.outcome).toBe('joined');
+      expect(alone.ms).toBeGreaterThanOrEqual(390);
+    },
+  );
 });
