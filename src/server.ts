@@ -27,7 +27,11 @@ export async function openResources(config: Config, logger: Logger): Promise<Res
   try {
     await migrate(databaseUrl, logger);
     const db = createPool(databaseUrl);
-    const engine = await createEngine({ redisUrl: config.redisUrl, keyPrefix: config.redisPrefix });
+    const engine = await createEngine({
+      redisUrl: config.redisUrl,
+      keyPrefix: config.redisPrefix,
+      joinWaitMs: config.redisJoinWaitMs,
+    });
     const secret = config.secret ?? (await loadOrCreateSecret(config.dataDir));
     return {
       db,

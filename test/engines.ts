@@ -2,19 +2,20 @@ import { randomUUID } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { Redis } from 'ioredis';
+import { inject } from 'vitest';
 import { createMemoryEngine, createRedisEngine, type Engine } from '../src/engine/index.js';
 import { perfTag } from '../src/engine/keys.js';
 import type { TestClock } from './harness.js';
-import { deleteKeysUnder, keysUnder } from './redis-keys.js';
+import { deleteKeysUnder, keysUnder, openTestRedis } from './redis-keys.js';
 
 /**
- * The engine adapters a contract suite runs against: memory always, Redis when REDIS_URL is set.
+ * The engine adapters a contract suite runs against: memory always, Redis when REDIS_URL is set, and
+ * Redis Cluster when the run has the cluster mode (test/redis-cluster-mode.ts).
  * "Another node" means another engine client: for Redis a second connection to the same server and
  * prefix, for memory the same instance (the memory engine is one node by definition).
  */
 export interface EngineAdapter {
-  name: 'memory' | 'redis';
+  name: 'memory' | 'redis' | 'redis-cluster';
   /** A fresh, isolated engine; `clock` is honoured where the adapter can use it (memory). */
   open(clock?: TestClock): Promise<Engine>;
   peer(of: Engine): Promise<Engine>;
@@ -41,38 +42,44 @@ export function engineAdapters(): EngineAdapter[] {
     },
   ];
   const redisUrl = process.env.REDIS_URL;
-  if (redisUrl) {
-    const prefixes = new Map<Engine, string>();
-    adapters.push({
-      name: 'redis',
-      open: async () => {
-        const keyPrefix = `${runPrefix}${randomUUID().slice(0, 8)}:`;
-        const engine = track(await createRedisEngine({ url: redisUrl, keyPrefix }));
-        prefixes.set(engine, keyPrefix);
-        return engine;
-      },
-      peer: async (of) => track(await createRedisEngine({ url: redisUrl, keyPrefix: prefixes.get(of) })),
-      wait: (_clock, ms) => new Promise((r) => setTimeout(r, ms)),
-      keysWithoutExpiry: async (engine, perf) => {
-        const redis = new Redis(redisUrl);
-        try {
-          const keys = await keysUnder(redis, `${prefixes.get(engine)}${perfTag(perf)}`);
-          const ttls = await Promise.all(keys.map((key) => redis.pttl(key)));
-          return keys.filter((_, i) => ttls[i] === -1);
-        } finally {
-          await redis.quit();
-        }
-      },
-    });
-  }
+  if (redisUrl) adapters.push(redisAdapter('redis', redisUrl));
+  const clusterUrl = inject('redisClusterUrl');
+  if (clusterUrl) adapters.push(redisAdapter('redis-cluster', clusterUrl));
   return adapters;
+}
+
+function redisAdapter(name: 'redis' | 'redis-cluster', redisUrl: string): EngineAdapter {
+  const prefixes = new Map<Engine, string>();
+  return {
+    name,
+    open: async () => {
+      const keyPrefix = `${runPrefix}${randomUUID().slice(0, 8)}:`;
+      const engine = track(await createRedisEngine({ url: redisUrl, keyPrefix }));
+      prefixes.set(engine, keyPrefix);
+      return engine;
+    },
+    peer: async (of) => track(await createRedisEngine({ url: redisUrl, keyPrefix: prefixes.get(of) })),
+    wait: (_clock, ms) => new Promise((r) => setTimeout(r, ms)),
+    keysWithoutExpiry: async (engine, perf) => {
+      const redis = openTestRedis(redisUrl);
+      try {
+        await redis.connect();
+        const keys = await keysUnder(redis, `${prefixes.get(engine)}${perfTag(perf)}`);
+        const ttls = await Promise.all(keys.map((key) => redis.pttl(key)));
+        return keys.filter((_, i) => ttls[i] === -1);
+      } finally {
+        await redis.quit();
+      }
+    },
+  };
 }
 
 /** Closes every engine the adapters opened and deletes this run's Redis keys. For afterAll. */
 export async function closeEngines(): Promise<void> {
   await Promise.all(opened.splice(0).map((e) => e.close()));
-  const redisUrl = process.env.REDIS_URL;
-  if (redisUrl) await deleteKeysUnder(redisUrl, runPrefix);
+  for (const redisUrl of [process.env.REDIS_URL, inject('redisClusterUrl')]) {
+    if (redisUrl) await deleteKeysUnder(redisUrl, runPrefix);
+  }
 }
 
 /**
@@ -81,7 +88,7 @@ export async function closeEngines(): Promise<void> {
  */
 export async function waitToExpiry(adapter: EngineAdapter, clock: TestClock, ms: number): Promise<void> {
   await adapter.wait(clock, ms);
-  if (adapter.name === 'redis') await adapter.wait(clock, 5);
+  if (adapter.name !== 'memory') await adapter.wait(clock, 5);
 }
 
 /**

@@ -7,6 +7,7 @@ import { startEmbeddedPostgres } from '../src/platform/embedded-postgres.js';
 import { migrate } from '../src/platform/db.js';
 import { modesReport } from './modes-report.js';
 import { deleteKeysUnder } from './redis-keys.js';
+import { testRedisCluster } from './redis-cluster-mode.js';
 import { createScratchDatabase } from './scratch-database.js';
 
 declare module 'vitest' {
@@ -16,6 +17,8 @@ declare module 'vitest' {
     scaledDatabaseUrl: string;
     /** Empty when REDIS_URL is not set. */
     redisUrl: string;
+    /** A Redis Cluster's redis+cluster:// URL (the cluster mode); empty when there is none. */
+    redisClusterUrl: string;
     runId: string;
   }
 }
@@ -43,6 +46,12 @@ export default async function setup(project: TestProject) {
   project.provide('runId', runId);
   project.provide('redisUrl', process.env.REDIS_URL ?? '');
 
+  const cluster = await testRedisCluster(process.env).catch(async (err: unknown) => {
+    await embedded.stop();
+    throw err;
+  });
+  project.provide('redisClusterUrl', cluster?.url ?? '');
+
   let dropScaled: (() => Promise<void>) | undefined;
   if (process.env.DATABASE_URL) {
     const scratch = await createScratchDatabase(process.env.DATABASE_URL, `tmomi_test_${runId}`);
@@ -58,6 +67,7 @@ export default async function setup(project: TestProject) {
     await dropScaled?.();
     // Every test app's engine prefix starts with `test:<runId>:` (harness.ts): this run's keys, no one else's.
     if (process.env.REDIS_URL) await deleteKeysUnder(process.env.REDIS_URL, `test:${runId}:`);
+    if (cluster) await cluster.release(`test:${runId}:`);
     await embedded.stop();
     await rm(dataDir, { recursive: true, force: true });
   };

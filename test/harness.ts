@@ -10,20 +10,27 @@ import { createEngine, type Engine } from '../src/engine/index.js';
 /**
  * The runtime configurations every HTTP test runs in: the embedded one always (embedded PostgreSQL +
  * memory engine), and the scaled one (the real PostgreSQL and Redis) when DATABASE_URL and REDIS_URL are set.
+ * `cluster`: also the cluster mode when the run has one (test/redis-cluster-mode.ts): the engine on a
+ * Redis Cluster, with the scaled mode's database (or the embedded one). Only the suites that cover what
+ * a cluster changes ask for it (the waiting room's and the booking's), to keep its cost small.
  */
 export interface Mode {
-  name: 'embedded' | 'scaled';
+  name: 'embedded' | 'scaled' | 'cluster';
   databaseUrl: string;
   redisUrl: string | undefined;
 }
 
-export function modes(): Mode[] {
+export function modes(opts: { cluster?: boolean } = {}): Mode[] {
   const list: Mode[] = [
     { name: 'embedded', databaseUrl: inject('embeddedDatabaseUrl'), redisUrl: undefined },
   ];
   const scaledDatabaseUrl = inject('scaledDatabaseUrl');
   if (scaledDatabaseUrl && inject('redisUrl')) {
     list.push({ name: 'scaled', databaseUrl: scaledDatabaseUrl, redisUrl: inject('redisUrl') });
+  }
+  if (opts.cluster && inject('redisClusterUrl')) {
+    const databaseUrl = scaledDatabaseUrl || inject('embeddedDatabaseUrl');
+    list.push({ name: 'cluster', databaseUrl, redisUrl: inject('redisClusterUrl') });
   }
   return list;
 }

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { clusterMode } from './redis-cluster-mode.js';
 
 /**
  * Which runtime configurations a test run covers, said at its start and again after the summary. A
@@ -7,7 +8,7 @@ import { join } from 'node:path';
  * (every Lua script) would be left out in silence, and a green run would look like a full one.
  */
 export function modesReport(
-  env: { DATABASE_URL?: string; REDIS_URL?: string },
+  env: { DATABASE_URL?: string; REDIS_URL?: string; TMOMI_TEST_REDIS_CLUSTER?: string },
   when: 'start' | 'end',
 ): string {
   const unset = (names: ('DATABASE_URL' | 'REDIS_URL')[]) => {
@@ -16,6 +17,7 @@ export function modesReport(
   };
   const scaled = Boolean(env.DATABASE_URL && env.REDIS_URL);
   const redis = Boolean(env.REDIS_URL);
+  const cluster = clusterMode(env);
   const modes = [
     { name: 'embedded (embedded PostgreSQL + memory engine)', runs: true, why: '' },
     {
@@ -27,6 +29,11 @@ export function modesReport(
       name: 'Redis engine contracts (REDIS_URL: every Lua script)',
       runs: redis,
       why: unset(['REDIS_URL']),
+    },
+    {
+      name: 'cluster (a Redis Cluster of 3 primaries + 3 replicas: engine contracts, waiting-room and booking HTTP suites)',
+      runs: cluster.runs,
+      why: cluster.why,
     },
   ];
   const verb = when === 'start' ? 'running' : 'ran';

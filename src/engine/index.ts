@@ -1,4 +1,3 @@
-import { Redis } from 'ioredis';
 import { systemClock, type Clock } from '../platform/clock.js';
 import { createMemoryAvailability } from './availability/memory.js';
 import type { Availability } from './availability/port.js';
@@ -8,11 +7,12 @@ import type { Coordination } from './coordination/port.js';
 import { createRedisCoordination } from './coordination/redis.js';
 import { createMemoryHoldGate } from './hold-gate/memory.js';
 import type { HoldGate } from './hold-gate/port.js';
-import { createRedisHoldGate } from './hold-gate/redis.js';
-import { connect, CONNECTION_OPTIONS, quit } from './redis-client.js';
+import { COUNTED_KEY_SCRIPTS as gateCountedKeys, createRedisHoldGate } from './hold-gate/redis.js';
+import { CLUSTER_OPTIONS, CONNECTION_OPTIONS, connectChecked, quit } from './redis-client.js';
+import { openRedis, parseRedisUrl } from './redis-target.js';
 import { createMemoryWaitingRoom } from './waiting-room/memory.js';
 import type { WaitingRoom } from './waiting-room/port.js';
-import { createRedisWaitingRoom } from './waiting-room/redis.js';
+import { COUNTED_KEY_SCRIPTS as queueCountedKeys, createRedisWaitingRoom } from './waiting-room/redis.js';
 import { createMemoryWaitlist } from './waitlist/memory.js';
 import type { Waitlist } from './waitlist/port.js';
 import { createRedisWaitlist } from './waitlist/redis.js';
@@ -45,9 +45,10 @@ export interface Engine
 export async function createEngine(opts: {
   redisUrl?: string | undefined;
   keyPrefix?: string;
+  joinWaitMs?: number | undefined;
 }): Promise<Engine> {
   if (!opts.redisUrl) return createMemoryEngine();
-  return createRedisEngine({ url: opts.redisUrl, keyPrefix: opts.keyPrefix });
+  return createRedisEngine({ url: opts.redisUrl, keyPrefix: opts.keyPrefix, joinWaitMs: opts.joinWaitMs });
 }
 
 const SWEEP_EVERY_MS = 30_000;
@@ -93,25 +94,46 @@ export function createMemoryEngine(opts: { clock?: Clock } = {}): Engine {
 }
 
 /**
- * The multi-node engine on Redis ≥ 7 (or Valkey). `keyPrefix` namespaces every key and channel, so
- * several Tmomi installations — or parallel test runs — can share one server.
+ * The multi-node engine on Redis ≥ 7 (or Valkey): one server, or a Redis Cluster when `url` is
+ * `redis+cluster://…` (redis-target.ts). `keyPrefix` namespaces every key and channel, so several Tmomi
+ * installations — or parallel test runs — can share one server.
  */
 export async function createRedisEngine(opts: {
   url: string;
   keyPrefix?: string | undefined;
+  /**
+   * More than 0: a batch of joins is answered only once a replica has it too (`WAIT 1 joinWaitMs`), so
+   * that a failover loses no place a buyer was told of (docs/decisions/037). 0: answered at once.
+   */
+  joinWaitMs?: number | undefined;
 }): Promise<Engine> {
   const prefix = opts.keyPrefix ?? '';
-  const redis = new Redis(opts.url, {
-    ...CONNECTION_OPTIONS,
-    keyPrefix: prefix,
-    // Commands issued in the same event-loop turn (the joins or hold gates of many requests at once) go
-    // out in one write and come back in one read: under load a syscall pair per command cost more CPU
-    // than the commands themselves (bench/queue, bench/booking). The subscriber only subscribes.
-    enableAutoPipelining: true,
-  });
-  const coordination = createRedisCoordination(redis, { url: opts.url, prefix });
+  const target = parseRedisUrl(opts.url);
+  // A brace in the prefix would become the hash tag of every key, putting them all in one slot.
+  if (target.cluster && /[{}]/.test(prefix)) throw new Error(`the Redis key prefix "${prefix}" has { or }`);
+  const redis = openRedis(
+    target,
+    {
+      ...CONNECTION_OPTIONS,
+      keyPrefix: prefix,
+      // Commands issued in the same event-loop turn (the joins or hold gates of many requests at once) go
+      // out in one write and come back in one read: under load a syscall pair per command cost more CPU
+      // than the commands themselves (bench/queue, bench/booking). On a cluster, one write per shard.
+      // The subscriber only subscribes.
+      enableAutoPipelining: true,
+    },
+    {
+      ...CLUSTER_OPTIONS,
+      autoPipeliningIgnoredCommands: [...queueCountedKeys, ...gateCountedKeys],
+      // Without a cluster to send it to (every node out of reach), a command fails at once rather than
+      // waiting, unbounded, for the cluster to come back; so does one for a shard whose connection is
+      // being opened again, which happens only in a failover, when such calls fail anyway.
+      enableOfflineQueue: false,
+    },
+  );
+  const coordination = createRedisCoordination(redis, { target, prefix });
   const engine: Engine = {
-    ...createRedisWaitingRoom(redis),
+    ...createRedisWaitingRoom(redis, { joinWaitMs: opts.joinWaitMs ?? 0 }),
     ...createRedisAvailability(redis),
     ...createRedisHoldGate(redis),
     ...createRedisWaitlist(redis),
@@ -124,6 +146,6 @@ export async function createRedisEngine(opts: {
       await Promise.all([quit(redis), coordination.close()]);
     },
   };
-  await connect(redis);
+  await connectChecked(redis, target);
   return engine;
 }

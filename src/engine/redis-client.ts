@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import type { Redis, RedisOptions } from 'ioredis';
+import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
+import { checkClusterMode, type RedisConnection, type RedisTarget } from './redis-target.js';
 
 // A dead or partitioned Redis must make calls fail within seconds (the request gets an error, /readyz
 // says so), never hang. The deadlines are generous enough for the longest script (a run of a queue's
@@ -20,10 +21,29 @@ export const CONNECTION_OPTIONS = {
 } satisfies RedisOptions;
 
 /**
+ * A Redis Cluster's own options (docs/decisions/037). Redirections (MOVED, ASK) and "try again" answers
+ * (TRYAGAIN, CLUSTERDOWN while a replica is being promoted) are retried by ioredis: the command did not
+ * run. A command whose connection closed under it may have run, so it is not sent again
+ * (`retryDelayOnFailover: 0`, as `autoResendUnfulfilledCommands: false` for one server): its request
+ * fails with 503 and the client retries it, as with one Redis going down.
+ */
+export const CLUSTER_OPTIONS = {
+  retryDelayOnFailover: 0,
+  retryDelayOnClusterDown: 200,
+  retryDelayOnTryAgain: 100,
+  // With 200 ms between tries, CLUSTERDOWN is retried for about 3 s, the time a replica takes to be
+  // promoted with a cluster-node-timeout of a second or two; past it the request fails with 503.
+  maxRedirections: 16,
+  // The slot map is read again every few seconds besides after each MOVED, to find promoted replicas.
+  slotsRefreshInterval: 2_000,
+  slotsRefreshTimeout: 2_000,
+} satisfies ClusterOptions;
+
+/**
  * Connects or throws the reason. Connection errors are otherwise left to surface as rejected commands:
  * the listener only keeps an unhandled 'error' event from crashing the process.
  */
-export async function connect(connection: Redis): Promise<void> {
+export async function connect(connection: RedisConnection): Promise<void> {
   let lastError: unknown;
   connection.on('error', (err: unknown) => (lastError = err));
   try {
@@ -31,16 +51,67 @@ export async function connect(connection: Redis): Promise<void> {
   } catch (err) {
     // ioredis would otherwise keep reconnecting forever in the background, holding the process open.
     connection.disconnect();
-    // The socket's error (ECONNREFUSED host:port) says more than the rejection ("Connection is closed").
+    // The socket's error (ECONNREFUSED host:port) says more than the rejection ("Connection is closed");
+    // a cluster client's "Failed to refresh slots cache" carries the last node's.
     const reason = lastError ?? err;
-    throw new Error(`cannot connect to Redis: ${reason instanceof Error ? reason.message : String(reason)}`, {
+    const { lastNodeError } = reason as { lastNodeError?: unknown };
+    const why = (e: unknown) => (e instanceof Error ? e.message : String(e));
+    const said = lastNodeError ? `${why(reason)} (${why(lastNodeError)})` : why(reason);
+    throw new Error(`cannot connect to Redis: ${said}`, {
       cause: err,
     });
   }
 }
 
+/**
+ * Connects `connection` to `target` and makes sure the server is what the URL says (one server or a
+ * cluster), or throws why not.
+ */
+export async function connectChecked(connection: RedisConnection, target: RedisTarget): Promise<void> {
+  try {
+    await connect(connection);
+  } catch (err) {
+    // A cluster client against a plain server fails to read the slot map; one server's INFO says why.
+    const info = target.cluster ? await infoOfSeeds(target) : '';
+    if (info) await checkClusterMode(target, async () => info);
+    throw err;
+  }
+  try {
+    await checkClusterMode(target, () => connection.info('cluster'));
+    // Every primary's connection open before the first call (ioredis opens them on first use).
+    if (connection instanceof Cluster)
+      await Promise.all(connection.nodes('master').map((node) => node.ping()));
+  } catch (err) {
+    connection.disconnect();
+    throw err;
+  }
+}
+
+/** `INFO cluster` of the first seed node that answers; empty when none does. */
+async function infoOfSeeds(target: RedisTarget & { cluster: true }): Promise<string> {
+  for (const node of target.nodes) {
+    const probe = new Redis({
+      ...CONNECTION_OPTIONS,
+      host: node.host,
+      port: node.port,
+      username: target.username,
+      password: target.password,
+      ...(target.tls ? { tls: {} } : {}),
+      maxRetriesPerRequest: 0,
+    });
+    probe.on('error', () => undefined);
+    const info = await probe
+      .connect()
+      .then(() => probe.info('cluster'))
+      .catch(() => '');
+    probe.disconnect();
+    if (info) return info;
+  }
+  return '';
+}
+
 /** Quits politely, or drops the socket when the server does not answer. */
-export async function quit(connection: Redis): Promise<void> {
+export async function quit(connection: RedisConnection): Promise<void> {
   await connection.quit().catch(() => connection.disconnect());
 }
 
@@ -74,6 +145,6 @@ export function loadScripts<Name extends string>(
 }
 
 /** Registers scripts as commands of `redis` under their names (EVALSHA, falling back to EVAL). */
-export function defineScripts(redis: Redis, scripts: Record<string, Script>): void {
+export function defineScripts(redis: RedisConnection, scripts: Record<string, Script>): void {
   for (const [name, script] of Object.entries(scripts)) redis.defineCommand(name, script);
 }

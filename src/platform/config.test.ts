@@ -72,6 +72,8 @@ describe('configuration', () => {
     [{ PORT: '70000' }, 'PORT'],
     [{ DATABASE_URL: 'mysql://x', TMOMI_SECRET: 's'.repeat(32) }, 'DATABASE_URL'],
     [{ REDIS_URL: 'localhost:6379', TMOMI_SECRET: 's'.repeat(32) }, 'REDIS_URL'],
+    [{ REDIS_URL: 'redis-cluster://h1:7000', TMOMI_SECRET: 's'.repeat(32) }, 'REDIS_URL'],
+    [{ TMOMI_REDIS_JOIN_WAIT_MS: '-1' }, 'TMOMI_REDIS_JOIN_WAIT_MS'],
     [{ TMOMI_TRUST_PROXY: 'maybe' }, 'TMOMI_TRUST_PROXY'],
     [{ TMOMI_TRUST_PROXY: 'true' }, 'would trust every hop'],
     [{ TMOMI_TRUST_PROXY: '10.0.0.0/33' }, 'TMOMI_TRUST_PROXY'],
@@ -96,6 +98,16 @@ describe('configuration', () => {
   ])('when %o, then the boot stops with a message naming %s', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(variable);
+  });
+
+  it('when REDIS_URL names a Redis Cluster, then it is taken, with the wait for a replica on joins', () => {
+    const config = loadConfig({
+      REDIS_URL: 'rediss+cluster://u:p@h1:7000,h2:7001',
+      TMOMI_REDIS_JOIN_WAIT_MS: '100',
+      TMOMI_SECRET: 's'.repeat(32),
+    });
+    expect(config).toMatchObject({ redisUrl: 'rediss+cluster://u:p@h1:7000,h2:7001', redisJoinWaitMs: 100 });
+    expect(loadConfig({}).redisJoinWaitMs).toBe(0);
   });
 
   it('when the mail server URL is refused, then its password is not in the message', () => {

@@ -12,7 +12,9 @@ const EnvSchema = Type.Object({
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
   HOST: Type.String({ minLength: 1, default: '0.0.0.0' }),
   DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
-  REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
+  // redis+cluster://host:port[,host:port…] names a Redis Cluster (src/engine/redis-target.ts).
+  REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?(\\+cluster)?://' })),
+  TMOMI_REDIS_JOIN_WAIT_MS: Type.Integer({ minimum: 0, maximum: 5_000, default: 0 }),
   TMOMI_REDIS_PREFIX: Type.String({ maxLength: 100, pattern: '^[\\w:.-]*$', default: '' }),
   TMOMI_DATA_DIR: Type.String({ minLength: 1, default: './.tmomi' }),
   TMOMI_SECRET: Type.Optional(Type.String({ minLength: 32 })),
@@ -56,6 +58,8 @@ export interface Config {
   redisUrl: string | undefined;
   /** Prepended to every Redis key and channel, so several installations can share one Redis. */
   redisPrefix: string;
+  /** > 0: joins are answered once a replica has them, waiting at most this long (docs/decisions/037). */
+  redisJoinWaitMs: number;
   dataDir: string;
   /** Unset in the embedded mode: generated once and kept in `dataDir`. Required when scaled. */
   secret: string | undefined;
@@ -176,6 +180,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseUrl: parsed.DATABASE_URL,
     redisUrl: parsed.REDIS_URL,
     redisPrefix: parsed.TMOMI_REDIS_PREFIX,
+    redisJoinWaitMs: parsed.TMOMI_REDIS_JOIN_WAIT_MS,
     dataDir: parsed.TMOMI_DATA_DIR,
     secret: parsed.TMOMI_SECRET,
     admin:

@@ -18,6 +18,12 @@ describe('isOutage', () => {
       new Error('LOADING Redis is loading the dataset in memory'),
       new Error('Command timed out'),
       new Error('cannot connect to Redis', { cause: withCode('connect ECONNREFUSED', 'ECONNREFUSED') }),
+      // A Redis Cluster failing over: the slot's primary gone, its replica not yet promoted.
+      new Error('CLUSTERDOWN The cluster is down'),
+      new Error('MOVED 3999 127.0.0.1:7002'),
+      new Error('Too many Cluster redirections. Last error: Error: CLUSTERDOWN The cluster is down'),
+      Object.assign(new Error('Failed to refresh slots cache.'), { name: 'ClusterAllFailedError' }),
+      new Error('All keys in the pipeline should belong to the same slots allocation group'),
     ])
       expect(isOutage(err), err.message).toBe(true);
   });
@@ -29,6 +35,7 @@ describe('isOutage', () => {
       withCode('invalid input syntax for type bigint', '22P02'),
       new TypeError("Cannot read properties of undefined (reading 'id')"),
       new Error('ERR wrong number of arguments'),
+      new Error("CROSSSLOT Keys in request don't hash to the same slot"),
     ])
       expect(isOutage(err), err.message).toBe(false);
     expect(isOutage('ECONNREFUSED')).toBe(false);

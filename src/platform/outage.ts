@@ -13,7 +13,7 @@ export function isOutage(err: unknown): boolean {
     if (/^08[0-9A-Z]{3}$/.test(code) || SERVER_GONE.has(code)) return true;
   }
   // ioredis: retries used up while reconnecting, or a command that outlived its timeout.
-  if (name === 'MaxRetriesPerRequestError') return true;
+  if (name === 'MaxRetriesPerRequestError' || name === 'ClusterAllFailedError') return true;
   if (REDIS_MESSAGES.some((m) => err.message.startsWith(m))) return true;
   // node-postgres reports a socket that died mid-query, or a pool that could not connect, in words only.
   if (PG_MESSAGES.some((m) => err.message.startsWith(m))) return true;
@@ -38,14 +38,24 @@ const PG_MESSAGES = [
   'Client has encountered a connection error',
 ];
 /** Redis answers while it cannot serve: loading after a restart, a replica not yet promoted, a cluster
- * slot moving or down. And ioredis's own words for a socket that is closed or an answer that timed out. */
+ * slot moving or down (MOVED or ASK reaching the caller: the client's slot map was behind, the command
+ * did not run). And ioredis's own words for a socket that is closed or an answer that timed out, for a
+ * cluster it cannot reach or whose redirections outlasted its tries, and for a batch of commands whose
+ * shards changed under it during a failover (refused before anything was sent). */
 const REDIS_MESSAGES = [
   'LOADING',
   'READONLY',
   'MASTERDOWN',
   'CLUSTERDOWN',
   'TRYAGAIN',
+  'MOVED ',
+  'ASK ',
   'Connection is closed',
   'Command timed out',
   "Stream isn't writeable",
+  'Too many Cluster redirections',
+  "Cluster isn't ready",
+  'Cluster is ended',
+  'No subscriber for the cluster',
+  'All keys in the pipeline should belong to the same slots allocation group',
 ];

@@ -20,7 +20,7 @@ const hour = 3600_000;
 const iso = (ms: number) => new Date(ms).toISOString();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe.each(modes())('waiting room over HTTP ($name)', (mode) => {
+describe.each(modes({ cluster: true }))('waiting room over HTTP ($name)', (mode) => {
   let t: TestApp;
   beforeAll(async () => {
     t = await startTestApp(mode);

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../redis-target.js';
 import { availabilityKey } from '../keys.js';
 import { defineScripts, loadScripts } from '../redis-client.js';
 import type { Availability } from './port.js';
@@ -16,7 +16,7 @@ const SCRIPTS = loadScripts(
 
 type Run = (...args: (string | number | Buffer)[]) => Promise<unknown>;
 
-export function createRedisAvailability(redis: Redis): Availability {
+export function createRedisAvailability(redis: RedisConnection): Availability {
   defineScripts(redis, SCRIPTS);
   const commands = redis as unknown as Record<string, Run>;
   // The hold gate's scripts read the bitset too (hold-gate/redis.ts).

@@ -1,5 +1,12 @@
-import { Redis } from 'ioredis';
-import { connect, CONNECTION_OPTIONS, defineScripts, loadScripts, quit } from '../redis-client.js';
+import {
+  CLUSTER_OPTIONS,
+  connect,
+  CONNECTION_OPTIONS,
+  defineScripts,
+  loadScripts,
+  quit,
+} from '../redis-client.js';
+import { openRedis, type RedisConnection, type RedisTarget } from '../redis-target.js';
 import type { Coordination, PubSub, RateLimitResult } from './port.js';
 
 const SCRIPTS = loadScripts(
@@ -24,19 +31,23 @@ interface ScriptCommands {
 
 /**
  * Counters, sets, leases, rate limits and pub/sub on Redis. `redis` is the engine's command connection
- * (its `keyPrefix` namespaces the keys); `url` and `prefix` open and namespace the subscriber. `close`
+ * (its `keyPrefix` namespaces the keys); `target` and `prefix` open and namespace the subscriber. `close`
  * closes the subscriber; the command connection is the engine's to close.
+ *
+ * On a Redis Cluster each of these calls touches one key, and the keys that are not a performance's
+ * (rate limits, login throttles, leases, the mail rate) carry no hash tag: each hashes to a slot of its
+ * own, so they spread over the shards.
  */
 export function createRedisCoordination(
-  redis: Redis,
-  opts: { url: string; prefix: string },
+  redis: RedisConnection,
+  opts: { target: RedisTarget; prefix: string },
 ): { ops: Coordination; close: () => Promise<void> } {
   defineScripts(redis, SCRIPTS);
-  const pubSub = createRedisPubSub(redis, opts.url, opts.prefix);
+  const pubSub = createRedisPubSub(redis, opts.target, opts.prefix);
   return { ops: { ...createRedisBasics(redis), ...pubSub.ops }, close: pubSub.close };
 }
 
-function createRedisBasics(redis: Redis): Omit<Coordination, keyof PubSub> {
+function createRedisBasics(redis: RedisConnection): Omit<Coordination, keyof PubSub> {
   const scripts = redis as unknown as ScriptCommands;
   return {
     incr: (key, by = 1, ttlMs = 0) => scripts.incrTtl(key, by, ttlMs),
@@ -69,15 +80,21 @@ function createRedisBasics(redis: Redis): Omit<Coordination, keyof PubSub> {
  * run commands. ioredis's `keyPrefix` does not apply to channels; we prefix them ourselves so that the
  * prefix isolates channels like keys. ioredis resubscribes after a reconnect; messages published while
  * disconnected are lost (at most once, as documented on the port).
+ *
+ * On a Redis Cluster the channels are sharded (SPUBLISH, SSUBSCRIBE; Redis 7): each lives on the shard
+ * of its name's slot, and ioredis keeps a subscriber per shard and moves it when a primary fails over.
+ * Classic PUBLISH goes to any node and is copied to every other over the cluster bus, so two messages
+ * published one after the other through different nodes could arrive in the other order, which the
+ * port forbids; a sharded channel has one node, which keeps the order (docs/decisions/037).
  */
 function createRedisPubSub(
-  redis: Redis,
-  url: string,
+  redis: RedisConnection,
+  target: RedisTarget,
   prefix: string,
 ): { ops: PubSub; close: () => Promise<void> } {
   type Handler = (message: string) => void;
   const channels = new Map<string, { handlers: Set<Handler>; subscribed: Promise<unknown> }>();
-  let subscriber: Promise<Redis> | undefined;
+  let subscriber: Promise<RedisConnection> | undefined;
 
   const deliver = (channel: string, message: string) => {
     for (const handler of channels.get(channel)?.handlers ?? []) {
@@ -92,9 +109,13 @@ function createRedisPubSub(
       }
     }
   };
+  const sharded = target.cluster;
   const openSubscriber = async () => {
-    const connection = new Redis(url, CONNECTION_OPTIONS);
-    connection.on('message', deliver);
+    const connection = openRedis(target, CONNECTION_OPTIONS, {
+      ...CLUSTER_OPTIONS,
+      shardedSubscribers: true,
+    });
+    connection.on(sharded ? 'smessage' : 'message', deliver);
     await connect(connection);
     return connection;
   };
@@ -108,7 +129,9 @@ function createRedisPubSub(
 
   const ops: PubSub = {
     publish: async (channel, message) => {
-      await redis.publish(prefix + channel, message);
+      // SPUBLISH names its channel as a key, so the command connection's keyPrefix applies to it.
+      if (sharded) await redis.spublish(channel, message);
+      else await redis.publish(prefix + channel, message);
     },
 
     subscribe: async (channel, handler) => {
@@ -116,7 +139,8 @@ function createRedisPubSub(
       const full = prefix + channel;
       let entry = channels.get(full);
       if (!entry) {
-        entry = { handlers: new Set(), subscribed: connection.subscribe(full) };
+        const subscribed = sharded ? connection.ssubscribe(full) : connection.subscribe(full);
+        entry = { handlers: new Set(), subscribed };
         channels.set(full, entry);
       }
       const { handlers, subscribed } = entry;
@@ -128,7 +152,7 @@ function createRedisPubSub(
         if (handlers.size > 0 || channels.get(full) !== entry) return;
         channels.delete(full);
         // Sent on the same connection as any later SUBSCRIBE, so a quick resubscribe still wins.
-        await connection.unsubscribe(full);
+        await (sharded ? connection.sunsubscribe(full) : connection.unsubscribe(full));
       };
       // Later subscribers of a channel also wait for its SUBSCRIBE, so that "resolved" means "receiving".
       await subscribed.catch(async (err: unknown) => {

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../redis-target.js';
 import { availabilityKey, gateKey, holdWindowKey } from '../keys.js';
 import { defineScripts, loadScripts } from '../redis-client.js';
 import type { GateAcquireResult, HoldGate } from './port.js';
@@ -14,6 +14,8 @@ const VERSION = '../availability/version.lib.lua';
 const ACQUIRE = loadScripts(import.meta.url, {
   gateAcquireScript: ['buyer.lib.lua', 'stands.lib.lua', '../coordination/hit-window.lib.lua', 'acquire.lua'],
 });
+/** As the waiting room's join (waiting-room/redis.ts, COUNTED_KEY_SCRIPTS): its key count comes first. */
+export const COUNTED_KEY_SCRIPTS = Object.keys(ACQUIRE);
 const SCRIPTS = loadScripts(
   import.meta.url,
   {
@@ -29,7 +31,7 @@ const SCRIPTS = loadScripts(
 // ioredis flattens array arguments, which spares spreading a 100,000-element rebuild into a call.
 type Run = (...args: (string | number | (string | number)[])[]) => Promise<unknown>;
 
-export function createRedisHoldGate(redis: Redis): HoldGate {
+export function createRedisHoldGate(redis: RedisConnection): HoldGate {
   defineScripts(redis, { ...SCRIPTS, ...ACQUIRE });
   const run = redis as unknown as Record<keyof typeof SCRIPTS | keyof typeof ACQUIRE, Run>;
   const keys = (perf: string) => [

@@ -1,6 +1,6 @@
-import type { Redis } from 'ioredis';
 import { queueJoinWindowKey, queueKey, type QueueKeyName } from '../keys.js';
 import { defineScripts, loadScripts } from '../redis-client.js';
+import type { RedisConnection } from '../redis-target.js';
 import type { AdmitResult, JoinResult, QueueEntry, QueueStats, WaitingRoom } from './port.js';
 import { decodeState } from './state.js';
 
@@ -19,34 +19,68 @@ import { decodeState } from './state.js';
 const KEY_NAMES: readonly QueueKeyName[] = ['seq', 'state', 'order', 'pre', 'seen', 'active', 'meta'];
 const keysOf = (perf: string) => KEY_NAMES.map((name) => queueKey(perf, name));
 
-// No fixed key count: the join takes one window key per user besides the seven, so every call passes
-// its count first.
-const SCRIPTS = loadScripts(import.meta.url, {
+// The join takes one window key per user besides the seven: no fixed key count, so each call passes its
+// count first. Every other script takes the seven.
+const JOIN = loadScripts(import.meta.url, {
   queueJoinScript: ['keep.lib.lua', 'seal.lib.lua', '../coordination/hit-window.lib.lua', 'join.lua'],
-  queueSealScript: ['keep.lib.lua', 'seal.lib.lua', 'seal.lua'],
-  queueDrawScript: ['keep.lib.lua', 'seal.lib.lua', 'draw.lua'],
-  queueStatusScript: ['status.lua'],
-  queueObserveScript: ['observe.lua'],
-  queueTouchScript: ['touch.lua'],
-  queueLeaveScript: ['leave.lua'],
-  queueAdmitScript: ['keep.lib.lua', 'admit.lua'],
-  queueCloseScript: ['keep.lib.lua', 'close.lua'],
-  queuePauseScript: ['keep.lib.lua', 'pause.lua'],
-  queuePassScript: ['pass.lua'],
-  queueStatsScript: ['stats.lua'],
 });
+const SCRIPTS = loadScripts(
+  import.meta.url,
+  {
+    queueSealScript: ['keep.lib.lua', 'seal.lib.lua', 'seal.lua'],
+    queueDrawScript: ['keep.lib.lua', 'seal.lib.lua', 'draw.lua'],
+    queueStatusScript: ['status.lua'],
+    queueObserveScript: ['observe.lua'],
+    queueTouchScript: ['touch.lua'],
+    queueLeaveScript: ['leave.lua'],
+    queueAdmitScript: ['keep.lib.lua', 'admit.lua'],
+    queueCloseScript: ['keep.lib.lua', 'close.lua'],
+    queuePauseScript: ['keep.lib.lua', 'pause.lua'],
+    queuePassScript: ['pass.lua'],
+    queueStatsScript: ['stats.lua'],
+  },
+  KEY_NAMES.length,
+);
+
+/**
+ * The scripts whose first argument is their key count rather than a key. ioredis's auto-pipelining on a
+ * Cluster groups a command by its first argument's slot, and would put these with whichever shard holds
+ * the slot of "7", then refuse the mixed pipeline; on a cluster they are sent on their own (each is
+ * already a batch: of joins, of hold requests).
+ */
+export const COUNTED_KEY_SCRIPTS = Object.keys(JOIN);
 
 /** Users per call of the draw's script: well within what a call can spread, a few ms of Redis each. */
 const DRAW_RUN = 5_000;
 
 type Run = (...args: (string | number)[]) => Promise<unknown>;
 
-export function createRedisWaitingRoom(redis: Redis): WaitingRoom {
-  defineScripts(redis, SCRIPTS);
-  const call = (name: keyof typeof SCRIPTS, ...keysAndArgs: (string | number)[]) =>
+/**
+ * `joinWaitMs` > 0: each batch of joins is followed, on the same connection, by `WAIT 1 joinWaitMs`, and
+ * answered once a replica has it (or that long has passed: a replica that is down slows joins, it does
+ * not stop them). A failover then promotes a replica that knows every place a buyer was told of
+ * (docs/decisions/037).
+ */
+export function createRedisWaitingRoom(
+  redis: RedisConnection,
+  opts: { joinWaitMs: number } = { joinWaitMs: 0 },
+): WaitingRoom {
+  defineScripts(redis, { ...JOIN, ...SCRIPTS });
+  type Name = keyof typeof SCRIPTS | keyof typeof JOIN;
+  const call = (name: Name, ...keysAndArgs: (string | number)[]) =>
     (redis as unknown as Record<string, Run>)[name]!(...keysAndArgs);
+  const callAcknowledged = async (name: Name, ...keysAndArgs: (string | number)[]) => {
+    if (opts.joinWaitMs <= 0) return call(name, ...keysAndArgs);
+    // One pipeline, so that the WAIT goes to the shard that ran the script (it has no key to route by).
+    const pipeline = redis.pipeline() as unknown as Record<string, Run> & { wait: Run; exec: Run };
+    void pipeline[name]!(...keysAndArgs);
+    void pipeline.wait(1, opts.joinWaitMs);
+    const [[err, reply]] = (await pipeline.exec()) as [[Error | null, unknown]];
+    if (err) throw err;
+    return reply;
+  };
   const run = (name: keyof typeof SCRIPTS, perf: string, ...args: (string | number)[]) =>
-    call(name, KEY_NAMES.length, ...keysOf(perf), ...args);
+    call(name, ...keysOf(perf), ...args);
   const toEntry = (reply: unknown, now: number): QueueEntry | null => {
     const [raw, rank, closed, paused] = reply as [
       string | null,
@@ -66,7 +100,7 @@ export function createRedisWaitingRoom(redis: Redis): WaitingRoom {
   const joinMany: WaitingRoom['queueJoinMany'] = async (perf, userIds, { now, open, limit, until }) => {
     if (userIds.length === 0) return [];
     const windows = userIds.map((userId) => queueJoinWindowKey(perf, userId));
-    const reply = (await call(
+    const reply = (await callAcknowledged(
       'queueJoinScript',
       KEY_NAMES.length + userIds.length,
       ...keysOf(perf),

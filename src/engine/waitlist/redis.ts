@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../redis-target.js';
 import { waitlistKey } from '../keys.js';
 import { defineScripts, loadScripts } from '../redis-client.js';
 import { markEnds, type Waitlist, type WaitlistMark } from './port.js';
@@ -12,7 +12,7 @@ const SCRIPTS = loadScripts(
 
 type Run = (...args: (string | number)[]) => Promise<number>;
 
-export function createRedisWaitlist(redis: Redis): Waitlist {
+export function createRedisWaitlist(redis: RedisConnection): Waitlist {
   defineScripts(redis, SCRIPTS);
   const scripts = redis as unknown as Record<keyof typeof SCRIPTS, Run>;
   return {
