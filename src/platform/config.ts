@@ -12,6 +12,8 @@ const EnvSchema = Type.Object({
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
   HOST: Type.String({ minLength: 1, default: '0.0.0.0' }),
   DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+  TMOMI_MIGRATION_DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+  DATABASE_READ_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
   TMOMI_REDIS_PREFIX: Type.String({ maxLength: 100, pattern: '^[\\w:.-]*$', default: '' }),
   TMOMI_DATA_DIR: Type.String({ minLength: 1, default: './.tmomi' }),
@@ -52,6 +54,10 @@ export interface Config {
   host: string;
   /** Unset: Tmomi starts its own PostgreSQL under `dataDir` (the embedded mode). */
   databaseUrl: string | undefined;
+  /** PostgreSQL itself, not a transaction pooler: migrations hold a session's advisory lock (decision 036). */
+  migrationDatabaseUrl: string | undefined;
+  /** A replica for the catalog's public reads (event pages, search, seat layout); unset: the primary. */
+  databaseReadUrl: string | undefined;
   /** Unset: the in-process memory engine (single node only). */
   redisUrl: string | undefined;
   /** Prepended to every Redis key and channel, so several installations can share one Redis. */
@@ -166,7 +172,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     // Every node must sign and verify with the same key, so it cannot be generated per node.
     throw new ConfigError('TMOMI_SECRET is required when DATABASE_URL or REDIS_URL is set (32+ characters)');
   }
-
+  for (const name of ['TMOMI_MIGRATION_DATABASE_URL', 'DATABASE_READ_URL'] as const)
+    if (parsed[name] !== undefined && parsed.DATABASE_URL === undefined)
+      throw new ConfigError(`${name} applies only with DATABASE_URL, which is not set`);
   const metrics = metricsConfig(parsed, env);
   if (parsed.TMOMI_SMTP_URL !== undefined) checkSmtpUrl(parsed.TMOMI_SMTP_URL);
 
@@ -174,6 +182,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: parsed.PORT,
     host: parsed.HOST,
     databaseUrl: parsed.DATABASE_URL,
+    migrationDatabaseUrl: parsed.TMOMI_MIGRATION_DATABASE_URL,
+    databaseReadUrl: parsed.DATABASE_READ_URL,
     redisUrl: parsed.REDIS_URL,
     redisPrefix: parsed.TMOMI_REDIS_PREFIX,
     dataDir: parsed.TMOMI_DATA_DIR,
