@@ -8,6 +8,7 @@ import { migrate } from '../src/platform/db.js';
 import { modesReport } from './modes-report.js';
 import { deleteKeysUnder } from './redis-keys.js';
 import { createScratchDatabase } from './scratch-database.js';
+import { hasPgbouncer, startPgbouncer } from './pgbouncer.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -16,6 +17,8 @@ declare module 'vitest' {
     scaledDatabaseUrl: string;
     /** Empty when REDIS_URL is not set. */
     redisUrl: string;
+    /** The scaled database (else the embedded one) through PgBouncer in transaction mode; empty without pgbouncer. */
+    pgbouncerDatabaseUrl: string;
     runId: string;
   }
 }
@@ -44,17 +47,27 @@ export default async function setup(project: TestProject) {
   project.provide('redisUrl', process.env.REDIS_URL ?? '');
 
   let dropScaled: (() => Promise<void>) | undefined;
+  let scaledUrl: string | undefined;
   if (process.env.DATABASE_URL) {
     const scratch = await createScratchDatabase(process.env.DATABASE_URL, `tmomi_test_${runId}`);
     await migrate(scratch.url, logger);
     project.provide('scaledDatabaseUrl', scratch.url);
     dropScaled = scratch.drop;
+    scaledUrl = scratch.url;
   } else {
     project.provide('scaledDatabaseUrl', '');
   }
+  // The suites that opt in (modes({ pgbouncer: true })) run a third time through a PgBouncer in
+  // transaction mode with a few server sessions, shared by every app's pool: any session state left
+  // on a connection would surface in another test's transaction (decision 036).
+  const pgbouncer = hasPgbouncer
+    ? await startPgbouncer(process.env.DATABASE_URL ? (scaledUrl ?? '') : embedded.url, { poolSize: 5 })
+    : undefined;
+  project.provide('pgbouncerDatabaseUrl', pgbouncer?.url ?? '');
 
   return async () => {
     console.log(modesReport(process.env, 'end'));
+    await pgbouncer?.stop();
     await dropScaled?.();
     // Every test app's engine prefix starts with `test:<runId>:` (harness.ts): this run's keys, no one else's.
     if (process.env.REDIS_URL) await deleteKeysUnder(process.env.REDIS_URL, `test:${runId}:`);

@@ -12,18 +12,25 @@ import { createEngine, type Engine } from '../src/engine/index.js';
  * memory engine), and the scaled one (the real PostgreSQL and Redis) when DATABASE_URL and REDIS_URL are set.
  */
 export interface Mode {
-  name: 'embedded' | 'scaled';
+  /** 'pgbouncer': the scaled database (else the embedded one) through PgBouncer in transaction mode. */
+  name: 'embedded' | 'scaled' | 'pgbouncer';
   databaseUrl: string;
   redisUrl: string | undefined;
 }
 
-export function modes(): Mode[] {
+export function modes(opts: { pgbouncer?: boolean } = {}): Mode[] {
   const list: Mode[] = [
     { name: 'embedded', databaseUrl: inject('embeddedDatabaseUrl'), redisUrl: undefined },
   ];
   const scaledDatabaseUrl = inject('scaledDatabaseUrl');
   if (scaledDatabaseUrl && inject('redisUrl')) {
     list.push({ name: 'scaled', databaseUrl: scaledDatabaseUrl, redisUrl: inject('redisUrl') });
+  }
+  // With the scaled database it goes with the scaled engine; with the embedded one, the memory engine.
+  const pgbouncerUrl = inject('pgbouncerDatabaseUrl');
+  if (opts.pgbouncer && pgbouncerUrl) {
+    const redisUrl = scaledDatabaseUrl && inject('redisUrl') ? inject('redisUrl') : undefined;
+    list.push({ name: 'pgbouncer', databaseUrl: pgbouncerUrl, redisUrl });
   }
   return list;
 }

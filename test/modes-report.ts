@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { hasPgbouncer, PGBOUNCER_MISSING } from './pgbouncer.js';
 
 /**
  * Which runtime configurations a test run covers, said at its start and again after the summary. A
@@ -27,6 +28,11 @@ export function modesReport(
       name: 'Redis engine contracts (REDIS_URL: every Lua script)',
       runs: redis,
       why: unset(['REDIS_URL']),
+    },
+    {
+      name: `through PgBouncer in transaction mode (the booking suites; ${scaled ? 'scaled' : 'embedded'} database)`,
+      runs: hasPgbouncer,
+      why: PGBOUNCER_MISSING,
     },
   ];
   const verb = when === 'start' ? 'running' : 'ran';
