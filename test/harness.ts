@@ -68,6 +68,8 @@ export async function startTestApp(
     webRoot?: string;
     /** Another test app's engine, as two nodes share one Redis; that app closes it. */
     sharedEngine?: Engine;
+    /** The catalog's replica (DATABASE_READ_URL); the caller closes it. */
+    readDb?: Db;
   } = {},
 ): Promise<TestApp> {
   const db = createPool(mode.databaseUrl, { max: 10 });
@@ -87,6 +89,7 @@ export async function startTestApp(
     logger: pino({ level: process.env.TEST_LOG ?? 'silent' }),
     secret: TEST_SECRET,
     ...(opts.payments ? { payments: opts.payments } : {}),
+    ...(opts.readDb ? { readDb: opts.readDb } : {}),
     settings: {
       authRateLimitPerMinute: 100_000,
       trustProxy: false,
