@@ -16,6 +16,8 @@ export interface Pgbouncer {
   url: string;
   /** Runs a command on PgBouncer's admin console (SHOW POOLS, PAUSE, RECONNECT …). */
   admin(command: string): Promise<Record<string, unknown>[]>;
+  /** Points it at another server (a promoted standby): rewrites the ini and RELOADs. */
+  retarget(target: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -27,7 +29,12 @@ export interface Pgbouncer {
  */
 export async function startPgbouncer(
   target: string,
-  opts: { poolMode?: 'transaction' | 'session'; poolSize?: number } = {},
+  opts: {
+    poolMode?: 'transaction' | 'session';
+    poolSize?: number;
+    /** More `[pgbouncer]` settings (timeouts, retries). */
+    settings?: Record<string, string | number>;
+  } = {},
 ): Promise<Pgbouncer> {
   const server = new URL(target);
   const user = decodeURIComponent(server.username || userInfo().username);
@@ -36,13 +43,14 @@ export async function startPgbouncer(
   const dir = await mkdtemp(join(tmpdir(), 'tmomi-pgbouncer-'));
   const quoted = (s: string) => `"${s.replace(/"/g, '""')}"`;
   await writeFile(join(dir, 'userlist.txt'), `${quoted(user)} ${quoted(password)}\n`, { mode: 0o600 });
-  await writeFile(
-    join(dir, 'pgbouncer.ini'),
+  const ini = (to: URL) =>
     [
       '[databases]',
-      // Any database name the client asks for, on the target's server, logged in as the client's user
-      // with the userlist's password (trust servers ignore it, the embedded one checks it).
-      `* = host=${server.hostname} port=${server.port || 5432}`,
+      // The target's database by name (so that a RELOAD moves it: a database made from `*` keeps its
+      // first server), and any other the client asks for on the same server; logged in as the client's
+      // user with the userlist's password (trust servers ignore it, the embedded one checks it).
+      `${to.pathname.slice(1) || 'postgres'} = host=${to.hostname} port=${to.port || 5432}`,
+      `* = host=${to.hostname} port=${to.port || 5432}`,
       '[pgbouncer]',
       'listen_addr = 127.0.0.1',
       `listen_port = ${port}`,
@@ -55,9 +63,10 @@ export async function startPgbouncer(
       'max_client_conn = 1000',
       `logfile = ${join(dir, 'pgbouncer.log')}`,
       `pidfile = ${join(dir, 'pgbouncer.pid')}`,
+      ...Object.entries(opts.settings ?? {}).map(([key, value]) => `${key} = ${value}`),
       '',
-    ].join('\n'),
-  );
+    ].join('\n');
+  await writeFile(join(dir, 'pgbouncer.ini'), ini(server));
   const asPostgres = process.getuid?.() === 0 ? postgresIds() : undefined;
   if (asPostgres) {
     await chown(dir, asPostgres.uid, asPostgres.gid);
@@ -79,6 +88,10 @@ export async function startPgbouncer(
       await client.end();
     }
   };
+  const retarget = async (to: string) => {
+    await writeFile(join(dir, 'pgbouncer.ini'), ini(new URL(to)));
+    await admin('RELOAD');
+  };
   const stop = async () => {
     proc.kill('SIGTERM');
     await exited;
@@ -92,17 +105,18 @@ export async function startPgbouncer(
       if (i >= 50 || proc.exitCode !== null) {
         const log = await readFile(join(dir, 'pgbouncer.log'), 'utf8').catch(() => '');
         await stop();
-        throw new Error(`pgbouncer did not start: ${String(err)}\n${log}`);
+        throw new Error(`pgbouncer did not start: ${String(err)}\n${log}`, { cause: err });
       }
       await new Promise((r) => setTimeout(r, 100));
     }
   }
   const url = new URL(target);
   url.host = `127.0.0.1:${port}`;
-  return { url: url.toString(), admin, stop };
+  return { url: url.toString(), admin, retarget, stop };
 }
 
-function postgresIds(): { uid: number; gid: number } {
+/** The `postgres` user's ids, for the servers a test runs as it when root (they refuse root). */
+export function postgresIds(): { uid: number; gid: number } {
   const id = (flag: string) =>
     Number(spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' }).stdout.trim());
   return { uid: id('-u'), gid: id('-g') };
