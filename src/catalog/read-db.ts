@@ -94,7 +94,7 @@ export class CatalogReadDb {
     if (!this.failing)
       this.deps.logger.warn(
         { err },
-        'the catalog replica (DATABASE_READ_URL) failed; reading from the primary',
+        'the catalog replica (DATABASE_READ_URL) could not be used; reading from the primary',
       );
     this.failing = true;
   }
