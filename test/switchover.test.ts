@@ -1,3 +1,4 @@
+import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import pg from 'pg';
@@ -77,7 +78,7 @@ describe.skipIf(missing !== undefined)('a PostgreSQL switchover behind PgBouncer
     const deadline = Date.now() + 120_000;
 
     /** A request sent again with the same key while it is refused 503, as the web app does. */
-    const send = async (request: Parameters<TestApp['app']['inject']>[0]) => {
+    const send = async (request: InjectOptions) => {
       for (let attempt = 0; ; attempt++) {
         const res = await t.app.inject(request);
         if (res.statusCode !== 503 || Date.now() > deadline) {
