@@ -8,7 +8,7 @@ import { migrate } from '../src/platform/db.js';
 import { modesReport } from './modes-report.js';
 import { deleteKeysUnder } from './redis-keys.js';
 import { createScratchDatabase } from './scratch-database.js';
-import { hasPgbouncer, startPgbouncer } from './pgbouncer.js';
+import { pgbouncerLeftOut, startPgbouncer } from './pgbouncer.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -60,7 +60,7 @@ export default async function setup(project: TestProject) {
   // The suites that opt in (modes({ pgbouncer: true })) run a third time through a PgBouncer in
   // transaction mode with a few server sessions, shared by every app's pool: any session state left
   // on a connection would surface in another test's transaction (decision 036).
-  const pgbouncer = hasPgbouncer
+  const pgbouncer = !pgbouncerLeftOut(process.env)
     ? await startPgbouncer(process.env.DATABASE_URL ? (scaledUrl ?? '') : embedded.url, { poolSize: 5 })
     : undefined;
   project.provide('pgbouncerDatabaseUrl', pgbouncer?.url ?? '');

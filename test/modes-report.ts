@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { hasPgbouncer, PGBOUNCER_MISSING } from './pgbouncer.js';
+import { pgbouncerLeftOut } from './pgbouncer.js';
 
 /**
  * Which runtime configurations a test run covers, said at its start and again after the summary. A
@@ -8,7 +8,7 @@ import { hasPgbouncer, PGBOUNCER_MISSING } from './pgbouncer.js';
  * (every Lua script) would be left out in silence, and a green run would look like a full one.
  */
 export function modesReport(
-  env: { DATABASE_URL?: string; REDIS_URL?: string },
+  env: { DATABASE_URL?: string; REDIS_URL?: string; STRYKER_MUTATOR_WORKER?: string },
   when: 'start' | 'end',
 ): string {
   const unset = (names: ('DATABASE_URL' | 'REDIS_URL')[]) => {
@@ -31,8 +31,8 @@ export function modesReport(
     },
     {
       name: `through PgBouncer in transaction mode (the booking suites; ${scaled ? 'scaled' : 'embedded'} database)`,
-      runs: hasPgbouncer,
-      why: PGBOUNCER_MISSING,
+      runs: pgbouncerLeftOut(env) === undefined,
+      why: pgbouncerLeftOut(env) ?? '',
     },
   ];
   const verb = when === 'start' ? 'running' : 'ran';

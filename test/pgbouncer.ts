@@ -11,6 +11,15 @@ export const hasPgbouncer = spawnSync(PGBOUNCER, ['--version']).status === 0;
 export const PGBOUNCER_MISSING =
   'pgbouncer is not installed (apt-get install pgbouncer); .ci/run installs it';
 
+/** Why this run's opted-in suites do not also run through PgBouncer, or undefined when they do. */
+export function pgbouncerLeftOut(env: Record<string, string | undefined>): string | undefined {
+  if (!hasPgbouncer) return PGBOUNCER_MISSING;
+  // Mutation runs test the embedded mode alone (stryker.config.mjs), and a worker Stryker kills
+  // would leave its PgBouncer running.
+  if (env.STRYKER_MUTATOR_WORKER !== undefined) return 'not under mutation testing (stryker.config.mjs)';
+  return undefined;
+}
+
 export interface Pgbouncer {
   /** The target database, through PgBouncer (same user, password and database name). */
   url: string;

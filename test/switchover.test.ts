@@ -73,17 +73,23 @@ describe.skipIf(missing !== undefined)('a PostgreSQL switchover behind PgBouncer
     let refusedRequests = 0;
     let replayed = 0;
     let notReady = 0;
+    /** Answers other than 201 after any 503s, by request and code: what buyers had to do again. */
+    const outcomes: Record<string, number> = {};
     let switchAt = Infinity;
     let promotedAt = Infinity;
     const deadline = Date.now() + 120_000;
 
     /** A request sent again with the same key while it is refused 503, as the web app does. */
-    const send = async (request: InjectOptions) => {
+    const send = async (request: InjectOptions & { url: string }) => {
       for (let attempt = 0; ; attempt++) {
         const res = await t.app.inject(request);
         if (res.statusCode !== 503 || Date.now() > deadline) {
           if (attempt > 0) refusedRequests++;
           if (attempt > 0 && res.statusCode === 201) replayed++;
+          if (res.statusCode !== 201) {
+            const what = `${request.url.split('/').pop()} ${res.statusCode} ${res.json().error?.code}`;
+            outcomes[what] = (outcomes[what] ?? 0) + 1;
+          }
           return res;
         }
         expect(res.json()).toMatchObject({ error: { code: 'UNAVAILABLE' } });
@@ -91,24 +97,28 @@ describe.skipIf(missing !== undefined)('a PostgreSQL switchover behind PgBouncer
         await sleep(250);
       }
     };
+    /** A buyer holds a seat and pays; told the hold is gone, starts again (a few times). */
     const buy = async (i: number) => {
       const who = buyers[i]!;
-      const hold = await send({
-        method: 'POST',
-        url: `/api/performances/${performanceId}/holds`,
-        headers: { ...who.headers, 'idempotency-key': `hold-${i}` },
-        payload: { grade: 'R', quantity: 1 },
-      });
-      if (hold.statusCode !== 201) return;
-      const paid = await send({
-        method: 'POST',
-        url: `/api/holds/${hold.json().holdId}/checkout`,
-        headers: { ...who.headers, 'idempotency-key': `pay-${i}` },
-        payload: { payment: { card: TEST_CARDS.succeeds } },
-      });
-      if (paid.statusCode === 201) {
-        acknowledged.add(paid.json().id);
-        paidAt.push(Date.now());
+      for (let round = 0; round < 3; round++) {
+        const hold = await send({
+          method: 'POST',
+          url: `/api/performances/${performanceId}/holds`,
+          headers: { ...who.headers, 'idempotency-key': `hold-${i}-${round}` },
+          payload: { grade: 'R', quantity: 1 },
+        });
+        if (hold.statusCode !== 201) return;
+        const paid = await send({
+          method: 'POST',
+          url: `/api/holds/${hold.json().holdId}/checkout`,
+          headers: { ...who.headers, 'idempotency-key': `pay-${i}-${round}` },
+          payload: { payment: { card: TEST_CARDS.succeeds } },
+        });
+        if (paid.statusCode === 201) {
+          acknowledged.add(paid.json().id);
+          paidAt.push(Date.now());
+          return;
+        }
       }
     };
     let next = 0;
@@ -151,11 +161,14 @@ describe.skipIf(missing !== undefined)('a PostgreSQL switchover behind PgBouncer
         `ready ${notReady} times; primary gone to promoted and PgBouncer reloaded: ` +
         `${((promotedAt - switchAt) / 1000).toFixed(1)} s (${DETECTION_MS / 1000} s of it waiting, as a failover ` +
         `manager would); first order after that: +${((recoveredAt - promotedAt) / 1000).toFixed(1)} s; ` +
-        `no order acknowledged for ${(stopped / 1000).toFixed(1)} s`,
+        `no order acknowledged for ${(stopped / 1000).toFixed(1)} s; holds lost (asynchronous commit), ` +
+        `held again: ${outcomes['checkout 404 HOLD_NOT_FOUND'] ?? 0}`,
     );
     expect(lost).toEqual([]);
-    expect(replayed).toBe(refusedRequests);
-    expect(acknowledged.size).toBeGreaterThan(SWITCH_AFTER_ORDERS);
+    expect(acknowledged.size).toBe(BUYERS);
+    // A hold commits without waiting for the standby (tmomi_place_holds): one acknowledged just before
+    // the crash may be gone after it, and its buyer holds again. Nothing else may go wrong.
+    expect(Object.keys(outcomes).filter((what) => what !== 'checkout 404 HOLD_NOT_FOUND')).toEqual([]);
     expect(recoveredAt).toBeLessThan(Infinity);
     expect(notReady).toBeGreaterThan(0);
     expect(await bookingViolations(t.db, performanceId)).toEqual([]);
