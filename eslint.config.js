@@ -22,6 +22,18 @@ export default tseslint.config(
         'error',
         { object: 'process', property: 'env', message: 'Read configuration through src/platform/config.ts.' },
       ],
+      // A named query is a prepared statement of one server session: behind PgBouncer in transaction
+      // mode (1.18 here; protocol-level ones need 1.21 and max_prepared_statements) the next
+      // transaction may run on another session, where it does not exist (docs/decisions/036).
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            "CallExpression[callee.property.name='query'] > ObjectExpression > Property[key.name='name']",
+          message:
+            'No named (prepared) statements: PostgreSQL is reached through PgBouncer in transaction mode.',
+        },
+      ],
     },
   },
   {

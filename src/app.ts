@@ -67,6 +67,8 @@ export type AppSettings = Partial<Pick<Config, 'mail' | 'challenge'>> &
 
 export interface AppDeps {
   db: Db;
+  /** A replica the catalog's public reads go to (DATABASE_READ_URL, decision 036); only those. */
+  readDb?: Db;
   engine: Engine;
   clock: Clock;
   logger: Logger;

@@ -195,6 +195,12 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`${message ? `${message}\n\n` : ''}${USAGE}\n`);
       return 2;
     }
+    // A setting that parses but does not work (a pooler where PostgreSQL itself is needed, a replica
+    // that does not answer) is found at boot: said as plainly as one that does not parse.
+    if (err instanceof ConfigError) {
+      process.stderr.write(`tmomi: configuration error: ${err.message}\n`);
+      return 78;
+    }
     if (err instanceof ClusterError) {
       process.stderr.write(`tmomi cluster: ${err.message}\n`);
       return 1;

@@ -10,10 +10,14 @@ import { startEmbeddedPostgres, type EmbeddedPostgres } from './platform/embedde
 import { createEngine, type Engine } from './engine/index.js';
 import type { Logger } from './platform/logger.js';
 import { loadOrCreateSecret } from './platform/secret.js';
+import { checkPooling } from './platform/pooling.js';
+import { openReadPool } from './catalog/read-db.js';
 
 /** The outside systems a running Tmomi holds: opened at boot, closed in reverse order at shutdown. */
 export interface Resources {
   db: Db;
+  /** The catalog's replica (DATABASE_READ_URL), when there is one. */
+  readDb: Db | undefined;
   databaseUrl: string;
   engine: Engine;
   secret: string;
@@ -24,8 +28,13 @@ export interface Resources {
 export async function openResources(config: Config, logger: Logger): Promise<Resources> {
   const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres(config.dataDir, logger);
   const databaseUrl = embedded?.url ?? config.databaseUrl!;
+  let readDb: Db | undefined;
   try {
-    await migrate(databaseUrl, logger);
+    // Through PgBouncer in transaction mode, migrations must take another way in (decision 036).
+    const { migrationDatabaseUrl } = config;
+    if (!embedded) await checkPooling({ databaseUrl, migrationDatabaseUrl }, logger);
+    await migrate(migrationDatabaseUrl ?? databaseUrl, logger);
+    if (config.databaseReadUrl) readDb = await openReadPool(config.databaseReadUrl);
     const db = createPool(databaseUrl);
     const engine = await createEngine({
       redisUrl: config.redisUrl,
@@ -35,6 +44,7 @@ export async function openResources(config: Config, logger: Logger): Promise<Res
     const secret = config.secret ?? (await loadOrCreateSecret(config.dataDir));
     return {
       db,
+      readDb,
       databaseUrl,
       engine,
       secret,
@@ -42,10 +52,12 @@ export async function openResources(config: Config, logger: Logger): Promise<Res
       close: async () => {
         await engine.close();
         await db.end();
+        await readDb?.end();
         await embedded?.stop();
       },
     };
   } catch (err) {
+    await readDb?.end();
     await embedded?.stop();
     throw err;
   }
@@ -56,6 +68,7 @@ export async function start(config: Config, logger: Logger): Promise<void> {
   const resources = await openResources(config, logger);
   const built = await buildApp({
     db: resources.db,
+    ...(resources.readDb ? { readDb: resources.readDb } : {}),
     engine: resources.engine,
     clock: systemClock,
     logger,

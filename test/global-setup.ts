@@ -9,6 +9,7 @@ import { modesReport } from './modes-report.js';
 import { deleteKeysUnder } from './redis-keys.js';
 import { testRedisCluster } from './redis-cluster-mode.js';
 import { createScratchDatabase } from './scratch-database.js';
+import { pgbouncerLeftOut, startPgbouncer } from './pgbouncer.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -19,6 +20,8 @@ declare module 'vitest' {
     redisUrl: string;
     /** A Redis Cluster's redis+cluster:// URL (the cluster mode); empty when there is none. */
     redisClusterUrl: string;
+    /** The scaled database (else the embedded one) through PgBouncer in transaction mode; empty without pgbouncer. */
+    pgbouncerDatabaseUrl: string;
     runId: string;
   }
 }
@@ -53,17 +56,35 @@ export default async function setup(project: TestProject) {
   project.provide('redisClusterUrl', cluster?.url ?? '');
 
   let dropScaled: (() => Promise<void>) | undefined;
+  let scaledUrl: string | undefined;
   if (process.env.DATABASE_URL) {
     const scratch = await createScratchDatabase(process.env.DATABASE_URL, `tmomi_test_${runId}`);
     await migrate(scratch.url, logger);
     project.provide('scaledDatabaseUrl', scratch.url);
     dropScaled = scratch.drop;
+    scaledUrl = scratch.url;
   } else {
     project.provide('scaledDatabaseUrl', '');
   }
+  // The suites that opt in (modes({ pgbouncer: true })) run a third time through a PgBouncer in
+  // transaction mode with a few server sessions, shared by every app's pool: any session state left
+  // on a connection would surface in another test's transaction (decision 036).
+  const pgbouncer = !pgbouncerLeftOut(process.env)
+    ? await startPgbouncer(process.env.DATABASE_URL ? (scaledUrl ?? '') : embedded.url, {
+        poolSize: 5,
+      }).catch(async (err: unknown) => {
+        // No teardown after a failed setup: what was started so far is stopped here.
+        await cluster?.release(`test:${runId}:`);
+        await dropScaled?.();
+        await embedded.stop();
+        throw err;
+      })
+    : undefined;
+  project.provide('pgbouncerDatabaseUrl', pgbouncer?.url ?? '');
 
   return async () => {
     console.log(modesReport(process.env, 'end'));
+    await pgbouncer?.stop();
     await dropScaled?.();
     // Every test app's engine prefix starts with `test:<runId>:` (harness.ts): this run's keys, no one else's.
     if (process.env.REDIS_URL) await deleteKeysUnder(process.env.REDIS_URL, `test:${runId}:`);

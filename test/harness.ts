@@ -15,12 +15,13 @@ import { createEngine, type Engine } from '../src/engine/index.js';
  * a cluster changes ask for it (the waiting room's and the booking's), to keep its cost small.
  */
 export interface Mode {
-  name: 'embedded' | 'scaled' | 'cluster';
+  /** 'pgbouncer': the scaled database (else the embedded one) through PgBouncer in transaction mode. */
+  name: 'embedded' | 'scaled' | 'cluster' | 'pgbouncer';
   databaseUrl: string;
   redisUrl: string | undefined;
 }
 
-export function modes(opts: { cluster?: boolean } = {}): Mode[] {
+export function modes(opts: { cluster?: boolean; pgbouncer?: boolean } = {}): Mode[] {
   const list: Mode[] = [
     { name: 'embedded', databaseUrl: inject('embeddedDatabaseUrl'), redisUrl: undefined },
   ];
@@ -31,6 +32,12 @@ export function modes(opts: { cluster?: boolean } = {}): Mode[] {
   if (opts.cluster && inject('redisClusterUrl')) {
     const databaseUrl = scaledDatabaseUrl || inject('embeddedDatabaseUrl');
     list.push({ name: 'cluster', databaseUrl, redisUrl: inject('redisClusterUrl') });
+  }
+  // With the scaled database it goes with the scaled engine; with the embedded one, the memory engine.
+  const pgbouncerUrl = inject('pgbouncerDatabaseUrl');
+  if (opts.pgbouncer && pgbouncerUrl) {
+    const redisUrl = scaledDatabaseUrl && inject('redisUrl') ? inject('redisUrl') : undefined;
+    list.push({ name: 'pgbouncer', databaseUrl: pgbouncerUrl, redisUrl });
   }
   return list;
 }
@@ -70,6 +77,8 @@ export async function startTestApp(
     sharedEngine?: Engine;
     /** Where the app logs (silent unless TEST_LOG says a level): a test that reads what was logged. */
     logger?: Logger;
+    /** The catalog's replica (DATABASE_READ_URL); the caller closes it. */
+    readDb?: Db;
   } = {},
 ): Promise<TestApp> {
   const db = createPool(mode.databaseUrl, { max: 10 });
@@ -89,6 +98,7 @@ export async function startTestApp(
     logger: opts.logger ?? pino({ level: process.env.TEST_LOG ?? 'silent' }),
     secret: TEST_SECRET,
     ...(opts.payments ? { payments: opts.payments } : {}),
+    ...(opts.readDb ? { readDb: opts.readDb } : {}),
     settings: {
       authRateLimitPerMinute: 100_000,
       trustProxy: false,

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { clusterMode } from './redis-cluster-mode.js';
+import { pgbouncerLeftOut } from './pgbouncer.js';
 
 /**
  * Which runtime configurations a test run covers, said at its start and again after the summary. A
@@ -8,7 +9,12 @@ import { clusterMode } from './redis-cluster-mode.js';
  * (every Lua script) would be left out in silence, and a green run would look like a full one.
  */
 export function modesReport(
-  env: { DATABASE_URL?: string; REDIS_URL?: string; TMOMI_TEST_REDIS_CLUSTER?: string },
+  env: {
+    DATABASE_URL?: string;
+    REDIS_URL?: string;
+    TMOMI_TEST_REDIS_CLUSTER?: string;
+    STRYKER_MUTATOR_WORKER?: string;
+  },
   when: 'start' | 'end',
 ): string {
   const unset = (names: ('DATABASE_URL' | 'REDIS_URL')[]) => {
@@ -34,6 +40,11 @@ export function modesReport(
       name: 'cluster (a Redis Cluster of 3 primaries + 3 replicas: engine contracts, waiting-room and booking HTTP suites)',
       runs: cluster.runs,
       why: cluster.why,
+    },
+    {
+      name: `through PgBouncer in transaction mode (the booking suites; ${scaled ? 'scaled' : 'embedded'} database)`,
+      runs: pgbouncerLeftOut(env) === undefined,
+      why: pgbouncerLeftOut(env) ?? '',
     },
   ];
   const verb = when === 'start' ? 'running' : 'ran';

@@ -21,7 +21,9 @@ import { OrderRepository } from './orders/repository.js';
 type Headers = Record<string, string>;
 const noQueue = { queue: { enabled: false } };
 
-describe.each(modes({ cluster: true }))('booking over HTTP ($name)', (mode) => {
+// Also on a Redis Cluster, and through PgBouncer in transaction mode: booking must keep no session state
+// (decision 036).
+describe.each(modes({ cluster: true, pgbouncer: true }))('booking over HTTP ($name)', (mode) => {
   let t: TestApp;
   const clock = new TestClock();
   // The simulator is ours so that charges can be counted; hooks let a test act in the middle of a

@@ -22,7 +22,8 @@ type Headers = Record<string, string>;
 const noQueue = { queue: { enabled: false } };
 const PRICE = 50_000;
 
-describe.each(modes())('tickets, the door and refunds ($name)', (mode) => {
+// Also through PgBouncer in transaction mode: cancels and refunds keep no session state (decision 036).
+describe.each(modes({ pgbouncer: true }))('tickets, the door and refunds ($name)', (mode) => {
   let t: TestApp;
   let other: TestApp;
   const clock = new TestClock();

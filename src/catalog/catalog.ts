@@ -15,6 +15,7 @@ import { PerformanceRepository } from './performance-repository.js';
 import { PerformanceService } from './performances.js';
 import { VenueRepository } from './venue-repository.js';
 import { VenueService } from './venues.js';
+import { CatalogReadDb } from './read-db.js';
 
 /** What the catalog serves: venues, events and their performances, one service each. */
 export interface Catalog {
@@ -28,6 +29,8 @@ export interface Catalog {
 /** The catalog's services wired together over their repositories. */
 export function createCatalog(deps: {
   db: Db;
+  /** A replica for the public reads (DATABASE_READ_URL); without it they read `db`. */
+  readDb?: Db;
   inventory: InventoryRepository;
   jobs: JobRepository;
   availability: AvailabilityService;
@@ -45,7 +48,15 @@ export function createCatalog(deps: {
   const { db, clock, inventory, engine, changes, logger } = deps;
   const events = new EventRepository(db);
   const performances = new PerformanceRepository(db);
-  const venues = new VenueService({ db, repository: new VenueRepository(db), inventory, changes, clock });
+  const reads = new CatalogReadDb({ primary: db, replica: deps.readDb, changes, logger });
+  const venues = new VenueService({
+    db,
+    repository: new VenueRepository(db),
+    inventory,
+    changes,
+    clock,
+    reads,
+  });
   const seatsLeft = new SeatsLeftCounter(deps.availability);
   return {
     venues,
@@ -58,6 +69,7 @@ export function createCatalog(deps: {
       seatsLeft,
       changes,
       clock,
+      reads,
     }),
     performances: new PerformanceService({
       ...deps,

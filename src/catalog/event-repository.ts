@@ -108,13 +108,13 @@ export class EventRepository {
     return rows[0];
   }
 
-  async findEvent(id: string): Promise<EventRow | undefined> {
-    const { rows } = await this.db.query<EventRow>(`SELECT ${EVENT} FROM events WHERE id = $1`, [id]);
+  async findEvent(id: string, db: Db = this.db): Promise<EventRow | undefined> {
+    const { rows } = await db.query<EventRow>(`SELECT ${EVENT} FROM events WHERE id = $1`, [id]);
     return rows[0];
   }
 
-  async pricesOf(eventIds: string[]): Promise<Map<string, PriceRow[]>> {
-    const { rows } = await this.db.query<PriceRow & { eventId: string }>(
+  async pricesOf(eventIds: string[], db: Db = this.db): Promise<Map<string, PriceRow[]>> {
+    const { rows } = await db.query<PriceRow & { eventId: string }>(
       `SELECT event_id::text AS "eventId", grade, amount FROM event_prices WHERE event_id = ANY($1::bigint[])
        ORDER BY event_id, amount DESC, grade`,
       [eventIds],
@@ -146,7 +146,7 @@ export class EventRepository {
    * lower-cased text needs no tokeniser, which is what makes `아이` find `아이유`). The trigram index
    * serves the terms it can; correctness never depends on it. Ordered by id, so pages never overlap.
    */
-  async searchEvents(search: EventSearch): Promise<{ events: EventRow[]; total: number }> {
+  async searchEvents(search: EventSearch, db: Db = this.db): Promise<{ events: EventRow[]; total: number }> {
     const params: unknown[] = [];
     const where: string[] = [];
     for (const term of search.terms) {
@@ -164,7 +164,7 @@ export class EventRepository {
         AND ($${params.length}::timestamptz IS NULL OR p.starts_at < $${params.length}))`);
     }
     params.push(search.limit, search.offset);
-    const { rows } = await this.db.query<EventRow & { total: number }>(
+    const { rows } = await db.query<EventRow & { total: number }>(
       `SELECT ${eventColumns('e')}, count(*) OVER ()::int AS total
        FROM events e ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
        ORDER BY e.id LIMIT $${params.length - 1} OFFSET $${params.length}`,

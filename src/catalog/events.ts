@@ -17,6 +17,7 @@ import type { VenueService } from './venues.js';
 import type { VenueRow } from './venue-repository.js';
 import { toEvent, toPerformance, toVenue } from './views.js';
 import { unlessGone } from './gone.js';
+import type { CatalogReadDb } from './read-db.js';
 
 /** Changes are announced (CatalogChanges); this bounds what a node that missed the message serves. */
 const TTL_MS = 30_000;
@@ -42,6 +43,8 @@ export interface EventServiceOptions {
   seatsLeft: SeatsLeftCounter;
   changes: CatalogChanges;
   clock: Clock;
+  /** The event page and the search read here: a replica when one is configured (decision 036). */
+  reads: CatalogReadDb;
 }
 
 /**
@@ -62,6 +65,7 @@ export class EventService {
   private readonly searches: SharedCache<SearchResult>;
   private readonly views = new Memo<EventDetail>();
   private readonly seatsLeft: SeatsLeftCounter;
+  private readonly reads: CatalogReadDb;
 
   constructor({
     db,
@@ -72,8 +76,10 @@ export class EventService {
     seatsLeft,
     changes,
     clock,
+    reads,
   }: EventServiceOptions) {
     this.db = db;
+    this.reads = reads;
     this.seatsLeft = seatsLeft;
     this.repository = repository;
     this.venues = venues;
@@ -189,17 +195,22 @@ export class EventService {
   }
 
   private async readSources(id: string): Promise<EventSources> {
-    const event = (await this.ids.mayExist(id)) ? await this.repository.findEvent(id) : undefined;
-    if (!event) {
+    const found = (await this.ids.mayExist(id))
+      ? await this.reads.read(async (db) => {
+          const event = await this.repository.findEvent(id, db);
+          if (!event) return undefined;
+          const [prices, performances] = await Promise.all([
+            this.repository.pricesOf([id], db),
+            this.performances.performancesOf(id, db),
+          ]);
+          return { event, prices: prices.get(id) ?? [], performances };
+        })
+      : undefined;
+    if (!found) {
       this.ids.gone(id);
       throw new AppError('EVENT_NOT_FOUND', undefined, { id });
     }
-    const [prices, venue, performances] = await Promise.all([
-      this.repository.pricesOf([id]),
-      this.venues.existingVenue(event.venueId),
-      this.performances.performancesOf(id),
-    ]);
-    return { event, prices: prices.get(id) ?? [], venue, performances };
+    return { ...found, venue: await this.venues.existingVenue(found.event.venueId) };
   }
 
   /** The first pages of a search come from memory; later pages, and what the cache does not hold, from PostgreSQL. */
@@ -218,21 +229,31 @@ export class EventService {
 
   private async search(query: SearchQuery): Promise<SearchResult> {
     const terms = (query.q ?? '').trim().split(/\s+/).filter(Boolean).slice(0, 10);
-    const { events, total } = await this.repository.searchEvents({
+    const search = {
       terms,
       category: query.category?.trim().toLowerCase(),
       from: query.from ? new Date(query.from) : undefined,
       to: query.to ? new Date(query.to) : undefined,
       limit: query.pageSize,
       offset: (query.page - 1) * query.pageSize,
-    });
+    };
+    // The page and its prices from the same database, so that they agree.
+    const { events, total, prices } = (await this.reads.read(async (db) => {
+      const page = await this.repository.searchEvents(search, db);
+      return {
+        ...page,
+        prices: await this.repository.pricesOf(
+          page.events.map((e) => e.id),
+          db,
+        ),
+      };
+    }))!;
     if (events.length === 0 && query.page > 1) {
       throw new AppError('PAGE_OUT_OF_RANGE', undefined, {
         page: query.page,
         pages: Math.ceil(total / query.pageSize),
       });
     }
-    const prices = await this.repository.pricesOf(events.map((e) => e.id));
     return {
       events: events.map((e) => toEvent(e, prices.get(e.id) ?? [])),
       page: query.page,

@@ -92,8 +92,8 @@ export class PerformanceRepository {
     );
     return rows[0]!.id;
   }
-  async performancesOf(eventId: string): Promise<PerformanceRow[]> {
-    const { rows } = await this.db.query<PerformanceRow>(
+  async performancesOf(eventId: string, db: Db = this.db): Promise<PerformanceRow[]> {
+    const { rows } = await db.query<PerformanceRow>(
       `SELECT ${PERFORMANCE} FROM ${PERFORMANCE_FROM} WHERE p.event_id = $1 ORDER BY p.starts_at, p.id`,
       [eventId],
     );

@@ -134,8 +134,8 @@ export class VenueRepository {
     await client.query('DELETE FROM venues WHERE id = $1', [id]);
   }
 
-  async findVenue(id: string): Promise<VenueRow | undefined> {
-    const { rows } = await this.db.query<VenueRow>(`SELECT ${VENUE} FROM venues WHERE id = $1`, [id]);
+  async findVenue(id: string, db: Db = this.db): Promise<VenueRow | undefined> {
+    const { rows } = await db.query<VenueRow>(`SELECT ${VENUE} FROM venues WHERE id = $1`, [id]);
     return rows[0];
   }
 

@@ -13,6 +13,7 @@ import { Memo } from '../platform/memo.js';
 import { SharedCache } from '../platform/shared-cache.js';
 import type { VenueRepository, VenueRow } from './venue-repository.js';
 import { toSeatMap, toVenue } from './views.js';
+import type { CatalogReadDb } from './read-db.js';
 
 /** Changes are announced (CatalogChanges); this bounds what a node that missed the message serves. */
 const TTL_MS = 30_000;
@@ -23,6 +24,8 @@ export interface VenueServiceOptions {
   inventory: InventoryRepository;
   changes: CatalogChanges;
   clock: Clock;
+  /** Venue rows (the seat layout) are read here: a replica when one is configured (decision 036). */
+  reads: CatalogReadDb;
 }
 
 /**
@@ -39,9 +42,11 @@ export class VenueService {
   private readonly ids: KnownIds;
   private readonly views = new Memo<Venue>();
   private readonly maps = new Memo<SeatMap>();
+  private readonly reads: CatalogReadDb;
 
-  constructor({ db, repository, inventory, changes, clock }: VenueServiceOptions) {
+  constructor({ db, repository, inventory, changes, clock, reads }: VenueServiceOptions) {
     this.db = db;
+    this.reads = reads;
     this.repository = repository;
     this.changes = changes;
     this.rows = new SharedCache(TTL_MS, clock);
@@ -122,7 +127,9 @@ export class VenueService {
 
   existingVenue(id: string): Promise<VenueRow> {
     return this.rows.get(id, async () => {
-      const venue = (await this.ids.mayExist(id)) ? await this.repository.findVenue(id) : undefined;
+      const venue = (await this.ids.mayExist(id))
+        ? await this.reads.read((db) => this.repository.findVenue(id, db))
+        : undefined;
       if (!venue) {
         this.ids.gone(id);
         throw new AppError('VENUE_NOT_FOUND', undefined, { id });

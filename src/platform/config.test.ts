@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config.js';
 
+const SCALED = { DATABASE_URL: 'postgres://u@pgbouncer:6432/tmomi', TMOMI_SECRET: 's'.repeat(32) };
+
 describe('configuration', () => {
   it('when nothing is set, then the embedded defaults apply', () => {
     const config = loadConfig({});
@@ -16,6 +18,20 @@ describe('configuration', () => {
       metrics: { token: undefined, port: undefined, host: '127.0.0.1' },
       docs: false,
     });
+  });
+
+  it('when PostgreSQL is behind a pooler, then migrations and catalog reads may have URLs of their own', () => {
+    const config = loadConfig({
+      ...SCALED,
+      TMOMI_MIGRATION_DATABASE_URL: 'postgres://u@db:5432/tmomi',
+      DATABASE_READ_URL: 'postgres://u@replica:5432/tmomi',
+    });
+    expect(config).toMatchObject({
+      databaseUrl: SCALED.DATABASE_URL,
+      migrationDatabaseUrl: 'postgres://u@db:5432/tmomi',
+      databaseReadUrl: 'postgres://u@replica:5432/tmomi',
+    });
+    expect(loadConfig(SCALED)).toMatchObject({ migrationDatabaseUrl: undefined, databaseReadUrl: undefined });
   });
 
   it('when values are given, then they are parsed into their types', () => {
@@ -95,6 +111,12 @@ describe('configuration', () => {
     [{ TMOMI_SMTP_URL: 'smtp://user:pw@' }, 'TMOMI_SMTP_URL'],
     [{ TMOMI_SMTP_URL: 'smtp://mail.example.com:99999' }, 'TMOMI_SMTP_URL'],
     [{ TMOMI_MAIL_RATE_PER_SECOND: '0' }, 'TMOMI_MAIL_RATE_PER_SECOND'],
+    [
+      { TMOMI_MIGRATION_DATABASE_URL: 'postgres://u@db:5432/tmomi' },
+      'TMOMI_MIGRATION_DATABASE_URL applies only',
+    ],
+    [{ DATABASE_READ_URL: 'postgres://u@replica/tmomi' }, 'DATABASE_READ_URL applies only'],
+    [{ ...SCALED, DATABASE_READ_URL: 'mysql://u@replica/tmomi' }, 'DATABASE_READ_URL'],
   ])('when %o, then the boot stops with a message naming %s', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(variable);

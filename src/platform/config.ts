@@ -1,7 +1,7 @@
-import { isIP } from 'node:net';
 import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
 import { MIN_PASSWORD_LENGTH } from '../contract/passwords.js';
+import { checkSmtpUrl, ConfigError, parseTrustProxy, type TrustProxy } from './config-values.js';
 
 /**
  * Every environment variable Tmomi reads, parsed once at boot. Nothing else in the code reads
@@ -12,6 +12,8 @@ const EnvSchema = Type.Object({
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
   HOST: Type.String({ minLength: 1, default: '0.0.0.0' }),
   DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+  TMOMI_MIGRATION_DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+  DATABASE_READ_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
   // redis+cluster://host:port[,host:port…] names a Redis Cluster (src/engine/redis-target.ts).
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?(\\+cluster)?://' })),
   TMOMI_REDIS_JOIN_WAIT_MS: Type.Integer({ minimum: 0, maximum: 5_000, default: 0 }),
@@ -54,6 +56,10 @@ export interface Config {
   host: string;
   /** Unset: Tmomi starts its own PostgreSQL under `dataDir` (the embedded mode). */
   databaseUrl: string | undefined;
+  /** PostgreSQL itself, not a transaction pooler: migrations hold a session's advisory lock (decision 036). */
+  migrationDatabaseUrl: string | undefined;
+  /** A replica for the catalog's public reads (event pages, search, seat layout); unset: the primary. */
+  databaseReadUrl: string | undefined;
   /** Unset: the in-process memory engine (single node only). */
   redisUrl: string | undefined;
   /** Prepended to every Redis key and channel, so several installations can share one Redis. */
@@ -121,13 +127,8 @@ export interface MetricsConfig {
   host: string;
 }
 
-export type TrustProxy = false | string[];
-/** Named ranges proxy-addr (Fastify's) understands, besides addresses and CIDR networks. */
-const PROXY_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
-
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
+export type { TrustProxy } from './config-values.js';
+export { ConfigError } from './config-values.js';
 
 const BOOLEAN_WORDS: Record<string, boolean> = {
   true: true,
@@ -170,7 +171,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     // Every node must sign and verify with the same key, so it cannot be generated per node.
     throw new ConfigError('TMOMI_SECRET is required when DATABASE_URL or REDIS_URL is set (32+ characters)');
   }
-
+  for (const name of ['TMOMI_MIGRATION_DATABASE_URL', 'DATABASE_READ_URL'] as const)
+    if (parsed[name] !== undefined && parsed.DATABASE_URL === undefined)
+      throw new ConfigError(`${name} applies only with DATABASE_URL, which is not set`);
   const metrics = metricsConfig(parsed, env);
   if (parsed.TMOMI_SMTP_URL !== undefined) checkSmtpUrl(parsed.TMOMI_SMTP_URL);
 
@@ -178,6 +181,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: parsed.PORT,
     host: parsed.HOST,
     databaseUrl: parsed.DATABASE_URL,
+    migrationDatabaseUrl: parsed.TMOMI_MIGRATION_DATABASE_URL,
+    databaseReadUrl: parsed.DATABASE_READ_URL,
     redisUrl: parsed.REDIS_URL,
     redisPrefix: parsed.TMOMI_REDIS_PREFIX,
     redisJoinWaitMs: parsed.TMOMI_REDIS_JOIN_WAIT_MS,
@@ -218,22 +223,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 /** About an hour and a half of tries: a short outage of the mail server costs a delay, not a message. */
 export const DEFAULT_MAIL_RETRY = { baseMs: 5_000, maxMs: 15 * 60_000, maxAttempts: 10 };
 
-/** A URL the pattern lets through can still be unusable (`smtp://:x@`); say so at boot, not at the first sale. */
-function checkSmtpUrl(value: string): void {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new ConfigError(
-      `TMOMI_SMTP_URL is not a valid URL (got "${value.replace(/\/\/[^@/]*@/, '//***@')}")`,
-    );
-  }
-  if (url.hostname === '')
-    throw new ConfigError('TMOMI_SMTP_URL must name a host, e.g. smtps://user:password@smtp.example.com:465');
-  if (url.port !== '' && (Number(url.port) < 1 || Number(url.port) > 65535))
-    throw new ConfigError(`TMOMI_SMTP_URL has an invalid port "${url.port}"`);
-}
-
 const LOOPBACK = /^(?:localhost|127(?:\.\d{1,3}){3}|::1)$/;
 
 /**
@@ -252,37 +241,6 @@ function metricsConfig(parsed: Env, env: Record<string, string | undefined>): Me
         'set TMOMI_METRICS_TOKEN too (Prometheus sends it as a bearer token), or keep the port on loopback',
     );
   return { token, port, host };
-}
-
-/**
- * `false` (no proxy), or the proxies' addresses and networks (`10.0.0.0/8,127.0.0.1`, or the named
- * ranges `loopback`, `linklocal`, `uniquelocal`): X-Forwarded-For is read from the right, past those
- * proxies, to the first address that is not one. Never "every hop": a client would then choose its own
- * address by sending X-Forwarded-For, and walk past every limit kept per address. Not a hop count
- * either: Fastify refuses to trust one, since it cannot tell a proxy from a client that sends the header.
- */
-function parseTrustProxy(value: string): TrustProxy {
-  const word = value.trim().toLowerCase();
-  if (word === 'false' || word === 'no' || word === '0') return false;
-  if (word === 'true' || word === 'yes')
-    throw new ConfigError(
-      'TMOMI_TRUST_PROXY=true would trust every hop, so any client could choose its own address with ' +
-        'X-Forwarded-For; give the addresses or networks of the proxies in front of Tmomi',
-    );
-  const entries = word.split(',').map((entry) => entry.trim());
-  const valid = (entry: string) => {
-    if (PROXY_RANGES.has(entry)) return true;
-    const [address = '', prefix] = entry.split('/');
-    const family = isIP(address);
-    if (family === 0) return false;
-    if (prefix === undefined) return true;
-    return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
-  };
-  if (entries.length === 0 || !entries.every(valid))
-    throw new ConfigError(
-      `TMOMI_TRUST_PROXY must be false or the proxies' addresses/networks (or loopback, linklocal, uniquelocal), got "${value}"`,
-    );
-  return entries;
 }
 
 /**

@@ -16,8 +16,12 @@ export function createPool(databaseUrl: string, opts: { max?: number; applicatio
     connectionTimeoutMillis: 10_000,
     idleTimeoutMillis: 30_000,
   });
-  // Without a listener an idle client's network error would crash the process.
+  // Without a listener an idle client's network error would crash the process. The pool listens only
+  // while a client is idle: a client checked out between two queries of a transaction when its server
+  // goes (a switchover, a PgBouncer restart) emits 'error' too, so every client gets a listener of its
+  // own for its whole life. Its next query fails, and the transaction's caller sees that failure.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 
