@@ -154,7 +154,8 @@ export function simulate(s: Scenario, costs: Costs = MEASURED): Outcome {
   let soldOutAt: number | undefined;
   let mostSoldAt: number | undefined;
   let pushDebt = 0;
-  const busy = {
+  // What each resource did in the current second, and how many operations of each kind.
+  const idle = () => ({
     node: 0,
     shard: 0,
     postgres: 0,
@@ -163,7 +164,8 @@ export function simulate(s: Scenario, costs: Costs = MEASURED): Outcome {
     pushesWanted: 0,
     holds: 0,
     checkouts: 0,
-  };
+  });
+  let busy = idle();
   let pushShare = 1;
   const peak = { node: 0, shard: 0, postgres: 0 };
   const rates = { joins: 0, pushes: 0, holds: 0, checkouts: 0 };
@@ -266,16 +268,7 @@ export function simulate(s: Scenario, costs: Costs = MEASURED): Outcome {
       rates.holds = Math.max(rates.holds, busy.holds);
       rates.checkouts = Math.max(rates.checkouts, busy.checkouts);
       if (busy.pushesWanted >= 1) pushShare = Math.min(pushShare, busy.pushes / busy.pushesWanted);
-      Object.assign(busy, {
-        node: 0,
-        shard: 0,
-        postgres: 0,
-        joins: 0,
-        pushes: 0,
-        pushesWanted: 0,
-        holds: 0,
-        checkouts: 0,
-      });
+      busy = idle();
     }
   }
 
