@@ -13,10 +13,14 @@ export function useLoad<T>(load: (signal: AbortSignal) => Promise<T>, deps: Depe
   const [round, setRound] = useState(0);
   useEffect(() => {
     const controller = new AbortController();
+    // An answer that arrives after its load was replaced is dropped: aborting does not stop a response
+    // already read, and a slow earlier load (an unfiltered list) would otherwise overwrite the newer one.
     load(controller.signal).then(
-      (data) => setState({ data }),
+      (data) => {
+        if (!controller.signal.aborted) setState({ data });
+      },
       (error: unknown) => {
-        if (!isAbort(error)) setState({ error });
+        if (!controller.signal.aborted && !isAbort(error)) setState({ error });
       },
     );
     return () => controller.abort();
@@ -56,6 +60,7 @@ export function usePolled<T>(
       let final = false;
       try {
         const data = await load(controller.signal);
+        if (controller.signal.aborted) return;
         setState({ data });
         final = done?.(data) ?? false;
       } catch (error) {
