@@ -48,13 +48,15 @@ const suite = process.env.TMOMI_MUTATE_SUITE;
 
 const MUTATE = {
   engine: [
-    'src/engine/hold-gate/memory.ts:27-165',
+    'src/engine/hold-gate/memory.ts:29-174',
     'src/engine/waiting-room/live-slots.ts:5-37',
-    'src/engine/waiting-room/memory.ts:9-260',
+    'src/engine/waiting-room/memory.ts:13-220',
+    // One performance's queue: its entries, the draw's placement, passes running out.
+    'src/engine/waiting-room/memory-queue.ts:41-131',
     // How the memory waiting room writes and reads its entries' states (encodeState … seqOf).
     'src/engine/waiting-room/state.ts:21-32',
-    // createMemoryAvailability: the seat-map bitset of the memory engine.
-    'src/engine/availability/memory.ts:36-84',
+    // The memory engine's seat-map versions and bitset (createMemoryVersions, createMemoryAvailability).
+    'src/engine/availability/memory.ts:10-80',
   ],
   booking: [
     // Holds: create … release and their refusals' HTTP errors; the gate's calls and its rebuild (not
@@ -101,11 +103,10 @@ const MUTATE = {
   queue: [
     // join (sale window, closed room — a buyer on the waiting list let in —; not the lottery's opening,
     // the challenge or the draw: their suites are not here), verifyPass and consumePass, closedError.
-    'src/queue/service.ts:101-104',
-    'src/queue/service.ts:107-110',
-    'src/queue/service.ts:113-128',
-    'src/queue/service.ts:199-224',
-    'src/queue/service.ts:283-289',
+    'src/queue/service.ts:101-110',
+    'src/queue/service.ts:116-128',
+    'src/queue/service.ts:202-227',
+    'src/queue/service.ts:287-292',
     'src/queue/sold-out.ts:40-63',
   ],
 };

@@ -10,6 +10,7 @@ export const deskEn = {
   'desk.anyPerformance': 'All performances',
   'desk.status': 'Status',
   'desk.anyStatus': 'Any status',
+  'desk.searching': 'Searching…',
   'desk.results': 'Orders found: {total}',
   'desk.none': 'No orders found.',
   'desk.previous': 'Previous',

@@ -11,6 +11,7 @@ export const deskKo: typeof deskEn = {
   'desk.anyPerformance': '모든 회차',
   'desk.status': '상태',
   'desk.anyStatus': '모든 상태',
+  'desk.searching': '찾는 중…',
   'desk.results': '주문 {total}건',
   'desk.none': '찾은 주문이 없습니다.',
   'desk.previous': '이전',

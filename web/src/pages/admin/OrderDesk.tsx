@@ -23,7 +23,7 @@ export default function OrderDesk() {
   const page = Math.max(1, Number(params.get('page')) || 1);
   const [text, setText] = useState(q);
   const events = useEventDetails();
-  const { data, error, reload } = useLoad(
+  const { data, error, loading, reload } = useLoad(
     (signal) =>
       client.desk.search(
         {
@@ -91,11 +91,12 @@ export default function OrderDesk() {
       {!data && !error && <Loading />}
       {data && (
         <>
+          {/* While a new search runs, the list shown is the last one's: the status says so, not its count. */}
           <p className="muted" role="status">
-            {t('desk.results', { total: data.total.toLocaleString() })}
+            {loading ? t('desk.searching') : t('desk.results', { total: data.total.toLocaleString() })}
           </p>
           {data.items.length === 0 && <p>{t('desk.none')}</p>}
-          <ul className="desk-results">
+          <ul className="desk-results" aria-busy={loading}>
             {data.items.map((o) => (
               <li key={o.id} className="card">
                 <Link to={`/admin/orders/${o.id}`} className="desk-line">
