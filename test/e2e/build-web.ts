@@ -23,7 +23,10 @@ export default async function setup(): Promise<void> {
   const index = join(ROOT, 'web/dist/index.html');
   const builtAt = existsSync(index) ? statSync(index).mtimeMs : 0;
   if (Math.max(...SOURCES.map((s) => newest(join(ROOT, s)))) <= builtAt) return;
+  // NODE_ENV is vitest's 'test' here, and Vite would build React's development bundle with it (StrictMode
+  // ran every effect twice: the seat page fetched its data twice, slower): the tests drive what ships.
   await promisify(execFile)(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', 'web'], {
     cwd: ROOT,
+    env: { ...process.env, NODE_ENV: 'production' },
   });
 }

@@ -16,16 +16,15 @@ import {
 
 /**
  * The buyers' seat map of a placed venue (issue 20): a 100,000-place stadium of 32 curved wedges round a
- * stage and a standing floor. Navigation to interactive is the app's own measure, printed against the
- * issue's budgets (1 s, and 2 s at 4× CPU slowdown). The assertion's defaults are a regression guard
- * (4 s each), not those budgets: on this project's shared two-core machine, loaded by other runs, the
- * figure was 1.8–3.5 s and the budgets have not been shown to hold on an idle one (decision 035). On an
- * idle machine, assert the issue's figures with TMOMI_MAP_BUDGET_MS=1000 TMOMI_MAP_SLOW_BUDGET_MS=2000.
+ * stage and a standing floor. Navigation to interactive is the app's own measure, on a first visit, printed
+ * against the issue's budgets (1 s, and 2 s at 4× CPU slowdown). The assertion's defaults are twice those
+ * budgets, a regression guard for a loaded CI machine (decision 035 has the figures); on an idle machine,
+ * assert the issue's own with TMOMI_MAP_BUDGET_MS=1000 TMOMI_MAP_SLOW_BUDGET_MS=2000.
  */
 const ISSUE_MS = 1_000;
 const ISSUE_SLOW_MS = 2_000;
-const BUDGET_MS = Number(process.env.TMOMI_MAP_BUDGET_MS ?? 4_000);
-const SLOW_BUDGET_MS = Number(process.env.TMOMI_MAP_SLOW_BUDGET_MS ?? 4_000);
+const BUDGET_MS = Number(process.env.TMOMI_MAP_BUDGET_MS ?? 2 * ISSUE_MS);
+const SLOW_BUDGET_MS = Number(process.env.TMOMI_MAP_SLOW_BUDGET_MS ?? 2 * ISSUE_SLOW_MS);
 const against = (ms: number, issue: number) =>
   `${Math.round(ms)} ms (the issue's budget ${issue} ms: ${ms < issue ? 'met' : 'NOT met'})`;
 const PASSWORD = 'plum-cactus-orbit-42';
@@ -46,26 +45,32 @@ describe.skipIf(!hasChromium)('the seat map of a 100,000-place stadium', () => {
   });
 
   it('when opened on a desktop, then it is interactive within the budget, and with the CPU 4× slower too', async () => {
-    const { page, shot, errors, close } = await openPage(env.browser, env.server.url);
-    try {
-      await page.goto(`/performances/${performanceId}/seats`);
-      const ms = await interactiveMs(page);
-      console.log(`100,000-place stadium, desktop: navigation to interactive ${against(ms, ISSUE_MS)}`);
-      console.log(`  waited for: ${await timeline(page)}`);
-      await shot('buyer-map-stadium-overview');
-      const cdp = await page.context().newCDPSession(page);
-      await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
-      await page.goto(`/performances/${performanceId}/seats`);
-      const slow = await interactiveMs(page);
-      console.log(`100,000-place stadium, 4× CPU slowdown: ${against(slow, ISSUE_SLOW_MS)}`);
-      console.log(`  waited for: ${await timeline(page)}`);
-      await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
-      expect(ms).toBeLessThan(BUDGET_MS);
-      expect(slow).toBeLessThan(SLOW_BUDGET_MS);
-      expect(errors()).toEqual([]);
-    } finally {
-      await close();
-    }
+    // Each measure is a first visit: a new browser context, nothing cached.
+    const visit = async (cpuSlowdown: number) => {
+      const { page, shot, errors, close } = await openPage(env.browser, env.server.url);
+      try {
+        if (cpuSlowdown > 1) {
+          const cdp = await page.context().newCDPSession(page);
+          await cdp.send('Emulation.setCPUThrottlingRate', { rate: cpuSlowdown });
+        }
+        await page.goto(`/performances/${performanceId}/seats`);
+        const ms = await interactiveMs(page);
+        const waited = await timeline(page);
+        if (cpuSlowdown === 1) await shot('buyer-map-stadium-overview');
+        expect(errors()).toEqual([]);
+        return { ms, waited };
+      } finally {
+        await close();
+      }
+    };
+    const desktop = await visit(1);
+    console.log(`100,000-place stadium, desktop: navigation to interactive ${against(desktop.ms, ISSUE_MS)}`);
+    console.log(`  waited for: ${desktop.waited}`);
+    const slow = await visit(4);
+    console.log(`100,000-place stadium, 4× CPU slowdown: ${against(slow.ms, ISSUE_SLOW_MS)}`);
+    console.log(`  waited for: ${slow.waited}`);
+    expect(desktop.ms).toBeLessThan(BUDGET_MS);
+    expect(slow.ms).toBeLessThan(SLOW_BUDGET_MS);
   }, 120_000);
 
   it('when a buyer moves by keyboard section by section, then seat by seat, then the seats are held with the countdown in view, and axe finds nothing serious', async () => {

@@ -59,10 +59,10 @@ export async function interactiveMs(page: Page): Promise<number> {
   );
 }
 
-/** What the page waited for before the map was interactive: each resource's end, after navigation (ms). */
+/** What the page waited for before the map was interactive: each resource's start and end, after navigation (ms). */
 export async function timeline(page: Page): Promise<string> {
   return page.evaluate<string>(`performance.getEntriesByType('resource')
-    .map((e) => e.name.replace(location.origin, '').replace(/\\?.*/, '') + ' ' + Math.round(e.responseEnd))
+    .map((e) => e.name.replace(location.origin, '').replace(/\\?.*/, '') + ' ' + Math.round(e.startTime) + '-' + Math.round(e.responseEnd))
     .concat('domContentLoaded ' + Math.round(performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd))
     .concat(performance.getEntriesByType('mark').map((m) => m.name + ' ' + Math.round(m.startTime)))
     .join(', ')`);
