@@ -196,6 +196,13 @@ export function createMemoryWaitingRoom(
       return true;
     },
 
+    queueRestore: async (perf, record, now, until) => {
+      if (record.seq <= (found(perf)?.seq ?? 0)) return null;
+      const q = queue(perf, until);
+      q.until = until;
+      return q.restore(record, now);
+    },
+
     queueStats: async (perf, now) => {
       const q = found(perf);
       if (!q) return { ...NO_QUEUE_STATS };
