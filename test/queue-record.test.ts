@@ -1,0 +1,190 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { bulkBuyers } from '../src/loadtest/buyers.js';
+import {
+  METRICS_AUTH,
+  modes,
+  onSalePerformance,
+  startTestApp,
+  TEST_SECRET,
+  type Mode,
+  type TestApp,
+} from './harness.js';
+import { hasRedisServer, startRedisServer } from './nodes.js';
+
+/**
+ * The waiting room's record (decision 038): a place in line survives the engine losing the queue.
+ * Embedded: the node stops and another starts on the same database, its memory engine empty. Scaled:
+ * the Redis is wiped (FLUSHALL, on a Redis of the test's own, since the shared one serves other runs).
+ * Either way every waiter keeps their place and every admitted buyer their pass.
+ */
+const WAITERS = 500;
+const ADMITTED = 20;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until<T>(
+  what: string,
+  read: () => Promise<T>,
+  done: (v: T) => boolean,
+  ms = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(value)}`);
+    await sleep(50);
+  }
+}
+
+type Buyer = { id: string; headers: { authorization: string } };
+type View = { state: string; position: number | null; pass?: string; expiresAt?: string };
+
+/** A sale whose room lets 20 in and keeps them (nobody buys), 500 waiting behind them. */
+async function crowdedRoom(t: TestApp) {
+  const { performanceId } = await onSalePerformance(t, {
+    queue: { admitPerSecond: 200, maxActive: ADMITTED, passTtlSeconds: 900 },
+  });
+  // A room nobody joined: it has no record, and nothing is restored for it.
+  const { performanceId: empty } = await onSalePerformance(t, {
+    queue: { admitPerSecond: 10, maxActive: 5 },
+  });
+  const buyers = await bulkBuyers(t.db, WAITERS + ADMITTED, TEST_SECRET);
+  const joins = await Promise.all(
+    buyers.map((b) =>
+      t.app.inject({ method: 'POST', url: `/api/performances/${performanceId}/queue`, headers: b.headers }),
+    ),
+  );
+  expect(joins.map((r) => r.statusCode)).toEqual(buyers.map(() => 200));
+  await until(
+    'admissions',
+    async () => (await t.engine.queueStats(performanceId, Date.now())).admittedTotal,
+    (n) => n === ADMITTED,
+  );
+  return { performanceId, empty, buyers };
+}
+
+const views = (t: TestApp, perf: string, buyers: Buyer[]) =>
+  Promise.all(
+    buyers.map(async (b) => {
+      const res = await t.app.inject({
+        method: 'GET',
+        url: `/api/performances/${perf}/queue/me`,
+        headers: b.headers,
+      });
+      return res.statusCode === 200 ? res.json<View>() : { state: String(res.statusCode), position: null };
+    }),
+  );
+
+/** The record has caught up with the engine: every entry in it, every admission too. */
+const recorded = (t: TestApp, perf: string) =>
+  until(
+    'the record',
+    async () =>
+      (
+        await t.db.query<{ entries: number; admitted: number }>(
+          `SELECT count(*)::int AS entries, count(*) FILTER (WHERE stage = 2)::int AS admitted
+           FROM queue_entries WHERE performance_id = $1`,
+          [perf],
+        )
+      ).rows[0]!,
+    (r) => r.entries === WAITERS + ADMITTED && r.admitted === ADMITTED,
+  );
+
+/** What a buyer sees, compared across the loss: the place, or the pass's expiry (it is the same pass). */
+const shape = (v: View) => ({ state: v.state, position: v.position, expiresAt: v.expiresAt ?? null });
+
+/** After the loss: everyone as before, the room whole once (no entry twice), and an old pass holds a seat. */
+async function expectUnchanged(t: TestApp, perf: string, buyers: Buyer[], before: View[]) {
+  const after = await until(
+    'the restore',
+    () => views(t, perf, buyers),
+    (vs) => vs.every((v) => v.state === 'waiting' || v.state === 'admitted'),
+  );
+  expect(after.map(shape)).toEqual(before.map(shape));
+  const stats = await t.engine.queueStats(perf, Date.now());
+  expect(stats).toMatchObject({
+    waiting: WAITERS,
+    active: ADMITTED,
+    admittedTotal: ADMITTED,
+    joined: WAITERS + ADMITTED,
+  });
+  const holder = before.findIndex((v) => v.state === 'admitted');
+  const hold = await t.app.inject({
+    method: 'POST',
+    url: `/api/performances/${perf}/holds`,
+    headers: { ...buyers[holder]!.headers, 'x-queue-pass': before[holder]!.pass! },
+    payload: { seatNos: [0] },
+  });
+  expect(hold.statusCode).toBe(201);
+}
+
+const restoresOf = async (t: TestApp, perf: string) => {
+  const text = (await t.app.inject({ method: 'GET', url: '/metrics', headers: METRICS_AUTH })).body;
+  const line = text
+    .split('\n')
+    .find((l) => l.startsWith(`tmomi_queue_restores_total{performance="${perf}"}`));
+  return line ? Number(line.split(' ')[1]) : 0;
+};
+
+const embedded = modes().find((m) => m.name === 'embedded')!;
+const scaled = modes().find((m) => m.name === 'scaled');
+
+describe('waiting room record (embedded)', () => {
+  const apps: TestApp[] = [];
+  afterAll(async () => {
+    for (const t of apps) await t.close().catch(() => undefined);
+  });
+
+  it('when the node restarts on the same database, then every place and every pass is as it was', async () => {
+    const first = await startTestApp(embedded);
+    apps.push(first);
+    const { performanceId, empty, buyers } = await crowdedRoom(first);
+    const before = await views(first, performanceId, buyers);
+    expect(before.filter((v) => v.state === 'admitted')).toHaveLength(ADMITTED);
+    expect(
+      before
+        .filter((v) => v.state === 'waiting')
+        .map((v) => v.position)
+        .sort((a, b) => a! - b!),
+    ).toEqual(Array.from({ length: WAITERS }, (_, i) => i + 1));
+    await recorded(first, performanceId);
+    await first.close();
+    apps.pop();
+
+    const second = await startTestApp(embedded);
+    apps.push(second);
+    await expectUnchanged(second, performanceId, buyers, before);
+    expect(await restoresOf(second, performanceId)).toBe(1);
+    expect(await restoresOf(second, empty)).toBe(0);
+  });
+});
+
+describe.skipIf(!scaled || !hasRedisServer)('waiting room record (scaled)', () => {
+  let redis: { url: string; stop(): void } | undefined;
+  let t: TestApp | undefined;
+  afterAll(async () => {
+    await t?.close();
+    redis?.stop();
+  });
+
+  it('when the Redis is wiped (FLUSHALL), then every place and every pass is as it was, restored once', async () => {
+    redis = await startRedisServer();
+    t = await startTestApp({ ...scaled!, redisUrl: redis.url } satisfies Mode);
+    const { performanceId, empty, buyers } = await crowdedRoom(t);
+    const before = await views(t, performanceId, buyers);
+    await recorded(t, performanceId);
+    const client = new Redis(redis.url);
+    await client.flushall();
+    client.disconnect();
+    await expectUnchanged(t, performanceId, buyers, before);
+    expect(await restoresOf(t, performanceId)).toBe(1);
+    expect(await restoresOf(t, empty)).toBe(0);
+    // The record holds each buyer once, however often they were written down.
+    const { rows } = await t.db.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM queue_entries WHERE performance_id = $1',
+      [performanceId],
+    );
+    expect(rows[0]!.n).toBe(WAITERS + ADMITTED);
+  });
+});
