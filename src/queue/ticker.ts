@@ -157,7 +157,10 @@ export class AdmissionTicker {
       this.performances = await this.inventory.activeQueues();
       this.forgetClosed(before);
       this.refreshedAt = now;
-      await this.restorer?.refresh(this.performances.map((p) => p.id));
+      // A failed read keeps the last one: admission does not wait on the record.
+      await this.restorer
+        ?.refresh(this.performances.map((p) => p.id))
+        .catch((err: unknown) => this.logger.warn({ err }, 'waiting room record not read'));
       await this.restorePauses();
     }
     for (const perf of this.performances) {

@@ -20,8 +20,14 @@ export interface RecordRow {
   expiresAt: number | null;
 }
 
-const COLUMNS = `unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::smallint[], $5::bigint[], $6::bigint[])
-  AS r(performance_id, user_id, seq, stage, place, pass_expires_at)`;
+/**
+ * The facts as rows, less any whose performance or user is gone (deleted meanwhile): one such fact
+ * would otherwise fail the whole statement, and every other fact of the batch with it.
+ */
+const ROWS = `SELECT r.* FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::smallint[], $5::bigint[],
+    $6::bigint[]) AS r(performance_id, user_id, seq, stage, place, pass_expires_at)
+  WHERE EXISTS (SELECT 1 FROM performances p WHERE p.id = r.performance_id)
+    AND EXISTS (SELECT 1 FROM users u WHERE u.id = r.user_id)`;
 const params = (rows: readonly RecordRow[]) => [
   rows.map((r) => r.performanceId),
   rows.map((r) => r.userId),
@@ -44,7 +50,7 @@ export class QueueRecordRepository {
     if (rows.length === 0) return;
     await this.db.query(
       `INSERT INTO queue_entries AS q (performance_id, user_id, seq, stage, place, pass_expires_at)
-       SELECT * FROM ${COLUMNS}
+       ${ROWS}
        ON CONFLICT (performance_id, user_id) DO UPDATE SET
          seq = EXCLUDED.seq, stage = EXCLUDED.stage,
          place = CASE WHEN EXCLUDED.seq > q.seq THEN EXCLUDED.place ELSE q.place END,
@@ -65,7 +71,7 @@ export class QueueRecordRepository {
       if (rows.length > 0)
         await client.query(
           `INSERT INTO queue_entries AS q (performance_id, user_id, seq, stage, place, pass_expires_at)
-           SELECT * FROM ${COLUMNS}
+           ${ROWS}
            ON CONFLICT (performance_id, user_id) DO UPDATE SET
              seq = EXCLUDED.seq, stage = EXCLUDED.stage, place = EXCLUDED.place
            WHERE (EXCLUDED.seq, EXCLUDED.stage) >= (q.seq, q.stage)`,
