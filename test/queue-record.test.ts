@@ -7,6 +7,7 @@ import {
   onSalePerformance,
   startTestApp,
   TEST_SECRET,
+  TestClock,
   type Mode,
   type TestApp,
 } from './harness.js';
@@ -186,5 +187,68 @@ describe.skipIf(!scaled || !hasRedisServer)('waiting room record (scaled)', () =
       [performanceId],
     );
     expect(rows[0]!.n).toBe(WAITERS + ADMITTED);
+  });
+});
+
+describe('waiting room record of a drawn pre-queue (embedded)', () => {
+  const apps: TestApp[] = [];
+  afterAll(async () => {
+    for (const t of apps) await t.close().catch(() => undefined);
+  });
+
+  it('when the node restarts after the opening’s draw, then the drawn order and the later arrivals behind it are as they were, and nobody is drawn again', async () => {
+    const clock = new TestClock();
+    const first = await startTestApp(embedded, { clock });
+    apps.push(first);
+    const opensAt = clock.now() + 5 * 60_000;
+    const { performanceId: perf } = await onSalePerformance(first, {
+      salesOpenAt: new Date(opensAt).toISOString(),
+      queue: { prequeueMinutes: 30, admitPerSecond: 1, maxActive: 1, passTtlSeconds: 900 },
+    });
+    const early = await bulkBuyers(first.db, 30, TEST_SECRET);
+    const join = (t: TestApp, b: Buyer) =>
+      t.app.inject({ method: 'POST', url: `/api/performances/${perf}/queue`, headers: b.headers });
+    for (const b of early) expect((await join(first, b)).json()).toMatchObject({ state: 'prequeue' });
+    clock.advance(5 * 60_000 + 1_000);
+    const late = await bulkBuyers(first.db, 5, TEST_SECRET);
+    for (const b of late) expect((await join(first, b)).json()).toMatchObject({ state: 'waiting' });
+    await first.ticker.tick();
+    await first.ticker.tick();
+    const buyers = [...early, ...late];
+    const before = await until(
+      'the draw and one admission',
+      () => views(first, perf, buyers),
+      (vs) => vs.filter((v) => v.state === 'admitted').length === 1,
+    );
+    // The drawn order is not the arrival order (a shuffle of 30 keeps it with odds of 1 in 30!).
+    const drawnPositions = before.slice(0, 30).map((v) => v.position ?? 0);
+    expect(drawnPositions).not.toEqual([...drawnPositions].sort((a, b) => a - b));
+    expect(before.slice(30).map((v) => v.position)).toEqual([30, 31, 32, 33, 34]);
+    await until(
+      'the record of the draw',
+      async () =>
+        (
+          await first.db.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM queue_entries
+             WHERE performance_id = $1 AND (place < 0 OR stage = 2)
+               AND EXISTS (SELECT 1 FROM queue_records WHERE performance_id = $1)`,
+            [perf],
+          )
+        ).rows[0]!.n,
+      (n) => n === 30,
+    );
+    await first.close();
+    apps.pop();
+
+    const second = await startTestApp(embedded, { clock });
+    apps.push(second);
+    const after = await until(
+      'the restore',
+      () => views(second, perf, buyers),
+      (vs) => vs.every((v) => v.state === 'waiting' || v.state === 'admitted'),
+    );
+    expect(after.map(shape)).toEqual(before.map(shape));
+    await second.ticker.tick();
+    expect((await views(second, perf, buyers)).map(shape)).toEqual(before.map(shape));
   });
 });
