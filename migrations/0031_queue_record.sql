@@ -20,8 +20,10 @@ CREATE TABLE queue_entries (
   PRIMARY KEY (performance_id, user_id)
 );
 
--- The ticker's cheap question each round, "how far has the record got" (max(seq) per performance).
+-- The ticker's question every two seconds, "how far has the record got": max(seq) per performance,
+-- and its admissions (admitted or consumed), each read from an index alone.
 CREATE INDEX queue_entries_seq ON queue_entries (performance_id, seq);
+CREATE INDEX queue_entries_admitted ON queue_entries (performance_id) WHERE stage IN (2, 3);
 
 -- A queue's own facts the entries do not tell: whether the opening's draw placed its pre-queue (the
 -- engine's draw happens once per queue, and a restored queue must not be drawn again).

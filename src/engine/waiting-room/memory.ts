@@ -197,7 +197,8 @@ export function createMemoryWaitingRoom(
     },
 
     queueRestore: async (perf, record, now, until) => {
-      if (record.seq <= (found(perf)?.seq ?? 0)) return null;
+      const had = found(perf);
+      if (record.seq <= (had?.seq ?? 0) && record.admittedTotal <= (had?.admittedTotal ?? 0)) return null;
       const q = queue(perf, until);
       q.until = until;
       return q.restore(record, now);

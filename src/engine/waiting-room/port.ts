@@ -224,12 +224,12 @@ export interface WaitingRoom {
   queueStats(perf: string, now: number): Promise<QueueStats>;
   /**
    * Rebuilds a queue the engine lost from PostgreSQL's record (decision 038), when the engine's own
-   * sequence (QueueStats.joined) is below the record's: every recorded entry back at its place, in its
-   * state, with its pass, marked seen at `now`; entries made since the loss stay, renumbered after the
-   * record's in their order (a recorded user's own comes back as recorded). Null, changing nothing,
-   * when the sequence has reached the record's: nothing was lost, or the queue was restored already,
-   * so of two nodes restoring at once one does. Otherwise the renumbered entries, for the caller to
-   * record again. Moves the expiry to `until`.
+   * sequence (QueueStats.joined) or its admissions (admittedTotal) are below the record's: every
+   * recorded entry back at its place, in its state, with its pass, marked seen at `now`; entries made
+   * since the loss stay, renumbered after the record's in their order (a recorded user's own comes
+   * back as recorded). Null, changing nothing, when both have reached the record's: nothing was lost,
+   * or the queue was restored already, so of two nodes restoring at once one does. Otherwise the
+   * renumbered entries, for the caller to record again. Moves the expiry to `until`.
    */
   queueRestore(
     perf: string,

@@ -194,7 +194,7 @@ export function createRedisWaitingRoom(
     queueConsumePass: async (perf, userId, passId, now) =>
       (await run('queuePassScript', perf, userId, passId, now, 1)) === 1,
     queueRestore: async (perf, record, now, until) => {
-      if (record.seq <= 0) return null;
+      if (record.seq <= 0 && record.admittedTotal <= 0) return null;
       const { entries } = record;
       const flags = [record.opened ? 1 : 0, record.drawn ? 1 : 0, record.admittedTotal];
       const renumbered: RecordedEntry[] = [];

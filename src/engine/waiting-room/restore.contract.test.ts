@@ -82,17 +82,39 @@ describe.each(engineAdapters())('waiting room restore contract: $name', (adapter
     const engine = await adapter.open();
     const perf = newPerf();
     const now = Date.now();
-    expect(
-      await engine.queueRestore(perf, { ...recordOf(3, 1, now), seq: 0, entries: [] }, now, UNTIL),
-    ).toBeNull();
+    const empty: QueueRecord = { seq: 0, opened: false, drawn: false, admittedTotal: 0, entries: [] };
+    expect(await engine.queueRestore(perf, empty, now, UNTIL)).toBeNull();
     expect((await engine.queueStats(perf, now)).version).toBe(0);
     for (const u of ['u1', 'u2', 'u3']) await engine.queueJoin(perf, u, { now, open: true, until: UNTIL });
+    await engine.queueAdmit(perf, {
+      max: 1,
+      maxActive: 10,
+      now,
+      staleBefore: 0,
+      passTtlMs: PASS_TTL,
+      until: UNTIL,
+    });
     expect(await engine.queueRestore(perf, recordOf(3, 1, now), now, UNTIL)).toBeNull();
     expect(await positions(engine, perf, ['u1', 'u2', 'u3'], now)).toEqual([
-      ['waiting', 1, 1],
-      ['waiting', 2, 2],
-      ['waiting', 3, 3],
+      ['admitted', 1, null],
+      ['waiting', 2, 1],
+      ['waiting', 3, 2],
     ]);
+  });
+
+  it('when the engine made the same entries again but none of the admissions (a draw made anew), then it is restored', async () => {
+    const engine = await adapter.open();
+    const perf = newPerf();
+    const now = Date.now();
+    for (let i = 1; i <= 3; i++) await engine.queueJoin(perf, `u${i}`, { now, open: true, until: UNTIL });
+    const record = recordOf(3, 2, now);
+    expect(await engine.queueRestore(perf, record, now, UNTIL)).toEqual([]);
+    expect(await positions(engine, perf, ['u1', 'u2', 'u3'], now)).toEqual([
+      ['consumed', 1, null],
+      ['admitted', 2, null],
+      ['left', 3, null],
+    ]);
+    expect(await engine.queueRestore(perf, record, now, UNTIL)).toBeNull();
   });
 
   it('when people joined after the loss, then they follow the record in their order, a recorded one gets their old place back, and nobody is in line twice', async () => {

@@ -1,7 +1,8 @@
 -- ARGV: recordSeq, first (1|0), now, until, opened (1|0), drawn (1|0), admittedTotal, then three per
 -- recorded entry: user, stored state, place (its score in the order or the pre-queue).
--- queueRestore in runs (redis.ts): the first run is refused (-1) when the sequence has reached the
--- record's (nothing lost, or restored already, by this node or another); otherwise it renumbers what
+-- queueRestore in runs (redis.ts): the first run is refused (-1) when the sequence and the admissions
+-- have reached the record's (nothing lost, or restored already, by this node or another); otherwise
+-- it renumbers what
 -- the queue holds since the loss after the record (their order kept) and returns it, {user, state, …}.
 -- Every run then writes its entries over whatever is there, so a run repeated changes nothing.
 local AFTER_OPENING = 1e13
@@ -9,7 +10,8 @@ local shift = tonumber(ARGV[1])
 local out = {}
 if ARGV[2] == '1' then
   local had = tonumber(redis.call('GET', KEYS[1]) or '0')
-  if had >= shift then return -1 end
+  local admitted = tonumber(redis.call('HGET', KEYS[7], 'admitted') or '0')
+  if had >= shift and admitted >= tonumber(ARGV[7]) then return -1 end
   local all = redis.call('HGETALL', KEYS[2])
   for i = 1, #all, 2 do
     local user = all[i]

@@ -37,6 +37,12 @@ const params = (rows: readonly RecordRow[]) => [
   rows.map((r) => r.expiresAt),
 ];
 
+/** How far a performance's record has got (QueueRecordRepository.progress). */
+export interface RecordProgress {
+  seq: number;
+  admitted: number;
+}
+
 /** The waiting room's record in PostgreSQL (decision 038). */
 export class QueueRecordRepository {
   constructor(private readonly db: Db) {}
@@ -90,15 +96,21 @@ export class QueueRecordRepository {
     }
   }
 
-  /** The highest recorded sequence of each of these performances that has a record. */
-  async recordedSeqs(performanceIds: readonly string[]): Promise<Map<string, number>> {
+  /**
+   * How far the record has got in each of these performances that has one: its highest sequence and
+   * its admissions (admitted and consumed entries), what an engine that lost nothing has reached.
+   */
+  async progress(performanceIds: readonly string[]): Promise<Map<string, RecordProgress>> {
     if (performanceIds.length === 0) return new Map();
-    const { rows } = await this.db.query<{ id: string; seq: string }>(
-      `SELECT p AS id, (SELECT max(seq) FROM queue_entries WHERE performance_id = p)::text AS seq
+    const { rows } = await this.db.query<{ id: string; seq: string | null; admitted: number }>(
+      `SELECT p::text AS id, (SELECT max(seq) FROM queue_entries WHERE performance_id = p)::text AS seq,
+              (SELECT count(*) FROM queue_entries WHERE performance_id = p AND stage IN (2, 3))::int AS admitted
        FROM unnest($1::bigint[]) AS p`,
       [performanceIds],
     );
-    return new Map(rows.filter((r) => r.seq !== null).map((r) => [String(r.id), Number(r.seq)]));
+    return new Map(
+      rows.filter((r) => r.seq !== null).map((r) => [r.id, { seq: Number(r.seq), admitted: r.admitted }]),
+    );
   }
 
   /**

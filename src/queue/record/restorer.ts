@@ -4,11 +4,11 @@ import type { PerformanceRow } from '../../inventory/performance.js';
 import type { Logger } from '../../platform/logger.js';
 import type { QueueMetrics } from '../metrics.js';
 import type { QueueRecorder } from './recorder.js';
-import type { QueueRecordRepository } from './repository.js';
+import type { QueueRecordRepository, RecordProgress } from './repository.js';
 
 export interface QueueRestorerOptions {
   engine: Pick<WaitingRoom, 'queueStats' | 'queueRestore'>;
-  repository: Pick<QueueRecordRepository, 'recordedSeqs' | 'snapshot'>;
+  repository: Pick<QueueRecordRepository, 'progress' | 'snapshot'>;
   recorder: Pick<QueueRecorder, 'restored'>;
   metrics: Pick<QueueMetrics, 'restores'>;
   logger: Logger;
@@ -17,20 +17,21 @@ export interface QueueRestorerOptions {
 /**
  * Notices a queue the engine lost and rebuilds it from PostgreSQL's record (decision 038); the
  * admission ticker asks before each room's admission, so nobody is admitted from a queue that lost its
- * line. Lost means the engine's sequence is below the record's highest: a wipe or a failover forgot
- * entries (even if joins have started a new queue since), a restarted memory engine has none. The
+ * line. Lost means the engine's sequence or admissions are below the record's: a wipe or a failover
+ * forgot entries (even if joins have started a new queue since), a restarted memory engine has none,
+ * or a lottery's draw was made again on an empty engine (same sequences, none of the admissions). The
  * engine decides that again in the restore's own atomic step, so two nodes restoring at once (a
  * leader that changed mid-round) restore once.
  */
 export class QueueRestorer {
-  /** Per performance with a record: its highest recorded sequence, read with the ticker's list. */
-  private recorded = new Map<string, number>();
+  /** Per performance with a record: how far it has got, read with the ticker's list. */
+  private recorded = new Map<string, RecordProgress>();
 
   constructor(private readonly opts: QueueRestorerOptions) {}
 
   /** Reads how far the record has got for these rooms (one query, with the ticker's list). */
   async refresh(performanceIds: readonly string[]): Promise<void> {
-    this.recorded = await this.opts.repository.recordedSeqs(performanceIds);
+    this.recorded = await this.opts.repository.progress(performanceIds);
   }
 
   /**
@@ -41,7 +42,8 @@ export class QueueRestorer {
     const recorded = this.recorded.get(perf.id);
     if (recorded === undefined) return false;
     const { engine, repository, recorder, metrics, logger } = this.opts;
-    if ((await engine.queueStats(perf.id, now)).joined >= recorded) return false;
+    const { joined, admittedTotal } = await engine.queueStats(perf.id, now);
+    if (joined >= recorded.seq && admittedTotal >= recorded.admitted) return false;
     const record = await repository.snapshot(perf.id);
     const renumbered = await engine.queueRestore(perf.id, record, now, queueKeysUntil(perf));
     if (renumbered === null) return false;
