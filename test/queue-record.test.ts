@@ -252,3 +252,73 @@ describe('waiting room record of a drawn pre-queue (embedded)', () => {
     expect((await views(second, perf, buyers)).map(shape)).toEqual(before.map(shape));
   });
 });
+
+describe('waiting room record of a lottery (embedded)', () => {
+  const apps: TestApp[] = [];
+  afterAll(async () => {
+    for (const t of apps) await t.close().catch(() => undefined);
+  });
+
+  it('when the node restarts after the draw, then the registrants (whose entries the draw made) and the walk-ins are where they were', async () => {
+    const clock = new TestClock();
+    const first = await startTestApp(embedded, { clock });
+    apps.push(first);
+    const { performanceId: perf } = await onSalePerformance(first, {
+      salesOpenAt: new Date(clock.now() + 5 * 60_000).toISOString(),
+      queue: { mode: 'lottery', prequeueMinutes: 1440, admitPerSecond: 1, maxActive: 1, passTtlSeconds: 900 },
+    });
+    const registrants = await bulkBuyers(first.db, 20, TEST_SECRET);
+    for (const b of registrants) {
+      const res = await first.app.inject({
+        method: 'POST',
+        url: `/api/performances/${perf}/registrations`,
+        headers: b.headers,
+      });
+      expect(res.statusCode).toBe(200);
+    }
+    clock.advance(5 * 60_000 + 1_000);
+    const walkIns = await bulkBuyers(first.db, 3, TEST_SECRET);
+    for (const b of walkIns) {
+      const res = await first.app.inject({
+        method: 'POST',
+        url: `/api/performances/${perf}/queue`,
+        headers: b.headers,
+      });
+      expect(res.json()).toMatchObject({ state: 'waiting' });
+    }
+    await first.ticker.tick();
+    const buyers = [...registrants, ...walkIns];
+    const before = await until(
+      'one admission',
+      () => views(first, perf, buyers),
+      (vs) => vs.filter((v) => v.state === 'admitted').length === 1,
+    );
+    expect(before.slice(20).map((v) => v.position)).toEqual([20, 21, 22]);
+    await until(
+      'the record of the draw',
+      async () =>
+        (
+          await first.db.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM queue_entries
+             WHERE performance_id = $1 AND (place < 0 OR stage = 2)
+               AND EXISTS (SELECT 1 FROM queue_records WHERE performance_id = $1)`,
+            [perf],
+          )
+        ).rows[0]!.n,
+      (n) => n === 20,
+    );
+    await first.close();
+    apps.pop();
+
+    const second = await startTestApp(embedded, { clock });
+    apps.push(second);
+    const after = await until(
+      'the restore',
+      () => views(second, perf, buyers),
+      (vs) => vs.every((v) => v.state === 'waiting' || v.state === 'admitted'),
+    );
+    expect(after.map(shape)).toEqual(before.map(shape));
+    await second.ticker.tick();
+    expect((await views(second, perf, buyers)).map(shape)).toEqual(before.map(shape));
+  });
+});
