@@ -146,6 +146,28 @@ describe.each(modes())('waiting room record in PostgreSQL ($name)', (mode) => {
     expect(await rowsOf(perf)).toEqual([[a!.id, 2, STAGE.left, 0, null]]);
   });
 
+  it('when a buyer joins and leaves over HTTP, then the record follows, behind the answers', async () => {
+    const { performanceId: perf } = await onSalePerformance(t, {
+      queue: { admitPerSecond: 1, maxActive: 1 },
+    });
+    const [first, b] = await bulkBuyers(t.db, 2, TEST_SECRET);
+    const url = `/api/performances/${perf}/queue`;
+    // The first takes the room's one pass; b waits behind.
+    await t.app.inject({ method: 'POST', url, headers: first!.headers });
+    const joined = (await t.app.inject({ method: 'POST', url, headers: b!.headers })).json<{
+      state: string;
+    }>();
+    expect(joined.state).toBe('waiting');
+    expect((await t.app.inject({ method: 'DELETE', url, headers: b!.headers })).statusCode).toBe(204);
+    const deadline = Date.now() + 10_000;
+    let row = (await rowsOf(perf)).find((r) => r[0] === b!.id);
+    while (row?.[2] !== STAGE.left && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+      row = (await rowsOf(perf)).find((r) => r[0] === b!.id);
+    }
+    expect(row).toEqual([b!.id, 2, STAGE.left, AFTER_OPENING + 2, null]);
+  });
+
   it('when PostgreSQL cannot keep up, then the buffer stops at its bound and counts what it dropped', async () => {
     let release: () => void = () => undefined;
     const written: number[] = [];
