@@ -174,7 +174,7 @@ export class Queue {
     for (const userId of byPlace(places)) this.enqueue(userId);
     this.opened ||= record.opened;
     this.drawn ||= record.drawn;
-    this.admittedTotal += record.admittedTotal;
+    this.admittedTotal = Math.max(this.admittedTotal, record.admittedTotal);
     this.version++;
     return renumbered;
   }

@@ -117,6 +117,33 @@ describe.each(engineAdapters())('waiting room restore contract: $name', (adapter
     expect(await engine.queueRestore(perf, record, now, UNTIL)).toBeNull();
   });
 
+  it('when a failover lost only the last writes, then the rest stays as it was, the lost entries come back, and admissions are not counted twice', async () => {
+    const engine = await adapter.open();
+    const perf = newPerf();
+    const now = Date.now();
+    // The record has 8 entries, 2 admitted; the promoted replica kept the first 5 and both admissions.
+    for (let i = 1; i <= 5; i++) await engine.queueJoin(perf, `u${i}`, { now, open: true, until: UNTIL });
+    await engine.queueAdmit(perf, {
+      max: 2,
+      maxActive: 10,
+      now,
+      staleBefore: 0,
+      passTtlMs: PASS_TTL,
+      until: UNTIL,
+    });
+    const record = recordOf(8, 2, now);
+    record.entries[0] = { ...record.entries[0]!, state: 'admitted', expiresAt: now + PASS_TTL };
+    record.entries[7] = { ...record.entries[7]!, state: 'waiting', place: AFTER_OPENING + 8 };
+    expect(await engine.queueRestore(perf, record, now, UNTIL)).toEqual([]);
+    expect(await positions(engine, perf, ['u1', 'u3', 'u6', 'u8'], now)).toEqual([
+      ['admitted', 1, null],
+      ['waiting', 3, 1],
+      ['waiting', 6, 4],
+      ['waiting', 8, 6],
+    ]);
+    expect(await engine.queueStats(perf, now)).toMatchObject({ waiting: 6, active: 2, admittedTotal: 2 });
+  });
+
   it('when people joined after the loss, then they follow the record in their order, a recorded one gets their old place back, and nobody is in line twice', async () => {
     const engine = await adapter.open();
     const perf = newPerf();

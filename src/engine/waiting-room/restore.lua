@@ -29,7 +29,9 @@ if ARGV[2] == '1' then
   redis.call('SET', KEYS[1], string.format('%d', had + shift))
   if ARGV[5] == '1' then redis.call('HSET', KEYS[7], 'opened', '1') end
   if ARGV[6] == '1' then redis.call('HSET', KEYS[7], 'drawn', '1') end
-  redis.call('HINCRBY', KEYS[7], 'admitted', ARGV[7])
+  -- The record's count, or what the engine kept if more (a failover that lost only the last writes):
+  -- never their sum, which the ETA would read as a burst of admissions.
+  if admitted < tonumber(ARGV[7]) then redis.call('HSET', KEYS[7], 'admitted', ARGV[7]) end
 end
 local now = tonumber(ARGV[3])
 for i = 8, #ARGV, 3 do
