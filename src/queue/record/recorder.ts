@@ -6,8 +6,8 @@ import { STAGE, type QueueRecordRepository, type RecordRow } from './repository.
 
 /**
  * Facts waiting to be written at most: about 13 s of one node's joins at its measured ceiling (7,500 a
- * second, docs/capacity.md). Past it a
- * fact is dropped and counted, never waited for: the record may lag, the join may not.
+ * second, docs/capacity.md). Past it a fact is dropped and counted, never waited for: the record may
+ * lag, the join may not.
  */
 export const RECORD_BUFFER = 100_000;
 /** Facts per statement at most (six arrays, whatever their length: no parameter limit to meet). */
@@ -33,6 +33,7 @@ export interface QueueRecorderOptions {
 export class QueueRecorder {
   private buffer: RecordRow[] = [];
   private writing: Promise<void> | undefined;
+  private readonly drawing = new Set<Promise<void>>();
 
   constructor(private readonly opts: QueueRecorderOptions) {}
 
@@ -87,7 +88,8 @@ export class QueueRecorder {
   /**
    * The opening's draw placed these users in this order: their entries are read back from the engine
    * (a registrant's was made by the draw) and written at their draw places, with the queue marked
-   * drawn. Not waited for by the opening; a failure is logged and counted.
+   * drawn. Not waited for by the opening; a failure is logged and counted. (The read marks them
+   * seen, as the draw itself does a registrant: they were seen at the opening.)
    */
   drawn(performanceId: string, order: readonly string[], now: number): Promise<void> {
     const run = async () => {
@@ -110,11 +112,14 @@ export class QueueRecorder {
       }
       await this.opts.repository.writeDraw(performanceId, rows);
     };
-    return run().catch((err: unknown) => this.failed(err, 'draw', order.length));
+    const written = run().catch((err: unknown) => this.failed(err, 'draw', order.length));
+    this.drawing.add(written);
+    return written.finally(() => this.drawing.delete(written));
   }
 
-  /** Waits until everything buffered so far is written (tests, shutdown). */
+  /** Waits until everything buffered so far, and every draw under way, is written (tests, shutdown). */
   async flushed(): Promise<void> {
+    await Promise.all(this.drawing);
     while (this.writing) await this.writing;
   }
 
