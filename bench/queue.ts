@@ -8,6 +8,8 @@
  *   npm run bench:queue -- --waiters 50000 --http2   # the 50,000-waiter goal, 1,000 streams per connection
  *   npm run bench:queue -- --cpu-prof /tmp/p # also a CPU profile of the Tmomi node (.cpuprofile files)
  *   npm run bench:queue -- --waiters 0 --challenge-difficulty 10   # also joins through the door (bench/challenge.ts)
+ *   npm run bench:queue -- --waiters 0 --record off   # without the waiting room's record (decision 038):
+ *                                            # alternate runs with and without it to see what it costs
  *
  * Needs DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres) and REDIS_URL (default
  * redis://127.0.0.1:6379); creates a database of its own and drops it, and uses its own Redis prefix.
@@ -34,6 +36,7 @@ const { values } = parseArgs({
     'cpu-prof': { type: 'string' },
     http2: { type: 'boolean', default: false },
     'challenge-difficulty': { type: 'string', default: '0' },
+    record: { type: 'string', default: 'on' },
   },
 });
 const WAITERS = Number(values.waiters);
@@ -150,7 +153,7 @@ try {
     secret,
     processes,
     // Challenges fetched and solved before the load must outlive it (bench/challenge.ts).
-    env: { TMOMI_CHALLENGE_TTL_SECONDS: '900' },
+    env: { TMOMI_CHALLENGE_TTL_SECONDS: '900', TMOMI_QUEUE_RECORD: values.record },
     ...(profileDir ? { nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } : {}),
   });
   const base = servers.tmomi;

@@ -51,7 +51,7 @@ import { WEB_DIST, webRoutes } from './web/routes.js';
 import { createMail, type Mail } from './mail/mail.js';
 import { mailRoutes } from './mail/routes.js';
 
-export type AppSettings = Partial<Pick<Config, 'mail' | 'challenge'>> &
+export type AppSettings = Partial<Pick<Config, 'mail' | 'challenge' | 'queueRecord'>> &
   Pick<
     Config,
     | 'authRateLimitPerMinute'
@@ -260,6 +260,8 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     await catalogChanges.stop();
     await jobs.stop();
     await holds.settled();
+    // The waiting room's record: what the last requests buffered is written before the pool closes.
+    await queueing.recorder?.flushed();
   });
   await app.ready();
   jobs.start();

@@ -17,7 +17,11 @@ describe('configuration', () => {
       // Secure by default: no /metrics anywhere, no Swagger UI.
       metrics: { token: undefined, port: undefined, host: '127.0.0.1' },
       docs: false,
+      queueRecord: true,
     });
+    // Off only for the bench's comparison with and without the waiting room's record (decision 038).
+    expect(loadConfig({ TMOMI_QUEUE_RECORD: 'off' }).queueRecord).toBe(false);
+    expect(() => loadConfig({ TMOMI_QUEUE_RECORD: 'no' })).toThrow(ConfigError);
   });
 
   it('when PostgreSQL is behind a pooler, then migrations and catalog reads may have URLs of their own', () => {

@@ -41,6 +41,8 @@ const EnvSchema = Type.Object({
   // Hashes a buyer's browser tries, on average about ¾ of it, to join a queue (docs/decisions/030).
   TMOMI_CHALLENGE_DIFFICULTY: Type.Integer({ minimum: 0, maximum: 5_000_000, default: 50_000 }),
   TMOMI_CHALLENGE_TTL_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 120 }),
+  // The waiting room's record in PostgreSQL (decision 038); off only to measure what it costs (bench).
+  TMOMI_QUEUE_RECORD: Type.Union([Type.Literal('on'), Type.Literal('off')], { default: 'on' }),
   TMOMI_PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://[^\\s]+$' })),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
@@ -85,6 +87,8 @@ export interface Config {
   docs: boolean;
   mail: MailConfig;
   challenge: ChallengeConfig;
+  /** Whether the waiting room is recorded in PostgreSQL (decision 038): off only for the bench's comparison. */
+  queueRecord: boolean;
   logLevel: LogLevel;
 }
 
@@ -216,6 +220,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       difficulty: parsed.TMOMI_CHALLENGE_DIFFICULTY,
       ttlSeconds: parsed.TMOMI_CHALLENGE_TTL_SECONDS,
     },
+    queueRecord: parsed.TMOMI_QUEUE_RECORD === 'on',
     logLevel: parsed.LOG_LEVEL,
   };
 }

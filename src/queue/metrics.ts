@@ -17,6 +17,10 @@ export interface QueueMetrics {
   sseConnections: Gauge;
   sseStreams: Counter;
   leader: Gauge;
+  /** The waiting room's record (decision 038): writes that failed, facts dropped, queues restored. */
+  recordFailures: Counter<'kind'>;
+  recordDropped: Counter;
+  restores: Counter<'performance'>;
 }
 
 export function createQueueMetrics(registry: Registry): QueueMetrics {
@@ -67,6 +71,23 @@ export function createQueueMetrics(registry: Registry): QueueMetrics {
     leader: new Gauge({
       name: 'tmomi_admission_leader',
       help: '1 on the node whose ticker currently admits (holds the lease), 0 elsewhere.',
+      registers,
+    }),
+    recordFailures: new Counter({
+      name: 'tmomi_queue_record_failures_total',
+      help: "Writes of the waiting room's record to PostgreSQL that failed (their facts are lost to it).",
+      labelNames: ['kind'],
+      registers,
+    }),
+    recordDropped: new Counter({
+      name: 'tmomi_queue_record_dropped_total',
+      help: "Facts of the waiting room's record dropped because the node's write buffer was full.",
+      registers,
+    }),
+    restores: new Counter({
+      name: 'tmomi_queue_restores_total',
+      help: 'Waiting rooms rebuilt from the record after the engine lost them.',
+      labelNames: ['performance'],
       registers,
     }),
     // Event streams bypass the per-route HTTP metrics (the response is taken over for the stream's

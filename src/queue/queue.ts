@@ -18,6 +18,10 @@ import type { Db } from '../platform/db.js';
 import { LotteryService } from './lottery.js';
 import { LotteryRepository } from './lottery-repository.js';
 import { WaitlistMarks } from './waitlist-marks.js';
+import { QueueRecordRepository } from './record/repository.js';
+import { QueueRecorder } from './record/recorder.js';
+import { recordingRoom } from './record/recording-room.js';
+import { QueueRestorer } from './record/restorer.js';
 
 export interface Queue {
   queue: QueueService;
@@ -29,6 +33,8 @@ export interface Queue {
   lottery: LotteryService;
   /** The waiting list's marks: booking writes them after its commits, the poll and stream read them. */
   marks: WaitlistMarks;
+  /** The waiting room's record in PostgreSQL (decision 038); none with TMOMI_QUEUE_RECORD=off. */
+  recorder: QueueRecorder | undefined;
 }
 
 export interface QueueDeps {
@@ -42,13 +48,22 @@ export interface QueueDeps {
   turns: TurnNotices;
   leader: (name: string) => LeaderElector;
   /** Without it (tests, benchmarks) challenges last DEFAULT_CHALLENGE_TTL_SECONDS. */
-  settings?: { challenge?: ChallengeConfig };
+  settings?: { challenge?: ChallengeConfig; queueRecord?: boolean };
   db: Db;
 }
 
 /** The waiting room's services: joins and passes, the streams that tell each waiter their place, admission. */
-export function createQueue(deps: QueueDeps): Queue {
-  const metrics = createQueueMetrics(deps.registry);
+export function createQueue(queueDeps: QueueDeps): Queue {
+  const metrics = createQueueMetrics(queueDeps.registry);
+  // Every fact the record keeps goes through the engine the services are given (decision 038).
+  const repository = new QueueRecordRepository(queueDeps.db);
+  const recorder =
+    queueDeps.settings?.queueRecord === false
+      ? undefined
+      : new QueueRecorder({ repository, engine: queueDeps.engine, metrics, logger: queueDeps.logger });
+  const deps = recorder
+    ? { ...queueDeps, engine: recordingRoom(queueDeps.engine, recorder, queueDeps.logger) }
+    : queueDeps;
   const challenges = new ChallengeService({
     performances: deps.performances,
     engine: deps.engine,
@@ -93,6 +108,15 @@ export function createQueue(deps: QueueDeps): Queue {
     logger: deps.logger,
     turns: deps.turns,
     draws: lottery,
+    ...(recorder && {
+      restorer: new QueueRestorer({
+        engine: deps.engine,
+        repository,
+        recorder,
+        metrics,
+        logger: deps.logger,
+      }),
+    }),
   });
-  return { queue, streams, ticker, metrics, challenges, lottery, marks };
+  return { queue, streams, ticker, metrics, challenges, lottery, marks, recorder };
 }

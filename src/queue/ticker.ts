@@ -13,6 +13,7 @@ import type { TurnNotices } from './turn-notices.js';
 import { queueKeysUntil } from '../inventory/performance-cache.js';
 import { SoldOutCheck } from './sold-out.js';
 import type { LotteryService } from './lottery.js';
+import type { QueueRestorer } from './record/restorer.js';
 
 export const TICK_MS = 100;
 const REFRESH_PERFORMANCES_MS = 2_000;
@@ -37,6 +38,8 @@ export interface AdmissionTickerOptions {
    * from a pre-queue.
    */
   draws?: Pick<LotteryService, 'drawIfDue'>;
+  /** Rebuilds a room the engine lost from PostgreSQL's record (decision 038); none when it is off. */
+  restorer?: QueueRestorer;
 }
 
 /**
@@ -63,8 +66,11 @@ export class AdmissionTicker {
   private readonly logger: Logger;
   private readonly turns: Pick<TurnNotices, 'admitted'> | undefined;
   private readonly draws: Pick<LotteryService, 'drawIfDue'> | undefined;
+  private readonly restorer: QueueRestorer | undefined;
 
-  constructor({ engine, inventory, leader, clock, metrics, logger, turns, draws }: AdmissionTickerOptions) {
+  constructor(opts: AdmissionTickerOptions) {
+    const { engine, inventory, leader, clock, metrics, logger, turns, draws } = opts;
+    this.restorer = opts.restorer;
     this.turns = turns;
     this.draws = draws;
     this.engine = engine;
@@ -151,10 +157,20 @@ export class AdmissionTicker {
       this.performances = await this.inventory.activeQueues();
       this.forgetClosed(before);
       this.refreshedAt = now;
+      // A failed read keeps the last one: admission does not wait on the record.
+      await this.restorer
+        ?.refresh(this.performances.map((p) => p.id))
+        .catch((err: unknown) => this.logger.warn({ err }, 'waiting room record not read'));
       await this.restorePauses();
     }
     for (const perf of this.performances) {
       if (!this.leader.isLeader) break;
+      // Before admitting: a queue the engine lost must get its line back before anyone is let in.
+      await this.restorer
+        ?.check(perf, this.clock.now())
+        .catch((err: unknown) =>
+          this.logger.warn({ err, performanceId: perf.id }, 'waiting room restore failed'),
+        );
       await this.admit(perf, this.clock.now());
     }
   }

@@ -196,6 +196,14 @@ export function createMemoryWaitingRoom(
       return true;
     },
 
+    queueRestore: async (perf, record, now, until) => {
+      const had = found(perf);
+      if (record.seq <= (had?.seq ?? 0) && record.admittedTotal <= (had?.admittedTotal ?? 0)) return null;
+      const q = queue(perf, until);
+      q.until = until;
+      return q.restore(record, now);
+    },
+
     queueStats: async (perf, now) => {
       const q = found(perf);
       if (!q) return { ...NO_QUEUE_STATS };

@@ -92,6 +92,38 @@ export type JoinResult =
   | { outcome: 'closed'; reason: string };
 
 /**
+ * What PostgreSQL keeps of a waiting room so that a queue the engine lost (a wiped or failed-over
+ * Redis, a restarted embedded node) can be rebuilt with every place and pass unchanged (decision 038).
+ */
+export type RecordedState = Extract<QueueState, 'prequeue' | 'waiting' | 'admitted' | 'consumed' | 'left'>;
+
+export interface RecordedEntry {
+  userId: string;
+  /** The entry's arrival sequence, which is also its pass id once admitted. */
+  seq: number;
+  state: RecordedState;
+  /**
+   * Where the entry stands in its line: the engine's own order (a pre-queue entry's sequence in the
+   * pre-queue; a drawn one's draw index below zero; a later arrival's AFTER_OPENING + sequence, record.ts).
+   */
+  place: number;
+  /** While admitted: when the pass expires (epoch ms). */
+  expiresAt: number | null;
+}
+
+export interface QueueRecord {
+  /** The highest sequence recorded: an engine whose own sequence is below it has lost entries. */
+  seq: number;
+  /** Whether the pre-queue was sealed (a later arrival is recorded, or the draw was). */
+  opened: boolean;
+  /** Whether the opening's draw placed the pre-queue (queueDraw happens once per queue). */
+  drawn: boolean;
+  /** Admissions recorded (admitted and consumed entries), the engine's admittedTotal to go on from. */
+  admittedTotal: number;
+  entries: RecordedEntry[];
+}
+
+/**
  * The waiting room's engine operations (DESIGN.md, "The waiting room"). One queue per performance;
  * every key of a performance's queue carries the `{perf:ID}` hash tag.
  *
@@ -190,4 +222,19 @@ export interface WaitingRoom {
   /** Uses the pass up (checkout); true exactly once per pass. Its slot returns to `maxActive`. */
   queueConsumePass(perf: string, userId: string, passId: number, now: number): Promise<boolean>;
   queueStats(perf: string, now: number): Promise<QueueStats>;
+  /**
+   * Rebuilds a queue the engine lost from PostgreSQL's record (decision 038), when the engine's own
+   * sequence (QueueStats.joined) or its admissions (admittedTotal) are below the record's: every
+   * recorded entry back at its place, in its state, with its pass, marked seen at `now`; entries made
+   * since the loss stay, renumbered after the record's in their order (a recorded user's own comes
+   * back as recorded). Null, changing nothing, when both have reached the record's: nothing was lost,
+   * or the queue was restored already, so of two nodes restoring at once one does. Otherwise the
+   * renumbered entries, for the caller to record again. Moves the expiry to `until`.
+   */
+  queueRestore(
+    perf: string,
+    record: QueueRecord,
+    now: number,
+    until: number,
+  ): Promise<RecordedEntry[] | null>;
 }

@@ -1,7 +1,8 @@
 import { queueJoinWindowKey, queueKey, type QueueKeyName } from '../keys.js';
 import { defineScripts, loadScripts } from '../redis-client.js';
 import type { RedisConnection } from '../redis-target.js';
-import type { AdmitResult, JoinResult, QueueEntry, QueueStats, WaitingRoom } from './port.js';
+import type { AdmitResult, JoinResult, QueueEntry, QueueStats, RecordedEntry, WaitingRoom } from './port.js';
+import { encodeRecorded, recordedFrom } from './record.js';
 import { decodeState } from './state.js';
 
 /**
@@ -38,6 +39,7 @@ const SCRIPTS = loadScripts(
     queuePauseScript: ['keep.lib.lua', 'pause.lua'],
     queuePassScript: ['pass.lua'],
     queueStatsScript: ['stats.lua'],
+    queueRestoreScript: ['keep.lib.lua', 'restore.lua'],
   },
   KEY_NAMES.length,
 );
@@ -52,6 +54,8 @@ export const COUNTED_KEY_SCRIPTS = Object.keys(JOIN);
 
 /** Users per call of the draw's script: well within what a call can spread, a few ms of Redis each. */
 const DRAW_RUN = 5_000;
+/** Recorded entries per call of the restore's script (three arguments each), as DRAW_RUN. */
+const RESTORE_RUN = 2_000;
 
 type Run = (...args: (string | number)[]) => Promise<unknown>;
 
@@ -189,6 +193,38 @@ export function createRedisWaitingRoom(
       (await run('queuePassScript', perf, userId, passId, now, 0)) === 1,
     queueConsumePass: async (perf, userId, passId, now) =>
       (await run('queuePassScript', perf, userId, passId, now, 1)) === 1,
+    queueRestore: async (perf, record, now, until) => {
+      if (record.seq <= 0 && record.admittedTotal <= 0) return null;
+      const { entries } = record;
+      const flags = [record.opened ? 1 : 0, record.drawn ? 1 : 0, record.admittedTotal];
+      const renumbered: RecordedEntry[] = [];
+      // In runs, as the draw: the first decides (and renumbers); the rest only write their entries.
+      for (let from = 0; from === 0 || from < entries.length; from += RESTORE_RUN) {
+        const args = entries
+          .slice(from, from + RESTORE_RUN)
+          .flatMap((e) => [e.userId, encodeRecorded(e), e.place]);
+        const reply = await run(
+          'queueRestoreScript',
+          perf,
+          record.seq,
+          from === 0 ? 1 : 0,
+          now,
+          until,
+          ...flags,
+          ...args,
+        );
+        if (reply === -1) return null;
+        if (from === 0) {
+          const recorded = new Set(entries.map((e) => e.userId));
+          const pairs = reply as string[];
+          for (let i = 0; i + 1 < pairs.length; i += 2) {
+            const entry = recordedFrom(String(pairs[i]), String(pairs[i + 1]));
+            if (entry && !recorded.has(entry.userId)) renumbered.push(entry);
+          }
+        }
+      }
+      return renumbered;
+    },
     queueStats: async (perf, now): Promise<QueueStats> => {
       const reply = (await run('queueStatsScript', perf, now)) as (number | string | null | undefined)[];
       const [waiting, active, admittedTotal, version, opened, closed, paused] = reply;

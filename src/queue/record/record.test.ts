@@ -1,0 +1,205 @@
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bulkBuyers } from '../../loadtest/buyers.js';
+import { modes, onSalePerformance, startTestApp, TEST_SECRET, type TestApp } from '../../../test/harness.js';
+import { AFTER_OPENING } from '../../engine/waiting-room/record.js';
+import { createQueueMetrics } from '../metrics.js';
+import { QueueRecorder, RECORD_BUFFER } from './recorder.js';
+import { QueueRecordRepository, STAGE, type RecordRow } from './repository.js';
+
+const silent = pino({ level: 'silent' });
+const counter = async (registry: Registry, name: string) =>
+  (await registry.getSingleMetric(name)!.get()).values.reduce((sum, v) => sum + v.value, 0);
+
+describe.each(modes())('waiting room record in PostgreSQL ($name)', (mode) => {
+  let t: TestApp;
+  let repository: QueueRecordRepository;
+  beforeAll(async () => {
+    t = await startTestApp(mode);
+    repository = new QueueRecordRepository(t.db);
+  });
+  afterAll(() => t.close());
+
+  const rowsOf = async (perf: string) =>
+    (
+      await t.db.query<{ userId: string; seq: string; stage: number; place: string; exp: string | null }>(
+        `SELECT user_id::text AS "userId", seq::text, stage, place::text, pass_expires_at::text AS exp
+         FROM queue_entries WHERE performance_id = $1 ORDER BY user_id`,
+        [perf],
+      )
+    ).rows.map((r) => [r.userId, Number(r.seq), r.stage, Number(r.place), r.exp && Number(r.exp)]);
+
+  it('when facts about an entry land out of order, then the furthest one stays, and a new entry replaces a finished one', async () => {
+    const { performanceId: perf } = await onSalePerformance(t);
+    const [a, b] = await bulkBuyers(t.db, 2, TEST_SECRET);
+    const row = (
+      userId: string,
+      seq: number,
+      stage: number,
+      place: number,
+      expiresAt: number | null = null,
+    ) => ({ performanceId: perf, userId, seq, stage, place, expiresAt }) satisfies RecordRow;
+    // The leader's admission of `a` is written before the node's write of a's join.
+    await repository.write([
+      row(a!.id, 1, STAGE.admitted, 0, 5_000),
+      row(b!.id, 2, STAGE.waiting, AFTER_OPENING + 2),
+    ]);
+    await repository.write([row(a!.id, 1, STAGE.waiting, AFTER_OPENING + 1)]);
+    expect(await rowsOf(perf)).toEqual([
+      [a!.id, 1, STAGE.admitted, 0, 5_000],
+      [b!.id, 2, STAGE.waiting, AFTER_OPENING + 2, null],
+    ]);
+    // b leaves, then joins again: a new entry, at the back.
+    await repository.write([row(b!.id, 2, STAGE.left, 0)]);
+    await repository.write([row(b!.id, 3, STAGE.waiting, AFTER_OPENING + 3)]);
+    await repository.write([row(b!.id, 2, STAGE.left, 0)]);
+    expect((await rowsOf(perf))[1]).toEqual([b!.id, 3, STAGE.waiting, AFTER_OPENING + 3, null]);
+
+    const snapshot = await repository.snapshot(perf);
+    // (Drawn or not: the app's own ticker draws the room's empty pre-queue at its opening.)
+    expect(snapshot).toMatchObject({ seq: 3, opened: true, admittedTotal: 1 });
+    expect(await repository.progress([perf, '999999999'])).toEqual(
+      new Map([[perf, { seq: 3, admitted: 1 }]]),
+    );
+  });
+
+  it('when the draw is written, then the drawn stand at their draw places, a pre-queue row left behind reads as waiting, and the room is drawn', async () => {
+    const { performanceId: perf } = await onSalePerformance(t);
+    const [a, b, c] = await bulkBuyers(t.db, 3, TEST_SECRET);
+    const pre = (userId: string, seq: number) =>
+      ({
+        performanceId: perf,
+        userId,
+        seq,
+        stage: STAGE.prequeue,
+        place: seq,
+        expiresAt: null,
+      }) satisfies RecordRow;
+    await repository.write([pre(a!.id, 1), pre(b!.id, 2)]);
+    await repository.writeDraw(perf, [
+      { performanceId: perf, userId: b!.id, seq: 2, stage: STAGE.waiting, place: -2, expiresAt: null },
+      { performanceId: perf, userId: a!.id, seq: 1, stage: STAGE.waiting, place: -1, expiresAt: null },
+    ]);
+    // c's pre-queue join is written after the draw: the draw placed it with the undrawn rest.
+    await repository.write([pre(c!.id, 3)]);
+    const snapshot = await repository.snapshot(perf);
+    expect(snapshot).toMatchObject({ seq: 3, opened: true, drawn: true });
+    expect(snapshot.entries.map((e) => [e.userId, e.state, e.place]).sort()).toEqual(
+      [
+        [a!.id, 'waiting', -1],
+        [b!.id, 'waiting', -2],
+        [c!.id, 'waiting', 3],
+      ].sort(),
+    );
+  });
+
+  it('when a batch carries several facts of one entry, then one row is written with the furthest, keeping the join’s place', async () => {
+    const { performanceId: perf } = await onSalePerformance(t);
+    const [a] = await bulkBuyers(t.db, 1, TEST_SECRET);
+    const registry = new Registry();
+    const recorder = new QueueRecorder({
+      repository,
+      engine: t.engine,
+      metrics: createQueueMetrics(registry),
+      logger: silent,
+    });
+    const entry = { state: 'waiting' as const, seq: 7, position: 1, pass: null, closed: null, paused: false };
+    recorder.joined(
+      perf,
+      [a!.id, a!.id],
+      [
+        { outcome: 'joined', entry },
+        { outcome: 'joined', entry },
+      ],
+    );
+    recorder.admitted(perf, [{ userId: a!.id, passId: 7, expiresAt: 9_000 }]);
+    // A fact of a performance deleted meanwhile is left out, not the batch with it.
+    recorder.ended('999999999', a!.id, 1, 'left');
+    await recorder.flushed();
+    expect(await counter(registry, 'tmomi_queue_record_failures_total')).toBe(0);
+    expect(await rowsOf(perf)).toEqual([[a!.id, 7, STAGE.admitted, AFTER_OPENING + 7, 9_000]]);
+    recorder.ended(perf, a!.id, 7, 'consumed');
+    await recorder.flushed();
+    expect(await rowsOf(perf)).toEqual([[a!.id, 7, STAGE.consumed, AFTER_OPENING + 7, 9_000]]);
+  });
+
+  it('when a write fails, then it is counted and logged, never thrown, and the next facts are written', async () => {
+    const { performanceId: perf } = await onSalePerformance(t);
+    const [a] = await bulkBuyers(t.db, 1, TEST_SECRET);
+    let fail = true;
+    const flaky = {
+      write: async (rows: readonly RecordRow[]) => {
+        if (fail) throw new Error('connection terminated');
+        await repository.write(rows);
+      },
+    } as unknown as QueueRecordRepository;
+    const registry = new Registry();
+    const metrics = createQueueMetrics(registry);
+    const recorder = new QueueRecorder({ repository: flaky, engine: t.engine, metrics, logger: silent });
+    recorder.ended(perf, a!.id, 1, 'left');
+    await recorder.flushed();
+    expect(await counter(registry, 'tmomi_queue_record_failures_total')).toBe(1);
+    fail = false;
+    recorder.ended(perf, a!.id, 2, 'left');
+    await recorder.flushed();
+    expect(await rowsOf(perf)).toEqual([[a!.id, 2, STAGE.left, 0, null]]);
+  });
+
+  it('when a buyer joins and leaves over HTTP, then the record follows, behind the answers', async () => {
+    const { performanceId: perf } = await onSalePerformance(t, {
+      queue: { admitPerSecond: 1, maxActive: 1 },
+    });
+    const [first, b] = await bulkBuyers(t.db, 2, TEST_SECRET);
+    const url = `/api/performances/${perf}/queue`;
+    // The first takes the room's one pass; b waits behind.
+    await t.app.inject({ method: 'POST', url, headers: first!.headers });
+    const joined = (await t.app.inject({ method: 'POST', url, headers: b!.headers })).json<{
+      state: string;
+    }>();
+    expect(joined.state).toBe('waiting');
+    expect((await t.app.inject({ method: 'DELETE', url, headers: b!.headers })).statusCode).toBe(204);
+    const deadline = Date.now() + 10_000;
+    let row = (await rowsOf(perf)).find((r) => r[0] === b!.id);
+    while (row?.[2] !== STAGE.left && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+      row = (await rowsOf(perf)).find((r) => r[0] === b!.id);
+    }
+    expect(row).toEqual([b!.id, 2, STAGE.left, AFTER_OPENING + 2, null]);
+  });
+
+  it('when PostgreSQL cannot keep up, then the buffer stops at its bound and counts what it dropped', async () => {
+    let release: () => void = () => undefined;
+    const written: number[] = [];
+    const slow = {
+      write: async (rows: readonly RecordRow[]) => {
+        await new Promise<void>((r) => (release = r));
+        written.push(rows.length);
+      },
+    } as unknown as QueueRecordRepository;
+    const registry = new Registry();
+    const recorder = new QueueRecorder({
+      repository: slow,
+      engine: t.engine,
+      metrics: createQueueMetrics(registry),
+      logger: silent,
+    });
+    const admit = (from: number, n: number) =>
+      recorder.admitted(
+        '1',
+        Array.from({ length: n }, (_, i) => ({ userId: String(from + i), passId: 1, expiresAt: 1 })),
+      );
+    admit(0, 1);
+    await new Promise((r) => setImmediate(r));
+    // The first write is under way (one fact); the buffer then fills to its bound, and no further.
+    admit(1, RECORD_BUFFER + 10);
+    expect(await counter(registry, 'tmomi_queue_record_dropped_total')).toBe(10);
+    const drain = recorder.flushed();
+    while (written.reduce((s, n) => s + n, 0) < RECORD_BUFFER + 1) {
+      release();
+      await new Promise((r) => setImmediate(r));
+    }
+    await drain;
+    expect(written[0]).toBe(1);
+  });
+});

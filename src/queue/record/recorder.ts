@@ -1,0 +1,166 @@
+import type { AdmitResult, JoinResult, RecordedEntry, WaitingRoom } from '../../engine/waiting-room/port.js';
+import { joinedPlace } from '../../engine/waiting-room/record.js';
+import type { Logger } from '../../platform/logger.js';
+import type { QueueMetrics } from '../metrics.js';
+import { STAGE, type QueueRecordRepository, type RecordRow } from './repository.js';
+
+/**
+ * Facts waiting to be written at most: about 13 s of one node's joins at its measured ceiling (7,500 a
+ * second, docs/capacity.md). Past it a fact is dropped and counted, never waited for: the record may
+ * lag, the join may not.
+ */
+export const RECORD_BUFFER = 100_000;
+/** Facts per statement at most (six arrays, whatever their length: no parameter limit to meet). */
+const WRITE_ROWS = 5_000;
+/** Entries read from the engine per call when a draw is written down. */
+const DRAW_READ = 1_000;
+
+export interface QueueRecorderOptions {
+  repository: QueueRecordRepository;
+  /** Reads the entries a draw placed (their sequences are the engine's). */
+  engine: Pick<WaitingRoom, 'queueObserve'>;
+  metrics: Pick<QueueMetrics, 'recordFailures' | 'recordDropped'>;
+  logger: Logger;
+}
+
+/**
+ * Writes the waiting room's facts (joins, admissions, uses, leaves) to PostgreSQL behind the engine
+ * (decision 038): each is buffered as the engine answers and written by one writer, one multi-row
+ * upsert for everything buffered meanwhile, as the Batcher does for the engine, with no timer. The
+ * caller never waits; a failed write is logged and counted, and its facts are lost (the record then
+ * lags until the entry's next fact).
+ */
+export class QueueRecorder {
+  private buffer: RecordRow[] = [];
+  private writing: Promise<void> | undefined;
+  private readonly drawing = new Set<Promise<void>>();
+
+  constructor(private readonly opts: QueueRecorderOptions) {}
+
+  /** The entries a batch of joins made or returned (a pre-queue or a waiting one: placed). */
+  joined(performanceId: string, userIds: readonly string[], results: readonly JoinResult[]): void {
+    results.forEach((result, i) => {
+      if (result.outcome !== 'joined') return;
+      const { state, seq } = result.entry;
+      if (state !== 'prequeue' && state !== 'waiting') return;
+      this.add({
+        performanceId,
+        userId: userIds[i]!,
+        seq,
+        stage: STAGE[state],
+        place: joinedPlace(state, seq),
+        expiresAt: null,
+      });
+    });
+  }
+
+  /** A tick's admissions. */
+  admitted(performanceId: string, admitted: AdmitResult['admitted']): void {
+    for (const a of admitted)
+      this.add({
+        performanceId,
+        userId: a.userId,
+        seq: a.passId,
+        stage: STAGE.admitted,
+        place: 0,
+        expiresAt: a.expiresAt,
+      });
+  }
+
+  /** A pass used up by checkout, or an entry left (its sequence, as the engine holds it). */
+  ended(performanceId: string, userId: string, seq: number, how: 'consumed' | 'left'): void {
+    this.add({ performanceId, userId, seq, stage: STAGE[how], place: 0, expiresAt: null });
+  }
+
+  /** Entries a restore renumbered (made while the engine had lost the queue): recorded anew. */
+  restored(performanceId: string, entries: readonly RecordedEntry[]): void {
+    for (const e of entries)
+      this.add({
+        performanceId,
+        userId: e.userId,
+        seq: e.seq,
+        stage: STAGE[e.state],
+        place: e.place,
+        expiresAt: e.expiresAt,
+      });
+  }
+
+  /**
+   * The opening's draw placed these users in this order: their entries are read back from the engine
+   * (a registrant's was made by the draw) and written at their draw places, with the queue marked
+   * drawn. Not waited for by the opening; a failure is logged and counted. (The read marks them
+   * seen, as the draw itself does a registrant: they were seen at the opening.)
+   */
+  drawn(performanceId: string, order: readonly string[], now: number): Promise<void> {
+    const run = async () => {
+      const rows: RecordRow[] = [];
+      for (let from = 0; from < order.length; from += DRAW_READ) {
+        const users = order.slice(from, from + DRAW_READ);
+        const entries = await this.opts.engine.queueObserve(performanceId, users, now);
+        entries.forEach((entry, k) => {
+          if (entry?.state !== 'waiting') return;
+          const place = from + k - order.length;
+          rows.push({
+            performanceId,
+            userId: users[k]!,
+            seq: entry.seq,
+            stage: STAGE.waiting,
+            place,
+            expiresAt: null,
+          });
+        });
+      }
+      await this.opts.repository.writeDraw(performanceId, rows);
+    };
+    const written = run().catch((err: unknown) => this.failed(err, 'draw', order.length));
+    this.drawing.add(written);
+    return written.finally(() => this.drawing.delete(written));
+  }
+
+  /** Waits until everything buffered so far, and every draw under way, is written (tests, shutdown). */
+  async flushed(): Promise<void> {
+    await Promise.all(this.drawing);
+    while (this.writing) await this.writing;
+  }
+
+  private add(row: RecordRow): void {
+    if (this.buffer.length >= RECORD_BUFFER) {
+      this.opts.metrics.recordDropped.inc();
+      return;
+    }
+    this.buffer.push(row);
+    this.writing ??= this.writeAll().finally(() => (this.writing = undefined));
+  }
+
+  /** One writer: statements in the order their facts came, so a node never overtakes itself. */
+  private async writeAll(): Promise<void> {
+    // One turn of the event loop, so the facts of the requests parsed in the same turn go together.
+    await new Promise((resolve) => setImmediate(resolve));
+    while (this.buffer.length > 0) {
+      const rows = latestPerEntry(this.buffer.splice(0, WRITE_ROWS));
+      await this.opts.repository.write(rows).catch((err: unknown) => this.failed(err, 'write', rows.length));
+    }
+  }
+
+  private failed(err: unknown, kind: 'write' | 'draw', rows: number): void {
+    this.opts.metrics.recordFailures.inc({ kind });
+    this.opts.logger.warn({ err, rows }, 'waiting room record not written');
+  }
+}
+
+/**
+ * One row per performance and user (a statement may touch a row once): the furthest fact, with the
+ * place of the entry's join when that fact carries none (an admission written with its join).
+ */
+function latestPerEntry(rows: readonly RecordRow[]): RecordRow[] {
+  const latest = new Map<string, RecordRow>();
+  for (const row of rows) {
+    const key = `${row.performanceId}:${row.userId}`;
+    const was = latest.get(key);
+    if (!was) latest.set(key, row);
+    else if (row.seq > was.seq || (row.seq === was.seq && row.stage >= was.stage)) {
+      latest.set(key, row.seq === was.seq && row.place === 0 ? { ...row, place: was.place } : row);
+    }
+  }
+  return [...latest.values()];
+}
