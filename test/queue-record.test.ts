@@ -230,8 +230,7 @@ describe('waiting room record of a drawn pre-queue (embedded)', () => {
         (
           await first.db.query<{ n: number }>(
             `SELECT count(*)::int AS n FROM queue_entries
-             WHERE performance_id = $1 AND (place < 0 OR stage = 2)
-               AND EXISTS (SELECT 1 FROM queue_records WHERE performance_id = $1)`,
+             WHERE performance_id = $1 AND (place < 0 OR stage = 2)`,
             [perf],
           )
         ).rows[0]!.n,
@@ -300,8 +299,7 @@ describe('waiting room record of a lottery (embedded)', () => {
         (
           await first.db.query<{ n: number }>(
             `SELECT count(*)::int AS n FROM queue_entries
-             WHERE performance_id = $1 AND (place < 0 OR stage = 2)
-               AND EXISTS (SELECT 1 FROM queue_records WHERE performance_id = $1)`,
+             WHERE performance_id = $1 AND (place < 0 OR stage = 2)`,
             [perf],
           )
         ).rows[0]!.n,
