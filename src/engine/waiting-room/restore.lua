@@ -27,10 +27,11 @@ if ARGV[2] == '1' then
     for i = 1, #all, 2 do
       local user, tag, seq = all[i], string.match(all[i + 1], '^(%a):(%d+)$')
       if tag == 'w' or tag == 'p' then
-        seq = tonumber(seq) + shift
-        redis.call('HSET', KEYS[2], user, tag .. ':' .. fmt(seq))
-        if tag == 'w' then redis.call('ZADD', KEYS[3], fmt(AFTER_OPENING + seq), user) end
-        if tag == 'p' then redis.call('ZADD', KEYS[4], fmt(seq), user) end
+        local raw = tag .. ':' .. fmt(tonumber(seq) + shift)
+        redis.call('HSET', KEYS[2], user, raw)
+        if tag == 'w' then redis.call('ZADD', KEYS[3], fmt(AFTER_OPENING + seq + shift), user) end
+        if tag == 'p' then redis.call('ZADD', KEYS[4], fmt(seq + shift), user) end
+        out[#out + 1], out[#out + 2], out[#out + 3] = user, raw, seq
       end
     end
     redis.call('SET', KEYS[1], fmt(shift + had))
@@ -40,13 +41,14 @@ if ARGV[2] == '1' then
     -- The record's count, or what the engine kept if more (a failover that lost only the last writes):
     -- never their sum, which the ETA would read as a burst of admissions.
     if admitted < tonumber(ARGV[7]) then redis.call('HSET', KEYS[7], 'admitted', ARGV[7]) end
-  end
-  -- Every renumbered entry still as the first run left it, so that a resumed restore records them too.
-  local all = redis.call('HGETALL', KEYS[2])
-  for i = 1, #all, 2 do
-    local seq = tonumber(string.match(all[i + 1], '^%a:(%d+)'))
-    if seq > shift and seq <= shift + base then
-      out[#out + 1], out[#out + 2], out[#out + 3] = all[i], all[i + 1], fmt(seq - shift)
+  else
+    -- Resumed: every renumbered entry as it stands, so that this restore records them too.
+    local all = redis.call('HGETALL', KEYS[2])
+    for i = 1, #all, 2 do
+      local seq = tonumber(string.match(all[i + 1], '^%a:(%d+)'))
+      if seq > shift and seq <= shift + base then
+        out[#out + 1], out[#out + 2], out[#out + 3] = all[i], all[i + 1], fmt(seq - shift)
+      end
     end
   end
 end
