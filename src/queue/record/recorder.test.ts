@@ -13,7 +13,7 @@ const microtasks = async (n: number) => {
 };
 
 function recorderOver(write: (rows: readonly RecordRow[]) => Promise<void>) {
-  const { ops: engine } = createMemoryWaitingRoom(() => ({ allowed: true, retryAfterMs: 0 }), {
+  const { ops: engine } = createMemoryWaitingRoom(() => ({ allowed: true, retryAfterMs: 0, remaining: 1 }), {
     now: () => Date.now(),
   });
   const recorder = new QueueRecorder({

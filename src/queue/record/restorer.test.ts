@@ -32,7 +32,7 @@ const perf = (queuePaused: boolean) =>
   }) as PerformanceRow;
 
 function restorerOver(snapshot: () => Promise<QueueRecord>) {
-  const { ops: engine } = createMemoryWaitingRoom(() => ({ allowed: true, retryAfterMs: 0 }) as never, {
+  const { ops: engine } = createMemoryWaitingRoom(() => ({ allowed: true, retryAfterMs: 0, remaining: 1 }), {
     now: () => now,
   });
   const restored: string[] = [];
