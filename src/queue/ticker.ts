@@ -2,7 +2,7 @@ import type { Clock } from '../platform/clock.js';
 import type { Availability } from '../engine/availability/port.js';
 import type { Counters } from '../engine/coordination/port.js';
 import { queueAdmittedInKey } from '../engine/keys.js';
-import type { WaitingRoom } from '../engine/waiting-room/port.js';
+import type { QueueStats, WaitingRoom } from '../engine/waiting-room/port.js';
 import type { LeaderElector } from '../engine/coordination/leader.js';
 import type { Logger } from '../platform/logger.js';
 import { BackgroundLoop } from '../engine/coordination/loop.js';
@@ -165,13 +165,16 @@ export class AdmissionTicker {
     }
     for (const perf of this.performances) {
       if (!this.leader.isLeader) break;
-      // Before admitting: a queue the engine lost must get its line back before anyone is let in.
-      await this.restorer
-        ?.check(perf, this.clock.now())
-        .catch((err: unknown) =>
-          this.logger.warn({ err, performanceId: perf.id }, 'waiting room restore failed'),
-        );
-      await this.admit(perf, this.clock.now());
+      // Before admitting: a queue the engine lost must get its line back before anyone is let in, and a
+      // failed check or restore skips the room's admission this round (as a failed draw does).
+      let stats: QueueStats | undefined;
+      try {
+        stats = await this.restorer?.check(perf, this.clock.now(), this.clock.now() - STALE_AFTER_MS);
+      } catch (err) {
+        this.logger.warn({ err, performanceId: perf.id }, 'waiting room restore failed');
+        continue;
+      }
+      await this.admit(perf, this.clock.now(), stats);
     }
   }
 
@@ -189,7 +192,8 @@ export class AdmissionTicker {
     }
   }
 
-  private async admit(perf: PerformanceRow, now: number): Promise<void> {
+  /** `before`: the room's stats read this round before admitting (the restorer's), reused for the gauges. */
+  private async admit(perf: PerformanceRow, now: number, before?: QueueStats): Promise<void> {
     if (now < perf.salesOpenAt.getTime() || now >= perf.salesCloseAt.getTime()) return;
     const until = queueKeysUntil(perf);
     // The drawn go first (a lottery's registrants, a fifo room's pre-queue), in the drawn order: nobody
@@ -256,7 +260,9 @@ export class AdmissionTicker {
             this.logger.warn({ err, performanceId: perf.id }, 'admissions not added to the funnel'),
           );
     }
-    const stats = await this.engine.queueStats(perf.id, now);
+    // The stats the restorer read before this tick's admissions, when it read them: the gauges and the
+    // funnel's copy then lag by one tick, and the leader reads each room's stats once a tick, not twice.
+    const stats = before ?? (await this.engine.queueStats(perf.id, now));
     this.metrics.waiting.set({ performance: perf.id }, stats.waiting);
     this.metrics.activePasses.set({ performance: perf.id }, stats.active);
     this.metrics.maxActive.set({ performance: perf.id }, perf.maxActive);

@@ -2,9 +2,10 @@
 -- Returns {skipped, user1, seq1, expires1, user2, …}. The number of stale entries examined per call is
 -- bounded so one tick can never block Redis for long, however many entries were abandoned.
 -- Nobody while the queue is closed or paused, nor while a sealed pre-queue waits for the draw to place
--- it (seal.lib.lua): its users go ahead of everyone waiting.
-local gate = redis.call('HMGET', KEYS[7], 'closed', 'paused')
-if gate[1] or gate[2] == '1' or redis.call('ZCARD', KEYS[4]) > 0 then return { 0 } end
+-- it (seal.lib.lua): its users go ahead of everyone waiting; nor while a restore is under way
+-- (restore.lua): the line is half rebuilt.
+local gate = redis.call('HMGET', KEYS[7], 'closed', 'paused', 'restoring')
+if gate[1] or gate[2] == '1' or gate[3] or redis.call('ZCARD', KEYS[4]) > 0 then return { 0 } end
 local max, max_active, now = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 local stale_before, ttl = tonumber(ARGV[4]), tonumber(ARGV[5])
 -- Passes run out unused leave the active set here (consumed and given-up ones left it already).

@@ -246,6 +246,7 @@ describe.each(engineAdapters())('waiting room contract: $name', (adapter) => {
         opened: true,
         closed: null,
         paused: false,
+        restoring: false,
       });
     }
     // Two new entries changed the order: other nodes must be able to notice.
@@ -647,6 +648,7 @@ describe.each(engineAdapters())('waiting room contract: $name', (adapter) => {
       opened: false,
       closed: null,
       paused: false,
+      restoring: false,
     });
 
     // A queue with someone in it, asked about a stranger: u0 holds pass 1, which is not the stranger's.
@@ -921,6 +923,7 @@ describe.each(engineAdapters())('waiting room contract: $name', (adapter) => {
       opened: false,
       closed: null,
       paused: false,
+      restoring: false,
     });
     // A queue begun again starts from nothing: open, first in line.
     expect(await join(engine, perf, 'u9', { now: t0, open: false })).toMatchObject({

@@ -1,6 +1,5 @@
 import { LiveSlots } from './live-slots.js';
-import type { QueueEntry, QueueRecord, RecordedEntry } from './port.js';
-import { AFTER_OPENING, encodeRecorded, recordedFrom } from './record.js';
+import type { QueueEntry } from './port.js';
 import { decodeState, encodeState, seqOf, STATE_TAG, tagOf } from './state.js';
 
 /** One performance's waiting room in the memory engine (memory.ts runs the operations on it). */
@@ -38,6 +37,13 @@ export class Queue {
   head = 0;
   /** Unconsumed passes: user → expiry. */
   readonly active = new Map<string, number>();
+  /**
+   * A restore under way (memory-restore.ts, as restore.lua's `restoring`): the shift its first run gave
+   * the entries it renumbered and the sequence the queue had then; nobody is admitted meanwhile.
+   */
+  restoring: { shift: number; base: number } | null = null;
+  /** During a restore, the places of the entries it wrote (the order is rebuilt from them). */
+  readonly placeOf = new Map<string, number>();
 
   enqueue(userId: string): void {
     const slot = this.order.length;
@@ -129,53 +135,5 @@ export class Queue {
         ? this.slots.countBefore(slot) + 1 + this.pre.size
         : null;
     return { ...decoded, position, closed: this.closed, paused: this.paused === true };
-  }
-
-  /**
-   * queueRestore on a queue whose sequence is below the record's (memory.ts checks): what it holds now
-   * renumbered after the record, then the record written over it, and the order and the pre-queue
-   * rebuilt by place, as restore.lua does. Returns the renumbered entries the record lacks.
-   */
-  restore(record: QueueRecord, now: number): RecordedEntry[] {
-    const recorded = new Set(record.entries.map((e) => e.userId));
-    const places = new Map<string, number>();
-    const pre = new Map<string, number>();
-    const renumbered: RecordedEntry[] = [];
-    for (const [userId, raw] of this.states) {
-      const parts = raw.split(':');
-      const seq = Number(parts[1]) + record.seq;
-      parts[1] = String(seq);
-      this.states.set(userId, parts.join(':'));
-      if (this.slotOf.has(userId)) places.set(userId, AFTER_OPENING + seq);
-      if (this.pre.has(userId)) pre.set(userId, seq);
-      const entry = recordedFrom(userId, parts.join(':'));
-      if (entry && !recorded.has(userId)) renumbered.push(entry);
-    }
-    this.seq += record.seq;
-    for (const entry of record.entries) {
-      const { userId } = entry;
-      places.delete(userId);
-      pre.delete(userId);
-      this.active.delete(userId);
-      this.states.set(userId, encodeRecorded(entry));
-      if (entry.state === 'waiting') places.set(userId, entry.place);
-      if (entry.state === 'prequeue') pre.set(userId, entry.place);
-      if (entry.state === 'waiting' || entry.state === 'prequeue') this.seen.set(userId, now);
-      if (entry.state === 'admitted' && (entry.expiresAt ?? 0) > now)
-        this.active.set(userId, entry.expiresAt!);
-    }
-    const byPlace = (m: Map<string, number>) => [...m].sort((a, b) => a[1] - b[1]).map(([u]) => u);
-    this.pre.clear();
-    for (const userId of byPlace(pre)) this.pre.add(userId);
-    this.order.length = 0;
-    this.slotOf.clear();
-    this.slots = new LiveSlots();
-    this.head = 0;
-    for (const userId of byPlace(places)) this.enqueue(userId);
-    this.opened ||= record.opened;
-    this.drawn ||= record.drawn;
-    this.admittedTotal = Math.max(this.admittedTotal, record.admittedTotal);
-    this.version++;
-    return renumbered;
   }
 }

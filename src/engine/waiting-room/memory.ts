@@ -2,6 +2,7 @@ import type { Clock } from '../../platform/clock.js';
 import type { RateLimitResult } from '../coordination/port.js';
 import { queueJoinWindowKey } from '../keys.js';
 import { Queue } from './memory-queue.js';
+import { restoreQueue } from './memory-restore.js';
 import type { AdmitResult, JoinOptions, JoinResult, WaitingRoom } from './port.js';
 import { encodeAdmitted, encodeState, isFinished, NO_QUEUE_STATS, seqOf, STATE_TAG, tagOf } from './state.js';
 
@@ -133,8 +134,9 @@ export function createMemoryWaitingRoom(
       const q = found(perf);
       const result: AdmitResult = { admitted: [], skipped: 0 };
       // Nobody to admit in a queue that does not exist, and nothing created for it (as in Redis); nor
-      // before a sealed pre-queue is placed, since its users go ahead of everyone waiting.
-      if (!q || q.closed !== null || q.paused === true || q.pre.size > 0) return result;
+      // before a sealed pre-queue is placed, since its users go ahead of everyone waiting; nor during a
+      // restore (memory-restore.ts).
+      if (!q || q.closed !== null || q.paused === true || q.pre.size > 0 || q.restoring) return result;
       q.expirePasses(opts.now);
       const quota = Math.max(0, Math.min(opts.max, opts.maxActive - q.active.size));
       while (result.admitted.length < quota && q.head < q.order.length) {
@@ -196,12 +198,13 @@ export function createMemoryWaitingRoom(
       return true;
     },
 
-    queueRestore: async (perf, record, now, until) => {
+    queueRestore: async (perf, record, now, until, opts = {}) => {
       const had = found(perf);
-      if (record.seq <= (had?.seq ?? 0) && record.admittedTotal <= (had?.admittedTotal ?? 0)) return null;
+      const lost = record.seq > (had?.seq ?? 0) || record.admittedTotal > (had?.admittedTotal ?? 0);
+      if (!lost && !had?.restoring) return null;
       const q = queue(perf, until);
       q.until = until;
-      return q.restore(record, now);
+      return restoreQueue(q, record, now, opts);
     },
 
     queueStats: async (perf, now) => {
@@ -221,6 +224,7 @@ export function createMemoryWaitingRoom(
         opened: q.opened,
         closed: q.closed,
         paused: q.paused === true,
+        restoring: q.restoring !== null,
       };
     },
   };

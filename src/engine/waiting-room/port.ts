@@ -66,6 +66,8 @@ export interface QueueStats {
   closed: string | null;
   /** See QueueEntry.paused. */
   paused: boolean;
+  /** A restore from the record is under way (queueRestore): nobody is admitted until it ends. */
+  restoring: boolean;
 }
 
 export interface JoinOptions {
@@ -224,17 +226,25 @@ export interface WaitingRoom {
   queueStats(perf: string, now: number): Promise<QueueStats>;
   /**
    * Rebuilds a queue the engine lost from PostgreSQL's record (decision 038), when the engine's own
-   * sequence (QueueStats.joined) or its admissions (admittedTotal) are below the record's: every
-   * recorded entry back at its place, in its state, with its pass, marked seen at `now`; entries made
-   * since the loss stay, renumbered after the record's in their order (a recorded user's own comes
-   * back as recorded). Null, changing nothing, when both have reached the record's: nothing was lost,
-   * or the queue was restored already, so of two nodes restoring at once one does. Otherwise the
-   * renumbered entries, for the caller to record again. Moves the expiry to `until`.
+   * sequence (QueueStats.joined) or its admissions (admittedTotal) are below the record's, or a restore
+   * is still under way (one cut short is resumed: nobody is admitted until it has ended). Entries are
+   * merged one by one by the record's forward rule: whichever of the engine's and the record's is
+   * further along in (seq, stage) stays (a pass the engine kept, a join made during the restore), and
+   * the same entry waiting in both gets the record's place. Recorded waiting entries are marked seen at
+   * `opts.seenAt` (default `now`). The waiting and pre-queue entries the engine had are first
+   * renumbered after the record's, their order kept, so a recorded user who joined again after the loss
+   * gets their old place back and is in line once; passes and finished entries keep their numbers. A
+   * drawn queue (the record's or the engine's flag) places a recorded pre-queue entry as waiting. Null,
+   * changing nothing, when nothing is under way and both counts have reached the record's (nothing lost,
+   * or restored already: of two nodes restoring at once one does). Otherwise the renumbered entries the
+   * record lacks, for the caller to record. Moves the expiry to `until`. `opts.runs` stops after that
+   * many of the adapter's runs (what a crash does; tests).
    */
   queueRestore(
     perf: string,
     record: QueueRecord,
     now: number,
     until: number,
+    opts?: { seenAt?: number; runs?: number },
   ): Promise<RecordedEntry[] | null>;
 }

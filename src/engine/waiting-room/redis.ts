@@ -2,7 +2,7 @@ import { queueJoinWindowKey, queueKey, type QueueKeyName } from '../keys.js';
 import { defineScripts, loadScripts } from '../redis-client.js';
 import type { RedisConnection } from '../redis-target.js';
 import type { AdmitResult, JoinResult, QueueEntry, QueueStats, RecordedEntry, WaitingRoom } from './port.js';
-import { encodeRecorded, recordedFrom } from './record.js';
+import { encodeRecorded, keptAfterRestore, RESTORE_RUN } from './record.js';
 import { decodeState } from './state.js';
 
 /**
@@ -54,8 +54,6 @@ export const COUNTED_KEY_SCRIPTS = Object.keys(JOIN);
 
 /** Users per call of the draw's script: well within what a call can spread, a few ms of Redis each. */
 const DRAW_RUN = 5_000;
-/** Recorded entries per call of the restore's script (three arguments each), as DRAW_RUN. */
-const RESTORE_RUN = 2_000;
 
 type Run = (...args: (string | number)[]) => Promise<unknown>;
 
@@ -193,42 +191,38 @@ export function createRedisWaitingRoom(
       (await run('queuePassScript', perf, userId, passId, now, 0)) === 1,
     queueConsumePass: async (perf, userId, passId, now) =>
       (await run('queuePassScript', perf, userId, passId, now, 1)) === 1,
-    queueRestore: async (perf, record, now, until) => {
-      if (record.seq <= 0 && record.admittedTotal <= 0) return null;
+    queueRestore: async (perf, record, now, until, opts = {}) => {
       const { entries } = record;
       const flags = [record.opened ? 1 : 0, record.drawn ? 1 : 0, record.admittedTotal];
-      const renumbered: RecordedEntry[] = [];
-      // In runs, as the draw: the first decides (and renumbers); the rest only write their entries.
-      for (let from = 0; from === 0 || from < entries.length; from += RESTORE_RUN) {
+      const runs = Math.max(1, Math.ceil(entries.length / RESTORE_RUN));
+      let kept: RecordedEntry[] = [];
+      // In runs, as the draw: the first decides (and renumbers, or resumes one cut short); the last
+      // ends the restore, which admission waits for.
+      for (let run_ = 0; run_ < Math.min(runs, opts.runs ?? runs); run_++) {
         const args = entries
-          .slice(from, from + RESTORE_RUN)
+          .slice(run_ * RESTORE_RUN, (run_ + 1) * RESTORE_RUN)
           .flatMap((e) => [e.userId, encodeRecorded(e), e.place]);
         const reply = await run(
           'queueRestoreScript',
           perf,
           record.seq,
-          from === 0 ? 1 : 0,
+          run_ === 0 ? 1 : 0,
           now,
           until,
           ...flags,
+          run_ === runs - 1 ? 1 : 0,
+          opts.seenAt ?? now,
           ...args,
         );
-        if (reply === -1) return null;
-        if (from === 0) {
-          const recorded = new Set(entries.map((e) => e.userId));
-          const pairs = reply as string[];
-          for (let i = 0; i + 1 < pairs.length; i += 2) {
-            const entry = recordedFrom(String(pairs[i]), String(pairs[i + 1]));
-            if (entry && !recorded.has(entry.userId)) renumbered.push(entry);
-          }
-        }
+        if (reply === -1 || reply === -2) return null;
+        if (run_ === 0) kept = keptAfterRestore(record, reply as string[], now);
       }
-      return renumbered;
+      return kept;
     },
     queueStats: async (perf, now): Promise<QueueStats> => {
       const reply = (await run('queueStatsScript', perf, now)) as (number | string | null | undefined)[];
       const [waiting, active, admittedTotal, version, opened, closed, paused] = reply;
-      const [joined, prequeued, left, passesExpired] = reply.slice(7).map(Number);
+      const [joined, prequeued, left, passesExpired, restoring] = reply.slice(7).map(Number);
       return {
         waiting: Number(waiting ?? 0),
         active: Number(active ?? 0),
@@ -241,6 +235,7 @@ export function createRedisWaitingRoom(
         opened: opened === 1,
         closed: closed === null || closed === undefined ? null : String(closed),
         paused: paused === 1,
+        restoring: restoring === 1,
       };
     },
   };

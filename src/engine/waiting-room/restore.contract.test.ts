@@ -117,31 +117,57 @@ describe.each(engineAdapters())('waiting room restore contract: $name', (adapter
     expect(await engine.queueRestore(perf, record, now, UNTIL)).toBeNull();
   });
 
-  it('when a failover lost only the last writes, then the rest stays as it was, the lost entries come back, and admissions are not counted twice', async () => {
+  it('when a failover lost only the last writes, then what the engine kept stays as it is (passes the record lacks, admissions it has as waiting), the lost entries come back, and admissions are not counted twice', async () => {
     const engine = await adapter.open();
     const perf = newPerf();
     const now = Date.now();
-    // The record has 8 entries, 2 admitted; the promoted replica kept the first 5 and both admissions.
-    for (let i = 1; i <= 5; i++) await engine.queueJoin(perf, `u${i}`, { now, open: true, until: UNTIL });
-    await engine.queueAdmit(perf, {
-      max: 2,
+    // The promoted replica kept u1..u6 and three admissions (passes 1, 2, 3); the record, lagging, has
+    // u1 still waiting, u2 admitted, no u3 or u6 at all, and u7, u8 that the replica lost.
+    for (let i = 1; i <= 6; i++) await engine.queueJoin(perf, `u${i}`, { now, open: true, until: UNTIL });
+    const passes = await engine.queueAdmit(perf, {
+      max: 3,
       maxActive: 10,
       now,
       staleBefore: 0,
       passTtlMs: PASS_TTL,
       until: UNTIL,
     });
-    const record = recordOf(8, 2, now);
-    record.entries[0] = { ...record.entries[0]!, state: 'admitted', expiresAt: now + PASS_TTL };
-    record.entries[7] = { ...record.entries[7]!, state: 'waiting', place: AFTER_OPENING + 8 };
-    expect(await engine.queueRestore(perf, record, now, UNTIL)).toEqual([]);
-    expect(await positions(engine, perf, ['u1', 'u3', 'u6', 'u8'], now)).toEqual([
-      ['admitted', 1, null],
-      ['waiting', 3, 1],
-      ['waiting', 6, 4],
-      ['waiting', 8, 6],
+    const waiting = (seq: number): RecordedEntry => ({
+      userId: `u${seq}`,
+      seq,
+      state: 'waiting',
+      place: AFTER_OPENING + seq,
+      expiresAt: null,
+    });
+    const u2 = passes.admitted[1]!;
+    const record: QueueRecord = {
+      seq: 8,
+      opened: true,
+      drawn: false,
+      admittedTotal: 1,
+      entries: [
+        waiting(1),
+        { userId: 'u2', seq: 2, state: 'admitted', place: 0, expiresAt: u2.expiresAt },
+        ...[4, 5, 7, 8].map(waiting),
+      ],
+    };
+    expect(await engine.queueRestore(perf, record, now, UNTIL)).toEqual([
+      { userId: 'u6', seq: 14, state: 'waiting', place: AFTER_OPENING + 14, expiresAt: null },
     ]);
-    expect(await engine.queueStats(perf, now)).toMatchObject({ waiting: 6, active: 2, admittedTotal: 2 });
+    for (const [user, pass] of [
+      ['u1', 1],
+      ['u2', 2],
+      ['u3', 3],
+    ] as const)
+      expect(await engine.queuePassActive(perf, user, pass, now)).toBe(true);
+    expect(await positions(engine, perf, ['u4', 'u5', 'u7', 'u8', 'u6'], now)).toEqual([
+      ['waiting', 4, 1],
+      ['waiting', 5, 2],
+      ['waiting', 7, 3],
+      ['waiting', 8, 4],
+      ['waiting', 14, 5],
+    ]);
+    expect(await engine.queueStats(perf, now)).toMatchObject({ waiting: 5, active: 3, admittedTotal: 3 });
   });
 
   it('when people joined after the loss, then they follow the record in their order, a recorded one gets their old place back, and nobody is in line twice', async () => {

@@ -73,4 +73,5 @@ export const NO_QUEUE_STATS: Readonly<QueueStats> = {
   opened: false,
   closed: null,
   paused: false,
+  restoring: false,
 };

@@ -1,8 +1,8 @@
 -- ARGV: now → {waiting, active, admitted, version, opened (0|1), closed, paused (0|1), joined, prequeued,
--- left, passesExpired}. Passes past their expiry that admission has not swept yet (it sweeps only while
+-- left, passesExpired, restoring (0|1)}. Passes past their expiry that admission has not swept yet (it sweeps only while
 -- it runs) count as expired here, so the figure is exact whether or not admission still runs.
 local meta = redis.call('HMGET', KEYS[7], 'admitted', 'version', 'opened', 'closed', 'paused', 'prequeued',
-  'left', 'passesExpired')
+  'left', 'passesExpired', 'restoring')
 return {
   redis.call('ZCARD', KEYS[3]) + redis.call('ZCARD', KEYS[4]),
   redis.call('ZCOUNT', KEYS[6], '(' .. ARGV[1], '+inf'),
@@ -14,5 +14,6 @@ return {
   tonumber(redis.call('GET', KEYS[1]) or '0'),
   tonumber(meta[6] or '0'),
   tonumber(meta[7] or '0'),
-  tonumber(meta[8] or '0') + redis.call('ZCOUNT', KEYS[6], '-inf', ARGV[1])
+  tonumber(meta[8] or '0') + redis.call('ZCOUNT', KEYS[6], '-inf', ARGV[1]),
+  meta[9] and 1 or 0
 }

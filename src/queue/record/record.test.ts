@@ -6,6 +6,7 @@ import { modes, onSalePerformance, startTestApp, TEST_SECRET, type TestApp } fro
 import { AFTER_OPENING } from '../../engine/waiting-room/record.js';
 import { createQueueMetrics } from '../metrics.js';
 import { QueueRecorder, RECORD_BUFFER } from './recorder.js';
+import { LotteryRepository } from '../lottery-repository.js';
 import { QueueRecordRepository, STAGE, type RecordRow } from './repository.js';
 
 const silent = pino({ level: 'silent' });
@@ -64,8 +65,12 @@ describe.each(modes())('waiting room record in PostgreSQL ($name)', (mode) => {
     );
   });
 
-  it('when the draw is written, then the drawn stand at their draw places, a pre-queue row left behind reads as waiting, and the room is drawn', async () => {
-    const { performanceId: perf } = await onSalePerformance(t);
+  it('when the room was drawn (PostgreSQL’s fairness record), then the drawn stand at their draw places, even those whose draw rows were never written, and a pre-queue row left behind reads as waiting', async () => {
+    // Opening in an hour: the app's own ticker does not draw it meanwhile.
+    const { performanceId: perf } = await onSalePerformance(t, {
+      salesOpenAt: new Date(Date.now() + 3_600_000).toISOString(),
+      queue: { prequeueMinutes: 120 },
+    });
     const [a, b, c] = await bulkBuyers(t.db, 3, TEST_SECRET);
     const pre = (userId: string, seq: number) =>
       ({
@@ -77,9 +82,23 @@ describe.each(modes())('waiting room record in PostgreSQL ($name)', (mode) => {
         expiresAt: null,
       }) satisfies RecordRow;
     await repository.write([pre(a!.id, 1), pre(b!.id, 2)]);
-    await repository.writeDraw(perf, [
-      { performanceId: perf, userId: b!.id, seq: 2, stage: STAGE.waiting, place: -2, expiresAt: null },
-      { performanceId: perf, userId: a!.id, seq: 1, stage: STAGE.waiting, place: -1, expiresAt: null },
+    expect((await repository.snapshot(perf)).drawn).toBe(false);
+    const order = await new LotteryRepository(t.db).drawPrequeue(perf, new Date(), async () => [
+      a!.id,
+      b!.id,
+    ]);
+    const placeOf = (userId: string) => order.indexOf(userId) - order.length;
+    // The first's draw row is written; the second's never is (the recorder failed).
+    const first = order[0]!;
+    await repository.write([
+      {
+        performanceId: perf,
+        userId: first,
+        seq: first === a!.id ? 1 : 2,
+        stage: STAGE.waiting,
+        place: -2,
+        expiresAt: null,
+      },
     ]);
     // c's pre-queue join is written after the draw: the draw placed it with the undrawn rest.
     await repository.write([pre(c!.id, 3)]);
@@ -87,11 +106,26 @@ describe.each(modes())('waiting room record in PostgreSQL ($name)', (mode) => {
     expect(snapshot).toMatchObject({ seq: 3, opened: true, drawn: true });
     expect(snapshot.entries.map((e) => [e.userId, e.state, e.place]).sort()).toEqual(
       [
-        [a!.id, 'waiting', -1],
-        [b!.id, 'waiting', -2],
+        [a!.id, 'waiting', placeOf(a!.id)],
+        [b!.id, 'waiting', placeOf(b!.id)],
         [c!.id, 'waiting', 3],
       ].sort(),
     );
+  });
+
+  it('when an entry is replaced by a newer one, then its old pass expiry goes with it, and admissions are counted once each', async () => {
+    const { performanceId: perf } = await onSalePerformance(t);
+    const [a] = await bulkBuyers(t.db, 1, TEST_SECRET);
+    const row = (seq: number, stage: number, place: number, expiresAt: number | null = null) =>
+      ({ performanceId: perf, userId: a!.id, seq, stage, place, expiresAt }) satisfies RecordRow;
+    await repository.write([row(1, STAGE.consumed, 0)]);
+    await repository.write([row(1, STAGE.admitted, 0, 9_000)]);
+    await repository.write([row(2, STAGE.admitted, 0, 5_000)]);
+    await repository.write([row(2, STAGE.consumed, 0)]);
+    await repository.write([row(3, STAGE.waiting, AFTER_OPENING + 3)]);
+    expect(await rowsOf(perf)).toEqual([[a!.id, 3, STAGE.waiting, AFTER_OPENING + 3, null]]);
+    expect((await repository.progress([perf])).get(perf)).toEqual({ seq: 3, admitted: 2 });
+    expect((await repository.snapshot(perf)).admittedTotal).toBe(2);
   });
 
   it('when a batch carries several facts of one entry, then one row is written with the furthest, keeping the join’s place', async () => {

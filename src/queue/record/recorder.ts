@@ -33,7 +33,7 @@ export interface QueueRecorderOptions {
 export class QueueRecorder {
   private buffer: RecordRow[] = [];
   private writing: Promise<void> | undefined;
-  private readonly drawing = new Set<Promise<void>>();
+  private readonly pending = new Set<Promise<void>>();
 
   constructor(private readonly opts: QueueRecorderOptions) {}
 
@@ -87,8 +87,10 @@ export class QueueRecorder {
 
   /**
    * The opening's draw placed these users in this order: their entries are read back from the engine
-   * (a registrant's was made by the draw) and written at their draw places, with the queue marked
-   * drawn. Not waited for by the opening; a failure is logged and counted. (The read marks them
+   * (a registrant's was made by the draw) and written at their draw places. Whether the room was
+   * drawn, and in which order, the record reads from the draw's own row (performance_fairness, written
+   * before the engine's draw), so a failure here loses only the registrants' entries the draw made
+   * (they join again); it is logged and counted. Not waited for by the opening. (The read marks them
    * seen, as the draw itself does a registrant: they were seen at the opening.)
    */
   drawn(performanceId: string, order: readonly string[], now: number): Promise<void> {
@@ -110,16 +112,24 @@ export class QueueRecorder {
           });
         });
       }
-      await this.opts.repository.writeDraw(performanceId, rows);
+      await this.opts.repository.write(rows);
     };
-    const written = run().catch((err: unknown) => this.failed(err, 'draw', order.length));
-    this.drawing.add(written);
-    return written.finally(() => this.drawing.delete(written));
+    return this.track(run().catch((err: unknown) => this.failed(err, 'draw', order.length)));
   }
 
-  /** Waits until everything buffered so far, and every draw under way, is written (tests, shutdown). */
+  /** Work that ends in facts (a draw's read-back, a leave's read of its sequence): flushed waits for it. */
+  track(work: Promise<unknown>): Promise<void> {
+    const done = work.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.pending.add(done);
+    return done.finally(() => this.pending.delete(done));
+  }
+
+  /** Waits until everything buffered so far, and every fact under way, is written (tests, shutdown). */
   async flushed(): Promise<void> {
-    await Promise.all(this.drawing);
+    await Promise.all(this.pending);
     while (this.writing) await this.writing;
   }
 
@@ -129,14 +139,21 @@ export class QueueRecorder {
       return;
     }
     this.buffer.push(row);
-    this.writing ??= this.writeAll().finally(() => (this.writing = undefined));
+    this.writing ??= this.writeAll();
   }
 
-  /** One writer: statements in the order their facts came, so a node never overtakes itself. */
+  /**
+   * One writer: statements in the order their facts came, so a node never overtakes itself. It ends in
+   * the same step as it finds the buffer empty, so a fact added after that starts the next writer.
+   */
   private async writeAll(): Promise<void> {
     // One turn of the event loop, so the facts of the requests parsed in the same turn go together.
     await new Promise((resolve) => setImmediate(resolve));
-    while (this.buffer.length > 0) {
+    for (;;) {
+      if (this.buffer.length === 0) {
+        this.writing = undefined;
+        return;
+      }
       const rows = latestPerEntry(this.buffer.splice(0, WRITE_ROWS));
       await this.opts.repository.write(rows).catch((err: unknown) => this.failed(err, 'write', rows.length));
     }

@@ -9,7 +9,7 @@ import type { QueueRecorder } from './recorder.js';
  */
 export function recordingRoom<E extends WaitingRoom>(
   engine: E,
-  recorder: Pick<QueueRecorder, 'joined' | 'admitted' | 'ended' | 'drawn'>,
+  recorder: Pick<QueueRecorder, 'joined' | 'admitted' | 'ended' | 'drawn' | 'track'>,
   logger: Logger,
 ): E {
   return {
@@ -42,11 +42,14 @@ export function recordingRoom<E extends WaitingRoom>(
     queueLeave: async (perf, userId, now) => {
       const left = await engine.queueLeave(perf, userId, now);
       // The leave's sequence, read after it (leaving is rare; the join is what must stay one call).
+      // Tracked, so that a shutdown's flush waits for it.
       if (left)
-        void engine
-          .queueStatus(perf, userId, now)
-          .then((entry) => entry?.state === 'left' && recorder.ended(perf, userId, entry.seq, 'left'))
-          .catch((err: unknown) => logger.warn({ err, performanceId: perf }, 'leave not recorded'));
+        void recorder.track(
+          engine
+            .queueStatus(perf, userId, now)
+            .then((entry) => entry?.state === 'left' && recorder.ended(perf, userId, entry.seq, 'left'))
+            .catch((err: unknown) => logger.warn({ err, performanceId: perf }, 'leave not recorded')),
+        );
       return left;
     },
   };

@@ -50,61 +50,47 @@ export class QueueRecordRepository {
   /**
    * Many facts in one statement (one row per performance and user: the caller keeps the latest). A
    * fact older than the row's, (seq, stage) behind it, changes nothing, so writes from several nodes
-   * may land in any order; a new entry (a higher seq) brings its own place.
+   * may land in any order; a new entry (a higher seq) brings its own place and expiry. A draw's place
+   * (below zero) also moves the same entry still waiting where it was. The room's admissions count
+   * (queue_records) grows by the entries that reach admitted or consumed here for the first time.
    */
   async write(rows: readonly RecordRow[]): Promise<void> {
     if (rows.length === 0) return;
     await this.db.query(
-      `INSERT INTO queue_entries AS q (performance_id, user_id, seq, stage, place, pass_expires_at)
-       ${ROWS}
-       ON CONFLICT (performance_id, user_id) DO UPDATE SET
-         seq = EXCLUDED.seq, stage = EXCLUDED.stage,
-         place = CASE WHEN EXCLUDED.seq > q.seq THEN EXCLUDED.place ELSE q.place END,
-         pass_expires_at = COALESCE(EXCLUDED.pass_expires_at, q.pass_expires_at)
-       WHERE (EXCLUDED.seq, EXCLUDED.stage) > (q.seq, q.stage)`,
+      `WITH r AS (${ROWS}),
+       old AS (SELECT q.performance_id, q.user_id, q.seq, q.stage FROM queue_entries q
+               JOIN r ON r.performance_id = q.performance_id AND r.user_id = q.user_id),
+       up AS (
+         INSERT INTO queue_entries AS q (performance_id, user_id, seq, stage, place, pass_expires_at)
+         SELECT * FROM r
+         ON CONFLICT (performance_id, user_id) DO UPDATE SET
+           seq = EXCLUDED.seq, stage = EXCLUDED.stage,
+           place = CASE WHEN EXCLUDED.seq > q.seq OR EXCLUDED.place < 0 THEN EXCLUDED.place ELSE q.place END,
+           pass_expires_at = CASE WHEN EXCLUDED.seq > q.seq THEN EXCLUDED.pass_expires_at
+                                  ELSE COALESCE(EXCLUDED.pass_expires_at, q.pass_expires_at) END
+         WHERE (EXCLUDED.seq, EXCLUDED.stage) > (q.seq, q.stage)
+            OR (EXCLUDED.seq, EXCLUDED.stage) = (q.seq, q.stage) AND EXCLUDED.place < 0 AND q.place >= 0
+         RETURNING performance_id, user_id, seq, stage)
+       INSERT INTO queue_records AS c (performance_id, admitted)
+       SELECT up.performance_id, count(*) FROM up
+       LEFT JOIN old ON old.performance_id = up.performance_id AND old.user_id = up.user_id
+       WHERE up.stage IN (2, 3) AND (old.seq IS NULL OR old.seq <> up.seq OR old.stage < 2)
+       GROUP BY up.performance_id
+       ON CONFLICT (performance_id) DO UPDATE SET admitted = c.admitted + EXCLUDED.admitted`,
       params(rows),
     );
   }
 
   /**
-   * The draw's placement: the drawn entries at their draw places (over a pre-queue or waiting row of
-   * the same entry), and the queue marked drawn, in one transaction.
-   */
-  async writeDraw(performanceId: string, rows: readonly RecordRow[]): Promise<void> {
-    const client = await this.db.connect();
-    try {
-      await client.query('BEGIN');
-      if (rows.length > 0)
-        await client.query(
-          `INSERT INTO queue_entries AS q (performance_id, user_id, seq, stage, place, pass_expires_at)
-           ${ROWS}
-           ON CONFLICT (performance_id, user_id) DO UPDATE SET
-             seq = EXCLUDED.seq, stage = EXCLUDED.stage, place = EXCLUDED.place
-           WHERE (EXCLUDED.seq, EXCLUDED.stage) >= (q.seq, q.stage)`,
-          params(rows),
-        );
-      await client.query(
-        `INSERT INTO queue_records (performance_id) VALUES ($1) ON CONFLICT (performance_id) DO NOTHING`,
-        [performanceId],
-      );
-      await client.query('COMMIT');
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
-  }
-
-  /**
    * How far the record has got in each of these performances that has one: its highest sequence and
-   * its admissions (admitted and consumed entries), what an engine that lost nothing has reached.
+   * its admissions (the count write keeps), what an engine that lost nothing has reached. Two index
+   * lookups per room.
    */
   async progress(performanceIds: readonly string[]): Promise<Map<string, RecordProgress>> {
     if (performanceIds.length === 0) return new Map();
     const { rows } = await this.db.query<{ id: string; seq: string | null; admitted: number }>(
       `SELECT p::text AS id, (SELECT max(seq) FROM queue_entries WHERE performance_id = p)::text AS seq,
-              (SELECT count(*) FROM queue_entries WHERE performance_id = p AND stage IN (2, 3))::int AS admitted
+              COALESCE((SELECT admitted FROM queue_records WHERE performance_id = p), 0)::int AS admitted
        FROM unnest($1::bigint[]) AS p`,
       [performanceIds],
     );
@@ -114,37 +100,47 @@ export class QueueRecordRepository {
   }
 
   /**
-   * What queueRestore takes. After the draw, a pre-queue row still there (its join written after the
-   * draw's) stands where the draw put the undrawn rest: waiting, at its arrival sequence.
+   * What queueRestore takes. Drawn is PostgreSQL's own fact (performance_fairness.drawn_at, written
+   * before the engine's draw), so a draw whose rows never reached the record is known all the same: a
+   * pre-queue row then stands where the draw put it (its index in the drawn order, below zero, as the
+   * engine scores it), or with the undrawn rest (waiting, at its arrival sequence).
    */
   async snapshot(performanceId: string): Promise<QueueRecord> {
-    const [entries, drawn] = await Promise.all([
+    const [entries, room] = await Promise.all([
       this.db.query<{ userId: string; seq: string; stage: number; place: string; expiresAt: string | null }>(
         `SELECT user_id::text AS "userId", seq::text, stage, place::text,
                 pass_expires_at::text AS "expiresAt"
          FROM queue_entries WHERE performance_id = $1`,
         [performanceId],
       ),
-      this.db.query(`SELECT 1 FROM queue_records WHERE performance_id = $1`, [performanceId]),
+      this.db.query<{ drawn: boolean; order: string[] | null; admitted: string | null }>(
+        `SELECT f.drawn_at IS NOT NULL AS drawn,
+                CASE WHEN f.drawn_at IS NOT NULL THEN COALESCE(f.prequeue_order::text[], ARRAY(
+                  SELECT user_id::text FROM lottery_registrations
+                  WHERE performance_id = $1 AND place IS NOT NULL ORDER BY place)) END AS "order",
+                (SELECT admitted::text FROM queue_records WHERE performance_id = $1) AS admitted
+         FROM (SELECT $1::bigint AS id) p LEFT JOIN performance_fairness f ON f.performance_id = p.id`,
+        [performanceId],
+      ),
     ]);
-    const isDrawn = (drawn.rowCount ?? 0) > 0;
+    const { drawn, order, admitted } = room.rows[0] ?? { drawn: false, order: null, admitted: null };
+    const drawnAt = new Map((order ?? []).map((userId, i, all) => [userId, i - all.length]));
     let seq = 0;
-    let admittedTotal = 0;
-    let opened = isDrawn;
+    let opened = drawn;
     const list = entries.rows.map((r): RecordedEntry => {
-      const state = isDrawn && r.stage === STAGE.prequeue ? 'waiting' : STATES[r.stage]!;
       const entry: RecordedEntry = {
         userId: r.userId,
         seq: Number(r.seq),
-        state,
+        state: STATES[r.stage]!,
         place: Number(r.place),
         expiresAt: r.expiresAt === null ? null : Number(r.expiresAt),
       };
+      if (drawn && entry.state === 'prequeue')
+        Object.assign(entry, { state: 'waiting', place: drawnAt.get(entry.userId) ?? entry.seq });
       seq = Math.max(seq, entry.seq);
-      if (state === 'admitted' || state === 'consumed') admittedTotal++;
       if (entry.place >= AFTER_OPENING) opened = true;
       return entry;
     });
-    return { seq, opened, drawn: isDrawn, admittedTotal, entries: list };
+    return { seq, opened, drawn, admittedTotal: Number(admitted ?? 0), entries: list };
   }
 }

@@ -1,4 +1,4 @@
-import type { WaitingRoom } from '../../engine/waiting-room/port.js';
+import type { QueueStats, WaitingRoom } from '../../engine/waiting-room/port.js';
 import { queueKeysUntil } from '../../inventory/performance-cache.js';
 import type { PerformanceRow } from '../../inventory/performance.js';
 import type { Logger } from '../../platform/logger.js';
@@ -6,8 +6,14 @@ import type { QueueMetrics } from '../metrics.js';
 import type { QueueRecorder } from './recorder.js';
 import type { QueueRecordRepository, RecordProgress } from './repository.js';
 
+/**
+ * How long restored waiters count as seen (check): about two of the streams' reconnects, so that
+ * whoever is still there is seen again, and the abandoned are not.
+ */
+export const RESTORED_GRACE_MS = 20_000;
+
 export interface QueueRestorerOptions {
-  engine: Pick<WaitingRoom, 'queueStats' | 'queueRestore'>;
+  engine: Pick<WaitingRoom, 'queueStats' | 'queueRestore' | 'queuePause'>;
   repository: Pick<QueueRecordRepository, 'progress' | 'snapshot'>;
   recorder: Pick<QueueRecorder, 'restored'>;
   metrics: Pick<QueueMetrics, 'restores'>;
@@ -36,23 +42,34 @@ export class QueueRestorer {
 
   /**
    * One engine call when the room has a record (none otherwise); a restore only when the engine lost
-   * it. Whether it restored.
+   * it, or one is still under way (cut short by a crash or a timeout: resumed, and the engine admits
+   * nobody until it has ended). Returns the stats it read when it did not restore, for the round to
+   * reuse (undefined otherwise); throws when the read or the restore failed, and the round then skips
+   * the room's admission. Restored waiters are marked seen at `staleBefore` + RESTORED_GRACE_MS: the
+   * record has no last-seen times, and a waiter who does not come back within the grace is skipped
+   * when reached, as they would have been, instead of taking a pass.
    */
-  async check(perf: PerformanceRow, now: number): Promise<boolean> {
+  async check(perf: PerformanceRow, now: number, staleBefore: number): Promise<QueueStats | undefined> {
     const recorded = this.recorded.get(perf.id);
-    if (recorded === undefined) return false;
+    if (recorded === undefined) return undefined;
     const { engine, repository, recorder, metrics, logger } = this.opts;
-    const { joined, admittedTotal } = await engine.queueStats(perf.id, now);
-    if (joined >= recorded.seq && admittedTotal >= recorded.admitted) return false;
+    const stats = await engine.queueStats(perf.id, now);
+    const lost = stats.joined < recorded.seq || stats.admittedTotal < recorded.admitted;
+    if (!lost && !stats.restoring) return stats;
     const record = await repository.snapshot(perf.id);
-    const renumbered = await engine.queueRestore(perf.id, record, now, queueKeysUntil(perf));
-    if (renumbered === null) return false;
-    recorder.restored(perf.id, renumbered);
+    const until = queueKeysUntil(perf);
+    const seenAt = Math.min(now, staleBefore + RESTORED_GRACE_MS);
+    const kept = await engine.queueRestore(perf.id, record, now, until, { seenAt });
+    if (kept === null) return undefined;
+    recorder.restored(perf.id, kept);
     metrics.restores.inc({ performance: perf.id });
     logger.warn(
-      { performanceId: perf.id, entries: record.entries.length, since: renumbered.length },
+      { performanceId: perf.id, entries: record.entries.length, since: kept.length },
       'waiting room restored from its record: the engine had lost it',
     );
-    return true;
+    // A queue the engine lost forgot its pause too: PostgreSQL's is put back before anyone is admitted
+    // (the ticker's own restore of it runs only with its list, every two seconds).
+    await engine.queuePause(perf.id, perf.queuePaused, until, true);
+    return undefined;
   }
 }
