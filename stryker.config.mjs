@@ -50,10 +50,10 @@ const MUTATE = {
   engine: [
     'src/engine/hold-gate/memory.ts:29-174',
     'src/engine/waiting-room/live-slots.ts:5-37',
-    'src/engine/waiting-room/memory.ts:13-228',
-    // One performance's queue: its entries, the draw's placement, passes running out (not yet its
-    // restore from the record, decision 038, still changing: restore.contract.test.ts holds it).
-    'src/engine/waiting-room/memory-queue.ts:42-132',
+    'src/engine/waiting-room/memory.ts:14-232',
+    // One performance's queue: its entries, the draw's placement, passes running out. Not yet its
+    // restore from the record (memory-restore.ts, decision 038): the restore contract suites hold it.
+    'src/engine/waiting-room/memory-queue.ts:48-138',
     // How the memory waiting room writes and reads its entries' states (encodeState … seqOf).
     'src/engine/waiting-room/state.ts:21-32',
     // The memory engine's seat-map versions and bitset (createMemoryVersions, createMemoryAvailability).
