@@ -148,7 +148,7 @@ describe.each(modes())('waiting room record in PostgreSQL ($name)', (mode) => {
       ],
     );
     recorder.admitted(perf, [{ userId: a!.id, passId: 7, expiresAt: 9_000 }]);
-    // A fact of a performance deleted meanwhile is left out, not the batch with it.
+    // A fact of a performance deleted meanwhile does not fail the batch with it.
     recorder.ended('999999999', a!.id, 1, 'left');
     await recorder.flushed();
     expect(await counter(registry, 'tmomi_queue_record_failures_total')).toBe(0);

@@ -20,14 +20,9 @@ export interface RecordRow {
   expiresAt: number | null;
 }
 
-/**
- * The facts as rows, less any whose performance or user is gone (deleted meanwhile): one such fact
- * would otherwise fail the whole statement, and every other fact of the batch with it.
- */
-const ROWS = `SELECT r.* FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::smallint[], $5::bigint[],
-    $6::bigint[]) AS r(performance_id, user_id, seq, stage, place, pass_expires_at)
-  WHERE EXISTS (SELECT 1 FROM performances p WHERE p.id = r.performance_id)
-    AND EXISTS (SELECT 1 FROM users u WHERE u.id = r.user_id)`;
+/** The facts as rows (six arrays, whatever their length: no parameter limit to meet). */
+const ROWS = `SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::smallint[], $5::bigint[],
+    $6::bigint[]) AS r(performance_id, user_id, seq, stage, place, pass_expires_at)`;
 const params = (rows: readonly RecordRow[]) => [
   rows.map((r) => r.performanceId),
   rows.map((r) => r.userId),
@@ -59,7 +54,7 @@ export class QueueRecordRepository {
     await this.db.query(
       `WITH r AS (${ROWS}),
        old AS (SELECT q.performance_id, q.user_id, q.seq, q.stage FROM queue_entries q
-               JOIN r ON r.performance_id = q.performance_id AND r.user_id = q.user_id),
+               JOIN r ON r.performance_id = q.performance_id AND r.user_id = q.user_id AND r.stage >= 2),
        up AS (
          INSERT INTO queue_entries AS q (performance_id, user_id, seq, stage, place, pass_expires_at)
          SELECT * FROM r
@@ -71,32 +66,33 @@ export class QueueRecordRepository {
          WHERE (EXCLUDED.seq, EXCLUDED.stage) > (q.seq, q.stage)
             OR (EXCLUDED.seq, EXCLUDED.stage) = (q.seq, q.stage) AND EXCLUDED.place < 0 AND q.place >= 0
          RETURNING performance_id, user_id, seq, stage)
-       INSERT INTO queue_records AS c (performance_id, admitted)
-       SELECT up.performance_id, count(*) FROM up
+       INSERT INTO queue_records AS c (performance_id, seq, admitted)
+       SELECT up.performance_id, max(up.seq),
+              count(*) FILTER (WHERE up.stage IN (2, 3) AND (old.seq IS NULL OR old.seq <> up.seq OR old.stage < 2))
+       FROM up
        LEFT JOIN old ON old.performance_id = up.performance_id AND old.user_id = up.user_id
-       WHERE up.stage IN (2, 3) AND (old.seq IS NULL OR old.seq <> up.seq OR old.stage < 2)
+       -- A performance deleted meanwhile: its facts change nothing, and do not fail the others'.
+       WHERE EXISTS (SELECT 1 FROM performances p WHERE p.id = up.performance_id)
        GROUP BY up.performance_id
-       ON CONFLICT (performance_id) DO UPDATE SET admitted = c.admitted + EXCLUDED.admitted`,
+       ON CONFLICT (performance_id) DO UPDATE
+         SET seq = GREATEST(c.seq, EXCLUDED.seq), admitted = c.admitted + EXCLUDED.admitted`,
       params(rows),
     );
   }
 
   /**
    * How far the record has got in each of these performances that has one: its highest sequence and
-   * its admissions (the count write keeps), what an engine that lost nothing has reached. Two index
-   * lookups per room.
+   * its admissions (both kept by write), what an engine that lost nothing has reached. One
+   * primary-key lookup per room.
    */
   async progress(performanceIds: readonly string[]): Promise<Map<string, RecordProgress>> {
     if (performanceIds.length === 0) return new Map();
-    const { rows } = await this.db.query<{ id: string; seq: string | null; admitted: number }>(
-      `SELECT p::text AS id, (SELECT max(seq) FROM queue_entries WHERE performance_id = p)::text AS seq,
-              COALESCE((SELECT admitted FROM queue_records WHERE performance_id = p), 0)::int AS admitted
-       FROM unnest($1::bigint[]) AS p`,
+    const { rows } = await this.db.query<{ id: string; seq: string; admitted: string }>(
+      `SELECT performance_id::text AS id, seq::text, admitted::text FROM queue_records
+       WHERE performance_id = ANY($1::bigint[]) AND seq > 0`,
       [performanceIds],
     );
-    return new Map(
-      rows.filter((r) => r.seq !== null).map((r) => [r.id, { seq: Number(r.seq), admitted: r.admitted }]),
-    );
+    return new Map(rows.map((r) => [r.id, { seq: Number(r.seq), admitted: Number(r.admitted) }]));
   }
 
   /**
