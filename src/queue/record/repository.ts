@@ -32,6 +32,43 @@ const params = (rows: readonly RecordRow[]) => [
   rows.map((r) => r.expiresAt),
 ];
 
+/** The upsert every fact goes through: it applies only when (seq, stage) moves forward. */
+const UPSERT = `INSERT INTO queue_entries AS q (performance_id, user_id, seq, stage, place, pass_expires_at)
+  SELECT * FROM r
+  ON CONFLICT (performance_id, user_id) DO UPDATE SET
+    seq = EXCLUDED.seq, stage = EXCLUDED.stage,
+    place = CASE WHEN EXCLUDED.seq > q.seq OR EXCLUDED.place < 0 THEN EXCLUDED.place ELSE q.place END,
+    pass_expires_at = CASE WHEN EXCLUDED.seq > q.seq THEN EXCLUDED.pass_expires_at
+                           ELSE COALESCE(EXCLUDED.pass_expires_at, q.pass_expires_at) END
+  WHERE (EXCLUDED.seq, EXCLUDED.stage) > (q.seq, q.stage)
+     OR (EXCLUDED.seq, EXCLUDED.stage) = (q.seq, q.stage) AND EXCLUDED.place < 0 AND q.place >= 0`;
+
+/** Of a performance deleted meanwhile, the facts change nothing, and do not fail the others'. */
+const KNOWN = 'EXISTS (SELECT 1 FROM performances p WHERE p.id = performance_id)';
+
+/**
+ * Joins and draws: the upsert, and the rooms' highest sequences raised to the facts' (a fact the upsert
+ * passed over has a sequence at most its row's, which the room's already counts).
+ */
+const ARRIVALS = `WITH r AS (${ROWS}), up AS (${UPSERT})
+  INSERT INTO queue_records AS c (performance_id, seq)
+  SELECT performance_id, max(seq) FROM r WHERE ${KNOWN} GROUP BY performance_id
+  ON CONFLICT (performance_id) DO UPDATE SET seq = GREATEST(c.seq, EXCLUDED.seq)`;
+
+/** Admissions, uses and leaves: the upsert, and the admissions counted once each, as they land. */
+const FURTHER = `WITH r AS (${ROWS}),
+  old AS (SELECT q.performance_id, q.user_id, q.seq, q.stage FROM queue_entries q
+          JOIN r ON r.performance_id = q.performance_id AND r.user_id = q.user_id),
+  up AS (${UPSERT} RETURNING performance_id, user_id, seq, stage)
+  INSERT INTO queue_records AS c (performance_id, seq, admitted)
+  SELECT up.performance_id, max(up.seq),
+         count(*) FILTER (WHERE up.stage IN (2, 3) AND (old.seq IS NULL OR old.seq <> up.seq OR old.stage < 2))
+  FROM up LEFT JOIN old ON old.performance_id = up.performance_id AND old.user_id = up.user_id
+  WHERE EXISTS (SELECT 1 FROM performances p WHERE p.id = up.performance_id)
+  GROUP BY up.performance_id
+  ON CONFLICT (performance_id) DO UPDATE
+    SET seq = GREATEST(c.seq, EXCLUDED.seq), admitted = c.admitted + EXCLUDED.admitted`;
+
 /** How far a performance's record has got (QueueRecordRepository.progress). */
 export interface RecordProgress {
   seq: number;
@@ -43,41 +80,19 @@ export class QueueRecordRepository {
   constructor(private readonly db: Db) {}
 
   /**
-   * Many facts in one statement (one row per performance and user: the caller keeps the latest). A
-   * fact older than the row's, (seq, stage) behind it, changes nothing, so writes from several nodes
-   * may land in any order; a new entry (a higher seq) brings its own place and expiry. A draw's place
-   * (below zero) also moves the same entry still waiting where it was. The room's admissions count
-   * (queue_records) grows by the entries that reach admitted or consumed here for the first time.
+   * Many facts (one row per performance and user: the caller keeps the latest). A fact older than the
+   * row's, (seq, stage) behind it, changes nothing, so writes from several nodes may land in any order;
+   * a new entry (a higher seq) brings its own place and expiry. A draw's place (below zero) also moves
+   * the same entry still waiting where it was. The room's highest sequence (queue_records) follows, and
+   * its admissions count grows by the entries that reach admitted or consumed here for the first time.
+   * Joins and draws (the bulk of a sale) take the lean statement; admissions, uses and leaves (one
+   * leader's tick, a checkout) the one that also counts.
    */
   async write(rows: readonly RecordRow[]): Promise<void> {
-    if (rows.length === 0) return;
-    await this.db.query(
-      `WITH r AS (${ROWS}),
-       old AS (SELECT q.performance_id, q.user_id, q.seq, q.stage FROM queue_entries q
-               JOIN r ON r.performance_id = q.performance_id AND r.user_id = q.user_id AND r.stage >= 2),
-       up AS (
-         INSERT INTO queue_entries AS q (performance_id, user_id, seq, stage, place, pass_expires_at)
-         SELECT * FROM r
-         ON CONFLICT (performance_id, user_id) DO UPDATE SET
-           seq = EXCLUDED.seq, stage = EXCLUDED.stage,
-           place = CASE WHEN EXCLUDED.seq > q.seq OR EXCLUDED.place < 0 THEN EXCLUDED.place ELSE q.place END,
-           pass_expires_at = CASE WHEN EXCLUDED.seq > q.seq THEN EXCLUDED.pass_expires_at
-                                  ELSE COALESCE(EXCLUDED.pass_expires_at, q.pass_expires_at) END
-         WHERE (EXCLUDED.seq, EXCLUDED.stage) > (q.seq, q.stage)
-            OR (EXCLUDED.seq, EXCLUDED.stage) = (q.seq, q.stage) AND EXCLUDED.place < 0 AND q.place >= 0
-         RETURNING performance_id, user_id, seq, stage)
-       INSERT INTO queue_records AS c (performance_id, seq, admitted)
-       SELECT up.performance_id, max(up.seq),
-              count(*) FILTER (WHERE up.stage IN (2, 3) AND (old.seq IS NULL OR old.seq <> up.seq OR old.stage < 2))
-       FROM up
-       LEFT JOIN old ON old.performance_id = up.performance_id AND old.user_id = up.user_id
-       -- A performance deleted meanwhile: its facts change nothing, and do not fail the others'.
-       WHERE EXISTS (SELECT 1 FROM performances p WHERE p.id = up.performance_id)
-       GROUP BY up.performance_id
-       ON CONFLICT (performance_id) DO UPDATE
-         SET seq = GREATEST(c.seq, EXCLUDED.seq), admitted = c.admitted + EXCLUDED.admitted`,
-      params(rows),
-    );
+    const arrivals = rows.filter((r) => r.stage <= STAGE.waiting);
+    const further = rows.filter((r) => r.stage > STAGE.waiting);
+    if (arrivals.length > 0) await this.db.query(ARRIVALS, params(arrivals));
+    if (further.length > 0) await this.db.query(FURTHER, params(further));
   }
 
   /**
