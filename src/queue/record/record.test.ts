@@ -217,6 +217,7 @@ describe.each(modes())('waiting room record in PostgreSQL ($name)', (mode) => {
       engine: t.engine,
       metrics: createQueueMetrics(registry),
       logger: silent,
+      gatherMs: 0,
     });
     const admit = (from: number, n: number) =>
       recorder.admitted(

@@ -21,6 +21,7 @@ function recorderOver(write: (rows: readonly RecordRow[]) => Promise<void>) {
     engine,
     metrics: createQueueMetrics(new Registry()),
     logger: silent,
+    gatherMs: 0,
   });
   return { engine, recorder };
 }
