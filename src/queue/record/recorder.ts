@@ -15,10 +15,9 @@ const WRITE_ROWS = 5_000;
 /** Entries read from the engine per call when a draw is written down. */
 const DRAW_READ = 1_000;
 /**
- * How long the writer gathers facts before each statement. Without it, a statement followed the last
- * one at once, a few dozen rows each under a crowd, and each statement's own cost (its text parsed and
- * planned by PostgreSQL, its messages written by the node) cost joins a fifth of their rate
- * (bench:queue -- --waiters 0 --record on/off); the record lags by this much more in the worst case.
+ * How long the writer gathers facts before each statement, so that a node sends PostgreSQL at most 50
+ * a second whatever the crowd (back to back, they were a few dozen rows each, each parsed and planned
+ * on its own). The record lags by this much more in the worst case (decision 038).
  */
 export const RECORD_GATHER_MS = 20;
 
