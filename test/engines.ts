@@ -108,3 +108,8 @@ export async function bytesInUse(): Promise<number> {
   const { heapUsed, arrayBuffers } = process.memoryUsage();
   return heapUsed + arrayBuffers;
 }
+
+/** Each user's entry as [state, seq, position] (null when none): how the restore contracts compare rooms. */
+export async function queuePositions(engine: Engine, perf: string, users: string[], now: number) {
+  return (await engine.queueObserve(perf, users, now)).map((e) => e && [e.state, e.seq, e.position]);
+}

@@ -190,6 +190,44 @@ describe.skipIf(!scaled || !hasRedisServer)('waiting room record (scaled)', () =
   });
 });
 
+/**
+ * Once the draw's entries are in the record (`drawn` of them: drawn places, and the admission), stops
+ * the embedded node and starts another on the same database: the room comes back as `before`, and
+ * stays so through an admission round (nobody drawn again).
+ */
+async function restartAfterDraw(
+  { apps, first, clock }: { apps: TestApp[]; first: TestApp; clock: TestClock },
+  perf: string,
+  buyers: Buyer[],
+  before: View[],
+  drawn: number,
+) {
+  await until(
+    'the record of the draw',
+    async () =>
+      (
+        await first.db.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM queue_entries
+           WHERE performance_id = $1 AND (place < 0 OR stage = 2)`,
+          [perf],
+        )
+      ).rows[0]!.n,
+    (n) => n === drawn,
+  );
+  await first.close();
+  apps.pop();
+  const second = await startTestApp(embedded, { clock });
+  apps.push(second);
+  const after = await until(
+    'the restore',
+    () => views(second, perf, buyers),
+    (vs) => vs.every((v) => v.state === 'waiting' || v.state === 'admitted'),
+  );
+  expect(after.map(shape)).toEqual(before.map(shape));
+  await second.ticker.tick();
+  expect((await views(second, perf, buyers)).map(shape)).toEqual(before.map(shape));
+}
+
 describe('waiting room record of a drawn pre-queue (embedded)', () => {
   const apps: TestApp[] = [];
   afterAll(async () => {
@@ -224,31 +262,7 @@ describe('waiting room record of a drawn pre-queue (embedded)', () => {
     const drawnPositions = before.slice(0, 30).map((v) => v.position ?? 0);
     expect(drawnPositions).not.toEqual([...drawnPositions].sort((a, b) => a - b));
     expect(before.slice(30).map((v) => v.position)).toEqual([30, 31, 32, 33, 34]);
-    await until(
-      'the record of the draw',
-      async () =>
-        (
-          await first.db.query<{ n: number }>(
-            `SELECT count(*)::int AS n FROM queue_entries
-             WHERE performance_id = $1 AND (place < 0 OR stage = 2)`,
-            [perf],
-          )
-        ).rows[0]!.n,
-      (n) => n === 30,
-    );
-    await first.close();
-    apps.pop();
-
-    const second = await startTestApp(embedded, { clock });
-    apps.push(second);
-    const after = await until(
-      'the restore',
-      () => views(second, perf, buyers),
-      (vs) => vs.every((v) => v.state === 'waiting' || v.state === 'admitted'),
-    );
-    expect(after.map(shape)).toEqual(before.map(shape));
-    await second.ticker.tick();
-    expect((await views(second, perf, buyers)).map(shape)).toEqual(before.map(shape));
+    await restartAfterDraw({ apps, first, clock }, perf, buyers, before, 30);
   });
 });
 
@@ -293,31 +307,7 @@ describe('waiting room record of a lottery (embedded)', () => {
       (vs) => vs.filter((v) => v.state === 'admitted').length === 1,
     );
     expect(before.slice(20).map((v) => v.position)).toEqual([20, 21, 22]);
-    await until(
-      'the record of the draw',
-      async () =>
-        (
-          await first.db.query<{ n: number }>(
-            `SELECT count(*)::int AS n FROM queue_entries
-             WHERE performance_id = $1 AND (place < 0 OR stage = 2)`,
-            [perf],
-          )
-        ).rows[0]!.n,
-      (n) => n === 20,
-    );
-    await first.close();
-    apps.pop();
-
-    const second = await startTestApp(embedded, { clock });
-    apps.push(second);
-    const after = await until(
-      'the restore',
-      () => views(second, perf, buyers),
-      (vs) => vs.every((v) => v.state === 'waiting' || v.state === 'admitted'),
-    );
-    expect(after.map(shape)).toEqual(before.map(shape));
-    await second.ticker.tick();
-    expect((await views(second, perf, buyers)).map(shape)).toEqual(before.map(shape));
+    await restartAfterDraw({ apps, first, clock }, perf, buyers, before, 20);
   });
 });
 

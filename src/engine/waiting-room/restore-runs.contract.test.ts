@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { closeEngines, engineAdapters } from '../../../test/engines.js';
+import { closeEngines, engineAdapters, queuePositions } from '../../../test/engines.js';
 import type { Engine } from '../index.js';
 import type { QueueRecord, RecordedEntry } from './port.js';
 import { AFTER_OPENING } from './record.js';
@@ -28,8 +28,6 @@ const recordOf = (n: number, more: Partial<QueueRecord> = {}): QueueRecord => ({
 });
 const admit = (engine: Engine, perf: string, now: number, max: number, staleBefore = 0) =>
   engine.queueAdmit(perf, { max, maxActive: 1_000, now, staleBefore, passTtlMs: PASS_TTL, until: UNTIL });
-const positions = async (engine: Engine, perf: string, users: string[], now: number) =>
-  (await engine.queueObserve(perf, users, now)).map((e) => e && [e.state, e.seq, e.position]);
 
 describe.each(engineAdapters())('waiting room restore, its runs and its merge: $name', (adapter) => {
   it('when a restore is cut short after its first run, then nobody is admitted, a join meanwhile is kept, and the next restore finishes it', async () => {
@@ -48,7 +46,7 @@ describe.each(engineAdapters())('waiting room restore, its runs and its merge: $
     expect(again.outcome === 'joined' && again.entry.seq).toBe(4_501);
     expect(await engine.queueRestore(perf, record, now, UNTIL)).toEqual([]);
     expect((await engine.queueStats(perf, now)).restoring).toBe(false);
-    expect(await positions(engine, perf, ['u1', 'u3999', 'u4001', 'u4500', 'u4000'], now)).toEqual([
+    expect(await queuePositions(engine, perf, ['u1', 'u3999', 'u4001', 'u4500', 'u4000'], now)).toEqual([
       ['waiting', 1, 1],
       ['waiting', 3_999, 3_999],
       ['waiting', 4_001, 4_000],

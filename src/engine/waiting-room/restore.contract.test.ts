@@ -1,6 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { closeEngines, engineAdapters } from '../../../test/engines.js';
-import type { Engine } from '../index.js';
+import { closeEngines, engineAdapters, queuePositions } from '../../../test/engines.js';
 import type { QueueRecord, RecordedEntry } from './port.js';
 import { AFTER_OPENING } from './record.js';
 
@@ -27,9 +26,6 @@ function recordOf(n: number, admitted: number, now: number): QueueRecord {
   return { seq: n, opened: true, drawn: true, admittedTotal: admitted, entries };
 }
 
-const positions = async (engine: Engine, perf: string, users: string[], now: number) =>
-  (await engine.queueObserve(perf, users, now)).map((e) => e && [e.state, e.seq, e.position]);
-
 describe.each(engineAdapters())('waiting room restore contract: $name', (adapter) => {
   it('when the engine has lost a recorded queue, then the restore puts back every place and pass, once', async () => {
     const engine = await adapter.open();
@@ -41,7 +37,7 @@ describe.each(engineAdapters())('waiting room restore contract: $name', (adapter
     expect(await engine.queueRestore(perf, record, now, UNTIL)).toEqual([]);
 
     const users = record.entries.map((e) => e.userId);
-    const seen = await positions(engine, perf, users, now);
+    const seen = await queuePositions(engine, perf, users, now);
     expect(seen[0]).toEqual(['consumed', 1, null]);
     expect(seen[5]).toEqual(['admitted', 6, null]);
     expect(seen[20]).toEqual(['waiting', 21, 1]);
@@ -95,7 +91,7 @@ describe.each(engineAdapters())('waiting room restore contract: $name', (adapter
       until: UNTIL,
     });
     expect(await engine.queueRestore(perf, recordOf(3, 1, now), now, UNTIL)).toBeNull();
-    expect(await positions(engine, perf, ['u1', 'u2', 'u3'], now)).toEqual([
+    expect(await queuePositions(engine, perf, ['u1', 'u2', 'u3'], now)).toEqual([
       ['admitted', 1, null],
       ['waiting', 2, 1],
       ['waiting', 3, 2],
@@ -109,7 +105,7 @@ describe.each(engineAdapters())('waiting room restore contract: $name', (adapter
     for (let i = 1; i <= 3; i++) await engine.queueJoin(perf, `u${i}`, { now, open: true, until: UNTIL });
     const record = recordOf(3, 2, now);
     expect(await engine.queueRestore(perf, record, now, UNTIL)).toEqual([]);
-    expect(await positions(engine, perf, ['u1', 'u2', 'u3'], now)).toEqual([
+    expect(await queuePositions(engine, perf, ['u1', 'u2', 'u3'], now)).toEqual([
       ['consumed', 1, null],
       ['admitted', 2, null],
       ['left', 3, null],
@@ -160,7 +156,7 @@ describe.each(engineAdapters())('waiting room restore contract: $name', (adapter
       ['u3', 3],
     ] as const)
       expect(await engine.queuePassActive(perf, user, pass, now)).toBe(true);
-    expect(await positions(engine, perf, ['u4', 'u5', 'u7', 'u8', 'u6'], now)).toEqual([
+    expect(await queuePositions(engine, perf, ['u4', 'u5', 'u7', 'u8', 'u6'], now)).toEqual([
       ['waiting', 4, 1],
       ['waiting', 5, 2],
       ['waiting', 7, 3],
@@ -182,7 +178,7 @@ describe.each(engineAdapters())('waiting room restore contract: $name', (adapter
       { userId: 'new1', seq: 51, state: 'waiting', place: AFTER_OPENING + 51, expiresAt: null },
       { userId: 'new2', seq: 53, state: 'waiting', place: AFTER_OPENING + 53, expiresAt: null },
     ]);
-    expect(await positions(engine, perf, ['u6', 'u30', 'u49', 'new1', 'new2'], now)).toEqual([
+    expect(await queuePositions(engine, perf, ['u6', 'u30', 'u49', 'new1', 'new2'], now)).toEqual([
       ['waiting', 6, 1],
       ['waiting', 30, 25],
       ['waiting', 49, 44],
@@ -209,13 +205,13 @@ describe.each(engineAdapters())('waiting room restore contract: $name', (adapter
       ],
     };
     await engine.queueRestore(perf, record, now, UNTIL);
-    expect(await positions(engine, perf, ['p1', 'w3'], now)).toEqual([
+    expect(await queuePositions(engine, perf, ['p1', 'w3'], now)).toEqual([
       ['prequeue', 1, null],
       ['waiting', 3, 3],
     ]);
     expect((await engine.queueSeal(perf, UNTIL)).sort()).toEqual(['p1', 'p2']);
     expect(await engine.queueDraw(perf, ['p2', 'p1'], now, UNTIL, 'skip')).toBe(2);
-    expect(await positions(engine, perf, ['p2', 'p1', 'w3'], now)).toEqual([
+    expect(await queuePositions(engine, perf, ['p2', 'p1', 'w3'], now)).toEqual([
       ['waiting', 2, 1],
       ['waiting', 1, 2],
       ['waiting', 3, 3],
@@ -239,7 +235,7 @@ describe.each(engineAdapters())('waiting room restore contract: $name', (adapter
       ],
     };
     await engine.queueRestore(perf, record, now, UNTIL);
-    expect(await positions(engine, perf, ['d4', 'd2', 'p1', 'w3'], now)).toEqual([
+    expect(await queuePositions(engine, perf, ['d4', 'd2', 'p1', 'w3'], now)).toEqual([
       ['waiting', 4, 1],
       ['waiting', 2, 2],
       ['waiting', 1, 3],
