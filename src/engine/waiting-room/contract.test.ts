@@ -145,6 +145,8 @@ describe.each(engineAdapters())('waiting room contract: $name', (adapter) => {
     // The draw made from the first read names p1 and p2, not p4 (as if p4 were missed).
     expect(sealed).toEqual(['p0', 'p1', 'p2', 'p3', 'p4']);
     expect(await engine.queueDraw(perf, ['p3', 'p1', 'p2', 'p0'], now, UNTIL, 'skip')).toBe(4);
+    // The pre-queue the draw did not name waits behind the drawn, ahead of the later arrivals.
+    expect(await engine.queueStatus(perf, 'p4', now)).toMatchObject({ state: 'waiting', position: 4 });
     const order = (await admit(engine, perf, now, { max: 10 })).admitted.map((a) => a.userId);
     expect(order).toEqual(['p3', 'p2', 'p0', 'p4', 'late']);
     expect(await engine.queueStatus(perf, 'p1', now)).toMatchObject({ state: 'left' });
