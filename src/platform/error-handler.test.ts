@@ -1,11 +1,12 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { pino } from 'pino';
 import { AppError, ERRORS } from '../contract/errors.js';
 import { http1, sendRaw } from '../../test/raw-http.js';
-import { createClientErrorHandler } from './error-handler.js';
+import type { FastifyError } from 'fastify';
+import { createClientErrorHandler, toErrorResponse } from './error-handler.js';
 import { createHttpServer, type App } from './http.js';
 import { createMetrics } from './metrics.js';
 
@@ -132,6 +133,14 @@ describe('the error handler', () => {
     app.get('/limited', async () => {
       throw new AppError('RATE_LIMITED', undefined, { retryAfterSeconds: 7 });
     });
+    // The catalog's own 500, thrown on purpose: an answer chosen, like the payment timeout above.
+    app.get('/app-internal', async () => {
+      throw new AppError('INTERNAL', undefined, { step: 'reconcile' });
+    });
+    // A refusal before any route is chosen (as the rate limiter's is), here on request.
+    app.addHook('onRequest', async (req) => {
+      if (req.headers['x-refuse'] !== undefined) throw new AppError('UNAUTHENTICATED');
+    });
     await app.ready();
   });
   afterAll(() => app.close());
@@ -165,6 +174,16 @@ describe('the error handler', () => {
         details: { orderId: '7' },
       }),
     );
+  });
+
+  it('when a service throws the catalog’s own 500 on purpose, then it is answered and warned about as chosen, not logged as a bug', async () => {
+    logged.length = 0;
+    const res = await app.inject({ method: 'GET', url: '/app-internal' });
+    expect([res.statusCode, res.json().error.code]).toEqual([500, 'INTERNAL']);
+    expect(logged.filter((l) => l.msg.startsWith('request failed:')).map((l) => [l.level, l.msg, l.details])).toEqual([
+      [40, 'request failed: INTERNAL', { step: 'reconcile' }],
+    ]);
+    expect(logged.filter((l) => l.msg === 'unhandled error' || l.err?.stack !== undefined)).toEqual([]);
   });
 
   it('when a dependency is out of reach, then 503 UNAVAILABLE with Retry-After, logged once as such with the reason and not as a bug', async () => {
@@ -211,6 +230,14 @@ describe('the error handler', () => {
       expect(counted).toContain(`tmomi_security_events_total{code="${code}"} 1`);
   });
 
+  it('when a request is refused before any route matched it, then its security event names the route as unmatched', async () => {
+    logged.length = 0;
+    const res = await app.inject({ method: 'GET', url: '/no-such-route', headers: { 'x-refuse': '1' } });
+    expect([res.statusCode, res.json().error.code]).toEqual([401, 'UNAUTHENTICATED']);
+    const events = logged.filter((l) => String(l.msg).startsWith('security event'));
+    expect(events.map((e) => [e.route, e.code])).toEqual([['unmatched', 'UNAUTHENTICATED']]);
+  });
+
   it('when security events flood in, then at most 100 are logged per 10 s and the next window says how many were left out', async () => {
     logged.length = 0;
     const start = Date.now() + 60_000; // a fresh window, whatever the test before left
@@ -219,6 +246,8 @@ describe('the error handler', () => {
       for (let i = 0; i < 130; i++) await app.inject({ method: 'GET', url: '/no-token' });
       const events = () => logged.filter((l) => String(l.msg).startsWith('security event'));
       expect(events()).toHaveLength(100);
+      // Nothing was left out before these, so none of them says so.
+      expect(events().filter((e) => 'suppressed' in e)).toEqual([]);
       now.mockReturnValue(start + 10_000);
       await app.inject({ method: 'GET', url: '/no-token' });
       expect(events()).toHaveLength(101);
@@ -315,8 +344,63 @@ describe('the error handler', () => {
       payload: { rows: [{ seats: 3 }, { seats: 0 }] },
     });
     expect(res.json().error.details).toEqual({ field: 'rows.1.seats', in: 'body', problem: 'must be >= 1' });
+    // Both branches complain about rows itself: the first branch's complaint, as Ajv lists them.
     const count = await app.inject({ method: 'POST', url: '/shapes', payload: { rows: 'x' } });
-    expect(count.json().error.details.field).toBe('rows');
+    expect(count.json().error.details).toEqual({ field: 'rows', in: 'body', problem: 'must be integer' });
+  });
+
+  // The rule behind the choice, on issue lists built by hand: Ajv lists a union's own complaint ("must
+  // match a schema in anyOf") after its branches', so its order alone never tests it.
+  it.each([
+    [
+      'a union’s own complaint, even when listed first',
+      [
+        { keyword: 'anyOf', instancePath: '', params: {}, message: 'must match a schema in anyOf' },
+        { keyword: 'type', instancePath: '', params: { type: 'object' }, message: 'must be object' },
+      ],
+      { field: 'body', in: 'body', problem: 'must be object' },
+    ],
+    [
+      'a oneOf’s own complaint, likewise',
+      [
+        { keyword: 'oneOf', instancePath: '', params: {}, message: 'must match exactly one schema in oneOf' },
+        { keyword: 'type', instancePath: '', params: { type: 'object' }, message: 'must be object' },
+      ],
+      { field: 'body', in: 'body', problem: 'must be object' },
+    ],
+    [
+      'a shallower complaint, when a missing property lies one level deeper',
+      [
+        { keyword: 'type', instancePath: '/seat', params: { type: 'object' }, message: 'must be object' },
+        { keyword: 'required', instancePath: '/seat', params: { missingProperty: 'row' }, message: '' },
+      ],
+      { field: 'seat.row', in: 'body', problem: 'is required' },
+    ],
+    [
+      'a complaint fewer levels deep, however long its names',
+      [
+        { keyword: 'type', instancePath: '/sections', params: {}, message: 'must be array' },
+        { keyword: 'minimum', instancePath: '/a/b', params: {}, message: 'must be >= 1' },
+      ],
+      { field: 'a.b', in: 'body', problem: 'must be >= 1' },
+    ],
+  ])('when a validation error lists several complaints, then the one named is not %s', (_, validation, details) => {
+    const err = Object.assign(new Error('invalid'), { validation, validationContext: 'body' as const });
+    expect(toErrorResponse(err as unknown as FastifyError).body.error.details).toEqual(details);
+  });
+
+  it('when a validation error says neither where nor what, then 400 naming the body as not valid', () => {
+    const err = Object.assign(new Error('invalid'), { validation: [] });
+    expect(toErrorResponse(err as unknown as FastifyError)).toEqual({
+      status: 400,
+      body: {
+        error: {
+          code: 'VALIDATION_FAILED',
+          message: 'body is not valid.',
+          details: { field: 'body', in: 'body', problem: 'is not valid' },
+        },
+      },
+    });
   });
 
   it('when a service throws an AppError, then its status, code, message and details, and Retry-After when it says so', async () => {
@@ -336,6 +420,53 @@ describe('the error handler', () => {
 });
 
 describe('the client error handler', () => {
+  /** A socket as the handler meets it, and what the handler did to it and logged. */
+  function meet(code: string | undefined, state: { destroyed?: boolean; writable?: boolean } = {}) {
+    const done: string[] = [];
+    const logged: { level: number; msg: string; code?: string }[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, next) {
+        logged.push(JSON.parse(chunk.toString()));
+        next();
+      },
+    });
+    const socket = {
+      destroyed: state.destroyed ?? false,
+      writable: state.writable ?? true,
+      end(data: string, written: () => void) {
+        done.push(data.split('\r\n')[0]!);
+        written();
+      },
+      destroy() {
+        done.push('destroy');
+      },
+    };
+    const err = Object.assign(new Error('parse error'), { code });
+    createClientErrorHandler(pino({ level: 'debug' }, sink))(err, socket as unknown as Socket);
+    return { done, logged: logged.map((l) => [l.level, l.msg, l.code]) };
+  }
+
+  it('when the client reset the connection or it is gone already, then nothing is written, closed or logged', () => {
+    expect(meet('ECONNRESET')).toEqual({ done: [], logged: [] });
+    expect(meet('HPE_INVALID_METHOD', { destroyed: true })).toEqual({ done: [], logged: [] });
+  });
+
+  it('when the socket can no longer be written, then it is closed without an answer', () => {
+    expect(meet('HPE_INVALID_METHOD', { writable: false })).toEqual({
+      done: ['destroy'],
+      logged: [[20, 'client error', 'HPE_INVALID_METHOD']],
+    });
+  });
+
+  it('when the parser refuses a request, then the catalog’s answer for its code is written, and only then is the socket closed', () => {
+    expect(meet('HPE_INVALID_METHOD')).toEqual({
+      done: ['HTTP/1.1 400 Bad Request', 'destroy'],
+      logged: [[20, 'client error', 'HPE_INVALID_METHOD']],
+    });
+    expect(meet('HPE_HEADER_OVERFLOW').done).toEqual(['HTTP/1.1 431 Request Header Fields Too Large', 'destroy']);
+    expect(meet(undefined).done).toEqual(['HTTP/1.1 400 Bad Request', 'destroy']);
+  });
+
   it('when a request’s headers do not arrive in time, then Node’s parser gives up and the client reads 408 REQUEST_TIMEOUT in the error shape', async () => {
     // Node checks for late requests every `connectionsCheckingInterval`; both shortened from minutes.
     const server = http.createServer(
