@@ -16,9 +16,13 @@ const CLAIM_MARGIN_MS = 5_000;
 /** A provider that takes the money on this card but whose answer never arrives in time. */
 const LATE_CARD = '4000000000000077';
 class LateAnswers extends HookedPayments {
+  /** The charge whose answer came too late, as the provider knows it. */
+  lateRef = '';
+
   override async charge(req: ChargeRequest): Promise<ChargeResult> {
     if (req.card !== LATE_CARD) return super.charge(req);
-    await super.charge({ ...req, card: TEST_CARDS.succeeds });
+    const taken = await super.charge({ ...req, card: TEST_CARDS.succeeds });
+    if (taken.status === 'succeeded') this.lateRef = taken.ref;
     throw new PaymentTimeoutError('the answer came after the timeout');
   }
 }
@@ -199,10 +203,13 @@ describe.each(modes())('checkouts that meet ($name)', (mode) => {
     const late = await pay(holdId, carol.headers, 'late', LATE_CARD);
     expect([late.statusCode, late.json().error.code]).toEqual([504, 'PAYMENT_TIMEOUT']);
     expect([payments.chargeCount, payments.refundCount]).toEqual([charges + 1, refunds + 1]);
-    const { rows } = await t.db.query<{ status: string }>('SELECT status FROM orders WHERE hold_id = $1', [
-      holdId,
-    ]);
+    const { rows } = await t.db.query<{ status: string; amount: number }>(
+      'SELECT status, amount FROM orders WHERE hold_id = $1',
+      [holdId],
+    );
     expect(rows.map((r) => r.status)).toEqual(['cancelled']);
+    // All of it, of that charge.
+    expect(payments.refundedOf(payments.lateRef)).toBe(rows[0]!.amount);
     expect(await bookingViolations(t.db, perf)).toEqual([]);
   });
 
@@ -259,4 +266,71 @@ describe.each(modes())('checkouts that meet ($name)', (mode) => {
     expect([payments.chargeCount, payments.refundCount]).toEqual([charges + 1, refunds]);
     expect(await bookingViolations(t.db, perf)).toEqual([]);
   });
+
+  it('when the order’s insert loses to a checkout under the same key (a conflict on the hold), then the answer is that checkout’s order, charged once', async () => {
+    const { performanceId: perf } = await onSalePerformance(t, noQueue);
+    const gina = await buyer(t);
+    const holdId = await holdSeat(perf, gina.headers, 9);
+    const first = await pay(holdId, gina.headers, 'same');
+    expect(first.statusCode).toBe(201);
+    // As when two first checkouts under one key race: the loser's insert meets the winner's order on
+    // the hold's unique index before it sees the key's.
+    const { repository } = (t.checkout as unknown as { deps: { repository: CheckoutRepository } }).deps;
+    const createOrder = repository.createOrder.bind(repository);
+    repository.createOrder = () =>
+      Promise.reject(Object.assign(new Error('duplicate key'), { code: '23505', constraint: 'orders_one_pending_per_hold' }));
+    const charges = payments.chargeCalls;
+    let again;
+    try {
+      again = await pay(holdId, gina.headers, 'same');
+    } finally {
+      repository.createOrder = createOrder;
+    }
+    expect([again.statusCode, again.json().id, again.json().status]).toEqual([201, first.json().id, 'paid']);
+    expect(payments.chargeCalls).toBe(charges);
+    expect(await bookingViolations(t.db, perf)).toEqual([]);
+  });
+
+  it('when a failed checkout cannot give up its claim (PostgreSQL away), then it asks again at doubling intervals up to 2 s, and stops, saying so, when the claim would have run out anyway', async () => {
+    const { performanceId: perf } = await onSalePerformance(t, noQueue);
+    const hana = await buyer(t);
+    const holdId = await holdSeat(perf, hana.headers, 10);
+    const { repository } = (t.checkout as unknown as { deps: { repository: CheckoutRepository } }).deps;
+    const releaseClaim = repository.releaseClaim.bind(repository);
+    const asked: number[] = [];
+    repository.releaseClaim = async () => {
+      asked.push(Date.now());
+      await new Promise((r) => setTimeout(r, 1));
+      throw Object.assign(new Error('terminating connection'), { code: '57P01' });
+    };
+    payments.duringCharge = () => {
+      payments.duringCharge = undefined;
+      throw new Error('the provider answered 503');
+    };
+    warnings.length = 0;
+    try {
+      const failed = await pay(holdId, hana.headers, 'away');
+      expect(failed.statusCode).toBe(500);
+      const { id: orderId } = (
+        await t.db.query<{ id: string }>('SELECT id::text FROM orders WHERE hold_id = $1', [holdId])
+      ).rows[0]!;
+      // The claim lasts the provider's timeout and a margin: 5.3 s here.
+      await expect
+        .poll(() => warnings.find((w) => w.msg.startsWith('could not give up')), { timeout: 15_000 })
+        .toMatchObject({
+          msg: 'could not give up a failed checkout’s claim; it runs out by itself',
+          orderId,
+          err: { message: 'terminating connection' },
+        });
+      const gaps = asked.slice(1).map((at, i) => at - asked[i]!);
+      const expected = [100, 200, 400, 800, 1_600, 2_000];
+      expect(gaps).toHaveLength(expected.length);
+      gaps.forEach((gap, i) => {
+        expect(gap).toBeGreaterThanOrEqual(expected[i]! - 5);
+        expect(gap).toBeLessThan(expected[i]! + 500);
+      });
+    } finally {
+      repository.releaseClaim = releaseClaim;
+    }
+  }, 30_000);
 });
