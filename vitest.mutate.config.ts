@@ -58,6 +58,7 @@ const SUITES = {
     'src/contract/errors.test.ts',
     'src/catalog/catalog.test.ts',
     'src/booking/holds/picking.test.ts',
+    'src/booking/gate/service.test.ts',
     'src/platform/in-order.test.ts',
     'src/inventory/availability.test.ts',
     'src/booking/repository-faults.test.ts',
