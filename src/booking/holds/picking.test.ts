@@ -76,19 +76,23 @@ describe('picking around this node’s other requests', () => {
     expect(tracked(picking).size).toBe(0);
   });
 
-  it('when the gate names the picked seats taken, then it picks others, at most as many times as asked', async () => {
+  it('when the gate names the picked seats taken, then it picks others, at most as many times as asked, and only the first try is the one the rate limit counts', async () => {
     const picking = new Picking();
-    const tried: number[][] = [];
+    const tried: [number[], boolean][] = [];
     const taken = await picking.pickAndPlace(
       request({
         attempts: 3,
-        place: async (seatNos) => {
-          tried.push(seatNos);
+        place: async (seatNos, first) => {
+          tried.push([seatNos, first]);
           return { refused: 'taken', seatNos } as unknown as HoldResult;
         },
       }),
     );
-    expect(tried).toEqual([[0], [1], [2]]);
+    expect(tried).toEqual([
+      [[0], true],
+      [[1], false],
+      [[2], false],
+    ]);
     expect(taken).toEqual({ refused: 'taken', seatNos: [2] });
     expect(tracked(picking).size).toBe(0);
   });
