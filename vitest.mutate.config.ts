@@ -78,6 +78,8 @@ const SUITES = {
     'src/booking/waitlist.test.ts',
     'src/booking/desk.test.ts',
     'src/mail/mail.test.ts',
+    // The seat map's flips dropping this node's remembered public reads (the fifth run's triage).
+    'test/public-reads.test.ts',
   ],
   queue: [
     'src/queue/sold-out.test.ts',

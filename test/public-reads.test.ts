@@ -217,6 +217,19 @@ describe.each(modes())('public reads ($name)', (mode) => {
     expect(fromMemory.get(a)).toBe(answered);
   });
 
+  it('when this node flips seats while its memory holds the availability, then the next read shows the flip', async () => {
+    const { performanceId } = await onSalePerformance(a, { queue: { enabled: false } });
+    const url = `/api/performances/${performanceId}/availability`;
+    await get(a, url);
+    const remembered = fromMemory.get(a) ?? 0;
+    expect(JSON.parse((await get(a, url)).body).available).toBeDefined();
+    expect(fromMemory.get(a)).toBe(remembered + 1);
+    // At once (an answer lives 250 ms in memory): the flip itself drops it, not its age.
+    await a.availability.markTaken(performanceId, [5]);
+    const bits = Buffer.from(JSON.parse((await get(a, url)).body).available as string, 'base64');
+    expect((bits[0]! >> 5) & 1).toBe(0);
+  });
+
   it('when seats are held on one node, then its availability shows them at once and the other node’s within a second, under a new version', async () => {
     const { performanceId } = await onSalePerformance(a, { queue: { enabled: false } });
     const url = `/api/performances/${performanceId}/availability`;
