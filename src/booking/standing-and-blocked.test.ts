@@ -174,6 +174,17 @@ describe.each(modes())('standing areas and blocked seats ($name)', (mode) => {
       { section: 'Floor', row: '', seat: '' },
       { section: 'Floor', row: '', seat: '' },
     ]);
+    // At the door, a ticket shown twice: the steward is told where its first holder went in.
+    const scan = (code: unknown) => call('POST', '/api/admin/checkin', admin, { code, performanceId: perf });
+    for (const [sold, where] of [
+      [order, { section: 'Floor', row: '', seat: '', standing: true }],
+      [seatOrder, { section: 'A', row: '2', seat: '3' }],
+    ] as const) {
+      const first = await scan(sold.tickets[0]!.code);
+      expect(first.statusCode).toBe(200);
+      const { checkedInAt } = first.json<{ checkedInAt: string }>();
+      expect(named(await scan(sold.tickets[0]!.code))).toEqual([409, 'ALREADY_CHECKED_IN', { ...where, checkedInAt }]);
+    }
   });
 
   it('when a seat is blocked in the layout, then it is never held, by name or best available, and never shown free', async () => {
