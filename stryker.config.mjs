@@ -53,7 +53,7 @@ const MUTATE = {
     'src/engine/waiting-room/memory.ts:14-232',
     // One performance's queue: its entries, the draw's placement, passes running out. Not yet its
     // restore from the record (memory-restore.ts, decision 038): the restore contract suites hold it.
-    'src/engine/waiting-room/memory-queue.ts:48-138',
+    'src/engine/waiting-room/memory-queue.ts:48-139',
     // How the memory waiting room writes and reads its entries' states (encodeState … seqOf).
     'src/engine/waiting-room/state.ts:21-32',
     // The memory engine's seat-map versions and bitset (createMemoryVersions, createMemoryAvailability).

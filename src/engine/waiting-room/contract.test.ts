@@ -357,6 +357,21 @@ describe.each(engineAdapters())('waiting room contract: $name', (adapter) => {
     expect(order).toEqual([...drawn, 'late0', 'late1', 'late2']);
   });
 
+  it('when a later arrival leaves and joins again before the draw, then the draw places them once, at their new place', async () => {
+    const engine = await adapter.open();
+    const perf = newPerf();
+    const now = Date.now();
+    for (const u of ['late0', 'late1', 'late2']) await join(engine, perf, u, { now, open: true });
+    expect(await engine.queueLeave(perf, 'late0', now)).toBe(true);
+    await join(engine, perf, 'late0', { now, open: true });
+    expect(await engine.queueDraw(perf, ['r0'], now, UNTIL)).toBe(1);
+    const line = ['r0', 'late1', 'late2', 'late0'];
+    const places = await Promise.all(line.map(async (u) => (await engine.queueStatus(perf, u, now))!.position));
+    expect(places).toEqual([1, 2, 3, 4]);
+    expect(await engine.queueStats(perf, now)).toMatchObject({ waiting: 4 });
+    expect((await admit(engine, perf, now, { max: 10 })).admitted.map((a) => a.userId)).toEqual(line);
+  });
+
   it('when the draw is made again, then nothing changes: once per queue', async () => {
     const engine = await adapter.open();
     const perf = newPerf();

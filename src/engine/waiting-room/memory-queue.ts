@@ -107,7 +107,8 @@ export class Queue {
    */
   private placeFirst(userIds: readonly string[]): void {
     const first = new Set(userIds);
-    const rest = this.order.slice(this.head).filter((u) => this.slotOf.has(u) && !first.has(u));
+    // Each at the slot they hold now: one who left and joined again also has a spent slot in `order`.
+    const rest = this.order.filter((u, slot) => this.slotOf.get(u) === slot && !first.has(u));
     this.order.length = 0;
     this.slotOf.clear();
     this.slots = new LiveSlots();
