@@ -1,3 +1,5 @@
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   adminHeaders,
@@ -29,9 +31,22 @@ describe.each(modes({ pgbouncer: true }))('tickets, the door and refunds ($name)
   const clock = new TestClock();
   const payments = new HookedPayments({ latencyMs: 2, timeoutMs: 200 });
   let admin: Headers;
+  /** What node `t` warned about, parsed. */
+  const warnings: { msg: string; refundId?: string; err?: { message: string } }[] = [];
 
   beforeAll(async () => {
-    t = await startTestApp(mode, { clock, payments, settings: { paymentTimeoutMs: 200 } });
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        for (const line of chunk.toString().split('\n').filter(Boolean)) warnings.push(JSON.parse(line));
+        done();
+      },
+    });
+    t = await startTestApp(mode, {
+      clock,
+      payments,
+      settings: { paymentTimeoutMs: 200 },
+      logger: pino({ level: 'warn' }, sink),
+    });
     // A second node on the same PostgreSQL and the same engine, as nodes run: a second door.
     other = await startTestApp(mode, {
       clock,
@@ -76,6 +91,11 @@ describe.each(modes({ pgbouncer: true }))('tickets, the door and refunds ($name)
         [performanceId],
       )
     ).rows.map((r) => r.seat);
+  /** Node `t`'s count of payment provider outcomes of one kind. */
+  const paymentOutcomes = async (outcome: string) =>
+    (await t.metrics.getSingleMetric('tmomi_payments_total')!.get()).values.find(
+      (v) => v.labels.outcome === outcome,
+    )?.value ?? 0;
   const noViolations = async (performanceId: string) =>
     expect(await bookingViolations(t.db, performanceId, new Date(clock.now()))).toEqual([]);
 
@@ -400,6 +420,41 @@ describe.each(modes({ pgbouncer: true }))('tickets, the door and refunds ($name)
     }
     const read = await inject(t, 'GET', `/api/orders/${order.id}`, who.headers);
     expect(read.json().refunds).toMatchObject([{ state: 'succeeded' }]);
+    await noViolations(performanceId);
+  });
+
+  it('when the provider fails a refund and even its retry cannot be scheduled, then both are logged, and the cancel sent again with its key pays it back at once', async () => {
+    const { performanceId } = await onSalePerformance(t, noQueue);
+    const { who, order } = await purchase(performanceId, [76]);
+    const headers = { ...who.headers, 'idempotency-key': 'refund-retried' };
+    const { repository } = (t.orders as unknown as { deps: { repository: OrderRepository } }).deps;
+    const refundFailed = repository.refundFailed.bind(repository);
+    repository.refundFailed = () => Promise.reject(new Error('database gone'));
+    payments.duringRefund = () => Promise.reject(new Error('provider down'));
+    const errors = await paymentOutcomes('error');
+    warnings.length = 0;
+    let first;
+    try {
+      first = await cancel(order.id, headers);
+    } finally {
+      payments.duringRefund = undefined;
+      repository.refundFailed = refundFailed;
+    }
+    expect(first.json()).toMatchObject({ status: 'refunded', refunds: [{ state: 'pending' }] });
+    const refundId = first.json().refunds[0].id;
+    expect(warnings.map((w) => [w.msg, w.refundId, w.err?.message])).toEqual([
+      ['refund not paid back yet; the sweeper will ask again', refundId, 'provider down'],
+      ['refund retry not rescheduled', refundId, 'database gone'],
+    ]);
+    expect(await paymentOutcomes('error')).toBe(errors + 1);
+    // The buyer's retry finds its refund pending and asks the provider again, without the sweeper.
+    const calls = payments.refundCalls;
+    for (const asked of [calls + 1, calls + 1]) {
+      const retried = await cancel(order.id, headers);
+      expect([retried.statusCode, retried.json().refunds]).toMatchObject([200, [{ id: refundId, state: 'succeeded' }]]);
+      // Once it is paid back, asked again it asks the provider nothing.
+      expect(payments.refundCalls).toBe(asked);
+    }
     await noViolations(performanceId);
   });
 
