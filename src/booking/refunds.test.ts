@@ -32,7 +32,7 @@ describe.each(modes({ pgbouncer: true }))('tickets, the door and refunds ($name)
   const payments = new HookedPayments({ latencyMs: 2, timeoutMs: 200 });
   let admin: Headers;
   /** What node `t` warned about, parsed. */
-  const warnings: { msg: string; refundId?: string; err?: { message: string } }[] = [];
+  const warnings: { msg: string; refundId?: string; orderId?: string; err?: { message: string } }[] = [];
 
   beforeAll(async () => {
     const sink = new Writable({
@@ -91,11 +91,11 @@ describe.each(modes({ pgbouncer: true }))('tickets, the door and refunds ($name)
         [performanceId],
       )
     ).rows.map((r) => r.seat);
-  /** Node `t`'s count of payment provider outcomes of one kind. */
-  const paymentOutcomes = async (outcome: string) =>
-    (await t.metrics.getSingleMetric('tmomi_payments_total')!.get()).values.find(
-      (v) => v.labels.outcome === outcome,
-    )?.value ?? 0;
+  /** Node `t`'s count of one series: `name` with `label` = `value`. */
+  const counted = async (name: string, label: string, value: string) =>
+    (await t.metrics.getSingleMetric(name)!.get()).values.find((v) => v.labels[label] === value)?.value ?? 0;
+  const paymentOutcomes = (outcome: string) => counted('tmomi_payments_total', 'outcome', outcome);
+  const ordersRefunded = () => counted('tmomi_orders_total', 'status', 'refunded');
   const noViolations = async (performanceId: string) =>
     expect(await bookingViolations(t.db, performanceId, new Date(clock.now()))).toEqual([]);
 
@@ -262,9 +262,12 @@ describe.each(modes({ pgbouncer: true }))('tickets, the door and refunds ($name)
       [order.id],
     );
     const ref = rows[0]!.ref;
+    const refundedOrders = await ordersRefunded();
 
     const part = await cancel(order.id, who.headers, { ticketIds: [order.tickets[1].id] });
     expect(part.statusCode).toBe(200);
+    // A part refunded leaves the order paid: not counted as a refunded order.
+    expect(await ordersRefunded()).toBe(refundedOrders);
     expect(part.json()).toMatchObject({ status: 'paid', seatNos: [40, 42], refundedAmount: PRICE });
     expect(part.json().tickets.map((x: { status: string }) => x.status)).toEqual(['valid', 'void', 'valid']);
     expect(await sold(performanceId)).toEqual([40, 42]);
@@ -278,10 +281,21 @@ describe.each(modes({ pgbouncer: true }))('tickets, the door and refunds ($name)
     });
     expect(again.statusCode).toBe(201);
 
-    const rest = await cancel(order.id, who.headers, {
-      ticketIds: [order.tickets[0].id, order.tickets[2].id],
-    });
+    const rest = await cancel(
+      order.id,
+      { ...who.headers, 'idempotency-key': 'the-rest' },
+      { ticketIds: [order.tickets[0].id, order.tickets[2].id] },
+    );
     expect(rest.statusCode).toBe(200);
+    expect(await ordersRefunded()).toBe(refundedOrders + 1);
+    // Sent again, the same refund: the order is not counted twice.
+    const repeated = await cancel(
+      order.id,
+      { ...who.headers, 'idempotency-key': 'the-rest' },
+      { ticketIds: [order.tickets[0].id, order.tickets[2].id] },
+    );
+    expect([repeated.statusCode, repeated.json().status]).toEqual([200, 'refunded']);
+    expect(await ordersRefunded()).toBe(refundedOrders + 1);
     expect(rest.json()).toMatchObject({
       status: 'refunded',
       refundedAmount: 3 * PRICE,
@@ -455,6 +469,26 @@ describe.each(modes({ pgbouncer: true }))('tickets, the door and refunds ($name)
       // Once it is paid back, asked again it asks the provider nothing.
       expect(payments.refundCalls).toBe(asked);
     }
+    await noViolations(performanceId);
+  });
+
+  it('when the engine cannot be told of a refund, then the refund stands in PostgreSQL and the failure is logged with the order', async () => {
+    const { performanceId } = await onSalePerformance(t, noQueue);
+    const { who, order } = await purchase(performanceId, [77]);
+    const unsell = t.engine.gateUnsell.bind(t.engine);
+    t.engine.gateUnsell = () => Promise.reject(new Error('engine unreachable'));
+    warnings.length = 0;
+    let res;
+    try {
+      res = await cancel(order.id, who.headers);
+    } finally {
+      t.engine.gateUnsell = unsell;
+    }
+    expect([res.statusCode, res.json().status]).toEqual([200, 'refunded']);
+    expect(await sold(performanceId)).toEqual([]);
+    expect(warnings.map((w) => [w.msg, w.orderId, w.err?.message])).toEqual([
+      ['engine update after refund failed', order.id, 'engine unreachable'],
+    ]);
     await noViolations(performanceId);
   });
 
