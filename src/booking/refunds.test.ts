@@ -428,7 +428,8 @@ describe.each(modes({ pgbouncer: true }))('tickets, the door and refunds ($name)
     expect(await sold(performanceId)).toEqual([]);
     clock.advance(31_000);
     try {
-      await t.sweeper.sweep();
+      // Two nodes share the sweeper's lease: whichever leads now makes the pass, the other skips it.
+      await Promise.all([t.sweeper.sweep(), other.sweeper.sweep()]);
     } finally {
       clock.advance(-31_000);
     }
