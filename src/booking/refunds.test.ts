@@ -601,10 +601,24 @@ describe.each(modes({ pgbouncer: true }))('tickets, the door and refunds ($name)
       ['GET', '/api/tickets/999999999/qr.svg', 'TICKET_NOT_FOUND'],
     ] as const)
       expect(named(await inject(t, method, url, who.headers)).slice(0, 2), url).toEqual([404, code]);
-    expect(named(await adminRefund('999999999', { reason: 'typo' })).slice(0, 2)).toEqual([
-      404,
-      'ORDER_NOT_FOUND',
-    ]);
+    expect((await adminRefund('999999999', { reason: 'typo' })).json().error).toMatchObject({
+      code: 'ORDER_NOT_FOUND',
+      details: { orderId: '999999999' },
+    });
+    // An order gone between its read and its refund (its performance deleted meanwhile): PostgreSQL's
+    // word for it is the same 404.
+    const { repository } = (t.orders as unknown as { deps: { repository: OrderRepository } }).deps;
+    const refund = repository.refund.bind(repository);
+    repository.refund = async () => ({ outcome: 'unknown_order' });
+    try {
+      const gone = await cancel(order.id, who.headers);
+      expect([gone.statusCode, gone.json().error]).toMatchObject([
+        404,
+        { code: 'ORDER_NOT_FOUND', details: { orderId: order.id } },
+      ]);
+    } finally {
+      repository.refund = refund;
+    }
     expect(named(await checkin(t, order.tickets[0].code, '999999999')).slice(0, 2)).toEqual([
       404,
       'PERFORMANCE_NOT_FOUND',
