@@ -9,6 +9,7 @@ import {
   type TestApp,
 } from '../../test/harness.js';
 import { bookingViolations } from '../loadtest/invariants.js';
+import { HookedPayments } from '../../test/payments.js';
 import { TEST_CARDS } from './payments.js';
 
 // Issue 22, access codes (decision 027): codes made by an organizer, their uses counted with the
@@ -21,10 +22,11 @@ const VIP = 120_000;
 describe.each(modes())('access codes ($name)', (mode) => {
   let t: TestApp;
   const clock = new TestClock();
+  const payments = new HookedPayments({ latencyMs: 0, timeoutMs: 1_000 });
   let admin: Headers;
 
   beforeAll(async () => {
-    t = await startTestApp(mode, { clock });
+    t = await startTestApp(mode, { clock, payments });
     admin = await adminHeaders(t);
   });
   afterAll(async () => {
@@ -207,7 +209,13 @@ describe.each(modes())('access codes ($name)', (mode) => {
     // An amount off larger than the price makes the seat free, never negative; without a code R is open.
     const rOnly = await hold(perf, who.headers, { seatNos: [20], code: 'ronly' });
     expect(rOnly.json()).toMatchObject({ amount: 0 });
-    await call('DELETE', `/api/holds/${rOnly.json().holdId}`, who.headers);
+    // Paid for and cancelled, a free seat is refunded without asking the provider for nothing.
+    const free = await pay(rOnly.json().holdId, who.headers);
+    expect(free.json()).toMatchObject({ status: 'paid', amount: 0 });
+    const refundCalls = payments.refundCalls;
+    const cancelled = await call('POST', `/api/orders/${free.json().id}/cancel`, who.headers);
+    expect(cancelled.json()).toMatchObject({ status: 'refunded', refunds: [{ amount: 0, state: 'succeeded' }] });
+    expect(payments.refundCalls).toBe(refundCalls);
     expect((await hold(perf, (await buyer(t)).headers, { seatNos: [21] })).json()).toMatchObject({
       amount: R,
     });
