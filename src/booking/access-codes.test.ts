@@ -9,7 +9,9 @@ import {
   type TestApp,
 } from '../../test/harness.js';
 import { bookingViolations } from '../loadtest/invariants.js';
+import { randomUUID } from 'node:crypto';
 import { HookedPayments } from '../../test/payments.js';
+import { HoldRepository } from './holds/repository.js';
 import { TEST_CARDS } from './payments.js';
 
 // Issue 22, access codes (decision 027): codes made by an organizer, their uses counted with the
@@ -233,6 +235,41 @@ describe.each(modes())('access codes ($name)', (mode) => {
     await call('PUT', `/api/admin/performances/${perf}/code-only-grades`, admin, { grades: [] });
     expect((await hold(perf, (await buyer(t)).headers, { seatNos: [5] })).statusCode).toBe(201);
     expect(await bookingViolations(t.db, perf, new Date(clock.now()))).toEqual([]);
+  });
+
+  it('when holds with and without a code reach PostgreSQL in one batch, then the code’s use is counted', async () => {
+    const perf = await performance();
+    await codes(perf, { code: 'BATCHED', maxUses: 5 });
+    const { rows } = await t.db.query<{ id: string }>(
+      'SELECT id::text FROM access_codes WHERE performance_id = $1 AND code = $2',
+      [perf, 'BATCHED'],
+    );
+    const [a, b] = await Promise.all([buyer(t), buyer(t)]);
+    // Placed in one tick: one batch, one call of the hold function (the one without a code first).
+    const repository = new HoldRepository({ db: t.db });
+    const now = clock.now();
+    const newHold = (userId: string, seatNo: number, codeId: string | null) => ({
+      id: randomUUID(),
+      userId,
+      performanceId: perf,
+      seatNos: [seatNo],
+      seatPrices: [R],
+      amount: R,
+      currency: 'KRW',
+      expiresAt: new Date(now + 60_000),
+      now: new Date(now),
+      cap: 4,
+      passId: null,
+      requestKey: null,
+      codeId,
+    });
+    expect(
+      await Promise.all([
+        repository.placeHold(newHold(a.id, 40, null)),
+        repository.placeHold(newHold(b.id, 41, rows[0]!.id)),
+      ]),
+    ).toEqual([{ outcome: 'held' }, { outcome: 'held' }]);
+    expect(await usesOf(perf)).toEqual({ BATCHED: 1 });
   });
 
   it('when a code is used up, then the next hold is refused, and a release, an expiry or a whole refund gives its use back (a partial refund keeps it)', async () => {
