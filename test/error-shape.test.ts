@@ -43,7 +43,10 @@ describe.each(modes())('the error shape of every answer ($name)', (mode) => {
     ]);
     expect(contract(await send(port, http1('GET', `/api/events/${long}`)))).toEqual([414, 'URL_TOO_LONG']);
     // A long segment in a path no route has is still not found: only a path the method has is too long.
-    expect(contract(await send(port, http1('GET', `/api/nowhere/${long}`)))).toEqual([404, 'ROUTE_NOT_FOUND']);
+    expect(contract(await send(port, http1('GET', `/api/nowhere/${long}`)))).toEqual([
+      404,
+      'ROUTE_NOT_FOUND',
+    ]);
   });
 
   it('when the headers are larger than Node accepts, then 431 HEADERS_TOO_LARGE, from the HTTP parser', async () => {
@@ -81,7 +84,9 @@ describe.each(modes())('the error shape of every answer ($name)', (mode) => {
     const deleted = await send(port, http1('DELETE', '/api/events'));
     expect(contract(deleted)).toEqual([405, 'METHOD_NOT_ALLOWED']);
     expect(deleted.headers.allow).toBe('GET, HEAD');
-    expect(JSON.parse(deleted.body).error.message).toBe('/api/events does not answer DELETE, only GET, HEAD.');
+    expect(JSON.parse(deleted.body).error.message).toBe(
+      '/api/events does not answer DELETE, only GET, HEAD.',
+    );
     // A GET reaches the web app's catch-all route first, which hands API paths back as not found.
     const got = await send(port, http1('GET', '/api/auth/login'));
     expect(contract(got)).toEqual([405, 'METHOD_NOT_ALLOWED']);

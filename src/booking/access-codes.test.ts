@@ -216,7 +216,10 @@ describe.each(modes())('access codes ($name)', (mode) => {
     expect(free.json()).toMatchObject({ status: 'paid', amount: 0 });
     const refundCalls = payments.refundCalls;
     const cancelled = await call('POST', `/api/orders/${free.json().id}/cancel`, who.headers);
-    expect(cancelled.json()).toMatchObject({ status: 'refunded', refunds: [{ amount: 0, state: 'succeeded' }] });
+    expect(cancelled.json()).toMatchObject({
+      status: 'refunded',
+      refunds: [{ amount: 0, state: 'succeeded' }],
+    });
     expect(payments.refundCalls).toBe(refundCalls);
     expect((await hold(perf, (await buyer(t)).headers, { seatNos: [21] })).json()).toMatchObject({
       amount: R,

@@ -508,17 +508,25 @@ describe.each(modes({ cluster: true, pgbouncer: true }))('booking over HTTP ($na
     expect(order.status).toBe('paid');
     // The first request a node serves for a performance after it starts (or after a Redis wipe, or
     // while the gate is rebuilt) finds the gate unloaded: PostgreSQL is the only arbiter then.
-    const [res, map, gate] = await withColdNode(async (other) => [
-      await holdOn(other, performanceId, bob.headers, { seatNos: [90, 91] }),
-      // Its seat map, too, is rebuilt from PostgreSQL: the sold seat is shown taken.
-      await other.app.inject({ method: 'GET', url: `/api/performances/${performanceId}/availability` }),
-      // And so is its gate, by the request that found it cold: it refuses the sold seat itself.
-      await vi.waitUntil(async () => {
-        const probe = { holdId: randomUUID(), userId: bob.id, seatNos: [90], expiresAt: clock.now() + 60_000 };
-        const answer = await other.engine.gateAcquire(performanceId, probe, 4, clock.now());
-        return answer.outcome !== 'unloaded' && answer;
-      }),
-    ] as const);
+    const [res, map, gate] = await withColdNode(
+      async (other) =>
+        [
+          await holdOn(other, performanceId, bob.headers, { seatNos: [90, 91] }),
+          // Its seat map, too, is rebuilt from PostgreSQL: the sold seat is shown taken.
+          await other.app.inject({ method: 'GET', url: `/api/performances/${performanceId}/availability` }),
+          // And so is its gate, by the request that found it cold: it refuses the sold seat itself.
+          await vi.waitUntil(async () => {
+            const probe = {
+              holdId: randomUUID(),
+              userId: bob.id,
+              seatNos: [90],
+              expiresAt: clock.now() + 60_000,
+            };
+            const answer = await other.engine.gateAcquire(performanceId, probe, 4, clock.now());
+            return answer.outcome !== 'unloaded' && answer;
+          }),
+        ] as const,
+    );
     expect(gate).toEqual({ outcome: 'taken', seatNos: [90] });
     const bits = Buffer.from(map.json<{ available: string }>().available, 'base64');
     expect([89, 90, 91].map((seat) => (bits[seat >> 3]! >> (seat & 7)) & 1)).toEqual([1, 0, 1]);

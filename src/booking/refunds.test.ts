@@ -466,7 +466,10 @@ describe.each(modes({ pgbouncer: true }))('tickets, the door and refunds ($name)
     const calls = payments.refundCalls;
     for (const asked of [calls + 1, calls + 1]) {
       const retried = await cancel(order.id, headers);
-      expect([retried.statusCode, retried.json().refunds]).toMatchObject([200, [{ id: refundId, state: 'succeeded' }]]);
+      expect([retried.statusCode, retried.json().refunds]).toMatchObject([
+        200,
+        [{ id: refundId, state: 'succeeded' }],
+      ]);
       // Once it is paid back, asked again it asks the provider nothing.
       expect(payments.refundCalls).toBe(asked);
     }

@@ -183,7 +183,11 @@ describe.each(modes())('standing areas and blocked seats ($name)', (mode) => {
       const first = await scan(sold.tickets[0]!.code);
       expect(first.statusCode).toBe(200);
       const { checkedInAt } = first.json<{ checkedInAt: string }>();
-      expect(named(await scan(sold.tickets[0]!.code))).toEqual([409, 'ALREADY_CHECKED_IN', { ...where, checkedInAt }]);
+      expect(named(await scan(sold.tickets[0]!.code))).toEqual([
+        409,
+        'ALREADY_CHECKED_IN',
+        { ...where, checkedInAt },
+      ]);
     }
   });
 

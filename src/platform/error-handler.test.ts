@@ -180,9 +180,9 @@ describe('the error handler', () => {
     logged.length = 0;
     const res = await app.inject({ method: 'GET', url: '/app-internal' });
     expect([res.statusCode, res.json().error.code]).toEqual([500, 'INTERNAL']);
-    expect(logged.filter((l) => l.msg.startsWith('request failed:')).map((l) => [l.level, l.msg, l.details])).toEqual([
-      [40, 'request failed: INTERNAL', { step: 'reconcile' }],
-    ]);
+    expect(
+      logged.filter((l) => l.msg.startsWith('request failed:')).map((l) => [l.level, l.msg, l.details]),
+    ).toEqual([[40, 'request failed: INTERNAL', { step: 'reconcile' }]]);
     expect(logged.filter((l) => l.msg === 'unhandled error' || l.err?.stack !== undefined)).toEqual([]);
   });
 
@@ -384,10 +384,13 @@ describe('the error handler', () => {
       ],
       { field: 'a.b', in: 'body', problem: 'must be >= 1' },
     ],
-  ])('when a validation error lists several complaints, then the one named is not %s', (_, validation, details) => {
-    const err = Object.assign(new Error('invalid'), { validation, validationContext: 'body' as const });
-    expect(toErrorResponse(err as unknown as FastifyError).body.error.details).toEqual(details);
-  });
+  ])(
+    'when a validation error lists several complaints, then the one named is not %s',
+    (_, validation, details) => {
+      const err = Object.assign(new Error('invalid'), { validation, validationContext: 'body' as const });
+      expect(toErrorResponse(err as unknown as FastifyError).body.error.details).toEqual(details);
+    },
+  );
 
   it('when a validation error says neither where nor what, then 400 naming the body as not valid', () => {
     const err = Object.assign(new Error('invalid'), { validation: [] });
@@ -463,7 +466,10 @@ describe('the client error handler', () => {
       done: ['HTTP/1.1 400 Bad Request', 'destroy'],
       logged: [[20, 'client error', 'HPE_INVALID_METHOD']],
     });
-    expect(meet('HPE_HEADER_OVERFLOW').done).toEqual(['HTTP/1.1 431 Request Header Fields Too Large', 'destroy']);
+    expect(meet('HPE_HEADER_OVERFLOW').done).toEqual([
+      'HTTP/1.1 431 Request Header Fields Too Large',
+      'destroy',
+    ]);
     expect(meet(undefined).done).toEqual(['HTTP/1.1 400 Bad Request', 'destroy']);
   });
 

@@ -278,7 +278,12 @@ describe.each(modes())('checkouts that meet ($name)', (mode) => {
     const { repository } = (t.checkout as unknown as { deps: { repository: CheckoutRepository } }).deps;
     const createOrder = repository.createOrder.bind(repository);
     repository.createOrder = () =>
-      Promise.reject(Object.assign(new Error('duplicate key'), { code: '23505', constraint: 'orders_one_pending_per_hold' }));
+      Promise.reject(
+        Object.assign(new Error('duplicate key'), {
+          code: '23505',
+          constraint: 'orders_one_pending_per_hold',
+        }),
+      );
     const charges = payments.chargeCalls;
     let again;
     try {

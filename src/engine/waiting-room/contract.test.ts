@@ -366,7 +366,9 @@ describe.each(engineAdapters())('waiting room contract: $name', (adapter) => {
     await join(engine, perf, 'late0', { now, open: true });
     expect(await engine.queueDraw(perf, ['r0'], now, UNTIL)).toBe(1);
     const line = ['r0', 'late1', 'late2', 'late0'];
-    const places = await Promise.all(line.map(async (u) => (await engine.queueStatus(perf, u, now))!.position));
+    const places = await Promise.all(
+      line.map(async (u) => (await engine.queueStatus(perf, u, now))!.position),
+    );
     expect(places).toEqual([1, 2, 3, 4]);
     expect(await engine.queueStats(perf, now)).toMatchObject({ waiting: 4 });
     expect((await admit(engine, perf, now, { max: 10 })).admitted.map((a) => a.userId)).toEqual(line);
