@@ -120,8 +120,11 @@ describe.each(modes())('checkouts that meet ($name)', (mode) => {
           [holdId],
         )
       ).rows[0]!;
+    // Given up at once, not left to run out (it would last the provider's timeout and 5 s more).
     await expect
-      .poll(async () => (await claimOf()).until === null || (await claimOf()).until! <= new Date())
+      .poll(async () => (await claimOf()).until === null || (await claimOf()).until! <= new Date(), {
+        timeout: 2_500,
+      })
       .toBe(true);
     // As if a charger on another node had claimed the order and not finished.
     const { id: orderId } = await claimOf();
