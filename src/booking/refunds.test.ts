@@ -1,6 +1,5 @@
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { keptLogger } from '../../test/logs.js';
 import {
   adminHeaders,
   buyer,
@@ -35,17 +34,11 @@ describe.each(modes({ pgbouncer: true }))('tickets, the door and refunds ($name)
   const warnings: { msg: string; refundId?: string; orderId?: string; err?: { message: string } }[] = [];
 
   beforeAll(async () => {
-    const sink = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        for (const line of chunk.toString().split('\n').filter(Boolean)) warnings.push(JSON.parse(line));
-        done();
-      },
-    });
     t = await startTestApp(mode, {
       clock,
       payments,
       settings: { paymentTimeoutMs: 200 },
-      logger: pino({ level: 'warn' }, sink),
+      logger: keptLogger('warn', warnings),
     });
     // A second node on the same PostgreSQL and the same engine, as nodes run: a second door.
     other = await startTestApp(mode, {

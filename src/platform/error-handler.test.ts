@@ -1,9 +1,9 @@
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { pino } from 'pino';
 import { AppError, ERRORS } from '../contract/errors.js';
+import { keptLogger } from '../../test/logs.js';
 import { http1, sendRaw } from '../../test/raw-http.js';
 import type { FastifyError } from 'fastify';
 import { createClientErrorHandler, toErrorResponse } from './error-handler.js';
@@ -27,14 +27,8 @@ describe('the error handler', () => {
   const secret = 'password=hunter2 at db.internal:5432';
 
   beforeAll(async () => {
-    const sink = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        for (const line of chunk.toString().split('\n').filter(Boolean)) logged.push(JSON.parse(line));
-        done();
-      },
-    });
     app = await createHttpServer({
-      logger: pino({ level: 'info' }, sink),
+      logger: keptLogger('info', logged),
       metrics,
       bodyLimitBytes: 1024,
       trustProxy: false,
@@ -427,12 +421,6 @@ describe('the client error handler', () => {
   function meet(code: string | undefined, state: { destroyed?: boolean; writable?: boolean } = {}) {
     const done: string[] = [];
     const logged: { level: number; msg: string; code?: string }[] = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _encoding, next) {
-        logged.push(JSON.parse(chunk.toString()));
-        next();
-      },
-    });
     const socket = {
       destroyed: state.destroyed ?? false,
       writable: state.writable ?? true,
@@ -445,7 +433,7 @@ describe('the client error handler', () => {
       },
     };
     const err = Object.assign(new Error('parse error'), { code });
-    createClientErrorHandler(pino({ level: 'debug' }, sink))(err, socket as unknown as Socket);
+    createClientErrorHandler(keptLogger('debug', logged))(err, socket as unknown as Socket);
     return { done, logged: logged.map((l) => [l.level, l.msg, l.code]) };
   }
 

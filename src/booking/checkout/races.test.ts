@@ -1,6 +1,5 @@
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { keptLogger } from '../../../test/logs.js';
 import { buyer, modes, onSalePerformance, startTestApp, type TestApp } from '../../../test/harness.js';
 import { HookedPayments } from '../../../test/payments.js';
 import { bookingViolations } from '../../loadtest/invariants.js';
@@ -40,16 +39,10 @@ describe.each(modes())('checkouts that meet ($name)', (mode) => {
   const warnings: { msg: string; orderId?: string; err?: { message: string } }[] = [];
 
   beforeAll(async () => {
-    const sink = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        for (const line of chunk.toString().split('\n').filter(Boolean)) warnings.push(JSON.parse(line));
-        done();
-      },
-    });
     t = await startTestApp(mode, {
       payments,
       settings: { paymentTimeoutMs: PAYMENT_TIMEOUT_MS },
-      logger: pino({ level: 'warn' }, sink),
+      logger: keptLogger('warn', warnings),
     });
   });
   afterAll(() => t.close());

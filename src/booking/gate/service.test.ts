@@ -1,7 +1,6 @@
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
+import { keptLogger } from '../../../test/logs.js';
 import type { GateSnapshot, HoldGate } from '../../engine/hold-gate/port.js';
 import { createBookingMetrics } from '../metrics.js';
 import type { GateRepository } from './repository.js';
@@ -16,12 +15,6 @@ import { BookingGate } from './service.js';
 function rig(loads: (version: number) => boolean) {
   const registry = new Registry();
   const logged: { msg: string; performanceId?: string; err?: { message: string } }[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      logged.push(JSON.parse(chunk.toString()));
-      done();
-    },
-  });
   const snapshots: { perf: string; answer: (snapshot: GateSnapshot | Error) => void }[] = [];
   const repository = {
     snapshot: (perf: string) =>
@@ -39,7 +32,7 @@ function rig(loads: (version: number) => boolean) {
     repository,
     metrics: createBookingMetrics(registry),
     clock: { now: () => 1_000 },
-    logger: pino({ level: 'warn' }, sink),
+    logger: keptLogger('warn', logged),
   });
   const counted = async () =>
     Object.fromEntries(
