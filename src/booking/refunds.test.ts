@@ -73,6 +73,9 @@ describe.each(modes({ pgbouncer: true }))('tickets, the door and refunds ($name)
     expect(paid.statusCode).toBe(201);
     return { who, order: paid.json() };
   };
+  /** The order service's own repository, for a test that makes one of its answers fail. */
+  const orderRepository = () =>
+    (t.orders as unknown as { deps: { repository: OrderRepository } }).deps.repository;
   const cancel = (orderId: string, headers: Headers, payload?: object) =>
     inject(t, 'POST', `/api/orders/${orderId}/cancel`, headers, payload);
   const checkin = (node: TestApp, code: string, performanceId: string) =>
@@ -435,7 +438,7 @@ describe.each(modes({ pgbouncer: true }))('tickets, the door and refunds ($name)
     const { performanceId } = await onSalePerformance(t, noQueue);
     const { who, order } = await purchase(performanceId, [76]);
     const headers = { ...who.headers, 'idempotency-key': 'refund-retried' };
-    const { repository } = (t.orders as unknown as { deps: { repository: OrderRepository } }).deps;
+    const repository = orderRepository();
     const refundFailed = repository.refundFailed.bind(repository);
     repository.refundFailed = () => Promise.reject(new Error('database gone'));
     payments.duringRefund = () => Promise.reject(new Error('provider down'));
@@ -603,7 +606,7 @@ describe.each(modes({ pgbouncer: true }))('tickets, the door and refunds ($name)
     });
     // An order gone between its read and its refund (its performance deleted meanwhile): PostgreSQL's
     // word for it is the same 404.
-    const { repository } = (t.orders as unknown as { deps: { repository: OrderRepository } }).deps;
+    const repository = orderRepository();
     const refund = repository.refund.bind(repository);
     repository.refund = async () => ({ outcome: 'unknown_order' });
     try {

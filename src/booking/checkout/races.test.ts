@@ -47,6 +47,9 @@ describe.each(modes())('checkouts that meet ($name)', (mode) => {
   });
   afterAll(() => t.close());
 
+  /** The checkout's own repository, for a test that makes one of its answers fail or race. */
+  const checkoutRepository = () =>
+    (t.checkout as unknown as { deps: { repository: CheckoutRepository } }).deps.repository;
   const holdSeat = async (perf: string, headers: Headers, seat: number) => {
     const res = await t.app.inject({
       method: 'POST',
@@ -237,7 +240,7 @@ describe.each(modes())('checkouts that meet ($name)', (mode) => {
     const holdId = await holdSeat(perf, frank.headers, 8);
     // The checkout's own repository, answering as it does when another settler got there first
     // (a crashed charger's claim taken over): the status that request left, here still pending.
-    const { repository } = (t.checkout as unknown as { deps: { repository: CheckoutRepository } }).deps;
+    const repository = checkoutRepository();
     const settlePaid = repository.settlePaid.bind(repository);
     repository.settlePaid = async () => ({ status: 'cancelled' });
     const [charges, refunds] = [payments.chargeCount, payments.refundCount];
@@ -271,7 +274,7 @@ describe.each(modes())('checkouts that meet ($name)', (mode) => {
     expect(first.statusCode).toBe(201);
     // As when two first checkouts under one key race: the loser's insert meets the winner's order on
     // the hold's unique index before it sees the key's.
-    const { repository } = (t.checkout as unknown as { deps: { repository: CheckoutRepository } }).deps;
+    const repository = checkoutRepository();
     const createOrder = repository.createOrder.bind(repository);
     repository.createOrder = () =>
       Promise.reject(
@@ -296,7 +299,7 @@ describe.each(modes())('checkouts that meet ($name)', (mode) => {
     const { performanceId: perf } = await onSalePerformance(t, noQueue);
     const hana = await buyer(t);
     const holdId = await holdSeat(perf, hana.headers, 10);
-    const { repository } = (t.checkout as unknown as { deps: { repository: CheckoutRepository } }).deps;
+    const repository = checkoutRepository();
     const releaseClaim = repository.releaseClaim.bind(repository);
     const asked: number[] = [];
     repository.releaseClaim = async () => {
