@@ -35,6 +35,18 @@ const club = {
 const FLOOR = { from: 30, to: 40 };
 const LAYOUT_BLOCKED = 4;
 
+/** One row of seats (0-9) and two standing areas after it: Floor (10-14) and Pit (15-19, its own grade). */
+const twoFloors = {
+  name: 'Two floors',
+  version: 2,
+  stage: { x: 0, y: -4, width: 8, height: 2 },
+  sections: [{ name: 'A', grade: 'R', x: 0, y: 0, rows: [{ label: '1', seats: 10 }] }],
+  standing: [
+    { name: 'Floor', grade: 'GA', capacity: 5, x: 0, y: 4, width: 6, height: 4 },
+    { name: 'Pit', grade: 'PIT', capacity: 5, x: 0, y: 10, width: 6, height: 4 },
+  ],
+};
+
 describe.each(modes())('standing areas and blocked seats ($name)', (mode) => {
   let t: TestApp;
   let admin: Headers;
@@ -293,5 +305,64 @@ describe.each(modes())('standing areas and blocked seats ($name)', (mode) => {
       saleState: 'soldout',
       counts: { available: 0, held: 0, sold: 2, blocked: 2 },
     });
+  });
+  it('when a request is sent again under its Idempotency-Key, then the same seats, or the same area and count, get its hold back; any other request under the key is refused as reused', async () => {
+    const { performanceId: perf } = await onSaleAt(t, twoFloors, { maxTicketsPerUser: 6 });
+    const keyed = async (body: object, key = 'k', who?: Headers) => {
+      const headers = { ...(who ?? (await buyer(t)).headers), 'idempotency-key': key };
+      return call('POST', `/api/performances/${perf}/holds`, headers, body);
+    };
+    const reusedFor = (holdId: string) => [422, 'IDEMPOTENCY_KEY_REUSED', { holdId }];
+    const first = async (body: object) => {
+      const who = (await buyer(t)).headers;
+      const res = await keyed(body, 'k', who);
+      expect(res.statusCode, res.body).toBe(201);
+      return { who, holdId: res.json<{ holdId: string }>().holdId };
+    };
+
+    // Seats: the same ones again (in any order) are the hold; more of them, starting with the same, are not.
+    const one = await first({ seatNos: [1] });
+    expect((await keyed({ seatNos: [1] }, 'k', one.who)).json().holdId).toBe(one.holdId);
+    expect(named(await keyed({ seatNos: [1, 2] }, 'k', one.who))).toEqual(reusedFor(one.holdId));
+
+    // Places held by number under the key answer an area's request only if each is in the area: the
+    // Floor's first and last (10, 14) are; the Pit's first (15) and the row's last seat (9) are not.
+    for (const [seatNos, fits] of [
+      [[10, 14], true],
+      [[15], false],
+      [[9, 10], false],
+    ] as const) {
+      const prior = await first({ seatNos });
+      const again = await keyed({ area: 'Floor', quantity: seatNos.length }, 'k', prior.who);
+      if (fits) expect([again.statusCode, again.json().holdId]).toEqual([201, prior.holdId]);
+      else expect(named(again)).toEqual(reusedFor(prior.holdId));
+      // Given back, so that the next case finds its places free.
+      expect((await call('DELETE', `/api/holds/${prior.holdId}`, prior.who)).statusCode).toBe(204);
+    }
+    // An area by quantity: the same area (as typed in any case) and count again; not another area or count.
+    const floor = await first({ area: 'Floor', quantity: 2 });
+    expect((await keyed({ area: 'floor', quantity: 2 }, 'k', floor.who)).json().holdId).toBe(floor.holdId);
+    for (const other of [
+      { area: 'Pit', quantity: 2 },
+      { area: 'Floor', quantity: 1 },
+      { area: 'Floor', quantity: 3 },
+    ])
+      expect(named(await keyed(other, 'k', floor.who))).toEqual(reusedFor(floor.holdId));
+
+    expect(await bookingViolations(t.db, perf, new Date())).toEqual([]);
+  });
+
+  it('when the grade of a standing area is sold only with a code, then its places are refused without one, by area or by number', async () => {
+    const { performanceId: perf } = await onSaleAt(t, twoFloors);
+    const hide = await call('PUT', `/api/admin/performances/${perf}/code-only-grades`, admin, {
+      grades: ['PIT'],
+    });
+    expect(hide.statusCode, hide.body).toBe(200);
+    const who = (await buyer(t)).headers;
+    const locked = [422, 'CODE_INVALID', { reason: 'code-required', grade: 'PIT' }];
+    expect(named(await hold(perf, who, { area: 'Pit', quantity: 1 }))).toEqual(locked);
+    expect(named(await hold(perf, who, { seatNos: [15] }))).toEqual(locked);
+    // The other area is public.
+    expect((await hold(perf, who, { area: 'Floor', quantity: 1 })).statusCode).toBe(201);
   });
 });
