@@ -258,4 +258,57 @@ describe.each(modes())('holds behind the gate ($name)', (mode) => {
     expect(again.statusCode, again.body).toBe(201);
     expect(await heldSeats(perf)).toEqual([1, 2, 7, 8]);
   });
+  it('when a refusal cannot be a retry of a hold made (no key), or must stay as cheap as the gate (rate-limited), then PostgreSQL is not asked for a hold by key; a refusal PostgreSQL names is not looked up again', async () => {
+    const { performanceId: perf } = await onSalePerformance(t, noQueue);
+    const [alice, bob] = [await buyer(t), await buyer(t)];
+    const repository = (t.holds as unknown as { deps: { repository: HoldRepository } }).deps.repository;
+    const calls = { byKey: 0, unavailable: 0 };
+    const real = { byKey: repository.findHoldByKey, unavailable: repository.unavailableSeats };
+    repository.findHoldByKey = (...args) => (calls.byKey++, real.byKey.apply(repository, args));
+    repository.unavailableSeats = (...args) => (calls.unavailable++, real.unavailable.apply(repository, args));
+    try {
+      const first = await hold(perf, alice.headers, { seatNos: [1, 2] }, 'a');
+      expect(first.statusCode).toBe(201);
+      // A loser of the seat race without a key: the gate's answer, and nothing asked of PostgreSQL.
+      const lost = await hold(perf, bob.headers, { seatNos: [2, 3] });
+      expect([lost.statusCode, lost.json().error.details]).toEqual([409, { seatNos: [2] }]);
+      expect(calls.byKey).toBe(0);
+      // Alice's retry under her key while the gate turns her away for her rate: 429, not her hold.
+      t.engine.gateAcquireMany = async (_perf, requests) =>
+        requests.map(() => ({ outcome: 'limited', retryAfterMs: 3_000 }));
+      const limited = await hold(perf, alice.headers, { seatNos: [1, 2] }, 'a');
+      expect([limited.statusCode, limited.json().error.code, limited.headers['retry-after']]).toEqual([
+        429,
+        'RATE_LIMITED',
+        '3',
+      ]);
+      expect(calls.byKey).toBe(0);
+      // PostgreSQL refuses a seat the gate let through, naming it: the refusal is its answer.
+      t.engine.gateAcquireMany = async (_perf, requests) => requests.map(() => ({ outcome: 'held' }));
+      const named = await hold(perf, bob.headers, { seatNos: [2, 3] });
+      expect([named.statusCode, named.json().error.details]).toEqual([409, { seatNos: [2] }]);
+      expect(calls.unavailable).toBe(0);
+    } finally {
+      Object.assign(repository, { findHoldByKey: real.byKey, unavailableSeats: real.unavailable });
+    }
+  });
+
+  it("when the gate was cold (the request went to PostgreSQL alone) and PostgreSQL refuses, then the gate is not told to release marks it never made (a release would turn away the rebuild the request started)", async () => {
+    const { performanceId: perf } = await onSalePerformance(t, noQueue);
+    const [alice, bob] = [await buyer(t), await buyer(t)];
+    expect((await hold(perf, alice.headers, { seatNos: [1, 2] })).statusCode).toBe(201);
+    const realRelease = t.engine.gateRelease.bind(t.engine);
+    let released = 0;
+    t.engine.gateAcquireMany = async (_perf, requests) => requests.map(() => ({ outcome: 'unloaded' }));
+    t.engine.gateRelease = (...args) => (released++, realRelease(...args));
+    try {
+      const refused = await hold(perf, bob.headers, { seatNos: [2, 3] });
+      expect([refused.statusCode, refused.json().error.details]).toEqual([409, { seatNos: [2] }]);
+      await t.holds.settled();
+      expect(released).toBe(0);
+    } finally {
+      t.engine.gateRelease = realRelease;
+    }
+    expect(await heldSeats(perf)).toEqual([1, 2]);
+  });
 });
