@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   adminHeaders,
   buyer,
+  METRICS_AUTH,
   modes,
   onSalePerformance,
   startTestApp,
@@ -274,6 +275,32 @@ describe.each(modes())('the waiting list ($name)', (mode) => {
     // An R seat that comes back is the list's.
     await inject('POST', `/api/orders/${first.order.id}/cancel`, first.who.headers);
     expect(await me(perf, a)).toMatchObject({ state: 'offered', offer: { seatNos: [2] } });
+    await noViolations(perf);
+  });
+  it('when a refund or a released offer hands seats on to the next entry, then they never show free on the seat map, and the gate marks them for their offer without a rebuild', async () => {
+    const { perf, first } = await soldOut();
+    const [a, b] = [(await buyer(t)).headers, (await buyer(t)).headers];
+    await join(perf, a, { quantity: 2 });
+    await join(perf, b, { quantity: 2 });
+    const rebuilds = async () => {
+      await t.holds.settled();
+      const metrics = (await inject('GET', '/metrics', METRICS_AUTH)).body;
+      return Number(/^tmomi_hold_gate_rebuilds_total\{outcome="stored"\} (\d+)$/m.exec(metrics)?.[1] ?? 0);
+    };
+    const [map, rebuilt] = [await seatMapFree(perf), await rebuilds()];
+
+    // Refunded: the sold seats are taken off the gate before the offer marks them.
+    await inject('POST', `/api/orders/${first.order.id}/cancel`, first.who.headers);
+    const toA = await me(perf, a);
+    expect(toA).toMatchObject({ state: 'offered', offer: { seatNos: [0, 1] } });
+    expect(await rebuilds()).toBe(rebuilt);
+    // Declined: the offer's seats go to the next entry, and stay taken on the map.
+    expect((await inject('DELETE', `/api/holds/${toA.offer.holdId}`, a)).statusCode).toBe(204);
+    const toB = await me(perf, b);
+    expect(toB).toMatchObject({ state: 'offered', offer: { seatNos: [0, 1] } });
+    expect(await seatMapFree(perf)).toEqual(map);
+    expect(await rebuilds()).toBe(rebuilt);
+    expect((await pay(toB.offer.holdId, b)).statusCode).toBe(201);
     await noViolations(perf);
   });
 });
