@@ -394,6 +394,52 @@ describe.each(modes({ pgbouncer: true }))('tickets, the door and refunds ($name)
     await noViolations(performanceId);
   });
 
+  it('when a cancelled performance’s orders are refunded, then the deadline does not stop it, two runs asking at once refund an order once, and an order refunded meanwhile or gone is passed over', async () => {
+    const refundUntil = new Date(clock.now() + 60_000).toISOString();
+    const { performanceId } = await onSalePerformance(t, { ...noQueue, refundUntil });
+    const { who, order } = await purchase(performanceId, [70, 71]);
+    const early = await purchase(performanceId, [72]);
+    expect((await cancel(early.order.id, early.who.headers)).statusCode).toBe(200);
+    clock.advance(60_001);
+    const repository = orderRepository();
+    const realFind = repository.findOrder;
+    // Both runs read the order as paid before either refunds it, as a job taken again by another node
+    // while its last run still goes would.
+    let read = 0;
+    let bothRead!: () => void;
+    const barrier = new Promise<void>((resolve) => (bothRead = resolve));
+    repository.findOrder = async (...args) => {
+      const found = await realFind.apply(repository, args);
+      if (++read === 2) bothRead();
+      await barrier;
+      return found;
+    };
+    try {
+      await Promise.all([
+        t.orders.refundCancelled(order.id, 'storm'),
+        t.orders.refundCancelled(order.id, 'storm'),
+      ]);
+    } finally {
+      repository.findOrder = realFind;
+    }
+    try {
+      // Refunded by its buyer before the job came to it, or not there at all: nothing to do.
+      await t.orders.refundCancelled(early.order.id, 'storm');
+      await t.orders.refundCancelled('9999999999', 'storm');
+    } finally {
+      clock.advance(-60_001);
+    }
+    const refundsOf = async (id: string, headers: Headers) =>
+      (await inject(t, 'GET', `/api/orders/${id}`, headers)).json();
+    expect(await refundsOf(order.id, who.headers)).toMatchObject({
+      status: 'refunded',
+      refunds: [{ by: 'system', amount: 2 * PRICE, reason: expect.stringContaining('storm') }],
+    });
+    expect((await refundsOf(early.order.id, early.who.headers)).refunds).toMatchObject([{ by: 'buyer' }]);
+    expect(await sold(performanceId)).toEqual([]);
+    await noViolations(performanceId);
+  });
+
   it('when a cancel is retried with its Idempotency-Key, then it refunds once and both answers show the refund', async () => {
     const { performanceId } = await onSalePerformance(t, noQueue);
     const { who, order } = await purchase(performanceId, [70, 71]);
