@@ -402,14 +402,14 @@ describe.each(modes({ pgbouncer: true }))('tickets, the door and refunds ($name)
     expect((await cancel(early.order.id, early.who.headers)).statusCode).toBe(200);
     clock.advance(60_001);
     const repository = orderRepository();
-    const realFind = repository.findOrder;
+    const realFind = repository.findOrder.bind(repository);
     // Both runs read the order as paid before either refunds it, as a job taken again by another node
     // while its last run still goes would.
     let read = 0;
     let bothRead!: () => void;
     const barrier = new Promise<void>((resolve) => (bothRead = resolve));
     repository.findOrder = async (...args) => {
-      const found = await realFind.apply(repository, args);
+      const found = await realFind(...args);
       if (++read === 2) bothRead();
       await barrier;
       return found;

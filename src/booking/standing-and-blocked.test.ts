@@ -56,7 +56,7 @@ describe.each(modes())('standing areas and blocked seats ($name)', (mode) => {
   });
   afterAll(() => t?.close());
 
-  const call = (method: 'GET' | 'POST', url: string, headers: Headers, payload?: object) =>
+  const call = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, headers: Headers, payload?: object) =>
     t.app.inject({ method, url, headers, payload });
   const hold = (perf: string, who: Headers, body: object) =>
     call('POST', `/api/performances/${perf}/holds`, who, body);

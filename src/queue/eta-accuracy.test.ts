@@ -74,6 +74,7 @@ describe.each(modes())('ETA accuracy in a simulated sale ($name)', (mode) => {
       performances: { get: async () => perf } as unknown as PerformanceCache,
       passes: new TokenKind<PassClaims>(TEST_SECRET, 'queue-pass', clock),
       clock,
+      marks: { read: async (_perf, users) => users.map(() => null) },
     });
     const { rates } = queue;
     const ticker = new AdmissionTicker({

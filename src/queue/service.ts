@@ -52,7 +52,7 @@ export interface QueueServiceOptions {
   /** A lottery's draw, made before the first join after its opening is placed (decision 029). */
   lottery?: Pick<LotteryService, 'drawIfDue'>;
   /** The waiting list's marks: its buyers' offers, shown with their place (decision 028). */
-  marks?: Pick<WaitlistMarks, 'read'>;
+  marks: Pick<WaitlistMarks, 'read'>;
 }
 
 export class QueueService {
@@ -73,7 +73,7 @@ export class QueueService {
   /** The door's proof of work: spent by a join here, and issued by the challenge route. */
   readonly challenges: ChallengeService | undefined;
   private readonly lottery: Pick<LotteryService, 'drawIfDue'> | undefined;
-  private readonly marks: Pick<WaitlistMarks, 'read'> | undefined;
+  private readonly marks: Pick<WaitlistMarks, 'read'>;
 
   constructor(opts: QueueServiceOptions) {
     const { engine, performances, passes, clock, metrics, turns, challenges, lottery } = opts;
@@ -121,7 +121,7 @@ export class QueueService {
     if (joined.outcome === 'limited') throw rateLimited(joined.retryAfterMs);
     if (joined.outcome === 'closed') {
       // A buyer on the waiting list is let in to wait for its offer; anyone else hears why not.
-      const [mark] = (await this.marks?.read(performanceId, [userId], now)) ?? [];
+      const [mark] = await this.marks.read(performanceId, [userId], now);
       const waitlisted = withWaitlist(null, mark);
       if (waitlisted) return waitlisted;
       throw closedError(joined.reason, performanceId);
@@ -181,7 +181,7 @@ export class QueueService {
     const now = this.clock.now();
     const [[entry], [mark]] = await Promise.all([
       this.engine.queueObserve(performanceId, [userId], now),
-      this.marks?.read(performanceId, [userId], now) ?? [],
+      this.marks.read(performanceId, [userId], now),
     ]);
     if (entry) await this.rates.refresh(perf);
     return withWaitlist(entry ? this.view(perf, userId, entry) : null, mark);

@@ -263,9 +263,12 @@ describe.each(modes())('holds behind the gate ($name)', (mode) => {
     const [alice, bob] = [await buyer(t), await buyer(t)];
     const repository = (t.holds as unknown as { deps: { repository: HoldRepository } }).deps.repository;
     const calls = { byKey: 0, unavailable: 0 };
-    const real = { byKey: repository.findHoldByKey, unavailable: repository.unavailableSeats };
-    repository.findHoldByKey = (...args) => (calls.byKey++, real.byKey.apply(repository, args));
-    repository.unavailableSeats = (...args) => (calls.unavailable++, real.unavailable.apply(repository, args));
+    const real = {
+      byKey: repository.findHoldByKey.bind(repository),
+      unavailable: repository.unavailableSeats.bind(repository),
+    };
+    repository.findHoldByKey = (...args) => (calls.byKey++, real.byKey(...args));
+    repository.unavailableSeats = (...args) => (calls.unavailable++, real.unavailable(...args));
     try {
       const first = await hold(perf, alice.headers, { seatNos: [1, 2] }, 'a');
       expect(first.statusCode).toBe(201);
@@ -293,7 +296,7 @@ describe.each(modes())('holds behind the gate ($name)', (mode) => {
     }
   });
 
-  it("when the gate was cold (the request went to PostgreSQL alone) and PostgreSQL refuses, then the gate is not told to release marks it never made (a release would turn away the rebuild the request started)", async () => {
+  it('when the gate was cold (the request went to PostgreSQL alone) and PostgreSQL refuses, then the gate is not told to release marks it never made (a release would turn away the rebuild the request started)', async () => {
     const { performanceId: perf } = await onSalePerformance(t, noQueue);
     const [alice, bob] = [await buyer(t), await buyer(t)];
     expect((await hold(perf, alice.headers, { seatNos: [1, 2] })).statusCode).toBe(201);
