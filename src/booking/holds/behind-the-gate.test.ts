@@ -258,6 +258,7 @@ describe.each(modes())('holds behind the gate ($name)', (mode) => {
     expect(again.statusCode, again.body).toBe(201);
     expect(await heldSeats(perf)).toEqual([1, 2, 7, 8]);
   });
+
   it('when a refusal cannot be a retry of a hold made (no key), or must stay as cheap as the gate (rate-limited), then PostgreSQL is not asked for a hold by key; a refusal PostgreSQL names is not looked up again', async () => {
     const { performanceId: perf } = await onSalePerformance(t, noQueue);
     const [alice, bob] = [await buyer(t), await buyer(t)];
