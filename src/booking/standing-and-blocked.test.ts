@@ -306,6 +306,7 @@ describe.each(modes())('standing areas and blocked seats ($name)', (mode) => {
       counts: { available: 0, held: 0, sold: 2, blocked: 2 },
     });
   });
+
   it('when a request is sent again under its Idempotency-Key, then the same seats, or the same area and count, get its hold back; any other request under the key is refused as reused', async () => {
     const { performanceId: perf } = await onSaleAt(t, twoFloors, { maxTicketsPerUser: 6 });
     const keyed = async (body: object, key = 'k', who?: Headers) => {

@@ -277,6 +277,7 @@ describe.each(modes())('the waiting list ($name)', (mode) => {
     expect(await me(perf, a)).toMatchObject({ state: 'offered', offer: { seatNos: [2] } });
     await noViolations(perf);
   });
+
   it('when a refund or a released offer hands seats on to the next entry, then they never show free on the seat map, and the gate marks them for their offer without a rebuild', async () => {
     const { perf, first } = await soldOut();
     const [a, b] = [(await buyer(t)).headers, (await buyer(t)).headers];
