@@ -66,6 +66,12 @@ export const TEST_METRICS_TOKEN = 'test-metrics-token-long-enough';
 /** The header a scrape of a test app's /metrics sends. */
 export const METRICS_AUTH = { authorization: `Bearer ${TEST_METRICS_TOKEN}` };
 
+/** A test app's count of one series: `name` with `label` = `value` (0 before its first count). */
+export async function seriesValue(t: TestApp, name: string, label: string, value: string): Promise<number> {
+  const { values } = await t.metrics.getSingleMetric(name)!.get();
+  return values.find((v) => v.labels[label] === value)?.value ?? 0;
+}
+
 export async function startTestApp(
   mode: Mode,
   opts: {

@@ -5,6 +5,7 @@ import {
   buyer,
   modes,
   onSalePerformance,
+  seriesValue,
   startTestApp,
   TestClock,
   type TestApp,
@@ -87,11 +88,8 @@ describe.each(modes({ pgbouncer: true }))('tickets, the door and refunds ($name)
         [performanceId],
       )
     ).rows.map((r) => r.seat);
-  /** Node `t`'s count of one series: `name` with `label` = `value`. */
-  const counted = async (name: string, label: string, value: string) =>
-    (await t.metrics.getSingleMetric(name)!.get()).values.find((v) => v.labels[label] === value)?.value ?? 0;
-  const paymentOutcomes = (outcome: string) => counted('tmomi_payments_total', 'outcome', outcome);
-  const ordersRefunded = () => counted('tmomi_orders_total', 'status', 'refunded');
+  const paymentOutcomes = (outcome: string) => seriesValue(t, 'tmomi_payments_total', 'outcome', outcome);
+  const ordersRefunded = () => seriesValue(t, 'tmomi_orders_total', 'status', 'refunded');
   const noViolations = async (performanceId: string) =>
     expect(await bookingViolations(t.db, performanceId, new Date(clock.now()))).toEqual([]);
 

@@ -309,22 +309,19 @@ describe.each(modes())('standing areas and blocked seats ($name)', (mode) => {
 
   it('when a request is sent again under its Idempotency-Key, then the same seats, or the same area and count, get its hold back; any other request under the key is refused as reused', async () => {
     const { performanceId: perf } = await onSaleAt(t, twoFloors, { maxTicketsPerUser: 6 });
-    const keyed = async (body: object, key = 'k', who?: Headers) => {
-      const headers = { ...(who ?? (await buyer(t)).headers), 'idempotency-key': key };
-      return call('POST', `/api/performances/${perf}/holds`, headers, body);
-    };
+    const keyed = (body: object, who: Headers) => hold(perf, { ...who, 'idempotency-key': 'k' }, body);
     const reusedFor = (holdId: string) => [422, 'IDEMPOTENCY_KEY_REUSED', { holdId }];
     const first = async (body: object) => {
       const who = (await buyer(t)).headers;
-      const res = await keyed(body, 'k', who);
+      const res = await keyed(body, who);
       expect(res.statusCode, res.body).toBe(201);
       return { who, holdId: res.json<{ holdId: string }>().holdId };
     };
 
     // Seats: the same ones again (in any order) are the hold; more of them, starting with the same, are not.
     const one = await first({ seatNos: [1] });
-    expect((await keyed({ seatNos: [1] }, 'k', one.who)).json().holdId).toBe(one.holdId);
-    expect(named(await keyed({ seatNos: [1, 2] }, 'k', one.who))).toEqual(reusedFor(one.holdId));
+    expect((await keyed({ seatNos: [1] }, one.who)).json().holdId).toBe(one.holdId);
+    expect(named(await keyed({ seatNos: [1, 2] }, one.who))).toEqual(reusedFor(one.holdId));
 
     // Places held by number under the key answer an area's request only if each is in the area: the
     // Floor's first and last (10, 14) are; the Pit's first (15) and the row's last seat (9) are not.
@@ -334,7 +331,7 @@ describe.each(modes())('standing areas and blocked seats ($name)', (mode) => {
       [[9, 10], false],
     ] as const) {
       const prior = await first({ seatNos });
-      const again = await keyed({ area: 'Floor', quantity: seatNos.length }, 'k', prior.who);
+      const again = await keyed({ area: 'Floor', quantity: seatNos.length }, prior.who);
       if (fits) expect([again.statusCode, again.json().holdId]).toEqual([201, prior.holdId]);
       else expect(named(again)).toEqual(reusedFor(prior.holdId));
       // Given back, so that the next case finds its places free.
@@ -342,13 +339,13 @@ describe.each(modes())('standing areas and blocked seats ($name)', (mode) => {
     }
     // An area by quantity: the same area (as typed in any case) and count again; not another area or count.
     const floor = await first({ area: 'Floor', quantity: 2 });
-    expect((await keyed({ area: 'floor', quantity: 2 }, 'k', floor.who)).json().holdId).toBe(floor.holdId);
+    expect((await keyed({ area: 'floor', quantity: 2 }, floor.who)).json().holdId).toBe(floor.holdId);
     for (const other of [
       { area: 'Pit', quantity: 2 },
       { area: 'Floor', quantity: 1 },
       { area: 'Floor', quantity: 3 },
     ])
-      expect(named(await keyed(other, 'k', floor.who))).toEqual(reusedFor(floor.holdId));
+      expect(named(await keyed(other, floor.who))).toEqual(reusedFor(floor.holdId));
 
     expect(await bookingViolations(t.db, perf, new Date())).toEqual([]);
   });

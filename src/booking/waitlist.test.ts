@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   adminHeaders,
   buyer,
-  METRICS_AUTH,
   modes,
   onSalePerformance,
+  seriesValue,
   startTestApp,
   TestClock,
   type TestApp,
@@ -285,8 +285,7 @@ describe.each(modes())('the waiting list ($name)', (mode) => {
     await join(perf, b, { quantity: 2 });
     const rebuilds = async () => {
       await t.holds.settled();
-      const metrics = (await inject('GET', '/metrics', METRICS_AUTH)).body;
-      return Number(/^tmomi_hold_gate_rebuilds_total\{outcome="stored"\} (\d+)$/m.exec(metrics)?.[1] ?? 0);
+      return seriesValue(t, 'tmomi_hold_gate_rebuilds_total', 'outcome', 'stored');
     };
     const [map, rebuilt] = [await seatMapFree(perf), await rebuilds()];
 

@@ -40,6 +40,9 @@ describe.each(modes())('holds behind the gate ($name)', (mode) => {
       headers: key === undefined ? headers : { ...headers, 'idempotency-key': key },
       payload: body,
     });
+  /** The hold service's own repository, for a test that makes one of its answers fail or counts calls. */
+  const holdRepository = () =>
+    (t.holds as unknown as { deps: { repository: HoldRepository } }).deps.repository;
   const heldSeats = async (perf: string) => {
     const { rows } = await t.db.query<{ seat_no: number }>(
       'SELECT seat_no FROM tickets WHERE performance_id = $1 AND status <> 0 ORDER BY seat_no',
@@ -235,7 +238,7 @@ describe.each(modes())('holds behind the gate ($name)', (mode) => {
     const [alice, bob] = [await buyer(t), await buyer(t)];
     expect((await hold(perf, alice.headers, { seatNos: [1, 2] })).statusCode).toBe(201);
     // The service's own repository, answering as PostgreSQL does for a deadlock victim or an outage.
-    const repository = (t.holds as unknown as { deps: { repository: HoldRepository } }).deps.repository;
+    const repository = holdRepository();
     const realPlace = repository.placeHold.bind(repository);
     t.engine.gateAcquireMany = async (_perf, requests) => requests.map(() => ({ outcome: 'held' }));
     try {
@@ -262,7 +265,7 @@ describe.each(modes())('holds behind the gate ($name)', (mode) => {
   it('when a refusal cannot be a retry of a hold made (no key), or must stay as cheap as the gate (rate-limited), then PostgreSQL is not asked for a hold by key; a refusal PostgreSQL names is not looked up again', async () => {
     const { performanceId: perf } = await onSalePerformance(t, noQueue);
     const [alice, bob] = [await buyer(t), await buyer(t)];
-    const repository = (t.holds as unknown as { deps: { repository: HoldRepository } }).deps.repository;
+    const repository = holdRepository();
     const calls = { byKey: 0, unavailable: 0 };
     const real = {
       byKey: repository.findHoldByKey.bind(repository),
