@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
+import type pg from 'pg';
 import type { AppSettings } from '../src/app.js';
 import { freePort } from '../src/platform/net.js';
 
@@ -27,6 +28,18 @@ export async function redisCpuMs(redis: Redis): Promise<number> {
   const info = await redis.info('cpu');
   const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1]);
   return (field('used_cpu_user') + field('used_cpu_sys')) * 1000;
+}
+
+/**
+ * The CPU time (ms) used so far by the PostgreSQL backends connected to this client's database, the
+ * client's own left out (from /proc: the server must run on this machine). A backend that ends
+ * meanwhile takes its share with it, so benches keep their pools open while they measure.
+ */
+export async function postgresCpuMs(client: pg.Client): Promise<number> {
+  const { rows } = await client.query<{ pid: number }>(
+    'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+  );
+  return rows.reduce((sum, r) => sum + (cpuSecondsOf(r.pid) ?? 0) * 1000, 0);
 }
 
 /** Starts a process with its file limit raised to the hard limit and waits for `ready`. */

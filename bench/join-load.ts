@@ -1,7 +1,8 @@
 /** bench/queue's joins: autocannon against one URL, with the CPU each process spent per request. */
 import autocannon from 'autocannon';
 import type { Redis } from 'ioredis';
-import { cpuSecondsOf, redisCpuMs } from './common.js';
+import type pg from 'pg';
+import { cpuSecondsOf, postgresCpuMs, redisCpuMs } from './common.js';
 
 function load(
   opts: { connections: number; seconds: number },
@@ -33,27 +34,44 @@ function load(
 }
 
 /**
- * Starts counting the CPU (ms) that the server's process, this load generator and Redis spend; the
- * returned function tells how much each has spent since.
+ * Starts counting the CPU (ms) that the server's process, this load generator, Redis and (given a
+ * client of the bench's database) PostgreSQL's backends spend; the returned function tells how much
+ * each has spent since.
  */
-export async function cpuSince(pid: number | undefined, redis: Redis) {
+export async function cpuSince(pid: number | undefined, redis: Redis, postgres?: pg.Client) {
   const serverMs = () => (pid === undefined ? NaN : (cpuSecondsOf(pid) ?? NaN) * 1000);
-  const before = { server: serverMs(), load: process.cpuUsage(), redis: await redisCpuMs(redis) };
+  const postgresMs = () => (postgres ? postgresCpuMs(postgres) : NaN);
+  const before = {
+    server: serverMs(),
+    load: process.cpuUsage(),
+    redis: await redisCpuMs(redis),
+    postgres: await postgresMs(),
+  };
   return async () => {
     const load = process.cpuUsage(before.load);
     return {
       server: serverMs() - before.server,
       load: (load.user + load.system) / 1000,
       redis: (await redisCpuMs(redis)) - before.redis,
+      postgres: (await postgresMs()) - before.postgres,
     };
   };
 }
 
+/** CPU per request (µs) of each process a measurement counts. */
+export interface CpuPerRequest {
+  server: number;
+  load: number;
+  redis: number;
+  /** NaN where the measurement was given no client of the database. */
+  postgres: number;
+}
+
 /**
  * Runs the load against one server and measures, per request, the CPU that server's process, this
- * load generator and Redis spent meanwhile (µs).
+ * load generator, Redis and PostgreSQL (given a client of the bench's database) spent meanwhile (µs).
  */
-export function measurer(opts: { connections: number; seconds: number }) {
+export function measurer(opts: { connections: number; seconds: number; postgres?: pg.Client }) {
   return async function measure(
     url: string,
     pid: number | undefined,
@@ -61,14 +79,20 @@ export function measurer(opts: { connections: number; seconds: number }) {
     redis: Redis,
     bodies?: string[],
   ) {
-    const spent = await cpuSince(pid, redis);
+    const spent = await cpuSince(pid, redis, opts.postgres);
     const result = await load(opts, url, tokens, bodies);
     const perRequest = 1000 / Math.max(1, result.requests.total);
     const ms = await spent();
-    const cpu = { server: ms.server * perRequest, load: ms.load * perRequest, redis: ms.redis * perRequest };
+    const cpu: CpuPerRequest = {
+      server: ms.server * perRequest,
+      load: ms.load * perRequest,
+      redis: ms.redis * perRequest,
+      postgres: ms.postgres * perRequest,
+    };
     return { result, cpu };
   };
 }
 
-export const cpuLine = (cpu: { server: number; load: number; redis: number }) =>
-  `CPU µs/req: server ${Math.round(cpu.server)}, load generator ${Math.round(cpu.load)}, Redis ${Math.round(cpu.redis)}`;
+export const cpuLine = (cpu: CpuPerRequest) =>
+  `CPU µs/req: server ${Math.round(cpu.server)}, load generator ${Math.round(cpu.load)}, Redis ${Math.round(cpu.redis)}` +
+  (Number.isNaN(cpu.postgres) ? '' : `, PostgreSQL ${Math.round(cpu.postgres)}`);

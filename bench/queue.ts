@@ -20,6 +20,7 @@ import { randomUUID } from 'node:crypto';
 import http2 from 'node:http2';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
+import pg from 'pg';
 import { bulkBuyers } from '../src/loadtest/buyers.js';
 import { createPool } from '../src/platform/db.js';
 import { followStream, followStreamH2, type StreamEvent } from '../src/loadtest/sse.js';
@@ -50,8 +51,6 @@ const USERS = Math.max(WAITERS, 20_000);
 const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const secret = randomUUID() + randomUUID();
-
-const measure = measurer({ connections: CONNECTIONS, seconds: SECONDS });
 
 /**
  * WAITERS users hold SSE streams open on the one node; someone near the head leaves, and we time until
@@ -144,6 +143,10 @@ const rssOf = async (base: string) =>
 
 const scratch = await createScratchDatabase(serverUrl, `tmomi_bench_q_${Date.now().toString(36)}`);
 const databaseUrl = scratch.url;
+// PostgreSQL's backends' CPU per join (the waiting room's record writes there, decision 038).
+const stats = new pg.Client({ connectionString: databaseUrl });
+await stats.connect();
+const measure = measurer({ connections: CONNECTIONS, seconds: SECONDS, postgres: stats });
 const processes: ChildProcess[] = [];
 try {
   const profileDir = values['cpu-prof'];
@@ -255,6 +258,7 @@ try {
     await Promise.race([exited, sleep(20_000)]);
   }
   for (const proc of processes) proc.kill('SIGKILL');
+  await stats.end();
   await sleep(500);
   await scratch.drop();
   // Open streams and keep-alive sockets would keep the load generator alive.

@@ -25,7 +25,7 @@ import pg from 'pg';
 import { renderHaproxyConfig } from '../src/ops/haproxy-config.js';
 import { freePort } from '../src/platform/net.js';
 import { createScratchDatabase } from '../test/scratch-database.js';
-import { BENCH_ADMIN, cpuSecondsOf, redisCpuMs, sleep, startBenchServers } from './common.js';
+import { BENCH_ADMIN, cpuSecondsOf, postgresCpuMs, redisCpuMs, sleep, startBenchServers } from './common.js';
 
 const { values } = parseArgs({
   allowNegative: true,
@@ -231,10 +231,7 @@ async function setUp(node: string) {
 
 /** The bench database's backends' CPU (ms) and transactions so far. */
 async function postgresSoFar(): Promise<{ cpuMs: number; xacts: number }> {
-  const { rows } = await stats.query<{ pid: number }>(
-    'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
-  );
-  const cpuMs = rows.reduce((sum, r) => sum + (cpuSecondsOf(r.pid) ?? 0) * 1000, 0);
+  const cpuMs = await postgresCpuMs(stats);
   // Counters are flushed by each backend when it goes idle (at most a second late): the caller waits.
   await stats.query('SELECT pg_stat_clear_snapshot()');
   const db = await stats.query<{ n: string }>(
