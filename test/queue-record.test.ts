@@ -181,7 +181,8 @@ describe.skipIf(!scaled || !hasRedisServer)('waiting room record (scaled)', () =
     await expectUnchanged(t, performanceId, buyers, before);
     expect(await restoresOf(t, performanceId)).toBe(1);
     expect(await restoresOf(t, empty)).toBe(0);
-    // The record holds each buyer once, however often they were written down.
+    // The record holds each buyer once (an entry of the view over its facts), however often they were
+    // written down.
     const { rows } = await t.db.query<{ n: number }>(
       'SELECT count(*)::int AS n FROM queue_entries WHERE performance_id = $1',
       [performanceId],
@@ -330,7 +331,7 @@ describe.skipIf(!scaled || !hasRedisServer)('waiting room record that lags (scal
     // under way), as under a crowd, when the wipe comes.
     const blocker = await app.db.connect();
     await blocker.query('BEGIN');
-    await blocker.query('LOCK TABLE queue_entries IN EXCLUSIVE MODE');
+    await blocker.query('LOCK TABLE queue_facts IN EXCLUSIVE MODE');
     const late = await bulkBuyers(app.db, 5, TEST_SECRET);
     const join = (b: Buyer) =>
       app.app.inject({ method: 'POST', url: `/api/performances/${performanceId}/queue`, headers: b.headers });

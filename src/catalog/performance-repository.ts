@@ -220,12 +220,13 @@ export class PerformanceRepository {
 
   /**
    * Deletes the performance, its tickets, its holds (released or expired: nobody ordered), its waiting
-   * room's record (no foreign key: decision 038) and its generation jobs; the caller has checked, under
-   * the performance's lock, that it has no sales or orders.
+   * room's record (facts with no foreign key or index, decision 038: a scan, as rare as a deletion) and
+   * its generation jobs; the caller has checked, under the performance's lock, that it has no sales or
+   * orders.
    */
   async deletePerformance(client: DbClient, id: string): Promise<void> {
     await client.query('DELETE FROM tickets WHERE performance_id = $1', [id]);
-    await client.query('DELETE FROM queue_entries WHERE performance_id = $1', [id]);
+    await client.query('DELETE FROM queue_facts WHERE performance_id = $1', [id]);
     await client.query('DELETE FROM holds WHERE performance_id = $1', [id]);
     await client.query(
       `DELETE FROM jobs WHERE kind = 'tickets.generate' AND payload->>'performanceId' = $1`,

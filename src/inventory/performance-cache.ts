@@ -16,12 +16,15 @@ const TTL_MS = 2_000;
  * that a clock or cache a little behind never meets a queue that has vanished. */
 const QUEUE_KEPT_AFTER_CLOSE_MS = 24 * 60 * 60_000;
 
+/** What queueKeysUntil reads of a performance. */
+export type QueueKeysOf = Pick<PerformanceRow, 'salesCloseAt' | 'passTtlSeconds' | 'holdTtlSeconds'>;
+
 /**
  * When the engine forgets the performance's waiting room (`until` of the engine's queue calls): a day
  * after the sale closes, or later if a pass or hold issued just before the close outlives that. Nothing
  * admits or holds after `salesCloseAt`, so no live pass is ever forgotten.
  */
-export function queueKeysUntil(perf: PerformanceRow): number {
+export function queueKeysUntil(perf: QueueKeysOf): number {
   const longest = Math.max(QUEUE_KEPT_AFTER_CLOSE_MS, perf.passTtlSeconds * 1000, perf.holdTtlSeconds * 1000);
   return perf.salesCloseAt.getTime() + longest;
 }

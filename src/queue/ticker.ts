@@ -159,7 +159,10 @@ export class AdmissionTicker {
       this.refreshedAt = now;
       // A failed read keeps the last one: admission does not wait on the record.
       await this.restorer
-        ?.refresh(this.performances.map((p) => p.id))
+        ?.refresh(
+          this.performances.map((p) => p.id),
+          now,
+        )
         .catch((err: unknown) => this.logger.warn({ err }, 'waiting room record not read'));
       await this.restorePauses();
     }

@@ -22,6 +22,13 @@ describe.each(modes())('waiting room record in PostgreSQL ($name)', (mode) => {
   });
   afterAll(() => t.close());
 
+  /**
+   * A performance for hand-written records: without a queue, so that the app's own ticker, which would
+   * restore its engine from them and admit, leaves it alone.
+   */
+  const recordOnly = async (performance: Record<string, unknown> = {}) =>
+    (await onSalePerformance(t, { queue: { enabled: false }, ...performance })).performanceId;
+
   const rowsOf = async (perf: string) =>
     (
       await t.db.query<{ userId: string; seq: string; stage: number; place: string; exp: string | null }>(
@@ -32,7 +39,7 @@ describe.each(modes())('waiting room record in PostgreSQL ($name)', (mode) => {
     ).rows.map((r) => [r.userId, Number(r.seq), r.stage, Number(r.place), r.exp && Number(r.exp)]);
 
   it('when facts about an entry land out of order, then the furthest one stays, and a new entry replaces a finished one', async () => {
-    const { performanceId: perf } = await onSalePerformance(t);
+    const perf = await recordOnly();
     const [a, b] = await bulkBuyers(t.db, 2, TEST_SECRET);
     const row = (
       userId: string,
@@ -41,14 +48,15 @@ describe.each(modes())('waiting room record in PostgreSQL ($name)', (mode) => {
       place: number,
       expiresAt: number | null = null,
     ) => ({ performanceId: perf, userId, seq, stage, place, expiresAt }) satisfies RecordRow;
-    // The leader's admission of `a` is written before the node's write of a's join.
+    // The leader's admission of `a` is written before the node's write of a's join (which brings the
+    // entry's place: an admission carries none).
     await repository.write([
       row(a!.id, 1, STAGE.admitted, 0, 5_000),
       row(b!.id, 2, STAGE.waiting, AFTER_OPENING + 2),
     ]);
     await repository.write([row(a!.id, 1, STAGE.waiting, AFTER_OPENING + 1)]);
     expect(await rowsOf(perf)).toEqual([
-      [a!.id, 1, STAGE.admitted, 0, 5_000],
+      [a!.id, 1, STAGE.admitted, AFTER_OPENING + 1, 5_000],
       [b!.id, 2, STAGE.waiting, AFTER_OPENING + 2, null],
     ]);
     // b leaves, then joins again: a new entry, at the back.
@@ -58,7 +66,6 @@ describe.each(modes())('waiting room record in PostgreSQL ($name)', (mode) => {
     expect((await rowsOf(perf))[1]).toEqual([b!.id, 3, STAGE.waiting, AFTER_OPENING + 3, null]);
 
     const snapshot = await repository.snapshot(perf);
-    // (Drawn or not: the app's own ticker draws the room's empty pre-queue at its opening.)
     expect(snapshot).toMatchObject({ seq: 3, opened: true, admittedTotal: 1 });
     expect(await repository.progress([perf, '999999999'])).toEqual(
       new Map([[perf, { seq: 3, admitted: 1 }]]),
@@ -114,7 +121,7 @@ describe.each(modes())('waiting room record in PostgreSQL ($name)', (mode) => {
   });
 
   it('when an entry is replaced by a newer one, then its old pass expiry goes with it, and admissions are counted once each', async () => {
-    const { performanceId: perf } = await onSalePerformance(t);
+    const perf = await recordOnly();
     const [a] = await bulkBuyers(t.db, 1, TEST_SECRET);
     const row = (seq: number, stage: number, place: number, expiresAt: number | null = null) =>
       ({ performanceId: perf, userId: a!.id, seq, stage, place, expiresAt }) satisfies RecordRow;
@@ -128,8 +135,8 @@ describe.each(modes())('waiting room record in PostgreSQL ($name)', (mode) => {
     expect((await repository.snapshot(perf)).admittedTotal).toBe(2);
   });
 
-  it('when a batch carries several facts of one entry, then one row is written with the furthest, keeping the join’s place', async () => {
-    const { performanceId: perf } = await onSalePerformance(t);
+  it('when a batch carries several facts of one entry, then its entry is the furthest, keeping the join’s place, and a repeated fact is written once', async () => {
+    const perf = await recordOnly();
     const [a] = await bulkBuyers(t.db, 1, TEST_SECRET);
     const registry = new Registry();
     const recorder = new QueueRecorder({
@@ -153,13 +160,49 @@ describe.each(modes())('waiting room record in PostgreSQL ($name)', (mode) => {
     await recorder.flushed();
     expect(await counter(registry, 'tmomi_queue_record_failures_total')).toBe(0);
     expect(await rowsOf(perf)).toEqual([[a!.id, 7, STAGE.admitted, AFTER_OPENING + 7, 9_000]]);
+    const facts = await t.db.query('SELECT 1 FROM queue_facts WHERE performance_id = $1', [perf]);
+    expect(facts.rowCount).toBe(2);
+    expect((await repository.progress([perf])).get(perf)).toEqual({ seq: 7, admitted: 1 });
     recorder.ended(perf, a!.id, 7, 'consumed');
     await recorder.flushed();
     expect(await rowsOf(perf)).toEqual([[a!.id, 7, STAGE.consumed, AFTER_OPENING + 7, 9_000]]);
   });
 
+  it('when a room’s sale is over and the engine has forgotten it, then prune deletes its record and the facts of deleted performances, and keeps the rest', async () => {
+    const ended = await recordOnly();
+    const inAMonth = Date.now() + 30 * 24 * 3600_000;
+    const live = await recordOnly({
+      salesCloseAt: new Date(inAMonth).toISOString(),
+      startsAt: new Date(inAMonth).toISOString(),
+    });
+    const [a] = await bulkBuyers(t.db, 1, TEST_SECRET);
+    const fact = (performanceId: string) =>
+      ({
+        performanceId,
+        userId: a!.id,
+        seq: 1,
+        stage: STAGE.waiting,
+        place: AFTER_OPENING + 1,
+        expiresAt: null,
+      }) satisfies RecordRow;
+    await repository.write([fact(ended), fact(live), fact('999999998')]);
+    const closeAt = (
+      await t.db.query<{ at: Date }>('SELECT sales_close_at AS at FROM performances WHERE id = $1', [ended])
+    ).rows[0]!.at.getTime();
+    const factsOf = async (perf: string) =>
+      (await t.db.query('SELECT 1 FROM queue_facts WHERE performance_id = $1', [perf])).rowCount;
+    // Closed, but the engine keeps the room a day longer (queueKeysUntil): nothing is due yet.
+    expect(await repository.prune(new Date(closeAt + 3_600_000))).toBe(0);
+    expect(await factsOf('999999998')).toBe(1);
+    // (Other tests' rooms close with this one's: pruned too.)
+    expect(await repository.prune(new Date(closeAt + 25 * 3_600_000))).toBeGreaterThan(0);
+    expect([await factsOf(ended), await factsOf(live), await factsOf('999999998')]).toEqual([0, 1, 0]);
+    expect([...(await repository.progress([ended, live])).keys()]).toEqual([live]);
+    expect(await repository.prune(new Date(closeAt + 25 * 3_600_000))).toBe(0);
+  });
+
   it('when a write fails, then it is counted and logged, never thrown, and the next facts are written', async () => {
-    const { performanceId: perf } = await onSalePerformance(t);
+    const perf = await recordOnly();
     const [a] = await bulkBuyers(t.db, 1, TEST_SECRET);
     let fail = true;
     const flaky = {

@@ -10,7 +10,7 @@ import { STAGE, type QueueRecordRepository, type RecordRow } from './repository.
  * lag, the join may not.
  */
 export const RECORD_BUFFER = 100_000;
-/** Facts per statement at most (six arrays, whatever their length: no parameter limit to meet). */
+/** Facts per write at most (one COPY: no parameter limit to meet, but a bound on what one write holds). */
 const WRITE_ROWS = 5_000;
 /** Entries read from the engine per call when a draw is written down. */
 const DRAW_READ = 1_000;
@@ -33,8 +33,8 @@ export interface QueueRecorderOptions {
 
 /**
  * Writes the waiting room's facts (joins, admissions, uses, leaves) to PostgreSQL behind the engine
- * (decision 038): each is buffered as the engine answers and written by one writer, one multi-row
- * upsert for everything buffered meanwhile, as the Batcher does for the engine, with no timer. The
+ * (decision 038): each is buffered as the engine answers and written by one writer, one append (COPY)
+ * of everything buffered meanwhile, as the Batcher does for the engine, with no timer. The
  * caller never waits; a failed write is logged and counted, and its facts are lost (the record then
  * lags until the entry's next fact).
  */
@@ -163,7 +163,7 @@ export class QueueRecorder {
         this.writing = undefined;
         return;
       }
-      const rows = latestPerEntry(this.buffer.splice(0, WRITE_ROWS));
+      const rows = distinctFacts(this.buffer.splice(0, WRITE_ROWS));
       await this.opts.repository.write(rows).catch((err: unknown) => this.failed(err, 'write', rows.length));
     }
   }
@@ -175,18 +175,13 @@ export class QueueRecorder {
 }
 
 /**
- * One row per performance and user (a statement may touch a row once): the furthest fact, with the
- * place of the entry's join when that fact carries none (an admission written with its join).
+ * The batch without repeats of one fact (the same buyer's joins of the last few milliseconds return the
+ * same entry): every distinct fact is kept, an admission beside its use, since the entry is the furthest
+ * of its facts however they are written, and each admission counts once in the room's progress.
  */
-function latestPerEntry(rows: readonly RecordRow[]): RecordRow[] {
-  const latest = new Map<string, RecordRow>();
-  for (const row of rows) {
-    const key = `${row.performanceId}:${row.userId}`;
-    const was = latest.get(key);
-    if (!was) latest.set(key, row);
-    else if (row.seq > was.seq || (row.seq === was.seq && row.stage >= was.stage)) {
-      latest.set(key, row.seq === was.seq && row.place === 0 ? { ...row, place: was.place } : row);
-    }
-  }
-  return [...latest.values()];
+function distinctFacts(rows: readonly RecordRow[]): RecordRow[] {
+  const seen = new Map<string, RecordRow>();
+  for (const row of rows)
+    seen.set(`${row.performanceId}:${row.userId}:${row.seq}:${row.stage}:${row.place}`, row);
+  return [...seen.values()];
 }

@@ -1,8 +1,12 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { from as copyFrom } from 'pg-copy-streams';
 import type { QueueRecord, RecordedEntry, RecordedState } from '../../engine/waiting-room/port.js';
 import { AFTER_OPENING } from '../../engine/waiting-room/record.js';
-import type { Db } from '../../platform/db.js';
+import { queueKeysUntil, type QueueKeysOf } from '../../inventory/performance-cache.js';
+import { inTransaction, type Db } from '../../platform/db.js';
 
-/** The stage of each recorded state (migration 0031): a write applies only when (seq, stage) grows. */
+/** The stage of each recorded state (migration 0031): an entry is its furthest (seq, stage) fact. */
 export const STAGE = { prequeue: 0, waiting: 1, admitted: 2, consumed: 3, left: 4 } as const satisfies Record<
   RecordedState,
   number
@@ -20,52 +24,24 @@ export interface RecordRow {
   expiresAt: number | null;
 }
 
-/** The facts as rows (six arrays, whatever their length: no parameter limit to meet). */
-const ROWS = `SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::smallint[], $5::bigint[],
-    $6::bigint[]) AS r(performance_id, user_id, seq, stage, place, pass_expires_at)`;
-const params = (rows: readonly RecordRow[]) => [
-  rows.map((r) => r.performanceId),
-  rows.map((r) => r.userId),
-  rows.map((r) => r.seq),
-  rows.map((r) => r.stage),
-  rows.map((r) => r.place),
-  rows.map((r) => r.expiresAt),
-];
+const DIGITS = /^[0-9]+$/;
 
-/** The upsert every fact goes through: it applies only when (seq, stage) moves forward. */
-const UPSERT = `INSERT INTO queue_entries AS q (performance_id, user_id, seq, stage, place, pass_expires_at)
-  SELECT * FROM r
-  ON CONFLICT (performance_id, user_id) DO UPDATE SET
-    seq = EXCLUDED.seq, stage = EXCLUDED.stage,
-    place = CASE WHEN EXCLUDED.seq > q.seq OR EXCLUDED.place < 0 THEN EXCLUDED.place ELSE q.place END,
-    pass_expires_at = CASE WHEN EXCLUDED.seq > q.seq THEN EXCLUDED.pass_expires_at
-                           ELSE COALESCE(EXCLUDED.pass_expires_at, q.pass_expires_at) END
-  WHERE (EXCLUDED.seq, EXCLUDED.stage) > (q.seq, q.stage)
-     OR (EXCLUDED.seq, EXCLUDED.stage) = (q.seq, q.stage) AND EXCLUDED.place < 0 AND q.place >= 0`;
-
-/** Of a performance deleted meanwhile, the facts change nothing, and do not fail the others'. */
-const KNOWN = 'EXISTS (SELECT 1 FROM performances p WHERE p.id = performance_id)';
+/** A fact as a line of COPY text (ids checked: anything but digits could add rows or columns). */
+function copyLine(r: RecordRow): string {
+  if (!DIGITS.test(r.performanceId) || !DIGITS.test(r.userId))
+    throw new Error(`not a record fact: ${r.performanceId}/${r.userId}`);
+  return `${r.performanceId}\t${r.userId}\t${r.seq}\t${r.stage}\t${r.place}\t${r.expiresAt ?? '\\N'}\n`;
+}
 
 /**
- * Joins and draws: the upsert, and the rooms' highest sequences raised to the facts' (a fact the upsert
- * passed over has a sequence at most its row's, which the room's already counts).
+ * Each room's progress raised by a batch: its highest sequence, and its admissions counted (each is
+ * recorded once, by the leader's tick). The facts of a performance deleted meanwhile change nothing here
+ * (its facts are appended all the same, and pruned).
  */
-const ARRIVALS = `WITH r AS (${ROWS}), up AS (${UPSERT})
-  INSERT INTO queue_records AS c (performance_id, seq)
-  SELECT performance_id, max(seq) FROM r WHERE ${KNOWN} GROUP BY performance_id
-  ON CONFLICT (performance_id) DO UPDATE SET seq = GREATEST(c.seq, EXCLUDED.seq)`;
-
-/** Admissions, uses and leaves: the upsert, and the admissions counted once each, as they land. */
-const FURTHER = `WITH r AS (${ROWS}),
-  old AS (SELECT q.performance_id, q.user_id, q.seq, q.stage FROM queue_entries q
-          JOIN r ON r.performance_id = q.performance_id AND r.user_id = q.user_id),
-  up AS (${UPSERT} RETURNING performance_id, user_id, seq, stage)
-  INSERT INTO queue_records AS c (performance_id, seq, admitted)
-  SELECT up.performance_id, max(up.seq),
-         count(*) FILTER (WHERE up.stage IN (2, 3) AND (old.seq IS NULL OR old.seq <> up.seq OR old.stage < 2))
-  FROM up LEFT JOIN old ON old.performance_id = up.performance_id AND old.user_id = up.user_id
-  WHERE EXISTS (SELECT 1 FROM performances p WHERE p.id = up.performance_id)
-  GROUP BY up.performance_id
+const PROGRESS = `INSERT INTO queue_records AS c (performance_id, seq, admitted)
+  SELECT r.performance_id, r.seq, r.admitted FROM unnest($1::bigint[], $2::bigint[], $3::bigint[])
+    AS r(performance_id, seq, admitted)
+  WHERE EXISTS (SELECT 1 FROM performances p WHERE p.id = r.performance_id)
   ON CONFLICT (performance_id) DO UPDATE
     SET seq = GREATEST(c.seq, EXCLUDED.seq), admitted = c.admitted + EXCLUDED.admitted`;
 
@@ -80,19 +56,68 @@ export class QueueRecordRepository {
   constructor(private readonly db: Db) {}
 
   /**
-   * Many facts (one row per performance and user: the caller keeps the latest). A fact older than the
-   * row's, (seq, stage) behind it, changes nothing, so writes from several nodes may land in any order;
-   * a new entry (a higher seq) brings its own place and expiry. A draw's place (below zero) also moves
-   * the same entry still waiting where it was. The room's highest sequence (queue_records) follows, and
-   * its admissions count grows by the entries that reach admitted or consumed here for the first time.
-   * Joins and draws (the bulk of a sale) take the lean statement; admissions, uses and leaves (one
-   * leader's tick, a checkout) the one that also counts.
+   * Appends facts, in any order and from any node: the entries (the queue_entries view) are the
+   * furthest (seq, stage) of each, so a fact older than the entry's changes nothing, and a new entry (a
+   * higher seq) brings its own place and expiry. The rooms' progress (queue_records) follows in the same
+   * transaction. COPY writes a page of rows at a time, with no index to keep (migration 0032); the commit
+   * does not wait for the WAL flush: a fact lost in a database crash is one the record lags by, as when
+   * it is lost in a node's buffer (decision 038).
    */
   async write(rows: readonly RecordRow[]): Promise<void> {
-    const arrivals = rows.filter((r) => r.stage <= STAGE.waiting);
-    const further = rows.filter((r) => r.stage > STAGE.waiting);
-    if (arrivals.length > 0) await this.db.query(ARRIVALS, params(arrivals));
-    if (further.length > 0) await this.db.query(FURTHER, params(further));
+    if (rows.length === 0) return;
+    const text = rows.map(copyLine).join('');
+    const rooms = new Map<string, { seq: number; admitted: number }>();
+    for (const r of rows) {
+      const room = rooms.get(r.performanceId) ?? { seq: 0, admitted: 0 };
+      room.seq = Math.max(room.seq, r.seq);
+      if (r.stage === STAGE.admitted) room.admitted++;
+      rooms.set(r.performanceId, room);
+    }
+    await inTransaction(
+      this.db,
+      async (client) => {
+        await pipeline(
+          Readable.from([text]),
+          client.query(
+            copyFrom(
+              'COPY queue_facts (performance_id, user_id, seq, stage, place, pass_expires_at) FROM STDIN',
+            ),
+          ),
+        );
+        await client.query(PROGRESS, [
+          [...rooms.keys()],
+          [...rooms.values()].map((r) => r.seq),
+          [...rooms.values()].map((r) => r.admitted),
+        ]);
+      },
+      { asyncCommit: true },
+    );
+  }
+
+  /**
+   * Deletes the record of every room whose sale is over and whose queue the engine has forgotten
+   * (queueKeysUntil: nothing can be restored into it any more), and the facts of performances deleted
+   * while their facts were being written. Returns the rooms pruned. Only when some room is due does it
+   * scan the facts (there is no index to find a room's by).
+   */
+  async prune(now: Date): Promise<number> {
+    const { rows } = await this.db.query<{ id: string } & QueueKeysOf>(
+      `SELECT r.performance_id::text AS id, p.sales_close_at AS "salesCloseAt",
+              p.pass_ttl_seconds AS "passTtlSeconds", p.hold_ttl_seconds AS "holdTtlSeconds"
+       FROM queue_records r JOIN performances p ON p.id = r.performance_id WHERE p.sales_close_at < $1`,
+      [now],
+    );
+    const ended = rows.filter((r) => queueKeysUntil(r) < now.getTime()).map((r) => r.id);
+    if (ended.length === 0) return 0;
+    await inTransaction(this.db, async (client) => {
+      await client.query(
+        `DELETE FROM queue_facts f WHERE f.performance_id = ANY($1::bigint[])
+           OR NOT EXISTS (SELECT 1 FROM performances p WHERE p.id = f.performance_id)`,
+        [ended],
+      );
+      await client.query('DELETE FROM queue_records WHERE performance_id = ANY($1::bigint[])', [ended]);
+    });
+    return ended.length;
   }
 
   /**

@@ -12,9 +12,16 @@ import type { QueueRecordRepository, RecordProgress } from './repository.js';
  */
 export const RESTORED_GRACE_MS = 20_000;
 
+/**
+ * How often the leader deletes the record of rooms the engine has forgotten (their sale over): rooms
+ * end a day after their close, so ten minutes late is nothing, and a pass that has nothing to delete is
+ * one small query.
+ */
+export const PRUNE_EVERY_MS = 10 * 60_000;
+
 export interface QueueRestorerOptions {
   engine: Pick<WaitingRoom, 'queueStats' | 'queueRestore' | 'queuePause'>;
-  repository: Pick<QueueRecordRepository, 'progress' | 'snapshot'>;
+  repository: Pick<QueueRecordRepository, 'progress' | 'snapshot' | 'prune'>;
   recorder: Pick<QueueRecorder, 'restored'>;
   metrics: Pick<QueueMetrics, 'restores'>;
   logger: Logger;
@@ -32,11 +39,28 @@ export interface QueueRestorerOptions {
 export class QueueRestorer {
   /** Per performance with a record: how far it has got, read with the ticker's list. */
   private recorded = new Map<string, RecordProgress>();
+  private prunedAt = -Infinity;
+  private pruning: Promise<void> | undefined;
 
   constructor(private readonly opts: QueueRestorerOptions) {}
 
-  /** Reads how far the record has got for these rooms (one query, with the ticker's list). */
-  async refresh(performanceIds: readonly string[]): Promise<void> {
+  /**
+   * Reads how far the record has got for these rooms (one query, with the ticker's list), and every
+   * PRUNE_EVERY_MS sets the pruning of ended rooms' records going (not waited for: admission never
+   * waits on it; a failure is logged and tried again next time).
+   */
+  async refresh(performanceIds: readonly string[], now: number): Promise<void> {
+    if (!this.pruning && now - this.prunedAt >= PRUNE_EVERY_MS) {
+      this.prunedAt = now;
+      const { repository, logger } = this.opts;
+      this.pruning = repository
+        .prune(new Date(now))
+        .then((rooms) => {
+          if (rooms > 0) logger.info({ rooms }, 'waiting room records of ended sales pruned');
+        })
+        .catch((err: unknown) => logger.warn({ err }, 'waiting room records not pruned'))
+        .finally(() => (this.pruning = undefined));
+    }
     this.recorded = await this.opts.repository.progress(performanceIds);
   }
 

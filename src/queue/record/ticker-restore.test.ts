@@ -53,7 +53,11 @@ async function tickerWith(snapshot: () => Promise<QueueRecord>) {
     logger,
     restorer: new QueueRestorer({
       engine,
-      repository: { progress: async () => new Map([[perf.id, { seq: 5, admitted: 0 }]]), snapshot },
+      repository: {
+        progress: async () => new Map([[perf.id, { seq: 5, admitted: 0 }]]),
+        snapshot,
+        prune: async () => 0,
+      },
       recorder: { restored: () => undefined },
       metrics,
       logger,
