@@ -3,7 +3,7 @@ import { TestClock } from '../../test/harness.js';
 import type { WaitingRoom } from '../engine/waiting-room/port.js';
 import type { Availability } from '../engine/availability/port.js';
 import type { PerformanceRow } from '../inventory/performance.js';
-import { AdmissionRates } from './rates.js';
+import { AdmissionRates, FORGET_AFTER_MS } from './rates.js';
 import { etaSeconds } from './eta.js';
 
 const perf = {
@@ -81,5 +81,40 @@ describe('admission rates', () => {
     clock.advance(1_000);
     await rates.refreshSeats(perf);
     expect([reads, rates.seatsLeft('p')]).toEqual([2, undefined]);
+  });
+
+  it('when nobody asks a node about a performance for FORGET_AFTER_MS, then it keeps nothing of it, and keeps what it is still asked about', async () => {
+    const clock = new TestClock(0);
+    const engine = {
+      availabilityRead: async () => ({ bits: new Uint8Array(3).fill(0xff), version: 1 }),
+    } as unknown as WaitingRoom & Availability;
+    const rates = new AdmissionRates({ engine, clock });
+    const kept = () => {
+      const maps = rates as unknown as Record<'samples' | 'seats' | 'outlooks', Map<string, unknown>>;
+      return [maps.samples, maps.seats, maps.outlooks].map((m) => [...m.keys()].sort());
+    };
+    const ended = { ...perf, id: 'ended' } as PerformanceRow;
+    for (const p of [perf, ended]) {
+      rates.record(p.id, { admittedTotal: 10, active: 5 });
+      await rates.refreshSeats(p);
+      rates.outlook(p);
+    }
+    expect(kept()).toEqual([
+      ['ended', 'p'],
+      ['ended', 'p'],
+      ['ended', 'p'],
+    ]);
+    // `p` is still asked about; `ended` is not.
+    clock.advance(FORGET_AFTER_MS - 1_000);
+    rates.record('p', { admittedTotal: 20, active: 5 });
+    expect(kept()).toEqual([
+      ['ended', 'p'],
+      ['ended', 'p'],
+      ['ended', 'p'],
+    ]);
+    clock.advance(1_000);
+    await rates.refreshSeats(perf);
+    expect(kept()).toEqual([['p'], ['p'], ['p']]);
+    expect(rates.seatsLeft('ended')).toBeUndefined();
   });
 });

@@ -13,6 +13,12 @@ const WINDOW_MS = 60_000;
 const SAMPLE_EVERY_MS = 500;
 /** The seats left are counted from the engine's availability bitset at most this often. */
 const SEATS_EVERY_MS = 1_000;
+/**
+ * What this node keeps of a performance nobody asked it about for this long is dropped (its sale is
+ * over, or its buyers are on other nodes), so a node that runs for months does not keep every sale's.
+ * Looked for at most this often too.
+ */
+export const FORGET_AFTER_MS = 10 * 60_000;
 
 /**
  * What each node observes of each queue it answers for, to estimate ETAs (src/queue/eta.ts): the
@@ -32,14 +38,17 @@ export class AdmissionRates {
 
   private readonly engine: WaitingRoom & Availability;
   private readonly clock: Clock;
+  private forgotAt: number;
 
   constructor({ engine, clock }: { engine: WaitingRoom & Availability; clock: Clock }) {
     this.engine = engine;
     this.clock = clock;
+    this.forgotAt = clock.now();
   }
 
   record(perf: string, stats: Pick<QueueStats, 'admittedTotal' | 'active'>): void {
     const now = this.clock.now();
+    this.forgetIdle(now);
     const { admittedTotal, active } = stats;
     if (!Number.isFinite(admittedTotal) || !Number.isFinite(active)) return;
     let list = this.samples.get(perf) ?? [];
@@ -73,6 +82,7 @@ export class AdmissionRates {
    */
   async refreshSeats(perf: Pick<PerformanceRow, 'id' | 'seatCount'>): Promise<void> {
     const now = this.clock.now();
+    this.forgetIdle(now);
     const last = this.seats.get(perf.id);
     if (last && now - last.at < SEATS_EVERY_MS && now >= last.at) return;
     this.seats.set(perf.id, { at: now, left: last?.left });
@@ -99,5 +109,21 @@ export class AdmissionRates {
     const outlook = outlookOf(observe(list), perf);
     this.outlooks.set(perf.id, { sample, perf, outlook });
     return outlook;
+  }
+
+  /** Drops the performances whose newest sample and seat count are older than FORGET_AFTER_MS. */
+  private forgetIdle(now: number): void {
+    if (now - this.forgotAt < FORGET_AFTER_MS) return;
+    this.forgotAt = now;
+    for (const perf of new Set([...this.samples.keys(), ...this.seats.keys(), ...this.outlooks.keys()])) {
+      const seen = Math.max(
+        this.samples.get(perf)?.at(-1)?.at ?? -Infinity,
+        this.seats.get(perf)?.at ?? -Infinity,
+      );
+      if (now - seen < FORGET_AFTER_MS) continue;
+      this.samples.delete(perf);
+      this.seats.delete(perf);
+      this.outlooks.delete(perf);
+    }
   }
 }
