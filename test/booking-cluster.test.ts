@@ -1,16 +1,14 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomInt, randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool, type Db } from '../src/platform/db.js';
-import { freePort } from '../src/platform/net.js';
 import { TEST_CARDS } from '../src/booking/payments.js';
 import { bulkBuyers } from '../src/loadtest/buyers.js';
 import { modes, TEST_SECRET } from './harness.js';
 import { availableBitset, bookingViolations } from '../src/loadtest/invariants.js';
 import { HttpClient, type Reply } from '../src/loadtest/http.js';
 import { createSale, type SaleSpec } from '../src/loadtest/setup.js';
-import { startNode, type TmomiNode } from './nodes.js';
+import { hasRedisServer, startNode, startRedisServer, type TmomiNode } from './nodes.js';
 
 /**
  * Booking under real concurrency: two (and a third, killed) real Tmomi processes sharing one
@@ -18,11 +16,10 @@ import { startNode, type TmomiNode } from './nodes.js';
  * The Redis is a private server started for this file, so that FLUSHALL wipes nobody else's keys.
  */
 const scaled = modes().find((m) => m.name === 'scaled');
-const hasRedisServer = spawnSync('redis-server', ['--version']).status === 0;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.skipIf(!scaled || !hasRedisServer)('booking on two nodes, one PostgreSQL, one Redis', () => {
-  let redisProc: ChildProcess;
+  let redis: Awaited<ReturnType<typeof startRedisServer>> | undefined;
   let redisUrl = '';
   let db: Db;
   const nodes: TmomiNode[] = [];
@@ -40,29 +37,8 @@ describe.skipIf(!scaled || !hasRedisServer)('booking on two nodes, one PostgreSQ
   });
 
   beforeAll(async () => {
-    const port = await freePort();
-    redisProc = spawn(
-      'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-      {
-        stdio: 'ignore',
-      },
-    );
-    redisUrl = `redis://127.0.0.1:${port}`;
-    const probe = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
-    probe.on('error', () => undefined); // refused until the server is up: expected, retried below
-    for (let i = 0; i < 50; i++) {
-      if (
-        await probe.connect().then(
-          () => true,
-          () => false,
-        )
-      )
-        break;
-      await sleep(100);
-    }
-    await probe.ping();
-    probe.disconnect();
+    redis = await startRedisServer();
+    redisUrl = redis.url;
     db = createPool(scaled!.databaseUrl, { max: 4 });
     nodes.push(...(await Promise.all([startNode(nodeEnv()), startNode(nodeEnv())])));
     const login = await client.request(nodes[0]!.base, 'POST', '/api/auth/login', {}, admin);
@@ -73,7 +49,7 @@ describe.skipIf(!scaled || !hasRedisServer)('booking on two nodes, one PostgreSQ
     client.close();
     await Promise.all(nodes.map((n) => n.stop('SIGKILL')));
     await db?.end();
-    redisProc?.kill('SIGKILL');
+    redis?.stop();
   });
 
   const flushAll = async () => {
