@@ -93,7 +93,7 @@ describe('admission rates', () => {
       const maps = rates as unknown as Record<'samples' | 'seats' | 'outlooks', Map<string, unknown>>;
       return [maps.samples, maps.seats, maps.outlooks].map((m) => [...m.keys()].sort());
     };
-    const ended = { ...perf, id: 'ended' } as PerformanceRow;
+    const ended = { ...perf, id: 'ended' };
     for (const p of [perf, ended]) {
       rates.record(p.id, { admittedTotal: 10, active: 5 });
       await rates.refreshSeats(p);
