@@ -111,6 +111,9 @@ export default defineConfig({
   ...base,
   test: {
     ...base.test,
+    // The main config's projects split its files into those run side by side and those run alone;
+    // here the root runs the suite's files itself, one at a time.
+    projects: undefined,
     include,
     globalSetup: suite === 'engine' ? [] : ['test/global-setup.ts'],
     sequence: { ...base.test?.sequence, sequencer: InSuiteOrder },

@@ -3,8 +3,9 @@ import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TicketStatus } from '../src/inventory/ticket-status.js';
+import { workerDatabases } from './worker-databases.js';
 
 /**
  * db/functions holds the current body of every database function, one file each (db/functions/README.md).
@@ -15,9 +16,10 @@ import { TicketStatus } from '../src/inventory/ticket-status.js';
  */
 const FUNCTIONS_DIR = fileURLToPath(new URL('../db/functions', import.meta.url));
 
+const { embedded, scaled } = workerDatabases();
 const databases = [
-  { name: 'embedded', url: inject('embeddedDatabaseUrl') },
-  ...(inject('scaledDatabaseUrl') ? [{ name: 'DATABASE_URL', url: inject('scaledDatabaseUrl') }] : []),
+  { name: 'embedded', url: embedded },
+  ...(scaled ? [{ name: 'DATABASE_URL', url: scaled }] : []),
 ];
 
 /**

@@ -6,6 +6,7 @@ import type { PaymentPort } from '../src/booking/payments.js';
 import type { Clock } from '../src/platform/clock.js';
 import { createPool, type Db } from '../src/platform/db.js';
 import { createEngine, type Engine } from '../src/engine/index.js';
+import { workerDatabases } from './worker-databases.js';
 
 /**
  * The runtime configurations every HTTP test runs in: the embedded one always (embedded PostgreSQL +
@@ -22,22 +23,18 @@ export interface Mode {
 }
 
 export function modes(opts: { cluster?: boolean; pgbouncer?: boolean } = {}): Mode[] {
-  const list: Mode[] = [
-    { name: 'embedded', databaseUrl: inject('embeddedDatabaseUrl'), redisUrl: undefined },
-  ];
-  const scaledDatabaseUrl = inject('scaledDatabaseUrl');
-  if (scaledDatabaseUrl && inject('redisUrl')) {
-    list.push({ name: 'scaled', databaseUrl: scaledDatabaseUrl, redisUrl: inject('redisUrl') });
+  const { embedded, scaled, pgbouncer } = workerDatabases();
+  const list: Mode[] = [{ name: 'embedded', databaseUrl: embedded, redisUrl: undefined }];
+  if (scaled && inject('redisUrl')) {
+    list.push({ name: 'scaled', databaseUrl: scaled, redisUrl: inject('redisUrl') });
   }
   if (opts.cluster && inject('redisClusterUrl')) {
-    const databaseUrl = scaledDatabaseUrl || inject('embeddedDatabaseUrl');
-    list.push({ name: 'cluster', databaseUrl, redisUrl: inject('redisClusterUrl') });
+    list.push({ name: 'cluster', databaseUrl: scaled || embedded, redisUrl: inject('redisClusterUrl') });
   }
   // With the scaled database it goes with the scaled engine; with the embedded one, the memory engine.
-  const pgbouncerUrl = inject('pgbouncerDatabaseUrl');
-  if (opts.pgbouncer && pgbouncerUrl) {
-    const redisUrl = scaledDatabaseUrl && inject('redisUrl') ? inject('redisUrl') : undefined;
-    list.push({ name: 'pgbouncer', databaseUrl: pgbouncerUrl, redisUrl });
+  if (opts.pgbouncer && pgbouncer) {
+    const redisUrl = scaled && inject('redisUrl') ? inject('redisUrl') : undefined;
+    list.push({ name: 'pgbouncer', databaseUrl: pgbouncer, redisUrl });
   }
   return list;
 }

@@ -9,16 +9,29 @@ import type { Reporter, TestModule } from 'vitest/node';
 export default class SlowestFiles implements Reporter {
   onTestRunEnd(modules: ReadonlyArray<TestModule>): void {
     const timed = modules
-      .map((m) => ({ file: relative(process.cwd(), m.moduleId), ms: m.diagnostic().duration }))
+      .map((m) => ({
+        file: relative(process.cwd(), m.moduleId),
+        project: m.project.name,
+        ms: m.diagnostic().duration,
+      }))
       .sort((a, b) => b.ms - a.ms);
     if (timed.length < 2) return;
-    const total = timed.reduce((sum, t) => sum + t.ms, 0);
+    const seconds = (ms: number) => (ms / 1000).toFixed(0);
+    const summed = (project?: string) =>
+      timed.filter((t) => project === undefined || t.project === project).reduce((sum, t) => sum + t.ms, 0);
     const lines = timed
       .slice(0, 15)
-      .map((t) => `[tmomi]   ${(t.ms / 1000).toFixed(1).padStart(6)} s  ${t.file}`);
-    // The files run side by side, so their times add up to more than the run's.
+      .map(
+        (t) =>
+          `[tmomi]   ${(t.ms / 1000).toFixed(1).padStart(6)} s  ${t.file}${t.project ? ` (${t.project})` : ''}`,
+      );
+    // Most files run two at a time (vitest.config.ts), so their times add up to more than the run's;
+    // a file that runs alone costs the run all of its time.
+    const alone = timed.some((t) => t.project === 'alone')
+      ? `, ${seconds(summed('alone'))} s of them alone`
+      : '';
     console.log(
-      `[tmomi] slowest test files (of ${timed.length}, ${(total / 1000).toFixed(0)} s summed):\n${lines.join('\n')}`,
+      `[tmomi] slowest test files (of ${timed.length}, ${seconds(summed())} s summed${alone}):\n${lines.join('\n')}`,
     );
   }
 }
