@@ -8,7 +8,7 @@ import { migrate } from '../src/platform/db.js';
 import { modesReport } from './modes-report.js';
 import { deleteKeysUnder } from './redis-keys.js';
 import { testRedisCluster } from './redis-cluster-mode.js';
-import { createScratchDatabase } from './scratch-database.js';
+import { createScratchDatabase, onDatabase } from './scratch-database.js';
 import { pgbouncerLeftOut, startPgbouncer } from './pgbouncer.js';
 import type { WorkerDatabases } from './worker-databases.js';
 
@@ -33,10 +33,6 @@ function mostWorkers(project: TestProject): number {
     p.config.maxWorkers || p.vitest.config.maxWorkers || Math.max(availableParallelism() - 1, 1);
   return Math.max(1, ...project.vitest.projects.map(workers));
 }
-
-/** `url` with another database name. */
-const onDatabase = (url: string, name: string) =>
-  Object.assign(new URL(url), { pathname: `/${name}` }).toString();
 
 /**
  * Once per `npm test`: a fresh embedded PostgreSQL (always), and — when DATABASE_URL is set — fresh
