@@ -21,7 +21,7 @@ import { CheckoutRepository } from '../src/booking/checkout/repository.js';
 import { HoldRepository } from '../src/booking/holds/repository.js';
 import { createPool, migrate } from '../src/platform/db.js';
 import { createScratchDatabase } from '../test/scratch-database.js';
-import { cpuSecondsOf } from './common.js';
+import { postgresBackendsCpu, postgresCpuBetween } from './common.js';
 
 const { values } = parseArgs({
   options: {
@@ -129,24 +129,15 @@ try {
       }),
     );
   };
-  const backendsCpu = async () => {
-    const { rows: pids } = await db.query<{ pid: number }>(
-      `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend'`,
-    );
-    return new Map(pids.map(({ pid }) => [pid, cpuSecondsOf(pid) ?? 0]));
-  };
-
   await purchases(Number(values.warm));
   plans.clear();
-  const before = await backendsCpu();
+  const before = await postgresBackendsCpu(db, { own: true });
   const started = performance.now();
   const first = next;
   await purchases(Number(values.purchases));
   const seconds = (performance.now() - started) / 1000;
   const done = next - first;
-  // Backends opened meanwhile count from zero.
-  let pg = 0;
-  for (const [pid, cpu] of await backendsCpu()) pg += cpu - (before.get(pid) ?? 0);
+  const pg = postgresCpuBetween(before, await postgresBackendsCpu(db, { own: true })) / 1000;
   console.log(
     `bench/booking-sql: ${done.toLocaleString()} purchases (after ${first.toLocaleString()}), ${values.concurrency} at once: ` +
       `${Math.round(done / seconds).toLocaleString()}/s, PostgreSQL ${Math.round((pg / done) * 1e6)} µs of CPU a purchase`,

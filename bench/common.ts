@@ -30,16 +30,33 @@ export async function redisCpuMs(redis: Redis): Promise<number> {
   return (field('used_cpu_user') + field('used_cpu_sys')) * 1000;
 }
 
+/** CPU time (ms) used so far by each PostgreSQL backend of a database, by pid. */
+export type BackendsCpu = Map<number, number>;
+
 /**
- * The CPU time (ms) used so far by the PostgreSQL backends connected to this client's database, the
- * client's own left out (from /proc: the server must run on this machine). A backend that ends
- * meanwhile takes its share with it, so benches keep their pools open while they measure.
+ * The CPU time used so far by each backend connected to this client's database (from /proc: the
+ * server must run on this machine); the querying connection's own left out unless `own` (a pool
+ * whose connections do the measured work).
  */
-export async function postgresCpuMs(client: pg.Client): Promise<number> {
-  const { rows } = await client.query<{ pid: number }>(
-    'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+export async function postgresBackendsCpu(
+  db: pg.ClientBase | pg.Pool,
+  opts: { own?: boolean } = {},
+): Promise<BackendsCpu> {
+  const { rows } = await db.query<{ pid: number }>(
+    `SELECT pid FROM pg_stat_activity WHERE datname = current_database()${opts.own ? '' : ' AND pid <> pg_backend_pid()'}`,
   );
-  return rows.reduce((sum, r) => sum + (cpuSecondsOf(r.pid) ?? 0) * 1000, 0);
+  return new Map(rows.map(({ pid }) => [pid, (cpuSecondsOf(pid) ?? 0) * 1000]));
+}
+
+/**
+ * The CPU (ms) the backends used between two readings. One opened meanwhile counts from zero; one
+ * that ended meanwhile is left out (what it used after the first reading is gone with it), rather
+ * than a sum of both readings, where it would take everything it had ever used away.
+ */
+export function postgresCpuBetween(before: BackendsCpu, after: BackendsCpu): number {
+  let ms = 0;
+  for (const [pid, used] of after) ms += used - (before.get(pid) ?? 0);
+  return ms;
 }
 
 /** Starts a process with its file limit raised to the hard limit and waits for `ready`. */

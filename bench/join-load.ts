@@ -2,7 +2,7 @@
 import autocannon from 'autocannon';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
-import { cpuSecondsOf, postgresCpuMs, redisCpuMs } from './common.js';
+import { cpuSecondsOf, postgresBackendsCpu, postgresCpuBetween, redisCpuMs } from './common.js';
 
 function load(
   opts: { connections: number; seconds: number },
@@ -40,12 +40,12 @@ function load(
  */
 export async function cpuSince(pid: number | undefined, redis: Redis, postgres?: pg.Client) {
   const serverMs = () => (pid === undefined ? NaN : (cpuSecondsOf(pid) ?? NaN) * 1000);
-  const postgresMs = () => (postgres ? postgresCpuMs(postgres) : NaN);
+  const backends = () => (postgres ? postgresBackendsCpu(postgres) : undefined);
   const before = {
     server: serverMs(),
     load: process.cpuUsage(),
     redis: await redisCpuMs(redis),
-    postgres: await postgresMs(),
+    postgres: await backends(),
   };
   return async () => {
     const load = process.cpuUsage(before.load);
@@ -53,7 +53,7 @@ export async function cpuSince(pid: number | undefined, redis: Redis, postgres?:
       server: serverMs() - before.server,
       load: (load.user + load.system) / 1000,
       redis: (await redisCpuMs(redis)) - before.redis,
-      postgres: (await postgresMs()) - before.postgres,
+      postgres: before.postgres ? postgresCpuBetween(before.postgres, (await backends())!) : NaN,
     };
   };
 }

@@ -4,9 +4,14 @@
  * the same load tool; then the same reads through the shipped HAProxy config (deploy/haproxy.cfg,
  * cache on).
  *
- *   npm run bench:reads                       # 100 connections, 8 s per read
- *   npm run bench:reads -- --seconds 5 --connections 50
+ *   npm run bench:reads                       # 100 connections, 3 rounds of 5 s per read
+ *   npm run bench:reads -- --seconds 8 --rounds 5 --connections 50
  *   npm run bench:reads -- --only availability --no-balancer --cpu-prof /tmp/p
+ *
+ * Each read is measured in rounds, the bare server just before it in each, and its ratio is the
+ * median of the rounds' ratios: this machine's speed moves by half within a minute, so a bare server
+ * measured once at the start and compared with a read a minute later says more about the machine
+ * than about the node (decision 019's figures moved 0.54–0.99× that way).
  *
  * The load tool is wrk (a C program: it leaves the node its share of the CPU); without it, autocannon.
  * Needs DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres) and redis-server on the PATH:
@@ -25,12 +30,23 @@ import pg from 'pg';
 import { renderHaproxyConfig } from '../src/ops/haproxy-config.js';
 import { freePort } from '../src/platform/net.js';
 import { createScratchDatabase } from '../test/scratch-database.js';
-import { BENCH_ADMIN, cpuSecondsOf, postgresCpuMs, redisCpuMs, sleep, startBenchServers } from './common.js';
+import {
+  BENCH_ADMIN,
+  cpuSecondsOf,
+  postgresBackendsCpu,
+  postgresCpuBetween,
+  redisCpuMs,
+  sleep,
+  startBenchServers,
+  type BackendsCpu,
+} from './common.js';
 
 const { values } = parseArgs({
   allowNegative: true,
   options: {
-    seconds: { type: 'string', default: '8' },
+    seconds: { type: 'string', default: '5' },
+    /** Alternations of the bare server and each read; the ratio shown is their median. */
+    rounds: { type: 'string', default: '3' },
     connections: { type: 'string', default: '100' },
     balancer: { type: 'boolean', default: true },
     /** Only the reads whose name contains this (e.g. `--only availability`). */
@@ -40,6 +56,7 @@ const { values } = parseArgs({
   },
 });
 const SECONDS = Number(values.seconds);
+const ROUNDS = Math.max(1, Number(values.rounds));
 const CONNECTIONS = Number(values.connections);
 const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const hasWrk = spawnSync('wrk', ['--version']).error === undefined;
@@ -116,42 +133,32 @@ try {
   ];
 
   console.log(
-    `\nbench/reads: ${CONNECTIONS} connections, ${SECONDS} s per read, ${hasWrk ? 'wrk -t1' : 'autocannon'}; a 5,000-seat performance on sale\n`,
+    `\nbench/reads: ${CONNECTIONS} connections, ${ROUNDS} rounds of ${SECONDS} s per read, each after the bare server, ${hasWrk ? 'wrk -t1' : 'autocannon'}; a 5,000-seat performance on sale\n`,
   );
   reads.splice(0, reads.length, ...reads.filter((r) => r.name.includes(values.only)));
-  const baseline = await measure(`${bare}/`, {}, 200, { server: barePid });
-  const table: string[] = [row('bare Node server', baseline, baseline)];
-  for (const read of reads) {
-    table.push(
-      row(
-        `\`GET ${read.name}\``,
-        await measure(`${tmomi}${read.path}`, read.headers ?? {}, read.status, { server: nodePid }),
-        baseline,
-      ),
-    );
-  }
-  print('straight to the node', table);
+  const baseline = () => measure(`${bare}/`, {}, 200, { server: barePid });
+  print(
+    'straight to the node',
+    await compare(reads, baseline, (read) =>
+      measure(`${tmomi}${read.path}`, read.headers ?? {}, read.status, { server: nodePid }),
+    ),
+  );
 
   if (values.balancer && spawnSync('haproxy', ['-v']).error === undefined) {
     const balancer = await startHaproxy(tmomi);
     const haproxyPid = processes.at(-1)!.pid!;
-    const through: string[] = [row('bare Node server', baseline, baseline)];
-    for (const read of reads) {
-      through.push(
-        row(
-          `\`GET ${read.name}\``,
-          // A miss is forwarded without If-None-Match so that its 200 refills the cache
-          // (deploy/haproxy.cfg): that one client gets the body instead of a 304.
-          await measure(`${balancer}${read.path}`, read.headers ?? {}, read.status, {
-            server: nodePid,
-            haproxy: haproxyPid,
-            alsoRight: read.status === 304 ? 200 : undefined,
-          }),
-          baseline,
-        ),
-      );
-    }
-    print('through HAProxy (deploy/haproxy.cfg, its cache on)', through);
+    print(
+      'through HAProxy (deploy/haproxy.cfg, its cache on)',
+      await compare(reads, baseline, (read) =>
+        // A miss is forwarded without If-None-Match so that its 200 refills the cache
+        // (deploy/haproxy.cfg): that one client gets the body instead of a 304.
+        measure(`${balancer}${read.path}`, read.headers ?? {}, read.status, {
+          server: nodePid,
+          haproxy: haproxyPid,
+          alsoRight: read.status === 304 ? 200 : undefined,
+        }),
+      ),
+    );
   }
 } finally {
   await stats.end();
@@ -162,18 +169,58 @@ try {
   if (haproxyDir) await rm(haproxyDir, { recursive: true, force: true });
 }
 
+/**
+ * Each read in `ROUNDS` rounds, the bare server measured just before it in each: the table's rows,
+ * the bare server's first (its median run). A read's row is its median round, whose ratio is the
+ * median of the rounds' ratios; the range of the ratios follows it.
+ */
+async function compare<R extends { name: string }>(
+  reads: R[],
+  baseline: () => Promise<Measured>,
+  measureRead: (read: R) => Promise<Measured>,
+): Promise<string[]> {
+  const bares: Measured[] = [];
+  const rows: string[] = [];
+  for (const read of reads) {
+    const rounds: { ratio: number; m: Measured }[] = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      const base = await baseline();
+      const m = await measureRead(read);
+      bares.push(base);
+      rounds.push({ ratio: m.rps / base.rps, m });
+    }
+    const ratios = rounds.map((r) => r.ratio).sort((a, b) => a - b);
+    const { m, ratio } = median(rounds, (r) => r.ratio);
+    const range = ROUNDS > 1 ? ` (${ratios[0]!.toFixed(2)}–${ratios.at(-1)!.toFixed(2)})` : '';
+    rows.push(row(`\`GET ${read.name}\``, m, `${ratio.toFixed(2)}${range}`));
+  }
+  return [
+    row(
+      'bare Node server',
+      median(bares, (b) => b.rps),
+      '1.00',
+    ),
+    ...rows,
+  ];
+}
+
+/** The middle item by `key` (the lower of the two middle ones for an even count). */
+function median<T>(items: T[], key: (item: T) => number): T {
+  return [...items].sort((a, b) => key(a) - key(b))[Math.floor((items.length - 1) / 2)]!;
+}
+
 function print(title: string, rows: string[]) {
   console.log(`\n${title}\n`);
   console.log(
-    '| read | r/s | × bare | p50 / p99 ms | server CPU ms/1k | HAProxy CPU ms/1k | PostgreSQL CPU ms/1k | PostgreSQL xacts/1k | Redis CPU ms/1k |',
+    '| read | r/s | × bare (range) | p50 / p99 ms | server CPU ms/1k | HAProxy CPU ms/1k | PostgreSQL CPU ms/1k | PostgreSQL xacts/1k | Redis CPU ms/1k |',
   );
   console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   console.log(rows.join('\n'));
 }
 
-function row(name: string, m: Measured, base: Measured): string {
+function row(name: string, m: Measured, timesBare: string): string {
   const f = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '–');
-  return `| ${name} | ${Math.round(m.rps).toLocaleString('en')}${m.errors ? ` (${m.errors} wrong)` : ''} | ${(m.rps / base.rps).toFixed(2)} | ${m.p50} / ${m.p99} | ${f(m.serverCpu)} | ${f(m.haproxyCpu)} | ${f(m.pgCpu, 2)} | ${f(m.pgXacts, 2)} | ${f(m.redisCpu, 2)} |`;
+  return `| ${name} | ${Math.round(m.rps).toLocaleString('en')}${m.errors ? ` (${m.errors} wrong)` : ''} | ${timesBare} | ${m.p50} / ${m.p99} | ${f(m.serverCpu)} | ${f(m.haproxyCpu)} | ${f(m.pgCpu, 2)} | ${f(m.pgXacts, 2)} | ${f(m.redisCpu, 2)} |`;
 }
 
 /** The admin's venue (5,000 seats), event and performance on sale, tickets generated. */
@@ -230,14 +277,14 @@ async function setUp(node: string) {
 }
 
 /** The bench database's backends' CPU (ms) and transactions so far. */
-async function postgresSoFar(): Promise<{ cpuMs: number; xacts: number }> {
-  const cpuMs = await postgresCpuMs(stats);
+async function postgresSoFar(): Promise<{ cpu: BackendsCpu; xacts: number }> {
+  const cpu = await postgresBackendsCpu(stats);
   // Counters are flushed by each backend when it goes idle (at most a second late): the caller waits.
   await stats.query('SELECT pg_stat_clear_snapshot()');
   const db = await stats.query<{ n: string }>(
     'SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = current_database()',
   );
-  return { cpuMs, xacts: Number(db.rows[0]!.n) };
+  return { cpu, xacts: Number(db.rows[0]!.n) };
 }
 
 async function measure(
@@ -269,7 +316,7 @@ async function measure(
     errors: result.wrong,
     serverCpu: per1k(after.server - before.server),
     haproxyCpu: per1k(after.haproxy - before.haproxy),
-    pgCpu: per1k(after.pg.cpuMs - before.pg.cpuMs),
+    pgCpu: per1k(postgresCpuBetween(before.pg.cpu, after.pg.cpu)),
     pgXacts: per1k(after.pg.xacts - before.pg.xacts),
     redisCpu: per1k(after.redis - before.redis),
   };
