@@ -11,7 +11,7 @@
  * Each read is measured in rounds, the bare server just before it in each, and its ratio is the
  * median of the rounds' ratios: this machine's speed moves by half within a minute, so a bare server
  * measured once at the start and compared with a read a minute later says more about the machine
- * than about the node (decision 019's figures moved 0.54–0.99× that way).
+ * than about the node (docs/benchmarks.md's 304s measured so moved between 0.54× and 0.99×).
  *
  * The load tool is wrk (a C program: it leaves the node its share of the CPU); without it, autocannon.
  * Needs DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres) and redis-server on the PATH:
@@ -172,7 +172,7 @@ try {
 /**
  * Each read in `ROUNDS` rounds, the bare server measured just before it in each: the table's rows,
  * the bare server's first (its median run). A read's row is its median round, whose ratio is the
- * median of the rounds' ratios; the range of the ratios follows it.
+ * median of the rounds' ratios; the range of the ratios follows it, and the wrong answers of all.
  */
 async function compare<R extends { name: string }>(
   reads: R[],
@@ -192,16 +192,12 @@ async function compare<R extends { name: string }>(
     const ratios = rounds.map((r) => r.ratio).sort((a, b) => a - b);
     const { m, ratio } = median(rounds, (r) => r.ratio);
     const range = ROUNDS > 1 ? ` (${ratios[0]!.toFixed(2)}–${ratios.at(-1)!.toFixed(2)})` : '';
-    rows.push(row(`\`GET ${read.name}\``, m, `${ratio.toFixed(2)}${range}`));
+    // A wrong answer in any round shows, not only in the median one.
+    const errors = rounds.reduce((sum, r) => sum + r.m.errors, 0);
+    rows.push(row(`\`GET ${read.name}\``, { ...m, errors }, `${ratio.toFixed(2)}${range}`));
   }
-  return [
-    row(
-      'bare Node server',
-      median(bares, (b) => b.rps),
-      '1.00',
-    ),
-    ...rows,
-  ];
+  const bare = { ...median(bares, (b) => b.rps), errors: bares.reduce((sum, b) => sum + b.errors, 0) };
+  return [row('bare Node server', bare, '1.00'), ...rows];
 }
 
 /** The middle item by `key` (the lower of the two middle ones for an even count). */
