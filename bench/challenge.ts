@@ -13,6 +13,7 @@ import { createMemoryCoordination } from '../src/engine/coordination/memory.js';
 import type { PerformanceRow } from '../src/inventory/performance.js';
 import { systemClock } from '../src/platform/clock.js';
 import { ChallengeService } from '../src/queue/challenge.js';
+import type { CpuPerRequest } from './join-load.js';
 
 /** `count` challenges of the performance's door, fetched `concurrency` at a time and solved here. */
 export async function solvedPool(
@@ -75,7 +76,7 @@ interface Run {
     latency: { p50: number; p99: number };
     non2xx: number;
   };
-  cpu: { server: number; load: number; redis: number };
+  cpu: CpuPerRequest;
 }
 
 /** The joins through the door against the same joins without one. */
