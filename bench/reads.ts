@@ -182,27 +182,30 @@ async function compare<R extends { name: string }>(
   const bares: Measured[] = [];
   const rows: string[] = [];
   for (const read of reads) {
-    const rounds: { ratio: number; m: Measured }[] = [];
+    const rounds: (Measured & { ratio: number })[] = [];
     for (let i = 0; i < ROUNDS; i++) {
       const base = await baseline();
       const m = await measureRead(read);
       bares.push(base);
-      rounds.push({ ratio: m.rps / base.rps, m });
+      rounds.push({ ...m, ratio: m.rps / base.rps });
     }
-    const ratios = rounds.map((r) => r.ratio).sort((a, b) => a - b);
-    const { m, ratio } = median(rounds, (r) => r.ratio);
-    const range = ROUNDS > 1 ? ` (${ratios[0]!.toFixed(2)}–${ratios.at(-1)!.toFixed(2)})` : '';
-    // A wrong answer in any round shows, not only in the median one.
-    const errors = rounds.reduce((sum, r) => sum + r.m.errors, 0);
-    rows.push(row(`\`GET ${read.name}\``, { ...m, errors }, `${ratio.toFixed(2)}${range}`));
+    rounds.sort((a, b) => a.ratio - b.ratio);
+    const shown = middle(rounds);
+    const range = ROUNDS > 1 ? ` (${rounds[0]!.ratio.toFixed(2)}–${rounds.at(-1)!.ratio.toFixed(2)})` : '';
+    rows.push(row(`\`GET ${read.name}\``, withAllErrors(shown, rounds), `${shown.ratio.toFixed(2)}${range}`));
   }
-  const bare = { ...median(bares, (b) => b.rps), errors: bares.reduce((sum, b) => sum + b.errors, 0) };
-  return [row('bare Node server', bare, '1.00'), ...rows];
+  bares.sort((a, b) => a.rps - b.rps);
+  return [row('bare Node server', withAllErrors(middle(bares), bares), '1.00'), ...rows];
 }
 
-/** The middle item by `key` (the lower of the two middle ones for an even count). */
-function median<T>(items: T[], key: (item: T) => number): T {
-  return [...items].sort((a, b) => key(a) - key(b))[Math.floor((items.length - 1) / 2)]!;
+/** The middle one of sorted items (the lower of the two middle ones for an even count). */
+function middle<T>(sorted: T[]): T {
+  return sorted[Math.floor((sorted.length - 1) / 2)]!;
+}
+
+/** A run shown for several, with the wrong answers of all of them: one in any run shows. */
+function withAllErrors(shown: Measured, runs: Measured[]): Measured {
+  return { ...shown, errors: runs.reduce((sum, r) => sum + r.errors, 0) };
 }
 
 function print(title: string, rows: string[]) {
